@@ -1,0 +1,49 @@
+"""rankagg: fast, correct ranking aggregation with a Rust core.
+
+>>> import rankagg as ra
+>>> ratings = ra.bradley_terry(ra.datasets.llmfao(), a="left", b="right", outcome="winner",
+...                            outcomes={"left": 1.0, "right": 0.0, "tie": 0.5})
+>>> ratings.table["item"][0]
+'GPT 4'
+"""
+
+from rankagg import datasets
+from rankagg.data import LMARENA_OUTCOMES, PairTable
+from rankagg.errors import (
+    ConvergenceWarning,
+    EmptyDataError,
+    InternalError,
+    InvalidWeightError,
+    MissingColumnError,
+    NotIdentifiableError,
+    NullValueError,
+    OutcomeRangeError,
+    RankaggError,
+    SelfComparisonError,
+    UnknownItemError,
+    UnknownOutcomeError,
+)
+from rankagg.rate import bradley_terry
+from rankagg.results import Ratings
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "bradley_terry",
+    "PairTable",
+    "Ratings",
+    "datasets",
+    "LMARENA_OUTCOMES",
+    "RankaggError",
+    "MissingColumnError",
+    "NullValueError",
+    "UnknownOutcomeError",
+    "OutcomeRangeError",
+    "InvalidWeightError",
+    "SelfComparisonError",
+    "EmptyDataError",
+    "UnknownItemError",
+    "NotIdentifiableError",
+    "InternalError",
+    "ConvergenceWarning",
+]

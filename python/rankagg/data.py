@@ -1,0 +1,268 @@
+"""From user frames to the arrays the Rust core works on.
+
+``data`` arguments accept a Polars DataFrame or LazyFrame, a pandas DataFrame, a pyarrow Table,
+or a dict of columns. Only the named columns are read; the caller's object is never modified.
+Item names of any dtype Polars can hold are factorized into dense ``uint32`` codes; the labels
+keep their dtype and come back as the ``item`` column of every result.
+
+>>> import rankagg as ra
+>>> pairs = ra.PairTable.from_comparisons(
+...     {"a": ["x", "y", "x"], "b": ["y", "z", "z"], "outcome": [1.0, 0.5, 0.0]})
+>>> pairs.to_frame()
+shape: (3, 5)
+┌─────┬─────┬────────┬────────┬──────┐
+│ a   ┆ b   ┆ wins_a ┆ wins_b ┆ ties │
+│ --- ┆ --- ┆ ---    ┆ ---    ┆ ---  │
+│ str ┆ str ┆ f64    ┆ f64    ┆ f64  │
+╞═════╪═════╪════════╪════════╪══════╡
+│ x   ┆ y   ┆ 1.0    ┆ 0.0    ┆ 0.0  │
+│ x   ┆ z   ┆ 0.0    ┆ 1.0    ┆ 0.0  │
+│ y   ┆ z   ┆ 0.0    ┆ 0.0    ┆ 1.0  │
+└─────┴─────┴────────┴────────┴──────┘
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Union
+
+import numpy as np
+import polars as pl
+
+from rankagg import _core
+from rankagg.errors import (
+    EmptyDataError,
+    InvalidWeightError,
+    MissingColumnError,
+    NullValueError,
+    OutcomeRangeError,
+    RankaggError,
+    SelfComparisonError,
+    UnknownOutcomeError,
+)
+
+__all__ = ["Frame", "PairTable", "LMARENA_OUTCOMES"]
+
+Frame = Union[pl.DataFrame, pl.LazyFrame, Mapping[str, Any], Any]
+"""What ``data`` arguments accept: Polars, pandas, pyarrow, or a dict of columns."""
+
+LMARENA_OUTCOMES: dict[str, float] = {
+    "model_a": 1.0,
+    "model_b": 0.0,
+    "tie": 0.5,
+    "tie (bothbad)": 0.5,
+}
+"""Outcome labels understood without a mapping: LMArena's ``winner`` column."""
+
+_MAX_SHOWN = 10
+
+
+def select_columns(data: Frame, columns: Sequence[tuple[str, str]]) -> pl.DataFrame:
+    """Returns a new Polars frame with just the named columns.
+
+    ``columns`` holds (keyword, column name) pairs, so errors can say which argument named a
+    missing column.
+    """
+    names = [c for _, c in columns]
+    if isinstance(data, pl.LazyFrame):
+        available = data.collect_schema().names()
+    elif isinstance(data, pl.DataFrame):
+        available = data.columns
+    elif isinstance(data, Mapping):
+        available = list(data.keys())
+    elif type(data).__module__.split(".")[0] == "pandas" and hasattr(data, "columns"):
+        available = [str(c) for c in data.columns]
+    elif type(data).__module__.split(".")[0] == "pyarrow" and hasattr(data, "column_names"):
+        available = list(data.column_names)
+    else:
+        raise TypeError(
+            "data must be a Polars DataFrame or LazyFrame, a pandas DataFrame, a pyarrow Table "
+            f"or a dict of columns, not {type(data).__name__}"
+        )
+    for keyword, name in columns:
+        if name not in available:
+            shown = ", ".join(repr(c) for c in available[:20])
+            more = f" and {len(available) - 20} more" if len(available) > 20 else ""
+            raise MissingColumnError(f"column {name!r} ({keyword}=) is not in the data; columns are: {shown}{more}")
+    unique = list(dict.fromkeys(names))
+    if isinstance(data, pl.LazyFrame):
+        return data.select(unique).collect()
+    if isinstance(data, pl.DataFrame):
+        return data.select(unique)
+    if isinstance(data, Mapping):
+        return pl.DataFrame({c: data[c] for c in unique})
+    if type(data).__module__.split(".")[0] == "pandas":
+        return pl.from_pandas(data[unique])
+    return pl.from_arrow(data.select(unique))  # type: ignore[return-value]
+
+
+def _rows(mask: pl.Series) -> list[int]:
+    return mask.arg_true().head(_MAX_SHOWN).to_list()
+
+
+def check_no_nulls(frame: pl.DataFrame, column: str, keyword: str) -> None:
+    s = frame.get_column(column)
+    k = s.null_count()
+    if k:
+        raise NullValueError(f"column {column!r} ({keyword}=) has {k} null(s): rows {_rows(s.is_null())}")
+
+
+def factorize(columns: Sequence[pl.Series]) -> tuple[list[np.ndarray], pl.Series]:
+    """Jointly codes the columns: equal names get equal codes, in order of first appearance
+    (all of the first column, then the second, ...). Returns the codes and the labels."""
+    dtypes = {s.dtype for s in columns}
+    if len(dtypes) > 1:
+        names = ", ".join(f"{s.name!r}: {s.dtype}" for s in columns)
+        raise RankaggError(f"item columns must have the same dtype; got {names}")
+    dtype = columns[0].dtype
+    if dtype in (pl.Categorical,) or isinstance(dtype, pl.Enum):
+        columns = [s.cast(pl.String) for s in columns]
+        dtype = pl.String
+    if dtype == pl.String:
+        codes, labels = _core.factorize_strings(list(columns))
+        return codes, pl.Series("item", labels, dtype=pl.String)
+    if dtype.is_integer() and dtype != pl.UInt64:
+        arrays = [s.cast(pl.Int64).to_numpy() for s in columns]
+        codes, labels = _core.factorize_ints(arrays)
+        return codes, pl.Series("item", labels).cast(dtype)
+    # Any other dtype: Polars does the hashing.
+    stacked = pl.concat([s.rename("item") for s in columns])
+    uniques = stacked.unique(maintain_order=True)
+    coded = stacked.replace_strict(uniques, pl.arange(0, len(uniques), eager=True), return_dtype=pl.UInt32)
+    out, start = [], 0
+    for s in columns:
+        out.append(coded.slice(start, len(s)).to_numpy())
+        start += len(s)
+    return out, uniques
+
+
+@dataclass(frozen=True)
+class PairTable:
+    """The reduced statistics of pairwise comparisons: for each unordered pair of items that
+    met, the (weighted) wins of each side and the ties. Every pairwise method fits from it.
+
+    ``i < j`` index into ``labels``. A row with outcome ``o`` and weight ``w`` adds ``o·w`` wins
+    to ``a`` and ``(1 - o)·w`` to ``b``, except that ``o == 0.5`` exactly counts as a tie.
+    """
+
+    labels: pl.Series
+    i: np.ndarray
+    j: np.ndarray
+    wins_i: np.ndarray
+    wins_j: np.ndarray
+    ties: np.ndarray
+
+    @property
+    def n_items(self) -> int:
+        return len(self.labels)
+
+    @classmethod
+    def from_comparisons(
+        cls,
+        data: Frame,
+        *,
+        a: str = "a",
+        b: str = "b",
+        outcome: str = "outcome",
+        weight: str | None = None,
+        outcomes: Mapping[Any, float] | None = None,
+        winner: str | None = None,
+        loser: str | None = None,
+    ) -> PairTable:
+        """Reduces comparison rows to a pair table (see :func:`rankagg.bradley_terry` for the
+        meaning of the arguments)."""
+        if (winner is None) != (loser is None):
+            raise RankaggError("give both winner= and loser= (or neither, and a=, b=, outcome=)")
+        if winner is not None and loser is not None:
+            cols = [("winner", winner), ("loser", loser)]
+            col_a, col_b, col_o = winner, loser, None
+        else:
+            cols = [("a", a), ("b", b), ("outcome", outcome)]
+            col_a, col_b, col_o = a, b, outcome
+        if weight is not None:
+            cols.append(("weight", weight))
+        frame = select_columns(data, cols)
+        if frame.height == 0:
+            raise EmptyDataError("the data have no rows")
+        for keyword, name in cols:
+            check_no_nulls(frame, name, keyword)
+        (codes_a, codes_b), labels = factorize([frame.get_column(col_a), frame.get_column(col_b)])
+        kwargs: dict[str, Any] = {}
+        if col_o is not None:
+            kwargs.update(_outcome_arrays(frame.get_column(col_o), outcomes))
+        if weight is not None:
+            ws = frame.get_column(weight)
+            if not ws.dtype.is_numeric():
+                raise InvalidWeightError(f"column {weight!r} (weight=) must be numeric, not {ws.dtype}")
+            kwargs["weight"] = ws.cast(pl.Float64).to_numpy()
+        try:
+            i, j, wi, wj, t = _core.reduce_pairs(len(labels), codes_a, codes_b, **kwargs)
+        except SelfComparisonError as e:
+            raise SelfComparisonError(
+                f"{e.count} row(s) compare an item with itself (columns {col_a!r} and {col_b!r} "  # type: ignore[attr-defined]
+                f"are equal): rows {e.rows}"  # type: ignore[attr-defined]
+            ) from None
+        except OutcomeRangeError as e:
+            raise OutcomeRangeError(
+                f"column {col_o!r} (outcome=) has {e.count} value(s) outside [0, 1] or NaN: rows {e.rows}"  # type: ignore[attr-defined]
+            ) from None
+        except InvalidWeightError as e:
+            raise InvalidWeightError(
+                f"column {weight!r} (weight=) has {e.count} NaN, infinite or negative value(s): rows {e.rows}"  # type: ignore[attr-defined]
+            ) from None
+        if len(i) == 0:
+            raise EmptyDataError("every row has zero weight: nothing to fit")
+        return cls(labels, i, j, wi, wj, t)
+
+    def to_frame(self) -> pl.DataFrame:
+        """The table as a frame with columns a, b, wins_a, wins_b, ties (one row per pair)."""
+        idx_i = pl.Series(self.i, dtype=pl.UInt32)
+        idx_j = pl.Series(self.j, dtype=pl.UInt32)
+        return pl.DataFrame(
+            {
+                "a": self.labels.gather(idx_i),
+                "b": self.labels.gather(idx_j),
+                "wins_a": self.wins_i,
+                "wins_b": self.wins_j,
+                "ties": self.ties,
+            }
+        )
+
+    def item_totals(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per item (in label order): weighted wins, losses and ties."""
+        n = self.n_items
+        wins = np.bincount(self.i, self.wins_i, n) + np.bincount(self.j, self.wins_j, n)
+        losses = np.bincount(self.i, self.wins_j, n) + np.bincount(self.j, self.wins_i, n)
+        ties = np.bincount(self.i, self.ties, n) + np.bincount(self.j, self.ties, n)
+        return wins, losses, ties
+
+
+def _outcome_arrays(s: pl.Series, outcomes: Mapping[Any, float] | None) -> dict[str, np.ndarray]:
+    """Outcome column → either one float per row, or codes plus a table of values."""
+    name = s.name
+    is_label = s.dtype in (pl.String, pl.Categorical) or isinstance(s.dtype, pl.Enum)
+    if outcomes is None and not is_label:
+        if s.dtype == pl.Boolean or s.dtype.is_numeric():
+            return {"outcome": s.cast(pl.Float64).to_numpy()}
+        raise OutcomeRangeError(f"column {name!r} (outcome=) must be numeric or labels, not {s.dtype}")
+    mapping = dict(LMARENA_OUTCOMES if outcomes is None else outcomes)
+    for label, value in mapping.items():
+        if not (isinstance(value, (int, float)) and 0.0 <= float(value) <= 1.0):
+            raise OutcomeRangeError(f"outcomes[{label!r}] = {value!r} is not a number in [0, 1]")
+    if is_label:
+        (codes,), labels = factorize([s.cast(pl.String) if s.dtype != pl.String else s])
+    else:
+        (codes,), labels = factorize([s])
+    values = np.array([float(mapping.get(lab, np.nan)) for lab in labels.to_list()])
+    unknown = [lab for lab, v in zip(labels.to_list(), values) if np.isnan(v)]
+    if unknown:
+        bad_codes = np.flatnonzero(np.isnan(values))
+        rows = np.flatnonzero(np.isin(codes, bad_codes))[:_MAX_SHOWN].tolist()
+        known = ", ".join(repr(k) for k in mapping)
+        hint = "" if outcomes is not None else " (pass outcomes={label: value} to map them)"
+        raise UnknownOutcomeError(
+            f"column {name!r} (outcome=) has labels not in outcomes: {unknown[:_MAX_SHOWN]!r}, "
+            f"e.g. rows {rows}; known labels: {known}{hint}"
+        )
+    return {"outcome_codes": codes, "outcome_values": values}

@@ -1,0 +1,78 @@
+"""The exceptions and warnings rankagg raises.
+
+Every error is a subclass of :class:`RankaggError`, itself a :class:`ValueError`, so existing
+``except ValueError`` code keeps working. Messages name the column, rows or labels at fault.
+
+>>> import rankagg as ra
+>>> try:
+...     ra.bradley_terry({"a": ["x"], "b": ["x"], "outcome": [1.0]})
+... except ra.SelfComparisonError as e:
+...     print(e)
+1 row(s) compare an item with itself (columns 'a' and 'b' are equal): rows [0]
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "RankaggError",
+    "MissingColumnError",
+    "NullValueError",
+    "UnknownOutcomeError",
+    "OutcomeRangeError",
+    "InvalidWeightError",
+    "SelfComparisonError",
+    "EmptyDataError",
+    "UnknownItemError",
+    "NotIdentifiableError",
+    "InternalError",
+    "ConvergenceWarning",
+]
+
+
+class RankaggError(ValueError):
+    """Base class of every rankagg error (also raised for inconsistent arguments)."""
+
+
+class MissingColumnError(RankaggError):
+    """A column named by a keyword argument is not in the data."""
+
+
+class NullValueError(RankaggError):
+    """An item, outcome or weight column holds nulls."""
+
+
+class UnknownOutcomeError(RankaggError):
+    """Outcome labels that the ``outcomes`` mapping does not cover."""
+
+
+class OutcomeRangeError(RankaggError):
+    """Numeric outcomes outside [0, 1], or NaN."""
+
+
+class InvalidWeightError(RankaggError):
+    """Weights that are NaN, infinite or negative."""
+
+
+class SelfComparisonError(RankaggError):
+    """Rows that compare an item with itself."""
+
+
+class EmptyDataError(RankaggError):
+    """No rows (or only rows of zero weight) to fit."""
+
+
+class UnknownItemError(RankaggError):
+    """An item named in an argument (``anchor=``, ``predict``) is not in the data."""
+
+
+class NotIdentifiableError(RankaggError):
+    """The data admit no finite estimate: some items never win or never lose, or the
+    comparison graph is not strongly connected. Use ``regularization > 0``."""
+
+
+class InternalError(RankaggError):
+    """A bug in rankagg's core (a caught panic). Please report it."""
+
+
+class ConvergenceWarning(RuntimeWarning):
+    """An iterative solver stopped at ``max_iter`` before meeting ``tol``."""

@@ -1,0 +1,79 @@
+"""Result objects: frozen, keyed by item label, each with a Polars ``.table``."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+from rankagg.errors import UnknownItemError
+
+__all__ = ["Ratings"]
+
+_LN10 = math.log(10.0)
+
+
+def to_scale(theta: float, scale: str) -> float:
+    """Natural-log strength → the reported score."""
+    return 1000.0 + 400.0 * theta / _LN10 if scale == "elo" else theta
+
+
+@dataclass(frozen=True, repr=False)
+class Ratings:
+    """Scores of items from a rating method.
+
+    ``table`` has one row per item, best first: ``item, score, rank, wins, losses, ties, n``.
+    ``rank`` is the competition rank (1 + the number of items with a strictly higher score).
+    ``wins``/``losses``/``ties``/``n`` are weighted counts from the data.
+
+    Diagnostics: ``converged``, ``iterations``, ``log_likelihood``; ``tie_parameter`` is
+    Davidson's ν when ``ties="davidson"``.
+    """
+
+    table: pl.DataFrame
+    method: str
+    scale: str
+    converged: bool
+    iterations: int
+    log_likelihood: float | None = None
+    tie_parameter: float | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+    _theta: dict[Any, float] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return self.table.height
+
+    def __getitem__(self, item: Any) -> float:
+        """The score of one item."""
+        row = self.table.filter(pl.col("item") == item)
+        if row.height == 0:
+            raise UnknownItemError(f"item {item!r} is not in the ratings")
+        return float(row["score"][0])
+
+    def predict(self, a: Any, b: Any) -> float:
+        """Probability that ``a`` beats ``b`` under the fitted model.
+
+        With ``ties="davidson"`` this is the probability of an outright win (a tie has
+        probability ν√(π_a π_b) / D); otherwise σ(θ_a − θ_b).
+        """
+        missing = [x for x in (a, b) if x not in self._theta]
+        if missing:
+            raise UnknownItemError(f"unknown item(s) {missing!r}; known items are in Ratings.table['item']")
+        ta, tb = self._theta[a], self._theta[b]
+        if self.tie_parameter is not None:
+            pa, pb = math.exp(ta), math.exp(tb)
+            return pa / (pa + pb + self.tie_parameter * math.sqrt(pa * pb))
+        return 1.0 / (1.0 + math.exp(tb - ta))
+
+    def __repr__(self) -> str:
+        status = f"converged in {self.iterations} iterations" if self.converged else f"NOT converged after {self.iterations} iterations"
+        extra = ""
+        if self.log_likelihood is not None:
+            extra += f", log-likelihood {self.log_likelihood:.4f}"
+        if self.tie_parameter is not None:
+            extra += f", tie parameter ν = {self.tie_parameter:.4f}"
+        with pl.Config(tbl_rows=12, tbl_hide_dataframe_shape=True, fmt_str_lengths=40):
+            body = repr(self.table)
+        return f"Ratings({self.method}, {self.table.height} items, scale={self.scale!r}, {status}{extra})\n{body}"

@@ -1,0 +1,65 @@
+//! The one error type of the core. The Python binding maps each variant to a specific
+//! exception class (never by matching message text).
+
+/// How many offending rows an error carries at most.
+pub const MAX_REPORTED: usize = 10;
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum Error {
+    /// Rows whose two items are the same item.
+    #[error("{count} row(s) compare an item with itself, e.g. rows {rows:?}")]
+    SelfComparison { rows: Vec<usize>, count: usize },
+    /// Rows whose outcome is NaN or outside [0, 1].
+    #[error("{count} row(s) have an outcome outside [0, 1] or NaN, e.g. rows {rows:?}")]
+    OutcomeRange { rows: Vec<usize>, count: usize },
+    /// Rows whose weight is NaN, infinite or negative.
+    #[error("{count} row(s) have a NaN, infinite or negative weight, e.g. rows {rows:?}")]
+    InvalidWeight { rows: Vec<usize>, count: usize },
+    /// The data admit no finite maximum-likelihood estimate.
+    #[error(
+        "no finite maximum-likelihood estimate: the comparison graph has {components} strongly \
+         connected components; items that never win: {never_win:?}; never lose: {never_lose:?}"
+    )]
+    NotIdentifiable {
+        /// Item codes with zero (weighted) wins.
+        never_win: Vec<u32>,
+        /// Item codes with zero (weighted) losses.
+        never_lose: Vec<u32>,
+        /// Number of strongly connected components of the "beat" graph.
+        components: usize,
+        /// Component index of each item (0 = a component no other component beats).
+        component_of: Vec<u32>,
+    },
+    /// Arguments that are inconsistent (lengths, codes out of range, unknown options).
+    #[error("invalid argument: {0}")]
+    InvalidArgument(String),
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// Collects the first [`MAX_REPORTED`] offending row indices and a total count.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct RowReport {
+    pub rows: Vec<usize>,
+    pub count: usize,
+}
+
+impl RowReport {
+    #[inline]
+    pub fn push(&mut self, row: usize) {
+        if self.rows.len() < MAX_REPORTED {
+            self.rows.push(row);
+        }
+        self.count += 1;
+    }
+
+    /// Appends a later block's report (rows stay in ascending order when blocks are merged in order).
+    pub fn merge(&mut self, other: RowReport) {
+        for r in other.rows {
+            if self.rows.len() < MAX_REPORTED {
+                self.rows.push(r);
+            }
+        }
+        self.count += other.count;
+    }
+}

@@ -1,0 +1,13 @@
+//! rankagg-core: the pure-Rust engine behind the `rankagg` Python package.
+//!
+//! The pipeline is: item names → dense `u32` codes ([`factorize`]) → a [`pairs::PairTable`]
+//! of sufficient statistics ([`pairs::reduce`]) → a model fit ([`rate`]). Nothing here knows
+//! about Python; the `rankagg-python` crate wraps these functions.
+
+pub mod error;
+pub mod factorize;
+pub mod graph;
+pub mod pairs;
+pub mod rate;
+
+pub use error::{Error, Result};

@@ -1,0 +1,369 @@
+//! The pair table: per unordered pair of items (i < j), the weighted wins of i over j, of j
+//! over i, and the ties. It is the sufficient statistic of every pairwise model in rankagg.
+//!
+//! Rows are reduced in fixed blocks (the split depends on the data size, never on the thread
+//! count) and the block sums are added in block order, so the table is bit-identical for any
+//! number of threads.
+
+use rayon::prelude::*;
+
+use crate::error::{Error, Result, RowReport};
+
+/// Sparse pair table, sorted by (i, j), with i < j and at least one non-zero cell per entry.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PairTable {
+    pub n: usize,
+    pub i: Vec<u32>,
+    pub j: Vec<u32>,
+    /// Weighted wins of `i` over `j` (ties excluded).
+    pub wins_i: Vec<f64>,
+    /// Weighted wins of `j` over `i` (ties excluded).
+    pub wins_j: Vec<f64>,
+    /// Weighted ties (rows whose outcome is exactly 0.5).
+    pub ties: Vec<f64>,
+}
+
+/// Per-row outcomes: the probability that item `a` beats item `b`.
+#[derive(Clone, Copy)]
+pub enum Outcomes<'a> {
+    /// One value per row.
+    Values(&'a [f64]),
+    /// A code per row into a small table of values (e.g. labels "model_a" / "tie").
+    Coded { codes: &'a [u32], values: &'a [f64] },
+    /// Every row is a win of `a` (winner / loser columns).
+    AllWins,
+}
+
+impl Outcomes<'_> {
+    #[inline]
+    fn get(&self, row: usize) -> f64 {
+        match *self {
+            Outcomes::Values(v) => v[row],
+            Outcomes::Coded { codes, values } => values.get(codes[row] as usize).copied().unwrap_or(f64::NAN),
+            Outcomes::AllWins => 1.0,
+        }
+    }
+    fn len(&self) -> Option<usize> {
+        match *self {
+            Outcomes::Values(v) => Some(v.len()),
+            Outcomes::Coded { codes, .. } => Some(codes.len()),
+            Outcomes::AllWins => None,
+        }
+    }
+}
+
+impl PairTable {
+    pub fn len(&self) -> usize {
+        self.i.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.i.is_empty()
+    }
+
+    /// Checks the internal invariants; used for tables given from outside (e.g. from counts).
+    pub fn validate(&self) -> Result<()> {
+        let k = self.i.len();
+        if [self.j.len(), self.wins_i.len(), self.wins_j.len(), self.ties.len()].iter().any(|&l| l != k) {
+            return Err(Error::InvalidArgument("pair table columns differ in length".into()));
+        }
+        for p in 0..k {
+            let (i, j) = (self.i[p] as usize, self.j[p] as usize);
+            if i >= j || j >= self.n {
+                return Err(Error::InvalidArgument(format!("pair table entry {p}: need i < j < n")));
+            }
+            for v in [self.wins_i[p], self.wins_j[p], self.ties[p]] {
+                if !(v.is_finite() && v >= 0.0) {
+                    return Err(Error::InvalidArgument(format!("pair table entry {p}: counts must be finite and >= 0")));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Per-item totals derived from a pair table: (wins, losses, ties), weighted.
+pub fn item_totals(t: &PairTable) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+    let mut wins = vec![0.0; t.n];
+    let mut losses = vec![0.0; t.n];
+    let mut ties = vec![0.0; t.n];
+    for p in 0..t.len() {
+        let (i, j) = (t.i[p] as usize, t.j[p] as usize);
+        wins[i] += t.wins_i[p];
+        losses[j] += t.wins_i[p];
+        wins[j] += t.wins_j[p];
+        losses[i] += t.wins_j[p];
+        ties[i] += t.ties[p];
+        ties[j] += t.ties[p];
+    }
+    (wins, losses, ties)
+}
+
+#[derive(Default)]
+struct Reports {
+    same: RowReport,
+    outcome: RowReport,
+    weight: RowReport,
+}
+
+impl Reports {
+    fn merge(&mut self, o: Reports) {
+        self.same.merge(o.same);
+        self.outcome.merge(o.outcome);
+        self.weight.merge(o.weight);
+    }
+    fn into_result(self) -> Result<()> {
+        if self.same.count > 0 {
+            return Err(Error::SelfComparison { rows: self.same.rows, count: self.same.count });
+        }
+        if self.outcome.count > 0 {
+            return Err(Error::OutcomeRange { rows: self.outcome.rows, count: self.outcome.count });
+        }
+        if self.weight.count > 0 {
+            return Err(Error::InvalidWeight { rows: self.weight.rows, count: self.weight.count });
+        }
+        Ok(())
+    }
+}
+
+/// The contribution of one valid row: (lo, hi, wins of lo, wins of hi, ties).
+#[inline]
+fn row_cells(a: u32, b: u32, o: f64, w: f64) -> (u32, u32, f64, f64, f64) {
+    let (wa, wb, t) = if o == 0.5 { (0.0, 0.0, w) } else { (o * w, (1.0 - o) * w, 0.0) };
+    if a < b {
+        (a, b, wa, wb, t)
+    } else {
+        (b, a, wb, wa, t)
+    }
+}
+
+/// Checks one row; returns false (and records why) when it is invalid.
+#[inline]
+fn check_row(row: usize, a: u32, b: u32, o: f64, w: f64, rep: &mut Reports) -> bool {
+    let mut ok = true;
+    if a == b {
+        rep.same.push(row);
+        ok = false;
+    }
+    if !(0.0..=1.0).contains(&o) {
+        rep.outcome.push(row);
+        ok = false;
+    }
+    if !(w.is_finite() && w >= 0.0) {
+        rep.weight.push(row);
+        ok = false;
+    }
+    ok
+}
+
+/// Largest dense accumulator (bytes) a block may use.
+const DENSE_BLOCK_BYTES: usize = 64 << 20;
+/// Largest number of blocks of the dense reduce.
+const MAX_BLOCKS: usize = 8;
+/// Fewest rows worth a block of their own.
+const MIN_BLOCK_ROWS: usize = 1 << 18;
+
+/// Reduces per-row comparisons (item codes `a`, `b` < `n`) to a pair table, validating every row.
+///
+/// A row with outcome `o` and weight `w` adds `o·w` wins to `a` and `(1-o)·w` to `b`, except
+/// that `o == 0.5` exactly is a tie and adds `w` to the pair's ties.
+pub fn reduce(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>, weights: Option<&[f64]>) -> Result<PairTable> {
+    let m = a.len();
+    if b.len() != m || outcomes.len().is_some_and(|l| l != m) || weights.is_some_and(|w| w.len() != m) {
+        return Err(Error::InvalidArgument("reduce: column lengths differ".into()));
+    }
+    if let Some(bad) = a.iter().chain(b.iter()).position(|&c| c as usize >= n) {
+        return Err(Error::InvalidArgument(format!("reduce: item code at position {bad} is not below n = {n}")));
+    }
+    let cells = n.saturating_mul(n);
+    let dense_bytes = cells.saturating_mul(16);
+    if n <= 4096 && dense_bytes <= DENSE_BLOCK_BYTES && cells <= 4 * m + (1 << 16) {
+        reduce_dense(n, a, b, outcomes, weights)
+    } else {
+        reduce_sparse(n, a, b, outcomes, weights)
+    }
+}
+
+fn reduce_dense(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>, weights: Option<&[f64]>) -> Result<PairTable> {
+    let m = a.len();
+    let blocks = (m / MIN_BLOCK_ROWS).clamp(1, MAX_BLOCKS);
+    let per = m.div_ceil(blocks).max(1);
+    // Each block: a directed n×n win matrix and an upper-triangular tie matrix.
+    let partial: Vec<(Vec<f64>, Vec<f64>, Reports)> = (0..blocks)
+        .into_par_iter()
+        .map(|blk| {
+            let lo = (blk * per).min(m);
+            let hi = ((blk + 1) * per).min(m);
+            let mut win = vec![0.0f64; n * n];
+            let mut tie = vec![0.0f64; n * n];
+            let mut rep = Reports::default();
+            for r in lo..hi {
+                let (x, y) = (a[r], b[r]);
+                let o = outcomes.get(r);
+                let w = weights.map_or(1.0, |w| w[r]);
+                if !check_row(r, x, y, o, w, &mut rep) {
+                    continue;
+                }
+                let (i, j, wi, wj, t) = row_cells(x, y, o, w);
+                let (i, j) = (i as usize, j as usize);
+                win[i * n + j] += wi;
+                win[j * n + i] += wj;
+                tie[i * n + j] += t;
+            }
+            (win, tie, rep)
+        })
+        .collect();
+    let mut iter = partial.into_iter();
+    let (mut win, mut tie, mut rep) = iter.next().expect("at least one block");
+    for (w2, t2, r2) in iter {
+        win.iter_mut().zip(w2.iter()).for_each(|(x, y)| *x += y);
+        tie.iter_mut().zip(t2.iter()).for_each(|(x, y)| *x += y);
+        rep.merge(r2);
+    }
+    rep.into_result()?;
+    let mut t = PairTable { n, ..Default::default() };
+    for i in 0..n {
+        for j in i + 1..n {
+            let (wi, wj, tt) = (win[i * n + j], win[j * n + i], tie[i * n + j]);
+            if wi != 0.0 || wj != 0.0 || tt != 0.0 {
+                t.i.push(i as u32);
+                t.j.push(j as u32);
+                t.wins_i.push(wi);
+                t.wins_j.push(wj);
+                t.ties.push(tt);
+            }
+        }
+    }
+    Ok(t)
+}
+
+fn reduce_sparse(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>, weights: Option<&[f64]>) -> Result<PairTable> {
+    let m = a.len();
+    // Validate (in parallel, fixed blocks, merged in order).
+    let chunk = MIN_BLOCK_ROWS;
+    let reports: Vec<Reports> = (0..m.div_ceil(chunk))
+        .into_par_iter()
+        .map(|blk| {
+            let mut rep = Reports::default();
+            for r in blk * chunk..((blk + 1) * chunk).min(m) {
+                check_row(r, a[r], b[r], outcomes.get(r), weights.map_or(1.0, |w| w[r]), &mut rep);
+            }
+            rep
+        })
+        .collect();
+    let mut rep = Reports::default();
+    reports.into_iter().for_each(|r| rep.merge(r));
+    rep.into_result()?;
+    // Sort rows by pair key (row index breaks ties, so the order — and the sums — are fixed).
+    let mut keyed: Vec<(u64, u32)> = Vec::with_capacity(m);
+    if m > u32::MAX as usize {
+        return Err(Error::InvalidArgument("more than 2^32 - 1 rows in one reduce".into()));
+    }
+    keyed.par_extend((0..m).into_par_iter().map(|r| {
+        let (x, y) = (a[r] as u64, b[r] as u64);
+        let (lo, hi) = if x < y { (x, y) } else { (y, x) };
+        ((lo << 32) | hi, r as u32)
+    }));
+    keyed.par_sort_unstable();
+    let mut t = PairTable { n, ..Default::default() };
+    let mut last = u64::MAX;
+    for &(key, r) in &keyed {
+        let r = r as usize;
+        let (i, j, wi, wj, tt) = row_cells(a[r], b[r], outcomes.get(r), weights.map_or(1.0, |w| w[r]));
+        if key != last {
+            t.i.push(i);
+            t.j.push(j);
+            t.wins_i.push(0.0);
+            t.wins_j.push(0.0);
+            t.ties.push(0.0);
+            last = key;
+        }
+        let p = t.i.len() - 1;
+        t.wins_i[p] += wi;
+        t.wins_j[p] += wj;
+        t.ties[p] += tt;
+    }
+    // Drop pairs that only had zero weight.
+    let keep: Vec<bool> = (0..t.len()).map(|p| t.wins_i[p] != 0.0 || t.wins_j[p] != 0.0 || t.ties[p] != 0.0).collect();
+    if keep.iter().any(|k| !k) {
+        let mut k = keep.iter();
+        t.i.retain(|_| *k.next().unwrap());
+        let mut k = keep.iter();
+        t.j.retain(|_| *k.next().unwrap());
+        let mut k = keep.iter();
+        t.wins_i.retain(|_| *k.next().unwrap());
+        let mut k = keep.iter();
+        t.wins_j.retain(|_| *k.next().unwrap());
+        let mut k = keep.iter();
+        t.ties.retain(|_| *k.next().unwrap());
+    }
+    Ok(t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lcg(seed: &mut u64) -> u64 {
+        *seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        *seed >> 33
+    }
+
+    #[test]
+    fn small_table_by_hand() {
+        let a = [0, 1, 2, 0];
+        let b = [1, 0, 0, 1];
+        let o = [1.0, 1.0, 0.5, 0.25];
+        let t = reduce(3, &a, &b, Outcomes::Values(&o), None).unwrap();
+        assert_eq!(t.i, vec![0, 0]);
+        assert_eq!(t.j, vec![1, 2]);
+        assert_eq!(t.wins_i, vec![1.25, 0.0]);
+        assert_eq!(t.wins_j, vec![1.75, 0.0]);
+        assert_eq!(t.ties, vec![0.0, 1.0]);
+    }
+
+    #[test]
+    fn dense_and_sparse_agree() {
+        let mut s = 7u64;
+        let n = 30;
+        let m = 5000;
+        let mut a = Vec::new();
+        let mut b = Vec::new();
+        let mut o = Vec::new();
+        let mut w = Vec::new();
+        for _ in 0..m {
+            let x = (lcg(&mut s) % n) as u32;
+            let y = ((x as u64 + 1 + lcg(&mut s) % (n - 1)) % n) as u32;
+            a.push(x);
+            b.push(y);
+            o.push([0.0, 0.5, 1.0][(lcg(&mut s) % 3) as usize]);
+            w.push((lcg(&mut s) % 4) as f64);
+        }
+        let d = reduce_dense(n as usize, &a, &b, Outcomes::Values(&o), Some(&w)).unwrap();
+        let sp = reduce_sparse(n as usize, &a, &b, Outcomes::Values(&o), Some(&w)).unwrap();
+        assert_eq!(d, sp);
+    }
+
+    #[test]
+    fn bad_rows_are_reported_in_order() {
+        let a = [0, 1, 1, 2];
+        let b = [1, 1, 0, 2];
+        let o = [1.0, 0.0, 2.0, 0.0];
+        match reduce(3, &a, &b, Outcomes::Values(&o), None) {
+            Err(Error::SelfComparison { rows, count }) => {
+                assert_eq!(rows, vec![1, 3]);
+                assert_eq!(count, 2);
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        let w = [1.0, f64::NAN, -1.0, 1.0];
+        let a = [0, 1, 1, 2];
+        let b = [1, 0, 0, 0];
+        let o = [1.0, 0.0, 1.0, 0.0];
+        assert!(matches!(
+            reduce(3, &a, &b, Outcomes::Values(&o), Some(&w)),
+            Err(Error::InvalidWeight { count: 2, .. })
+        ));
+        let o = [1.0, f64::NAN, 1.0, 0.0];
+        assert!(matches!(reduce(3, &a, &b, Outcomes::Values(&o), None), Err(Error::OutcomeRange { count: 1, .. })));
+    }
+}

@@ -1,0 +1,224 @@
+//! Reading string columns through the Arrow C stream interface (`__arrow_c_stream__`), without
+//! copying: Polars, pyarrow and others hand over their buffers, we hash names in place.
+//!
+//! Supported formats: `vu` (string view, Polars' native strings), `u` (utf8), `U` (large utf8),
+//! and the binary equivalents `vz`, `z`, `Z`. Columns with nulls are refused (the Python layer
+//! reports nulls by column and row before calling in).
+
+use std::ffi::{c_char, c_int, c_void, CStr};
+use std::ptr;
+
+use rankagg_core::factorize::{Column, StrKey};
+
+#[repr(C)]
+pub struct ArrowSchema {
+    format: *const c_char,
+    name: *const c_char,
+    metadata: *const c_char,
+    flags: i64,
+    n_children: i64,
+    children: *mut *mut ArrowSchema,
+    dictionary: *mut ArrowSchema,
+    release: Option<unsafe extern "C" fn(*mut ArrowSchema)>,
+    private_data: *mut c_void,
+}
+
+#[repr(C)]
+pub struct ArrowArray {
+    length: i64,
+    null_count: i64,
+    offset: i64,
+    n_buffers: i64,
+    n_children: i64,
+    buffers: *mut *const c_void,
+    children: *mut *mut ArrowArray,
+    dictionary: *mut ArrowArray,
+    release: Option<unsafe extern "C" fn(*mut ArrowArray)>,
+    private_data: *mut c_void,
+}
+
+#[repr(C)]
+pub struct ArrowArrayStream {
+    get_schema: Option<unsafe extern "C" fn(*mut ArrowArrayStream, *mut ArrowSchema) -> c_int>,
+    get_next: Option<unsafe extern "C" fn(*mut ArrowArrayStream, *mut ArrowArray) -> c_int>,
+    get_last_error: Option<unsafe extern "C" fn(*mut ArrowArrayStream) -> *const c_char>,
+    release: Option<unsafe extern "C" fn(*mut ArrowArrayStream)>,
+    private_data: *mut c_void,
+}
+
+impl Drop for ArrowSchema {
+    fn drop(&mut self) {
+        if let Some(r) = self.release {
+            unsafe { r(self) }
+        }
+    }
+}
+impl Drop for ArrowArray {
+    fn drop(&mut self) {
+        if let Some(r) = self.release {
+            unsafe { r(self) }
+        }
+    }
+}
+impl Drop for ArrowArrayStream {
+    fn drop(&mut self) {
+        if let Some(r) = self.release {
+            unsafe { r(self) }
+        }
+    }
+}
+
+fn empty_schema() -> ArrowSchema {
+    ArrowSchema {
+        format: ptr::null(),
+        name: ptr::null(),
+        metadata: ptr::null(),
+        flags: 0,
+        n_children: 0,
+        children: ptr::null_mut(),
+        dictionary: ptr::null_mut(),
+        release: None,
+        private_data: ptr::null_mut(),
+    }
+}
+
+fn empty_array() -> ArrowArray {
+    ArrowArray {
+        length: 0,
+        null_count: 0,
+        offset: 0,
+        n_buffers: 0,
+        n_children: 0,
+        buffers: ptr::null_mut(),
+        children: ptr::null_mut(),
+        dictionary: ptr::null_mut(),
+        release: None,
+        private_data: ptr::null_mut(),
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Layout {
+    View,
+    Offsets32,
+    Offsets64,
+}
+
+/// One chunk of a string column, borrowed from its producer (kept alive by `_owner`).
+pub struct StrChunk {
+    layout: Layout,
+    pub(crate) len: usize,
+    offset: usize,
+    /// views (View) or offsets (Offsets32/64)
+    main: *const u8,
+    /// data buffers (View: the variadic buffers; offsets layouts: one buffer)
+    data: Vec<*const u8>,
+    _owner: ArrowArray,
+}
+
+// The buffers are immutable for the lifetime of the chunk (Arrow's contract) and are only read.
+unsafe impl Send for StrChunk {}
+unsafe impl Sync for StrChunk {}
+
+impl Column for StrChunk {
+    type Key<'a> = StrKey<'a>;
+    fn len(&self) -> usize {
+        self.len
+    }
+    #[inline]
+    fn key(&self, row: usize) -> StrKey<'_> {
+        let r = self.offset + row;
+        unsafe {
+            match self.layout {
+                Layout::View => {
+                    let view = ptr::read_unaligned((self.main as *const u128).add(r));
+                    StrKey::from_view(view, |v| {
+                        let len = (v as u32) as usize;
+                        let buf = ((v >> 64) as u32) as usize;
+                        let off = ((v >> 96) as u32) as usize;
+                        std::slice::from_raw_parts(self.data[buf].add(off), len)
+                    })
+                }
+                Layout::Offsets32 => {
+                    let o = self.main as *const i32;
+                    let (s, e) = (*o.add(r) as usize, *o.add(r + 1) as usize);
+                    StrKey::new(std::slice::from_raw_parts(self.data[0].add(s), e - s))
+                }
+                Layout::Offsets64 => {
+                    let o = self.main as *const i64;
+                    let (s, e) = (*o.add(r) as usize, *o.add(r + 1) as usize);
+                    StrKey::new(std::slice::from_raw_parts(self.data[0].add(s), e - s))
+                }
+            }
+        }
+    }
+}
+
+/// Why a stream could not be read as strings.
+#[derive(Debug)]
+pub enum StreamError {
+    NotStrings(String),
+    HasNulls,
+    Producer(String),
+}
+
+/// Consumes an `ArrowArrayStream` (moved out of its capsule) and returns its chunks.
+///
+/// # Safety
+/// `raw` must point to a valid, unreleased stream; ownership moves to this function.
+pub unsafe fn read_string_stream(raw: *mut ArrowArrayStream) -> Result<Vec<StrChunk>, StreamError> {
+    let mut stream = ptr::read(raw);
+    (*raw).release = None; // we own it now
+    let mut schema = empty_schema();
+    let get_schema = stream.get_schema.ok_or_else(|| StreamError::Producer("no get_schema".into()))?;
+    if get_schema(&mut stream, &mut schema) != 0 {
+        return Err(StreamError::Producer(last_error(&mut stream)));
+    }
+    let format = if schema.format.is_null() { String::new() } else { CStr::from_ptr(schema.format).to_string_lossy().into_owned() };
+    let layout = match format.as_str() {
+        "vu" | "vz" => Layout::View,
+        "u" | "z" => Layout::Offsets32,
+        "U" | "Z" => Layout::Offsets64,
+        _ => return Err(StreamError::NotStrings(format)),
+    };
+    let get_next = stream.get_next.ok_or_else(|| StreamError::Producer("no get_next".into()))?;
+    let mut chunks = Vec::new();
+    loop {
+        let mut arr = empty_array();
+        if get_next(&mut stream, &mut arr) != 0 {
+            return Err(StreamError::Producer(last_error(&mut stream)));
+        }
+        if arr.release.is_none() {
+            break; // end of stream
+        }
+        if arr.null_count != 0 {
+            return Err(StreamError::HasNulls);
+        }
+        let nb = arr.n_buffers as usize;
+        let bufs = std::slice::from_raw_parts(arr.buffers, nb);
+        let (main, data) = match layout {
+            Layout::View => {
+                // validity, views, variadic data buffers…, variadic sizes
+                let data: Vec<*const u8> = if nb >= 3 { bufs[2..nb - 1].iter().map(|p| *p as *const u8).collect() } else { Vec::new() };
+                (bufs[1] as *const u8, data)
+            }
+            _ => (bufs[1] as *const u8, vec![bufs[2] as *const u8]),
+        };
+        chunks.push(StrChunk { layout, len: arr.length as usize, offset: arr.offset as usize, main, data, _owner: arr });
+    }
+    Ok(chunks)
+}
+
+unsafe fn last_error(stream: &mut ArrowArrayStream) -> String {
+    match stream.get_last_error {
+        Some(f) => {
+            let p = f(stream);
+            if p.is_null() {
+                "unknown error".into()
+            } else {
+                CStr::from_ptr(p).to_string_lossy().into_owned()
+            }
+        }
+        None => "unknown error".into(),
+    }
+}

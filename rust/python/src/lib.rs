@@ -1,0 +1,259 @@
+//! `rankagg._core`: thin PyO3 wrappers over `rankagg-core`.
+//!
+//! Every heavy call releases the GIL (`py.detach`), runs under `catch_unwind` so that no panic
+//! crosses into Python, and maps core errors to the exception classes of `rankagg.errors` by
+//! variant, attaching the structured details (rows, item codes) as attributes.
+
+mod arrow;
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use numpy::{PyArray1, PyReadonlyArray1};
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyString};
+use rankagg_core::factorize::factorize_into;
+use rankagg_core::pairs::{self, Outcomes};
+use rankagg_core::rate::bradley_terry as bt;
+use rankagg_core::Error;
+
+/// Runs `f` without the GIL and without letting a panic escape.
+fn run_detached<T: Send>(py: Python<'_>, f: impl FnOnce() -> Result<T, Error> + Send) -> PyResult<T> {
+    let out = py.detach(|| catch_unwind(AssertUnwindSafe(f)));
+    match out {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(to_pyerr(py, e)),
+        Err(panic) => {
+            let msg = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_else(|| "unknown panic".into());
+            Err(make_error(py, "InternalError", &format!("internal error in rankagg's core (please report): {msg}"), None))
+        }
+    }
+}
+
+fn make_error(py: Python<'_>, class: &str, msg: &str, attrs: Option<Bound<'_, PyDict>>) -> PyErr {
+    let build = || -> PyResult<PyErr> {
+        let module = py.import("rankagg.errors")?;
+        let cls = module.getattr(class)?;
+        let exc = cls.call1((msg,))?;
+        if let Some(attrs) = attrs {
+            for (k, v) in attrs.iter() {
+                exc.setattr(k.cast::<PyString>()?, v)?;
+            }
+        }
+        Ok(PyErr::from_value(exc))
+    };
+    build().unwrap_or_else(|e| e)
+}
+
+fn to_pyerr(py: Python<'_>, e: Error) -> PyErr {
+    let msg = e.to_string();
+    let d = PyDict::new(py);
+    let class = match &e {
+        Error::SelfComparison { rows, count } => {
+            let _ = d.set_item("rows", rows.clone());
+            let _ = d.set_item("count", *count);
+            "SelfComparisonError"
+        }
+        Error::OutcomeRange { rows, count } => {
+            let _ = d.set_item("rows", rows.clone());
+            let _ = d.set_item("count", *count);
+            "OutcomeRangeError"
+        }
+        Error::InvalidWeight { rows, count } => {
+            let _ = d.set_item("rows", rows.clone());
+            let _ = d.set_item("count", *count);
+            "InvalidWeightError"
+        }
+        Error::NotIdentifiable { never_win, never_lose, components, component_of } => {
+            let _ = d.set_item("never_win", never_win.clone());
+            let _ = d.set_item("never_lose", never_lose.clone());
+            let _ = d.set_item("components", *components);
+            let _ = d.set_item("component_of", component_of.clone());
+            "NotIdentifiableError"
+        }
+        Error::InvalidArgument(_) => "RankaggError",
+    };
+    make_error(py, class, &msg, Some(d))
+}
+
+fn slice<'a, T: numpy::Element>(a: &'a PyReadonlyArray1<'_, T>, name: &str) -> PyResult<&'a [T]> {
+    a.as_slice().map_err(|_| PyValueError::new_err(format!("{name}: array must be contiguous")))
+}
+
+/// Jointly factorizes string columns given as Arrow C streams (objects with
+/// `__arrow_c_stream__`). Returns (list of uint32 code arrays, list of labels in code order).
+#[pyfunction]
+fn factorize_strings<'py>(py: Python<'py>, columns: Vec<Bound<'py, PyAny>>) -> PyResult<(Vec<Bound<'py, PyArray1<u32>>>, Bound<'py, PyList>)> {
+    let mut per_column: Vec<Vec<arrow::StrChunk>> = Vec::new();
+    for (k, col) in columns.iter().enumerate() {
+        let capsule = col.call_method0("__arrow_c_stream__")?;
+        let raw = unsafe { pyo3::ffi::PyCapsule_GetPointer(capsule.as_ptr(), c"arrow_array_stream".as_ptr()) };
+        if raw.is_null() {
+            return Err(PyErr::fetch(py));
+        }
+        let chunks = unsafe { arrow::read_string_stream(raw as *mut arrow::ArrowArrayStream) }.map_err(|e| match e {
+            arrow::StreamError::NotStrings(f) => PyTypeError::new_err(format!("column {k}: Arrow format {f:?} is not a string type")),
+            arrow::StreamError::HasNulls => PyValueError::new_err(format!("column {k}: contains nulls")),
+            arrow::StreamError::Producer(m) => PyValueError::new_err(format!("column {k}: Arrow stream error: {m}")),
+        })?;
+        per_column.push(chunks);
+    }
+    let lens: Vec<usize> = per_column.iter().map(|c| c.iter().map(|x| x.len).sum()).collect();
+    let (codes, labels): (Vec<Vec<u32>>, Vec<Vec<u8>>) = run_detached(py, || {
+        let mut codes: Vec<Vec<u32>> = lens.iter().map(|&l| vec![0u32; l]).collect();
+        let pieces: Vec<&arrow::StrChunk> = per_column.iter().flatten().collect();
+        let mut outs: Vec<&mut [u32]> = Vec::new();
+        for (col, out) in per_column.iter().zip(codes.iter_mut()) {
+            let mut rest: &mut [u32] = out.as_mut_slice();
+            for chunk in col {
+                let (head, tail) = rest.split_at_mut(chunk.len);
+                outs.push(head);
+                rest = tail;
+            }
+        }
+        let keys = factorize_into(&pieces, &mut outs)?;
+        let labels: Vec<Vec<u8>> = keys.iter().map(|k| k.to_bytes()).collect();
+        drop(pieces);
+        Ok((codes, labels))
+    })?;
+    drop(per_column);
+    let list = PyList::empty(py);
+    for l in labels {
+        let s = std::str::from_utf8(&l).map_err(|_| PyValueError::new_err("item names are not valid UTF-8"))?;
+        list.append(PyString::new(py, s))?;
+    }
+    Ok((codes.into_iter().map(|c| PyArray1::from_vec(py, c)).collect(), list))
+}
+
+/// Jointly factorizes int64 arrays. Returns (list of uint32 code arrays, int64 labels in code order).
+#[pyfunction]
+fn factorize_ints<'py>(py: Python<'py>, columns: Vec<PyReadonlyArray1<'py, i64>>) -> PyResult<(Vec<Bound<'py, PyArray1<u32>>>, Bound<'py, PyArray1<i64>>)> {
+    let slices: Vec<&[i64]> = columns.iter().map(|c| slice(c, "column")).collect::<PyResult<_>>()?;
+    let (codes, labels) = run_detached(py, || {
+        let mut codes: Vec<Vec<u32>> = slices.iter().map(|s| vec![0u32; s.len()]).collect();
+        let mut outs: Vec<&mut [u32]> = codes.iter_mut().map(|c| c.as_mut_slice()).collect();
+        let keys = factorize_into(&slices, &mut outs)?;
+        Ok((codes, keys))
+    })?;
+    Ok((codes.into_iter().map(|c| PyArray1::from_vec(py, c)).collect(), PyArray1::from_vec(py, labels)))
+}
+
+type PairArrays<'py> = (
+    Bound<'py, PyArray1<u32>>,
+    Bound<'py, PyArray1<u32>>,
+    Bound<'py, PyArray1<f64>>,
+    Bound<'py, PyArray1<f64>>,
+    Bound<'py, PyArray1<f64>>,
+);
+
+/// Reduces rows to a pair table: (i, j, wins_i, wins_j, ties) with i < j.
+/// Outcomes: `outcome` (float per row), or `outcome_codes` + `outcome_values`, or neither
+/// (every row is a win of `a`).
+#[pyfunction]
+#[pyo3(signature = (n, a, b, outcome=None, outcome_codes=None, outcome_values=None, weight=None))]
+#[allow(clippy::too_many_arguments)]
+fn reduce_pairs<'py>(
+    py: Python<'py>,
+    n: usize,
+    a: PyReadonlyArray1<'py, u32>,
+    b: PyReadonlyArray1<'py, u32>,
+    outcome: Option<PyReadonlyArray1<'py, f64>>,
+    outcome_codes: Option<PyReadonlyArray1<'py, u32>>,
+    outcome_values: Option<PyReadonlyArray1<'py, f64>>,
+    weight: Option<PyReadonlyArray1<'py, f64>>,
+) -> PyResult<PairArrays<'py>> {
+    let a = slice(&a, "a")?;
+    let b = slice(&b, "b")?;
+    let outcomes = match (&outcome, &outcome_codes, &outcome_values) {
+        (Some(o), None, None) => Outcomes::Values(slice(o, "outcome")?),
+        (None, Some(c), Some(v)) => Outcomes::Coded { codes: slice(c, "outcome_codes")?, values: slice(v, "outcome_values")? },
+        (None, None, None) => Outcomes::AllWins,
+        _ => return Err(PyValueError::new_err("give outcome, or outcome_codes with outcome_values, or neither")),
+    };
+    let w = match &weight {
+        Some(w) => Some(slice(w, "weight")?),
+        None => None,
+    };
+    let t = run_detached(py, || pairs::reduce(n, a, b, outcomes, w))?;
+    Ok((
+        PyArray1::from_vec(py, t.i),
+        PyArray1::from_vec(py, t.j),
+        PyArray1::from_vec(py, t.wins_i),
+        PyArray1::from_vec(py, t.wins_j),
+        PyArray1::from_vec(py, t.ties),
+    ))
+}
+
+/// Fits Bradley–Terry on a pair table. Returns a dict with theta, iterations, converged,
+/// log_likelihood, tie_parameter, max_relative_gradient.
+#[pyfunction]
+#[pyo3(signature = (n, i, j, wins_i, wins_j, ties, *, tie_model="half", solver="newman", regularization=0.0, tol=1e-9, max_iter=10_000))]
+#[allow(clippy::too_many_arguments)]
+fn bradley_terry<'py>(
+    py: Python<'py>,
+    n: usize,
+    i: PyReadonlyArray1<'py, u32>,
+    j: PyReadonlyArray1<'py, u32>,
+    wins_i: PyReadonlyArray1<'py, f64>,
+    wins_j: PyReadonlyArray1<'py, f64>,
+    ties: PyReadonlyArray1<'py, f64>,
+    tie_model: &str,
+    solver: &str,
+    regularization: f64,
+    tol: f64,
+    max_iter: usize,
+) -> PyResult<Bound<'py, PyDict>> {
+    let ties_mode = match tie_model {
+        "half" => bt::Ties::Half,
+        "drop" => bt::Ties::Drop,
+        "davidson" => bt::Ties::Davidson,
+        other => return Err(PyValueError::new_err(format!("unknown tie model {other:?}"))),
+    };
+    let solver = match solver {
+        "mm" => bt::Solver::MM,
+        "newman" => bt::Solver::Newman,
+        other => return Err(PyValueError::new_err(format!("unknown solver {other:?}"))),
+    };
+    let table = pairs::PairTable {
+        n,
+        i: slice(&i, "i")?.to_vec(),
+        j: slice(&j, "j")?.to_vec(),
+        wins_i: slice(&wins_i, "wins_i")?.to_vec(),
+        wins_j: slice(&wins_j, "wins_j")?.to_vec(),
+        ties: slice(&ties, "ties")?.to_vec(),
+    };
+    let opts = bt::Options { ties: ties_mode, solver, regularization, tol, max_iter };
+    let fit = run_detached(py, || {
+        table.validate()?;
+        bt::fit(&table, &opts)
+    })?;
+    let d = PyDict::new(py);
+    d.set_item("theta", PyArray1::from_vec(py, fit.theta))?;
+    d.set_item("iterations", fit.iterations)?;
+    d.set_item("converged", fit.converged)?;
+    d.set_item("log_likelihood", fit.log_likelihood)?;
+    d.set_item("tie_parameter", fit.tie_parameter)?;
+    d.set_item("max_relative_gradient", fit.max_relative_gradient)?;
+    Ok(d)
+}
+
+/// Raises the exception a core panic would raise; used by tests to prove the mapping.
+#[pyfunction]
+fn _debug_panic(py: Python<'_>) -> PyResult<()> {
+    run_detached(py, || -> Result<(), Error> { panic!("debug hook") })
+}
+
+#[pymodule]
+fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(factorize_strings, m)?)?;
+    m.add_function(wrap_pyfunction!(factorize_ints, m)?)?;
+    m.add_function(wrap_pyfunction!(reduce_pairs, m)?)?;
+    m.add_function(wrap_pyfunction!(bradley_terry, m)?)?;
+    m.add_function(wrap_pyfunction!(_debug_panic, m)?)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}
