@@ -52,6 +52,17 @@ impl Outcomes<'_> {
     }
 }
 
+/// A borrowed pair table (same layout as [`PairTable`]), e.g. over arrays owned by Python.
+#[derive(Debug, Clone, Copy)]
+pub struct PairsRef<'a> {
+    pub n: usize,
+    pub i: &'a [u32],
+    pub j: &'a [u32],
+    pub wins_i: &'a [f64],
+    pub wins_j: &'a [f64],
+    pub ties: &'a [f64],
+}
+
 impl PairTable {
     pub fn len(&self) -> usize {
         self.i.len()
@@ -59,8 +70,21 @@ impl PairTable {
     pub fn is_empty(&self) -> bool {
         self.i.is_empty()
     }
+    pub fn as_ref(&self) -> PairsRef<'_> {
+        PairsRef { n: self.n, i: &self.i, j: &self.j, wins_i: &self.wins_i, wins_j: &self.wins_j, ties: &self.ties }
+    }
+}
 
-    /// Checks the internal invariants; used for tables given from outside (e.g. from counts).
+impl PairsRef<'_> {
+    pub fn len(&self) -> usize {
+        self.i.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.i.is_empty()
+    }
+
+    /// Checks the invariants (equal lengths, i < j < n, finite non-negative counts); used for
+    /// tables that come from outside the reduce.
     pub fn validate(&self) -> Result<()> {
         let k = self.i.len();
         if [self.j.len(), self.wins_i.len(), self.wins_j.len(), self.ties.len()].iter().any(|&l| l != k) {
@@ -79,23 +103,6 @@ impl PairTable {
         }
         Ok(())
     }
-}
-
-/// Per-item totals derived from a pair table: (wins, losses, ties), weighted.
-pub fn item_totals(t: &PairTable) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
-    let mut wins = vec![0.0; t.n];
-    let mut losses = vec![0.0; t.n];
-    let mut ties = vec![0.0; t.n];
-    for p in 0..t.len() {
-        let (i, j) = (t.i[p] as usize, t.j[p] as usize);
-        wins[i] += t.wins_i[p];
-        losses[j] += t.wins_i[p];
-        wins[j] += t.wins_j[p];
-        losses[i] += t.wins_j[p];
-        ties[i] += t.ties[p];
-        ties[j] += t.ties[p];
-    }
-    (wins, losses, ties)
 }
 
 #[derive(Default)]
@@ -174,27 +181,33 @@ pub fn reduce(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>, weights: O
     if let Some(bad) = a.iter().chain(b.iter()).position(|&c| c as usize >= n) {
         return Err(Error::InvalidArgument(format!("reduce: item code at position {bad} is not below n = {n}")));
     }
-    let cells = n.saturating_mul(n);
-    let dense_bytes = cells.saturating_mul(16);
-    if n <= 4096 && dense_bytes <= DENSE_BLOCK_BYTES && cells <= 4 * m + (1 << 16) {
+    let cells = n.saturating_mul(n) / 2;
+    if cells.saturating_mul(24) <= DENSE_BLOCK_BYTES && cells <= 2 * m + (1 << 16) {
         reduce_dense(n, a, b, outcomes, weights)
     } else {
         reduce_sparse(n, a, b, outcomes, weights)
     }
 }
 
+/// Index of pair (i, j), i < j, in the packed upper triangle of an n×n matrix.
+#[inline]
+fn tri(n: usize, i: usize, j: usize) -> usize {
+    i * (2 * n - i - 1) / 2 + (j - i - 1)
+}
+
 fn reduce_dense(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>, weights: Option<&[f64]>) -> Result<PairTable> {
     let m = a.len();
-    let blocks = (m / MIN_BLOCK_ROWS).clamp(1, MAX_BLOCKS);
+    let cells = n * (n.max(1) - 1) / 2;
+    // A block pays for zeroing and merging its accumulator: give each enough rows.
+    let blocks = (m / MIN_BLOCK_ROWS.max(cells)).clamp(1, MAX_BLOCKS);
     let per = m.div_ceil(blocks).max(1);
-    // Each block: a directed n×n win matrix and an upper-triangular tie matrix.
-    let partial: Vec<(Vec<f64>, Vec<f64>, Reports)> = (0..blocks)
+    // Each block: per pair (i < j) the cell [wins of i, wins of j, ties], one cache line a row.
+    let partial: Vec<(Vec<[f64; 3]>, Reports)> = (0..blocks)
         .into_par_iter()
         .map(|blk| {
             let lo = (blk * per).min(m);
             let hi = ((blk + 1) * per).min(m);
-            let mut win = vec![0.0f64; n * n];
-            let mut tie = vec![0.0f64; n * n];
+            let mut acc = vec![[0.0f64; 3]; cells];
             let mut rep = Reports::default();
             for r in lo..hi {
                 let (x, y) = (a[r], b[r]);
@@ -204,32 +217,45 @@ fn reduce_dense(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>, weights:
                     continue;
                 }
                 let (i, j, wi, wj, t) = row_cells(x, y, o, w);
-                let (i, j) = (i as usize, j as usize);
-                win[i * n + j] += wi;
-                win[j * n + i] += wj;
-                tie[i * n + j] += t;
+                let cell = &mut acc[tri(n, i as usize, j as usize)];
+                cell[0] += wi;
+                cell[1] += wj;
+                cell[2] += t;
             }
-            (win, tie, rep)
+            (acc, rep)
         })
         .collect();
     let mut iter = partial.into_iter();
-    let (mut win, mut tie, mut rep) = iter.next().expect("at least one block");
-    for (w2, t2, r2) in iter {
-        win.iter_mut().zip(w2.iter()).for_each(|(x, y)| *x += y);
-        tie.iter_mut().zip(t2.iter()).for_each(|(x, y)| *x += y);
+    let (mut acc, mut rep) = iter.next().expect("at least one block");
+    for (acc2, r2) in iter {
+        acc.iter_mut().zip(acc2.iter()).for_each(|(x, y)| {
+            x[0] += y[0];
+            x[1] += y[1];
+            x[2] += y[2];
+        });
         rep.merge(r2);
     }
     rep.into_result()?;
-    let mut t = PairTable { n, ..Default::default() };
+    let k = acc.iter().filter(|c| c[0] != 0.0 || c[1] != 0.0 || c[2] != 0.0).count();
+    let mut t = PairTable {
+        n,
+        i: Vec::with_capacity(k),
+        j: Vec::with_capacity(k),
+        wins_i: Vec::with_capacity(k),
+        wins_j: Vec::with_capacity(k),
+        ties: Vec::with_capacity(k),
+    };
+    let mut idx = 0;
     for i in 0..n {
         for j in i + 1..n {
-            let (wi, wj, tt) = (win[i * n + j], win[j * n + i], tie[i * n + j]);
-            if wi != 0.0 || wj != 0.0 || tt != 0.0 {
+            let c = acc[idx];
+            idx += 1;
+            if c[0] != 0.0 || c[1] != 0.0 || c[2] != 0.0 {
                 t.i.push(i as u32);
                 t.j.push(j as u32);
-                t.wins_i.push(wi);
-                t.wins_j.push(wj);
-                t.ties.push(tt);
+                t.wins_i.push(c[0]);
+                t.wins_j.push(c[1]);
+                t.ties.push(c[2]);
             }
         }
     }

@@ -218,18 +218,18 @@ fn bradley_terry<'py>(
         "newman" => bt::Solver::Newman,
         other => return Err(PyValueError::new_err(format!("unknown solver {other:?}"))),
     };
-    let table = pairs::PairTable {
+    let table = pairs::PairsRef {
         n,
-        i: slice(&i, "i")?.to_vec(),
-        j: slice(&j, "j")?.to_vec(),
-        wins_i: slice(&wins_i, "wins_i")?.to_vec(),
-        wins_j: slice(&wins_j, "wins_j")?.to_vec(),
-        ties: slice(&ties, "ties")?.to_vec(),
+        i: slice(&i, "i")?,
+        j: slice(&j, "j")?,
+        wins_i: slice(&wins_i, "wins_i")?,
+        wins_j: slice(&wins_j, "wins_j")?,
+        ties: slice(&ties, "ties")?,
     };
     let opts = bt::Options { ties: ties_mode, solver, regularization, tol, max_iter };
     let fit = run_detached(py, || {
         table.validate()?;
-        bt::fit(&table, &opts)
+        bt::fit(table, &opts)
     })?;
     let d = PyDict::new(py);
     d.set_item("theta", PyArray1::from_vec(py, fit.theta))?;

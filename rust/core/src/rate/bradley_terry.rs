@@ -15,7 +15,7 @@
 
 use crate::error::{Error, Result};
 use crate::graph::Digraph;
-use crate::pairs::PairTable;
+use crate::pairs::PairsRef;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ties {
@@ -59,88 +59,170 @@ pub struct Fit {
     pub max_relative_gradient: f64,
 }
 
-/// The effective per-pair counts the model sees.
-struct Pairs {
+/// One neighbour of an item in the comparison graph, with the effective counts the model
+/// sees: `won` = wins of the item over `j`, `lost` = wins of `j` over it, `tie` (Davidson only).
+#[derive(Clone, Copy)]
+#[repr(C, packed)]
+struct Edge {
+    j: u32,
+    won: f64,
+    lost: f64,
+}
+
+/// Per-item adjacency (CSR). With regularization, index `n_real` is the virtual item: every
+/// real item has an edge to it, and its strength is fixed at 1.
+struct Graph {
     n_real: usize,
-    i: Vec<usize>,
-    j: Vec<usize>,
-    wij: Vec<f64>,
-    wji: Vec<f64>,
-    tij: Vec<f64>,
+    has_virtual: bool,
+    offsets: Vec<usize>,
+    edges: Vec<Edge>,
+    /// Ties per edge (Davidson only; empty otherwise).
+    ties: Vec<f64>,
+    /// Observed score per item (wins, plus half the ties under Davidson).
+    score: Vec<f64>,
+    /// Comparisons per item (all outcomes).
+    count: Vec<f64>,
 }
 
-fn effective_pairs(t: &PairTable, opts: &Options) -> Pairs {
-    let k = t.len();
-    let mut p = Pairs {
-        n_real: t.n,
-        i: Vec::with_capacity(k + t.n),
-        j: Vec::with_capacity(k + t.n),
-        wij: Vec::with_capacity(k + t.n),
-        wji: Vec::with_capacity(k + t.n),
-        tij: Vec::with_capacity(k + t.n),
-    };
-    for q in 0..k {
-        let (wi, wj, tt) = match opts.ties {
-            Ties::Half => (t.wins_i[q] + 0.5 * t.ties[q], t.wins_j[q] + 0.5 * t.ties[q], 0.0),
-            Ties::Drop => (t.wins_i[q], t.wins_j[q], 0.0),
-            Ties::Davidson => (t.wins_i[q], t.wins_j[q], t.ties[q]),
+impl Graph {
+    fn build(t: PairsRef<'_>, opts: &Options) -> Graph {
+        let n = t.n;
+        let r = opts.regularization;
+        let has_virtual = r > 0.0;
+        let effective = |q: usize| -> (f64, f64, f64) {
+            match opts.ties {
+                Ties::Half => (t.wins_i[q] + 0.5 * t.ties[q], t.wins_j[q] + 0.5 * t.ties[q], 0.0),
+                Ties::Drop => (t.wins_i[q], t.wins_j[q], 0.0),
+                Ties::Davidson => (t.wins_i[q], t.wins_j[q], t.ties[q]),
+            }
         };
-        if wi + wj + tt > 0.0 {
-            p.i.push(t.i[q] as usize);
-            p.j.push(t.j[q] as usize);
-            p.wij.push(wi);
-            p.wji.push(wj);
-            p.tij.push(tt);
+        let mut offsets = vec![0usize; n + 1];
+        for q in 0..t.len() {
+            let (wi, wj, tt) = effective(q);
+            if wi + wj + tt > 0.0 {
+                offsets[t.i[q] as usize + 1] += 1;
+                offsets[t.j[q] as usize + 1] += 1;
+            }
         }
-    }
-    if opts.regularization > 0.0 {
-        // The virtual item has index n_real and a strength fixed at 1.
-        for i in 0..t.n {
-            p.i.push(i);
-            p.j.push(t.n);
-            p.wij.push(opts.regularization);
-            p.wji.push(opts.regularization);
-            p.tij.push(0.0);
+        for i in 0..n {
+            offsets[i + 1] += offsets[i] + has_virtual as usize;
         }
+        let blank = Edge { j: 0, won: 0.0, lost: 0.0 };
+        let mut edges = vec![blank; offsets[n]];
+        let davidson = opts.ties == Ties::Davidson;
+        let mut ties = if davidson { vec![0.0; offsets[n]] } else { Vec::new() };
+        let mut fill = offsets.clone();
+        let (mut score, mut count) = (vec![0.0; n], vec![0.0; n]);
+        if has_virtual {
+            for i in 0..n {
+                edges[fill[i]] = Edge { j: n as u32, won: r, lost: r };
+                fill[i] += 1;
+                score[i] += r;
+                count[i] += 2.0 * r;
+            }
+        }
+        for q in 0..t.len() {
+            let (wi, wj, tt) = effective(q);
+            if wi + wj + tt <= 0.0 {
+                continue;
+            }
+            let (i, j) = (t.i[q] as usize, t.j[q] as usize);
+            edges[fill[i]] = Edge { j: j as u32, won: wi, lost: wj };
+            edges[fill[j]] = Edge { j: i as u32, won: wj, lost: wi };
+            if davidson {
+                ties[fill[i]] = tt;
+                ties[fill[j]] = tt;
+            }
+            fill[i] += 1;
+            fill[j] += 1;
+            score[i] += wi + 0.5 * tt;
+            score[j] += wj + 0.5 * tt;
+            count[i] += wi + wj + tt;
+            count[j] += wi + wj + tt;
+        }
+        Graph { n_real: n, has_virtual, offsets, edges, ties, score, count }
     }
-    p
-}
 
-/// Fails with [`Error::NotIdentifiable`] when the data admit no finite MLE: some item never
-/// wins or never loses, or the "beat" graph is not strongly connected (Ford 1957; Hunter 2004).
-fn check_identifiable(p: &Pairs) -> Result<()> {
-    let n = p.n_real;
-    let mut edges = Vec::new();
-    let mut won = vec![false; n];
-    let mut lost = vec![false; n];
-    for q in 0..p.i.len() {
-        let (i, j) = (p.i[q], p.j[q]);
-        let tie = p.tij[q] > 0.0;
-        if p.wij[q] > 0.0 || tie {
-            edges.push((i as u32, j as u32));
-            won[i] = true;
-            lost[j] = true;
-        }
-        if p.wji[q] > 0.0 || tie {
-            edges.push((j as u32, i as u32));
-            won[j] = true;
-            lost[i] = true;
-        }
+    #[inline]
+    fn neighbours(&self, i: usize) -> &[Edge] {
+        &self.edges[self.offsets[i]..self.offsets[i + 1]]
     }
-    let (components, component_of) = Digraph::from_edges(n, edges).strongly_connected_components();
-    if components > 1 {
-        return Err(Error::NotIdentifiable {
+
+    /// Ties of each neighbour of `i` (Davidson), aligned with [`Graph::neighbours`].
+    #[inline]
+    fn neighbour_ties(&self, i: usize) -> &[f64] {
+        &self.ties[self.offsets[i]..self.offsets[i + 1]]
+    }
+
+    /// Whether edge `e` of item `i` carries a tie (Davidson only).
+    #[inline]
+    fn tied(&self, i: usize, k: usize) -> bool {
+        !self.ties.is_empty() && self.ties[self.offsets[i] + k] > 0.0
+    }
+
+    /// Items reachable from item 0 following "beat" edges forwards (`forward`) or backwards.
+    /// A tie beats both ways (it is evidence in both directions).
+    fn reaches_all(&self, forward: bool) -> bool {
+        let n = self.n_real;
+        let mut seen = vec![false; n];
+        let mut stack = vec![0usize];
+        seen[0] = true;
+        let mut reached = 1;
+        while let Some(u) = stack.pop() {
+            for (k, e) in self.neighbours(u).iter().enumerate() {
+                let v = e.j as usize;
+                let beat = if forward { e.won } else { e.lost } > 0.0 || self.tied(u, k);
+                if v < n && beat && !seen[v] {
+                    seen[v] = true;
+                    reached += 1;
+                    stack.push(v);
+                }
+            }
+        }
+        reached == n
+    }
+
+    /// Fails with [`Error::NotIdentifiable`] when the data admit no finite MLE: the "beat"
+    /// graph is not strongly connected (Ford 1957; Hunter 2004). Checked with two graph
+    /// searches; the components are only computed to describe a failure.
+    fn check_identifiable(&self) -> Result<()> {
+        if self.reaches_all(true) && self.reaches_all(false) {
+            return Ok(());
+        }
+        let n = self.n_real;
+        let mut beat = Vec::new();
+        let (mut won, mut lost) = (vec![false; n], vec![false; n]);
+        for i in 0..n {
+            for (k, e) in self.neighbours(i).iter().enumerate() {
+                if (e.j as usize) < n && (e.won > 0.0 || self.tied(i, k)) {
+                    beat.push((i as u32, e.j));
+                    won[i] = true;
+                    lost[e.j as usize] = true;
+                }
+            }
+        }
+        let (components, component_of) = Digraph::from_edges(n, beat).strongly_connected_components();
+        Err(Error::NotIdentifiable {
             never_win: (0..n as u32).filter(|&i| !won[i as usize]).collect(),
             never_lose: (0..n as u32).filter(|&i| !lost[i as usize]).collect(),
             components,
             component_of,
-        });
+        })
     }
-    Ok(())
+
+    /// Largest |observed − expected score| / comparisons over real items, given the expected
+    /// score of each item.
+    fn max_relative_gradient(&self, expected: impl Fn(usize) -> f64 + Sync) -> f64 {
+        use rayon::prelude::*;
+        (0..self.n_real)
+            .into_par_iter()
+            .map(|i| (self.score[i] - expected(i)).abs() / self.count[i].max(f64::MIN_POSITIVE))
+            .reduce(|| 0.0, f64::max)
+    }
 }
 
 /// Fits the model. `t.n` must be at least 1.
-pub fn fit(t: &PairTable, opts: &Options) -> Result<Fit> {
+pub fn fit(t: PairsRef<'_>, opts: &Options) -> Result<Fit> {
     if !(opts.regularization.is_finite() && opts.regularization >= 0.0) {
         return Err(Error::InvalidArgument("regularization must be finite and >= 0".into()));
     }
@@ -150,35 +232,19 @@ pub fn fit(t: &PairTable, opts: &Options) -> Result<Fit> {
     if t.n == 0 {
         return Err(Error::InvalidArgument("no items".into()));
     }
-    let p = effective_pairs(t, opts);
-    if opts.regularization == 0.0 {
-        check_identifiable(&p)?;
+    let g = Graph::build(t, opts);
+    if !g.has_virtual {
+        g.check_identifiable()?;
     }
-    if opts.ties == Ties::Davidson && p.wij.iter().chain(p.wji.iter()).all(|&w| w == 0.0) {
+    if opts.ties == Ties::Davidson && g.edges.iter().all(|e| e.won == 0.0 && e.lost == 0.0) {
         return Err(Error::InvalidArgument(
             "ties='davidson' needs at least one decisive (non-tie) comparison".into(),
         ));
     }
-    let fit = match opts.ties {
-        Ties::Davidson => solve_davidson(&p, opts),
-        _ => solve_plain(&p, opts),
-    };
-    Ok(fit)
-}
-
-/// Per-item observed score (wins, ties counting half in Davidson) and comparison totals.
-fn totals(p: &Pairs, n: usize) -> (Vec<f64>, Vec<f64>) {
-    let mut score = vec![0.0; n];
-    let mut count = vec![0.0; n];
-    for q in 0..p.i.len() {
-        let (i, j) = (p.i[q], p.j[q]);
-        let tot = p.wij[q] + p.wji[q] + p.tij[q];
-        score[i] += p.wij[q] + 0.5 * p.tij[q];
-        score[j] += p.wji[q] + 0.5 * p.tij[q];
-        count[i] += tot;
-        count[j] += tot;
-    }
-    (score, count)
+    Ok(match opts.ties {
+        Ties::Davidson => solve_davidson(&g, opts),
+        _ => solve_plain(&g, opts),
+    })
 }
 
 fn finish(pi: &[f64], n_real: usize) -> Vec<f64> {
@@ -187,132 +253,13 @@ fn finish(pi: &[f64], n_real: usize) -> Vec<f64> {
     theta.into_iter().map(|x| x - mean).collect()
 }
 
-fn normalise(pi: &mut [f64], n_real: usize, has_virtual: bool) {
-    if has_virtual {
-        pi[n_real] = 1.0; // the virtual item anchors the scale
+fn normalise(pi: &mut [f64], g: &Graph) {
+    if g.has_virtual {
+        pi[g.n_real] = 1.0; // the virtual item anchors the scale
         return;
     }
-    let g = (pi.iter().map(|x| x.ln()).sum::<f64>() / n_real as f64).exp();
-    pi.iter_mut().for_each(|x| *x /= g);
-}
-
-/// Per-item adjacency: for item `i`, its neighbours `j` with (wins of i over j, wins of j over i).
-struct Adjacency {
-    offsets: Vec<usize>,
-    nbr: Vec<usize>,
-    won: Vec<f64>,
-    lost: Vec<f64>,
-}
-
-fn adjacency(p: &Pairs, n: usize) -> Adjacency {
-    let mut offsets = vec![0usize; n + 1];
-    for q in 0..p.i.len() {
-        offsets[p.i[q] + 1] += 1;
-        offsets[p.j[q] + 1] += 1;
-    }
-    for i in 0..n {
-        offsets[i + 1] += offsets[i];
-    }
-    let total = offsets[n];
-    let mut fill = offsets.clone();
-    let (mut nbr, mut won, mut lost) = (vec![0usize; total], vec![0.0; total], vec![0.0; total]);
-    for q in 0..p.i.len() {
-        let (i, j) = (p.i[q], p.j[q]);
-        let (a, b) = (fill[i], fill[j]);
-        nbr[a] = j;
-        won[a] = p.wij[q];
-        lost[a] = p.wji[q];
-        nbr[b] = i;
-        won[b] = p.wji[q];
-        lost[b] = p.wij[q];
-        fill[i] += 1;
-        fill[j] += 1;
-    }
-    Adjacency { offsets, nbr, won, lost }
-}
-
-impl Adjacency {
-    /// (Σ_j w_ij π_j / (π_i + π_j), Σ_j w_ji / (π_i + π_j), Σ_j w_ij / (π_i + π_j)) for item i.
-    #[inline]
-    fn sums(&self, i: usize, pi: &[f64]) -> (f64, f64, f64) {
-        let (mut a, mut b, mut c) = (0.0, 0.0, 0.0);
-        for e in self.offsets[i]..self.offsets[i + 1] {
-            let j = self.nbr[e];
-            let inv = 1.0 / (pi[i] + pi[j]);
-            a += self.won[e] * pi[j] * inv;
-            b += self.lost[e] * inv;
-            c += self.won[e] * inv;
-        }
-        (a, b, c)
-    }
-}
-
-fn solve_plain(p: &Pairs, opts: &Options) -> Fit {
-    use rayon::prelude::*;
-    let n_real = p.n_real;
-    let has_virtual = opts.regularization > 0.0;
-    let n = n_real + has_virtual as usize;
-    let (score, count) = totals(p, n);
-    let adj = adjacency(p, n);
-    let mut pi = vec![1.0f64; n];
-    let mut iterations = 0;
-    let mut converged = false;
-    let mut max_rel;
-    loop {
-        // Evaluate at the current point (read-only, parallel over items, fixed order per item).
-        let sums: Vec<(f64, f64, f64)> = (0..n_real).into_par_iter().map(|i| adj.sums(i, &pi)).collect();
-        // Gradient of the log-likelihood in θ_i: observed − expected wins = a − π b.
-        max_rel = (0..n_real)
-            .map(|i| (sums[i].0 - pi[i] * sums[i].1).abs() / count[i].max(f64::MIN_POSITIVE))
-            .fold(0.0, f64::max);
-        if max_rel <= opts.tol {
-            converged = true;
-            break;
-        }
-        if iterations >= opts.max_iter {
-            break;
-        }
-        iterations += 1;
-        match opts.solver {
-            // Hunter's MM: a simultaneous update from the evaluation above.
-            Solver::MM => {
-                for i in 0..n_real {
-                    let d = sums[i].1 + sums[i].2;
-                    if d > 0.0 {
-                        pi[i] = score[i] / d;
-                    }
-                }
-            }
-            // Newman's fixed point, updated in place (item order), which also damps the
-            // oscillation a simultaneous update shows on bipartite comparison graphs.
-            Solver::Newman => {
-                for i in 0..n_real {
-                    let (a, b, _) = adj.sums(i, &pi);
-                    if b > 0.0 && a > 0.0 {
-                        pi[i] = a / b;
-                    }
-                }
-            }
-        }
-        normalise(&mut pi, n_real, has_virtual);
-    }
-    let mut ll = 0.0;
-    for q in 0..p.i.len() {
-        let (i, j) = (p.i[q], p.j[q]);
-        if i >= n_real || j >= n_real {
-            continue;
-        }
-        let s = pi[i] + pi[j];
-        ll += xlogy(p.wij[q], pi[i] / s) + xlogy(p.wji[q], pi[j] / s);
-    }
-    Fit {
-        theta: finish(&pi, n_real),
-        tie_parameter: None,
-        iterations,
-        converged,
-        log_likelihood: ll,
-        max_relative_gradient: max_rel,
-    }
+    let gm = (pi.iter().map(|x| x.ln()).sum::<f64>() / g.n_real as f64).exp();
+    pi.iter_mut().for_each(|x| *x /= gm);
 }
 
 #[inline]
@@ -324,71 +271,169 @@ fn xlogy(x: f64, y: f64) -> f64 {
     }
 }
 
-/// Davidson's tie model by a fixed-point iteration on (π, ν), stopped on the same optimality
-/// test as the other solvers (for ν: its gradient relative to the number of ties).
-fn solve_davidson(p: &Pairs, opts: &Options) -> Fit {
-    let n_real = p.n_real;
-    let has_virtual = opts.regularization > 0.0;
-    let n = n_real + has_virtual as usize;
-    let (score, count) = totals(p, n);
-    let total_ties: f64 = p.tij.iter().sum();
-    let total: f64 = p.i.iter().enumerate().map(|(q, _)| p.wij[q] + p.wji[q] + p.tij[q]).sum();
+/// Σ over real pairs (each once) of `term(i, edge, ties of the pair)`, summed per item in a
+/// fixed order (deterministic for any thread count).
+fn sum_pairs(g: &Graph, term: impl Fn(usize, &Edge, f64) -> f64 + Sync) -> f64 {
+    use rayon::prelude::*;
+    let per_item: Vec<f64> = (0..g.n_real)
+        .into_par_iter()
+        .map(|i| {
+            g.neighbours(i)
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| (e.j as usize) > i && (e.j as usize) < g.n_real)
+                .map(|(k, e)| term(i, e, if g.ties.is_empty() { 0.0 } else { g.neighbour_ties(i)[k] }))
+                .sum::<f64>()
+        })
+        .collect();
+    per_item.iter().sum()
+}
+
+fn solve_plain(g: &Graph, opts: &Options) -> Fit {
+    let n_real = g.n_real;
+    let n = n_real + g.has_virtual as usize;
     let mut pi = vec![1.0f64; n];
-    let mut nu = if total_ties > 0.0 { 2.0 * total_ties / (total - total_ties).max(1e-300) } else { 0.0 };
-    let mut den = vec![0.0f64; n];
     let mut iterations = 0;
-    let mut converged = false;
-    let mut max_rel;
-    loop {
-        den.iter_mut().for_each(|x| *x = 0.0);
-        let mut nu_den = 0.0;
-        for q in 0..p.i.len() {
-            let (i, j) = (p.i[q], p.j[q]);
-            let s = (pi[i] * pi[j]).sqrt();
-            let d = pi[i] + pi[j] + nu * s;
-            let cnt = p.wij[q] + p.wji[q] + p.tij[q];
-            // d/dθ_i of the expected score uses (π_i + ν s / 2) / D; divide by π_i for the MM form.
-            den[i] += cnt * (1.0 + 0.5 * nu * s / pi[i]) / d;
-            den[j] += cnt * (1.0 + 0.5 * nu * s / pi[j]) / d;
-            nu_den += cnt * s / d;
-        }
-        max_rel = (0..n_real)
-            .map(|i| (score[i] - pi[i] * den[i]).abs() / count[i].max(f64::MIN_POSITIVE))
-            .fold(0.0, f64::max);
-        if total_ties > 0.0 {
-            max_rel = max_rel.max((total_ties - nu * nu_den).abs() / total_ties);
-        }
-        if max_rel <= opts.tol {
-            converged = true;
-            break;
-        }
-        if iterations >= opts.max_iter {
-            break;
-        }
+    // Expected wins of item i at π.
+    let expected = |pi: &[f64], i: usize| -> f64 {
+        g.neighbours(i).iter().map(|e| (e.won + e.lost) * pi[i] / (pi[i] + pi[e.j as usize])).sum::<f64>()
+    };
+    let mut max_rel = g.max_relative_gradient(|i| expected(&pi, i));
+    while max_rel > opts.tol && iterations < opts.max_iter {
         iterations += 1;
-        for i in 0..n_real {
-            if den[i] > 0.0 {
-                pi[i] = score[i] / den[i];
+        // Largest relative change of π in this iteration: the exact optimality test (one more
+        // pass over the data) is only worth running once the iterates have settled.
+        let mut change = f64::INFINITY;
+        match opts.solver {
+            // Hunter's MM: π_i ← W_i / Σ_j n_ij / (π_i + π_j), all items at once.
+            Solver::MM => {
+                use rayon::prelude::*;
+                let next: Vec<f64> = (0..n_real)
+                    .into_par_iter()
+                    .map(|i| {
+                        let d: f64 = g.neighbours(i).iter().map(|e| (e.won + e.lost) / (pi[i] + pi[e.j as usize])).sum();
+                        if d > 0.0 {
+                            g.score[i] / d
+                        } else {
+                            pi[i]
+                        }
+                    })
+                    .collect();
+                pi[..n_real].copy_from_slice(&next);
+            }
+            // Newman's fixed point π_i ← Σ_j w_ij π_j/(π_i+π_j) / Σ_j w_ji/(π_i+π_j), updated in
+            // place in item order (a simultaneous update oscillates on bipartite graphs).
+            Solver::Newman => {
+                let mut step: f64 = 0.0;
+                for i in 0..n_real {
+                    let (mut a, mut b) = (0.0, 0.0);
+                    for e in g.neighbours(i) {
+                        let pj = pi[e.j as usize];
+                        let inv = 1.0 / (pi[i] + pj);
+                        a += e.won * pj * inv;
+                        b += e.lost * inv;
+                    }
+                    if a > 0.0 && b > 0.0 {
+                        let new = a / b;
+                        step = step.max((new / pi[i] - 1.0).abs());
+                        pi[i] = new;
+                    }
+                }
+                change = step;
             }
         }
-        normalise(&mut pi, n_real, has_virtual);
-        nu = if nu_den > 0.0 { total_ties / nu_den } else { 0.0 };
-    }
-    let mut ll = 0.0;
-    for q in 0..p.i.len() {
-        let (i, j) = (p.i[q], p.j[q]);
-        if i >= n_real || j >= n_real {
+        normalise(&mut pi, g);
+        if change > 1e3 * opts.tol && iterations < opts.max_iter {
             continue;
         }
-        let s = (pi[i] * pi[j]).sqrt();
-        let d = pi[i] + pi[j] + nu * s;
-        ll += xlogy(p.wij[q], pi[i] / d) + xlogy(p.wji[q], pi[j] / d) + xlogy(p.tij[q], nu * s / d);
+        max_rel = g.max_relative_gradient(|i| expected(&pi, i));
     }
+    let log_pi: Vec<f64> = pi.iter().map(|p| p.ln()).collect();
+    let ll = sum_pairs(g, |i, e, _| {
+        let j = e.j as usize;
+        let ls = (pi[i] + pi[j]).ln();
+        e.won * (log_pi[i] - ls) + e.lost * (log_pi[j] - ls)
+    });
+    Fit {
+        theta: finish(&pi, n_real),
+        tie_parameter: None,
+        iterations,
+        converged: max_rel <= opts.tol,
+        log_likelihood: ll,
+        max_relative_gradient: max_rel,
+    }
+}
+
+/// Davidson's tie model by a fixed-point iteration on (π, ν), stopped on the same optimality
+/// test as the other solvers (for ν: its gradient relative to the number of ties).
+fn solve_davidson(g: &Graph, opts: &Options) -> Fit {
+    let n_real = g.n_real;
+    let n = n_real + g.has_virtual as usize;
+    let total_ties: f64 = sum_pairs(g, |_, _, t| t);
+    let total: f64 = sum_pairs(g, |_, e, t| e.won + e.lost + t);
+    let mut pi = vec![1.0f64; n];
+    let mut nu = if total_ties > 0.0 { 2.0 * total_ties / (total - total_ties).max(1e-300) } else { 0.0 };
+    let mut iterations = 0;
+    // For item i: (Σ_j n_ij (1 + ν/2 √(π_j/π_i)) / D_ij) — the MM denominator; π_i times it is
+    // the expected score.
+    let denominator = |pi: &[f64], nu: f64, i: usize| -> f64 {
+        g.neighbours(i)
+            .iter()
+            .zip(g.neighbour_ties(i))
+            .map(|(e, t)| {
+                let pj = pi[e.j as usize];
+                let s = (pi[i] * pj).sqrt();
+                (e.won + e.lost + t) * (1.0 + 0.5 * nu * s / pi[i]) / (pi[i] + pj + nu * s)
+            })
+            .sum()
+    };
+    // Σ over pairs of n_ij √(π_i π_j) / D_ij: ν times it is the expected number of ties.
+    let nu_sum = |pi: &[f64], nu: f64| -> f64 {
+        sum_pairs(g, |i, e, t| {
+            let pj = pi[e.j as usize];
+            let s = (pi[i] * pj).sqrt();
+            (e.won + e.lost + t) * s / (pi[i] + pj + nu * s)
+        })
+    };
+    let gradient = |pi: &[f64], nu: f64| -> f64 {
+        let mut m = g.max_relative_gradient(|i| pi[i] * denominator(pi, nu, i));
+        if total_ties > 0.0 {
+            m = m.max((total_ties - nu * nu_sum(pi, nu)).abs() / total_ties);
+        }
+        m
+    };
+    let mut max_rel = gradient(&pi, nu);
+    while max_rel > opts.tol && iterations < opts.max_iter {
+        iterations += 1;
+        use rayon::prelude::*;
+        let next: Vec<f64> = (0..n_real)
+            .into_par_iter()
+            .map(|i| {
+                let d = denominator(&pi, nu, i);
+                if d > 0.0 {
+                    g.score[i] / d
+                } else {
+                    pi[i]
+                }
+            })
+            .collect();
+        let s = nu_sum(&pi, nu);
+        pi[..n_real].copy_from_slice(&next);
+        normalise(&mut pi, g);
+        nu = if s > 0.0 { total_ties / s } else { 0.0 };
+        max_rel = gradient(&pi, nu);
+    }
+    let ll = sum_pairs(g, |i, e, t| {
+        let pj = pi[e.j as usize];
+        let s = (pi[i] * pj).sqrt();
+        let d = pi[i] + pj + nu * s;
+        xlogy(e.won, pi[i] / d) + xlogy(e.lost, pj / d) + xlogy(t, nu * s / d)
+    });
     Fit {
         theta: finish(&pi, n_real),
         tie_parameter: Some(nu),
         iterations,
-        converged,
+        converged: max_rel <= opts.tol,
         log_likelihood: ll,
         max_relative_gradient: max_rel,
     }
@@ -397,7 +442,7 @@ fn solve_davidson(p: &Pairs, opts: &Options) -> Fit {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pairs::{reduce, Outcomes};
+    use crate::pairs::{reduce, Outcomes, PairTable};
 
     fn table(rows: &[(u32, u32, f64)], n: usize) -> PairTable {
         let a: Vec<u32> = rows.iter().map(|r| r.0).collect();
@@ -411,7 +456,7 @@ mod tests {
         // 3 wins to 1: θ_0 − θ_1 = ln 3.
         let t = table(&[(0, 1, 1.0), (0, 1, 1.0), (1, 0, 0.0), (1, 0, 1.0)], 2);
         for solver in [Solver::MM, Solver::Newman] {
-            let f = fit(&t, &Options { solver, ..Default::default() }).unwrap();
+            let f = fit(t.as_ref(), &Options { solver, ..Default::default() }).unwrap();
             assert!(f.converged);
             assert!((f.theta[0] - f.theta[1] - 3f64.ln()).abs() < 1e-8, "{solver:?} {:?}", f.theta);
         }
@@ -429,8 +474,8 @@ mod tests {
             rows.push((a, b, o));
         }
         let t = table(&rows, 6);
-        let mm = fit(&t, &Options { solver: Solver::MM, tol: 1e-11, ..Default::default() }).unwrap();
-        let nw = fit(&t, &Options { solver: Solver::Newman, tol: 1e-11, ..Default::default() }).unwrap();
+        let mm = fit(t.as_ref(), &Options { solver: Solver::MM, tol: 1e-11, ..Default::default() }).unwrap();
+        let nw = fit(t.as_ref(), &Options { solver: Solver::Newman, tol: 1e-11, ..Default::default() }).unwrap();
         assert!(mm.converged && nw.converged);
         assert!(nw.iterations < mm.iterations);
         for k in 0..6 {
@@ -441,14 +486,14 @@ mod tests {
     #[test]
     fn never_losing_item_is_not_identifiable() {
         let t = table(&[(0, 1, 1.0), (0, 2, 1.0), (1, 2, 1.0), (2, 1, 1.0)], 3);
-        match fit(&t, &Options::default()) {
+        match fit(t.as_ref(), &Options::default()) {
             Err(Error::NotIdentifiable { never_lose, components, .. }) => {
                 assert_eq!(never_lose, vec![0]);
                 assert_eq!(components, 2);
             }
             other => panic!("{other:?}"),
         }
-        let f = fit(&t, &Options { regularization: 1.0, ..Default::default() }).unwrap();
+        let f = fit(t.as_ref(), &Options { regularization: 1.0, ..Default::default() }).unwrap();
         assert!(f.converged && f.theta.iter().all(|x| x.is_finite()));
         assert!(f.theta[0] > f.theta[1]);
     }

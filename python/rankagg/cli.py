@@ -1,0 +1,149 @@
+"""The ``rankagg`` command.
+
+``rankagg leaderboard`` with no file ranks the LLMs of the LLMFAO dataset shipped with the
+package; with a CSV, Parquet or NDJSON file it ranks the items of that file.
+
+Exit codes: 0 success, 2 bad usage or bad input (the message names the column, rows or labels).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import polars as pl
+
+from rankagg import datasets
+from rankagg.errors import RankaggError
+from rankagg.rate import bradley_terry
+
+EXAMPLES = """\
+examples:
+  rankagg leaderboard                        # LLMFAO, shipped with rankagg
+  rankagg leaderboard battles.parquet --a model_a --b model_b --outcome winner
+  rankagg leaderboard pairs.csv --winner chosen --loser rejected --output board.csv
+"""
+
+
+def _read(path: str) -> pl.DataFrame:
+    if path == "-":
+        return pl.read_csv(sys.stdin.buffer)
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix == ".parquet":
+        return pl.read_parquet(p)
+    if suffix in (".jsonl", ".ndjson"):
+        return pl.read_ndjson(p)
+    if suffix == ".json":
+        return pl.read_json(p)
+    return pl.read_csv(p)
+
+
+def _parse_outcomes(spec: str | None) -> dict[str, float] | None:
+    """``left=1,right=0,tie=0.5`` → a mapping."""
+    if spec is None:
+        return None
+    out: dict[str, float] = {}
+    for part in spec.split(","):
+        label, _, value = part.rpartition("=")
+        if not label:
+            raise RankaggError(f"--outcomes expects label=value pairs separated by commas, got {part!r}")
+        out[label] = float(value)
+    return out
+
+
+def _write(frame: pl.DataFrame, output: str) -> None:
+    suffix = Path(output).suffix.lower()
+    if suffix == ".parquet":
+        frame.write_parquet(output)
+    elif suffix == ".json":
+        frame.write_json(output)
+    elif suffix in (".jsonl", ".ndjson"):
+        frame.write_ndjson(output)
+    else:
+        frame.write_csv(output)
+
+
+def _leaderboard(args: argparse.Namespace) -> int:
+    if args.file is None:
+        data = datasets.llmfao()
+        a, b, outcome = "left", "right", "winner"
+        outcomes = datasets.LLMFAO_OUTCOMES
+        source = "LLMFAO (8,931 crowd judgements of 59 LLMs, shipped with rankagg)"
+    else:
+        data = _read(args.file)
+        a, b, outcome = args.a, args.b, args.outcome
+        outcomes = _parse_outcomes(args.outcomes)
+        source = args.file
+    ratings = bradley_terry(
+        data,
+        a=a,
+        b=b,
+        outcome=outcome,
+        weight=args.weight,
+        outcomes=outcomes,
+        winner=args.winner,
+        loser=args.loser,
+        ties=args.ties,
+        scale=args.scale,
+        regularization=args.regularization,
+    )
+    if args.output:
+        _write(ratings.table, args.output)
+        print(f"wrote {ratings.table.height} rows to {args.output}", file=sys.stderr)
+        return 0
+    print(f"Bradley–Terry leaderboard of {source}")
+    print(f"ties={args.ties}, scale={args.scale}; {'converged' if ratings.converged else 'NOT converged'} "
+          f"in {ratings.iterations} iterations, log-likelihood {ratings.log_likelihood:.2f}")
+    shown = ratings.table.with_columns(pl.col("score").round(1))
+    with pl.Config(tbl_rows=args.top, tbl_hide_dataframe_shape=True, fmt_str_lengths=60,
+                   tbl_hide_column_data_types=True, tbl_formatting="ASCII_MARKDOWN"):
+        print(shown.head(args.top))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="rankagg",
+        description="Ranking aggregation from pairwise comparisons.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    lb = sub.add_parser(
+        "leaderboard",
+        help="Bradley–Terry leaderboard of a comparisons file (LLMFAO when no file is given)",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    lb.add_argument("file", nargs="?", help="CSV, Parquet or NDJSON file ('-' reads CSV from stdin)")
+    lb.add_argument("--a", default="a", help="column of the first item (default: a)")
+    lb.add_argument("--b", default="b", help="column of the second item (default: b)")
+    lb.add_argument("--outcome", default="outcome", help="column of outcomes (default: outcome)")
+    lb.add_argument("--outcomes", help="label mapping, e.g. 'left=1,right=0,tie=0.5'")
+    lb.add_argument("--weight", help="column of row weights")
+    lb.add_argument("--winner", help="column of winners (with --loser, instead of --a/--b/--outcome)")
+    lb.add_argument("--loser", help="column of losers")
+    lb.add_argument("--ties", default="half", choices=["half", "davidson", "drop"])
+    lb.add_argument("--scale", default="elo", choices=["elo", "logit"])
+    lb.add_argument("--regularization", type=float, default=0.0)
+    lb.add_argument("--top", type=int, default=100, help="rows to print (default: 100)")
+    lb.add_argument("--output", "-o", help="write the table to CSV/Parquet/JSON/NDJSON instead of printing")
+    lb.set_defaults(run=_leaderboard)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args))
+    except (RankaggError, OSError, pl.exceptions.PolarsError) as e:
+        print(f"rankagg: error: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
