@@ -196,8 +196,14 @@ class PairTable:
             if not ws.dtype.is_numeric():
                 raise InvalidWeightError(f"column {weight!r} (weight=) must be numeric, not {ws.dtype}")
             kwargs["weight"] = ws.cast(pl.Float64).to_numpy()
+        # Items are numbered in sorted label order, so that the result does not depend on the
+        # order of the rows (the codes come in order of first appearance).
+        order = labels.arg_sort().to_numpy()
+        rank = np.empty(len(order), dtype=np.uint32)
+        rank[order] = np.arange(len(order), dtype=np.uint32)
+        labels = labels.gather(order)
         try:
-            i, j, wi, wj, t = _core.reduce_pairs(len(labels), codes_a, codes_b, **kwargs)
+            i, j, wi, wj, t = _core.reduce_pairs(len(labels), codes_a, codes_b, relabel=rank, **kwargs)
         except SelfComparisonError as e:
             raise SelfComparisonError(
                 f"{e.count} row(s) compare an item with itself (columns {col_a!r} and {col_b!r} "  # type: ignore[attr-defined]

@@ -6,7 +6,7 @@
   ν ← T / Σ_{i<j} n_ij √(π_i π_j) / D_ij, with D_ij = π_i + π_j + ν √(π_i π_j).
 
 Regularization r adds r wins and r losses against a virtual item of strength 1, as the fast
-implementation does. Stops when π changes by less than ``tol`` (relative) in an iteration.
+implementation does. Stops when π (and ν) change by less than ``tol`` (relative) in an iteration.
 """
 
 from __future__ import annotations
@@ -108,11 +108,15 @@ def bradley_terry(
                     won, lost, tt = nbrs[x][_VIRTUAL]
                     s = math.sqrt(pi[x])
                     s_sum += (won + lost + tt) * s / (pi[x] + 1.0 + nu * s)
-            nu = sum(tie.values()) / s_sum
+            new_nu = sum(tie.values()) / s_sum
+            nu_change = abs(new_nu / nu - 1.0)
+            nu = new_nu
+        else:
+            nu_change = 0.0
         if regularization <= 0:
             g = math.exp(sum(math.log(v) for v in new.values()) / len(new))
             new = {x: v / g for x, v in new.items()}
-        change = max(abs(new[x] / pi[x] - 1.0) for x in names)
+        change = max([abs(new[x] / pi[x] - 1.0) for x in names] + [nu_change])
         pi.update(new)
         if change < tol:
             converged = True

@@ -52,6 +52,36 @@ impl Outcomes<'_> {
     }
 }
 
+impl PairTable {
+    /// The same table with item `k` renamed `new_code[k]` (a permutation of 0..n), re-sorted.
+    pub fn relabel(&self, new_code: &[u32]) -> Result<PairTable> {
+        let n = self.n;
+        let mut seen = vec![false; n];
+        if new_code.len() != n || new_code.iter().any(|&c| (c as usize) >= n || std::mem::replace(&mut seen[c as usize], true)) {
+            return Err(Error::InvalidArgument("relabel: new codes must be a permutation of 0..n".into()));
+        }
+        let mut order: Vec<(u64, u32)> = (0..self.len())
+            .map(|p| {
+                let (x, y) = (new_code[self.i[p] as usize] as u64, new_code[self.j[p] as usize] as u64);
+                ((x.min(y) << 32) | x.max(y), p as u32)
+            })
+            .collect();
+        order.par_sort_unstable();
+        let mut t = PairTable { n, ..Default::default() };
+        for &(key, p) in &order {
+            let p = p as usize;
+            let flipped = new_code[self.i[p] as usize] > new_code[self.j[p] as usize];
+            t.i.push((key >> 32) as u32);
+            t.j.push(key as u32);
+            let (wi, wj) = if flipped { (self.wins_j[p], self.wins_i[p]) } else { (self.wins_i[p], self.wins_j[p]) };
+            t.wins_i.push(wi);
+            t.wins_j.push(wj);
+            t.ties.push(self.ties[p]);
+        }
+        Ok(t)
+    }
+}
+
 /// A borrowed pair table (same layout as [`PairTable`]), e.g. over arrays owned by Python.
 #[derive(Debug, Clone, Copy)]
 pub struct PairsRef<'a> {
@@ -345,6 +375,19 @@ mod tests {
         assert_eq!(t.wins_i, vec![1.25, 0.0]);
         assert_eq!(t.wins_j, vec![1.75, 0.0]);
         assert_eq!(t.ties, vec![0.0, 1.0]);
+    }
+
+    #[test]
+    fn relabel_flips_and_sorts() {
+        let t = reduce(3, &[0, 1, 2], &[1, 2, 0], Outcomes::Values(&[1.0, 1.0, 0.5]), None).unwrap();
+        // 0→2, 1→0, 2→1: pair (0,1) becomes (0,2) flipped, (1,2) becomes (0,1), (0,2) becomes (1,2).
+        let r = t.relabel(&[2, 0, 1]).unwrap();
+        assert_eq!(r.i, vec![0, 0, 1]);
+        assert_eq!(r.j, vec![1, 2, 2]);
+        assert_eq!(r.wins_i, vec![1.0, 0.0, 0.0]);
+        assert_eq!(r.wins_j, vec![0.0, 1.0, 0.0]);
+        assert_eq!(r.ties, vec![0.0, 0.0, 1.0]);
+        assert!(t.relabel(&[0, 0, 1]).is_err());
     }
 
     #[test]

@@ -152,9 +152,9 @@ type PairArrays<'py> = (
 
 /// Reduces rows to a pair table: (i, j, wins_i, wins_j, ties) with i < j.
 /// Outcomes: `outcome` (float per row), or `outcome_codes` + `outcome_values`, or neither
-/// (every row is a win of `a`).
+/// (every row is a win of `a`). `relabel[k]` (optional permutation) renames code k afterwards.
 #[pyfunction]
-#[pyo3(signature = (n, a, b, outcome=None, outcome_codes=None, outcome_values=None, weight=None))]
+#[pyo3(signature = (n, a, b, outcome=None, outcome_codes=None, outcome_values=None, weight=None, relabel=None))]
 #[allow(clippy::too_many_arguments)]
 fn reduce_pairs<'py>(
     py: Python<'py>,
@@ -165,6 +165,7 @@ fn reduce_pairs<'py>(
     outcome_codes: Option<PyReadonlyArray1<'py, u32>>,
     outcome_values: Option<PyReadonlyArray1<'py, f64>>,
     weight: Option<PyReadonlyArray1<'py, f64>>,
+    relabel: Option<PyReadonlyArray1<'py, u32>>,
 ) -> PyResult<PairArrays<'py>> {
     let a = slice(&a, "a")?;
     let b = slice(&b, "b")?;
@@ -178,7 +179,17 @@ fn reduce_pairs<'py>(
         Some(w) => Some(slice(w, "weight")?),
         None => None,
     };
-    let t = run_detached(py, || pairs::reduce(n, a, b, outcomes, w))?;
+    let relabel = match &relabel {
+        Some(r) => Some(slice(r, "relabel")?),
+        None => None,
+    };
+    let t = run_detached(py, || {
+        let t = pairs::reduce(n, a, b, outcomes, w)?;
+        match relabel {
+            Some(r) => t.relabel(r),
+            None => Ok(t),
+        }
+    })?;
     Ok((
         PyArray1::from_vec(py, t.i),
         PyArray1::from_vec(py, t.j),
