@@ -77,7 +77,8 @@ def bradley_terry(
         InvalidWeightError, SelfComparisonError, EmptyDataError: bad input, naming the
         column and rows or labels at fault.
         NotIdentifiableError: no finite estimate (an item never wins or never loses, or the
-            comparison graph is not strongly connected) and ``regularization == 0``.
+            comparison graph is not strongly connected; under ``ties="davidson"`` only decisive
+            outcomes count) and ``regularization == 0``.
 
     Example:
 
@@ -86,7 +87,7 @@ def bradley_terry(
     >>> battles = pl.DataFrame({
     ...     "model_a": ["gpt", "gpt", "claude", "llama", "llama", "claude"],
     ...     "model_b": ["claude", "llama", "llama", "gpt", "claude", "gpt"],
-    ...     "winner": ["model_a", "model_a", "tie", "model_b", "model_a", "model_b"],
+    ...     "winner": ["model_a", "model_a", "tie", "model_b", "model_a", "model_a"],
     ... })
     >>> r = ra.bradley_terry(battles, a="model_a", b="model_b", outcome="winner")
     >>> r.table.select("item", "rank", "wins", "losses", "ties")
@@ -96,17 +97,24 @@ def bradley_terry(
     │ ---    ┆ ---  ┆ ---  ┆ ---    ┆ ---  │
     │ str    ┆ u32  ┆ f64  ┆ f64    ┆ f64  │
     ╞════════╪══════╪══════╪════════╪══════╡
-    │ gpt    ┆ 1    ┆ 4.0  ┆ 0.0    ┆ 0.0  │
+    │ gpt    ┆ 1    ┆ 3.0  ┆ 1.0    ┆ 0.0  │
+    │ claude ┆ 2    ┆ 1.0  ┆ 2.0    ┆ 1.0  │
     │ llama  ┆ 2    ┆ 1.0  ┆ 2.0    ┆ 1.0  │
-    │ claude ┆ 3    ┆ 0.0  ┆ 3.0    ┆ 1.0  │
     └────────┴──────┴──────┴────────┴──────┘
-
-    ``gpt`` never lost here, so the plain MLE would be infinite; that is an error unless a
-    prior is given:
-
-    >>> r = ra.bradley_terry(battles, a="model_a", b="model_b", outcome="winner", regularization=1.0)
     >>> round(r.predict("gpt", "claude"), 3)
-    0.909
+    0.75
+
+    An item that never loses has no finite maximum-likelihood strength; that is an error
+    unless a prior is given:
+
+    >>> unbeaten = battles.filter(pl.col("model_a") != "claude")
+    >>> ra.bradley_terry(unbeaten, a="model_a", b="model_b", outcome="winner")
+    Traceback (most recent call last):
+    ...
+    rankagg.errors.NotIdentifiableError: no finite Bradley–Terry estimate: ... never lose: 'gpt'. Pass regularization > 0 (e.g. regularization=1.0) for finite estimates.
+    >>> r = ra.bradley_terry(unbeaten, a="model_a", b="model_b", outcome="winner", regularization=1.0)
+    >>> r.table["item"].to_list()
+    ['gpt', 'llama', 'claude']
     """
     if ties not in ("half", "davidson", "drop"):
         raise RankaggError(f"ties must be 'half', 'davidson' or 'drop', not {ties!r}")

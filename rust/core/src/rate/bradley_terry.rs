@@ -154,14 +154,10 @@ impl Graph {
         &self.ties[self.offsets[i]..self.offsets[i + 1]]
     }
 
-    /// Whether edge `e` of item `i` carries a tie (Davidson only).
-    #[inline]
-    fn tied(&self, i: usize, k: usize) -> bool {
-        !self.ties.is_empty() && self.ties[self.offsets[i] + k] > 0.0
-    }
 
-    /// Items reachable from item 0 following "beat" edges forwards (`forward`) or backwards.
-    /// A tie beats both ways (it is evidence in both directions).
+    /// Whether every item is reachable from item 0 following "beat" edges forwards (`forward`)
+    /// or backwards. Under `Half` a tie is half a win each way, so it beats both ways; under
+    /// Davidson only decisive outcomes count (ties alone let π and ν diverge together).
     fn reaches_all(&self, forward: bool) -> bool {
         let n = self.n_real;
         let mut seen = vec![false; n];
@@ -169,9 +165,9 @@ impl Graph {
         seen[0] = true;
         let mut reached = 1;
         while let Some(u) = stack.pop() {
-            for (k, e) in self.neighbours(u).iter().enumerate() {
+            for e in self.neighbours(u) {
                 let v = e.j as usize;
-                let beat = if forward { e.won } else { e.lost } > 0.0 || self.tied(u, k);
+                let beat = if forward { e.won } else { e.lost } > 0.0;
                 if v < n && beat && !seen[v] {
                     seen[v] = true;
                     reached += 1;
@@ -193,8 +189,8 @@ impl Graph {
         let mut beat = Vec::new();
         let (mut won, mut lost) = (vec![false; n], vec![false; n]);
         for i in 0..n {
-            for (k, e) in self.neighbours(i).iter().enumerate() {
-                if (e.j as usize) < n && (e.won > 0.0 || self.tied(i, k)) {
+            for e in self.neighbours(i) {
+                if (e.j as usize) < n && e.won > 0.0 {
                     beat.push((i as u32, e.j));
                     won[i] = true;
                     lost[e.j as usize] = true;
@@ -481,6 +477,15 @@ mod tests {
         for k in 0..6 {
             assert!((mm.theta[k] - nw.theta[k]).abs() < 1e-8);
         }
+    }
+
+    #[test]
+    fn davidson_needs_decisive_losses() {
+        // Item 0 only wins or ties: under Davidson its strength and ν diverge together.
+        let t = table(&[(0, 1, 1.0), (0, 1, 0.5), (1, 2, 1.0), (2, 1, 1.0), (0, 2, 0.5)], 3);
+        assert!(matches!(fit(t.as_ref(), &Options { ties: Ties::Davidson, ..Default::default() }), Err(Error::NotIdentifiable { .. })));
+        // Counting ties as half wins, item 0 has half-losses: finite.
+        assert!(fit(t.as_ref(), &Options::default()).unwrap().converged);
     }
 
     #[test]

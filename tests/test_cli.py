@@ -1,0 +1,41 @@
+"""The `rankagg` command: exit codes and output."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from rankagg.cli import main
+
+
+def test_leaderboard_default_is_llmfao(capsys):
+    assert main(["leaderboard", "--top", "5"]) == 0
+    out = capsys.readouterr().out
+    assert "LLMFAO" in out
+    lines = [line for line in out.splitlines() if line.startswith("| ")]
+    assert lines[1].split("|")[1].strip() == "GPT 4"
+    assert len(lines) == 1 + 5
+
+
+def test_leaderboard_on_a_file_with_output(tmp_path, capsys):
+    src = tmp_path / "pairs.csv"
+    pl.DataFrame({"chosen": ["x", "x", "y", "z"], "rejected": ["y", "z", "z", "x"]}).write_csv(src)
+    dst = tmp_path / "board.parquet"
+    assert main(["leaderboard", str(src), "--winner", "chosen", "--loser", "rejected", "-o", str(dst)]) == 0
+    board = pl.read_parquet(dst)
+    assert board["item"].to_list()[0] == "x"
+    assert set(board.columns) >= {"item", "score", "rank", "wins", "losses", "ties", "n"}
+
+
+def test_leaderboard_outcome_mapping(tmp_path, capsys):
+    src = tmp_path / "b.ndjson"
+    pl.DataFrame({"l": ["p", "q", "p"], "r": ["q", "p", "q"], "w": ["left", "left", "tie"]}).write_ndjson(src)
+    assert main(["leaderboard", str(src), "--a", "l", "--b", "r", "--outcome", "w", "--outcomes", "left=1,right=0,tie=0.5"]) == 0
+    assert "| p" in capsys.readouterr().out
+
+
+def test_bad_input_exits_2_with_message(tmp_path, capsys):
+    src = tmp_path / "bad.csv"
+    pl.DataFrame({"a": ["x"], "b": ["y"]}).write_csv(src)
+    assert main(["leaderboard", str(src)]) == 2
+    err = capsys.readouterr().err
+    assert "column 'outcome' (outcome=) is not in the data" in err

@@ -1,0 +1,133 @@
+"""The input conventions: frame kinds, dtypes, label outcomes, winner/loser, weights."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import polars as pl
+import pyarrow as pa
+import pytest
+
+import rankagg as ra
+
+ROWS = {"a": ["x", "y", "z", "x", "y"], "b": ["y", "z", "x", "z", "x"], "outcome": [1.0, 0.0, 0.5, 1.0, 1.0]}
+
+
+def scores(r):
+    return dict(zip(r.table["item"].to_list(), r.table["score"].to_list()))
+
+
+@pytest.fixture
+def expected():
+    return scores(ra.bradley_terry(pl.DataFrame(ROWS)))
+
+
+@pytest.mark.parametrize(
+    "make",
+    [lambda: pl.DataFrame(ROWS).lazy(), lambda: pd.DataFrame(ROWS), lambda: pa.table(ROWS), lambda: dict(ROWS),
+     lambda: pl.DataFrame(ROWS).with_columns(pl.col("a", "b").cast(pl.Categorical)),
+     lambda: pl.DataFrame(ROWS).with_columns(pl.col("a", "b").cast(pl.Enum(["z", "y", "x"])))],
+    ids=["lazy", "pandas", "arrow", "dict", "categorical", "enum"],
+)
+def test_frame_kinds_agree(make, expected):
+    assert scores(ra.bradley_terry(make())) == expected
+
+
+def test_integer_items_keep_their_dtype():
+    mapping = {"x": 10, "y": -3, "z": 7}
+    f = pl.DataFrame(ROWS).with_columns(pl.col("a", "b").replace_strict(mapping, return_dtype=pl.Int16))
+    r = ra.bradley_terry(f)
+    assert r.table["item"].dtype == pl.Int16
+    ref = scores(ra.bradley_terry(pl.DataFrame(ROWS)))
+    assert {k: r[v] for k, v in mapping.items()} == pytest.approx(ref)
+
+
+def test_other_item_dtypes_use_the_generic_path():
+    dates = {"x": "2024-01-01", "y": "2024-02-01", "z": "2024-03-01"}
+    f = pl.DataFrame(ROWS).with_columns(pl.col("a", "b").replace_strict(dates).str.to_date())
+    r = ra.bradley_terry(f)
+    assert r.table["item"].dtype == pl.Date
+    assert sorted(r.table["score"].to_list()) == pytest.approx(sorted(scores(ra.bradley_terry(pl.DataFrame(ROWS))).values()))
+
+
+def test_large_string_and_long_names(expected):
+    long = {k: k * 40 for k in "xyz"}  # names longer than 12 bytes take the non-inline path
+    f = pl.DataFrame(ROWS).with_columns(pl.col("a", "b").replace_strict(long))
+    r = ra.bradley_terry(pa.table(f.to_arrow()).cast(pa.schema([("a", pa.large_string()), ("b", pa.large_string()), ("outcome", pa.float64())])))
+    assert {k: r[v] for k, v in long.items()} == pytest.approx(expected)
+
+
+def test_lmarena_labels_need_no_mapping(expected):
+    labels = {1.0: "model_a", 0.0: "model_b", 0.5: "tie"}
+    f = pl.DataFrame(ROWS).with_columns(pl.col("outcome").replace_strict(labels, return_dtype=pl.String))
+    assert scores(ra.bradley_terry(f)) == expected
+    both_bad = f.with_columns(pl.col("outcome").str.replace("^tie$", "tie (bothbad)"))
+    assert scores(ra.bradley_terry(both_bad)) == expected
+
+
+def test_custom_mapping_and_boolean_outcomes(expected):
+    f = pl.DataFrame(ROWS).with_columns(pl.col("outcome").replace_strict({1.0: "L", 0.0: "R", 0.5: "="}, return_dtype=pl.String))
+    assert scores(ra.bradley_terry(f, outcomes={"L": 1, "R": 0, "=": 0.5})) == expected
+    g = pl.DataFrame({"a": ["x", "y", "x"], "b": ["y", "x", "y"], "won": [True, True, False]})
+    r = ra.bradley_terry(g, outcome="won", scale="logit")
+    assert r["y"] - r["x"] == pytest.approx(np.log(2.0))
+
+
+def test_winner_loser_columns():
+    f = pl.DataFrame({"chosen": ["x", "x", "y"], "rejected": ["y", "y", "x"]})
+    r = ra.bradley_terry(f, winner="chosen", loser="rejected", scale="logit")
+    assert r["x"] - r["y"] == pytest.approx(np.log(2.0))
+    assert r.table.filter(pl.col("item") == "x")["wins"][0] == 2.0
+
+
+def test_scales_anchor_and_predict():
+    f = pl.DataFrame(ROWS)
+    logit = ra.bradley_terry(f, scale="logit")
+    elo = ra.bradley_terry(f)
+    assert sum(logit.table["score"]) == pytest.approx(0.0, abs=1e-12)
+    for item in "xyz":
+        assert elo[item] == pytest.approx(1000 + 400 * logit[item] / np.log(10))
+    anchored = ra.bradley_terry(f, anchor=("z", 1500.0))
+    assert anchored["z"] == 1500.0
+    assert anchored["x"] - anchored["y"] == pytest.approx(elo["x"] - elo["y"])
+    p = logit.predict("x", "y")
+    assert p == pytest.approx(1 / (1 + np.exp(logit["y"] - logit["x"])))
+    assert p + logit.predict("y", "x") == pytest.approx(1.0)
+
+
+def test_table_shape_and_ranks():
+    r = ra.bradley_terry(pl.DataFrame(ROWS))
+    assert r.table.columns == ["item", "score", "rank", "wins", "losses", "ties", "n"]
+    assert r.table["score"].is_sorted(descending=True)
+    assert r.table["rank"].to_list() == [1, 2, 3]
+    totals = r.table.select(pl.col("wins", "losses", "ties").sum())
+    assert totals["wins"][0] == totals["losses"][0]
+    assert (r.table["n"] == r.table["wins"] + r.table["losses"] + r.table["ties"]).all()
+
+
+def test_equal_items_share_a_rank():
+    f = pl.DataFrame({"a": ["x", "y", "z", "z"], "b": ["y", "x", "x", "y"], "outcome": [1.0, 1.0, 0.0, 0.0]})
+    r = ra.bradley_terry(f, regularization=1.0)
+    assert dict(zip(r.table["item"], r.table["rank"])) == {"x": 1, "y": 1, "z": 3}
+
+
+def test_pair_table_round_trip_gives_the_same_fit():
+    f = pl.DataFrame(ROWS)
+    pt = ra.PairTable.from_comparisons(f)
+    assert scores(ra.bradley_terry(pt)) == scores(ra.bradley_terry(f))
+    t = pt.to_frame()
+    assert t.columns == ["a", "b", "wins_a", "wins_b", "ties"]
+    assert t["ties"].sum() == 1.0
+
+
+def test_davidson_predict_leaves_room_for_ties():
+    f = pl.DataFrame(ROWS)
+    r = ra.bradley_terry(f, ties="davidson")
+    assert r.tie_parameter is not None and r.tie_parameter > 0
+    assert r.predict("x", "y") + r.predict("y", "x") < 1.0
+
+
+def test_regularization_shrinks_towards_zero():
+    f = pl.DataFrame(ROWS)
+    spread = [np.ptp(ra.bradley_terry(f, regularization=r, scale="logit").table["score"].to_numpy()) for r in (0.0, 1.0, 10.0)]
+    assert spread[0] > spread[1] > spread[2] > 0
