@@ -1,0 +1,160 @@
+"""Bradley–Terry, side by side: rankagg vs the pure-Python reference, a vectorised numpy
+baseline and evalica, on the same arena-style inputs (a Polars frame with string item names and
+LMArena outcome labels; ingest included for rankagg).
+
+    python benches/bt.py                 # both workloads, 5 repeats (medians)
+    python benches/bt.py --quick         # smaller inputs, for a smoke run
+
+Prints a Markdown table of median seconds and ratios (how many times slower than rankagg), and
+rankagg's peak memory over the input columns. Results are recorded in benches/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+import numpy_baseline  # noqa: E402
+
+import rankagg as ra  # noqa: E402
+from rankagg import reference  # noqa: E402
+
+
+def make(n: int, m: int, seed: int = 0) -> pl.DataFrame:
+    rng = np.random.default_rng(seed)
+    strength = rng.normal(0, 1, n)
+    names = np.array([f"model-{k:05d}" for k in range(n)])
+    a = rng.integers(0, n, m)
+    b = (a + rng.integers(1, n, m)) % n
+    p = 1 / (1 + np.exp(strength[b] - strength[a]))
+    u = rng.random(m)
+    tie = rng.random(m) < 0.2
+    winner = np.where(tie, "tie", np.where(u < p, "model_a", "model_b"))
+    return pl.DataFrame({"model_a": names[a], "model_b": names[b], "winner": winner})
+
+
+def rss_peak_reset() -> None:
+    Path("/proc/self/clear_refs").write_text("5")
+
+
+def rss_peak_bytes() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def rss_now_bytes() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def memory_in_fresh_process(df: pl.DataFrame) -> tuple[int, int]:
+    """Peak resident memory added by one rankagg call, measured in a fresh process (so that no
+    memory freed earlier is reused), over the in-memory size of the input columns."""
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "battles.parquet"
+        df.write_parquet(path)
+        out = subprocess.run([sys.executable, __file__, "--memory-probe", str(path)], capture_output=True, text=True, check=True)
+    peak, inputs = out.stdout.split()
+    return int(peak), int(inputs)
+
+
+def memory_probe(path: str) -> None:
+    df = pl.read_parquet(path)
+    gc.collect()
+    base = rss_now_bytes()
+    rss_peak_reset()
+    ra.bradley_terry(df, a="model_a", b="model_b", outcome="winner")
+    print(rss_peak_bytes() - base, df.estimated_size())
+
+
+def timed(fn, repeat: int) -> tuple[float, object]:
+    times, out = [], None
+    for _ in range(repeat):
+        gc.collect()
+        t0 = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), out
+
+
+def run(n: int, m: int, repeat: int, with_reference: bool) -> list[tuple[str, float, str]]:
+    df = make(n, m)
+    rows: list[tuple[str, float, str]] = []
+
+    def rankagg_fit():
+        return ra.bradley_terry(df, a="model_a", b="model_b", outcome="winner")
+
+    peak, inputs = memory_in_fresh_process(df)
+    t, r = timed(rankagg_fit, repeat)
+    rows.append(("rankagg", t, f"{r.iterations} it; peak memory +{peak / 2**20:.0f} MiB = {peak / inputs:.2f}× the input columns ({inputs / 2**20:.0f} MiB)"))
+
+    outcome = df["winner"].replace_strict({"model_a": 1.0, "model_b": 0.0, "tie": 0.5}).to_numpy()
+    a_np, b_np = df["model_a"].to_numpy(), df["model_b"].to_numpy()
+    t, (labels, theta, it) = timed(lambda: numpy_baseline.bradley_terry(a_np, b_np, outcome), max(1, repeat // 2))
+    ours = dict(zip(r.table["item"].to_list(), r.table["score"].to_list()))
+    gap = max(abs(ours[l] - (1000 + 400 * th / np.log(10))) for l, th in zip(labels, theta))
+    rows.append(("numpy baseline (pandas.factorize + bincount, from numpy arrays)", t, f"{it} it; max |Δscore| vs rankagg {gap:.1e}"))
+
+    try:
+        import evalica
+        import pandas as pd
+
+        wmap = {"model_a": evalica.Winner.X, "model_b": evalica.Winner.Y, "tie": evalica.Winner.Draw}
+        xs, ys = pd.Series(a_np), pd.Series(b_np)
+        ws = [wmap[w] for w in df["winner"].to_list()]
+        t, res = timed(lambda: evalica.bradley_terry(xs, ys, ws), max(1, repeat // 2))
+        rows.append((f"evalica {evalica.__version__} (inputs pre-converted, not timed)", t, f"{res.iterations} it, tol 1e-6"))
+    except ImportError:
+        rows.append(("evalica (not installed: pip install evalica==0.4.2)", float("nan"), ""))
+
+    if with_reference:
+        a_l, b_l, o_l = a_np.tolist(), b_np.tolist(), outcome.tolist()
+        t, fit = timed(lambda: reference.bradley_terry(a_l, b_l, o_l, tol=1e-9), 1)
+        rows.append(("pure-Python reference (rankagg.reference, from lists)", t, f"{fit.iterations} it (MM)"))
+    return rows
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--no-reference", action="store_true", help="skip the (slow) pure-Python reference")
+    ap.add_argument("--memory-probe", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.memory_probe:
+        memory_probe(args.memory_probe)
+        return
+    workloads = [(100, 10_000_000), (1_000, 1_000_000)]
+    if args.quick:
+        workloads = [(100, 200_000), (1_000, 100_000)]
+    print(f"machine: {os.cpu_count()} cores; polars {pl.__version__}, numpy {np.__version__}, rankagg {ra.__version__}\n")
+    for n, m in workloads:
+        rows = run(n, m, args.repeat, not args.no_reference)
+        t0 = rows[0][1]
+        print(f"### n = {n:,} items, m = {m:,} comparisons\n")
+        print("| implementation | median s | × rankagg | notes |")
+        print("|---|---:|---:|---|")
+        for name, t, note in rows:
+            print(f"| {name} | {t:.3f} | {t / t0:.1f} | {note} |")
+        print()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,42 @@
+"""Type stubs for the compiled extension ``rankagg._core`` (rust/python/src/lib.rs)."""
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+__version__: str
+
+def factorize_strings(columns: list[Any]) -> tuple[list[npt.NDArray[np.uint32]], list[str]]: ...
+def factorize_ints(columns: list[npt.NDArray[np.int64]]) -> tuple[list[npt.NDArray[np.uint32]], npt.NDArray[np.int64]]: ...
+def reduce_pairs(
+    n: int,
+    a: npt.NDArray[np.uint32],
+    b: npt.NDArray[np.uint32],
+    outcome: npt.NDArray[np.float64] | None = None,
+    outcome_codes: npt.NDArray[np.uint32] | None = None,
+    outcome_values: npt.NDArray[np.float64] | None = None,
+    weight: npt.NDArray[np.float64] | None = None,
+    relabel: npt.NDArray[np.uint32] | None = None,
+) -> tuple[
+    npt.NDArray[np.uint32],
+    npt.NDArray[np.uint32],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.float64],
+]: ...
+def bradley_terry(
+    n: int,
+    i: npt.NDArray[np.uint32],
+    j: npt.NDArray[np.uint32],
+    wins_i: npt.NDArray[np.float64],
+    wins_j: npt.NDArray[np.float64],
+    ties: npt.NDArray[np.float64],
+    *,
+    tie_model: str = "half",
+    solver: str = "newman",
+    regularization: float = 0.0,
+    tol: float = 1e-9,
+    max_iter: int = 10000,
+) -> dict[str, Any]: ...
+def _debug_panic() -> None: ...
