@@ -160,7 +160,7 @@ def bradley_terry(
             ConvergenceWarning,
             stacklevel=2,
         )
-    scores = np.array([to_scale(t, scale) for t in theta]) if scale == "elo" else theta.copy()
+    scores = to_scale(theta, scale)
     if anchor is not None:
         item, value = anchor
         hits = np.flatnonzero((table.labels == item).to_numpy())

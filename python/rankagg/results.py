@@ -15,9 +15,9 @@ __all__ = ["Ratings"]
 _LN10 = math.log(10.0)
 
 
-def to_scale(theta: float, scale: str) -> float:
-    """Natural-log strength → the reported score."""
-    return 1000.0 + 400.0 * theta / _LN10 if scale == "elo" else theta
+def to_scale(theta: Any, scale: str) -> Any:
+    """Natural-log strengths (a float or a numpy array) → the reported scores (a new object)."""
+    return 1000.0 + 400.0 * theta / _LN10 if scale == "elo" else theta * 1.0
 
 
 @dataclass(frozen=True, repr=False)
