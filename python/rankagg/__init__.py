@@ -23,6 +23,7 @@ from rankagg.errors import (
     UnknownItemError,
     UnknownOutcomeError,
 )
+from rankagg.intervals import Bootstrap, Sandwich
 from rankagg.rate import bradley_terry
 from rankagg.results import Ratings
 
@@ -30,6 +31,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "bradley_terry",
+    "Bootstrap",
+    "Sandwich",
     "PairTable",
     "Ratings",
     "datasets",

@@ -38,5 +38,8 @@ def bradley_terry(
     regularization: float = 0.0,
     tol: float = 1e-9,
     max_iter: int = 10000,
+    rounds: int = 0,
+    draws: int = 0,
+    seed: int = 0,
 ) -> dict[str, Any]: ...
 def _debug_panic() -> None: ...

@@ -144,6 +144,8 @@ class PairTable:
 
     ``i < j`` index into ``labels``. A row with outcome ``o`` and weight ``w`` adds ``o·w`` wins
     to ``a`` and ``(1 - o)·w`` to ``b``, except that ``o == 0.5`` exactly counts as a tie.
+    ``rows`` is the number of comparisons behind the table (rows of positive weight); the
+    bootstrap draws that many per round.
     """
 
     labels: pl.Series
@@ -152,6 +154,7 @@ class PairTable:
     wins_i: np.ndarray
     wins_j: np.ndarray
     ties: np.ndarray
+    rows: int = 0
 
     @property
     def n_items(self) -> int:
@@ -189,6 +192,7 @@ class PairTable:
             check_no_nulls(frame, name, keyword)
         (codes_a, codes_b), labels = factorize([frame.get_column(col_a), frame.get_column(col_b)])
         kwargs: dict[str, Any] = {}
+        rows = frame.height
         if col_o is not None:
             kwargs.update(_outcome_arrays(frame.get_column(col_o), outcomes))
         if weight is not None:
@@ -196,6 +200,7 @@ class PairTable:
             if not ws.dtype.is_numeric():
                 raise InvalidWeightError(f"column {weight!r} (weight=) must be numeric, not {ws.dtype}")
             kwargs["weight"] = ws.cast(pl.Float64).to_numpy()
+            rows = int((kwargs["weight"] > 0).sum())
         # Items are numbered in sorted label order, so that the result does not depend on the
         # order of the rows (the codes come in order of first appearance).
         order = labels.arg_sort().to_numpy()
@@ -219,7 +224,7 @@ class PairTable:
             ) from None
         if len(i) == 0:
             raise EmptyDataError("every row has zero weight: nothing to fit")
-        return cls(labels, i, j, wi, wj, t)
+        return cls(labels, i, j, wi, wj, t, rows)
 
     def to_frame(self) -> pl.DataFrame:
         """The table as a frame with columns a, b, wins_a, wins_b, ties (one row per pair)."""

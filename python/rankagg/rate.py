@@ -13,6 +13,7 @@ import polars as pl
 from rankagg import _core
 from rankagg.data import Frame, PairTable
 from rankagg.errors import ConvergenceWarning, NotIdentifiableError, RankaggError, UnknownItemError
+from rankagg.intervals import Bootstrap, Interval, Sandwich, interval_rank, percentile, sandwich_covariance, wald
 from rankagg.results import Ratings, to_scale
 
 __all__ = ["bradley_terry"]
@@ -39,6 +40,7 @@ def bradley_terry(
     solver: Solver = "newman",
     tol: float = 1e-9,
     max_iter: int = 10_000,
+    ci: Interval | None = None,
 ) -> Ratings:
     """Bradley–Terry ratings by maximum likelihood: P(i beats j) = π_i / (π_i + π_j).
 
@@ -68,9 +70,13 @@ def bradley_terry(
             its number of comparisons (the scaled gradient of the log-likelihood).
         max_iter: iteration limit; hitting it gives ``converged=False`` and a
             :class:`ConvergenceWarning`.
+        ci: :class:`Bootstrap` (percentile intervals from resampled counts, in parallel in
+            Rust) or :class:`Sandwich` (analytic robust intervals) to add ``lower`` and
+            ``upper`` columns; ``rank`` then becomes the interval-aware rank.
 
     Returns:
-        :class:`Ratings` with ``table`` (item, score, rank, wins, losses, ties, n; best first).
+        :class:`Ratings` with ``table`` (item, score, rank, wins, losses, ties, n; best first;
+        with ``ci``, also lower, upper).
 
     Raises:
         MissingColumnError, NullValueError, UnknownOutcomeError, OutcomeRangeError,
@@ -128,6 +134,9 @@ def bradley_terry(
         raise RankaggError(f"tol must be > 0, not {tol!r}")
     if not (isinstance(max_iter, int) and max_iter >= 0):
         raise RankaggError(f"max_iter must be an integer >= 0, not {max_iter!r}")
+    _check_ci(ci)
+    if isinstance(ci, Sandwich) and ties == "davidson":
+        raise RankaggError("Sandwich intervals need ties='half' or 'drop'; use ci=Bootstrap() with ties='davidson'")
     table = (
         data
         if isinstance(data, PairTable)
@@ -148,6 +157,9 @@ def bradley_terry(
             regularization=float(regularization),
             tol=float(tol),
             max_iter=int(max_iter),
+            rounds=ci.rounds if isinstance(ci, Bootstrap) else 0,
+            draws=_draws(table),
+            seed=ci.seed if isinstance(ci, Bootstrap) else 0,
         )
     except NotIdentifiableError as e:
         raise _not_identifiable(e, table.labels) from None
@@ -160,13 +172,31 @@ def bradley_terry(
             ConvergenceWarning,
             stacklevel=2,
         )
-    scores = to_scale(theta, scale)
-    if anchor is not None:
-        item, value = anchor
-        hits = np.flatnonzero((table.labels == item).to_numpy())
-        if len(hits) == 0:
-            raise UnknownItemError(f"anchor item {item!r} is not in the data")
-        scores = scores + (float(value) - scores[hits[0]])
+    anchor_at = _anchor_index(table.labels, anchor)
+
+    def scaled(t: np.ndarray) -> np.ndarray:
+        """Log-strengths (one row per replicate, or one vector) → reported scores."""
+        s = to_scale(t, scale)
+        if anchor is not None and anchor_at is not None:
+            s = s + (float(anchor[1]) - s[..., anchor_at : anchor_at + 1])
+        return s
+
+    scores = scaled(theta)
+    options: dict[str, Any] = {"ties": ties, "solver": solver, "regularization": regularization, "tol": tol}
+    lower = upper = replicates = None
+    if isinstance(ci, Bootstrap):
+        replicates = scaled(fit["replicates"])
+        lower, upper = percentile(replicates, ci.level)
+        options["bootstrap_redraws"] = int(fit["redraws"])
+        _warn_redraws(int(fit["redraws"]), ci.rounds)
+    elif isinstance(ci, Sandwich):
+        cov = sandwich_covariance(
+            table.n_items, table.i, table.j, table.wins_i, table.wins_j, table.ties, theta,
+            ties_mode=ties, regularization=float(regularization), virtual_theta=fit["virtual_theta"],
+        )
+        lo_t, hi_t = wald(theta, cov, ci.level, anchor_at)
+        shift = scores - to_scale(theta, scale)
+        lower, upper = to_scale(lo_t, scale) + shift, to_scale(hi_t, scale) + shift
     return _ratings_from(
         table,
         theta,
@@ -177,33 +207,75 @@ def bradley_terry(
         iterations=int(fit["iterations"]),
         log_likelihood=float(fit["log_likelihood"]),
         tie_parameter=fit["tie_parameter"],
-        options={"ties": ties, "solver": solver, "regularization": regularization, "tol": tol},
+        options=options,
+        lower=lower,
+        upper=upper,
+        ci=ci,
+        replicates=replicates,
     )
+
+
+def _check_ci(ci: Any) -> None:
+    if ci is not None and not isinstance(ci, (Bootstrap, Sandwich)):
+        raise RankaggError(f"ci must be rankagg.Bootstrap(...), rankagg.Sandwich(...) or None, not {ci!r}")
+
+
+def _draws(table: PairTable) -> int:
+    """Comparisons drawn per bootstrap round."""
+    if table.rows > 0:
+        return table.rows
+    return max(1, int(round(float(table.wins_i.sum() + table.wins_j.sum() + table.ties.sum()))))
+
+
+def _warn_redraws(redraws: int, rounds: int) -> None:
+    if redraws:
+        warnings.warn(
+            f"{redraws} bootstrap resample(s) (for {rounds} rounds) had no finite estimate and were "
+            "drawn again, which narrows the intervals; pass regularization > 0 to keep every resample",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+
+
+def _anchor_index(labels: pl.Series, anchor: tuple[Any, float] | None) -> int | None:
+    if anchor is None:
+        return None
+    item, _ = anchor
+    hits = np.flatnonzero((labels == item).to_numpy())
+    if len(hits) == 0:
+        raise UnknownItemError(f"anchor item {item!r} is not in the data")
+    return int(hits[0])
 
 
 def _ratings_from(
     table: PairTable,
     theta: np.ndarray,
     scores: np.ndarray,
+    *,
+    lower: np.ndarray | None = None,
+    upper: np.ndarray | None = None,
+    replicates: np.ndarray | None = None,
     **kwargs: Any,
 ) -> Ratings:
+    """The result frame: ``theta`` orders the items (larger is better), ``scores`` are shown."""
     wins, losses, ties = table.item_totals()
-    frame = (
-        pl.DataFrame(
-            {
-                "item": table.labels,
-                "score": scores,
-                # Items whose log-strengths agree to 1e-8 share a rank (solver noise is far below).
-                "rank": pl.Series(-np.round(theta, 8)).rank("min").cast(pl.UInt32),
-                "wins": wins,
-                "losses": losses,
-                "ties": ties,
-                "n": wins + losses + ties,
-            }
-        )
-        .sort(["rank", "item"])
+    columns: dict[str, Any] = {"item": table.labels, "score": scores}
+    if lower is not None and upper is not None:
+        columns["lower"] = lower
+        columns["upper"] = upper
+        columns["rank"] = interval_rank(lower, upper)
+    else:
+        # Items whose scores agree to 1e-8 share a rank (solver noise is far below).
+        columns["rank"] = pl.Series(-np.round(theta, 8)).rank("min").cast(pl.UInt32)
+    columns.update({"wins": wins, "losses": losses, "ties": ties, "n": wins + losses + ties})
+    frame = pl.DataFrame(columns).with_columns(pl.Series("_order", -np.round(theta, 8))).sort(["rank", "_order", "item"]).drop("_order")
+    return Ratings(
+        table=frame,
+        _theta=dict(zip(table.labels.to_list(), theta.tolist())),
+        _replicates=replicates,
+        _labels=table.labels,
+        **kwargs,
     )
-    return Ratings(table=frame, _theta=dict(zip(table.labels.to_list(), theta.tolist())), **kwargs)
 
 
 def _not_identifiable(e: Any, labels: pl.Series) -> NotIdentifiableError:

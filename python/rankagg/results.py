@@ -24,12 +24,14 @@ def to_scale(theta: Any, scale: str) -> Any:
 class Ratings:
     """Scores of items from a rating method.
 
-    ``table`` has one row per item, best first: ``item, score, rank, wins, losses, ties, n``.
-    ``rank`` is the competition rank (1 + the number of items with a strictly higher score).
-    ``wins``/``losses``/``ties``/``n`` are weighted counts from the data.
+    ``table`` has one row per item, best first: ``item, score, rank, wins, losses, ties, n``,
+    and ``lower, upper`` when intervals were asked for (``ci=``). ``rank`` is the competition
+    rank (1 + the number of items with a strictly higher score); with intervals it is the
+    arena's interval-aware rank (1 + the number of items whose ``lower`` exceeds this item's
+    ``upper``). ``wins``/``losses``/``ties``/``n`` are weighted counts from the data.
 
     Diagnostics: ``converged``, ``iterations``, ``log_likelihood``; ``tie_parameter`` is
-    Davidson's ν when ``ties="davidson"``.
+    Davidson's ν when ``ties="davidson"``; ``ci`` is the interval specification used.
     """
 
     table: pl.DataFrame
@@ -40,7 +42,25 @@ class Ratings:
     log_likelihood: float | None = None
     tie_parameter: float | None = None
     options: dict[str, Any] = field(default_factory=dict)
+    ci: Any = None
     _theta: dict[Any, float] = field(default_factory=dict)
+    _replicates: Any = None
+    _labels: Any = None
+
+    @property
+    def replicates(self) -> pl.DataFrame | None:
+        """The bootstrap replicates in long format (``round, item, score``), or ``None``
+        without ``ci=Bootstrap(...)``."""
+        if self._replicates is None:
+            return None
+        rounds, n = self._replicates.shape
+        return pl.DataFrame(
+            {
+                "round": pl.arange(0, rounds, dtype=pl.UInt32, eager=True).repeat_by(n).explode(),
+                "item": pl.concat([self._labels] * rounds) if rounds else self._labels.clear(),
+                "score": self._replicates.reshape(-1),
+            }
+        )
 
     def __len__(self) -> int:
         return self.table.height

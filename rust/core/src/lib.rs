@@ -9,5 +9,6 @@ pub mod factorize;
 pub mod graph;
 pub mod pairs;
 pub mod rate;
+pub mod resample;
 
 pub use error::{Error, Result};

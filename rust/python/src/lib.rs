@@ -8,7 +8,7 @@ mod arrow;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use numpy::{PyArray1, PyReadonlyArray1};
+use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray1};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
@@ -200,9 +200,11 @@ fn reduce_pairs<'py>(
 }
 
 /// Fits Bradley–Terry on a pair table. Returns a dict with theta, iterations, converged,
-/// log_likelihood, tie_parameter, max_relative_gradient.
+/// log_likelihood, tie_parameter, max_relative_gradient, virtual_theta; with `rounds > 0` also
+/// a bootstrap by count resampling (`draws` comparisons per round): replicates (rounds × n),
+/// replicate_tie_parameter, redraws, not_converged.
 #[pyfunction]
-#[pyo3(signature = (n, i, j, wins_i, wins_j, ties, *, tie_model="half", solver="newman", regularization=0.0, tol=1e-9, max_iter=10_000))]
+#[pyo3(signature = (n, i, j, wins_i, wins_j, ties, *, tie_model="half", solver="newman", regularization=0.0, tol=1e-9, max_iter=10_000, rounds=0, draws=0, seed=0))]
 #[allow(clippy::too_many_arguments)]
 fn bradley_terry<'py>(
     py: Python<'py>,
@@ -217,6 +219,9 @@ fn bradley_terry<'py>(
     regularization: f64,
     tol: f64,
     max_iter: usize,
+    rounds: usize,
+    draws: u64,
+    seed: u64,
 ) -> PyResult<Bound<'py, PyDict>> {
     let ties_mode = match tie_model {
         "half" => bt::Ties::Half,
@@ -238,9 +243,11 @@ fn bradley_terry<'py>(
         ties: slice(&ties, "ties")?,
     };
     let opts = bt::Options { ties: ties_mode, solver, regularization, tol, max_iter };
-    let fit = run_detached(py, || {
+    let (fit, reps) = run_detached(py, || {
         table.validate()?;
-        bt::fit(table, &opts)
+        let fit = bt::fit(table, &opts)?;
+        let reps = if rounds > 0 { Some(bt::bootstrap(table, &opts, &fit, draws, rounds, seed)?) } else { None };
+        Ok((fit, reps))
     })?;
     let d = PyDict::new(py);
     d.set_item("theta", PyArray1::from_vec(py, fit.theta))?;
@@ -249,6 +256,14 @@ fn bradley_terry<'py>(
     d.set_item("log_likelihood", fit.log_likelihood)?;
     d.set_item("tie_parameter", fit.tie_parameter)?;
     d.set_item("max_relative_gradient", fit.max_relative_gradient)?;
+    d.set_item("virtual_theta", fit.virtual_theta)?;
+    if let Some(r) = reps {
+        let arr = PyArray1::from_vec(py, r.theta).reshape([rounds, n])?;
+        d.set_item("replicates", arr)?;
+        d.set_item("replicate_tie_parameter", PyArray1::from_vec(py, r.tie_parameter))?;
+        d.set_item("redraws", r.redraws)?;
+        d.set_item("not_converged", r.not_converged)?;
+    }
     Ok(d)
 }
 

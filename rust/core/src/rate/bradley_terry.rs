@@ -57,6 +57,21 @@ pub struct Fit {
     pub log_likelihood: f64,
     /// The largest relative gradient at the returned point (the quantity compared to `tol`).
     pub max_relative_gradient: f64,
+    /// With regularization: the log-strength of the virtual item on the scale of `theta`.
+    pub virtual_theta: Option<f64>,
+}
+
+/// Bootstrap replicates of a fit.
+#[derive(Debug, Clone)]
+pub struct Replicates {
+    /// `rounds × n` centred log-strengths, round-major.
+    pub theta: Vec<f64>,
+    /// Davidson's ν per round (empty unless `Ties::Davidson`).
+    pub tie_parameter: Vec<f64>,
+    /// Resamples that admitted no finite estimate and were drawn again.
+    pub redraws: usize,
+    /// Rounds whose fit stopped at `max_iter` before meeting `tol`.
+    pub not_converged: usize,
 }
 
 /// One neighbour of an item in the comparison graph, with the effective counts the model
@@ -219,6 +234,11 @@ impl Graph {
 
 /// Fits the model. `t.n` must be at least 1.
 pub fn fit(t: PairsRef<'_>, opts: &Options) -> Result<Fit> {
+    fit_from(t, opts, None)
+}
+
+/// Fits the model starting from an earlier fit (a warm start; same items).
+pub fn fit_from(t: PairsRef<'_>, opts: &Options, start: Option<&Fit>) -> Result<Fit> {
     if !(opts.regularization.is_finite() && opts.regularization >= 0.0) {
         return Err(Error::InvalidArgument("regularization must be finite and >= 0".into()));
     }
@@ -237,16 +257,74 @@ pub fn fit(t: PairsRef<'_>, opts: &Options) -> Result<Fit> {
             "ties='davidson' needs at least one decisive (non-tie) comparison".into(),
         ));
     }
+    if start.is_some_and(|s| s.theta.len() != t.n) {
+        return Err(Error::InvalidArgument("warm start has a different number of items".into()));
+    }
     Ok(match opts.ties {
-        Ties::Davidson => solve_davidson(&g, opts),
-        _ => solve_plain(&g, opts),
+        Ties::Davidson => solve_davidson(&g, opts, start),
+        _ => solve_plain(&g, opts, start),
     })
 }
 
-fn finish(pi: &[f64], n_real: usize) -> Vec<f64> {
+/// Bootstrap by count resampling: each round draws `draws` comparisons (the number of rows
+/// behind the table) from the (pair, outcome) cells with probabilities proportional to their
+/// counts — the distribution of the table when rows are resampled — and refits, starting from
+/// `point`. Resamples with no finite estimate are drawn again (counted in `redraws`).
+/// Deterministic for a `seed` whatever the thread count.
+pub fn bootstrap(t: PairsRef<'_>, opts: &Options, point: &Fit, draws: u64, rounds: usize, seed: u64) -> Result<Replicates> {
+    use crate::resample::{self, CountSampler};
+    let k = t.len();
+    let mut mass = Vec::with_capacity(3 * k);
+    for q in 0..k {
+        mass.extend_from_slice(&[t.wins_i[q], t.wins_j[q], t.ties[q]]);
+    }
+    let sampler = CountSampler::new(&mass, draws)?;
+    let (fits, redraws) = resample::rounds(rounds, seed, 100, |_, rng| {
+        let mut cells = vec![0.0; 3 * k];
+        sampler.sample(rng, &mut cells);
+        let (mut wi, mut wj, mut tt) = (Vec::with_capacity(k), Vec::with_capacity(k), Vec::with_capacity(k));
+        for c in cells.chunks_exact(3) {
+            wi.push(c[0]);
+            wj.push(c[1]);
+            tt.push(c[2]);
+        }
+        let r = PairsRef { n: t.n, i: t.i, j: t.j, wins_i: &wi, wins_j: &wj, ties: &tt };
+        match fit_from(r, opts, Some(point)) {
+            Ok(f) => Ok(Some(f)),
+            Err(Error::NotIdentifiable { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    })?;
+    let mut out = Replicates { theta: Vec::with_capacity(rounds * t.n), tie_parameter: Vec::new(), redraws, not_converged: 0 };
+    for f in fits {
+        out.theta.extend_from_slice(&f.theta);
+        if let Some(nu) = f.tie_parameter {
+            out.tie_parameter.push(nu);
+        }
+        out.not_converged += !f.converged as usize;
+    }
+    Ok(out)
+}
+
+/// Centred log-strengths, and the virtual item's log-strength on the same scale.
+fn finish(pi: &[f64], n_real: usize) -> (Vec<f64>, Option<f64>) {
     let theta: Vec<f64> = pi[..n_real].iter().map(|x| x.ln()).collect();
     let mean = theta.iter().sum::<f64>() / n_real as f64;
-    theta.into_iter().map(|x| x - mean).collect()
+    let virt = pi.get(n_real).map(|p| p.ln() - mean);
+    (theta.into_iter().map(|x| x - mean).collect(), virt)
+}
+
+/// Initial strengths: all 1, or the warm start's (relative to the virtual item when there is one).
+fn initial(g: &Graph, start: Option<&Fit>) -> Vec<f64> {
+    let n = g.n_real + g.has_virtual as usize;
+    let mut pi = vec![1.0f64; n];
+    if let Some(s) = start {
+        let shift = if g.has_virtual { s.virtual_theta.unwrap_or(0.0) } else { 0.0 };
+        for (p, t) in pi.iter_mut().zip(&s.theta) {
+            *p = (t - shift).exp();
+        }
+    }
+    pi
 }
 
 fn normalise(pi: &mut [f64], g: &Graph) {
@@ -285,10 +363,9 @@ fn sum_pairs(g: &Graph, term: impl Fn(usize, &Edge, f64) -> f64 + Sync) -> f64 {
     per_item.iter().sum()
 }
 
-fn solve_plain(g: &Graph, opts: &Options) -> Fit {
+fn solve_plain(g: &Graph, opts: &Options, start: Option<&Fit>) -> Fit {
     let n_real = g.n_real;
-    let n = n_real + g.has_virtual as usize;
-    let mut pi = vec![1.0f64; n];
+    let mut pi = initial(g, start);
     let mut iterations = 0;
     // Expected wins of item i at π.
     let expected = |pi: &[f64], i: usize| -> f64 {
@@ -350,25 +427,22 @@ fn solve_plain(g: &Graph, opts: &Options) -> Fit {
         let ls = (pi[i] + pi[j]).ln();
         e.won * (log_pi[i] - ls) + e.lost * (log_pi[j] - ls)
     });
-    Fit {
-        theta: finish(&pi, n_real),
-        tie_parameter: None,
-        iterations,
-        converged: max_rel <= opts.tol,
-        log_likelihood: ll,
-        max_relative_gradient: max_rel,
-    }
+    let (theta, virtual_theta) = finish(&pi, n_real);
+    Fit { theta, tie_parameter: None, iterations, converged: max_rel <= opts.tol, log_likelihood: ll, max_relative_gradient: max_rel, virtual_theta }
 }
 
 /// Davidson's tie model by a fixed-point iteration on (π, ν), stopped on the same optimality
 /// test as the other solvers (for ν: its gradient relative to the number of ties).
-fn solve_davidson(g: &Graph, opts: &Options) -> Fit {
+fn solve_davidson(g: &Graph, opts: &Options, start: Option<&Fit>) -> Fit {
     let n_real = g.n_real;
-    let n = n_real + g.has_virtual as usize;
     let total_ties: f64 = sum_pairs(g, |_, _, t| t);
     let total: f64 = sum_pairs(g, |_, e, t| e.won + e.lost + t);
-    let mut pi = vec![1.0f64; n];
-    let mut nu = if total_ties > 0.0 { 2.0 * total_ties / (total - total_ties).max(1e-300) } else { 0.0 };
+    let mut pi = initial(g, start);
+    let mut nu = match start.and_then(|s| s.tie_parameter) {
+        Some(nu) if total_ties > 0.0 => nu,
+        _ if total_ties > 0.0 => 2.0 * total_ties / (total - total_ties).max(1e-300),
+        _ => 0.0,
+    };
     let mut iterations = 0;
     // For item i: (Σ_j n_ij (1 + ν/2 √(π_j/π_i)) / D_ij) — the MM denominator; π_i times it is
     // the expected score.
@@ -425,14 +499,8 @@ fn solve_davidson(g: &Graph, opts: &Options) -> Fit {
         let d = pi[i] + pj + nu * s;
         xlogy(e.won, pi[i] / d) + xlogy(e.lost, pj / d) + xlogy(t, nu * s / d)
     });
-    Fit {
-        theta: finish(&pi, n_real),
-        tie_parameter: Some(nu),
-        iterations,
-        converged: max_rel <= opts.tol,
-        log_likelihood: ll,
-        max_relative_gradient: max_rel,
-    }
+    let (theta, virtual_theta) = finish(&pi, n_real);
+    Fit { theta, tie_parameter: Some(nu), iterations, converged: max_rel <= opts.tol, log_likelihood: ll, max_relative_gradient: max_rel, virtual_theta }
 }
 
 #[cfg(test)]
@@ -501,5 +569,52 @@ mod tests {
         let f = fit(t.as_ref(), &Options { regularization: 1.0, ..Default::default() }).unwrap();
         assert!(f.converged && f.theta.iter().all(|x| x.is_finite()));
         assert!(f.theta[0] > f.theta[1]);
+    }
+
+    #[test]
+    fn bootstrap_is_deterministic_across_thread_counts() {
+        let mut rows = Vec::new();
+        let mut s = 3u64;
+        for _ in 0..300 {
+            s = s.wrapping_mul(6364136223846793005).wrapping_add(1);
+            let a = ((s >> 33) % 5) as u32;
+            let b = (a + 1 + ((s >> 40) % 4) as u32) % 5;
+            rows.push((a, b, [0.0, 0.5, 1.0][((s >> 50) % 3) as usize]));
+        }
+        let t = table(&rows, 5);
+        for ties in [Ties::Half, Ties::Davidson] {
+            let opts = Options { ties, ..Default::default() };
+            let f = fit(t.as_ref(), &opts).unwrap();
+            let run = |threads| {
+                let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+                pool.install(|| bootstrap(t.as_ref(), &opts, &f, 300, 64, 42).unwrap())
+            };
+            let (one, two) = (run(1), run(2));
+            assert_eq!(one.theta, two.theta);
+            assert_eq!(one.tie_parameter, two.tie_parameter);
+            assert_eq!(one.theta.len(), 64 * 5);
+            // Replicates vary, and centre near the point estimate.
+            for k in 0..5 {
+                let col: Vec<f64> = one.theta.iter().skip(k).step_by(5).copied().collect();
+                let mean = col.iter().sum::<f64>() / 64.0;
+                let sd = (col.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / 63.0).sqrt();
+                assert!(sd > 0.01 && (mean - f.theta[k]).abs() < 3.0 * sd, "item {k}: mean {mean} sd {sd} point {}", f.theta[k]);
+            }
+            let other = bootstrap(t.as_ref(), &opts, &f, 300, 64, 43).unwrap();
+            assert_ne!(one.theta, other.theta);
+        }
+    }
+
+    #[test]
+    fn bootstrap_redraws_resamples_without_a_finite_estimate() {
+        // Item 2 lost once in 6 comparisons: many resamples leave it unbeaten… or unbeating.
+        let t = table(&[(0, 1, 1.0), (1, 0, 1.0), (1, 2, 1.0), (2, 1, 1.0), (0, 2, 0.0), (2, 0, 0.0)], 3);
+        let f = fit(t.as_ref(), &Options::default()).unwrap();
+        let r = bootstrap(t.as_ref(), &Options::default(), &f, 6, 50, 0).unwrap();
+        assert!(r.redraws > 0);
+        assert!(r.theta.iter().all(|x| x.is_finite()));
+        let reg = Options { regularization: 0.5, ..Default::default() };
+        let f = fit(t.as_ref(), &reg).unwrap();
+        assert_eq!(bootstrap(t.as_ref(), &reg, &f, 6, 50, 0).unwrap().redraws, 0);
     }
 }

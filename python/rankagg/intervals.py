@@ -1,0 +1,159 @@
+"""Confidence intervals for ratings: what to compute (``Bootstrap``, ``Sandwich``) and the
+statistics shared by every rating method (percentile intervals, the interval-aware rank).
+
+>>> import rankagg as ra
+>>> r = ra.bradley_terry(ra.datasets.llmfao(), a="left", b="right", outcome="winner",
+...                      outcomes={"left": 1, "right": 0, "tie": 0.5}, ci=ra.Bootstrap(rounds=200))
+>>> row = r.table.row(0, named=True)
+>>> row["item"], row["lower"] < row["score"] < row["upper"]
+('GPT 4', True)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from statistics import NormalDist
+from typing import Union
+
+import numpy as np
+
+from rankagg.errors import RankaggError
+
+__all__ = ["Bootstrap", "Sandwich", "Interval"]
+
+
+def _check_level(level: float) -> None:
+    if not (isinstance(level, (int, float)) and 0.0 < level < 1.0):
+        raise RankaggError(f"level must be a number strictly between 0 and 1, not {level!r}")
+
+
+@dataclass(frozen=True)
+class Bootstrap:
+    """Percentile bootstrap intervals, computed in Rust, in parallel.
+
+    Methods that depend on the data only through the pair table (Bradley–Terry, win rates, the
+    spectral methods) resample counts: each round draws as many comparisons as there were rows
+    from the (pair, outcome) cells, in proportion to their counts — the same distribution as
+    resampling rows, at a cost that does not grow with the rows. Elo, which depends on the order,
+    resamples rows and keeps the drawn rows in their original order.
+
+    Each round has its own random stream derived from ``seed`` and the round number, so the same
+    seed gives the same intervals whatever the number of threads. A resample that admits no finite
+    estimate is drawn again (``Ratings.options["bootstrap_redraws"]`` counts them; pass
+    ``regularization`` to avoid them).
+
+    Args:
+        rounds: number of resamples (≥ 2).
+        level: coverage of the intervals, e.g. 0.95.
+        seed: any non-negative integer.
+    """
+
+    rounds: int = 1000
+    level: float = 0.95
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if not (isinstance(self.rounds, int) and self.rounds >= 2):
+            raise RankaggError(f"Bootstrap(rounds=) must be an integer >= 2, not {self.rounds!r}")
+        if not (isinstance(self.seed, int) and 0 <= self.seed < 2**64):
+            raise RankaggError(f"Bootstrap(seed=) must be an integer in [0, 2**64), not {self.seed!r}")
+        _check_level(self.level)
+
+
+@dataclass(frozen=True)
+class Sandwich:
+    """Wald intervals from the sandwich (robust) covariance H⁻¹ J H⁻¹ of the Bradley–Terry
+    log-strengths: H is the Fisher information, J the sum of outer products of the per-comparison
+    scores. It stays valid when the model is misspecified (e.g. ties counted as half wins), needs
+    no resampling, and is the default of arena-rank. Bradley–Terry with ``ties="half"`` or
+    ``"drop"`` only. A row of weight w counts as w comparisons.
+
+    Args:
+        level: coverage of the intervals, e.g. 0.95.
+    """
+
+    level: float = 0.95
+
+    def __post_init__(self) -> None:
+        _check_level(self.level)
+
+
+Interval = Union[Bootstrap, Sandwich]
+"""What ``ci=`` accepts."""
+
+
+def percentile(replicates: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+    """Per-column percentile interval of a (rounds × items) array."""
+    alpha = (1.0 - level) / 2.0
+    lo, hi = np.quantile(replicates, [alpha, 1.0 - alpha], axis=0)
+    return lo, hi
+
+
+def z_value(level: float) -> float:
+    """The standard normal quantile for a two-sided interval of coverage ``level``."""
+    return NormalDist().inv_cdf(0.5 + level / 2.0)
+
+
+def interval_rank(lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
+    """The arena's interval-aware rank: 1 + the number of items whose lower bound exceeds this
+    item's upper bound.
+
+    >>> interval_rank(np.array([3.0, 1.0, 0.0]), np.array([4.0, 2.5, 1.5])).tolist()
+    [1, 2, 2]
+    """
+    lo_sorted = np.sort(lower)
+    beaten_by = len(lower) - np.searchsorted(lo_sorted, upper, side="right")
+    return (1 + beaten_by).astype(np.uint32)
+
+
+def sandwich_covariance(
+    n: int,
+    i: np.ndarray,
+    j: np.ndarray,
+    wins_i: np.ndarray,
+    wins_j: np.ndarray,
+    ties: np.ndarray,
+    theta: np.ndarray,
+    *,
+    ties_mode: str,
+    regularization: float,
+    virtual_theta: float | None,
+) -> np.ndarray:
+    """Sandwich covariance of the centred Bradley–Terry log-strengths (n × n).
+
+    Per pair the model sees ``games`` comparisons with P(i wins) = σ(θ_i − θ_j); a win of i
+    scores (1 − p), a loss −p, a tie (under ``ties="half"``) 0.5 − p, along e_i − e_j.
+    """
+    keep_ties = ties_mode == "half"
+    games = wins_i + wins_j + (ties if keep_ties else 0.0)
+    p = 1.0 / (1.0 + np.exp(theta[j] - theta[i]))
+    info = games * p * (1.0 - p)
+    meat = wins_i * (1.0 - p) ** 2 + wins_j * p**2 + ((ties * (0.5 - p) ** 2) if keep_ties else 0.0)
+
+    def laplacian(w: np.ndarray) -> np.ndarray:
+        m = np.zeros((n, n))
+        np.add.at(m, (i, j), -w)
+        np.add.at(m, (j, i), -w)
+        d = np.bincount(i, w, n) + np.bincount(j, w, n)
+        m[np.diag_indices(n)] += d
+        return m
+
+    h = laplacian(info)
+    jm = laplacian(meat)
+    centre = np.eye(n) - 1.0 / n
+    if regularization > 0 and virtual_theta is not None:
+        pv = 1.0 / (1.0 + np.exp(virtual_theta - theta))
+        h[np.diag_indices(n)] += 2.0 * regularization * pv * (1.0 - pv)
+        hinv = np.linalg.inv(h)
+    else:
+        hinv = np.linalg.pinv(h, hermitian=True)
+    cov = hinv @ jm @ hinv
+    return centre @ cov @ centre
+
+
+def wald(theta: np.ndarray, cov: np.ndarray, level: float, anchor: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """θ ± z·sd, with the variance of θ_k − θ_anchor when anchored (log-strength units)."""
+    d = np.diag(cov)
+    var = d if anchor is None else d + d[anchor] - 2.0 * cov[:, anchor]
+    half = z_value(level) * np.sqrt(np.maximum(var, 0.0))
+    return theta - half, theta + half
