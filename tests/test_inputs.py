@@ -131,3 +131,28 @@ def test_regularization_shrinks_towards_zero():
     f = pl.DataFrame(ROWS)
     spread = [np.ptp(ra.bradley_terry(f, regularization=r, scale="logit").table["score"].to_numpy()) for r in (0.0, 1.0, 10.0)]
     assert spread[0] > spread[1] > spread[2] > 0
+
+
+def test_elo_order_by_restores_the_order():
+    data = ra.datasets.llmfao().with_row_index("t")
+    shuffled = data.sample(fraction=1.0, shuffle=True, seed=7)
+    kw = {"a": "left", "b": "right", "outcome": "winner", "outcomes": ra.datasets.LLMFAO_OUTCOMES}
+    in_order = ra.elo(data, **kw)
+    assert ra.elo(shuffled, **kw, order_by="t").table.equals(in_order.table)
+    assert not ra.elo(shuffled, **kw).table.equals(in_order.table)
+
+
+def test_elo_rejects_bad_rows_naming_columns():
+    bad = {"p": ["x", "y"], "q": ["x", "z"], "o": [1.0, 0.0]}
+    with pytest.raises(ra.SelfComparisonError, match=r"'p' and 'q'.*rows \[0\]"):
+        ra.elo(bad, a="p", b="q", outcome="o")
+    with pytest.raises(ra.OutcomeRangeError, match=r"'o'.*rows \[1\]"):
+        ra.elo({"p": ["x", "y"], "q": ["y", "z"], "o": [1.0, 2.0]}, a="p", b="q", outcome="o")
+    with pytest.raises(ra.RankaggError, match="base"):
+        ra.elo({"p": ["x"], "q": ["y"], "o": [1.0]}, a="p", b="q", outcome="o", base=1.0)
+
+
+def test_scores_without_a_model_refuse_to_predict():
+    r = ra.win_rate({"a": ["x", "y"], "b": ["y", "x"], "outcome": [1.0, 1.0]})
+    with pytest.raises(ra.RankaggError, match="predict"):
+        r.predict("x", "y")

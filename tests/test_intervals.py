@@ -185,3 +185,29 @@ def test_redraws_are_reported():
     assert r.options["bootstrap_redraws"] > 0
     r = ra.bradley_terry(data, regularization=1.0, ci=ra.Bootstrap(rounds=50))
     assert r.options["bootstrap_redraws"] == 0
+
+
+@pytest.mark.parametrize("method", [ra.counting, ra.win_rate, ra.average_win_rate, ra.pagerank, ra.rank_centrality, ra.eigenvector])
+def test_pair_methods_bootstrap(method):
+    data = ra.datasets.llmfao()
+    r = method(data, **LLMFAO, ci=ra.Bootstrap(rounds=200, seed=1))
+    t = r.table
+    assert (t["lower"] <= t["score"]).all() and (t["score"] <= t["upper"]).all()
+    again = method(data, **LLMFAO, ci=ra.Bootstrap(rounds=200, seed=1))
+    assert r.replicates.equals(again.replicates)
+    assert r.replicates.height == 200 * 59
+    with pytest.raises(ra.RankaggError, match="Sandwich"):
+        method(data, **LLMFAO, ci=ra.Sandwich())
+
+
+def test_elo_bootstrap_resamples_rows():
+    data = ra.datasets.llmfao()
+    r = ra.elo(data, **LLMFAO, ci=ra.Bootstrap(rounds=100, seed=2))
+    reps = r.replicates
+    assert reps.height == 100 * 59
+    # Replicates vary, and intervals contain most point estimates (Elo is order-dependent, so
+    # the point need not be inside every interval).
+    inside = ((r.table["lower"] <= r.table["score"]) & (r.table["score"] <= r.table["upper"])).mean()
+    assert inside > 0.9
+    assert reps.group_by("item").agg(pl.col("score").std())["score"].min() > 0
+    assert ra.elo(data, **LLMFAO, ci=ra.Bootstrap(rounds=100, seed=2)).replicates.equals(reps)

@@ -24,13 +24,29 @@ from rankagg.errors import (
     UnknownOutcomeError,
 )
 from rankagg.intervals import Bootstrap, Sandwich
-from rankagg.rate import bradley_terry
+from rankagg.rate import (
+    average_win_rate,
+    bradley_terry,
+    counting,
+    eigenvector,
+    elo,
+    pagerank,
+    rank_centrality,
+    win_rate,
+)
 from rankagg.results import Ratings
 
 __version__ = "0.1.0"
 
 __all__ = [
     "bradley_terry",
+    "elo",
+    "counting",
+    "win_rate",
+    "average_win_rate",
+    "eigenvector",
+    "pagerank",
+    "rank_centrality",
     "Bootstrap",
     "Sandwich",
     "PairTable",

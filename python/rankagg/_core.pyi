@@ -42,4 +42,37 @@ def bradley_terry(
     draws: int = 0,
     seed: int = 0,
 ) -> dict[str, Any]: ...
+def elo(
+    n: int,
+    a: npt.NDArray[np.uint32],
+    b: npt.NDArray[np.uint32],
+    outcome: npt.NDArray[np.float64] | None = None,
+    outcome_codes: npt.NDArray[np.uint32] | None = None,
+    outcome_values: npt.NDArray[np.float64] | None = None,
+    weight: npt.NDArray[np.float64] | None = None,
+    *,
+    k: float = 4.0,
+    base: float = 10.0,
+    scale: float = 400.0,
+    initial: float = 1000.0,
+    rounds: int = 0,
+    seed: int = 0,
+) -> dict[str, Any]: ...
+def pair_scores(
+    method: str,
+    n: int,
+    i: npt.NDArray[np.uint32],
+    j: npt.NDArray[np.uint32],
+    wins_i: npt.NDArray[np.float64],
+    wins_j: npt.NDArray[np.float64],
+    ties: npt.NDArray[np.float64],
+    *,
+    tie_weight: float = 0.5,
+    damping: float = 0.85,
+    tol: float = 1e-12,
+    max_iter: int = 10000,
+    rounds: int = 0,
+    draws: int = 0,
+    seed: int = 0,
+) -> dict[str, Any]: ...
 def _debug_panic() -> None: ...

@@ -42,7 +42,7 @@ from rankagg.errors import (
     UnknownOutcomeError,
 )
 
-__all__ = ["Frame", "PairTable", "LMARENA_OUTCOMES"]
+__all__ = ["Frame", "PairTable", "Comparisons", "LMARENA_OUTCOMES"]
 
 Frame = Union[pl.DataFrame, pl.LazyFrame, Mapping[str, Any], Any]
 """What ``data`` arguments accept: Polars, pandas, pyarrow, or a dict of columns."""
@@ -175,56 +175,10 @@ class PairTable:
     ) -> PairTable:
         """Reduces comparison rows to a pair table (see :func:`rankagg.bradley_terry` for the
         meaning of the arguments)."""
-        if (winner is None) != (loser is None):
-            raise RankaggError("give both winner= and loser= (or neither, and a=, b=, outcome=)")
-        if winner is not None and loser is not None:
-            cols = [("winner", winner), ("loser", loser)]
-            col_a, col_b, col_o = winner, loser, None
-        else:
-            cols = [("a", a), ("b", b), ("outcome", outcome)]
-            col_a, col_b, col_o = a, b, outcome
-        if weight is not None:
-            cols.append(("weight", weight))
-        frame = select_columns(data, cols)
-        if frame.height == 0:
-            raise EmptyDataError("the data have no rows")
-        for keyword, name in cols:
-            check_no_nulls(frame, name, keyword)
-        (codes_a, codes_b), labels = factorize([frame.get_column(col_a), frame.get_column(col_b)])
-        kwargs: dict[str, Any] = {}
-        rows = frame.height
-        if col_o is not None:
-            kwargs.update(_outcome_arrays(frame.get_column(col_o), outcomes))
-        if weight is not None:
-            ws = frame.get_column(weight)
-            if not ws.dtype.is_numeric():
-                raise InvalidWeightError(f"column {weight!r} (weight=) must be numeric, not {ws.dtype}")
-            kwargs["weight"] = ws.cast(pl.Float64).to_numpy()
-            rows = int((kwargs["weight"] > 0).sum())
-        # Items are numbered in sorted label order, so that the result does not depend on the
-        # order of the rows (the codes come in order of first appearance).
-        order = labels.arg_sort().to_numpy()
-        rank = np.empty(len(order), dtype=np.uint32)
-        rank[order] = np.arange(len(order), dtype=np.uint32)
-        labels = labels.gather(order)
-        try:
-            i, j, wi, wj, t = _core.reduce_pairs(len(labels), codes_a, codes_b, relabel=rank, **kwargs)
-        except SelfComparisonError as e:
-            raise SelfComparisonError(
-                f"{e.count} row(s) compare an item with itself (columns {col_a!r} and {col_b!r} "  # type: ignore[attr-defined]
-                f"are equal): rows {e.rows}"  # type: ignore[attr-defined]
-            ) from None
-        except OutcomeRangeError as e:
-            raise OutcomeRangeError(
-                f"column {col_o!r} (outcome=) has {e.count} value(s) outside [0, 1] or NaN: rows {e.rows}"  # type: ignore[attr-defined]
-            ) from None
-        except InvalidWeightError as e:
-            raise InvalidWeightError(
-                f"column {weight!r} (weight=) has {e.count} NaN, infinite or negative value(s): rows {e.rows}"  # type: ignore[attr-defined]
-            ) from None
-        if len(i) == 0:
-            raise EmptyDataError("every row has zero weight: nothing to fit")
-        return cls(labels, i, j, wi, wj, t, rows)
+        rows = Comparisons.from_frame(
+            data, a=a, b=b, outcome=outcome, weight=weight, outcomes=outcomes, winner=winner, loser=loser
+        )
+        return rows.pair_table()
 
     def to_frame(self) -> pl.DataFrame:
         """The table as a frame with columns a, b, wins_a, wins_b, ties (one row per pair)."""
@@ -247,6 +201,111 @@ class PairTable:
         losses = np.bincount(self.i, self.wins_j, n) + np.bincount(self.j, self.wins_i, n)
         ties = np.bincount(self.i, self.ties, n) + np.bincount(self.j, self.ties, n)
         return wins, losses, ties
+
+
+@dataclass(frozen=True)
+class Comparisons:
+    """Comparison rows as codes, in row order: the input of order-dependent methods (Elo) and
+    of the reduce to a :class:`PairTable`.
+
+    ``a``/``b`` hold codes in order of first appearance; ``rank[code]`` is the item's index in
+    ``labels``, which are sorted (so results do not depend on the row order).
+    """
+
+    labels: pl.Series
+    rank: np.ndarray
+    a: np.ndarray
+    b: np.ndarray
+    outcome: dict[str, np.ndarray]
+    weight: np.ndarray | None
+    rows: int
+    names: tuple[str, str, str | None, str | None]
+    """The columns read: a, b, outcome (None for winner/loser), weight."""
+
+    @classmethod
+    def from_frame(
+        cls,
+        data: Frame,
+        *,
+        a: str = "a",
+        b: str = "b",
+        outcome: str = "outcome",
+        weight: str | None = None,
+        outcomes: Mapping[Any, float] | None = None,
+        winner: str | None = None,
+        loser: str | None = None,
+        order_by: str | None = None,
+    ) -> Comparisons:
+        """Reads, checks and codes the named columns (rows sorted by ``order_by`` if given,
+        keeping the order of equal keys)."""
+        if (winner is None) != (loser is None):
+            raise RankaggError("give both winner= and loser= (or neither, and a=, b=, outcome=)")
+        if winner is not None and loser is not None:
+            cols = [("winner", winner), ("loser", loser)]
+            col_a, col_b, col_o = winner, loser, None
+        else:
+            cols = [("a", a), ("b", b), ("outcome", outcome)]
+            col_a, col_b, col_o = a, b, outcome
+        if weight is not None:
+            cols.append(("weight", weight))
+        if order_by is not None:
+            cols.append(("order_by", order_by))
+        frame = select_columns(data, cols)
+        if frame.height == 0:
+            raise EmptyDataError("the data have no rows")
+        for keyword, name in cols:
+            check_no_nulls(frame, name, keyword)
+        if order_by is not None:
+            frame = frame.sort(order_by, maintain_order=True)
+        (codes_a, codes_b), labels = factorize([frame.get_column(col_a), frame.get_column(col_b)])
+        outcome_arrays: dict[str, np.ndarray] = {}
+        rows = frame.height
+        if col_o is not None:
+            outcome_arrays = _outcome_arrays(frame.get_column(col_o), outcomes)
+        weights = None
+        if weight is not None:
+            ws = frame.get_column(weight)
+            if not ws.dtype.is_numeric():
+                raise InvalidWeightError(f"column {weight!r} (weight=) must be numeric, not {ws.dtype}")
+            weights = ws.cast(pl.Float64).to_numpy()
+            rows = int((weights > 0).sum())
+        # Items are numbered in sorted label order, so that the result does not depend on the
+        # order of the rows (the codes come in order of first appearance).
+        order = labels.arg_sort().to_numpy()
+        rank = np.empty(len(order), dtype=np.uint32)
+        rank[order] = np.arange(len(order), dtype=np.uint32)
+        return cls(labels.gather(order), rank, codes_a, codes_b, outcome_arrays, weights, rows, (col_a, col_b, col_o, weight))
+
+    def explain(self, e: Exception) -> Exception:
+        """Rewords a row error from the core with the column names."""
+        col_a, col_b, col_o, weight = self.names
+        if isinstance(e, SelfComparisonError):
+            return SelfComparisonError(
+                f"{e.count} row(s) compare an item with itself (columns {col_a!r} and {col_b!r} "  # type: ignore[attr-defined]
+                f"are equal): rows {e.rows}"  # type: ignore[attr-defined]
+            )
+        if isinstance(e, OutcomeRangeError):
+            return OutcomeRangeError(
+                f"column {col_o!r} (outcome=) has {e.count} value(s) outside [0, 1] or NaN: rows {e.rows}"  # type: ignore[attr-defined]
+            )
+        if isinstance(e, InvalidWeightError):
+            return InvalidWeightError(
+                f"column {weight!r} (weight=) has {e.count} NaN, infinite or negative value(s): rows {e.rows}"  # type: ignore[attr-defined]
+            )
+        return e
+
+    def pair_table(self) -> PairTable:
+        """Reduces the rows to a :class:`PairTable` (in Rust, GIL released)."""
+        kwargs: dict[str, Any] = dict(self.outcome)
+        if self.weight is not None:
+            kwargs["weight"] = self.weight
+        try:
+            i, j, wi, wj, t = _core.reduce_pairs(len(self.labels), self.a, self.b, relabel=self.rank, **kwargs)
+        except (SelfComparisonError, OutcomeRangeError, InvalidWeightError) as e:
+            raise self.explain(e) from None
+        if len(i) == 0:
+            raise EmptyDataError("every row has zero weight: nothing to fit")
+        return PairTable(self.labels, i, j, wi, wj, t, self.rows)
 
 
 def _outcome_arrays(s: pl.Series, outcomes: Mapping[Any, float] | None) -> dict[str, np.ndarray]:

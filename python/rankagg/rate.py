@@ -11,12 +11,21 @@ import numpy as np
 import polars as pl
 
 from rankagg import _core
-from rankagg.data import Frame, PairTable
+from rankagg.data import Comparisons, Frame, PairTable
 from rankagg.errors import ConvergenceWarning, NotIdentifiableError, RankaggError, UnknownItemError
 from rankagg.intervals import Bootstrap, Interval, Sandwich, interval_rank, percentile, sandwich_covariance, wald
 from rankagg.results import Ratings, to_scale
 
-__all__ = ["bradley_terry"]
+__all__ = [
+    "bradley_terry",
+    "elo",
+    "counting",
+    "win_rate",
+    "average_win_rate",
+    "eigenvector",
+    "pagerank",
+    "rank_centrality",
+]
 
 Ties = Literal["half", "davidson", "drop"]
 Scale = Literal["elo", "logit"]
@@ -215,6 +224,63 @@ def bradley_terry(
     )
 
 
+def _pairs(data: Frame | PairTable, **columns: Any) -> PairTable:
+    return data if isinstance(data, PairTable) else PairTable.from_comparisons(data, **columns)
+
+
+def _percentile_options(ci: Interval | None, method: str) -> tuple[int, int]:
+    """(rounds, seed) for methods that support only the bootstrap."""
+    _check_ci(ci)
+    if isinstance(ci, Sandwich):
+        raise RankaggError(f"{method} supports ci=Bootstrap(...); Sandwich intervals are for bradley_terry")
+    return (ci.rounds, ci.seed) if isinstance(ci, Bootstrap) else (0, 0)
+
+
+def _pair_method(
+    method: str,
+    data: Frame | PairTable,
+    columns: dict[str, Any],
+    ci: Interval | None,
+    *,
+    scale: str,
+    tol: float = 1e-12,
+    max_iter: int = 10_000,
+    **params: Any,
+) -> Ratings:
+    """Shared path of the count-based and spectral methods."""
+    rounds, seed = _percentile_options(ci, method)
+    if not (isinstance(tol, (int, float)) and tol > 0):
+        raise RankaggError(f"tol must be > 0, not {tol!r}")
+    if not (isinstance(max_iter, int) and max_iter >= 1):
+        raise RankaggError(f"max_iter must be an integer >= 1, not {max_iter!r}")
+    table = _pairs(data, **columns)
+    fit = _core.pair_scores(
+        method, table.n_items, table.i, table.j, table.wins_i, table.wins_j, table.ties,
+        tol=float(tol), max_iter=int(max_iter), rounds=rounds, draws=_draws(table), seed=seed, **params,
+    )
+    scores = fit["scores"]
+    if not fit["converged"]:
+        warnings.warn(f"{method} did not converge in {fit['iterations']} iterations; raise max_iter", ConvergenceWarning, stacklevel=3)
+    lower = upper = None
+    if rounds:
+        lower, upper = percentile(fit["replicates"], ci.level)  # type: ignore[union-attr]
+    return _ratings_from(
+        table,
+        scores,
+        scores,
+        method=method,
+        scale=scale,
+        converged=bool(fit["converged"]),
+        iterations=int(fit["iterations"]),
+        options=dict(params, tol=tol),
+        lower=lower,
+        upper=upper,
+        ci=ci,
+        replicates=fit.get("replicates"),
+        predictive=False,
+    )
+
+
 def _check_ci(ci: Any) -> None:
     if ci is not None and not isinstance(ci, (Bootstrap, Sandwich)):
         raise RankaggError(f"ci must be rankagg.Bootstrap(...), rankagg.Sandwich(...) or None, not {ci!r}")
@@ -255,10 +321,13 @@ def _ratings_from(
     lower: np.ndarray | None = None,
     upper: np.ndarray | None = None,
     replicates: np.ndarray | None = None,
+    totals: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    predictive: bool = True,
     **kwargs: Any,
 ) -> Ratings:
-    """The result frame: ``theta`` orders the items (larger is better), ``scores`` are shown."""
-    wins, losses, ties = table.item_totals()
+    """The result frame: ``theta`` orders the items (larger is better), ``scores`` are shown.
+    ``table`` is a :class:`PairTable` or anything with ``labels`` when ``totals`` are given."""
+    wins, losses, ties = totals if totals is not None else table.item_totals()
     columns: dict[str, Any] = {"item": table.labels, "score": scores}
     if lower is not None and upper is not None:
         columns["lower"] = lower
@@ -271,7 +340,7 @@ def _ratings_from(
     frame = pl.DataFrame(columns).with_columns(pl.Series("_order", -np.round(theta, 8))).sort(["rank", "_order", "item"]).drop("_order")
     return Ratings(
         table=frame,
-        _theta=dict(zip(table.labels.to_list(), theta.tolist())),
+        _theta=dict(zip(table.labels.to_list(), theta.tolist())) if predictive else None,
         _replicates=replicates,
         _labels=table.labels,
         **kwargs,
@@ -304,3 +373,326 @@ def _not_identifiable(e: Any, labels: pl.Series) -> NotIdentifiableError:
     err.never_lose = [names[c] for c in e.never_lose]  # type: ignore[attr-defined]
     err.components = e.components  # type: ignore[attr-defined]
     return err
+
+
+def elo(
+    data: Frame,
+    *,
+    a: str = "a",
+    b: str = "b",
+    outcome: str = "outcome",
+    weight: str | None = None,
+    outcomes: Mapping[Any, float] | None = None,
+    winner: str | None = None,
+    loser: str | None = None,
+    order_by: str | None = None,
+    k: float = 4.0,
+    base: float = 10.0,
+    scale: float = 400.0,
+    initial: float = 1000.0,
+    ci: Bootstrap | None = None,
+) -> Ratings:
+    """Online Elo ratings: one pass over the comparisons in row order (or ``order_by`` order).
+
+    For each row, E = 1 / (1 + base^((R_b − R_a)/scale)); R_a += k·w·(o − E) and
+    R_b −= k·w·(o − E), where o is the outcome (1 win, 0 loss, 0.5 tie) and w the row weight.
+    The defaults (k 4, base 10, scale 400, initial 1000) are the LMArena notebook's and
+    evalica's.
+
+    Args:
+        data, a, b, outcome, weight, outcomes, winner, loser: the comparisons, as in
+            :func:`bradley_terry`.
+        order_by: a column to sort the rows by first (e.g. a timestamp); equal keys keep their
+            row order. Without it, rows are used in the order given.
+        k, base, scale, initial: the update size, the odds base, the rating scale, the
+            starting rating.
+        ci: ``Bootstrap(...)``: resamples rows with replacement (keeping their order) and reruns.
+
+    Returns:
+        :class:`Ratings` (``predict`` gives the Elo win probability).
+
+    Example:
+
+    >>> import rankagg as ra
+    >>> r = ra.elo({"a": ["x", "x", "y"], "b": ["y", "z", "z"], "outcome": [1.0, 1.0, 0.5]}, k=32)
+    >>> [(item, round(score, 2)) for item, score in r.table.select("item", "score").rows()]
+    [('x', 1031.26), ('z', 984.7), ('y', 984.03)]
+    >>> round(r.predict("x", "z"), 3)
+    0.567
+    """
+    _check_ci(ci)
+    if isinstance(ci, Sandwich):
+        raise RankaggError("elo supports ci=Bootstrap(...); Sandwich intervals are for bradley_terry")
+    for name, value, ok in (
+        ("k", k, lambda v: v > 0),
+        ("base", base, lambda v: v > 1),
+        ("scale", scale, lambda v: v > 0),
+        ("initial", initial, lambda v: True),
+    ):
+        if not (isinstance(value, (int, float)) and math.isfinite(value) and ok(value)):
+            raise RankaggError(f"elo: {name}={value!r} is not valid (need k > 0, base > 1, scale > 0, finite initial)")
+    rows = Comparisons.from_frame(
+        data, a=a, b=b, outcome=outcome, weight=weight, outcomes=outcomes, winner=winner, loser=loser, order_by=order_by
+    )
+    try:
+        fit = _core.elo(
+            len(rows.labels), rows.a, rows.b, weight=rows.weight, k=float(k), base=float(base), scale=float(scale),
+            initial=float(initial), rounds=ci.rounds if ci else 0, seed=ci.seed if ci else 0, **rows.outcome,
+        )
+    except RankaggError as e:
+        raise rows.explain(e) from None
+
+    def in_label_order(v: np.ndarray) -> np.ndarray:
+        out = np.empty_like(v)
+        out[..., rows.rank] = v
+        return out
+
+    scores = in_label_order(fit["scores"])
+    totals = (in_label_order(fit["wins"]), in_label_order(fit["losses"]), in_label_order(fit["ties"]))
+    lower = upper = replicates = None
+    if ci is not None:
+        replicates = in_label_order(fit["replicates"])
+        lower, upper = percentile(replicates, ci.level)
+    return _ratings_from(
+        rows,  # type: ignore[arg-type]
+        scores * (math.log(base) / scale),
+        scores,
+        method="elo",
+        scale="elo",
+        converged=True,
+        iterations=1,
+        options={"k": k, "base": base, "scale": scale, "initial": initial, "order_by": order_by},
+        lower=lower,
+        upper=upper,
+        ci=ci,
+        replicates=replicates,
+        totals=totals,
+    )
+
+
+def counting(
+    data: Frame | PairTable,
+    *,
+    a: str = "a",
+    b: str = "b",
+    outcome: str = "outcome",
+    weight: str | None = None,
+    outcomes: Mapping[Any, float] | None = None,
+    winner: str | None = None,
+    loser: str | None = None,
+    tie_weight: float = 0.5,
+    ci: Bootstrap | None = None,
+) -> Ratings:
+    """Wins: each item's weighted wins plus ``tie_weight`` × its ties (evalica's ``counting``).
+
+    Args:
+        data, a, b, outcome, weight, outcomes, winner, loser: the comparisons, as in
+            :func:`bradley_terry` (or a :class:`PairTable`).
+        tie_weight: what a tie is worth to each side.
+        ci: ``Bootstrap(...)`` for percentile intervals.
+
+    Example:
+
+    >>> import rankagg as ra
+    >>> ra.counting({"a": ["x", "x", "y"], "b": ["y", "z", "z"], "outcome": [1.0, 1.0, 0.5]}).table["score"].to_list()
+    [2.0, 0.5, 0.5]
+    """
+    return _pair_method(
+        "counting", data, dict(a=a, b=b, outcome=outcome, weight=weight, outcomes=outcomes, winner=winner, loser=loser),
+        ci, scale="count", tie_weight=_tie_weight(tie_weight),
+    )
+
+
+def win_rate(
+    data: Frame | PairTable,
+    *,
+    a: str = "a",
+    b: str = "b",
+    outcome: str = "outcome",
+    weight: str | None = None,
+    outcomes: Mapping[Any, float] | None = None,
+    winner: str | None = None,
+    loser: str | None = None,
+    tie_weight: float = 0.5,
+    ci: Bootstrap | None = None,
+) -> Ratings:
+    """Win rate: (wins + ``tie_weight`` × ties) / comparisons, per item.
+
+    Args:
+        data, a, b, outcome, weight, outcomes, winner, loser: the comparisons, as in
+            :func:`bradley_terry` (or a :class:`PairTable`).
+        tie_weight: what a tie is worth to each side.
+        ci: ``Bootstrap(...)`` for percentile intervals.
+
+    Example:
+
+    >>> import rankagg as ra
+    >>> ra.win_rate({"a": ["x", "x", "y"], "b": ["y", "z", "z"], "outcome": [1.0, 1.0, 0.5]}).table["score"].to_list()
+    [1.0, 0.25, 0.25]
+    """
+    return _pair_method(
+        "win_rate", data, dict(a=a, b=b, outcome=outcome, weight=weight, outcomes=outcomes, winner=winner, loser=loser),
+        ci, scale="rate", tie_weight=_tie_weight(tie_weight),
+    )
+
+
+def average_win_rate(
+    data: Frame | PairTable,
+    *,
+    a: str = "a",
+    b: str = "b",
+    outcome: str = "outcome",
+    weight: str | None = None,
+    outcomes: Mapping[Any, float] | None = None,
+    winner: str | None = None,
+    loser: str | None = None,
+    tie_weight: float = 0.5,
+    ci: Bootstrap | None = None,
+) -> Ratings:
+    """Average win rate: the mean, over the opponents an item met, of its win rate against
+    each (evalica's ``average_win_rate``). Unlike :func:`win_rate` it does not favour items
+    that met weak opponents more often.
+
+    Args:
+        data, a, b, outcome, weight, outcomes, winner, loser: the comparisons, as in
+            :func:`bradley_terry` (or a :class:`PairTable`).
+        tie_weight: what a tie is worth to each side.
+        ci: ``Bootstrap(...)`` for percentile intervals.
+
+    Example:
+
+    >>> import rankagg as ra
+    >>> data = {"a": ["x", "x", "x", "y"], "b": ["y", "y", "z", "z"], "outcome": [1.0, 0.0, 1.0, 1.0]}
+    >>> ra.average_win_rate(data).table.select("item", "score").rows()
+    [('x', 0.75), ('y', 0.75), ('z', 0.0)]
+    """
+    return _pair_method(
+        "average_win_rate", data, dict(a=a, b=b, outcome=outcome, weight=weight, outcomes=outcomes, winner=winner, loser=loser),
+        ci, scale="rate", tie_weight=_tie_weight(tie_weight),
+    )
+
+
+def eigenvector(
+    data: Frame | PairTable,
+    *,
+    a: str = "a",
+    b: str = "b",
+    outcome: str = "outcome",
+    weight: str | None = None,
+    outcomes: Mapping[Any, float] | None = None,
+    winner: str | None = None,
+    loser: str | None = None,
+    tol: float = 1e-12,
+    max_iter: int = 10_000,
+    ci: Bootstrap | None = None,
+) -> Ratings:
+    """Keener's (1993) eigenvector scores: with s_ij = wins of i over j + ½ ties, the leading
+    eigenvector r of s (r_i ∝ Σ_j s_ij r_j: strong items score against strong items), of
+    unit Euclidean length.
+
+    evalica's ``eigen`` uses the transposed matrix (r_j ∝ Σ_i s_ij r_i, rewarding losses to
+    strong items); its numbers are this function's on the data with every outcome reversed.
+
+    Args:
+        data, a, b, outcome, weight, outcomes, winner, loser: the comparisons, as in
+            :func:`bradley_terry` (or a :class:`PairTable`).
+        tol, max_iter: power iteration stops when the L1 change is below ``tol``.
+        ci: ``Bootstrap(...)`` for percentile intervals.
+
+    Example:
+
+    >>> import rankagg as ra
+    >>> r = ra.eigenvector({"a": ["x", "x", "y"], "b": ["y", "y", "x"], "outcome": [1.0, 1.0, 1.0]})
+    >>> [round(v, 4) for v in r.table["score"]]  # (√2, 1)/√3
+    [0.8165, 0.5774]
+    """
+    return _pair_method(
+        "eigenvector", data, dict(a=a, b=b, outcome=outcome, weight=weight, outcomes=outcomes, winner=winner, loser=loser),
+        ci, scale="eigenvector", tol=tol, max_iter=max_iter,
+    )
+
+
+def pagerank(
+    data: Frame | PairTable,
+    *,
+    a: str = "a",
+    b: str = "b",
+    outcome: str = "outcome",
+    weight: str | None = None,
+    outcomes: Mapping[Any, float] | None = None,
+    winner: str | None = None,
+    loser: str | None = None,
+    damping: float = 0.85,
+    tol: float = 1e-12,
+    max_iter: int = 10_000,
+    ci: Bootstrap | None = None,
+) -> Ratings:
+    """PageRank on the graph in which each loser links to the items that beat it (weighted by
+    their wins over it, a tie counting half each way); items that never lose link to all;
+    the walk restarts uniformly with probability 1 − ``damping``. Scores sum to 1 (evalica's
+    ``pagerank`` conventions).
+
+    Args:
+        data, a, b, outcome, weight, outcomes, winner, loser: the comparisons, as in
+            :func:`bradley_terry` (or a :class:`PairTable`).
+        damping: the probability of following a link.
+        tol, max_iter: power iteration stops when the L1 change is below ``tol``.
+        ci: ``Bootstrap(...)`` for percentile intervals.
+
+    Example:
+
+    >>> import rankagg as ra
+    >>> r = ra.pagerank({"a": ["x", "x", "y"], "b": ["y", "z", "z"], "outcome": [1.0, 1.0, 1.0]})
+    >>> r.table["item"].to_list(), round(sum(r.table["score"]), 12)
+    (['x', 'y', 'z'], 1.0)
+    """
+    if not (isinstance(damping, (int, float)) and 0.0 <= damping <= 1.0):
+        raise RankaggError(f"damping must be in [0, 1], not {damping!r}")
+    return _pair_method(
+        "pagerank", data, dict(a=a, b=b, outcome=outcome, weight=weight, outcomes=outcomes, winner=winner, loser=loser),
+        ci, scale="probability", tol=tol, max_iter=max_iter, damping=float(damping),
+    )
+
+
+def rank_centrality(
+    data: Frame | PairTable,
+    *,
+    a: str = "a",
+    b: str = "b",
+    outcome: str = "outcome",
+    weight: str | None = None,
+    outcomes: Mapping[Any, float] | None = None,
+    winner: str | None = None,
+    loser: str | None = None,
+    tol: float = 1e-12,
+    max_iter: int = 100_000,
+    ci: Bootstrap | None = None,
+) -> Ratings:
+    """Rank Centrality (Negahban, Oh & Shah 2017): the stationary distribution of the random
+    walk that moves from i to j with probability (j's share of their results) / d_max, d_max
+    the largest number of distinct opponents of any item. Scores sum to 1; when the win shares
+    follow a Bradley–Terry model they are its strengths π (normalised).
+
+    Args:
+        data, a, b, outcome, weight, outcomes, winner, loser: the comparisons, as in
+            :func:`bradley_terry` (or a :class:`PairTable`).
+        tol, max_iter: power iteration stops when the L1 change is below ``tol``.
+        ci: ``Bootstrap(...)`` for percentile intervals.
+
+    Example:
+
+    >>> import rankagg as ra
+    >>> data = {"a": ["x", "x", "x", "y"], "b": ["y", "y", "y", "x"], "outcome": [1.0, 1.0, 1.0, 1.0]}
+    >>> [round(v, 6) for v in ra.rank_centrality(data).table["score"]]  # x wins 3 of 4: π ∝ (3, 1)
+    [0.75, 0.25]
+    """
+    return _pair_method(
+        "rank_centrality", data, dict(a=a, b=b, outcome=outcome, weight=weight, outcomes=outcomes, winner=winner, loser=loser),
+        ci, scale="probability", tol=tol, max_iter=max_iter,
+    )
+
+
+def _tie_weight(t: float) -> float:
+    if not (isinstance(t, (int, float)) and math.isfinite(t) and 0.0 <= t <= 1.0):
+        raise RankaggError(f"tie_weight must be a number in [0, 1], not {t!r}")
+    return float(t)

@@ -8,7 +8,7 @@ from typing import Any
 
 import polars as pl
 
-from rankagg.errors import UnknownItemError
+from rankagg.errors import RankaggError, UnknownItemError
 
 __all__ = ["Ratings"]
 
@@ -43,7 +43,7 @@ class Ratings:
     tie_parameter: float | None = None
     options: dict[str, Any] = field(default_factory=dict)
     ci: Any = None
-    _theta: dict[Any, float] = field(default_factory=dict)
+    _theta: dict[Any, float] | None = field(default_factory=dict)
     _replicates: Any = None
     _labels: Any = None
 
@@ -78,6 +78,10 @@ class Ratings:
         With ``ties="davidson"`` this is the probability of an outright win (a tie has
         probability ν√(π_a π_b) / D); otherwise σ(θ_a − θ_b).
         """
+        if self._theta is None:
+            raise RankaggError(
+                f"{self.method} scores are not a probability model; predict() needs bradley_terry or elo ratings"
+            )
         missing = [x for x in (a, b) if x not in self._theta]
         if missing:
             raise UnknownItemError(f"unknown item(s) {missing!r}; known items are in Ratings.table['item']")
@@ -88,7 +92,10 @@ class Ratings:
         return 1.0 / (1.0 + math.exp(tb - ta))
 
     def __repr__(self) -> str:
-        status = f"converged in {self.iterations} iterations" if self.converged else f"NOT converged after {self.iterations} iterations"
+        if self.iterations == 0 and self.converged:
+            status = "closed form"
+        else:
+            status = f"converged in {self.iterations} iterations" if self.converged else f"NOT converged after {self.iterations} iterations"
         extra = ""
         if self.log_likelihood is not None:
             extra += f", log-likelihood {self.log_likelihood:.4f}"

@@ -36,7 +36,7 @@ pub enum Outcomes<'a> {
 
 impl Outcomes<'_> {
     #[inline]
-    fn get(&self, row: usize) -> f64 {
+    pub fn get(&self, row: usize) -> f64 {
         match *self {
             Outcomes::Values(v) => v[row],
             Outcomes::Coded { codes, values } => values.get(codes[row] as usize).copied().unwrap_or(f64::NAN),
@@ -205,18 +205,46 @@ const MIN_BLOCK_ROWS: usize = 1 << 18;
 /// that `o == 0.5` exactly is a tie and adds `w` to the pair's ties.
 pub fn reduce(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>, weights: Option<&[f64]>) -> Result<PairTable> {
     let m = a.len();
-    if b.len() != m || outcomes.len().is_some_and(|l| l != m) || weights.is_some_and(|w| w.len() != m) {
-        return Err(Error::InvalidArgument("reduce: column lengths differ".into()));
-    }
-    if let Some(bad) = a.iter().chain(b.iter()).position(|&c| c as usize >= n) {
-        return Err(Error::InvalidArgument(format!("reduce: item code at position {bad} is not below n = {n}")));
-    }
+    check_shape(n, a, b, outcomes, weights)?;
     let cells = n.saturating_mul(n) / 2;
     if cells.saturating_mul(24) <= DENSE_BLOCK_BYTES && cells <= 2 * m + (1 << 16) {
         reduce_dense(n, a, b, outcomes, weights)
     } else {
         reduce_sparse(n, a, b, outcomes, weights)
     }
+}
+
+/// Checks every row (self-comparisons, outcomes outside [0, 1], bad weights), in parallel over
+/// fixed blocks merged in order, reporting the first offending rows. Lengths and codes are the
+/// caller's to check.
+pub fn validate_rows(a: &[u32], b: &[u32], outcomes: Outcomes<'_>, weights: Option<&[f64]>) -> Result<()> {
+    let m = a.len();
+    let chunk = MIN_BLOCK_ROWS;
+    let reports: Vec<Reports> = (0..m.div_ceil(chunk))
+        .into_par_iter()
+        .map(|blk| {
+            let mut rep = Reports::default();
+            for r in blk * chunk..((blk + 1) * chunk).min(m) {
+                check_row(r, a[r], b[r], outcomes.get(r), weights.map_or(1.0, |w| w[r]), &mut rep);
+            }
+            rep
+        })
+        .collect();
+    let mut rep = Reports::default();
+    reports.into_iter().for_each(|r| rep.merge(r));
+    rep.into_result()
+}
+
+/// Checks that the columns have one entry per row and that every code is below `n`.
+pub fn check_shape(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>, weights: Option<&[f64]>) -> Result<()> {
+    let m = a.len();
+    if b.len() != m || outcomes.len().is_some_and(|l| l != m) || weights.is_some_and(|w| w.len() != m) {
+        return Err(Error::InvalidArgument("column lengths differ".into()));
+    }
+    if let Some(bad) = a.iter().chain(b.iter()).position(|&c| c as usize >= n) {
+        return Err(Error::InvalidArgument(format!("item code at position {bad} is not below n = {n}")));
+    }
+    Ok(())
 }
 
 /// Index of pair (i, j), i < j, in the packed upper triangle of an n×n matrix.
@@ -294,21 +322,7 @@ fn reduce_dense(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>, weights:
 
 fn reduce_sparse(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>, weights: Option<&[f64]>) -> Result<PairTable> {
     let m = a.len();
-    // Validate (in parallel, fixed blocks, merged in order).
-    let chunk = MIN_BLOCK_ROWS;
-    let reports: Vec<Reports> = (0..m.div_ceil(chunk))
-        .into_par_iter()
-        .map(|blk| {
-            let mut rep = Reports::default();
-            for r in blk * chunk..((blk + 1) * chunk).min(m) {
-                check_row(r, a[r], b[r], outcomes.get(r), weights.map_or(1.0, |w| w[r]), &mut rep);
-            }
-            rep
-        })
-        .collect();
-    let mut rep = Reports::default();
-    reports.into_iter().for_each(|r| rep.merge(r));
-    rep.into_result()?;
+    validate_rows(a, b, outcomes, weights)?;
     // Sort rows by pair key (row index breaks ties, so the order — and the sums — are fixed).
     let mut keyed: Vec<(u64, u32)> = Vec::with_capacity(m);
     if m > u32::MAX as usize {

@@ -15,6 +15,7 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
+use crate::pairs::PairsRef;
 
 pub type RoundRng = Xoshiro256PlusPlus;
 
@@ -189,10 +190,49 @@ pub fn rounds<T: Send>(
     Ok((values, redraws))
 }
 
-/// Uniform index in `0..n` (n ≥ 1).
-#[inline]
-pub fn index(rng: &mut RoundRng, n: usize) -> usize {
-    rng.random_range(0..n)
+/// Bootstrap of a statistic of the pair table by count resampling: each round draws `draws`
+/// comparisons from the (pair, outcome) cells in proportion to their counts and evaluates
+/// `stat` on the resampled table (`Ok(None)` asks for a redraw). Returns the values in round
+/// order and the number of redraws.
+pub fn pairs_bootstrap<T: Send>(
+    t: PairsRef<'_>,
+    draws: u64,
+    rounds: usize,
+    seed: u64,
+    stat: impl Fn(PairsRef<'_>) -> Result<Option<T>> + Sync,
+) -> Result<(Vec<T>, usize)> {
+    let k = t.len();
+    let mut mass = Vec::with_capacity(3 * k);
+    for q in 0..k {
+        mass.extend_from_slice(&[t.wins_i[q], t.wins_j[q], t.ties[q]]);
+    }
+    let sampler = CountSampler::new(&mass, draws)?;
+    self::rounds(rounds, seed, 100, |_, rng| {
+        let mut cells = vec![0.0; 3 * k];
+        sampler.sample(rng, &mut cells);
+        let (mut wi, mut wj, mut tt) = (Vec::with_capacity(k), Vec::with_capacity(k), Vec::with_capacity(k));
+        for c in cells.chunks_exact(3) {
+            wi.push(c[0]);
+            wj.push(c[1]);
+            tt.push(c[2]);
+        }
+        stat(PairsRef { n: t.n, i: t.i, j: t.j, wins_i: &wi, wins_j: &wj, ties: &tt })
+    })
+}
+
+/// Bootstrap of a statistic of `m` ordered rows: each round draws `m` rows with replacement and
+/// gives `stat` how many times each row was drawn (rows keep their order).
+pub fn rows_bootstrap<T: Send>(m: usize, rounds: usize, seed: u64, stat: impl Fn(&[u32]) -> Result<Option<T>> + Sync) -> Result<(Vec<T>, usize)> {
+    if m == 0 {
+        return Err(Error::InvalidArgument("bootstrap: nothing to resample".into()));
+    }
+    self::rounds(rounds, seed, 100, |_, rng| {
+        let mut counts = vec![0u32; m];
+        for _ in 0..m {
+            counts[rng.random_range(0..m)] += 1;
+        }
+        stat(&counts)
+    })
 }
 
 #[cfg(test)]

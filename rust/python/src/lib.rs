@@ -15,6 +15,8 @@ use pyo3::types::{PyDict, PyList, PyString};
 use rankagg_core::factorize::factorize_into;
 use rankagg_core::pairs::{self, Outcomes};
 use rankagg_core::rate::bradley_terry as bt;
+use rankagg_core::rate::elo as elo_core;
+use rankagg_core::rate::{counting, spectral};
 use rankagg_core::Error;
 
 /// Runs `f` without the GIL and without letting a panic escape.
@@ -169,12 +171,7 @@ fn reduce_pairs<'py>(
 ) -> PyResult<PairArrays<'py>> {
     let a = slice(&a, "a")?;
     let b = slice(&b, "b")?;
-    let outcomes = match (&outcome, &outcome_codes, &outcome_values) {
-        (Some(o), None, None) => Outcomes::Values(slice(o, "outcome")?),
-        (None, Some(c), Some(v)) => Outcomes::Coded { codes: slice(c, "outcome_codes")?, values: slice(v, "outcome_values")? },
-        (None, None, None) => Outcomes::AllWins,
-        _ => return Err(PyValueError::new_err("give outcome, or outcome_codes with outcome_values, or neither")),
-    };
+    let outcomes = outcomes_from(&outcome, &outcome_codes, &outcome_values)?;
     let w = match &weight {
         Some(w) => Some(slice(w, "weight")?),
         None => None,
@@ -267,6 +264,142 @@ fn bradley_terry<'py>(
     Ok(d)
 }
 
+fn outcomes_from<'a>(
+    outcome: &'a Option<PyReadonlyArray1<'_, f64>>,
+    outcome_codes: &'a Option<PyReadonlyArray1<'_, u32>>,
+    outcome_values: &'a Option<PyReadonlyArray1<'_, f64>>,
+) -> PyResult<Outcomes<'a>> {
+    Ok(match (outcome, outcome_codes, outcome_values) {
+        (Some(o), None, None) => Outcomes::Values(slice(o, "outcome")?),
+        (None, Some(c), Some(v)) => Outcomes::Coded { codes: slice(c, "outcome_codes")?, values: slice(v, "outcome_values")? },
+        (None, None, None) => Outcomes::AllWins,
+        _ => return Err(PyValueError::new_err("give outcome, or outcome_codes with outcome_values, or neither")),
+    })
+}
+
+/// Online Elo over rows in order (codes < n). Returns a dict with scores, wins, losses, ties
+/// (per item) and, with `rounds > 0`, replicates (rounds × n) from row resampling.
+#[pyfunction]
+#[pyo3(signature = (n, a, b, outcome=None, outcome_codes=None, outcome_values=None, weight=None, *, k=4.0, base=10.0, scale=400.0, initial=1000.0, rounds=0, seed=0))]
+#[allow(clippy::too_many_arguments)]
+fn elo<'py>(
+    py: Python<'py>,
+    n: usize,
+    a: PyReadonlyArray1<'py, u32>,
+    b: PyReadonlyArray1<'py, u32>,
+    outcome: Option<PyReadonlyArray1<'py, f64>>,
+    outcome_codes: Option<PyReadonlyArray1<'py, u32>>,
+    outcome_values: Option<PyReadonlyArray1<'py, f64>>,
+    weight: Option<PyReadonlyArray1<'py, f64>>,
+    k: f64,
+    base: f64,
+    scale: f64,
+    initial: f64,
+    rounds: usize,
+    seed: u64,
+) -> PyResult<Bound<'py, PyDict>> {
+    let rows = elo_core::Rows {
+        n,
+        a: slice(&a, "a")?,
+        b: slice(&b, "b")?,
+        outcomes: outcomes_from(&outcome, &outcome_codes, &outcome_values)?,
+        weights: match &weight {
+            Some(w) => Some(slice(w, "weight")?),
+            None => None,
+        },
+    };
+    let opts = elo_core::Options { k, base, scale, initial };
+    let (scores, totals, reps) = run_detached(py, || {
+        rows.validate()?;
+        let scores = elo_core::elo(&rows, &opts)?;
+        let totals = elo_core::totals(&rows);
+        let reps = if rounds > 0 { Some(elo_core::bootstrap(&rows, &opts, rounds, seed)?) } else { None };
+        Ok((scores, totals, reps))
+    })?;
+    let d = PyDict::new(py);
+    d.set_item("scores", PyArray1::from_vec(py, scores))?;
+    let [wins, losses, ties] = totals;
+    d.set_item("wins", PyArray1::from_vec(py, wins))?;
+    d.set_item("losses", PyArray1::from_vec(py, losses))?;
+    d.set_item("ties", PyArray1::from_vec(py, ties))?;
+    if let Some(r) = reps {
+        d.set_item("replicates", PyArray1::from_vec(py, r).reshape([rounds, n])?)?;
+    }
+    Ok(d)
+}
+
+/// Count-based and spectral scores of a pair table: method is one of counting, win_rate,
+/// average_win_rate, eigenvector, pagerank, rank_centrality. Returns a dict with scores,
+/// iterations, converged and, with `rounds > 0`, replicates (rounds × n, count resampling).
+#[pyfunction]
+#[pyo3(signature = (method, n, i, j, wins_i, wins_j, ties, *, tie_weight=0.5, damping=0.85, tol=1e-12, max_iter=10_000, rounds=0, draws=0, seed=0))]
+#[allow(clippy::too_many_arguments)]
+fn pair_scores<'py>(
+    py: Python<'py>,
+    method: &str,
+    n: usize,
+    i: PyReadonlyArray1<'py, u32>,
+    j: PyReadonlyArray1<'py, u32>,
+    wins_i: PyReadonlyArray1<'py, f64>,
+    wins_j: PyReadonlyArray1<'py, f64>,
+    ties: PyReadonlyArray1<'py, f64>,
+    tie_weight: f64,
+    damping: f64,
+    tol: f64,
+    max_iter: usize,
+    rounds: usize,
+    draws: u64,
+    seed: u64,
+) -> PyResult<Bound<'py, PyDict>> {
+    #[derive(Clone, Copy)]
+    enum Kind {
+        Count(counting::Method),
+        Spectral(spectral::Method),
+    }
+    let kind = match method {
+        "counting" => Kind::Count(counting::Method::Counting),
+        "win_rate" => Kind::Count(counting::Method::WinRate),
+        "average_win_rate" => Kind::Count(counting::Method::AverageWinRate),
+        "eigenvector" => Kind::Spectral(spectral::Method::Eigenvector),
+        "pagerank" => Kind::Spectral(spectral::Method::PageRank { damping }),
+        "rank_centrality" => Kind::Spectral(spectral::Method::RankCentrality),
+        other => return Err(PyValueError::new_err(format!("unknown method {other:?}"))),
+    };
+    let table = pairs::PairsRef {
+        n,
+        i: slice(&i, "i")?,
+        j: slice(&j, "j")?,
+        wins_i: slice(&wins_i, "wins_i")?,
+        wins_j: slice(&wins_j, "wins_j")?,
+        ties: slice(&ties, "ties")?,
+    };
+    let run = move |t: pairs::PairsRef<'_>| -> Result<spectral::Fit, Error> {
+        match kind {
+            Kind::Count(m) => Ok(spectral::Fit { scores: counting::scores(t, m, tie_weight), iterations: 0, converged: true }),
+            Kind::Spectral(m) => spectral::fit(t, m, tol, max_iter),
+        }
+    };
+    let (fit, reps) = run_detached(py, || {
+        table.validate()?;
+        let fit = run(table)?;
+        let reps = if rounds > 0 {
+            let (r, _) = rankagg_core::resample::pairs_bootstrap(table, draws, rounds, seed, |t| run(t).map(|f| Some(f.scores)))?;
+            Some(r.concat())
+        } else {
+            None
+        };
+        Ok((fit, reps))
+    })?;
+    let d = PyDict::new(py);
+    d.set_item("scores", PyArray1::from_vec(py, fit.scores))?;
+    d.set_item("iterations", fit.iterations)?;
+    d.set_item("converged", fit.converged)?;
+    if let Some(r) = reps {
+        d.set_item("replicates", PyArray1::from_vec(py, r).reshape([rounds, n])?)?;
+    }
+    Ok(d)
+}
+
 /// Raises the exception a core panic would raise; used by tests to prove the mapping.
 #[pyfunction]
 fn _debug_panic(py: Python<'_>) -> PyResult<()> {
@@ -279,6 +412,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(factorize_ints, m)?)?;
     m.add_function(wrap_pyfunction!(reduce_pairs, m)?)?;
     m.add_function(wrap_pyfunction!(bradley_terry, m)?)?;
+    m.add_function(wrap_pyfunction!(elo, m)?)?;
+    m.add_function(wrap_pyfunction!(pair_scores, m)?)?;
     m.add_function(wrap_pyfunction!(_debug_panic, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

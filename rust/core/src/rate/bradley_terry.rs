@@ -272,28 +272,10 @@ pub fn fit_from(t: PairsRef<'_>, opts: &Options, start: Option<&Fit>) -> Result<
 /// `point`. Resamples with no finite estimate are drawn again (counted in `redraws`).
 /// Deterministic for a `seed` whatever the thread count.
 pub fn bootstrap(t: PairsRef<'_>, opts: &Options, point: &Fit, draws: u64, rounds: usize, seed: u64) -> Result<Replicates> {
-    use crate::resample::{self, CountSampler};
-    let k = t.len();
-    let mut mass = Vec::with_capacity(3 * k);
-    for q in 0..k {
-        mass.extend_from_slice(&[t.wins_i[q], t.wins_j[q], t.ties[q]]);
-    }
-    let sampler = CountSampler::new(&mass, draws)?;
-    let (fits, redraws) = resample::rounds(rounds, seed, 100, |_, rng| {
-        let mut cells = vec![0.0; 3 * k];
-        sampler.sample(rng, &mut cells);
-        let (mut wi, mut wj, mut tt) = (Vec::with_capacity(k), Vec::with_capacity(k), Vec::with_capacity(k));
-        for c in cells.chunks_exact(3) {
-            wi.push(c[0]);
-            wj.push(c[1]);
-            tt.push(c[2]);
-        }
-        let r = PairsRef { n: t.n, i: t.i, j: t.j, wins_i: &wi, wins_j: &wj, ties: &tt };
-        match fit_from(r, opts, Some(point)) {
-            Ok(f) => Ok(Some(f)),
-            Err(Error::NotIdentifiable { .. }) => Ok(None),
-            Err(e) => Err(e),
-        }
+    let (fits, redraws) = crate::resample::pairs_bootstrap(t, draws, rounds, seed, |r| match fit_from(r, opts, Some(point)) {
+        Ok(f) => Ok(Some(f)),
+        Err(Error::NotIdentifiable { .. }) => Ok(None),
+        Err(e) => Err(e),
     })?;
     let mut out = Replicates { theta: Vec::with_capacity(rounds * t.n), tie_parameter: Vec::new(), redraws, not_converged: 0 };
     for f in fits {

@@ -1,3 +1,6 @@
 //! Rating models fitted on a [`crate::pairs::PairTable`].
 
 pub mod bradley_terry;
+pub mod counting;
+pub mod elo;
+pub mod spectral;
