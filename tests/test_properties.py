@@ -134,3 +134,25 @@ def test_large_dense_and_sparse_reduce_agree():
     )
     ties = key.filter(pl.col("o") == 0.5).group_by("lo", "hi").len()
     assert ties["len"].sum() == pytest.approx(frame["ties"].sum())
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(comparisons(), st.floats(1.0, 64.0), st.sampled_from([2.0, 10.0, np.e]), st.floats(100.0, 800.0))
+def test_elo_matches_reference(df, k, base, scale):
+    got = scores(ra.elo(df, k=k, base=base, scale=scale))
+    want = reference.elo(df["a"].to_list(), df["b"].to_list(), df["outcome"].to_list(), k=k, base=base, scale=scale)
+    assert set(got) == set(want)
+    for item in want:
+        assert got[item] == pytest.approx(want[item], rel=1e-12, abs=1e-9)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(comparisons(min_items=3))
+def test_pair_methods_ignore_row_order_and_relabelling(df):
+    shuffled = df.sample(fraction=1.0, shuffle=True, seed=1)
+    renamed = df.with_columns(pl.col("a").str.to_uppercase(), pl.col("b").str.to_uppercase())
+    for method in (ra.counting, ra.win_rate, ra.average_win_rate, ra.pagerank, ra.rank_centrality, ra.eigenvector):
+        base = scores(method(df))
+        assert scores(method(shuffled)) == pytest.approx(base, rel=1e-9, abs=1e-12)
+        upper = scores(method(renamed))
+        assert {k.lower(): v for k, v in upper.items()} == pytest.approx(base, rel=1e-9, abs=1e-12)

@@ -9,5 +9,6 @@ no code with the Rust core.
 """
 
 from rankagg.reference.bradley_terry import BTFit, bradley_terry
+from rankagg.reference.elo import elo
 
-__all__ = ["bradley_terry", "BTFit"]
+__all__ = ["bradley_terry", "BTFit", "elo"]
