@@ -39,3 +39,24 @@ def test_bad_input_exits_2_with_message(tmp_path, capsys):
     assert main(["leaderboard", str(src)]) == 2
     err = capsys.readouterr().err
     assert "column 'outcome' (outcome=) is not in the data" in err
+
+
+def test_leaderboard_methods_and_intervals(tmp_path, capsys):
+    import rankagg as ra
+
+    kw = {"a": "left", "b": "right", "outcome": "winner", "outcomes": ra.datasets.LLMFAO_OUTCOMES}
+    for method in ("elo", "win_rate", "pagerank"):
+        dst = tmp_path / f"{method}.csv"
+        assert main(["leaderboard", "--method", method, "-o", str(dst)]) == 0
+        want = getattr(ra, method)(ra.datasets.llmfao(), **kw).table
+        assert pl.read_csv(dst)["item"].to_list() == want["item"].to_list()
+    dst = tmp_path / "ci.csv"
+    assert main(["leaderboard", "--ci", "bootstrap", "--rounds", "50", "--seed", "3", "-o", str(dst)]) == 0
+    got = pl.read_csv(dst)
+    want = ra.bradley_terry(ra.datasets.llmfao(), **kw, ci=ra.Bootstrap(rounds=50, seed=3)).table
+    assert got["lower"].to_list() == want["lower"].to_list()
+    assert main(["leaderboard", "--ci", "sandwich", "--top", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "sandwich covariance" in out and "lower" in out and "upper" in out
+    assert main(["leaderboard", "--method", "elo", "--ci", "sandwich"]) == 2
+    assert "Sandwich" in capsys.readouterr().err

@@ -211,3 +211,13 @@ def test_elo_bootstrap_resamples_rows():
     assert inside > 0.9
     assert reps.group_by("item").agg(pl.col("score").std())["score"].min() > 0
     assert ra.elo(data, **LLMFAO, ci=ra.Bootstrap(rounds=100, seed=2)).replicates.equals(reps)
+
+
+@pytest.mark.parametrize("method", [ra.bradley_terry, ra.elo, ra.win_rate])
+def test_progress_bar_chunks_give_the_same_replicates(method, capsys):
+    data = synthetic(5, 300, seed=8)
+    plain = method(data, ci=ra.Bootstrap(rounds=120, seed=4))
+    shown = method(data, ci=ra.Bootstrap(rounds=120, seed=4, progress=True))
+    assert plain.replicates.equals(shown.replicates)
+    assert plain.table.equals(shown.table)
+    assert "120/120 rounds" in capsys.readouterr().err

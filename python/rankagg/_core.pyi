@@ -41,6 +41,7 @@ def bradley_terry(
     rounds: int = 0,
     draws: int = 0,
     seed: int = 0,
+    first_round: int = 0,
 ) -> dict[str, Any]: ...
 def elo(
     n: int,
@@ -57,6 +58,7 @@ def elo(
     initial: float = 1000.0,
     rounds: int = 0,
     seed: int = 0,
+    first_round: int = 0,
 ) -> dict[str, Any]: ...
 def pair_scores(
     method: str,
@@ -74,5 +76,6 @@ def pair_scores(
     rounds: int = 0,
     draws: int = 0,
     seed: int = 0,
+    first_round: int = 0,
 ) -> dict[str, Any]: ...
 def _debug_panic() -> None: ...

@@ -15,15 +15,19 @@ from pathlib import Path
 
 import polars as pl
 
-from rankagg import datasets
+from rankagg import datasets, rate
 from rankagg.errors import RankaggError
-from rankagg.rate import bradley_terry
+from rankagg.intervals import Bootstrap, Sandwich
+
+METHODS = ["bradley_terry", "elo", "win_rate", "average_win_rate", "counting", "pagerank", "eigenvector", "rank_centrality"]
 
 EXAMPLES = """\
 examples:
   rankagg leaderboard                        # LLMFAO, shipped with rankagg
   rankagg leaderboard battles.parquet --a model_a --b model_b --outcome winner
   rankagg leaderboard pairs.csv --winner chosen --loser rejected --output board.csv
+  rankagg leaderboard --ci bootstrap --rounds 1000  # 95% intervals, interval-aware ranks
+  rankagg leaderboard battles.csv --method elo --order-by tstamp
 """
 
 
@@ -77,28 +81,36 @@ def _leaderboard(args: argparse.Namespace) -> int:
         a, b, outcome = args.a, args.b, args.outcome
         outcomes = _parse_outcomes(args.outcomes)
         source = args.file
-    ratings = bradley_terry(
-        data,
-        a=a,
-        b=b,
-        outcome=outcome,
-        weight=args.weight,
-        outcomes=outcomes,
-        winner=args.winner,
-        loser=args.loser,
-        ties=args.ties,
-        scale=args.scale,
-        regularization=args.regularization,
-    )
+    columns = dict(a=a, b=b, outcome=outcome, weight=args.weight, outcomes=outcomes, winner=args.winner, loser=args.loser)
+    ci: Bootstrap | Sandwich | None = None
+    if args.ci == "bootstrap":
+        ci = Bootstrap(rounds=args.rounds, level=args.level, seed=args.seed, progress=sys.stderr.isatty())
+    elif args.ci == "sandwich":
+        ci = Sandwich(level=args.level)
+    if args.method == "bradley_terry":
+        ratings = rate.bradley_terry(
+            data, **columns, ties=args.ties, scale=args.scale, regularization=args.regularization, ci=ci
+        )
+        detail = (f"ties={args.ties}, scale={args.scale}; {'converged' if ratings.converged else 'NOT converged'} "
+                  f"in {ratings.iterations} iterations, log-likelihood {ratings.log_likelihood:.2f}")
+    elif args.method == "elo":
+        ratings = rate.elo(data, **columns, order_by=args.order_by, ci=ci)  # type: ignore[arg-type]
+        detail = "online Elo (k=4, base 10, scale 400, initial 1000)" + (f", rows ordered by {args.order_by!r}" if args.order_by else ", rows in file order")
+    else:
+        ratings = getattr(rate, args.method)(data, **columns, ci=ci)
+        detail = f"scores: {ratings.scale}"
+    if ci is not None:
+        detail += f"; {ci.level:.0%} intervals by " + (f"bootstrap ({args.rounds} rounds, seed {args.seed})" if args.ci == "bootstrap" else "sandwich covariance")
+        detail += "; rank = 1 + number of items whose lower bound exceeds this item's upper bound"
     if args.output:
         _write(ratings.table, args.output)
         print(f"wrote {ratings.table.height} rows to {args.output}", file=sys.stderr)
         return 0
-    print(f"Bradley–Terry leaderboard of {source}")
-    print(f"ties={args.ties}, scale={args.scale}; {'converged' if ratings.converged else 'NOT converged'} "
-          f"in {ratings.iterations} iterations, log-likelihood {ratings.log_likelihood:.2f}")
-    shown = ratings.table.with_columns(pl.col("score").round(1))
-    with pl.Config(tbl_rows=args.top, tbl_hide_dataframe_shape=True, fmt_str_lengths=60,
+    print(f"{args.method.replace('_', ' ')} leaderboard of {source}")
+    print(detail)
+    digits = 1 if ratings.scale in ("elo", "count") else 4
+    shown = ratings.table.with_columns(pl.col(c).round(digits) for c in ("score", "lower", "upper") if c in ratings.table.columns)
+    with pl.Config(tbl_rows=args.top, tbl_cols=-1, tbl_hide_dataframe_shape=True, fmt_str_lengths=60,
                    tbl_hide_column_data_types=True, tbl_formatting="ASCII_MARKDOWN"):
         print(shown.head(args.top))
     return 0
@@ -114,7 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     lb = sub.add_parser(
         "leaderboard",
-        help="Bradley–Terry leaderboard of a comparisons file (LLMFAO when no file is given)",
+        help="leaderboard of a comparisons file (LLMFAO when no file is given)",
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -126,9 +138,15 @@ def build_parser() -> argparse.ArgumentParser:
     lb.add_argument("--weight", help="column of row weights")
     lb.add_argument("--winner", help="column of winners (with --loser, instead of --a/--b/--outcome)")
     lb.add_argument("--loser", help="column of losers")
-    lb.add_argument("--ties", default="half", choices=["half", "davidson", "drop"])
-    lb.add_argument("--scale", default="elo", choices=["elo", "logit"])
-    lb.add_argument("--regularization", type=float, default=0.0)
+    lb.add_argument("--method", default="bradley_terry", choices=METHODS, help="rating method (default: bradley_terry)")
+    lb.add_argument("--ci", choices=["bootstrap", "sandwich"], help="add confidence intervals (sandwich: bradley_terry only)")
+    lb.add_argument("--rounds", type=int, default=1000, help="bootstrap rounds (default: 1000)")
+    lb.add_argument("--level", type=float, default=0.95, help="interval coverage (default: 0.95)")
+    lb.add_argument("--seed", type=int, default=0, help="bootstrap seed (default: 0)")
+    lb.add_argument("--order-by", help="elo: column to order the rows by (default: file order)")
+    lb.add_argument("--ties", default="half", choices=["half", "davidson", "drop"], help="bradley_terry tie model")
+    lb.add_argument("--scale", default="elo", choices=["elo", "logit"], help="bradley_terry score scale")
+    lb.add_argument("--regularization", type=float, default=0.0, help="bradley_terry prior pseudo-counts")
     lb.add_argument("--top", type=int, default=100, help="rows to print (default: 100)")
     lb.add_argument("--output", "-o", help="write the table to CSV/Parquet/JSON/NDJSON instead of printing")
     lb.set_defaults(run=_leaderboard)

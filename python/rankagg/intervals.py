@@ -12,8 +12,10 @@ statistics shared by every rating method (percentile intervals, the interval-awa
 from __future__ import annotations
 
 from dataclasses import dataclass
+import sys
+from collections.abc import Callable
 from statistics import NormalDist
-from typing import Union
+from typing import Any, Union
 
 import numpy as np
 
@@ -46,11 +48,14 @@ class Bootstrap:
         rounds: number of resamples (≥ 2).
         level: coverage of the intervals, e.g. 0.95.
         seed: any non-negative integer.
+        progress: show a progress bar on standard error (the rounds then run in chunks, with
+            the same result; Ctrl-C is answered between chunks).
     """
 
     rounds: int = 1000
     level: float = 0.95
     seed: int = 0
+    progress: bool = False
 
     def __post_init__(self) -> None:
         if not (isinstance(self.rounds, int) and self.rounds >= 2):
@@ -80,6 +85,35 @@ class Sandwich:
 
 Interval = Union[Bootstrap, Sandwich]
 """What ``ci=`` accepts."""
+
+
+def run_rounds(ci: Interval | None, call: Callable[[int, int], dict[str, Any]], what: str) -> dict[str, Any]:
+    """Calls ``call(rounds, first_round)`` once, or chunk by chunk with a progress bar when
+    ``ci.progress``; merges the chunks (replicates concatenated, counters added). Every round's
+    random stream depends on its number only, so chunking does not change the result."""
+    if not isinstance(ci, Bootstrap):
+        return call(0, 0)
+    if not ci.progress:
+        return call(ci.rounds, 0)
+    chunk = max(1, ci.rounds // 50)
+    parts: list[dict[str, Any]] = []
+    done = 0
+    try:
+        while done < ci.rounds:
+            k = min(chunk, ci.rounds - done)
+            parts.append(call(k, done))
+            done += k
+            filled = int(30 * done / ci.rounds)
+            sys.stderr.write(f"\r{what}: [{'#' * filled}{'.' * (30 - filled)}] {done}/{ci.rounds} rounds")
+            sys.stderr.flush()
+    finally:
+        sys.stderr.write("\n")
+    merged = dict(parts[0])
+    merged["replicates"] = np.concatenate([p["replicates"] for p in parts])
+    for key in ("redraws", "not_converged"):
+        if key in merged:
+            merged[key] = sum(p[key] for p in parts)
+    return merged
 
 
 def percentile(replicates: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:

@@ -13,7 +13,16 @@ import polars as pl
 from rankagg import _core
 from rankagg.data import Comparisons, Frame, PairTable
 from rankagg.errors import ConvergenceWarning, NotIdentifiableError, RankaggError, UnknownItemError
-from rankagg.intervals import Bootstrap, Interval, Sandwich, interval_rank, percentile, sandwich_covariance, wald
+from rankagg.intervals import (
+    Bootstrap,
+    Interval,
+    Sandwich,
+    interval_rank,
+    percentile,
+    run_rounds,
+    sandwich_covariance,
+    wald,
+)
 from rankagg.results import Ratings, to_scale
 
 __all__ = [
@@ -154,21 +163,26 @@ def bradley_terry(
         )
     )
     try:
-        fit = _core.bradley_terry(
-            table.n_items,
-            table.i,
-            table.j,
-            table.wins_i,
-            table.wins_j,
-            table.ties,
-            tie_model=ties,
-            solver=solver,
-            regularization=float(regularization),
-            tol=float(tol),
-            max_iter=int(max_iter),
-            rounds=ci.rounds if isinstance(ci, Bootstrap) else 0,
-            draws=_draws(table),
-            seed=ci.seed if isinstance(ci, Bootstrap) else 0,
+        fit = run_rounds(
+            ci,
+            lambda rounds, first: _core.bradley_terry(
+                table.n_items,
+                table.i,
+                table.j,
+                table.wins_i,
+                table.wins_j,
+                table.ties,
+                tie_model=ties,
+                solver=solver,
+                regularization=float(regularization),
+                tol=float(tol),
+                max_iter=int(max_iter),
+                rounds=rounds,
+                draws=_draws(table),
+                seed=ci.seed if isinstance(ci, Bootstrap) else 0,
+                first_round=first,
+            ),
+            "bootstrap",
         )
     except NotIdentifiableError as e:
         raise _not_identifiable(e, table.labels) from None
@@ -254,9 +268,14 @@ def _pair_method(
     if not (isinstance(max_iter, int) and max_iter >= 1):
         raise RankaggError(f"max_iter must be an integer >= 1, not {max_iter!r}")
     table = _pairs(data, **columns)
-    fit = _core.pair_scores(
-        method, table.n_items, table.i, table.j, table.wins_i, table.wins_j, table.ties,
-        tol=float(tol), max_iter=int(max_iter), rounds=rounds, draws=_draws(table), seed=seed, **params,
+    fit = run_rounds(
+        ci,
+        lambda rounds, first: _core.pair_scores(
+            method, table.n_items, table.i, table.j, table.wins_i, table.wins_j, table.ties,
+            tol=float(tol), max_iter=int(max_iter), rounds=rounds, draws=_draws(table), seed=seed,
+            first_round=first, **params,
+        ),
+        "bootstrap",
     )
     scores = fit["scores"]
     if not fit["converged"]:
@@ -435,9 +454,14 @@ def elo(
         data, a=a, b=b, outcome=outcome, weight=weight, outcomes=outcomes, winner=winner, loser=loser, order_by=order_by
     )
     try:
-        fit = _core.elo(
-            len(rows.labels), rows.a, rows.b, weight=rows.weight, k=float(k), base=float(base), scale=float(scale),
-            initial=float(initial), rounds=ci.rounds if ci else 0, seed=ci.seed if ci else 0, **rows.outcome,
+        fit = run_rounds(
+            ci,
+            lambda rounds, first: _core.elo(
+                len(rows.labels), rows.a, rows.b, weight=rows.weight, k=float(k), base=float(base),
+                scale=float(scale), initial=float(initial), rounds=rounds, seed=ci.seed if ci else 0,
+                first_round=first, **rows.outcome,
+            ),
+            "bootstrap",
         )
     except RankaggError as e:
         raise rows.explain(e) from None

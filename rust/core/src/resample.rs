@@ -157,16 +157,17 @@ fn build_alias(probs: &[f64]) -> Vec<AliasEntry> {
         .collect()
 }
 
-/// Runs `f(round, attempt, rng)` for every round in parallel; a round whose attempt returns
+/// Runs `f(round, rng)` for every round of `rounds` (a range of round numbers, so a long
+/// bootstrap can run in chunks with the same result) in parallel; a round whose attempt returns
 /// `Ok(None)` is redrawn with the next attempt (up to `max_attempts`), and the number of
 /// redraws is returned with the results in round order.
 pub fn rounds<T: Send>(
-    rounds: usize,
+    rounds: std::ops::Range<usize>,
     seed: u64,
     max_attempts: u64,
     f: impl Fn(usize, &mut RoundRng) -> Result<Option<T>> + Sync,
 ) -> Result<(Vec<T>, usize)> {
-    let out: Vec<Result<(T, usize)>> = (0..rounds)
+    let out: Vec<Result<(T, usize)>> = rounds
         .into_par_iter()
         .map(|r| {
             for attempt in 0..max_attempts {
@@ -180,7 +181,7 @@ pub fn rounds<T: Send>(
             )))
         })
         .collect();
-    let mut values = Vec::with_capacity(rounds);
+    let mut values = Vec::with_capacity(out.len());
     let mut redraws = 0;
     for o in out {
         let (v, a) = o?;
@@ -197,7 +198,7 @@ pub fn rounds<T: Send>(
 pub fn pairs_bootstrap<T: Send>(
     t: PairsRef<'_>,
     draws: u64,
-    rounds: usize,
+    rounds: std::ops::Range<usize>,
     seed: u64,
     stat: impl Fn(PairsRef<'_>) -> Result<Option<T>> + Sync,
 ) -> Result<(Vec<T>, usize)> {
@@ -222,7 +223,7 @@ pub fn pairs_bootstrap<T: Send>(
 
 /// Bootstrap of a statistic of `m` ordered rows: each round draws `m` rows with replacement and
 /// gives `stat` how many times each row was drawn (rows keep their order).
-pub fn rows_bootstrap<T: Send>(m: usize, rounds: usize, seed: u64, stat: impl Fn(&[u32]) -> Result<Option<T>> + Sync) -> Result<(Vec<T>, usize)> {
+pub fn rows_bootstrap<T: Send>(m: usize, rounds: std::ops::Range<usize>, seed: u64, stat: impl Fn(&[u32]) -> Result<Option<T>> + Sync) -> Result<(Vec<T>, usize)> {
     if m == 0 {
         return Err(Error::InvalidArgument("bootstrap: nothing to resample".into()));
     }

@@ -201,7 +201,7 @@ fn reduce_pairs<'py>(
 /// a bootstrap by count resampling (`draws` comparisons per round): replicates (rounds × n),
 /// replicate_tie_parameter, redraws, not_converged.
 #[pyfunction]
-#[pyo3(signature = (n, i, j, wins_i, wins_j, ties, *, tie_model="half", solver="newman", regularization=0.0, tol=1e-9, max_iter=10_000, rounds=0, draws=0, seed=0))]
+#[pyo3(signature = (n, i, j, wins_i, wins_j, ties, *, tie_model="half", solver="newman", regularization=0.0, tol=1e-9, max_iter=10_000, rounds=0, draws=0, seed=0, first_round=0))]
 #[allow(clippy::too_many_arguments)]
 fn bradley_terry<'py>(
     py: Python<'py>,
@@ -219,6 +219,7 @@ fn bradley_terry<'py>(
     rounds: usize,
     draws: u64,
     seed: u64,
+    first_round: usize,
 ) -> PyResult<Bound<'py, PyDict>> {
     let ties_mode = match tie_model {
         "half" => bt::Ties::Half,
@@ -243,7 +244,7 @@ fn bradley_terry<'py>(
     let (fit, reps) = run_detached(py, || {
         table.validate()?;
         let fit = bt::fit(table, &opts)?;
-        let reps = if rounds > 0 { Some(bt::bootstrap(table, &opts, &fit, draws, rounds, seed)?) } else { None };
+        let reps = if rounds > 0 { Some(bt::bootstrap(table, &opts, &fit, draws, first_round..first_round + rounds, seed)?) } else { None };
         Ok((fit, reps))
     })?;
     let d = PyDict::new(py);
@@ -280,7 +281,7 @@ fn outcomes_from<'a>(
 /// Online Elo over rows in order (codes < n). Returns a dict with scores, wins, losses, ties
 /// (per item) and, with `rounds > 0`, replicates (rounds × n) from row resampling.
 #[pyfunction]
-#[pyo3(signature = (n, a, b, outcome=None, outcome_codes=None, outcome_values=None, weight=None, *, k=4.0, base=10.0, scale=400.0, initial=1000.0, rounds=0, seed=0))]
+#[pyo3(signature = (n, a, b, outcome=None, outcome_codes=None, outcome_values=None, weight=None, *, k=4.0, base=10.0, scale=400.0, initial=1000.0, rounds=0, seed=0, first_round=0))]
 #[allow(clippy::too_many_arguments)]
 fn elo<'py>(
     py: Python<'py>,
@@ -297,6 +298,7 @@ fn elo<'py>(
     initial: f64,
     rounds: usize,
     seed: u64,
+    first_round: usize,
 ) -> PyResult<Bound<'py, PyDict>> {
     let rows = elo_core::Rows {
         n,
@@ -313,7 +315,7 @@ fn elo<'py>(
         rows.validate()?;
         let scores = elo_core::elo(&rows, &opts)?;
         let totals = elo_core::totals(&rows);
-        let reps = if rounds > 0 { Some(elo_core::bootstrap(&rows, &opts, rounds, seed)?) } else { None };
+        let reps = if rounds > 0 { Some(elo_core::bootstrap(&rows, &opts, first_round..first_round + rounds, seed)?) } else { None };
         Ok((scores, totals, reps))
     })?;
     let d = PyDict::new(py);
@@ -332,7 +334,7 @@ fn elo<'py>(
 /// average_win_rate, eigenvector, pagerank, rank_centrality. Returns a dict with scores,
 /// iterations, converged and, with `rounds > 0`, replicates (rounds × n, count resampling).
 #[pyfunction]
-#[pyo3(signature = (method, n, i, j, wins_i, wins_j, ties, *, tie_weight=0.5, damping=0.85, tol=1e-12, max_iter=10_000, rounds=0, draws=0, seed=0))]
+#[pyo3(signature = (method, n, i, j, wins_i, wins_j, ties, *, tie_weight=0.5, damping=0.85, tol=1e-12, max_iter=10_000, rounds=0, draws=0, seed=0, first_round=0))]
 #[allow(clippy::too_many_arguments)]
 fn pair_scores<'py>(
     py: Python<'py>,
@@ -350,6 +352,7 @@ fn pair_scores<'py>(
     rounds: usize,
     draws: u64,
     seed: u64,
+    first_round: usize,
 ) -> PyResult<Bound<'py, PyDict>> {
     #[derive(Clone, Copy)]
     enum Kind {
@@ -383,7 +386,7 @@ fn pair_scores<'py>(
         table.validate()?;
         let fit = run(table)?;
         let reps = if rounds > 0 {
-            let (r, _) = rankagg_core::resample::pairs_bootstrap(table, draws, rounds, seed, |t| run(t).map(|f| Some(f.scores)))?;
+            let (r, _) = rankagg_core::resample::pairs_bootstrap(table, draws, first_round..first_round + rounds, seed, |t| run(t).map(|f| Some(f.scores)))?;
             Some(r.concat())
         } else {
             None

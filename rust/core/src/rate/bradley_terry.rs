@@ -271,13 +271,14 @@ pub fn fit_from(t: PairsRef<'_>, opts: &Options, start: Option<&Fit>) -> Result<
 /// counts — the distribution of the table when rows are resampled — and refits, starting from
 /// `point`. Resamples with no finite estimate are drawn again (counted in `redraws`).
 /// Deterministic for a `seed` whatever the thread count.
-pub fn bootstrap(t: PairsRef<'_>, opts: &Options, point: &Fit, draws: u64, rounds: usize, seed: u64) -> Result<Replicates> {
+pub fn bootstrap(t: PairsRef<'_>, opts: &Options, point: &Fit, draws: u64, rounds: std::ops::Range<usize>, seed: u64) -> Result<Replicates> {
+    let count = rounds.len();
     let (fits, redraws) = crate::resample::pairs_bootstrap(t, draws, rounds, seed, |r| match fit_from(r, opts, Some(point)) {
         Ok(f) => Ok(Some(f)),
         Err(Error::NotIdentifiable { .. }) => Ok(None),
         Err(e) => Err(e),
     })?;
-    let mut out = Replicates { theta: Vec::with_capacity(rounds * t.n), tie_parameter: Vec::new(), redraws, not_converged: 0 };
+    let mut out = Replicates { theta: Vec::with_capacity(count * t.n), tie_parameter: Vec::new(), redraws, not_converged: 0 };
     for f in fits {
         out.theta.extend_from_slice(&f.theta);
         if let Some(nu) = f.tie_parameter {
@@ -569,10 +570,14 @@ mod tests {
             let f = fit(t.as_ref(), &opts).unwrap();
             let run = |threads| {
                 let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-                pool.install(|| bootstrap(t.as_ref(), &opts, &f, 300, 64, 42).unwrap())
+                pool.install(|| bootstrap(t.as_ref(), &opts, &f, 300, 0..64, 42).unwrap())
             };
             let (one, two) = (run(1), run(2));
             assert_eq!(one.theta, two.theta);
+            // Chunks of rounds give the same replicates as one run.
+            let head = bootstrap(t.as_ref(), &opts, &f, 300, 0..20, 42).unwrap();
+            let tail = bootstrap(t.as_ref(), &opts, &f, 300, 20..64, 42).unwrap();
+            assert_eq!([head.theta, tail.theta].concat(), one.theta);
             assert_eq!(one.tie_parameter, two.tie_parameter);
             assert_eq!(one.theta.len(), 64 * 5);
             // Replicates vary, and centre near the point estimate.
@@ -582,7 +587,7 @@ mod tests {
                 let sd = (col.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / 63.0).sqrt();
                 assert!(sd > 0.01 && (mean - f.theta[k]).abs() < 3.0 * sd, "item {k}: mean {mean} sd {sd} point {}", f.theta[k]);
             }
-            let other = bootstrap(t.as_ref(), &opts, &f, 300, 64, 43).unwrap();
+            let other = bootstrap(t.as_ref(), &opts, &f, 300, 0..64, 43).unwrap();
             assert_ne!(one.theta, other.theta);
         }
     }
@@ -592,11 +597,11 @@ mod tests {
         // Item 2 lost once in 6 comparisons: many resamples leave it unbeaten… or unbeating.
         let t = table(&[(0, 1, 1.0), (1, 0, 1.0), (1, 2, 1.0), (2, 1, 1.0), (0, 2, 0.0), (2, 0, 0.0)], 3);
         let f = fit(t.as_ref(), &Options::default()).unwrap();
-        let r = bootstrap(t.as_ref(), &Options::default(), &f, 6, 50, 0).unwrap();
+        let r = bootstrap(t.as_ref(), &Options::default(), &f, 6, 0..50, 0).unwrap();
         assert!(r.redraws > 0);
         assert!(r.theta.iter().all(|x| x.is_finite()));
         let reg = Options { regularization: 0.5, ..Default::default() };
         let f = fit(t.as_ref(), &reg).unwrap();
-        assert_eq!(bootstrap(t.as_ref(), &reg, &f, 6, 50, 0).unwrap().redraws, 0);
+        assert_eq!(bootstrap(t.as_ref(), &reg, &f, 6, 0..50, 0).unwrap().redraws, 0);
     }
 }

@@ -105,7 +105,7 @@ pub fn elo(rows: &Rows<'_>, opts: &Options) -> Result<Vec<f64>> {
 
 /// Bootstrap: each round resamples the rows with replacement, keeps them in their original
 /// order, and reruns Elo. Returns `rounds × n` ratings, round-major.
-pub fn bootstrap(rows: &Rows<'_>, opts: &Options, rounds: usize, seed: u64) -> Result<Vec<f64>> {
+pub fn bootstrap(rows: &Rows<'_>, opts: &Options, rounds: std::ops::Range<usize>, seed: u64) -> Result<Vec<f64>> {
     opts.check()?;
     let (reps, _) = resample::rows_bootstrap(rows.a.len(), rounds, seed, |counts| Ok(Some(rows.run(opts, Some(counts)))))?;
     Ok(reps.concat())
