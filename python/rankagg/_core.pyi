@@ -78,4 +78,20 @@ def pair_scores(
     seed: int = 0,
     first_round: int = 0,
 ) -> dict[str, Any]: ...
+def covariate_terms(
+    n: int,
+    a: npt.NDArray[np.uint32],
+    b: npt.NDArray[np.uint32],
+    x: npt.NDArray[np.float64],
+    theta: npt.NDArray[np.float64],
+    beta: npt.NDArray[np.float64],
+    outcome: npt.NDArray[np.float64] | None = None,
+    outcome_codes: npt.NDArray[np.uint32] | None = None,
+    outcome_values: npt.NDArray[np.float64] | None = None,
+    weight: npt.NDArray[np.float64] | None = None,
+    *,
+    drop_ties: bool = False,
+    with_meat: bool = False,
+    validate: bool = False,
+) -> tuple[float, npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64] | None]: ...
 def _debug_panic() -> None: ...

@@ -221,6 +221,9 @@ class Comparisons:
     rows: int
     names: tuple[str, str, str | None, str | None]
     """The columns read: a, b, outcome (None for winner/loser), weight."""
+    x: np.ndarray | None = None
+    """Per-row features (rows × features), when ``features`` were asked for."""
+    feature_names: tuple[str, ...] = ()
 
     @classmethod
     def from_frame(
@@ -235,9 +238,11 @@ class Comparisons:
         winner: str | None = None,
         loser: str | None = None,
         order_by: str | None = None,
+        features: Sequence[str | tuple[str, str]] = (),
     ) -> Comparisons:
         """Reads, checks and codes the named columns (rows sorted by ``order_by`` if given,
-        keeping the order of equal keys)."""
+        keeping the order of equal keys). ``features``: numeric columns, or (column for a,
+        column for b) pairs whose difference is the feature."""
         if (winner is None) != (loser is None):
             raise RankaggError("give both winner= and loser= (or neither, and a=, b=, outcome=)")
         if winner is not None and loser is not None:
@@ -250,6 +255,13 @@ class Comparisons:
             cols.append(("weight", weight))
         if order_by is not None:
             cols.append(("order_by", order_by))
+        feature_cols: list[tuple[str, ...]] = []
+        for f in features:
+            pair = (f,) if isinstance(f, str) else tuple(f)
+            if len(pair) not in (1, 2) or not all(isinstance(c, str) for c in pair):
+                raise RankaggError(f"covariates: each entry is a column name or a (column_a, column_b) pair, not {f!r}")
+            feature_cols.append(pair)
+            cols.extend(("covariates", c) for c in pair)
         frame = select_columns(data, cols)
         if frame.height == 0:
             raise EmptyDataError("the data have no rows")
@@ -274,7 +286,27 @@ class Comparisons:
         order = labels.arg_sort().to_numpy()
         rank = np.empty(len(order), dtype=np.uint32)
         rank[order] = np.arange(len(order), dtype=np.uint32)
-        return cls(labels.gather(order), rank, codes_a, codes_b, outcome_arrays, weights, rows, (col_a, col_b, col_o, weight))
+        x = None
+        if feature_cols:
+            for pair in feature_cols:
+                for c in pair:
+                    dt = frame.schema[c]
+                    if not (dt.is_numeric() or dt == pl.Boolean):
+                        raise RankaggError(f"covariate column {c!r} must be numeric, not {dt}")
+            x = np.column_stack(
+                [
+                    frame.get_column(p[0]).cast(pl.Float64).to_numpy()
+                    - (frame.get_column(p[1]).cast(pl.Float64).to_numpy() if len(p) == 2 else 0.0)
+                    for p in feature_cols
+                ]
+            )
+            bad = np.flatnonzero(~np.isfinite(x).all(axis=1))
+            if len(bad):
+                raise RankaggError(f"covariates have NaN or infinite values: rows {bad[:_MAX_SHOWN].tolist()}")
+        return cls(
+            labels.gather(order), rank, codes_a, codes_b, outcome_arrays, weights, rows, (col_a, col_b, col_o, weight),
+            x, tuple(" - ".join(p) for p in feature_cols),
+        )
 
     def explain(self, e: Exception) -> Exception:
         """Rewords a row error from the core with the column names."""

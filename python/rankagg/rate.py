@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 import numpy as np
@@ -22,7 +22,9 @@ from rankagg.intervals import (
     run_rounds,
     sandwich_covariance,
     wald,
+    z_value,
 )
+from rankagg.covariates import fit as covariate_fit
 from rankagg.results import Ratings, to_scale
 
 __all__ = [
@@ -59,6 +61,8 @@ def bradley_terry(
     tol: float = 1e-9,
     max_iter: int = 10_000,
     ci: Interval | None = None,
+    covariates: Sequence[str | tuple[str, str]] | None = None,
+    covariate_l2: float = 1.0,
 ) -> Ratings:
     """Bradley–Terry ratings by maximum likelihood: P(i beats j) = π_i / (π_i + π_j).
 
@@ -91,6 +95,15 @@ def bradley_terry(
         ci: :class:`Bootstrap` (percentile intervals from resampled counts, in parallel in
             Rust) or :class:`Sandwich` (analytic robust intervals) to add ``lower`` and
             ``upper`` columns; ``rank`` then becomes the interval-aware rank.
+
+        covariates: per-comparison features that shift the odds (LMArena's "style control"):
+            logit P(a wins) = θ_a − θ_b + xᵀβ. Each entry is a column holding a-minus-b
+            values, or a ``(column_for_a, column_for_b)`` pair whose difference is used (e.g.
+            ``("len_a", "len_b")``); scale them as you want β read. The coefficients are in
+            ``Ratings.covariates`` (covariate, coefficient, std_error; lower/upper with
+            ``ci=Sandwich()``). Fitted by Newton's method over the rows (a dense solve in
+            n + p unknowns: up to a few thousand items). ``ties="half"`` or ``"drop"``.
+        covariate_l2: L2 penalty λ on β (λ‖β‖²/2 subtracted from the log-likelihood).
 
     Returns:
         :class:`Ratings` with ``table`` (item, score, rank, wins, losses, ties, n; best first;
@@ -155,13 +168,29 @@ def bradley_terry(
     _check_ci(ci)
     if isinstance(ci, Sandwich) and ties == "davidson":
         raise RankaggError("Sandwich intervals need ties='half' or 'drop'; use ci=Bootstrap() with ties='davidson'")
-    table = (
-        data
-        if isinstance(data, PairTable)
-        else PairTable.from_comparisons(
-            data, a=a, b=b, outcome=outcome, weight=weight, outcomes=outcomes, winner=winner, loser=loser
+    rows: Comparisons | None = None
+    if covariates:
+        if isinstance(data, PairTable):
+            raise RankaggError("covariates need the comparison rows, not a PairTable")
+        if ties == "davidson":
+            raise RankaggError("covariates support ties='half' or 'drop', not 'davidson'")
+        if isinstance(ci, Bootstrap):
+            raise RankaggError("with covariates, intervals are ci=Sandwich() (the bootstrap is not implemented for covariates yet)")
+        if not (isinstance(covariate_l2, (int, float)) and math.isfinite(covariate_l2) and covariate_l2 >= 0):
+            raise RankaggError(f"covariate_l2 must be a finite number >= 0, not {covariate_l2!r}")
+        rows = Comparisons.from_frame(
+            data, a=a, b=b, outcome=outcome, weight=weight, outcomes=outcomes, winner=winner, loser=loser,
+            features=covariates,
         )
-    )
+        table = rows.pair_table()
+    else:
+        table = (
+            data
+            if isinstance(data, PairTable)
+            else PairTable.from_comparisons(
+                data, a=a, b=b, outcome=outcome, weight=weight, outcomes=outcomes, winner=winner, loser=loser
+            )
+        )
     try:
         fit = run_rounds(
             ci,
@@ -187,6 +216,31 @@ def bradley_terry(
     except NotIdentifiableError as e:
         raise _not_identifiable(e, table.labels) from None
     theta: np.ndarray = fit["theta"]
+    coefficients = None
+    cov = None
+    if rows is not None:
+        wins0, losses0, ties0 = table.item_totals()
+        counts = (wins0 + losses0 + ties0)[rows.rank]
+        cf = covariate_fit(
+            rows, theta[rows.rank], drop_ties=ties == "drop", l2=float(covariate_l2),
+            regularization=float(regularization), tol=float(tol), max_iter=int(max_iter), counts=counts,
+            with_sandwich=isinstance(ci, Sandwich),
+        )
+        n = table.n_items
+        theta = np.empty(n)
+        theta[rows.rank] = cf.theta
+        order = np.concatenate([np.argsort(rows.rank), np.arange(n, n + len(cf.beta))])
+        full = cf.sandwich if cf.sandwich is not None else cf.covariance
+        cov = full[np.ix_(order, order)]
+        se = np.sqrt(np.maximum(np.diag(cov)[n:], 0.0))
+        coefficients = pl.DataFrame({"covariate": list(rows.feature_names), "coefficient": cf.beta, "std_error": se})
+        if isinstance(ci, Sandwich):
+            z = z_value(ci.level)
+            coefficients = coefficients.with_columns(
+                lower=pl.col("coefficient") - z * pl.col("std_error"), upper=pl.col("coefficient") + z * pl.col("std_error")
+            )
+        fit = dict(fit, converged=cf.converged, iterations=cf.iterations, log_likelihood=cf.log_likelihood,
+                   max_relative_gradient=cf.max_relative_gradient)
     if not fit["converged"]:
         warnings.warn(
             f"bradley_terry did not converge in {fit['iterations']} iterations "
@@ -206,6 +260,8 @@ def bradley_terry(
 
     scores = scaled(theta)
     options: dict[str, Any] = {"ties": ties, "solver": solver, "regularization": regularization, "tol": tol}
+    if covariates:
+        options["covariate_l2"] = covariate_l2
     lower = upper = replicates = None
     if isinstance(ci, Bootstrap):
         replicates = scaled(fit["replicates"])
@@ -213,11 +269,12 @@ def bradley_terry(
         options["bootstrap_redraws"] = int(fit["redraws"])
         _warn_redraws(int(fit["redraws"]), ci.rounds)
     elif isinstance(ci, Sandwich):
-        cov = sandwich_covariance(
-            table.n_items, table.i, table.j, table.wins_i, table.wins_j, table.ties, theta,
-            ties_mode=ties, regularization=float(regularization), virtual_theta=fit["virtual_theta"],
-        )
-        lo_t, hi_t = wald(theta, cov, ci.level, anchor_at)
+        if cov is None:
+            cov = sandwich_covariance(
+                table.n_items, table.i, table.j, table.wins_i, table.wins_j, table.ties, theta,
+                ties_mode=ties, regularization=float(regularization), virtual_theta=fit["virtual_theta"],
+            )
+        lo_t, hi_t = wald(theta, cov[: table.n_items, : table.n_items], ci.level, anchor_at)
         shift = scores - to_scale(theta, scale)
         lower, upper = to_scale(lo_t, scale) + shift, to_scale(hi_t, scale) + shift
     return _ratings_from(
@@ -235,6 +292,7 @@ def bradley_terry(
         upper=upper,
         ci=ci,
         replicates=replicates,
+        covariates=coefficients,
     )
 
 

@@ -43,6 +43,8 @@ class Ratings:
     tie_parameter: float | None = None
     options: dict[str, Any] = field(default_factory=dict)
     ci: Any = None
+    covariates: pl.DataFrame | None = None
+    """With ``covariates=``: one row per covariate (covariate, coefficient, std_error, …)."""
     _theta: dict[Any, float] | None = field(default_factory=dict)
     _replicates: Any = None
     _labels: Any = None

@@ -16,7 +16,7 @@ use rankagg_core::factorize::factorize_into;
 use rankagg_core::pairs::{self, Outcomes};
 use rankagg_core::rate::bradley_terry as bt;
 use rankagg_core::rate::elo as elo_core;
-use rankagg_core::rate::{counting, spectral};
+use rankagg_core::rate::{counting, covariates, spectral};
 use rankagg_core::Error;
 
 /// Runs `f` without the GIL and without letting a panic escape.
@@ -403,6 +403,60 @@ fn pair_scores<'py>(
     Ok(d)
 }
 
+/// Log-likelihood terms of Bradley–Terry with row covariates at (theta, beta): returns
+/// (log_likelihood, gradient (n + p), information ((n + p)²), meat or None). `x` is the m × p
+/// feature matrix, row-major. With `validate`, the rows are checked first.
+#[pyfunction]
+#[pyo3(signature = (n, a, b, x, theta, beta, outcome=None, outcome_codes=None, outcome_values=None, weight=None, *, drop_ties=false, with_meat=false, validate=false))]
+#[allow(clippy::too_many_arguments)]
+fn covariate_terms<'py>(
+    py: Python<'py>,
+    n: usize,
+    a: PyReadonlyArray1<'py, u32>,
+    b: PyReadonlyArray1<'py, u32>,
+    x: PyReadonlyArray1<'py, f64>,
+    theta: PyReadonlyArray1<'py, f64>,
+    beta: PyReadonlyArray1<'py, f64>,
+    outcome: Option<PyReadonlyArray1<'py, f64>>,
+    outcome_codes: Option<PyReadonlyArray1<'py, u32>>,
+    outcome_values: Option<PyReadonlyArray1<'py, f64>>,
+    weight: Option<PyReadonlyArray1<'py, f64>>,
+    drop_ties: bool,
+    with_meat: bool,
+    validate: bool,
+) -> PyResult<(f64, Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>, Option<Bound<'py, PyArray1<f64>>>)> {
+    let beta_s = slice(&beta, "beta")?;
+    let theta_s = slice(&theta, "theta")?;
+    if theta_s.len() != n {
+        return Err(PyValueError::new_err("theta must have n entries"));
+    }
+    let design = covariates::Design {
+        n,
+        a: slice(&a, "a")?,
+        b: slice(&b, "b")?,
+        outcomes: outcomes_from(&outcome, &outcome_codes, &outcome_values)?,
+        weights: match &weight {
+            Some(w) => Some(slice(w, "weight")?),
+            None => None,
+        },
+        x: slice(&x, "x")?,
+        p: beta_s.len(),
+        drop_ties,
+    };
+    let t = run_detached(py, || {
+        if validate {
+            design.validate()?;
+        }
+        Ok(design.terms(theta_s, beta_s, with_meat))
+    })?;
+    Ok((
+        t.log_likelihood,
+        PyArray1::from_vec(py, t.gradient),
+        PyArray1::from_vec(py, t.information),
+        t.meat.map(|m| PyArray1::from_vec(py, m)),
+    ))
+}
+
 /// Raises the exception a core panic would raise; used by tests to prove the mapping.
 #[pyfunction]
 fn _debug_panic(py: Python<'_>) -> PyResult<()> {
@@ -417,6 +471,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(bradley_terry, m)?)?;
     m.add_function(wrap_pyfunction!(elo, m)?)?;
     m.add_function(wrap_pyfunction!(pair_scores, m)?)?;
+    m.add_function(wrap_pyfunction!(covariate_terms, m)?)?;
     m.add_function(wrap_pyfunction!(_debug_panic, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

@@ -239,6 +239,11 @@ pub fn fit(t: PairsRef<'_>, opts: &Options) -> Result<Fit> {
 
 /// Fits the model starting from an earlier fit (a warm start; same items).
 pub fn fit_from(t: PairsRef<'_>, opts: &Options, start: Option<&Fit>) -> Result<Fit> {
+    fit_inner(t, opts, start, true)
+}
+
+/// `log_likelihood` is NaN unless `with_likelihood` (replicates skip it).
+fn fit_inner(t: PairsRef<'_>, opts: &Options, start: Option<&Fit>, with_likelihood: bool) -> Result<Fit> {
     if !(opts.regularization.is_finite() && opts.regularization >= 0.0) {
         return Err(Error::InvalidArgument("regularization must be finite and >= 0".into()));
     }
@@ -261,8 +266,8 @@ pub fn fit_from(t: PairsRef<'_>, opts: &Options, start: Option<&Fit>) -> Result<
         return Err(Error::InvalidArgument("warm start has a different number of items".into()));
     }
     Ok(match opts.ties {
-        Ties::Davidson => solve_davidson(&g, opts, start),
-        _ => solve_plain(&g, opts, start),
+        Ties::Davidson => solve_davidson(&g, opts, start, with_likelihood),
+        _ => solve_plain(&g, opts, start, with_likelihood),
     })
 }
 
@@ -273,7 +278,7 @@ pub fn fit_from(t: PairsRef<'_>, opts: &Options, start: Option<&Fit>) -> Result<
 /// Deterministic for a `seed` whatever the thread count.
 pub fn bootstrap(t: PairsRef<'_>, opts: &Options, point: &Fit, draws: u64, rounds: std::ops::Range<usize>, seed: u64) -> Result<Replicates> {
     let count = rounds.len();
-    let (fits, redraws) = crate::resample::pairs_bootstrap(t, draws, rounds, seed, |r| match fit_from(r, opts, Some(point)) {
+    let (fits, redraws) = crate::resample::pairs_bootstrap(t, draws, rounds, seed, |r| match fit_inner(r, opts, Some(point), false) {
         Ok(f) => Ok(Some(f)),
         Err(Error::NotIdentifiable { .. }) => Ok(None),
         Err(e) => Err(e),
@@ -346,7 +351,7 @@ fn sum_pairs(g: &Graph, term: impl Fn(usize, &Edge, f64) -> f64 + Sync) -> f64 {
     per_item.iter().sum()
 }
 
-fn solve_plain(g: &Graph, opts: &Options, start: Option<&Fit>) -> Fit {
+fn solve_plain(g: &Graph, opts: &Options, start: Option<&Fit>, with_likelihood: bool) -> Fit {
     let n_real = g.n_real;
     let mut pi = initial(g, start);
     let mut iterations = 0;
@@ -404,19 +409,23 @@ fn solve_plain(g: &Graph, opts: &Options, start: Option<&Fit>) -> Fit {
         }
         max_rel = g.max_relative_gradient(|i| expected(&pi, i));
     }
-    let log_pi: Vec<f64> = pi.iter().map(|p| p.ln()).collect();
-    let ll = sum_pairs(g, |i, e, _| {
-        let j = e.j as usize;
-        let ls = (pi[i] + pi[j]).ln();
-        e.won * (log_pi[i] - ls) + e.lost * (log_pi[j] - ls)
-    });
+    let ll = if with_likelihood {
+        let log_pi: Vec<f64> = pi.iter().map(|p| p.ln()).collect();
+        sum_pairs(g, |i, e, _| {
+            let j = e.j as usize;
+            let ls = (pi[i] + pi[j]).ln();
+            e.won * (log_pi[i] - ls) + e.lost * (log_pi[j] - ls)
+        })
+    } else {
+        f64::NAN
+    };
     let (theta, virtual_theta) = finish(&pi, n_real);
     Fit { theta, tie_parameter: None, iterations, converged: max_rel <= opts.tol, log_likelihood: ll, max_relative_gradient: max_rel, virtual_theta }
 }
 
 /// Davidson's tie model by a fixed-point iteration on (π, ν), stopped on the same optimality
 /// test as the other solvers (for ν: its gradient relative to the number of ties).
-fn solve_davidson(g: &Graph, opts: &Options, start: Option<&Fit>) -> Fit {
+fn solve_davidson(g: &Graph, opts: &Options, start: Option<&Fit>, with_likelihood: bool) -> Fit {
     let n_real = g.n_real;
     let total_ties: f64 = sum_pairs(g, |_, _, t| t);
     let total: f64 = sum_pairs(g, |_, e, t| e.won + e.lost + t);
@@ -476,12 +485,16 @@ fn solve_davidson(g: &Graph, opts: &Options, start: Option<&Fit>) -> Fit {
         nu = if s > 0.0 { total_ties / s } else { 0.0 };
         max_rel = gradient(&pi, nu);
     }
-    let ll = sum_pairs(g, |i, e, t| {
-        let pj = pi[e.j as usize];
-        let s = (pi[i] * pj).sqrt();
-        let d = pi[i] + pj + nu * s;
-        xlogy(e.won, pi[i] / d) + xlogy(e.lost, pj / d) + xlogy(t, nu * s / d)
-    });
+    let ll = if with_likelihood {
+        sum_pairs(g, |i, e, t| {
+            let pj = pi[e.j as usize];
+            let s = (pi[i] * pj).sqrt();
+            let d = pi[i] + pj + nu * s;
+            xlogy(e.won, pi[i] / d) + xlogy(e.lost, pj / d) + xlogy(t, nu * s / d)
+        })
+    } else {
+        f64::NAN
+    };
     let (theta, virtual_theta) = finish(&pi, n_real);
     Fit { theta, tie_parameter: Some(nu), iterations, converged: max_rel <= opts.tol, log_likelihood: ll, max_relative_gradient: max_rel, virtual_theta }
 }

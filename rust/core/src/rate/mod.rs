@@ -2,5 +2,6 @@
 
 pub mod bradley_terry;
 pub mod counting;
+pub mod covariates;
 pub mod elo;
 pub mod spectral;
