@@ -144,7 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     lb.add_argument("--level", type=float, default=0.95, help="interval coverage (default: 0.95)")
     lb.add_argument("--seed", type=int, default=0, help="bootstrap seed (default: 0)")
     lb.add_argument("--order-by", help="elo: column to order the rows by (default: file order)")
-    lb.add_argument("--ties", default="half", choices=["half", "davidson", "drop"], help="bradley_terry tie model")
+    lb.add_argument("--ties", default="half", choices=["half", "davidson", "rao_kupper", "drop"], help="bradley_terry tie model")
     lb.add_argument("--scale", default="elo", choices=["elo", "logit"], help="bradley_terry score scale")
     lb.add_argument("--regularization", type=float, default=0.0, help="bradley_terry prior pseudo-counts")
     lb.add_argument("--top", type=int, default=100, help="rows to print (default: 100)")

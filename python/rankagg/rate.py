@@ -38,7 +38,7 @@ __all__ = [
     "rank_centrality",
 ]
 
-Ties = Literal["half", "davidson", "drop"]
+Ties = Literal["half", "davidson", "rao_kupper", "drop"]
 Scale = Literal["elo", "logit"]
 Solver = Literal["newman", "mm"]
 
@@ -79,7 +79,8 @@ def bradley_terry(
             losers (RLHF chosen/rejected pairs).
         ties: ``"half"`` counts a tie as half a win for each side (the arena convention);
             ``"davidson"`` fits Davidson's (1970) tie parameter ν (``Ratings.tie_parameter``);
-            ``"drop"`` ignores ties.
+            ``"rao_kupper"`` fits Rao & Kupper's (1967) threshold η ≥ 1
+            (P(a beats b) = π_a / (π_a + η π_b)); ``"drop"`` ignores ties.
         scale: ``"elo"`` reports 1000 + 400·θ/ln 10; ``"logit"`` reports θ = ln π.
         anchor: ``(item, value)`` pins that item's score to ``value`` (in ``scale`` units);
             otherwise scores are centred so that mean θ = 0.
@@ -153,8 +154,8 @@ def bradley_terry(
     >>> r.table["item"].to_list()
     ['gpt', 'llama', 'claude']
     """
-    if ties not in ("half", "davidson", "drop"):
-        raise RankaggError(f"ties must be 'half', 'davidson' or 'drop', not {ties!r}")
+    if ties not in ("half", "davidson", "rao_kupper", "drop"):
+        raise RankaggError(f"ties must be 'half', 'davidson', 'rao_kupper' or 'drop', not {ties!r}")
     if scale not in ("elo", "logit"):
         raise RankaggError(f"scale must be 'elo' or 'logit', not {scale!r}")
     if solver not in ("newman", "mm"):
@@ -166,14 +167,14 @@ def bradley_terry(
     if not (isinstance(max_iter, int) and max_iter >= 0):
         raise RankaggError(f"max_iter must be an integer >= 0, not {max_iter!r}")
     _check_ci(ci)
-    if isinstance(ci, Sandwich) and ties == "davidson":
-        raise RankaggError("Sandwich intervals need ties='half' or 'drop'; use ci=Bootstrap() with ties='davidson'")
+    if isinstance(ci, Sandwich) and ties in ("davidson", "rao_kupper"):
+        raise RankaggError(f"Sandwich intervals need ties='half' or 'drop'; use ci=Bootstrap() with ties={ties!r}")
     rows: Comparisons | None = None
     if covariates:
         if isinstance(data, PairTable):
             raise RankaggError("covariates need the comparison rows, not a PairTable")
-        if ties == "davidson":
-            raise RankaggError("covariates support ties='half' or 'drop', not 'davidson'")
+        if ties in ("davidson", "rao_kupper"):
+            raise RankaggError(f"covariates support ties='half' or 'drop', not {ties!r}")
         if isinstance(ci, Bootstrap):
             raise RankaggError("with covariates, intervals are ci=Sandwich() (the bootstrap is not implemented for covariates yet)")
         if not (isinstance(covariate_l2, (int, float)) and math.isfinite(covariate_l2) and covariate_l2 >= 0):

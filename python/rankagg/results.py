@@ -77,8 +77,8 @@ class Ratings:
     def predict(self, a: Any, b: Any) -> float:
         """Probability that ``a`` beats ``b`` under the fitted model.
 
-        With ``ties="davidson"`` this is the probability of an outright win (a tie has
-        probability ν√(π_a π_b) / D); otherwise σ(θ_a − θ_b).
+        With ``ties="davidson"`` or ``"rao_kupper"`` this is the probability of an outright win
+        (the rest is the probability of a tie); otherwise σ(θ_a − θ_b).
         """
         if self._theta is None:
             raise RankaggError(
@@ -88,9 +88,12 @@ class Ratings:
         if missing:
             raise UnknownItemError(f"unknown item(s) {missing!r}; known items are in Ratings.table['item']")
         ta, tb = self._theta[a], self._theta[b]
-        if self.tie_parameter is not None:
+        ties = self.options.get("ties")
+        if ties == "davidson" and self.tie_parameter is not None:
             pa, pb = math.exp(ta), math.exp(tb)
             return pa / (pa + pb + self.tie_parameter * math.sqrt(pa * pb))
+        if ties == "rao_kupper" and self.tie_parameter is not None:
+            return 1.0 / (1.0 + self.tie_parameter * math.exp(tb - ta))
         return 1.0 / (1.0 + math.exp(tb - ta))
 
     def __repr__(self) -> str:
@@ -102,7 +105,8 @@ class Ratings:
         if self.log_likelihood is not None:
             extra += f", log-likelihood {self.log_likelihood:.4f}"
         if self.tie_parameter is not None:
-            extra += f", tie parameter ν = {self.tie_parameter:.4f}"
+            symbol = "η" if self.options.get("ties") == "rao_kupper" else "ν"
+            extra += f", tie parameter {symbol} = {self.tie_parameter:.4f}"
         with pl.Config(tbl_rows=12, tbl_hide_dataframe_shape=True, fmt_str_lengths=40):
             body = repr(self.table)
         return f"Ratings({self.method}, {self.table.height} items, scale={self.scale!r}, {status}{extra})\n{body}"

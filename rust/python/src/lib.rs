@@ -225,6 +225,7 @@ fn bradley_terry<'py>(
         "half" => bt::Ties::Half,
         "drop" => bt::Ties::Drop,
         "davidson" => bt::Ties::Davidson,
+        "rao_kupper" => bt::Ties::RaoKupper,
         other => return Err(PyValueError::new_err(format!("unknown tie model {other:?}"))),
     };
     let solver = match solver {

@@ -1,7 +1,9 @@
 //! Bradley–Terry maximum likelihood on a pair table.
 //!
 //! Model: P(i beats j) = π_i / (π_i + π_j), θ = ln π. Ties are half a win each (`Half`),
-//! dropped (`Drop`), or modelled with Davidson's (1970) tie parameter ν:
+//! dropped (`Drop`), modelled with Rao & Kupper's (1967) threshold η ≥ 1:
+//! P(i beats j) = π_i / (π_i + η π_j), P(tie) = (η² − 1) π_i π_j / ((π_i + η π_j)(π_j + η π_i)),
+//! or with Davidson's (1970) tie parameter ν:
 //! P(i beats j) = π_i / D, P(tie) = ν √(π_i π_j) / D, D = π_i + π_j + ν √(π_i π_j).
 //!
 //! Solvers: Hunter's (2004) MM iteration (the textbook reference) and Newman's (2023) fixed
@@ -22,6 +24,7 @@ pub enum Ties {
     Half,
     Drop,
     Davidson,
+    RaoKupper,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,7 +52,7 @@ impl Default for Options {
 pub struct Fit {
     /// Natural-log strengths, centred to mean 0.
     pub theta: Vec<f64>,
-    /// Davidson's ν (only with `Ties::Davidson`).
+    /// Davidson's ν (`Ties::Davidson`) or Rao–Kupper's η (`Ties::RaoKupper`).
     pub tie_parameter: Option<f64>,
     pub iterations: usize,
     pub converged: bool,
@@ -66,7 +69,7 @@ pub struct Fit {
 pub struct Replicates {
     /// `rounds × n` centred log-strengths, round-major.
     pub theta: Vec<f64>,
-    /// Davidson's ν per round (empty unless `Ties::Davidson`).
+    /// ν or η per round (empty unless ties are modelled).
     pub tie_parameter: Vec<f64>,
     /// Resamples that admitted no finite estimate and were drawn again.
     pub redraws: usize,
@@ -108,7 +111,7 @@ impl Graph {
             match opts.ties {
                 Ties::Half => (t.wins_i[q] + 0.5 * t.ties[q], t.wins_j[q] + 0.5 * t.ties[q], 0.0),
                 Ties::Drop => (t.wins_i[q], t.wins_j[q], 0.0),
-                Ties::Davidson => (t.wins_i[q], t.wins_j[q], t.ties[q]),
+                Ties::Davidson | Ties::RaoKupper => (t.wins_i[q], t.wins_j[q], t.ties[q]),
             }
         };
         let mut offsets = vec![0usize; n + 1];
@@ -124,7 +127,7 @@ impl Graph {
         }
         let blank = Edge { j: 0, won: 0.0, lost: 0.0 };
         let mut edges = vec![blank; offsets[n]];
-        let davidson = opts.ties == Ties::Davidson;
+        let davidson = matches!(opts.ties, Ties::Davidson | Ties::RaoKupper);
         let mut ties = if davidson { vec![0.0; offsets[n]] } else { Vec::new() };
         let mut fill = offsets.clone();
         let (mut score, mut count) = (vec![0.0; n], vec![0.0; n]);
@@ -257,16 +260,15 @@ fn fit_inner(t: PairsRef<'_>, opts: &Options, start: Option<&Fit>, with_likeliho
     if !g.has_virtual {
         g.check_identifiable()?;
     }
-    if opts.ties == Ties::Davidson && g.edges.iter().all(|e| e.won == 0.0 && e.lost == 0.0) {
-        return Err(Error::InvalidArgument(
-            "ties='davidson' needs at least one decisive (non-tie) comparison".into(),
-        ));
+    if matches!(opts.ties, Ties::Davidson | Ties::RaoKupper) && g.edges.iter().all(|e| e.won == 0.0 && e.lost == 0.0) {
+        return Err(Error::InvalidArgument("a tie model needs at least one decisive (non-tie) comparison".into()));
     }
     if start.is_some_and(|s| s.theta.len() != t.n) {
         return Err(Error::InvalidArgument("warm start has a different number of items".into()));
     }
     Ok(match opts.ties {
         Ties::Davidson => solve_davidson(&g, opts, start, with_likelihood),
+        Ties::RaoKupper => solve_rao_kupper(&g, opts, start, with_likelihood),
         _ => solve_plain(&g, opts, start, with_likelihood),
     })
 }
@@ -499,6 +501,87 @@ fn solve_davidson(g: &Graph, opts: &Options, start: Option<&Fit>, with_likelihoo
     Fit { theta, tie_parameter: Some(nu), iterations, converged: max_rel <= opts.tol, log_likelihood: ll, max_relative_gradient: max_rel, virtual_theta }
 }
 
+/// Rao & Kupper's (1967) tie model by Hunter's (2004) MM updates: for each item
+/// π_i ← (wins + ties of i) / Σ_j [(w_ij + t_ij)/(π_i + η π_j) + η (w_ji + t_ij)/(π_j + η π_i)],
+/// and η ← 1/(2C) + √(1 + 1/(4C²)) with C = S / (2T), T the ties and
+/// S = Σ_pairs [(w_ij + t_ij) π_j/(π_i + η π_j) + (w_ji + t_ij) π_i/(π_j + η π_i)].
+/// Stopped on the same scaled-gradient test (for η: relative to the number of ties).
+fn solve_rao_kupper(g: &Graph, opts: &Options, start: Option<&Fit>, with_likelihood: bool) -> Fit {
+    use rayon::prelude::*;
+    let n_real = g.n_real;
+    let total_ties: f64 = sum_pairs(g, |_, _, t| t);
+    let mut pi = initial(g, start);
+    let mut eta = match start.and_then(|s| s.tie_parameter) {
+        Some(e) if total_ties > 0.0 && e > 1.0 => e,
+        _ if total_ties > 0.0 => 1.5,
+        _ => 1.0,
+    };
+    // Wins plus ties of each item: the MM numerator.
+    let numerator: Vec<f64> = (0..n_real)
+        .map(|i| g.neighbours(i).iter().zip(g.neighbour_ties(i)).map(|(e, t)| e.won + t).sum())
+        .collect();
+    let denominator = |pi: &[f64], eta: f64, i: usize| -> f64 {
+        g.neighbours(i)
+            .iter()
+            .zip(g.neighbour_ties(i))
+            .map(|(e, t)| {
+                let pj = pi[e.j as usize];
+                (e.won + t) / (pi[i] + eta * pj) + eta * (e.lost + t) / (pj + eta * pi[i])
+            })
+            .sum()
+    };
+    let s_sum = |pi: &[f64], eta: f64| -> f64 {
+        sum_pairs(g, |i, e, t| {
+            let pj = pi[e.j as usize];
+            (e.won + t) * pj / (pi[i] + eta * pj) + (e.lost + t) * pi[i] / (pj + eta * pi[i])
+        })
+    };
+    let gradient = |pi: &[f64], eta: f64| -> f64 {
+        let mut m = (0..n_real)
+            .into_par_iter()
+            .map(|i| (numerator[i] - pi[i] * denominator(pi, eta, i)).abs() / g.count[i].max(f64::MIN_POSITIVE))
+            .reduce(|| 0.0, f64::max);
+        if total_ties > 0.0 {
+            m = m.max((total_ties - s_sum(pi, eta) * (eta * eta - 1.0) / (2.0 * eta)).abs() / total_ties);
+        }
+        m
+    };
+    let mut iterations = 0;
+    let mut max_rel = gradient(&pi, eta);
+    while max_rel > opts.tol && iterations < opts.max_iter {
+        iterations += 1;
+        let next: Vec<f64> = (0..n_real)
+            .into_par_iter()
+            .map(|i| {
+                let d = denominator(&pi, eta, i);
+                if d > 0.0 {
+                    numerator[i] / d
+                } else {
+                    pi[i]
+                }
+            })
+            .collect();
+        pi[..n_real].copy_from_slice(&next);
+        normalise(&mut pi, g);
+        if total_ties > 0.0 {
+            let c = s_sum(&pi, eta) / (2.0 * total_ties);
+            eta = 1.0 / (2.0 * c) + (1.0 + 1.0 / (4.0 * c * c)).sqrt();
+        }
+        max_rel = gradient(&pi, eta);
+    }
+    let ll = if with_likelihood {
+        sum_pairs(g, |i, e, t| {
+            let pj = pi[e.j as usize];
+            let (di, dj) = (pi[i] + eta * pj, pj + eta * pi[i]);
+            xlogy(e.won, pi[i] / di) + xlogy(e.lost, pj / dj) + xlogy(t, (eta * eta - 1.0) * pi[i] * pj / (di * dj))
+        })
+    } else {
+        f64::NAN
+    };
+    let (theta, virtual_theta) = finish(&pi, n_real);
+    Fit { theta, tie_parameter: Some(eta), iterations, converged: max_rel <= opts.tol, log_likelihood: ll, max_relative_gradient: max_rel, virtual_theta }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -578,7 +661,7 @@ mod tests {
             rows.push((a, b, [0.0, 0.5, 1.0][((s >> 50) % 3) as usize]));
         }
         let t = table(&rows, 5);
-        for ties in [Ties::Half, Ties::Davidson] {
+        for ties in [Ties::Half, Ties::Davidson, Ties::RaoKupper] {
             let opts = Options { ties, ..Default::default() };
             let f = fit(t.as_ref(), &opts).unwrap();
             let run = |threads| {
