@@ -88,11 +88,24 @@ def test_covariate_errors():
         ra.bradley_terry(df, covariates=["nope"])
     with pytest.raises(ra.RankaggError, match="davidson"):
         ra.bradley_terry(df, covariates=["len_a"], ties="davidson")
-    with pytest.raises(ra.RankaggError, match="Sandwich"):
-        ra.bradley_terry(df, covariates=["len_a"], ci=ra.Bootstrap(rounds=10))
     with pytest.raises(ra.RankaggError, match="numeric"):
         ra.bradley_terry(df.with_columns(s=pl.lit("x")), covariates=["s"])
     with pytest.raises(ra.RankaggError, match=r"rows \[3\]"):
         ra.bradley_terry(df.with_columns(pl.when(pl.int_range(pl.len()) == 3).then(float("nan")).otherwise(pl.col("len_a")).alias("len_a")), covariates=["len_a"])
     with pytest.raises(ra.RankaggError, match="PairTable"):
         ra.bradley_terry(ra.PairTable.from_comparisons(df), covariates=["len_a"])
+
+
+def test_bootstrap_with_covariates_agrees_with_the_sandwich():
+    df = simulate(m=3000, seed=9, ties=0.1)
+    boot = ra.bradley_terry(df, covariates=[("len_a", "len_b")], ci=ra.Bootstrap(rounds=200, seed=1))
+    sand = ra.bradley_terry(df, covariates=[("len_a", "len_b")], ci=ra.Sandwich())
+    b, s = boot.covariates.row(0, named=True), sand.covariates.row(0, named=True)
+    assert b["coefficient"] == s["coefficient"]
+    assert b["lower"] < b["coefficient"] < b["upper"]
+    assert 0.75 < b["std_error"] / s["std_error"] < 1.25
+    wb = (boot.table["upper"] - boot.table["lower"]).to_numpy()
+    ws = (sand.table["upper"] - sand.table["lower"]).to_numpy()
+    assert 0.75 < float(np.median(wb / ws)) < 1.25
+    again = ra.bradley_terry(df, covariates=[("len_a", "len_b")], ci=ra.Bootstrap(rounds=200, seed=1, progress=True))
+    assert again.replicates.equals(boot.replicates) and again.covariates.equals(boot.covariates)

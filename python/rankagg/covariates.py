@@ -10,14 +10,14 @@ suits up to a few thousand items.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from rankagg import _core
 from rankagg.data import Comparisons
 
-__all__ = ["CovariateFit", "fit"]
+__all__ = ["CovariateFit", "fit", "bootstrap"]
 
 
 @dataclass
@@ -74,13 +74,15 @@ def fit(
     max_iter: int,
     counts: np.ndarray,
     with_sandwich: bool,
+    beta0: np.ndarray | None = None,
 ) -> CovariateFit:
     """Newton's method with backtracking from (``theta0`` in code order, β = 0). ``counts``:
     comparisons per item (θ's gradient is divided by them for the stopping test, as in plain
     Bradley–Terry); β's gradient is divided by Σ|x|·w per feature."""
     assert rows.x is not None
     n, p = len(theta0), rows.x.shape[1]
-    theta, beta = theta0.astype(float).copy(), np.zeros(p)
+    theta = theta0.astype(float).copy()
+    beta = np.zeros(p) if beta0 is None else beta0.astype(float).copy()
     w = rows.weight if rows.weight is not None else 1.0
     scale = np.concatenate([np.maximum(counts, 1e-300), np.maximum((np.abs(rows.x) * np.asarray(w).reshape(-1, 1)).sum(axis=0), 1e-300)])
     gauge = np.zeros((n + p, n + p))
@@ -114,3 +116,38 @@ def fit(
     if regularization > 0:
         ll -= regularization * float(np.sum(theta - 2.0 * np.logaddexp(0.0, theta)))
     return CovariateFit(theta - theta.mean(), beta, iterations, rel <= tol, ll, cov, sandwich, rel)
+
+
+def bootstrap(
+    rows: Comparisons,
+    point: CovariateFit,
+    *,
+    rounds: int,
+    first_round: int,
+    seed: int,
+    drop_ties: bool,
+    l2: float,
+    regularization: float,
+    tol: float,
+    max_iter: int,
+) -> dict[str, np.ndarray | int]:
+    """Row-resampling bootstrap: each round draws the rows with replacement (round r uses the
+    generator seeded by (seed, r), so chunks give the same result) and refits from ``point``.
+    Returns code-order θ replicates (rounds × n), β replicates (rounds × p) and the number of
+    rounds that stopped before ``tol``."""
+    m, n = len(rows.a), len(point.theta)
+    base = rows.weight if rows.weight is not None else np.ones(m)
+    thetas, betas, not_converged = [], [], 0
+    for r in range(first_round, first_round + rounds):
+        rng = np.random.default_rng([seed, r])
+        w = base * np.bincount(rng.integers(0, m, m), minlength=m)
+        counts = np.bincount(rows.a, w, n) + np.bincount(rows.b, w, n)
+        f = fit(
+            replace(rows, weight=w), point.theta, drop_ties=drop_ties, l2=l2, regularization=regularization,
+            tol=tol, max_iter=max_iter, counts=counts, with_sandwich=False, beta0=point.beta,
+        )
+        thetas.append(f.theta)
+        betas.append(f.beta)
+        not_converged += not f.converged
+    return {"replicates": np.array(thetas).reshape(rounds, n), "beta_replicates": np.array(betas).reshape(rounds, -1),
+            "not_converged": not_converged}

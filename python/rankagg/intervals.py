@@ -109,7 +109,9 @@ def run_rounds(ci: Interval | None, call: Callable[[int, int], dict[str, Any]], 
     finally:
         sys.stderr.write("\n")
     merged = dict(parts[0])
-    merged["replicates"] = np.concatenate([p["replicates"] for p in parts])
+    for key in merged:
+        if key.endswith("replicates"):
+            merged[key] = np.concatenate([p[key] for p in parts])
     for key in ("redraws", "not_converged"):
         if key in merged:
             merged[key] = sum(p[key] for p in parts)

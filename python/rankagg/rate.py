@@ -24,6 +24,7 @@ from rankagg.intervals import (
     wald,
     z_value,
 )
+from rankagg.covariates import bootstrap as covariate_bootstrap
 from rankagg.covariates import fit as covariate_fit
 from rankagg.results import Ratings, to_scale
 
@@ -102,7 +103,8 @@ def bradley_terry(
             values, or a ``(column_for_a, column_for_b)`` pair whose difference is used (e.g.
             ``("len_a", "len_b")``); scale them as you want β read. The coefficients are in
             ``Ratings.covariates`` (covariate, coefficient, std_error; lower/upper with
-            ``ci=Sandwich()``). Fitted by Newton's method over the rows (a dense solve in
+            ``ci=``; with ``ci=Bootstrap(...)`` the rows are resampled and each round refitted,
+            std_error is then the replicates' standard deviation). Fitted by Newton's method over the rows (a dense solve in
             n + p unknowns: up to a few thousand items). ``ties="half"`` or ``"drop"``.
         covariate_l2: L2 penalty λ on β (λ‖β‖²/2 subtracted from the log-likelihood).
 
@@ -175,8 +177,6 @@ def bradley_terry(
             raise RankaggError("covariates need the comparison rows, not a PairTable")
         if ties in ("davidson", "rao_kupper"):
             raise RankaggError(f"covariates support ties='half' or 'drop', not {ties!r}")
-        if isinstance(ci, Bootstrap):
-            raise RankaggError("with covariates, intervals are ci=Sandwich() (the bootstrap is not implemented for covariates yet)")
         if not (isinstance(covariate_l2, (int, float)) and math.isfinite(covariate_l2) and covariate_l2 >= 0):
             raise RankaggError(f"covariate_l2 must be a finite number >= 0, not {covariate_l2!r}")
         rows = Comparisons.from_frame(
@@ -194,7 +194,7 @@ def bradley_terry(
         )
     try:
         fit = run_rounds(
-            ci,
+            None if rows is not None else ci,
             lambda rounds, first: _core.bradley_terry(
                 table.n_items,
                 table.i,
@@ -242,6 +242,29 @@ def bradley_terry(
             )
         fit = dict(fit, converged=cf.converged, iterations=cf.iterations, log_likelihood=cf.log_likelihood,
                    max_relative_gradient=cf.max_relative_gradient)
+        if isinstance(ci, Bootstrap):
+            boot = run_rounds(
+                ci,
+                lambda rounds, first: covariate_bootstrap(
+                    rows, cf, rounds=rounds, first_round=first, seed=ci.seed, drop_ties=ties == "drop",
+                    l2=float(covariate_l2), regularization=float(regularization), tol=float(tol), max_iter=int(max_iter),
+                ),
+                "bootstrap",
+            )
+            reps = np.empty_like(boot["replicates"])
+            reps[:, rows.rank] = boot["replicates"]
+            fit["replicates"], fit["redraws"] = reps, 0
+            lo_b, hi_b = percentile(boot["beta_replicates"], ci.level)
+            coefficients = coefficients.with_columns(
+                std_error=pl.Series(boot["beta_replicates"].std(axis=0, ddof=1)), lower=pl.Series(lo_b), upper=pl.Series(hi_b)
+            )
+            if boot["not_converged"]:
+                warnings.warn(
+                    f"{boot['not_converged']} bootstrap round(s) stopped at max_iter before tol (e.g. a resample in "
+                    "which an item never wins); pass regularization > 0",
+                    ConvergenceWarning,
+                    stacklevel=2,
+                )
     if not fit["converged"]:
         warnings.warn(
             f"bradley_terry did not converge in {fit['iterations']} iterations "
