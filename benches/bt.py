@@ -94,6 +94,17 @@ def timed(fn, repeat: int) -> tuple[float, object]:
     return statistics.median(times), out
 
 
+def table(title: str, rows: list[tuple[str, float, str]]) -> None:
+    """Prints a Markdown table: median seconds and × slower than the first row (rankagg)."""
+    t0 = rows[0][1]
+    print(f"### {title}\n")
+    print("| implementation | median s | × rankagg | notes |")
+    print("|---|---:|---:|---|")
+    for name, t, note in rows:
+        print(f"| {name} | {t:.3f} | {t / t0:.1f} | {note} |")
+    print()
+
+
 def run(n: int, m: int, repeat: int, with_reference: bool) -> list[tuple[str, float, str]]:
     df = make(n, m)
     rows: list[tuple[str, float, str]] = []
@@ -146,14 +157,7 @@ def main() -> None:
         workloads = [(100, 200_000), (1_000, 100_000)]
     print(f"machine: {os.cpu_count()} cores; polars {pl.__version__}, numpy {np.__version__}, rankagg {ra.__version__}\n")
     for n, m in workloads:
-        rows = run(n, m, args.repeat, not args.no_reference)
-        t0 = rows[0][1]
-        print(f"### n = {n:,} items, m = {m:,} comparisons\n")
-        print("| implementation | median s | × rankagg | notes |")
-        print("|---|---:|---:|---|")
-        for name, t, note in rows:
-            print(f"| {name} | {t:.3f} | {t / t0:.1f} | {note} |")
-        print()
+        table(f"n = {n:,} items, m = {m:,} comparisons", run(n, m, args.repeat, not args.no_reference))
 
 
 if __name__ == "__main__":

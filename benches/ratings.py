@@ -28,23 +28,13 @@ import polars as pl
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from bt import make, timed  # noqa: E402
+from bt import make, table, timed  # noqa: E402
 
 import rankagg as ra  # noqa: E402
 from rankagg import reference  # noqa: E402
 from rankagg.reference.bootstrap import row_bootstrap  # noqa: E402
 
 OUT = {"model_a": 1.0, "model_b": 0.0, "tie": 0.5}
-
-
-def table(title: str, rows: list[tuple[str, float, str]]) -> None:
-    t0 = rows[0][1]
-    print(f"### {title}\n")
-    print("| implementation | median s | × rankagg | notes |")
-    print("|---|---:|---:|---|")
-    for name, t, note in rows:
-        print(f"| {name} | {t:.3f} | {t / t0:.1f} | {note} |")
-    print()
 
 
 def bench_bootstrap(n: int, m: int, rounds: int, repeat: int, with_reference: bool) -> None:

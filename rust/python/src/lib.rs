@@ -86,6 +86,29 @@ fn slice<'a, T: numpy::Element>(a: &'a PyReadonlyArray1<'_, T>, name: &str) -> P
     a.as_slice().map_err(|_| PyValueError::new_err(format!("{name}: array must be contiguous")))
 }
 
+fn opt_slice<'a, T: numpy::Element>(a: &'a Option<PyReadonlyArray1<'_, T>>, name: &str) -> PyResult<Option<&'a [T]>> {
+    a.as_ref().map(|a| slice(a, name)).transpose()
+}
+
+/// A borrowed pair table over numpy arrays (validated by the caller).
+fn pairs_ref<'a>(
+    n: usize,
+    i: &'a PyReadonlyArray1<'_, u32>,
+    j: &'a PyReadonlyArray1<'_, u32>,
+    wins_i: &'a PyReadonlyArray1<'_, f64>,
+    wins_j: &'a PyReadonlyArray1<'_, f64>,
+    ties: &'a PyReadonlyArray1<'_, f64>,
+) -> PyResult<pairs::PairsRef<'a>> {
+    Ok(pairs::PairsRef {
+        n,
+        i: slice(i, "i")?,
+        j: slice(j, "j")?,
+        wins_i: slice(wins_i, "wins_i")?,
+        wins_j: slice(wins_j, "wins_j")?,
+        ties: slice(ties, "ties")?,
+    })
+}
+
 /// Jointly factorizes string columns given as Arrow C streams (objects with
 /// `__arrow_c_stream__`). Returns (list of uint32 code arrays, list of labels in code order).
 #[pyfunction]
@@ -172,14 +195,8 @@ fn reduce_pairs<'py>(
     let a = slice(&a, "a")?;
     let b = slice(&b, "b")?;
     let outcomes = outcomes_from(&outcome, &outcome_codes, &outcome_values)?;
-    let w = match &weight {
-        Some(w) => Some(slice(w, "weight")?),
-        None => None,
-    };
-    let relabel = match &relabel {
-        Some(r) => Some(slice(r, "relabel")?),
-        None => None,
-    };
+    let w = opt_slice(&weight, "weight")?;
+    let relabel = opt_slice(&relabel, "relabel")?;
     let t = run_detached(py, || {
         let t = pairs::reduce(n, a, b, outcomes, w)?;
         match relabel {
@@ -233,14 +250,7 @@ fn bradley_terry<'py>(
         "newman" => bt::Solver::Newman,
         other => return Err(PyValueError::new_err(format!("unknown solver {other:?}"))),
     };
-    let table = pairs::PairsRef {
-        n,
-        i: slice(&i, "i")?,
-        j: slice(&j, "j")?,
-        wins_i: slice(&wins_i, "wins_i")?,
-        wins_j: slice(&wins_j, "wins_j")?,
-        ties: slice(&ties, "ties")?,
-    };
+    let table = pairs_ref(n, &i, &j, &wins_i, &wins_j, &ties)?;
     let opts = bt::Options { ties: ties_mode, solver, regularization, tol, max_iter };
     let (fit, reps) = run_detached(py, || {
         table.validate()?;
@@ -306,10 +316,7 @@ fn elo<'py>(
         a: slice(&a, "a")?,
         b: slice(&b, "b")?,
         outcomes: outcomes_from(&outcome, &outcome_codes, &outcome_values)?,
-        weights: match &weight {
-            Some(w) => Some(slice(w, "weight")?),
-            None => None,
-        },
+        weights: opt_slice(&weight, "weight")?,
     };
     let opts = elo_core::Options { k, base, scale, initial };
     let (scores, totals, reps) = run_detached(py, || {
@@ -369,14 +376,7 @@ fn pair_scores<'py>(
         "rank_centrality" => Kind::Spectral(spectral::Method::RankCentrality),
         other => return Err(PyValueError::new_err(format!("unknown method {other:?}"))),
     };
-    let table = pairs::PairsRef {
-        n,
-        i: slice(&i, "i")?,
-        j: slice(&j, "j")?,
-        wins_i: slice(&wins_i, "wins_i")?,
-        wins_j: slice(&wins_j, "wins_j")?,
-        ties: slice(&ties, "ties")?,
-    };
+    let table = pairs_ref(n, &i, &j, &wins_i, &wins_j, &ties)?;
     let run = move |t: pairs::PairsRef<'_>| -> Result<spectral::Fit, Error> {
         match kind {
             Kind::Count(m) => Ok(spectral::Fit { scores: counting::scores(t, m, tie_weight), iterations: 0, converged: true }),
@@ -436,10 +436,7 @@ fn covariate_terms<'py>(
         a: slice(&a, "a")?,
         b: slice(&b, "b")?,
         outcomes: outcomes_from(&outcome, &outcome_codes, &outcome_values)?,
-        weights: match &weight {
-            Some(w) => Some(slice(w, "weight")?),
-            None => None,
-        },
+        weights: opt_slice(&weight, "weight")?,
         x: slice(&x, "x")?,
         p: beta_s.len(),
         drop_ties,
