@@ -180,6 +180,97 @@ class PairTable:
         )
         return rows.pair_table()
 
+    @classmethod
+    def from_counts(
+        cls,
+        data: Frame,
+        *,
+        a: str = "a",
+        b: str = "b",
+        wins_a: str = "wins_a",
+        wins_b: str = "wins_b",
+        ties: str | None = "ties",
+    ) -> PairTable:
+        """A pair table from counts reduced elsewhere (a group-by in DuckDB, Spark, SQL…): one
+        row per pair with the wins of each side and the ties. Pairs may repeat (they are added)
+        and come in either orientation. ``ties=None`` when there are no ties.
+
+        >>> import rankagg as ra
+        >>> t = ra.PairTable.from_counts({"a": ["x", "z"], "b": ["y", "x"], "wins_a": [3, 1], "wins_b": [1, 2]}, ties=None)
+        >>> t.to_frame().rows()
+        [('x', 'y', 3.0, 1.0, 0.0), ('x', 'z', 2.0, 1.0, 0.0)]
+        """
+        cols = [("a", a), ("b", b), ("wins_a", wins_a), ("wins_b", wins_b)]
+        if ties is not None:
+            cols.append(("ties", ties))
+        frame = select_columns(data, cols)
+        if frame.height == 0:
+            raise EmptyDataError("the data have no rows")
+        for keyword, name in cols:
+            check_no_nulls(frame, name, keyword)
+        counts = {}
+        for keyword, name in cols[2:]:
+            col = frame.get_column(name)
+            if not col.dtype.is_numeric():
+                raise InvalidWeightError(f"column {name!r} ({keyword}=) must be numeric, not {col.dtype}")
+            v = col.cast(pl.Float64).to_numpy()
+            bad = np.flatnonzero(~(np.isfinite(v) & (v >= 0)))
+            if len(bad):
+                raise InvalidWeightError(
+                    f"column {name!r} ({keyword}=) has {len(bad)} NaN, infinite or negative count(s): rows {bad[:_MAX_SHOWN].tolist()}"
+                )
+            counts[keyword] = v
+        (ca, cb), labels = factorize([frame.get_column(a), frame.get_column(b)])
+        zero = np.zeros(frame.height)
+        try:
+            i, j, wi, wj, tt = _core.reduce_pairs(
+                len(labels),
+                np.concatenate([ca, ca, ca]),
+                np.concatenate([cb, cb, cb]),
+                outcome=np.repeat([1.0, 0.0, 0.5], frame.height),
+                weight=np.concatenate([counts["wins_a"], counts["wins_b"], counts.get("ties", zero)]),
+                relabel=_sorted_rank(labels),
+            )
+        except SelfComparisonError as e:
+            bad_rows = sorted({r % frame.height for r in e.rows})  # type: ignore[attr-defined]
+            raise SelfComparisonError(f"rows {bad_rows} pair an item with itself (columns {a!r} and {b!r} are equal)") from None
+        if len(i) == 0:
+            raise EmptyDataError("every count is zero: nothing to fit")
+        table = PairTable(labels.sort(), i, j, wi, wj, tt)
+        total = float(table.wins_i.sum() + table.wins_j.sum() + table.ties.sum())
+        return cls(table.labels, table.i, table.j, table.wins_i, table.wins_j, table.ties, max(1, int(round(total))))
+
+    def __add__(self, other: PairTable) -> PairTable:
+        """The table of both tables' comparisons (for incremental updates): items are matched
+        by label, counts added.
+
+        >>> import rankagg as ra
+        >>> t1 = ra.PairTable.from_comparisons({"a": ["x"], "b": ["y"], "outcome": [1.0]})
+        >>> t2 = ra.PairTable.from_comparisons({"a": ["y", "z"], "b": ["x", "x"], "outcome": [0.5, 1.0]})
+        >>> (t1 + t2).to_frame().rows()
+        [('x', 'y', 1.0, 0.0, 1.0), ('x', 'z', 0.0, 1.0, 0.0)]
+        """
+        if not isinstance(other, PairTable):
+            return NotImplemented
+        if self.labels.dtype != other.labels.dtype:
+            raise RankaggError(f"cannot add pair tables with item dtypes {self.labels.dtype} and {other.labels.dtype}")
+        merged = pl.concat([self.labels, other.labels]).unique().sort()
+        codes = [
+            merged.search_sorted(t.labels).to_numpy().astype(np.uint32)
+            for t in (self, other)
+        ]
+        i = np.concatenate([c[t.i] for c, t in zip(codes, (self, other))])
+        j = np.concatenate([c[t.j] for c, t in zip(codes, (self, other))])
+        k = len(i)
+        wi = np.concatenate([self.wins_i, other.wins_i])
+        wj = np.concatenate([self.wins_j, other.wins_j])
+        tt = np.concatenate([self.ties, other.ties])
+        out = _core.reduce_pairs(
+            len(merged), np.concatenate([i, i, i]), np.concatenate([j, j, j]),
+            outcome=np.repeat([1.0, 0.0, 0.5], k), weight=np.concatenate([wi, wj, tt]),
+        )
+        return PairTable(merged.rename("item"), *out, self.rows + other.rows)
+
     def to_frame(self) -> pl.DataFrame:
         """The table as a frame with columns a, b, wins_a, wins_b, ties (one row per pair)."""
         idx_i = pl.Series(self.i, dtype=pl.UInt32)
@@ -284,8 +375,7 @@ class Comparisons:
         # Items are numbered in sorted label order, so that the result does not depend on the
         # order of the rows (the codes come in order of first appearance).
         order = labels.arg_sort().to_numpy()
-        rank = np.empty(len(order), dtype=np.uint32)
-        rank[order] = np.arange(len(order), dtype=np.uint32)
+        rank = _sorted_rank(labels)
         x = None
         if feature_cols:
             for pair in feature_cols:
@@ -338,6 +428,14 @@ class Comparisons:
         if len(i) == 0:
             raise EmptyDataError("every row has zero weight: nothing to fit")
         return PairTable(self.labels, i, j, wi, wj, t, self.rows)
+
+
+def _sorted_rank(labels: pl.Series) -> np.ndarray:
+    """rank[code] = the position of label ``code`` in sorted order."""
+    order = labels.arg_sort().to_numpy()
+    rank = np.empty(len(order), dtype=np.uint32)
+    rank[order] = np.arange(len(order), dtype=np.uint32)
+    return rank
 
 
 def _outcome_arrays(s: pl.Series, outcomes: Mapping[Any, float] | None) -> dict[str, np.ndarray]:
