@@ -204,13 +204,26 @@ const MIN_BLOCK_ROWS: usize = 1 << 18;
 /// A row with outcome `o` and weight `w` adds `o·w` wins to `a` and `(1-o)·w` to `b`, except
 /// that `o == 0.5` exactly is a tie and adds `w` to the pair's ties.
 pub fn reduce(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>, weights: Option<&[f64]>) -> Result<PairTable> {
+    reduce_relabelled(n, a, b, outcomes, weights, None)
+}
+
+/// [`reduce`], with item `k` renamed `relabel[k]` (a permutation of 0..n) on the way: cheaper
+/// than [`PairTable::relabel`] afterwards (no second sort).
+pub fn reduce_relabelled(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>, weights: Option<&[f64]>, relabel: Option<&[u32]>) -> Result<PairTable> {
     let m = a.len();
     check_shape(n, a, b, outcomes, weights)?;
+    if let Some(r) = relabel {
+        let mut seen = vec![false; n];
+        if r.len() != n || r.iter().any(|&c| (c as usize) >= n || std::mem::replace(&mut seen[c as usize], true)) {
+            return Err(Error::InvalidArgument("relabel: new codes must be a permutation of 0..n".into()));
+        }
+    }
+    let code = Code(relabel);
     let cells = n.saturating_mul(n) / 2;
     if cells.saturating_mul(24) <= DENSE_BLOCK_BYTES && cells <= 2 * m + (1 << 16) {
-        reduce_dense(n, a, b, outcomes, weights)
+        reduce_dense(n, a, b, outcomes, weights, code)
     } else {
-        reduce_sparse(n, a, b, outcomes, weights)
+        reduce_sparse(n, a, b, outcomes, weights, code)
     }
 }
 
@@ -247,13 +260,27 @@ pub fn check_shape(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>, weigh
     Ok(())
 }
 
+/// An optional renaming of item codes.
+#[derive(Clone, Copy)]
+struct Code<'a>(Option<&'a [u32]>);
+
+impl Code<'_> {
+    #[inline]
+    fn of(self, x: u32) -> u32 {
+        match self.0 {
+            Some(r) => r[x as usize],
+            None => x,
+        }
+    }
+}
+
 /// Index of pair (i, j), i < j, in the packed upper triangle of an n×n matrix.
 #[inline]
 fn tri(n: usize, i: usize, j: usize) -> usize {
     i * (2 * n - i - 1) / 2 + (j - i - 1)
 }
 
-fn reduce_dense(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>, weights: Option<&[f64]>) -> Result<PairTable> {
+fn reduce_dense(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>, weights: Option<&[f64]>, code: Code<'_>) -> Result<PairTable> {
     let m = a.len();
     let cells = n * (n.max(1) - 1) / 2;
     // A block pays for zeroing and merging its accumulator: give each enough rows.
@@ -268,7 +295,7 @@ fn reduce_dense(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>, weights:
             let mut acc = vec![[0.0f64; 3]; cells];
             let mut rep = Reports::default();
             for r in lo..hi {
-                let (x, y) = (a[r], b[r]);
+                let (x, y) = (code.of(a[r]), code.of(b[r]));
                 let o = outcomes.get(r);
                 let w = weights.map_or(1.0, |w| w[r]);
                 if !check_row(r, x, y, o, w, &mut rep) {
@@ -320,7 +347,7 @@ fn reduce_dense(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>, weights:
     Ok(t)
 }
 
-fn reduce_sparse(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>, weights: Option<&[f64]>) -> Result<PairTable> {
+fn reduce_sparse(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>, weights: Option<&[f64]>, code: Code<'_>) -> Result<PairTable> {
     let m = a.len();
     validate_rows(a, b, outcomes, weights)?;
     // Sort rows by pair key (row index breaks ties, so the order — and the sums — are fixed).
@@ -329,7 +356,7 @@ fn reduce_sparse(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>, weights
         return Err(Error::InvalidArgument("more than 2^32 - 1 rows in one reduce".into()));
     }
     keyed.par_extend((0..m).into_par_iter().map(|r| {
-        let (x, y) = (a[r] as u64, b[r] as u64);
+        let (x, y) = (code.of(a[r]) as u64, code.of(b[r]) as u64);
         let (lo, hi) = if x < y { (x, y) } else { (y, x) };
         ((lo << 32) | hi, r as u32)
     }));
@@ -338,7 +365,7 @@ fn reduce_sparse(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>, weights
     let mut last = u64::MAX;
     for &(key, r) in &keyed {
         let r = r as usize;
-        let (i, j, wi, wj, tt) = row_cells(a[r], b[r], outcomes.get(r), weights.map_or(1.0, |w| w[r]));
+        let (i, j, wi, wj, tt) = row_cells(code.of(a[r]), code.of(b[r]), outcomes.get(r), weights.map_or(1.0, |w| w[r]));
         if key != last {
             t.i.push(i);
             t.j.push(j);
@@ -421,9 +448,17 @@ mod tests {
             o.push([0.0, 0.5, 1.0][(lcg(&mut s) % 3) as usize]);
             w.push((lcg(&mut s) % 4) as f64);
         }
-        let d = reduce_dense(n as usize, &a, &b, Outcomes::Values(&o), Some(&w)).unwrap();
-        let sp = reduce_sparse(n as usize, &a, &b, Outcomes::Values(&o), Some(&w)).unwrap();
+        let d = reduce_dense(n as usize, &a, &b, Outcomes::Values(&o), Some(&w), Code(None)).unwrap();
+        let sp = reduce_sparse(n as usize, &a, &b, Outcomes::Values(&o), Some(&w), Code(None)).unwrap();
         assert_eq!(d, sp);
+        // Renaming on the way equals renaming afterwards, on both paths.
+        let perm: Vec<u32> = (0..n as u32).map(|k| (k * 7 + 3) % n as u32).collect();
+        let after = d.relabel(&perm).unwrap();
+        let dense = reduce_dense(n as usize, &a, &b, Outcomes::Values(&o), Some(&w), Code(Some(&perm))).unwrap();
+        let sparse = reduce_sparse(n as usize, &a, &b, Outcomes::Values(&o), Some(&w), Code(Some(&perm))).unwrap();
+        assert_eq!(dense, after);
+        assert_eq!(sparse, after);
+        assert!(reduce_relabelled(n as usize, &a, &b, Outcomes::Values(&o), Some(&w), Some(&[0, 0])).is_err());
     }
 
     #[test]

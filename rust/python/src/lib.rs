@@ -198,11 +198,7 @@ fn reduce_pairs<'py>(
     let w = opt_slice(&weight, "weight")?;
     let relabel = opt_slice(&relabel, "relabel")?;
     let t = run_detached(py, || {
-        let t = pairs::reduce(n, a, b, outcomes, w)?;
-        match relabel {
-            Some(r) => t.relabel(r),
-            None => Ok(t),
-        }
+        pairs::reduce_relabelled(n, a, b, outcomes, w, relabel)
     })?;
     Ok((
         PyArray1::from_vec(py, t.i),
