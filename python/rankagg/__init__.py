@@ -31,9 +31,11 @@ from rankagg.rate import (
     eigenvector,
     elo,
     pagerank,
+    plackett_luce,
     rank_centrality,
     win_rate,
 )
+from rankagg.rankings import Rankings
 from rankagg.results import Ratings
 
 __version__ = "0.1.0"
@@ -47,6 +49,8 @@ __all__ = [
     "eigenvector",
     "pagerank",
     "rank_centrality",
+    "plackett_luce",
+    "Rankings",
     "Bootstrap",
     "Sandwich",
     "PairTable",

@@ -94,4 +94,18 @@ def covariate_terms(
     with_meat: bool = False,
     validate: bool = False,
 ) -> tuple[float, npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64] | None]: ...
+def plackett_luce(
+    n: int,
+    offsets: npt.NDArray[np.uint64],
+    items: npt.NDArray[np.uint32],
+    weight: npt.NDArray[np.float64] | None = None,
+    *,
+    solver: str = "fast",
+    regularization: float = 0.0,
+    tol: float = 1e-9,
+    max_iter: int = 10000,
+    rounds: int = 0,
+    seed: int = 0,
+    first_round: int = 0,
+) -> dict[str, Any]: ...
 def _debug_panic() -> None: ...

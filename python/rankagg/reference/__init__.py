@@ -10,5 +10,6 @@ no code with the Rust core.
 
 from rankagg.reference.bradley_terry import BTFit, bradley_terry
 from rankagg.reference.elo import elo
+from rankagg.reference.plackett_luce import fit as plackett_luce
 
-__all__ = ["bradley_terry", "BTFit", "elo"]
+__all__ = ["bradley_terry", "BTFit", "elo", "plackett_luce"]

@@ -16,6 +16,7 @@ use rankagg_core::factorize::factorize_into;
 use rankagg_core::pairs::{self, Outcomes};
 use rankagg_core::rate::bradley_terry as bt;
 use rankagg_core::rate::elo as elo_core;
+use rankagg_core::rate::plackett_luce as pl_core;
 use rankagg_core::rate::{counting, covariates, spectral};
 use rankagg_core::Error;
 
@@ -451,6 +452,53 @@ fn covariate_terms<'py>(
     ))
 }
 
+/// Plackett–Luce on rankings in CSR form (ranking r = items[offsets[r]..offsets[r+1]], best
+/// first). Returns a dict with theta, iterations, converged, log_likelihood,
+/// max_relative_gradient and, with `rounds > 0`, replicates (rounds × n) from resampling
+/// rankings, and redraws.
+#[pyfunction]
+#[pyo3(signature = (n, offsets, items, weight=None, *, solver="fast", regularization=0.0, tol=1e-9, max_iter=10_000, rounds=0, seed=0, first_round=0))]
+#[allow(clippy::too_many_arguments)]
+fn plackett_luce<'py>(
+    py: Python<'py>,
+    n: usize,
+    offsets: PyReadonlyArray1<'py, u64>,
+    items: PyReadonlyArray1<'py, u32>,
+    weight: Option<PyReadonlyArray1<'py, f64>>,
+    solver: &str,
+    regularization: f64,
+    tol: f64,
+    max_iter: usize,
+    rounds: usize,
+    seed: u64,
+    first_round: usize,
+) -> PyResult<Bound<'py, PyDict>> {
+    let solver = match solver {
+        "fast" => pl_core::Solver::Fast,
+        "mm" => pl_core::Solver::MM,
+        other => return Err(PyValueError::new_err(format!("unknown solver {other:?}"))),
+    };
+    let offsets: Vec<usize> = slice(&offsets, "offsets")?.iter().map(|&o| o as usize).collect();
+    let r = pl_core::RankingsRef { n, offsets: &offsets, items: slice(&items, "items")?, weights: opt_slice(&weight, "weight")? };
+    let opts = pl_core::Options { solver, regularization, tol, max_iter };
+    let (fit, reps) = run_detached(py, || {
+        let fit = pl_core::fit(r, &opts)?;
+        let reps = if rounds > 0 { Some(pl_core::bootstrap(r, &opts, first_round..first_round + rounds, seed)?) } else { None };
+        Ok((fit, reps))
+    })?;
+    let d = PyDict::new(py);
+    d.set_item("theta", PyArray1::from_vec(py, fit.theta))?;
+    d.set_item("iterations", fit.iterations)?;
+    d.set_item("converged", fit.converged)?;
+    d.set_item("log_likelihood", fit.log_likelihood)?;
+    d.set_item("max_relative_gradient", fit.max_relative_gradient)?;
+    if let Some((r, redraws)) = reps {
+        d.set_item("replicates", PyArray1::from_vec(py, r).reshape([rounds, n])?)?;
+        d.set_item("redraws", redraws)?;
+    }
+    Ok(d)
+}
+
 /// Raises the exception a core panic would raise; used by tests to prove the mapping.
 #[pyfunction]
 fn _debug_panic(py: Python<'_>) -> PyResult<()> {
@@ -466,6 +514,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(elo, m)?)?;
     m.add_function(wrap_pyfunction!(pair_scores, m)?)?;
     m.add_function(wrap_pyfunction!(covariate_terms, m)?)?;
+    m.add_function(wrap_pyfunction!(plackett_luce, m)?)?;
     m.add_function(wrap_pyfunction!(_debug_panic, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

@@ -4,4 +4,5 @@ pub mod bradley_terry;
 pub mod counting;
 pub mod covariates;
 pub mod elo;
+pub mod plackett_luce;
 pub mod spectral;

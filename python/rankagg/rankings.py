@@ -1,0 +1,184 @@
+"""Rankings: orderings of items by voters (races, judges, benchmark tasks), the input of
+Plackett–Luce and of the consensus methods.
+
+A ranking lists the items a voter ranked, best first; items a voter did not rank are absent
+from that ranking (a partial or top-k ranking), not ranked last. Equal ranks are ties.
+
+>>> import rankagg as ra
+>>> r = ra.Rankings.from_lists([["a", "b", "c"], ["b", "a"], ["c", ["a", "b"]]])
+>>> len(r), r.labels.to_list(), r.has_ties
+(3, ['a', 'b', 'c'], True)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from rankagg.data import Frame, check_no_nulls, factorize, select_columns
+from rankagg.errors import EmptyDataError, InvalidWeightError, RankaggError
+
+__all__ = ["Rankings"]
+
+_MAX_SHOWN = 10
+
+
+def _sorted_codes(codes: np.ndarray, labels: pl.Series) -> tuple[np.ndarray, pl.Series]:
+    order = labels.arg_sort().to_numpy()
+    rank = np.empty(len(order), dtype=np.uint32)
+    rank[order] = np.arange(len(order), dtype=np.uint32)
+    return rank[codes], labels.gather(order).rename("item")
+
+
+@dataclass(frozen=True)
+class Rankings:
+    """Rankings in compact form: ranking ``k`` holds ``items[offsets[k]:offsets[k+1]]`` (codes
+    into ``labels``, best first) with their ``levels`` (equal levels are tied; 0 is the top
+    group), ``weights`` per ranking (or None), and ``voters`` naming each ranking."""
+
+    labels: pl.Series
+    offsets: np.ndarray
+    items: np.ndarray
+    levels: np.ndarray
+    weights: np.ndarray | None
+    voters: pl.Series
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    @property
+    def has_ties(self) -> bool:
+        """Whether some ranking has two items at the same level."""
+        return bool(self.tied_rankings())
+
+    @classmethod
+    def from_frame(
+        cls, data: Frame, *, voter: str = "voter", item: str = "item", rank: str = "rank", weight: str | None = None
+    ) -> Rankings:
+        """Long format: one row per (voter, item) with the item's rank for that voter (smaller
+        is better; equal ranks are ties). ``weight`` is a per-voter weight or count (constant
+        within a voter).
+
+        >>> import rankagg as ra
+        >>> long = {"voter": [1, 1, 1, 2, 2], "item": ["x", "y", "z", "z", "x"], "rank": [1, 2, 3, 1, 2]}
+        >>> ra.Rankings.from_frame(long).to_lists()
+        [['x', 'y', 'z'], ['z', 'x']]
+        """
+        cols = [("voter", voter), ("item", item), ("rank", rank)] + ([("weight", weight)] if weight else [])
+        frame = select_columns(data, cols)
+        if frame.height == 0:
+            raise EmptyDataError("the data have no rows")
+        for keyword, name in cols:
+            check_no_nulls(frame, name, keyword)
+        if not frame.schema[rank].is_numeric():
+            raise RankaggError(f"column {rank!r} (rank=) must be numeric, not {frame.schema[rank]}")
+        frame = frame.with_row_index("_row")
+        dup = frame.filter(pl.struct(voter, item).is_duplicated())
+        if dup.height:
+            raise RankaggError(
+                f"an item appears twice for one voter (columns {voter!r}, {item!r}): rows {dup['_row'].head(_MAX_SHOWN).to_list()}"
+            )
+        # Voters in order of first appearance; within a voter, by rank (stable).
+        first = frame.group_by(voter, maintain_order=True).agg(pl.col("_row").min().alias("_first"))
+        frame = frame.join(first, on=voter, how="left").sort(["_first", rank, "_row"])
+        (codes,), labels = factorize([frame.get_column(item)])
+        codes, labels = _sorted_codes(np.asarray(codes), labels)
+        voter_ids = frame.get_column("_first").to_numpy()
+        boundary = np.flatnonzero(np.diff(voter_ids)) + 1
+        offsets = np.concatenate([[0], boundary, [frame.height]]).astype(np.uint64)
+        ranks = frame.get_column(rank).cast(pl.Float64).to_numpy()
+        levels = np.zeros(frame.height, dtype=np.uint32)
+        for k in range(len(offsets) - 1):
+            lo, hi = int(offsets[k]), int(offsets[k + 1])
+            levels[lo:hi] = np.unique(ranks[lo:hi], return_inverse=True)[1]
+        weights = None
+        if weight:
+            w = frame.get_column(weight)
+            if not w.dtype.is_numeric():
+                raise InvalidWeightError(f"column {weight!r} (weight=) must be numeric, not {w.dtype}")
+            wv = w.cast(pl.Float64).to_numpy()
+            per = wv[offsets[:-1].astype(np.int64)]
+            varies = np.flatnonzero(np.repeat(per, np.diff(offsets).astype(np.int64)) != wv)
+            if len(varies):
+                rows = frame.get_column("_row").to_numpy()[varies][:_MAX_SHOWN].tolist()
+                raise InvalidWeightError(f"column {weight!r} (weight=) must be constant within a voter: rows {rows}")
+            bad = np.flatnonzero(~(np.isfinite(per) & (per >= 0)))
+            if len(bad):
+                raise InvalidWeightError(f"column {weight!r} (weight=) has NaN, infinite or negative values for voters at rankings {bad[:_MAX_SHOWN].tolist()}")
+            weights = per
+        voters = frame.get_column(voter).gather(pl.Series(offsets[:-1].astype(np.int64)))
+        return cls(labels, offsets, codes.astype(np.uint32), levels, weights, voters)
+
+    @classmethod
+    def from_lists(cls, rankings: Iterable[Sequence[Any]], *, weights: Sequence[float] | None = None) -> Rankings:
+        """Lists of items, best first; a list, tuple or set inside a ranking is a group of tied
+        items, e.g. ``["a", ("b", "c"), "d"]``. Voters are numbered 0, 1, …
+
+        >>> import rankagg as ra
+        >>> ra.Rankings.from_lists([[3, 1, 2], [1, 3]]).to_lists()
+        [[3, 1, 2], [1, 3]]
+        """
+        flat: list[Hashable] = []
+        levels: list[int] = []
+        offsets = [0]
+        for k, ranking in enumerate(rankings):
+            if isinstance(ranking, (str, bytes)):
+                raise RankaggError(f"ranking {k} is a string, not a list of items")
+            for level, entry in enumerate(ranking):
+                group = list(entry) if isinstance(entry, (list, tuple, set, frozenset)) else [entry]
+                flat.extend(group)
+                levels.extend([level] * len(group))
+            offsets.append(len(flat))
+        if not flat:
+            raise EmptyDataError("no rankings (or only empty ones)")
+        series = pl.Series("item", flat, strict=False)
+        if series.null_count():
+            raise RankaggError("rankings contain None")
+        (codes,), labels = factorize([series])
+        codes, labels = _sorted_codes(np.asarray(codes), labels)
+        off = np.array(offsets, dtype=np.uint64)
+        for k in range(len(off) - 1):
+            seg = codes[int(off[k]) : int(off[k + 1])]
+            if len(np.unique(seg)) != len(seg):
+                raise RankaggError(f"ranking {k} lists an item twice")
+        w = None
+        if weights is not None:
+            w = np.asarray(weights, dtype=float)
+            if w.shape != (len(off) - 1,):
+                raise InvalidWeightError(f"weights has {w.size} entries for {len(off) - 1} rankings")
+            bad = np.flatnonzero(~(np.isfinite(w) & (w >= 0)))
+            if len(bad):
+                raise InvalidWeightError(f"weights has NaN, infinite or negative values at rankings {bad[:_MAX_SHOWN].tolist()}")
+        return cls(labels, off, codes.astype(np.uint32), np.array(levels, dtype=np.uint32), w,
+                   pl.Series("voter", np.arange(len(off) - 1)))
+
+    def to_lists(self) -> list[list[Any]]:
+        """The rankings as lists of labels, best first (ties listed in label order)."""
+        names = self.labels.to_list()
+        return [[names[c] for c in self.items[int(lo) : int(hi)]] for lo, hi in zip(self.offsets[:-1], self.offsets[1:])]
+
+    def tied_rankings(self) -> list[int]:
+        """Indices of the rankings that contain a tie."""
+        out = []
+        for k, (lo, hi) in enumerate(zip(self.offsets[:-1], self.offsets[1:])):
+            lv = self.levels[int(lo) : int(hi)]
+            if len(np.unique(lv)) != len(lv):
+                out.append(k)
+        return out
+
+    def pairwise_totals(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per item (label order): weighted number of items ranked below it (wins) and above
+        it (losses), over all rankings."""
+        n = len(self.labels)
+        lengths = np.diff(self.offsets).astype(np.int64)
+        start = np.repeat(self.offsets[:-1].astype(np.int64), lengths)
+        pos = np.arange(len(self.items)) - start
+        size = np.repeat(lengths, lengths)
+        w = np.repeat(self.weights, lengths) if self.weights is not None else 1.0
+        wins = np.bincount(self.items, (size - 1 - pos) * w, n)
+        losses = np.bincount(self.items, pos * w, n)
+        return wins, losses
