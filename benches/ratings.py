@@ -11,6 +11,7 @@ Workloads:
   their time is scaled to 1,000 rounds (stated in the table).
 - sandwich: Bradley–Terry with sandwich intervals, rankagg vs arena-rank (also checks agreement).
 - elo: online Elo over 1M rows.
+- plackett_luce: 20,000 rankings of 10 items out of 100, vs choix and the reference.
 Prints Markdown tables: median seconds and "× slower than rankagg" in the same run.
 """
 
@@ -165,12 +166,40 @@ def bench_elo(n: int, m: int, repeat: int, with_reference: bool) -> None:
     table(f"Elo: n = {n} items, m = {m:,} rows", rows)
 
 
+def bench_plackett_luce(n: int, rankings: int, k: int, repeat: int, with_reference: bool) -> None:
+    """Top-k rankings of k items out of n, drawn from a Plackett–Luce model (Gumbel trick)."""
+    rng = np.random.default_rng(0)
+    theta = rng.normal(0, 1, n)
+    subsets = np.argsort(rng.random((rankings, n)), axis=1)[:, :k]
+    noisy = theta[subsets] + rng.gumbel(size=subsets.shape)
+    orders = np.take_along_axis(subsets, np.argsort(-noisy, axis=1), axis=1)
+    lists = orders.tolist()
+    rows = []
+    t, r = timed(lambda: ra.plackett_luce(ra.Rankings.from_lists(lists)), repeat)
+    rows.append(("rankagg (fast solver, from lists)", t, f"{r.iterations} it"))
+    t, r_mm = timed(lambda: ra.plackett_luce(ra.Rankings.from_lists(lists), solver="mm"), repeat)
+    rows.append(("rankagg (MM solver)", t, f"{r_mm.iterations} it"))
+    ours = r.table.sort("item")["score"].to_numpy()
+    try:
+        import choix
+
+        t, est = timed(lambda: choix.ilsr_rankings(n, lists, tol=1e-9), max(1, repeat // 2))
+        gap = np.max(np.abs((est - est.mean()) - ours))
+        rows.append(("choix 0.4 ilsr_rankings (I-LSR, tol 1e-9)", t, f"max |Δθ| vs rankagg {gap:.1e}"))
+    except ImportError:
+        rows.append(("choix (not installed: pip install choix)", float("nan"), ""))
+    if with_reference:
+        t, ref = timed(lambda: reference.plackett_luce(lists, n, tol=1e-9), 1)
+        rows.append(("pure-Python reference (MM)", t, f"max |Δθ| {np.max(np.abs(np.asarray(ref) - ours)):.1e}"))
+    table(f"Plackett–Luce: {rankings:,} top-{k} rankings of {n} items", rows)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--no-reference", action="store_true")
-    ap.add_argument("--only", choices=["bootstrap", "sandwich", "elo"])
+    ap.add_argument("--only", choices=["bootstrap", "sandwich", "elo", "plackett_luce"])
     ap.add_argument("--arena-rank", nargs=3, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.arena_rank:
@@ -184,6 +213,8 @@ def main() -> None:
         bench_sandwich(100, m_boot, args.repeat)
     if args.only in (None, "elo"):
         bench_elo(100, m_elo, args.repeat, not args.no_reference)
+    if args.only in (None, "plackett_luce"):
+        bench_plackett_luce(100, 2_000 if args.quick else 20_000, 10, args.repeat, not args.no_reference)
 
 
 if __name__ == "__main__":

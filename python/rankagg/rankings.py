@@ -13,6 +13,7 @@ from that ranking (a partial or top-k ranking), not ranked last. Equal ranks are
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Sequence
+from itertools import chain
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +33,16 @@ def _sorted_codes(codes: np.ndarray, labels: pl.Series) -> tuple[np.ndarray, pl.
     rank = np.empty(len(order), dtype=np.uint32)
     rank[order] = np.arange(len(order), dtype=np.uint32)
     return rank[codes], labels.gather(order).rename("item")
+
+
+def _repeated_in_ranking(offsets: np.ndarray, values: np.ndarray, limit: int | None = _MAX_SHOWN) -> list[int]:
+    """Indices of the rankings in which some value occurs twice (vectorised)."""
+    lengths = np.diff(offsets).astype(np.int64)
+    owner = np.repeat(np.arange(len(lengths)), lengths)
+    order = np.lexsort((values, owner))
+    same = (owner[order][1:] == owner[order][:-1]) & (values[order][1:] == values[order][:-1])
+    found = np.unique(owner[order][1:][same]).tolist()
+    return found if limit is None else found[:limit]
 
 
 @dataclass(frozen=True)
@@ -90,11 +101,11 @@ class Rankings:
         voter_ids = frame.get_column("_first").to_numpy()
         boundary = np.flatnonzero(np.diff(voter_ids)) + 1
         offsets = np.concatenate([[0], boundary, [frame.height]]).astype(np.uint64)
-        ranks = frame.get_column(rank).cast(pl.Float64).to_numpy()
-        levels = np.zeros(frame.height, dtype=np.uint32)
-        for k in range(len(offsets) - 1):
-            lo, hi = int(offsets[k]), int(offsets[k + 1])
-            levels[lo:hi] = np.unique(ranks[lo:hi], return_inverse=True)[1]
+        levels = (
+            frame.select(pl.col(rank).cast(pl.Float64).rank("dense").over("_first").cast(pl.UInt32) - 1)
+            .to_series()
+            .to_numpy()
+        )
         weights = None
         if weight:
             w = frame.get_column(weight)
@@ -122,17 +133,26 @@ class Rankings:
         >>> ra.Rankings.from_lists([[3, 1, 2], [1, 3]]).to_lists()
         [[3, 1, 2], [1, 3]]
         """
-        flat: list[Hashable] = []
-        levels: list[int] = []
-        offsets = [0]
+        rankings = list(rankings)
         for k, ranking in enumerate(rankings):
             if isinstance(ranking, (str, bytes)):
                 raise RankaggError(f"ranking {k} is a string, not a list of items")
-            for level, entry in enumerate(ranking):
-                group = list(entry) if isinstance(entry, (list, tuple, set, frozenset)) else [entry]
-                flat.extend(group)
-                levels.extend([level] * len(group))
-            offsets.append(len(flat))
+        group_types = (list, tuple, set, frozenset)
+        flat: list[Hashable] = list(chain.from_iterable(rankings))
+        lengths = np.fromiter(map(len, rankings), dtype=np.int64, count=len(rankings))
+        offsets = np.concatenate([[0], np.cumsum(lengths)])
+        if not any(isinstance(x, group_types) for x in flat):
+            # No tie groups: an item's level is its position.
+            levels = np.arange(len(flat), dtype=np.int64) - np.repeat(offsets[:-1], lengths)
+        else:
+            flat, level_list, off_list = [], [], [0]
+            for ranking in rankings:
+                for level, entry in enumerate(ranking):
+                    group = list(entry) if isinstance(entry, group_types) else [entry]
+                    flat.extend(group)
+                    level_list.extend([level] * len(group))
+                off_list.append(len(flat))
+            levels, offsets = np.array(level_list, dtype=np.int64), np.array(off_list)
         if not flat:
             raise EmptyDataError("no rankings (or only empty ones)")
         series = pl.Series("item", flat, strict=False)
@@ -141,10 +161,9 @@ class Rankings:
         (codes,), labels = factorize([series])
         codes, labels = _sorted_codes(np.asarray(codes), labels)
         off = np.array(offsets, dtype=np.uint64)
-        for k in range(len(off) - 1):
-            seg = codes[int(off[k]) : int(off[k + 1])]
-            if len(np.unique(seg)) != len(seg):
-                raise RankaggError(f"ranking {k} lists an item twice")
+        twice = _repeated_in_ranking(off, codes)
+        if twice:
+            raise RankaggError(f"rankings {twice} list an item twice")
         w = None
         if weights is not None:
             w = np.asarray(weights, dtype=float)
@@ -153,7 +172,7 @@ class Rankings:
             bad = np.flatnonzero(~(np.isfinite(w) & (w >= 0)))
             if len(bad):
                 raise InvalidWeightError(f"weights has NaN, infinite or negative values at rankings {bad[:_MAX_SHOWN].tolist()}")
-        return cls(labels, off, codes.astype(np.uint32), np.array(levels, dtype=np.uint32), w,
+        return cls(labels, off, codes.astype(np.uint32), levels.astype(np.uint32), w,
                    pl.Series("voter", np.arange(len(off) - 1)))
 
     def to_lists(self) -> list[list[Any]]:
@@ -163,12 +182,7 @@ class Rankings:
 
     def tied_rankings(self) -> list[int]:
         """Indices of the rankings that contain a tie."""
-        out = []
-        for k, (lo, hi) in enumerate(zip(self.offsets[:-1], self.offsets[1:])):
-            lv = self.levels[int(lo) : int(hi)]
-            if len(np.unique(lv)) != len(lv):
-                out.append(k)
-        return out
+        return _repeated_in_ranking(self.offsets, self.levels, limit=None)
 
     def pairwise_totals(self) -> tuple[np.ndarray, np.ndarray]:
         """Per item (label order): weighted number of items ranked below it (wins) and above
