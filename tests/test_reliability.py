@@ -1,0 +1,98 @@
+"""Threads, the GIL, Ctrl-C and thread-count determinism."""
+
+from __future__ import annotations
+
+import _thread
+import os
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+
+import rankagg as ra
+from rankagg import _core
+
+KW = {"a": "left", "b": "right", "outcome": "winner", "outcomes": ra.datasets.LLMFAO_OUTCOMES}
+
+
+def arena(n: int = 100, m: int = 100_000, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    a = rng.integers(0, n, m)
+    b = (a + rng.integers(1, n, m)) % n
+    o = rng.choice([0.0, 0.5, 1.0], m)
+    return {"a": a, "b": b, "outcome": o}
+
+
+def test_concurrent_calls_match_serial_calls():
+    data = ra.datasets.llmfao()
+    jobs = [
+        lambda: ra.bradley_terry(data, **KW, ci=ra.Bootstrap(rounds=40, seed=1)).replicates,
+        lambda: ra.elo(data, **KW).table,
+        lambda: ra.pagerank(data, **KW, ci=ra.Bootstrap(rounds=20)).table,
+        lambda: ra.bradley_terry(data, **KW, ties="davidson").table,
+    ]
+    serial = [job() for job in jobs]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        futures = [pool.submit(jobs[k % len(jobs)]) for k in range(24)]
+        results = [f.result() for f in futures]
+    for k, r in enumerate(results):
+        assert r.equals(serial[k % len(jobs)])
+
+
+def test_heavy_calls_release_the_gil():
+    t = ra.PairTable.from_comparisons(arena())
+    count = [0]
+    stop = threading.Event()
+
+    def spin() -> None:
+        while not stop.is_set():
+            count[0] += 1
+
+    worker = threading.Thread(target=spin)
+    worker.start()
+    try:
+        time.sleep(0.05)
+        before = count[0]
+        started = time.perf_counter()
+        _core.bradley_terry(t.n_items, t.i, t.j, t.wins_i, t.wins_j, t.ties, rounds=300, draws=t.rows, seed=0)
+        elapsed = time.perf_counter() - started
+        during = count[0] - before
+    finally:
+        stop.set()
+        worker.join()
+    # One Rust call of ~0.1 s or more: a thread holding the GIL would freeze the counter.
+    assert elapsed > 0.05
+    assert during > 10_000, (during, elapsed)
+
+
+def test_ctrl_c_interrupts_a_long_bootstrap_and_the_process_stays_usable():
+    data = arena()
+    timer = threading.Timer(0.5, _thread.interrupt_main)
+    started = time.perf_counter()
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        ra.bradley_terry(data, ci=ra.Bootstrap(rounds=200_000))  # minutes if not interrupted
+    waited = time.perf_counter() - started - 0.5
+    timer.cancel()
+    assert waited < 1.0, waited
+    assert ra.bradley_terry(data, ci=ra.Bootstrap(rounds=20)).converged
+
+
+def test_bootstraps_are_bit_identical_for_one_and_two_threads():
+    code = (
+        "import sys, numpy as np, rankagg as ra\n"
+        "d = ra.datasets.llmfao(); kw = dict(a='left', b='right', outcome='winner', outcomes=ra.datasets.LLMFAO_OUTCOMES)\n"
+        "ci = ra.Bootstrap(rounds=24, seed=5)\n"
+        "parts = [ra.elo(d, **kw, ci=ci), ra.pagerank(d, **kw, ci=ci), ra.bradley_terry(d, **kw, ties='rao_kupper', ci=ci),\n"
+        "         ra.plackett_luce([['a','b','c'], ['b','c','a'], ['c','a','b'], ['a','c','b']], ci=ci)]\n"
+        "sys.stdout.write(''.join(p.replicates['score'].to_numpy().tobytes().hex() for p in parts))\n"
+    )
+    outs = []
+    for threads in ("1", "2"):
+        env = dict(os.environ, RAYON_NUM_THREADS=threads)
+        outs.append(subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout)
+    assert outs[0] == outs[1] and len(outs[0]) > 0
