@@ -57,6 +57,9 @@ LMARENA_OUTCOMES: dict[str, float] = {
 
 _MAX_SHOWN = 10
 
+STREAM_BATCH_ROWS = 1 << 22
+"""Rows per batch when a LazyFrame is reduced in streaming batches."""
+
 
 def select_columns(data: Frame, columns: Sequence[tuple[str, str]]) -> pl.DataFrame:
     """Returns a new Polars frame with just the named columns.
@@ -97,15 +100,16 @@ def select_columns(data: Frame, columns: Sequence[tuple[str, str]]) -> pl.DataFr
     return pl.from_arrow(data.select(unique))  # type: ignore[return-value]
 
 
-def _rows(mask: pl.Series) -> list[int]:
-    return mask.arg_true().head(_MAX_SHOWN).to_list()
+def _rows(mask: pl.Series, offset: int = 0) -> list[int]:
+    return [offset + r for r in mask.arg_true().head(_MAX_SHOWN).to_list()]
 
 
-def check_no_nulls(frame: pl.DataFrame, column: str, keyword: str) -> None:
+def check_no_nulls(frame: pl.DataFrame, column: str, keyword: str, offset: int = 0) -> None:
+    """Raises NullValueError naming the first null rows (numbered from ``offset``)."""
     s = frame.get_column(column)
     k = s.null_count()
     if k:
-        raise NullValueError(f"column {column!r} ({keyword}=) has {k} null(s): rows {_rows(s.is_null())}")
+        raise NullValueError(f"column {column!r} ({keyword}=) has {k} null(s): rows {_rows(s.is_null(), offset)}")
 
 
 def factorize(columns: Sequence[pl.Series]) -> tuple[list[np.ndarray], pl.Series]:
@@ -175,10 +179,36 @@ class PairTable:
     ) -> PairTable:
         """Reduces comparison rows to a pair table (see :func:`rankagg.bradley_terry` for the
         meaning of the arguments)."""
-        rows = Comparisons.from_frame(
-            data, a=a, b=b, outcome=outcome, weight=weight, outcomes=outcomes, winner=winner, loser=loser
-        )
-        return rows.pair_table()
+        columns = dict(a=a, b=b, outcome=outcome, weight=weight, outcomes=outcomes, winner=winner, loser=loser)
+        if isinstance(data, pl.LazyFrame):
+            return cls._stream(data, columns)
+        return Comparisons.from_frame(data, **columns).pair_table()
+
+    @classmethod
+    def _stream(cls, data: pl.LazyFrame, columns: dict[str, Any]) -> PairTable:
+        """Reduces a LazyFrame batch by batch (``STREAM_BATCH_ROWS`` rows at a time), adding
+        the batches' tables: peak memory is the pair table plus one batch, not the rows."""
+        cols = _comparison_columns(columns["a"], columns["b"], columns["outcome"], columns["weight"], columns["winner"], columns["loser"])
+        select_columns(data, cols)  # names a missing column before any work
+        names = list(dict.fromkeys(c for _, c in cols))
+        total: PairTable | None = None
+        offset = 0
+        for batch in data.select(names).collect_batches(chunk_size=STREAM_BATCH_ROWS):
+            if batch.height == 0:
+                continue
+            rows = Comparisons.from_frame(batch, **columns, row_offset=offset)
+            try:
+                part = rows.pair_table()
+            except EmptyDataError:
+                part = None  # a batch of zero-weight rows
+            offset += batch.height
+            if part is not None:
+                total = part if total is None else total + part
+        if offset == 0:
+            raise EmptyDataError("the data have no rows")
+        if total is None:
+            raise EmptyDataError("every row has zero weight: nothing to fit")
+        return total
 
     @classmethod
     def from_counts(
@@ -315,6 +345,8 @@ class Comparisons:
     x: np.ndarray | None = None
     """Per-row features (rows × features), when ``features`` were asked for."""
     feature_names: tuple[str, ...] = ()
+    row_offset: int = 0
+    """The number of the first row (error messages of a streamed batch)."""
 
     @classmethod
     def from_frame(
@@ -330,20 +362,15 @@ class Comparisons:
         loser: str | None = None,
         order_by: str | None = None,
         features: Sequence[str | tuple[str, str]] = (),
+        row_offset: int = 0,
     ) -> Comparisons:
         """Reads, checks and codes the named columns (rows sorted by ``order_by`` if given,
         keeping the order of equal keys). ``features``: numeric columns, or (column for a,
-        column for b) pairs whose difference is the feature."""
-        if (winner is None) != (loser is None):
-            raise RankaggError("give both winner= and loser= (or neither, and a=, b=, outcome=)")
-        if winner is not None and loser is not None:
-            cols = [("winner", winner), ("loser", loser)]
-            col_a, col_b, col_o = winner, loser, None
-        else:
-            cols = [("a", a), ("b", b), ("outcome", outcome)]
-            col_a, col_b, col_o = a, b, outcome
-        if weight is not None:
-            cols.append(("weight", weight))
+        column for b) pairs whose difference is the feature. ``row_offset``: the number of the
+        first row, for error messages (a batch of a stream)."""
+        cols = _comparison_columns(a, b, outcome, weight, winner, loser)
+        col_a, col_b = cols[0][1], cols[1][1]
+        col_o = outcome if winner is None else None
         if order_by is not None:
             cols.append(("order_by", order_by))
         feature_cols: list[tuple[str, ...]] = []
@@ -357,14 +384,14 @@ class Comparisons:
         if frame.height == 0:
             raise EmptyDataError("the data have no rows")
         for keyword, name in cols:
-            check_no_nulls(frame, name, keyword)
+            check_no_nulls(frame, name, keyword, row_offset)
         if order_by is not None:
             frame = frame.sort(order_by, maintain_order=True)
         (codes_a, codes_b), labels = factorize([frame.get_column(col_a), frame.get_column(col_b)])
         outcome_arrays: dict[str, np.ndarray] = {}
         rows = frame.height
         if col_o is not None:
-            outcome_arrays = _outcome_arrays(frame.get_column(col_o), outcomes)
+            outcome_arrays = _outcome_arrays(frame.get_column(col_o), outcomes, row_offset)
         weights = None
         if weight is not None:
             ws = frame.get_column(weight)
@@ -392,15 +419,17 @@ class Comparisons:
             )
             bad = np.flatnonzero(~np.isfinite(x).all(axis=1))
             if len(bad):
-                raise RankaggError(f"covariates have NaN or infinite values: rows {bad[:_MAX_SHOWN].tolist()}")
+                raise RankaggError(f"covariates have NaN or infinite values: rows {(bad[:_MAX_SHOWN] + row_offset).tolist()}")
         return cls(
             labels.gather(order), rank, codes_a, codes_b, outcome_arrays, weights, rows, (col_a, col_b, col_o, weight),
-            x, tuple(" - ".join(p) for p in feature_cols),
+            x, tuple(" - ".join(p) for p in feature_cols), row_offset,
         )
 
     def explain(self, e: Exception) -> Exception:
         """Rewords a row error from the core with the column names."""
         col_a, col_b, col_o, weight = self.names
+        if hasattr(e, "rows"):
+            e.rows = [r + self.row_offset for r in e.rows]  # type: ignore[attr-defined]
         if isinstance(e, SelfComparisonError):
             return SelfComparisonError(
                 f"{e.count} row(s) compare an item with itself (columns {col_a!r} and {col_b!r} "  # type: ignore[attr-defined]
@@ -430,6 +459,21 @@ class Comparisons:
         return PairTable(self.labels, i, j, wi, wj, t, self.rows)
 
 
+def _comparison_columns(
+    a: str, b: str, outcome: str, weight: str | None, winner: str | None, loser: str | None
+) -> list[tuple[str, str]]:
+    """(keyword, column) pairs that a comparison frame is read from."""
+    if (winner is None) != (loser is None):
+        raise RankaggError("give both winner= and loser= (or neither, and a=, b=, outcome=)")
+    if winner is not None and loser is not None:
+        cols = [("winner", winner), ("loser", loser)]
+    else:
+        cols = [("a", a), ("b", b), ("outcome", outcome)]
+    if weight is not None:
+        cols.append(("weight", weight))
+    return cols
+
+
 def _sorted_rank(labels: pl.Series) -> np.ndarray:
     """rank[code] = the position of label ``code`` in sorted order."""
     order = labels.arg_sort().to_numpy()
@@ -438,7 +482,7 @@ def _sorted_rank(labels: pl.Series) -> np.ndarray:
     return rank
 
 
-def _outcome_arrays(s: pl.Series, outcomes: Mapping[Any, float] | None) -> dict[str, np.ndarray]:
+def _outcome_arrays(s: pl.Series, outcomes: Mapping[Any, float] | None, offset: int = 0) -> dict[str, np.ndarray]:
     """Outcome column → either one float per row, or codes plus a table of values."""
     name = s.name
     is_label = s.dtype in (pl.String, pl.Categorical) or isinstance(s.dtype, pl.Enum)
@@ -458,7 +502,7 @@ def _outcome_arrays(s: pl.Series, outcomes: Mapping[Any, float] | None) -> dict[
     unknown = [lab for lab, v in zip(labels.to_list(), values) if np.isnan(v)]
     if unknown:
         bad_codes = np.flatnonzero(np.isnan(values))
-        rows = np.flatnonzero(np.isin(codes, bad_codes))[:_MAX_SHOWN].tolist()
+        rows = (np.flatnonzero(np.isin(codes, bad_codes))[:_MAX_SHOWN] + offset).tolist()
         known = ", ".join(repr(k) for k in mapping)
         hint = "" if outcomes is not None else " (pass outcomes={label: value} to map them)"
         raise UnknownOutcomeError(
