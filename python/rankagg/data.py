@@ -57,7 +57,7 @@ LMARENA_OUTCOMES: dict[str, float] = {
 
 _MAX_SHOWN = 10
 
-STREAM_BATCH_ROWS = 1 << 22
+STREAM_BATCH_ROWS = 1 << 20
 """Rows per batch when a LazyFrame is reduced in streaming batches."""
 
 
@@ -83,11 +83,7 @@ def select_columns(data: Frame, columns: Sequence[tuple[str, str]]) -> pl.DataFr
             "data must be a Polars DataFrame or LazyFrame, a pandas DataFrame, a pyarrow Table "
             f"or a dict of columns, not {type(data).__name__}"
         )
-    for keyword, name in columns:
-        if name not in available:
-            shown = ", ".join(repr(c) for c in available[:20])
-            more = f" and {len(available) - 20} more" if len(available) > 20 else ""
-            raise MissingColumnError(f"column {name!r} ({keyword}=) is not in the data; columns are: {shown}{more}")
+    check_columns(available, columns)
     unique = list(dict.fromkeys(names))
     if isinstance(data, pl.LazyFrame):
         return data.select(unique).collect()
@@ -98,6 +94,15 @@ def select_columns(data: Frame, columns: Sequence[tuple[str, str]]) -> pl.DataFr
     if type(data).__module__.split(".")[0] == "pandas":
         return pl.from_pandas(data[unique])
     return pl.from_arrow(data.select(unique))  # type: ignore[return-value]
+
+
+def check_columns(available: Sequence[str], columns: Sequence[tuple[str, str]]) -> None:
+    """Raises MissingColumnError for the first (keyword, column) pair not in ``available``."""
+    for keyword, name in columns:
+        if name not in available:
+            shown = ", ".join(repr(c) for c in available[:20])
+            more = f" and {len(available) - 20} more" if len(available) > 20 else ""
+            raise MissingColumnError(f"column {name!r} ({keyword}=) is not in the data; columns are: {shown}{more}")
 
 
 def _rows(mask: pl.Series, offset: int = 0) -> list[int]:
@@ -189,7 +194,7 @@ class PairTable:
         """Reduces a LazyFrame batch by batch (``STREAM_BATCH_ROWS`` rows at a time), adding
         the batches' tables: peak memory is the pair table plus one batch, not the rows."""
         cols = _comparison_columns(columns["a"], columns["b"], columns["outcome"], columns["weight"], columns["winner"], columns["loser"])
-        select_columns(data, cols)  # names a missing column before any work
+        check_columns(data.collect_schema().names(), cols)  # before any work, without collecting
         names = list(dict.fromkeys(c for _, c in cols))
         total: PairTable | None = None
         offset = 0
@@ -285,21 +290,28 @@ class PairTable:
         if self.labels.dtype != other.labels.dtype:
             raise RankaggError(f"cannot add pair tables with item dtypes {self.labels.dtype} and {other.labels.dtype}")
         merged = pl.concat([self.labels, other.labels]).unique().sort()
-        codes = [
-            merged.search_sorted(t.labels).to_numpy().astype(np.uint32)
-            for t in (self, other)
-        ]
-        i = np.concatenate([c[t.i] for c, t in zip(codes, (self, other))])
-        j = np.concatenate([c[t.j] for c, t in zip(codes, (self, other))])
-        k = len(i)
-        wi = np.concatenate([self.wins_i, other.wins_i])
-        wj = np.concatenate([self.wins_j, other.wins_j])
-        tt = np.concatenate([self.ties, other.ties])
-        out = _core.reduce_pairs(
-            len(merged), np.concatenate([i, i, i]), np.concatenate([j, j, j]),
-            outcome=np.repeat([1.0, 0.0, 0.5], k), weight=np.concatenate([wi, wj, tt]),
+        n = len(merged)
+        # Both label lists are sorted, so the renaming is increasing and keeps i < j.
+        keys = np.concatenate(
+            [
+                (lambda c: c[t.i].astype(np.int64) * n + c[t.j])(merged.search_sorted(t.labels).to_numpy().astype(np.int64))
+                for t in (self, other)
+            ]
         )
-        return PairTable(merged.rename("item"), *out, self.rows + other.rows)
+        unique, where = np.unique(keys, return_inverse=True)
+
+        def added(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+            return np.bincount(where, np.concatenate([a, b]), len(unique))
+
+        return PairTable(
+            merged.rename("item"),
+            (unique // n).astype(np.uint32),
+            (unique % n).astype(np.uint32),
+            added(self.wins_i, other.wins_i),
+            added(self.wins_j, other.wins_j),
+            added(self.ties, other.ties),
+            self.rows + other.rows,
+        )
 
     def to_frame(self) -> pl.DataFrame:
         """The table as a frame with columns a, b, wins_a, wins_b, ties (one row per pair)."""
