@@ -87,7 +87,7 @@ def test_bootstraps_are_bit_identical_for_one_and_two_threads():
         "import sys, numpy as np, rankagg as ra\n"
         "d = ra.datasets.llmfao(); kw = dict(a='left', b='right', outcome='winner', outcomes=ra.datasets.LLMFAO_OUTCOMES)\n"
         "ci = ra.Bootstrap(rounds=24, seed=5)\n"
-        "parts = [ra.elo(d, **kw, ci=ci), ra.pagerank(d, **kw, ci=ci), ra.bradley_terry(d, **kw, ties='rao_kupper', ci=ci),\n"
+        "parts = [ra.bradley_terry(d, **kw, ci=ci), ra.elo(d, **kw, ci=ci), ra.pagerank(d, **kw, ci=ci), ra.bradley_terry(d, **kw, ties='rao_kupper', ci=ci),\n"
         "         ra.plackett_luce([['a','b','c'], ['b','c','a'], ['c','a','b'], ['a','c','b']], ci=ci)]\n"
         "sys.stdout.write(''.join(p.replicates['score'].to_numpy().tobytes().hex() for p in parts))\n"
     )

@@ -304,7 +304,8 @@ def bradley_terry(
         shift = scores - to_scale(theta, scale)
         lower, upper = to_scale(lo_t, scale) + shift, to_scale(hi_t, scale) + shift
     return _ratings_from(
-        table,
+        table.labels,
+        table.item_totals(),
         theta,
         scores,
         method="bradley_terry",
@@ -368,7 +369,8 @@ def _pair_method(
     if rounds:
         lower, upper = percentile(fit["replicates"], ci.level)  # type: ignore[union-attr]
     return _ratings_from(
-        table,
+        table.labels,
+        table.item_totals(),
         scores,
         scores,
         method=method,
@@ -417,21 +419,21 @@ def _anchor_index(labels: pl.Series, anchor: tuple[Any, float] | None) -> int | 
 
 
 def _ratings_from(
-    table: PairTable,
+    labels: pl.Series,
+    totals: tuple[np.ndarray, np.ndarray, np.ndarray],
     theta: np.ndarray,
     scores: np.ndarray,
     *,
     lower: np.ndarray | None = None,
     upper: np.ndarray | None = None,
     replicates: np.ndarray | None = None,
-    totals: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
     predictive: bool = True,
     **kwargs: Any,
 ) -> Ratings:
-    """The result frame: ``theta`` orders the items (larger is better), ``scores`` are shown.
-    ``table`` is a :class:`PairTable` or anything with ``labels`` when ``totals`` are given."""
-    wins, losses, ties = totals if totals is not None else table.item_totals()
-    columns: dict[str, Any] = {"item": table.labels, "score": scores}
+    """The result frame: ``theta`` orders the items (larger is better), ``scores`` are shown;
+    ``totals`` are the per-item wins, losses and ties (label order)."""
+    wins, losses, ties = totals
+    columns: dict[str, Any] = {"item": labels, "score": scores}
     if lower is not None and upper is not None:
         columns["lower"] = lower
         columns["upper"] = upper
@@ -443,9 +445,9 @@ def _ratings_from(
     frame = pl.DataFrame(columns).with_columns(pl.Series("_order", -np.round(theta, 8))).sort(["rank", "_order", "item"]).drop("_order")
     return Ratings(
         table=frame,
-        _theta=dict(zip(table.labels.to_list(), theta.tolist())) if predictive else None,
+        _theta=dict(zip(labels.to_list(), theta.tolist())) if predictive else None,
         _replicates=replicates,
-        _labels=table.labels,
+        _labels=labels,
         **kwargs,
     )
 
@@ -562,7 +564,8 @@ def elo(
         replicates = in_label_order(fit["replicates"])
         lower, upper = percentile(replicates, ci.level)
     return _ratings_from(
-        rows,  # type: ignore[arg-type]
+        rows.labels,
+        totals,
         scores * (math.log(base) / scale),
         scores,
         method="elo",
@@ -574,7 +577,6 @@ def elo(
         upper=upper,
         ci=ci,
         replicates=replicates,
-        totals=totals,
     )
 
 
@@ -899,12 +901,9 @@ def plackett_luce(
         options["bootstrap_redraws"] = int(fit["redraws"])
         _warn_redraws(int(fit["redraws"]), rounds)
     wins, losses = data.pairwise_totals()
-
-    class _Labels:
-        labels = data.labels
-
     return _ratings_from(
-        _Labels,  # type: ignore[arg-type]
+        data.labels,
+        (wins, losses, np.zeros(n)),
         theta,
         scaled(theta),
         method="plackett_luce",
@@ -917,5 +916,4 @@ def plackett_luce(
         upper=upper,
         ci=ci,
         replicates=replicates,
-        totals=(wins, losses, np.zeros(n)),
     )
