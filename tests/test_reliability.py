@@ -11,6 +11,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+import polars as pl
 import pytest
 
 import rankagg as ra
@@ -96,3 +97,35 @@ def test_bootstraps_are_bit_identical_for_one_and_two_threads():
         env = dict(os.environ, RAYON_NUM_THREADS=threads)
         outs.append(subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout)
     assert outs[0] == outs[1] and len(outs[0]) > 0
+
+
+def test_weights_from_1e_minus_12_to_1e12():
+    rng = np.random.default_rng(0)
+    m = 300
+    a = rng.integers(0, 5, m)
+    b = (a + rng.integers(1, 5, m)) % 5
+    df = {"a": a, "b": b, "outcome": rng.choice([0.0, 0.5, 1.0], m), "w": rng.random(m) + 0.5}
+    base = ra.bradley_terry(df, weight="w", scale="logit").table["score"].to_numpy()
+    for c in (1e-12, 1e12):
+        r = ra.bradley_terry(dict(df, w=df["w"] * c), weight="w", scale="logit")
+        assert r.converged
+        np.testing.assert_allclose(r.table["score"].to_numpy(), base, atol=1e-12)
+    mixed = ra.bradley_terry(dict(df, w=np.where(rng.random(m) < 0.5, 1e-12, 1e12)), weight="w")
+    assert mixed.converged and np.all(np.isfinite(mixed.table["score"].to_numpy()))
+
+
+def test_1e8_comparisons_on_one_pair_and_near_deterministic_outcomes():
+    t = ra.PairTable.from_counts({"a": ["x"], "b": ["y"], "wins_a": [7e7], "wins_b": [3e7]}, ties=None)
+    r = ra.bradley_terry(t, scale="logit", ci=ra.Sandwich())
+    assert r["x"] - r["y"] == pytest.approx(np.log(7 / 3), rel=1e-12)
+    # Var(θ_x − θ_y) = 1/(n p (1 − p)); centred θ_x is half the difference.
+    half = 1.959964 * 0.5 * np.sqrt(1 / (1e8 * 0.21))
+    row = r.table.filter(pl.col("item") == "x").row(0, named=True)
+    assert row["upper"] - row["score"] == pytest.approx(half, rel=1e-5)
+    boot = ra.bradley_terry(t, scale="logit", ci=ra.Bootstrap(rounds=50))
+    assert boot.table["upper"][0] - boot.table["lower"][0] < 10 * half
+    near = ra.PairTable.from_counts({"a": ["x", "y"], "b": ["y", "z"], "wins_a": [1e6, 1e6], "wins_b": [1, 1]}, ties=None)
+    r = ra.bradley_terry(near, scale="logit")
+    assert r.converged and r["x"] - r["y"] == pytest.approx(np.log(1e6), rel=1e-9)
+    e = ra.elo({"a": ["x"] * 100_000, "b": ["y"] * 100_000, "outcome": [1.0] * 100_000})
+    assert np.all(np.isfinite(e.table["score"].to_numpy())) and e.table["score"].sum() == pytest.approx(2000.0)
