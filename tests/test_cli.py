@@ -60,3 +60,18 @@ def test_leaderboard_methods_and_intervals(tmp_path, capsys):
     assert "sandwich covariance" in out and "lower" in out and "upper" in out
     assert main(["leaderboard", "--method", "elo", "--ci", "sandwich"]) == 2
     assert "Sandwich" in capsys.readouterr().err
+
+
+def test_bench_prints_ratios(capsys):
+    assert main(["bench", "--items", "8", "--rows", "2000", "--repeat", "1"]) == 0
+    out = capsys.readouterr().out
+    rows = [line for line in out.splitlines() if line.startswith("| ") and "method" not in line]
+    assert [r.split("|")[1].strip() for r in rows] == ["Bradley–Terry", "Elo", "Plackett–Luce"]
+    assert all(float(r.split("|")[4]) > 0 for r in rows)
+
+
+def test_markdown_output(tmp_path):
+    dst = tmp_path / "board.md"
+    assert main(["leaderboard", "--top", "3", "-o", str(dst)]) == 0
+    text = dst.read_text()
+    assert text.startswith("| item") and "GPT 4" in text

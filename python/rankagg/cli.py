@@ -28,6 +28,7 @@ examples:
   rankagg leaderboard pairs.csv --winner chosen --loser rejected --output board.csv
   rankagg leaderboard --ci bootstrap --rounds 1000  # 95% intervals, interval-aware ranks
   rankagg leaderboard battles.csv --method elo --order-by tstamp
+  rankagg bench                              # rankagg vs pure Python on this machine
 """
 
 
@@ -58,9 +59,17 @@ def _parse_outcomes(spec: str | None) -> dict[str, float] | None:
     return out
 
 
+def _markdown(frame: pl.DataFrame) -> str:
+    with pl.Config(tbl_rows=-1, tbl_cols=-1, tbl_hide_dataframe_shape=True, fmt_str_lengths=200,
+                   tbl_hide_column_data_types=True, tbl_formatting="ASCII_MARKDOWN"):
+        return str(frame) + "\n"
+
+
 def _write(frame: pl.DataFrame, output: str) -> None:
     suffix = Path(output).suffix.lower()
-    if suffix == ".parquet":
+    if suffix == ".md":
+        Path(output).write_text(_markdown(frame))
+    elif suffix == ".parquet":
         frame.write_parquet(output)
     elif suffix == ".json":
         frame.write_json(output)
@@ -116,6 +125,53 @@ def _leaderboard(args: argparse.Namespace) -> int:
     return 0
 
 
+def _bench(args: argparse.Namespace) -> int:
+    """Times rankagg against its pure-Python references on generated arena data."""
+    import time
+
+    import numpy as np
+
+    from rankagg import reference
+    from rankagg.rankings import Rankings
+
+    rng = np.random.default_rng(args.seed)
+    n, m = args.items, args.rows
+    strength = rng.normal(0, 1, n)
+    a = rng.integers(0, n, m)
+    b = (a + rng.integers(1, n, m)) % n
+    p = 1 / (1 + np.exp(strength[b] - strength[a]))
+    outcome = np.where(rng.random(m) < 0.2, 0.5, (rng.random(m) < p).astype(float))
+    names = np.array([f"model-{k:04d}" for k in range(n)])
+    frame = pl.DataFrame({"a": names[a], "b": names[b], "outcome": outcome})
+    la, lb, lo = frame["a"].to_list(), frame["b"].to_list(), outcome.tolist()
+    subsets = np.argsort(rng.random((m // 10, n)), axis=1)[:, : min(10, n)]
+    noisy = strength[subsets] + rng.gumbel(size=subsets.shape)
+    races = np.take_along_axis(subsets, np.argsort(-noisy, axis=1), axis=1).tolist()
+
+    def best(fn, repeat):
+        times = []
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - t0)
+        return sorted(times)[len(times) // 2]
+
+    cases = [
+        ("Bradley–Terry", lambda: rate.bradley_terry(frame), lambda: reference.bradley_terry(la, lb, lo, tol=1e-9)),
+        ("Elo", lambda: rate.elo(frame), lambda: reference.elo(la, lb, lo)),
+        ("Plackett–Luce", lambda: rate.plackett_luce(Rankings.from_lists(races)), lambda: reference.plackett_luce(races, n, tol=1e-9)),
+    ]
+    rows = []
+    for name, ours, theirs in cases:
+        t_ours = best(ours, args.repeat)
+        t_ref = best(theirs, 1)
+        rows.append({"method": name, "rankagg s": round(t_ours, 4), "pure-Python s": round(t_ref, 4), "speed-up": round(t_ref / t_ours, 1)})
+        print(f"{name}: rankagg {t_ours:.4f} s, pure Python {t_ref:.4f} s ({t_ref / t_ours:.1f}x)", file=sys.stderr)
+    print(f"rankagg bench: {n} items, {m:,} comparisons, {len(races):,} rankings; medians of {args.repeat} runs for rankagg")
+    print(_markdown(pl.DataFrame(rows)), end="")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rankagg",
@@ -148,8 +204,19 @@ def build_parser() -> argparse.ArgumentParser:
     lb.add_argument("--scale", default="elo", choices=["elo", "logit"], help="bradley_terry score scale")
     lb.add_argument("--regularization", type=float, default=0.0, help="bradley_terry prior pseudo-counts")
     lb.add_argument("--top", type=int, default=100, help="rows to print (default: 100)")
-    lb.add_argument("--output", "-o", help="write the table to CSV/Parquet/JSON/NDJSON instead of printing")
+    lb.add_argument("--output", "-o", help="write the table to CSV, Parquet, JSON, NDJSON or Markdown (.md) instead of printing")
     lb.set_defaults(run=_leaderboard)
+    bench = sub.add_parser(
+        "bench",
+        help="time rankagg against its pure-Python references on this machine",
+        epilog="example:\n  rankagg bench --items 100 --rows 200000",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    bench.add_argument("--items", type=int, default=100, help="items (default: 100)")
+    bench.add_argument("--rows", type=int, default=100_000, help="comparisons (default: 100000)")
+    bench.add_argument("--repeat", type=int, default=5, help="runs of rankagg per method (default: 5)")
+    bench.add_argument("--seed", type=int, default=0)
+    bench.set_defaults(run=_bench)
     return parser
 
 
