@@ -102,7 +102,10 @@ def test_every_method_returns_valid_ratings_or_a_documented_error(df, method, we
     assert np.all(np.isfinite(scores)), (name, t)
     assert t["rank"].min() == 1 and t["rank"].is_sorted()
     if "lower" in t.columns:
-        assert np.all(t["lower"].to_numpy() <= scores + 1e-9) and np.all(scores <= t["upper"].to_numpy() + 1e-9)
+        lower, upper = t["lower"].to_numpy(), t["upper"].to_numpy()
+        assert np.all(np.isfinite(lower)) and np.all(lower <= upper)
+        if name == "sandwich":  # symmetric Wald intervals; a percentile bootstrap of tiny data may miss the point
+            assert np.all(lower <= scores + 1e-9) and np.all(scores <= upper + 1e-9)
 
 
 @pytest.mark.parametrize("rankings", [[], [[]], [["a"]], [["a", "a"]], [["a", "b"], "ab"], [["a", None]], [["a", "b"]]])
