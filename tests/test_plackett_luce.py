@@ -102,3 +102,34 @@ def test_weights_equal_repeated_rankings():
     w = ra.plackett_luce(ra.Rankings.from_lists(rk, weights=[2, 1, 1, 3]))
     rep = ra.plackett_luce(rk[:1] * 2 + rk[1:3] + rk[3:] * 3)
     np.testing.assert_allclose(w.table["score"].to_numpy(), rep.table["score"].to_numpy(), atol=1e-9)
+
+
+def test_read_preflib_apa(data_dir):
+    soi = ra.read_preflib(data_dir / "00028-00000001.soi")
+    assert len(soi) == 292 and soi.weights.sum() == 18723
+    assert soi.labels.to_list() == [f"Candidate {k}" for k in range(1, 6)]
+    assert not soi.has_ties
+    toc = ra.read_preflib(data_dir / "00028-00000001.toc", names=False)
+    # The .toc completes each order with the unranked candidates tied last (merging orders
+    # that become equal: 205 distinct orders, as its header says), same voters.
+    assert len(toc) == 205 and toc.weights.sum() == 18723 and toc.has_ties
+    assert toc.labels.to_list() == [1, 2, 3, 4, 5]
+    assert all(sorted(order) == [1, 2, 3, 4, 5] for order in toc.to_lists())
+    soi_ids = ra.read_preflib(data_dir / "00028-00000001.soi", names=False).to_lists()
+    assert [order[:1] for order in toc.to_lists()[:3]] == [s[:1] for s in soi_ids[:3]]
+    # Partial rankings with counts: Plackett–Luce fits (the .soi has no ties).
+    r = ra.plackett_luce(soi)
+    assert r.converged and len(r) == 5
+
+
+def test_read_preflib_rejects_malformed_files(tmp_path):
+    bad = tmp_path / "bad.soi"
+    bad.write_text("# NUMBER VOTERS: 3\n# ALTERNATIVE NAME 1: a\n# ALTERNATIVE NAME 2: b\n2: 1,2\nx: 2,1\n")
+    with pytest.raises(ra.RankaggError, match="line 5"):
+        ra.read_preflib(bad)
+    bad.write_text("# NUMBER VOTERS: 3\n# ALTERNATIVE NAME 1: a\n# ALTERNATIVE NAME 2: b\n2: 1,3\n")
+    with pytest.raises(ra.RankaggError, match=r"line 4: alternatives \[3\]"):
+        ra.read_preflib(bad)
+    bad.write_text("# NUMBER VOTERS: 9\n# ALTERNATIVE NAME 1: a\n# ALTERNATIVE NAME 2: b\n2: 1,2\n")
+    with pytest.raises(ra.RankaggError, match="NUMBER VOTERS"):
+        ra.read_preflib(bad)

@@ -35,6 +35,7 @@ from rankagg.rate import (
     rank_centrality,
     win_rate,
 )
+from rankagg.preflib import read_preflib
 from rankagg.rankings import Rankings
 from rankagg.results import Ratings
 
@@ -51,6 +52,7 @@ __all__ = [
     "rank_centrality",
     "plackett_luce",
     "Rankings",
+    "read_preflib",
     "Bootstrap",
     "Sandwich",
     "PairTable",

@@ -1,0 +1,103 @@
+"""Reading PrefLib election files (the 2022 PrefLib format): ``.soc`` (strict complete orders),
+``.soi`` (strict incomplete), ``.toc`` (complete with ties), ``.toi`` (incomplete with ties).
+
+A file is a header of ``# KEY: value`` lines (with ``# ALTERNATIVE NAME i: name``) and one line
+per distinct order: ``count: 3,1,{2,5},4`` — best first, braces for tied alternatives.
+Alternatives a voter did not rank are left out of that ranking (see :class:`Rankings`). Files
+are parsed as text; nothing in them is executed.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from rankagg.errors import RankaggError
+from rankagg.rankings import Rankings
+
+__all__ = ["read_preflib"]
+
+_HEADER = re.compile(r"^#\s*([^:]+):\s?(.*)$")
+_NAME = re.compile(r"^ALTERNATIVE NAME (\d+)$")
+
+
+def read_preflib(path: str | Path, *, names: bool = True) -> Rankings:
+    """Reads a PrefLib ``.soc``/``.soi``/``.toc``/``.toi`` file into :class:`Rankings`, one
+    ranking per distinct order with its count as weight.
+
+    Args:
+        path: the file.
+        names: label items by their ``ALTERNATIVE NAME`` (default) or by their integer ids.
+
+    Raises:
+        RankaggError: a malformed line (with its line number), an alternative not declared in
+            the header, or counts that disagree with the header's ``NUMBER VOTERS``.
+
+    Example:
+
+    >>> import rankagg as ra, tempfile, os
+    >>> text = "# NUMBER ALTERNATIVES: 3\\n# NUMBER VOTERS: 5\\n# ALTERNATIVE NAME 1: x\\n" \\
+    ...        "# ALTERNATIVE NAME 2: y\\n# ALTERNATIVE NAME 3: z\\n3: 1,{2,3}\\n2: 3,1\\n"
+    >>> with tempfile.NamedTemporaryFile("w", suffix=".toi", delete=False) as f:
+    ...     _ = f.write(text)
+    >>> r = ra.read_preflib(f.name); os.unlink(f.name)
+    >>> r.to_lists(), r.weights.tolist(), r.has_ties
+    ([['x', 'y', 'z'], ['z', 'x']], [3.0, 2.0], True)
+    """
+    path = Path(path)
+    header: dict[str, str] = {}
+    alternatives: dict[int, str] = {}
+    orders: list[list[Any]] = []
+    counts: list[float] = []
+    with path.open(encoding="utf-8") as f:
+        for number, raw in enumerate(f, start=1):
+            line = raw.strip()
+            if not line:
+                continue
+            if line.startswith("#"):
+                m = _HEADER.match(line)
+                if m:
+                    key, value = m.group(1).strip(), m.group(2).strip()
+                    named = _NAME.match(key)
+                    if named:
+                        alternatives[int(named.group(1))] = value
+                    else:
+                        header[key] = value
+                continue
+            orders.append(_parse_order(line, number, path, alternatives))
+            count, _, _ = line.partition(":")
+            counts.append(float(count))
+    if not orders:
+        raise RankaggError(f"{path}: no orders in the file")
+    declared = header.get("NUMBER VOTERS")
+    if declared is not None and declared.isdigit() and int(declared) != int(sum(counts)):
+        raise RankaggError(f"{path}: the orders count {int(sum(counts))} voters, the header says NUMBER VOTERS: {declared}")
+    unique = header.get("NUMBER UNIQUE ORDERS")
+    if unique is not None and unique.isdigit() and int(unique) != len(orders):
+        raise RankaggError(f"{path}: {len(orders)} orders, the header says NUMBER UNIQUE ORDERS: {unique}")
+    if names and alternatives:
+        orders = [[tuple(alternatives[i] for i in g) if isinstance(g, tuple) else alternatives[g] for g in o] for o in orders]
+    return Rankings.from_lists(orders, weights=counts)
+
+
+def _parse_order(line: str, number: int, path: Path, alternatives: dict[int, str]) -> list[Any]:
+    count, sep, body = line.partition(":")
+    if not sep or not count.strip().isdigit():
+        raise RankaggError(f"{path}, line {number}: expected 'count: order', got {line[:60]!r}")
+    order: list[Any] = []
+    for token in re.findall(r"\{[^}]*\}|[^,{}\s]+", body):
+        try:
+            if token.startswith("{"):
+                group = tuple(int(x) for x in token[1:-1].split(",") if x.strip())
+                order.append(group)
+                ids = list(group)
+            else:
+                order.append(int(token))
+                ids = [int(token)]
+        except ValueError:
+            raise RankaggError(f"{path}, line {number}: {token!r} is not an alternative id") from None
+        unknown = [i for i in ids if alternatives and i not in alternatives]
+        if unknown:
+            raise RankaggError(f"{path}, line {number}: alternatives {unknown} are not declared in the header")
+    return order
