@@ -38,6 +38,19 @@ from rankagg.rate import (
 from rankagg.preflib import read_preflib
 from rankagg.rankings import Rankings
 from rankagg.results import Ratings
+from rankagg.vote import (
+    Consensus,
+    borda,
+    condorcet_winner,
+    copeland,
+    instant_runoff,
+    minimax,
+    pairwise_preferences,
+    plurality,
+    ranked_pairs,
+    schulze,
+    smith_set,
+)
 
 __version__ = "0.1.0"
 
@@ -53,6 +66,17 @@ __all__ = [
     "plackett_luce",
     "Rankings",
     "read_preflib",
+    "Consensus",
+    "pairwise_preferences",
+    "borda",
+    "plurality",
+    "copeland",
+    "minimax",
+    "schulze",
+    "ranked_pairs",
+    "instant_runoff",
+    "condorcet_winner",
+    "smith_set",
     "Bootstrap",
     "Sandwich",
     "PairTable",

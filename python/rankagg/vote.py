@@ -1,0 +1,227 @@
+"""Voting rules on :class:`Rankings`: positional rules (Borda, plurality), instant runoff, and
+the majority-margin rules (Copeland, minimax, Schulze, ranked pairs), with the Condorcet winner
+and the Smith set.
+
+Margins: ``P[i, j]`` is the (weighted) number of voters who rank i above j. Items a voter did not
+rank are, by default, below every item the voter ranked and tied among themselves
+(``unranked="below"``, the usual reading of truncated ballots); ``unranked="ignore"`` counts
+only pairs the voter ranked both of.
+
+Ties between items in a result are broken by label order (documented per rule), so every rule
+is deterministic.
+
+>>> import rankagg as ra
+>>> votes = ra.Rankings.from_lists([["a", "b", "c"]] * 5 + [["b", "c", "a"]] * 2 + [["c", "a", "b"]] * 2)
+>>> ra.copeland(votes).winners, ra.condorcet_winner(votes)
+(['a'], 'a')
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import polars as pl
+
+from rankagg.errors import RankaggError
+from rankagg.rankings import Rankings
+
+__all__ = [
+    "Consensus",
+    "pairwise_preferences",
+    "borda",
+    "plurality",
+    "copeland",
+    "minimax",
+    "schulze",
+    "ranked_pairs",
+    "instant_runoff",
+    "condorcet_winner",
+    "smith_set",
+]
+
+Unranked = Literal["below", "ignore"]
+
+
+@dataclass(frozen=True, repr=False)
+class Consensus:
+    """The result of a voting rule or consensus method. ``table``: item, position (1 = best),
+    score (where the rule has one), best first; ``winners``: the items at position 1."""
+
+    table: pl.DataFrame
+    method: str
+    winners: list[Any]
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        with pl.Config(tbl_rows=12, tbl_hide_dataframe_shape=True):
+            return f"Consensus({self.method}, {self.table.height} items, winners {self.winners!r})\n{self.table!r}"
+
+
+def _levels(r: Rankings, unranked: Unranked) -> np.ndarray:
+    """(rankings × items) levels: 0 best; unranked items +inf ("below") or NaN ("ignore")."""
+    n = len(r.labels)
+    lengths = np.diff(r.offsets).astype(np.int64)
+    owner = np.repeat(np.arange(len(r)), lengths)
+    out = np.full((len(r), n), np.inf if unranked == "below" else np.nan)
+    out[owner, r.items] = r.levels
+    return out
+
+
+def pairwise_preferences(rankings: Rankings, *, unranked: Unranked = "below") -> np.ndarray:
+    """``P[i, j]``: the weighted number of voters ranking item i (label order) above item j.
+
+    >>> import rankagg as ra
+    >>> ra.pairwise_preferences(ra.Rankings.from_lists([["x", "y"], ["y", "x"], ["x"]])).tolist()
+    [[0.0, 2.0], [1.0, 0.0]]
+    """
+    if unranked not in ("below", "ignore"):
+        raise RankaggError(f"unranked must be 'below' or 'ignore', not {unranked!r}")
+    lv = _levels(rankings, unranked)
+    w = rankings.weights if rankings.weights is not None else np.ones(len(rankings))
+    n = lv.shape[1]
+    p = np.zeros((n, n))
+    with np.errstate(invalid="ignore"):
+        for i in range(n):
+            p[i] = w @ (lv[:, i : i + 1] < lv)
+    return p
+
+
+def _result(r: Rankings, score: np.ndarray, method: str, order: np.ndarray | None = None, **options: Any) -> Consensus:
+    """Positions from ``order`` (item indices best first; equal scores share a position) or
+    from ``score`` (higher is better; ties share a position)."""
+    n = len(r.labels)
+    if order is None:
+        order = np.lexsort((np.arange(n), -score))
+        position = pl.Series(-score).rank("min").cast(pl.UInt32).to_numpy()
+    else:
+        position = np.empty(n, dtype=np.uint32)
+        position[order] = np.arange(1, n + 1, dtype=np.uint32)
+    table = pl.DataFrame({"item": r.labels.gather(order), "position": position[order], "score": score[order]})
+    winners = table.filter(pl.col("position") == 1)["item"].to_list()
+    return Consensus(table, method, winners, options)
+
+
+def borda(rankings: Rankings, *, unranked: Unranked = "below") -> Consensus:
+    """Borda count: an item scores one point per (voter, item ranked below it); on complete
+    strict rankings of n items, n − 1 for a first place down to 0 for a last. Ties in a ranking
+    give no points between the tied items."""
+    p = pairwise_preferences(rankings, unranked=unranked)
+    return _result(rankings, p.sum(axis=1), "borda", unranked=unranked)
+
+
+def plurality(rankings: Rankings) -> Consensus:
+    """Plurality: weighted first places (a tie for first shares the vote equally)."""
+    n = len(rankings.labels)
+    w = rankings.weights if rankings.weights is not None else np.ones(len(rankings))
+    lengths = np.diff(rankings.offsets).astype(np.int64)
+    owner = np.repeat(np.arange(len(rankings)), lengths)
+    top = rankings.levels == 0
+    share = w[owner] / np.bincount(owner[top], minlength=len(rankings))[owner]
+    return _result(rankings, np.bincount(rankings.items[top], share[top], n), "plurality")
+
+
+def _margins(rankings: Rankings, unranked: Unranked) -> np.ndarray:
+    p = pairwise_preferences(rankings, unranked=unranked)
+    return p - p.T
+
+
+def copeland(rankings: Rankings, *, unranked: Unranked = "below") -> Consensus:
+    """Copeland: one point per majority win, half per majority tie."""
+    m = _margins(rankings, unranked)
+    off = ~np.eye(len(m), dtype=bool)
+    score = ((m > 0) & off).sum(axis=1) + 0.5 * ((m == 0) & off).sum(axis=1)
+    return _result(rankings, score.astype(float), "copeland", unranked=unranked)
+
+
+def minimax(rankings: Rankings, *, unranked: Unranked = "below") -> Consensus:
+    """Minimax (Simpson–Kramer): score = −(the largest margin by which another item beats this
+    one); the winner's worst defeat is the mildest."""
+    m = _margins(rankings, unranked)
+    np.fill_diagonal(m, -np.inf)
+    worst = np.maximum(m.max(axis=0), 0.0)
+    return _result(rankings, -worst, "minimax", unranked=unranked)
+
+
+def schulze(rankings: Rankings, *, unranked: Unranked = "below") -> Consensus:
+    """Schulze (beat-path) with winning votes: d[i, j] = P[i, j] when i beats j by majority;
+    path strengths by Floyd–Warshall; i is above j when its strongest path to j is stronger.
+    Score = the number of items an item is above."""
+    p = pairwise_preferences(rankings, unranked=unranked)
+    n = len(p)
+    d = np.where(p > p.T, p, 0.0)
+    np.fill_diagonal(d, 0.0)
+    for k in range(n):
+        d = np.maximum(d, np.minimum(d[:, k : k + 1], d[k : k + 1, :]))
+    np.fill_diagonal(d, 0.0)
+    score = (d > d.T).sum(axis=1).astype(float)
+    return _result(rankings, score, "schulze", unranked=unranked)
+
+
+def ranked_pairs(rankings: Rankings, *, unranked: Unranked = "below") -> Consensus:
+    """Ranked pairs (Tideman): lock in majorities from the largest margin down, skipping any
+    that would close a cycle; the result is the locked order. Equal margins are taken in label
+    order of (winner, loser)."""
+    m = _margins(rankings, unranked)
+    n = len(m)
+    pairs = [(m[i, j], i, j) for i in range(n) for j in range(n) if m[i, j] > 0]
+    pairs.sort(key=lambda t: (-t[0], t[1], t[2]))
+    reach = np.eye(n, dtype=bool)  # reach[i, j]: a locked path from i to j
+    for _, i, j in pairs:
+        if not reach[j, i]:
+            reach |= np.outer(reach[:, i], reach[j, :])
+    score = reach.sum(axis=1).astype(float) - 1.0  # items below in the locked order
+    return _result(rankings, score, "ranked_pairs", unranked=unranked)
+
+
+def instant_runoff(rankings: Rankings) -> Consensus:
+    """Instant runoff: repeatedly eliminate the item with the fewest first preferences among
+    those remaining (a voter's vote goes to their top remaining item; tied tops share it;
+    ballots with no remaining item are exhausted). Ties for elimination: the item last in label
+    order goes first. Position = reverse order of elimination; score = the round survived."""
+    lv = _levels(rankings, "below")
+    w = rankings.weights if rankings.weights is not None else np.ones(len(rankings))
+    n = lv.shape[1]
+    alive = np.ones(n, dtype=bool)
+    eliminated: list[int] = []
+    while alive.sum() > 1:
+        sub = np.where(alive, lv, np.inf)
+        best = sub.min(axis=1, keepdims=True)
+        top = (sub == best) & np.isfinite(best)
+        share = np.divide(w, top.sum(axis=1), out=np.zeros_like(w), where=top.sum(axis=1) > 0)
+        votes = share @ top
+        candidates = np.flatnonzero(alive)
+        fewest = candidates[votes[candidates] == votes[candidates].min()]
+        loser = int(fewest.max())
+        alive[loser] = False
+        eliminated.append(loser)
+    order = np.array([int(np.flatnonzero(alive)[0])] + eliminated[::-1])
+    score = np.empty(n)
+    score[order] = np.arange(n, 0, -1, dtype=float)
+    return _result(rankings, score, "instant_runoff", order=order)
+
+
+def condorcet_winner(rankings: Rankings, *, unranked: Unranked = "below") -> Any:
+    """The item that beats every other by majority, or ``None``."""
+    m = _margins(rankings, unranked)
+    n = len(m)
+    for i in range(n):
+        if all(m[i, j] > 0 for j in range(n) if j != i):
+            return rankings.labels[i]
+    return None
+
+
+def smith_set(rankings: Rankings, *, unranked: Unranked = "below") -> list[Any]:
+    """The smallest non-empty set of items each of which beats every item outside it by
+    majority (in label order)."""
+    m = _margins(rankings, unranked)
+    n = len(m)
+    off = ~np.eye(n, dtype=bool)
+    copeland_score = ((m > 0) & off).sum(axis=1) + 0.5 * ((m == 0) & off).sum(axis=1)
+    order = np.lexsort((np.arange(n), -copeland_score))
+    for k in range(1, n + 1):
+        inside, outside = order[:k], order[k:]
+        if len(outside) == 0 or np.all(m[np.ix_(inside, outside)] > 0):
+            return [rankings.labels[int(i)] for i in sorted(inside)]
+    return rankings.labels.to_list()  # pragma: no cover - k = n always returns

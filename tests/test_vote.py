@@ -1,0 +1,86 @@
+"""Voting rules: published outcomes of a real election, the 35 pref_voting Condorcet profiles,
+and properties (relabelling, brute-force Condorcet checks)."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import rankagg as ra
+
+CONDORCET_CONSISTENT = [ra.copeland, ra.minimax, ra.schulze, ra.ranked_pairs]
+
+
+def test_burlington_2009(data_dir):
+    votes = ra.read_preflib(data_dir / "00005-00000002.toi")
+    assert ra.instant_runoff(votes).winners == ["Bob Kiss"]
+    assert ra.condorcet_winner(votes) == "Andy Montroll"
+    order = ["Andy Montroll", "Bob Kiss", "Kurt Wright", "Dan Smith", "James Simpson", "Write-In"]
+    assert ra.schulze(votes).table["item"].to_list() == order
+    assert ra.ranked_pairs(votes).table["item"].to_list() == order
+    assert ra.smith_set(votes) == ["Andy Montroll"]
+    # Plurality's first-round leader is Kurt Wright, then Kiss, then Montroll.
+    assert ra.plurality(votes).table["item"].to_list()[:3] == ["Kurt Wright", "Bob Kiss", "Andy Montroll"]
+
+
+def condorcet_profiles(data_dir):
+    table = pl.read_csv(data_dir / "condorcet_examples" / "condorcet_winners.csv")
+    return [(row["file"], row["condorcet_winner"]) for row in table.iter_rows(named=True)]
+
+
+def test_condorcet_consistent_rules_on_the_35_profiles(data_dir):
+    profiles = condorcet_profiles(data_dir)
+    assert len(profiles) == 35
+    for name, cw in profiles:
+        votes = ra.read_preflib(data_dir / "condorcet_examples" / name, names=False)
+        assert ra.condorcet_winner(votes) == cw, name
+        assert ra.smith_set(votes) == [cw], name
+        for rule in CONDORCET_CONSISTENT:
+            assert rule(votes).winners == [cw], (name, rule.__name__)
+
+
+@pytest.mark.parametrize("rule", ["Borda", "Plurality", "Instant_Runoff"])
+def test_rules_fail_on_their_own_counterexample(data_dir, rule):
+    cw = dict(condorcet_profiles(data_dir))[f"minimal_{rule}.soc"]
+    votes = ra.read_preflib(data_dir / "condorcet_examples" / f"minimal_{rule}.soc", names=False)
+    method = {"Borda": ra.borda, "Plurality": ra.plurality, "Instant_Runoff": ra.instant_runoff}[rule]
+    assert method(votes).winners != [cw]
+
+
+@st.composite
+def profiles(draw):
+    n = draw(st.integers(2, 5))
+    k = draw(st.integers(1, 9))
+    return [list(draw(st.permutations(range(n)))) for _ in range(k)]
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(profiles())
+def test_condorcet_winner_by_brute_force_and_relabelling(rankings):
+    votes = ra.Rankings.from_lists(rankings)
+    n = len(votes.labels)
+    beats = lambda x, y: sum(r.index(x) < r.index(y) for r in rankings) > len(rankings) / 2  # noqa: E731
+    items = votes.labels.to_list()
+    brute = [x for x in items if all(beats(x, y) for y in items if y != x)]
+    assert ra.condorcet_winner(votes) == (brute[0] if brute else None)
+    if brute:
+        for rule in CONDORCET_CONSISTENT:
+            assert rule(votes).winners == brute
+    # Relabelling items relabels every result.
+    renamed = ra.Rankings.from_lists([[f"c{x}" for x in r] for r in rankings])
+    for rule in (ra.borda, ra.copeland, ra.schulze, ra.minimax, ra.plurality):
+        a, b = rule(votes).table, rule(renamed).table
+        assert dict(zip([f"c{x}" for x in a["item"]], a["score"])) == dict(zip(b["item"], b["score"]))
+    assert ra.pairwise_preferences(votes).sum() == len(rankings) * n * (n - 1) / 2
+
+
+def test_unranked_convention():
+    votes = ra.Rankings.from_lists([["a"], ["b", "a"]])
+    below = ra.pairwise_preferences(votes)
+    ignore = ra.pairwise_preferences(votes, unranked="ignore")
+    assert below.tolist() == [[0.0, 1.0], [1.0, 0.0]]
+    assert ignore.tolist() == [[0.0, 0.0], [1.0, 0.0]]
+    with pytest.raises(ra.RankaggError, match="unranked"):
+        ra.pairwise_preferences(votes, unranked="top")
