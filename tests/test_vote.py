@@ -84,3 +84,46 @@ def test_unranked_convention():
     assert ignore.tolist() == [[0.0, 0.0], [1.0, 0.0]]
     with pytest.raises(ra.RankaggError, match="unranked"):
         ra.pairwise_preferences(votes, unranked="top")
+
+
+def test_kemeny_burlington_and_condorcet_profiles(data_dir):
+    votes = ra.read_preflib(data_dir / "00005-00000002.toi")
+    k = ra.kemeny(votes)
+    assert k.table["item"].to_list() == ["Andy Montroll", "Bob Kiss", "Kurt Wright", "Dan Smith", "James Simpson", "Write-In"]
+    assert k.optimal and k.cost == k.lower_bound
+    for name, cw in condorcet_profiles(data_dir):
+        votes = ra.read_preflib(data_dir / "condorcet_examples" / name, names=False)
+        assert ra.kemeny(votes).winners == [cw], name
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(profiles(), st.sampled_from([16, 0]))
+def test_kemeny_matches_brute_force(rankings, exact_limit):
+    from itertools import permutations
+
+    votes = ra.Rankings.from_lists(rankings)
+    p = ra.pairwise_preferences(votes)
+    n = len(p)
+
+    def cost(order):
+        return sum(p[order[y], order[x]] for x in range(n) for y in range(x + 1, n))
+
+    best = min(cost(o) for o in permutations(range(n)))
+    k = ra.kemeny(votes, exact_limit=exact_limit)
+    codes = {x: i for i, x in enumerate(votes.labels.to_list())}
+    assert k.cost == pytest.approx(cost([codes[x] for x in k.table["item"]]))
+    assert k.lower_bound <= best + 1e-9 <= k.cost + 1e-9 + (0 if k.optimal else float("inf"))
+    if exact_limit:
+        assert k.optimal and k.cost == pytest.approx(best)
+    assert not k.optimal or k.cost == pytest.approx(best)  # never claimed wrongly
+    # A matrix gives the same search (the linear ordering problem).
+    assert ra.kemeny(p, exact_limit=exact_limit).cost == pytest.approx(k.cost)
+
+
+def test_kemeny_bad_input():
+    with pytest.raises(ra.RankaggError, match="square"):
+        ra.kemeny([[0.0, 1.0]])
+    with pytest.raises(ra.RankaggError, match="exact_limit"):
+        ra.kemeny([[0.0, 1.0], [2.0, 0.0]], exact_limit=40)
+    with pytest.raises(ra.RankaggError, match="finite"):
+        ra.kemeny([[0.0, float("nan")], [2.0, 0.0]])

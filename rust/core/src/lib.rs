@@ -7,6 +7,7 @@
 pub mod error;
 pub mod factorize;
 pub mod graph;
+pub mod kemeny;
 pub mod pairs;
 pub mod rate;
 pub mod resample;

@@ -499,6 +499,22 @@ fn plackett_luce<'py>(
     Ok(d)
 }
 
+/// Kemeny consensus of an n × n preference matrix (row-major). Returns a dict with order,
+/// cost, lower_bound, optimal and components (lists of item indices).
+#[pyfunction]
+#[pyo3(signature = (p, n, exact_limit=16))]
+fn kemeny<'py>(py: Python<'py>, p: PyReadonlyArray1<'py, f64>, n: usize, exact_limit: usize) -> PyResult<Bound<'py, PyDict>> {
+    let p = slice(&p, "p")?;
+    let sol = run_detached(py, || rankagg_core::kemeny::kemeny(p, n, exact_limit))?;
+    let d = PyDict::new(py);
+    d.set_item("order", PyArray1::from_vec(py, sol.order))?;
+    d.set_item("cost", sol.cost)?;
+    d.set_item("lower_bound", sol.lower_bound)?;
+    d.set_item("optimal", sol.optimal)?;
+    d.set_item("components", sol.components)?;
+    Ok(d)
+}
+
 /// Raises the exception a core panic would raise; used by tests to prove the mapping.
 #[pyfunction]
 fn _debug_panic(py: Python<'_>) -> PyResult<()> {
@@ -515,6 +531,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(pair_scores, m)?)?;
     m.add_function(wrap_pyfunction!(covariate_terms, m)?)?;
     m.add_function(wrap_pyfunction!(plackett_luce, m)?)?;
+    m.add_function(wrap_pyfunction!(kemeny, m)?)?;
     m.add_function(wrap_pyfunction!(_debug_panic, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
