@@ -75,3 +75,20 @@ def test_markdown_output(tmp_path):
     assert main(["leaderboard", "--top", "3", "-o", str(dst)]) == 0
     text = dst.read_text()
     assert text.startswith("| item") and "GPT 4" in text
+
+
+def test_consensus_preflib_and_long_table(tmp_path, capsys):
+    from pathlib import Path
+
+    data = Path(__file__).parent / "data" / "00005-00000002.toi"
+    assert main(["consensus", str(data)]) == 0
+    out = capsys.readouterr().out
+    assert "8980 voters" in out and "proved optimal" in out and "Condorcet winner: Andy Montroll" in out
+    assert main(["consensus", str(data), "--method", "instant_runoff"]) == 0
+    assert "winner(s): Bob Kiss" in capsys.readouterr().out
+    long = tmp_path / "ranks.csv"
+    pl.DataFrame({"judge": [1, 1, 1, 2, 2, 2], "system": ["x", "y", "z"] * 2, "place": [1, 2, 3, 2, 1, 3]}).write_csv(long)
+    dst = tmp_path / "out.csv"
+    assert main(["consensus", str(long), "--voter", "judge", "--item", "system", "--rank", "place", "--method", "borda", "-o", str(dst)]) == 0
+    assert pl.read_csv(dst)["item"].to_list()[-1] == "z"
+    assert main(["consensus", str(long), "--voter", "nope"]) == 2

@@ -28,6 +28,7 @@ examples:
   rankagg leaderboard pairs.csv --winner chosen --loser rejected --output board.csv
   rankagg leaderboard --ci bootstrap --rounds 1000  # 95% intervals, interval-aware ranks
   rankagg leaderboard battles.csv --method elo --order-by tstamp
+  rankagg consensus election.toi --method schulze
   rankagg bench                              # rankagg vs pure Python on this machine
 """
 
@@ -125,6 +126,38 @@ def _leaderboard(args: argparse.Namespace) -> int:
     return 0
 
 
+CONSENSUS_METHODS = ["kemeny", "schulze", "ranked_pairs", "copeland", "minimax", "borda", "plurality", "instant_runoff"]
+
+
+def _consensus(args: argparse.Namespace) -> int:
+    """Consensus of rankings from a PrefLib file or a long CSV/Parquet/NDJSON frame."""
+    from rankagg import vote
+    from rankagg.preflib import read_preflib
+    from rankagg.rankings import Rankings
+
+    suffix = Path(args.file).suffix.lower()
+    if suffix in (".soc", ".soi", ".toc", ".toi"):
+        votes = read_preflib(args.file)
+    else:
+        votes = Rankings.from_frame(_read(args.file), voter=args.voter, item=args.item, rank=args.rank, weight=args.weight)
+    kwargs = {} if args.method in ("plurality", "instant_runoff") else {"unranked": args.unranked}
+    result = getattr(vote, args.method)(votes, **kwargs)
+    if args.output:
+        _write(result.table, args.output)
+        print(f"wrote {result.table.height} rows to {args.output}", file=sys.stderr)
+        return 0
+    voters = float(votes.weights.sum()) if votes.weights is not None else len(votes)
+    print(f"{args.method.replace('_', ' ')} consensus of {args.file}: {len(votes)} distinct rankings, "
+          f"{voters:g} voters, {len(votes.labels)} items")
+    cw = vote.condorcet_winner(votes, unranked=args.unranked)
+    print(f"winner(s): {', '.join(map(str, result.winners))}; Condorcet winner: {cw if cw is not None else 'none'}")
+    if result.cost is not None:
+        print(f"Kemeny cost {result.cost:g}, lower bound {result.lower_bound:g}, "
+              f"{'proved optimal' if result.optimal else 'NOT proved optimal'}; {len(result.components or [])} component(s)")
+    print(_markdown(result.table.head(args.top)), end="")
+    return 0
+
+
 def _bench(args: argparse.Namespace) -> int:
     """Times rankagg against its pure-Python references on generated arena data."""
     import time
@@ -206,6 +239,22 @@ def build_parser() -> argparse.ArgumentParser:
     lb.add_argument("--top", type=int, default=100, help="rows to print (default: 100)")
     lb.add_argument("--output", "-o", help="write the table to CSV, Parquet, JSON, NDJSON or Markdown (.md) instead of printing")
     lb.set_defaults(run=_leaderboard)
+    cons = sub.add_parser(
+        "consensus",
+        help="consensus of rankings (PrefLib .soc/.soi/.toc/.toi, or a long voter/item/rank table)",
+        epilog="examples:\n  rankagg consensus election.toi --method schulze\n  rankagg consensus ranks.csv --voter judge --item system --rank place",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    cons.add_argument("file", help="PrefLib file, or CSV/Parquet/NDJSON with one row per (voter, item)")
+    cons.add_argument("--method", default="kemeny", choices=CONSENSUS_METHODS, help="default: kemeny")
+    cons.add_argument("--voter", default="voter", help="column of voters (default: voter)")
+    cons.add_argument("--item", default="item", help="column of items (default: item)")
+    cons.add_argument("--rank", default="rank", help="column of ranks, smaller is better (default: rank)")
+    cons.add_argument("--weight", help="column of per-voter weights")
+    cons.add_argument("--unranked", default="below", choices=["below", "ignore"], help="items a voter did not rank")
+    cons.add_argument("--top", type=int, default=100, help="rows to print (default: 100)")
+    cons.add_argument("--output", "-o", help="write the table to CSV, Parquet, JSON, NDJSON or Markdown (.md)")
+    cons.set_defaults(run=_consensus)
     bench = sub.add_parser(
         "bench",
         help="time rankagg against its pure-Python references on this machine",
