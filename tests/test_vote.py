@@ -3,6 +3,7 @@ and properties (relabelling, brute-force Condorcet checks)."""
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -127,3 +128,32 @@ def test_kemeny_bad_input():
         ra.kemeny([[0.0, 1.0], [2.0, 0.0]], exact_limit=40)
     with pytest.raises(ra.RankaggError, match="finite"):
         ra.kemeny([[0.0, float("nan")], [2.0, 0.0]])
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 4), st.integers(0, 4)), min_size=2, max_size=30))
+def test_rank_distances_against_scipy_and_brute_force(pairs):
+    from scipy.stats import kendalltau
+
+    x = [p[0] for p in pairs]
+    y = [p[1] for p in pairs]
+    tau = ra.kendall_tau(x, y)
+    ref = kendalltau(x, y).statistic
+    assert (np.isnan(tau) and np.isnan(ref)) or tau == pytest.approx(ref, abs=1e-12)
+    n = len(x)
+    brute = sum(
+        1.0 if (x[i] - x[j]) * (y[i] - y[j]) < 0 else 0.5 if (x[i] == x[j]) != (y[i] == y[j]) else 0.0
+        for i in range(n) for j in range(i + 1, n)
+    )
+    assert ra.kemeny_distance(x, y) == brute
+    from scipy.stats import rankdata
+
+    assert ra.spearman_footrule(x, y) == pytest.approx(np.abs(rankdata(x) - rankdata(y)).sum())
+
+
+def test_distances_on_mappings_and_errors():
+    assert ra.kendall_tau({"a": 1, "b": 2}, {"b": 1, "a": 2}) == -1.0
+    with pytest.raises(ra.RankaggError, match="different items"):
+        ra.kendall_tau({"a": 1}, {"b": 1})
+    with pytest.raises(ra.RankaggError, match="same length"):
+        ra.kendall_tau([1, 2], [1])

@@ -9,6 +9,7 @@
 
 from rankagg import datasets
 from rankagg.data import LMARENA_OUTCOMES, PairTable
+from rankagg.distance import kemeny_distance, kendall_tau, spearman_footrule
 from rankagg.errors import (
     ConvergenceWarning,
     EmptyDataError,
@@ -79,6 +80,9 @@ __all__ = [
     "condorcet_winner",
     "smith_set",
     "kemeny",
+    "kendall_tau",
+    "kemeny_distance",
+    "spearman_footrule",
     "Bootstrap",
     "Sandwich",
     "PairTable",

@@ -515,6 +515,15 @@ fn kemeny<'py>(py: Python<'py>, p: PyReadonlyArray1<'py, f64>, n: usize, exact_l
     Ok(d)
 }
 
+/// Pair counts of two score vectors for Kendall's τ: (discordant, tied_x, tied_y, tied_both,
+/// pairs), in O(n log n).
+#[pyfunction]
+fn kendall_counts<'py>(py: Python<'py>, x: PyReadonlyArray1<'py, f64>, y: PyReadonlyArray1<'py, f64>) -> PyResult<(u64, u64, u64, u64, u64)> {
+    let (x, y) = (slice(&x, "x")?, slice(&y, "y")?);
+    let c = run_detached(py, || rankagg_core::distance::pair_counts(x, y))?;
+    Ok((c.discordant, c.tied_x, c.tied_y, c.tied_both, c.pairs))
+}
+
 /// Raises the exception a core panic would raise; used by tests to prove the mapping.
 #[pyfunction]
 fn _debug_panic(py: Python<'_>) -> PyResult<()> {
@@ -532,6 +541,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(covariate_terms, m)?)?;
     m.add_function(wrap_pyfunction!(plackett_luce, m)?)?;
     m.add_function(wrap_pyfunction!(kemeny, m)?)?;
+    m.add_function(wrap_pyfunction!(kendall_counts, m)?)?;
     m.add_function(wrap_pyfunction!(_debug_panic, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
