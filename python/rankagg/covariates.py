@@ -103,7 +103,9 @@ def fit(
             t *= 0.5
         theta, beta, obj, g, info = cand_theta, cand_beta, c_obj, c_g, c_info
         rel = float(np.max(np.abs(g) / scale))
-    _, _, info, meat = _penalised(rows, theta, beta, drop_ties=drop_ties, l2=l2, reg=regularization, with_meat=with_sandwich)
+    meat = None
+    if with_sandwich:  # one more pass over the rows, for the meat
+        _, _, info, meat = _penalised(rows, theta, beta, drop_ties=drop_ties, l2=l2, reg=regularization, with_meat=True)
     centre = np.eye(n + p)
     centre[:n, :n] -= 1.0 / n
     if regularization > 0:

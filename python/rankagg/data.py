@@ -413,7 +413,6 @@ class Comparisons:
             rows = int((weights > 0).sum())
         # Items are numbered in sorted label order, so that the result does not depend on the
         # order of the rows (the codes come in order of first appearance).
-        order = labels.arg_sort().to_numpy()
         rank = _sorted_rank(labels)
         x = None
         if feature_cols:
@@ -433,7 +432,7 @@ class Comparisons:
             if len(bad):
                 raise RankaggError(f"covariates have NaN or infinite values: rows {(bad[:_MAX_SHOWN] + row_offset).tolist()}")
         return cls(
-            labels.gather(order), rank, codes_a, codes_b, outcome_arrays, weights, rows, (col_a, col_b, col_o, weight),
+            labels.sort(), rank, codes_a, codes_b, outcome_arrays, weights, rows, (col_a, col_b, col_o, weight),
             x, tuple(" - ".join(p) for p in feature_cols), row_offset,
         )
 

@@ -20,19 +20,12 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from rankagg.data import Frame, check_no_nulls, factorize, select_columns
+from rankagg.data import Frame, _sorted_rank, check_no_nulls, factorize, select_columns
 from rankagg.errors import EmptyDataError, InvalidWeightError, RankaggError
 
 __all__ = ["Rankings"]
 
 _MAX_SHOWN = 10
-
-
-def _sorted_codes(codes: np.ndarray, labels: pl.Series) -> tuple[np.ndarray, pl.Series]:
-    order = labels.arg_sort().to_numpy()
-    rank = np.empty(len(order), dtype=np.uint32)
-    rank[order] = np.arange(len(order), dtype=np.uint32)
-    return rank[codes], labels.gather(order).rename("item")
 
 
 def _repeated_in_ranking(offsets: np.ndarray, values: np.ndarray, limit: int | None = _MAX_SHOWN) -> list[int]:
@@ -97,7 +90,7 @@ class Rankings:
         first = frame.group_by(voter, maintain_order=True).agg(pl.col("_row").min().alias("_first"))
         frame = frame.join(first, on=voter, how="left").sort(["_first", rank, "_row"])
         (codes,), labels = factorize([frame.get_column(item)])
-        codes, labels = _sorted_codes(np.asarray(codes), labels)
+        codes, labels = _sorted_rank(labels)[np.asarray(codes)], labels.sort().rename("item")
         voter_ids = frame.get_column("_first").to_numpy()
         boundary = np.flatnonzero(np.diff(voter_ids)) + 1
         offsets = np.concatenate([[0], boundary, [frame.height]]).astype(np.uint64)
@@ -159,7 +152,7 @@ class Rankings:
         if series.null_count():
             raise RankaggError("rankings contain None")
         (codes,), labels = factorize([series])
-        codes, labels = _sorted_codes(np.asarray(codes), labels)
+        codes, labels = _sorted_rank(labels)[np.asarray(codes)], labels.sort().rename("item")
         off = np.array(offsets, dtype=np.uint64)
         twice = _repeated_in_ranking(off, codes)
         if twice:

@@ -277,12 +277,7 @@ def bradley_terry(
         )
     anchor_at = _anchor_index(table.labels, anchor)
 
-    def scaled(t: np.ndarray) -> np.ndarray:
-        """Log-strengths (one row per replicate, or one vector) → reported scores."""
-        s = to_scale(t, scale)
-        if anchor is not None and anchor_at is not None:
-            s = s + (float(anchor[1]) - s[..., anchor_at : anchor_at + 1])
-        return s
+    scaled = _scaler(scale, anchor, anchor_at)
 
     scores = scaled(theta)
     options: dict[str, Any] = {"ties": ties, "solver": solver, "regularization": regularization, "tol": tol}
@@ -408,6 +403,18 @@ def _warn_redraws(redraws: int, rounds: int) -> None:
         )
 
 
+def _scaler(scale: str, anchor: tuple[Any, float] | None, anchor_at: int | None) -> Any:
+    """Log-strengths (one vector, or one row per replicate) → reported scores, anchored."""
+
+    def scaled(t: np.ndarray) -> np.ndarray:
+        s = to_scale(t, scale)
+        if anchor is not None and anchor_at is not None:
+            s = s + (float(anchor[1]) - s[..., anchor_at : anchor_at + 1])
+        return s
+
+    return scaled
+
+
 def _anchor_index(labels: pl.Series, anchor: tuple[Any, float] | None) -> int | None:
     if anchor is None:
         return None
@@ -525,9 +532,7 @@ def elo(
     >>> round(r.predict("x", "z"), 3)
     0.567
     """
-    _check_ci(ci)
-    if isinstance(ci, Sandwich):
-        raise RankaggError("elo supports ci=Bootstrap(...); Sandwich intervals are for bradley_terry")
+    _percentile_options(ci, "elo")
     for name, value, ok in (
         ("k", k, lambda v: v > 0),
         ("base", base, lambda v: v > 1),
@@ -887,11 +892,7 @@ def plackett_luce(
         )
     anchor_at = _anchor_index(data.labels, anchor)
 
-    def scaled(t: np.ndarray) -> np.ndarray:
-        out = to_scale(t, scale)
-        if anchor is not None and anchor_at is not None:
-            out = out + (float(anchor[1]) - out[..., anchor_at : anchor_at + 1])
-        return out
+    scaled = _scaler(scale, anchor, anchor_at)
 
     lower = upper = replicates = None
     options: dict[str, Any] = {"solver": solver, "regularization": regularization, "tol": tol}

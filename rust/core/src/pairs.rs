@@ -52,8 +52,10 @@ impl Outcomes<'_> {
     }
 }
 
+#[cfg(test)]
 impl PairTable {
-    /// The same table with item `k` renamed `new_code[k]` (a permutation of 0..n), re-sorted.
+    /// The same table with item `k` renamed `new_code[k]` (a permutation of 0..n), re-sorted:
+    /// the slow oracle for [`reduce_relabelled`].
     pub fn relabel(&self, new_code: &[u32]) -> Result<PairTable> {
         let n = self.n;
         let mut seen = vec![false; n];
