@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 MODULES = ["rankagg", "rankagg.rate", "rankagg.data", "rankagg.errors", "rankagg.results", "rankagg.reference",
-           "rankagg.datasets", "rankagg.cli"]
+           "rankagg.datasets", "rankagg.cli", "rankagg.vote", "rankagg.distance", "rankagg.rankings",
+           "rankagg.preflib", "rankagg.intervals", "rankagg.preferences"]
 README = Path(__file__).parent.parent / "README.md"
 
 

@@ -36,6 +36,7 @@ from rankagg.rate import (
     rank_centrality,
     win_rate,
 )
+from rankagg.preferences import Preferences, preference_matrix
 from rankagg.preflib import read_preflib
 from rankagg.rankings import Rankings
 from rankagg.results import Ratings
@@ -67,6 +68,8 @@ __all__ = [
     "rank_centrality",
     "plackett_luce",
     "Rankings",
+    "Preferences",
+    "preference_matrix",
     "read_preflib",
     "Consensus",
     "pairwise_preferences",

@@ -90,7 +90,7 @@ def select_columns(data: Frame, columns: Sequence[tuple[str, str]]) -> pl.DataFr
     if isinstance(data, pl.DataFrame):
         return data.select(unique)
     if isinstance(data, Mapping):
-        return pl.DataFrame({c: data[c] for c in unique})
+        return pl.DataFrame({c: data[c] for c in unique}, strict=False)  # [1, 0.5, 0] is a float column
     if type(data).__module__.split(".")[0] == "pandas":
         return pl.from_pandas(data[unique])
     return pl.from_arrow(data.select(unique))  # type: ignore[return-value]
