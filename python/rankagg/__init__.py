@@ -24,6 +24,7 @@ from rankagg.errors import (
     UnknownItemError,
     UnknownOutcomeError,
 )
+from rankagg.games import Lottery, maximal_lottery
 from rankagg.intervals import Bootstrap, Sandwich
 from rankagg.rate import (
     average_win_rate,
@@ -83,6 +84,8 @@ __all__ = [
     "condorcet_winner",
     "smith_set",
     "kemeny",
+    "maximal_lottery",
+    "Lottery",
     "kendall_tau",
     "kemeny_distance",
     "spearman_footrule",

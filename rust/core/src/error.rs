@@ -33,6 +33,9 @@ pub enum Error {
     /// Arguments that are inconsistent (lengths, codes out of range, unknown options).
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
+    /// The caller asked to stop (Ctrl-C), polled between iterations of a long solve.
+    #[error("interrupted")]
+    Interrupted,
 }
 
 pub type Result<T> = std::result::Result<T, Error>;

@@ -7,6 +7,7 @@
 pub mod distance;
 pub mod error;
 pub mod factorize;
+pub mod games;
 pub mod graph;
 pub mod kemeny;
 pub mod pairs;

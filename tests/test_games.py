@@ -1,0 +1,170 @@
+"""Maximal lotteries: known answers, certificates, LP agreement, properties, errors, Ctrl-C."""
+
+from __future__ import annotations
+
+import _thread
+import threading
+import time
+
+import numpy as np
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.optimize import linprog
+
+import rankagg as ra
+
+
+def random_skew(n: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    m = np.triu(rng.uniform(-1, 1, (n, n)), 1)
+    return m - m.T
+
+
+def probabilities(lot: ra.Lottery) -> dict:
+    return dict(zip(lot.table["item"].to_list(), lot.table["probability"].to_list()))
+
+
+def highs(m: np.ndarray) -> np.ndarray:
+    """An optimal p of the symmetric game by scipy's HiGHS: max v s.t. Mᵀp ≥ v, Σp = 1."""
+    n = len(m)
+    c = np.zeros(n + 1)
+    c[-1] = -1
+    a_ub = np.hstack([-m.T, np.ones((n, 1))])
+    res = linprog(c, A_ub=a_ub, b_ub=np.zeros(n), A_eq=[[1.0] * n + [0.0]], b_eq=[1.0],
+                  bounds=[(0, None)] * n + [(None, None)], method="highs")
+    assert res.status == 0
+    return res.x[:n]
+
+
+def test_rock_paper_scissors_is_uniform():
+    data = {"a": ["rock", "paper", "scissors"], "b": ["scissors", "rock", "paper"], "outcome": [1, 1, 1]}
+    lot = ra.maximal_lottery(data)
+    assert all(abs(v - 1 / 3) < 1e-14 for v in probabilities(lot).values())
+    assert lot.unique and lot.exploitability <= 1e-15 and lot.value == -lot.exploitability
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(2, 25), st.integers(0, 2**32 - 1))
+def test_a_condorcet_winner_gets_probability_one(n, seed):
+    m = random_skew(n, seed)
+    w = int(np.random.default_rng(seed).integers(n))
+    m[w] = np.abs(m[w]) + 0.01
+    m[:, w] = -m[w]
+    m[w, w] = 0
+    lot = ra.Lottery.from_matrix(m)
+    assert probabilities(lot)[w] == 1.0 and lot.support == [w]
+    assert lot.exploitability == 0.0
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(1, 60), st.integers(0, 2**32 - 1))
+def test_certificate_and_agreement_with_highs(n, seed):
+    m = random_skew(n, seed)
+    lot = ra.Lottery.from_matrix(m)
+    p = np.array([probabilities(lot)[i] for i in range(n)])
+    assert p.min() >= 0 and abs(p.sum() - 1) < 1e-12
+    payoff = m.T @ p
+    assert payoff.min() >= -lot.exploitability - 1e-15
+    assert lot.exploitability <= 1e-12
+    np.testing.assert_allclose(lot.table.sort("item")["payoff"].to_numpy(), payoff, atol=1e-12)
+    # Random continuous payoffs have one equilibrium, so HiGHS must find the same p.
+    assert lot.unique
+    np.testing.assert_allclose(p, highs(m), atol=1e-7)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(2, 30), st.integers(0, 2**32 - 1))
+def test_relabelling_permutes_the_lottery(n, seed):
+    m = random_skew(n, seed)
+    perm = np.random.default_rng(seed + 1).permutation(n)
+    names = [f"item{i:03d}" for i in range(n)]
+    base = probabilities(ra.Lottery.from_matrix(m, names))
+    # Item perm[k] of the original is called names[k]... i.e. relabel by permuting rows/columns.
+    permuted = m[np.ix_(perm, perm)]
+    other = probabilities(ra.Lottery.from_matrix(permuted, [names[i] for i in perm]))
+    for k in names:
+        assert abs(base[k] - other[k]) < 1e-12
+
+
+def test_row_order_and_duplication_do_not_change_the_lottery():
+    rng = np.random.default_rng(3)
+    n, rows = 12, 3000
+    a = rng.integers(0, n, rows)
+    b = (a + rng.integers(1, n, rows)) % n
+    o = rng.choice([0.0, 0.5, 1.0], rows)
+    frame = pl.DataFrame({"a": a, "b": b, "outcome": o})
+    base = ra.maximal_lottery(frame)
+    shuffled = ra.maximal_lottery(frame.sample(fraction=1.0, shuffle=True, seed=1))
+    doubled = ra.maximal_lottery(pl.concat([frame, frame]))
+    assert base.table.equals(shuffled.table)
+    np.testing.assert_allclose(base.table["probability"].to_numpy(), doubled.table["probability"].to_numpy(), atol=1e-12)
+
+
+def test_payoffs_from_complete_rankings_agree_and_sign_gives_the_tournament_game():
+    rng = np.random.default_rng(5)
+    votes = ra.Rankings.from_lists([list(rng.permutation(list("abcdefg"))) for _ in range(31)])
+    by_prob = ra.maximal_lottery(votes, payoff="probability")
+    by_margin = ra.maximal_lottery(votes, payoff="margin")
+    np.testing.assert_allclose(by_prob.table.sort("item")["probability"].to_numpy(),
+                               by_margin.table.sort("item")["probability"].to_numpy(), atol=1e-12)
+    # An odd number of voters with complete rankings gives a tournament: its game has a unique
+    # equilibrium (Laffond, Laslier & Le Breton 1993) with odd support.
+    tour = ra.maximal_lottery(votes, payoff="sign")
+    assert tour.unique and len(tour.support) % 2 == 1 and tour.exploitability <= 1e-12
+
+
+def test_first_order_reaches_its_tolerance_on_the_sparse_path():
+    rng = np.random.default_rng(11)
+    n, rows = 40, 20_000
+    a = rng.integers(0, n, rows)
+    b = (a + rng.integers(1, n, rows)) % n
+    skill = rng.normal(0, 0.3, n)
+    o = (rng.random(rows) < 1 / (1 + np.exp(skill[b] - skill[a]))).astype(float)
+    # A cycle on top, so that the support is not a single item.
+    frame = pl.DataFrame({"a": a, "b": b, "outcome": o})
+    exact = ra.maximal_lottery(frame)
+    approx = ra.maximal_lottery(frame, method="first_order", tol=1e-6)
+    assert approx.converged and approx.exploitability <= 1e-6
+    # The reported exploitability is that of the returned p on the full payoff.
+    labels, w = ra.preference_matrix(frame).labels, ra.preference_matrix(frame).matrix
+    m = np.divide(w - w.T, w + w.T, out=np.zeros_like(w), where=(w + w.T) > 0)
+    p = approx.table.sort("item")["probability"].to_numpy()
+    assert abs(max(0.0, (-(m.T @ p)).max()) - approx.exploitability) < 1e-12
+    if exact.unique:
+        q = exact.table.sort("item")["probability"].to_numpy()
+        assert np.abs(p - q).sum() < 0.05
+
+
+def test_errors_name_the_cells_at_fault():
+    with pytest.raises(ra.RankaggError, match="skew-symmetric.*'y', 'x'|skew-symmetric.*'x', 'y'"):
+        ra.Lottery.from_matrix([[0, 1], [1, 0]], ["x", "y"])
+    with pytest.raises(ra.RankaggError, match="square"):
+        ra.Lottery.from_matrix(np.zeros((2, 3)))
+    with pytest.raises(ra.RankaggError, match="finite"):
+        ra.Lottery.from_matrix([[0, np.nan], [np.nan, 0]])
+    with pytest.raises(ra.RankaggError, match="payoff must be"):
+        ra.maximal_lottery({"a": ["x"], "b": ["y"], "outcome": [1.0]}, payoff="elo")
+    with pytest.raises(ra.RankaggError, match="rankagg.Preferences"):
+        ra.maximal_lottery(np.zeros((2, 2)))
+    with pytest.raises(ra.SelfComparisonError):
+        ra.maximal_lottery({"a": ["x"], "b": ["x"], "outcome": [1.0]})
+
+
+def test_all_ties_give_the_uniform_lottery():
+    lot = ra.maximal_lottery({"a": ["x", "y"], "b": ["y", "z"], "outcome": [0.5, 0.5]})
+    assert probabilities(lot) == {"x": 1 / 3, "y": 1 / 3, "z": 1 / 3} and lot.exploitability == 0
+
+
+def test_ctrl_c_interrupts_a_long_exact_solve():
+    m = random_skew(1500, 0)  # seconds of pivots
+    timer = threading.Timer(0.3, _thread.interrupt_main)
+    started = time.perf_counter()
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        ra.Lottery.from_matrix(m)
+    waited = time.perf_counter() - started - 0.3
+    timer.cancel()
+    assert waited < 1.0, waited
+    assert ra.Lottery.from_matrix(random_skew(5, 1)).exploitability <= 1e-12
