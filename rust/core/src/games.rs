@@ -233,17 +233,34 @@ pub fn exact(m: &[f64], n: usize, cancel: &dyn Fn() -> bool) -> Result<Lottery> 
         }
     }
     let total: f64 = y.iter().sum();
-    let raw: Vec<f64> = if total > 0.0 { y.iter().map(|v| v / total).collect() } else { vec![1.0 / n as f64; n] };
+    let mut raw: Vec<f64> = if total > 0.0 { y.iter().map(|v| v / total).collect() } else { vec![1.0 / n as f64; n] };
+    // Basic variables at rounding-noise level (degenerate vertices) are zeros.
+    raw.iter_mut().filter(|v| **v <= 1e-13).for_each(|v| *v = 0.0);
+    let total: f64 = raw.iter().sum();
+    raw.iter_mut().for_each(|v| *v /= total);
     drop(tab);
     let raw_exp = exploitability(m, n, &raw);
-    let support: Vec<usize> = (0..n).filter(|&j| raw[j] > 1e-13).collect();
+    // The support, its most probable item last: that item's equation is the one dropped.
+    let mut support: Vec<usize> = (0..n).filter(|&j| raw[j] > 0.0).collect();
+    if let Some(top) = (0..support.len()).max_by(|&a, &b| raw[support[a]].total_cmp(&raw[support[b]]).then(b.cmp(&a))) {
+        let last = support.len() - 1;
+        support.swap(top, last);
+    }
     let mut best = Lottery { p: raw, exploitability: raw_exp, iterations: pivots, unique: false, converged };
-    if let Some((p, unique)) = polish(m, n, &support, scale) {
+    // Degenerate vertices (ties among margins) can hold items at probability ~0; they are
+    // dropped from the support and the system solved again.
+    for _ in 0..4 {
+        let Some((p, unique)) = polish(m, n, &support, scale) else { break };
         let e = exploitability(m, n, &p);
         if e <= best.exploitability || e <= 1e-12 * scale {
-            best.p = p;
+            best.p = p.clone();
             best.exploitability = e;
             best.unique = unique;
+        }
+        let before = support.len();
+        support.retain(|&j| p[j] > 0.0);
+        if support.len() == before || support.is_empty() {
+            break;
         }
     }
     Ok(best)
@@ -281,7 +298,8 @@ fn polish(m: &[f64], n: usize, support: &[usize], scale: f64) -> Option<(Vec<f64
     }
     let mut p = vec![0.0; n];
     for (c, &j) in support.iter().enumerate() {
-        p[j] = x[c].max(0.0);
+        // Probabilities below 1e-13 are rounding noise of a degenerate vertex: exact zeros.
+        p[j] = if x[c] > 1e-13 { x[c] } else { 0.0 };
     }
     let total: f64 = p.iter().sum();
     p.iter_mut().for_each(|v| *v /= total);

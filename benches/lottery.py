@@ -1,0 +1,118 @@
+"""Maximal lotteries, side by side (issue 5): rankagg vs scipy's HiGHS LP vs pref_voting.
+
+    python benches/lottery.py             # n = 100, 300, 1000, 2000
+    python benches/lottery.py --quick     # n = 100, 300
+
+Two kinds of payoff: random skew-symmetric margins (uniform on [−1, 1]; about half the items
+in the support) and Bradley–Terry-generated margins (strengths N(0, 1), 50 comparisons per
+pair, M = (W − Wᵀ)/50; usually a Condorcet winner or a small cycle at the top).
+
+- rankagg: `ra.Lottery.from_matrix(M)` (exact: steepest-edge simplex + LU polish).
+- HiGHS: `scipy.optimize.linprog(method="highs")` on max v s.t. Mᵀp ≥ v, Σp = 1 (the
+  formulation pref_voting uses), timed on the LP alone.
+- pref_voting: `maximal_lottery(MarginGraph(...), algorithm="lp")`, building the margin graph
+  included (it is how a pref_voting user gets there); same LP underneath.
+
+Exploitability max_j −(Mᵀp)_j is recomputed here from each answer. A peer is skipped for the
+next size once one of its runs exceeds --cap seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from scipy.optimize import linprog
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from bt import timed  # noqa: E402
+
+import rankagg as ra  # noqa: E402
+
+
+def random_margins(n: int, rng: np.random.Generator) -> np.ndarray:
+    m = np.triu(rng.uniform(-1, 1, (n, n)), 1)
+    return m - m.T
+
+
+def bt_margins(n: int, rng: np.random.Generator, k: int = 50) -> np.ndarray:
+    s = rng.normal(0, 1, n)
+    p = 1 / (1 + np.exp(s[None, :] - s[:, None]))
+    wins = np.triu(rng.binomial(k, p), 1)
+    w = wins + np.triu(k - wins, 1).T
+    return (w - w.T) / k
+
+
+def highs(m: np.ndarray) -> np.ndarray:
+    n = len(m)
+    c = np.zeros(n + 1)
+    c[-1] = -1
+    res = linprog(c, A_ub=np.hstack([-m.T, np.ones((n, 1))]), b_ub=np.zeros(n), A_eq=[[1.0] * n + [0.0]],
+                  b_eq=[1.0], bounds=[(0, None)] * n + [(None, None)], method="highs")
+    return res.x[:n]
+
+
+def pref_voting_lottery(m: np.ndarray) -> np.ndarray:
+    from pref_voting.probabilistic_methods import maximal_lottery
+    from pref_voting.weighted_majority_graphs import MarginGraph
+
+    n = len(m)
+    i, j = np.nonzero(m > 0)
+    mg = MarginGraph(list(range(n)), [(int(a), int(b), float(m[a, b])) for a, b in zip(i, j)])
+    out = maximal_lottery(mg, algorithm="lp")
+    return np.array([out[c] for c in range(n)])
+
+
+def exploitability(m: np.ndarray, p: np.ndarray) -> float:
+    return float(max(0.0, (-(m.T @ p)).max()))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--cap", type=float, default=60.0)
+    args = ap.parse_args()
+    sizes = [100, 300] if args.quick else [100, 300, 1000, 2000]
+    try:
+        import pref_voting  # noqa: F401
+        have_pv = True
+    except ImportError:
+        have_pv = False
+    for kind, make in (("random margins", random_margins), ("Bradley–Terry margins", bt_margins)):
+        print(f"### Maximal lottery, {kind}\n")
+        print("| n | rankagg s | support | exploitability | HiGHS s | × rankagg | HiGHS exploitability | pref_voting s | × rankagg |")
+        print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        skip_highs, skip_pv = False, not have_pv
+        rng = np.random.default_rng(0)
+        for n in sizes:
+            m = make(n, rng)
+            t, lot = timed(lambda: ra.Lottery.from_matrix(m), args.repeat)
+            p = lot.table.sort("item")["probability"].to_numpy()
+            cells = [f"{n}", f"{t:.3f}", f"{len(lot.support)}", f"{exploitability(m, p):.1e}"]
+            if skip_highs:
+                cells += ["skipped", "", ""]
+            else:
+                t0 = time.perf_counter()
+                q = highs(m)
+                th = time.perf_counter() - t0
+                cells += [f"{th:.3f}", f"{th / t:.0f}", f"{exploitability(m, q):.1e}"]
+                skip_highs = th > args.cap / 8
+            if skip_pv:
+                cells += ["skipped", ""]
+            else:
+                t0 = time.perf_counter()
+                pref_voting_lottery(m)
+                tp = time.perf_counter() - t0
+                cells += [f"{tp:.3f}", f"{tp / t:.0f}"]
+                skip_pv = tp > args.cap / 8
+            print("| " + " | ".join(cells) + " |", flush=True)
+        print()
+
+
+if __name__ == "__main__":
+    main()
