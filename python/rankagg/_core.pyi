@@ -115,3 +115,11 @@ def maximal_lottery(m: npt.NDArray[np.float64], n: int) -> dict[str, Any]: ...
 def maximal_lottery_sparse(
     offsets: npt.NDArray[np.uint64], cols: npt.NDArray[np.uint32], vals: npt.NDArray[np.float64], tol: float, max_iter: int
 ) -> dict[str, Any]: ...
+def item_totals(
+    n: int,
+    i: npt.NDArray[np.uint32],
+    j: npt.NDArray[np.uint32],
+    wins_i: npt.NDArray[np.float64],
+    wins_j: npt.NDArray[np.float64],
+    ties: npt.NDArray[np.float64],
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...

@@ -329,11 +329,7 @@ class PairTable:
 
     def item_totals(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per item (in label order): weighted wins, losses and ties."""
-        n = self.n_items
-        wins = np.bincount(self.i, self.wins_i, n) + np.bincount(self.j, self.wins_j, n)
-        losses = np.bincount(self.i, self.wins_j, n) + np.bincount(self.j, self.wins_i, n)
-        ties = np.bincount(self.i, self.ties, n) + np.bincount(self.j, self.ties, n)
-        return wins, losses, ties
+        return _core.item_totals(self.n_items, self.i, self.j, self.wins_i, self.wins_j, self.ties)
 
 
 @dataclass(frozen=True)

@@ -117,6 +117,44 @@ impl PairsRef<'_> {
 
     /// Checks the invariants (equal lengths, i < j < n, finite non-negative counts); used for
     /// tables that come from outside the reduce.
+    /// Per item: weighted wins, losses and ties, summed over fixed blocks of pairs added in
+    /// block order (deterministic for any thread count).
+    pub fn item_totals(&self) -> Result<[Vec<f64>; 3]> {
+        let n = self.n;
+        let k = self.i.len();
+        if [self.j.len(), self.wins_i.len(), self.wins_j.len(), self.ties.len()].iter().any(|&l| l != k) {
+            return Err(Error::InvalidArgument("pair table columns differ in length".into()));
+        }
+        if self.i.iter().chain(self.j.iter()).any(|&c| c as usize >= n) {
+            return Err(Error::InvalidArgument(format!("pair table item codes must be below n = {n}")));
+        }
+        let block = (k / 8).max(1 << 16);
+        let partial: Vec<[Vec<f64>; 3]> = (0..k.div_ceil(block))
+            .into_par_iter()
+            .map(|blk| {
+                let mut out = [vec![0.0; n], vec![0.0; n], vec![0.0; n]];
+                for p in blk * block..((blk + 1) * block).min(k) {
+                    let (i, j) = (self.i[p] as usize, self.j[p] as usize);
+                    out[0][i] += self.wins_i[p];
+                    out[0][j] += self.wins_j[p];
+                    out[1][i] += self.wins_j[p];
+                    out[1][j] += self.wins_i[p];
+                    out[2][i] += self.ties[p];
+                    out[2][j] += self.ties[p];
+                }
+                out
+            })
+            .collect();
+        let mut it = partial.into_iter();
+        let mut total = it.next().unwrap_or_else(|| [vec![0.0; n], vec![0.0; n], vec![0.0; n]]);
+        for part in it {
+            for (t, p) in total.iter_mut().zip(part) {
+                t.iter_mut().zip(p).for_each(|(x, y)| *x += y);
+            }
+        }
+        Ok(total)
+    }
+
     pub fn validate(&self) -> Result<()> {
         let k = self.i.len();
         if [self.j.len(), self.wins_i.len(), self.wins_j.len(), self.ties.len()].iter().any(|&l| l != k) {
@@ -196,6 +234,9 @@ fn check_row(row: usize, a: u32, b: u32, o: f64, w: f64, rep: &mut Reports) -> b
 
 /// Largest dense accumulator (bytes) a block may use.
 const DENSE_BLOCK_BYTES: usize = 64 << 20;
+/// Largest accumulator that stays in a core's cache: bigger triangles are reduced in
+/// partitions of this many bytes of cells ([`reduce_partitioned`]).
+const CACHE_BLOCK_BYTES: usize = 1 << 20;
 /// Largest number of blocks of the dense reduce.
 const MAX_BLOCKS: usize = 8;
 /// Fewest rows worth a block of their own.
@@ -223,7 +264,11 @@ pub fn reduce_relabelled(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>,
     let code = Code(relabel);
     let cells = n.saturating_mul(n) / 2;
     if cells.saturating_mul(24) <= DENSE_BLOCK_BYTES && cells <= 2 * m + (1 << 16) {
-        reduce_dense(n, a, b, outcomes, weights, code)
+        if cells.saturating_mul(24) <= CACHE_BLOCK_BYTES {
+            reduce_dense(n, a, b, outcomes, weights, code)
+        } else {
+            reduce_partitioned(n, a, b, outcomes, weights, code, CACHE_BLOCK_BYTES / 24)
+        }
     } else {
         reduce_sparse(n, a, b, outcomes, weights, code)
     }
@@ -349,6 +394,171 @@ fn reduce_dense(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>, weights:
     Ok(t)
 }
 
+/// The dense reduce for triangles larger than a cache: rows are bucketed (stably) by the range
+/// of cells their pair falls in, then each range — `span` cells, an accumulator that stays in
+/// cache — is summed on its own, rows in order. Every cell is summed in row order, so the
+/// table is bit-identical for any thread count, and equals the sparse reduce's.
+fn reduce_partitioned(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>, weights: Option<&[f64]>, code: Code<'_>, span: usize) -> Result<PairTable> {
+    let m = a.len();
+    let cells = n * (n.max(1) - 1) / 2;
+    let span = span.max(1);
+    let parts = cells.div_ceil(span).max(1);
+    const CHUNK: usize = 1 << 16;
+    let chunks = m.div_ceil(CHUNK);
+    // Pass 1: validate, and code each row as (row << 32) | (cell << 3) | kind, where kind says
+    // how the row adds to its cell: 0 a win of the pair's lower item, 1 of the higher, 2 a tie
+    // (unit weight, outcome 1, 0 or 0.5), 3 / 4 anything else with the lower item as a / b (the
+    // row's outcome and weight are read again). Rows are counted per partition per chunk.
+    let mut rec = vec![0u64; m];
+    let counted: Vec<(Vec<u32>, Reports)> = rec
+        .par_chunks_mut(CHUNK)
+        .enumerate()
+        .map(|(c, out)| {
+            let mut hist = vec![0u32; parts];
+            let mut rep = Reports::default();
+            for (k, slot) in out.iter_mut().enumerate() {
+                let r = c * CHUNK + k;
+                let (x, y) = (code.of(a[r]), code.of(b[r]));
+                let (o, w) = (outcomes.get(r), weights.map_or(1.0, |w| w[r]));
+                if !check_row(r, x, y, o, w, &mut rep) {
+                    continue;
+                }
+                let (i, j) = if x < y { (x, y) } else { (y, x) };
+                let cell = tri(n, i as usize, j as usize);
+                let kind = match (w == 1.0, o) {
+                    (true, 0.5) => 2,
+                    (true, 1.0) => (x > y) as u64,
+                    (true, 0.0) => (x < y) as u64,
+                    _ => 3 + (x > y) as u64,
+                };
+                *slot = (r as u64) << 32 | (cell as u64) << 3 | kind;
+                hist[cell / span] += 1;
+            }
+            (hist, rep)
+        })
+        .collect();
+    let mut rep = Reports::default();
+    let mut start = vec![0usize; parts + 1];
+    for (hist, _) in &counted {
+        for (p, &h) in hist.iter().enumerate() {
+            start[p + 1] += h as usize;
+        }
+    }
+    for p in 0..parts {
+        start[p + 1] += start[p];
+    }
+    // Where each chunk writes its rows of each partition: chunks in order within a partition.
+    let mut cursor = vec![vec![0usize; parts]; chunks];
+    let mut next = start[..parts].to_vec();
+    for (c, (hist, _)) in counted.iter().enumerate() {
+        for p in 0..parts {
+            cursor[c][p] = next[p];
+            next[p] += hist[p] as usize;
+        }
+    }
+    counted.into_iter().for_each(|(_, r)| rep.merge(r));
+    rep.into_result()?;
+    // Pass 2: scatter the records by partition (stable: row order within a partition).
+    let mut by_part = vec![0u64; start[parts]];
+    {
+        let out = SharedSlice(by_part.as_mut_ptr());
+        rec.par_chunks(CHUNK).zip(cursor.par_iter_mut()).for_each(|(recs, cur)| {
+            let out = &out;
+            for &x in recs {
+                let p = ((x & 0xffff_ffff) >> 3) as usize / span;
+                // SAFETY: each (chunk, partition) owns the disjoint range that starts at
+                // cursor[c][p] and holds exactly its histogram count of slots.
+                unsafe { *out.0.add(cur[p]) = x };
+                cur[p] += 1;
+            }
+        });
+    }
+    drop(rec);
+    // Pass 3: each partition summed in its own small accumulator, then its non-zero cells.
+    let tables: Vec<PairTable> = (0..parts)
+        .into_par_iter()
+        .map(|p| {
+            let lo_cell = p * span;
+            let width = span.min(cells - lo_cell);
+            let mut acc = vec![[0.0f64; 3]; width];
+            for &x in &by_part[start[p]..start[p + 1]] {
+                let low = x & 0xffff_ffff;
+                let cell = &mut acc[(low >> 3) as usize - lo_cell];
+                match low & 7 {
+                    k @ 0..=2 => cell[k as usize] += 1.0,
+                    k => {
+                        let r = (x >> 32) as usize;
+                        let (o, w) = (outcomes.get(r), weights.map_or(1.0, |w| w[r]));
+                        // row_cells with the pair's lower item first.
+                        let (_, _, wi, wj, t) = if k == 3 { row_cells(0, 1, o, w) } else { row_cells(1, 0, o, w) };
+                        cell[0] += wi;
+                        cell[1] += wj;
+                        cell[2] += t;
+                    }
+                }
+            }
+            let mut t = PairTable { n, ..Default::default() };
+            // Walk the cells of this range in (i, j) order.
+            let (mut i, mut j) = cell_pair(n, lo_cell);
+            for c in acc {
+                if c[0] != 0.0 || c[1] != 0.0 || c[2] != 0.0 {
+                    t.i.push(i as u32);
+                    t.j.push(j as u32);
+                    t.wins_i.push(c[0]);
+                    t.wins_j.push(c[1]);
+                    t.ties.push(c[2]);
+                }
+                j += 1;
+                if j == n {
+                    i += 1;
+                    j = i + 1;
+                }
+            }
+            t
+        })
+        .collect();
+    let k: usize = tables.iter().map(|t| t.i.len()).sum();
+    let mut out = PairTable {
+        n,
+        i: Vec::with_capacity(k),
+        j: Vec::with_capacity(k),
+        wins_i: Vec::with_capacity(k),
+        wins_j: Vec::with_capacity(k),
+        ties: Vec::with_capacity(k),
+    };
+    for t in tables {
+        out.i.extend(t.i);
+        out.j.extend(t.j);
+        out.wins_i.extend(t.wins_i);
+        out.wins_j.extend(t.wins_j);
+        out.ties.extend(t.ties);
+    }
+    Ok(out)
+}
+
+/// A raw pointer that rayon tasks may share; each task writes a disjoint set of indices.
+struct SharedSlice(*mut u64);
+unsafe impl Sync for SharedSlice {}
+unsafe impl Send for SharedSlice {}
+
+/// The pair (i, j) of packed-triangle cell `cell` (inverse of [`tri`]).
+fn cell_pair(n: usize, cell: usize) -> (usize, usize) {
+    // Row i starts at tri(n, i, i + 1) = i(2n − i − 1)/2; find the last start ≤ cell.
+    let (mut lo, mut hi) = (0usize, n.saturating_sub(1));
+    while lo + 1 < hi {
+        let mid = (lo + hi) / 2;
+        if tri(n, mid, mid + 1) <= cell {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    if hi < n.saturating_sub(1) && tri(n, hi, hi + 1) <= cell {
+        lo = hi;
+    }
+    (lo, lo + 1 + (cell - tri(n, lo, lo + 1)))
+}
+
 fn reduce_sparse(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>, weights: Option<&[f64]>, code: Code<'_>) -> Result<PairTable> {
     let m = a.len();
     validate_rows(a, b, outcomes, weights)?;
@@ -453,6 +663,16 @@ mod tests {
         let d = reduce_dense(n as usize, &a, &b, Outcomes::Values(&o), Some(&w), Code(None)).unwrap();
         let sp = reduce_sparse(n as usize, &a, &b, Outcomes::Values(&o), Some(&w), Code(None)).unwrap();
         assert_eq!(d, sp);
+        for span in [1, 7, 100, 434, 435, 10_000] {
+            let part = reduce_partitioned(n as usize, &a, &b, Outcomes::Values(&o), Some(&w), Code(None), span).unwrap();
+            assert_eq!(part, sp, "span {span}");
+        }
+        for n in 2..40 {
+            for cell in 0..n * (n - 1) / 2 {
+                let (i, j) = cell_pair(n, cell);
+                assert!(i < j && j < n && tri(n, i, j) == cell, "n {n} cell {cell}");
+            }
+        }
         // Renaming on the way equals renaming afterwards, on both paths.
         let perm: Vec<u32> = (0..n as u32).map(|k| (k * 7 + 3) % n as u32).collect();
         let after = d.relabel(&perm).unwrap();
@@ -460,6 +680,8 @@ mod tests {
         let sparse = reduce_sparse(n as usize, &a, &b, Outcomes::Values(&o), Some(&w), Code(Some(&perm))).unwrap();
         assert_eq!(dense, after);
         assert_eq!(sparse, after);
+        let part = reduce_partitioned(n as usize, &a, &b, Outcomes::Values(&o), Some(&w), Code(Some(&perm)), 50).unwrap();
+        assert_eq!(part, after);
         assert!(reduce_relabelled(n as usize, &a, &b, Outcomes::Values(&o), Some(&w), Some(&[0, 0])).is_err());
     }
 
@@ -485,5 +707,43 @@ mod tests {
         ));
         let o = [1.0, f64::NAN, 1.0, 0.0];
         assert!(matches!(reduce(3, &a, &b, Outcomes::Values(&o), None), Err(Error::OutcomeRange { count: 1, .. })));
+        // The partitioned path reports the same rows, in order, across chunks.
+        let m = 200_000;
+        let a: Vec<u32> = (0..m).map(|r| (r % 7) as u32).collect();
+        let b: Vec<u32> = (0..m).map(|r| if r % 50_000 == 3 { (r % 7) as u32 } else { ((r + 1) % 7) as u32 }).collect();
+        let o = vec![1.0; m];
+        let want = reduce_sparse(7, &a, &b, Outcomes::Values(&o), None, Code(None));
+        assert!(matches!(&want, Err(Error::SelfComparison { rows, count: 4 }) if rows == &vec![3, 50_003, 100_003, 150_003]));
+        assert_eq!(reduce_partitioned(7, &a, &b, Outcomes::Values(&o), None, Code(None), 4), want);
+    }
+}
+
+#[cfg(test)]
+mod timing {
+    use super::*;
+
+    /// `cargo test --release -p rankagg-core timing -- --ignored --nocapture`
+    #[test]
+    #[ignore]
+    fn dense_vs_partitioned_n1000_m1m() {
+        let (n, m) = (1000usize, 1_000_000usize);
+        let mut s = 1u64;
+        let mut next = || {
+            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            s >> 33
+        };
+        let a: Vec<u32> = (0..m).map(|_| (next() % n as u64) as u32).collect();
+        let b: Vec<u32> = a.iter().map(|&x| ((x as u64 + 1 + next() % (n as u64 - 1)) % n as u64) as u32).collect();
+        let o: Vec<f64> = (0..m).map(|_| [0.0, 0.5, 1.0][(next() % 3) as usize]).collect();
+        for _ in 0..3 {
+            let t = std::time::Instant::now();
+            let d = reduce_dense(n, &a, &b, Outcomes::Values(&o), None, Code(None)).unwrap();
+            let td = t.elapsed();
+            let t = std::time::Instant::now();
+            let p = reduce_partitioned(n, &a, &b, Outcomes::Values(&o), None, Code(None), CACHE_BLOCK_BYTES / 24).unwrap();
+            let tp = t.elapsed();
+            assert_eq!(d, p);
+            println!("dense {td:?} partitioned {tp:?}");
+        }
     }
 }

@@ -525,6 +525,22 @@ fn kendall_counts<'py>(py: Python<'py>, x: PyReadonlyArray1<'py, f64>, y: PyRead
     Ok((c.discordant, c.tied_x, c.tied_y, c.tied_both, c.pairs))
 }
 
+/// Per item of a pair table: (wins, losses, ties), weighted.
+#[pyfunction]
+fn item_totals<'py>(
+    py: Python<'py>,
+    n: usize,
+    i: PyReadonlyArray1<'py, u32>,
+    j: PyReadonlyArray1<'py, u32>,
+    wins_i: PyReadonlyArray1<'py, f64>,
+    wins_j: PyReadonlyArray1<'py, f64>,
+    ties: PyReadonlyArray1<'py, f64>,
+) -> PyResult<(Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>)> {
+    let table = pairs_ref(n, &i, &j, &wins_i, &wins_j, &ties)?;
+    let [w, l, t] = run_detached(py, || table.item_totals())?;
+    Ok((PyArray1::from_vec(py, w), PyArray1::from_vec(py, l), PyArray1::from_vec(py, t)))
+}
+
 /// Polls Python's signal handlers from a detached call (re-attaching briefly): true after Ctrl-C.
 fn interrupted() -> bool {
     Python::attach(|py| py.check_signals().is_err())
@@ -591,6 +607,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(plackett_luce, m)?)?;
     m.add_function(wrap_pyfunction!(kemeny, m)?)?;
     m.add_function(wrap_pyfunction!(kendall_counts, m)?)?;
+    m.add_function(wrap_pyfunction!(item_totals, m)?)?;
     m.add_function(wrap_pyfunction!(maximal_lottery, m)?)?;
     m.add_function(wrap_pyfunction!(maximal_lottery_sparse, m)?)?;
     m.add_function(wrap_pyfunction!(_debug_panic, m)?)?;

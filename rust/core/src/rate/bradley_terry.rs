@@ -87,6 +87,11 @@ struct Edge {
     lost: f64,
 }
 
+/// A raw pointer shared by the rayon tasks of [`Graph::build`], each writing disjoint slots.
+struct SendPtr<T>(*mut T);
+unsafe impl<T> Sync for SendPtr<T> {}
+unsafe impl<T> Send for SendPtr<T> {}
+
 /// Per-item adjacency (CSR). With regularization, index `n_real` is the virtual item: every
 /// real item has an edge to it, and its strength is fixed at 1.
 struct Graph {
@@ -103,10 +108,17 @@ struct Graph {
 }
 
 impl Graph {
+    /// Builds the CSR in parallel over fixed blocks of pairs (by data size, never by thread
+    /// count): each block counts its edges per item, then writes them to its own slots, so an
+    /// item's neighbours come in pair-table order and per-item sums are added block by block —
+    /// the same graph for any number of threads.
     fn build(t: PairsRef<'_>, opts: &Options) -> Graph {
+        use rayon::prelude::*;
         let n = t.n;
+        let k = t.len();
         let r = opts.regularization;
         let has_virtual = r > 0.0;
+        let davidson = matches!(opts.ties, Ties::Davidson | Ties::RaoKupper);
         let effective = |q: usize| -> (f64, f64, f64) {
             match opts.ties {
                 Ties::Half => (t.wins_i[q] + 0.5 * t.ties[q], t.wins_j[q] + 0.5 * t.ties[q], 0.0),
@@ -114,49 +126,93 @@ impl Graph {
                 Ties::Davidson | Ties::RaoKupper => (t.wins_i[q], t.wins_j[q], t.ties[q]),
             }
         };
+        // Per-block arrays cost O(n) each: many blocks only when n is small next to k.
+        let blocks = if n <= (1 << 20) { (k >> 16).clamp(1, 8) } else { 1 };
+        let per = k.div_ceil(blocks).max(1);
+        let range = |b: usize| (b * per).min(k)..((b + 1) * per).min(k);
+        let counts: Vec<Vec<usize>> = (0..blocks)
+            .into_par_iter()
+            .map(|b| {
+                let mut c = vec![0usize; n];
+                for q in range(b) {
+                    let (wi, wj, tt) = effective(q);
+                    if wi + wj + tt > 0.0 {
+                        c[t.i[q] as usize] += 1;
+                        c[t.j[q] as usize] += 1;
+                    }
+                }
+                c
+            })
+            .collect();
         let mut offsets = vec![0usize; n + 1];
-        for q in 0..t.len() {
-            let (wi, wj, tt) = effective(q);
-            if wi + wj + tt > 0.0 {
-                offsets[t.i[q] as usize + 1] += 1;
-                offsets[t.j[q] as usize + 1] += 1;
-            }
-        }
+        // cursors[b][i]: where block b writes item i's next edge.
+        let mut cursors = counts;
         for i in 0..n {
-            offsets[i + 1] += offsets[i] + has_virtual as usize;
+            let mut at = offsets[i] + has_virtual as usize;
+            for c in cursors.iter_mut() {
+                let deg = c[i];
+                c[i] = at;
+                at += deg;
+            }
+            offsets[i + 1] = at;
         }
-        let blank = Edge { j: 0, won: 0.0, lost: 0.0 };
-        let mut edges = vec![blank; offsets[n]];
-        let davidson = matches!(opts.ties, Ties::Davidson | Ties::RaoKupper);
-        let mut ties = if davidson { vec![0.0; offsets[n]] } else { Vec::new() };
-        let mut fill = offsets.clone();
-        let (mut score, mut count) = (vec![0.0; n], vec![0.0; n]);
+        let total = offsets[n];
+        let mut edges: Vec<Edge> = Vec::with_capacity(total);
+        let mut ties: Vec<f64> = if davidson { Vec::with_capacity(total) } else { Vec::new() };
+        let (edge_ptr, tie_ptr) = (SendPtr(edges.as_mut_ptr()), SendPtr(ties.as_mut_ptr()));
         if has_virtual {
             for i in 0..n {
-                edges[fill[i]] = Edge { j: n as u32, won: r, lost: r };
-                fill[i] += 1;
-                score[i] += r;
-                count[i] += 2.0 * r;
+                // SAFETY: slot offsets[i] is the virtual edge's, within capacity, written once.
+                unsafe { edge_ptr.0.add(offsets[i]).write(Edge { j: n as u32, won: r, lost: r }) };
+                if davidson {
+                    unsafe { tie_ptr.0.add(offsets[i]).write(0.0) };
+                }
             }
         }
-        for q in 0..t.len() {
-            let (wi, wj, tt) = effective(q);
-            if wi + wj + tt <= 0.0 {
-                continue;
-            }
-            let (i, j) = (t.i[q] as usize, t.j[q] as usize);
-            edges[fill[i]] = Edge { j: j as u32, won: wi, lost: wj };
-            edges[fill[j]] = Edge { j: i as u32, won: wj, lost: wi };
+        let sums: Vec<(Vec<f64>, Vec<f64>)> = cursors
+            .par_iter_mut()
+            .enumerate()
+            .map(|(b, cur)| {
+                let (edge_ptr, tie_ptr) = (&edge_ptr, &tie_ptr);
+                let (mut score, mut count) = (vec![0.0; n], vec![0.0; n]);
+                for q in range(b) {
+                    let (wi, wj, tt) = effective(q);
+                    if wi + wj + tt <= 0.0 {
+                        continue;
+                    }
+                    let (i, j) = (t.i[q] as usize, t.j[q] as usize);
+                    // SAFETY: block b owns item i's slots cursors[b][i] .. + its count, disjoint
+                    // from every other block's and within capacity; each slot is written once.
+                    unsafe {
+                        edge_ptr.0.add(cur[i]).write(Edge { j: j as u32, won: wi, lost: wj });
+                        edge_ptr.0.add(cur[j]).write(Edge { j: i as u32, won: wj, lost: wi });
+                        if davidson {
+                            tie_ptr.0.add(cur[i]).write(tt);
+                            tie_ptr.0.add(cur[j]).write(tt);
+                        }
+                    }
+                    cur[i] += 1;
+                    cur[j] += 1;
+                    score[i] += wi + 0.5 * tt;
+                    score[j] += wj + 0.5 * tt;
+                    count[i] += wi + wj + tt;
+                    count[j] += wi + wj + tt;
+                }
+                (score, count)
+            })
+            .collect();
+        // SAFETY: every slot 0..total was written above (virtual edges and each block's edges
+        // exactly fill the ranges the offsets describe).
+        unsafe {
+            edges.set_len(total);
             if davidson {
-                ties[fill[i]] = tt;
-                ties[fill[j]] = tt;
+                ties.set_len(total);
             }
-            fill[i] += 1;
-            fill[j] += 1;
-            score[i] += wi + 0.5 * tt;
-            score[j] += wj + 0.5 * tt;
-            count[i] += wi + wj + tt;
-            count[j] += wi + wj + tt;
+        }
+        let (mut score, mut count) = (vec![if has_virtual { r } else { 0.0 }; n], vec![2.0 * r; n]);
+        for (bs, bc) in sums {
+            score.iter_mut().zip(bs).for_each(|(x, y)| *x += y);
+            count.iter_mut().zip(bc).for_each(|(x, y)| *x += y);
         }
         Graph { n_real: n, has_virtual, offsets, edges, ties, score, count }
     }
@@ -200,7 +256,8 @@ impl Graph {
     /// graph is not strongly connected (Ford 1957; Hunter 2004). Checked with two graph
     /// searches; the components are only computed to describe a failure.
     fn check_identifiable(&self) -> Result<()> {
-        if self.reaches_all(true) && self.reaches_all(false) {
+        let (forward, backward) = rayon::join(|| self.reaches_all(true), || self.reaches_all(false));
+        if forward && backward {
             return Ok(());
         }
         let n = self.n_real;
@@ -699,5 +756,40 @@ mod tests {
         let reg = Options { regularization: 0.5, ..Default::default() };
         let f = fit(t.as_ref(), &reg).unwrap();
         assert_eq!(bootstrap(t.as_ref(), &reg, &f, 6, 0..50, 0).unwrap().redraws, 0);
+    }
+}
+
+#[cfg(test)]
+mod timing {
+    use super::*;
+    use crate::pairs::{reduce, Outcomes};
+
+    /// `cargo test --release -p rankagg-core timing -- --ignored --nocapture`
+    #[test]
+    #[ignore]
+    fn fit_phases_n1000_m1m() {
+        let (n, m) = (1000usize, 1_000_000usize);
+        let mut s = 1u64;
+        let mut next = || {
+            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            s >> 33
+        };
+        let a: Vec<u32> = (0..m).map(|_| (next() % n as u64) as u32).collect();
+        let b: Vec<u32> = a.iter().map(|&x| ((x as u64 + 1 + next() % (n as u64 - 1)) % n as u64) as u32).collect();
+        let o: Vec<f64> = (0..m).map(|_| [0.0, 0.5, 1.0][(next() % 3) as usize]).collect();
+        let t = reduce(n, &a, &b, Outcomes::Values(&o), None).unwrap();
+        let opts = Options::default();
+        for _ in 0..3 {
+            let t0 = std::time::Instant::now();
+            let g = Graph::build(t.as_ref(), &opts);
+            let t1 = t0.elapsed();
+            g.check_identifiable().unwrap();
+            let t2 = t0.elapsed();
+            let f = solve_plain(&g, &opts, None, true);
+            let t3 = t0.elapsed();
+            let _ = t.as_ref().item_totals().unwrap();
+            let t4 = t0.elapsed();
+            println!("build {t1:?} identifiable {:?} solve {:?} ({} it) totals {:?}", t2 - t1, t3 - t2, f.iterations, t4 - t3);
+        }
     }
 }
