@@ -147,6 +147,7 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--no-reference", action="store_true", help="skip the (slow) pure-Python reference")
+    ap.add_argument("--items", type=int, choices=[100, 1000], help="run only the workload with this many items")
     ap.add_argument("--memory-probe", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.memory_probe:
@@ -155,6 +156,8 @@ def main() -> None:
     workloads = [(100, 10_000_000), (1_000, 1_000_000)]
     if args.quick:
         workloads = [(100, 200_000), (1_000, 100_000)]
+    if args.items:
+        workloads = [w for w in workloads if w[0] == args.items]
     print(f"machine: {os.cpu_count()} cores; polars {pl.__version__}, numpy {np.__version__}, rankagg {ra.__version__}\n")
     for n, m in workloads:
         table(f"n = {n:,} items, m = {m:,} comparisons", run(n, m, args.repeat, not args.no_reference))

@@ -399,6 +399,68 @@ fn reduce_dense(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>, weights:
 /// cache — is summed on its own, rows in order. Every cell is summed in row order, so the
 /// table is bit-identical for any thread count, and equals the sparse reduce's.
 fn reduce_partitioned(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>, weights: Option<&[f64]>, code: Code<'_>, span: usize) -> Result<PairTable> {
+    // Unit weights and outcomes 0, ½, 1 only (the arena case): 4-byte records without the row.
+    let simple = weights.is_none()
+        && match outcomes {
+            Outcomes::AllWins => true,
+            Outcomes::Coded { values, .. } => values.iter().all(|&v| v == 0.0 || v == 0.5 || v == 1.0),
+            Outcomes::Values(v) => v.par_iter().all(|&v| v == 0.0 || v == 0.5 || v == 1.0),
+        };
+    if simple && n * n < (1 << 29) {
+        partitioned_with::<u32>(n, a, b, outcomes, weights, code, span)
+    } else {
+        partitioned_with::<u64>(n, a, b, outcomes, weights, code, span)
+    }
+}
+
+/// A row's record in the partitioned reduce: its cell, how it adds to it (kind), and — for
+/// `u64` — its row number. `u32` records only hold kinds 0–2 (a simple row).
+trait Record: Copy + Default + Send + Sync {
+    fn new(row: usize, cell: usize, kind: u32) -> Self;
+    fn cell(self) -> usize;
+    fn kind(self) -> u32;
+    fn row(self) -> usize;
+}
+
+impl Record for u32 {
+    #[inline]
+    fn new(_row: usize, cell: usize, kind: u32) -> Self {
+        debug_assert!(kind < 3);
+        (cell as u32) << 2 | kind
+    }
+    #[inline]
+    fn cell(self) -> usize {
+        (self >> 2) as usize
+    }
+    #[inline]
+    fn kind(self) -> u32 {
+        self & 3
+    }
+    fn row(self) -> usize {
+        unreachable!("u32 records are only used when every row is simple")
+    }
+}
+
+impl Record for u64 {
+    #[inline]
+    fn new(row: usize, cell: usize, kind: u32) -> Self {
+        (row as u64) << 32 | (cell as u64) << 3 | kind as u64
+    }
+    #[inline]
+    fn cell(self) -> usize {
+        ((self & 0xffff_ffff) >> 3) as usize
+    }
+    #[inline]
+    fn kind(self) -> u32 {
+        (self & 7) as u32
+    }
+    #[inline]
+    fn row(self) -> usize {
+        (self >> 32) as usize
+    }
+}
+
+fn partitioned_with<R: Record>(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>, weights: Option<&[f64]>, code: Code<'_>, span: usize) -> Result<PairTable> {
     let m = a.len();
     let cells = n * (n.max(1) - 1) / 2;
     let span = span.max(1);
@@ -409,7 +471,7 @@ fn reduce_partitioned(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>, we
     // how the row adds to its cell: 0 a win of the pair's lower item, 1 of the higher, 2 a tie
     // (unit weight, outcome 1, 0 or 0.5), 3 / 4 anything else with the lower item as a / b (the
     // row's outcome and weight are read again). Rows are counted per partition per chunk.
-    let mut rec = vec![0u64; m];
+    let mut rec = vec![R::default(); m];
     let counted: Vec<(Vec<u32>, Reports)> = rec
         .par_chunks_mut(CHUNK)
         .enumerate()
@@ -427,11 +489,11 @@ fn reduce_partitioned(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>, we
                 let cell = tri(n, i as usize, j as usize);
                 let kind = match (w == 1.0, o) {
                     (true, 0.5) => 2,
-                    (true, 1.0) => (x > y) as u64,
-                    (true, 0.0) => (x < y) as u64,
-                    _ => 3 + (x > y) as u64,
+                    (true, 1.0) => (x > y) as u32,
+                    (true, 0.0) => (x < y) as u32,
+                    _ => 3 + (x > y) as u32,
                 };
-                *slot = (r as u64) << 32 | (cell as u64) << 3 | kind;
+                *slot = R::new(r, cell, kind);
                 hist[cell / span] += 1;
             }
             (hist, rep)
@@ -459,13 +521,13 @@ fn reduce_partitioned(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>, we
     counted.into_iter().for_each(|(_, r)| rep.merge(r));
     rep.into_result()?;
     // Pass 2: scatter the records by partition (stable: row order within a partition).
-    let mut by_part = vec![0u64; start[parts]];
+    let mut by_part = vec![R::default(); start[parts]];
     {
         let out = SharedSlice(by_part.as_mut_ptr());
         rec.par_chunks(CHUNK).zip(cursor.par_iter_mut()).for_each(|(recs, cur)| {
             let out = &out;
             for &x in recs {
-                let p = ((x & 0xffff_ffff) >> 3) as usize / span;
+                let p = x.cell() / span;
                 // SAFETY: each (chunk, partition) owns the disjoint range that starts at
                 // cursor[c][p] and holds exactly its histogram count of slots.
                 unsafe { *out.0.add(cur[p]) = x };
@@ -482,12 +544,11 @@ fn reduce_partitioned(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>, we
             let width = span.min(cells - lo_cell);
             let mut acc = vec![[0.0f64; 3]; width];
             for &x in &by_part[start[p]..start[p + 1]] {
-                let low = x & 0xffff_ffff;
-                let cell = &mut acc[(low >> 3) as usize - lo_cell];
-                match low & 7 {
+                let cell = &mut acc[x.cell() - lo_cell];
+                match x.kind() {
                     k @ 0..=2 => cell[k as usize] += 1.0,
                     k => {
-                        let r = (x >> 32) as usize;
+                        let r = x.row();
                         let (o, w) = (outcomes.get(r), weights.map_or(1.0, |w| w[r]));
                         // row_cells with the pair's lower item first.
                         let (_, _, wi, wj, t) = if k == 3 { row_cells(0, 1, o, w) } else { row_cells(1, 0, o, w) };
@@ -537,9 +598,9 @@ fn reduce_partitioned(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>, we
 }
 
 /// A raw pointer that rayon tasks may share; each task writes a disjoint set of indices.
-struct SharedSlice(*mut u64);
-unsafe impl Sync for SharedSlice {}
-unsafe impl Send for SharedSlice {}
+struct SharedSlice<R>(*mut R);
+unsafe impl<R> Sync for SharedSlice<R> {}
+unsafe impl<R> Send for SharedSlice<R> {}
 
 /// The pair (i, j) of packed-triangle cell `cell` (inverse of [`tri`]).
 fn cell_pair(n: usize, cell: usize) -> (usize, usize) {
@@ -663,9 +724,13 @@ mod tests {
         let d = reduce_dense(n as usize, &a, &b, Outcomes::Values(&o), Some(&w), Code(None)).unwrap();
         let sp = reduce_sparse(n as usize, &a, &b, Outcomes::Values(&o), Some(&w), Code(None)).unwrap();
         assert_eq!(d, sp);
+        let sp_unit = reduce_sparse(n as usize, &a, &b, Outcomes::Values(&o), None, Code(None)).unwrap();
         for span in [1, 7, 100, 434, 435, 10_000] {
             let part = reduce_partitioned(n as usize, &a, &b, Outcomes::Values(&o), Some(&w), Code(None), span).unwrap();
             assert_eq!(part, sp, "span {span}");
+            // Unit weights and outcomes in {0, ½, 1}: the compact 4-byte records.
+            let part = reduce_partitioned(n as usize, &a, &b, Outcomes::Values(&o), None, Code(None), span).unwrap();
+            assert_eq!(part, sp_unit, "span {span}");
         }
         for n in 2..40 {
             for cell in 0..n * (n - 1) / 2 {
