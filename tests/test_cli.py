@@ -92,3 +92,19 @@ def test_consensus_preflib_and_long_table(tmp_path, capsys):
     assert main(["consensus", str(long), "--voter", "judge", "--item", "system", "--rank", "place", "--method", "borda", "-o", str(dst)]) == 0
     assert pl.read_csv(dst)["item"].to_list()[-1] == "z"
     assert main(["consensus", str(long), "--voter", "nope"]) == 2
+
+
+def test_lottery_of_comparisons_and_of_a_preflib_file(tmp_path, capsys):
+    src = tmp_path / "rps.csv"
+    pl.DataFrame({"a": ["rock", "paper", "scissors"], "b": ["scissors", "rock", "paper"], "outcome": [1, 1, 1]}).write_csv(src)
+    assert main(["lottery", str(src)]) == 0
+    out = capsys.readouterr().out
+    rows = [line.split("|") for line in out.splitlines() if line.startswith("| ") and "item" not in line]
+    assert sorted(r[1].strip() for r in rows) == ["paper", "rock", "scissors"]
+    assert all(r[2].strip() == "0.333333" for r in rows)
+    assert "support: 3 of 3 items" in out and "unique" in out
+    dst = tmp_path / "lottery.csv"
+    assert main(["lottery", "tests/data/00005-00000002.toi", "--payoff", "margin", "--all", "-o", str(dst)]) == 0
+    table = pl.read_csv(dst)
+    assert table.height == 6 and table["probability"][0] == 1.0  # Burlington 2009 had a Condorcet winner
+    assert table["item"][0] == "Andy Montroll"

@@ -13,7 +13,7 @@ import pytest
 
 MODULES = ["rankagg", "rankagg.rate", "rankagg.data", "rankagg.errors", "rankagg.results", "rankagg.reference",
            "rankagg.datasets", "rankagg.cli", "rankagg.vote", "rankagg.distance", "rankagg.rankings",
-           "rankagg.preflib", "rankagg.intervals", "rankagg.preferences", "rankagg.games"]
+           "rankagg.preflib", "rankagg.intervals", "rankagg.preferences", "rankagg.games", "rankagg.robust"]
 README = Path(__file__).parent.parent / "README.md"
 
 

@@ -17,6 +17,7 @@ from rankagg.errors import (
     InvalidWeightError,
     MissingColumnError,
     NotIdentifiableError,
+    NonFiniteValueError,
     NullValueError,
     OutcomeRangeError,
     RankaggError,
@@ -41,6 +42,7 @@ from rankagg.preferences import Preferences, preference_matrix
 from rankagg.preflib import read_preflib
 from rankagg.rankings import Rankings
 from rankagg.results import Ratings
+from rankagg.robust import Aggregate, defensive, welfare
 from rankagg.vote import (
     Consensus,
     borda,
@@ -86,6 +88,9 @@ __all__ = [
     "kemeny",
     "maximal_lottery",
     "Lottery",
+    "defensive",
+    "welfare",
+    "Aggregate",
     "kendall_tau",
     "kemeny_distance",
     "spearman_footrule",
@@ -105,6 +110,7 @@ __all__ = [
     "EmptyDataError",
     "UnknownItemError",
     "NotIdentifiableError",
+    "NonFiniteValueError",
     "InternalError",
     "ConvergenceWarning",
 ]

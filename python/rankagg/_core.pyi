@@ -110,6 +110,25 @@ def plackett_luce(
 ) -> dict[str, Any]: ...
 def kemeny(p: npt.NDArray[np.float64], n: int, exact_limit: int = 16) -> dict[str, Any]: ...
 def kendall_counts(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]) -> tuple[int, int, int, int, int]: ...
+KeyArg = tuple[npt.NDArray[np.uint32] | npt.NDArray[np.int64], npt.NDArray[np.uint32], int]
+"""(uint32 codes, rank per code, 0) or (int64 values, rank per value − lo, lo)."""
+
+def defensive(
+    items: KeyArg,
+    n_items: int,
+    obs: KeyArg,
+    n_obs: int,
+    values: npt.NDArray[np.float64],
+    groups: KeyArg | None = None,
+    n_groups: int = 0,
+    *,
+    tail: float = 0.0,
+    prior: float = 1.0,
+    regret: bool = False,
+) -> dict[str, Any]: ...
+def dense_int_map(
+    x: npt.NDArray[np.int64], limit: int
+) -> tuple[int, npt.NDArray[np.uint32], npt.NDArray[np.int64]] | None: ...
 def _debug_panic() -> None: ...
 def maximal_lottery(m: npt.NDArray[np.float64], n: int) -> dict[str, Any]: ...
 def maximal_lottery_sparse(

@@ -12,6 +12,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -29,6 +30,8 @@ examples:
   rankagg leaderboard --ci bootstrap --rounds 1000  # 95% intervals, interval-aware ranks
   rankagg leaderboard battles.csv --method elo --order-by tstamp
   rankagg consensus election.toi --method schulze
+  rankagg lottery                            # maximal lottery (minimax winner) of LLMFAO
+  rankagg defensive attn.parquet --item token --over query --value weight --group head
   rankagg bench                              # rankagg vs pure Python on this machine
 """
 
@@ -80,18 +83,32 @@ def _write(frame: pl.DataFrame, output: str) -> None:
         frame.write_csv(output)
 
 
-def _leaderboard(args: argparse.Namespace) -> int:
+def _comparisons(args: argparse.Namespace) -> tuple[pl.DataFrame, dict[str, Any], str]:
+    """The comparisons named on the command line (LLMFAO without a file), their column keywords
+    and a description of the source."""
     if args.file is None:
-        data = datasets.llmfao()
-        a, b, outcome = "left", "right", "winner"
-        outcomes = datasets.LLMFAO_OUTCOMES
-        source = "LLMFAO (8,931 crowd judgements of 59 LLMs, shipped with rankagg)"
+        columns: dict[str, Any] = dict(a="left", b="right", outcome="winner", outcomes=datasets.LLMFAO_OUTCOMES)
+        data, source = datasets.llmfao(), "LLMFAO (8,931 crowd judgements of 59 LLMs, shipped with rankagg)"
     else:
-        data = _read(args.file)
-        a, b, outcome = args.a, args.b, args.outcome
-        outcomes = _parse_outcomes(args.outcomes)
-        source = args.file
-    columns = dict(a=a, b=b, outcome=outcome, weight=args.weight, outcomes=outcomes, winner=args.winner, loser=args.loser)
+        columns = dict(a=args.a, b=args.b, outcome=args.outcome, outcomes=_parse_outcomes(args.outcomes))
+        data, source = _read(args.file), args.file
+    columns.update(weight=args.weight, winner=args.winner, loser=args.loser)
+    return data, columns, source
+
+
+def _add_comparison_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", nargs="?", help="CSV, Parquet or NDJSON file ('-' reads CSV from stdin)")
+    p.add_argument("--a", default="a", help="column of the first item (default: a)")
+    p.add_argument("--b", default="b", help="column of the second item (default: b)")
+    p.add_argument("--outcome", default="outcome", help="column of outcomes (default: outcome)")
+    p.add_argument("--outcomes", help="label mapping, e.g. 'left=1,right=0,tie=0.5'")
+    p.add_argument("--weight", help="column of row weights")
+    p.add_argument("--winner", help="column of winners (with --loser, instead of --a/--b/--outcome)")
+    p.add_argument("--loser", help="column of losers")
+
+
+def _leaderboard(args: argparse.Namespace) -> int:
+    data, columns, source = _comparisons(args)
     ci: Bootstrap | Sandwich | None = None
     if args.ci == "bootstrap":
         ci = Bootstrap(rounds=args.rounds, level=args.level, seed=args.seed, progress=sys.stderr.isatty())
@@ -123,6 +140,50 @@ def _leaderboard(args: argparse.Namespace) -> int:
     with pl.Config(tbl_rows=args.top, tbl_cols=-1, tbl_hide_dataframe_shape=True, fmt_str_lengths=60,
                    tbl_hide_column_data_types=True, tbl_formatting="ASCII_MARKDOWN"):
         print(shown.head(args.top))
+    return 0
+
+
+def _lottery(args: argparse.Namespace) -> int:
+    """The maximal lottery of comparisons (LLMFAO without a file) or of a PrefLib file."""
+    from rankagg.games import maximal_lottery
+    from rankagg.preflib import read_preflib
+
+    if args.file is not None and Path(args.file).suffix.lower() in (".soc", ".soi", ".toc", ".toi"):
+        data: Any = read_preflib(args.file)
+        columns: dict[str, Any] = {}
+        source = args.file
+    else:
+        data, columns, source = _comparisons(args)
+    lot = maximal_lottery(data, **columns, payoff=args.payoff, method=args.method, tol=args.tol)
+    table = lot.table if args.all else lot.table.filter(pl.col("probability") > 0)
+    if args.output:
+        _write(table, args.output)
+        print(f"wrote {table.height} rows to {args.output}", file=sys.stderr)
+        return 0
+    print(f"maximal lottery of {source} (payoff: {args.payoff}, method: {args.method})")
+    print(f"support: {len(lot.support)} of {lot.table.height} items; exploitability {lot.exploitability:.2g}"
+          f"{'; unique (certified)' if lot.unique else ''}; payoff = expected margin against the lottery (≥ 0 at equilibrium)")
+    print(_markdown(table.head(args.top).with_columns(pl.col("probability", "payoff").round(6) + 0.0)), end="")
+    return 0
+
+
+def _defensive(args: argparse.Namespace) -> int:
+    """Defensive aggregation of a long item × observation score table."""
+    from rankagg.robust import defensive
+
+    result = defensive(_read(args.file), item=args.item, over=args.over, value=args.value, group=args.group,
+                       tail=args.tail, prior=args.prior, higher_is=args.higher_is)
+    if args.output:
+        _write(result.table, args.output)
+        print(f"wrote {result.table.height} rows to {args.output}", file=sys.stderr)
+        return 0
+    risk = "normalised regret per observation" if args.higher_is == "better" else f"{args.value!r}"
+    step1 = "max" if args.tail == 0 else ("mean" if args.tail == 1 else f"mean of the top {args.tail:g}")
+    floor = f"max(worst, {args.prior:g} × {'group' if args.group else 'overall'} mean of worst)" if args.prior > 0 else "no floor"
+    print(f"defensive aggregation of {args.file}: {result.table.height} items; risk = {risk}; "
+          f"worst = {step1} over {args.over!r}; score = {floor}")
+    print("rank 1 = " + ("smallest defended regret (most robust)" if args.higher_is == "better" else "largest defended risk (most important to keep)"))
+    print(_markdown(result.table.head(args.top)), end="")
     return 0
 
 
@@ -219,14 +280,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    lb.add_argument("file", nargs="?", help="CSV, Parquet or NDJSON file ('-' reads CSV from stdin)")
-    lb.add_argument("--a", default="a", help="column of the first item (default: a)")
-    lb.add_argument("--b", default="b", help="column of the second item (default: b)")
-    lb.add_argument("--outcome", default="outcome", help="column of outcomes (default: outcome)")
-    lb.add_argument("--outcomes", help="label mapping, e.g. 'left=1,right=0,tie=0.5'")
-    lb.add_argument("--weight", help="column of row weights")
-    lb.add_argument("--winner", help="column of winners (with --loser, instead of --a/--b/--outcome)")
-    lb.add_argument("--loser", help="column of losers")
+    _add_comparison_arguments(lb)
     lb.add_argument("--method", default="bradley_terry", choices=METHODS, help="rating method (default: bradley_terry)")
     lb.add_argument("--ci", choices=["bootstrap", "sandwich"], help="add confidence intervals (sandwich: bradley_terry only)")
     lb.add_argument("--rounds", type=int, default=1000, help="bootstrap rounds (default: 1000)")
@@ -255,6 +309,39 @@ def build_parser() -> argparse.ArgumentParser:
     cons.add_argument("--top", type=int, default=100, help="rows to print (default: 100)")
     cons.add_argument("--output", "-o", help="write the table to CSV, Parquet, JSON, NDJSON or Markdown (.md)")
     cons.set_defaults(run=_consensus)
+    lot = sub.add_parser(
+        "lottery",
+        help="maximal lottery (minimax winner) of comparisons or a PrefLib file",
+        epilog="examples:\n  rankagg lottery                     # LLMFAO\n  rankagg lottery battles.csv --a model_a --b model_b --outcome winner\n"
+               "  rankagg lottery election.soc --payoff margin",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_comparison_arguments(lot)
+    lot.add_argument("--payoff", default="probability", choices=["probability", "margin", "sign"], help="default: probability")
+    lot.add_argument("--method", default="exact", choices=["exact", "first_order"], help="default: exact")
+    lot.add_argument("--tol", type=float, default=1e-9, help="first_order: target exploitability (default: 1e-9)")
+    lot.add_argument("--all", action="store_true", help="list every item, not just the support")
+    lot.add_argument("--top", type=int, default=100, help="rows to print (default: 100)")
+    lot.add_argument("--output", "-o", help="write the table to CSV, Parquet, JSON, NDJSON or Markdown (.md)")
+    lot.set_defaults(run=_lottery)
+    dfn = sub.add_parser(
+        "defensive",
+        help="defensive aggregation (worst case + group floor) of a long item × observation score table",
+        epilog="examples:\n  rankagg defensive attn.parquet --item token --over query --value weight --group head\n"
+               "  rankagg defensive scores.csv --item model --over task --value accuracy --higher-is better --prior 0",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    dfn.add_argument("file", help="CSV, Parquet or NDJSON file with one row per (item, observation) ('-' reads CSV from stdin)")
+    dfn.add_argument("--item", default="item", help="column of items (default: item)")
+    dfn.add_argument("--over", default="observation", help="column of observations: queries, tasks, judges (default: observation)")
+    dfn.add_argument("--value", default="value", help="column of scores (default: value)")
+    dfn.add_argument("--group", help="column of each item's group (the floor is the group's mean worst case)")
+    dfn.add_argument("--tail", type=float, default=0.0, help="fraction of the largest risks averaged: 0 = max, 1 = mean (default: 0)")
+    dfn.add_argument("--prior", type=float, default=1.0, help="weight of the group-mean floor, 0 = none (default: 1)")
+    dfn.add_argument("--higher-is", default="risk", choices=["risk", "better"], help="values are risks/importances, or scores where higher is better (default: risk)")
+    dfn.add_argument("--top", type=int, default=100, help="rows to print (default: 100)")
+    dfn.add_argument("--output", "-o", help="write the table to CSV, Parquet, JSON, NDJSON or Markdown (.md)")
+    dfn.set_defaults(run=_defensive)
     bench = sub.add_parser(
         "bench",
         help="time rankagg against its pure-Python references on this machine",

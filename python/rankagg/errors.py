@@ -24,6 +24,7 @@ __all__ = [
     "EmptyDataError",
     "UnknownItemError",
     "NotIdentifiableError",
+    "NonFiniteValueError",
     "InternalError",
     "ConvergenceWarning",
 ]
@@ -68,6 +69,10 @@ class UnknownItemError(RankaggError):
 class NotIdentifiableError(RankaggError):
     """The data admit no finite estimate: some items never win or never lose, or the
     comparison graph is not strongly connected. Use ``regularization > 0``."""
+
+
+class NonFiniteValueError(RankaggError):
+    """A score or utility column holds NaN or infinite values (the rows are named)."""
 
 
 class InternalError(RankaggError):

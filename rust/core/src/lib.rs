@@ -4,6 +4,7 @@
 //! of sufficient statistics ([`pairs::reduce`]) → a model fit ([`rate`]). Nothing here knows
 //! about Python; the `rankagg-python` crate wraps these functions.
 
+pub mod aggregate;
 pub mod distance;
 pub mod error;
 pub mod factorize;
