@@ -132,6 +132,14 @@ def run(n: int, m: int, repeat: int, with_reference: bool) -> list[tuple[str, fl
         ws = [wmap[w] for w in df["winner"].to_list()]
         t, res = timed(lambda: evalica.bradley_terry(xs, ys, ws), max(1, repeat // 2))
         rows.append((f"evalica {evalica.__version__} (inputs pre-converted, not timed)", t, f"{res.iterations} it, tol 1e-6"))
+
+        def evalica_from_frame():
+            # The same start as rankagg's: the Polars frame (evalica takes lists or pandas).
+            w = [wmap[v] for v in df["winner"].to_list()]
+            return evalica.bradley_terry(df["model_a"].to_list(), df["model_b"].to_list(), w)
+
+        t, res = timed(evalica_from_frame, max(1, repeat // 2))
+        rows.append((f"evalica {evalica.__version__} from the Polars frame (conversion to lists timed)", t, f"{res.iterations} it"))
     except ImportError:
         rows.append(("evalica (not installed: pip install evalica==0.4.2)", float("nan"), ""))
 
