@@ -10,8 +10,11 @@ use std::hash::Hash;
 
 use rayon::prelude::*;
 
-/// Rows per block of the parallel factorization.
+/// Fewest rows per block of the parallel factorization.
 const BLOCK: usize = 1 << 16;
+/// Blocks per piece at most: each block's distinct keys are merged sequentially, so with many
+/// distinct names (10M rows of 100k names) small blocks would merge each name once per block.
+const MAX_BLOCKS: usize = 16;
 
 type Map<K> = HashMap<K, u32, foldhash::fast::RandomState>;
 
@@ -101,8 +104,10 @@ pub fn factorize_into<'c, C: Column + ?Sized>(
     // Phase 1: block-local dictionaries, local codes written to the output.
     let mut tasks: Vec<(&'c C, usize, &mut [u32])> = Vec::new();
     for (piece, out) in pieces.iter().zip(outs.iter_mut()) {
-        for (b, chunk) in out.chunks_mut(BLOCK).enumerate() {
-            tasks.push((*piece, b * BLOCK, chunk));
+        // The split depends on the data size only (never on the thread count).
+        let block = out.len().div_ceil(MAX_BLOCKS).max(BLOCK);
+        for (b, chunk) in out.chunks_mut(block).enumerate() {
+            tasks.push((*piece, b * block, chunk));
         }
     }
     let locals: Vec<Vec<C::Key<'c>>> = tasks
