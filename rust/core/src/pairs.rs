@@ -578,6 +578,7 @@ fn partitioned_with<R: Record>(n: usize, a: &[u32], b: &[u32], outcomes: Outcome
             t
         })
         .collect();
+    drop(by_part); // before the output is allocated: peak memory
     let k: usize = tables.iter().map(|t| t.i.len()).sum();
     let mut out = PairTable {
         n,
