@@ -418,7 +418,8 @@ fn solve_plain(g: &Graph, opts: &Options, start: Option<&Fit>, with_likelihood: 
     let expected = |pi: &[f64], i: usize| -> f64 {
         g.neighbours(i).iter().map(|e| (e.won + e.lost) * pi[i] / (pi[i] + pi[e.j as usize])).sum::<f64>()
     };
-    let mut max_rel = g.max_relative_gradient(|i| expected(&pi, i));
+    // A warm start may already be optimal; a cold start is tested after its first iteration.
+    let mut max_rel = if start.is_some() || opts.max_iter == 0 { g.max_relative_gradient(|i| expected(&pi, i)) } else { f64::INFINITY };
     while max_rel > opts.tol && iterations < opts.max_iter {
         iterations += 1;
         // Largest relative change of π in this iteration: the exact optimality test (one more
