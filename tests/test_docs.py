@@ -13,7 +13,8 @@ import pytest
 
 MODULES = ["rankagg", "rankagg.rate", "rankagg.data", "rankagg.errors", "rankagg.results", "rankagg.reference",
            "rankagg.datasets", "rankagg.cli", "rankagg.vote", "rankagg.distance", "rankagg.rankings",
-           "rankagg.preflib", "rankagg.intervals", "rankagg.preferences", "rankagg.games", "rankagg.robust"]
+           "rankagg.preflib", "rankagg.intervals", "rankagg.preferences", "rankagg.games", "rankagg.robust",
+           "rankagg.consistency", "rankagg.judges"]
 README = Path(__file__).parent.parent / "README.md"
 
 

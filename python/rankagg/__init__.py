@@ -8,6 +8,7 @@
 """
 
 from rankagg import datasets
+from rankagg.consistency import Consistency, consistency
 from rankagg.data import LMARENA_OUTCOMES, PairTable
 from rankagg.distance import kemeny_distance, kendall_tau, spearman_footrule
 from rankagg.errors import (
@@ -27,6 +28,7 @@ from rankagg.errors import (
 )
 from rankagg.games import Lottery, maximal_lottery
 from rankagg.intervals import Bootstrap, Sandwich
+from rankagg.judges import expected_rating, merge_bidirectional, self_play_rewards
 from rankagg.rate import (
     average_win_rate,
     bradley_terry,
@@ -91,6 +93,11 @@ __all__ = [
     "defensive",
     "welfare",
     "Aggregate",
+    "consistency",
+    "Consistency",
+    "expected_rating",
+    "merge_bidirectional",
+    "self_play_rewards",
     "kendall_tau",
     "kemeny_distance",
     "spearman_footrule",

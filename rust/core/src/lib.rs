@@ -5,6 +5,7 @@
 //! about Python; the `rankagg-python` crate wraps these functions.
 
 pub mod aggregate;
+pub mod consistency;
 pub mod distance;
 pub mod error;
 pub mod factorize;

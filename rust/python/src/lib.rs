@@ -675,6 +675,50 @@ fn dense_int_map<'py>(py: Python<'py>, x: PyReadonlyArray1<'py, i64>, limit: usi
     Ok(out.map(|(lo, r, l)| (lo, PyArray1::from_vec(py, r), PyArray1::from_vec(py, l))))
 }
 
+/// Transitivity of the majority relation of an n × n preference matrix (row-major): dict with
+/// pairs, ties, tournament, cycles (strict 3-cycles) and, per k in `ks`, lists k, subsets,
+/// inconsistent, with_cycle, with_tie, exact, drawn (see `rankagg_core::consistency`).
+#[pyfunction]
+#[pyo3(signature = (w, n, ks, exact_limit=100, samples=100_000, seed=0))]
+fn consistency_counts<'py>(
+    py: Python<'py>,
+    w: PyReadonlyArray1<'py, f64>,
+    n: usize,
+    ks: Vec<usize>,
+    exact_limit: usize,
+    samples: u64,
+    seed: u64,
+) -> PyResult<Bound<'py, PyDict>> {
+    use rankagg_core::consistency;
+    let w = slice(&w, "w")?;
+    let r = run_detached(py, || {
+        let rel = consistency::Relation::from_matrix(w, n)?;
+        consistency::analyze(&rel, &ks, exact_limit, samples, seed)
+    })?;
+    let d = PyDict::new(py);
+    d.set_item("pairs", r.pairs)?;
+    d.set_item("ties", r.ties)?;
+    d.set_item("tournament", r.tournament)?;
+    d.set_item("cycles", r.cycles)?;
+    d.set_item("k", r.subsets.iter().map(|s| s.k).collect::<Vec<_>>())?;
+    d.set_item("subsets", r.subsets.iter().map(|s| s.subsets).collect::<Vec<_>>())?;
+    d.set_item("inconsistent", r.subsets.iter().map(|s| s.inconsistent).collect::<Vec<_>>())?;
+    d.set_item("with_cycle", r.subsets.iter().map(|s| s.with_cycle).collect::<Vec<_>>())?;
+    d.set_item("with_tie", r.subsets.iter().map(|s| s.with_tie).collect::<Vec<_>>())?;
+    d.set_item("exact", r.subsets.iter().map(|s| s.exact).collect::<Vec<_>>())?;
+    d.set_item("drawn", r.subsets.iter().map(|s| s.drawn).collect::<Vec<_>>())?;
+    Ok(d)
+}
+
+/// Strict 3-cycles of the majority relation of an n × n preference matrix (row-major): from
+/// the scores for a complete tournament, else by direct bitset counting.
+#[pyfunction]
+fn three_cycles<'py>(py: Python<'py>, w: PyReadonlyArray1<'py, f64>, n: usize) -> PyResult<u64> {
+    use rankagg_core::consistency;
+    let w = slice(&w, "w")?;
+    run_detached(py, || Ok(consistency::three_cycles(&consistency::Relation::from_matrix(w, n)?)))
+}
+
 /// Raises the exception a core panic would raise; used by tests to prove the mapping.
 #[pyfunction]
 fn _debug_panic(py: Python<'_>) -> PyResult<()> {
@@ -698,6 +742,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(maximal_lottery_sparse, m)?)?;
     m.add_function(wrap_pyfunction!(defensive, m)?)?;
     m.add_function(wrap_pyfunction!(dense_int_map, m)?)?;
+    m.add_function(wrap_pyfunction!(consistency_counts, m)?)?;
+    m.add_function(wrap_pyfunction!(three_cycles, m)?)?;
     m.add_function(wrap_pyfunction!(_debug_panic, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
