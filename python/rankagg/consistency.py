@@ -211,13 +211,7 @@ def _matrices(
     comps = Comparisons.from_frame(data, **columns)
     comps.pair_table()  # validates every row, with row numbers
     m = len(comps.a)
-    if "outcome" in comps.outcome:
-        o = comps.outcome["outcome"]
-    elif "outcome_codes" in comps.outcome:
-        o = comps.outcome["outcome_values"][comps.outcome["outcome_codes"]]
-    else:
-        o = np.ones(m)
-    w = np.ones(m) if comps.weight is None else comps.weight
+    o, w = comps.row_values()
     gframe = select_columns(data, [("group", group)])
     check_no_nulls(gframe, group, "group")
     (cg,), glabels = factorize([gframe.get_column(group)])

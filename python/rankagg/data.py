@@ -452,6 +452,17 @@ class Comparisons:
             )
         return e
 
+    def row_values(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per row: the outcome (probability that ``a`` won) and the weight (1 without weights)."""
+        m = len(self.a)
+        if "outcome" in self.outcome:
+            o = self.outcome["outcome"]
+        elif "outcome_codes" in self.outcome:
+            o = self.outcome["outcome_values"][self.outcome["outcome_codes"]]
+        else:
+            o = np.ones(m)
+        return o, (np.ones(m) if self.weight is None else self.weight)
+
     def pair_table(self) -> PairTable:
         """Reduces the rows to a :class:`PairTable` (in Rust, GIL released)."""
         kwargs: dict[str, Any] = dict(self.outcome)

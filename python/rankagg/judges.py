@@ -336,13 +336,7 @@ def self_play_rewards(
     comps = Comparisons.from_frame(judgments, a=a, b=b, outcome=outcome, weight=weight, outcomes=outcomes, winner=winner, loser=loser)
     comps.pair_table()  # validates the rows (self-comparisons, outcomes, weights) with row numbers
     m = len(comps.a)
-    if "outcome" in comps.outcome:
-        o = comps.outcome["outcome"]
-    elif "outcome_codes" in comps.outcome:
-        o = comps.outcome["outcome_values"][comps.outcome["outcome_codes"]]
-    else:
-        o = np.ones(m)
-    w = np.ones(m) if comps.weight is None else comps.weight
+    o, w = comps.row_values()
     n_items = len(comps.labels)
     ra_, rb_ = comps.rank[comps.a].astype(np.int64), comps.rank[comps.b].astype(np.int64)
     if group is not None:
