@@ -210,7 +210,6 @@ def _matrices(
         raise RankaggError("group= needs comparison rows (a frame with the group column)")
     comps = Comparisons.from_frame(data, **columns)
     comps.pair_table()  # validates every row, with row numbers
-    m = len(comps.a)
     o, w = comps.row_values()
     gframe = select_columns(data, [("group", group)])
     check_no_nulls(gframe, group, "group")
