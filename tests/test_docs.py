@@ -25,6 +25,17 @@ def test_docstrings(name):
     assert result.failed == 0
 
 
+@pytest.mark.parametrize("name", ["rankagg.plot", "rankagg.report"])
+def test_plot_docstrings(name):
+    pytest.importorskip("matplotlib", reason="the plot examples need matplotlib (pip install 'rankagg[plot]')")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    module = importlib.import_module(name)
+    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0
+
+
 def test_readme_python_examples():
     blocks = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
     assert blocks, "README has Python examples"

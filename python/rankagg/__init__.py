@@ -7,7 +7,7 @@
 'GPT 4'
 """
 
-from rankagg import datasets
+from rankagg import datasets, plot
 from rankagg.consistency import Consistency, consistency
 from rankagg.data import LMARENA_OUTCOMES, PairTable
 from rankagg.distance import kemeny_distance, kendall_tau, spearman_footrule
@@ -43,15 +43,18 @@ from rankagg.rate import (
 from rankagg.preferences import Preferences, preference_matrix
 from rankagg.preflib import read_preflib
 from rankagg.rankings import Rankings
+from rankagg.report import report
 from rankagg.results import Ratings
 from rankagg.robust import Aggregate, defensive, welfare
 from rankagg.vote import (
     Consensus,
+    LinearOrdering,
     borda,
     condorcet_winner,
     copeland,
     instant_runoff,
     kemeny,
+    linear_ordering,
     minimax,
     pairwise_preferences,
     plurality,
@@ -88,6 +91,8 @@ __all__ = [
     "condorcet_winner",
     "smith_set",
     "kemeny",
+    "linear_ordering",
+    "LinearOrdering",
     "maximal_lottery",
     "Lottery",
     "defensive",
@@ -105,7 +110,9 @@ __all__ = [
     "Sandwich",
     "PairTable",
     "Ratings",
+    "report",
     "datasets",
+    "plot",
     "LMARENA_OUTCOMES",
     "RankaggError",
     "MissingColumnError",

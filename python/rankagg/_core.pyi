@@ -108,7 +108,24 @@ def plackett_luce(
     seed: int = 0,
     first_round: int = 0,
 ) -> dict[str, Any]: ...
-def kemeny(p: npt.NDArray[np.float64], n: int, exact_limit: int = 16) -> dict[str, Any]: ...
+def kemeny(
+    p: npt.NDArray[np.float64],
+    n: int,
+    exact_limit: int = 16,
+    method: str = "auto",
+    time_limit: float | None = None,
+    seed: int = 0,
+    progress: bool = False,
+) -> dict[str, Any]: ...
+def linear_ordering(
+    a: npt.NDArray[np.float64],
+    n: int,
+    exact_limit: int = 16,
+    method: str = "auto",
+    time_limit: float | None = None,
+    seed: int = 0,
+    progress: bool = False,
+) -> dict[str, Any]: ...
 def kendall_counts(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]) -> tuple[int, int, int, int, int]: ...
 KeyArg = tuple[npt.NDArray[np.uint32] | npt.NDArray[np.int64], npt.NDArray[np.uint32], int]
 """(uint32 codes, rank per code, 0) or (int64 values, rank per value − lo, lo)."""

@@ -33,6 +33,7 @@ examples:
   rankagg lottery                            # maximal lottery (minimax winner) of LLMFAO
   rankagg defensive attn.parquet --item token --over query --value weight --group head
   rankagg bench                              # rankagg vs pure Python on this machine
+  rankagg report battles.csv --a model_a --b model_b --outcome winner -o report.html
 """
 
 
@@ -162,7 +163,7 @@ def _lottery(args: argparse.Namespace) -> int:
         return 0
     print(f"maximal lottery of {source} (payoff: {args.payoff}, method: {args.method})")
     print(f"support: {len(lot.support)} of {lot.table.height} items; exploitability {lot.exploitability:.2g}"
-          f"{'; unique (certified)' if lot.unique else ''}; payoff = expected margin against the lottery (≥ 0 at equilibrium)")
+          f"{'; unique (certified)' if lot.unique else ''}; payoff = the lottery's expected margin against the item (≥ 0 at equilibrium)")
     print(_markdown(table.head(args.top).with_columns(pl.col("probability", "payoff").round(6) + 0.0)), end="")
     return 0
 
@@ -266,6 +267,22 @@ def _bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    """A self-contained HTML report of comparisons (LLMFAO without a file)."""
+    from rankagg.report import report
+
+    data, columns, source = _comparisons(args)
+    try:
+        report(data, args.output, **columns, timestamp=args.timestamp, method=args.method, ci=args.ci,
+               rounds=args.rounds, level=args.level, seed=args.seed, regularization=args.regularization,
+               top=args.top, title=args.title, source=source)
+    except ImportError as e:  # matplotlib is an optional extra
+        print(f"rankagg: error: {e}", file=sys.stderr)
+        return 2
+    print(f"wrote the report of {source} to {args.output}", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rankagg",
@@ -342,6 +359,26 @@ def build_parser() -> argparse.ArgumentParser:
     dfn.add_argument("--top", type=int, default=100, help="rows to print (default: 100)")
     dfn.add_argument("--output", "-o", help="write the table to CSV, Parquet, JSON, NDJSON or Markdown (.md)")
     dfn.set_defaults(run=_defensive)
+    rep = sub.add_parser(
+        "report",
+        help="a self-contained HTML report: data summary, leaderboard with intervals, plots, maximal lottery",
+        epilog="examples:\n  rankagg report -o llmfao.html              # LLMFAO\n"
+               "  rankagg report battles.csv --a model_a --b model_b --outcome winner --timestamp tstamp -o report.html\n"
+               "  rankagg report pairs.csv --winner chosen --loser rejected --ci sandwich --top 30",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_comparison_arguments(rep)
+    rep.add_argument("--timestamp", help="column of dates or times (the summary shows their range)")
+    rep.add_argument("--method", default="bradley_terry", choices=METHODS, help="rating method (default: bradley_terry)")
+    rep.add_argument("--ci", default="bootstrap", choices=["bootstrap", "sandwich", "none"], help="intervals (default: bootstrap; sandwich: bradley_terry only)")
+    rep.add_argument("--rounds", type=int, default=200, help="bootstrap rounds (default: 200)")
+    rep.add_argument("--level", type=float, default=0.95, help="interval coverage (default: 0.95)")
+    rep.add_argument("--seed", type=int, default=0, help="bootstrap seed (default: 0)")
+    rep.add_argument("--regularization", type=float, default=0.0, help="bradley_terry prior pseudo-counts")
+    rep.add_argument("--top", type=int, help="items in the leaderboard and the interval plot (default: all; the heatmap shows at most 20)")
+    rep.add_argument("--title", help="title of the page")
+    rep.add_argument("--output", "-o", default="report.html", help="the HTML file to write (default: report.html)")
+    rep.set_defaults(run=_report)
     bench = sub.add_parser(
         "bench",
         help="time rankagg against its pure-Python references on this machine",

@@ -43,8 +43,8 @@ class Lottery:
     """A maximal lottery and its certificate.
 
     ``table``: one row per item — ``item``, ``probability`` and ``payoff`` = ``(Mᵀp)_j``, the
-    expected payoff of item j against a draw from the lottery (≥ 0 for every item at an
-    equilibrium, 0 on its support) — sorted by probability, then payoff, then label.
+    lottery's expected margin against item j (≥ 0 for every item at an equilibrium: no item
+    beats the lottery; 0 on its support) — sorted by probability, then payoff, then label.
     ``exploitability`` = ``max_j −(Mᵀp)_j`` ≥ 0: what the best item gains against the lottery
     (0 at an exact equilibrium; ≤ 1e-12 from ``method="exact"`` on payoffs of order 1).
     ``value`` = ``min_j (Mᵀp)_j`` = −exploitability: the lottery's guaranteed payoff (the game's
@@ -69,6 +69,14 @@ class Lottery:
     def support(self) -> list[Any]:
         """The items with positive probability, most probable first."""
         return self.table.filter(pl.col("probability") > 0)["item"].to_list()
+
+    def plot(self, ax: Any = None) -> Any:
+        """A bar chart of the support's probabilities, most probable at the top; returns the
+        matplotlib ``Axes`` (a new figure when ``ax`` is None). Needs matplotlib
+        (``pip install "rankagg[plot]"``); see :func:`rankagg.plot.lottery`."""
+        from rankagg.plot import lottery
+
+        return lottery(self, ax)
 
     def __repr__(self) -> str:
         head = (

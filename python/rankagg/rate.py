@@ -271,7 +271,7 @@ def bradley_terry(
         warnings.warn(
             f"bradley_terry did not converge in {fit['iterations']} iterations "
             f"(largest relative gradient {fit['max_relative_gradient']:.3g} > tol={tol}); "
-            "raise max_iter, or use solver='newman'",
+            + ("raise max_iter" + (", or use solver='newman'" if solver == "mm" else ", or add regularization > 0 for near-separated data")),
             ConvergenceWarning,
             stacklevel=2,
         )

@@ -96,6 +96,25 @@ class Ratings:
             return 1.0 / (1.0 + self.tie_parameter * math.exp(tb - ta))
         return 1.0 / (1.0 + math.exp(tb - ta))
 
+    def plot(self, ax: Any = None, top: int | None = None) -> Any:
+        """The scores of the best ``top`` items (all by default), best at the top, with interval
+        bars when there are ``lower``/``upper`` columns; returns the matplotlib ``Axes`` (a new
+        figure when ``ax`` is None). Needs matplotlib (``pip install "rankagg[plot]"``); see
+        :func:`rankagg.plot.ratings` for an example."""
+        from rankagg.plot import ratings
+
+        return ratings(self, ax, top=top)
+
+    def heatmap(self, ax: Any = None, top: int | None = None, *, data: Any = None, **columns: Any) -> Any:
+        """A heatmap of P(row beats column) among the best ``top`` items: the model's
+        probabilities (``predict``), or the observed win rates of ``data`` (comparisons, with
+        the column keywords of :func:`rankagg.bradley_terry`), which methods without a
+        probability model need (else a :class:`RankaggError`). Returns the matplotlib ``Axes``;
+        see :func:`rankagg.plot.heatmap`."""
+        from rankagg.plot import heatmap
+
+        return heatmap(self, ax, top=top, data=data, **columns)
+
     def __repr__(self) -> str:
         if self.iterations == 0 and self.converged:
             status = "closed form"

@@ -18,6 +18,7 @@ is deterministic.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -41,9 +42,12 @@ __all__ = [
     "condorcet_winner",
     "smith_set",
     "kemeny",
+    "linear_ordering",
+    "LinearOrdering",
 ]
 
 Unranked = Literal["below", "ignore"]
+Method = Literal["auto", "exact", "heuristic"]
 
 
 @dataclass(frozen=True, repr=False)
@@ -62,6 +66,18 @@ class Consensus:
     lower_bound: float | None = None
     components: list[list[Any]] | None = None
     """Kemeny: the strongly connected components of the majority graph, in order."""
+    stats: dict[str, Any] | None = None
+    """Kemeny: search effort (nodes, cut_rounds, lp_iterations, timed_out)."""
+
+    def plot(self, ax: Any = None, top: int | None = None) -> Any:
+        """A bar chart of the consensus, best at the top: the rule's scores, or the positions
+        when it has none (per-voter/per-task agreement instead when the result carries an
+        ``agreement`` frame). Returns the matplotlib ``Axes`` (a new figure when ``ax`` is
+        None). Needs matplotlib (``pip install "rankagg[plot]"``); see
+        :func:`rankagg.plot.consensus`."""
+        from rankagg.plot import consensus
+
+        return consensus(self, ax, top=top)
 
     def __repr__(self) -> str:
         with pl.Config(tbl_rows=12, tbl_hide_dataframe_shape=True):
@@ -237,24 +253,49 @@ def smith_set(rankings: Rankings, *, unranked: Unranked = "below") -> list[Any]:
 
 
 def kemeny(
-    data: Rankings | np.ndarray,
+    data: Any,
     *,
+    method: Method = "auto",
+    time_limit: float | None = None,
+    seed: int = 0,
     exact_limit: int = 16,
     unranked: Unranked = "below",
+    progress: bool = False,
+    a: str = "a",
+    b: str = "b",
+    outcome: str = "outcome",
+    weight: str | None = None,
+    outcomes: Mapping[Any, float] | None = None,
+    winner: str | None = None,
+    loser: str | None = None,
 ) -> Consensus:
     """Kemeny–Young consensus: the order with the least total pairwise disagreement with the
     voters (the maximum-likelihood order under the Mallows model), with a proof.
 
     The majority graph is split into strongly connected components (an optimal order keeps
-    them in majority order); each component of at most ``exact_limit`` items is solved exactly
-    (dynamic programming over subsets); a larger one gets Borda's order improved by insertion
-    moves. ``optimal`` is True only when ``cost`` equals the proven ``lower_bound``.
+    them in majority order). Each component of at most ``exact_limit`` items is solved exactly
+    by dynamic programming over subsets; a larger one by branch and bound on the linear
+    programming relaxation with 3-cycle cuts, from a heuristic start (Borda, Copeland and
+    KwikSort orders improved by insertion moves). ``optimal`` is True only when ``cost`` equals
+    the proven ``lower_bound``; otherwise (``method="heuristic"``, or ``time_limit`` ran out)
+    the best order found is returned with the best bound proven.
 
     Args:
-        data: :class:`Rankings`, or an n × n matrix with ``P[i, j]`` = weight of preferring i
-            to j (the linear ordering problem; items are then 0 … n−1).
-        exact_limit: largest component solved exactly (at most 22: time ~k²·2^k, memory 9·2^k bytes).
+        data: :class:`Rankings`; a preference matrix (NumPy array or nested lists, ``P[i, j]`` =
+            weight of preferring i to j; items are then 0 … n−1) or :class:`Preferences`;
+            or pairwise comparisons (a frame or :class:`PairTable`, read with the keywords
+            ``a`` … ``loser`` as in :func:`rankagg.bradley_terry`; a tie counts half each way).
+        method: ``"auto"`` (exact search for components up to 200 items, the heuristic beyond),
+            ``"exact"`` (exact search whatever the size) or ``"heuristic"``.
+        time_limit: seconds for the whole search (None: until proved).
+        seed: seeds the heuristic's random starts and the LP's cost perturbation.
+        exact_limit: largest component solved by the subset DP (at most 22: time ~k²·2^k,
+            memory 9·2^k bytes); 0 sends every component to the LP search.
         unranked: the convention for items a voter did not rank (see the module doc).
+        progress: print the bound and the incumbent to stderr as the search goes.
+
+    Ctrl-C interrupts a long search (``KeyboardInterrupt``). ``stats`` has the search effort
+    (nodes, cut_rounds, lp_iterations, timed_out).
 
     Example:
 
@@ -264,22 +305,28 @@ def kemeny(
     >>> k.table["item"].to_list(), k.cost, k.optimal
     (['a', 'b', 'c'], 10.0, True)
     """
+    from rankagg.preferences import Preferences, preference_matrix
+
+    options = _search_options(method, time_limit, seed, exact_limit)
     if isinstance(data, Rankings):
         p = pairwise_preferences(data, unranked=unranked)
         labels = data.labels
-    else:
+    elif isinstance(data, Preferences):
+        p, labels = data.matrix, data.labels
+    elif isinstance(data, (np.ndarray, list, tuple)):
         p = np.asarray(data, dtype=float)
         if p.ndim != 2 or p.shape[0] != p.shape[1]:
             raise RankaggError(f"kemeny: a matrix must be square, not of shape {p.shape}")
         labels = pl.Series("item", np.arange(p.shape[0]))
-    if not (isinstance(exact_limit, int) and 0 <= exact_limit <= 22):
-        raise RankaggError(f"exact_limit must be an integer in [0, 22], not {exact_limit!r}")
+    else:
+        prefs = preference_matrix(data, a=a, b=b, outcome=outcome, weight=weight, outcomes=outcomes, winner=winner, loser=loser)
+        p, labels = prefs.matrix, prefs.labels
     n = len(p)
-    p = p.copy()
+    p = np.array(p, dtype=float)
     np.fill_diagonal(p, 0.0)
     if not np.all(np.isfinite(p)) or np.any(p < 0):
         raise RankaggError("kemeny: preferences must be finite and >= 0")
-    sol = _core.kemeny(np.ascontiguousarray(p).reshape(-1), n, exact_limit)
+    sol = _core.kemeny(np.ascontiguousarray(p).reshape(-1), n, exact_limit, method, time_limit, seed, bool(progress))
     order = sol["order"].astype(np.int64)
     score = np.empty(n)
     score[order] = np.arange(n, 0, -1, dtype=float)  # n for the first, 1 for the last
@@ -289,9 +336,95 @@ def kemeny(
         table,
         "kemeny",
         [names[int(order[0])]] if n else [],
-        {"exact_limit": exact_limit, "unranked": unranked},
+        {**options, "unranked": unranked},
         cost=float(sol["cost"]),
         optimal=bool(sol["optimal"]),
         lower_bound=float(sol["lower_bound"]),
         components=[[names[i] for i in c] for c in sol["components"]],
+        stats={k: sol[k] for k in ("nodes", "cut_rounds", "lp_iterations", "timed_out")},
+    )
+
+
+def _search_options(method: Any, time_limit: Any, seed: Any, exact_limit: Any) -> dict[str, Any]:
+    if method not in ("auto", "exact", "heuristic"):
+        raise RankaggError(f"method must be 'auto', 'exact' or 'heuristic', not {method!r}")
+    if time_limit is not None and not (isinstance(time_limit, (int, float)) and not isinstance(time_limit, bool) and time_limit >= 0):
+        raise RankaggError(f"time_limit must be None or a number of seconds >= 0, not {time_limit!r}")
+    if not (isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) and 0 <= seed < 2**64):
+        raise RankaggError(f"seed must be an integer in [0, 2**64), not {seed!r}")
+    if not (isinstance(exact_limit, int) and not isinstance(exact_limit, bool) and 0 <= exact_limit <= 22):
+        raise RankaggError(f"exact_limit must be an integer in [0, 22], not {exact_limit!r}")
+    return {"method": method, "time_limit": time_limit, "seed": int(seed), "exact_limit": exact_limit}
+
+
+@dataclass(frozen=True, repr=False)
+class LinearOrdering:
+    """The result of :func:`linear_ordering`. ``order``: the items, first first; ``value``: the
+    sum of ``matrix[i, j]`` over i placed before j; ``optimal`` is True only when ``value``
+    equals the proven ``upper_bound``. ``table``: item, position (1 = first)."""
+
+    table: pl.DataFrame
+    order: list[Any]
+    value: float
+    upper_bound: float
+    optimal: bool
+    components: list[list[Any]]
+    """Strongly connected components of the "not worse" graph, in order."""
+    stats: dict[str, Any]
+
+    def __repr__(self) -> str:
+        proof = "optimal" if self.optimal else f"upper bound {self.upper_bound:g}"
+        return f"LinearOrdering({len(self.order)} items, value {self.value:g}, {proof})\n{self.table!r}"
+
+
+def linear_ordering(
+    matrix: Any,
+    *,
+    method: Method = "auto",
+    time_limit: float | None = None,
+    seed: int = 0,
+    exact_limit: int = 16,
+    progress: bool = False,
+) -> LinearOrdering:
+    """The linear ordering problem: an order of the items maximising the sum of
+    ``matrix[i, j]`` over the pairs with i placed before j (any finite weights; the diagonal
+    is ignored), with a proof of optimality. Kemeny consensus is this problem on the
+    preference matrix. Same search and keywords as :func:`kemeny`.
+
+    Args:
+        matrix: an n × n array (items 0 … n−1) or :class:`Preferences` (items by label).
+
+    Example:
+
+    >>> import rankagg as ra
+    >>> r = ra.linear_ordering([[0, 5, 1], [2, 0, 7], [4, 1, 0]])
+    >>> r.order, r.value, r.optimal
+    ([0, 1, 2], 13.0, True)
+    """
+    from rankagg.preferences import Preferences
+
+    _search_options(method, time_limit, seed, exact_limit)
+    if isinstance(matrix, Preferences):
+        w, labels = np.array(matrix.matrix, dtype=float), matrix.labels
+    else:
+        w = np.array(matrix, dtype=float)
+        if w.ndim != 2 or w.shape[0] != w.shape[1]:
+            raise RankaggError(f"linear_ordering: a matrix must be square, not of shape {w.shape}")
+        labels = pl.Series("item", np.arange(w.shape[0]))
+    n = len(w)
+    np.fill_diagonal(w, 0.0)
+    if not np.all(np.isfinite(w)):
+        raise RankaggError("linear_ordering: matrix entries must be finite")
+    sol = _core.linear_ordering(np.ascontiguousarray(w).reshape(-1), n, exact_limit, method, time_limit, seed, bool(progress))
+    order = sol["order"].astype(np.int64)
+    names = labels.to_list()
+    table = pl.DataFrame({"item": labels.gather(order), "position": np.arange(1, n + 1, dtype=np.uint32)})
+    return LinearOrdering(
+        table,
+        [names[int(i)] for i in order],
+        float(sol["value"]),
+        float(sol["upper_bound"]),
+        bool(sol["optimal"]),
+        [[names[i] for i in c] for c in sol["components"]],
+        {k: sol[k] for k in ("nodes", "cut_rounds", "lp_iterations", "timed_out")},
     )

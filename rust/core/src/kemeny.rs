@@ -1,17 +1,67 @@
-//! Kemeny–Young consensus: the order that minimises the total pairwise disagreement with the
-//! voters, Σ_{a placed before b} P[b][a], where P[i][j] is the (weighted) number of voters who
-//! prefer i to j.
+//! Kemeny–Young consensus and the linear ordering problem.
+//!
+//! Kemeny: the order that minimises the total pairwise disagreement with the voters,
+//! Σ_{a placed before b} P[b][a], where P[i][j] is the (weighted) number of voters who prefer i
+//! to j. That is the linear ordering problem (LOP) of P: maximise Σ_{a before b} P[a][b], since
+//! the two add up to Σ_{i≠j} P[i][j] for every order. Everything below works in the LOP's
+//! maximisation form on any finite matrix.
 //!
 //! The search first splits the items into the strongly connected components of the graph with
-//! an edge i → j whenever i is not beaten by j (P[i][j] ≥ P[j][i]); between components every
-//! majority is strict and agrees with the component order, and some optimal Kemeny order keeps
-//! the components in that order. Each component of at most `exact_limit` items is solved
-//! exactly by dynamic programming over subsets (Held–Karp style, O(2^k k²)); a larger component
-//! gets Borda's order improved by insertion moves, with the lower bound Σ_{i<j} min(P[i][j],
-//! P[j][i]). `optimal` is true only when the cost equals the proven lower bound.
+//! an edge i → j whenever i is not beaten by j (a[i][j] ≥ a[j][i]); between components every
+//! majority is strict and agrees with the component order, and every optimal order keeps the
+//! components in that order (swapping an adjacent pair from different components gains).
+//! Each component of at most `exact_limit` items is solved exactly by dynamic programming over
+//! subsets (Held–Karp style, O(2^k k²)); a larger one by branch and bound on the LP relaxation
+//! with 3-dicycle cuts ([`lop`]), from a heuristic incumbent ([`heuristic`]); or, with
+//! `Method::Heuristic`, by the heuristic alone with the trivial bound Σ max(a[i][j], a[j][i]).
+//! `optimal` is true only when the value equals a proven bound.
+
+pub(crate) mod heuristic;
+pub(crate) mod lop;
+mod lu;
+mod simplex;
 
 use crate::error::{Error, Result};
 use crate::graph::Digraph;
+use std::time::{Duration, Instant};
+
+/// How a component larger than `exact_limit` is searched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// The LP branch and bound up to [`AUTO_MAX_ITEMS`] items per component, the heuristic
+    /// beyond.
+    Auto,
+    /// The LP branch and bound whatever the size.
+    Exact,
+    /// The heuristic only (with the trivial bound).
+    Heuristic,
+}
+
+/// Largest component that `Method::Auto` gives to the LP branch and bound.
+pub const AUTO_MAX_ITEMS: usize = 200;
+
+/// Largest component solved exactly by the subset DP (2^k entries).
+pub const MAX_EXACT: usize = 22;
+
+pub struct Options<'a> {
+    /// Components of at most this many items are solved by the subset DP (≤ [`MAX_EXACT`]).
+    pub exact_limit: usize,
+    pub method: Method,
+    /// Seconds for the whole search; then the best order so far, with its bound, is returned.
+    pub time_limit: Option<f64>,
+    /// Seeds the heuristic's random starts and the LP's cost perturbation.
+    pub seed: u64,
+    /// Polled between LP pivots (at most every 50 ms); true stops with `Error::Interrupted`.
+    pub cancel: &'a dyn Fn() -> bool,
+    /// Receives a line per cutting-plane round or so, when given.
+    pub progress: Option<&'a dyn Fn(&str)>,
+}
+
+impl Default for Options<'_> {
+    fn default() -> Self {
+        Options { exact_limit: 16, method: Method::Auto, time_limit: None, seed: 0, cancel: &|| false, progress: None }
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct Solution {
@@ -22,24 +72,81 @@ pub struct Solution {
     pub optimal: bool,
     /// The components, in order, each listing its items in the returned order.
     pub components: Vec<Vec<u32>>,
+    pub stats: Stats,
 }
 
-/// Largest component solved exactly by the subset DP (2^k entries).
-pub const MAX_EXACT: usize = 22;
+/// A solution of the linear ordering problem (maximisation).
+#[derive(Debug, Clone)]
+pub struct Ordering {
+    pub order: Vec<u32>,
+    /// Σ over i placed before j of a[i][j].
+    pub value: f64,
+    pub upper_bound: f64,
+    pub optimal: bool,
+    pub components: Vec<Vec<u32>>,
+    pub stats: Stats,
+}
+
+/// Search effort, summed over the components.
+#[derive(Debug, Clone, Default)]
+pub struct Stats {
+    /// Branch-and-bound nodes (1 per component solved at the root).
+    pub nodes: u64,
+    pub cut_rounds: u64,
+    pub lp_iterations: u64,
+    /// True when the time limit stopped a search.
+    pub timed_out: bool,
+}
 
 /// Kemeny consensus of the `n × n` preference matrix `p` (row-major, `p[i*n+j]` = voters
 /// preferring i to j; the diagonal is ignored).
 pub fn kemeny(p: &[f64], n: usize, exact_limit: usize) -> Result<Solution> {
+    kemeny_with(p, n, &Options { exact_limit, ..Options::default() })
+}
+
+/// [`kemeny`] with every option.
+pub fn kemeny_with(p: &[f64], n: usize, opts: &Options) -> Result<Solution> {
     if p.len() != n * n {
         return Err(Error::InvalidArgument("kemeny: matrix must be n × n".into()));
     }
-    if p.iter().any(|x| !x.is_finite() || *x < 0.0) {
+    if (0..n * n).any(|k| k % (n + 1) != 0 && (!p[k].is_finite() || p[k] < 0.0)) {
         return Err(Error::InvalidArgument("kemeny: preferences must be finite and >= 0".into()));
     }
-    if exact_limit > MAX_EXACT {
+    let o = linear_ordering(p, n, opts)?;
+    let mut position = vec![0usize; n];
+    for (k, &i) in o.order.iter().enumerate() {
+        position[i as usize] = k;
+    }
+    let mut cost = 0.0;
+    for a in 0..n {
+        for b in 0..n {
+            if a != b && position[a] < position[b] {
+                cost += p[b * n + a];
+            }
+        }
+    }
+    let lower_bound = if o.optimal { cost } else { (cost - (o.upper_bound - o.value)).max(0.0) };
+    Ok(Solution { order: o.order, cost, lower_bound, optimal: o.optimal, components: o.components, stats: o.stats })
+}
+
+/// The linear ordering problem of the `n × n` matrix `a` (row-major, any finite entries, the
+/// diagonal ignored): an order maximising Σ over i placed before j of a[i][j].
+pub fn linear_ordering(a: &[f64], n: usize, opts: &Options) -> Result<Ordering> {
+    if a.len() != n * n {
+        return Err(Error::InvalidArgument("linear ordering: matrix must be n × n".into()));
+    }
+    if (0..n * n).any(|k| k % (n + 1) != 0 && !a[k].is_finite()) {
+        return Err(Error::InvalidArgument("linear ordering: entries must be finite".into()));
+    }
+    if opts.exact_limit > MAX_EXACT {
         return Err(Error::InvalidArgument(format!("kemeny: exact_limit is at most {MAX_EXACT}")));
     }
-    let at = |i: usize, j: usize| p[i * n + j];
+    if let Some(t) = opts.time_limit {
+        if !(t >= 0.0) {
+            return Err(Error::InvalidArgument("kemeny: time_limit must be >= 0".into()));
+        }
+    }
+    let at = |i: usize, j: usize| a[i * n + j];
     let mut edges = Vec::new();
     for i in 0..n {
         for j in 0..n {
@@ -53,79 +160,132 @@ pub fn kemeny(p: &[f64], n: usize, exact_limit: usize) -> Result<Solution> {
     for (i, &c) in component_of.iter().enumerate() {
         members[c as usize].push(i);
     }
-    // Order the components: component A before B when A's items beat B's (all edges between
-    // them go one way). Sort by the number of items each component's items beat.
-    let wins = |c: &Vec<usize>| -> usize { c.iter().map(|&i| (0..n).filter(|&j| j != i && at(i, j) > at(j, i)).count()).sum::<usize>() / c.len().max(1) };
+    // The condensation is a transitive tournament: A before B when A's items beat B's.
     let mut comps: Vec<Vec<usize>> = members.into_iter().filter(|c| !c.is_empty()).collect();
-    comps.sort_by(|a, b| {
-        let (x, y) = (a[0], b[0]);
-        at(y, x).partial_cmp(&at(x, y)).unwrap_or(std::cmp::Ordering::Equal).then(wins(b).cmp(&wins(a)))
-    });
+    let beaten: Vec<usize> = comps.iter().map(|c| (0..n).filter(|&j| at(c[0], j) > at(j, c[0])).count()).collect();
+    let mut by_rank: Vec<usize> = (0..comps.len()).collect();
+    by_rank.sort_by(|&x, &y| beaten[y].cmp(&beaten[x]));
+    comps = by_rank.into_iter().map(|c| std::mem::take(&mut comps[c])).collect();
+
+    let started = Instant::now();
+    let deadline = opts.time_limit.map(|t| started + Duration::from_secs_f64(t.min(1e9)));
+    let ctl = lop::Control::new(deadline, opts.cancel, opts.progress);
     let mut order = Vec::with_capacity(n);
-    let mut lower_bound = 0.0;
+    let mut upper_bound = 0.0;
     let mut optimal = true;
     let mut components = Vec::with_capacity(comps.len());
+    let mut stats = Stats::default();
     for comp in &comps {
-        let (sub, exact, bound) = if comp.len() <= exact_limit { solve_exact(p, n, comp) } else { solve_heuristic(p, n, comp) };
-        optimal &= exact;
-        lower_bound += bound;
+        let (sub, proven, ub) = solve_component(a, n, comp, opts, &ctl, &mut stats)?;
+        optimal &= proven;
+        upper_bound += ub;
         components.push(sub.iter().map(|&i| i as u32).collect());
         order.extend(sub);
     }
-    // Pairs in different components: their majority is strict and respected; its minority
-    // is a fixed cost, part of the bound.
+    stats.timed_out = ctl.timed_out.get();
+    // Pairs in different components: their majority is strict and respected, a fixed gain.
     let mut position = vec![0usize; n];
     for (k, &i) in order.iter().enumerate() {
         position[i] = k;
     }
-    let mut cost = 0.0;
-    for a in 0..n {
-        for b in 0..n {
-            if a != b && position[a] < position[b] {
-                cost += at(b, a);
-                if component_of[a] != component_of[b] {
-                    lower_bound += at(b, a);
+    let mut value = 0.0;
+    for i in 0..n {
+        for j in 0..n {
+            if i != j && position[i] < position[j] {
+                value += at(i, j);
+                if component_of[i] != component_of[j] {
+                    upper_bound += at(i, j);
                 }
             }
         }
     }
-    if !optimal && cost <= lower_bound * (1.0 + 1e-12) {
-        optimal = true;
+    if optimal {
+        upper_bound = value;
     }
-    Ok(Solution { order: order.into_iter().map(|i| i as u32).collect(), cost, lower_bound, optimal, components })
+    Ok(Ordering { order: order.into_iter().map(|i| i as u32).collect(), value, upper_bound, optimal, components, stats })
 }
 
-/// Exact order of `items` by DP over subsets: f[S] = cheapest cost of placing S first.
-fn solve_exact(p: &[f64], n: usize, items: &[usize]) -> (Vec<usize>, bool, f64) {
+/// One component: its items in order, whether the order is proven optimal, and an upper
+/// bound on the value of its internal pairs.
+fn solve_component(a: &[f64], n: usize, items: &[usize], opts: &Options, ctl: &lop::Control, stats: &mut Stats) -> Result<(Vec<usize>, bool, f64)> {
     let k = items.len();
     if k <= 1 {
-        return (items.to_vec(), true, 0.0);
+        return Ok((items.to_vec(), true, 0.0));
     }
-    let at = |a: usize, b: usize| p[items[a] * n + items[b]];
+    let mut sub = vec![0.0; k * k];
+    for (x, &i) in items.iter().enumerate() {
+        for (y, &j) in items.iter().enumerate() {
+            if x != y {
+                sub[x * k + y] = a[i * n + j];
+            }
+        }
+    }
+    let to_items = |o: Vec<usize>| -> Vec<usize> { o.into_iter().map(|x| items[x]).collect() };
+    if opts.method != Method::Heuristic && k <= opts.exact_limit {
+        let (o, v) = solve_exact(&sub, k);
+        return Ok((to_items(o), true, v));
+    }
+    let use_lp = match opts.method {
+        Method::Heuristic => false,
+        Method::Exact => true,
+        Method::Auto => k <= AUTO_MAX_ITEMS,
+    } && !ctl.stop();
+    if ctl.cancelled.get() {
+        return Err(Error::Interrupted);
+    }
+    let kicks = heuristic::kicks(k);
+    let start = heuristic::best_order(&sub, k, opts.seed, if use_lp { kicks / 4 } else { kicks }, &|| ctl.stop());
+    if ctl.cancelled.get() {
+        return Err(Error::Interrupted);
+    }
+    if use_lp {
+        let out = lop::solve(&sub, k, start, opts.seed, ctl)?;
+        stats.nodes += out.nodes;
+        stats.cut_rounds += out.rounds;
+        stats.lp_iterations += out.lp_iterations;
+        return Ok((to_items(out.order), out.optimal, out.upper_bound));
+    }
+    // The trivial bound: every pair in its better orientation.
+    let mut ub = 0.0;
+    for x in 0..k {
+        for y in x + 1..k {
+            ub += sub[x * k + y].max(sub[y * k + x]);
+        }
+    }
+    let scale: f64 = sub.iter().map(|v| v.abs()).sum();
+    let proven = match lop::value_step(&sub, k) {
+        Some(g) => ub < start.1 + g - 1e-9 * scale,
+        None => ub <= start.1 + 1e-9 * scale,
+    };
+    Ok((to_items(start.0), proven, if proven { start.1 } else { ub }))
+}
+
+/// Exact order of a k × k matrix by DP over subsets: f[S] = best value of placing S first.
+fn solve_exact(a: &[f64], k: usize) -> (Vec<usize>, f64) {
     let full = (1usize << k) - 1;
-    let mut best = vec![f64::INFINITY; 1 << k];
+    let mut best = vec![f64::NEG_INFINITY; 1 << k];
     let mut choice = vec![0u8; 1 << k];
     best[0] = 0.0;
     for s in 0..full {
         let base = best[s];
-        if !base.is_finite() {
+        if base == f64::NEG_INFINITY {
             continue;
         }
         for j in 0..k {
             if s & (1 << j) != 0 {
                 continue;
             }
-            // j goes after every item of s: the voters preferring j to them disagree.
+            // j goes after every item of s: those items gain a[i][j].
             let mut add = 0.0;
             let mut rest = s;
             while rest != 0 {
                 let i = rest.trailing_zeros() as usize;
-                add += at(j, i);
+                add += a[i * k + j];
                 rest &= rest - 1;
             }
             let t = s | (1 << j);
             // Ties: keep the first (smallest j) choice, so the result is deterministic.
-            if base + add < best[t] {
+            if base + add > best[t] {
                 best[t] = base + add;
                 choice[t] = j as u8;
             }
@@ -135,66 +295,11 @@ fn solve_exact(p: &[f64], n: usize, items: &[usize]) -> (Vec<usize>, bool, f64) 
     let mut s = full;
     while s != 0 {
         let j = choice[s] as usize;
-        order.push(items[j]);
+        order.push(j);
         s &= !(1 << j);
     }
     order.reverse();
-    (order, true, best[full])
-}
-
-/// Borda order improved by insertion moves until none helps; bound Σ min(P[i][j], P[j][i]).
-fn solve_heuristic(p: &[f64], n: usize, items: &[usize]) -> (Vec<usize>, bool, f64) {
-    let at = |a: usize, b: usize| p[a * n + b];
-    let mut order: Vec<usize> = items.to_vec();
-    let borda = |i: usize| -> f64 { items.iter().map(|&j| if j == i { 0.0 } else { at(i, j) }).sum() };
-    order.sort_by(|&a, &b| borda(b).partial_cmp(&borda(a)).unwrap_or(std::cmp::Ordering::Equal).then(a.cmp(&b)));
-    let mut bound = 0.0;
-    for (x, &i) in items.iter().enumerate() {
-        for &j in &items[x + 1..] {
-            bound += at(i, j).min(at(j, i));
-        }
-    }
-    loop {
-        let mut improved = false;
-        for from in 0..order.len() {
-            let item = order[from];
-            // Cost change of moving `item` to each position, computed incrementally.
-            let (mut best_delta, mut best_to) = (0.0, from);
-            let mut delta = 0.0;
-            for to in (0..from).rev() {
-                let other = order[to];
-                delta += at(other, item) - at(item, other); // item jumps ahead of other
-                if delta < best_delta - 1e-12 {
-                    best_delta = delta;
-                    best_to = to;
-                }
-            }
-            delta = 0.0;
-            for (to, &other) in order.iter().enumerate().skip(from + 1) {
-                delta += at(item, other) - at(other, item); // item falls behind other
-                if delta < best_delta - 1e-12 {
-                    best_delta = delta;
-                    best_to = to;
-                }
-            }
-            if best_to != from {
-                let it = order.remove(from);
-                order.insert(best_to, it);
-                improved = true;
-            }
-        }
-        if !improved {
-            break;
-        }
-    }
-    let mut cost = 0.0;
-    for (x, &a) in order.iter().enumerate() {
-        for &b in &order[x + 1..] {
-            cost += at(b, a);
-        }
-    }
-    let exact = cost <= bound * (1.0 + 1e-12);
-    (order, exact, bound)
+    (order, best[full])
 }
 
 #[cfg(test)]
@@ -251,5 +356,71 @@ mod tests {
             assert!(h.cost >= best - 1e-9 && h.lower_bound <= best + 1e-9);
             assert!(!h.optimal || (h.cost - best).abs() < 1e-9);
         }
+    }
+
+    fn random_matrix(k: usize, seed: u64, kind: u32) -> Vec<f64> {
+        let mut s = seed;
+        let mut next = || {
+            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            s >> 33
+        };
+        let mut a = vec![0.0; k * k];
+        for i in 0..k {
+            for j in 0..k {
+                if i != j {
+                    a[i * k + j] = match kind {
+                        0 => (next() % 10) as f64,                              // small integers, many ties
+                        1 => (next() % 1000) as f64 / 7.0,                      // no common grain
+                        2 => (next() % 21) as f64 - 10.0,                       // negative entries
+                        _ => if next() % 3 == 0 { (next() % 100) as f64 } else { 0.0 }, // sparse, LOLIB-like
+                    };
+                }
+            }
+        }
+        a
+    }
+
+    #[test]
+    fn lp_branch_and_bound_matches_the_dp() {
+        for trial in 0..24u64 {
+            let k = 12 + (trial as usize % 7);
+            let a = random_matrix(k, 100 + trial, (trial % 4) as u32);
+            let dp = linear_ordering(&a, k, &Options { exact_limit: 18, ..Options::default() }).unwrap();
+            let lp = linear_ordering(&a, k, &Options { exact_limit: 0, method: Method::Exact, ..Options::default() }).unwrap();
+            assert!(dp.optimal);
+            assert!(lp.optimal, "trial {trial}: value {} bound {}", lp.value, lp.upper_bound);
+            let tol = 1e-9 * a.iter().map(|v| v.abs()).sum::<f64>();
+            assert!((lp.value - dp.value).abs() <= tol, "trial {trial}: lp {} dp {}", lp.value, dp.value);
+            let order: Vec<usize> = lp.order.iter().map(|&i| i as usize).collect();
+            assert!((heuristic::value(&a, k, &order) - lp.value).abs() <= tol);
+            // The heuristic alone never beats the optimum, and its bound is above it.
+            let h = linear_ordering(&a, k, &Options { exact_limit: 0, method: Method::Heuristic, ..Options::default() }).unwrap();
+            assert!(h.value <= dp.value + tol && h.upper_bound >= dp.value - tol);
+            assert!(!h.optimal || (h.value - dp.value).abs() <= tol);
+        }
+    }
+
+    #[test]
+    fn larger_instances_are_proved_and_bounds_hold_under_a_time_limit() {
+        let k = 40;
+        let a = random_matrix(k, 7, 3);
+        let full = linear_ordering(&a, k, &Options { exact_limit: 0, ..Options::default() }).unwrap();
+        assert!(full.optimal && full.upper_bound == full.value);
+        let cut = linear_ordering(&a, k, &Options { exact_limit: 0, time_limit: Some(0.0), ..Options::default() }).unwrap();
+        assert!(cut.value <= full.value && cut.upper_bound >= full.value);
+        assert!(cut.stats.timed_out);
+        let stop = linear_ordering(&a, k, &Options { exact_limit: 0, cancel: &|| true, ..Options::default() });
+        assert!(matches!(stop, Err(Error::Interrupted)));
+    }
+
+    #[test]
+    fn kemeny_cost_and_bound_agree_with_the_ordering() {
+        let k = 30;
+        let p = random_matrix(k, 11, 0);
+        let sol = kemeny_with(&p, k, &Options { exact_limit: 0, ..Options::default() }).unwrap();
+        assert!(sol.optimal && sol.cost == sol.lower_bound);
+        assert!((sol.cost - cost(&p, k, &sol.order)).abs() < 1e-9);
+        let h = kemeny_with(&p, k, &Options { method: Method::Heuristic, ..Options::default() }).unwrap();
+        assert!(h.cost >= sol.cost - 1e-9 && h.lower_bound <= sol.cost + 1e-9);
     }
 }

@@ -501,19 +501,94 @@ fn plackett_luce<'py>(
 }
 
 /// Kemeny consensus of an n × n preference matrix (row-major). Returns a dict with order,
-/// cost, lower_bound, optimal and components (lists of item indices).
+/// cost, lower_bound, optimal, components (lists of item indices) and the search statistics.
 #[pyfunction]
-#[pyo3(signature = (p, n, exact_limit=16))]
-fn kemeny<'py>(py: Python<'py>, p: PyReadonlyArray1<'py, f64>, n: usize, exact_limit: usize) -> PyResult<Bound<'py, PyDict>> {
+#[pyo3(signature = (p, n, exact_limit=16, method="auto", time_limit=None, seed=0, progress=false))]
+#[allow(clippy::too_many_arguments)]
+fn kemeny<'py>(
+    py: Python<'py>,
+    p: PyReadonlyArray1<'py, f64>,
+    n: usize,
+    exact_limit: usize,
+    method: &str,
+    time_limit: Option<f64>,
+    seed: u64,
+    progress: bool,
+) -> PyResult<Bound<'py, PyDict>> {
     let p = slice(&p, "p")?;
-    let sol = run_detached(py, || rankagg_core::kemeny::kemeny(p, n, exact_limit))?;
+    let method = kemeny_method(method)?;
+    let sol = run_detached(py, || {
+        let opts = rankagg_core::kemeny::Options { exact_limit, method, time_limit, seed, cancel: &interrupted, progress: progress.then_some(&progress_line as &dyn Fn(&str)) };
+        rankagg_core::kemeny::kemeny_with(p, n, &opts)
+    })?;
     let d = PyDict::new(py);
     d.set_item("order", PyArray1::from_vec(py, sol.order))?;
     d.set_item("cost", sol.cost)?;
     d.set_item("lower_bound", sol.lower_bound)?;
     d.set_item("optimal", sol.optimal)?;
     d.set_item("components", sol.components)?;
+    kemeny_stats(&d, &sol.stats)?;
     Ok(d)
+}
+
+/// The linear ordering problem of an n × n weight matrix (row-major, maximise the sum of
+/// a[i][j] over i placed before j): dict with order, value, upper_bound, optimal, components
+/// and the search statistics.
+#[pyfunction]
+#[pyo3(signature = (a, n, exact_limit=16, method="auto", time_limit=None, seed=0, progress=false))]
+#[allow(clippy::too_many_arguments)]
+fn linear_ordering<'py>(
+    py: Python<'py>,
+    a: PyReadonlyArray1<'py, f64>,
+    n: usize,
+    exact_limit: usize,
+    method: &str,
+    time_limit: Option<f64>,
+    seed: u64,
+    progress: bool,
+) -> PyResult<Bound<'py, PyDict>> {
+    let a = slice(&a, "a")?;
+    let method = kemeny_method(method)?;
+    let sol = run_detached(py, || {
+        let opts = rankagg_core::kemeny::Options { exact_limit, method, time_limit, seed, cancel: &interrupted, progress: progress.then_some(&progress_line as &dyn Fn(&str)) };
+        rankagg_core::kemeny::linear_ordering(a, n, &opts)
+    })?;
+    let d = PyDict::new(py);
+    d.set_item("order", PyArray1::from_vec(py, sol.order))?;
+    d.set_item("value", sol.value)?;
+    d.set_item("upper_bound", sol.upper_bound)?;
+    d.set_item("optimal", sol.optimal)?;
+    d.set_item("components", sol.components)?;
+    kemeny_stats(&d, &sol.stats)?;
+    Ok(d)
+}
+
+fn kemeny_method(method: &str) -> PyResult<rankagg_core::kemeny::Method> {
+    use rankagg_core::kemeny::Method;
+    match method {
+        "auto" => Ok(Method::Auto),
+        "exact" => Ok(Method::Exact),
+        "heuristic" => Ok(Method::Heuristic),
+        _ => Err(PyValueError::new_err(format!("method must be 'auto', 'exact' or 'heuristic', not {method:?}"))),
+    }
+}
+
+fn kemeny_stats(d: &Bound<'_, PyDict>, s: &rankagg_core::kemeny::Stats) -> PyResult<()> {
+    d.set_item("nodes", s.nodes)?;
+    d.set_item("cut_rounds", s.cut_rounds)?;
+    d.set_item("lp_iterations", s.lp_iterations)?;
+    d.set_item("timed_out", s.timed_out)?;
+    Ok(())
+}
+
+/// Writes a progress line to Python's `sys.stderr` (re-attaching briefly).
+fn progress_line(msg: &str) {
+    Python::attach(|py| {
+        if let Ok(err) = py.import("sys").and_then(|s| s.getattr("stderr")) {
+            let _ = err.call_method1("write", (format!("{msg}\n"),));
+            let _ = err.call_method0("flush");
+        }
+    });
 }
 
 /// Pair counts of two score vectors for Kendall's τ: (discordant, tied_x, tied_y, tied_both,
@@ -736,6 +811,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(covariate_terms, m)?)?;
     m.add_function(wrap_pyfunction!(plackett_luce, m)?)?;
     m.add_function(wrap_pyfunction!(kemeny, m)?)?;
+    m.add_function(wrap_pyfunction!(linear_ordering, m)?)?;
     m.add_function(wrap_pyfunction!(kendall_counts, m)?)?;
     m.add_function(wrap_pyfunction!(item_totals, m)?)?;
     m.add_function(wrap_pyfunction!(maximal_lottery, m)?)?;
