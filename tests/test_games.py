@@ -157,7 +157,7 @@ def test_all_ties_give_the_uniform_lottery():
     assert probabilities(lot) == {"x": 1 / 3, "y": 1 / 3, "z": 1 / 3} and lot.exploitability == 0
 
 
-def test_ctrl_c_interrupts_a_long_exact_solve():
+def test_ctrl_c_interrupts_a_long_exact_solve(sigint_raises):
     m = random_skew(1500, 0)  # seconds of pivots
     timer = threading.Timer(0.3, _thread.interrupt_main)
     started = time.perf_counter()

@@ -174,6 +174,8 @@ def test_options_are_checked():
         ra.linear_ordering(p, exact_limit=23)
     with pytest.raises(ra.RankaggError, match="square"):
         ra.linear_ordering([[1.0, 2.0]])
+    with pytest.raises(ra.RankaggError, match="Rankings.from_lists"):
+        ra.kemeny([["a", "b"], ["b", "a"]])
     with pytest.raises(ra.RankaggError, match="finite"):
         ra.linear_ordering([[0.0, np.inf], [1.0, 0.0]])
     assert ra.linear_ordering([[0.0, -1.0], [-3.0, 0.0]]).order == [0, 1]
@@ -185,7 +187,7 @@ def test_progress_goes_to_stderr(capsys):
     assert "kemeny:" in err and "bound" in err
 
 
-def test_ctrl_c_interrupts_a_long_search_and_the_process_stays_usable():
+def test_ctrl_c_interrupts_a_long_search_and_the_process_stays_usable(sigint_raises):
     votes = ra.Rankings.from_lists(mallows(120, 100, 1.0, seed=5))  # minutes to prove
     timer = threading.Timer(0.5, _thread.interrupt_main)
     started = time.perf_counter()

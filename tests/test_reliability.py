@@ -70,7 +70,7 @@ def test_heavy_calls_release_the_gil():
     assert during > 10_000, (during, elapsed)
 
 
-def test_ctrl_c_interrupts_a_long_bootstrap_and_the_process_stays_usable():
+def test_ctrl_c_interrupts_a_long_bootstrap_and_the_process_stays_usable(sigint_raises):
     data = arena()
     timer = threading.Timer(0.5, _thread.interrupt_main)
     started = time.perf_counter()
