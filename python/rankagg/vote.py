@@ -292,7 +292,9 @@ def kemeny(
         exact_limit: largest component solved by the subset DP (at most 22: time ~k²·2^k,
             memory 9·2^k bytes); 0 sends every component to the LP search.
         unranked: the convention for items a voter did not rank (see the module doc).
-        progress: print the bound and the incumbent to stderr as the search goes.
+        progress: print the search's progress to stderr: per cut round (or half second) of a
+            component's LP search, the value of its best order so far (the agreement
+            Σ P[i, j] over i placed before j, within the component) and its upper bound.
 
     Ctrl-C interrupts a long search (``KeyboardInterrupt``). ``stats`` has the search effort
     (nodes, cut_rounds, lp_iterations, timed_out).
@@ -314,7 +316,7 @@ def kemeny(
     elif isinstance(data, Preferences):
         p, labels = data.matrix, data.labels
     elif isinstance(data, (np.ndarray, list, tuple)):
-        p = np.asarray(data, dtype=float)
+        p = _as_matrix(data, "kemeny")
         if p.ndim != 2 or p.shape[0] != p.shape[1]:
             raise RankaggError(f"kemeny: a matrix must be square, not of shape {p.shape}")
         labels = pl.Series("item", np.arange(p.shape[0]))
@@ -343,6 +345,15 @@ def kemeny(
         components=[[names[i] for i in c] for c in sol["components"]],
         stats={k: sol[k] for k in ("nodes", "cut_rounds", "lp_iterations", "timed_out")},
     )
+
+
+def _as_matrix(data: Any, name: str) -> np.ndarray:
+    try:
+        return np.array(data, dtype=float)
+    except (TypeError, ValueError):
+        raise RankaggError(
+            f"{name}: an array or nested list is read as a square numeric matrix; pass rankings as ra.Rankings.from_lists(...)"
+        ) from None
 
 
 def _search_options(method: Any, time_limit: Any, seed: Any, exact_limit: Any) -> dict[str, Any]:
@@ -407,7 +418,7 @@ def linear_ordering(
     if isinstance(matrix, Preferences):
         w, labels = np.array(matrix.matrix, dtype=float), matrix.labels
     else:
-        w = np.array(matrix, dtype=float)
+        w = _as_matrix(matrix, "linear_ordering")
         if w.ndim != 2 or w.shape[0] != w.shape[1]:
             raise RankaggError(f"linear_ordering: a matrix must be square, not of shape {w.shape}")
         labels = pl.Series("item", np.arange(w.shape[0]))
