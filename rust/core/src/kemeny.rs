@@ -142,7 +142,7 @@ pub fn linear_ordering(a: &[f64], n: usize, opts: &Options) -> Result<Ordering> 
         return Err(Error::InvalidArgument(format!("kemeny: exact_limit is at most {MAX_EXACT}")));
     }
     if let Some(t) = opts.time_limit {
-        if !(t >= 0.0) {
+        if t.is_nan() || t < 0.0 {
             return Err(Error::InvalidArgument("kemeny: time_limit must be >= 0".into()));
         }
     }

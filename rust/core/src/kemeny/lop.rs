@@ -202,7 +202,7 @@ pub(crate) fn solve(a: &[f64], k: usize, start: (Vec<usize>, f64), seed: u64, ct
         End::Stopped => (s.stop_ub.max(s.best_val), false),
     };
     s.ctl.report(&format!(
-        "kemeny: {} items, {} nodes, {} cut rounds, {} LP pivots, {:.2} s: value {} bound {}{}",
+        "kemeny: component of {} items done: {} nodes, {} cut rounds, {} LP pivots, {:.2} s; best order value {}, upper bound {}{}",
         k,
         s.nodes,
         s.rounds,
@@ -322,15 +322,15 @@ impl Search<'_> {
         }
         self.last_report = now;
         let msg = format!(
-            "kemeny: {:.2} s, {} items, node {}, round {}, {} rows, {} pivots: bound {}, incumbent {}",
+            "kemeny: {:.2} s, component of {} items, node {}, cut round {}, {} rows, {} pivots: best order value {}, upper bound {:.6}",
             self.started.elapsed().as_secs_f64(),
             self.k,
             self.nodes,
             self.rounds,
             self.lp.rows(),
             self.lp.iterations,
-            ub,
-            self.best_val
+            self.best_val,
+            ub
         );
         self.ctl.report(&msg);
     }
@@ -409,7 +409,8 @@ impl Search<'_> {
             down.max(1e-6) * up.max(1e-6)
         };
         let mut cands: Vec<usize> = (0..self.pairs.len()).filter(|&e| x[e].min(1.0 - x[e]) > INTEGRAL).collect();
-        // Unknown pairs first by fractionality × weight, the others by their score.
+        // Candidates by fractionality × weight: the first few without pseudocosts on both sides
+        // are probed, the others scored by their pseudocosts.
         cands.sort_by(|&p, &q| {
             let key = |e: usize| x[e].min(1.0 - x[e]) * self.w[e].abs();
             key(q).total_cmp(&key(p)).then(p.cmp(&q))
@@ -418,8 +419,7 @@ impl Search<'_> {
         let mut best: Option<(f64, usize, f64)> = None; // (score, e, first side)
         for &e in &cands {
             let reliable = self.pc[e][0].1 > 0 && self.pc[e][1].1 > 0;
-            let sc;
-            if !reliable && probed < PROBES && !self.ctl.stop() {
+            let sc = if !reliable && probed < PROBES && !self.ctl.stop() {
                 probed += 1;
                 let down = self.probe(e, 0.0, node_ub, PROBE_PIVOTS);
                 let up = self.probe(e, 1.0, node_ub, PROBE_PIVOTS);
@@ -430,10 +430,10 @@ impl Search<'_> {
                 }
                 self.record(e, 0, x[e], node_ub - down);
                 self.record(e, 1, 1.0 - x[e], node_ub - up);
-                sc = (node_ub - down).max(1e-6) * (node_ub - up).max(1e-6);
+                (node_ub - down).max(1e-6) * (node_ub - up).max(1e-6)
             } else {
-                sc = score(self, e);
-            }
+                score(self, e)
+            };
             if best.map_or(true, |b| sc > b.0) {
                 let first = if x[e] >= 0.5 { 1.0 } else { 0.0 };
                 best = Some((sc, e, first));

@@ -483,9 +483,9 @@ impl Lp {
         self.y = y;
     }
 
-    /// Flips every nonbasic variable whose reduced cost has the wrong sign; true if any did.
-    fn fix_duals(&mut self) -> bool {
-        let mut moves = Vec::new();
+    /// Flips every nonbasic variable whose reduced cost has the wrong sign (the basic values
+    /// must be recomputed afterwards).
+    fn fix_duals(&mut self) {
         for j in 0..self.st.len() {
             if self.lo[j] == self.up[j] {
                 continue;
@@ -493,18 +493,15 @@ impl Lp {
             match self.st[j] {
                 St::Lower if self.d[j] < -DUAL_TOL => {
                     self.st[j] = St::Upper;
-                    moves.push((j, self.up[j] - self.lo[j]));
                     self.x[j] = self.up[j];
                 }
                 St::Upper if self.d[j] > DUAL_TOL => {
                     self.st[j] = St::Lower;
-                    moves.push((j, self.lo[j] - self.up[j]));
                     self.x[j] = self.lo[j];
                 }
                 _ => {}
             }
         }
-        !moves.is_empty()
     }
 
     /// Fresh factorization, basic values, duals, and dual feasibility by flips.
