@@ -108,6 +108,11 @@ def _add_comparison_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--loser", help="column of losers")
 
 
+def _add_output_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--top", type=int, default=100, help="rows to print (default: 100)")
+    p.add_argument("--output", "-o", help="write the table to CSV, Parquet, JSON, NDJSON or Markdown (.md) instead of printing")
+
+
 def _leaderboard(args: argparse.Namespace) -> int:
     data, columns, source = _comparisons(args)
     ci: Bootstrap | Sandwich | None = None
@@ -307,8 +312,7 @@ def build_parser() -> argparse.ArgumentParser:
     lb.add_argument("--ties", default="half", choices=["half", "davidson", "rao_kupper", "drop"], help="bradley_terry tie model")
     lb.add_argument("--scale", default="elo", choices=["elo", "logit"], help="bradley_terry score scale")
     lb.add_argument("--regularization", type=float, default=0.0, help="bradley_terry prior pseudo-counts")
-    lb.add_argument("--top", type=int, default=100, help="rows to print (default: 100)")
-    lb.add_argument("--output", "-o", help="write the table to CSV, Parquet, JSON, NDJSON or Markdown (.md) instead of printing")
+    _add_output_arguments(lb)
     lb.set_defaults(run=_leaderboard)
     cons = sub.add_parser(
         "consensus",
@@ -323,8 +327,7 @@ def build_parser() -> argparse.ArgumentParser:
     cons.add_argument("--rank", default="rank", help="column of ranks, smaller is better (default: rank)")
     cons.add_argument("--weight", help="column of per-voter weights")
     cons.add_argument("--unranked", default="below", choices=["below", "ignore"], help="items a voter did not rank")
-    cons.add_argument("--top", type=int, default=100, help="rows to print (default: 100)")
-    cons.add_argument("--output", "-o", help="write the table to CSV, Parquet, JSON, NDJSON or Markdown (.md)")
+    _add_output_arguments(cons)
     cons.set_defaults(run=_consensus)
     lot = sub.add_parser(
         "lottery",
@@ -338,8 +341,7 @@ def build_parser() -> argparse.ArgumentParser:
     lot.add_argument("--method", default="exact", choices=["exact", "first_order"], help="default: exact")
     lot.add_argument("--tol", type=float, default=1e-9, help="first_order: target exploitability (default: 1e-9)")
     lot.add_argument("--all", action="store_true", help="list every item, not just the support")
-    lot.add_argument("--top", type=int, default=100, help="rows to print (default: 100)")
-    lot.add_argument("--output", "-o", help="write the table to CSV, Parquet, JSON, NDJSON or Markdown (.md)")
+    _add_output_arguments(lot)
     lot.set_defaults(run=_lottery)
     dfn = sub.add_parser(
         "defensive",
@@ -356,8 +358,7 @@ def build_parser() -> argparse.ArgumentParser:
     dfn.add_argument("--tail", type=float, default=0.0, help="fraction of the largest risks averaged: 0 = max, 1 = mean (default: 0)")
     dfn.add_argument("--prior", type=float, default=1.0, help="weight of the group-mean floor, 0 = none (default: 1)")
     dfn.add_argument("--higher-is", default="risk", choices=["risk", "better"], help="values are risks/importances, or scores where higher is better (default: risk)")
-    dfn.add_argument("--top", type=int, default=100, help="rows to print (default: 100)")
-    dfn.add_argument("--output", "-o", help="write the table to CSV, Parquet, JSON, NDJSON or Markdown (.md)")
+    _add_output_arguments(dfn)
     dfn.set_defaults(run=_defensive)
     rep = sub.add_parser(
         "report",
