@@ -400,17 +400,22 @@ fn reduce_dense(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>, weights:
 /// table is bit-identical for any thread count, and equals the sparse reduce's.
 fn reduce_partitioned(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>, weights: Option<&[f64]>, code: Code<'_>, span: usize) -> Result<PairTable> {
     // Unit weights and outcomes 0, ½, 1 only (the arena case): 4-byte records without the row.
-    let simple = weights.is_none()
-        && match outcomes {
-            Outcomes::AllWins => true,
-            Outcomes::Coded { values, .. } => values.iter().all(|&v| v == 0.0 || v == 0.5 || v == 1.0),
-            Outcomes::Values(v) => v.par_iter().all(|&v| v == 0.0 || v == 0.5 || v == 1.0),
-        };
-    if simple && n * n < (1 << 29) {
+    if simple_rows(outcomes, weights) && n * n < (1 << 29) {
         partitioned_with::<u32>(n, a, b, outcomes, weights, code, span)
     } else {
         partitioned_with::<u64>(n, a, b, outcomes, weights, code, span)
     }
+}
+
+/// Whether every row has unit weight and an outcome of 0, ½ or 1 (the arena case): each row
+/// then adds exactly 1 to one of its pair's three counts, and sums do not depend on the order.
+fn simple_rows(outcomes: Outcomes<'_>, weights: Option<&[f64]>) -> bool {
+    weights.is_none()
+        && match outcomes {
+            Outcomes::AllWins => true,
+            Outcomes::Coded { values, .. } => values.iter().all(|&v| v == 0.0 || v == 0.5 || v == 1.0),
+            Outcomes::Values(v) => v.par_iter().all(|&v| v == 0.0 || v == 0.5 || v == 1.0),
+        }
 }
 
 /// A row's record in the partitioned reduce: its cell, how it adds to it (kind), and — for
@@ -624,6 +629,9 @@ fn cell_pair(n: usize, cell: usize) -> (usize, usize) {
 fn reduce_sparse(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>, weights: Option<&[f64]>, code: Code<'_>) -> Result<PairTable> {
     let m = a.len();
     validate_rows(a, b, outcomes, weights)?;
+    if n < (1 << 31) && simple_rows(outcomes, weights) {
+        return Ok(sparse_simple(n, a, b, outcomes, code));
+    }
     // Sort rows by pair key (row index breaks ties, so the order — and the sums — are fixed).
     let mut keyed: Vec<(u64, u32)> = Vec::with_capacity(m);
     if m > u32::MAX as usize {
@@ -668,6 +676,48 @@ fn reduce_sparse(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>, weights
         t.ties.retain(|_| *k.next().unwrap());
     }
     Ok(t)
+}
+
+/// [`reduce_sparse`] for simple rows (see [`simple_rows`]): one `u64` per row, `(pair << 2) |
+/// kind` with kind 0 = the lower code won, 1 = the higher won, 2 = a tie, sorted, then counted
+/// run by run — no per-row lookups after the sort. Counts are whole numbers, so the table is
+/// the one the general path gives, bit for bit.
+fn sparse_simple(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>, code: Code<'_>) -> PairTable {
+    let m = a.len();
+    let mut keys: Vec<u64> = Vec::with_capacity(m);
+    keys.par_extend((0..m).into_par_iter().map(|r| {
+        let (x, y) = (code.of(a[r]) as u64, code.of(b[r]) as u64);
+        let o = outcomes.get(r);
+        let kind = if o == 0.5 {
+            2
+        } else {
+            // The winner is a (o = 1) or b (o = 0); kind 0 when it has the lower code.
+            ((o == 1.0) != (x < y)) as u64
+        };
+        let (lo, hi) = if x < y { (x, y) } else { (y, x) };
+        (lo * n as u64 + hi) << 2 | kind
+    }));
+    keys.par_sort_unstable();
+    let mut t = PairTable { n, ..Default::default() };
+    let mut last = u64::MAX;
+    for &k in &keys {
+        let pair = k >> 2;
+        if pair != last {
+            t.i.push((pair / n as u64) as u32);
+            t.j.push((pair % n as u64) as u32);
+            t.wins_i.push(0.0);
+            t.wins_j.push(0.0);
+            t.ties.push(0.0);
+            last = pair;
+        }
+        let p = t.i.len() - 1;
+        match k & 3 {
+            0 => t.wins_i[p] += 1.0,
+            1 => t.wins_j[p] += 1.0,
+            _ => t.ties[p] += 1.0,
+        }
+    }
+    t
 }
 
 #[cfg(test)]
@@ -726,6 +776,14 @@ mod tests {
         let sp = reduce_sparse(n as usize, &a, &b, Outcomes::Values(&o), Some(&w), Code(None)).unwrap();
         assert_eq!(d, sp);
         let sp_unit = reduce_sparse(n as usize, &a, &b, Outcomes::Values(&o), None, Code(None)).unwrap();
+        // Unit weights take the compact sparse path; explicit weights of 1 the general one.
+        let ones = vec![1.0; m];
+        assert_eq!(sp_unit, reduce_sparse(n as usize, &a, &b, Outcomes::Values(&o), Some(&ones), Code(None)).unwrap());
+        let perm: Vec<u32> = (0..n as u32).map(|k| (k * 11 + 5) % n as u32).collect();
+        assert_eq!(
+            reduce_sparse(n as usize, &a, &b, Outcomes::Values(&o), None, Code(Some(&perm))).unwrap(),
+            reduce_sparse(n as usize, &a, &b, Outcomes::Values(&o), Some(&ones), Code(Some(&perm))).unwrap()
+        );
         for span in [1, 7, 100, 434, 435, 10_000] {
             let part = reduce_partitioned(n as usize, &a, &b, Outcomes::Values(&o), Some(&w), Code(None), span).unwrap();
             assert_eq!(part, sp, "span {span}");

@@ -163,7 +163,7 @@ fn factorize_ints<'py>(py: Python<'py>, columns: Vec<PyReadonlyArray1<'py, i64>>
     let (codes, labels) = run_detached(py, || {
         let mut codes: Vec<Vec<u32>> = slices.iter().map(|s| vec![0u32; s.len()]).collect();
         let mut outs: Vec<&mut [u32]> = codes.iter_mut().map(|c| c.as_mut_slice()).collect();
-        let keys = factorize_into(&slices, &mut outs)?;
+        let keys = rankagg_core::factorize::factorize_ints(&slices, &mut outs)?;
         Ok((codes, keys))
     })?;
     Ok((codes.into_iter().map(|c| PyArray1::from_vec(py, c)).collect(), PyArray1::from_vec(py, labels)))
