@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import importlib.util
 import inspect
+import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -23,7 +25,7 @@ import rankagg.errors
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 PAGES = sorted(p.name for p in DOCS.glob("*.md"))
-GUIDES = ["getting-started.md", "ratings.md", "consensus.md", "games.md", "robust.md", "errors.md", "api.md"]
+GUIDES = ["getting-started.md", "ratings.md", "consensus.md", "games.md", "robust.md", "scale.md", "errors.md", "api.md"]
 
 
 def _blocks(text: str, language: str) -> list[str]:
@@ -59,6 +61,10 @@ def test_python_blocks_run(page, workdir):
         import matplotlib
 
         matplotlib.use("Agg")
+    if any("pyspark" in b for b in blocks) and not os.environ.get("RANKAGG_REQUIRE_SPARK"):
+        pytest.importorskip("pyspark", reason=f"{page} runs Spark: pip install pyspark")
+        if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+            pytest.skip(f"{page} runs Spark, which needs Java")
     namespace: dict = {"__name__": f"docs_{page}"}
     for number, block in enumerate(blocks, start=1):
         exec(compile(block, f"docs/{page} (python block {number})", "exec"), namespace)

@@ -8,6 +8,7 @@
 """
 
 from rankagg import datasets, plot
+from rankagg.budget import memory_budget, set_memory_budget
 from rankagg.consistency import Consistency, consistency
 from rankagg.data import LMARENA_OUTCOMES, PairTable
 from rankagg.distance import kemeny_distance, kendall_tau, spearman_footrule
@@ -16,6 +17,7 @@ from rankagg.errors import (
     EmptyDataError,
     InternalError,
     InvalidWeightError,
+    MemoryBudgetError,
     MissingColumnError,
     NotIdentifiableError,
     NonFiniteValueError,
@@ -125,6 +127,9 @@ __all__ = [
     "UnknownItemError",
     "NotIdentifiableError",
     "NonFiniteValueError",
+    "MemoryBudgetError",
     "InternalError",
     "ConvergenceWarning",
+    "set_memory_budget",
+    "memory_budget",
 ]

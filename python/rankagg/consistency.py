@@ -39,6 +39,7 @@ import polars as pl
 
 from rankagg import _core
 from rankagg.data import _MAX_SHOWN, Comparisons, Frame, PairTable, _sorted_rank, check_no_nulls, factorize, select_columns
+from rankagg.budget import check_dense
 from rankagg.errors import NonFiniteValueError, RankaggError, UnknownItemError
 from rankagg.preferences import Preferences, preference_matrix
 from rankagg.rankings import Rankings
@@ -224,6 +225,7 @@ def _matrices(
         rows = order[bounds[k] : bounds[k + 1]]
         items = np.unique(np.concatenate([ra_[rows], rb_[rows]]))
         la, lb = np.searchsorted(items, ra_[rows]), np.searchsorted(items, rb_[rows])
+        check_dense((len(items), len(items)), f"the preference matrix of group {sorted_labels[k]!r}")
         mat = np.zeros((len(items), len(items)))
         np.add.at(mat, (la, lb), o[rows] * w[rows])
         np.add.at(mat, (lb, la), (1.0 - o[rows]) * w[rows])

@@ -25,6 +25,7 @@ __all__ = [
     "UnknownItemError",
     "NotIdentifiableError",
     "NonFiniteValueError",
+    "MemoryBudgetError",
     "InternalError",
     "ConvergenceWarning",
 ]
@@ -73,6 +74,11 @@ class NotIdentifiableError(RankaggError):
 
 class NonFiniteValueError(RankaggError):
     """A score or utility column holds NaN or infinite values (the rows are named)."""
+
+
+class MemoryBudgetError(RankaggError):
+    """A dense request (an n × n matrix, a rankings × items table) would need more memory than
+    :func:`rankagg.set_memory_budget` allows; raised before anything is allocated."""
 
 
 class InternalError(RankaggError):

@@ -28,6 +28,7 @@ import polars as pl
 
 from rankagg import _core
 from rankagg.data import Frame, PairTable
+from rankagg.budget import check_dense
 from rankagg.errors import RankaggError
 from rankagg.preferences import Preferences, preference_matrix
 from rankagg.rankings import Rankings
@@ -218,6 +219,7 @@ def _solve(
     if n == 0:
         raise RankaggError("no items: a lottery needs at least one item")
     if method == "exact":
+        check_dense((n + 2, n + 2), "the exact maximal lottery's simplex tableau", copies=2, hint='method="first_order" works on the pairs that met')
         if dense is None:  # pragma: no cover - maximal_lottery builds dense for exact
             raise RankaggError("the exact method needs a dense payoff")
         out = _core.maximal_lottery(np.ascontiguousarray(dense, dtype=np.float64).ravel(), n)

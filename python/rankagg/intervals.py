@@ -20,6 +20,7 @@ from typing import Any, Union
 
 import numpy as np
 
+from rankagg.budget import check_dense
 from rankagg.errors import RankaggError
 
 __all__ = ["Bootstrap", "Sandwich", "Interval"]
@@ -169,6 +170,7 @@ def sandwich_covariance(
     Per pair the model sees ``games`` comparisons with P(i wins) = σ(θ_i − θ_j); a win of i
     scores (1 − p), a loss −p, a tie (under ``ties="half"``) 0.5 − p, along e_i − e_j.
     """
+    check_dense((n, n), "the sandwich covariance", copies=4, hint="ci=ra.Bootstrap(...) resamples the sparse pair table instead")
     keep_ties = ties_mode == "half"
     games = wins_i + wins_j + (ties if keep_ties else 0.0)
     p = 1.0 / (1.0 + np.exp(theta[j] - theta[i]))

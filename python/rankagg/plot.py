@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import polars as pl
 
+from rankagg.budget import check_dense
 from rankagg.errors import RankaggError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -141,6 +142,7 @@ def win_probabilities(result: Ratings, items: list[Any] | None = None, *, data: 
     """
     names = result.table["item"].to_list() if items is None else list(items)
     k = len(names)
+    check_dense((k, k), "the heatmap", hint="show fewer items with top=")
     p = np.full((k, k), np.nan)
     if data is not None:
         from rankagg.preferences import preference_matrix

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from rankagg.budget import SPARSE_HINT, check_dense
 from rankagg.data import Frame, PairTable
 from rankagg.errors import RankaggError
 from rankagg.rankings import Rankings
@@ -113,6 +114,7 @@ def preference_matrix(
         data, a=a, b=b, outcome=outcome, weight=weight, outcomes=outcomes, winner=winner, loser=loser
     )
     n = table.n_items
+    check_dense((n, n), "a dense preference matrix", hint=SPARSE_HINT)
     w = np.zeros((n, n))
     half = 0.5 * table.ties
     np.add.at(w, (table.i, table.j), table.wins_i + half)
