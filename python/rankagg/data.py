@@ -196,21 +196,28 @@ class PairTable:
         cols = _comparison_columns(columns["a"], columns["b"], columns["outcome"], columns["weight"], columns["winner"], columns["loser"])
         check_columns(data.collect_schema().names(), cols)  # before any work, without collecting
         names = list(dict.fromkeys(c for _, c in cols))
+        # Batch tables wait in `pending` until they hold as many pairs as the running total,
+        # then all are merged at once: each pair is re-sorted O(log batches) times, not once
+        # per batch (which would cost batches × table with many items).
         total: PairTable | None = None
+        pending: list[PairTable] = []
         offset = 0
         for batch in data.select(names).collect_batches(chunk_size=STREAM_BATCH_ROWS):
             if batch.height == 0:
                 continue
             rows = Comparisons.from_frame(batch, **columns, row_offset=offset)
             try:
-                part = rows.pair_table()
+                pending.append(rows.pair_table())
             except EmptyDataError:
-                part = None  # a batch of zero-weight rows
+                pass  # a batch of zero-weight rows
             offset += batch.height
-            if part is not None:
-                total = part if total is None else total + part
+            if pending and sum(len(t.i) for t in pending) >= (0 if total is None else len(total.i)):
+                total = PairTable.merge(([] if total is None else [total]) + pending)
+                pending = []
         if offset == 0:
             raise EmptyDataError("the data have no rows")
+        if pending:
+            total = PairTable.merge(([] if total is None else [total]) + pending)
         if total is None:
             raise EmptyDataError("every row has zero weight: nothing to fit")
         return total
@@ -287,30 +294,45 @@ class PairTable:
         """
         if not isinstance(other, PairTable):
             return NotImplemented
-        if self.labels.dtype != other.labels.dtype:
-            raise RankaggError(f"cannot add pair tables with item dtypes {self.labels.dtype} and {other.labels.dtype}")
-        merged = pl.concat([self.labels, other.labels]).unique().sort()
+        return PairTable.merge([self, other])
+
+    @staticmethod
+    def merge(tables: Sequence[PairTable]) -> PairTable:
+        """The table of all the tables' comparisons (``t1 + t2 + …`` in one step): items are
+        matched by label, counts added, in the order given.
+
+        >>> import rankagg as ra
+        >>> parts = [ra.PairTable.from_comparisons({"a": [x], "b": ["z"], "outcome": [1.0]}) for x in "xyx"]
+        >>> ra.PairTable.merge(parts).to_frame().rows()
+        [('x', 'z', 2.0, 0.0, 0.0), ('y', 'z', 1.0, 0.0, 0.0)]
+        """
+        if not tables:
+            raise EmptyDataError("no pair tables to merge")
+        dtypes = {str(t.labels.dtype) for t in tables}
+        if len(dtypes) > 1:
+            raise RankaggError(f"cannot add pair tables with item dtypes {' and '.join(sorted(dtypes))}")
+        merged = pl.concat([t.labels for t in tables]).unique().sort()
         n = len(merged)
-        # Both label lists are sorted, so the renaming is increasing and keeps i < j.
+        # Every label list is sorted, so each renaming is increasing and keeps i < j.
         keys = np.concatenate(
             [
                 (lambda c: c[t.i].astype(np.int64) * n + c[t.j])(merged.search_sorted(t.labels).to_numpy().astype(np.int64))
-                for t in (self, other)
+                for t in tables
             ]
         )
         unique, where = np.unique(keys, return_inverse=True)
 
-        def added(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-            return np.bincount(where, np.concatenate([a, b]), len(unique))
+        def added(column: str) -> np.ndarray:
+            return np.bincount(where, np.concatenate([getattr(t, column) for t in tables]), len(unique))
 
         return PairTable(
             merged.rename("item"),
             (unique // n).astype(np.uint32),
             (unique % n).astype(np.uint32),
-            added(self.wins_i, other.wins_i),
-            added(self.wins_j, other.wins_j),
-            added(self.ties, other.ties),
-            self.rows + other.rows,
+            added("wins_i"),
+            added("wins_j"),
+            added("ties"),
+            sum(t.rows for t in tables),
         )
 
     def to_frame(self) -> pl.DataFrame:
