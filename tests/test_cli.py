@@ -108,3 +108,58 @@ def test_lottery_of_comparisons_and_of_a_preflib_file(tmp_path, capsys):
     table = pl.read_csv(dst)
     assert table.height == 6 and table["probability"][0] == 1.0  # Burlington 2009 had a Condorcet winner
     assert table["item"][0] == "Andy Montroll"
+
+
+def test_consistency_of_llmfao_by_prompt_and_of_a_preflib_file(tmp_path, capsys):
+    import rankagg as ra
+
+    assert main(["consistency", "--group", "prompt", "--k", "3,4"]) == 0
+    out = capsys.readouterr().out
+    want = ra.consistency(ra.datasets.llmfao(), a="left", b="right", outcome="winner",
+                          outcomes=ra.datasets.LLMFAO_OUTCOMES, group="prompt", k=(3, 4))
+    assert f"{want.cycles} 3-cycles" in out and "items compared within each 'prompt'" in out
+    rows = [line.split("|") for line in out.splitlines() if line.startswith("| ") and "subsets" not in line]
+    assert [int(r[3]) for r in rows] == want.table["inconsistent"].to_list()
+    dst = tmp_path / "groups.csv"
+    assert main(["consistency", "--group", "prompt", "--per-group", "-o", str(dst)]) == 0
+    assert pl.read_csv(dst).height == want.groups.height  # type: ignore[union-attr]
+    # A Condorcet-consistent election: the ballots' majority relation of Burlington 2009.
+    assert main(["consistency", "tests/data/00005-00000002.toi", "--k", "3"]) == 0
+    assert "6 items" in capsys.readouterr().out
+    assert main(["consistency", "--k", "three"]) == 2
+    assert "--k expects subset sizes" in capsys.readouterr().err
+    assert main(["consistency", "tests/data/00005-00000002.toi", "--group", "g"]) == 2
+
+
+def test_files_are_streamed_with_a_progress_line_on_a_terminal(tmp_path, capsys, monkeypatch):
+    import sys
+
+    import numpy as np
+
+    import rankagg as ra
+    import rankagg.data
+
+    monkeypatch.setattr(rankagg.data, "STREAM_BATCH_ROWS", 1000)
+    rng = np.random.default_rng(1)
+    a = rng.integers(0, 20, 5000)
+    frame = pl.DataFrame({"a": a, "b": (a + rng.integers(1, 20, 5000)) % 20, "outcome": rng.random(5000).round(1)})
+    src = tmp_path / "battles.parquet"
+    frame.write_parquet(src)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    dst = tmp_path / "board.csv"
+    assert main(["leaderboard", str(src), "-o", str(dst)]) == 0
+    assert "reading comparisons: 5,000 rows" in capsys.readouterr().err
+    # Fractional outcomes summed batch by batch: equal up to rounding.
+    assert np.allclose(pl.read_csv(dst)["score"].to_numpy(), ra.bradley_terry(frame).table["score"].to_numpy(), rtol=1e-12)
+    # An error in a later batch names the row in the whole file.
+    bad = frame.with_columns(pl.when(pl.int_range(5000) == 3456).then(2.0).otherwise(pl.col("outcome")).alias("outcome"))
+    bad.write_csv(tmp_path / "bad.csv")
+    assert main(["leaderboard", str(tmp_path / "bad.csv")]) == 2
+    assert "rows [3456]" in capsys.readouterr().err
+    assert main(["leaderboard", str(tmp_path / "missing.csv")]) == 2
+    assert "no such file" in capsys.readouterr().err
+
+
+def test_consensus_kemeny_time_limit(capsys):
+    assert main(["consensus", "tests/data/00005-00000002.toi", "--time-limit", "5"]) == 0
+    assert "proved optimal" in capsys.readouterr().out

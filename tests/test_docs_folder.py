@@ -25,7 +25,7 @@ import rankagg.errors
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 PAGES = sorted(p.name for p in DOCS.glob("*.md"))
-GUIDES = ["getting-started.md", "ratings.md", "consensus.md", "games.md", "robust.md", "scale.md", "errors.md", "api.md"]
+GUIDES = ["getting-started.md", "ratings.md", "consensus.md", "games.md", "robust.md", "judges.md", "scale.md", "errors.md", "api.md"]
 
 
 def _blocks(text: str, language: str) -> list[str]:

@@ -17,6 +17,7 @@ from typing import Any
 import polars as pl
 
 from rankagg import datasets, rate
+from rankagg.data import PairTable
 from rankagg.errors import RankaggError
 from rankagg.intervals import Bootstrap, Sandwich
 
@@ -32,6 +33,7 @@ examples:
   rankagg consensus election.toi --method schulze
   rankagg lottery                            # maximal lottery (minimax winner) of LLMFAO
   rankagg defensive attn.parquet --item token --over query --value weight --group head
+  rankagg consistency --group prompt          # 3-cycles and non-transitivity of LLMFAO's judges
   rankagg bench                              # rankagg vs pure Python on this machine
   rankagg report battles.csv --a model_a --b model_b --outcome winner -o report.html
 """
@@ -49,6 +51,24 @@ def _read(path: str) -> pl.DataFrame:
     if suffix == ".json":
         return pl.read_json(p)
     return pl.read_csv(p)
+
+
+def _scan(path: str) -> pl.LazyFrame:
+    """The file as a LazyFrame (read in streaming batches by the pair-table methods); stdin is
+    read at once."""
+    if path == "-":
+        return _read(path).lazy()
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if not p.exists():
+        raise FileNotFoundError(f"no such file: {path!r}")
+    if suffix == ".parquet":
+        return pl.scan_parquet(p)
+    if suffix in (".jsonl", ".ndjson"):
+        return pl.scan_ndjson(p)
+    if suffix == ".json":
+        return pl.read_json(p).lazy()
+    return pl.scan_csv(p)
 
 
 def _parse_outcomes(spec: str | None) -> dict[str, float] | None:
@@ -84,17 +104,26 @@ def _write(frame: pl.DataFrame, output: str) -> None:
         frame.write_csv(output)
 
 
-def _comparisons(args: argparse.Namespace) -> tuple[pl.DataFrame, dict[str, Any], str]:
+def _comparisons(args: argparse.Namespace, lazy: bool = False) -> tuple[pl.DataFrame | pl.LazyFrame, dict[str, Any], str]:
     """The comparisons named on the command line (LLMFAO without a file), their column keywords
-    and a description of the source."""
+    and a description of the source. ``lazy``: a file is scanned, not read (the pair-table
+    methods then reduce it in streaming batches)."""
     if args.file is None:
         columns: dict[str, Any] = dict(a="left", b="right", outcome="winner", outcomes=datasets.LLMFAO_OUTCOMES)
-        data, source = datasets.llmfao(), "LLMFAO (8,931 crowd judgements of 59 LLMs, shipped with rankagg)"
+        data: pl.DataFrame | pl.LazyFrame = datasets.llmfao()
+        source = "LLMFAO (8,931 crowd judgements of 59 LLMs, shipped with rankagg)"
     else:
         columns = dict(a=args.a, b=args.b, outcome=args.outcome, outcomes=_parse_outcomes(args.outcomes))
-        data, source = _read(args.file), args.file
+        data, source = (_scan(args.file) if lazy else _read(args.file)), args.file
     columns.update(weight=args.weight, winner=args.winner, loser=args.loser)
     return data, columns, source
+
+
+def _pair_table(args: argparse.Namespace) -> tuple[PairTable, str]:
+    """The comparisons reduced to a pair table: a file is streamed in batches, with the rows
+    read so far on standard error when it is a terminal."""
+    data, columns, source = _comparisons(args, lazy=True)
+    return PairTable.from_comparisons(data, **columns, progress=sys.stderr.isatty()), source
 
 
 def _add_comparison_arguments(p: argparse.ArgumentParser) -> None:
@@ -114,7 +143,11 @@ def _add_output_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _leaderboard(args: argparse.Namespace) -> int:
-    data, columns, source = _comparisons(args)
+    if args.method == "elo":  # rows in order
+        data, columns, source = _comparisons(args)
+    else:
+        data, source = _pair_table(args)
+        columns = {}
     ci: Bootstrap | Sandwich | None = None
     if args.ci == "bootstrap":
         ci = Bootstrap(rounds=args.rounds, level=args.level, seed=args.seed, progress=sys.stderr.isatty())
@@ -127,7 +160,7 @@ def _leaderboard(args: argparse.Namespace) -> int:
         detail = (f"ties={args.ties}, scale={args.scale}; {'converged' if ratings.converged else 'NOT converged'} "
                   f"in {ratings.iterations} iterations, log-likelihood {ratings.log_likelihood:.2f}")
     elif args.method == "elo":
-        ratings = rate.elo(data, **columns, order_by=args.order_by, ci=ci)  # type: ignore[arg-type]
+        ratings = rate.elo(data, **columns, order_by=args.order_by, ci=ci)
         detail = "online Elo (k=4, base 10, scale 400, initial 1000)" + (f", rows ordered by {args.order_by!r}" if args.order_by else ", rows in file order")
     else:
         ratings = getattr(rate, args.method)(data, **columns, ci=ci)
@@ -159,7 +192,8 @@ def _lottery(args: argparse.Namespace) -> int:
         columns: dict[str, Any] = {}
         source = args.file
     else:
-        data, columns, source = _comparisons(args)
+        data, source = _pair_table(args)
+        columns = {}
     lot = maximal_lottery(data, **columns, payoff=args.payoff, method=args.method, tol=args.tol)
     table = lot.table if args.all else lot.table.filter(pl.col("probability") > 0)
     if args.output:
@@ -207,7 +241,9 @@ def _consensus(args: argparse.Namespace) -> int:
         votes = read_preflib(args.file)
     else:
         votes = Rankings.from_frame(_read(args.file), voter=args.voter, item=args.item, rank=args.rank, weight=args.weight)
-    kwargs = {} if args.method in ("plurality", "instant_runoff") else {"unranked": args.unranked}
+    kwargs: dict[str, Any] = {} if args.method in ("plurality", "instant_runoff") else {"unranked": args.unranked}
+    if args.method == "kemeny":
+        kwargs.update(time_limit=args.time_limit, progress=sys.stderr.isatty())
     result = getattr(vote, args.method)(votes, **kwargs)
     if args.output:
         _write(result.table, args.output)
@@ -222,6 +258,36 @@ def _consensus(args: argparse.Namespace) -> int:
         print(f"Kemeny cost {result.cost:g}, lower bound {result.lower_bound:g}, "
               f"{'proved optimal' if result.optimal else 'NOT proved optimal'}; {len(result.components or [])} component(s)")
     print(_markdown(result.table.head(args.top)), end="")
+    return 0
+
+
+def _consistency(args: argparse.Namespace) -> int:
+    """Transitivity of pairwise verdicts (comparisons, LLMFAO without a file, or a PrefLib file)."""
+    from rankagg.consistency import consistency
+    from rankagg.preflib import read_preflib
+
+    if args.file is not None and Path(args.file).suffix.lower() in (".soc", ".soi", ".toc", ".toi"):
+        if args.group:
+            raise RankaggError("--group needs comparison rows, not a PrefLib file")
+        data: Any = read_preflib(args.file)
+        columns: dict[str, Any] = {}
+        source = args.file
+    else:
+        data, columns, source = _comparisons(args)
+    try:
+        ks = tuple(int(k) for k in args.k.split(","))
+    except ValueError:
+        raise RankaggError(f"--k expects subset sizes separated by commas, e.g. 3,4,5; got {args.k!r}") from None
+    c = consistency(data, **columns, group=args.group, k=ks, exact_limit=args.exact_limit, samples=args.samples,
+                    seed=args.seed, flow=args.flow)
+    table = c.table if not (args.per_group and c.groups is not None) else c.groups
+    if args.output:
+        _write(table, args.output)
+        print(f"wrote {table.height} rows to {args.output}", file=sys.stderr)
+        return 0
+    print(f"consistency of {source}" + (f", items compared within each {args.group!r}" if args.group else ""))
+    print(repr(c))
+    print(_markdown(table.head(args.top)), end="")
     return 0
 
 
@@ -327,6 +393,7 @@ def build_parser() -> argparse.ArgumentParser:
     cons.add_argument("--rank", default="rank", help="column of ranks, smaller is better (default: rank)")
     cons.add_argument("--weight", help="column of per-voter weights")
     cons.add_argument("--unranked", default="below", choices=["below", "ignore"], help="items a voter did not rank")
+    cons.add_argument("--time-limit", type=float, help="kemeny: seconds before returning the best order found with its bound")
     _add_output_arguments(cons)
     cons.set_defaults(run=_consensus)
     lot = sub.add_parser(
@@ -360,6 +427,24 @@ def build_parser() -> argparse.ArgumentParser:
     dfn.add_argument("--higher-is", default="risk", choices=["risk", "better"], help="values are risks/importances, or scores where higher is better (default: risk)")
     _add_output_arguments(dfn)
     dfn.set_defaults(run=_defensive)
+    cst = sub.add_parser(
+        "consistency",
+        help="transitivity of pairwise verdicts: 3-cycles, non-transitive k-subsets, Hodge intransitive share",
+        epilog="examples:\n  rankagg consistency --group prompt          # LLMFAO, items compared within each prompt\n"
+               "  rankagg consistency judgements.csv --a model_a --b model_b --outcome winner --k 3,4\n"
+               "  rankagg consistency election.soi",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_comparison_arguments(cst)
+    cst.add_argument("--group", help="column: compare items within each group only (e.g. the prompt)")
+    cst.add_argument("--k", default="3,4,5", help="subset sizes for non-transitivity, 3 to 6 (default: 3,4,5)")
+    cst.add_argument("--exact-limit", type=int, default=100, help="count k ≥ 4 subsets exactly up to this many items per group (default: 100)")
+    cst.add_argument("--samples", type=int, default=100_000, help="random subsets drawn beyond --exact-limit (default: 100000)")
+    cst.add_argument("--seed", type=int, default=0, help="seed of the random subsets (default: 0)")
+    cst.add_argument("--flow", default="margin", choices=["margin", "probability"], help="Hodge flow (default: margin)")
+    cst.add_argument("--per-group", action="store_true", help="print/write the per-group table (with --group)")
+    _add_output_arguments(cst)
+    cst.set_defaults(run=_consistency)
     rep = sub.add_parser(
         "report",
         help="a self-contained HTML report: data summary, leaderboard with intervals, plots, maximal lottery",

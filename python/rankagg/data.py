@@ -23,6 +23,7 @@ shape: (3, 5)
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Union
@@ -181,16 +182,18 @@ class PairTable:
         outcomes: Mapping[Any, float] | None = None,
         winner: str | None = None,
         loser: str | None = None,
+        progress: bool = False,
     ) -> PairTable:
         """Reduces comparison rows to a pair table (see :func:`rankagg.bradley_terry` for the
-        meaning of the arguments)."""
+        meaning of the arguments). A LazyFrame is reduced in streaming batches; ``progress``
+        then prints the rows read so far to standard error."""
         columns = dict(a=a, b=b, outcome=outcome, weight=weight, outcomes=outcomes, winner=winner, loser=loser)
         if isinstance(data, pl.LazyFrame):
-            return cls._stream(data, columns)
+            return cls._stream(data, columns, progress)
         return Comparisons.from_frame(data, **columns).pair_table()
 
     @classmethod
-    def _stream(cls, data: pl.LazyFrame, columns: dict[str, Any]) -> PairTable:
+    def _stream(cls, data: pl.LazyFrame, columns: dict[str, Any], progress: bool = False) -> PairTable:
         """Reduces a LazyFrame batch by batch (``STREAM_BATCH_ROWS`` rows at a time), adding
         the batches' tables: peak memory is the pair table plus one batch, not the rows."""
         cols = _comparison_columns(columns["a"], columns["b"], columns["outcome"], columns["weight"], columns["winner"], columns["loser"])
@@ -214,6 +217,11 @@ class PairTable:
             if pending and sum(len(t.i) for t in pending) >= (0 if total is None else len(total.i)):
                 total = PairTable.merge(([] if total is None else [total]) + pending)
                 pending = []
+            if progress:
+                sys.stderr.write(f"\rreading comparisons: {offset:,} rows")
+                sys.stderr.flush()
+        if progress and offset:
+            sys.stderr.write("\n")
         if offset == 0:
             raise EmptyDataError("the data have no rows")
         if pending:
