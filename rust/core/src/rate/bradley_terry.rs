@@ -227,34 +227,6 @@ impl Graph {
         &self.edges[self.offsets[i]..self.offsets[i + 1]]
     }
 
-    /// Items grouped into colour classes: no two items of a class are neighbours (the virtual
-    /// item, whose strength is fixed, does not count), so a class can be updated in parallel and
-    /// an in-place sweep class by class is a Gauss–Seidel sweep in another order. Greedy
-    /// colouring in item order (smallest colour free of the neighbours'): deterministic, O(edges).
-    fn colour_classes(&self) -> Vec<Vec<u32>> {
-        let n = self.n_real;
-        let mut colour = vec![u32::MAX; n];
-        // stamp[c] == i + 1: colour c is taken by a neighbour of item i.
-        let mut stamp: Vec<usize> = Vec::new();
-        let mut classes: Vec<Vec<u32>> = Vec::new();
-        for i in 0..n {
-            for e in self.neighbours(i) {
-                let j = e.j as usize;
-                if j < n && colour[j] != u32::MAX {
-                    stamp[colour[j] as usize] = i + 1;
-                }
-            }
-            let c = stamp.iter().position(|&s| s != i + 1).unwrap_or(stamp.len());
-            if c == stamp.len() {
-                stamp.push(0);
-                classes.push(Vec::new());
-            }
-            colour[i] = c as u32;
-            classes[c].push(i as u32);
-        }
-        classes
-    }
-
     /// Ties of each neighbour of `i` (Davidson), aligned with [`Graph::neighbours`].
     #[inline]
     fn neighbour_ties(&self, i: usize) -> &[f64] {
@@ -346,6 +318,12 @@ fn fit_inner(t: PairsRef<'_>, opts: &Options, start: Option<&Fit>, with_likeliho
     if t.n == 0 {
         return Err(Error::InvalidArgument("no items".into()));
     }
+    if start.is_some_and(|s| s.theta.len() != t.n) {
+        return Err(Error::InvalidArgument("warm start has a different number of items".into()));
+    }
+    if t.n >= COLOUR_MIN_ITEMS && matches!(opts.solver, Solver::Newman) && matches!(opts.ties, Ties::Half | Ties::Drop) {
+        return solve_coloured(t, opts, start, with_likelihood);
+    }
     let g = Graph::build(t, opts);
     if !g.has_virtual {
         g.check_identifiable()?;
@@ -353,13 +331,9 @@ fn fit_inner(t: PairsRef<'_>, opts: &Options, start: Option<&Fit>, with_likeliho
     if matches!(opts.ties, Ties::Davidson | Ties::RaoKupper) && g.edges.iter().all(|e| e.won == 0.0 && e.lost == 0.0) {
         return Err(Error::InvalidArgument("a tie model needs at least one decisive (non-tie) comparison".into()));
     }
-    if start.is_some_and(|s| s.theta.len() != t.n) {
-        return Err(Error::InvalidArgument("warm start has a different number of items".into()));
-    }
     Ok(match opts.ties {
         Ties::Davidson => solve_davidson(&g, opts, start, with_likelihood),
         Ties::RaoKupper => solve_rao_kupper(&g, opts, start, with_likelihood),
-        _ if t.n >= COLOUR_MIN_ITEMS && matches!(opts.solver, Solver::Newman) => solve_coloured(g, t, opts, start, with_likelihood),
         _ => solve_plain(&g, opts, start, with_likelihood, None),
     })
 }
@@ -369,10 +343,13 @@ fn fit_inner(t: PairsRef<'_>, opts: &Options, start: Option<&Fit>, with_likeliho
 /// all of its items at once — a Gauss–Seidel sweep in the renumbered order. The renumbering
 /// keeps every class contiguous in memory. Chosen by size alone: the same result for any
 /// number of threads.
-fn solve_coloured(g: Graph, t: PairsRef<'_>, opts: &Options, start: Option<&Fit>, with_likelihood: bool) -> Fit {
+///
+/// The colouring reads a light adjacency (neighbour codes only) built from the table, so the
+/// full graph is built once, already renumbered. Identifiability is checked on it; only when
+/// the check fails is the graph rebuilt in the original numbering, for the error's details.
+fn solve_coloured(t: PairsRef<'_>, opts: &Options, start: Option<&Fit>, with_likelihood: bool) -> Result<Fit> {
     use rayon::prelude::*;
-    let classes = g.colour_classes();
-    drop(g); // rebuilt below in the new order
+    let classes = colour_classes(t);
     let mut new_of = vec![0u32; t.n];
     let mut bounds = vec![0usize];
     let mut k = 0u32;
@@ -388,6 +365,11 @@ fn solve_coloured(g: Graph, t: PairsRef<'_>, opts: &Options, start: Option<&Fit>
     let rj: Vec<u32> = t.j.par_iter().map(|&j| new_of[j as usize]).collect();
     let g = Graph::build(PairsRef { i: &ri, j: &rj, ..t }, opts);
     drop((ri, rj));
+    if !g.has_virtual && g.check_identifiable().is_err() {
+        drop(g);
+        Graph::build(t, opts).check_identifiable()?;
+        return Err(Error::InvalidArgument("identifiability depends on the numbering (a bug)".into()));
+    }
     let start = start.map(|s| {
         let mut theta = vec![0.0; t.n];
         for (old, &new) in new_of.iter().enumerate() {
@@ -397,7 +379,53 @@ fn solve_coloured(g: Graph, t: PairsRef<'_>, opts: &Options, start: Option<&Fit>
     });
     let mut fit = solve_plain(&g, opts, start.as_ref(), with_likelihood, Some(&bounds));
     fit.theta = new_of.iter().map(|&new| fit.theta[new as usize]).collect();
-    fit
+    Ok(fit)
+}
+
+/// Items grouped into colour classes: no two items of a class met (pairs with any count), so a
+/// class can be updated in parallel and an in-place sweep class by class is a Gauss–Seidel
+/// sweep in another order. Greedy colouring in item order (the smallest colour free of the
+/// neighbours'): deterministic, O(pairs), on a neighbour-code adjacency built for it.
+fn colour_classes(t: PairsRef<'_>) -> Vec<Vec<u32>> {
+    let n = t.n;
+    let met = |q: usize| t.wins_i[q] > 0.0 || t.wins_j[q] > 0.0 || t.ties[q] > 0.0;
+    let mut offsets = vec![0usize; n + 1];
+    for q in (0..t.len()).filter(|&q| met(q)) {
+        offsets[t.i[q] as usize + 1] += 1;
+        offsets[t.j[q] as usize + 1] += 1;
+    }
+    for i in 0..n {
+        offsets[i + 1] += offsets[i];
+    }
+    let mut at = offsets.clone();
+    let mut nbrs = vec![0u32; offsets[n]];
+    for q in (0..t.len()).filter(|&q| met(q)) {
+        let (i, j) = (t.i[q] as usize, t.j[q] as usize);
+        nbrs[at[i]] = j as u32;
+        at[i] += 1;
+        nbrs[at[j]] = i as u32;
+        at[j] += 1;
+    }
+    drop(at);
+    let mut colour = vec![u32::MAX; n];
+    // stamp[c] == i + 1: colour c is taken by a neighbour of item i.
+    let mut stamp: Vec<usize> = Vec::new();
+    let mut classes: Vec<Vec<u32>> = Vec::new();
+    for i in 0..n {
+        for &j in &nbrs[offsets[i]..offsets[i + 1]] {
+            if colour[j as usize] != u32::MAX {
+                stamp[colour[j as usize] as usize] = i + 1;
+            }
+        }
+        let c = stamp.iter().position(|&s| s != i + 1).unwrap_or(stamp.len());
+        if c == stamp.len() {
+            stamp.push(0);
+            classes.push(Vec::new());
+        }
+        colour[i] = c as u32;
+        classes[c].push(i as u32);
+    }
+    classes
 }
 
 /// Bootstrap by count resampling: each round draws `draws` comparisons (the number of rows
@@ -497,6 +525,10 @@ fn solve_plain(g: &Graph, opts: &Options, start: Option<&Fit>, with_likelihood: 
         // Largest relative change of π in this iteration: the exact optimality test (one more
         // pass over the data) is only worth running once the iterates have settled.
         let mut change = f64::INFINITY;
+        // Newman's sweeps also give, for free, each item's relative gradient at the point the
+        // sweep saw it (a − π_i·b = observed − expected score): a cheap proxy that decides when
+        // the exact test is worth a pass over the data. Only the exact test stops the loop.
+        let mut proxy = f64::INFINITY;
         match opts.solver {
             // Hunter's MM: π_i ← W_i / Σ_j n_ij / (π_i + π_j), all items at once.
             Solver::MM => {
@@ -518,14 +550,14 @@ fn solve_plain(g: &Graph, opts: &Options, start: Option<&Fit>, with_likelihood: 
             // place in item order (a simultaneous update oscillates on bipartite graphs).
             Solver::Newman if classes.is_some() => {
                 use rayon::prelude::*;
-                let mut step: f64 = 0.0;
+                let (mut step, mut grad): (f64, f64) = (0.0, 0.0);
                 for class in classes.unwrap_or_default().windows(2) {
                     let ptr = SendPtr(pi.as_mut_ptr());
                     let ptr = &ptr;
-                    let s = (class[0]..class[1])
+                    let (s, r) = (class[0]..class[1])
                         .into_par_iter()
                         .with_min_len(COLOUR_CHUNK)
-                        .fold_chunks(COLOUR_CHUNK, || 0.0f64, |mut step, i| {
+                        .fold_chunks(COLOUR_CHUNK, || (0.0f64, 0.0f64), |(mut step, mut grad), i| {
                             // SAFETY: items of one class are not neighbours: this task is the
                             // only one writing π_i, and no task writes a π_j read here.
                             let pi_i = unsafe { *ptr.0.add(i) };
@@ -536,20 +568,23 @@ fn solve_plain(g: &Graph, opts: &Options, start: Option<&Fit>, with_likelihood: 
                                 a += e.won * pj * inv;
                                 b += e.lost * inv;
                             }
+                            grad = grad.max((a - pi_i * b).abs() / g.count[i].max(f64::MIN_POSITIVE));
                             if a > 0.0 && b > 0.0 {
                                 let new = a / b;
                                 step = step.max((new / pi_i - 1.0).abs());
                                 unsafe { *ptr.0.add(i) = new };
                             }
-                            step
+                            (step, grad)
                         })
-                        .reduce(|| 0.0, f64::max);
+                        .reduce(|| (0.0, 0.0), |x, y| (x.0.max(y.0), x.1.max(y.1)));
                     step = step.max(s);
+                    grad = grad.max(r);
                 }
                 change = step;
+                proxy = grad;
             }
             Solver::Newman => {
-                let mut step: f64 = 0.0;
+                let (mut step, mut grad): (f64, f64) = (0.0, 0.0);
                 for i in 0..n_real {
                     let (mut a, mut b) = (0.0, 0.0);
                     for e in g.neighbours(i) {
@@ -558,6 +593,7 @@ fn solve_plain(g: &Graph, opts: &Options, start: Option<&Fit>, with_likelihood: 
                         a += e.won * pj * inv;
                         b += e.lost * inv;
                     }
+                    grad = grad.max((a - pi[i] * b).abs() / g.count[i].max(f64::MIN_POSITIVE));
                     if a > 0.0 && b > 0.0 {
                         let new = a / b;
                         step = step.max((new / pi[i] - 1.0).abs());
@@ -565,10 +601,11 @@ fn solve_plain(g: &Graph, opts: &Options, start: Option<&Fit>, with_likelihood: 
                     }
                 }
                 change = step;
+                proxy = grad;
             }
         }
         normalise(&mut pi, g);
-        if change > 1e3 * opts.tol && iterations < opts.max_iter {
+        if (change > 1e3 * opts.tol || proxy > opts.tol) && iterations < opts.max_iter {
             continue;
         }
         max_rel = g.max_relative_gradient(|i| expected(&pi, i));
@@ -811,7 +848,7 @@ mod tests {
         let t = table(&rows, n);
         let opts = Options { regularization: 0.5, tol: 1e-10, ..Default::default() };
         let g = Graph::build(t.as_ref(), &opts);
-        let classes = g.colour_classes();
+        let classes = colour_classes(t.as_ref());
         let mut colour = vec![usize::MAX; n];
         for (c, class) in classes.iter().enumerate() {
             for &i in class {
@@ -835,6 +872,15 @@ mod tests {
         let worst = one.theta.iter().zip(&plain.theta).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max);
         assert!(worst < 1e-7, "coloured vs item-order sweep: {worst}");
         assert!((one.log_likelihood - plain.log_likelihood).abs() < 1e-6 * plain.log_likelihood.abs());
+        // Not identifiable (a path: item 0 never loses, the last never wins): the error names
+        // the items in the caller's numbering, not the colour order's.
+        let path: Vec<(u32, u32, f64)> = (0..n as u32 - 1).map(|k| (k, k + 1, 1.0)).collect();
+        match fit(table(&path, n).as_ref(), &Options::default()) {
+            Err(Error::NotIdentifiable { never_win, never_lose, components, .. }) => {
+                assert_eq!((never_win, never_lose, components), (vec![n as u32 - 1], vec![0], n));
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     /// Timing of the two Newman paths at a million items (run with `--ignored --nocapture`).
@@ -862,9 +908,10 @@ mod tests {
             let t1 = t0.elapsed();
             let f = solve_plain(&g, &opts, None, true, None);
             let t2 = t0.elapsed();
-            let c = g.colour_classes();
+            drop(g);
+            let c = colour_classes(t.as_ref());
             let t3 = t0.elapsed();
-            let f2 = solve_coloured(g, t.as_ref(), &opts, None, true);
+            let f2 = solve_coloured(t.as_ref(), &opts, None, true).unwrap();
             let t4 = t0.elapsed();
             println!("build {t1:?} item order {:?} ({} it) colouring {:?} ({} colours) coloured total {:?} ({} it)", t2 - t1, f.iterations, t3 - t2, c.len(), t4 - t3, f2.iterations);
         }
