@@ -459,7 +459,8 @@ fn finish(pi: &[f64], n_real: usize) -> (Vec<f64>, Option<f64>) {
     (theta.into_iter().map(|x| x - mean).collect(), virt)
 }
 
-/// Initial strengths: all 1, or the warm start's (relative to the virtual item when there is one).
+/// Initial strengths: the smoothed odds of winning, or the warm start's (relative to the
+/// virtual item when there is one, which stays at 1).
 fn initial(g: &Graph, start: Option<&Fit>) -> Vec<f64> {
     let n = g.n_real + g.has_virtual as usize;
     let mut pi = vec![1.0f64; n];
@@ -467,6 +468,12 @@ fn initial(g: &Graph, start: Option<&Fit>) -> Vec<f64> {
         let shift = if g.has_virtual { s.virtual_theta.unwrap_or(0.0) } else { 0.0 };
         for (p, t) in pi.iter_mut().zip(&s.theta) {
             *p = (t - shift).exp();
+        }
+    } else {
+        // A cold start at each item's odds of winning (smoothed by one win and one loss): about
+        // one sweep closer to the MLE than all-equal strengths.
+        for ((p, s), c) in pi.iter_mut().zip(&g.score).zip(&g.count) {
+            *p = (s + 1.0) / (c - s + 1.0);
         }
     }
     pi
