@@ -68,3 +68,26 @@ def test_from_counts_errors():
     ints = ra.PairTable.from_comparisons({"a": [1], "b": [2], "outcome": [1.0]})
     with pytest.raises(ra.RankaggError, match="dtype"):
         ints + ra.PairTable.from_counts(ok)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_margin_rules_run_on_pair_tables(seed):
+    # Complete strict rankings, also written as one comparison row per ranked pair: the pair
+    # table's preference matrix is the rankings' majority matrix, so every rule on margins
+    # (and Borda, the row sums) gives the same consensus from either.
+    rng = np.random.default_rng(seed)
+    items = [f"c{k}" for k in range(6)]
+    ballots = [list(rng.permutation(items)) for _ in range(9)]
+    votes = ra.Rankings.from_lists(ballots)
+    rows = [(r[x], r[y]) for r in ballots for x in range(6) for y in range(x + 1, 6)]
+    table = ra.PairTable.from_comparisons({"a": [p[0] for p in rows], "b": [p[1] for p in rows], "outcome": [1.0] * len(rows)})
+    for rule in (ra.borda, ra.copeland, ra.minimax, ra.schulze, ra.ranked_pairs, ra.kemeny):
+        assert rule(table).table.equals(rule(votes).table), rule.__name__
+        assert rule(ra.preference_matrix(table)).table.equals(rule(votes).table), rule.__name__
+    assert ra.condorcet_winner(table) == ra.condorcet_winner(votes)
+    assert ra.smith_set(table) == ra.smith_set(votes)
+    for rule in (ra.plurality, ra.instant_runoff):
+        with pytest.raises(ra.RankaggError, match="needs each voter's ranking"):
+            rule(table)
+    with pytest.raises(ra.RankaggError, match="preference_matrix"):
+        ra.copeland({"a": ["x"], "b": ["y"], "outcome": [1.0]})

@@ -20,13 +20,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Union
 
 import numpy as np
 import polars as pl
 
 from rankagg import _core
+from rankagg.data import PairTable
 from rankagg.errors import RankaggError
+from rankagg.preferences import Preferences, preference_matrix
 from rankagg.rankings import Rankings
 
 __all__ = [
@@ -113,7 +115,7 @@ def pairwise_preferences(rankings: Rankings, *, unranked: Unranked = "below") ->
     return p
 
 
-def _result(r: Rankings, score: np.ndarray, method: str, order: np.ndarray | None = None, **options: Any) -> Consensus:
+def _result(r: Any, score: np.ndarray, method: str, order: np.ndarray | None = None, **options: Any) -> Consensus:
     """Positions from ``order`` (item indices best first; equal scores share a position) or
     from ``score`` (higher is better; ties share a position)."""
     n = len(r.labels)
@@ -128,16 +130,17 @@ def _result(r: Rankings, score: np.ndarray, method: str, order: np.ndarray | Non
     return Consensus(table, method, winners, options)
 
 
-def borda(rankings: Rankings, *, unranked: Unranked = "below") -> Consensus:
+def borda(rankings: Votes, *, unranked: Unranked = "below") -> Consensus:
     """Borda count: an item scores one point per (voter, item ranked below it); on complete
     strict rankings of n items, n − 1 for a first place down to 0 for a last. Ties in a ranking
-    give no points between the tied items."""
-    p = pairwise_preferences(rankings, unranked=unranked)
-    return _result(rankings, p.sum(axis=1), "borda", unranked=unranked)
+    give no points between the tied items. On pairwise data: the (weighted) pairwise wins."""
+    holder, p = _preferences(rankings, unranked, "borda")
+    return _result(holder, p.sum(axis=1), "borda", unranked=unranked)
 
 
 def plurality(rankings: Rankings) -> Consensus:
     """Plurality: weighted first places (a tie for first shares the vote equally)."""
+    rankings = _rankings_only(rankings, "plurality")
     n = len(rankings.labels)
     w = rankings.weights if rankings.weights is not None else np.ones(len(rankings))
     lengths = np.diff(rankings.offsets).astype(np.int64)
@@ -147,33 +150,57 @@ def plurality(rankings: Rankings) -> Consensus:
     return _result(rankings, np.bincount(rankings.items[top], share[top], n), "plurality")
 
 
-def _margins(rankings: Rankings, unranked: Unranked) -> np.ndarray:
-    p = pairwise_preferences(rankings, unranked=unranked)
-    return p - p.T
+Votes = Union[Rankings, Preferences, PairTable]
+"""What the rules on the majority matrix take: rankings, or pairwise data (a preference matrix
+or a pair table, whose ties count half each way)."""
 
 
-def copeland(rankings: Rankings, *, unranked: Unranked = "below") -> Consensus:
+def _preferences(data: Votes, unranked: Unranked, rule: str) -> tuple[Any, np.ndarray]:
+    """(something with ``.labels``, P) where P[i, j] = the weight preferring i to j."""
+    if isinstance(data, Rankings):
+        return data, pairwise_preferences(data, unranked=unranked)
+    if isinstance(data, (Preferences, PairTable)):
+        prefs = preference_matrix(data)
+        return prefs, prefs.matrix
+    raise RankaggError(
+        f"{rule} takes rankagg.Rankings, rankagg.Preferences or a rankagg.PairTable, not {type(data).__name__}; "
+        "for comparison rows use rankagg.preference_matrix(data, a=..., b=..., outcome=...)"
+    )
+
+
+def _margins(data: Votes, unranked: Unranked, rule: str) -> tuple[Any, np.ndarray]:
+    holder, p = _preferences(data, unranked, rule)
+    return holder, p - p.T
+
+
+def _rankings_only(data: Any, rule: str) -> Rankings:
+    if not isinstance(data, Rankings):
+        raise RankaggError(f"{rule} needs each voter's ranking (rankagg.Rankings), not {type(data).__name__}: pairwise data do not say who was first")
+    return data
+
+
+def copeland(rankings: Votes, *, unranked: Unranked = "below") -> Consensus:
     """Copeland: one point per majority win, half per majority tie."""
-    m = _margins(rankings, unranked)
+    holder, m = _margins(rankings, unranked, "copeland")
     off = ~np.eye(len(m), dtype=bool)
     score = ((m > 0) & off).sum(axis=1) + 0.5 * ((m == 0) & off).sum(axis=1)
-    return _result(rankings, score.astype(float), "copeland", unranked=unranked)
+    return _result(holder, score.astype(float), "copeland", unranked=unranked)
 
 
-def minimax(rankings: Rankings, *, unranked: Unranked = "below") -> Consensus:
+def minimax(rankings: Votes, *, unranked: Unranked = "below") -> Consensus:
     """Minimax (Simpson–Kramer): score = −(the largest margin by which another item beats this
     one); the winner's worst defeat is the mildest."""
-    m = _margins(rankings, unranked)
+    holder, m = _margins(rankings, unranked, "minimax")
     np.fill_diagonal(m, -np.inf)
     worst = np.maximum(m.max(axis=0), 0.0)
-    return _result(rankings, -worst, "minimax", unranked=unranked)
+    return _result(holder, -worst, "minimax", unranked=unranked)
 
 
-def schulze(rankings: Rankings, *, unranked: Unranked = "below") -> Consensus:
+def schulze(rankings: Votes, *, unranked: Unranked = "below") -> Consensus:
     """Schulze (beat-path) with winning votes: d[i, j] = P[i, j] when i beats j by majority;
     path strengths by Floyd–Warshall; i is above j when its strongest path to j is stronger.
     Score = the number of items an item is above."""
-    p = pairwise_preferences(rankings, unranked=unranked)
+    holder, p = _preferences(rankings, unranked, "schulze")
     n = len(p)
     d = np.where(p > p.T, p, 0.0)
     np.fill_diagonal(d, 0.0)
@@ -181,14 +208,14 @@ def schulze(rankings: Rankings, *, unranked: Unranked = "below") -> Consensus:
         d = np.maximum(d, np.minimum(d[:, k : k + 1], d[k : k + 1, :]))
     np.fill_diagonal(d, 0.0)
     score = (d > d.T).sum(axis=1).astype(float)
-    return _result(rankings, score, "schulze", unranked=unranked)
+    return _result(holder, score, "schulze", unranked=unranked)
 
 
-def ranked_pairs(rankings: Rankings, *, unranked: Unranked = "below") -> Consensus:
+def ranked_pairs(rankings: Votes, *, unranked: Unranked = "below") -> Consensus:
     """Ranked pairs (Tideman): lock in majorities from the largest margin down, skipping any
     that would close a cycle; the result is the locked order. Equal margins are taken in label
     order of (winner, loser)."""
-    m = _margins(rankings, unranked)
+    holder, m = _margins(rankings, unranked, "ranked_pairs")
     n = len(m)
     pairs = [(m[i, j], i, j) for i in range(n) for j in range(n) if m[i, j] > 0]
     pairs.sort(key=lambda t: (-t[0], t[1], t[2]))
@@ -197,7 +224,7 @@ def ranked_pairs(rankings: Rankings, *, unranked: Unranked = "below") -> Consens
         if not reach[j, i]:
             reach |= np.outer(reach[:, i], reach[j, :])
     score = reach.sum(axis=1).astype(float) - 1.0  # items below in the locked order
-    return _result(rankings, score, "ranked_pairs", unranked=unranked)
+    return _result(holder, score, "ranked_pairs", unranked=unranked)
 
 
 def instant_runoff(rankings: Rankings) -> Consensus:
@@ -205,6 +232,7 @@ def instant_runoff(rankings: Rankings) -> Consensus:
     those remaining (a voter's vote goes to their top remaining item; tied tops share it;
     ballots with no remaining item are exhausted). Ties for elimination: the item last in label
     order goes first. Position = reverse order of elimination; score = the round survived."""
+    rankings = _rankings_only(rankings, "instant_runoff")
     lv = _levels(rankings, "below")
     w = rankings.weights if rankings.weights is not None else np.ones(len(rankings))
     n = lv.shape[1]
@@ -227,20 +255,20 @@ def instant_runoff(rankings: Rankings) -> Consensus:
     return _result(rankings, score, "instant_runoff", order=order)
 
 
-def condorcet_winner(rankings: Rankings, *, unranked: Unranked = "below") -> Any:
+def condorcet_winner(rankings: Votes, *, unranked: Unranked = "below") -> Any:
     """The item that beats every other by majority, or ``None``."""
-    m = _margins(rankings, unranked)
+    holder, m = _margins(rankings, unranked, "condorcet_winner")
     n = len(m)
     for i in range(n):
         if all(m[i, j] > 0 for j in range(n) if j != i):
-            return rankings.labels[i]
+            return holder.labels[i]
     return None
 
 
-def smith_set(rankings: Rankings, *, unranked: Unranked = "below") -> list[Any]:
+def smith_set(rankings: Votes, *, unranked: Unranked = "below") -> list[Any]:
     """The smallest non-empty set of items each of which beats every item outside it by
     majority (in label order)."""
-    m = _margins(rankings, unranked)
+    holder, m = _margins(rankings, unranked, "smith_set")
     n = len(m)
     off = ~np.eye(n, dtype=bool)
     copeland_score = ((m > 0) & off).sum(axis=1) + 0.5 * ((m == 0) & off).sum(axis=1)
@@ -248,8 +276,8 @@ def smith_set(rankings: Rankings, *, unranked: Unranked = "below") -> list[Any]:
     for k in range(1, n + 1):
         inside, outside = order[:k], order[k:]
         if len(outside) == 0 or np.all(m[np.ix_(inside, outside)] > 0):
-            return [rankings.labels[int(i)] for i in sorted(inside)]
-    return rankings.labels.to_list()  # pragma: no cover - k = n always returns
+            return [holder.labels[int(i)] for i in sorted(inside)]
+    return holder.labels.to_list()  # pragma: no cover - k = n always returns
 
 
 def kemeny(
