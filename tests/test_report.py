@@ -118,8 +118,13 @@ def test_consensus_plot_scores_positions_and_agreement():
         winners: list = field(default_factory=list)
         agreement: pl.DataFrame = field(default_factory=lambda: pl.DataFrame({"voter": ["v1", "v2", "v3"], "agreement": [0.2, 0.9, 0.5]}))
 
-    ax = ra.plot.consensus(WithAgreement(result.table))
+    ax = ra.plot.consensus(WithAgreement(result.table), kind="agreement")  # type: ignore[arg-type]
     assert _ticks(ax) == ["v2", "v3", "v1"] and len(ax.patches) == 3
+    # the real thing: one bar per distinct ballot of Burlington, highest agreement first
+    ax = result.plot(kind="agreement", top=5)
+    assert len(ax.patches) == 5
+    widths = [p.get_width() for p in ax.patches]
+    assert widths == sorted(widths, reverse=True) and widths[0] == pytest.approx(result.agreement["agreement"].max())
 
 
 def test_lottery_plot_bars_are_the_support():

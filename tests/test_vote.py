@@ -157,3 +157,44 @@ def test_distances_on_mappings_and_errors():
         ra.kendall_tau({"a": 1}, {"b": 1})
     with pytest.raises(ra.RankaggError, match="same length"):
         ra.kendall_tau([1, 2], [1])
+
+
+def test_agreement_per_voter_is_kendall_tau_with_the_consensus():
+    rng = np.random.default_rng(5)
+    items = list("abcdef")
+    ballots = [list(rng.permutation(items)) for _ in range(12)]
+    votes = ra.Rankings.from_lists(ballots, weights=list(range(1, 13)))
+    for rule in (ra.borda, ra.schulze, ra.kemeny):
+        c = rule(votes)
+        order = dict(zip(c.table["item"].to_list(), c.table["position"].to_list()))
+        got = c.agreement
+        assert got["weight"].to_list() == list(map(float, range(1, 13)))
+        for ballot, tau in zip(ballots, got["agreement"].to_list()):
+            want = ra.kendall_tau({x: k for k, x in enumerate(ballot)}, order)
+            assert tau == pytest.approx(want, abs=1e-12)
+    best = ra.kemeny(ra.Rankings.from_lists([["a", "b", "c"]] * 3 + [["c", "b", "a"]]))
+    assert best.agreement["agreement"].to_list() == [1.0] * 3 + [-1.0]
+
+
+def test_agreement_with_truncated_ballots_and_pairwise_data():
+    votes = ra.Rankings.from_lists([["a"], ["b", "a"], ["c", ["a", "b"]]])
+    below = ra.copeland(votes).agreement
+    assert below["items"].to_list() == [1, 2, 3]
+    assert below["agreement"].null_count() == 0  # unranked items count as tied below
+    ignored = ra.copeland(votes, unranked="ignore").agreement
+    assert ignored["agreement"][0] is None  # one ranked item: nothing to compare
+    pairs = ra.PairTable.from_comparisons({"a": ["x", "y"], "b": ["y", "z"], "outcome": [1.0, 1.0]})
+    assert ra.schulze(pairs).agreement is None
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    with pytest.raises(ra.RankaggError, match="pairwise data"):
+        ra.schulze(pairs).plot(kind="agreement")
+    ax = ra.copeland(votes).plot(kind="agreement")
+    assert len(ax.patches) == 3 and "agreement" in ax.get_xlabel()
+    with pytest.raises(ra.RankaggError, match="kind must be"):
+        ra.copeland(votes).plot(kind="voters")
+    plt.close("all")

@@ -226,14 +226,13 @@ def heatmap(
     return ax
 
 
-def consensus(result: Consensus, ax: Axes | None = None, *, top: int | None = None) -> Axes:
+def consensus(result: Consensus, ax: Axes | None = None, *, top: int | None = None, kind: str = "items") -> Axes:
     """A bar chart of a consensus.
 
-    When the result carries per-voter or per-task agreement data — an ``agreement`` attribute
-    holding a frame whose first column names the voter/task and which has a numeric
-    ``agreement`` column — one bar per voter/task shows it (highest first). Otherwise one bar
-    per item, best at the top: the rule's ``score`` when it has one, else the ``position``
-    (1 = best). ``top`` keeps the first bars.
+    ``kind="items"``: one bar per item, best at the top: the rule's ``score`` when it has one,
+    else the ``position`` (1 = best). ``kind="agreement"``: one bar per voter (or task), its
+    Kendall τ-b with the consensus (``result.agreement``; highest first; needs a consensus of
+    rankings). ``top`` keeps the first bars.
 
     >>> import matplotlib
     >>> matplotlib.use("Agg")
@@ -245,8 +244,12 @@ def consensus(result: Consensus, ax: Axes | None = None, *, top: int | None = No
     >>> import matplotlib.pyplot as plt
     >>> plt.close("all")
     """
-    agreement = getattr(result, "agreement", None)
-    if isinstance(agreement, pl.DataFrame) and "agreement" in agreement.columns and agreement.height:
+    if kind not in ("items", "agreement"):
+        raise RankaggError(f"kind must be 'items' or 'agreement', not {kind!r}")
+    agreement = result.agreement if kind == "agreement" else None
+    if kind == "agreement" and agreement is None:
+        raise RankaggError("no per-voter agreement: this consensus was computed from pairwise data, not rankings")
+    if agreement is not None:
         who = agreement.columns[0]
         shown = agreement.sort("agreement", descending=True, nulls_last=True)
         k = _top(top, shown.height)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal, Union
 
 import numpy as np
@@ -70,16 +71,63 @@ class Consensus:
     """Kemeny: the strongly connected components of the majority graph, in order."""
     stats: dict[str, Any] | None = None
     """Kemeny: search effort (nodes, cut_rounds, lp_iterations, timed_out)."""
+    votes: Rankings | None = field(default=None, repr=False, compare=False)
+    """The rankings the consensus was computed from (None for pairwise data)."""
 
-    def plot(self, ax: Any = None, top: int | None = None) -> Any:
-        """A bar chart of the consensus, best at the top: the rule's scores, or the positions
-        when it has none (per-voter/per-task agreement instead when the result carries an
-        ``agreement`` frame). Returns the matplotlib ``Axes`` (a new figure when ``ax`` is
-        None). Needs matplotlib (``pip install "rankagg[plot]"``); see
+    @cached_property
+    def agreement(self) -> pl.DataFrame | None:
+        """Per ranking (voter, or task for benchmark aggregation): ``voter``, ``weight``,
+        ``items`` (how many it ranks) and ``agreement``, Kendall's τ-b between the ranking and
+        the consensus order (1: same order, −1: reversed). Items a voter did not rank follow
+        the consensus's ``unranked`` convention: tied below the ranked ones (``"below"``), or
+        left out (``"ignore"``); null when fewer than two items remain or they are all tied.
+        Computed on first access; None when the consensus came from pairwise data.
+
+        >>> import rankagg as ra
+        >>> votes = ra.Rankings.from_lists([["a", "b", "c"], ["a", "c", "b"], ["c", "b", "a"]])
+        >>> ra.borda(votes).agreement["agreement"].round(3).to_list()
+        [1.0, 0.333, -1.0]
+        """
+        r = self.votes
+        if r is None:
+            return None
+        index = {v: k for k, v in enumerate(r.labels.to_list())}
+        place = np.empty(len(index))
+        place[[index[v] for v in self.table["item"].to_list()]] = self.table["position"].to_numpy()
+        below = self.options.get("unranked", "below") == "below"
+        taus: list[float | None] = []
+        for k in range(len(r)):
+            lo, hi = int(r.offsets[k]), int(r.offsets[k + 1])
+            if below:
+                level = np.full(len(place), float(r.levels[lo:hi].max(initial=0)) + 1.0)
+                level[r.items[lo:hi]] = r.levels[lo:hi]
+                x, y = level, place
+            else:
+                x, y = r.levels[lo:hi].astype(float), place[r.items[lo:hi]]
+            if len(x) < 2:
+                taus.append(None)
+                continue
+            d, tx, ty, tb, n0 = _core.kendall_counts(x, y)
+            den = float(n0 - tx) * float(n0 - ty)
+            taus.append(float((n0 - tx - ty + tb - 2 * d) / np.sqrt(den)) if den > 0 else None)
+        return pl.DataFrame(
+            {
+                "voter": r.voters,
+                "weight": r.weights if r.weights is not None else np.ones(len(r)),
+                "items": np.diff(r.offsets).astype(np.uint32),
+                "agreement": pl.Series(taus, dtype=pl.Float64),
+            }
+        )
+
+    def plot(self, ax: Any = None, top: int | None = None, *, kind: Literal["items", "agreement"] = "items") -> Any:
+        """A bar chart: ``kind="items"`` the consensus, best at the top (the rule's scores, or
+        the positions when it has none); ``kind="agreement"`` each voter's (or task's)
+        agreement with it (:attr:`agreement`). Returns the matplotlib ``Axes`` (a new figure
+        when ``ax`` is None). Needs matplotlib (``pip install "rankagg[plot]"``); see
         :func:`rankagg.plot.consensus`."""
         from rankagg.plot import consensus
 
-        return consensus(self, ax, top=top)
+        return consensus(self, ax, top=top, kind=kind)
 
     def __repr__(self) -> str:
         with pl.Config(tbl_rows=12, tbl_hide_dataframe_shape=True):
@@ -127,7 +175,7 @@ def _result(r: Any, score: np.ndarray, method: str, order: np.ndarray | None = N
         position[order] = np.arange(1, n + 1, dtype=np.uint32)
     table = pl.DataFrame({"item": r.labels.gather(order), "position": position[order], "score": score[order]})
     winners = table.filter(pl.col("position") == 1)["item"].to_list()
-    return Consensus(table, method, winners, options)
+    return Consensus(table, method, winners, options, votes=r if isinstance(r, Rankings) else None)
 
 
 def borda(rankings: Votes, *, unranked: Unranked = "below") -> Consensus:
@@ -372,6 +420,7 @@ def kemeny(
         lower_bound=float(sol["lower_bound"]),
         components=[[names[i] for i in c] for c in sol["components"]],
         stats={k: sol[k] for k in ("nodes", "cut_rounds", "lp_iterations", "timed_out")},
+        votes=data if isinstance(data, Rankings) else None,
     )
 
 
