@@ -163,3 +163,21 @@ def test_files_are_streamed_with_a_progress_line_on_a_terminal(tmp_path, capsys,
 def test_consensus_kemeny_time_limit(capsys):
     assert main(["consensus", "tests/data/00005-00000002.toi", "--time-limit", "5"]) == 0
     assert "proved optimal" in capsys.readouterr().out
+
+
+def test_stdin_and_exit_codes_in_a_real_process(tmp_path):
+    import subprocess
+    import sys
+
+    csv = "a,b,outcome\nx,y,1\ny,z,1\nz,x,0\n"
+    run = lambda *args, stdin=None: subprocess.run(  # noqa: E731
+        [sys.executable, "-m", "rankagg", *args], input=stdin, capture_output=True, text=True
+    )
+    ok = run("leaderboard", "-", "--top", "2", stdin=csv)
+    assert ok.returncode == 0 and "| x" in ok.stdout and ok.stderr == ""
+    bad = run("leaderboard", "-", stdin="a,b\nx,y\n")
+    assert bad.returncode == 2 and bad.stderr.startswith("rankagg: error: column 'outcome'")
+    usage = run("leaderboard", "--method", "nope")
+    assert usage.returncode == 2 and "invalid choice" in usage.stderr
+    help_text = run("consistency", "--help")
+    assert help_text.returncode == 0 and "examples:" in help_text.stdout
