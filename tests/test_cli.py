@@ -169,7 +169,7 @@ def test_stdin_and_exit_codes_in_a_real_process(tmp_path):
     import subprocess
     import sys
 
-    csv = "a,b,outcome\nx,y,1\ny,z,1\nz,x,0\n"
+    csv = "a,b,outcome\nx,y,1\ny,z,1\nz,x,1\nx,z,1\n"
     run = lambda *args, stdin=None: subprocess.run(  # noqa: E731
         [sys.executable, "-m", "rankagg", *args], input=stdin, capture_output=True, text=True
     )
