@@ -48,6 +48,7 @@ from rankagg.rankings import Rankings
 from rankagg.report import report
 from rankagg.results import Ratings
 from rankagg.robust import Aggregate, defensive, welfare
+from rankagg.scores import aggregate_scores
 from rankagg.vote import (
     Consensus,
     LinearOrdering,
@@ -132,4 +133,5 @@ __all__ = [
     "ConvergenceWarning",
     "set_memory_budget",
     "memory_budget",
+    "aggregate_scores",
 ]
