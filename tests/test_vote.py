@@ -3,6 +3,8 @@ and properties (relabelling, brute-force Condorcet checks)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import polars as pl
 import pytest
@@ -10,6 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import rankagg as ra
+
+DATA = Path(__file__).parent / "data"
 
 CONDORCET_CONSISTENT = [ra.copeland, ra.minimax, ra.schulze, ra.ranked_pairs]
 
@@ -198,3 +202,16 @@ def test_agreement_with_truncated_ballots_and_pairwise_data():
     with pytest.raises(ra.RankaggError, match="kind must be"):
         ra.copeland(votes).plot(kind="voters")
     plt.close("all")
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in (DATA / "preflib_mturk").glob("*.soc")))
+def test_mturk_dots_and_puzzles_recover_the_true_order(name):
+    # Mao, Procaccia & Chen (AAAI 2013): the alternatives' names are their true quantities, and
+    # the truth is the ascending order (fewest dots / moves first).
+    votes = ra.read_preflib(DATA / "preflib_mturk" / name)
+    truth = sorted(votes.labels.to_list(), key=float)
+    assert len(votes.labels) == 4 and 790 <= votes.weights.sum() <= 800  # type: ignore[union-attr]
+    assert ra.condorcet_winner(votes) == truth[0]
+    for rule in (ra.kemeny, ra.schulze, ra.ranked_pairs, ra.copeland, ra.minimax, ra.borda, ra.plurality, ra.instant_runoff):
+        assert rule(votes).table["item"].to_list() == truth, rule.__name__
+    assert ra.kemeny(votes).optimal
