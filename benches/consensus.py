@@ -4,6 +4,9 @@
     python benches/consensus.py --quick
     python benches/consensus.py --large    # n = 50, 100 (and 200) items, φ = 0.8 / 0.95 / 0.99:
                                            # time to a proven optimum (LP branch and bound)
+    python benches/consensus.py --corankco # Kemeny vs corankco (exact by PuLP/CBC, BioConsert)
+    python benches/consensus.py --rules    # Schulze and Copeland, 10,000 voters x 100 candidates,
+                                           # vs pref_voting
 
 Rankings are drawn from the Mallows model by repeated insertion (reference order 0 < 1 < …,
 dispersion φ). rankagg's time includes building `Rankings` and the majority matrix; its
@@ -47,9 +50,17 @@ def main() -> None:
     ap.add_argument("--cap", type=float, default=60.0, help="skip pref_voting beyond this many seconds")
     ap.add_argument("--large", action="store_true", help="n = 50, 100, 200 with the exact LP search")
     ap.add_argument("--time-limit", type=float, default=120.0)
+    ap.add_argument("--corankco", action="store_true", help="Kemeny vs corankco (pip install corankco pulp)")
+    ap.add_argument("--rules", action="store_true", help="Schulze/Copeland on 10,000 voters x 100 candidates vs pref_voting")
     args = ap.parse_args()
     if args.large:
         large(args)
+        return
+    if args.corankco:
+        corankco_side_by_side(args)
+        return
+    if args.rules:
+        rules_side_by_side(args)
         return
     sizes = [6, 8, 10] if args.quick else [6, 8, 9, 10, 12, 16, 20]
     rng = np.random.default_rng(0)
@@ -96,6 +107,63 @@ def large(args: argparse.Namespace) -> None:
                 f"| {s['nodes']} | {s['cut_rounds']} | {s['lp_iterations']} |",
                 flush=True,
             )
+    print()
+
+
+def corankco_side_by_side(args: argparse.Namespace) -> None:
+    """Kemeny on 100 Mallows voters: rankagg (exact, with a proof) vs corankco's exact
+    algorithm (an ILP solved by PuLP/CBC; its CPLEX path needs a licence) and its BioConsert
+    heuristic. Time includes building each library's input from the same lists."""
+    from corankco.algorithms.bioconsert.bioconsert import BioConsert
+    from corankco.algorithms.exact.exactalgorithmpulp import ExactAlgorithmPulp
+    from corankco.dataset import Dataset
+    from corankco.scoringscheme import ScoringScheme
+
+    scheme = ScoringScheme.get_unifying_scoring_scheme()  # Kemeny's score on complete rankings
+    print("### Kemeny vs corankco 7.2, 100 Mallows voters\n")
+    print("| n | φ | rankagg s | proved | corankco exact (CBC) s | × | BioConsert s | × | scores (rankagg / exact / BioConsert) |")
+    print("|---:|---:|---:|---|---:|---:|---:|---:|---|")
+    for n in (10, 20, 40, 60):
+        for phi in (0.9, 0.95):
+            rng = np.random.default_rng(10 * n + int(100 * phi))
+            lists = mallows(n, 100, phi, rng)
+            t, k = timed(lambda: ra.kemeny(ra.Rankings.from_lists(lists)), args.repeat)
+            run = lambda alg: alg.compute_consensus_rankings(Dataset.from_raw_list([[{x} for x in r] for r in lists]), scheme, True)  # noqa: E731
+            t_b, b = timed(lambda: run(BioConsert()), min(args.repeat, 3))
+            exact_s, exact_score = "skipped", "—"
+            if n <= 40 or args.cap >= 300:
+                t_e, e = timed(lambda: run(ExactAlgorithmPulp()), 1)
+                exact_s, exact_score = f"{t_e:.3f} | {t_e / t:.0f}", f"{e.kemeny_score:g}"
+            else:
+                exact_s += " | "
+            print(f"| {n} | {phi} | {t:.4f} | {k.optimal} | {exact_s} | {t_b:.3f} | {t_b / t:.0f} | {k.cost:g} / {exact_score} / {b.kemeny_score:g} |", flush=True)
+    print()
+
+
+def rules_side_by_side(args: argparse.Namespace) -> None:
+    """Schulze and Copeland on 10,000 voters ranking 100 candidates (noisy utilities: each voter
+    orders the candidates by strength + Gumbel noise), vs pref_voting. rankagg's time includes
+    building `Rankings` from the lists and the majority matrix (Rust); pref_voting's includes its
+    `Profile` (which computes its margins)."""
+    from pref_voting.profiles import Profile
+    from pref_voting.c1_methods import copeland
+    from pref_voting.margin_based_methods import beat_path as schulze  # Schulze, path strength by margins
+
+    rng = np.random.default_rng(0)
+    n, voters = 100, 10_000
+    strength = rng.normal(0, 1, n)
+    lists = np.argsort(-(strength + rng.gumbel(size=(voters, n))), axis=1).tolist()
+    print(f"### Voting rules, {voters:,} voters x {n} candidates\n")
+    print("| rule | rankagg s | pref_voting s | × rankagg | same winners |")
+    print("|---|---:|---:|---:|---|")
+    t_prof, prof = timed(lambda: Profile(lists), 1)
+    for name, ours, theirs in (("schulze", ra.schulze, schulze), ("copeland", ra.copeland, copeland)):
+        t, r = timed(lambda: ours(ra.Rankings.from_lists(lists)), args.repeat)
+        t_peer, w = timed(lambda: theirs(prof), 1)
+        t_peer += t_prof
+        print(f"| {name} | {t:.3f} | {t_peer:.3f} (Profile {t_prof:.2f}) | {t_peer / t:.0f} | {sorted(r.winners) == sorted(w)} |", flush=True)
+    t, _ = timed(lambda: ra.pairwise_preferences(ra.Rankings.from_lists(lists)), args.repeat)
+    print(f"\nrankagg's majority matrix alone (Rankings + Rust): {t:.3f} s")
     print()
 
 

@@ -215,3 +215,31 @@ def test_mturk_dots_and_puzzles_recover_the_true_order(name):
     for rule in (ra.kemeny, ra.schulze, ra.ranked_pairs, ra.copeland, ra.minimax, ra.borda, ra.plurality, ra.instant_runoff):
         assert rule(votes).table["item"].to_list() == truth, rule.__name__
     assert ra.kemeny(votes).optimal
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(st.lists(st.integers(0, 6), min_size=1, max_size=3), min_size=1, max_size=5), min_size=1, max_size=12),
+       st.lists(st.sampled_from([1.0, 0.5, 2.0, 0.0]), min_size=12, max_size=12))
+def test_majority_matrix_matches_a_numpy_oracle(groups, weights):
+    # Each ranking: tie groups of item ids (duplicates dropped, keeping the first place).
+    lists = []
+    for ranking in groups:
+        seen: set[int] = set()
+        out = []
+        for group in ranking:
+            g = [x for x in dict.fromkeys(group) if x not in seen]
+            seen.update(g)
+            if g:
+                out.append(g if len(g) > 1 else g[0])
+        lists.append(out)
+    votes = ra.Rankings.from_lists(lists, weights=weights[: len(lists)])
+    n = len(votes.labels)
+    for unranked in ("below", "ignore"):
+        levels = np.full((len(votes), n), np.inf if unranked == "below" else np.nan)
+        for k in range(len(votes)):
+            lo, hi = votes.offsets[k], votes.offsets[k + 1]
+            levels[k, votes.items[lo:hi]] = votes.levels[lo:hi]
+        w = np.asarray(weights[: len(lists)])
+        with np.errstate(invalid="ignore"):
+            want = np.array([w @ (levels[:, i : i + 1] < levels) for i in range(n)])
+        assert np.array_equal(ra.pairwise_preferences(votes, unranked=unranked), want)

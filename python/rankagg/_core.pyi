@@ -163,3 +163,11 @@ def item_totals(
     wins_j: npt.NDArray[np.float64],
     ties: npt.NDArray[np.float64],
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...
+def pairwise_preferences(
+    n: int,
+    offsets: npt.NDArray[np.uint64],
+    items: npt.NDArray[np.uint32],
+    levels: npt.NDArray[np.uint32],
+    weights: npt.NDArray[np.float64] | None = None,
+    below: bool = True,
+) -> npt.NDArray[np.float64]: ...

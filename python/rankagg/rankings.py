@@ -31,10 +31,12 @@ _MAX_SHOWN = 10
 def _repeated_in_ranking(offsets: np.ndarray, values: np.ndarray, limit: int | None = _MAX_SHOWN) -> list[int]:
     """Indices of the rankings in which some value occurs twice (vectorised)."""
     lengths = np.diff(offsets).astype(np.int64)
-    owner = np.repeat(np.arange(len(lengths)), lengths)
-    order = np.lexsort((values, owner))
-    same = (owner[order][1:] == owner[order][:-1]) & (values[order][1:] == values[order][:-1])
-    found = np.unique(owner[order][1:][same]).tolist()
+    if not len(values):
+        return []
+    owner = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+    span = int(values.max()) + 1
+    key = np.sort(owner * span + values.astype(np.int64))  # (ranking, value) pairs, sorted
+    found = np.unique(key[1:][key[1:] == key[:-1]] // span).tolist()
     return found if limit is None else found[:limit]
 
 
@@ -134,7 +136,7 @@ class Rankings:
         flat: list[Hashable] = list(chain.from_iterable(rankings))
         lengths = np.fromiter(map(len, rankings), dtype=np.int64, count=len(rankings))
         offsets = np.concatenate([[0], np.cumsum(lengths)])
-        if not any(isinstance(x, group_types) for x in flat):
+        if not any(issubclass(t, group_types) for t in set(map(type, flat))):
             # No tie groups: an item's level is its position.
             levels = np.arange(len(flat), dtype=np.int64) - np.repeat(offsets[:-1], lengths)
         else:

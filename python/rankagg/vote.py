@@ -27,6 +27,7 @@ import numpy as np
 import polars as pl
 
 from rankagg import _core
+from rankagg.budget import check_dense
 from rankagg.data import PairTable
 from rankagg.errors import RankaggError
 from rankagg.preferences import Preferences, preference_matrix
@@ -153,14 +154,18 @@ def pairwise_preferences(rankings: Rankings, *, unranked: Unranked = "below") ->
     """
     if unranked not in ("below", "ignore"):
         raise RankaggError(f"unranked must be 'below' or 'ignore', not {unranked!r}")
-    lv = _levels(rankings, unranked)
-    w = rankings.weights if rankings.weights is not None else np.ones(len(rankings))
-    n = lv.shape[1]
-    p = np.zeros((n, n))
-    with np.errstate(invalid="ignore"):
-        for i in range(n):
-            p[i] = w @ (lv[:, i : i + 1] < lv)
-    return p
+    n = len(rankings.labels)
+    check_dense((n, n), "the majority matrix", hint="maximal_lottery(method='first_order') and bradley_terry work on pairwise data without it")
+    weights = None if rankings.weights is None else np.ascontiguousarray(rankings.weights, dtype=np.float64)
+    p = _core.pairwise_preferences(
+        n,
+        np.ascontiguousarray(rankings.offsets, dtype=np.uint64),
+        np.ascontiguousarray(rankings.items, dtype=np.uint32),
+        np.ascontiguousarray(rankings.levels, dtype=np.uint32),
+        weights,
+        unranked == "below",
+    )
+    return p.reshape(n, n)
 
 
 def _result(r: Any, score: np.ndarray, method: str, order: np.ndarray | None = None, **options: Any) -> Consensus:

@@ -12,6 +12,7 @@ pub mod factorize;
 pub mod games;
 pub mod graph;
 pub mod kemeny;
+pub mod margins;
 pub mod pairs;
 pub mod rate;
 pub mod resample;

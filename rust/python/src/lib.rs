@@ -616,6 +616,25 @@ fn item_totals<'py>(
     Ok((PyArray1::from_vec(py, w), PyArray1::from_vec(py, l), PyArray1::from_vec(py, t)))
 }
 
+/// The majority matrix of rankings in CSR form (row-major n × n): `P[i][j]` = the weight of
+/// the voters ranking i above j; `below`: unranked items count as tied below the ranked ones.
+#[pyfunction]
+#[pyo3(signature = (n, offsets, items, levels, weights=None, below=true))]
+fn pairwise_preferences<'py>(
+    py: Python<'py>,
+    n: usize,
+    offsets: PyReadonlyArray1<'py, u64>,
+    items: PyReadonlyArray1<'py, u32>,
+    levels: PyReadonlyArray1<'py, u32>,
+    weights: Option<PyReadonlyArray1<'py, f64>>,
+    below: bool,
+) -> PyResult<Bound<'py, PyArray1<f64>>> {
+    let (offsets, items, levels) = (slice(&offsets, "offsets")?, slice(&items, "items")?, slice(&levels, "levels")?);
+    let weights = weights.as_ref().map(|w| slice(w, "weights")).transpose()?;
+    let p = run_detached(py, || rankagg_core::margins::pairwise_preferences(n, offsets, items, levels, weights, below))?;
+    Ok(PyArray1::from_vec(py, p))
+}
+
 /// Polls Python's signal handlers from a detached call (re-attaching briefly): true after Ctrl-C.
 fn interrupted() -> bool {
     Python::attach(|py| py.check_signals().is_err())
@@ -814,6 +833,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(linear_ordering, m)?)?;
     m.add_function(wrap_pyfunction!(kendall_counts, m)?)?;
     m.add_function(wrap_pyfunction!(item_totals, m)?)?;
+    m.add_function(wrap_pyfunction!(pairwise_preferences, m)?)?;
     m.add_function(wrap_pyfunction!(maximal_lottery, m)?)?;
     m.add_function(wrap_pyfunction!(maximal_lottery_sparse, m)?)?;
     m.add_function(wrap_pyfunction!(defensive, m)?)?;
