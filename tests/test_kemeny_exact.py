@@ -198,3 +198,17 @@ def test_ctrl_c_interrupts_a_long_search_and_the_process_stays_usable(sigint_rai
     timer.cancel()
     assert waited < 1.0, waited
     assert ra.kemeny(ra.Rankings.from_lists([["a", "b"], ["b", "a"], ["a", "b"]])).optimal
+
+
+def test_ctrl_c_interrupts_the_subset_dp(sigint_raises):
+    # One component of 22 items, searched by the exact subset DP (exact_limit=22): about 1 s.
+    votes = ra.Rankings.from_lists(mallows(22, 100, 1.0, seed=8))
+    assert len(ra.kemeny(votes, exact_limit=0, method="heuristic").components) == 1
+    timer = threading.Timer(0.2, _thread.interrupt_main)
+    started = time.perf_counter()
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        ra.kemeny(votes, exact_limit=22)
+    waited = time.perf_counter() - started - 0.2
+    timer.cancel()
+    assert waited < 0.5, waited

@@ -222,7 +222,7 @@ fn solve_component(a: &[f64], n: usize, items: &[usize], opts: &Options, ctl: &l
     }
     let to_items = |o: Vec<usize>| -> Vec<usize> { o.into_iter().map(|x| items[x]).collect() };
     if opts.method != Method::Heuristic && k <= opts.exact_limit {
-        let (o, v) = solve_exact(&sub, k);
+        let (o, v) = solve_exact(&sub, k, ctl)?;
         return Ok((to_items(o), true, v));
     }
     let use_lp = match opts.method {
@@ -261,12 +261,17 @@ fn solve_component(a: &[f64], n: usize, items: &[usize], opts: &Options, ctl: &l
 }
 
 /// Exact order of a k × k matrix by DP over subsets: f[S] = best value of placing S first.
-fn solve_exact(a: &[f64], k: usize) -> (Vec<usize>, f64) {
+/// Ctrl-C is polled every 2^14 subsets (a few ms); the time limit does not stop it (the
+/// subsets are few enough to finish, and a partial table has no order to return).
+fn solve_exact(a: &[f64], k: usize, ctl: &lop::Control) -> Result<(Vec<usize>, f64)> {
     let full = (1usize << k) - 1;
     let mut best = vec![f64::NEG_INFINITY; 1 << k];
     let mut choice = vec![0u8; 1 << k];
     best[0] = 0.0;
     for s in 0..full {
+        if s & 0x3fff == 0x3fff && (ctl.stop() && ctl.cancelled.get()) {
+            return Err(Error::Interrupted);
+        }
         let base = best[s];
         if base == f64::NEG_INFINITY {
             continue;
@@ -299,7 +304,7 @@ fn solve_exact(a: &[f64], k: usize) -> (Vec<usize>, f64) {
         s &= !(1 << j);
     }
     order.reverse();
-    (order, best[full])
+    Ok((order, best[full]))
 }
 
 #[cfg(test)]
@@ -411,6 +416,12 @@ mod tests {
         assert!(cut.stats.timed_out);
         let stop = linear_ordering(&a, k, &Options { exact_limit: 0, cancel: &|| true, ..Options::default() });
         assert!(matches!(stop, Err(Error::Interrupted)));
+        // The subset DP polls too (21 items: 2^21 subsets, seconds without the poll).
+        let a = random_matrix(21, 5, 9);
+        let started = std::time::Instant::now();
+        let stop = linear_ordering(&a, 21, &Options { exact_limit: 22, cancel: &|| true, ..Options::default() });
+        assert!(matches!(stop, Err(Error::Interrupted)), "{stop:?}");
+        assert!(started.elapsed().as_secs_f64() < 0.5, "{:?}", started.elapsed());
     }
 
     #[test]
