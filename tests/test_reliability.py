@@ -129,3 +129,42 @@ def test_1e8_comparisons_on_one_pair_and_near_deterministic_outcomes():
     assert r.converged and r["x"] - r["y"] == pytest.approx(np.log(1e6), rel=1e-9)
     e = ra.elo({"a": ["x"] * 100_000, "b": ["y"] * 100_000, "outcome": [1.0] * 100_000})
     assert np.all(np.isfinite(e.table["score"].to_numpy())) and e.table["score"].sum() == pytest.approx(2000.0)
+
+
+def _long_bt_data() -> pl.DataFrame:
+    items = 100_000
+    k = np.arange(2 * items)
+    ring = pl.DataFrame({"a": k % items, "b": (k + 1) % items, "outcome": (k // items).astype(float)})
+    rng = np.random.default_rng(0)
+    a = rng.integers(0, items, 400_000)
+    extra = pl.DataFrame({"a": a, "b": (a + rng.integers(1, items, 400_000)) % items, "outcome": (rng.random(400_000) < 0.5).astype(float)})
+    return pl.concat([ring, extra])
+
+
+@pytest.mark.parametrize("what", ["bradley_terry", "plackett_luce", "stream"])
+def test_ctrl_c_interrupts_one_long_fit_or_ingest(sigint_raises, what, monkeypatch):
+    # A single Rust call that would run for a minute (MM at tol 1e-15) polls Ctrl-C between
+    # iterations; a streamed ingest answers it between batches.
+    if what == "bradley_terry":
+        data = _long_bt_data()
+        call = lambda: ra.bradley_terry(data, solver="mm", tol=1e-15, max_iter=100_000, regularization=0.1)  # noqa: E731
+    elif what == "plackett_luce":
+        rng = np.random.default_rng(1)
+        races = np.argsort(rng.random((20_000, 10)) + np.arange(10) * 0.01, axis=1) + 100 * (np.arange(20_000) % 500)[:, None]
+        votes = ra.Rankings.from_lists(races.tolist())
+        call = lambda: ra.plackett_luce(votes, solver="mm", tol=1e-15, max_iter=1_000_000, regularization=0.1)  # noqa: E731
+    else:
+        import rankagg.data
+
+        monkeypatch.setattr(rankagg.data, "STREAM_BATCH_ROWS", 10_000)
+        lazy = pl.concat([_long_bt_data()] * 30).lazy()
+        call = lambda: ra.PairTable.from_comparisons(lazy)  # noqa: E731
+    timer = threading.Timer(0.4, _thread.interrupt_main)
+    started = time.perf_counter()
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        call()
+    waited = time.perf_counter() - started - 0.4
+    timer.cancel()
+    assert waited < 0.6, waited
+    assert ra.bradley_terry({"a": ["x", "y"], "b": ["y", "x"], "outcome": [1.0, 1.0]}).converged  # still usable

@@ -11,6 +11,7 @@ pub mod error;
 pub mod factorize;
 pub mod games;
 pub mod graph;
+pub mod interrupt;
 pub mod kemeny;
 pub mod margins;
 pub mod pairs;

@@ -821,6 +821,8 @@ fn _debug_panic(py: Python<'_>) -> PyResult<()> {
 
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    // Long fits (Bradley–Terry, Plackett–Luce) poll this between iterations.
+    rankagg_core::interrupt::set_checker(interrupted);
     m.add_function(wrap_pyfunction!(factorize_strings, m)?)?;
     m.add_function(wrap_pyfunction!(factorize_ints, m)?)?;
     m.add_function(wrap_pyfunction!(reduce_pairs, m)?)?;

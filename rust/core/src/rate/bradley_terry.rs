@@ -307,8 +307,15 @@ pub fn fit_from(t: PairsRef<'_>, opts: &Options, start: Option<&Fit>) -> Result<
     fit_inner(t, opts, start, true)
 }
 
-/// `log_likelihood` is NaN unless `with_likelihood` (replicates skip it).
+/// `log_likelihood` is NaN unless `with_likelihood` (replicates skip it). Ctrl-C (see
+/// [`crate::interrupt`]) stops the iterations and returns `Error::Interrupted`.
 fn fit_inner(t: PairsRef<'_>, opts: &Options, start: Option<&Fit>, with_likelihood: bool) -> Result<Fit> {
+    let fit = fit_uninterrupted(t, opts, start, with_likelihood)?;
+    crate::interrupt::check()?;
+    Ok(fit)
+}
+
+fn fit_uninterrupted(t: PairsRef<'_>, opts: &Options, start: Option<&Fit>, with_likelihood: bool) -> Result<Fit> {
     if !(opts.regularization.is_finite() && opts.regularization >= 0.0) {
         return Err(Error::InvalidArgument("regularization must be finite and >= 0".into()));
     }
@@ -527,7 +534,7 @@ fn solve_plain(g: &Graph, opts: &Options, start: Option<&Fit>, with_likelihood: 
     };
     // A warm start may already be optimal; a cold start is tested after its first iteration.
     let mut max_rel = if start.is_some() || opts.max_iter == 0 { g.max_relative_gradient(|i| expected(&pi, i)) } else { f64::INFINITY };
-    while max_rel > opts.tol && iterations < opts.max_iter {
+    while max_rel > opts.tol && iterations < opts.max_iter && !crate::interrupt::poll() {
         iterations += 1;
         // Largest relative change of π in this iteration: the exact optimality test (one more
         // pass over the data) is only worth running once the iterates have settled.
@@ -673,7 +680,7 @@ fn solve_davidson(g: &Graph, opts: &Options, start: Option<&Fit>, with_likelihoo
         m
     };
     let mut max_rel = gradient(&pi, nu);
-    while max_rel > opts.tol && iterations < opts.max_iter {
+    while max_rel > opts.tol && iterations < opts.max_iter && !crate::interrupt::poll() {
         iterations += 1;
         use rayon::prelude::*;
         let next: Vec<f64> = (0..n_real)
@@ -754,7 +761,7 @@ fn solve_rao_kupper(g: &Graph, opts: &Options, start: Option<&Fit>, with_likelih
     };
     let mut iterations = 0;
     let mut max_rel = gradient(&pi, eta);
-    while max_rel > opts.tol && iterations < opts.max_iter {
+    while max_rel > opts.tol && iterations < opts.max_iter && !crate::interrupt::poll() {
         iterations += 1;
         let next: Vec<f64> = (0..n_real)
             .into_par_iter()

@@ -288,10 +288,12 @@ pub fn fit(r: RankingsRef<'_>, opts: &Options) -> Result<Fit> {
         return Ok(Fit { theta: vec![0.0], iterations: 0, converged: true, log_likelihood: 0.0, max_relative_gradient: 0.0 });
     }
     let mut work = Work::new(&d);
-    Ok(match opts.solver {
+    let fit = match opts.solver {
         Solver::MM => solve_mm(&d, opts, &mut work),
         Solver::Fast => solve_fast(&d, opts, &mut work),
-    })
+    };
+    crate::interrupt::check()?; // Ctrl-C stops the loops (see crate::interrupt)
+    Ok(fit)
 }
 
 /// Everything one pass over the data yields at a point θ.
@@ -486,7 +488,7 @@ fn solve_mm(d: &Data, opts: &Options, work: &mut Work) -> Fit {
     let mut theta = vec![0.0; d.n];
     let mut e = pass(d, &theta, Solver::MM, work);
     let mut iterations = 0;
-    while e.finite && e.max_relative_gradient > opts.tol && iterations < opts.max_iter {
+    while e.finite && e.max_relative_gradient > opts.tol && iterations < opts.max_iter && !crate::interrupt::poll() {
         iterations += 1;
         let next = std::mem::take(&mut e.step);
         let en = pass(d, &next, Solver::MM, work);
@@ -511,7 +513,7 @@ fn solve_fast(d: &Data, opts: &Options, work: &mut Work) -> Fit {
     let mut theta0 = vec![0.0; d.n];
     let mut e0 = pass(d, &theta0, Solver::Fast, work);
     let mut iterations = 0;
-    while e0.finite && e0.max_relative_gradient > opts.tol && iterations < opts.max_iter {
+    while e0.finite && e0.max_relative_gradient > opts.tol && iterations < opts.max_iter && !crate::interrupt::poll() {
         let theta1 = std::mem::take(&mut e0.step);
         let e1 = pass(d, &theta1, Solver::Fast, work);
         iterations += 1;
