@@ -50,24 +50,28 @@ def read_preflib(path: str | Path, *, names: bool = True) -> Rankings:
     alternatives: dict[int, str] = {}
     orders: list[list[Any]] = []
     counts: list[float] = []
-    with path.open(encoding="utf-8") as f:
-        for number, raw in enumerate(f, start=1):
-            line = raw.strip()
-            if not line:
-                continue
-            if line.startswith("#"):
-                m = _HEADER.match(line)
-                if m:
-                    key, value = m.group(1).strip(), m.group(2).strip()
-                    named = _NAME.match(key)
-                    if named:
-                        alternatives[int(named.group(1))] = value
-                    else:
-                        header[key] = value
-                continue
-            orders.append(_parse_order(line, number, path, alternatives))
-            count, _, _ = line.partition(":")
-            counts.append(float(count))
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = path.read_bytes()[: e.start].count(b"\n") + 1
+        raise RankaggError(f"{path}: not UTF-8 text (byte {e.object[e.start]:#04x} on line {line}); PrefLib files are UTF-8") from None
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        if line.startswith("#"):
+            m = _HEADER.match(line)
+            if m:
+                key, value = m.group(1).strip(), m.group(2).strip()
+                named = _NAME.match(key)
+                if named:
+                    alternatives[int(named.group(1))] = value
+                else:
+                    header[key] = value
+            continue
+        orders.append(_parse_order(line, number, path, alternatives))
+        count, _, _ = line.partition(":")
+        counts.append(float(count))
     if not orders:
         raise RankaggError(f"{path}: no orders in the file")
     declared = header.get("NUMBER VOTERS")
@@ -76,6 +80,10 @@ def read_preflib(path: str | Path, *, names: bool = True) -> Rankings:
     unique = header.get("NUMBER UNIQUE ORDERS")
     if unique is not None and unique.isdigit() and int(unique) != len(orders):
         raise RankaggError(f"{path}: {len(orders)} orders, the header says NUMBER UNIQUE ORDERS: {unique}")
+    if alternatives:  # names declared after some orders are checked here
+        unknown = sorted({i for o in orders for g in o for i in (g if isinstance(g, tuple) else (g,)) if i not in alternatives})
+        if unknown:
+            raise RankaggError(f"{path}: alternatives {unknown[:10]} are not declared in the header")
     if names and alternatives:
         orders = [[tuple(alternatives[i] for i in g) if isinstance(g, tuple) else alternatives[g] for g in o] for o in orders]
     return Rankings.from_lists(orders, weights=counts)
