@@ -168,3 +168,15 @@ def test_ctrl_c_interrupts_one_long_fit_or_ingest(sigint_raises, what, monkeypat
     timer.cancel()
     assert waited < 0.6, waited
     assert ra.bradley_terry({"a": ["x", "y"], "b": ["y", "x"], "outcome": [1.0, 1.0]}).converged  # still usable
+
+
+def test_strengths_beyond_double_precision_are_an_error_not_nan():
+    # Found by fuzz/fuzz_comparisons.py: wins weighted 1e-300 put some odds beyond 1e308; the
+    # fit used to return NaN scores marked converged.
+    tiny = 1e-300
+    data = pl.DataFrame({"a": ["m3", "m3", "m4", "m0", "m3"], "b": ["m7", "m0", "m0", "m7", "m7"], "outcome": [tiny] * 5, "w": [tiny, tiny, tiny, tiny, 1.0]})
+    rows = pl.concat([data, data.with_columns(pl.lit(1.0).alias("w"))])
+    with pytest.raises(ra.RankaggError, match="double precision"):
+        ra.bradley_terry(rows, weight="w")
+    r = ra.bradley_terry(rows, weight="w", regularization=0.1)
+    assert np.all(np.isfinite(r.table["score"].to_numpy()))

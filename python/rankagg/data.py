@@ -132,7 +132,7 @@ def factorize(columns: Sequence[pl.Series]) -> tuple[list[np.ndarray], pl.Series
     if dtype == pl.String:
         codes, labels = _core.factorize_strings(list(columns))
         return codes, pl.Series("item", labels, dtype=pl.String)
-    if dtype.is_integer() and dtype != pl.UInt64:
+    if dtype in (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32):
         arrays = [s.cast(pl.Int64).to_numpy() for s in columns]
         codes, labels = _core.factorize_ints(arrays)
         return codes, pl.Series("item", labels).cast(dtype)

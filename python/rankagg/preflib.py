@@ -71,7 +71,7 @@ def read_preflib(path: str | Path, *, names: bool = True) -> Rankings:
             continue
         orders.append(_parse_order(line, number, path, alternatives))
         count, _, _ = line.partition(":")
-        counts.append(float(count))
+        counts.append(float(count.strip()))
     if not orders:
         raise RankaggError(f"{path}: no orders in the file")
     declared = header.get("NUMBER VOTERS")
@@ -91,7 +91,7 @@ def read_preflib(path: str | Path, *, names: bool = True) -> Rankings:
 
 def _parse_order(line: str, number: int, path: Path, alternatives: dict[int, str]) -> list[Any]:
     count, sep, body = line.partition(":")
-    if not sep or not count.strip().isdigit():
+    if not sep or not (count.strip().isascii() and count.strip().isdigit()):
         raise RankaggError(f"{path}, line {number}: expected 'count: order', got {line[:60]!r}")
     order: list[Any] = []
     for token in re.findall(r"\{[^}]*\}|[^,{}\s]+", body):
@@ -105,6 +105,8 @@ def _parse_order(line: str, number: int, path: Path, alternatives: dict[int, str
                 ids = [int(token)]
         except ValueError:
             raise RankaggError(f"{path}, line {number}: {token!r} is not an alternative id") from None
+        if any(not 0 <= i < 2**31 for i in ids):
+            raise RankaggError(f"{path}, line {number}: alternative id {token!r} is out of range")
         unknown = [i for i in ids if alternatives and i not in alternatives]
         if unknown:
             raise RankaggError(f"{path}, line {number}: alternatives {unknown} are not declared in the header")

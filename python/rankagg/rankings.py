@@ -150,7 +150,10 @@ class Rankings:
             levels, offsets = np.array(level_list, dtype=np.int64), np.array(off_list)
         if not flat:
             raise EmptyDataError("no rankings (or only empty ones)")
-        series = pl.Series("item", flat, strict=False)
+        try:
+            series = pl.Series("item", flat, strict=False)
+        except (pl.exceptions.PolarsError, OverflowError, TypeError) as e:
+            raise RankaggError(f"the rankings' items cannot be held in one column: {e}") from None
         if series.null_count():
             raise RankaggError("rankings contain None")
         (codes,), labels = factorize([series])

@@ -312,6 +312,13 @@ pub fn fit_from(t: PairsRef<'_>, opts: &Options, start: Option<&Fit>) -> Result<
 fn fit_inner(t: PairsRef<'_>, opts: &Options, start: Option<&Fit>, with_likelihood: bool) -> Result<Fit> {
     let fit = fit_uninterrupted(t, opts, start, with_likelihood)?;
     crate::interrupt::check()?;
+    if fit.theta.iter().any(|x| !x.is_finite()) {
+        // π underflowed or overflowed: the odds between some items exceed double precision
+        // (e.g. wins weighted 1e-300). Never return that as a fit.
+        return Err(Error::InvalidArgument(
+            "the strengths span more than double precision allows (some items' wins or losses are tiny next to their comparisons, e.g. weights near 1e-300); pass regularization > 0".into(),
+        ));
+    }
     Ok(fit)
 }
 

@@ -293,6 +293,11 @@ pub fn fit(r: RankingsRef<'_>, opts: &Options) -> Result<Fit> {
         Solver::Fast => solve_fast(&d, opts, &mut work),
     };
     crate::interrupt::check()?; // Ctrl-C stops the loops (see crate::interrupt)
+    if fit.theta.iter().any(|x| !x.is_finite()) {
+        return Err(Error::InvalidArgument(
+            "the strengths span more than double precision allows (some items almost never win or lose); pass regularization > 0".into(),
+        ));
+    }
     Ok(fit)
 }
 
