@@ -45,7 +45,11 @@ def _aligned(x: Sequence[Any] | Mapping[Any, Any], y: Sequence[Any] | Mapping[An
 def kendall_tau(x: Sequence[Any] | Mapping[Any, Any], y: Sequence[Any] | Mapping[Any, Any]) -> float:
     """Kendall's τ-b (ties adjusted), in O(n log n) (Knight 1966). NaN if one ranking is all
     ties."""
-    a, b = _aligned(x, y)
+    return _tau_b(*_aligned(x, y))
+
+
+def _tau_b(a: np.ndarray, b: np.ndarray) -> float:
+    """τ-b of two aligned float vectors (already checked); NaN when either is all ties."""
     d, tx, ty, tb, n0 = _core.kendall_counts(a, b)
     denominator = float(n0 - tx) * float(n0 - ty)
     return float((n0 - tx - ty + tb - 2 * d) / np.sqrt(denominator)) if denominator > 0 else float("nan")

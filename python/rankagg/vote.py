@@ -29,6 +29,7 @@ import polars as pl
 from rankagg import _core
 from rankagg.budget import check_dense
 from rankagg.data import PairTable
+from rankagg.distance import _tau_b
 from rankagg.errors import RankaggError
 from rankagg.preferences import Preferences, preference_matrix
 from rankagg.rankings import Rankings
@@ -108,9 +109,8 @@ class Consensus:
             if len(x) < 2:
                 taus.append(None)
                 continue
-            d, tx, ty, tb, n0 = _core.kendall_counts(x, y)
-            den = float(n0 - tx) * float(n0 - ty)
-            taus.append(float((n0 - tx - ty + tb - 2 * d) / np.sqrt(den)) if den > 0 else None)
+            tau = _tau_b(x, y)
+            taus.append(None if np.isnan(tau) else tau)
         return pl.DataFrame(
             {
                 "voter": r.voters,
