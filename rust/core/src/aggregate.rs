@@ -565,9 +565,7 @@ mod tests {
             let rv: Vec<f64> = values.iter().rev().copied().collect();
             let t2 = coded(&ri, &idn, &ro, &ido, &rv, Some((&rg, &idg)));
             let again = defensive(t2, &opts).unwrap();
-            let bits = |d: &Defended| -> Vec<u64> {
-                [&d.worst, &d.mean, &d.floor, &d.score].iter().flat_map(|v| v.iter().map(|x| x.to_bits())).collect()
-            };
+            let bits = |d: &Defended| -> Vec<u64> { [&d.worst, &d.mean, &d.floor, &d.score].iter().flat_map(|v| v.iter().map(|x| x.to_bits())).collect() };
             assert_eq!(bits(&again), bits(&got));
             assert_eq!((&again.count, &again.group_of), (&got.count, &got.group_of));
         }
@@ -666,8 +664,12 @@ mod tests {
             }
             // Another row order: bit-identical.
             let perm: Vec<usize> = (0..items.len()).rev().collect();
-            let (pi, po, pv, pg): (Vec<u32>, Vec<u32>, Vec<f64>, Vec<u32>) =
-                (perm.iter().map(|&r| items[r]).collect(), perm.iter().map(|&r| obs[r]).collect(), perm.iter().map(|&r| values[r]).collect(), perm.iter().map(|&r| groups[r]).collect());
+            let (pi, po, pv, pg): (Vec<u32>, Vec<u32>, Vec<f64>, Vec<u32>) = (
+                perm.iter().map(|&r| items[r]).collect(),
+                perm.iter().map(|&r| obs[r]).collect(),
+                perm.iter().map(|&r| values[r]).collect(),
+                perm.iter().map(|&r| groups[r]).collect(),
+            );
             let t2 = coded(&pi, &idn, &po, &ido, &pv, Some((&pg, &idg)));
             let again = defensive(t2, &opts).unwrap();
             assert_eq!(again.score.iter().map(|x| x.to_bits()).collect::<Vec<_>>(), got.score.iter().map(|x| x.to_bits()).collect::<Vec<_>>());

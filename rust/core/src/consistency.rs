@@ -106,34 +106,30 @@ impl Relation {
         let mut inn = vec![0u64; n * words];
         let mut tie = vec![0u64; n * words];
         let rows = 64 * words;
-        out.par_chunks_mut(rows)
-            .zip(inn.par_chunks_mut(rows))
-            .zip(tie.par_chunks_mut(rows))
-            .enumerate()
-            .for_each(|(block, ((o, b), t))| {
-                let i0 = block * 64;
-                let i1 = (i0 + 64).min(n);
-                for word in 0..words {
-                    let j0 = word * 64;
-                    let j1 = (j0 + 64).min(n);
-                    for i in i0..i1 {
-                        let (mut ob, mut bb, mut tb) = (0u64, 0u64, 0u64);
-                        for j in j0..j1 {
-                            let (x, y) = (w[i * n + j], w[j * n + i]);
-                            let bit = 1u64 << (j - j0);
-                            if x > y {
-                                ob |= bit;
-                            } else if x < y {
-                                bb |= bit;
-                            } else if x > 0.0 && i != j {
-                                tb |= bit;
-                            }
+        out.par_chunks_mut(rows).zip(inn.par_chunks_mut(rows)).zip(tie.par_chunks_mut(rows)).enumerate().for_each(|(block, ((o, b), t))| {
+            let i0 = block * 64;
+            let i1 = (i0 + 64).min(n);
+            for word in 0..words {
+                let j0 = word * 64;
+                let j1 = (j0 + 64).min(n);
+                for i in i0..i1 {
+                    let (mut ob, mut bb, mut tb) = (0u64, 0u64, 0u64);
+                    for j in j0..j1 {
+                        let (x, y) = (w[i * n + j], w[j * n + i]);
+                        let bit = 1u64 << (j - j0);
+                        if x > y {
+                            ob |= bit;
+                        } else if x < y {
+                            bb |= bit;
+                        } else if x > 0.0 && i != j {
+                            tb |= bit;
                         }
-                        let r = (i - i0) * words + word;
-                        (o[r], b[r], t[r]) = (ob, bb, tb);
                     }
+                    let r = (i - i0) * words + word;
+                    (o[r], b[r], t[r]) = (ob, bb, tb);
                 }
-            });
+            }
+        });
         Ok(Relation { n, words, out, inn, tie })
     }
 
@@ -144,20 +140,16 @@ impl Relation {
         let mut out = vec![0u64; n * words];
         let mut inn = vec![0u64; n * words];
         let mut tie = vec![0u64; n * words];
-        out.par_chunks_mut(words)
-            .zip(inn.par_chunks_mut(words))
-            .zip(tie.par_chunks_mut(words))
-            .enumerate()
-            .for_each(|(i, ((o, b), t))| {
-                for j in (0..n).filter(|&j| j != i) {
-                    match verdict(i, j) {
-                        Verdict::Better => set(o, j),
-                        Verdict::Worse => set(b, j),
-                        Verdict::Tie => set(t, j),
-                        Verdict::Missing => {}
-                    }
+        out.par_chunks_mut(words).zip(inn.par_chunks_mut(words)).zip(tie.par_chunks_mut(words)).enumerate().for_each(|(i, ((o, b), t))| {
+            for j in (0..n).filter(|&j| j != i) {
+                match verdict(i, j) {
+                    Verdict::Better => set(o, j),
+                    Verdict::Worse => set(b, j),
+                    Verdict::Tie => set(t, j),
+                    Verdict::Missing => {}
                 }
-            });
+            }
+        });
         Relation { n, words, out, inn, tie }
     }
 
@@ -368,9 +360,7 @@ fn enumerate(rel: &Relation, kind: Kind, kmax: usize) -> Vec<u64> {
                 return counts;
             }
             // cand: items w > max(chosen) that keep chosen ∪ {w} complete and free of kind.
-            let cand: Vec<u64> = (0..k)
-                .map(|t| (rel.out[i * k + t] | rel.inn[i * k + t] | rel.tie[i * k + t]) & above(i, t))
-                .collect();
+            let cand: Vec<u64> = (0..k).map(|t| (rel.out[i * k + t] | rel.inn[i * k + t] | rel.tie[i * k + t]) & above(i, t)).collect();
             let mut chosen = vec![i];
             let mut buffers: Vec<Vec<u64>> = (0..kmax).map(|_| vec![0u64; k]).collect();
             descend(rel, kind, kmax, &mut chosen, &cand, &mut buffers, &mut counts);

@@ -94,10 +94,7 @@ impl<'a> StrKey<'a> {
 
 /// Factorizes the pieces jointly into `outs` (one output slice per piece, same lengths).
 /// Returns the distinct keys in code order.
-pub fn factorize_into<'c, C: Column + ?Sized>(
-    pieces: &[&'c C],
-    outs: &mut [&mut [u32]],
-) -> crate::Result<Vec<C::Key<'c>>> {
+pub fn factorize_into<'c, C: Column + ?Sized>(pieces: &[&'c C], outs: &mut [&mut [u32]]) -> crate::Result<Vec<C::Key<'c>>> {
     if pieces.len() != outs.len() || pieces.iter().zip(outs.iter()).any(|(p, o)| p.len() != o.len()) {
         return Err(crate::Error::InvalidArgument("factorize: output lengths differ from input".into()));
     }

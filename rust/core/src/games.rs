@@ -65,11 +65,7 @@ pub fn check_skew(m: &[f64], n: usize) -> Result<f64> {
     for i in 0..n {
         for j in i..n {
             if (m[i * n + j] + m[j * n + i]).abs() > 1e-9 * scale.max(f64::MIN_POSITIVE) {
-                return Err(Error::InvalidArgument(format!(
-                    "payoff is not skew-symmetric: M[{i}][{j}] = {} but M[{j}][{i}] = {}",
-                    m[i * n + j],
-                    m[j * n + i]
-                )));
+                return Err(Error::InvalidArgument(format!("payoff is not skew-symmetric: M[{i}][{j}] = {} but M[{j}][{i}] = {}", m[i * n + j], m[j * n + i])));
             }
         }
     }

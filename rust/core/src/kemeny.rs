@@ -374,10 +374,16 @@ mod tests {
             for j in 0..k {
                 if i != j {
                     a[i * k + j] = match kind {
-                        0 => (next() % 10) as f64,                              // small integers, many ties
-                        1 => (next() % 1000) as f64 / 7.0,                      // no common grain
-                        2 => (next() % 21) as f64 - 10.0,                       // negative entries
-                        _ => if next() % 3 == 0 { (next() % 100) as f64 } else { 0.0 }, // sparse, LOLIB-like
+                        0 => (next() % 10) as f64,         // small integers, many ties
+                        1 => (next() % 1000) as f64 / 7.0, // no common grain
+                        2 => (next() % 21) as f64 - 10.0,  // negative entries
+                        _ => {
+                            if next() % 3 == 0 {
+                                (next() % 100) as f64
+                            } else {
+                                0.0
+                            }
+                        } // sparse, LOLIB-like
                     };
                 }
             }

@@ -465,7 +465,15 @@ impl Record for u64 {
     }
 }
 
-fn partitioned_with<R: Record>(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>, weights: Option<&[f64]>, code: Code<'_>, span: usize) -> Result<PairTable> {
+fn partitioned_with<R: Record>(
+    n: usize,
+    a: &[u32],
+    b: &[u32],
+    outcomes: Outcomes<'_>,
+    weights: Option<&[f64]>,
+    code: Code<'_>,
+    span: usize,
+) -> Result<PairTable> {
     let m = a.len();
     let cells = n * (n.max(1) - 1) / 2;
     let span = span.max(1);
@@ -825,10 +833,7 @@ mod tests {
         let a = [0, 1, 1, 2];
         let b = [1, 0, 0, 0];
         let o = [1.0, 0.0, 1.0, 0.0];
-        assert!(matches!(
-            reduce(3, &a, &b, Outcomes::Values(&o), Some(&w)),
-            Err(Error::InvalidWeight { count: 2, .. })
-        ));
+        assert!(matches!(reduce(3, &a, &b, Outcomes::Values(&o), Some(&w)), Err(Error::InvalidWeight { count: 2, .. })));
         let o = [1.0, f64::NAN, 1.0, 0.0];
         assert!(matches!(reduce(3, &a, &b, Outcomes::Values(&o), None), Err(Error::OutcomeRange { count: 1, .. })));
         // The partitioned path reports the same rows, in order, across chunks.

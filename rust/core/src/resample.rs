@@ -176,9 +176,7 @@ pub fn rounds<T: Send>(
                     return Ok((v, attempt as usize));
                 }
             }
-            Err(Error::InvalidArgument(format!(
-                "bootstrap: round {r} failed {max_attempts} times in a row"
-            )))
+            Err(Error::InvalidArgument(format!("bootstrap: round {r} failed {max_attempts} times in a row")))
         })
         .collect();
     let mut values = Vec::with_capacity(out.len());
@@ -223,7 +221,12 @@ pub fn pairs_bootstrap<T: Send>(
 
 /// Bootstrap of a statistic of `m` ordered rows: each round draws `m` rows with replacement and
 /// gives `stat` how many times each row was drawn (rows keep their order).
-pub fn rows_bootstrap<T: Send>(m: usize, rounds: std::ops::Range<usize>, seed: u64, stat: impl Fn(&[u32]) -> Result<Option<T>> + Sync) -> Result<(Vec<T>, usize)> {
+pub fn rows_bootstrap<T: Send>(
+    m: usize,
+    rounds: std::ops::Range<usize>,
+    seed: u64,
+    stat: impl Fn(&[u32]) -> Result<Option<T>> + Sync,
+) -> Result<(Vec<T>, usize)> {
     if m == 0 {
         return Err(Error::InvalidArgument("bootstrap: nothing to resample".into()));
     }

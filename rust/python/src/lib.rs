@@ -169,13 +169,7 @@ fn factorize_ints<'py>(py: Python<'py>, columns: Vec<PyReadonlyArray1<'py, i64>>
     Ok((codes.into_iter().map(|c| PyArray1::from_vec(py, c)).collect(), PyArray1::from_vec(py, labels)))
 }
 
-type PairArrays<'py> = (
-    Bound<'py, PyArray1<u32>>,
-    Bound<'py, PyArray1<u32>>,
-    Bound<'py, PyArray1<f64>>,
-    Bound<'py, PyArray1<f64>>,
-    Bound<'py, PyArray1<f64>>,
-);
+type PairArrays<'py> = (Bound<'py, PyArray1<u32>>, Bound<'py, PyArray1<u32>>, Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>);
 
 /// Reduces rows to a pair table: (i, j, wins_i, wins_j, ties) with i < j.
 /// Outcomes: `outcome` (float per row), or `outcome_codes` + `outcome_values`, or neither
@@ -199,9 +193,7 @@ fn reduce_pairs<'py>(
     let outcomes = outcomes_from(&outcome, &outcome_codes, &outcome_values)?;
     let w = opt_slice(&weight, "weight")?;
     let relabel = opt_slice(&relabel, "relabel")?;
-    let t = run_detached(py, || {
-        pairs::reduce_relabelled(n, a, b, outcomes, w, relabel)
-    })?;
+    let t = run_detached(py, || pairs::reduce_relabelled(n, a, b, outcomes, w, relabel))?;
     Ok((
         PyArray1::from_vec(py, t.i),
         PyArray1::from_vec(py, t.j),
@@ -445,12 +437,7 @@ fn covariate_terms<'py>(
         }
         Ok(design.terms(theta_s, beta_s, with_meat))
     })?;
-    Ok((
-        t.log_likelihood,
-        PyArray1::from_vec(py, t.gradient),
-        PyArray1::from_vec(py, t.information),
-        t.meat.map(|m| PyArray1::from_vec(py, m)),
-    ))
+    Ok((t.log_likelihood, PyArray1::from_vec(py, t.gradient), PyArray1::from_vec(py, t.information), t.meat.map(|m| PyArray1::from_vec(py, m))))
 }
 
 /// Plackett–Luce on rankings in CSR form (ranking r = items[offsets[r]..offsets[r+1]], best
@@ -518,7 +505,14 @@ fn kemeny<'py>(
     let p = slice(&p, "p")?;
     let method = kemeny_method(method)?;
     let sol = run_detached(py, || {
-        let opts = rankagg_core::kemeny::Options { exact_limit, method, time_limit, seed, cancel: &interrupted, progress: progress.then_some(&progress_line as &dyn Fn(&str)) };
+        let opts = rankagg_core::kemeny::Options {
+            exact_limit,
+            method,
+            time_limit,
+            seed,
+            cancel: &interrupted,
+            progress: progress.then_some(&progress_line as &dyn Fn(&str)),
+        };
         rankagg_core::kemeny::kemeny_with(p, n, &opts)
     })?;
     let d = PyDict::new(py);
@@ -550,7 +544,14 @@ fn linear_ordering<'py>(
     let a = slice(&a, "a")?;
     let method = kemeny_method(method)?;
     let sol = run_detached(py, || {
-        let opts = rankagg_core::kemeny::Options { exact_limit, method, time_limit, seed, cancel: &interrupted, progress: progress.then_some(&progress_line as &dyn Fn(&str)) };
+        let opts = rankagg_core::kemeny::Options {
+            exact_limit,
+            method,
+            time_limit,
+            seed,
+            cancel: &interrupted,
+            progress: progress.then_some(&progress_line as &dyn Fn(&str)),
+        };
         rankagg_core::kemeny::linear_ordering(a, n, &opts)
     })?;
     let d = PyDict::new(py);
@@ -763,7 +764,11 @@ fn defensive<'py>(
 /// per value − lo with 2^32 − 1 where absent, sorted int64 labels), or None (hash-factorize
 /// then).
 #[pyfunction]
-fn dense_int_map<'py>(py: Python<'py>, x: PyReadonlyArray1<'py, i64>, limit: usize) -> PyResult<Option<(i64, Bound<'py, PyArray1<u32>>, Bound<'py, PyArray1<i64>>)>> {
+fn dense_int_map<'py>(
+    py: Python<'py>,
+    x: PyReadonlyArray1<'py, i64>,
+    limit: usize,
+) -> PyResult<Option<(i64, Bound<'py, PyArray1<u32>>, Bound<'py, PyArray1<i64>>)>> {
     let x = slice(&x, "x")?;
     let out = run_detached(py, || Ok(rankagg_core::aggregate::dense_int_map(x, limit)))?;
     Ok(out.map(|(lo, r, l)| (lo, PyArray1::from_vec(py, r), PyArray1::from_vec(py, l))))

@@ -233,7 +233,6 @@ impl Graph {
         &self.ties[self.offsets[i]..self.offsets[i + 1]]
     }
 
-
     /// Whether every item is reachable from item 0 following "beat" edges forwards (`forward`)
     /// or backwards. Under `Half` a tie is half a win each way, so it beats both ways; under
     /// Davidson only decisive outcomes count (ties alone let π and ν diverge together).
@@ -290,10 +289,7 @@ impl Graph {
     /// score of each item.
     fn max_relative_gradient(&self, expected: impl Fn(usize) -> f64 + Sync) -> f64 {
         use rayon::prelude::*;
-        (0..self.n_real)
-            .into_par_iter()
-            .map(|i| (self.score[i] - expected(i)).abs() / self.count[i].max(f64::MIN_POSITIVE))
-            .reduce(|| 0.0, f64::max)
+        (0..self.n_real).into_par_iter().map(|i| (self.score[i] - expected(i)).abs() / self.count[i].max(f64::MIN_POSITIVE)).reduce(|| 0.0, f64::max)
     }
 }
 
@@ -536,9 +532,7 @@ fn solve_plain(g: &Graph, opts: &Options, start: Option<&Fit>, with_likelihood: 
     let mut pi = initial(g, start);
     let mut iterations = 0;
     // Expected wins of item i at π.
-    let expected = |pi: &[f64], i: usize| -> f64 {
-        g.neighbours(i).iter().map(|e| (e.won + e.lost) * pi[i] / (pi[i] + pi[e.j as usize])).sum::<f64>()
-    };
+    let expected = |pi: &[f64], i: usize| -> f64 { g.neighbours(i).iter().map(|e| (e.won + e.lost) * pi[i] / (pi[i] + pi[e.j as usize])).sum::<f64>() };
     // A warm start may already be optimal; a cold start is tested after its first iteration.
     let mut max_rel = if start.is_some() || opts.max_iter == 0 { g.max_relative_gradient(|i| expected(&pi, i)) } else { f64::INFINITY };
     while max_rel > opts.tol && iterations < opts.max_iter && !crate::interrupt::poll() {
@@ -578,25 +572,29 @@ fn solve_plain(g: &Graph, opts: &Options, start: Option<&Fit>, with_likelihood: 
                     let (s, r) = (class[0]..class[1])
                         .into_par_iter()
                         .with_min_len(COLOUR_CHUNK)
-                        .fold_chunks(COLOUR_CHUNK, || (0.0f64, 0.0f64), |(mut step, mut grad), i| {
-                            // SAFETY: items of one class are not neighbours: this task is the
-                            // only one writing π_i, and no task writes a π_j read here.
-                            let pi_i = unsafe { *ptr.0.add(i) };
-                            let (mut a, mut b) = (0.0, 0.0);
-                            for e in g.neighbours(i) {
-                                let pj = unsafe { *ptr.0.add(e.j as usize) };
-                                let inv = 1.0 / (pi_i + pj);
-                                a += e.won * pj * inv;
-                                b += e.lost * inv;
-                            }
-                            grad = grad.max((a - pi_i * b).abs() / g.count[i].max(f64::MIN_POSITIVE));
-                            if a > 0.0 && b > 0.0 {
-                                let new = a / b;
-                                step = step.max((new / pi_i - 1.0).abs());
-                                unsafe { *ptr.0.add(i) = new };
-                            }
-                            (step, grad)
-                        })
+                        .fold_chunks(
+                            COLOUR_CHUNK,
+                            || (0.0f64, 0.0f64),
+                            |(mut step, mut grad), i| {
+                                // SAFETY: items of one class are not neighbours: this task is the
+                                // only one writing π_i, and no task writes a π_j read here.
+                                let pi_i = unsafe { *ptr.0.add(i) };
+                                let (mut a, mut b) = (0.0, 0.0);
+                                for e in g.neighbours(i) {
+                                    let pj = unsafe { *ptr.0.add(e.j as usize) };
+                                    let inv = 1.0 / (pi_i + pj);
+                                    a += e.won * pj * inv;
+                                    b += e.lost * inv;
+                                }
+                                grad = grad.max((a - pi_i * b).abs() / g.count[i].max(f64::MIN_POSITIVE));
+                                if a > 0.0 && b > 0.0 {
+                                    let new = a / b;
+                                    step = step.max((new / pi_i - 1.0).abs());
+                                    unsafe { *ptr.0.add(i) = new };
+                                }
+                                (step, grad)
+                            },
+                        )
                         .reduce(|| (0.0, 0.0), |x, y| (x.0.max(y.0), x.1.max(y.1)));
                     step = step.max(s);
                     grad = grad.max(r);
@@ -737,9 +735,7 @@ fn solve_rao_kupper(g: &Graph, opts: &Options, start: Option<&Fit>, with_likelih
         _ => 1.0,
     };
     // Wins plus ties of each item: the MM numerator.
-    let numerator: Vec<f64> = (0..n_real)
-        .map(|i| g.neighbours(i).iter().zip(g.neighbour_ties(i)).map(|(e, t)| e.won + t).sum())
-        .collect();
+    let numerator: Vec<f64> = (0..n_real).map(|i| g.neighbours(i).iter().zip(g.neighbour_ties(i)).map(|(e, t)| e.won + t).sum()).collect();
     let denominator = |pi: &[f64], eta: f64, i: usize| -> f64 {
         g.neighbours(i)
             .iter()
@@ -934,7 +930,15 @@ mod tests {
             let t3 = t0.elapsed();
             let f2 = solve_coloured(t.as_ref(), &opts, None, true).unwrap();
             let t4 = t0.elapsed();
-            println!("build {t1:?} item order {:?} ({} it) colouring {:?} ({} colours) coloured total {:?} ({} it)", t2 - t1, f.iterations, t3 - t2, c.len(), t4 - t3, f2.iterations);
+            println!(
+                "build {t1:?} item order {:?} ({} it) colouring {:?} ({} colours) coloured total {:?} ({} it)",
+                t2 - t1,
+                f.iterations,
+                t3 - t2,
+                c.len(),
+                t4 - t3,
+                f2.iterations
+            );
         }
     }
 

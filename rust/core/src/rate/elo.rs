@@ -25,7 +25,13 @@ impl Default for Options {
 
 impl Options {
     fn check(&self) -> Result<()> {
-        let ok = self.k.is_finite() && self.k > 0.0 && self.base.is_finite() && self.base > 1.0 && self.scale.is_finite() && self.scale > 0.0 && self.initial.is_finite();
+        let ok = self.k.is_finite()
+            && self.k > 0.0
+            && self.base.is_finite()
+            && self.base > 1.0
+            && self.scale.is_finite()
+            && self.scale > 0.0
+            && self.initial.is_finite();
         if ok {
             Ok(())
         } else {

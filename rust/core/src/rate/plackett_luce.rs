@@ -160,9 +160,7 @@ fn prepare(r: RankingsRef<'_>, reg: f64) -> Result<Data> {
     }
     let offsets = r.offsets;
     if offsets.is_empty() || offsets[0] != 0 || offsets[offsets.len() - 1] != r.items.len() {
-        return Err(Error::InvalidArgument(
-            "rankings: offsets must start at 0 and end at the number of ranked items".into(),
-        ));
+        return Err(Error::InvalidArgument("rankings: offsets must start at 0 and end at the number of ranked items".into()));
     }
     if let Some(q) = offsets.windows(2).position(|w| w[0] > w[1]) {
         return Err(Error::InvalidArgument(format!("rankings: offsets decrease at ranking {q}")));
@@ -170,10 +168,7 @@ fn prepare(r: RankingsRef<'_>, reg: f64) -> Result<Data> {
     let n_rankings = r.len();
     if let Some(w) = r.weights {
         if w.len() != n_rankings {
-            return Err(Error::InvalidArgument(format!(
-                "rankings: {} weights for {n_rankings} rankings",
-                w.len()
-            )));
+            return Err(Error::InvalidArgument(format!("rankings: {} weights for {n_rankings} rankings", w.len())));
         }
         let mut bad = RowReport::default();
         for (q, &x) in w.iter().enumerate() {
@@ -201,17 +196,8 @@ fn prepare(r: RankingsRef<'_>, reg: f64) -> Result<Data> {
     }
     drop(last);
 
-    let mut d = Data {
-        n,
-        offsets: vec![0],
-        items: Vec::new(),
-        weights: Vec::new(),
-        blocks: Vec::new(),
-        max_len: 0,
-        wins: vec![reg; n],
-        sets: vec![2.0 * reg; n],
-        reg,
-    };
+    let mut d =
+        Data { n, offsets: vec![0], items: Vec::new(), weights: Vec::new(), blocks: Vec::new(), max_len: 0, wins: vec![reg; n], sets: vec![2.0 * reg; n], reg };
     for q in 0..n_rankings {
         let ranking = &r.items[offsets[q]..offsets[q + 1]];
         let w = r.weights.map_or(1.0, |w| w[q]);
@@ -423,8 +409,7 @@ fn pass(d: &Data, theta: &[f64], solver: Solver, work: &mut Work) -> Eval {
         .collect();
     let mut step: Vec<f64> = per_item.iter().map(|x| x.0).collect();
     // NaN-propagating maximum (a NaN gradient must not pass the test).
-    let max_relative_gradient =
-        per_item.iter().map(|x| x.1).fold(0.0, |m: f64, g| if m.is_nan() || g.is_nan() { f64::NAN } else { m.max(g) });
+    let max_relative_gradient = per_item.iter().map(|x| x.1).fold(0.0, |m: f64, g| if m.is_nan() || g.is_nan() { f64::NAN } else { m.max(g) });
     let objective = log_likelihood + per_item.iter().map(|x| x.2).sum::<f64>();
     let mut finite = step.iter().all(|x| x.is_finite()) && objective.is_finite() && max_relative_gradient.is_finite();
     if finite {
@@ -548,11 +533,7 @@ fn solve_fast(d: &Data, opts: &Options, work: &mut Work) -> Fit {
         };
         // Near the optimum the objectives differ by rounding only: an extrapolated point that
         // passes the test, or is no worse than the plain step up to rounding, is kept.
-        let keep = |ex: &Eval| {
-            ex.finite
-                && (ex.max_relative_gradient <= opts.tol
-                    || ex.objective >= e1.objective - OBJECTIVE_SLACK * e1.objective.abs())
-        };
+        let keep = |ex: &Eval| ex.finite && (ex.max_relative_gradient <= opts.tol || ex.objective >= e1.objective - OBJECTIVE_SLACK * e1.objective.abs());
         match ex {
             Some(ex) if keep(&ex) => (theta0, e0) = (theta_x, ex),
             _ => (theta0, e0) = (theta1, e1),
@@ -631,8 +612,7 @@ mod tests {
                     }
                 }
                 // Gumbel-max: sorting θ + Gumbel noise gives a Plackett–Luce ranking.
-                let mut keyed: Vec<(f64, u32)> =
-                    subset.iter().map(|&i| (theta[i as usize] - (-rng.uniform().ln()).ln(), i)).collect();
+                let mut keyed: Vec<(f64, u32)> = subset.iter().map(|&i| (theta[i as usize] - (-rng.uniform().ln()).ln(), i)).collect();
                 keyed.sort_by(|a, b| b.0.total_cmp(&a.0));
                 keyed.into_iter().take(keep).map(|x| x.1).collect()
             })
@@ -655,25 +635,15 @@ mod tests {
     /// race they entered), so 83 drivers. Returns the rankings (0-based codes) and the names.
     fn nascar() -> (Vec<Vec<u32>>, Vec<String>) {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/data/");
-        let names: Vec<String> = std::fs::read_to_string(format!("{dir}nascar_drivers.txt"))
-            .unwrap()
-            .lines()
-            .map(|l| l.trim().to_string())
-            .filter(|l| !l.is_empty())
-            .collect();
+        let names: Vec<String> =
+            std::fs::read_to_string(format!("{dir}nascar_drivers.txt")).unwrap().lines().map(|l| l.trim().to_string()).filter(|l| !l.is_empty()).collect();
         assert_eq!(names.len(), 87);
         let text = std::fs::read_to_string(format!("{dir}nascar_orderings.csv")).unwrap();
         let rankings: Vec<Vec<u32>> = text
             .lines()
             .skip(1)
             .filter(|l| !l.trim().is_empty())
-            .map(|l| {
-                l.split(',')
-                    .map(|x| x.trim().parse::<u32>().unwrap())
-                    .filter(|&id| id <= 83)
-                    .map(|id| id - 1)
-                    .collect()
-            })
+            .map(|l| l.split(',').map(|x| x.trim().parse::<u32>().unwrap()).filter(|&id| id <= 83).map(|id| id - 1).collect())
             .collect();
         assert_eq!(rankings.len(), 36);
         (rankings, names[..83].to_vec())
@@ -712,11 +682,7 @@ mod tests {
         let losers: Vec<u32> = rankings.iter().map(|r| r[1]).collect();
         let table = reduce(7, &winners, &losers, Outcomes::AllWins, None).unwrap();
         for regularization in [0.0, 0.5] {
-            let b = bt::fit(
-                table.as_ref(),
-                &bt::Options { ties: bt::Ties::Drop, regularization, tol: 1e-12, ..Default::default() },
-            )
-            .unwrap();
+            let b = bt::fit(table.as_ref(), &bt::Options { ties: bt::Ties::Drop, regularization, tol: 1e-12, ..Default::default() }).unwrap();
             for solver in [Solver::MM, Solver::Fast] {
                 let opts = Options { solver, regularization, tol: 1e-12, max_iter: 100_000 };
                 let p = fit_rankings(&rankings, 7, None, &opts).unwrap();
@@ -924,8 +890,7 @@ mod tests {
         let (offsets, items) = csr(&rankings);
         for solver in [Solver::Fast, Solver::MM] {
             let t = std::time::Instant::now();
-            let f = fit(RankingsRef { n: 100, offsets: &offsets, items: &items, weights: None }, &Options { solver, ..Default::default() })
-                .unwrap();
+            let f = fit(RankingsRef { n: 100, offsets: &offsets, items: &items, weights: None }, &Options { solver, ..Default::default() }).unwrap();
             println!("100k x 10 {solver:?}: {} iterations, converged {}, {:?}", f.iterations, f.converged, t.elapsed());
             assert!(f.converged);
         }
