@@ -421,13 +421,18 @@ fn simple_rows(outcomes: Outcomes<'_>, weights: Option<&[f64]>) -> bool {
 /// A row's record in the partitioned reduce: its cell, how it adds to it (kind), and — for
 /// `u64` — its row number. `u32` records only hold kinds 0–2 (a simple row).
 trait Record: Copy + Default + Send + Sync {
+    /// A cell's accumulator: counts for simple rows, weighted sums otherwise.
+    type Cell: Copy + Default + Send + Sync;
     fn new(row: usize, cell: usize, kind: u32) -> Self;
     fn cell(self) -> usize;
-    fn kind(self) -> u32;
-    fn row(self) -> usize;
+    /// Adds the record's row to its cell.
+    fn add_to(self, cell: &mut Self::Cell, outcomes: Outcomes<'_>, weights: Option<&[f64]>);
+    /// The cell's (wins of the lower item, wins of the higher, ties), `None` when all are 0.
+    fn sums(cell: &Self::Cell) -> Option<[f64; 3]>;
 }
 
 impl Record for u32 {
+    type Cell = [u32; 3];
     #[inline]
     fn new(_row: usize, cell: usize, kind: u32) -> Self {
         debug_assert!(kind < 3);
@@ -438,15 +443,18 @@ impl Record for u32 {
         (self >> 2) as usize
     }
     #[inline]
-    fn kind(self) -> u32 {
-        self & 3
+    fn add_to(self, cell: &mut [u32; 3], _: Outcomes<'_>, _: Option<&[f64]>) {
+        // kinds 0–2 only (u32 records are used when every row is simple)
+        cell[(self & 3) as usize] += 1;
     }
-    fn row(self) -> usize {
-        unreachable!("u32 records are only used when every row is simple")
+    #[inline]
+    fn sums(cell: &[u32; 3]) -> Option<[f64; 3]> {
+        (cell[0] | cell[1] | cell[2] != 0).then(|| cell.map(f64::from))
     }
 }
 
 impl Record for u64 {
+    type Cell = [f64; 3];
     #[inline]
     fn new(row: usize, cell: usize, kind: u32) -> Self {
         (row as u64) << 32 | (cell as u64) << 3 | kind as u64
@@ -456,12 +464,23 @@ impl Record for u64 {
         ((self & 0xffff_ffff) >> 3) as usize
     }
     #[inline]
-    fn kind(self) -> u32 {
-        (self & 7) as u32
+    fn add_to(self, cell: &mut [f64; 3], outcomes: Outcomes<'_>, weights: Option<&[f64]>) {
+        match (self & 7) as u32 {
+            k @ 0..=2 => cell[k as usize] += 1.0,
+            k => {
+                let r = (self >> 32) as usize;
+                let (o, w) = (outcomes.get(r), weights.map_or(1.0, |w| w[r]));
+                // row_cells with the pair's lower item first.
+                let (_, _, wi, wj, t) = if k == 3 { row_cells(0, 1, o, w) } else { row_cells(1, 0, o, w) };
+                cell[0] += wi;
+                cell[1] += wj;
+                cell[2] += t;
+            }
+        }
     }
     #[inline]
-    fn row(self) -> usize {
-        (self >> 32) as usize
+    fn sums(cell: &[f64; 3]) -> Option<[f64; 3]> {
+        (cell[0] != 0.0 || cell[1] != 0.0 || cell[2] != 0.0).then_some(*cell)
     }
 }
 
@@ -476,7 +495,10 @@ fn partitioned_with<R: Record>(
 ) -> Result<PairTable> {
     let m = a.len();
     let cells = n * (n.max(1) - 1) / 2;
-    let span = span.max(1);
+    // A power of two, so that a cell's partition is a shift (a division by a variable was
+    // half of pass 1's time).
+    let shift = usize::BITS - 1 - span.max(1).leading_zeros();
+    let span = 1usize << shift;
     let parts = cells.div_ceil(span).max(1);
     const CHUNK: usize = 1 << 16;
     let chunks = m.div_ceil(CHUNK);
@@ -498,16 +520,19 @@ fn partitioned_with<R: Record>(
                 if !check_row(r, x, y, o, w, &mut rep) {
                     continue;
                 }
-                let (i, j) = if x < y { (x, y) } else { (y, x) };
-                let cell = tri(n, i as usize, j as usize);
-                let kind = match (w == 1.0, o) {
-                    (true, 0.5) => 2,
-                    (true, 1.0) => (x > y) as u32,
-                    (true, 0.0) => (x < y) as u32,
-                    _ => 3 + (x > y) as u32,
-                };
+                let cell = tri(n, x.min(y) as usize, x.max(y) as usize);
+                // Without branches (outcomes and item order are random: a branch on them was
+                // mispredicted on most rows and took half of this pass).
+                let swap = (x > y) as u32;
+                let unit = w == 1.0;
+                let tie = (o == 0.5) & unit;
+                let decisive = ((o == 1.0) | (o == 0.0)) & unit;
+                // o = 1: a won, the lower item unless swapped; o = 0: the reverse
+                let won = swap ^ (o == 0.0) as u32;
+                let other = !(tie | decisive);
+                let kind = 2 * tie as u32 + decisive as u32 * won + other as u32 * (3 + swap);
                 *slot = R::new(r, cell, kind);
-                hist[cell / span] += 1;
+                hist[cell >> shift] += 1;
             }
             (hist, rep)
         })
@@ -540,7 +565,7 @@ fn partitioned_with<R: Record>(
         rec.par_chunks(CHUNK).zip(cursor.par_iter_mut()).for_each(|(recs, cur)| {
             let out = &out;
             for &x in recs {
-                let p = x.cell() / span;
+                let p = x.cell() >> shift;
                 // SAFETY: each (chunk, partition) owns the disjoint range that starts at
                 // cursor[c][p] and holds exactly its histogram count of slots.
                 unsafe { *out.0.add(cur[p]) = x };
@@ -549,65 +574,52 @@ fn partitioned_with<R: Record>(
         });
     }
     drop(rec);
-    // Pass 3: each partition summed in its own small accumulator, then its non-zero cells.
-    let tables: Vec<PairTable> = (0..parts)
+    // Pass 3: each partition summed in its own cache-sized accumulator and its non-zero cells
+    // counted; then every partition writes its cells straight into its place in the output.
+    let accs: Vec<(Vec<R::Cell>, usize)> = (0..parts)
         .into_par_iter()
         .map(|p| {
             let lo_cell = p * span;
-            let width = span.min(cells - lo_cell);
-            let mut acc = vec![[0.0f64; 3]; width];
+            let mut acc = vec![R::Cell::default(); span.min(cells - lo_cell)];
             for &x in &by_part[start[p]..start[p + 1]] {
-                let cell = &mut acc[x.cell() - lo_cell];
-                match x.kind() {
-                    k @ 0..=2 => cell[k as usize] += 1.0,
-                    k => {
-                        let r = x.row();
-                        let (o, w) = (outcomes.get(r), weights.map_or(1.0, |w| w[r]));
-                        // row_cells with the pair's lower item first.
-                        let (_, _, wi, wj, t) = if k == 3 { row_cells(0, 1, o, w) } else { row_cells(1, 0, o, w) };
-                        cell[0] += wi;
-                        cell[1] += wj;
-                        cell[2] += t;
-                    }
-                }
+                x.add_to(&mut acc[x.cell() - lo_cell], outcomes, weights);
             }
-            let mut t = PairTable { n, ..Default::default() };
-            // Walk the cells of this range in (i, j) order.
-            let (mut i, mut j) = cell_pair(n, lo_cell);
-            for c in acc {
-                if c[0] != 0.0 || c[1] != 0.0 || c[2] != 0.0 {
-                    t.i.push(i as u32);
-                    t.j.push(j as u32);
-                    t.wins_i.push(c[0]);
-                    t.wins_j.push(c[1]);
-                    t.ties.push(c[2]);
-                }
-                j += 1;
-                if j == n {
-                    i += 1;
-                    j = i + 1;
-                }
-            }
-            t
+            let used = acc.iter().filter(|c| R::sums(c).is_some()).count();
+            (acc, used)
         })
         .collect();
     drop(by_part); // before the output is allocated: peak memory
-    let k: usize = tables.iter().map(|t| t.i.len()).sum();
-    let mut out = PairTable {
-        n,
-        i: Vec::with_capacity(k),
-        j: Vec::with_capacity(k),
-        wins_i: Vec::with_capacity(k),
-        wins_j: Vec::with_capacity(k),
-        ties: Vec::with_capacity(k),
-    };
-    for t in tables {
-        out.i.extend(t.i);
-        out.j.extend(t.j);
-        out.wins_i.extend(t.wins_i);
-        out.wins_j.extend(t.wins_j);
-        out.ties.extend(t.ties);
+    let k: usize = accs.iter().map(|(_, used)| used).sum();
+    let mut out = PairTable { n, i: vec![0; k], j: vec![0; k], wins_i: vec![0.0; k], wins_j: vec![0.0; k], ties: vec![0.0; k] };
+    let mut pieces = Vec::with_capacity(parts);
+    {
+        let (mut i, mut j, mut wi, mut wj, mut t) = (&mut out.i[..], &mut out.j[..], &mut out.wins_i[..], &mut out.wins_j[..], &mut out.ties[..]);
+        for (p, (acc, used)) in accs.iter().enumerate() {
+            let (hi, ti) = std::mem::take(&mut i).split_at_mut(*used);
+            let (hj, tj) = std::mem::take(&mut j).split_at_mut(*used);
+            let (hwi, twi) = std::mem::take(&mut wi).split_at_mut(*used);
+            let (hwj, twj) = std::mem::take(&mut wj).split_at_mut(*used);
+            let (ht, tt) = std::mem::take(&mut t).split_at_mut(*used);
+            pieces.push((p * span, acc, hi, hj, hwi, hwj, ht));
+            (i, j, wi, wj, t) = (ti, tj, twi, twj, tt);
+        }
     }
+    pieces.into_par_iter().for_each(|(lo_cell, acc, oi, oj, owi, owj, ot)| {
+        // Walk the cells of this range in (i, j) order.
+        let (mut i, mut j) = cell_pair(n, lo_cell);
+        let mut k = 0;
+        for c in acc {
+            if let Some([wi, wj, t]) = R::sums(c) {
+                (oi[k], oj[k], owi[k], owj[k], ot[k]) = (i as u32, j as u32, wi, wj, t);
+                k += 1;
+            }
+            j += 1;
+            if j == n {
+                i += 1;
+                j = i + 1;
+            }
+        }
+    });
     Ok(out)
 }
 

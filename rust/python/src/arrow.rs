@@ -152,6 +152,17 @@ impl Column for StrChunk {
             }
         }
     }
+    #[inline]
+    fn packed(&self, row: usize) -> Option<u128> {
+        if self.layout == Layout::View {
+            let view = unsafe { ptr::read_unaligned((self.main as *const u128).add(self.offset + row)) };
+            return StrKey::short_view(view);
+        }
+        self.key(row).packed()
+    }
+    fn unpack(&self, packed: u128) -> StrKey<'_> {
+        StrKey::Short(packed)
+    }
 }
 
 /// Why a stream could not be read as strings.
