@@ -14,6 +14,7 @@ pub mod graph;
 pub mod interrupt;
 pub mod kemeny;
 pub mod margins;
+pub mod memory;
 pub mod pairs;
 pub mod rate;
 pub mod resample;

@@ -162,7 +162,7 @@ impl Graph {
             offsets[i + 1] = at;
         }
         let total = offsets[n];
-        let mut edges: Vec<Edge> = Vec::with_capacity(total);
+        let mut edges: Vec<Edge> = crate::memory::large_vec(total);
         let mut ties: Vec<f64> = if davidson { Vec::with_capacity(total) } else { Vec::new() };
         let (edge_ptr, tie_ptr) = (SendPtr(edges.as_mut_ptr()), SendPtr(ties.as_mut_ptr()));
         if has_virtual {
@@ -249,6 +249,10 @@ impl Graph {
                 if v < n && beat && !seen[v] {
                     seen[v] = true;
                     reached += 1;
+                    if reached == n {
+                        // (on a dense table, after the first few items' neighbours)
+                        return true;
+                    }
                     stack.push(v);
                 }
             }
