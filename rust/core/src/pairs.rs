@@ -160,18 +160,30 @@ impl PairsRef<'_> {
         if [self.j.len(), self.wins_i.len(), self.wins_j.len(), self.ties.len()].iter().any(|&l| l != k) {
             return Err(Error::InvalidArgument("pair table columns differ in length".into()));
         }
-        for p in 0..k {
+        // In parallel and without early exits (a branch per value cost ~7 ns an entry); the
+        // first bad entry is then found and described.
+        const CHUNK: usize = 1 << 14;
+        let count_ok = |v: f64| (v >= 0.0) & (v < f64::INFINITY);
+        let entry_ok = |p: usize| {
             let (i, j) = (self.i[p] as usize, self.j[p] as usize);
-            if i >= j || j >= self.n {
-                return Err(Error::InvalidArgument(format!("pair table entry {p}: need i < j < n")));
-            }
-            for v in [self.wins_i[p], self.wins_j[p], self.ties[p]] {
-                if !(v.is_finite() && v >= 0.0) {
-                    return Err(Error::InvalidArgument(format!("pair table entry {p}: counts must be finite and >= 0")));
-                }
-            }
-        }
-        Ok(())
+            (i < j) & (j < self.n) & count_ok(self.wins_i[p]) & count_ok(self.wins_j[p]) & count_ok(self.ties[p])
+        };
+        let chunk_ok = |c: usize| {
+            let r = c * CHUNK..((c + 1) * CHUNK).min(k);
+            let (i, j) = (&self.i[r.clone()], &self.j[r.clone()]);
+            let (wi, wj, t) = (&self.wins_i[r.clone()], &self.wins_j[r.clone()], &self.ties[r]);
+            (0..i.len()).fold(true, |ok, p| ok & (i[p] < j[p]) & ((j[p] as usize) < self.n) & count_ok(wi[p]) & count_ok(wj[p]) & count_ok(t[p]))
+        };
+        let Some(c) = (0..k.div_ceil(CHUNK)).into_par_iter().find_first(|&c| !chunk_ok(c)) else {
+            return Ok(());
+        };
+        let p = (c * CHUNK..k).find(|&p| !entry_ok(p)).unwrap_or(c * CHUNK);
+        let (i, j) = (self.i[p] as usize, self.j[p] as usize);
+        Err(Error::InvalidArgument(if i >= j || j >= self.n {
+            format!("pair table entry {p}: need i < j < n")
+        } else {
+            format!("pair table entry {p}: counts must be finite and >= 0")
+        }))
     }
 }
 
@@ -827,6 +839,40 @@ mod tests {
         let part = reduce_partitioned(n as usize, &a, &b, Outcomes::Values(&o), Some(&w), Code(Some(&perm)), 50).unwrap();
         assert_eq!(part, after);
         assert!(reduce_relabelled(n as usize, &a, &b, Outcomes::Values(&o), Some(&w), Some(&[0, 0])).is_err());
+    }
+
+    /// The first bad entry of a pair table is named, in whichever chunk it lies, for each
+    /// kind of fault; a good table passes.
+    #[test]
+    fn validate_names_the_first_bad_entry() {
+        let k = 40_000;
+        let good = PairTable {
+            n: 500,
+            i: (0..k).map(|p| (p % 400) as u32).collect(),
+            j: (0..k).map(|p| (p % 400 + 1 + p % 99) as u32).collect(),
+            wins_i: vec![1.0; k],
+            wins_j: vec![0.5; k],
+            ties: vec![0.0; k],
+        };
+        good.as_ref().validate().unwrap();
+        for at in [0, 16_383, 16_384, 39_999] {
+            let cases: [(&str, Box<dyn Fn(&mut PairTable)>); 5] = [
+                ("i < j < n", Box::new(move |t| t.j[at] = t.i[at])),
+                ("i < j < n", Box::new(move |t| t.j[at] = 500)),
+                ("finite", Box::new(move |t| t.wins_i[at] = f64::NAN)),
+                ("finite", Box::new(move |t| t.wins_j[at] = -1.0)),
+                ("finite", Box::new(move |t| t.ties[at] = f64::INFINITY)),
+            ];
+            for (what, spoil) in cases {
+                let mut bad = good.clone();
+                spoil(&mut bad);
+                if at + 7 < k {
+                    bad.wins_i[at + 7] = f64::NAN; // a later fault is not the one named
+                }
+                let msg = bad.as_ref().validate().unwrap_err().to_string();
+                assert!(msg.contains(&format!("entry {at}:")) && msg.contains(what), "{msg}");
+            }
+        }
     }
 
     #[test]
