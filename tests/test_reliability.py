@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import _thread
 import os
 import subprocess
 import sys
@@ -70,15 +69,10 @@ def test_heavy_calls_release_the_gil():
     assert during > 10_000, (during, elapsed)
 
 
-def test_ctrl_c_interrupts_a_long_bootstrap_and_the_process_stays_usable(sigint_raises):
+def test_ctrl_c_interrupts_a_long_bootstrap_and_the_process_stays_usable(ctrl_c):
     data = arena()
-    timer = threading.Timer(0.5, _thread.interrupt_main)
-    started = time.perf_counter()
-    timer.start()
-    with pytest.raises(KeyboardInterrupt):
-        ra.bradley_terry(data, ci=ra.Bootstrap(rounds=200_000))  # minutes if not interrupted
-    waited = time.perf_counter() - started - 0.5
-    timer.cancel()
+    # minutes if not interrupted
+    waited = ctrl_c(lambda: ra.bradley_terry(data, ci=ra.Bootstrap(rounds=200_000)), after=0.5)
     assert waited < 1.0, waited
     assert ra.bradley_terry(data, ci=ra.Bootstrap(rounds=20)).converged
 
@@ -142,7 +136,7 @@ def _long_bt_data() -> pl.DataFrame:
 
 
 @pytest.mark.parametrize("what", ["bradley_terry", "plackett_luce", "stream"])
-def test_ctrl_c_interrupts_one_long_fit_or_ingest(sigint_raises, what, monkeypatch):
+def test_ctrl_c_interrupts_one_long_fit_or_ingest(ctrl_c, what, monkeypatch):
     # A single Rust call that would run for a minute (MM at tol 1e-15) polls Ctrl-C between
     # iterations; a streamed ingest answers it between batches.
     if what == "bradley_terry":
@@ -159,13 +153,7 @@ def test_ctrl_c_interrupts_one_long_fit_or_ingest(sigint_raises, what, monkeypat
         monkeypatch.setattr(rankagg.data, "STREAM_BATCH_ROWS", 10_000)
         lazy = pl.concat([_long_bt_data()] * 30).lazy()
         call = lambda: ra.PairTable.from_comparisons(lazy)  # noqa: E731
-    timer = threading.Timer(0.4, _thread.interrupt_main)
-    started = time.perf_counter()
-    timer.start()
-    with pytest.raises(KeyboardInterrupt):
-        call()
-    waited = time.perf_counter() - started - 0.4
-    timer.cancel()
+    waited = ctrl_c(call, after=0.4)
     assert waited < 0.6, waited
     assert ra.bradley_terry({"a": ["x", "y"], "b": ["y", "x"], "outcome": [1.0, 1.0]}).converged  # still usable
 
