@@ -106,7 +106,8 @@ def test_bad_options(kwargs, message):
 
 
 def test_mixed_item_dtypes():
-    with pytest.raises(ra.RankaggError, match="same dtype"):
+    # (text dtypes mix: String, Categorical and Enum columns are compared as text)
+    with pytest.raises(ra.RankaggError, match="same dtype.*'a': Int64, 'b': String"):
         ra.bradley_terry(pl.DataFrame({"a": [1, 2], "b": ["x", "y"], "outcome": [1.0, 0.0]}))
 
 

@@ -33,6 +33,38 @@ def test_frame_kinds_agree(make, expected):
     assert scores(ra.bradley_terry(make())) == expected
 
 
+@pytest.mark.parametrize(
+    "cast_a, cast_b",
+    [(pl.Categorical, pl.String), (pl.String, pl.Enum(["z", "y", "x", "w"])), (pl.Enum(["x", "y", "z"]), pl.Enum(["z", "y", "x", "unused"])),
+     (pl.Categorical, pl.Categorical), (pl.Enum(["w", "z", "y", "x"]), pl.Enum(["w", "z", "y", "x"]))],
+    ids=["categorical+string", "string+enum", "two-enums", "categorical", "enum-with-an-unused-category"],
+)
+def test_text_item_columns_of_any_kind_agree(cast_a, cast_b, expected):
+    # Categorical and Enum columns are coded by their physical codes; columns of different text
+    # dtypes are compared as text. The labels are strings either way, and the outcome column may
+    # be categorical too.
+    labels = {1.0: "model_a", 0.0: "model_b", 0.5: "tie"}
+    f = pl.DataFrame(ROWS).with_columns(
+        pl.col("a").cast(cast_a), pl.col("b").cast(cast_b), pl.col("outcome").replace_strict(labels, return_dtype=pl.String).cast(pl.Categorical)
+    )
+    r = ra.bradley_terry(f)
+    assert r.table["item"].dtype == pl.String
+    assert scores(r) == expected
+
+
+def test_categorical_codes_follow_the_names_not_the_columns():
+    # Built separately, the two columns' physical codes come from Polars' shared categories;
+    # many names, in different first-appearance orders per column.
+    rng = np.random.default_rng(3)
+    names = np.array([f"m{k:03d}" for k in range(300)])
+    a = rng.integers(0, 300, 5000)
+    b = (a + rng.integers(1, 300, 5000)) % 300
+    o = (rng.random(5000) < 0.5).astype(float)
+    plain = pl.DataFrame({"a": names[a], "b": names[b], "outcome": o})
+    cat = pl.DataFrame({"a": pl.Series(names[a]).cast(pl.Categorical), "b": pl.Series(names[b][::-1]).cast(pl.Categorical).reverse(), "outcome": o})
+    assert ra.bradley_terry(cat).table.equals(ra.bradley_terry(plain).table)
+
+
 def test_integer_items_keep_their_dtype():
     mapping = {"x": 10, "y": -3, "z": 7}
     f = pl.DataFrame(ROWS).with_columns(pl.col("a", "b").replace_strict(mapping, return_dtype=pl.Int16))

@@ -72,7 +72,9 @@ def bradley_terry(
     Args:
         data: comparisons, one per row (a Polars DataFrame or LazyFrame, pandas, pyarrow,
             a dict of columns), or a :class:`PairTable`.
-        a, b: the columns of the two items compared.
+        a, b: the columns of the two items compared. Item names of any dtype the two columns
+            share (strings, integers, dates, ...); String, Categorical and Enum columns may be
+            mixed (they are compared as text) and the labels are then strings.
         outcome: the column saying who won: a number in [0, 1] (the probability that ``a``
             won: 1, 0, or 0.5 for a tie), or labels mapped by ``outcomes``. LMArena's labels
             ``model_a``, ``model_b``, ``tie`` and ``tie (bothbad)`` need no mapping.
