@@ -52,6 +52,15 @@ def test_text_item_columns_of_any_kind_agree(cast_a, cast_b, expected):
     assert scores(r) == expected
 
 
+def test_polars_before_2_casts_categoricals_to_text(monkeypatch, expected):
+    # (there, each categorical column could have its own name → code mapping)
+    import rankagg.data
+
+    monkeypatch.setattr(rankagg.data, "_SHARED_CATEGORIES", False)
+    f = pl.DataFrame(ROWS).with_columns(pl.col("a").cast(pl.Categorical), pl.col("b").cast(pl.Categorical))
+    assert scores(ra.bradley_terry(f)) == expected
+
+
 def test_categorical_codes_follow_the_names_not_the_columns():
     # Built separately, the two columns' physical codes come from Polars' shared categories;
     # many names, in different first-appearance orders per column.

@@ -130,6 +130,9 @@ def factorize(columns: Sequence[pl.Series]) -> tuple[list[np.ndarray], pl.Series
         names = ", ".join(f"{s.name!r}: {s.dtype}" for s in columns)
         raise RankaggError(f"item columns must have the same dtype; got {names}")
     dtype = columns[0].dtype
+    if (dtype == pl.Categorical or isinstance(dtype, pl.Enum)) and not _SHARED_CATEGORIES:
+        columns = [s.cast(pl.String) for s in columns]
+        dtype = pl.String
     if dtype == pl.Categorical or isinstance(dtype, pl.Enum):
         # One Enum, or Polars' shared categories: equal names have equal physical codes, which
         # code like small integers (casting to strings took ~20 ms per 1M rows).
@@ -153,6 +156,11 @@ def factorize(columns: Sequence[pl.Series]) -> tuple[list[np.ndarray], pl.Series
         out.append(coded.slice(start, len(s)).to_numpy())
         start += len(s)
     return out, uniques
+
+
+# From Polars 2, categorical columns of one dtype share one name → physical code mapping
+# (before, each column built without a string cache had its own) and `.cat.to` maps codes back.
+_SHARED_CATEGORIES = int(pl.__version__.split(".")[0]) >= 2
 
 
 def _is_text(dtype: pl.DataType) -> bool:
