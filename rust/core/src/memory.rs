@@ -16,6 +16,14 @@ pub fn large_vec<T>(capacity: usize) -> Vec<T> {
     v
 }
 
+/// `len` copies of `T::default()` in a [`large_vec`]: the pages are faulted in (and zeroed)
+/// as huge pages while filling, instead of one 4 KiB page at a time on first use.
+pub fn zeroed_large<T: Copy + Default>(len: usize) -> Vec<T> {
+    let mut v = large_vec(len);
+    v.resize(len, T::default());
+    v
+}
+
 #[cfg(target_os = "linux")]
 fn advise_huge(ptr: *const u8, bytes: usize) {
     const HUGE: usize = 2 << 20;
@@ -49,5 +57,7 @@ mod tests {
         assert_eq!(v.iter().sum::<u64>(), (1u64 << 20) * ((1 << 20) - 1) / 2);
         let small: Vec<u8> = large_vec(10);
         assert!(small.capacity() >= 10);
+        let zeros: Vec<u32> = zeroed_large(3 << 20);
+        assert!(zeros.len() == 3 << 20 && zeros.iter().all(|&z| z == 0));
     }
 }

@@ -550,7 +550,7 @@ fn partitioned_with<R: Record>(
     // how the row adds to its cell: 0 a win of the pair's lower item, 1 of the higher, 2 a tie
     // (unit weight, outcome 1, 0 or 0.5), 3 / 4 anything else with the lower item as a / b (the
     // row's outcome and weight are read again). Rows are counted per partition per chunk.
-    let mut rec = vec![R::default(); m];
+    let mut rec: Vec<R> = crate::memory::zeroed_large(m);
     let counted: Vec<(Vec<u32>, Reports)> = rec
         .par_chunks_mut(CHUNK)
         .enumerate()
@@ -593,7 +593,7 @@ fn partitioned_with<R: Record>(
     counted.into_iter().for_each(|(_, r)| rep.merge(r));
     rep.into_result()?;
     // Pass 2: scatter the records by partition (stable: row order within a partition).
-    let mut by_part = vec![R::default(); start[parts]];
+    let mut by_part: Vec<R> = crate::memory::zeroed_large(start[parts]);
     {
         let out = SharedSlice(by_part.as_mut_ptr());
         rec.par_chunks(CHUNK).zip(cursor.par_iter_mut()).for_each(|(recs, cur)| {
@@ -624,7 +624,8 @@ fn partitioned_with<R: Record>(
         .collect();
     drop(by_part); // before the output is allocated: peak memory
     let k: usize = accs.iter().map(|(_, used)| used).sum();
-    let mut out = PairTable { n, i: vec![0; k], j: vec![0; k], wins_i: vec![0.0; k], wins_j: vec![0.0; k], ties: vec![0.0; k] };
+    use crate::memory::zeroed_large;
+    let mut out = PairTable { n, i: zeroed_large(k), j: zeroed_large(k), wins_i: zeroed_large(k), wins_j: zeroed_large(k), ties: zeroed_large(k) };
     let mut pieces = Vec::with_capacity(parts);
     {
         let (mut i, mut j, mut wi, mut wj, mut t) = (&mut out.i[..], &mut out.j[..], &mut out.wins_i[..], &mut out.wins_j[..], &mut out.ties[..]);

@@ -13,6 +13,7 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 use rankagg_core::factorize::factorize_into;
+use rankagg_core::memory::zeroed_large;
 use rankagg_core::pairs::{self, Outcomes};
 use rankagg_core::rate::bradley_terry as bt;
 use rankagg_core::rate::elo as elo_core;
@@ -131,7 +132,7 @@ fn factorize_strings<'py>(py: Python<'py>, columns: Vec<Bound<'py, PyAny>>) -> P
     }
     let lens: Vec<usize> = per_column.iter().map(|c| c.iter().map(|x| x.len).sum()).collect();
     let (codes, labels): (Vec<Vec<u32>>, Vec<Vec<u8>>) = run_detached(py, || {
-        let mut codes: Vec<Vec<u32>> = lens.iter().map(|&l| vec![0u32; l]).collect();
+        let mut codes: Vec<Vec<u32>> = lens.iter().map(|&l| zeroed_large(l)).collect();
         let pieces: Vec<&arrow::StrChunk> = per_column.iter().flatten().collect();
         let mut outs: Vec<&mut [u32]> = Vec::new();
         for (col, out) in per_column.iter().zip(codes.iter_mut()) {
@@ -161,7 +162,7 @@ fn factorize_strings<'py>(py: Python<'py>, columns: Vec<Bound<'py, PyAny>>) -> P
 fn factorize_ints<'py>(py: Python<'py>, columns: Vec<PyReadonlyArray1<'py, i64>>) -> PyResult<(Vec<Bound<'py, PyArray1<u32>>>, Bound<'py, PyArray1<i64>>)> {
     let slices: Vec<&[i64]> = columns.iter().map(|c| slice(c, "column")).collect::<PyResult<_>>()?;
     let (codes, labels) = run_detached(py, || {
-        let mut codes: Vec<Vec<u32>> = slices.iter().map(|s| vec![0u32; s.len()]).collect();
+        let mut codes: Vec<Vec<u32>> = slices.iter().map(|s| zeroed_large(s.len())).collect();
         let mut outs: Vec<&mut [u32]> = codes.iter_mut().map(|c| c.as_mut_slice()).collect();
         let keys = rankagg_core::factorize::factorize_ints(&slices, &mut outs)?;
         Ok((codes, keys))
