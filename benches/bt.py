@@ -5,8 +5,10 @@ LMArena outcome labels; ingest included for rankagg).
     python benches/bt.py                 # both workloads, 5 repeats (medians)
     python benches/bt.py --quick         # smaller inputs, for a smoke run
 
-Prints a Markdown table of median seconds and ratios (how many times slower than rankagg), and
-rankagg's peak memory over the input columns. Results are recorded in benches/RESULTS.md.
+Prints a Markdown table of median seconds and ratios (how many times slower than rankagg: the
+median, over rounds, of a peer's run over a rankagg run made just before it, so that drifts in
+the shared machine's speed cancel), and rankagg's peak memory over the input columns. Results
+are recorded in benches/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -96,32 +98,52 @@ def timed(fn, repeat: int) -> tuple[float, object]:
 
 def table(title: str, rows: list[tuple[str, float, str]]) -> None:
     """Prints a Markdown table: median seconds and × slower than the first row (rankagg)."""
-    t0 = rows[0][1]
+    paired_table(title, [(name, t, t / rows[0][1], note) for name, t, note in rows])
+
+
+def paired_table(title: str, rows: list[tuple[str, float, float, str]]) -> None:
+    """Prints a Markdown table: median seconds and × slower than rankagg (given: e.g. the
+    median of the ratios of runs made side by side, see `run`)."""
     print(f"### {title}\n")
     print("| implementation | median s | × rankagg | notes |")
     print("|---|---:|---:|---|")
-    for name, t, note in rows:
-        print(f"| {name} | {t:.3f} | {t / t0:.1f} | {note} |")
+    for name, t, ratio, note in rows:
+        print(f"| {name} | {t:.3f} | {ratio:.1f} | {note} |")
     print()
 
 
-def run(n: int, m: int, repeat: int, with_reference: bool) -> list[tuple[str, float, str]]:
+def run(n: int, m: int, repeat: int, with_reference: bool) -> list[tuple[str, float, float, str]]:
+    """Each peer's run is paired with a rankagg run made just before it, and its ratio is the
+    median over the pairs: the machine's speed drifts over a run (shared cores), so ratios of
+    runs made side by side are steadier than ratios of medians taken minutes apart."""
     df = make(n, m)
-    rows: list[tuple[str, float, str]] = []
 
     def rankagg_fit():
         return ra.bradley_terry(df, a="model_a", b="model_b", outcome="winner")
 
     peak, inputs = memory_in_fresh_process(df)
+    own: list[float] = []
     t, r = timed(rankagg_fit, repeat)
-    rows.append(("rankagg", t, f"{r.iterations} it; peak memory +{peak / 2**20:.0f} MiB = {peak / inputs:.2f}× the input columns ({inputs / 2**20:.0f} MiB)"))
+    own.append(t)
 
+    def paired(fn, rounds: int) -> tuple[float, float, object]:
+        times, ratios, out = [], [], None
+        for _ in range(rounds):
+            mine, _ = timed(rankagg_fit, 1)
+            theirs, out = timed(fn, 1)
+            own.append(mine)
+            times.append(theirs)
+            ratios.append(theirs / mine)
+        return statistics.median(times), statistics.median(ratios), out
+
+    peers: list[tuple[str, float, float, str]] = []
+    rounds = max(1, repeat // 2)
     outcome = df["winner"].replace_strict({"model_a": 1.0, "model_b": 0.0, "tie": 0.5}).to_numpy()
     a_np, b_np = df["model_a"].to_numpy(), df["model_b"].to_numpy()
-    t, (labels, theta, it) = timed(lambda: numpy_baseline.bradley_terry(a_np, b_np, outcome), max(1, repeat // 2))
+    t, ratio, (labels, theta, it) = paired(lambda: numpy_baseline.bradley_terry(a_np, b_np, outcome), rounds)
     ours = dict(zip(r.table["item"].to_list(), r.table["score"].to_list()))
     gap = max(abs(ours[l] - (1000 + 400 * th / np.log(10))) for l, th in zip(labels, theta))
-    rows.append(("numpy baseline (pandas.factorize + bincount, from numpy arrays)", t, f"{it} it; max |Δscore| vs rankagg {gap:.1e}"))
+    peers.append(("numpy baseline (pandas.factorize + bincount, from numpy arrays)", t, ratio, f"{it} it; max |Δscore| vs rankagg {gap:.1e}"))
 
     try:
         import evalica
@@ -130,24 +152,25 @@ def run(n: int, m: int, repeat: int, with_reference: bool) -> list[tuple[str, fl
         # Python lists are evalica's fastest input here (pandas Series were ~3× slower).
         xs, ys = df["model_a"].to_list(), df["model_b"].to_list()
         ws = [wmap[w] for w in df["winner"].to_list()]
-        t, res = timed(lambda: evalica.bradley_terry(xs, ys, ws), max(1, repeat // 2))
-        rows.append((f"evalica {evalica.__version__} (inputs pre-converted, not timed)", t, f"{res.iterations} it, tol 1e-6"))
+        t, ratio, res = paired(lambda: evalica.bradley_terry(xs, ys, ws), rounds)
+        peers.append((f"evalica {evalica.__version__} (inputs pre-converted, not timed)", t, ratio, f"{res.iterations} it, tol 1e-6"))
 
         def evalica_from_frame():
             # The same start as rankagg's: the Polars frame (evalica takes lists or pandas).
             w = [wmap[v] for v in df["winner"].to_list()]
             return evalica.bradley_terry(df["model_a"].to_list(), df["model_b"].to_list(), w)
 
-        t, res = timed(evalica_from_frame, max(1, repeat // 2))
-        rows.append((f"evalica {evalica.__version__} from the Polars frame (conversion to lists timed)", t, f"{res.iterations} it"))
+        t, ratio, res = paired(evalica_from_frame, rounds)
+        peers.append((f"evalica {evalica.__version__} from the Polars frame (conversion to lists timed)", t, ratio, f"{res.iterations} it"))
     except ImportError:
-        rows.append(("evalica (not installed: pip install evalica==0.4.2)", float("nan"), ""))
+        peers.append(("evalica (not installed: pip install evalica==0.4.2)", float("nan"), float("nan"), ""))
 
     if with_reference:
         a_l, b_l, o_l = a_np.tolist(), b_np.tolist(), outcome.tolist()
-        t, fit = timed(lambda: reference.bradley_terry(a_l, b_l, o_l, tol=1e-9), 1)
-        rows.append(("pure-Python reference (rankagg.reference, from lists)", t, f"{fit.iterations} it (MM)"))
-    return rows
+        t, ratio, fit = paired(lambda: reference.bradley_terry(a_l, b_l, o_l, tol=1e-9), 1)
+        peers.append(("pure-Python reference (rankagg.reference, from lists)", t, ratio, f"{fit.iterations} it (MM)"))
+    note = f"{r.iterations} it; peak memory +{peak / 2**20:.0f} MiB = {peak / inputs:.2f}× the input columns ({inputs / 2**20:.0f} MiB)"
+    return [("rankagg", own[0], 1.0, note + f"; its {len(own) - 1} runs paired with the peers' runs: median {statistics.median(own[1:]):.3f} s")] + peers
 
 
 def main() -> None:
@@ -168,7 +191,7 @@ def main() -> None:
         workloads = [w for w in workloads if w[0] == args.items]
     print(f"machine: {os.cpu_count()} cores; polars {pl.__version__}, numpy {np.__version__}, rankagg {ra.__version__}\n")
     for n, m in workloads:
-        table(f"n = {n:,} items, m = {m:,} comparisons", run(n, m, args.repeat, not args.no_reference))
+        paired_table(f"n = {n:,} items, m = {m:,} comparisons", run(n, m, args.repeat, not args.no_reference))
 
 
 if __name__ == "__main__":
