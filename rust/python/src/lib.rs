@@ -505,17 +505,7 @@ fn kemeny<'py>(
 ) -> PyResult<Bound<'py, PyDict>> {
     let p = slice(&p, "p")?;
     let method = kemeny_method(method)?;
-    let sol = run_detached(py, || {
-        let opts = rankagg_core::kemeny::Options {
-            exact_limit,
-            method,
-            time_limit,
-            seed,
-            cancel: &interrupted,
-            progress: progress.then_some(&progress_line as &dyn Fn(&str)),
-        };
-        rankagg_core::kemeny::kemeny_with(p, n, &opts)
-    })?;
+    let sol = run_detached(py, || rankagg_core::kemeny::kemeny_with(p, n, &kemeny_options(exact_limit, method, time_limit, seed, progress)))?;
     let d = PyDict::new(py);
     d.set_item("order", PyArray1::from_vec(py, sol.order))?;
     d.set_item("cost", sol.cost)?;
@@ -544,17 +534,7 @@ fn linear_ordering<'py>(
 ) -> PyResult<Bound<'py, PyDict>> {
     let a = slice(&a, "a")?;
     let method = kemeny_method(method)?;
-    let sol = run_detached(py, || {
-        let opts = rankagg_core::kemeny::Options {
-            exact_limit,
-            method,
-            time_limit,
-            seed,
-            cancel: &interrupted,
-            progress: progress.then_some(&progress_line as &dyn Fn(&str)),
-        };
-        rankagg_core::kemeny::linear_ordering(a, n, &opts)
-    })?;
+    let sol = run_detached(py, || rankagg_core::kemeny::linear_ordering(a, n, &kemeny_options(exact_limit, method, time_limit, seed, progress)))?;
     let d = PyDict::new(py);
     d.set_item("order", PyArray1::from_vec(py, sol.order))?;
     d.set_item("value", sol.value)?;
@@ -573,6 +553,18 @@ fn kemeny_method(method: &str) -> PyResult<rankagg_core::kemeny::Method> {
         "heuristic" => Ok(Method::Heuristic),
         _ => Err(PyValueError::new_err(format!("method must be 'auto', 'exact' or 'heuristic', not {method:?}"))),
     }
+}
+
+/// The search options of `kemeny` and `linear_ordering` (built on the worker side: they hold
+/// `dyn Fn`s): Ctrl-C through `interrupted`, progress lines on stderr when asked for.
+fn kemeny_options(
+    exact_limit: usize,
+    method: rankagg_core::kemeny::Method,
+    time_limit: Option<f64>,
+    seed: u64,
+    progress: bool,
+) -> rankagg_core::kemeny::Options<'static> {
+    rankagg_core::kemeny::Options { exact_limit, method, time_limit, seed, cancel: &interrupted, progress: progress.then_some(&progress_line as &dyn Fn(&str)) }
 }
 
 fn kemeny_stats(d: &Bound<'_, PyDict>, s: &rankagg_core::kemeny::Stats) -> PyResult<()> {
