@@ -246,9 +246,7 @@ pub fn exact(m: &[f64], n: usize, cancel: &dyn Fn() -> bool) -> Result<Lottery> 
     // Degenerate vertices (ties among margins) can hold items at probability ~0; they are
     // dropped from the support and the system solved again.
     for _ in 0..4 {
-        let Some((p, unique)) = polish(m, n, &support, scale) else {
-            break;
-        };
+        let Some((p, unique)) = polish(m, n, &support, scale) else { break };
         let e = exploitability(m, n, &p);
         if e <= best.exploitability || e <= 1e-12 * scale {
             best.p = p.clone();

@@ -75,9 +75,7 @@ impl Lu {
         // elimination; their rows go to U as they are.
         for p in 0..m {
             let mut nz = (start[p]..start[p + 1]).filter(|&k| vals_in[k] != 0.0);
-            let (Some(k0), None) = (nz.next(), nz.next()) else {
-                continue;
-            };
+            let (Some(k0), None) = (nz.next(), nz.next()) else { continue };
             if vals_in[k0].abs() <= TINY {
                 continue;
             }
@@ -211,9 +209,7 @@ impl Lu {
                 if row_done[k] {
                     continue;
                 }
-                let Some(idx) = rows[k].iter().position(|e| e.0 as usize == p) else {
-                    continue;
-                };
+                let Some(idx) = rows[k].iter().position(|e| e.0 as usize == p) else { continue };
                 let mult = rows[k][idx].1 / pv;
                 rows[k].swap_remove(idx);
                 lu.l_idx.push(k as u32);

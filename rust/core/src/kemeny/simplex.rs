@@ -812,9 +812,7 @@ mod tests {
         let mut perm = [0usize, 1, 2, 3];
         fn next(p: &mut [usize]) -> bool {
             let n = p.len();
-            let Some(i) = (0..n - 1).rev().find(|&i| p[i] < p[i + 1]) else {
-                return false;
-            };
+            let Some(i) = (0..n - 1).rev().find(|&i| p[i] < p[i + 1]) else { return false };
             let j = (i + 1..n).rev().find(|&j| p[j] > p[i]).unwrap();
             p.swap(i, j);
             p[i + 1..].reverse();
