@@ -302,7 +302,7 @@ def bradley_terry(
         lower, upper = to_scale(lo_t, scale) + shift, to_scale(hi_t, scale) + shift
     return _ratings_from(
         table.labels,
-        table.item_totals(),
+        (fit["wins"], fit["losses"], fit["ties"]) if "wins" in fit else table.item_totals(),
         theta,
         scores,
         method="bradley_terry",

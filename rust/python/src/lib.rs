@@ -243,13 +243,27 @@ fn bradley_terry<'py>(
     };
     let table = pairs_ref(n, &i, &j, &wins_i, &wins_j, &ties)?;
     let opts = bt::Options { ties: ties_mode, solver, regularization, tol, max_iter };
-    let (fit, reps) = run_detached(py, || {
+    let (fit, reps, totals) = run_detached(py, || {
         table.validate()?;
-        let fit = bt::fit(table, &opts)?;
+        // The item totals of the result table, on another thread while the (sequential)
+        // sweeps run; once per call, with the first chunk of rounds. The fit stays on this
+        // thread: Ctrl-C is only seen from the main thread (not from a rayon worker).
+        let (fit, totals) = std::thread::scope(|s| {
+            let totals = (first_round == 0).then(|| s.spawn(|| table.item_totals()));
+            let fit = bt::fit(table, &opts);
+            (fit, totals.map(|t| t.join().unwrap_or_else(|_| Err(Error::InvalidArgument("item totals: worker thread panicked".into())))))
+        });
+        let fit = fit?;
+        let totals = totals.transpose()?;
         let reps = if rounds > 0 { Some(bt::bootstrap(table, &opts, &fit, draws, first_round..first_round + rounds, seed)?) } else { None };
-        Ok((fit, reps))
+        Ok((fit, reps, totals))
     })?;
     let d = PyDict::new(py);
+    if let Some([wins, losses, ties]) = totals {
+        d.set_item("wins", PyArray1::from_vec(py, wins))?;
+        d.set_item("losses", PyArray1::from_vec(py, losses))?;
+        d.set_item("ties", PyArray1::from_vec(py, ties))?;
+    }
     d.set_item("theta", PyArray1::from_vec(py, fit.theta))?;
     d.set_item("iterations", fit.iterations)?;
     d.set_item("converged", fit.converged)?;
