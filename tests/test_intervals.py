@@ -207,3 +207,32 @@ def test_progress_bar_chunks_give_the_same_replicates(method, capsys):
     assert plain.replicates.equals(shown.replicates)
     assert plain.table.equals(shown.table)
     assert "120/120 rounds" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"ties": "davidson"}, {"regularization": 0.5}], ids=["half", "davidson", "regularized"])
+def test_bootstrap_chunks_reuse_the_point_fit_without_changing_a_round(kwargs, monkeypatch):
+    # Rounds run in chunks; later chunks start from the first chunk's point fit instead of
+    # fitting it again. Each round's replicate must not depend on the chunking, nor on whether
+    # the point fit is passed on or fitted again.
+    import rankagg.intervals
+
+    data = synthetic(12, 3000, seed=4)
+
+    def replicates(rounds: int, chunk_seconds: float) -> np.ndarray:
+        monkeypatch.setattr(rankagg.intervals, "CHUNK_SECONDS", chunk_seconds)
+        r = ra.bradley_terry(data, ci=ra.Bootstrap(rounds=rounds, seed=3), **kwargs)
+        return r.replicates.sort("round", "item")["score"].to_numpy().reshape(rounds, -1)
+
+    tiny = replicates(12, 1e-9)  # 4 rounds, then one round per chunk
+    two = replicates(12, 1e9)  # 4, then 8
+    assert np.array_equal(tiny, two)
+    # … and equal to refitting the point in every chunk (the point arguments dropped)
+    from rankagg import _core
+
+    real = _core.bradley_terry
+
+    def refit(*args, point_theta=None, point_virtual=None, point_tie=None, **kw):
+        return real(*args, **kw)
+
+    monkeypatch.setattr(_core, "bradley_terry", refit)
+    assert np.array_equal(replicates(12, 1e-9), tiny)

@@ -42,6 +42,9 @@ def bradley_terry(
     draws: int = 0,
     seed: int = 0,
     first_round: int = 0,
+    point_theta: npt.NDArray[np.float64] | None = None,
+    point_virtual: float | None = None,
+    point_tie: float | None = None,
 ) -> dict[str, Any]: ...
 def elo(
     n: int,

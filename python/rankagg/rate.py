@@ -196,28 +196,21 @@ def bradley_terry(
                 data, a=a, b=b, outcome=outcome, weight=weight, outcomes=outcomes, winner=winner, loser=loser
             )
         )
-    try:
-        fit = run_rounds(
-            None if rows is not None else ci,
-            lambda rounds, first: _core.bradley_terry(
-                table.n_items,
-                table.i,
-                table.j,
-                table.wins_i,
-                table.wins_j,
-                table.ties,
-                tie_model=ties,
-                solver=solver,
-                regularization=float(regularization),
-                tol=float(tol),
-                max_iter=int(max_iter),
-                rounds=rounds,
-                draws=_draws(table),
-                seed=ci.seed if isinstance(ci, Bootstrap) else 0,
-                first_round=first,
-            ),
-            "bootstrap",
+    point: dict[str, Any] = {}
+
+    def call(rounds: int, first: int) -> dict[str, Any]:
+        # Later chunks of rounds start from the first chunk's point fit instead of refitting it.
+        given = {"point_theta": point["theta"], "point_virtual": point["virtual_theta"], "point_tie": point["tie_parameter"]} if point else {}
+        out = _core.bradley_terry(
+            table.n_items, table.i, table.j, table.wins_i, table.wins_j, table.ties,
+            tie_model=ties, solver=solver, regularization=float(regularization), tol=float(tol), max_iter=int(max_iter),
+            rounds=rounds, draws=_draws(table), seed=ci.seed if isinstance(ci, Bootstrap) else 0, first_round=first, **given,
         )
+        point.update(out if not point else {})
+        return out
+
+    try:
+        fit = run_rounds(None if rows is not None else ci, call, "bootstrap")
     except NotIdentifiableError as e:
         raise _not_identifiable(e, table.labels) from None
     theta: np.ndarray = fit["theta"]

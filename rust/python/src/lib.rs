@@ -207,9 +207,11 @@ fn reduce_pairs<'py>(
 /// Fits Bradley–Terry on a pair table. Returns a dict with theta, iterations, converged,
 /// log_likelihood, tie_parameter, max_relative_gradient, virtual_theta; with `rounds > 0` also
 /// a bootstrap by count resampling (`draws` comparisons per round): replicates (rounds × n),
-/// replicate_tie_parameter, redraws, not_converged.
+/// replicate_tie_parameter, redraws, not_converged. `point_theta` (with `point_virtual`,
+/// `point_tie`): the point fit of an earlier chunk of rounds, used instead of fitting again
+/// (the returned point fields are then that fit's, and no wins/losses/ties are returned).
 #[pyfunction]
-#[pyo3(signature = (n, i, j, wins_i, wins_j, ties, *, tie_model="half", solver="newman", regularization=0.0, tol=1e-9, max_iter=10_000, rounds=0, draws=0, seed=0, first_round=0))]
+#[pyo3(signature = (n, i, j, wins_i, wins_j, ties, *, tie_model="half", solver="newman", regularization=0.0, tol=1e-9, max_iter=10_000, rounds=0, draws=0, seed=0, first_round=0, point_theta=None, point_virtual=None, point_tie=None))]
 #[allow(clippy::too_many_arguments)]
 fn bradley_terry<'py>(
     py: Python<'py>,
@@ -228,7 +230,25 @@ fn bradley_terry<'py>(
     draws: u64,
     seed: u64,
     first_round: usize,
+    point_theta: Option<PyReadonlyArray1<'py, f64>>,
+    point_virtual: Option<f64>,
+    point_tie: Option<f64>,
 ) -> PyResult<Bound<'py, PyDict>> {
+    // A later chunk of bootstrap rounds gets the point fit of the first chunk (its θ, virtual
+    // θ and tie parameter) instead of fitting it again: the replicates start from it.
+    let point = match opt_slice(&point_theta, "point_theta")? {
+        Some(theta) if theta.len() != n => return Err(PyValueError::new_err("point_theta must have one value per item")),
+        Some(theta) => Some(bt::Fit {
+            theta: theta.to_vec(),
+            tie_parameter: point_tie,
+            iterations: 0,
+            converged: true,
+            log_likelihood: f64::NAN,
+            max_relative_gradient: 0.0,
+            virtual_theta: point_virtual,
+        }),
+        None => None,
+    };
     let ties_mode = match tie_model {
         "half" => bt::Ties::Half,
         "drop" => bt::Ties::Drop,
@@ -250,7 +270,10 @@ fn bradley_terry<'py>(
         // thread: Ctrl-C is only seen from the main thread (not from a rayon worker).
         let (fit, totals) = std::thread::scope(|s| {
             let totals = (first_round == 0).then(|| s.spawn(|| table.item_totals()));
-            let fit = bt::fit(table, &opts);
+            let fit = match point {
+                Some(p) => Ok(p),
+                None => bt::fit(table, &opts),
+            };
             (fit, totals.map(|t| t.join().unwrap_or_else(|_| Err(Error::InvalidArgument("item totals: worker thread panicked".into())))))
         });
         let fit = fit?;
