@@ -206,7 +206,8 @@ def bradley_terry(
             tie_model=ties, solver=solver, regularization=float(regularization), tol=float(tol), max_iter=int(max_iter),
             rounds=rounds, draws=_draws(table), seed=ci.seed if isinstance(ci, Bootstrap) else 0, first_round=first, **given,
         )
-        point.update(out if not point else {})
+        if not point:
+            point.update(out)
         return out
 
     try:
