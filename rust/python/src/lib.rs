@@ -506,7 +506,7 @@ fn plackett_luce<'py>(
     };
     let offsets: Vec<usize> = slice(&offsets, "offsets")?.iter().map(|&o| o as usize).collect();
     let r = pl_core::RankingsRef { n, offsets: &offsets, items: slice(&items, "items")?, weights: opt_slice(&weight, "weight")? };
-    let opts = pl_core::Options { solver, regularization, tol, max_iter };
+    let opts = pl_core::Options { solver, regularization, tol, max_iter, unranked: pl_core::Unranked::Ignore };
     let (fit, reps) = run_detached(py, || {
         let fit = pl_core::fit(r, &opts)?;
         let reps = if rounds > 0 { Some(pl_core::bootstrap(r, &opts, first_round..first_round + rounds, seed)?) } else { None };

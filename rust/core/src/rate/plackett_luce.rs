@@ -1,14 +1,27 @@
 //! Plackett–Luce maximum likelihood on rankings.
 //!
-//! Model: a ranking `[a, b, c]` (best first) is a sequence of choices — `a` is chosen from
-//! `{a, b, c}` with probability π_a / (π_a + π_b + π_c), then `b` from `{b, c}`; the last item is
-//! no choice. θ = ln π. Two items ranked in either order are one Bradley–Terry comparison, so
-//! rankings of length 2 give exactly the Bradley–Terry fit ([`super::bradley_terry`]).
+//! Model: a ranking `[a, b, c]` of three items (best first) is a sequence of choices — `a` is
+//! chosen from `{a, b, c}` with probability π_a / (π_a + π_b + π_c), then `b` from `{b, c}`;
+//! the last item is no choice. θ = ln π. Two items ranked in either order are one
+//! Bradley–Terry comparison, so rankings of length 2 compared on their own
+//! ([`Unranked::Ignore`]) give exactly the Bradley–Terry fit ([`super::bradley_terry`]).
 //!
-//! **Subset rankings.** A ranking lists only the items it ranks (top-k lists, or rankings of
-//! different subsets of the items): items a voter did not rank are in none of its choice sets,
-//! so `[a, b]` says nothing about an unlisted `c` (not "a and b beat c"). Rankings of length
-//! < 2 and rankings of weight 0 carry no information and are skipped.
+//! **Items a ranking does not list** ([`Unranked`]). With [`Unranked::Below`] (the default) a
+//! ranking is a top-k list: the listed items, in order, were chosen before all the others. A
+//! ranking listing m of the n items is m' = min(m, n − 1) choices: at stage k < m' the listed
+//! item k is chosen from {listed items k..m} ∪ U, U the items it does not list (so `[a]` says "a
+//! first", and `[a, b]` says "a, then b, before every other item"). With [`Unranked::Ignore`]
+//! a ranking only compares the items it lists (rankings of different subsets, e.g. races that
+//! not every driver started): unlisted items are in none of its choice sets, and `[a, b]` says
+//! nothing about an unlisted `c`; rankings of length < 2 are then uninformative. Complete
+//! rankings are the same data under both. Rankings of weight 0, and rankings with no choice,
+//! are skipped.
+//!
+//! Under `Below` a pass stays linear in the listed positions, not in rankings × items: the
+//! worth of U is Σ_all π − Σ_listed π (Σ_all once per pass, clamped at 0 against rounding;
+//! when U's worth is below the rounding of Σ_all, about 1e-16 of it, it reads as 0), and an
+//! unlisted item's share of a ranking's sets, T_q = Σ_k w / set_k, is added to every item once
+//! per block and subtracted from the items the ranking lists.
 //!
 //! Solvers, both stopped on the same optimality test: for every item,
 //! |observed − expected number of first choices| / (weighted number of choice sets it is in)
@@ -42,9 +55,13 @@
 //! mode that every fixed-point iteration resolves very slowly.
 //!
 //! Without regularization a finite maximum exists iff the directed graph with an edge i → j
-//! whenever i is ranked above j in some ranking is strongly connected (Hunter 2004);
-//! otherwise [`Error::NotIdentifiable`] names the items. Consecutive items of a
-//! ranking suffice as edges (the other edges follow by transitivity), so the check is linear.
+//! whenever i is chosen from a set containing j is strongly connected (Hunter 2004); otherwise
+//! [`Error::NotIdentifiable`] names the items. Consecutive items of a ranking suffice as edges
+//! (the other edges follow by transitivity), and under `Below` the last listed item's edges to
+//! every unlisted one: the check computes the strongly connected components by Kosaraju's two
+//! searches, each enumerating only the not yet visited items of a ranking's complement (a
+//! "next unvisited" pointer array) or the not yet used rankings an item is absent from, so it
+//! is linear in the listed positions plus items plus rankings, never rankings × items.
 //!
 //! Determinism: the rankings are cut into blocks by data size (never by thread count), each
 //! block accumulates its sums in ranking order and the block sums are added in block order, so
@@ -86,17 +103,39 @@ pub enum Solver {
     Fast,
 }
 
+/// What a ranking says about the items it does not list (see the module documentation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Unranked {
+    /// Top-k lists: the listed items were chosen, in order, before every unlisted item.
+    #[default]
+    Below,
+    /// Subset rankings: unlisted items are in none of the ranking's choice sets.
+    Ignore,
+}
+
+impl std::str::FromStr for Unranked {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "below" => Ok(Unranked::Below),
+            "ignore" => Ok(Unranked::Ignore),
+            other => Err(Error::InvalidArgument(format!("unranked must be 'below' or 'ignore', not {other:?}"))),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 pub struct Options {
     pub solver: Solver,
     pub regularization: f64,
     pub tol: f64,
     pub max_iter: usize,
+    pub unranked: Unranked,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { solver: Solver::Fast, regularization: 0.0, tol: 1e-9, max_iter: 10_000 }
+        Options { solver: Solver::Fast, regularization: 0.0, tol: 1e-9, max_iter: 10_000, unranked: Unranked::Below }
     }
 }
 
@@ -119,12 +158,16 @@ const DAMPING: f64 = 1.0 / 3.0;
 const OBJECTIVE_SLACK: f64 = 1e-13;
 /// Positions (ranked items) per block of rankings.
 const BLOCK_POSITIONS: usize = 1 << 16;
-/// Upper bound on the memory of the per-block accumulators (3 sums per item per block).
+/// Upper bound on the memory of the per-block accumulators (3 sums per item per block, 4 under
+/// [`Unranked::Below`]).
 const ACCUMULATOR_BYTES: usize = 64 << 20;
 
-/// The informative rankings (length ≥ 2, weight > 0), compacted, with per-item statistics.
+/// The informative rankings (at least one choice, weight > 0), compacted, with per-item
+/// statistics.
 struct Data {
     n: usize,
+    /// [`Unranked::Below`]: unlisted items are in every choice set of a ranking.
+    below: bool,
     offsets: Vec<usize>,
     items: Vec<u32>,
     weights: Vec<f64>,
@@ -147,10 +190,25 @@ impl Data {
     fn ranking(&self, q: usize) -> &[u32] {
         &self.items[self.offsets[q]..self.offsets[q + 1]]
     }
+
+    /// Whether a ranking of `m` listed items has unlisted items in its choice sets.
+    fn has_unlisted(&self, m: usize) -> bool {
+        self.below && m < self.n
+    }
+}
+
+/// Number of choices in a ranking listing `m` of `n` items: m − 1 of its own items, or under
+/// [`Unranked::Below`] min(m, n − 1) (the last listed item is chosen over the unlisted ones).
+fn choices(n: usize, m: usize, below: bool) -> usize {
+    if below {
+        m.min(n - 1)
+    } else {
+        m.saturating_sub(1)
+    }
 }
 
 /// Validates the input and keeps the informative rankings.
-fn prepare(r: RankingsRef<'_>, reg: f64) -> Result<Data> {
+fn prepare(r: RankingsRef<'_>, reg: f64, unranked: Unranked) -> Result<Data> {
     let n = r.n;
     if n == 0 {
         return Err(Error::InvalidArgument("no items".into()));
@@ -196,20 +254,43 @@ fn prepare(r: RankingsRef<'_>, reg: f64) -> Result<Data> {
     }
     drop(last);
 
-    let mut d =
-        Data { n, offsets: vec![0], items: Vec::new(), weights: Vec::new(), blocks: Vec::new(), max_len: 0, wins: vec![reg; n], sets: vec![2.0 * reg; n], reg };
+    let below = unranked == Unranked::Below;
+    let mut d = Data {
+        n,
+        below,
+        offsets: vec![0],
+        items: Vec::new(),
+        weights: Vec::new(),
+        blocks: Vec::new(),
+        max_len: 0,
+        wins: vec![reg; n],
+        sets: vec![2.0 * reg; n],
+        reg,
+    };
+    // Under Below: Σ_q w·c_q over the rankings with unlisted items, and per item the part of
+    // it from the rankings that list it (the rest counts sets in which the item is unlisted).
+    let mut unlisted_sets = 0.0;
+    let mut listed_sets = vec![0.0; if below { n } else { 0 }];
     for q in 0..n_rankings {
         let ranking = &r.items[offsets[q]..offsets[q + 1]];
         let w = r.weights.map_or(1.0, |w| w[q]);
         let m = ranking.len();
-        if m < 2 || w == 0.0 {
+        let c = choices(n, m, below);
+        if c == 0 || w == 0.0 {
             continue;
         }
         for (k, &i) in ranking.iter().enumerate() {
-            // Item at position k is in the choice sets 0..=min(k, m − 2).
-            d.sets[i as usize] += w * (k.min(m - 2) + 1) as f64;
-            if k + 1 < m {
+            // Item at position k is in the choice sets 0..=min(k, c − 1).
+            d.sets[i as usize] += w * (k.min(c - 1) + 1) as f64;
+            if k < c {
                 d.wins[i as usize] += w;
+            }
+        }
+        if d.has_unlisted(m) {
+            let ws = w * c as f64;
+            unlisted_sets += ws;
+            for &i in ranking {
+                listed_sets[i as usize] += ws;
             }
         }
         d.items.extend_from_slice(ranking);
@@ -217,9 +298,12 @@ fn prepare(r: RankingsRef<'_>, reg: f64) -> Result<Data> {
         d.weights.push(w);
         d.max_len = d.max_len.max(m);
     }
+    for (s, l) in d.sets.iter_mut().zip(&listed_sets) {
+        *s += (unlisted_sets - l).max(0.0);
+    }
     // Blocks of about BLOCK_POSITIONS positions, but never so many that the per-block
     // accumulators exceed ACCUMULATOR_BYTES.
-    let max_blocks = (ACCUMULATOR_BYTES / (24 * n)).max(1);
+    let max_blocks = (ACCUMULATOR_BYTES / (if below { 32 } else { 24 } * n)).max(1);
     let target = BLOCK_POSITIONS.max(d.items.len().div_ceil(max_blocks));
     let mut start = 0;
     for q in 0..d.n_rankings() {
@@ -234,19 +318,40 @@ fn prepare(r: RankingsRef<'_>, reg: f64) -> Result<Data> {
     Ok(d)
 }
 
-/// Fails with [`Error::NotIdentifiable`] when the data admit no finite MLE: the "ranked above"
+/// Fails with [`Error::NotIdentifiable`] when the data admit no finite MLE: the "chosen over"
 /// graph is not strongly connected (Hunter 2004).
 fn check_identifiable(d: &Data) -> Result<()> {
-    let edges = (0..d.n_rankings()).flat_map(|q| d.ranking(q).windows(2).map(|w| (w[0], w[1])));
-    let (components, component_of) = Digraph::from_edges(d.n, edges).strongly_connected_components();
+    let (components, component_of) = if d.below {
+        if connected_by_sweeps(d, 8) {
+            return Ok(());
+        }
+        components_below(d)
+    } else {
+        let edges = (0..d.n_rankings()).flat_map(|q| d.ranking(q).windows(2).map(|w| (w[0], w[1])));
+        Digraph::from_edges(d.n, edges).strongly_connected_components()
+    };
     if components <= 1 {
         return Ok(());
     }
+    // An item loses when it is in a set another item is chosen from: listed after the first
+    // place, or (Below) left out of a ranking with unlisted items.
     let mut lost = vec![false; d.n];
+    let mut listed_in = vec![0usize; if d.below { d.n } else { 0 }];
+    let mut with_unlisted = 0;
     for q in 0..d.n_rankings() {
-        for &i in &d.ranking(q)[1..] {
+        let ranking = d.ranking(q);
+        for &i in &ranking[1..] {
             lost[i as usize] = true;
         }
+        if d.has_unlisted(ranking.len()) {
+            with_unlisted += 1;
+            for &i in ranking {
+                listed_in[i as usize] += 1;
+            }
+        }
+    }
+    for (l, &listed) in lost.iter_mut().zip(&listed_in) {
+        *l |= listed < with_unlisted;
     }
     Err(Error::NotIdentifiable {
         // Without regularization `wins` holds the real first choices only.
@@ -257,6 +362,270 @@ fn check_identifiable(d: &Data) -> Result<()> {
     })
 }
 
+/// Under [`Unranked::Below`], a fast path for the usual, identifiable, data: whether item 0
+/// reaches every item and every item reaches item 0 in the "chosen over" graph, by at most
+/// `sweeps` passes in ranking order per direction (sequential reads, no index by item). `true`
+/// means strongly connected; `false` means not known (the exact search then decides).
+fn connected_by_sweeps(d: &Data, sweeps: usize) -> bool {
+    let n = d.n;
+    if n <= 1 {
+        return true;
+    }
+    let budget = 4 * (d.items.len() + n); // work bound of the set intersections below
+                                          // Forward: reached = `fwd[i]`, or (once some reached last item has unlisted items) every
+                                          // item outside the intersection `outside` of such rankings' listed items.
+    let mut fwd = vec![false; n];
+    fwd[0] = true;
+    let mut in_s = vec![false; n];
+    let mut outside: Option<Vec<u32>> = None;
+    let mut work = 0;
+    let mut done = false;
+    for _ in 0..sweeps {
+        let mut changed = false;
+        for q in 0..d.n_rankings() {
+            let r = d.ranking(q);
+            let reached = |i: u32| fwd[i as usize] || (outside.is_some() && !in_s[i as usize]);
+            let Some(k0) = r.iter().position(|&i| reached(i)) else { continue };
+            for &i in &r[k0..] {
+                if !fwd[i as usize] {
+                    fwd[i as usize] = true;
+                    changed = true;
+                }
+            }
+            if !d.has_unlisted(r.len()) {
+                continue;
+            }
+            match &mut outside {
+                None => {
+                    for &i in r {
+                        in_s[i as usize] = true;
+                    }
+                    outside = Some(r.to_vec());
+                    changed = true;
+                }
+                Some(set) => {
+                    let shared = r.iter().filter(|&&i| in_s[i as usize]).count();
+                    if shared < set.len() {
+                        // Intersect: marks on r's items, then the set filtered.
+                        for &i in r {
+                            if in_s[i as usize] {
+                                in_s[i as usize] = false; // temporarily: "in both"
+                            }
+                        }
+                        set.retain(|&i| {
+                            let both = !in_s[i as usize];
+                            in_s[i as usize] = both;
+                            both
+                        });
+                        work += set.len() + r.len();
+                        changed = true;
+                    }
+                }
+            }
+        }
+        if (0..n).all(|i| fwd[i] || (outside.is_some() && !in_s[i])) {
+            done = true;
+            break;
+        }
+        if !changed || work > budget {
+            return false;
+        }
+    }
+    if !done {
+        return false;
+    }
+    // Backward: `bwd[i]` = i reaches item 0. A ranking's last item reaches any reached item it
+    // does not list, so it is reached once more items are reached than the ranking lists.
+    let mut bwd = vec![false; n];
+    bwd[0] = true;
+    let mut count = 1;
+    for _ in 0..sweeps {
+        let mut changed = false;
+        for q in 0..d.n_rankings() {
+            let r = d.ranking(q);
+            let mut upto = r.iter().rposition(|&i| bwd[i as usize]);
+            if upto != Some(r.len() - 1) && d.has_unlisted(r.len()) && count > r.iter().filter(|&&i| bwd[i as usize]).count() {
+                upto = Some(r.len() - 1);
+            }
+            let Some(k1) = upto else { continue };
+            for &i in &r[..=k1] {
+                if !bwd[i as usize] {
+                    bwd[i as usize] = true;
+                    count += 1;
+                    changed = true;
+                }
+            }
+        }
+        if count == n {
+            return true;
+        }
+        if !changed {
+            return false;
+        }
+    }
+    false
+}
+
+/// The indices of `0..len` not yet removed: `find(j)` is the first one ≥ j (`len` if none).
+/// A removed index points past itself; paths are halved on the way.
+struct Remaining(Vec<usize>);
+
+impl Remaining {
+    fn new(len: usize) -> Remaining {
+        Remaining((0..=len).collect())
+    }
+    fn find(&mut self, mut j: usize) -> usize {
+        while self.0[j] != j {
+            self.0[j] = self.0[self.0[j]];
+            j = self.0[j];
+        }
+        j
+    }
+    fn remove(&mut self, j: usize) {
+        self.0[j] = j + 1;
+    }
+}
+
+/// Strongly connected components of the "chosen over" graph under [`Unranked::Below`]: edges
+/// from each listed item to the next and, in a ranking with unlisted items, from its last
+/// listed item to every unlisted one. Kosaraju's algorithm without materialising the
+/// complement edges: the forward search walks a ranking's complement through the items not yet
+/// visited (skipping its own, sorted, items), the backward search from an item u uses up at
+/// once every remaining ranking that does not list u. O(positions · log rankings + items +
+/// rankings). Returns (count, component of each item), numbered in topological order: every
+/// edge between two components goes from the lower-numbered one to the higher-numbered one.
+fn components_below(d: &Data) -> (usize, Vec<u32>) {
+    let n = d.n;
+    let nr = d.n_rankings();
+    // The ranking of each position (a binary search beyond 2^32 rankings).
+    let rank_of: Vec<u32> =
+        if nr <= u32::MAX as usize { (0..nr).flat_map(|q| std::iter::repeat_n(q as u32, d.offsets[q + 1] - d.offsets[q])).collect() } else { Vec::new() };
+    let ranking_of = |p: usize| if rank_of.is_empty() { d.offsets.partition_point(|&o| o <= p) - 1 } else { rank_of[p] as usize };
+    // Positions of each item, in ranking order.
+    let mut start = vec![0usize; n + 1];
+    for &i in &d.items {
+        start[i as usize + 1] += 1;
+    }
+    for i in 0..n {
+        start[i + 1] += start[i];
+    }
+    let mut fill = start.clone();
+    let mut occ = vec![0usize; d.items.len()];
+    for (p, &i) in d.items.iter().enumerate() {
+        occ[fill[i as usize]] = p;
+        fill[i as usize] += 1;
+    }
+    drop(fill);
+    let mut sorted = d.items.clone();
+    for q in 0..nr {
+        sorted[d.offsets[q]..d.offsets[q + 1]].sort_unstable();
+    }
+
+    // Forward depth-first search: the items in order of finishing.
+    struct Frame {
+        item: usize,
+        next: usize,
+        /// A complement being walked: (ranking, next item code, position in its sorted items).
+        complement: Option<(usize, usize, usize)>,
+    }
+    let mut visited = vec![false; n];
+    let mut unvisited = Remaining::new(n);
+    let mut finished = Vec::with_capacity(n);
+    let mut stack: Vec<Frame> = Vec::new();
+    for root in 0..n {
+        if visited[root] {
+            continue;
+        }
+        visited[root] = true;
+        unvisited.remove(root);
+        stack.push(Frame { item: root, next: start[root], complement: None });
+        while let Some(f) = stack.last_mut() {
+            let mut to = None;
+            if let Some((q, cursor, at)) = &mut f.complement {
+                let j = unvisited.find(*cursor);
+                if j >= n {
+                    f.complement = None;
+                    continue;
+                }
+                *cursor = j + 1;
+                let own = &sorted[d.offsets[*q]..d.offsets[*q + 1]];
+                while *at < own.len() && (own[*at] as usize) < j {
+                    *at += 1;
+                }
+                if *at < own.len() && own[*at] as usize == j {
+                    continue;
+                }
+                to = Some(j);
+            } else if f.next < start[f.item + 1] {
+                let p = occ[f.next];
+                f.next += 1;
+                let q = ranking_of(p);
+                if p + 1 < d.offsets[q + 1] {
+                    to = Some(d.items[p + 1] as usize);
+                } else if d.has_unlisted(d.offsets[q + 1] - d.offsets[q]) {
+                    f.complement = Some((q, 0, 0));
+                }
+            } else {
+                finished.push(f.item);
+                stack.pop();
+            }
+            if let Some(j) = to {
+                if !visited[j] {
+                    visited[j] = true;
+                    unvisited.remove(j);
+                    stack.push(Frame { item: j, next: start[j], complement: None });
+                }
+            }
+        }
+    }
+    drop((visited, unvisited, sorted));
+
+    // Backward searches in reverse finishing order, one component each.
+    const NONE: u32 = u32::MAX;
+    let mut component_of = vec![NONE; n];
+    let mut unused = Remaining::new(nr); // rankings with unlisted items not used yet
+    for q in 0..nr {
+        if !d.has_unlisted(d.offsets[q + 1] - d.offsets[q]) {
+            unused.remove(q);
+        }
+    }
+    let mut lists = vec![usize::MAX; nr]; // lists[q] = u while rankings listing u are skipped
+    let mut count = 0u32;
+    let mut queue = Vec::new();
+    for &root in finished.iter().rev() {
+        if component_of[root] != NONE {
+            continue;
+        }
+        component_of[root] = count;
+        queue.push(root);
+        while let Some(u) = queue.pop() {
+            let mut reach = |v: usize, queue: &mut Vec<usize>| {
+                if component_of[v] == NONE {
+                    component_of[v] = count;
+                    queue.push(v);
+                }
+            };
+            for &p in &occ[start[u]..start[u + 1]] {
+                let q = ranking_of(p);
+                lists[q] = u;
+                if p > d.offsets[q] {
+                    reach(d.items[p - 1] as usize, &mut queue);
+                }
+            }
+            let mut q = unused.find(0);
+            while q < nr {
+                if lists[q] != u {
+                    unused.remove(q);
+                    reach(d.items[d.offsets[q + 1] - 1] as usize, &mut queue);
+                }
+                q = unused.find(q + 1);
+            }
+        }
+        count += 1;
+    }
+    (count as usize, component_of)
+}
+
 /// Fits the model.
 pub fn fit(r: RankingsRef<'_>, opts: &Options) -> Result<Fit> {
     if !(opts.regularization.is_finite() && opts.regularization >= 0.0) {
@@ -265,7 +634,7 @@ pub fn fit(r: RankingsRef<'_>, opts: &Options) -> Result<Fit> {
     if !(opts.tol.is_finite() && opts.tol > 0.0) {
         return Err(Error::InvalidArgument("tol must be finite and > 0".into()));
     }
-    let d = prepare(r, opts.regularization)?;
+    let d = prepare(r, opts.regularization, opts.unranked)?;
     if d.reg == 0.0 {
         check_identifiable(&d)?;
     }
@@ -304,6 +673,10 @@ struct Eval {
 struct Work {
     /// Per block, per item: (Σ won sets' others / set, Σ lost sets' 1 / set, Σ won sets' 1 / set).
     acc: Vec<Vec<[f64; 3]>>,
+    /// Under Below, per block, per item: Σ T_q over the block's rankings with unlisted items
+    /// that list the item (T_q = Σ_k w / set_k, what an unlisted item of ranking q adds to
+    /// its lost sets' sum). Empty under Ignore.
+    listed_t: Vec<Vec<f64>>,
     /// Per block: suffix sums of one ranking.
     scratch: Vec<Vec<f64>>,
     pi: Vec<f64>,
@@ -312,7 +685,12 @@ struct Work {
 impl Work {
     fn new(d: &Data) -> Work {
         let b = d.blocks.len();
-        Work { acc: vec![vec![[0.0; 3]; d.n]; b], scratch: vec![vec![0.0; d.max_len]; b], pi: vec![0.0; d.n] }
+        Work {
+            acc: vec![vec![[0.0; 3]; d.n]; b],
+            listed_t: vec![vec![0.0; if d.below { d.n } else { 0 }]; b],
+            scratch: vec![vec![0.0; d.max_len]; b],
+            pi: vec![0.0; d.n],
+        }
     }
 }
 
@@ -331,6 +709,67 @@ fn sigmoid(x: f64) -> f64 {
     }
 }
 
+/// What one block of rankings adds at a point: the inputs of [`BlockSums::run`].
+struct BlockSums<'a> {
+    d: &'a Data,
+    theta: &'a [f64],
+    /// The largest θ (worths are scaled by exp(−top)).
+    top: f64,
+    pi: &'a [f64],
+    /// Σ π over the real items (Below only).
+    pi_all: f64,
+}
+
+impl BlockSums<'_> {
+    /// Fills `acc` (and under Below `listed_t`) for the rankings `block`; returns the block's
+    /// log-likelihood and Σ T_q. `BELOW` = `d.below`, a constant so that the Ignore loop has
+    /// no unlisted-item terms at all.
+    fn run<const BELOW: bool>(&self, block: Range<usize>, acc: &mut [[f64; 3]], listed_t: &mut [f64], suffix: &mut [f64]) -> (f64, f64) {
+        let (d, theta, top, pi) = (self.d, self.theta, self.top, self.pi);
+        acc.iter_mut().for_each(|a| *a = [0.0; 3]);
+        listed_t.iter_mut().for_each(|t| *t = 0.0);
+        let mut ll = 0.0;
+        let mut block_t = 0.0;
+        for q in block {
+            let ranking = d.ranking(q);
+            let w = d.weights[q];
+            let m = ranking.len();
+            // suffix[k] = Σ π over positions k.. (the listed part of the choice set at step
+            // k); `rest` = Σ π over the unlisted items, in every set.
+            let mut s = 0.0;
+            for k in (0..m).rev() {
+                s += pi[ranking[k] as usize];
+                suffix[k] = s;
+            }
+            let unlisted = BELOW && m < d.n;
+            let rest = if unlisted { (self.pi_all - s).max(0.0) } else { 0.0 };
+            let c = choices(d.n, m, BELOW);
+            let mut lost = 0.0; // Σ 1 / set over the sets already passed
+            for k in 0..m {
+                let i = ranking[k] as usize;
+                acc[i][1] += w * lost;
+                if k < c {
+                    let (set, others) = if BELOW { (suffix[k] + rest, if k + 1 < m { suffix[k + 1] } else { 0.0 } + rest) } else { (suffix[k], suffix[k + 1]) };
+                    let inv = 1.0 / set;
+                    acc[i][0] += w * others * inv;
+                    acc[i][2] += w * inv;
+                    ll += w * (theta[i] - top - set.ln());
+                    lost += inv;
+                }
+            }
+            if unlisted {
+                // Every item gets T_q (added per block, in `pass`) except the listed ones.
+                let t = w * lost;
+                block_t += t;
+                for &i in ranking {
+                    listed_t[i as usize] += t;
+                }
+            }
+        }
+        (ll, block_t)
+    }
+}
+
 /// One pass at θ: the objective, the optimality test and the solver's update.
 fn pass(d: &Data, theta: &[f64], solver: Solver, work: &mut Work) -> Eval {
     let n = d.n;
@@ -342,44 +781,31 @@ fn pass(d: &Data, theta: &[f64], solver: Solver, work: &mut Work) -> Eval {
     }
     let pi = &work.pi;
     let pi_virtual = (-top).exp();
-    // Per block of rankings: the three sums per item, and the block's log-likelihood.
-    let block_ll: Vec<f64> = work
+    // Σ π over the real items (Below: the worth of a ranking's unlisted items is this minus
+    // its listed ones).
+    let pi_all: f64 = if d.below { pi.iter().sum() } else { 0.0 };
+    // Per block of rankings: the three sums per item, (Below) the Σ T_q per item, and the
+    // block's log-likelihood and Σ T_q.
+    let per_block: Vec<(f64, f64)> = work
         .acc
         .par_iter_mut()
+        .zip(work.listed_t.par_iter_mut())
         .zip(work.scratch.par_iter_mut())
         .zip(d.blocks.par_iter())
-        .map(|((acc, suffix), block)| {
-            acc.iter_mut().for_each(|a| *a = [0.0; 3]);
-            let mut ll = 0.0;
-            for q in block.clone() {
-                let ranking = d.ranking(q);
-                let w = d.weights[q];
-                let m = ranking.len();
-                // suffix[k] = Σ π over positions k.. (the choice set at step k).
-                let mut s = 0.0;
-                for k in (0..m).rev() {
-                    s += pi[ranking[k] as usize];
-                    suffix[k] = s;
-                }
-                let mut lost = 0.0; // Σ 1 / set over the sets already passed
-                for k in 0..m {
-                    let i = ranking[k] as usize;
-                    acc[i][1] += w * lost;
-                    if k + 1 < m {
-                        let inv = 1.0 / suffix[k];
-                        acc[i][0] += w * suffix[k + 1] * inv;
-                        acc[i][2] += w * inv;
-                        ll += w * (theta[i] - top - suffix[k].ln());
-                        lost += inv;
-                    }
-                }
+        .map(|(((acc, listed_t), suffix), block)| {
+            let sums = BlockSums { d, theta, top, pi, pi_all };
+            if d.below {
+                sums.run::<true>(block.clone(), acc, listed_t, suffix)
+            } else {
+                sums.run::<false>(block.clone(), acc, listed_t, suffix)
             }
-            ll
         })
         .collect();
-    let log_likelihood: f64 = block_ll.iter().sum();
+    let log_likelihood: f64 = per_block.iter().map(|b| b.0).sum();
+    let all_t: f64 = per_block.iter().map(|b| b.1).sum();
     // Per item: the gradient test, the update and the virtual log-likelihood terms.
     let acc = &work.acc;
+    let listed_t = &work.listed_t;
     let per_item: Vec<(f64, f64, f64)> = (0..n)
         .into_par_iter()
         .map(|i| {
@@ -388,6 +814,11 @@ fn pass(d: &Data, theta: &[f64], solver: Solver, work: &mut Work) -> Eval {
                 won += a[i][0];
                 lost += a[i][1];
                 won_inv += a[i][2];
+            }
+            if d.below {
+                // The sets of the rankings that leave i out, none of them won by i.
+                let listed: f64 = listed_t.iter().map(|t| t[i]).sum();
+                lost += (all_t - listed).max(0.0);
             }
             let mut virtual_ll = 0.0;
             if reg > 0.0 {
@@ -657,7 +1088,8 @@ mod tests {
         let base = names.iter().position(|s| s == "Austin Cameron").unwrap();
         let mut fits = Vec::new();
         for solver in [Solver::MM, Solver::Fast] {
-            let f = fit_rankings(&rankings, 83, None, &Options { solver, ..Default::default() }).unwrap();
+            // Not every driver started every race: rankings of different subsets.
+            let f = fit_rankings(&rankings, 83, None, &Options { solver, unranked: Unranked::Ignore, ..Default::default() }).unwrap();
             assert!(f.converged, "{solver:?}: {}", f.max_relative_gradient);
             for (name, value) in published {
                 let k = names.iter().position(|s| s == name).unwrap();
@@ -684,7 +1116,7 @@ mod tests {
         for regularization in [0.0, 0.5] {
             let b = bt::fit(table.as_ref(), &bt::Options { ties: bt::Ties::Drop, regularization, tol: 1e-12, ..Default::default() }).unwrap();
             for solver in [Solver::MM, Solver::Fast] {
-                let opts = Options { solver, regularization, tol: 1e-12, max_iter: 100_000 };
+                let opts = Options { solver, regularization, tol: 1e-12, max_iter: 100_000, unranked: Unranked::Ignore };
                 let p = fit_rankings(&rankings, 7, None, &opts).unwrap();
                 assert!(p.converged, "{solver:?}");
                 assert_close(&p.theta, &b.theta, 1e-9);
@@ -707,22 +1139,23 @@ mod tests {
                 }
             }
         }
-        let mm = fit_rankings(&rankings, 6, None, &Options { solver: Solver::MM, ..Default::default() }).unwrap();
-        let fast = fit_rankings(&rankings, 6, None, &Options::default()).unwrap();
+        let ignore = Options { unranked: Unranked::Ignore, ..Default::default() };
+        let mm = fit_rankings(&rankings, 6, None, &Options { solver: Solver::MM, ..ignore }).unwrap();
+        let fast = fit_rankings(&rankings, 6, None, &ignore).unwrap();
         assert!(mm.converged && fast.converged);
         assert!(fast.iterations < 100, "{}", fast.iterations);
         assert_close(&mm.theta, &fast.theta, 1e-7);
     }
 
     #[test]
-    fn plackett_luce_solvers_agree_on_top_k_subset_rankings() {
+    fn plackett_luce_solvers_agree_on_subset_rankings() {
         let theta = spread_theta(12, 5);
         // Top-3 of random subsets of 6 items, plus full rankings of random subsets of 4.
         let mut rankings = sample(&theta, 400, 6, 3, 1);
         rankings.extend(sample(&theta, 200, 4, 4, 2));
         let weights: Vec<f64> = (0..rankings.len()).map(|q| [1.0, 0.5, 2.0][q % 3]).collect();
         for regularization in [0.0, 1.0] {
-            let base = Options { regularization, tol: 1e-11, max_iter: 100_000, ..Default::default() };
+            let base = Options { regularization, tol: 1e-11, max_iter: 100_000, unranked: Unranked::Ignore, ..Default::default() };
             let mm = fit_rankings(&rankings, 12, Some(&weights), &Options { solver: Solver::MM, ..base }).unwrap();
             let fast = fit_rankings(&rankings, 12, Some(&weights), &base).unwrap();
             assert!(mm.converged && fast.converged);
@@ -734,8 +1167,9 @@ mod tests {
 
     #[test]
     fn plackett_luce_never_losing_item_is_not_identifiable() {
+        let ignore = Options { unranked: Unranked::Ignore, ..Default::default() };
         let rankings = vec![vec![0, 1, 2], vec![0, 2, 1], vec![1, 2], vec![2, 1], vec![0, 2]];
-        match fit_rankings(&rankings, 3, None, &Options::default()) {
+        match fit_rankings(&rankings, 3, None, &ignore) {
             Err(Error::NotIdentifiable { never_win, never_lose, components, component_of }) => {
                 assert_eq!(never_lose, vec![0]);
                 assert!(never_win.is_empty());
@@ -745,7 +1179,7 @@ mod tests {
             other => panic!("{other:?}"),
         }
         // An item nobody ranks: never wins and never loses.
-        match fit_rankings(&[vec![0, 1], vec![1, 0]], 3, None, &Options::default()) {
+        match fit_rankings(&[vec![0, 1], vec![1, 0]], 3, None, &ignore) {
             Err(Error::NotIdentifiable { never_win, never_lose, .. }) => {
                 assert_eq!(never_win, vec![2]);
                 assert_eq!(never_lose, vec![2]);
@@ -753,7 +1187,7 @@ mod tests {
             other => panic!("{other:?}"),
         }
         for solver in [Solver::MM, Solver::Fast] {
-            let f = fit_rankings(&rankings, 3, None, &Options { solver, regularization: 1.0, ..Default::default() }).unwrap();
+            let f = fit_rankings(&rankings, 3, None, &Options { solver, regularization: 1.0, ..ignore }).unwrap();
             assert!(f.converged && f.theta.iter().all(|x| x.is_finite()), "{solver:?}");
             assert!(f.theta[0] > f.theta[1] && f.theta[0] > f.theta[2]);
         }
@@ -765,8 +1199,10 @@ mod tests {
         let rankings = sample(&theta, 300, 5, 4, 4);
         let perm: Vec<u32> = vec![4, 7, 0, 8, 2, 6, 1, 3, 5];
         let relabelled: Vec<Vec<u32>> = rankings.iter().map(|r| r.iter().map(|&i| perm[i as usize]).collect()).collect();
-        for solver in [Solver::MM, Solver::Fast] {
-            let opts = Options { solver, tol: 1e-12, max_iter: 100_000, ..Default::default() };
+        for (solver, unranked) in
+            [(Solver::MM, Unranked::Ignore), (Solver::Fast, Unranked::Ignore), (Solver::MM, Unranked::Below), (Solver::Fast, Unranked::Below)]
+        {
+            let opts = Options { solver, unranked, tol: 1e-12, max_iter: 100_000, ..Default::default() };
             let a = fit_rankings(&rankings, 9, None, &opts).unwrap();
             let b = fit_rankings(&relabelled, 9, None, &opts).unwrap();
             let permuted: Vec<f64> = (0..9).map(|i| b.theta[perm[i] as usize]).collect();
@@ -778,26 +1214,34 @@ mod tests {
     fn plackett_luce_weights_short_rankings_and_zero_weights() {
         let theta = spread_theta(6, 9);
         let rankings = sample(&theta, 120, 4, 4, 6);
-        let plain = fit_rankings(&rankings, 6, None, &Options::default()).unwrap();
-        // Rankings of length 0 or 1 and rankings of weight 0 are skipped: the same fit exactly.
-        let mut padded = rankings.clone();
-        let mut weights = vec![1.0; rankings.len()];
-        padded.insert(3, vec![5]);
-        weights.insert(3, 1.0);
-        padded.insert(0, vec![]);
-        weights.insert(0, 1.0);
-        padded.push(vec![5, 4, 3, 2, 1, 0]);
-        weights.push(0.0);
-        let same = fit_rankings(&padded, 6, Some(&weights), &Options::default()).unwrap();
-        assert_eq!(plain.theta, same.theta);
-        assert_eq!(plain.iterations, same.iterations);
-        // Weight 2 is the ranking twice.
-        let doubled: Vec<Vec<u32>> = rankings.iter().flat_map(|r| [r.clone(), r.clone()]).collect();
-        let weighted = fit_rankings(&rankings, 6, Some(&vec![2.0; rankings.len()]), &Options::default()).unwrap();
-        let repeated = fit_rankings(&doubled, 6, None, &Options::default()).unwrap();
-        assert_close(&weighted.theta, &repeated.theta, 1e-8);
-        assert_close(&weighted.theta, &plain.theta, 1e-8);
-        assert!((weighted.log_likelihood - 2.0 * plain.log_likelihood).abs() < 1e-8);
+        for unranked in [Unranked::Ignore, Unranked::Below] {
+            let opts = Options { unranked, ..Default::default() };
+            let plain = fit_rankings(&rankings, 6, None, &opts).unwrap();
+            // Rankings with no choice (length 0; length 1 under Ignore) and rankings of weight 0
+            // are skipped: the same fit exactly.
+            let mut padded = rankings.clone();
+            let mut weights = vec![1.0; rankings.len()];
+            if unranked == Unranked::Ignore {
+                padded.insert(3, vec![5]);
+                weights.insert(3, 1.0);
+            }
+            padded.insert(0, vec![]);
+            weights.insert(0, 1.0);
+            padded.push(vec![5, 4, 3, 2, 1, 0]);
+            weights.push(0.0);
+            padded.push(vec![5]);
+            weights.push(0.0);
+            let same = fit_rankings(&padded, 6, Some(&weights), &opts).unwrap();
+            assert_eq!(plain.theta, same.theta);
+            assert_eq!(plain.iterations, same.iterations);
+            // Weight 2 is the ranking twice.
+            let doubled: Vec<Vec<u32>> = rankings.iter().flat_map(|r| [r.clone(), r.clone()]).collect();
+            let weighted = fit_rankings(&rankings, 6, Some(&vec![2.0; rankings.len()]), &opts).unwrap();
+            let repeated = fit_rankings(&doubled, 6, None, &opts).unwrap();
+            assert_close(&weighted.theta, &repeated.theta, 1e-8);
+            assert_close(&weighted.theta, &plain.theta, 1e-8);
+            assert!((weighted.log_likelihood - 2.0 * plain.log_likelihood).abs() < 1e-8);
+        }
     }
 
     #[test]
@@ -835,44 +1279,263 @@ mod tests {
     #[test]
     fn plackett_luce_edge_cases() {
         // One item: nothing to fit.
-        let f = fit_rankings(&[vec![0]], 1, None, &Options::default()).unwrap();
-        assert_eq!(f.theta, vec![0.0]);
-        assert!(f.converged);
-        // Two items, 3 wins to 1: θ_0 − θ_1 = ln 3, for both solvers.
-        let rankings = vec![vec![0, 1], vec![0, 1], vec![1, 0], vec![0, 1]];
-        for solver in [Solver::MM, Solver::Fast] {
-            let f = fit_rankings(&rankings, 2, None, &Options { solver, ..Default::default() }).unwrap();
+        for unranked in [Unranked::Ignore, Unranked::Below] {
+            let f = fit_rankings(&[vec![0]], 1, None, &Options { unranked, ..Default::default() }).unwrap();
+            assert_eq!(f.theta, vec![0.0]);
             assert!(f.converged);
-            assert!((f.theta[0] - f.theta[1] - 3f64.ln()).abs() < 1e-8, "{solver:?} {:?}", f.theta);
-            assert!((f.log_likelihood - (3.0 * 0.75f64.ln() + 0.25f64.ln())).abs() < 1e-12);
         }
-        // With regularization, items nobody ranks sit at the virtual item's level.
+        // Two items, 3 wins to 1: θ_0 − θ_1 = ln 3, for both solvers; under Below `[0]` of two
+        // items is `[0, 1]`.
+        let rankings = vec![vec![0, 1], vec![0, 1], vec![1, 0], vec![0, 1]];
+        let short = vec![vec![0], vec![0, 1], vec![1], vec![0]];
+        for solver in [Solver::MM, Solver::Fast] {
+            for (data, unranked) in [(&rankings, Unranked::Ignore), (&rankings, Unranked::Below), (&short, Unranked::Below)] {
+                let f = fit_rankings(data, 2, None, &Options { solver, unranked, ..Default::default() }).unwrap();
+                assert!(f.converged);
+                assert!((f.theta[0] - f.theta[1] - 3f64.ln()).abs() < 1e-8, "{solver:?} {:?}", f.theta);
+                assert!((f.log_likelihood - (3.0 * 0.75f64.ln() + 0.25f64.ln())).abs() < 1e-12);
+            }
+        }
+        // With regularization, under Ignore items nobody ranks sit at the virtual item's level;
+        // under Below they are below every ranked item.
+        let f = fit_rankings(&rankings, 4, None, &Options { regularization: 0.5, unranked: Unranked::Ignore, ..Default::default() }).unwrap();
+        assert!(f.converged);
+        assert!((f.theta[2] - f.theta[3]).abs() < 1e-12);
         let f = fit_rankings(&rankings, 4, None, &Options { regularization: 0.5, ..Default::default() }).unwrap();
         assert!(f.converged);
         assert!((f.theta[2] - f.theta[3]).abs() < 1e-12);
+        assert!(f.theta[2] < f.theta[1] - 0.5, "{:?}", f.theta);
         // max_iter = 0 evaluates the start only.
         let f = fit_rankings(&rankings, 2, None, &Options { max_iter: 0, ..Default::default() }).unwrap();
         assert_eq!((f.iterations, f.converged), (0, false));
         assert_eq!(f.theta, vec![0.0, 0.0]);
     }
 
+    /// Under Below, the log-likelihood and its gradient computed by listing every choice set
+    /// explicitly (O(rankings × items)).
+    fn explicit_below(rankings: &[Vec<u32>], weights: &[f64], n: usize, theta: &[f64]) -> (f64, Vec<f64>, Vec<f64>) {
+        let (mut ll, mut grad, mut sets) = (0.0, vec![0.0; n], vec![0.0; n]);
+        for (r, &w) in rankings.iter().zip(weights) {
+            let c = r.len().min(n - 1);
+            for k in 0..c {
+                let set: Vec<usize> = (0..n).filter(|&j| !r[..k].contains(&(j as u32))).collect();
+                let total: f64 = set.iter().map(|&j| theta[j].exp()).sum();
+                ll += w * (theta[r[k] as usize] - total.ln());
+                grad[r[k] as usize] += w;
+                for &j in &set {
+                    grad[j] -= w * theta[j].exp() / total;
+                    sets[j] += w;
+                }
+            }
+        }
+        (ll, grad, sets)
+    }
+
+    /// Top-k lists of all `n` items, mixed lengths (top-1 to complete).
+    fn top_k_mix(theta: &[f64], seed: u64) -> Vec<Vec<u32>> {
+        let n = theta.len();
+        let mut rankings = sample(theta, 300, n, 3, seed);
+        rankings.extend(sample(theta, 100, n, 1, seed + 1));
+        rankings.extend(sample(theta, 60, n, n - 1, seed + 2));
+        rankings.extend(sample(theta, 40, n, n, seed + 3));
+        rankings
+    }
+
+    #[test]
+    fn plackett_luce_below_solvers_agree_with_the_explicit_choice_sets() {
+        let theta = spread_theta(12, 5);
+        let rankings = top_k_mix(&theta, 31);
+        let weights: Vec<f64> = (0..rankings.len()).map(|q| [1.0, 0.5, 2.0][q % 3]).collect();
+        for regularization in [0.0, 1.0] {
+            let base = Options { regularization, tol: 1e-11, max_iter: 100_000, ..Default::default() };
+            assert_eq!(base.unranked, Unranked::Below);
+            let mm = fit_rankings(&rankings, 12, Some(&weights), &Options { solver: Solver::MM, ..base }).unwrap();
+            let fast = fit_rankings(&rankings, 12, Some(&weights), &base).unwrap();
+            assert!(mm.converged && fast.converged);
+            assert!(fast.iterations < mm.iterations, "fast {} vs mm {}", fast.iterations, mm.iterations);
+            assert_close(&mm.theta, &fast.theta, 1e-8);
+            assert!(fast.max_relative_gradient <= 1e-11);
+            let (ll, grad, sets) = explicit_below(&rankings, &weights, 12, &fast.theta);
+            assert!((ll - fast.log_likelihood).abs() < 1e-9 * ll.abs(), "{ll} vs {}", fast.log_likelihood);
+            if regularization == 0.0 {
+                for i in 0..12 {
+                    assert!(grad[i].abs() <= 1e-9 * sets[i], "item {i}: gradient {}", grad[i]);
+                }
+            }
+        }
+        // The top-3 lists alone give another fit than read as subset rankings.
+        let ignore = fit_rankings(&rankings[..300], 12, None, &Options { unranked: Unranked::Ignore, ..Default::default() }).unwrap();
+        let below = fit_rankings(&rankings[..300], 12, None, &Options::default()).unwrap();
+        assert!(ignore.theta.iter().zip(&below.theta).any(|(a, b)| (a - b).abs() > 0.1));
+    }
+
+    #[test]
+    fn plackett_luce_below_recovers_top_k_worths_better_than_ignore() {
+        // Top-3 of 8 lists drawn from the model: Below is the model, Ignore drops the
+        // unlisted items and shrinks the strengths.
+        let theta: Vec<f64> = (0..8).map(|i| 1.5 - 0.4 * i as f64).collect();
+        let rankings = sample(&theta, 20_000, 8, 3, 77);
+        let mean = theta.iter().sum::<f64>() / 8.0;
+        let truth: Vec<f64> = theta.iter().map(|t| t - mean).collect();
+        let error = |unranked| {
+            let f = fit_rankings(&rankings, 8, None, &Options { unranked, ..Default::default() }).unwrap();
+            f.theta.iter().zip(&truth).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max)
+        };
+        let (below, ignore) = (error(Unranked::Below), error(Unranked::Ignore));
+        assert!(below < 0.08 && ignore > 0.3, "below {below}, ignore {ignore}");
+    }
+
+    #[test]
+    fn plackett_luce_complete_rankings_are_the_same_in_both_modes() {
+        let theta = spread_theta(8, 14);
+        let rankings = sample(&theta, 300, 8, 8, 15);
+        let weights: Vec<f64> = (0..rankings.len()).map(|q| [1.0, 0.25, 3.0][q % 3]).collect();
+        for solver in [Solver::MM, Solver::Fast] {
+            for regularization in [0.0, 0.5] {
+                let opts = Options { solver, regularization, ..Default::default() };
+                let below = fit_rankings(&rankings, 8, Some(&weights), &opts).unwrap();
+                let ignore = fit_rankings(&rankings, 8, Some(&weights), &Options { unranked: Unranked::Ignore, ..opts }).unwrap();
+                assert_eq!(below.theta, ignore.theta, "{solver:?}");
+                assert_eq!(below.iterations, ignore.iterations);
+                assert_eq!(below.log_likelihood.to_bits(), ignore.log_likelihood.to_bits());
+            }
+        }
+    }
+
+    #[test]
+    fn plackett_luce_top_1_rankings_are_choice_counts() {
+        // Every ranking is a choice from all 5 items: π_i ∝ (weighted) number of times chosen.
+        let counts: [f64; 5] = [5.0, 2.0, 1.0, 1.0, 3.0];
+        let mut rankings = Vec::new();
+        let mut weights = Vec::new();
+        for (i, &c) in counts.iter().enumerate() {
+            for _ in 0..c as usize {
+                rankings.push(vec![i as u32]);
+                weights.push(1.0);
+            }
+            rankings.push(vec![i as u32]);
+            weights.push(0.5);
+        }
+        for solver in [Solver::MM, Solver::Fast] {
+            let f = fit_rankings(&rankings, 5, Some(&weights), &Options { solver, tol: 1e-12, ..Default::default() }).unwrap();
+            assert!(f.converged, "{solver:?}");
+            for i in 1..5 {
+                let want = ((counts[i] + 0.5) / (counts[0] + 0.5)).ln();
+                assert!((f.theta[i] - f.theta[0] - want).abs() < 1e-9, "{solver:?} item {i}: {:?}", f.theta);
+            }
+        }
+        // Read as subset rankings they say nothing.
+        let ignore = Options { unranked: Unranked::Ignore, ..Default::default() };
+        assert!(matches!(fit_rankings(&rankings, 5, Some(&weights), &ignore), Err(Error::NotIdentifiable { components: 5, .. })));
+    }
+
+    #[test]
+    fn plackett_luce_below_not_identifiable() {
+        let below = Options::default();
+        let expect =
+            |rankings: &[Vec<u32>], n, never_win: &[u32], never_lose: &[u32], components, component_of: &[u32]| match fit_rankings(rankings, n, None, &below) {
+                Err(Error::NotIdentifiable { never_win: w, never_lose: l, components: c, component_of: of }) => {
+                    assert_eq!((w.as_slice(), l.as_slice(), c, of.as_slice()), (never_win, never_lose, components, component_of), "{rankings:?}");
+                }
+                other => panic!("{rankings:?}: {other:?}"),
+            };
+        // Item 0 is always first; 1 and 2 are never chosen (two sinks, numbered in either order).
+        expect(&[vec![0], vec![0]], 3, &[1, 2], &[0], 3, &[0, 2, 1]);
+        // An item nobody lists is below everyone, never chosen (under Ignore: never compared).
+        expect(&[vec![0, 1], vec![1, 0]], 3, &[2], &[], 2, &[0, 0, 1]);
+        // {0, 1} above {2, 3} although every item wins and loses.
+        expect(&[vec![1, 0], vec![0, 1], vec![0, 1, 2, 3], vec![0, 1, 3, 2]], 4, &[], &[], 2, &[0, 0, 1, 1]);
+        // ... and identifiable once 2 is once chosen over an unlisted 0.
+        let f = fit_rankings(&[vec![1, 0], vec![0, 1], vec![0, 1, 2, 3], vec![0, 1, 3, 2], vec![2, 1]], 4, None, &below).unwrap();
+        assert!(f.converged && f.theta[0] > f.theta[2]);
+        // Under Ignore the last listed item is not chosen: [2, 1] alone connects nothing more.
+        let ignore = Options { unranked: Unranked::Ignore, ..below };
+        assert!(fit_rankings(&[vec![1, 0], vec![0, 1], vec![0, 1, 2, 3], vec![0, 1, 3, 2], vec![2]], 4, None, &ignore).is_err());
+        assert!(fit_rankings(&[vec![1, 0], vec![0, 1], vec![0, 1, 2, 3], vec![0, 1, 3, 2], vec![2]], 4, None, &below).is_ok());
+    }
+
+    #[test]
+    fn plackett_luce_below_components_match_the_explicit_graph() {
+        // Random sparse top-k data, often split: the components without complement edges are
+        // those of the graph with every "last listed → unlisted" edge written out.
+        let mut rng = Rng(99);
+        let (mut split, mut fast) = (0, 0);
+        for case in 0..300 {
+            let n = 2 + rng.below(9);
+            let count = 1 + rng.below(6);
+            let rankings: Vec<Vec<u32>> = (0..count)
+                .map(|_| {
+                    let m = 1 + rng.below(n);
+                    let mut r: Vec<u32> = Vec::new();
+                    while r.len() < m {
+                        let i = rng.below(n) as u32;
+                        if !r.contains(&i) {
+                            r.push(i);
+                        }
+                    }
+                    r
+                })
+                .collect();
+            let d = prepare(RankingsRef { n, offsets: &csr(&rankings).0, items: &csr(&rankings).1, weights: None }, 0.0, Unranked::Below).unwrap();
+            let (components, of) = components_below(&d);
+            if connected_by_sweeps(&d, 8) {
+                assert_eq!(components, 1, "case {case}: {rankings:?}");
+                fast += 1;
+            }
+            // One sweep per direction: "connected" or "not known", never wrong.
+            assert!(!connected_by_sweeps(&d, 1) || components == 1, "case {case}: {rankings:?}");
+            let mut edges = Vec::new();
+            for r in &rankings {
+                edges.extend(r.windows(2).map(|w| (w[0], w[1])));
+                if r.len() < n {
+                    edges.extend((0..n as u32).filter(|j| !r.contains(j)).map(|j| (r[r.len() - 1], j)));
+                }
+            }
+            let (want, want_of) = Digraph::from_edges(n, edges.clone()).strongly_connected_components();
+            assert_eq!(components, want, "case {case}: {rankings:?}");
+            for i in 0..n {
+                for j in 0..n {
+                    assert_eq!(of[i] == of[j], want_of[i] == want_of[j], "case {case}: {rankings:?}");
+                }
+            }
+            // Numbered in topological order.
+            assert!(edges.iter().all(|&(a, b)| of[a as usize] <= of[b as usize]), "case {case}: {rankings:?} {of:?}");
+            split += (components > 1) as usize;
+            assert_eq!(fit_rankings(&rankings, n, None, &Options::default()).is_err(), components > 1);
+        }
+        assert!(split > 50 && split < 250 && fast > 0, "{split} {fast}");
+    }
+
     #[test]
     fn plackett_luce_deterministic_for_any_thread_count() {
         // > 2 blocks of rankings, so the parallel sums really are split.
         let theta = spread_theta(30, 12);
-        let rankings = sample(&theta, 40_000, 6, 5, 21);
-        let run = |threads: usize, solver: Solver| {
-            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-            pool.install(|| fit_rankings(&rankings, 30, None, &Options { solver, regularization: 0.1, ..Default::default() }).unwrap())
-        };
-        for solver in [Solver::MM, Solver::Fast] {
-            let a = run(1, solver);
-            let b = run(3, solver);
-            assert!(a.converged);
-            assert_eq!(a.theta, b.theta);
-            assert_eq!(a.iterations, b.iterations);
-            assert_eq!(a.log_likelihood.to_bits(), b.log_likelihood.to_bits());
+        let subsets = sample(&theta, 40_000, 6, 5, 21);
+        let top_k = sample(&theta, 40_000, 30, 4, 22);
+        for (rankings, unranked) in [(&subsets, Unranked::Ignore), (&top_k, Unranked::Below)] {
+            let run = |threads: usize, solver: Solver| {
+                let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+                pool.install(|| fit_rankings(rankings, 30, None, &Options { solver, unranked, regularization: 0.1, ..Default::default() }).unwrap())
+            };
+            for solver in [Solver::MM, Solver::Fast] {
+                let a = run(1, solver);
+                let b = run(3, solver);
+                assert!(a.converged);
+                assert_eq!(a.theta, b.theta);
+                assert_eq!(a.iterations, b.iterations);
+                assert_eq!(a.log_likelihood.to_bits(), b.log_likelihood.to_bits());
+            }
         }
+        // The bootstrap too.
+        let (offsets, items) = csr(&top_k[..2_000]);
+        let r = RankingsRef { n: 30, offsets: &offsets, items: &items, weights: None };
+        let run = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            pool.install(|| bootstrap(r, &Options::default(), 0..4, 7).unwrap())
+        };
+        let (a, b) = (run(1), run(3));
+        assert_eq!(a, b);
+        assert!(a.0.len() == 4 * 30 && a.0.iter().all(|x| x.is_finite()));
     }
 
     /// `cargo test --release -p rankagg-core plackett_luce_large -- --ignored --nocapture`
@@ -882,17 +1545,20 @@ mod tests {
         let (nascar, _) = nascar();
         for solver in [Solver::Fast, Solver::MM] {
             let t = std::time::Instant::now();
-            let f = fit_rankings(&nascar, 83, None, &Options { solver, ..Default::default() }).unwrap();
+            let f = fit_rankings(&nascar, 83, None, &Options { solver, unranked: Unranked::Ignore, ..Default::default() }).unwrap();
             println!("NASCAR {solver:?}: {} iterations, {:?}", f.iterations, t.elapsed());
         }
         let theta = spread_theta(100, 1);
-        let rankings = sample(&theta, 100_000, 10, 10, 2);
-        let (offsets, items) = csr(&rankings);
-        for solver in [Solver::Fast, Solver::MM] {
-            let t = std::time::Instant::now();
-            let f = fit(RankingsRef { n: 100, offsets: &offsets, items: &items, weights: None }, &Options { solver, ..Default::default() }).unwrap();
-            println!("100k x 10 {solver:?}: {} iterations, converged {}, {:?}", f.iterations, f.converged, t.elapsed());
-            assert!(f.converged);
+        for (size, keep, unranked) in [(10, 10, Unranked::Ignore), (100, 3, Unranked::Ignore), (100, 3, Unranked::Below)] {
+            let rankings = sample(&theta, 100_000, size, keep, 2);
+            let (offsets, items) = csr(&rankings);
+            for solver in [Solver::Fast, Solver::MM] {
+                let t = std::time::Instant::now();
+                let f =
+                    fit(RankingsRef { n: 100, offsets: &offsets, items: &items, weights: None }, &Options { solver, unranked, ..Default::default() }).unwrap();
+                println!("100k top-{keep} of {size} {unranked:?} {solver:?}: {} iterations, converged {}, {:?}", f.iterations, f.converged, t.elapsed());
+                assert!(f.converged);
+            }
         }
     }
 }
