@@ -110,6 +110,7 @@ def plackett_luce(
     rounds: int = 0,
     seed: int = 0,
     first_round: int = 0,
+    unranked: str = "below",
 ) -> dict[str, Any]: ...
 def kemeny(
     p: npt.NDArray[np.float64],

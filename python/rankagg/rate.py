@@ -812,6 +812,7 @@ def _tie_weight(t: float) -> float:
 def plackett_luce(
     rankings: Rankings | Sequence[Sequence[Any]],
     *,
+    unranked: Literal["below", "ignore"] = "below",
     solver: Literal["fast", "mm"] = "fast",
     regularization: float = 0.0,
     scale: Scale = "logit",
@@ -821,14 +822,28 @@ def plackett_luce(
     ci: Bootstrap | None = None,
 ) -> Ratings:
     """Plackett–Luce worths by maximum likelihood from complete, partial or top-k rankings:
-    a ranking (a, b, c, …) has probability π_a/(π_a + π_b + π_c + …) · π_b/(π_b + π_c + …) ⋯,
-    over the items that voter ranked (unranked items are left out of that voter's choices).
-    On rankings of two items this is Bradley–Terry.
+    a ranking (a, b, c, …) is a sequence of choices, a from the items still to place with
+    probability π_a/(π_a + π_b + π_c + …), then b from the rest, and so on. Rankings of two
+    items read with ``unranked="ignore"`` are Bradley–Terry comparisons.
+
+    A ranking that lists only some of the items is read in one of two ways (``unranked``):
+
+    - ``"below"`` (default; as the voting rules' ``unranked``): a top-k ballot. The listed
+      items, in order, were chosen before every item the voter did not list, so ``["b", "a"]``
+      among a, b, c says b first, then a, both before c, and ``["b"]`` alone says b first.
+    - ``"ignore"``: a ranking of a subset of the items (races that not every driver started,
+      judges who saw different entries). Unlisted items are in none of that voter's choices:
+      ``["b", "a"]`` says only b before a, and a single item says nothing.
+
+    Top-k ballots read with ``"ignore"`` lose the information that the listed items beat the
+    others, which shrinks the strengths and can reorder them.
 
     Args:
         rankings: a :class:`Rankings` (``Rankings.from_frame`` for long ``voter, item, rank``
-            frames) or a list of lists of items, best first. Tied ranks are not part of this
-            model and raise :class:`RankaggError`.
+            frames) or a list of lists of items, best first. The items are all the labels of
+            the :class:`Rankings` (for lists: every item listed anywhere). Tied ranks are not
+            part of this model and raise :class:`RankaggError`.
+        unranked: ``"below"`` (top-k ballots) or ``"ignore"`` (rankings of subsets), as above.
         solver: ``"fast"`` (Newman's fixed point generalised to choice sets, accelerated) or
             ``"mm"`` (Hunter 2004's MM). Both stop at the same optimality test.
         regularization: ``r > 0`` gives each item ``r`` virtual wins and losses against an
@@ -840,18 +855,29 @@ def plackett_luce(
         ci: ``Bootstrap(...)``: resamples rankings (voters) with replacement.
 
     Returns:
-        :class:`Ratings`; ``wins``/``losses`` count the items ranked below/above each item.
+        :class:`Ratings`; ``wins``/``losses`` count the items ranked below/above each item
+        (with ``"below"``, the unlisted items count as ranked below the listed ones).
 
-    Example (Hunter 2004's NASCAR fit reports log-worths relative to a reference driver):
+    Example (the last ballot puts y, then z, before x):
 
     >>> import rankagg as ra
-    >>> races = [["x", "y", "z"], ["y", "x", "z"], ["x", "z", "y"], ["z", "x"]]
-    >>> r = ra.plackett_luce(races, anchor=("z", 0.0))
-    >>> r.table.select("item", "rank").rows()
-    [('x', 1), ('y', 2), ('z', 3)]
+    >>> ballots = [["x", "y", "z"], ["y", "x", "z"], ["x", "z", "y"], ["z", "x", "y"], ["y", "z"]]
+    >>> r = ra.plackett_luce(ballots)
+    >>> r.table.select("item", "rank", "wins", "losses").rows()
+    [('x', 1, 6.0, 4.0), ('y', 2, 5.0, 5.0), ('z', 3, 4.0, 6.0)]
+    >>> round(r["x"], 4), round(ra.plackett_luce(ballots, unranked="ignore")["x"], 4)
+    (0.2853, 0.7953)
+
+    Hunter 2004's NASCAR fit reads each race as a ranking of the drivers who started it and
+    reports log-worths relative to a reference driver:
+
+    >>> races = [["x", "y", "z"], ["y", "x", "z"], ["x", "z", "y"], ["z", "x"]]  # y missed a race
+    >>> r = ra.plackett_luce(races, unranked="ignore", anchor=("z", 0.0))
     >>> round(r["x"], 4), r["z"]
     (0.9482, 0.0)
     """
+    if unranked not in ("below", "ignore"):
+        raise RankaggError(f"unranked must be 'below' or 'ignore', not {unranked!r}")
     if solver not in ("fast", "mm"):
         raise RankaggError(f"solver must be 'fast' or 'mm', not {solver!r}")
     if scale not in ("elo", "logit"):
@@ -872,7 +898,7 @@ def plackett_luce(
             ci,
             lambda k, first: _core.plackett_luce(
                 n, data.offsets, data.items, data.weights, solver=solver, regularization=float(regularization),
-                tol=float(tol), max_iter=int(max_iter), rounds=k, seed=seed, first_round=first,
+                tol=float(tol), max_iter=int(max_iter), rounds=k, seed=seed, first_round=first, unranked=unranked,
             ),
             "bootstrap",
         )
@@ -891,13 +917,25 @@ def plackett_luce(
     scaled = _scaler(scale, anchor, anchor_at)
 
     lower = upper = replicates = None
-    options: dict[str, Any] = {"solver": solver, "regularization": regularization, "tol": tol}
+    options: dict[str, Any] = {"unranked": unranked, "solver": solver, "regularization": regularization, "tol": tol}
     if rounds:
         replicates = scaled(fit["replicates"])
         lower, upper = percentile(replicates, ci.level)  # type: ignore[union-attr]
         options["bootstrap_redraws"] = int(fit["redraws"])
         _warn_redraws(int(fit["redraws"]), rounds)
     wins, losses = data.pairwise_totals()
+    if unranked == "below":
+        # Each listed item also beats the n − m items its ranking leaves out, and each of
+        # those loses to the m listed ones.
+        lengths = np.diff(data.offsets).astype(np.int64)
+        w = data.weights if data.weights is not None else np.ones(len(lengths))
+        size = np.repeat(lengths, lengths)
+        w_at = np.repeat(w, lengths)
+        wins = wins + np.bincount(data.items, (n - size) * w_at, n)
+        listed = np.bincount(data.items, size * w_at, n)
+        # (w * lengths).sum(), not np.dot: a BLAS call leaves OpenBLAS threads spinning, which
+        # slows the next parallel Rust call on a machine with few cores.
+        losses = losses + np.maximum(float((w * lengths).sum()) - listed, 0.0)
     return _ratings_from(
         data.labels,
         (wins, losses, np.zeros(n)),

@@ -479,11 +479,12 @@ fn covariate_terms<'py>(
 }
 
 /// Plackett–Luce on rankings in CSR form (ranking r = items[offsets[r]..offsets[r+1]], best
-/// first). Returns a dict with theta, iterations, converged, log_likelihood,
-/// max_relative_gradient and, with `rounds > 0`, replicates (rounds × n) from resampling
-/// rankings, and redraws.
+/// first); `unranked` is "below" (top-k lists: the listed items chosen before the unlisted
+/// ones) or "ignore" (rankings of subsets). Returns a dict with theta, iterations, converged,
+/// log_likelihood, max_relative_gradient and, with `rounds > 0`, replicates (rounds × n) from
+/// resampling rankings, and redraws.
 #[pyfunction]
-#[pyo3(signature = (n, offsets, items, weight=None, *, solver="fast", regularization=0.0, tol=1e-9, max_iter=10_000, rounds=0, seed=0, first_round=0))]
+#[pyo3(signature = (n, offsets, items, weight=None, *, solver="fast", regularization=0.0, tol=1e-9, max_iter=10_000, rounds=0, seed=0, first_round=0, unranked="below"))]
 #[allow(clippy::too_many_arguments)]
 fn plackett_luce<'py>(
     py: Python<'py>,
@@ -498,15 +499,17 @@ fn plackett_luce<'py>(
     rounds: usize,
     seed: u64,
     first_round: usize,
+    unranked: &str,
 ) -> PyResult<Bound<'py, PyDict>> {
     let solver = match solver {
         "fast" => pl_core::Solver::Fast,
         "mm" => pl_core::Solver::MM,
         other => return Err(PyValueError::new_err(format!("unknown solver {other:?}"))),
     };
+    let unranked: pl_core::Unranked = unranked.parse().map_err(|e| to_pyerr(py, e))?;
     let offsets: Vec<usize> = slice(&offsets, "offsets")?.iter().map(|&o| o as usize).collect();
     let r = pl_core::RankingsRef { n, offsets: &offsets, items: slice(&items, "items")?, weights: opt_slice(&weight, "weight")? };
-    let opts = pl_core::Options { solver, regularization, tol, max_iter, unranked: pl_core::Unranked::Ignore };
+    let opts = pl_core::Options { solver, regularization, tol, max_iter, unranked };
     let (fit, reps) = run_detached(py, || {
         let fit = pl_core::fit(r, &opts)?;
         let reps = if rounds > 0 { Some(pl_core::bootstrap(r, &opts, first_round..first_round + rounds, seed)?) } else { None };
