@@ -325,7 +325,7 @@ def _bench(args: argparse.Namespace) -> int:
     cases = [
         ("Bradley–Terry", lambda: rate.bradley_terry(frame), lambda: reference.bradley_terry(la, lb, lo, tol=1e-9)),
         ("Elo", lambda: rate.elo(frame), lambda: reference.elo(la, lb, lo)),
-        ("Plackett–Luce", lambda: rate.plackett_luce(Rankings.from_lists(races)), lambda: reference.plackett_luce(races, n, tol=1e-9)),
+        ("Plackett–Luce", lambda: rate.plackett_luce(Rankings.from_lists(races), unranked="ignore"), lambda: reference.plackett_luce(races, n, tol=1e-9)),
     ]
     rows = []
     for name, ours, theirs in cases:
