@@ -664,6 +664,11 @@ def average_win_rate(
     each (evalica's ``average_win_rate``). Unlike :func:`win_rate` it does not favour items
     that met weak opponents more often.
 
+    The win rate against one opponent is :func:`win_rate`'s on that pair alone,
+    (wins + ``tie_weight`` × ties) / comparisons: ties stay among the comparisons whatever
+    they are worth, so both scores agree on a single pair (one win and one tie is 0.5 at
+    ``tie_weight=0``, 0.75 at the default 0.5).
+
     Args:
         data, a, b, outcome, weight, outcomes, winner, loser: the comparisons, as in
             :func:`bradley_terry` (or a :class:`PairTable`).

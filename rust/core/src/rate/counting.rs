@@ -10,7 +10,8 @@ pub enum Method {
     Counting,
     /// (wins + `tie_weight` × ties) / comparisons.
     WinRate,
-    /// Mean over the opponents an item met of its win rate against each.
+    /// Mean over the opponents an item met of its win rate against each, that win rate being
+    /// [`Method::WinRate`]'s on the pair alone: (wins + `tie_weight` × ties) / comparisons.
     AverageWinRate,
 }
 
@@ -34,10 +35,12 @@ pub fn scores(t: PairsRef<'_>, method: Method, tie_weight: f64) -> Vec<f64> {
                 den[j] += games;
             }
             Method::AverageWinRate => {
-                let total = si + sj;
-                if total > 0.0 {
-                    num[i] += si / total;
-                    num[j] += sj / total;
+                // Ties stay in the denominator whatever they are worth, as in WinRate: a pair
+                // won once and tied once is worth 1/2 at tie_weight 0, not 1.
+                let games = t.wins_i[q] + t.wins_j[q] + t.ties[q];
+                if games > 0.0 {
+                    num[i] += si / games;
+                    num[j] += sj / games;
                     den[i] += 1.0;
                     den[j] += 1.0;
                 }
@@ -68,5 +71,20 @@ mod tests {
         for k in 0..3 {
             assert!((awr[k] - want[k]).abs() < 1e-15);
         }
+    }
+
+    #[test]
+    fn average_win_rate_agrees_with_win_rate_on_one_pair() {
+        // 0 beats 1 once and ties once: what a tie is worth is the same in both scores.
+        let t = reduce(2, &[0, 0], &[1, 1], Outcomes::Values(&[1.0, 0.5]), None).unwrap();
+        for tie_weight in [0.0, 0.25, 0.5, 1.0] {
+            let wr = scores(t.as_ref(), Method::WinRate, tie_weight);
+            let awr = scores(t.as_ref(), Method::AverageWinRate, tie_weight);
+            assert_eq!(wr, awr, "tie_weight {tie_weight}");
+            assert_eq!(wr[0], (1.0 + tie_weight) / 2.0);
+        }
+        // Only ties: nobody wins at tie_weight 0, both score 0 (not a 0/0).
+        let t = reduce(2, &[0], &[1], Outcomes::Values(&[0.5]), None).unwrap();
+        assert_eq!(scores(t.as_ref(), Method::AverageWinRate, 0.0), vec![0.0, 0.0]);
     }
 }
