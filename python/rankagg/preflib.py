@@ -43,7 +43,7 @@ def read_preflib(path: str | Path, *, names: bool = True) -> Rankings:
     ...     _ = f.write(text)
     >>> r = ra.read_preflib(f.name); os.unlink(f.name)
     >>> r.to_lists(), r.weights.tolist(), r.has_ties
-    ([['x', 'y', 'z'], ['z', 'x']], [3.0, 2.0], True)
+    ([['x', ('y', 'z')], ['z', 'x']], [3.0, 2.0], True)
     """
     path = Path(path)
     header: dict[str, str] = {}

@@ -174,9 +174,24 @@ class Rankings:
                    pl.Series("voter", np.arange(len(off) - 1)))
 
     def to_lists(self) -> list[list[Any]]:
-        """The rankings as lists of labels, best first (ties listed in label order)."""
+        """The rankings as lists of labels, best first, in the form :meth:`from_lists` takes:
+        items tied with each other are one tuple, in label order, so
+        ``Rankings.from_lists(r.to_lists(), weights=r.weights)`` gives back the same rankings.
+
+        >>> import rankagg as ra
+        >>> ra.Rankings.from_lists([["c", ("b", "a")], ["a", "c"]]).to_lists()
+        [['c', ('a', 'b')], ['a', 'c']]
+        """
         names = self.labels.to_list()
-        return [[names[c] for c in self.items[int(lo) : int(hi)]] for lo, hi in zip(self.offsets[:-1], self.offsets[1:])]
+        out: list[list[Any]] = []
+        for lo, hi in zip(self.offsets[:-1].tolist(), self.offsets[1:].tolist()):
+            codes, levels = self.items[lo:hi].tolist(), self.levels[lo:hi].tolist()
+            ranking: list[Any] = []
+            for level in sorted(set(levels)):
+                group = sorted(c for c, v in zip(codes, levels) if v == level)
+                ranking.append(names[group[0]] if len(group) == 1 else tuple(names[c] for c in group))
+            out.append(ranking)
+        return out
 
     def tied_rankings(self) -> list[int]:
         """Indices of the rankings that contain a tie."""
