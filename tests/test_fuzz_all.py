@@ -78,7 +78,8 @@ def check_consensus(c: ra.Consensus, labels: list) -> None:
     assert sorted(map(str, t["item"].to_list())) == sorted(map(str, labels))
     pos = t["position"].to_list()
     assert pos == sorted(pos) and (not pos or pos[0] == 1)
-    assert c.winners == [x for x, p in zip(t["item"].to_list(), pos) if p == 1]
+    first = {x for x, p in zip(t["item"].to_list(), pos) if p == 1}
+    assert set(c.winners) == first and len(c.winners) == len(first)
     if c.cost is not None:
         assert c.lower_bound is not None and c.cost >= c.lower_bound - 1e-9 * max(1.0, abs(c.cost))
         assert not c.optimal or abs(c.cost - c.lower_bound) <= 1e-9 * max(1.0, abs(c.cost))

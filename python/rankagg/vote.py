@@ -18,8 +18,9 @@ is deterministic.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from functools import cached_property
 from typing import Any, Literal, Union
 
@@ -36,29 +37,32 @@ from rankagg.rankings import Rankings
 
 __all__ = [
     "Consensus",
-    "pairwise_preferences",
+    "LinearOrdering",
     "borda",
-    "plurality",
-    "copeland",
-    "minimax",
-    "schulze",
-    "ranked_pairs",
-    "instant_runoff",
     "condorcet_winner",
-    "smith_set",
+    "copeland",
+    "instant_runoff",
     "kemeny",
     "linear_ordering",
-    "LinearOrdering",
+    "minimax",
+    "pairwise_preferences",
+    "plurality",
+    "ranked_pairs",
+    "schulze",
+    "smith_set",
 ]
 
 Unranked = Literal["below", "ignore"]
 Method = Literal["auto", "exact", "heuristic"]
+Strength = Literal["winning_votes", "margin"]
+TieBreak = Literal["all", "label"]
 
 
 @dataclass(frozen=True, repr=False)
 class Consensus:
-    """The result of a voting rule or consensus method. ``table``: item, position (1 = best),
-    score (where the rule has one), best first; ``winners``: the items at position 1."""
+    """The result of a voting rule or consensus method. ``table``: item, position (1 = best;
+    items the rule does not separate share a position), score (where the rule has one), best
+    first; ``winners``: the items at position 1, in label order."""
 
     table: pl.DataFrame
     method: str
@@ -168,19 +172,56 @@ def pairwise_preferences(rankings: Rankings, *, unranked: Unranked = "below") ->
     return p.reshape(n, n)
 
 
-def _result(r: Any, score: np.ndarray, method: str, order: np.ndarray | None = None, **options: Any) -> Consensus:
-    """Positions from ``order`` (item indices best first; equal scores share a position) or
-    from ``score`` (higher is better; ties share a position)."""
+def _result(
+    r: Any, score: np.ndarray, method: str, order: np.ndarray | None = None, *, position: np.ndarray | None = None,
+    key: Sequence[Any] | None = None, **options: Any,
+) -> Consensus:
+    """The result table, best first. Positions come from ``order`` (item indices best first,
+    positions 1 … n), from ``position`` (given per item; the table sorts by position, then
+    score, then label), or else from ``key`` (exact per-item values compared exactly, e.g.
+    :class:`fractions.Fraction`) or ``score``, higher is better: an item's position is one
+    more than the number of items strictly better, so equal values share a position."""
     n = len(r.labels)
-    if order is None:
-        order = np.lexsort((np.arange(n), -score))
-        position = pl.Series(-score).rank("min").cast(pl.UInt32).to_numpy()
-    else:
+    if order is not None:
         position = np.empty(n, dtype=np.uint32)
         position[order] = np.arange(1, n + 1, dtype=np.uint32)
-    table = pl.DataFrame({"item": r.labels.gather(order), "position": position[order], "score": score[order]})
-    winners = table.filter(pl.col("position") == 1)["item"].to_list()
+    else:
+        if position is None:
+            position = _competition_positions(list(score) if key is None else list(key))
+        order = np.lexsort((np.arange(n), -score, position))
+    table = pl.DataFrame({"item": r.labels.gather(order), "position": position[order].astype(np.uint32), "score": score[order]})
+    winners = r.labels.gather(np.flatnonzero(position == 1)).to_list()  # in label order
     return Consensus(table, method, winners, options, votes=r if isinstance(r, Rankings) else None)
+
+
+def _competition_positions(key: list[Any]) -> np.ndarray:
+    """1 + the number of items whose key is strictly greater (exact comparisons)."""
+    n = len(key)
+    by_value = sorted(range(n), key=lambda i: key[i], reverse=True)
+    position = np.empty(n, dtype=np.uint32)
+    for rank, i in enumerate(by_value):
+        same = rank > 0 and key[i] == key[by_value[rank - 1]]
+        position[i] = position[by_value[rank - 1]] if same else rank + 1
+    return position
+
+
+def _exact_shares(item: np.ndarray, size: np.ndarray, weight: np.ndarray, n: int) -> list[Fraction]:
+    """Per item, the exact sum over rows of ``weight / size`` (a vote split ``size`` ways).
+
+    Every float weight is a dyadic rational, so the sums are exact rationals: rows are
+    collapsed to distinct (item, size, weight) triples with their counts, and those are added
+    as :class:`fractions.Fraction`. Float sums would make ``1/3 + 1/3 + 1/3 + 1`` differ from
+    ``2`` and break (or invent) ties."""
+    totals = [Fraction(0)] * n
+    if not len(item):
+        return totals
+    values, which = np.unique(weight, return_inverse=True)
+    rows = np.stack([item.astype(np.int64), size.astype(np.int64), which.reshape(-1).astype(np.int64)], axis=1)
+    triples, counts = np.unique(rows, axis=0, return_counts=True)
+    exact = [Fraction(float(v)) for v in values]
+    for (i, g, k), c in zip(triples.tolist(), counts.tolist()):
+        totals[i] += exact[k] * c / g
+    return totals
 
 
 def borda(rankings: Votes, *, unranked: Unranked = "below") -> Consensus:
@@ -192,15 +233,18 @@ def borda(rankings: Votes, *, unranked: Unranked = "below") -> Consensus:
 
 
 def plurality(rankings: Rankings) -> Consensus:
-    """Plurality: weighted first places (a tie for first shares the vote equally)."""
+    """Plurality: weighted first places. A voter who ties k items for first gives each 1/k of
+    their vote; the shares are added exactly (as rationals), so three thirds and a whole vote
+    tie with two whole votes. Equal totals share a position."""
     rankings = _rankings_only(rankings, "plurality")
     n = len(rankings.labels)
     w = rankings.weights if rankings.weights is not None else np.ones(len(rankings))
     lengths = np.diff(rankings.offsets).astype(np.int64)
     owner = np.repeat(np.arange(len(rankings)), lengths)
     top = rankings.levels == 0
-    share = w[owner] / np.bincount(owner[top], minlength=len(rankings))[owner]
-    return _result(rankings, np.bincount(rankings.items[top], share[top], n), "plurality")
+    size = np.bincount(owner[top], minlength=len(rankings))
+    totals = _exact_shares(rankings.items[top], size[owner[top]], w[owner[top]], n)
+    return _result(rankings, np.array([float(t) for t in totals]), "plurality", key=totals)
 
 
 Votes = Union[Rankings, Preferences, PairTable]
@@ -249,42 +293,216 @@ def minimax(rankings: Votes, *, unranked: Unranked = "below") -> Consensus:
     return _result(holder, -worst, "minimax", unranked=unranked)
 
 
-def schulze(rankings: Votes, *, unranked: Unranked = "below") -> Consensus:
-    """Schulze (beat-path) with winning votes: d[i, j] = P[i, j] when i beats j by majority;
-    path strengths by Floyd–Warshall; i is above j when its strongest path to j is stronger.
-    Score = the number of items an item is above."""
+def schulze(rankings: Votes, *, unranked: Unranked = "below", strength: Strength = "winning_votes") -> Consensus:
+    """Schulze (beat-path). A majority i over j is a link of strength P[i, j] (``strength=
+    "winning_votes"``, Schulze's choice) or P[i, j] − P[j, i] (``"margin"``, pref_voting's
+    default); d[i, j] is the strength of the strongest path of links from i to j (Floyd–Warshall),
+    and i is above j in Schulze's order when d[i, j] > d[j, i]. This order is transitive but
+    not complete: items neither above nor below each other are not ordered.
+
+    The winners are every item that no item is above (Schulze 2011). The table follows
+    Schulze's order: ``position`` is 1 + the number of items above the item, ``score`` the
+    number of items it is above; an item above another always has a smaller position, and
+    items sharing a position are never ordered by the rule (a tie). The two strengths agree on
+    complete strict rankings, where P[i, j] + P[j, i] is the number of voters.
+
+    >>> import rankagg as ra
+    >>> votes = ra.Rankings.from_lists([list("bca"), list("cab"), list("abc"), list("cab"), list("bca")])
+    >>> ra.schulze(votes).winners
+    ['b', 'c']
+    """
+    if strength not in ("winning_votes", "margin"):
+        raise RankaggError(f"strength must be 'winning_votes' or 'margin', not {strength!r}")
     holder, p = _preferences(rankings, unranked, "schulze")
     n = len(p)
-    d = np.where(p > p.T, p, 0.0)
+    d = np.where(p > p.T, p if strength == "winning_votes" else p - p.T, 0.0)
     np.fill_diagonal(d, 0.0)
     for k in range(n):
         d = np.maximum(d, np.minimum(d[:, k : k + 1], d[k : k + 1, :]))
     np.fill_diagonal(d, 0.0)
-    score = (d > d.T).sum(axis=1).astype(float)
-    return _result(holder, score, "schulze", unranked=unranked)
+    above = d > d.T  # above[i, j]: i is above j
+    position = 1 + above.sum(axis=0)
+    score = above.sum(axis=1).astype(float)
+    return _result(holder, score, "schulze", position=position, unranked=unranked, strength=strength)
 
 
-def ranked_pairs(rankings: Votes, *, unranked: Unranked = "below") -> Consensus:
-    """Ranked pairs (Tideman): lock in majorities from the largest margin down, skipping any
-    that would close a cycle; the result is the locked order. Equal margins are taken in label
-    order of (winner, loser)."""
+def ranked_pairs(rankings: Votes, *, unranked: Unranked = "below", tie_break: TieBreak = "all") -> Consensus:
+    """Ranked pairs (Tideman): take the majorities from the largest margin down and lock each
+    in unless it would close a cycle with those already locked.
+
+    Equal margins need an order. ``tie_break="all"`` (the default, as pref_voting's
+    ``ranked_pairs``) tries every order of the equal margins: the winners are every item that
+    nothing is locked above in the outcome of some order (a tied pair, margin 0, locks
+    nothing: both its items can win). The table puts the winners at position 1 and the other
+    items after them in the order ``"label"`` locks (below the winners, the table is the
+    label-order one). The number of orders can grow exponentially (deciding whether an item
+    wins is NP-complete: Brill & Fischer 2012). Only the Smith set is searched (every winner
+    lies in it, whatever the order), items that cannot win are ruled out by their beat-paths
+    first, and the search for each other item stops at the first order it wins under; a
+    profile needing more than a few seconds of search raises :class:`RankaggError`, pointing
+    to ``"label"``.
+
+    ``tie_break="label"``: equal margins are taken in label order of (winner, loser), and tied
+    pairs (margin 0) are then locked in label order too, as pref_voting's ``ranked_pairs_tb``
+    with the labels' order: one winner and a complete order (positions 1 … n).
+
+    ``score``: the number of items placed below the item (the winners: all but the winners).
+
+    >>> import rankagg as ra
+    >>> votes = ra.Rankings.from_lists([list("bca"), list("abc")])
+    >>> ra.ranked_pairs(votes).winners, ra.ranked_pairs(votes, tie_break="label").winners
+    (['a', 'b'], ['a'])
+    """
+    if tie_break not in ("all", "label"):
+        raise RankaggError(f"tie_break must be 'all' or 'label', not {tie_break!r}")
     holder, m = _margins(rankings, unranked, "ranked_pairs")
     n = len(m)
-    pairs = [(m[i, j], i, j) for i in range(n) for j in range(n) if m[i, j] > 0]
-    pairs.sort(key=lambda t: (-t[0], t[1], t[2]))
-    reach = np.eye(n, dtype=bool)  # reach[i, j]: a locked path from i to j
-    for _, i, j in pairs:
-        if not reach[j, i]:
-            reach |= np.outer(reach[:, i], reach[j, :])
-    score = reach.sum(axis=1).astype(float) - 1.0  # items below in the locked order
-    return _result(holder, score, "ranked_pairs", unranked=unranked)
+    pairs = sorted((-m[i, j], i, j) for i in range(n) for j in range(n) if i != j and m[i, j] >= 0)
+    reach = _lock_in_order([1 << i for i in range(n)], [(i, j) for _, i, j in pairs])
+    below = np.array([r.bit_count() - 1 for r in reach])
+    if tie_break == "label":
+        return _result(holder, below.astype(float), "ranked_pairs", order=np.argsort(-below, kind="stable"), unranked=unranked, tie_break=tie_break)
+    winners = _ranked_pairs_winners(m)
+    rest = [i for i in np.argsort(-below, kind="stable").tolist() if i not in set(winners)]
+    position = np.empty(n, dtype=np.uint32)
+    position[winners] = 1
+    position[rest] = np.arange(len(winners) + 1, n + 1, dtype=np.uint32)
+    score = (n - position).astype(float)
+    score[winners] = n - len(winners)
+    return _result(holder, score, "ranked_pairs", position=position, unranked=unranked, tie_break=tie_break)
+
+
+_RP_WORK_LIMIT = 3_000_000
+"""Edge visits the all-orders search of ranked pairs may make (a few seconds) before it gives up."""
+
+
+def _lock(reach: list[int], i: int, j: int) -> None:
+    """Adds i → j to the transitive closure ``reach`` (bitsets of the items each reaches)."""
+    bit, target = 1 << i, reach[j]
+    for a in range(len(reach)):
+        if reach[a] & bit:
+            reach[a] |= target
+
+
+def _lock_in_order(reach: list[int], edges: list[tuple[int, int]]) -> list[int]:
+    reach = list(reach)
+    for i, j in edges:
+        if not (reach[j] >> i) & 1:
+            _lock(reach, i, j)
+    return reach
+
+
+def _smith(m: np.ndarray) -> np.ndarray:
+    """Indices (ascending) of the Smith set of the margin matrix ``m``: the smallest set whose
+    every item beats every item outside it. It is a prefix of the items sorted by Copeland
+    score (an inside item wins against all outside ones, an outside item loses to all inside)."""
+    n = len(m)
+    off = ~np.eye(n, dtype=bool)
+    copeland_score = ((m > 0) & off).sum(axis=1) + 0.5 * ((m == 0) & off).sum(axis=1)
+    order = np.lexsort((np.arange(n), -copeland_score))
+    for k in range(1, n + 1):
+        if k == n or np.all(m[np.ix_(order[:k], order[k:])] > 0):
+            return np.sort(order[:k])
+    raise AssertionError("unreachable: the whole set dominates nothing outside it")  # pragma: no cover
+
+
+def _ranked_pairs_winners(m: np.ndarray) -> list[int]:
+    """The items (indices, ascending) that win ranked pairs under some order of equal margins.
+
+    Only the Smith set is searched: every winner, for any order, lies in it and wins ranked
+    pairs on it alone (nothing outside beats anything inside, so no locked path leads back
+    into it and locking inside it is unaffected by the rest). An item c can win only if, for
+    each b beating it by μ, c has a path to b of margins ≥ μ (else b → c is locked when its
+    turn comes), which rules most items out at once. For each remaining item, a depth-first
+    search over the orders of each group of equal margins looks for one that leaves nothing
+    locked above c: it never locks an edge into c, tries first the edges that extend what c
+    reaches, and drops states already seen; every outcome found adds all its sources."""
+    smith = _smith(m)
+    k = len(smith)
+    sub = m[np.ix_(smith, smith)]
+    if k == 1:
+        return [int(smith[0])]
+    edges = sorted((-float(sub[i, j]), i, j) for i in range(k) for j in range(k) if sub[i, j] > 0)
+    groups: list[tuple[tuple[int, int], ...]] = []
+    for key, i, j in edges:
+        if groups and -key == float(sub[groups[-1][0]]):
+            groups[-1] += ((i, j),)
+        else:
+            groups.append(((i, j),))
+    if not groups:  # every pair tied: nothing is ever locked
+        return [int(i) for i in smith]
+    d = np.where(sub > 0, sub, 0.0)
+    for x in range(k):
+        d = np.maximum(d, np.minimum(d[:, x : x + 1], d[x : x + 1, :]))
+    budget = [_RP_WORK_LIMIT]
+    winners = 0
+    for c in range(k):
+        if (winners >> c) & 1 or np.any((sub[:, c] > 0) & (d[c, :] < sub[:, c])):
+            continue
+        outcome = _ranked_pairs_search(c, groups, k, budget)
+        if outcome is not None:
+            has_above = 0
+            for a in range(k):
+                has_above |= outcome[a] & ~(1 << a)
+            winners |= ((1 << k) - 1) & ~has_above
+    return [int(smith[a]) for a in range(k) if (winners >> a) & 1]
+
+
+def _ranked_pairs_search(c: int, groups: list[tuple[tuple[int, int], ...]], k: int, budget: list[int]) -> tuple[int, ...] | None:
+    """An outcome of ranked pairs (the closure of the locked edges) with nothing above ``c``,
+    under some order of the edges within each group, or None if there is none."""
+    start = tuple(1 << a for a in range(k))
+    stack: list[tuple[int, tuple[int, ...], tuple[tuple[int, int], ...]]] = [(0, start, groups[0])]
+    seen: set[tuple[int, tuple[int, ...], tuple[tuple[int, int], ...]]] = set()
+    bit_c = 1 << c
+    while stack:
+        g, reach, rest = stack.pop()
+        if g == len(groups):
+            return reach  # every group locked, nothing above c
+        budget[0] -= len(rest) + 1
+        if budget[0] < 0:
+            raise RankaggError(
+                "ranked_pairs: too many orders of equal margins to try (deciding the winners under every order is "
+                "NP-complete, Brill & Fischer 2012); pass tie_break='label' for the fixed label-order tie-break"
+            )
+        # An edge already implied, or blocked by a path back, stays so: drop it.
+        live = tuple((i, j) for i, j in rest if not (reach[i] >> j) & 1 and not (reach[j] >> i) & 1)
+        following = groups[g + 1] if g + 1 < len(groups) else ()
+        if not live:
+            stack.append((g + 1, reach, following))
+            continue
+        if all(j == c for _, j in live):
+            continue  # only edges into c are left, and locking any puts something above it
+        # If one order locks every live edge, they close no cycle and every order ends the same.
+        closure = list(reach)
+        for i, j in live:
+            if (closure[j] >> i) & 1:
+                break
+            _lock(closure, i, j)
+        else:
+            if not any(closure[a] & bit_c for a in range(k) if a != c):
+                stack.append((g + 1, tuple(closure), following))
+            continue
+        if (g, reach, live) in seen:
+            continue
+        seen.add((g, reach, live))
+        # Pushed last is tried first: edges from what c reaches, then the others; never one into c.
+        mine = reach[c]
+        choices = sorted((e for e in live if e[1] != c), key=lambda e: (mine >> e[0]) & 1)
+        for e in choices:
+            nxt = list(reach)
+            _lock(nxt, *e)
+            stack.append((g, tuple(nxt), tuple(x for x in live if x != e)))
+    return None
 
 
 def instant_runoff(rankings: Rankings) -> Consensus:
     """Instant runoff: repeatedly eliminate the item with the fewest first preferences among
-    those remaining (a voter's vote goes to their top remaining item; tied tops share it;
-    ballots with no remaining item are exhausted). Ties for elimination: the item last in label
-    order goes first. Position = reverse order of elimination; score = the round survived."""
+    those remaining (a voter's vote goes to their top remaining item; k tied tops get 1/k each,
+    added exactly as rationals; ballots with no remaining item are exhausted). Ties for
+    elimination: the item last in label order goes first (pref_voting's ``instant_runoff``
+    with ``tie_breaker`` the reversed label order, split scores). Position = reverse order of
+    elimination; score = the round survived."""
     rankings = _rankings_only(rankings, "instant_runoff")
     lv = _levels(rankings, "below")
     w = rankings.weights if rankings.weights is not None else np.ones(len(rankings))
@@ -295,11 +513,11 @@ def instant_runoff(rankings: Rankings) -> Consensus:
         sub = np.where(alive, lv, np.inf)
         best = sub.min(axis=1, keepdims=True)
         top = (sub == best) & np.isfinite(best)
-        share = np.divide(w, top.sum(axis=1), out=np.zeros_like(w), where=top.sum(axis=1) > 0)
-        votes = share @ top
-        candidates = np.flatnonzero(alive)
-        fewest = candidates[votes[candidates] == votes[candidates].min()]
-        loser = int(fewest.max())
+        voter, item = np.nonzero(top)
+        votes = _exact_shares(item, top.sum(axis=1)[voter], w[voter], n)
+        candidates = np.flatnonzero(alive).tolist()
+        least = min(votes[c] for c in candidates)
+        loser = max(c for c in candidates if votes[c] == least)
         alive[loser] = False
         eliminated.append(loser)
     order = np.array([int(np.flatnonzero(alive)[0])] + eliminated[::-1])
@@ -322,15 +540,7 @@ def smith_set(rankings: Votes, *, unranked: Unranked = "below") -> list[Any]:
     """The smallest non-empty set of items each of which beats every item outside it by
     majority (in label order)."""
     holder, m = _margins(rankings, unranked, "smith_set")
-    n = len(m)
-    off = ~np.eye(n, dtype=bool)
-    copeland_score = ((m > 0) & off).sum(axis=1) + 0.5 * ((m == 0) & off).sum(axis=1)
-    order = np.lexsort((np.arange(n), -copeland_score))
-    for k in range(1, n + 1):
-        inside, outside = order[:k], order[k:]
-        if len(outside) == 0 or np.all(m[np.ix_(inside, outside)] > 0):
-            return [holder.labels[int(i)] for i in sorted(inside)]
-    return holder.labels.to_list()  # pragma: no cover - k = n always returns
+    return [holder.labels[int(i)] for i in _smith(m)]
 
 
 def kemeny(
