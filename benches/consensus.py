@@ -5,7 +5,7 @@
     python benches/consensus.py --large    # n = 50, 100 (and 200) items, φ = 0.8 / 0.95 / 0.99:
                                            # time to a proven optimum (LP branch and bound)
     python benches/consensus.py --corankco # Kemeny vs corankco (exact by PuLP/CBC, BioConsert)
-    python benches/consensus.py --rules    # Schulze and Copeland, 10,000 voters x 100 candidates,
+    python benches/consensus.py --rules    # every voting rule, 10,000 voters x 100 candidates,
                                            # vs pref_voting
 
 Rankings are drawn from the Mallows model by repeated insertion (reference order 0 < 1 < …,
@@ -51,7 +51,7 @@ def main() -> None:
     ap.add_argument("--large", action="store_true", help="n = 50, 100, 200 with the exact LP search")
     ap.add_argument("--time-limit", type=float, default=120.0)
     ap.add_argument("--corankco", action="store_true", help="Kemeny vs corankco (pip install corankco pulp)")
-    ap.add_argument("--rules", action="store_true", help="Schulze/Copeland on 10,000 voters x 100 candidates vs pref_voting")
+    ap.add_argument("--rules", action="store_true", help="every voting rule on 10,000 voters x 100 candidates vs pref_voting")
     args = ap.parse_args()
     if args.large:
         large(args)
@@ -141,13 +141,15 @@ def corankco_side_by_side(args: argparse.Namespace) -> None:
 
 
 def rules_side_by_side(args: argparse.Namespace) -> None:
-    """Schulze and Copeland on 10,000 voters ranking 100 candidates (noisy utilities: each voter
+    """Every voting rule on 10,000 voters ranking 100 candidates (noisy utilities: each voter
     orders the candidates by strength + Gumbel noise), vs pref_voting. rankagg's time includes
     building `Rankings` from the lists and the majority matrix (Rust); pref_voting's includes its
     `Profile` (which computes its margins)."""
-    from pref_voting.profiles import Profile
     from pref_voting.c1_methods import copeland
-    from pref_voting.margin_based_methods import beat_path as schulze  # Schulze, path strength by margins
+    from pref_voting.iterative_methods import instant_runoff
+    from pref_voting.margin_based_methods import beat_path, minimax, ranked_pairs_tb, ranked_pairs_with_test
+    from pref_voting.profiles import Profile
+    from pref_voting.scoring_methods import borda, plurality
 
     rng = np.random.default_rng(0)
     n, voters = 100, 10_000
@@ -157,7 +159,19 @@ def rules_side_by_side(args: argparse.Namespace) -> None:
     print("| rule | rankagg s | pref_voting s | × rankagg | same winners |")
     print("|---|---:|---:|---:|---|")
     t_prof, prof = timed(lambda: Profile(lists), 1)
-    for name, ours, theirs in (("schulze", ra.schulze, schulze), ("copeland", ra.copeland, copeland)):
+    labels = list(range(n))
+    rules = (
+        ("plurality", ra.plurality, plurality),
+        ("instant_runoff", ra.instant_runoff, lambda p: instant_runoff(p, tie_breaker=labels[::-1])),
+        ("borda", ra.borda, borda),
+        ("copeland", ra.copeland, copeland),
+        ("minimax", ra.minimax, minimax),
+        ("schulze", ra.schulze, lambda p: beat_path(p, strength_function=p.support)),
+        ("schulze margin", lambda v: ra.schulze(v, strength="margin"), beat_path),
+        ("ranked_pairs", ra.ranked_pairs, ranked_pairs_with_test),
+        ("ranked_pairs label", lambda v: ra.ranked_pairs(v, tie_break="label"), ranked_pairs_tb),
+    )
+    for name, ours, theirs in rules:
         t, r = timed(lambda: ours(ra.Rankings.from_lists(lists)), args.repeat)
         t_peer, w = timed(lambda: theirs(prof), 1)
         t_peer += t_prof

@@ -109,3 +109,14 @@ def test_average_win_rate_averages_over_opponents():
     assert average["x"] == pytest.approx(0.5)
     assert plain["x"] == pytest.approx(2 / 3)
     assert np.isclose(average["z"], 0.0) and np.isclose(average["y"], 0.0)
+
+
+def test_split_shares_with_fractional_weights_are_exact():
+    # Non-integer weights take the rational path: three ballots of weight 0.5 tie a, b, c
+    # (a sixth each, three times) and a and b have 0.5 more each: a = b = 1 exactly, c = 0.5.
+    lists = [[("a", "b", "c")]] * 3 + [["a"], ["b"]]
+    votes = ra.Rankings.from_lists(lists, weights=[0.5] * 5)
+    result = ra.plurality(votes)
+    assert result.winners == ["a", "b"]
+    assert dict(zip(result.table["item"], result.table["score"])) == pytest.approx({"a": 1.0, "b": 1.0, "c": 0.5})
+    assert ra.instant_runoff(votes).winners == ["a"]  # a and b tie to the end; b is last in label order

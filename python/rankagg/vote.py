@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+import math
 from fractions import Fraction
 from functools import cached_property
 from typing import Any, Literal, Union
@@ -205,23 +206,30 @@ def _competition_positions(key: list[Any]) -> np.ndarray:
     return position
 
 
-def _exact_shares(item: np.ndarray, size: np.ndarray, weight: np.ndarray, n: int) -> list[Fraction]:
-    """Per item, the exact sum over rows of ``weight / size`` (a vote split ``size`` ways).
+def _exact_shares(item: np.ndarray, size: np.ndarray, weight: np.ndarray, n: int) -> tuple[list[Any], np.ndarray]:
+    """Per item, the exact sum over rows of ``weight / size`` (a vote split ``size`` ways):
+    exact keys to compare (integers in units of 1 / lcm(sizes), or :class:`fractions.Fraction`)
+    and the totals as floats. Float sums would make ``1/3 + 1/3 + 1/3 + 1`` differ from ``2``
+    and break (or invent) ties.
 
-    Every float weight is a dyadic rational, so the sums are exact rationals: rows are
-    collapsed to distinct (item, size, weight) triples with their counts, and those are added
-    as :class:`fractions.Fraction`. Float sums would make ``1/3 + 1/3 + 1/3 + 1`` differ from
-    ``2`` and break (or invent) ties."""
-    totals = [Fraction(0)] * n
+    With integer weights (counts), every share is a multiple of 1 / lcm(sizes), and float sums
+    of integers below 2**53 are exact. Otherwise every float weight is a dyadic rational, so the
+    rows are collapsed to distinct (item, size, weight) triples with their counts and added as
+    fractions."""
     if not len(item):
-        return totals
+        return [0] * n, np.zeros(n)
+    scale = math.lcm(*(int(g) for g in np.unique(size).tolist()))
+    if np.all(weight == np.round(weight)) and float(np.abs(weight).sum()) * scale < 2.0**53:
+        scaled = np.bincount(item, weight * (scale // size.astype(np.int64)), minlength=n)
+        return [int(t) for t in scaled.tolist()], scaled / scale
     values, which = np.unique(weight, return_inverse=True)
     rows = np.stack([item.astype(np.int64), size.astype(np.int64), which.reshape(-1).astype(np.int64)], axis=1)
     triples, counts = np.unique(rows, axis=0, return_counts=True)
     exact = [Fraction(float(v)) for v in values]
+    totals = [Fraction(0)] * n
     for (i, g, k), c in zip(triples.tolist(), counts.tolist()):
         totals[i] += exact[k] * c / g
-    return totals
+    return totals, np.array([float(t) for t in totals])
 
 
 def borda(rankings: Votes, *, unranked: Unranked = "below") -> Consensus:
@@ -243,8 +251,8 @@ def plurality(rankings: Rankings) -> Consensus:
     owner = np.repeat(np.arange(len(rankings)), lengths)
     top = rankings.levels == 0
     size = np.bincount(owner[top], minlength=len(rankings))
-    totals = _exact_shares(rankings.items[top], size[owner[top]], w[owner[top]], n)
-    return _result(rankings, np.array([float(t) for t in totals]), "plurality", key=totals)
+    key, totals = _exact_shares(rankings.items[top], size[owner[top]], w[owner[top]], n)
+    return _result(rankings, totals, "plurality", key=key)
 
 
 Votes = Union[Rankings, Preferences, PairTable]
@@ -514,7 +522,7 @@ def instant_runoff(rankings: Rankings) -> Consensus:
         best = sub.min(axis=1, keepdims=True)
         top = (sub == best) & np.isfinite(best)
         voter, item = np.nonzero(top)
-        votes = _exact_shares(item, top.sum(axis=1)[voter], w[voter], n)
+        votes, _ = _exact_shares(item, top.sum(axis=1)[voter], w[voter], n)
         candidates = np.flatnonzero(alive).tolist()
         least = min(votes[c] for c in candidates)
         loser = max(c for c in candidates if votes[c] == least)
