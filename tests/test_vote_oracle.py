@@ -283,3 +283,23 @@ def test_every_preflib_election_agrees_with_pref_voting():
         if bad:
             failures[f"{path.parent.name}/{path.name}"] = bad
     assert checked > 0 and failures == {}
+
+
+@SETTINGS
+@given(elections(ties=False, truncate=False))
+def test_kemeny_is_one_of_pref_voting_kemeny_rankings(ballots):
+    """Kemeny returns one optimal order (pref_voting lists them all): it must be among them,
+    at pref_voting's minimum total Kendall distance, and its first item a Kemeny winner."""
+    from pref_voting.other_methods import kemeny_young, kemeny_young_rankings
+    from pref_voting.profiles import Profile
+
+    votes = ours(ballots)
+    lists = [[g[0] for g in groups] for groups, _ in ballots]
+    prof = Profile(lists, rcounts=[w for _, w in ballots])
+    if len(prof.candidates) != len(votes.labels):  # a one-voter profile may name fewer items
+        return
+    rankings, distance = kemeny_young_rankings(prof)
+    result = ra.kemeny(votes)
+    assert result.optimal and result.cost == distance
+    assert tuple(result.table["item"].to_list()) in {tuple(r) for r in rankings}
+    assert result.winners[0] in kemeny_young(prof)
