@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-MODULES = ["rankagg", "rankagg.rate", "rankagg.data", "rankagg.errors", "rankagg.results", "rankagg.reference",
+MODULES = ["rankagg", "rankagg.rate", "rankagg.data", "rankagg.errors", "rankagg.results", "rankagg.reference", "rankagg.reference.scores",
            "rankagg.datasets", "rankagg.cli", "rankagg.vote", "rankagg.distance", "rankagg.rankings",
            "rankagg.preflib", "rankagg.intervals", "rankagg.preferences", "rankagg.games", "rankagg.robust",
            "rankagg.consistency", "rankagg.judges"]

@@ -1,0 +1,63 @@
+"""The counting and spectral scores against their definitions in ``rankagg.reference.scores``
+(loops over rows; dense matrices and ``numpy.linalg.eig``), on random comparisons: weighted,
+with ties, any tie weight, items as strings in any order."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import rankagg as ra
+from rankagg import reference as ref
+
+SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@st.composite
+def comparisons(draw, connected: bool = False):  # type: ignore[no-untyped-def]
+    """Rows (a, b, outcome in {0, ½, 1}, positive weight). ``connected``: a ring of ties among
+    all items is added, so every spectral score is unique (s irreducible)."""
+    n = draw(st.integers(2, 7))
+    names = [f"m{k}" for k in draw(st.permutations(range(n)))]
+    rows = draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1), st.sampled_from([0.0, 0.5, 1.0]),
+                                   st.sampled_from([1.0, 2.0, 0.5, 3.25])), min_size=1, max_size=30))
+    rows = [(names[i], names[j], o, w) for i, j, o, w in rows if i != j]
+    if connected:
+        rows += [(names[k], names[(k + 1) % n], 0.5, 1.0) for k in range(n)]
+    if not rows:
+        rows = [(names[0], names[1], 1.0, 1.0)]
+    a, b, o, w = (list(c) for c in zip(*rows))
+    return {"a": a, "b": b, "outcome": o, "weight": w}
+
+
+def scores(ratings: ra.Ratings) -> dict:
+    return dict(zip(ratings.table["item"].to_list(), ratings.table["score"].to_list()))
+
+
+@SETTINGS
+@given(comparisons(), st.sampled_from([0.0, 0.25, 0.5, 1.0]))
+def test_counting_scores_match_their_definitions(data, tie_weight):
+    args = (data["a"], data["b"], data["outcome"], data["weight"])
+    for ours, theirs in ((ra.counting, ref.counting), (ra.win_rate, ref.win_rate), (ra.average_win_rate, ref.average_win_rate)):
+        got = scores(ours(data, weight="weight", tie_weight=tie_weight))
+        assert got == pytest.approx(theirs(*args, tie_weight=tie_weight), abs=1e-12), ours.__name__
+
+
+@SETTINGS
+@given(comparisons(connected=True), st.sampled_from([0.5, 0.85, 0.95]))
+def test_spectral_scores_match_their_definitions(data, damping):
+    args = (data["a"], data["b"], data["outcome"], data["weight"])
+    opts = {"weight": "weight", "tol": 1e-14, "max_iter": 1_000_000}
+    assert scores(ra.pagerank(data, damping=damping, **opts)) == pytest.approx(ref.pagerank(*args, damping=damping), abs=1e-9)
+    assert scores(ra.eigenvector(data, **opts)) == pytest.approx(ref.eigenvector(*args), abs=1e-9)
+    assert scores(ra.rank_centrality(data, **opts)) == pytest.approx(ref.rank_centrality(*args), abs=1e-9)
+
+
+def test_pagerank_with_unbeaten_items_matches_its_definition():
+    # x never loses (a dangling page, spread uniformly); z never wins.
+    data = {"a": ["x", "x", "y"], "b": ["y", "z", "z"], "outcome": [1.0, 1.0, 1.0]}
+    want = ref.pagerank(data["a"], data["b"], data["outcome"])
+    assert scores(ra.pagerank(data, tol=1e-15)) == pytest.approx(want, abs=1e-12)
+    assert want["x"] > want["y"] > want["z"]
