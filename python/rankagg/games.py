@@ -19,6 +19,7 @@ True
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -29,7 +30,7 @@ import polars as pl
 from rankagg import _core
 from rankagg.data import Frame, PairTable
 from rankagg.budget import check_dense
-from rankagg.errors import RankaggError
+from rankagg.errors import ConvergenceWarning, RankaggError
 from rankagg.preferences import Preferences, preference_matrix
 from rankagg.rankings import Rankings
 
@@ -105,6 +106,7 @@ class Lottery:
         >>> ra.Lottery.from_matrix(m, ["x", "y", "z"]).table["probability"].round(6).to_list()
         [0.6, 0.2, 0.2]
         """
+        _check_method(method)
         m = np.array(margins, dtype=np.float64)
         if m.ndim != 2 or m.shape[0] != m.shape[1]:
             raise RankaggError(f"a payoff matrix must be square, got shape {m.shape}")
@@ -177,8 +179,7 @@ def maximal_lottery(
     """
     if payoff not in ("probability", "margin", "sign"):
         raise RankaggError(f"payoff must be 'probability', 'margin' or 'sign', not {payoff!r}")
-    if method not in ("exact", "first_order"):
-        raise RankaggError(f"method must be 'exact' or 'first_order', not {method!r}")
+    _check_method(method)
     options: dict[str, Any] = {"payoff": payoff}
     if method == "first_order" and not isinstance(data, (Rankings, Preferences)):
         # Sparse all the way: the pair table's pairs, never an n × n matrix.
@@ -204,6 +205,11 @@ def _payoff(w_ij: np.ndarray, w_ji: np.ndarray, payoff: str) -> np.ndarray:
         return np.sign(diff)
     total = w_ij + w_ji
     return np.divide(diff, total, out=np.zeros_like(diff), where=total > 0)
+
+
+def _check_method(method: Any) -> None:
+    if method not in ("exact", "first_order"):
+        raise RankaggError(f"method must be 'exact' or 'first_order', not {method!r}")
 
 
 def _solve(
@@ -233,6 +239,13 @@ def _solve(
         out = _core.maximal_lottery_sparse(offsets, cols, vals, float(tol), int(max_iter))
         options = {**options, "tol": tol, "max_iter": max_iter}
     p = np.asarray(out["p"])
+    if not out["converged"]:
+        warnings.warn(
+            f"maximal_lottery (first_order) stopped at max_iter={max_iter} with exploitability "
+            f"{float(out['exploitability']):.3g} > tol={tol}; raise max_iter, or use method='exact'",
+            ConvergenceWarning,
+            stacklevel=3,
+        )
     pay = _column_payoffs(dense, pairs, p, n)
     table = (
         pl.DataFrame({"item": labels, "probability": p, "payoff": pay})

@@ -49,12 +49,13 @@ def read_preflib(path: str | Path, *, names: bool = True) -> Rankings:
     header: dict[str, str] = {}
     alternatives: dict[int, str] = {}
     orders: list[list[Any]] = []
-    counts: list[float] = []
+    counts: list[int] = []
     try:
         text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as e:
         line = path.read_bytes()[: e.start].count(b"\n") + 1
         raise RankaggError(f"{path}: not UTF-8 text (byte {e.object[e.start]:#04x} on line {line}); PrefLib files are UTF-8") from None
+    text = text.removeprefix("\ufeff")  # a byte-order mark, as some editors write
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if not line:
@@ -70,15 +71,17 @@ def read_preflib(path: str | Path, *, names: bool = True) -> Rankings:
                     header[key] = value
             continue
         orders.append(_parse_order(line, number, path, alternatives))
-        count, _, _ = line.partition(":")
-        counts.append(float(count.strip()))
+        count = int(line.partition(":")[0])
+        if count > _MAX_COUNT:
+            raise RankaggError(f"{path}, line {number}: count {count} is above 2**53, where counts stop being exact")
+        counts.append(count)
     if not orders:
         raise RankaggError(f"{path}: no orders in the file")
     declared = header.get("NUMBER VOTERS")
-    if declared is not None and declared.isdigit() and int(declared) != int(sum(counts)):
-        raise RankaggError(f"{path}: the orders count {int(sum(counts))} voters, the header says NUMBER VOTERS: {declared}")
+    if declared is not None and declared.isascii() and declared.isdigit() and int(declared) != sum(counts):
+        raise RankaggError(f"{path}: the orders count {sum(counts)} voters, the header says NUMBER VOTERS: {declared}")
     unique = header.get("NUMBER UNIQUE ORDERS")
-    if unique is not None and unique.isdigit() and int(unique) != len(orders):
+    if unique is not None and unique.isascii() and unique.isdigit() and int(unique) != len(orders):
         raise RankaggError(f"{path}: {len(orders)} orders, the header says NUMBER UNIQUE ORDERS: {unique}")
     if alternatives:  # names declared after some orders are checked here
         unknown = sorted({i for o in orders for g in o for i in (g if isinstance(g, tuple) else (g,)) if i not in alternatives})
@@ -86,13 +89,24 @@ def read_preflib(path: str | Path, *, names: bool = True) -> Rankings:
             raise RankaggError(f"{path}: alternatives {unknown[:10]} are not declared in the header")
     if names and alternatives:
         orders = [[tuple(alternatives[i] for i in g) if isinstance(g, tuple) else alternatives[g] for g in o] for o in orders]
-    return Rankings.from_lists(orders, weights=counts)
+    return Rankings.from_lists(orders, weights=[float(c) for c in counts])
+
+
+_ID = r"\s*[0-9]+\s*"
+_ORDER = re.compile(rf"(?:{_ID}|\s*\{{{_ID}(?:,{_ID})*\}}\s*)(?:,(?:{_ID}|\s*\{{{_ID}(?:,{_ID})*\}}\s*))*")
+"""A whole order: ids or brace groups of ids, separated by commas (ASCII digits only)."""
+_MAX_COUNT = 2**53
 
 
 def _parse_order(line: str, number: int, path: Path, alternatives: dict[int, str]) -> list[Any]:
     count, sep, body = line.partition(":")
     if not sep or not (count.strip().isascii() and count.strip().isdigit()):
         raise RankaggError(f"{path}, line {number}: expected 'count: order', got {line[:60]!r}")
+    if not _ORDER.fullmatch(body):
+        raise RankaggError(
+            f"{path}, line {number}: the order {body.strip()[:60]!r} is malformed (expected alternative ids separated by "
+            "commas, tied ones in braces: '1,{2,3},4'; an empty item, an empty or unclosed brace or a stray character)"
+        )
     order: list[Any] = []
     for token in re.findall(r"\{[^}]*\}|[^,{}\s]+", body):
         try:

@@ -83,6 +83,18 @@ class Rankings:
         if not frame.schema[rank].is_numeric():
             raise RankaggError(f"column {rank!r} (rank=) must be numeric, not {frame.schema[rank]}")
         frame = frame.with_row_index("_row")
+        if frame.schema[rank].is_float():
+            bad = frame.filter(~pl.col(rank).is_finite())
+            if bad.height:
+                raise RankaggError(f"column {rank!r} (rank=) has NaN or infinite values: rows {bad['_row'].head(_MAX_SHOWN).to_list()}")
+        elif frame.schema[rank].is_integer():
+            # Ranks are compared as float64 below, which merges integers above 2**53.
+            big = pl.col(rank) > 2**53
+            if frame.schema[rank].is_signed_integer():
+                big = big | (pl.col(rank) < -(2**53))
+            bad = frame.filter(big)
+            if bad.height:
+                raise RankaggError(f"column {rank!r} (rank=) has values beyond ±2**53, which cannot be compared exactly: rows {bad['_row'].head(_MAX_SHOWN).to_list()}")
         dup = frame.filter(pl.struct(voter, item).is_duplicated())
         if dup.height:
             raise RankaggError(
@@ -164,7 +176,7 @@ class Rankings:
             raise RankaggError(f"rankings {twice} list an item twice")
         w = None
         if weights is not None:
-            w = np.asarray(weights, dtype=float)
+            w = np.array(weights, dtype=float)  # a copy: editing the caller's array later changes nothing here
             if w.shape != (len(off) - 1,):
                 raise InvalidWeightError(f"weights has {w.size} entries for {len(off) - 1} rankings")
             bad = np.flatnonzero(~(np.isfinite(w) & (w >= 0)))

@@ -1,0 +1,90 @@
+"""Validation gaps of issue 18 (part 9): inputs that were silently misread now raise a specific
+error naming the column, rows, line or argument at fault (or are read correctly)."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import polars as pl
+import pytest
+
+import rankagg as ra
+
+HEADER = "# NUMBER ALTERNATIVES: 3\n# ALTERNATIVE NAME 1: x\n# ALTERNATIVE NAME 2: y\n# ALTERNATIVE NAME 3: z\n"
+
+
+def preflib(tmp_path, body: str, suffix: str = ".soc", prefix: str = "") -> ra.Rankings:
+    path = tmp_path / f"election{suffix}"
+    path.write_text(prefix + HEADER + body, encoding="utf-8")
+    return ra.read_preflib(path)
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["2: 3,", "2: 1,{2,3", "2: 1,{}", "2: 1,,2", "2: 1 2", "2: {1,2", "2: 1,2}", "2: ,1", "2:", "2: 1,\u0663"],
+)
+def test_malformed_preflib_orders_are_rejected_with_their_line(tmp_path, line):
+    with pytest.raises(ra.RankaggError, match=r"line 5: the order .* is malformed"):
+        preflib(tmp_path, line + "\n", ".toc")
+
+
+@pytest.mark.parametrize("line", ["2: 1,2,3", "2: 1,{2,3}", "2: {1,2},3", "2:  1 , { 2 , 3 } "])
+def test_well_formed_orders_still_parse(tmp_path, line):
+    votes = preflib(tmp_path, line + "\n", ".toc")
+    assert len(votes) == 1 and votes.weights.tolist() == [2.0]
+
+
+def test_a_byte_order_mark_is_skipped(tmp_path):
+    votes = preflib(tmp_path, "2: 1,2,3\n1: 3,2,1\n", prefix="\ufeff")
+    assert votes.to_lists() == [["x", "y", "z"], ["z", "y", "x"]]
+
+
+def test_counts_beyond_float_precision_are_rejected(tmp_path):
+    # 2**53 + 1 would be read as 2**53 (and so match a header saying 2**53).
+    body = f"{2**53 + 1}: 1,2,3\n"
+    with pytest.raises(ra.RankaggError, match=r"line 5: count 9007199254740993 is above 2\*\*53"):
+        preflib(tmp_path, body)
+    assert preflib(tmp_path, f"{2**53}: 1,2,3\n").weights.tolist() == [2.0**53]
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), float("-inf")])
+def test_non_finite_ranks_are_rejected_with_their_rows(bad):
+    frame = {"voter": [1, 1, 1, 2, 2], "item": ["x", "y", "z", "x", "y"], "rank": [1.0, 2.0, 3.0, bad, 1.0]}
+    with pytest.raises(ra.RankaggError, match=r"column 'rank' \(rank=\) has NaN or infinite values: rows \[3\]"):
+        ra.Rankings.from_frame(frame)
+
+
+@pytest.mark.parametrize("dtype", [pl.Int64, pl.UInt64])
+def test_integer_ranks_beyond_float_precision_are_rejected(dtype):
+    # 2**53 and 2**53 + 1 are distinct ranks but the same float64: they would be merged into a tie.
+    frame = pl.DataFrame({"voter": [1, 1], "item": ["x", "y"], "rank": [2**53, 2**53 + 1]}, schema_overrides={"rank": dtype})
+    with pytest.raises(ra.RankaggError, match=r"beyond ±2\*\*53.*rows \[1\]"):
+        ra.Rankings.from_frame(frame)
+    ok = frame.with_columns(pl.Series("rank", [2**53 - 1, 2**53], dtype=dtype))
+    assert ra.Rankings.from_frame(ok).to_lists() == [["x", "y"]]
+
+
+def test_from_lists_copies_the_weights():
+    weights = np.array([1.0, 2.0])
+    votes = ra.Rankings.from_lists([["a", "b"], ["b", "a"]], weights=weights)
+    before = ra.borda(votes).winners
+    weights[0] = 100.0
+    assert votes.weights.tolist() == [1.0, 2.0]
+    assert ra.borda(votes).winners == before == ["b"]
+
+
+def test_lottery_from_matrix_rejects_an_unknown_method():
+    with pytest.raises(ra.RankaggError, match="method must be 'exact' or 'first_order', not 'bogus'"):
+        ra.Lottery.from_matrix([[0, 1], [-1, 0]], method="bogus")  # type: ignore[arg-type]
+
+
+def test_first_order_lottery_warns_when_it_stops_at_max_iter():
+    prefs = ra.Preferences(["a", "b", "c", "d"], np.array([[0, 2, 1, 3], [1, 0, 2, 0], [2, 1, 0, 1], [0, 3, 2, 0]], dtype=float))
+    with pytest.warns(ra.ConvergenceWarning, match="max_iter=3"):
+        lot = ra.maximal_lottery(prefs, method="first_order", max_iter=3)
+    assert not lot.converged
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert ra.maximal_lottery(prefs, method="first_order", tol=1e-6).converged
+        assert ra.Lottery.from_matrix([[0, 1], [-1, 0]], method="first_order").converged
