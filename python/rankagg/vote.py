@@ -380,8 +380,9 @@ def ranked_pairs(rankings: Votes, *, unranked: Unranked = "below", tie_break: Ti
     return _result(holder, score, "ranked_pairs", position=position, unranked=unranked, tie_break=tie_break)
 
 
-_RP_WORK_LIMIT = 3_000_000
-"""Edge visits the all-orders search of ranked pairs may make (a few seconds) before it gives up."""
+_RP_WORK_LIMIT = 30_000_000
+"""Work the all-orders search of ranked pairs may do before it gives up (a few seconds): each
+edge visited costs the number of items searched, as updating what each item reaches does."""
 
 
 def _lock(reach: list[int], i: int, j: int) -> None:
@@ -467,7 +468,7 @@ def _ranked_pairs_search(c: int, groups: list[tuple[tuple[int, int], ...]], k: i
         g, reach, rest = stack.pop()
         if g == len(groups):
             return reach  # every group locked, nothing above c
-        budget[0] -= len(rest) + 1
+        budget[0] -= (len(rest) + 1) * k
         if budget[0] < 0:
             raise RankaggError(
                 "ranked_pairs: too many orders of equal margins to try (deciding the winners under every order is "
@@ -497,6 +498,7 @@ def _ranked_pairs_search(c: int, groups: list[tuple[tuple[int, int], ...]], k: i
         # Pushed last is tried first: edges from what c reaches, then the others; never one into c.
         mine = reach[c]
         choices = sorted((e for e in live if e[1] != c), key=lambda e: (mine >> e[0]) & 1)
+        budget[0] -= len(choices) * (k + len(live))  # each child copies the closure and the edges left
         for e in choices:
             nxt = list(reach)
             _lock(nxt, *e)
