@@ -168,3 +168,15 @@ def test_strengths_beyond_double_precision_are_an_error_not_nan():
         ra.bradley_terry(rows, weight="w")
     r = ra.bradley_terry(rows, weight="w", regularization=0.1)
     assert np.all(np.isfinite(r.table["score"].to_numpy()))
+
+
+def test_ctrl_c_interrupts_schulze_strongest_paths(ctrl_c):
+    # Schulze's strongest paths on 2,500 items take several seconds in Rust; the loop polls
+    # Ctrl-C once per intermediate item (a few ms each).
+    rng = np.random.default_rng(3)
+    links = rng.integers(0, 50, (2_500, 2_500)).astype(float)
+    from rankagg import _core
+
+    waited = ctrl_c(lambda: _core.widest_paths(2_500, links.reshape(-1)), after=0.3)
+    assert waited < 0.5, waited
+    assert _core.widest_paths(2, np.array([0.0, 1.0, 0.0, 0.0])).tolist() == [0.0, 1.0, 0.0, 0.0]

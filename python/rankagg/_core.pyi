@@ -167,6 +167,7 @@ def item_totals(
     wins_j: npt.NDArray[np.float64],
     ties: npt.NDArray[np.float64],
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...
+def widest_paths(n: int, links: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]: ...
 def pairwise_preferences(
     n: int,
     offsets: npt.NDArray[np.uint64],

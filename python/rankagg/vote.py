@@ -322,16 +322,23 @@ def schulze(rankings: Votes, *, unranked: Unranked = "below", strength: Strength
     if strength not in ("winning_votes", "margin"):
         raise RankaggError(f"strength must be 'winning_votes' or 'margin', not {strength!r}")
     holder, p = _preferences(rankings, unranked, "schulze")
-    n = len(p)
-    d = np.where(p > p.T, p if strength == "winning_votes" else p - p.T, 0.0)
-    np.fill_diagonal(d, 0.0)
-    for k in range(n):
-        d = np.maximum(d, np.minimum(d[:, k : k + 1], d[k : k + 1, :]))
-    np.fill_diagonal(d, 0.0)
+    d = _widest_paths(np.where(p > p.T, p if strength == "winning_votes" else p - p.T, 0.0))
     above = d > d.T  # above[i, j]: i is above j
     position = 1 + above.sum(axis=0)
     score = above.sum(axis=1).astype(float)
     return _result(holder, score, "schulze", position=position, unranked=unranked, strength=strength)
+
+
+def _widest_paths(links: np.ndarray) -> np.ndarray:
+    """Strongest paths (a path is as strong as its weakest link) between all pairs, given the
+    n × n link strengths (0: no link); the diagonal is ignored and returned as 0. Rust."""
+    n = len(links)
+    check_dense((n, n), "the strongest-path matrix", copies=3)
+    links = np.array(links, dtype=np.float64)
+    np.fill_diagonal(links, 0.0)
+    d = _core.widest_paths(n, links.reshape(-1)).reshape(n, n)
+    np.fill_diagonal(d, 0.0)
+    return d
 
 
 def ranked_pairs(rankings: Votes, *, unranked: Unranked = "below", tie_break: TieBreak = "all") -> Consensus:
@@ -394,10 +401,31 @@ def _lock(reach: list[int], i: int, j: int) -> None:
 
 
 def _lock_in_order(reach: list[int], edges: list[tuple[int, int]]) -> list[int]:
+    """Locks the edges in order, skipping those that would close a cycle; returns the closure.
+
+    Keeps the reverse closure too (``above[b]``: the items reaching b), so locking i → j only
+    visits the items above i and below j, and an edge already implied costs one bit test."""
     reach = list(reach)
+    above = [0] * len(reach)
+    for a, r in enumerate(reach):
+        while r:
+            low = r & -r
+            above[low.bit_length() - 1] |= 1 << a
+            r ^= low
     for i, j in edges:
-        if not (reach[j] >> i) & 1:
-            _lock(reach, i, j)
+        if (reach[j] >> i) & 1 or (reach[i] >> j) & 1:
+            continue  # would close a cycle, or is already implied
+        up, down = above[i], reach[j]
+        x = up
+        while x:
+            low = x & -x
+            reach[low.bit_length() - 1] |= down
+            x ^= low
+        x = down
+        while x:
+            low = x & -x
+            above[low.bit_length() - 1] |= up
+            x ^= low
     return reach
 
 
@@ -409,10 +437,13 @@ def _smith(m: np.ndarray) -> np.ndarray:
     off = ~np.eye(n, dtype=bool)
     copeland_score = ((m > 0) & off).sum(axis=1) + 0.5 * ((m == 0) & off).sum(axis=1)
     order = np.lexsort((np.arange(n), -copeland_score))
-    for k in range(1, n + 1):
-        if k == n or np.all(m[np.ix_(order[:k], order[k:])] > 0):
-            return np.sort(order[:k])
-    raise AssertionError("unreachable: the whole set dominates nothing outside it")  # pragma: no cover
+    # The prefix of k items dominates the rest iff no item among the first k fails to beat an
+    # item at position k or later: with last[i] the last position item i does not beat, the
+    # smallest k with max(last[:k]) < k.
+    fails = ~(m[np.ix_(order, order)] > 0) & off[np.ix_(order, order)]
+    last = np.where(fails.any(axis=1), n - 1 - np.argmax(fails[:, ::-1], axis=1), -1)
+    k = int(np.flatnonzero(np.maximum.accumulate(last) < np.arange(1, n + 1))[0]) + 1
+    return np.sort(order[:k])
 
 
 def _ranked_pairs_winners(m: np.ndarray) -> list[int]:
@@ -440,9 +471,7 @@ def _ranked_pairs_winners(m: np.ndarray) -> list[int]:
             groups.append(((i, j),))
     if not groups:  # every pair tied: nothing is ever locked
         return [int(i) for i in smith]
-    d = np.where(sub > 0, sub, 0.0)
-    for x in range(k):
-        d = np.maximum(d, np.minimum(d[:, x : x + 1], d[x : x + 1, :]))
+    d = _widest_paths(np.where(sub > 0, sub, 0.0))
     budget = [_RP_WORK_LIMIT]
     winners = 0
     for c in range(k):

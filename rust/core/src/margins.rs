@@ -83,6 +83,41 @@ pub fn pairwise_preferences(n: usize, offsets: &[u64], items: &[u32], levels: &[
     Ok(total)
 }
 
+/// Strongest (widest) paths, in place: on entry `d[i * n + j]` is the strength of the link
+/// i → j (0 for none, never negative), on return the strength of the strongest path from i to
+/// j, a path being as strong as its weakest link (Floyd–Warshall over max/min: Schulze's
+/// beat-paths). Rows are updated in parallel for each intermediate item; max and min are
+/// exact, so the result does not depend on the thread count. Polls for Ctrl-C once per item.
+pub fn widest_paths(n: usize, d: &mut [f64]) -> Result<()> {
+    if n.checked_mul(n) != Some(d.len()) {
+        return Err(Error::InvalidArgument(format!("the link matrix has {} entries, not n × n for n = {n}", d.len())));
+    }
+    if let Some(bad) = d.iter().position(|x| !(*x >= 0.0 && x.is_finite())) {
+        return Err(Error::InvalidArgument(format!("link strengths must be finite and >= 0; entry {bad} is {}", d[bad])));
+    }
+    let mut through = vec![0.0f64; n];
+    for k in 0..n {
+        if crate::interrupt::poll() {
+            return crate::interrupt::check();
+        }
+        through.copy_from_slice(&d[k * n..(k + 1) * n]);
+        // Row k itself cannot change (d[k][k] is never used above 0 through k).
+        d.par_chunks_mut(n.max(1)).enumerate().for_each(|(i, row)| {
+            let via = row[k];
+            if i == k || via <= 0.0 {
+                return;
+            }
+            for (cell, &next) in row.iter_mut().zip(&through) {
+                let w = if next < via { next } else { via };
+                if w > *cell {
+                    *cell = w;
+                }
+            }
+        });
+    }
+    crate::interrupt::check()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,5 +190,39 @@ mod tests {
         }
         assert!(pairwise_preferences(3, &[0, 2], &[0, 5], &[0, 1], None, true).is_err());
         assert!(pairwise_preferences(3, &[0, 3], &[0, 1], &[0, 1], None, true).is_err());
+    }
+
+    #[test]
+    fn widest_paths_match_brute_force_paths() {
+        // 4 items: 0 → 1 (5), 1 → 2 (3), 2 → 0 (4), 2 → 3 (7), 3 → 1 (2).
+        let n = 4;
+        let mut d = vec![0.0; 16];
+        for &(i, j, w) in &[(0, 1, 5.0), (1, 2, 3.0), (2, 0, 4.0), (2, 3, 7.0), (3, 1, 2.0)] {
+            d[i * n + j] = w;
+        }
+        let links = d.clone();
+        widest_paths(n, &mut d).unwrap();
+        // Brute force: the best bottleneck over all simple paths (at most n - 1 links).
+        fn best(links: &[f64], n: usize, from: usize, to: usize, seen: u32, width: f64) -> f64 {
+            let mut out = 0.0f64;
+            for next in 0..n {
+                let w = links[from * n + next];
+                if w > 0.0 && seen & (1 << next) == 0 {
+                    let b = width.min(w);
+                    out = out.max(if next == to { b } else { best(links, n, next, to, seen | (1 << next), b) });
+                }
+            }
+            out
+        }
+        for i in 0..n {
+            for j in 0..n {
+                if i != j {
+                    assert_eq!(d[i * n + j], best(&links, n, i, j, 1 << i, f64::INFINITY), "{i} -> {j}");
+                }
+            }
+        }
+        assert_eq!(d[2 * n + 1], 4.0); // 2 → 0 → 1: min(4, 5)
+        assert!(widest_paths(3, &mut [0.0; 4]).is_err());
+        assert!(widest_paths(1, &mut [-1.0]).is_err());
     }
 }

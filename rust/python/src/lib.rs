@@ -669,6 +669,15 @@ fn pairwise_preferences<'py>(
     Ok(PyArray1::from_vec(py, p))
 }
 
+/// Schulze's strongest paths: `links` (row-major n × n, 0 for no link, never negative) → the
+/// strength of the strongest path from i to j (its weakest link), by Floyd–Warshall in Rust.
+#[pyfunction]
+fn widest_paths<'py>(py: Python<'py>, n: usize, links: PyReadonlyArray1<'py, f64>) -> PyResult<Bound<'py, PyArray1<f64>>> {
+    let mut d = slice(&links, "links")?.to_vec();
+    run_detached(py, || rankagg_core::margins::widest_paths(n, &mut d))?;
+    Ok(PyArray1::from_vec(py, d))
+}
+
 /// Polls Python's signal handlers from a detached call (re-attaching briefly): true after Ctrl-C.
 fn interrupted() -> bool {
     Python::attach(|py| py.check_signals().is_err())
@@ -874,6 +883,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(kendall_counts, m)?)?;
     m.add_function(wrap_pyfunction!(item_totals, m)?)?;
     m.add_function(wrap_pyfunction!(pairwise_preferences, m)?)?;
+    m.add_function(wrap_pyfunction!(widest_paths, m)?)?;
     m.add_function(wrap_pyfunction!(maximal_lottery, m)?)?;
     m.add_function(wrap_pyfunction!(maximal_lottery_sparse, m)?)?;
     m.add_function(wrap_pyfunction!(defensive, m)?)?;
