@@ -5,6 +5,7 @@
     python benches/consensus.py --large    # n = 50, 100 (and 200) items, φ = 0.8 / 0.95 / 0.99:
                                            # time to a proven optimum (LP branch and bound)
     python benches/consensus.py --corankco # Kemeny vs corankco (exact by PuLP/CBC, BioConsert)
+    python benches/consensus.py --many     # the margin rules on 20 voters x 1,000 / 3,000 items
     python benches/consensus.py --rules    # every voting rule, 10,000 voters x 100 candidates,
                                            # vs pref_voting
 
@@ -51,6 +52,7 @@ def main() -> None:
     ap.add_argument("--large", action="store_true", help="n = 50, 100, 200 with the exact LP search")
     ap.add_argument("--time-limit", type=float, default=120.0)
     ap.add_argument("--corankco", action="store_true", help="Kemeny vs corankco (pip install corankco pulp)")
+    ap.add_argument("--many", action="store_true", help="the margin rules on 20 voters x 1,000 and 3,000 items (rankagg alone)")
     ap.add_argument("--rules", action="store_true", help="every voting rule on 10,000 voters x 100 candidates vs pref_voting")
     args = ap.parse_args()
     if args.large:
@@ -61,6 +63,9 @@ def main() -> None:
         return
     if args.rules:
         rules_side_by_side(args)
+        return
+    if args.many:
+        many_items(args)
         return
     sizes = [6, 8, 10] if args.quick else [6, 8, 9, 10, 12, 16, 20]
     rng = np.random.default_rng(0)
@@ -178,6 +183,24 @@ def rules_side_by_side(args: argparse.Namespace) -> None:
         print(f"| {name} | {t:.3f} | {t_peer:.3f} (Profile {t_prof:.2f}) | {t_peer / t:.0f} | {sorted(r.winners) == sorted(w)} |", flush=True)
     t, _ = timed(lambda: ra.pairwise_preferences(ra.Rankings.from_lists(lists)), args.repeat)
     print(f"\nrankagg's majority matrix alone (Rankings + Rust): {t:.3f} s")
+    print()
+
+
+def many_items(args: argparse.Namespace) -> None:
+    """The rules on the majority matrix with many items: 20 voters (noisy utilities, as in
+    --rules) ranking 1,000 and 3,000 items. Times exclude building `Rankings`."""
+    print("### Margin rules, 20 voters, many items\n")
+    print("| n | rule | median s |")
+    print("|---:|---|---:|")
+    for n in (1_000, 3_000):
+        rng = np.random.default_rng(0)
+        lists = np.argsort(-(rng.normal(0, 1, n) + 3 * rng.gumbel(size=(20, n))), axis=1).tolist()
+        votes = ra.Rankings.from_lists(lists)
+        rules = (("smith_set", ra.smith_set), ("copeland", ra.copeland), ("schulze", ra.schulze),
+                 ("ranked_pairs label", lambda v: ra.ranked_pairs(v, tie_break="label")))
+        for name, rule in rules:
+            t, _ = timed(lambda: rule(votes), args.repeat if n <= 1_000 else 1)
+            print(f"| {n:,} | {name} | {t:.3f} |", flush=True)
     print()
 
 
