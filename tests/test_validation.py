@@ -88,3 +88,10 @@ def test_first_order_lottery_warns_when_it_stops_at_max_iter():
         warnings.simplefilter("error")
         assert ra.maximal_lottery(prefs, method="first_order", tol=1e-6).converged
         assert ra.Lottery.from_matrix([[0, 1], [-1, 0]], method="first_order").converged
+
+
+def test_counts_padded_with_whitespace_still_read(tmp_path):
+    # Found by fuzz/fuzz_preflib.py: a count padded with control whitespace passed the digit
+    # check (after strip) but reached int() unstripped.
+    votes = preflib(tmp_path, "\x1f2\x1f: 1,2,3\n 1 : 3,2,1\n")
+    assert votes.weights.tolist() == [2.0, 1.0]

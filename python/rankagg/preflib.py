@@ -71,7 +71,7 @@ def read_preflib(path: str | Path, *, names: bool = True) -> Rankings:
                     header[key] = value
             continue
         orders.append(_parse_order(line, number, path, alternatives))
-        count = int(line.partition(":")[0])
+        count = int(line.partition(":")[0].strip())  # checked ASCII digits, padded with whitespace at most
         if count > _MAX_COUNT:
             raise RankaggError(f"{path}, line {number}: count {count} is above 2**53, where counts stop being exact")
         counts.append(count)
