@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import polars as pl
+import pytest
 
 from rankagg.cli import main
 
@@ -181,3 +182,29 @@ def test_stdin_and_exit_codes_in_a_real_process(tmp_path):
     assert usage.returncode == 2 and "invalid choice" in usage.stderr
     help_text = run("consistency", "--help")
     assert help_text.returncode == 0 and "examples:" in help_text.stdout
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["leaderboard", "{csv}", "--outcomes", "a=x"], "--outcomes: the value of 'a' must be a number"),
+        (["consistency", "{csv}", "--exact-limit", "-3"], "exact_limit must be an integer >= 0, not -3"),
+        (["bench", "--items", "1"], "--items must be at least 2"),
+        (["consensus", "{big}"], "count of 400 digits is above 2**53"),
+    ],
+)
+def test_bad_arguments_and_files_exit_2_with_one_line(tmp_path, capsys, argv, message):
+    csv = tmp_path / "c.csv"
+    csv.write_text("a,b,outcome\nx,y,1\ny,x,1\n")
+    big = tmp_path / "big.soc"
+    big.write_text("# NUMBER ALTERNATIVES: 2\n# ALTERNATIVE NAME 1: x\n# ALTERNATIVE NAME 2: y\n" + "9" * 400 + ": 1,2\n")
+    assert main([a.format(csv=csv, big=big) for a in argv]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("rankagg: error: ") and message in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("argv", [["bench", "--repeat", "0"], ["bench", "--items", "0"], ["leaderboard", "--top", "-1"]])
+def test_counts_below_one_are_usage_errors(argv, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    assert exit_.value.code == 2 and "expected a whole number >= 1" in capsys.readouterr().err

@@ -71,6 +71,17 @@ def _scan(path: str) -> pl.LazyFrame:
     return pl.scan_csv(p)
 
 
+def _positive_int(text: str) -> int:
+    """An argparse type: a whole number ≥ 1 (argparse prints the message and exits with 2)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {value}")
+    return value
+
+
 def _parse_outcomes(spec: str | None) -> dict[str, float] | None:
     """``left=1,right=0,tie=0.5`` → a mapping."""
     if spec is None:
@@ -80,7 +91,10 @@ def _parse_outcomes(spec: str | None) -> dict[str, float] | None:
         label, _, value = part.rpartition("=")
         if not label:
             raise RankaggError(f"--outcomes expects label=value pairs separated by commas, got {part!r}")
-        out[label] = float(value)
+        try:
+            out[label] = float(value)
+        except ValueError:
+            raise RankaggError(f"--outcomes: the value of {label!r} must be a number (1 = a won, 0 = b won, 0.5 = a tie), not {value!r}") from None
     return out
 
 
@@ -138,7 +152,7 @@ def _add_comparison_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _add_output_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--top", type=int, default=100, help="rows to print (default: 100)")
+    p.add_argument("--top", type=_positive_int, default=100, help="rows to print (default: 100)")
     p.add_argument("--output", "-o", help="write the table to CSV, Parquet, JSON, NDJSON or Markdown (.md) instead of printing")
 
 
@@ -302,6 +316,8 @@ def _bench(args: argparse.Namespace) -> int:
 
     rng = np.random.default_rng(args.seed)
     n, m = args.items, args.rows
+    if n < 2:
+        raise RankaggError(f"--items must be at least 2 (a comparison needs two items), not {n}")
     strength = rng.normal(0, 1, n)
     a = rng.integers(0, n, m)
     b = (a + rng.integers(1, n, m)) % n
@@ -461,7 +477,7 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--level", type=float, default=0.95, help="interval coverage (default: 0.95)")
     rep.add_argument("--seed", type=int, default=0, help="bootstrap seed (default: 0)")
     rep.add_argument("--regularization", type=float, default=0.0, help="bradley_terry prior pseudo-counts")
-    rep.add_argument("--top", type=int, help="items in the leaderboard and the interval plot (default: all; the heatmap shows at most 20)")
+    rep.add_argument("--top", type=_positive_int, help="items in the leaderboard and the interval plot (default: all; the heatmap shows at most 20)")
     rep.add_argument("--title", help="title of the page")
     rep.add_argument("--output", "-o", default="report.html", help="the HTML file to write (default: report.html)")
     rep.set_defaults(run=_report)
@@ -471,9 +487,9 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="example:\n  rankagg bench --items 100 --rows 200000",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    bench.add_argument("--items", type=int, default=100, help="items (default: 100)")
-    bench.add_argument("--rows", type=int, default=100_000, help="comparisons (default: 100000)")
-    bench.add_argument("--repeat", type=int, default=5, help="runs of rankagg per method (default: 5)")
+    bench.add_argument("--items", type=_positive_int, default=100, help="items (default: 100)")
+    bench.add_argument("--rows", type=_positive_int, default=100_000, help="comparisons (default: 100000)")
+    bench.add_argument("--repeat", type=_positive_int, default=5, help="runs of rankagg per method (default: 5)")
     bench.add_argument("--seed", type=int, default=0)
     bench.set_defaults(run=_bench)
     return parser

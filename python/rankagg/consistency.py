@@ -306,8 +306,10 @@ def consistency(
         raise RankaggError(f"flow must be 'margin' or 'probability', not {flow!r}")
     if not (isinstance(score_tolerance, (int, float)) and np.isfinite(score_tolerance) and score_tolerance >= 0):
         raise RankaggError(f"score_tolerance must be a finite number ≥ 0, not {score_tolerance!r}")
-    if not (isinstance(samples, int) and samples > 0):
+    if not (isinstance(samples, int) and not isinstance(samples, bool) and 0 < samples < 2**63):
         raise RankaggError(f"samples must be a positive integer, not {samples!r}")
+    if not (isinstance(exact_limit, int) and not isinstance(exact_limit, bool) and 0 <= exact_limit < 2**63):
+        raise RankaggError(f"exact_limit must be an integer >= 0, not {exact_limit!r}")
     columns = dict(a=a, b=b, outcome=outcome, weight=weight, outcomes=outcomes, winner=winner, loser=loser)
     glabels, mats, gname = _matrices(data, group, columns, unranked)
     score_table = None if scores is None else _scores_frame(scores, group, item, rating)

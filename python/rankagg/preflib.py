@@ -73,7 +73,8 @@ def read_preflib(path: str | Path, *, names: bool = True) -> Rankings:
         orders.append(_parse_order(line, number, path, alternatives))
         count = int(line.partition(":")[0].strip())  # checked ASCII digits, padded with whitespace at most
         if count > _MAX_COUNT:
-            raise RankaggError(f"{path}, line {number}: count {count} is above 2**53, where counts stop being exact")
+            shown = str(count) if count < 10**30 else f"of {len(str(count))} digits"
+            raise RankaggError(f"{path}, line {number}: count {shown} is above 2**53, where counts stop being exact")
         counts.append(count)
     if not orders:
         raise RankaggError(f"{path}: no orders in the file")
