@@ -95,3 +95,41 @@ def test_counts_padded_with_whitespace_still_read(tmp_path):
     # check (after strip) but reached int() unstripped.
     votes = preflib(tmp_path, "\x1f2\x1f: 1,2,3\n 1 : 3,2,1\n")
     assert votes.weights.tolist() == [2.0, 1.0]
+
+
+COMPARISONS = {"a": ["x", "y", "x"], "b": ["y", "z", "z"], "outcome": [1.0, 1.0, 0.0]}
+
+
+@pytest.mark.parametrize(
+    "anchor, error, message",
+    [
+        (("x",), ra.RankaggError, "anchor must be an"),
+        ("x0", ra.RankaggError, "anchor must be an"),
+        (("x", float("nan")), ra.RankaggError, "anchor value must be a finite number"),
+        (("x", float("inf")), ra.RankaggError, "anchor value must be a finite number"),
+        (("x", "1"), ra.RankaggError, "anchor value must be a finite number"),
+        ((0, 1.0), ra.UnknownItemError, "anchor item 0 is not in the data"),
+    ],
+)
+def test_malformed_anchors_are_documented_errors(anchor, error, message):
+    for fit in (lambda: ra.bradley_terry(COMPARISONS, regularization=1.0, anchor=anchor),
+                lambda: ra.plackett_luce([["x", "y", "z"], ["y", "x", "z"], ["z", "y", "x"]], anchor=anchor)):
+        with pytest.raises(error, match=message):
+            fit()
+    assert ra.bradley_terry(COMPARISONS, regularization=1.0, anchor=["x", 2])["x"] == pytest.approx(2.0)
+
+
+def test_iteration_limits_beyond_64_bits_are_documented_errors():
+    with pytest.raises(ra.RankaggError, match="max_iter must be an integer"):
+        ra.bradley_terry(COMPARISONS, max_iter=2**70)
+    with pytest.raises(ra.RankaggError, match="max_iter must be an integer"):
+        ra.pagerank(COMPARISONS, max_iter=2**70)
+    with pytest.raises(ra.RankaggError, match="first_order needs"):
+        ra.maximal_lottery(COMPARISONS, method="first_order", max_iter=2**70)
+
+
+def test_looking_up_an_item_of_another_type_is_an_unknown_item():
+    ratings = ra.bradley_terry(COMPARISONS, regularization=1.0)
+    with pytest.raises(ra.UnknownItemError, match="item 0 is not in the ratings"):
+        ratings[0]
+    assert ratings["x"] == ratings.table.filter(ratings.table["item"] == "x")["score"][0]

@@ -230,7 +230,7 @@ def _solve(
             raise RankaggError("the exact method needs a dense payoff")
         out = _core.maximal_lottery(np.ascontiguousarray(dense, dtype=np.float64).ravel(), n)
     else:
-        if not (tol > 0 and max_iter >= 1):
+        if not (tol > 0 and isinstance(max_iter, (int, np.integer)) and 1 <= max_iter < 2**63):
             raise RankaggError(f"first_order needs tol > 0 and max_iter ≥ 1, got tol={tol}, max_iter={max_iter}")
         if pairs is None:
             i, j = np.nonzero(np.triu(dense, 1))  # type: ignore[arg-type]

@@ -170,8 +170,8 @@ def bradley_terry(
         raise RankaggError(f"regularization must be a finite number >= 0, not {regularization!r}")
     if not (isinstance(tol, (int, float)) and tol > 0):
         raise RankaggError(f"tol must be > 0, not {tol!r}")
-    if not (isinstance(max_iter, int) and max_iter >= 0):
-        raise RankaggError(f"max_iter must be an integer >= 0, not {max_iter!r}")
+    if not (isinstance(max_iter, int) and 0 <= max_iter < 2**63):
+        raise RankaggError(f"max_iter must be an integer >= 0 (below 2**63), not {max_iter!r}")
     _check_ci(ci)
     if isinstance(ci, Sandwich) and ties in ("davidson", "rao_kupper"):
         raise RankaggError(f"Sandwich intervals need ties='half' or 'drop'; use ci=Bootstrap() with ties={ties!r}")
@@ -341,8 +341,8 @@ def _pair_method(
     rounds, seed = _percentile_options(ci, method)
     if not (isinstance(tol, (int, float)) and tol > 0):
         raise RankaggError(f"tol must be > 0, not {tol!r}")
-    if not (isinstance(max_iter, int) and max_iter >= 1):
-        raise RankaggError(f"max_iter must be an integer >= 1, not {max_iter!r}")
+    if not (isinstance(max_iter, int) and 1 <= max_iter < 2**63):
+        raise RankaggError(f"max_iter must be an integer >= 1 (below 2**63), not {max_iter!r}")
     table = _pairs(data, **columns)
     fit = run_rounds(
         ci,
@@ -414,8 +414,15 @@ def _scaler(scale: str, anchor: tuple[Any, float] | None, anchor_at: int | None)
 def _anchor_index(labels: pl.Series, anchor: tuple[Any, float] | None) -> int | None:
     if anchor is None:
         return None
-    item, _ = anchor
-    hits = np.flatnonzero((labels == item).to_numpy())
+    if isinstance(anchor, (str, bytes)) or not isinstance(anchor, Sequence) or len(anchor) != 2:
+        raise RankaggError(f"anchor must be an (item, value) pair, not {anchor!r}")
+    item, value = anchor
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) or not np.isfinite(value):
+        raise RankaggError(f"anchor value must be a finite number, not {value!r}")
+    try:
+        hits = np.flatnonzero((labels == item).to_numpy())
+    except (pl.exceptions.PolarsError, TypeError):  # an item of another type than the labels
+        hits = np.array([], dtype=np.int64)
     if len(hits) == 0:
         raise UnknownItemError(f"anchor item {item!r} is not in the data")
     return int(hits[0])

@@ -69,7 +69,10 @@ class Ratings:
 
     def __getitem__(self, item: Any) -> float:
         """The score of one item."""
-        row = self.table.filter(pl.col("item") == item)
+        try:
+            row = self.table.filter(pl.col("item") == item)
+        except (pl.exceptions.PolarsError, TypeError):  # an item of another type than the labels
+            row = self.table.clear()
         if row.height == 0:
             raise UnknownItemError(f"item {item!r} is not in the ratings")
         return float(row["score"][0])
