@@ -46,7 +46,7 @@ from pref_voting.scoring_methods import (
 )
 from prefsampling import ordinal
 
-EXAMPLES = 120
+EXAMPLES = int(os.environ.get("RANKAGG_ORACLE_EXAMPLES", "120"))
 
 CULTURES: dict[str, Any] = {
     "impartial": lambda v, n, r: ordinal.impartial(v, n, seed=r.integers(2**31)),

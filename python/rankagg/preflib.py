@@ -53,8 +53,8 @@ def read_preflib(path: str | Path, *, names: bool = True) -> Rankings:
     try:
         text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as e:
-        line = path.read_bytes()[: e.start].count(b"\n") + 1
-        raise RankaggError(f"{path}: not UTF-8 text (byte {e.object[e.start]:#04x} on line {line}); PrefLib files are UTF-8") from None
+        line_no = path.read_bytes()[: e.start].count(b"\n") + 1
+        raise RankaggError(f"{path}: not UTF-8 text (byte {e.object[e.start]:#04x} on line {line_no}); PrefLib files are UTF-8") from None
     text = text.removeprefix("\ufeff")  # a byte-order mark, as some editors write
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()

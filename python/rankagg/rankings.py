@@ -84,17 +84,17 @@ class Rankings:
             raise RankaggError(f"column {rank!r} (rank=) must be numeric, not {frame.schema[rank]}")
         frame = frame.with_row_index("_row")
         if frame.schema[rank].is_float():
-            bad = frame.filter(~pl.col(rank).is_finite())
-            if bad.height:
-                raise RankaggError(f"column {rank!r} (rank=) has NaN or infinite values: rows {bad['_row'].head(_MAX_SHOWN).to_list()}")
+            bad_rows = frame.filter(~pl.col(rank).is_finite())
+            if bad_rows.height:
+                raise RankaggError(f"column {rank!r} (rank=) has NaN or infinite values: rows {bad_rows['_row'].head(_MAX_SHOWN).to_list()}")
         elif frame.schema[rank].is_integer():
             # Ranks are compared as float64 below, which merges integers above 2**53.
             big = pl.col(rank) > 2**53
             if frame.schema[rank].is_signed_integer():
                 big = big | (pl.col(rank) < -(2**53))
-            bad = frame.filter(big)
-            if bad.height:
-                raise RankaggError(f"column {rank!r} (rank=) has values beyond ±2**53, which cannot be compared exactly: rows {bad['_row'].head(_MAX_SHOWN).to_list()}")
+            bad_rows = frame.filter(big)
+            if bad_rows.height:
+                raise RankaggError(f"column {rank!r} (rank=) has values beyond ±2**53, which cannot be compared exactly: rows {bad_rows['_row'].head(_MAX_SHOWN).to_list()}")
         dup = frame.filter(pl.struct(voter, item).is_duplicated())
         if dup.height:
             raise RankaggError(
