@@ -13,7 +13,8 @@ from that ranking (a partial or top-k ranking), not ranked last. Equal ranks are
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Sequence
-from itertools import chain
+from itertools import chain, groupby
+from operator import itemgetter
 from dataclasses import dataclass
 from typing import Any
 
@@ -197,11 +198,11 @@ class Rankings:
         names = self.labels.to_list()
         out: list[list[Any]] = []
         for lo, hi in zip(self.offsets[:-1].tolist(), self.offsets[1:].tolist()):
-            codes, levels = self.items[lo:hi].tolist(), self.levels[lo:hi].tolist()
             ranking: list[Any] = []
-            for level in sorted(set(levels)):
-                group = sorted(c for c, v in zip(codes, levels) if v == level)
-                ranking.append(names[group[0]] if len(group) == 1 else tuple(names[c] for c in group))
+            # By level, then label order within a level; one pass groups the ties.
+            for _, group in groupby(sorted(zip(self.levels[lo:hi].tolist(), self.items[lo:hi].tolist())), key=itemgetter(0)):
+                codes = [c for _, c in group]
+                ranking.append(names[codes[0]] if len(codes) == 1 else tuple(names[c] for c in codes))
             out.append(ranking)
         return out
 

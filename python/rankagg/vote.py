@@ -333,10 +333,9 @@ def _widest_paths(links: np.ndarray) -> np.ndarray:
     """Strongest paths (a path is as strong as its weakest link) between all pairs, given the
     n × n link strengths (0: no link); the diagonal is ignored and returned as 0. Rust."""
     n = len(links)
-    check_dense((n, n), "the strongest-path matrix", copies=3)
-    links = np.array(links, dtype=np.float64)
-    np.fill_diagonal(links, 0.0)
-    d = _core.widest_paths(n, links.reshape(-1)).reshape(n, n)
+    check_dense((n, n), "the strongest-path matrix", copies=2)
+    d = np.array(links, dtype=np.float64, order="C")  # Rust updates it in place
+    _core.widest_paths(n, d.reshape(-1))
     np.fill_diagonal(d, 0.0)
     return d
 
@@ -372,13 +371,15 @@ def ranked_pairs(rankings: Votes, *, unranked: Unranked = "below", tie_break: Ti
         raise RankaggError(f"tie_break must be 'all' or 'label', not {tie_break!r}")
     holder, m = _margins(rankings, unranked, "ranked_pairs")
     n = len(m)
-    pairs = sorted((-m[i, j], i, j) for i in range(n) for j in range(n) if i != j and m[i, j] >= 0)
-    reach = _lock_in_order([1 << i for i in range(n)], [(i, j) for _, i, j in pairs])
+    i, j = np.nonzero((m >= 0) & ~np.eye(n, dtype=bool))  # row-major: (i, j) ascending
+    by_margin = np.argsort(-m[i, j], kind="stable")  # largest margin first, then (i, j)
+    reach = _lock_in_order([1 << a for a in range(n)], list(zip(i[by_margin].tolist(), j[by_margin].tolist())))
     below = np.array([r.bit_count() - 1 for r in reach])
     if tie_break == "label":
         return _result(holder, below.astype(float), "ranked_pairs", order=np.argsort(-below, kind="stable"), unranked=unranked, tie_break=tie_break)
     winners = _ranked_pairs_winners(m)
-    rest = [i for i in np.argsort(-below, kind="stable").tolist() if i not in set(winners)]
+    won = set(winners)
+    rest = [a for a in np.argsort(-below, kind="stable").tolist() if a not in won]
     position = np.empty(n, dtype=np.uint32)
     position[winners] = 1
     position[rest] = np.arange(len(winners) + 1, n + 1, dtype=np.uint32)

@@ -8,7 +8,7 @@ mod arrow;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray1};
+use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray1, PyReadwriteArray1};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
@@ -669,13 +669,13 @@ fn pairwise_preferences<'py>(
     Ok(PyArray1::from_vec(py, p))
 }
 
-/// Schulze's strongest paths: `links` (row-major n × n, 0 for no link, never negative) → the
-/// strength of the strongest path from i to j (its weakest link), by Floyd–Warshall in Rust.
+/// Schulze's strongest paths, in place: `links` (row-major n × n, 0 for no link, never
+/// negative) becomes the strength of the strongest path from i to j (its weakest link), by
+/// Floyd–Warshall in Rust. Working on the caller's array allocates nothing n × n here.
 #[pyfunction]
-fn widest_paths<'py>(py: Python<'py>, n: usize, links: PyReadonlyArray1<'py, f64>) -> PyResult<Bound<'py, PyArray1<f64>>> {
-    let mut d = slice(&links, "links")?.to_vec();
-    run_detached(py, || rankagg_core::margins::widest_paths(n, &mut d))?;
-    Ok(PyArray1::from_vec(py, d))
+fn widest_paths<'py>(py: Python<'py>, n: usize, mut links: PyReadwriteArray1<'py, f64>) -> PyResult<()> {
+    let d = links.as_slice_mut().map_err(|_| PyValueError::new_err("links: array must be contiguous"))?;
+    run_detached(py, || rankagg_core::margins::widest_paths(n, d))
 }
 
 /// Polls Python's signal handlers from a detached call (re-attaching briefly): true after Ctrl-C.
