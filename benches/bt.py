@@ -72,7 +72,9 @@ def memory_in_fresh_process(df: pl.DataFrame) -> tuple[int, int]:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "battles.parquet"
         df.write_parquet(path)
-        out = subprocess.run([sys.executable, __file__, "--memory-probe", str(path)], capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [sys.executable, __file__, "--memory-probe", str(path)], capture_output=True, text=True, check=True
+        )
     peak, inputs = out.stdout.split()
     return int(peak), int(inputs)
 
@@ -143,7 +145,14 @@ def run(n: int, m: int, repeat: int, with_reference: bool) -> list[tuple[str, fl
     t, ratio, (labels, theta, it) = paired(lambda: numpy_baseline.bradley_terry(a_np, b_np, outcome), rounds)
     ours = dict(zip(r.table["item"].to_list(), r.table["score"].to_list()))
     gap = max(abs(ours[l] - (1000 + 400 * th / np.log(10))) for l, th in zip(labels, theta))
-    peers.append(("numpy baseline (pandas.factorize + bincount, from numpy arrays)", t, ratio, f"{it} it; max |Δscore| vs rankagg {gap:.1e}"))
+    peers.append(
+        (
+            "numpy baseline (pandas.factorize + bincount, from numpy arrays)",
+            t,
+            ratio,
+            f"{it} it; max |Δscore| vs rankagg {gap:.1e}",
+        )
+    )
 
     try:
         import evalica
@@ -153,7 +162,14 @@ def run(n: int, m: int, repeat: int, with_reference: bool) -> list[tuple[str, fl
         xs, ys = df["model_a"].to_list(), df["model_b"].to_list()
         ws = [wmap[w] for w in df["winner"].to_list()]
         t, ratio, res = paired(lambda: evalica.bradley_terry(xs, ys, ws), rounds)
-        peers.append((f"evalica {evalica.__version__} (inputs pre-converted, not timed)", t, ratio, f"{res.iterations} it, tol 1e-6"))
+        peers.append(
+            (
+                f"evalica {evalica.__version__} (inputs pre-converted, not timed)",
+                t,
+                ratio,
+                f"{res.iterations} it, tol 1e-6",
+            )
+        )
 
         def evalica_from_frame():
             # The same start as rankagg's: the Polars frame (evalica takes lists or pandas).
@@ -161,7 +177,14 @@ def run(n: int, m: int, repeat: int, with_reference: bool) -> list[tuple[str, fl
             return evalica.bradley_terry(df["model_a"].to_list(), df["model_b"].to_list(), w)
 
         t, ratio, res = paired(evalica_from_frame, rounds)
-        peers.append((f"evalica {evalica.__version__} from the Polars frame (conversion to lists timed)", t, ratio, f"{res.iterations} it"))
+        peers.append(
+            (
+                f"evalica {evalica.__version__} from the Polars frame (conversion to lists timed)",
+                t,
+                ratio,
+                f"{res.iterations} it",
+            )
+        )
     except ImportError:
         peers.append(("evalica (not installed: pip install evalica==0.4.2)", float("nan"), float("nan"), ""))
 
@@ -170,7 +193,14 @@ def run(n: int, m: int, repeat: int, with_reference: bool) -> list[tuple[str, fl
         t, ratio, fit = paired(lambda: reference.bradley_terry(a_l, b_l, o_l, tol=1e-9), 1)
         peers.append(("pure-Python reference (rankagg.reference, from lists)", t, ratio, f"{fit.iterations} it (MM)"))
     note = f"{r.iterations} it; peak memory +{peak / 2**20:.0f} MiB = {peak / inputs:.2f}× the input columns ({inputs / 2**20:.0f} MiB)"
-    return [("rankagg", own[0], 1.0, note + f"; its {len(own) - 1} runs paired with the peers' runs: median {statistics.median(own[1:]):.3f} s")] + peers
+    return [
+        (
+            "rankagg",
+            own[0],
+            1.0,
+            note + f"; its {len(own) - 1} runs paired with the peers' runs: median {statistics.median(own[1:]):.3f} s",
+        )
+    ] + peers
 
 
 def main() -> None:
@@ -189,7 +219,9 @@ def main() -> None:
         workloads = [(100, 200_000), (1_000, 100_000)]
     if args.items:
         workloads = [w for w in workloads if w[0] == args.items]
-    print(f"machine: {os.cpu_count()} cores; polars {pl.__version__}, numpy {np.__version__}, rankagg {ra.__version__}\n")
+    print(
+        f"machine: {os.cpu_count()} cores; polars {pl.__version__}, numpy {np.__version__}, rankagg {ra.__version__}\n"
+    )
     for n, m in workloads:
         paired_table(f"n = {n:,} items, m = {m:,} comparisons", run(n, m, args.repeat, not args.no_reference))
 

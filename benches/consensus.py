@@ -52,8 +52,12 @@ def main() -> None:
     ap.add_argument("--large", action="store_true", help="n = 50, 100, 200 with the exact LP search")
     ap.add_argument("--time-limit", type=float, default=120.0)
     ap.add_argument("--corankco", action="store_true", help="Kemeny vs corankco (pip install corankco pulp)")
-    ap.add_argument("--many", action="store_true", help="the margin rules on 20 voters x 1,000 and 3,000 items (rankagg alone)")
-    ap.add_argument("--rules", action="store_true", help="every voting rule on 10,000 voters x 100 candidates vs pref_voting")
+    ap.add_argument(
+        "--many", action="store_true", help="the margin rules on 20 voters x 1,000 and 3,000 items (rankagg alone)"
+    )
+    ap.add_argument(
+        "--rules", action="store_true", help="every voting rule on 10,000 voters x 100 candidates vs pref_voting"
+    )
     args = ap.parse_args()
     if args.large:
         large(args)
@@ -91,14 +95,18 @@ def main() -> None:
                 peer, ratio = f"{t_peer:.3f}", f"{t_peer / t:.0f}"
                 same = str(k.winners[0] in winners)
                 skip_peer = t_peer * n > args.cap  # the next size takes about n times longer
-            print(f"| {n} | {t:.4f} | {k.optimal} (cost {k.cost:g} = bound {k.lower_bound:g}) | {len(k.components)} | {peer} | {ratio} | {same} |")
+            print(
+                f"| {n} | {t:.4f} | {k.optimal} (cost {k.cost:g} = bound {k.lower_bound:g}) | {len(k.components)} | {peer} | {ratio} | {same} |"
+            )
         print()
 
 
 def large(args: argparse.Namespace) -> None:
     """Time to a proven optimum for 100 Mallows voters, default options (method="auto")."""
     print("### Kemeny, 100 Mallows voters, large n (time to a proven optimum)\n")
-    print("| n | φ | median s | proved optimal | cost | lower bound | components (largest) | B&B nodes | cut rounds | LP pivots |")
+    print(
+        "| n | φ | median s | proved optimal | cost | lower bound | components (largest) | B&B nodes | cut rounds | LP pivots |"
+    )
     print("|---:|---:|---:|---|---:|---:|---|---:|---:|---:|")
     for n in (50, 100, 200):
         for phi in (0.8, 0.95, 0.99):
@@ -126,14 +134,18 @@ def corankco_side_by_side(args: argparse.Namespace) -> None:
 
     scheme = ScoringScheme.get_unifying_scoring_scheme()  # Kemeny's score on complete rankings
     print("### Kemeny vs corankco 7.2, 100 Mallows voters\n")
-    print("| n | φ | rankagg s | proved | corankco exact (CBC) s | × | BioConsert s | × | scores (rankagg / exact / BioConsert) |")
+    print(
+        "| n | φ | rankagg s | proved | corankco exact (CBC) s | × | BioConsert s | × | scores (rankagg / exact / BioConsert) |"
+    )
     print("|---:|---:|---:|---|---:|---:|---:|---:|---|")
     for n in (10, 20, 40, 60):
         for phi in (0.9, 0.95):
             rng = np.random.default_rng(10 * n + int(100 * phi))
             lists = mallows(n, 100, phi, rng)
             t, k = timed(lambda: ra.kemeny(ra.Rankings.from_lists(lists)), args.repeat)
-            run = lambda alg: alg.compute_consensus_rankings(Dataset.from_raw_list([[{x} for x in r] for r in lists]), scheme, True)  # noqa: E731
+            run = lambda alg: alg.compute_consensus_rankings(
+                Dataset.from_raw_list([[{x} for x in r] for r in lists]), scheme, True
+            )  # noqa: E731
             t_b, b = timed(lambda: run(BioConsert()), min(args.repeat, 3))
             exact_s, exact_score = "skipped", "—"
             if n <= 40 or args.cap >= 300:
@@ -141,7 +153,10 @@ def corankco_side_by_side(args: argparse.Namespace) -> None:
                 exact_s, exact_score = f"{t_e:.3f} | {t_e / t:.0f}", f"{e.kemeny_score:g}"
             else:
                 exact_s += " | "
-            print(f"| {n} | {phi} | {t:.4f} | {k.optimal} | {exact_s} | {t_b:.3f} | {t_b / t:.0f} | {k.cost:g} / {exact_score} / {b.kemeny_score:g} |", flush=True)
+            print(
+                f"| {n} | {phi} | {t:.4f} | {k.optimal} | {exact_s} | {t_b:.3f} | {t_b / t:.0f} | {k.cost:g} / {exact_score} / {b.kemeny_score:g} |",
+                flush=True,
+            )
     print()
 
 
@@ -180,7 +195,10 @@ def rules_side_by_side(args: argparse.Namespace) -> None:
         t, r = timed(lambda: ours(ra.Rankings.from_lists(lists)), args.repeat)
         t_peer, w = timed(lambda: theirs(prof), 1)
         t_peer += t_prof
-        print(f"| {name} | {t:.3f} | {t_peer:.3f} (Profile {t_prof:.2f}) | {t_peer / t:.0f} | {sorted(r.winners) == sorted(w)} |", flush=True)
+        print(
+            f"| {name} | {t:.3f} | {t_peer:.3f} (Profile {t_prof:.2f}) | {t_peer / t:.0f} | {sorted(r.winners) == sorted(w)} |",
+            flush=True,
+        )
     t, _ = timed(lambda: ra.pairwise_preferences(ra.Rankings.from_lists(lists)), args.repeat)
     print(f"\nrankagg's majority matrix alone (Rankings + Rust): {t:.3f} s")
     print()
@@ -196,8 +214,12 @@ def many_items(args: argparse.Namespace) -> None:
         rng = np.random.default_rng(0)
         lists = np.argsort(-(rng.normal(0, 1, n) + 3 * rng.gumbel(size=(20, n))), axis=1).tolist()
         votes = ra.Rankings.from_lists(lists)
-        rules = (("smith_set", ra.smith_set), ("copeland", ra.copeland), ("schulze", ra.schulze),
-                 ("ranked_pairs label", lambda v: ra.ranked_pairs(v, tie_break="label")))
+        rules = (
+            ("smith_set", ra.smith_set),
+            ("copeland", ra.copeland),
+            ("schulze", ra.schulze),
+            ("ranked_pairs label", lambda v: ra.ranked_pairs(v, tie_break="label")),
+        )
         for name, rule in rules:
             t, _ = timed(lambda: rule(votes), args.repeat if n <= 1_000 else 1)
             print(f"| {n:,} | {name} | {t:.3f} |", flush=True)

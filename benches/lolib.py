@@ -53,8 +53,13 @@ def main() -> None:
         if known is not None:
             assert r.value == known, (path.name, r.value, known)
         s = r.stats
-        print(f"| {path.name} | {len(a)} | {r.value:.0f} | {r.optimal} | {known or ''} | {s['nodes']} | {s['cut_rounds']} | {s['lp_iterations']} | {t:.3f} |", flush=True)
-    print(f"\n{proved}/{len(files)} proved optimal; median {statistics.median(times):.3f} s, max {max(times):.3f} s, total {sum(times):.1f} s")
+        print(
+            f"| {path.name} | {len(a)} | {r.value:.0f} | {r.optimal} | {known or ''} | {s['nodes']} | {s['cut_rounds']} | {s['lp_iterations']} | {t:.3f} |",
+            flush=True,
+        )
+    print(
+        f"\n{proved}/{len(files)} proved optimal; median {statistics.median(times):.3f} s, max {max(times):.3f} s, total {sum(times):.1f} s"
+    )
 
 
 if __name__ == "__main__":

@@ -51,8 +51,15 @@ def highs(m: np.ndarray) -> np.ndarray:
     n = len(m)
     c = np.zeros(n + 1)
     c[-1] = -1
-    res = linprog(c, A_ub=np.hstack([-m.T, np.ones((n, 1))]), b_ub=np.zeros(n), A_eq=[[1.0] * n + [0.0]],
-                  b_eq=[1.0], bounds=[(0, None)] * n + [(None, None)], method="highs")
+    res = linprog(
+        c,
+        A_ub=np.hstack([-m.T, np.ones((n, 1))]),
+        b_ub=np.zeros(n),
+        A_eq=[[1.0] * n + [0.0]],
+        b_eq=[1.0],
+        bounds=[(0, None)] * n + [(None, None)],
+        method="highs",
+    )
     return res.x[:n]
 
 
@@ -80,12 +87,15 @@ def main() -> None:
     sizes = [100, 300] if args.quick else [100, 300, 1000, 2000]
     try:
         import pref_voting  # noqa: F401
+
         have_pv = True
     except ImportError:
         have_pv = False
     for kind, make in (("random margins", random_margins), ("Bradley–Terry margins", bt_margins)):
         print(f"### Maximal lottery, {kind}\n")
-        print("| n | rankagg s | support | exploitability | HiGHS s | × rankagg | HiGHS exploitability | pref_voting s | × rankagg |")
+        print(
+            "| n | rankagg s | support | exploitability | HiGHS s | × rankagg | HiGHS exploitability | pref_voting s | × rankagg |"
+        )
         print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         skip_highs, skip_pv = False, not have_pv
         rng = np.random.default_rng(0)

@@ -40,9 +40,13 @@ OUT = {"model_a": 1.0, "model_b": 0.0, "tie": 0.5}
 def bench_bootstrap(n: int, m: int, rounds: int, repeat: int, with_reference: bool) -> None:
     df = make(n, m)
     rows = []
-    t, r = timed(lambda: ra.bradley_terry(df, a="model_a", b="model_b", outcome="winner", ci=ra.Bootstrap(rounds=rounds)), repeat)
+    t, r = timed(
+        lambda: ra.bradley_terry(df, a="model_a", b="model_b", outcome="winner", ci=ra.Bootstrap(rounds=rounds)), repeat
+    )
     width = float((r.table["upper"] - r.table["lower"]).median())
-    rows.append(("rankagg (count resampling, Rust, 2 threads)", t, f"{rounds} rounds; median 95% width {width:.1f} Elo"))
+    rows.append(
+        ("rankagg (count resampling, Rust, 2 threads)", t, f"{rounds} rounds; median 95% width {width:.1f} Elo")
+    )
     xs, ys = df["model_a"].to_list(), df["model_b"].to_list()
     try:
         import evalica
@@ -51,9 +55,17 @@ def bench_bootstrap(n: int, m: int, rounds: int, repeat: int, with_reference: bo
         ws = [wmap[w] for w in df["winner"].to_list()]
         k = max(2, rounds // 10)
         t0 = time.perf_counter()
-        evalica.bootstrap(evalica.bradley_terry, xs, ys, ws, n_resamples=k, bootstrap_method="percentile", random_state=0)
+        evalica.bootstrap(
+            evalica.bradley_terry, xs, ys, ws, n_resamples=k, bootstrap_method="percentile", random_state=0
+        )
         t = (time.perf_counter() - t0) * rounds / k
-        rows.append((f"evalica {evalica.__version__} bootstrap (percentile, lists)", t, f"ran {k} rounds, ×{rounds // k} to {rounds}"))
+        rows.append(
+            (
+                f"evalica {evalica.__version__} bootstrap (percentile, lists)",
+                t,
+                f"ran {k} rounds, ×{rounds // k} to {rounds}",
+            )
+        )
     except ImportError:
         rows.append(("evalica (not installed)", float("nan"), ""))
     k = max(2, rounds // 100)
@@ -61,14 +73,22 @@ def bench_bootstrap(n: int, m: int, rounds: int, repeat: int, with_reference: bo
     if peer is None:
         rows.append(("arena-rank (not installed: pip install arena-rank)", float("nan"), ""))
     else:
-        rows.append(("arena-rank 0.1.1 bootstrap (jax L-BFGS, process pool)", peer["seconds"] * rounds / k, f"ran {k} rounds in a fresh process, ×{rounds // k} to {rounds}"))
+        rows.append(
+            (
+                "arena-rank 0.1.1 bootstrap (jax L-BFGS, process pool)",
+                peer["seconds"] * rounds / k,
+                f"ran {k} rounds in a fresh process, ×{rounds // k} to {rounds}",
+            )
+        )
     if with_reference:
         o = df["winner"].replace_strict(OUT).to_list()
         k = 2
         t0 = time.perf_counter()
         row_bootstrap(xs, ys, o, rounds=k, seed=0, tol=1e-6)
         t = (time.perf_counter() - t0) * rounds / k
-        rows.append(("pure-Python reference (row resampling + MM, tol 1e-6)", t, f"ran {k} rounds, ×{rounds // k} to {rounds}"))
+        rows.append(
+            ("pure-Python reference (row resampling + MM, tol 1e-6)", t, f"ran {k} rounds, ×{rounds // k} to {rounds}")
+        )
     table(f"Bootstrap: {rounds:,} rounds of Bradley–Terry, n = {n}, m = {m:,}", rows)
 
 
@@ -84,12 +104,17 @@ def bench_sandwich(n: int, m: int, repeat: int) -> None:
         ours = {row["item"]: row for row in r.table.iter_rows(named=True)}
         names = peer["competitors"]
         lo, hi, score = (np.asarray(peer[k]) for k in ("rating_lower", "rating_upper", "ratings"))
-        dw = max(abs((hi[k] - lo[k]) - (ours[x]["upper"] - ours[x]["lower"])) / (hi[k] - lo[k]) for k, x in enumerate(names))
+        dw = max(
+            abs((hi[k] - lo[k]) - (ours[x]["upper"] - ours[x]["lower"])) / (hi[k] - lo[k]) for k, x in enumerate(names)
+        )
         # arena-rank fixes its scale differently (no mean-zero constraint): compare score gaps.
         gaps = [abs((score[k] - score[0]) - (ours[x]["score"] - ours[names[0]]["score"])) for k, x in enumerate(names)]
         rows.append(
-            ("arena-rank 0.1.1 sandwich (pandas in, incl. PairDataset)", peer["seconds"],
-             f"max rel. Δ interval width {dw:.1e}; max |Δ score gap| {max(gaps):.1e} Elo")
+            (
+                "arena-rank 0.1.1 sandwich (pandas in, incl. PairDataset)",
+                peer["seconds"],
+                f"max rel. Δ interval width {dw:.1e}; max |Δ score gap| {max(gaps):.1e} Elo",
+            )
         )
     table(f"Sandwich intervals: Bradley–Terry, n = {n}, m = {m:,}", rows)
 

@@ -128,9 +128,11 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
     frame = make(args.items, args.obs, args.group_size, args.strings, args.layout, args.seed)
-    print(f"{frame.height:,} rows: {args.items:,} items ({'strings' if args.strings else 'int64'}) × {args.obs} observations, "
-          f"groups of {args.group_size}, layout {args.layout}; {os.cpu_count()} CPUs, {platform.machine()}, "
-          f"polars {pl.__version__}, numpy {np.__version__}; medians of {args.repeat} runs\n")
+    print(
+        f"{frame.height:,} rows: {args.items:,} items ({'strings' if args.strings else 'int64'}) × {args.obs} observations, "
+        f"groups of {args.group_size}, layout {args.layout}; {os.cpu_count()} CPUs, {platform.machine()}, "
+        f"polars {pl.__version__}, numpy {np.__version__}; medians of {args.repeat} runs\n"
+    )
     print("| tail | rankagg s | Polars group_by s | × rankagg | numpy s | × rankagg | agree |")
     print("|---:|---:|---:|---:|---:|---:|---|")
     for tail in args.tail:
@@ -145,7 +147,9 @@ def main() -> None:
             and np.allclose(ours["score"].to_numpy(), np_scores, rtol=1e-12, atol=0)
         )
         runs = ", ".join(f"{t:.3f}" for t in all_ra)
-        print(f"| {tail:g} | **{t_ra:.3f}** ({runs}) | {t_pl:.3f} | {t_pl / t_ra:.1f} | {t_np:.3f} | {t_np / t_ra:.1f} | {agree} |")
+        print(
+            f"| {tail:g} | **{t_ra:.3f}** ({runs}) | {t_pl:.3f} | {t_pl / t_ra:.1f} | {t_np:.3f} | {t_np / t_ra:.1f} | {agree} |"
+        )
     assert not math.isnan(t_ra)
 
 

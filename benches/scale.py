@@ -81,7 +81,9 @@ def sparse_frame(items: int, seed: int = 0) -> pl.DataFrame:
     a = np.concatenate([ring, rng.integers(0, items, m - items)])
     b = np.concatenate([(ring + 1) % items, (a[items:] + rng.integers(1, items, m - items)) % items])
     p = 1 / (1 + np.exp(strength[b] - strength[a]))
-    return pl.DataFrame({"a": a.astype(np.int64), "b": b.astype(np.int64), "outcome": (rng.random(m) < p).astype(np.float64)})
+    return pl.DataFrame(
+        {"a": a.astype(np.int64), "b": b.astype(np.int64), "outcome": (rng.random(m) < p).astype(np.float64)}
+    )
 
 
 def point(kind: str, size: int, directory: str) -> None:
@@ -101,7 +103,19 @@ def point(kind: str, size: int, directory: str) -> None:
         r = ra.bradley_terry(frame, regularization=1.0)
         seconds = time.perf_counter() - t
         n, rows = len(r.table), frame.height
-    print(json.dumps({"kind": kind, "size": size, "items": n, "rows": rows, "seconds": seconds, "peak_rss": peak_rss(), "converged": bool(r.converged)}))
+    print(
+        json.dumps(
+            {
+                "kind": kind,
+                "size": size,
+                "items": n,
+                "rows": rows,
+                "seconds": seconds,
+                "peak_rss": peak_rss(),
+                "converged": bool(r.converged),
+            }
+        )
+    )
 
 
 def main() -> None:
@@ -134,7 +148,9 @@ def main() -> None:
         for _ in range(args.repeat):
             out = subprocess.run(
                 [sys.executable, __file__, args.kind, "--dir", args.dir, "--point", args.kind, str(s)],
-                capture_output=True, text=True, check=True,
+                capture_output=True,
+                text=True,
+                check=True,
             )
             runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
         med = statistics.median(r["seconds"] for r in runs)
@@ -143,7 +159,10 @@ def main() -> None:
         with open(OUT / "scale.jsonl", "a") as f:
             f.write(json.dumps(row) + "\n")
         times = ", ".join(f"{r['seconds']:.2f}" for r in runs)
-        print(f"| {s:.0e} | {row['items']} | {row['rows']} | {med:.3f} | {times} | {peak / 2**20:.0f} | {row['rows'] / med:.3g} |", flush=True)
+        print(
+            f"| {s:.0e} | {row['items']} | {row['rows']} | {med:.3f} | {times} | {peak / 2**20:.0f} | {row['rows'] / med:.3g} |",
+            flush=True,
+        )
 
 
 def plot() -> None:
@@ -157,7 +176,11 @@ def plot() -> None:
         r = json.loads(line)
         rows[r["kind"]][r["size"]] = r  # the last run of each point wins
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
-    for ax, kind, label in zip(axes, ("rows", "items"), ("rows streamed from Parquet (1,000 items)", "items n (m = 10·n comparisons, regularized BT)")):
+    for ax, kind, label in zip(
+        axes,
+        ("rows", "items"),
+        ("rows streamed from Parquet (1,000 items)", "items n (m = 10·n comparisons, regularized BT)"),
+    ):
         pts = sorted(rows[kind].values(), key=lambda r: r["size"])
         if not pts:
             continue

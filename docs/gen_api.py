@@ -22,26 +22,69 @@ API = Path(__file__).resolve().parent / "api.md"
 
 # Sections, in order: (title, names). Public names not listed here land in "Other".
 SECTIONS: list[tuple[str, list[str]]] = [
-    ("Ratings from pairwise comparisons", [
-        "bradley_terry", "elo", "win_rate", "average_win_rate", "counting", "pagerank", "eigenvector",
-        "rank_centrality", "Ratings", "Bootstrap", "Sandwich",
-    ]),
+    (
+        "Ratings from pairwise comparisons",
+        [
+            "bradley_terry",
+            "elo",
+            "win_rate",
+            "average_win_rate",
+            "counting",
+            "pagerank",
+            "eigenvector",
+            "rank_centrality",
+            "Ratings",
+            "Bootstrap",
+            "Sandwich",
+        ],
+    ),
     ("Rankings and Plackett–Luce", ["Rankings", "read_preflib", "plackett_luce"]),
-    ("Consensus: voting rules and Kemeny", [
-        "Consensus", "borda", "plurality", "instant_runoff", "copeland", "minimax", "schulze", "ranked_pairs",
-        "condorcet_winner", "smith_set", "pairwise_preferences", "kemeny", "linear_ordering", "LinearOrdering",
-    ]),
+    (
+        "Consensus: voting rules and Kemeny",
+        [
+            "Consensus",
+            "borda",
+            "plurality",
+            "instant_runoff",
+            "copeland",
+            "minimax",
+            "schulze",
+            "ranked_pairs",
+            "condorcet_winner",
+            "smith_set",
+            "pairwise_preferences",
+            "kemeny",
+            "linear_ordering",
+            "LinearOrdering",
+        ],
+    ),
     ("Preferences and maximal lotteries", ["Preferences", "preference_matrix", "maximal_lottery", "Lottery"]),
     ("Score tables: defensive aggregation and welfare", ["defensive", "welfare", "Aggregate"]),
-    ("LLM judges and consistency", ["expected_rating", "merge_bidirectional", "self_play_rewards", "consistency", "Consistency"]),
+    (
+        "LLM judges and consistency",
+        ["expected_rating", "merge_bidirectional", "self_play_rewards", "consistency", "Consistency"],
+    ),
     ("Distances between rankings", ["kendall_tau", "kemeny_distance", "spearman_footrule"]),
     ("Data", ["PairTable", "LMARENA_OUTCOMES", "datasets"]),
     ("Pictures and reports", ["plot", "report"]),
-    ("Errors and warnings", [
-        "RankaggError", "MissingColumnError", "NullValueError", "UnknownOutcomeError", "OutcomeRangeError",
-        "InvalidWeightError", "SelfComparisonError", "EmptyDataError", "UnknownItemError", "NotIdentifiableError",
-        "NonFiniteValueError", "InternalError", "ConvergenceWarning",
-    ]),
+    (
+        "Errors and warnings",
+        [
+            "RankaggError",
+            "MissingColumnError",
+            "NullValueError",
+            "UnknownOutcomeError",
+            "OutcomeRangeError",
+            "InvalidWeightError",
+            "SelfComparisonError",
+            "EmptyDataError",
+            "UnknownItemError",
+            "NotIdentifiableError",
+            "NonFiniteValueError",
+            "InternalError",
+            "ConvergenceWarning",
+        ],
+    ),
 ]
 
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
@@ -123,7 +166,13 @@ def _class(qualified: str, cls: type) -> str:
             out.append(_block(_doc(raw)))
         else:
             func = raw.__func__ if isinstance(raw, (classmethod, staticmethod)) else raw
-            kind = " (class method)" if isinstance(raw, classmethod) else " (static method)" if isinstance(raw, staticmethod) else ""
+            kind = (
+                " (class method)"
+                if isinstance(raw, classmethod)
+                else " (static method)"
+                if isinstance(raw, staticmethod)
+                else ""
+            )
             out.append(f"#### `{qualified}.{key}`{kind}\n\n")
             out.append(_block(signature(key, _unbound(func, raw))))
             out.append(_block(_doc(func)))

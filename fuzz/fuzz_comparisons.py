@@ -29,9 +29,16 @@ def frame_of(fdp: atheris.FuzzedDataProvider) -> pl.DataFrame:
     items = fdp.ConsumeIntInRange(1, 8)
     a = [fdp.ConsumeIntInRange(0, items) for _ in range(m)]  # `items` itself is a null
     b = [fdp.ConsumeIntInRange(0, items - 1) for _ in range(m)]
-    o = [VALUES[fdp.ConsumeIntInRange(0, len(VALUES) - 1)] if fdp.ConsumeBool() else float(fdp.ConsumeIntInRange(0, 2)) / 2 for _ in range(m)]
+    o = [
+        VALUES[fdp.ConsumeIntInRange(0, len(VALUES) - 1)]
+        if fdp.ConsumeBool()
+        else float(fdp.ConsumeIntInRange(0, 2)) / 2
+        for _ in range(m)
+    ]
     w = [VALUES[fdp.ConsumeIntInRange(0, len(VALUES) - 1)] if fdp.ConsumeBool() else 1.0 for _ in range(m)]
-    return pl.DataFrame({"a": [None if x == items else f"m{x}" for x in a], "b": [f"m{x}" for x in b], "outcome": o, "w": w})
+    return pl.DataFrame(
+        {"a": [None if x == items else f"m{x}" for x in a], "b": [f"m{x}" for x in b], "outcome": o, "w": w}
+    )
 
 
 def calls(df: pl.DataFrame, weighted: bool):

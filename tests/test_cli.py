@@ -30,7 +30,12 @@ def test_leaderboard_on_a_file_with_output(tmp_path, capsys):
 def test_leaderboard_outcome_mapping(tmp_path, capsys):
     src = tmp_path / "b.ndjson"
     pl.DataFrame({"l": ["p", "q", "p"], "r": ["q", "p", "q"], "w": ["left", "left", "tie"]}).write_ndjson(src)
-    assert main(["leaderboard", str(src), "--a", "l", "--b", "r", "--outcome", "w", "--outcomes", "left=1,right=0,tie=0.5"]) == 0
+    assert (
+        main(
+            ["leaderboard", str(src), "--a", "l", "--b", "r", "--outcome", "w", "--outcomes", "left=1,right=0,tie=0.5"]
+        )
+        == 0
+    )
     assert "| p" in capsys.readouterr().out
 
 
@@ -88,16 +93,38 @@ def test_consensus_preflib_and_long_table(tmp_path, capsys):
     assert main(["consensus", str(data), "--method", "instant_runoff"]) == 0
     assert "winner(s): Bob Kiss" in capsys.readouterr().out
     long = tmp_path / "ranks.csv"
-    pl.DataFrame({"judge": [1, 1, 1, 2, 2, 2], "system": ["x", "y", "z"] * 2, "place": [1, 2, 3, 2, 1, 3]}).write_csv(long)
+    pl.DataFrame({"judge": [1, 1, 1, 2, 2, 2], "system": ["x", "y", "z"] * 2, "place": [1, 2, 3, 2, 1, 3]}).write_csv(
+        long
+    )
     dst = tmp_path / "out.csv"
-    assert main(["consensus", str(long), "--voter", "judge", "--item", "system", "--rank", "place", "--method", "borda", "-o", str(dst)]) == 0
+    assert (
+        main(
+            [
+                "consensus",
+                str(long),
+                "--voter",
+                "judge",
+                "--item",
+                "system",
+                "--rank",
+                "place",
+                "--method",
+                "borda",
+                "-o",
+                str(dst),
+            ]
+        )
+        == 0
+    )
     assert pl.read_csv(dst)["item"].to_list()[-1] == "z"
     assert main(["consensus", str(long), "--voter", "nope"]) == 2
 
 
 def test_lottery_of_comparisons_and_of_a_preflib_file(tmp_path, capsys):
     src = tmp_path / "rps.csv"
-    pl.DataFrame({"a": ["rock", "paper", "scissors"], "b": ["scissors", "rock", "paper"], "outcome": [1, 1, 1]}).write_csv(src)
+    pl.DataFrame(
+        {"a": ["rock", "paper", "scissors"], "b": ["scissors", "rock", "paper"], "outcome": [1, 1, 1]}
+    ).write_csv(src)
     assert main(["lottery", str(src)]) == 0
     out = capsys.readouterr().out
     rows = [line.split("|") for line in out.splitlines() if line.startswith("| ") and "item" not in line]
@@ -116,8 +143,15 @@ def test_consistency_of_llmfao_by_prompt_and_of_a_preflib_file(tmp_path, capsys)
 
     assert main(["consistency", "--group", "prompt", "--k", "3,4"]) == 0
     out = capsys.readouterr().out
-    want = ra.consistency(ra.datasets.llmfao(), a="left", b="right", outcome="winner",
-                          outcomes=ra.datasets.LLMFAO_OUTCOMES, group="prompt", k=(3, 4))
+    want = ra.consistency(
+        ra.datasets.llmfao(),
+        a="left",
+        b="right",
+        outcome="winner",
+        outcomes=ra.datasets.LLMFAO_OUTCOMES,
+        group="prompt",
+        k=(3, 4),
+    )
     assert f"{want.cycles} 3-cycles" in out and "items compared within each 'prompt'" in out
     rows = [line.split("|") for line in out.splitlines() if line.startswith("| ") and "subsets" not in line]
     assert [int(r[3]) for r in rows] == want.table["inconsistent"].to_list()
@@ -151,9 +185,13 @@ def test_files_are_streamed_with_a_progress_line_on_a_terminal(tmp_path, capsys,
     assert main(["leaderboard", str(src), "-o", str(dst)]) == 0
     assert "reading comparisons: 5,000 rows" in capsys.readouterr().err
     # Fractional outcomes summed batch by batch: equal up to rounding.
-    assert np.allclose(pl.read_csv(dst)["score"].to_numpy(), ra.bradley_terry(frame).table["score"].to_numpy(), rtol=1e-12)
+    assert np.allclose(
+        pl.read_csv(dst)["score"].to_numpy(), ra.bradley_terry(frame).table["score"].to_numpy(), rtol=1e-12
+    )
     # An error in a later batch names the row in the whole file.
-    bad = frame.with_columns(pl.when(pl.int_range(5000) == 3456).then(2.0).otherwise(pl.col("outcome")).alias("outcome"))
+    bad = frame.with_columns(
+        pl.when(pl.int_range(5000) == 3456).then(2.0).otherwise(pl.col("outcome")).alias("outcome")
+    )
     bad.write_csv(tmp_path / "bad.csv")
     assert main(["leaderboard", str(tmp_path / "bad.csv")]) == 2
     assert "rows [3456]" in capsys.readouterr().err
@@ -197,13 +235,17 @@ def test_bad_arguments_and_files_exit_2_with_one_line(tmp_path, capsys, argv, me
     csv = tmp_path / "c.csv"
     csv.write_text("a,b,outcome\nx,y,1\ny,x,1\n")
     big = tmp_path / "big.soc"
-    big.write_text("# NUMBER ALTERNATIVES: 2\n# ALTERNATIVE NAME 1: x\n# ALTERNATIVE NAME 2: y\n" + "9" * 400 + ": 1,2\n")
+    big.write_text(
+        "# NUMBER ALTERNATIVES: 2\n# ALTERNATIVE NAME 1: x\n# ALTERNATIVE NAME 2: y\n" + "9" * 400 + ": 1,2\n"
+    )
     assert main([a.format(csv=csv, big=big) for a in argv]) == 2
     err = capsys.readouterr().err
     assert err.startswith("rankagg: error: ") and message in err and err.count("\n") == 1
 
 
-@pytest.mark.parametrize("argv", [["bench", "--repeat", "0"], ["bench", "--items", "0"], ["leaderboard", "--top", "-1"]])
+@pytest.mark.parametrize(
+    "argv", [["bench", "--repeat", "0"], ["bench", "--items", "0"], ["leaderboard", "--top", "-1"]]
+)
 def test_counts_below_one_are_usage_errors(argv, capsys):
     with pytest.raises(SystemExit) as exit_:
         main(argv)

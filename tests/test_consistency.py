@@ -62,7 +62,11 @@ def admits_weak_order(w: np.ndarray, items) -> bool:
         ok = True
         for x, y in itertools.combinations(range(k), 2):
             v = verdict(w, items[x], items[y])
-            if (v == BETTER and not ranks[x] < ranks[y]) or (v == WORSE and not ranks[x] > ranks[y]) or (v == TIE and ranks[x] != ranks[y]):
+            if (
+                (v == BETTER and not ranks[x] < ranks[y])
+                or (v == WORSE and not ranks[x] > ranks[y])
+                or (v == TIE and ranks[x] != ranks[y])
+            ):
                 ok = False
                 break
         if ok:
@@ -249,7 +253,9 @@ def test_score_conflicts_against_loop():
 
 
 def test_scores_from_expected_rating_per_group():
-    verdicts = pl.DataFrame({"prompt": ["p", "p", "q"], "a": ["x", "y", "x"], "b": ["y", "z", "y"], "outcome": [1.0, 1.0, 0.0]})
+    verdicts = pl.DataFrame(
+        {"prompt": ["p", "p", "q"], "a": ["x", "y", "x"], "b": ["y", "z", "y"], "outcome": [1.0, 1.0, 0.0]}
+    )
     probs = pl.DataFrame(
         {
             "prompt": ["p"] * 6 + ["q"] * 4,

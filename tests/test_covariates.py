@@ -41,8 +41,12 @@ def test_matches_a_generic_optimiser(ties):
     df = simulate(n=4, m=600, seed=3, ties=0.2)
     lam = 2.0
     r = ra.bradley_terry(
-        df.with_columns(d=pl.col("len_a") * 0.5), covariates=["d", ("len_a", "len_b")], covariate_l2=lam,
-        scale="logit", ties=ties, tol=1e-11,
+        df.with_columns(d=pl.col("len_a") * 0.5),
+        covariates=["d", ("len_a", "len_b")],
+        covariate_l2=lam,
+        scale="logit",
+        ties=ties,
+        tol=1e-11,
     )
     names = sorted(set(df["a"]) | set(df["b"]))
     ix = {x: k for k, x in enumerate(names)}
@@ -91,7 +95,12 @@ def test_covariate_errors():
     with pytest.raises(ra.RankaggError, match="numeric"):
         ra.bradley_terry(df.with_columns(s=pl.lit("x")), covariates=["s"])
     with pytest.raises(ra.RankaggError, match=r"rows \[3\]"):
-        ra.bradley_terry(df.with_columns(pl.when(pl.int_range(pl.len()) == 3).then(float("nan")).otherwise(pl.col("len_a")).alias("len_a")), covariates=["len_a"])
+        ra.bradley_terry(
+            df.with_columns(
+                pl.when(pl.int_range(pl.len()) == 3).then(float("nan")).otherwise(pl.col("len_a")).alias("len_a")
+            ),
+            covariates=["len_a"],
+        )
     with pytest.raises(ra.RankaggError, match="PairTable"):
         ra.bradley_terry(ra.PairTable.from_comparisons(df), covariates=["len_a"])
 

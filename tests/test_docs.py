@@ -11,10 +11,27 @@ from pathlib import Path
 
 import pytest
 
-MODULES = ["rankagg", "rankagg.rate", "rankagg.data", "rankagg.errors", "rankagg.results", "rankagg.reference", "rankagg.reference.scores",
-           "rankagg.datasets", "rankagg.cli", "rankagg.vote", "rankagg.distance", "rankagg.rankings",
-           "rankagg.preflib", "rankagg.intervals", "rankagg.preferences", "rankagg.games", "rankagg.robust",
-           "rankagg.consistency", "rankagg.judges"]
+MODULES = [
+    "rankagg",
+    "rankagg.rate",
+    "rankagg.data",
+    "rankagg.errors",
+    "rankagg.results",
+    "rankagg.reference",
+    "rankagg.reference.scores",
+    "rankagg.datasets",
+    "rankagg.cli",
+    "rankagg.vote",
+    "rankagg.distance",
+    "rankagg.rankings",
+    "rankagg.preflib",
+    "rankagg.intervals",
+    "rankagg.preferences",
+    "rankagg.games",
+    "rankagg.robust",
+    "rankagg.consistency",
+    "rankagg.judges",
+]
 README = Path(__file__).parent.parent / "README.md"
 
 
@@ -44,5 +61,7 @@ def test_readme_python_examples():
 
 
 def test_readme_leaderboard_command():
-    out = subprocess.run([sys.executable, "-m", "rankagg", "leaderboard", "--top", "3"], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "rankagg", "leaderboard", "--top", "3"], capture_output=True, text=True, check=True
+    )
     assert "GPT 4" in out.stdout

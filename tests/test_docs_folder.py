@@ -25,7 +25,17 @@ import rankagg.errors
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 PAGES = sorted(p.name for p in DOCS.glob("*.md"))
-GUIDES = ["getting-started.md", "ratings.md", "consensus.md", "games.md", "robust.md", "judges.md", "scale.md", "errors.md", "api.md"]
+GUIDES = [
+    "getting-started.md",
+    "ratings.md",
+    "consensus.md",
+    "games.md",
+    "robust.md",
+    "judges.md",
+    "scale.md",
+    "errors.md",
+    "api.md",
+]
 
 
 def _blocks(text: str, language: str) -> list[str]:
@@ -105,6 +115,8 @@ def test_api_reference_is_current():
     gen_api = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(gen_api)
     committed = (DOCS / "api.md").read_text(encoding="utf-8")
-    assert committed == gen_api.render(), "docs/api.md is out of date: run `python docs/gen_api.py` and commit the result"
+    assert committed == gen_api.render(), (
+        "docs/api.md is out of date: run `python docs/gen_api.py` and commit the result"
+    )
     for name in rankagg.__all__:
         assert f"`rankagg.{name}`" in committed

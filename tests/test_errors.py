@@ -18,14 +18,26 @@ def frame(**cols):
 
 
 def test_all_errors_are_value_errors():
-    for cls in [ra.MissingColumnError, ra.NullValueError, ra.UnknownOutcomeError, ra.OutcomeRangeError,
-                ra.InvalidWeightError, ra.SelfComparisonError, ra.EmptyDataError, ra.NotIdentifiableError,
-                ra.UnknownItemError, ra.InternalError]:
+    for cls in [
+        ra.MissingColumnError,
+        ra.NullValueError,
+        ra.UnknownOutcomeError,
+        ra.OutcomeRangeError,
+        ra.InvalidWeightError,
+        ra.SelfComparisonError,
+        ra.EmptyDataError,
+        ra.NotIdentifiableError,
+        ra.UnknownItemError,
+        ra.InternalError,
+    ]:
         assert issubclass(cls, ra.RankaggError) and issubclass(cls, ValueError)
 
 
 def test_missing_column_names_keyword_and_columns():
-    with pytest.raises(ra.MissingColumnError, match=r"column 'winner' \(outcome=\) is not in the data; columns are: 'a', 'b', 'outcome'"):
+    with pytest.raises(
+        ra.MissingColumnError,
+        match=r"column 'winner' \(outcome=\) is not in the data; columns are: 'a', 'b', 'outcome'",
+    ):
         ra.bradley_terry(frame(), outcome="winner")
 
 
@@ -43,7 +55,10 @@ def test_unknown_labels_are_listed():
 
 def test_outcome_out_of_range_rows():
     f = frame(outcome=[1.0, 1.5, math.nan, 0.0])
-    with pytest.raises(ra.OutcomeRangeError, match=r"column 'outcome' \(outcome=\) has 2 value\(s\) outside \[0, 1\] or NaN: rows \[1, 2\]"):
+    with pytest.raises(
+        ra.OutcomeRangeError,
+        match=r"column 'outcome' \(outcome=\) has 2 value\(s\) outside \[0, 1\] or NaN: rows \[1, 2\]",
+    ):
         ra.bradley_terry(f)
 
 
@@ -55,7 +70,9 @@ def test_bad_mapping_value():
 @pytest.mark.parametrize("bad", [math.nan, math.inf, -1.0])
 def test_bad_weights(bad):
     f = frame(w=[1.0, bad, 1.0, 1.0])
-    with pytest.raises(ra.InvalidWeightError, match=r"column 'w' \(weight=\) has 1 NaN, infinite or negative value\(s\): rows \[1\]"):
+    with pytest.raises(
+        ra.InvalidWeightError, match=r"column 'w' \(weight=\) has 1 NaN, infinite or negative value\(s\): rows \[1\]"
+    ):
         ra.bradley_terry(f, weight="w")
 
 
@@ -97,8 +114,14 @@ def test_unknown_anchor_and_predict_items():
 
 @pytest.mark.parametrize(
     "kwargs, message",
-    [({"ties": "both"}, "ties must be"), ({"scale": "glicko"}, "scale must be"), ({"solver": "lbfgs"}, "solver must be"),
-     ({"regularization": -1.0}, "regularization must be"), ({"tol": 0}, "tol must be"), ({"max_iter": -1}, "max_iter must be")],
+    [
+        ({"ties": "both"}, "ties must be"),
+        ({"scale": "glicko"}, "scale must be"),
+        ({"solver": "lbfgs"}, "solver must be"),
+        ({"regularization": -1.0}, "regularization must be"),
+        ({"tol": 0}, "tol must be"),
+        ({"max_iter": -1}, "max_iter must be"),
+    ],
 )
 def test_bad_options(kwargs, message):
     with pytest.raises(ra.RankaggError, match=message):

@@ -59,7 +59,11 @@ def frames(draw):
             w[r] = draw(st.sampled_from([math.nan, math.inf, -1.0]))
         else:
             o[r] = "oops"
-    return pl.DataFrame({"a": a, "b": b, "outcome": o, "w": w}, schema={"a": pl.String, "b": pl.String, "outcome": None, "w": pl.Float64}, strict=False)
+    return pl.DataFrame(
+        {"a": a, "b": b, "outcome": o, "w": w},
+        schema={"a": pl.String, "b": pl.String, "outcome": None, "w": pl.Float64},
+        strict=False,
+    )
 
 
 METHODS = [

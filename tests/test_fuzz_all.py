@@ -21,7 +21,9 @@ import rankagg as ra
 sys.path.insert(0, str(Path(__file__).parent))
 from test_fuzz import frames  # noqa: E402  (the adversarial comparison frames)
 
-FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+FUZZ = settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]
+)
 ITEMS = ["a", "b", "c", "d", "e", "f"]
 
 
@@ -60,7 +62,9 @@ def ballots(draw):
             else:
                 ranking.append(x)
         out.append(ranking)
-    weights = [draw(st.sampled_from([1.0, 0.0, 1e-12, 1e12, 2.5])) for _ in out] if out and draw(st.booleans()) else None
+    weights = (
+        [draw(st.sampled_from([1.0, 0.0, 1e-12, 1e12, 2.5])) for _ in out] if out and draw(st.booleans()) else None
+    )
     if out and defect(draw):
         k = draw(st.integers(0, len(out) - 1))
         kind = draw(st.sampled_from(["repeat", "none", "weight"]))
@@ -128,7 +132,9 @@ def test_pairwise_methods_on_adversarial_frames(df, weighted):
         if lot is not None:
             prob = lot.table["probability"].to_numpy()
             assert np.all(prob >= -1e-12) and abs(prob.sum() - 1) < 1e-6
-            assert lot.exploitability <= (1e-6 if method == "exact" else 1e-3 * max(1.0, float(df["w"].abs().max() or 1.0)))
+            assert lot.exploitability <= (
+                1e-6 if method == "exact" else 1e-3 * max(1.0, float(df["w"].abs().max() or 1.0))
+            )
     k = documented(lambda: ra.kemeny(df, **kw))
     if k is not None:
         check_consensus(k, items)
@@ -153,10 +159,20 @@ def counts(draw):
     for _ in range(draw(st.integers(0, 8))):
         a = draw(st.sampled_from(ITEMS))
         b = draw(st.sampled_from([x for x in ITEMS if x != a]))
-        rows.append([a, b, draw(st.sampled_from([0, 1, 3, 1e12])), draw(st.sampled_from([0, 2, 1e-12])), draw(st.sampled_from([0, 1, 0.5]))])
+        rows.append(
+            [
+                a,
+                b,
+                draw(st.sampled_from([0, 1, 3, 1e12])),
+                draw(st.sampled_from([0, 2, 1e-12])),
+                draw(st.sampled_from([0, 1, 0.5])),
+            ]
+        )
     if rows and defect(draw):
         r, c = draw(st.integers(0, len(rows) - 1)), draw(st.integers(0, 4))
-        rows[r][c] = rows[r][0] if c == 1 else draw(st.sampled_from([None, -1, math.nan, math.inf] if c >= 2 else [None]))
+        rows[r][c] = (
+            rows[r][0] if c == 1 else draw(st.sampled_from([None, -1, math.nan, math.inf] if c >= 2 else [None]))
+        )
     return pl.DataFrame(rows, schema=["a", "b", "wins_a", "wins_b", "ties"], orient="row", strict=False)
 
 
@@ -171,11 +187,36 @@ def test_pair_table_from_adversarial_counts(frame):
 
 
 @FUZZ
-@given(st.one_of(st.binary(max_size=300), st.text(max_size=300),
-                 st.lists(st.sampled_from(["# DATA TYPE: soc", "# DATA TYPE: toi", "# NUMBER ALTERNATIVES: 3", "# ALTERNATIVE NAME 1: x",
-                                           "# ALTERNATIVE NAME 2: y", "# ALTERNATIVE NAME 3: z", "3: 1,2,3", "2: 3,{1,2}", "1: 2", "x: 1,2",
-                                           "1: 1,1", "-1: 1,2", "1: 4", "", "# NUMBER VOTERS: 6", "1: {1,2},3"]), max_size=10).map("\n".join)),
-       st.sampled_from(["soc", "soi", "toc", "toi"]))
+@given(
+    st.one_of(
+        st.binary(max_size=300),
+        st.text(max_size=300),
+        st.lists(
+            st.sampled_from(
+                [
+                    "# DATA TYPE: soc",
+                    "# DATA TYPE: toi",
+                    "# NUMBER ALTERNATIVES: 3",
+                    "# ALTERNATIVE NAME 1: x",
+                    "# ALTERNATIVE NAME 2: y",
+                    "# ALTERNATIVE NAME 3: z",
+                    "3: 1,2,3",
+                    "2: 3,{1,2}",
+                    "1: 2",
+                    "x: 1,2",
+                    "1: 1,1",
+                    "-1: 1,2",
+                    "1: 4",
+                    "",
+                    "# NUMBER VOTERS: 6",
+                    "1: {1,2},3",
+                ]
+            ),
+            max_size=10,
+        ).map("\n".join),
+    ),
+    st.sampled_from(["soc", "soi", "toc", "toi"]),
+)
 def test_preflib_reader_on_arbitrary_text(tmp_path_factory, content, suffix):
     path = tmp_path_factory.mktemp("pl") / f"f.{suffix}"
     path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8", "surrogatepass"))
@@ -186,9 +227,15 @@ def test_preflib_reader_on_arbitrary_text(tmp_path_factory, content, suffix):
 
 
 @FUZZ
-@given(st.integers(0, 7).flatmap(lambda n: st.tuples(st.lists(st.sampled_from([0.0, 1.0, 2.0, -3.5, 1e300]), min_size=n, max_size=n),
-                                                      st.lists(st.sampled_from([0.0, 1.0, 2.0]), min_size=n, max_size=n))),
-       st.sampled_from(["none", "none", "none", "nan", "inf", "length"]))
+@given(
+    st.integers(0, 7).flatmap(
+        lambda n: st.tuples(
+            st.lists(st.sampled_from([0.0, 1.0, 2.0, -3.5, 1e300]), min_size=n, max_size=n),
+            st.lists(st.sampled_from([0.0, 1.0, 2.0]), min_size=n, max_size=n),
+        )
+    ),
+    st.sampled_from(["none", "none", "none", "nan", "inf", "length"]),
+)
 def test_distances_on_adversarial_vectors(xy, bad):
     x, y = xy
     if bad == "length":
@@ -207,8 +254,13 @@ def test_distances_on_adversarial_vectors(xy, bad):
 def scores(draw):
     """(task, instance, system) scores, each key once, systems missing from some tasks, equal
     scores; with a defect, a null, a NaN or a duplicated key."""
-    rows = [[t, i, s, draw(st.sampled_from([0.0, 1.0, 0.5, -2.0, 1e12]))]
-            for t in ("t1", "t2", "t3")[: draw(st.integers(1, 3))] for i in range(draw(st.integers(1, 2))) for s in "xyz" if draw(st.integers(0, 3))]
+    rows = [
+        [t, i, s, draw(st.sampled_from([0.0, 1.0, 0.5, -2.0, 1e12]))]
+        for t in ("t1", "t2", "t3")[: draw(st.integers(1, 3))]
+        for i in range(draw(st.integers(1, 2)))
+        for s in "xyz"
+        if draw(st.integers(0, 3))
+    ]
     if rows and defect(draw):
         r = draw(st.integers(0, len(rows) - 1))
         kind = draw(st.sampled_from(["null", "nan", "duplicate"]))
@@ -230,15 +282,25 @@ def test_aggregate_scores_on_adversarial_tables(frame, method, two_level):
 @st.composite
 def utilities(draw):
     """item × observation values with a group per item; with a defect, a null or NaN."""
-    rows = [[i, o, draw(st.sampled_from([0.0, 0.3, 1.0, -1.0, 1e12])), "g1" if i < "i3" else "g2"]
-            for i in ("i1", "i2", "i3", "i4")[: draw(st.integers(1, 4))] for o in ("o1", "o2", "o3") if draw(st.integers(0, 4))]
+    rows = [
+        [i, o, draw(st.sampled_from([0.0, 0.3, 1.0, -1.0, 1e12])), "g1" if i < "i3" else "g2"]
+        for i in ("i1", "i2", "i3", "i4")[: draw(st.integers(1, 4))]
+        for o in ("o1", "o2", "o3")
+        if draw(st.integers(0, 4))
+    ]
     if rows and defect(draw):
-        rows[draw(st.integers(0, len(rows) - 1))][draw(st.sampled_from([0, 2]))] = draw(st.sampled_from([None, math.nan]))
+        rows[draw(st.integers(0, len(rows) - 1))][draw(st.sampled_from([0, 2]))] = draw(
+            st.sampled_from([None, math.nan])
+        )
     return pl.DataFrame(rows, schema=["item", "observation", "value", "group"], orient="row", strict=False)
 
 
 @FUZZ
-@given(utilities(), st.sampled_from(["risk", "better"]), st.sampled_from(["utilitarian", "worst_group", "leximin", "quantile", "gini"]))
+@given(
+    utilities(),
+    st.sampled_from(["risk", "better"]),
+    st.sampled_from(["utilitarian", "worst_group", "leximin", "quantile", "gini"]),
+)
 def test_defensive_and_welfare_on_adversarial_tables(frame, higher_is, rule):
     before = frame.clone()
     d = documented(lambda: ra.defensive(frame, group="group", higher_is=higher_is))
@@ -257,7 +319,15 @@ def judgments(draw):
     rows = []
     for a, b in (("x", "y"), ("y", "z"), ("x", "z"))[: draw(st.integers(1, 3))]:
         for first, second in ((a, b), (b, a))[: draw(st.integers(1, 2))]:
-            rows.append([first, second, draw(st.sampled_from([0.0, 0.7, 1.0, 0.45])), draw(st.sampled_from([0.0, 0.2, 1.0, 0.45])), draw(st.sampled_from([0.1, 0.0]))])
+            rows.append(
+                [
+                    first,
+                    second,
+                    draw(st.sampled_from([0.0, 0.7, 1.0, 0.45])),
+                    draw(st.sampled_from([0.0, 0.2, 1.0, 0.45])),
+                    draw(st.sampled_from([0.1, 0.0])),
+                ]
+            )
     if defect(draw):
         r = draw(st.integers(0, len(rows) - 1))
         kind = draw(st.sampled_from(["nan", "inf", "negative", "self"]))
@@ -278,7 +348,9 @@ def test_judge_helpers_on_adversarial_probabilities(frame):
     rating = documented(lambda: ra.expected_rating(probs))
     if rating is not None:
         assert np.all(np.isfinite(rating["rating"].to_numpy()))
-    rewards = documented(lambda: ra.self_play_rewards(frame.rename({"p_a": "outcome"}).select("a", "b", "outcome"), group=None))
+    rewards = documented(
+        lambda: ra.self_play_rewards(frame.rename({"p_a": "outcome"}).select("a", "b", "outcome"), group=None)
+    )
     if rewards is not None:
         r = rewards["reward"].to_numpy()
         assert np.all((r >= 0) & (r <= 1))

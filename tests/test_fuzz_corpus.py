@@ -21,7 +21,9 @@ SECONDS = int(os.environ.get("RANKAGG_FUZZ_SECONDS", "10"))
 def run(target: str, *flags: str, corpus: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, str(FUZZ / f"fuzz_{target}.py"), str(corpus), *flags],
-        capture_output=True, text=True, timeout=SECONDS + 240,
+        capture_output=True,
+        text=True,
+        timeout=SECONDS + 240,
     )
 
 

@@ -29,8 +29,15 @@ def highs(m: np.ndarray) -> np.ndarray:
     c = np.zeros(n + 1)
     c[-1] = -1
     a_ub = np.hstack([-m.T, np.ones((n, 1))])
-    res = linprog(c, A_ub=a_ub, b_ub=np.zeros(n), A_eq=[[1.0] * n + [0.0]], b_eq=[1.0],
-                  bounds=[(0, None)] * n + [(None, None)], method="highs")
+    res = linprog(
+        c,
+        A_ub=a_ub,
+        b_ub=np.zeros(n),
+        A_eq=[[1.0] * n + [0.0]],
+        b_eq=[1.0],
+        bounds=[(0, None)] * n + [(None, None)],
+        method="highs",
+    )
     assert res.status == 0
     return res.x[:n]
 
@@ -96,7 +103,9 @@ def test_row_order_and_duplication_do_not_change_the_lottery():
     shuffled = ra.maximal_lottery(frame.sample(fraction=1.0, shuffle=True, seed=1))
     doubled = ra.maximal_lottery(pl.concat([frame, frame]))
     assert base.table.equals(shuffled.table)
-    np.testing.assert_allclose(base.table["probability"].to_numpy(), doubled.table["probability"].to_numpy(), atol=1e-12)
+    np.testing.assert_allclose(
+        base.table["probability"].to_numpy(), doubled.table["probability"].to_numpy(), atol=1e-12
+    )
 
 
 def test_payoffs_from_complete_rankings_agree_and_sign_gives_the_tournament_game():
@@ -104,8 +113,11 @@ def test_payoffs_from_complete_rankings_agree_and_sign_gives_the_tournament_game
     votes = ra.Rankings.from_lists([list(rng.permutation(list("abcdefg"))) for _ in range(31)])
     by_prob = ra.maximal_lottery(votes, payoff="probability")
     by_margin = ra.maximal_lottery(votes, payoff="margin")
-    np.testing.assert_allclose(by_prob.table.sort("item")["probability"].to_numpy(),
-                               by_margin.table.sort("item")["probability"].to_numpy(), atol=1e-12)
+    np.testing.assert_allclose(
+        by_prob.table.sort("item")["probability"].to_numpy(),
+        by_margin.table.sort("item")["probability"].to_numpy(),
+        atol=1e-12,
+    )
     # An odd number of voters with complete rankings gives a tournament: its game has a unique
     # equilibrium (Laffond, Laslier & Le Breton 1993) with odd support.
     tour = ra.maximal_lottery(votes, payoff="sign")

@@ -24,9 +24,14 @@ def expected():
 
 @pytest.mark.parametrize(
     "make",
-    [lambda: pl.DataFrame(ROWS).lazy(), lambda: pd.DataFrame(ROWS), lambda: pa.table(ROWS), lambda: dict(ROWS),
-     lambda: pl.DataFrame(ROWS).with_columns(pl.col("a", "b").cast(pl.Categorical)),
-     lambda: pl.DataFrame(ROWS).with_columns(pl.col("a", "b").cast(pl.Enum(["z", "y", "x"])))],
+    [
+        lambda: pl.DataFrame(ROWS).lazy(),
+        lambda: pd.DataFrame(ROWS),
+        lambda: pa.table(ROWS),
+        lambda: dict(ROWS),
+        lambda: pl.DataFrame(ROWS).with_columns(pl.col("a", "b").cast(pl.Categorical)),
+        lambda: pl.DataFrame(ROWS).with_columns(pl.col("a", "b").cast(pl.Enum(["z", "y", "x"]))),
+    ],
     ids=["lazy", "pandas", "arrow", "dict", "categorical", "enum"],
 )
 def test_frame_kinds_agree(make, expected):
@@ -35,8 +40,13 @@ def test_frame_kinds_agree(make, expected):
 
 @pytest.mark.parametrize(
     "cast_a, cast_b",
-    [(pl.Categorical, pl.String), (pl.String, pl.Enum(["z", "y", "x", "w"])), (pl.Enum(["x", "y", "z"]), pl.Enum(["z", "y", "x", "unused"])),
-     (pl.Categorical, pl.Categorical), (pl.Enum(["w", "z", "y", "x"]), pl.Enum(["w", "z", "y", "x"]))],
+    [
+        (pl.Categorical, pl.String),
+        (pl.String, pl.Enum(["z", "y", "x", "w"])),
+        (pl.Enum(["x", "y", "z"]), pl.Enum(["z", "y", "x", "unused"])),
+        (pl.Categorical, pl.Categorical),
+        (pl.Enum(["w", "z", "y", "x"]), pl.Enum(["w", "z", "y", "x"])),
+    ],
     ids=["categorical+string", "string+enum", "two-enums", "categorical", "enum-with-an-unused-category"],
 )
 def test_text_item_columns_of_any_kind_agree(cast_a, cast_b, expected):
@@ -45,7 +55,9 @@ def test_text_item_columns_of_any_kind_agree(cast_a, cast_b, expected):
     # be categorical too.
     labels = {1.0: "model_a", 0.0: "model_b", 0.5: "tie"}
     f = pl.DataFrame(ROWS).with_columns(
-        pl.col("a").cast(cast_a), pl.col("b").cast(cast_b), pl.col("outcome").replace_strict(labels, return_dtype=pl.String).cast(pl.Categorical)
+        pl.col("a").cast(cast_a),
+        pl.col("b").cast(cast_b),
+        pl.col("outcome").replace_strict(labels, return_dtype=pl.String).cast(pl.Categorical),
     )
     r = ra.bradley_terry(f)
     assert r.table["item"].dtype == pl.String
@@ -70,7 +82,13 @@ def test_categorical_codes_follow_the_names_not_the_columns():
     b = (a + rng.integers(1, 300, 5000)) % 300
     o = (rng.random(5000) < 0.5).astype(float)
     plain = pl.DataFrame({"a": names[a], "b": names[b], "outcome": o})
-    cat = pl.DataFrame({"a": pl.Series(names[a]).cast(pl.Categorical), "b": pl.Series(names[b][::-1]).cast(pl.Categorical).reverse(), "outcome": o})
+    cat = pl.DataFrame(
+        {
+            "a": pl.Series(names[a]).cast(pl.Categorical),
+            "b": pl.Series(names[b][::-1]).cast(pl.Categorical).reverse(),
+            "outcome": o,
+        }
+    )
     assert ra.bradley_terry(cat).table.equals(ra.bradley_terry(plain).table)
 
 
@@ -88,13 +106,19 @@ def test_other_item_dtypes_use_the_generic_path():
     f = pl.DataFrame(ROWS).with_columns(pl.col("a", "b").replace_strict(dates).str.to_date())
     r = ra.bradley_terry(f)
     assert r.table["item"].dtype == pl.Date
-    assert sorted(r.table["score"].to_list()) == pytest.approx(sorted(scores(ra.bradley_terry(pl.DataFrame(ROWS))).values()))
+    assert sorted(r.table["score"].to_list()) == pytest.approx(
+        sorted(scores(ra.bradley_terry(pl.DataFrame(ROWS))).values())
+    )
 
 
 def test_large_string_and_long_names(expected):
     long = {k: k * 40 for k in "xyz"}  # names longer than 12 bytes take the non-inline path
     f = pl.DataFrame(ROWS).with_columns(pl.col("a", "b").replace_strict(long))
-    r = ra.bradley_terry(pa.table(f.to_arrow()).cast(pa.schema([("a", pa.large_string()), ("b", pa.large_string()), ("outcome", pa.float64())])))
+    r = ra.bradley_terry(
+        pa.table(f.to_arrow()).cast(
+            pa.schema([("a", pa.large_string()), ("b", pa.large_string()), ("outcome", pa.float64())])
+        )
+    )
     assert {k: r[v] for k, v in long.items()} == pytest.approx(expected)
 
 
@@ -107,7 +131,9 @@ def test_lmarena_labels_need_no_mapping(expected):
 
 
 def test_custom_mapping_and_boolean_outcomes(expected):
-    f = pl.DataFrame(ROWS).with_columns(pl.col("outcome").replace_strict({1.0: "L", 0.0: "R", 0.5: "="}, return_dtype=pl.String))
+    f = pl.DataFrame(ROWS).with_columns(
+        pl.col("outcome").replace_strict({1.0: "L", 0.0: "R", 0.5: "="}, return_dtype=pl.String)
+    )
     assert scores(ra.bradley_terry(f, outcomes={"L": 1, "R": 0, "=": 0.5})) == expected
     g = pl.DataFrame({"a": ["x", "y", "x"], "b": ["y", "x", "y"], "won": [True, True, False]})
     r = ra.bradley_terry(g, outcome="won", scale="logit")
@@ -170,7 +196,9 @@ def test_davidson_predict_leaves_room_for_ties():
 
 def test_regularization_shrinks_towards_zero():
     f = pl.DataFrame(ROWS)
-    spread = [np.ptp(ra.bradley_terry(f, regularization=r, scale="logit").table["score"].to_numpy()) for r in (0.0, 1.0, 10.0)]
+    spread = [
+        np.ptp(ra.bradley_terry(f, regularization=r, scale="logit").table["score"].to_numpy()) for r in (0.0, 1.0, 10.0)
+    ]
     assert spread[0] > spread[1] > spread[2] > 0
 
 

@@ -38,7 +38,9 @@ def test_bootstrap_matches_row_resampling_reference(ties):
     df = synthetic(4, 160, seed=3)
     rounds = 400
     ours = ra.bradley_terry(df, ties=ties, scale="logit", ci=ra.Bootstrap(rounds=rounds, seed=5))
-    ref = row_bootstrap(df["a"].to_list(), df["b"].to_list(), df["outcome"].to_list(), rounds=rounds, seed=5, ties=ties, tol=1e-9)
+    ref = row_bootstrap(
+        df["a"].to_list(), df["b"].to_list(), df["outcome"].to_list(), rounds=rounds, seed=5, ties=ties, tol=1e-9
+    )
     reps = ours.replicates
     for item in df["a"].unique().to_list():
         mine = reps.filter(pl.col("item") == item)["score"].to_numpy()
@@ -165,7 +167,9 @@ def test_bad_interval_arguments():
 
 
 def test_redraws_are_reported():
-    data = pl.DataFrame({"a": ["x", "y", "y", "z", "x", "z"], "b": ["y", "x", "z", "y", "z", "x"], "outcome": [1.0] * 6})
+    data = pl.DataFrame(
+        {"a": ["x", "y", "y", "z", "x", "z"], "b": ["y", "x", "z", "y", "z", "x"], "outcome": [1.0] * 6}
+    )
     with pytest.warns(RuntimeWarning, match="drawn again"):
         r = ra.bradley_terry(data, ci=ra.Bootstrap(rounds=50))
     assert r.options["bootstrap_redraws"] > 0
@@ -173,7 +177,9 @@ def test_redraws_are_reported():
     assert r.options["bootstrap_redraws"] == 0
 
 
-@pytest.mark.parametrize("method", [ra.counting, ra.win_rate, ra.average_win_rate, ra.pagerank, ra.rank_centrality, ra.eigenvector])
+@pytest.mark.parametrize(
+    "method", [ra.counting, ra.win_rate, ra.average_win_rate, ra.pagerank, ra.rank_centrality, ra.eigenvector]
+)
 def test_pair_methods_bootstrap(method):
     data = ra.datasets.llmfao()
     r = method(data, **LLMFAO, ci=ra.Bootstrap(rounds=200, seed=1))
@@ -209,7 +215,9 @@ def test_progress_bar_chunks_give_the_same_replicates(method, capsys):
     assert "120/120 rounds" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("kwargs", [{}, {"ties": "davidson"}, {"regularization": 0.5}], ids=["half", "davidson", "regularized"])
+@pytest.mark.parametrize(
+    "kwargs", [{}, {"ties": "davidson"}, {"regularization": 0.5}], ids=["half", "davidson", "regularized"]
+)
 def test_bootstrap_chunks_reuse_the_point_fit_without_changing_a_round(kwargs, monkeypatch):
     # Rounds run in chunks; later chunks start from the first chunk's point fit instead of
     # fitting it again. Each round's replicate must not depend on the chunking, nor on whether

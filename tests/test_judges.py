@@ -18,8 +18,11 @@ import rankagg as ra
 
 
 def test_expectation_by_hand():
-    probs = {"item": ["x"] * 5 + ["y"] * 5, "score": [1, 2, 3, 4, 5] * 2,
-             "probability": [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.5, 0.0, 0.0, 0.0]}
+    probs = {
+        "item": ["x"] * 5 + ["y"] * 5,
+        "score": [1, 2, 3, 4, 5] * 2,
+        "probability": [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.5, 0.0, 0.0, 0.0],
+    }
     out = ra.expected_rating(probs)
     assert out.columns == ["item", "rating", "mode"]
     assert out["item"].to_list() == ["x", "y"]
@@ -30,8 +33,10 @@ def test_expectation_by_hand():
 def test_unnormalised_probabilities_are_normalised():
     p = np.array([[1.0, 2.0, 7.0], [0.05, 0.05, 0.0]])
     assert np.allclose(ra.expected_rating(p, scores=[1, 2, 3]), [2.6, 1.5])
-    assert np.allclose(ra.expected_rating(p, scores=[1, 2, 3], method="sharpened"),
-                       ra.expected_rating(p / p.sum(axis=1, keepdims=True), scores=[1, 2, 3], method="sharpened"))
+    assert np.allclose(
+        ra.expected_rating(p, scores=[1, 2, 3], method="sharpened"),
+        ra.expected_rating(p / p.sum(axis=1, keepdims=True), scores=[1, 2, 3], method="sharpened"),
+    )
 
 
 def test_sharpened_by_hand():
@@ -43,8 +48,13 @@ def test_sharpened_by_hand():
         got = ra.expected_rating(q[None, :], scores=s, method="sharpened", temperature=t)[0]
         assert abs(got - expected) <= 1e-12
     frame = {"item": ["x"] * 4, "score": s, "probability": q}
-    assert abs(ra.expected_rating(frame, method="sharpened", temperature=1.0)["rating"][0]
-               - ra.expected_rating(q[None, :], scores=s, method="sharpened", temperature=1.0)[0]) <= 1e-12
+    assert (
+        abs(
+            ra.expected_rating(frame, method="sharpened", temperature=1.0)["rating"][0]
+            - ra.expected_rating(q[None, :], scores=s, method="sharpened", temperature=1.0)[0]
+        )
+        <= 1e-12
+    )
 
 
 def test_sharpened_approaches_argmax():
@@ -71,7 +81,9 @@ def test_frame_matches_matrix(m, k, seed, method):
     frame = pl.DataFrame({"item": np.repeat(np.arange(m), k), "score": np.tile(scores, m), "probability": p.ravel()})
     frame = frame.sample(fraction=1.0, shuffle=True, seed=seed % 1000)  # row order does not matter
     out = ra.expected_rating(frame, method=method).sort("item")
-    assert np.allclose(out["rating"].to_numpy(), ra.expected_rating(p, scores=scores, method=method), rtol=1e-12, atol=1e-12)
+    assert np.allclose(
+        out["rating"].to_numpy(), ra.expected_rating(p, scores=scores, method=method), rtol=1e-12, atol=1e-12
+    )
 
 
 def test_expected_rating_errors():
@@ -101,13 +113,15 @@ def test_expected_rating_errors():
 
 
 def test_merge_by_hand():
-    j = pl.DataFrame({
-        "a": ["x", "y", "x", "z", "y", "w"],
-        "b": ["y", "x", "z", "x", "z", "x"],
-        "p_a": [0.6, 0.2, 0.3, 0.3, 0.45, 0.9],
-        "p_b": [0.2, 0.5, 0.3, 0.3, 0.45, 0.1],
-        "p_tie": [0.2, 0.3, 0.4, 0.4, 0.1, 0.0],
-    })
+    j = pl.DataFrame(
+        {
+            "a": ["x", "y", "x", "z", "y", "w"],
+            "b": ["y", "x", "z", "x", "z", "x"],
+            "p_a": [0.6, 0.2, 0.3, 0.3, 0.45, 0.9],
+            "p_b": [0.2, 0.5, 0.3, 0.3, 0.45, 0.1],
+            "p_tie": [0.2, 0.3, 0.4, 0.4, 0.1, 0.0],
+        }
+    )
     out = ra.merge_bidirectional(j)
     assert out.columns == ["a", "b", "p_a", "p_b", "p_tie", "outcome", "orders"]
     rows = {(r[0], r[1]): r[2:] for r in out.rows()}
@@ -134,17 +148,23 @@ def test_merge_tolerance():
 
 
 def test_merge_groups_and_single():
-    j = pl.DataFrame({
-        "prompt": [1, 1, 2, 2],
-        "a": ["x", "y", "x", "x"],
-        "b": ["y", "x", "y", "z"],
-        "p_a": [0.8, 0.1, 0.2, 0.6],
-        "p_b": [0.1, 0.8, 0.7, 0.3],
-        "p_tie": [0.1, 0.1, 0.1, 0.1],
-    })
+    j = pl.DataFrame(
+        {
+            "prompt": [1, 1, 2, 2],
+            "a": ["x", "y", "x", "x"],
+            "b": ["y", "x", "y", "z"],
+            "p_a": [0.8, 0.1, 0.2, 0.6],
+            "p_b": [0.1, 0.8, 0.7, 0.3],
+            "p_tie": [0.1, 0.1, 0.1, 0.1],
+        }
+    )
     out = ra.merge_bidirectional(j, group="prompt")
     assert out.columns[0] == "prompt"
-    assert out.select("prompt", "a", "b", "outcome", "orders").rows() == [(1, "x", "y", 1.0, 2), (2, "x", "y", 0.0, 1), (2, "x", "z", 1.0, 1)]
+    assert out.select("prompt", "a", "b", "outcome", "orders").rows() == [
+        (1, "x", "y", 1.0, 2),
+        (2, "x", "y", 0.0, 1),
+        (2, "x", "z", 1.0, 1),
+    ]
     assert ra.merge_bidirectional(j, group="prompt", single="drop").height == 1
     # without the group, prompt 2's (x, y) would repeat prompt 1's order
     with pytest.raises(ra.RankaggError, match=r"same order twice.*rows \[0, 2\]"):
@@ -152,8 +172,13 @@ def test_merge_groups_and_single():
 
 
 def test_merge_feeds_rating_and_consistency():
-    j = {"a": ["x", "y", "y", "z", "z", "x"], "b": ["y", "x", "z", "y", "x", "z"],
-         "p_a": [0.7, 0.2, 0.6, 0.3, 0.6, 0.3], "p_b": [0.2, 0.7, 0.3, 0.6, 0.3, 0.6], "p_tie": [0.1] * 6}
+    j = {
+        "a": ["x", "y", "y", "z", "z", "x"],
+        "b": ["y", "x", "z", "y", "x", "z"],
+        "p_a": [0.7, 0.2, 0.6, 0.3, 0.6, 0.3],
+        "p_b": [0.2, 0.7, 0.3, 0.6, 0.3, 0.6],
+        "p_tie": [0.1] * 6,
+    }
     merged = ra.merge_bidirectional(j)
     c = ra.consistency(merged)
     assert c.cycles == 1  # x > y > z > x
@@ -165,7 +190,9 @@ def test_merge_errors():
     with pytest.raises(ra.MissingColumnError, match="'p_tie'"):
         ra.merge_bidirectional({k: v for k, v in base.items() if k != "p_tie"})
     with pytest.raises(ra.NonFiniteValueError, match=r"'p_b'.*rows \[1\]"):
-        ra.merge_bidirectional({"a": ["x", "y"], "b": ["y", "x"], "p_a": [0.5, 0.5], "p_b": [0.5, float("nan")], "p_tie": [0.0, 0.0]})
+        ra.merge_bidirectional(
+            {"a": ["x", "y"], "b": ["y", "x"], "p_a": [0.5, 0.5], "p_b": [0.5, float("nan")], "p_tie": [0.0, 0.0]}
+        )
     with pytest.raises(ra.RankaggError, match=r"negative.*rows \[0\]"):
         ra.merge_bidirectional({**base, "p_a": [-0.1]})
     with pytest.raises(ra.SelfComparisonError, match=r"rows \[0\]"):
@@ -236,4 +263,6 @@ def test_rewards_errors():
         ra.self_play_rewards({"group": [1], "a": ["x"], "b": ["x"], "outcome": [1.0]})
     with pytest.raises(ra.NullValueError, match="'group'"):
         ra.self_play_rewards({"group": [1, None], "a": ["x", "y"], "b": ["y", "x"], "outcome": [1.0, 0.0]})
-    assert math.isclose(ra.self_play_rewards({"group": [1], "a": ["x"], "b": ["y"], "outcome": [0.25]})["reward"][0], 0.25)
+    assert math.isclose(
+        ra.self_play_rewards({"group": [1], "a": ["x"], "b": ["y"], "outcome": [0.25]})["reward"][0], 0.25
+    )

@@ -35,7 +35,9 @@ def test_from_counts_equals_the_in_memory_reduce_and_its_ratings():
     same_table(direct, counted)
     assert counted.rows == direct.rows == data.height
     for method in (ra.bradley_terry, ra.win_rate, ra.pagerank):
-        np.testing.assert_allclose(method(counted).table["score"].to_numpy(), method(direct).table["score"].to_numpy(), rtol=1e-10)
+        np.testing.assert_allclose(
+            method(counted).table["score"].to_numpy(), method(direct).table["score"].to_numpy(), rtol=1e-10
+        )
     # Same cells and draws: the bootstrap is the same too.
     b1 = ra.bradley_terry(counted, ci=ra.Bootstrap(rounds=30)).replicates
     b2 = ra.bradley_terry(direct, ci=ra.Bootstrap(rounds=30)).replicates
@@ -80,7 +82,9 @@ def test_margin_rules_run_on_pair_tables(seed):
     ballots = [list(rng.permutation(items)) for _ in range(9)]
     votes = ra.Rankings.from_lists(ballots)
     rows = [(r[x], r[y]) for r in ballots for x in range(6) for y in range(x + 1, 6)]
-    table = ra.PairTable.from_comparisons({"a": [p[0] for p in rows], "b": [p[1] for p in rows], "outcome": [1.0] * len(rows)})
+    table = ra.PairTable.from_comparisons(
+        {"a": [p[0] for p in rows], "b": [p[1] for p in rows], "outcome": [1.0] * len(rows)}
+    )
     for rule in (ra.borda, ra.copeland, ra.minimax, ra.schulze, ra.ranked_pairs, ra.kemeny):
         assert rule(table).table.equals(rule(votes).table), rule.__name__
         assert rule(ra.preference_matrix(table)).table.equals(rule(votes).table), rule.__name__

@@ -27,8 +27,14 @@ def nascar(data_dir) -> list[list[str]]:
 def test_nascar_hunter_2004(data_dir, solver):
     r = ra.plackett_luce(nascar(data_dir), unranked="ignore", solver=solver, anchor=("Austin Cameron", 0.0))
     assert r.converged and len(r) == 83
-    published = {"PJ Jones": 4.15, "Scott Pruett": 3.62, "Mark Martin": 2.08, "Dave Marcis": 0.03,
-                 "Dick Trickle": -0.31, "Joe Varde": -0.15}
+    published = {
+        "PJ Jones": 4.15,
+        "Scott Pruett": 3.62,
+        "Mark Martin": 2.08,
+        "Dave Marcis": 0.03,
+        "Dick Trickle": -0.31,
+        "Joe Varde": -0.15,
+    }
     for driver, value in published.items():
         assert r[driver] == pytest.approx(value, abs=0.005), driver
 
@@ -42,9 +48,12 @@ def test_nascar_matches_reference_and_long_format(data_dir):
     np.testing.assert_allclose(r.table.sort("item")["score"].to_numpy(), ref, atol=1e-7)
     long = pl.DataFrame(
         [(k, d, pos) for k, race in enumerate(races) for pos, d in enumerate(race, start=1)],
-        schema=["race", "driver", "place"], orient="row",
+        schema=["race", "driver", "place"],
+        orient="row",
     )
-    from_long = ra.plackett_luce(ra.Rankings.from_frame(long, voter="race", item="driver", rank="place"), unranked="ignore")
+    from_long = ra.plackett_luce(
+        ra.Rankings.from_frame(long, voter="race", item="driver", rank="place"), unranked="ignore"
+    )
     np.testing.assert_allclose(from_long.table["score"].to_numpy(), r.table["score"].to_numpy(), atol=1e-10)
 
 
@@ -74,8 +83,12 @@ def test_ignore_matches_reference_on_partial_rankings(case, solver, reg):
 def test_pairs_are_bradley_terry():
     pairs = [["a", "b"], ["b", "c"], ["c", "a"], ["a", "c"], ["a", "b"], ["b", "a"]]
     pl_fit = ra.plackett_luce(pairs, unranked="ignore", tol=1e-12)
-    bt = ra.bradley_terry({"w": [p[0] for p in pairs], "l": [p[1] for p in pairs]}, winner="w", loser="l", scale="logit", tol=1e-12)
-    np.testing.assert_allclose(pl_fit.table.sort("item")["score"].to_numpy(), bt.table.sort("item")["score"].to_numpy(), atol=1e-9)
+    bt = ra.bradley_terry(
+        {"w": [p[0] for p in pairs], "l": [p[1] for p in pairs]}, winner="w", loser="l", scale="logit", tol=1e-12
+    )
+    np.testing.assert_allclose(
+        pl_fit.table.sort("item")["score"].to_numpy(), bt.table.sort("item")["score"].to_numpy(), atol=1e-9
+    )
 
 
 def test_errors_and_regularization():
@@ -99,7 +112,9 @@ def test_bootstrap_resamples_rankings(data_dir):
         r = ra.plackett_luce(races, unranked=unranked, regularization=0.1, ci=ra.Bootstrap(rounds=100, seed=3))
         t = r.table
         assert (t["lower"] <= t["score"]).all() and (t["score"] <= t["upper"]).all()
-        again = ra.plackett_luce(races, unranked=unranked, regularization=0.1, ci=ra.Bootstrap(rounds=100, seed=3, progress=True))
+        again = ra.plackett_luce(
+            races, unranked=unranked, regularization=0.1, ci=ra.Bootstrap(rounds=100, seed=3, progress=True)
+        )
         assert again.replicates.equals(r.replicates)
         assert r.options["unranked"] == unranked
 

@@ -24,7 +24,11 @@ def comparisons(draw, min_items=2, max_items=6):
     # A cycle of wins makes the "beat" graph strongly connected.
     for i in range(k):
         rows.append((names[i], names[(i + 1) % k], 1.0))
-    extra = draw(st.lists(st.tuples(st.integers(0, k - 1), st.integers(1, k - 1), st.sampled_from([0.0, 0.5, 1.0, 0.25])), max_size=40))
+    extra = draw(
+        st.lists(
+            st.tuples(st.integers(0, k - 1), st.integers(1, k - 1), st.sampled_from([0.0, 0.5, 1.0, 0.25])), max_size=40
+        )
+    )
     for i, d, o in extra:
         rows.append((names[i], names[(i + d) % k], o))
     order = draw(st.permutations(range(len(rows))))
@@ -48,7 +52,9 @@ def test_matches_reference(frame, ties):
     except ra.NotIdentifiableError:
         # Dropping ties can break the cycle guarantee only if a cycle edge was a tie: never here.
         raise
-    ref = reference.bradley_terry(frame["a"].to_list(), frame["b"].to_list(), frame["outcome"].to_list(), ties=ties, tol=1e-13)
+    ref = reference.bradley_terry(
+        frame["a"].to_list(), frame["b"].to_list(), frame["outcome"].to_list(), ties=ties, tol=1e-13
+    )
     got = scores(r)
     for item, theta in ref.theta.items():
         assert got[item] == pytest.approx(theta, abs=1e-6)
@@ -60,7 +66,9 @@ def test_matches_reference(frame, ties):
 @given(comparisons(), st.floats(0.1, 5.0))
 def test_regularized_matches_reference(frame, r):
     fit = ra.bradley_terry(frame, regularization=r, scale="logit", tol=1e-11)
-    ref = reference.bradley_terry(frame["a"].to_list(), frame["b"].to_list(), frame["outcome"].to_list(), regularization=r, tol=1e-13)
+    ref = reference.bradley_terry(
+        frame["a"].to_list(), frame["b"].to_list(), frame["outcome"].to_list(), regularization=r, tol=1e-13
+    )
     got = scores(fit)
     for item, theta in ref.theta.items():
         assert got[item] == pytest.approx(theta, abs=1e-6)

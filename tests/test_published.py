@@ -11,14 +11,24 @@ import pytest
 import rankagg as ra
 
 
-def expand_counts(frame: pl.DataFrame, a: str, b: str, wins_a: str, wins_b: str, ties: str | None = None) -> pl.DataFrame:
+def expand_counts(
+    frame: pl.DataFrame, a: str, b: str, wins_a: str, wins_b: str, ties: str | None = None
+) -> pl.DataFrame:
     """One row per counted game, the way users hold raw comparisons."""
     parts = [
-        frame.select(pl.col(a).alias("a"), pl.col(b).alias("b"), pl.lit(1.0).alias("outcome"), pl.col(wins_a).alias("k")),
-        frame.select(pl.col(a).alias("a"), pl.col(b).alias("b"), pl.lit(0.0).alias("outcome"), pl.col(wins_b).alias("k")),
+        frame.select(
+            pl.col(a).alias("a"), pl.col(b).alias("b"), pl.lit(1.0).alias("outcome"), pl.col(wins_a).alias("k")
+        ),
+        frame.select(
+            pl.col(a).alias("a"), pl.col(b).alias("b"), pl.lit(0.0).alias("outcome"), pl.col(wins_b).alias("k")
+        ),
     ]
     if ties:
-        parts.append(frame.select(pl.col(a).alias("a"), pl.col(b).alias("b"), pl.lit(0.5).alias("outcome"), pl.col(ties).alias("k")))
+        parts.append(
+            frame.select(
+                pl.col(a).alias("a"), pl.col(b).alias("b"), pl.lit(0.5).alias("outcome"), pl.col(ties).alias("k")
+            )
+        )
     long = pl.concat(parts)
     return long.select(pl.col("a", "b", "outcome").repeat_by(pl.col("k"))).explode("a", "b", "outcome")
 
@@ -28,7 +38,14 @@ def test_baseball_agresti(data_dir, solver):
     games = pl.read_csv(data_dir / "baseball.csv")
     rows = expand_counts(games, "home.team", "away.team", "home.wins", "away.wins")
     r = ra.bradley_terry(rows, scale="logit", anchor=("Baltimore", 0.0), solver=solver)
-    published = {"Boston": 1.1077, "Cleveland": 0.6839, "Detroit": 1.4364, "Milwaukee": 1.5814, "New York": 1.2476, "Toronto": 1.2945}
+    published = {
+        "Boston": 1.1077,
+        "Cleveland": 0.6839,
+        "Detroit": 1.4364,
+        "Milwaukee": 1.5814,
+        "New York": 1.2476,
+        "Toronto": 1.2945,
+    }
     for team, value in published.items():
         assert r[team] == pytest.approx(value, abs=1e-3), team
     assert r["Baltimore"] == 0.0
@@ -39,8 +56,18 @@ def test_baseball_weights_equal_expanded_rows(data_dir):
     games = pl.read_csv(data_dir / "baseball.csv")
     weighted = pl.concat(
         [
-            games.select(pl.col("home.team").alias("a"), pl.col("away.team").alias("b"), pl.lit(1.0).alias("o"), pl.col("home.wins").alias("w")),
-            games.select(pl.col("home.team").alias("a"), pl.col("away.team").alias("b"), pl.lit(0.0).alias("o"), pl.col("away.wins").alias("w")),
+            games.select(
+                pl.col("home.team").alias("a"),
+                pl.col("away.team").alias("b"),
+                pl.lit(1.0).alias("o"),
+                pl.col("home.wins").alias("w"),
+            ),
+            games.select(
+                pl.col("home.team").alias("a"),
+                pl.col("away.team").alias("b"),
+                pl.lit(0.0).alias("o"),
+                pl.col("away.wins").alias("w"),
+            ),
         ]
     )
     r1 = ra.bradley_terry(weighted, outcome="o", weight="w", scale="logit")
@@ -77,12 +104,16 @@ def test_pudding_davidson(data_dir, solver):
 
 
 def test_llmfao_matches_evalica_golden(data_dir):
-    r = ra.bradley_terry(ra.datasets.llmfao(), a="left", b="right", outcome="winner", outcomes=ra.datasets.LLMFAO_OUTCOMES)
+    r = ra.bradley_terry(
+        ra.datasets.llmfao(), a="left", b="right", outcome="winner", outcomes=ra.datasets.LLMFAO_OUTCOMES
+    )
     golden = pl.read_csv(data_dir / "llmfao-golden.csv").filter(pl.col("algorithm") == "bradley_terry")
     golden_order = golden.sort("score", descending=True)["item"].to_list()
     assert r.table["item"].to_list() == golden_order
     # evalica reports worths normalised to sum 1; ours agree to its stated tolerance.
-    ours = r.table.select("item", w=(pl.col("score") * math.log(10) / 400).exp()).with_columns(pl.col("w") / pl.col("w").sum())
+    ours = r.table.select("item", w=(pl.col("score") * math.log(10) / 400).exp()).with_columns(
+        pl.col("w") / pl.col("w").sum()
+    )
     joined = ours.join(golden, on="item")
     np.testing.assert_allclose(joined["w"].to_numpy(), joined["score"].to_numpy(), rtol=1e-4)
 
@@ -98,9 +129,7 @@ def golden_scores(data_dir, algorithm: str) -> dict:
 
 def reversed_llmfao() -> pl.DataFrame:
     """LLMFAO with every outcome reversed (left ↔ right wins)."""
-    return ra.datasets.llmfao().with_columns(
-        pl.col("winner").replace({"left": "right", "right": "left"})
-    )
+    return ra.datasets.llmfao().with_columns(pl.col("winner").replace({"left": "right", "right": "left"}))
 
 
 @pytest.mark.parametrize(

@@ -21,8 +21,18 @@ def comparisons(draw, connected: bool = False):  # type: ignore[no-untyped-def]
     all items is added, so every spectral score is unique (s irreducible)."""
     n = draw(st.integers(2, 7))
     names = [f"m{k}" for k in draw(st.permutations(range(n)))]
-    rows = draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1), st.sampled_from([0.0, 0.5, 1.0]),
-                                   st.sampled_from([1.0, 2.0, 0.5, 3.25])), min_size=1, max_size=30))
+    rows = draw(
+        st.lists(
+            st.tuples(
+                st.integers(0, n - 1),
+                st.integers(0, n - 1),
+                st.sampled_from([0.0, 0.5, 1.0]),
+                st.sampled_from([1.0, 2.0, 0.5, 3.25]),
+            ),
+            min_size=1,
+            max_size=30,
+        )
+    )
     rows = [(names[i], names[j], o, w) for i, j, o, w in rows if i != j]
     if connected:
         rows += [(names[k], names[(k + 1) % n], 0.5, 1.0) for k in range(n)]
@@ -40,7 +50,11 @@ def scores(ratings: ra.Ratings) -> dict:
 @given(comparisons(), st.sampled_from([0.0, 0.25, 0.5, 1.0]))
 def test_counting_scores_match_their_definitions(data, tie_weight):
     args = (data["a"], data["b"], data["outcome"], data["weight"])
-    for ours, theirs in ((ra.counting, ref.counting), (ra.win_rate, ref.win_rate), (ra.average_win_rate, ref.average_win_rate)):
+    for ours, theirs in (
+        (ra.counting, ref.counting),
+        (ra.win_rate, ref.win_rate),
+        (ra.average_win_rate, ref.average_win_rate),
+    ):
         got = scores(ours(data, weight="weight", tie_weight=tie_weight))
         assert got == pytest.approx(theirs(*args, tie_weight=tie_weight), abs=1e-12), ours.__name__
 
@@ -50,7 +64,9 @@ def test_counting_scores_match_their_definitions(data, tie_weight):
 def test_spectral_scores_match_their_definitions(data, damping):
     args = (data["a"], data["b"], data["outcome"], data["weight"])
     opts = {"weight": "weight", "tol": 1e-14, "max_iter": 1_000_000}
-    assert scores(ra.pagerank(data, damping=damping, **opts)) == pytest.approx(ref.pagerank(*args, damping=damping), abs=1e-9)
+    assert scores(ra.pagerank(data, damping=damping, **opts)) == pytest.approx(
+        ref.pagerank(*args, damping=damping), abs=1e-9
+    )
     assert scores(ra.eigenvector(data, **opts)) == pytest.approx(ref.eigenvector(*args), abs=1e-9)
     assert scores(ra.rank_centrality(data, **opts)) == pytest.approx(ref.rank_centrality(*args), abs=1e-9)
 

@@ -89,7 +89,9 @@ def test_bootstraps_are_bit_identical_for_one_and_two_threads():
     outs = []
     for threads in ("1", "2"):
         env = dict(os.environ, RAYON_NUM_THREADS=threads)
-        outs.append(subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout)
+        outs.append(
+            subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+        )
     assert outs[0] == outs[1] and len(outs[0]) > 0
 
 
@@ -118,7 +120,9 @@ def test_1e8_comparisons_on_one_pair_and_near_deterministic_outcomes():
     assert row["upper"] - row["score"] == pytest.approx(half, rel=1e-5)
     boot = ra.bradley_terry(t, scale="logit", ci=ra.Bootstrap(rounds=50))
     assert boot.table["upper"][0] - boot.table["lower"][0] < 10 * half
-    near = ra.PairTable.from_counts({"a": ["x", "y"], "b": ["y", "z"], "wins_a": [1e6, 1e6], "wins_b": [1, 1]}, ties=None)
+    near = ra.PairTable.from_counts(
+        {"a": ["x", "y"], "b": ["y", "z"], "wins_a": [1e6, 1e6], "wins_b": [1, 1]}, ties=None
+    )
     r = ra.bradley_terry(near, scale="logit")
     assert r.converged and r["x"] - r["y"] == pytest.approx(np.log(1e6), rel=1e-9)
     e = ra.elo({"a": ["x"] * 100_000, "b": ["y"] * 100_000, "outcome": [1.0] * 100_000})
@@ -131,7 +135,13 @@ def _long_bt_data() -> pl.DataFrame:
     ring = pl.DataFrame({"a": k % items, "b": (k + 1) % items, "outcome": (k // items).astype(float)})
     rng = np.random.default_rng(0)
     a = rng.integers(0, items, 400_000)
-    extra = pl.DataFrame({"a": a, "b": (a + rng.integers(1, items, 400_000)) % items, "outcome": (rng.random(400_000) < 0.5).astype(float)})
+    extra = pl.DataFrame(
+        {
+            "a": a,
+            "b": (a + rng.integers(1, items, 400_000)) % items,
+            "outcome": (rng.random(400_000) < 0.5).astype(float),
+        }
+    )
     return pl.concat([ring, extra])
 
 
@@ -144,9 +154,14 @@ def test_ctrl_c_interrupts_one_long_fit_or_ingest(ctrl_c, what, monkeypatch):
         call = lambda: ra.bradley_terry(data, solver="mm", tol=1e-15, max_iter=100_000, regularization=0.1)  # noqa: E731
     elif what == "plackett_luce":
         rng = np.random.default_rng(1)
-        races = np.argsort(rng.random((20_000, 10)) + np.arange(10) * 0.01, axis=1) + 100 * (np.arange(20_000) % 500)[:, None]
+        races = (
+            np.argsort(rng.random((20_000, 10)) + np.arange(10) * 0.01, axis=1)
+            + 100 * (np.arange(20_000) % 500)[:, None]
+        )
         votes = ra.Rankings.from_lists(races.tolist())
-        call = lambda: ra.plackett_luce(votes, unranked="ignore", solver="mm", tol=1e-15, max_iter=1_000_000, regularization=0.1)  # noqa: E731
+        call = lambda: ra.plackett_luce(
+            votes, unranked="ignore", solver="mm", tol=1e-15, max_iter=1_000_000, regularization=0.1
+        )  # noqa: E731
     else:
         import rankagg.data
 
@@ -162,7 +177,14 @@ def test_strengths_beyond_double_precision_are_an_error_not_nan():
     # Found by fuzz/fuzz_comparisons.py: wins weighted 1e-300 put some odds beyond 1e308; the
     # fit used to return NaN scores marked converged.
     tiny = 1e-300
-    data = pl.DataFrame({"a": ["m3", "m3", "m4", "m0", "m3"], "b": ["m7", "m0", "m0", "m7", "m7"], "outcome": [tiny] * 5, "w": [tiny, tiny, tiny, tiny, 1.0]})
+    data = pl.DataFrame(
+        {
+            "a": ["m3", "m3", "m4", "m0", "m3"],
+            "b": ["m7", "m0", "m0", "m7", "m7"],
+            "outcome": [tiny] * 5,
+            "w": [tiny, tiny, tiny, tiny, 1.0],
+        }
+    )
     rows = pl.concat([data, data.with_columns(pl.lit(1.0).alias("w"))])
     with pytest.raises(ra.RankaggError, match="double precision"):
         ra.bradley_terry(rows, weight="w")

@@ -116,7 +116,9 @@ def test_consensus_plot_scores_positions_and_agreement():
         table: pl.DataFrame
         method: str = "kemeny"
         winners: list = field(default_factory=list)
-        agreement: pl.DataFrame = field(default_factory=lambda: pl.DataFrame({"voter": ["v1", "v2", "v3"], "agreement": [0.2, 0.9, 0.5]}))
+        agreement: pl.DataFrame = field(
+            default_factory=lambda: pl.DataFrame({"voter": ["v1", "v2", "v3"], "agreement": [0.2, 0.9, 0.5]})
+        )
 
     ax = ra.plot.consensus(WithAgreement(result.table), kind="agreement")  # type: ignore[arg-type]
     assert _ticks(ax) == ["v2", "v3", "v1"] and len(ax.patches) == 3
@@ -194,14 +196,20 @@ def test_report_escapes_names_and_shows_dates(tmp_path):
     rng = np.random.default_rng(0)
     a = rng.integers(0, 4, 200)
     b = (a + rng.integers(1, 4, 200)) % 4
-    frame = pl.DataFrame({
-        "p": [names[i] for i in a], "q": [names[i] for i in b], "o": rng.choice([0.0, 0.5, 1.0], 200),
-        "when": pl.date_range(pl.date(2024, 1, 1), pl.date(2024, 7, 18), eager=True)[:200],
-    })
+    frame = pl.DataFrame(
+        {
+            "p": [names[i] for i in a],
+            "q": [names[i] for i in b],
+            "o": rng.choice([0.0, 0.5, 1.0], 200),
+            "when": pl.date_range(pl.date(2024, 1, 1), pl.date(2024, 7, 18), eager=True)[:200],
+        }
+    )
     page = ra.report(frame, tmp_path / "r.html", a="p", b="q", outcome="o", timestamp="when", ci="sandwich", top=3)
     _assert_self_contained(page)
     assert "<script>" not in page and "<b>bold</b>" not in page
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "a &quot;quoted&quot; &amp; &lt;b&gt;bold&lt;/b&gt;" in page
+    assert (
+        "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "a &quot;quoted&quot; &amp; &lt;b&gt;bold&lt;/b&gt;" in page
+    )
     assert "2024-01-01 to 2024-07-18" in page and "sandwich" in page
     assert page.count('<td class="item">') - page.split("Maximal lottery")[1].count('<td class="item">') == 3  # --top 3
     assert len(_images(page)) == 3
@@ -243,16 +251,55 @@ def test_cli_report(tmp_path, capsys):
     assert "LLMFAO" in page and page.count('<td class="item">GPT 4</td>') == 1
     assert f"to {out}" in capsys.readouterr().err
     src = tmp_path / "pairs.csv"
-    pl.DataFrame({"chosen": ["x", "x", "y", "z", "y"], "rejected": ["y", "z", "z", "x", "x"],
-                  "day": ["2024-03-01", "2024-03-02", "2024-03-02", "2024-03-05", "2024-03-09"]}).write_csv(src)
+    pl.DataFrame(
+        {
+            "chosen": ["x", "x", "y", "z", "y"],
+            "rejected": ["y", "z", "z", "x", "x"],
+            "day": ["2024-03-01", "2024-03-02", "2024-03-02", "2024-03-05", "2024-03-09"],
+        }
+    ).write_csv(src)
     out = tmp_path / "pairs.html"
-    assert main(["report", str(src), "--winner", "chosen", "--loser", "rejected", "--timestamp", "day", "--ci", "none", "-o", str(out)]) == 0
+    assert (
+        main(
+            [
+                "report",
+                str(src),
+                "--winner",
+                "chosen",
+                "--loser",
+                "rejected",
+                "--timestamp",
+                "day",
+                "--ci",
+                "none",
+                "-o",
+                str(out),
+            ]
+        )
+        == 0
+    )
     assert "2024-03-01 to 2024-03-09" in out.read_text(encoding="utf-8")
     # a bad column: exit 2 and the column named
     assert main(["report", str(src), "--winner", "chosen", "--loser", "nope", "-o", str(tmp_path / "x.html")]) == 2
     assert "'nope'" in capsys.readouterr().err
     assert not (tmp_path / "x.html").exists()
-    assert main(["report", str(src), "--winner", "chosen", "--loser", "rejected", "--timestamp", "when", "-o", str(tmp_path / "x.html")]) == 2
+    assert (
+        main(
+            [
+                "report",
+                str(src),
+                "--winner",
+                "chosen",
+                "--loser",
+                "rejected",
+                "--timestamp",
+                "when",
+                "-o",
+                str(tmp_path / "x.html"),
+            ]
+        )
+        == 2
+    )
     assert "'when'" in capsys.readouterr().err
     with pytest.raises(SystemExit) as e:
         main(["report", "--ci", "jackknife"])
@@ -261,7 +308,14 @@ def test_cli_report(tmp_path, capsys):
 
 # -- a real browser ---------------------------------------------------------------------------
 
-CHROMIUM = next((p for p in (shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")) if p), None)
+CHROMIUM = next(
+    (
+        p
+        for p in (shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"))
+        if p
+    ),
+    None,
+)
 
 
 @pytest.mark.skipif(
@@ -274,7 +328,13 @@ def test_report_renders_in_headless_chromium(tmp_path):
     path = tmp_path / "report.html"
     ra.report(ra.datasets.llmfao(), path, **LLMFAO, rounds=20, top=15, title="LLMFAO <in a browser>")
     board = ra.bradley_terry(ra.datasets.llmfao(), **LLMFAO).table
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", f"--user-data-dir={tmp_path / 'profile'}"]
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        f"--user-data-dir={tmp_path / 'profile'}",
+    ]
     dom = subprocess.run([CHROMIUM, *flags, "--dump-dom", path.as_uri()], capture_output=True, text=True, timeout=180)
     assert dom.returncode == 0, dom.stderr[-2000:]
     rendered = dom.stdout
@@ -283,8 +343,12 @@ def test_report_renders_in_headless_chromium(tmp_path):
         assert html.escape(name) in rendered
     assert len(re.findall(r"<img [^>]*src=\"data:image/png;base64,", rendered)) == 3
     shot = tmp_path / "shot.png"
-    result = subprocess.run([CHROMIUM, *flags, "--hide-scrollbars", "--window-size=1200,3000", f"--screenshot={shot}", path.as_uri()],
-                            capture_output=True, text=True, timeout=180)
+    result = subprocess.run(
+        [CHROMIUM, *flags, "--hide-scrollbars", "--window-size=1200,3000", f"--screenshot={shot}", path.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert result.returncode == 0 and shot.exists(), result.stderr[-2000:]
     from PIL import Image  # matplotlib depends on Pillow
 

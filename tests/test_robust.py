@@ -19,7 +19,9 @@ from rankagg.reference import robust as ref
 # helpers
 
 
-def random_table(rng: np.random.Generator, n: int, n_obs: int, n_groups: int = 1, fill: float = 0.8, integers: bool = False) -> pl.DataFrame:
+def random_table(
+    rng: np.random.Generator, n: int, n_obs: int, n_groups: int = 1, fill: float = 0.8, integers: bool = False
+) -> pl.DataFrame:
     """A long item × observation table with missing cells; every item has >= 1 row."""
     rows = []
     group_of = rng.integers(0, n_groups, n)
@@ -53,8 +55,12 @@ def check_order(result: ra.Aggregate) -> None:
 
 
 def test_worked_example_by_hand():
-    t = {"item": ["a", "a", "a", "b", "b", "b", "c", "c"], "observation": [1, 2, 3, 1, 2, 3, 1, 2],
-         "value": [0.1, 0.9, 0.2, 0.3, 0.3, 0.3, 0.5, 0.7], "group": ["h1"] * 6 + ["h2"] * 2}
+    t = {
+        "item": ["a", "a", "a", "b", "b", "b", "c", "c"],
+        "observation": [1, 2, 3, 1, 2, 3, 1, 2],
+        "value": [0.1, 0.9, 0.2, 0.3, 0.3, 0.3, 0.5, 0.7],
+        "group": ["h1"] * 6 + ["h2"] * 2,
+    }
     r = ra.defensive(t, group="group")
     rows = by_item(r)
     # step 1: maxima 0.9, 0.3, 0.7; step 2: floors = group means 0.6 (h1), 0.7 (h2)
@@ -100,8 +106,11 @@ def test_the_floor_lifts_items_below_prior_times_the_group_mean():
 
 
 def test_ties_are_broken_by_the_mean_and_equal_items_share_a_rank():
-    t = {"item": ["a", "a", "b", "b", "c", "c", "d", "d"], "observation": [0, 1] * 4,
-         "value": [1.0, 0.0, 1.0, 0.5, 1.0, 0.0, 0.2, 0.2]}
+    t = {
+        "item": ["a", "a", "b", "b", "c", "c", "d", "d"],
+        "observation": [0, 1] * 4,
+        "value": [1.0, 0.0, 1.0, 0.5, 1.0, 0.0, 0.2, 0.2],
+    }
     r = ra.defensive(t, prior=0.0)
     assert r.table["item"].to_list() == ["b", "a", "c", "d"]
     assert r.table["rank"].to_list() == [1, 2, 2, 4]
@@ -113,8 +122,11 @@ def test_ties_are_broken_by_the_mean_and_equal_items_share_a_rank():
 
 
 def test_regret_definition():
-    t = {"item": ["x", "y", "z", "x", "y", "z"], "observation": ["t1"] * 3 + ["t2"] * 3,
-         "value": [10.0, 6.0, 2.0, 5.0, 5.0, 5.0]}
+    t = {
+        "item": ["x", "y", "z", "x", "y", "z"],
+        "observation": ["t1"] * 3 + ["t2"] * 3,
+        "value": [10.0, 6.0, 2.0, 5.0, 5.0, 5.0],
+    }
     r = by_item(ra.defensive(t, higher_is="better", prior=0.0))
     # t1: best 10, range 8 → regrets 0, 0.5, 1; t2: constant → 0 for all
     assert (r["x"]["worst_case"], r["y"]["worst_case"], r["z"]["worst_case"]) == (0.0, 0.5, 1.0)
@@ -145,8 +157,13 @@ def tables(draw):
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(rows=tables(), tail=st.floats(0, 1), prior=st.one_of(st.just(0.0), st.floats(0, 3)),
-       higher_is=st.sampled_from(["risk", "better"]), grouped=st.booleans())
+@given(
+    rows=tables(),
+    tail=st.floats(0, 1),
+    prior=st.one_of(st.just(0.0), st.floats(0, 3)),
+    higher_is=st.sampled_from(["risk", "better"]),
+    grouped=st.booleans(),
+)
 def test_matches_the_pure_python_reference(rows, tail, prior, higher_is, grouped):
     items, obs, values, groups = (list(c) for c in zip(*rows))
     frame = pl.DataFrame({"item": items, "observation": obs, "value": values, "group": groups})
@@ -169,7 +186,9 @@ def test_matches_the_pure_python_reference(rows, tail, prior, higher_is, grouped
 def test_row_order_and_relabelling_change_nothing(seed):
     rng = np.random.default_rng(seed)
     t = random_table(rng, 40, 9, n_groups=4, integers=seed % 2 == 1)
-    kw = dict(group="group", tail=float(rng.random()), prior=float(rng.random() * 2), higher_is=["risk", "better"][seed % 2])
+    kw = dict(
+        group="group", tail=float(rng.random()), prior=float(rng.random() * 2), higher_is=["risk", "better"][seed % 2]
+    )
     base = ra.defensive(t, **kw).table
     shuffled = t.sample(fraction=1.0, shuffle=True, seed=seed)
     assert ra.defensive(shuffled, **kw).table.equals(base)  # bit-identical
@@ -181,7 +200,9 @@ def test_row_order_and_relabelling_change_nothing(seed):
     rel = ra.defensive(renamed.sample(fraction=1.0, shuffle=True, seed=seed + 10), **kw).table
     rel = rel.with_columns(pl.col("item").replace_strict(back)).sort("item")
     want = base.sort("item")
-    assert rel.select("item", "rank", "n", "floored", "group").equals(want.select("item", "rank", "n", "floored", "group"))
+    assert rel.select("item", "rank", "n", "floored", "group").equals(
+        want.select("item", "rank", "n", "floored", "group")
+    )
     for c in ("score", "worst_case", "floor", "mean"):
         np.testing.assert_allclose(rel[c].to_numpy(), want[c].to_numpy(), rtol=1e-14, atol=0)
 
@@ -241,7 +262,10 @@ def test_defensive_errors():
     with pytest.raises(ra.RankaggError, match="repeat an \\(item, observation\\) pair.*rows \\[2\\].*'a', 0"):
         ra.defensive({"item": ["a", "b", "a"], "observation": [0, 0, 0], "value": [1.0, 2.0, 3.0]})
     with pytest.raises(ra.RankaggError, match="in more than one group.*\\['a'\\]"):
-        ra.defensive({"item": ["a", "a", "b"], "observation": [0, 1, 0], "value": [1.0] * 3, "group": ["g", "h", "g"]}, group="group")
+        ra.defensive(
+            {"item": ["a", "a", "b"], "observation": [0, 1, 0], "value": [1.0] * 3, "group": ["g", "h", "g"]},
+            group="group",
+        )
     for bad in (-0.1, 1.5, math.nan, "0.5", True):
         with pytest.raises(ra.RankaggError, match="tail must be a number in \\[0, 1\\]"):
             ra.defensive(ok, tail=bad)  # type: ignore[arg-type]
@@ -256,9 +280,11 @@ def test_defensive_errors():
 # welfare
 
 
-UTIL = {"model": ["x"] * 3 + ["y"] * 3 + ["z"] * 3 + ["w"] * 3,
-        "group": ["g1", "g2", "g3"] * 4,
-        "reward": [0.9, 0.8, 0.1, 0.5, 0.5, 0.5, 0.6, 0.4, 0.5, 0.1, 0.95, 0.9]}
+UTIL = {
+    "model": ["x"] * 3 + ["y"] * 3 + ["z"] * 3 + ["w"] * 3,
+    "group": ["g1", "g2", "g3"] * 4,
+    "reward": [0.9, 0.8, 0.1, 0.5, 0.5, 0.5, 0.6, 0.4, 0.5, 0.1, 0.95, 0.9],
+}
 
 
 def test_welfare_hand_computed():
@@ -315,7 +341,11 @@ def utilities(draw):
 
 
 @settings(max_examples=150, deadline=None)
-@given(rows=utilities(), rule=st.sampled_from(["utilitarian", "worst_group", "leximin", "quantile", "gini"]), q=st.floats(0, 1))
+@given(
+    rows=utilities(),
+    rule=st.sampled_from(["utilitarian", "worst_group", "leximin", "quantile", "gini"]),
+    q=st.floats(0, 1),
+)
 def test_welfare_matches_brute_force(rows, rule, q):
     items, groups, values = (list(c) for c in zip(*rows))
     kw = {"q": q} if rule == "quantile" else {}
@@ -366,22 +396,74 @@ def test_welfare_errors():
 
 def test_cli_defensive(tmp_path, capsys):
     src = tmp_path / "scores.csv"
-    pl.DataFrame({"tok": ["a"] * 3 + ["b"] * 3 + ["c"] * 3, "q": [1, 2, 3] * 3,
-                  "w": [0.0, 0.9, 0.0, 0.35, 0.35, 0.35, 0.1, 0.2, 0.1]}).write_csv(src)
+    pl.DataFrame(
+        {
+            "tok": ["a"] * 3 + ["b"] * 3 + ["c"] * 3,
+            "q": [1, 2, 3] * 3,
+            "w": [0.0, 0.9, 0.0, 0.35, 0.35, 0.35, 0.1, 0.2, 0.1],
+        }
+    ).write_csv(src)
     assert main(["defensive", str(src), "--item", "tok", "--over", "q", "--value", "w"]) == 0
     out = capsys.readouterr().out
     assert "defensive aggregation" in out
     lines = [line for line in out.splitlines() if line.startswith("| ")]
     assert [line.split("|")[1].strip() for line in lines[1:]] == ["a", "b", "c"]
     dst = tmp_path / "out.parquet"
-    assert main(["defensive", str(src), "--item", "tok", "--over", "q", "--value", "w", "--tail", "1", "--prior", "0", "-o", str(dst)]) == 0
+    assert (
+        main(
+            [
+                "defensive",
+                str(src),
+                "--item",
+                "tok",
+                "--over",
+                "q",
+                "--value",
+                "w",
+                "--tail",
+                "1",
+                "--prior",
+                "0",
+                "-o",
+                str(dst),
+            ]
+        )
+        == 0
+    )
     assert pl.read_parquet(dst)["item"].to_list() == ["b", "a", "c"]
     src2 = tmp_path / "bench.parquet"
-    pl.DataFrame({"model": ["m1", "m1", "m2", "m2", "m3", "m3"], "task": ["t1", "t2"] * 3,
-                  "acc": [0.9, 0.1, 0.7, 0.5, 0.1, 0.4], "family": ["f"] * 6}).write_parquet(src2)
+    pl.DataFrame(
+        {
+            "model": ["m1", "m1", "m2", "m2", "m3", "m3"],
+            "task": ["t1", "t2"] * 3,
+            "acc": [0.9, 0.1, 0.7, 0.5, 0.1, 0.4],
+            "family": ["f"] * 6,
+        }
+    ).write_parquet(src2)
     md = tmp_path / "board.md"
-    assert main(["defensive", str(src2), "--item", "model", "--over", "task", "--value", "acc",
-                 "--group", "family", "--higher-is", "better", "--prior", "0", "-o", str(md)]) == 0
+    assert (
+        main(
+            [
+                "defensive",
+                str(src2),
+                "--item",
+                "model",
+                "--over",
+                "task",
+                "--value",
+                "acc",
+                "--group",
+                "family",
+                "--higher-is",
+                "better",
+                "--prior",
+                "0",
+                "-o",
+                str(md),
+            ]
+        )
+        == 0
+    )
     assert md.read_text().splitlines()[2].split("|")[1].strip() == "m2"
     assert main(["defensive", str(src), "--item", "tok", "--over", "q", "--value", "missing"]) == 2
     assert "column 'missing' (value=) is not in the data" in capsys.readouterr().err

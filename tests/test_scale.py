@@ -44,7 +44,10 @@ def ring(items: int, laps: int = 2) -> pl.DataFrame:
         (lambda d: ra.copeland(ra.preference_matrix(d)), "dense preference matrix"),
         (lambda d: ra.bradley_terry(d, regularization=1.0, ci=ra.Sandwich()), "sandwich covariance"),
         (lambda d: ra.consistency(d), "dense preference matrix"),
-        (lambda d: ra.consistency(d.with_columns(judge=pl.lit("j1")), group="judge"), "preference matrix of group 'j1'"),
+        (
+            lambda d: ra.consistency(d.with_columns(judge=pl.lit("j1")), group="judge"),
+            "preference matrix of group 'j1'",
+        ),
     ],
 )
 def test_an_oversized_dense_request_fails_before_allocating(call, names):
@@ -112,8 +115,14 @@ def battles(tmp_path_factory) -> tuple[str, pl.DataFrame]:
     a = rng.integers(0, n, m)
     b = (a + rng.integers(1, n, m)) % n
     p = 1 / (1 + np.exp(strength[b] - strength[a]))
-    winner = np.where(rng.random(m) < 0.15, np.where(rng.random(m) < 0.5, "tie", "tie (bothbad)"), np.where(rng.random(m) < p, "model_a", "model_b"))
-    frame = pl.DataFrame({"model_a": [f"model-{k:02d}" for k in a], "model_b": [f"model-{k:02d}" for k in b], "winner": winner})
+    winner = np.where(
+        rng.random(m) < 0.15,
+        np.where(rng.random(m) < 0.5, "tie", "tie (bothbad)"),
+        np.where(rng.random(m) < p, "model_a", "model_b"),
+    )
+    frame = pl.DataFrame(
+        {"model_a": [f"model-{k:02d}" for k in a], "model_b": [f"model-{k:02d}" for k in b], "winner": winner}
+    )
     path = tmp_path_factory.mktemp("battles") / "battles.parquet"
     frame.write_parquet(path)
     return str(path), frame

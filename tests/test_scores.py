@@ -47,7 +47,9 @@ def test_borda_matches_the_oracle_and_mean_matches_group_by(frame):
     assert dict(zip(got.table["item"].to_list(), got.table["score"].to_list())) == want
     mean = ra.aggregate_scores(frame, method="mean")
     by = frame.group_by("system").agg(pl.col("score").mean())
-    assert dict(zip(mean.table["item"].to_list(), mean.table["score"].to_list())) == pytest.approx(dict(zip(by["system"].to_list(), by["score"].to_list())))
+    assert dict(zip(mean.table["item"].to_list(), mean.table["score"].to_list())) == pytest.approx(
+        dict(zip(by["system"].to_list(), by["score"].to_list()))
+    )
     # positions follow the scores, best first
     assert mean.table["score"].to_list() == sorted(mean.table["score"].to_list(), reverse=True)
 
@@ -88,10 +90,19 @@ def test_two_level_equals_the_explicit_two_stages(frame, method):
         rows = []
         for (t,), part in frame.group_by("task", maintain_order=True):
             votes = ra.Rankings.from_frame(
-                part.with_columns((-pl.col("score")).rank("dense").over("instance").alias("r")), voter="instance", item="system", rank="r"
+                part.with_columns((-pl.col("score")).rank("dense").over("instance").alias("r")),
+                voter="instance",
+                item="system",
+                rank="r",
             )
             table = rule(votes, unranked="ignore").table
-            rows.append(table.select(pl.lit(t).alias("task"), pl.col("item").alias("system"), (-pl.col("position").cast(pl.Float64)).alias("score")))
+            rows.append(
+                table.select(
+                    pl.lit(t).alias("task"),
+                    pl.col("item").alias("system"),
+                    (-pl.col("position").cast(pl.Float64)).alias("score"),
+                )
+            )
         want = ra.aggregate_scores(pl.concat(rows), method=method)
     # (means are summed in another order: equal up to rounding)
     assert got.table["score"].to_list() == pytest.approx(want.table["score"].to_list(), rel=1e-12)

@@ -33,13 +33,19 @@ def test_streamed_and_in_memory_tables_are_identical(small_batches, tmp_path):
 
 def test_stream_errors_name_rows_of_the_whole_stream(small_batches):
     frame = ra.datasets.llmfao()
-    bad = frame.with_columns(pl.when(pl.int_range(pl.len()) == 4321).then(pl.lit("zzz")).otherwise(pl.col("winner")).alias("winner"))
+    bad = frame.with_columns(
+        pl.when(pl.int_range(pl.len()) == 4321).then(pl.lit("zzz")).otherwise(pl.col("winner")).alias("winner")
+    )
     with pytest.raises(ra.UnknownOutcomeError, match=r"rows \[4321\]"):
         ra.bradley_terry(bad.lazy(), **KW)
-    same = frame.with_columns(pl.when(pl.int_range(pl.len()) == 5555).then(pl.col("left")).otherwise(pl.col("right")).alias("right"))
+    same = frame.with_columns(
+        pl.when(pl.int_range(pl.len()) == 5555).then(pl.col("left")).otherwise(pl.col("right")).alias("right")
+    )
     with pytest.raises(ra.SelfComparisonError, match=r"rows \[5555\]"):
         ra.bradley_terry(same.lazy(), **KW)
-    nulls = frame.with_columns(pl.when(pl.int_range(pl.len()) == 2500).then(None).otherwise(pl.col("left")).alias("left"))
+    nulls = frame.with_columns(
+        pl.when(pl.int_range(pl.len()) == 2500).then(None).otherwise(pl.col("left")).alias("left")
+    )
     with pytest.raises(ra.NullValueError, match=r"rows \[2500\]"):
         ra.bradley_terry(nulls.lazy(), **KW)
     with pytest.raises(ra.MissingColumnError, match="nope"):

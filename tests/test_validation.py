@@ -58,7 +58,9 @@ def test_non_finite_ranks_are_rejected_with_their_rows(bad):
 @pytest.mark.parametrize("dtype", [pl.Int64, pl.UInt64])
 def test_integer_ranks_beyond_float_precision_are_rejected(dtype):
     # 2**53 and 2**53 + 1 are distinct ranks but the same float64: they would be merged into a tie.
-    frame = pl.DataFrame({"voter": [1, 1], "item": ["x", "y"], "rank": [2**53, 2**53 + 1]}, schema_overrides={"rank": dtype})
+    frame = pl.DataFrame(
+        {"voter": [1, 1], "item": ["x", "y"], "rank": [2**53, 2**53 + 1]}, schema_overrides={"rank": dtype}
+    )
     with pytest.raises(ra.RankaggError, match=r"beyond ±2\*\*53.*rows \[1\]"):
         ra.Rankings.from_frame(frame)
     ok = frame.with_columns(pl.Series("rank", [2**53 - 1, 2**53], dtype=dtype))
@@ -80,7 +82,9 @@ def test_lottery_from_matrix_rejects_an_unknown_method():
 
 
 def test_first_order_lottery_warns_when_it_stops_at_max_iter():
-    prefs = ra.Preferences(["a", "b", "c", "d"], np.array([[0, 2, 1, 3], [1, 0, 2, 0], [2, 1, 0, 1], [0, 3, 2, 0]], dtype=float))
+    prefs = ra.Preferences(
+        ["a", "b", "c", "d"], np.array([[0, 2, 1, 3], [1, 0, 2, 0], [2, 1, 0, 1], [0, 3, 2, 0]], dtype=float)
+    )
     with pytest.warns(ra.ConvergenceWarning, match="max_iter=3"):
         lot = ra.maximal_lottery(prefs, method="first_order", max_iter=3)
     assert not lot.converged
@@ -112,8 +116,10 @@ COMPARISONS = {"a": ["x", "y", "x"], "b": ["y", "z", "z"], "outcome": [1.0, 1.0,
     ],
 )
 def test_malformed_anchors_are_documented_errors(anchor, error, message):
-    for fit in (lambda: ra.bradley_terry(COMPARISONS, regularization=1.0, anchor=anchor),
-                lambda: ra.plackett_luce([["x", "y", "z"], ["y", "x", "z"], ["z", "y", "x"]], anchor=anchor)):
+    for fit in (
+        lambda: ra.bradley_terry(COMPARISONS, regularization=1.0, anchor=anchor),
+        lambda: ra.plackett_luce([["x", "y", "z"], ["y", "x", "z"], ["z", "y", "x"]], anchor=anchor),
+    ):
         with pytest.raises(error, match=message):
             fit()
     assert ra.bradley_terry(COMPARISONS, regularization=1.0, anchor=["x", 2])["x"] == pytest.approx(2.0)

@@ -94,7 +94,14 @@ def test_unranked_convention():
 def test_kemeny_burlington_and_condorcet_profiles(data_dir):
     votes = ra.read_preflib(data_dir / "00005-00000002.toi")
     k = ra.kemeny(votes)
-    assert k.table["item"].to_list() == ["Andy Montroll", "Bob Kiss", "Kurt Wright", "Dan Smith", "James Simpson", "Write-In"]
+    assert k.table["item"].to_list() == [
+        "Andy Montroll",
+        "Bob Kiss",
+        "Kurt Wright",
+        "Dan Smith",
+        "James Simpson",
+        "Write-In",
+    ]
     assert k.optimal and k.cost == k.lower_bound
     for name, cw in condorcet_profiles(data_dir):
         votes = ra.read_preflib(data_dir / "condorcet_examples" / name, names=False)
@@ -147,7 +154,8 @@ def test_rank_distances_against_scipy_and_brute_force(pairs):
     n = len(x)
     brute = sum(
         1.0 if (x[i] - x[j]) * (y[i] - y[j]) < 0 else 0.5 if (x[i] == x[j]) != (y[i] == y[j]) else 0.0
-        for i in range(n) for j in range(i + 1, n)
+        for i in range(n)
+        for j in range(i + 1, n)
     )
     assert ra.kemeny_distance(x, y) == brute
     from scipy.stats import rankdata
@@ -212,14 +220,27 @@ def test_mturk_dots_and_puzzles_recover_the_true_order(name):
     truth = sorted(votes.labels.to_list(), key=float)
     assert len(votes.labels) == 4 and 790 <= votes.weights.sum() <= 800  # type: ignore[union-attr]
     assert ra.condorcet_winner(votes) == truth[0]
-    for rule in (ra.kemeny, ra.schulze, ra.ranked_pairs, ra.copeland, ra.minimax, ra.borda, ra.plurality, ra.instant_runoff):
+    for rule in (
+        ra.kemeny,
+        ra.schulze,
+        ra.ranked_pairs,
+        ra.copeland,
+        ra.minimax,
+        ra.borda,
+        ra.plurality,
+        ra.instant_runoff,
+    ):
         assert rule(votes).table["item"].to_list() == truth, rule.__name__
     assert ra.kemeny(votes).optimal
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.lists(st.lists(st.integers(0, 6), min_size=1, max_size=3), min_size=1, max_size=5), min_size=1, max_size=12),
-       st.lists(st.sampled_from([1.0, 0.5, 2.0, 0.0]), min_size=12, max_size=12))
+@given(
+    st.lists(
+        st.lists(st.lists(st.integers(0, 6), min_size=1, max_size=3), min_size=1, max_size=5), min_size=1, max_size=12
+    ),
+    st.lists(st.sampled_from([1.0, 0.5, 2.0, 0.0]), min_size=12, max_size=12),
+)
 def test_majority_matrix_matches_a_numpy_oracle(groups, weights):
     # Each ranking: tie groups of item ids (duplicates dropped, keeping the first place).
     lists = []

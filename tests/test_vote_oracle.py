@@ -53,26 +53,36 @@ CULTURES: dict[str, Any] = {
     "impartial_anonymous": lambda v, n, r: ordinal.impartial_anonymous(v, n, seed=r.integers(2**31)),
     "urn": lambda v, n, r: ordinal.urn(v, n, alpha=float(r.choice([0.1, 0.5, 1.0, 3.0])), seed=r.integers(2**31)),
     "mallows": lambda v, n, r: ordinal.mallows(v, n, phi=float(r.uniform(0.2, 1.0)), seed=r.integers(2**31)),
-    "norm_mallows": lambda v, n, r: ordinal.norm_mallows(v, n, norm_phi=float(r.uniform(0.2, 1.0)), seed=r.integers(2**31)),
+    "norm_mallows": lambda v, n, r: ordinal.norm_mallows(
+        v, n, norm_phi=float(r.uniform(0.2, 1.0)), seed=r.integers(2**31)
+    ),
     "single_peaked_conitzer": lambda v, n, r: ordinal.single_peaked_conitzer(v, n, seed=r.integers(2**31)),
     "single_peaked_walsh": lambda v, n, r: ordinal.single_peaked_walsh(v, n, seed=r.integers(2**31)),
     "single_peaked_circle": lambda v, n, r: ordinal.single_peaked_circle(v, n, seed=r.integers(2**31)),
-    "k_axes_single_peaked": lambda v, n, r: ordinal.k_axes_single_peaked(v, n, k=min(2, v, (1, 1, 1, 3)[min(n, 3)]), axes_weights=1.0, seed=r.integers(2**31)),
+    "k_axes_single_peaked": lambda v, n, r: ordinal.k_axes_single_peaked(
+        v, n, k=min(2, v, (1, 1, 1, 3)[min(n, 3)]), axes_weights=1.0, seed=r.integers(2**31)
+    ),
     "single_crossing": lambda v, n, r: ordinal.single_crossing(v, n, seed=r.integers(2**31)),
     "single_crossing_impartial": lambda v, n, r: ordinal.single_crossing_impartial(v, n, seed=r.integers(2**31)),
     "group_separable": lambda v, n, r: ordinal.group_separable(v, n, seed=r.integers(2**31)),
     "euclidean": lambda v, n, r: ordinal.euclidean(
         v, n, 2, ordinal.EuclideanSpace.UNIFORM_BALL, ordinal.EuclideanSpace.UNIFORM_BALL, seed=r.integers(2**31)
     ),
-    "plackett_luce": lambda v, n, r: ordinal.plackett_luce(v, n, alphas=list(r.uniform(0.1, 3.0, n)), seed=r.integers(2**31)),
+    "plackett_luce": lambda v, n, r: ordinal.plackett_luce(
+        v, n, alphas=list(r.uniform(0.1, 3.0, n)), seed=r.integers(2**31)
+    ),
     "didi": lambda v, n, r: ordinal.didi(v, n, alphas=list(r.uniform(0.1, 3.0, n)), seed=r.integers(2**31)),
-    "stratification": lambda v, n, r: ordinal.stratification(v, n, weight=float(r.uniform(0.2, 0.8)), seed=r.integers(2**31)),
+    "stratification": lambda v, n, r: ordinal.stratification(
+        v, n, weight=float(r.uniform(0.2, 0.8)), seed=r.integers(2**31)
+    ),
     "identity": lambda v, n, r: ordinal.identity(v, n, seed=r.integers(2**31)),
 }
 
 
 @st.composite
-def elections(draw: Any, ties: bool = True, truncate: bool = True, weighted: bool = True) -> list[tuple[list[list[int]], int]]:
+def elections(
+    draw: Any, ties: bool = True, truncate: bool = True, weighted: bool = True
+) -> list[tuple[list[list[int]], int]]:
     """Ballots as lists of tie groups (best first) with integer weights."""
     culture = draw(st.sampled_from(sorted(CULTURES)))
     n = draw(st.integers(2, 6))
@@ -100,7 +110,9 @@ def elections(draw: Any, ties: bool = True, truncate: bool = True, weighted: boo
 
 
 def ours(ballots: list[tuple[list[list[int]], int]]) -> ra.Rankings:
-    return ra.Rankings.from_lists([[tuple(g) if len(g) > 1 else g[0] for g in groups] for groups, _ in ballots], weights=[w for _, w in ballots])
+    return ra.Rankings.from_lists(
+        [[tuple(g) if len(g) > 1 else g[0] for g in groups] for groups, _ in ballots], weights=[w for _, w in ballots]
+    )
 
 
 def theirs(ballots: list[tuple[list[list[int]], int]], votes: ra.Rankings, unranked: str = "below") -> ProfileWithTies:
@@ -123,7 +135,9 @@ def ranked_pairs_all_orders(prof: ProfileWithTies) -> list[Any] | None:
     return ranked_pairs_with_test(prof)
 
 
-SETTINGS = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+SETTINGS = settings(
+    max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
 
 
 @SETTINGS
@@ -135,7 +149,9 @@ def test_margin_rules_agree_with_pref_voting(ballots, unranked):
     assert ra.minimax(votes, unranked=unranked).winners == minimax(prof)
     assert ra.smith_set(votes, unranked=unranked) == top_cycle(prof)
     cw = condorcet(prof)
-    assert ra.condorcet_winner(votes, unranked=unranked) == (cw[0] if len(cw) == 1 and prof.condorcet_winner() is not None else None)
+    assert ra.condorcet_winner(votes, unranked=unranked) == (
+        cw[0] if len(cw) == 1 and prof.condorcet_winner() is not None else None
+    )
     assert ra.schulze(votes, unranked=unranked).winners == beat_path(prof, strength_function=prof.support)
     assert ra.schulze(votes, unranked=unranked, strength="margin").winners == beat_path(prof)
     expected = ranked_pairs_all_orders(prof)
@@ -154,7 +170,9 @@ def test_positional_rules_agree_with_pref_voting(ballots):
     result = ra.plurality(votes)
     best = max(split.values())
     assert result.winners == sorted(c for c, s in split.items() if s == best)
-    assert dict(zip(result.table["item"].to_list(), result.table["score"].to_list())) == pytest.approx({c: float(s) for c, s in split.items()})
+    assert dict(zip(result.table["item"].to_list(), result.table["score"].to_list())) == pytest.approx(
+        {c: float(s) for c, s in split.items()}
+    )
     # pref_voting eliminates tie_breaker[0] first among the fewest.
     labels = votes.labels.to_list()
     assert ra.instant_runoff(votes).winners == instant_runoff(prof, tie_breaker=labels[::-1], score_method="split")
@@ -179,13 +197,16 @@ def test_winners_do_not_depend_on_labels_or_ballot_order(ballots, unranked, seed
     rename = {int(x): f"c{p}" for x, p in zip(votes.labels.to_list(), rng.permutation(n))}
     shuffled = [ballots[k] for k in rng.permutation(len(ballots))]
     other = ra.Rankings.from_lists(
-        [[tuple(rename[c] for c in g) if len(g) > 1 else rename[g[0]] for g in groups] for groups, _ in shuffled], weights=[w for _, w in shuffled]
+        [[tuple(rename[c] for c in g) if len(g) > 1 else rename[g[0]] for g in groups] for groups, _ in shuffled],
+        weights=[w for _, w in shuffled],
     )
     for rule in (ra.borda, ra.copeland, ra.minimax, ra.schulze, ra.ranked_pairs):
         a, b = rule(votes, unranked=unranked), rule(other, unranked=unranked)
         assert sorted(rename[x] for x in a.winners) == b.winners, rule.__name__
         if rule is not ra.ranked_pairs:
-            assert {rename[x]: p for x, p in zip(a.table["item"], a.table["position"])} == dict(zip(b.table["item"], b.table["position"]))
+            assert {rename[x]: p for x, p in zip(a.table["item"], a.table["position"])} == dict(
+                zip(b.table["item"], b.table["position"])
+            )
     a, b = ra.plurality(votes), ra.plurality(other)
     assert sorted(rename[x] for x in a.winners) == b.winners
     assert ra.smith_set(other, unranked=unranked) == sorted(rename[x] for x in ra.smith_set(votes, unranked=unranked))
@@ -229,7 +250,9 @@ def check_against_pref_voting(votes: ra.Rankings) -> list[str]:
     """Every rule's winners on one election, against pref_voting's; returns the disagreements."""
     lists = votes.to_lists()
     weights = votes.weights if votes.weights is not None else np.ones(len(lists))
-    ballots = [([list(g) if isinstance(g, (tuple, list)) else [g] for g in r], w) for r, w in zip(lists, weights.tolist())]
+    ballots = [
+        ([list(g) if isinstance(g, (tuple, list)) else [g] for g in r], w) for r, w in zip(lists, weights.tolist())
+    ]
     rankings = [{c: k for k, g in enumerate(groups) for c in g} for groups, _ in ballots]
     labels = votes.labels.to_list()
     prof = ProfileWithTies(rankings, rcounts=[Fraction(w) for _, w in ballots], candidates=labels)
@@ -239,7 +262,11 @@ def check_against_pref_voting(votes: ra.Rankings) -> list[str]:
     pairs: list[tuple[str, Any, Any]] = [
         ("borda", ra.borda(votes).winners, borda_for_profile_with_ties(prof, borda_scores=domination_borda_scores)),
         ("plurality", ra.plurality(votes).winners, sorted(c for c, s in split.items() if s == best)),
-        ("instant_runoff", ra.instant_runoff(votes).winners, instant_runoff(prof, tie_breaker=labels[::-1], score_method="split")),
+        (
+            "instant_runoff",
+            ra.instant_runoff(votes).winners,
+            instant_runoff(prof, tie_breaker=labels[::-1], score_method="split"),
+        ),
         ("copeland", ra.copeland(votes).winners, copeland(prof)),
         ("minimax", ra.minimax(votes).winners, minimax(prof)),
         ("smith_set", ra.smith_set(votes), top_cycle(prof)),

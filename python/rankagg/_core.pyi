@@ -8,7 +8,9 @@ import numpy.typing as npt
 __version__: str
 
 def factorize_strings(columns: list[Any]) -> tuple[list[npt.NDArray[np.uint32]], list[str]]: ...
-def factorize_ints(columns: list[npt.NDArray[np.int64]]) -> tuple[list[npt.NDArray[np.uint32]], npt.NDArray[np.int64]]: ...
+def factorize_ints(
+    columns: list[npt.NDArray[np.int64]],
+) -> tuple[list[npt.NDArray[np.uint32]], npt.NDArray[np.int64]]: ...
 def reduce_pairs(
     n: int,
     a: npt.NDArray[np.uint32],
@@ -131,6 +133,7 @@ def linear_ordering(
     progress: bool = False,
 ) -> dict[str, Any]: ...
 def kendall_counts(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]) -> tuple[int, int, int, int, int]: ...
+
 KeyArg = tuple[npt.NDArray[np.uint32] | npt.NDArray[np.int64], npt.NDArray[np.uint32], int]
 """(uint32 codes, rank per code, 0) or (int64 values, rank per value − lo, lo)."""
 
@@ -157,7 +160,11 @@ def consistency_counts(
 def three_cycles(w: npt.NDArray[np.float64], n: int) -> int: ...
 def maximal_lottery(m: npt.NDArray[np.float64], n: int) -> dict[str, Any]: ...
 def maximal_lottery_sparse(
-    offsets: npt.NDArray[np.uint64], cols: npt.NDArray[np.uint32], vals: npt.NDArray[np.float64], tol: float, max_iter: int
+    offsets: npt.NDArray[np.uint64],
+    cols: npt.NDArray[np.uint32],
+    vals: npt.NDArray[np.float64],
+    tol: float,
+    max_iter: int,
 ) -> dict[str, Any]: ...
 def item_totals(
     n: int,

@@ -45,7 +45,9 @@ def _parse(value: int | str) -> int:
         try:
             nbytes = int(float(text[: len(text) - len(unit)]) * _UNITS[unit])
         except ValueError:
-            raise RankaggError(f"cannot read the memory budget {value!r} (bytes, or a number with K, M, G or T)") from None
+            raise RankaggError(
+                f"cannot read the memory budget {value!r} (bytes, or a number with K, M, G or T)"
+            ) from None
     if nbytes <= 0:
         raise RankaggError(f"the memory budget must be positive, not {value!r}")
     return nbytes

@@ -21,7 +21,16 @@ from rankagg.data import PairTable
 from rankagg.errors import RankaggError
 from rankagg.intervals import Bootstrap, Sandwich
 
-METHODS = ["bradley_terry", "elo", "win_rate", "average_win_rate", "counting", "pagerank", "eigenvector", "rank_centrality"]
+METHODS = [
+    "bradley_terry",
+    "elo",
+    "win_rate",
+    "average_win_rate",
+    "counting",
+    "pagerank",
+    "eigenvector",
+    "rank_centrality",
+]
 
 EXAMPLES = """\
 examples:
@@ -94,13 +103,21 @@ def _parse_outcomes(spec: str | None) -> dict[str, float] | None:
         try:
             out[label] = float(value)
         except ValueError:
-            raise RankaggError(f"--outcomes: the value of {label!r} must be a number (1 = a won, 0 = b won, 0.5 = a tie), not {value!r}") from None
+            raise RankaggError(
+                f"--outcomes: the value of {label!r} must be a number (1 = a won, 0 = b won, 0.5 = a tie), not {value!r}"
+            ) from None
     return out
 
 
 def _markdown(frame: pl.DataFrame) -> str:
-    with pl.Config(tbl_rows=-1, tbl_cols=-1, tbl_hide_dataframe_shape=True, fmt_str_lengths=200,
-                   tbl_hide_column_data_types=True, tbl_formatting="ASCII_MARKDOWN"):
+    with pl.Config(
+        tbl_rows=-1,
+        tbl_cols=-1,
+        tbl_hide_dataframe_shape=True,
+        fmt_str_lengths=200,
+        tbl_hide_column_data_types=True,
+        tbl_formatting="ASCII_MARKDOWN",
+    ):
         return str(frame) + "\n"
 
 
@@ -118,7 +135,9 @@ def _write(frame: pl.DataFrame, output: str) -> None:
         frame.write_csv(output)
 
 
-def _comparisons(args: argparse.Namespace, lazy: bool = False) -> tuple[pl.DataFrame | pl.LazyFrame, dict[str, Any], str]:
+def _comparisons(
+    args: argparse.Namespace, lazy: bool = False
+) -> tuple[pl.DataFrame | pl.LazyFrame, dict[str, Any], str]:
     """The comparisons named on the command line (LLMFAO without a file), their column keywords
     and a description of the source. ``lazy``: a file is scanned, not read (the pair-table
     methods then reduce it in streaming batches)."""
@@ -153,7 +172,9 @@ def _add_comparison_arguments(p: argparse.ArgumentParser) -> None:
 
 def _add_output_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--top", type=_positive_int, default=100, help="rows to print (default: 100)")
-    p.add_argument("--output", "-o", help="write the table to CSV, Parquet, JSON, NDJSON or Markdown (.md) instead of printing")
+    p.add_argument(
+        "--output", "-o", help="write the table to CSV, Parquet, JSON, NDJSON or Markdown (.md) instead of printing"
+    )
 
 
 def _leaderboard(args: argparse.Namespace) -> int:
@@ -171,16 +192,22 @@ def _leaderboard(args: argparse.Namespace) -> int:
         ratings = rate.bradley_terry(
             data, **columns, ties=args.ties, scale=args.scale, regularization=args.regularization, ci=ci
         )
-        detail = (f"ties={args.ties}, scale={args.scale}; {'converged' if ratings.converged else 'NOT converged'} "
-                  f"in {ratings.iterations} iterations, log-likelihood {ratings.log_likelihood:.2f}")
+        detail = (
+            f"ties={args.ties}, scale={args.scale}; {'converged' if ratings.converged else 'NOT converged'} "
+            f"in {ratings.iterations} iterations, log-likelihood {ratings.log_likelihood:.2f}"
+        )
     elif args.method == "elo":
         ratings = rate.elo(data, **columns, order_by=args.order_by, ci=ci)
-        detail = "online Elo (k=4, base 10, scale 400, initial 1000)" + (f", rows ordered by {args.order_by!r}" if args.order_by else ", rows in file order")
+        detail = "online Elo (k=4, base 10, scale 400, initial 1000)" + (
+            f", rows ordered by {args.order_by!r}" if args.order_by else ", rows in file order"
+        )
     else:
         ratings = getattr(rate, args.method)(data, **columns, ci=ci)
         detail = f"scores: {ratings.scale}"
     if ci is not None:
-        detail += f"; {ci.level:.0%} intervals by " + (f"bootstrap ({args.rounds} rounds, seed {args.seed})" if args.ci == "bootstrap" else "sandwich covariance")
+        detail += f"; {ci.level:.0%} intervals by " + (
+            f"bootstrap ({args.rounds} rounds, seed {args.seed})" if args.ci == "bootstrap" else "sandwich covariance"
+        )
         detail += "; rank = 1 + number of items whose lower bound exceeds this item's upper bound"
     if args.output:
         _write(ratings.table, args.output)
@@ -189,9 +216,17 @@ def _leaderboard(args: argparse.Namespace) -> int:
     print(f"{args.method.replace('_', ' ')} leaderboard of {source}")
     print(detail)
     digits = 1 if ratings.scale in ("elo", "count") else 4
-    shown = ratings.table.with_columns(pl.col(c).round(digits) for c in ("score", "lower", "upper") if c in ratings.table.columns)
-    with pl.Config(tbl_rows=args.top, tbl_cols=-1, tbl_hide_dataframe_shape=True, fmt_str_lengths=60,
-                   tbl_hide_column_data_types=True, tbl_formatting="ASCII_MARKDOWN"):
+    shown = ratings.table.with_columns(
+        pl.col(c).round(digits) for c in ("score", "lower", "upper") if c in ratings.table.columns
+    )
+    with pl.Config(
+        tbl_rows=args.top,
+        tbl_cols=-1,
+        tbl_hide_dataframe_shape=True,
+        fmt_str_lengths=60,
+        tbl_hide_column_data_types=True,
+        tbl_formatting="ASCII_MARKDOWN",
+    ):
         print(shown.head(args.top))
     return 0
 
@@ -215,8 +250,10 @@ def _lottery(args: argparse.Namespace) -> int:
         print(f"wrote {table.height} rows to {args.output}", file=sys.stderr)
         return 0
     print(f"maximal lottery of {source} (payoff: {args.payoff}, method: {args.method})")
-    print(f"support: {len(lot.support)} of {lot.table.height} items; exploitability {lot.exploitability:.2g}"
-          f"{'; unique (certified)' if lot.unique else ''}; payoff = the lottery's expected margin against the item (≥ 0 at equilibrium)")
+    print(
+        f"support: {len(lot.support)} of {lot.table.height} items; exploitability {lot.exploitability:.2g}"
+        f"{'; unique (certified)' if lot.unique else ''}; payoff = the lottery's expected margin against the item (≥ 0 at equilibrium)"
+    )
     print(_markdown(table.head(args.top).with_columns(pl.col("probability", "payoff").round(6) + 0.0)), end="")
     return 0
 
@@ -225,18 +262,39 @@ def _defensive(args: argparse.Namespace) -> int:
     """Defensive aggregation of a long item × observation score table."""
     from rankagg.robust import defensive
 
-    result = defensive(_read(args.file), item=args.item, over=args.over, value=args.value, group=args.group,
-                       tail=args.tail, prior=args.prior, higher_is=args.higher_is)
+    result = defensive(
+        _read(args.file),
+        item=args.item,
+        over=args.over,
+        value=args.value,
+        group=args.group,
+        tail=args.tail,
+        prior=args.prior,
+        higher_is=args.higher_is,
+    )
     if args.output:
         _write(result.table, args.output)
         print(f"wrote {result.table.height} rows to {args.output}", file=sys.stderr)
         return 0
     risk = "normalised regret per observation" if args.higher_is == "better" else f"{args.value!r}"
     step1 = "max" if args.tail == 0 else ("mean" if args.tail == 1 else f"mean of the top {args.tail:g}")
-    floor = f"max(worst, {args.prior:g} × {'group' if args.group else 'overall'} mean of worst)" if args.prior > 0 else "no floor"
-    print(f"defensive aggregation of {args.file}: {result.table.height} items; risk = {risk}; "
-          f"worst = {step1} over {args.over!r}; score = {floor}")
-    print("rank 1 = " + ("smallest defended regret (most robust)" if args.higher_is == "better" else "largest defended risk (most important to keep)"))
+    floor = (
+        f"max(worst, {args.prior:g} × {'group' if args.group else 'overall'} mean of worst)"
+        if args.prior > 0
+        else "no floor"
+    )
+    print(
+        f"defensive aggregation of {args.file}: {result.table.height} items; risk = {risk}; "
+        f"worst = {step1} over {args.over!r}; score = {floor}"
+    )
+    print(
+        "rank 1 = "
+        + (
+            "smallest defended regret (most robust)"
+            if args.higher_is == "better"
+            else "largest defended risk (most important to keep)"
+        )
+    )
     print(_markdown(result.table.head(args.top)), end="")
     return 0
 
@@ -254,7 +312,9 @@ def _consensus(args: argparse.Namespace) -> int:
     if suffix in (".soc", ".soi", ".toc", ".toi"):
         votes = read_preflib(args.file)
     else:
-        votes = Rankings.from_frame(_read(args.file), voter=args.voter, item=args.item, rank=args.rank, weight=args.weight)
+        votes = Rankings.from_frame(
+            _read(args.file), voter=args.voter, item=args.item, rank=args.rank, weight=args.weight
+        )
     kwargs: dict[str, Any] = {} if args.method in ("plurality", "instant_runoff") else {"unranked": args.unranked}
     if args.method == "kemeny":
         kwargs.update(time_limit=args.time_limit, progress=sys.stderr.isatty())
@@ -264,13 +324,17 @@ def _consensus(args: argparse.Namespace) -> int:
         print(f"wrote {result.table.height} rows to {args.output}", file=sys.stderr)
         return 0
     voters = float(votes.weights.sum()) if votes.weights is not None else len(votes)
-    print(f"{args.method.replace('_', ' ')} consensus of {args.file}: {len(votes)} distinct rankings, "
-          f"{voters:g} voters, {len(votes.labels)} items")
+    print(
+        f"{args.method.replace('_', ' ')} consensus of {args.file}: {len(votes)} distinct rankings, "
+        f"{voters:g} voters, {len(votes.labels)} items"
+    )
     cw = vote.condorcet_winner(votes, unranked=args.unranked)
     print(f"winner(s): {', '.join(map(str, result.winners))}; Condorcet winner: {cw if cw is not None else 'none'}")
     if result.cost is not None:
-        print(f"Kemeny cost {result.cost:g}, lower bound {result.lower_bound:g}, "
-              f"{'proved optimal' if result.optimal else 'NOT proved optimal'}; {len(result.components or [])} component(s)")
+        print(
+            f"Kemeny cost {result.cost:g}, lower bound {result.lower_bound:g}, "
+            f"{'proved optimal' if result.optimal else 'NOT proved optimal'}; {len(result.components or [])} component(s)"
+        )
     print(_markdown(result.table.head(args.top)), end="")
     return 0
 
@@ -292,8 +356,16 @@ def _consistency(args: argparse.Namespace) -> int:
         ks = tuple(int(k) for k in args.k.split(","))
     except ValueError:
         raise RankaggError(f"--k expects subset sizes separated by commas, e.g. 3,4,5; got {args.k!r}") from None
-    c = consistency(data, **columns, group=args.group, k=ks, exact_limit=args.exact_limit, samples=args.samples,
-                    seed=args.seed, flow=args.flow)
+    c = consistency(
+        data,
+        **columns,
+        group=args.group,
+        k=ks,
+        exact_limit=args.exact_limit,
+        samples=args.samples,
+        seed=args.seed,
+        flow=args.flow,
+    )
     table = c.table if not (args.per_group and c.groups is not None) else c.groups
     if args.output:
         _write(table, args.output)
@@ -341,15 +413,28 @@ def _bench(args: argparse.Namespace) -> int:
     cases = [
         ("Bradley–Terry", lambda: rate.bradley_terry(frame), lambda: reference.bradley_terry(la, lb, lo, tol=1e-9)),
         ("Elo", lambda: rate.elo(frame), lambda: reference.elo(la, lb, lo)),
-        ("Plackett–Luce", lambda: rate.plackett_luce(Rankings.from_lists(races), unranked="ignore"), lambda: reference.plackett_luce(races, n, tol=1e-9)),
+        (
+            "Plackett–Luce",
+            lambda: rate.plackett_luce(Rankings.from_lists(races), unranked="ignore"),
+            lambda: reference.plackett_luce(races, n, tol=1e-9),
+        ),
     ]
     rows = []
     for name, ours, theirs in cases:
         t_ours = best(ours, args.repeat)
         t_ref = best(theirs, 1)
-        rows.append({"method": name, "rankagg s": round(t_ours, 4), "pure-Python s": round(t_ref, 4), "speed-up": round(t_ref / t_ours, 1)})
+        rows.append(
+            {
+                "method": name,
+                "rankagg s": round(t_ours, 4),
+                "pure-Python s": round(t_ref, 4),
+                "speed-up": round(t_ref / t_ours, 1),
+            }
+        )
         print(f"{name}: rankagg {t_ours:.4f} s, pure Python {t_ref:.4f} s ({t_ref / t_ours:.1f}x)", file=sys.stderr)
-    print(f"rankagg bench: {n} items, {m:,} comparisons, {len(races):,} rankings; medians of {args.repeat} runs for rankagg")
+    print(
+        f"rankagg bench: {n} items, {m:,} comparisons, {len(races):,} rankings; medians of {args.repeat} runs for rankagg"
+    )
     print(_markdown(pl.DataFrame(rows)), end="")
     return 0
 
@@ -360,9 +445,21 @@ def _report(args: argparse.Namespace) -> int:
 
     data, columns, source = _comparisons(args)
     try:
-        report(data, args.output, **columns, timestamp=args.timestamp, method=args.method, ci=args.ci,
-               rounds=args.rounds, level=args.level, seed=args.seed, regularization=args.regularization,
-               top=args.top, title=args.title, source=source)
+        report(
+            data,
+            args.output,
+            **columns,
+            timestamp=args.timestamp,
+            method=args.method,
+            ci=args.ci,
+            rounds=args.rounds,
+            level=args.level,
+            seed=args.seed,
+            regularization=args.regularization,
+            top=args.top,
+            title=args.title,
+            source=source,
+        )
     except ImportError as e:  # matplotlib is an optional extra
         print(f"rankagg: error: {e}", file=sys.stderr)
         return 2
@@ -386,12 +483,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_comparison_arguments(lb)
     lb.add_argument("--method", default="bradley_terry", choices=METHODS, help="rating method (default: bradley_terry)")
-    lb.add_argument("--ci", choices=["bootstrap", "sandwich"], help="add confidence intervals (sandwich: bradley_terry only)")
+    lb.add_argument(
+        "--ci", choices=["bootstrap", "sandwich"], help="add confidence intervals (sandwich: bradley_terry only)"
+    )
     lb.add_argument("--rounds", type=int, default=1000, help="bootstrap rounds (default: 1000)")
     lb.add_argument("--level", type=float, default=0.95, help="interval coverage (default: 0.95)")
     lb.add_argument("--seed", type=int, default=0, help="bootstrap seed (default: 0)")
     lb.add_argument("--order-by", help="elo: column to order the rows by (default: file order)")
-    lb.add_argument("--ties", default="half", choices=["half", "davidson", "rao_kupper", "drop"], help="bradley_terry tie model")
+    lb.add_argument(
+        "--ties", default="half", choices=["half", "davidson", "rao_kupper", "drop"], help="bradley_terry tie model"
+    )
     lb.add_argument("--scale", default="elo", choices=["elo", "logit"], help="bradley_terry score scale")
     lb.add_argument("--regularization", type=float, default=0.0, help="bradley_terry prior pseudo-counts")
     _add_output_arguments(lb)
@@ -409,18 +510,22 @@ def build_parser() -> argparse.ArgumentParser:
     cons.add_argument("--rank", default="rank", help="column of ranks, smaller is better (default: rank)")
     cons.add_argument("--weight", help="column of per-voter weights")
     cons.add_argument("--unranked", default="below", choices=["below", "ignore"], help="items a voter did not rank")
-    cons.add_argument("--time-limit", type=float, help="kemeny: seconds before returning the best order found with its bound")
+    cons.add_argument(
+        "--time-limit", type=float, help="kemeny: seconds before returning the best order found with its bound"
+    )
     _add_output_arguments(cons)
     cons.set_defaults(run=_consensus)
     lot = sub.add_parser(
         "lottery",
         help="maximal lottery (minimax winner) of comparisons or a PrefLib file",
         epilog="examples:\n  rankagg lottery                     # LLMFAO\n  rankagg lottery battles.csv --a model_a --b model_b --outcome winner\n"
-               "  rankagg lottery election.soc --payoff margin",
+        "  rankagg lottery election.soc --payoff margin",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_comparison_arguments(lot)
-    lot.add_argument("--payoff", default="probability", choices=["probability", "margin", "sign"], help="default: probability")
+    lot.add_argument(
+        "--payoff", default="probability", choices=["probability", "margin", "sign"], help="default: probability"
+    )
     lot.add_argument("--method", default="exact", choices=["exact", "first_order"], help="default: exact")
     lot.add_argument("--tol", type=float, default=1e-9, help="first_order: target exploitability (default: 1e-9)")
     lot.add_argument("--all", action="store_true", help="list every item, not just the support")
@@ -430,32 +535,50 @@ def build_parser() -> argparse.ArgumentParser:
         "defensive",
         help="defensive aggregation (worst case + group floor) of a long item × observation score table",
         epilog="examples:\n  rankagg defensive attn.parquet --item token --over query --value weight --group head\n"
-               "  rankagg defensive scores.csv --item model --over task --value accuracy --higher-is better --prior 0",
+        "  rankagg defensive scores.csv --item model --over task --value accuracy --higher-is better --prior 0",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    dfn.add_argument("file", help="CSV, Parquet or NDJSON file with one row per (item, observation) ('-' reads CSV from stdin)")
+    dfn.add_argument(
+        "file", help="CSV, Parquet or NDJSON file with one row per (item, observation) ('-' reads CSV from stdin)"
+    )
     dfn.add_argument("--item", default="item", help="column of items (default: item)")
-    dfn.add_argument("--over", default="observation", help="column of observations: queries, tasks, judges (default: observation)")
+    dfn.add_argument(
+        "--over", default="observation", help="column of observations: queries, tasks, judges (default: observation)"
+    )
     dfn.add_argument("--value", default="value", help="column of scores (default: value)")
     dfn.add_argument("--group", help="column of each item's group (the floor is the group's mean worst case)")
-    dfn.add_argument("--tail", type=float, default=0.0, help="fraction of the largest risks averaged: 0 = max, 1 = mean (default: 0)")
+    dfn.add_argument(
+        "--tail", type=float, default=0.0, help="fraction of the largest risks averaged: 0 = max, 1 = mean (default: 0)"
+    )
     dfn.add_argument("--prior", type=float, default=1.0, help="weight of the group-mean floor, 0 = none (default: 1)")
-    dfn.add_argument("--higher-is", default="risk", choices=["risk", "better"], help="values are risks/importances, or scores where higher is better (default: risk)")
+    dfn.add_argument(
+        "--higher-is",
+        default="risk",
+        choices=["risk", "better"],
+        help="values are risks/importances, or scores where higher is better (default: risk)",
+    )
     _add_output_arguments(dfn)
     dfn.set_defaults(run=_defensive)
     cst = sub.add_parser(
         "consistency",
         help="transitivity of pairwise verdicts: 3-cycles, non-transitive k-subsets, Hodge intransitive share",
         epilog="examples:\n  rankagg consistency --group prompt          # LLMFAO, items compared within each prompt\n"
-               "  rankagg consistency judgements.csv --a model_a --b model_b --outcome winner --k 3,4\n"
-               "  rankagg consistency election.soi",
+        "  rankagg consistency judgements.csv --a model_a --b model_b --outcome winner --k 3,4\n"
+        "  rankagg consistency election.soi",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_comparison_arguments(cst)
     cst.add_argument("--group", help="column: compare items within each group only (e.g. the prompt)")
     cst.add_argument("--k", default="3,4,5", help="subset sizes for non-transitivity, 3 to 6 (default: 3,4,5)")
-    cst.add_argument("--exact-limit", type=int, default=100, help="count k ≥ 4 subsets exactly up to this many items per group (default: 100)")
-    cst.add_argument("--samples", type=int, default=100_000, help="random subsets drawn beyond --exact-limit (default: 100000)")
+    cst.add_argument(
+        "--exact-limit",
+        type=int,
+        default=100,
+        help="count k ≥ 4 subsets exactly up to this many items per group (default: 100)",
+    )
+    cst.add_argument(
+        "--samples", type=int, default=100_000, help="random subsets drawn beyond --exact-limit (default: 100000)"
+    )
     cst.add_argument("--seed", type=int, default=0, help="seed of the random subsets (default: 0)")
     cst.add_argument("--flow", default="margin", choices=["margin", "probability"], help="Hodge flow (default: margin)")
     cst.add_argument("--per-group", action="store_true", help="print/write the per-group table (with --group)")
@@ -465,19 +588,30 @@ def build_parser() -> argparse.ArgumentParser:
         "report",
         help="a self-contained HTML report: data summary, leaderboard with intervals, plots, maximal lottery",
         epilog="examples:\n  rankagg report -o llmfao.html              # LLMFAO\n"
-               "  rankagg report battles.csv --a model_a --b model_b --outcome winner --timestamp tstamp -o report.html\n"
-               "  rankagg report pairs.csv --winner chosen --loser rejected --ci sandwich --top 30",
+        "  rankagg report battles.csv --a model_a --b model_b --outcome winner --timestamp tstamp -o report.html\n"
+        "  rankagg report pairs.csv --winner chosen --loser rejected --ci sandwich --top 30",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_comparison_arguments(rep)
     rep.add_argument("--timestamp", help="column of dates or times (the summary shows their range)")
-    rep.add_argument("--method", default="bradley_terry", choices=METHODS, help="rating method (default: bradley_terry)")
-    rep.add_argument("--ci", default="bootstrap", choices=["bootstrap", "sandwich", "none"], help="intervals (default: bootstrap; sandwich: bradley_terry only)")
+    rep.add_argument(
+        "--method", default="bradley_terry", choices=METHODS, help="rating method (default: bradley_terry)"
+    )
+    rep.add_argument(
+        "--ci",
+        default="bootstrap",
+        choices=["bootstrap", "sandwich", "none"],
+        help="intervals (default: bootstrap; sandwich: bradley_terry only)",
+    )
     rep.add_argument("--rounds", type=int, default=200, help="bootstrap rounds (default: 200)")
     rep.add_argument("--level", type=float, default=0.95, help="interval coverage (default: 0.95)")
     rep.add_argument("--seed", type=int, default=0, help="bootstrap seed (default: 0)")
     rep.add_argument("--regularization", type=float, default=0.0, help="bradley_terry prior pseudo-counts")
-    rep.add_argument("--top", type=_positive_int, help="items in the leaderboard and the interval plot (default: all; the heatmap shows at most 20)")
+    rep.add_argument(
+        "--top",
+        type=_positive_int,
+        help="items in the leaderboard and the interval plot (default: all; the heatmap shows at most 20)",
+    )
     rep.add_argument("--title", help="title of the page")
     rep.add_argument("--output", "-o", default="report.html", help="the HTML file to write (default: report.html)")
     rep.set_defaults(run=_report)

@@ -38,7 +38,16 @@ import numpy as np
 import polars as pl
 
 from rankagg import _core
-from rankagg.data import _MAX_SHOWN, Comparisons, Frame, PairTable, _sorted_rank, check_no_nulls, factorize, select_columns
+from rankagg.data import (
+    _MAX_SHOWN,
+    Comparisons,
+    Frame,
+    PairTable,
+    _sorted_rank,
+    check_no_nulls,
+    factorize,
+    select_columns,
+)
 from rankagg.budget import check_dense
 from rankagg.errors import NonFiniteValueError, RankaggError, UnknownItemError
 from rankagg.preferences import Preferences, preference_matrix
@@ -99,7 +108,9 @@ class Consistency:
             how = "" if row["exact"] else f" (estimated from {row['drawn']} random subsets)"
             lines.append(f"  non-transitivity k={row['k']}: {row['inconsistent']} of {row['subsets']} = {ratio}{how}")
         if self.score_pairs is not None:
-            lines.append(f"  score–comparison conflicts: {self.score_conflicts} of {self.score_pairs} = {self.conflict_rate:.4g}")
+            lines.append(
+                f"  score–comparison conflicts: {self.score_conflicts} of {self.score_pairs} = {self.conflict_rate:.4g}"
+            )
         if self.groups is not None:
             lines.append(f"  {self.groups.height} groups")
         return "\n".join(lines)
@@ -174,7 +185,9 @@ def _verdicts(w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def _scores_frame(scores: Frame | Mapping[Any, float], group: str | None, item: str, rating: str) -> pl.DataFrame:
     """(group?, item, rating) with checks: nulls, finite ratings, one rating per item."""
-    if isinstance(scores, Mapping) and not all(isinstance(v, (list, tuple, np.ndarray, pl.Series)) for v in scores.values()):
+    if isinstance(scores, Mapping) and not all(
+        isinstance(v, (list, tuple, np.ndarray, pl.Series)) for v in scores.values()
+    ):
         if group is not None:
             raise RankaggError("with group=, pass scores as a frame with the group, item= and rating= columns")
         frame = pl.DataFrame({"item": list(scores.keys()), "rating": [float(v) for v in scores.values()]}, strict=False)
@@ -192,10 +205,14 @@ def _scores_frame(scores: Frame | Mapping[Any, float], group: str | None, item: 
     v = r.cast(pl.Float64).to_numpy()
     bad = np.flatnonzero(~np.isfinite(v))
     if len(bad):
-        raise NonFiniteValueError(f"scores column {rating!r} (rating=) has {len(bad)} NaN or infinite value(s): rows {bad[:_MAX_SHOWN].tolist()}")
+        raise NonFiniteValueError(
+            f"scores column {rating!r} (rating=) has {len(bad)} NaN or infinite value(s): rows {bad[:_MAX_SHOWN].tolist()}"
+        )
     dup = frame.select(pl.struct(keys).is_duplicated()).to_series()
     if dup.any():
-        raise RankaggError(f"scores: {int(dup.sum())} row(s) rate the same item twice: rows {dup.arg_true().head(_MAX_SHOWN).to_list()}")
+        raise RankaggError(
+            f"scores: {int(dup.sum())} row(s) rate the same item twice: rows {dup.arg_true().head(_MAX_SHOWN).to_list()}"
+        )
     out = frame.select(*keys, pl.Series("_rating", v))
     return out.rename({item: "_item"})
 
@@ -326,12 +343,20 @@ def consistency(
         n = pref.n_items
         wmat = np.ascontiguousarray(pref.matrix)
         r = _core.consistency_counts(wmat.ravel(), n, ks, exact_limit=exact_limit, samples=samples, seed=seed)
-        block = np.array([r["subsets"], r["inconsistent"], r["with_cycle"], r["with_tie"], r["drawn"]], dtype=np.int64).T
+        block = np.array(
+            [r["subsets"], r["inconsistent"], r["with_cycle"], r["with_tie"], r["drawn"]], dtype=np.int64
+        ).T
         sums += block
         exact &= np.array(r["exact"], dtype=bool)
         res, norm = hodge(wmat, flow)
         row: dict[str, Any] = {} if lab is None else {gname: lab.item()}
-        row.update(items=n, pairs=r["pairs"], ties=r["ties"], cycles=r["cycles"], intransitive_share=res / norm if norm > 0 else 0.0)
+        row.update(
+            items=n,
+            pairs=r["pairs"],
+            ties=r["ties"],
+            cycles=r["cycles"],
+            intransitive_share=res / norm if norm > 0 else 0.0,
+        )
         for x, (sub, inc, *_rest) in zip(ks, block):
             row[f"non_transitivity_{x}"] = inc / sub if sub else None
         totals["items"] += n
@@ -379,7 +404,9 @@ def consistency(
         score_pairs=None if score_table is None else int(totals["score_pairs"]),
         score_conflicts=None if score_table is None else int(totals["score_conflicts"]),
         conflicts=conflicts,
-        groups=None if gname is None else pl.DataFrame(per_group, schema_overrides={f"non_transitivity_{x}": pl.Float64 for x in ks}),
+        groups=None
+        if gname is None
+        else pl.DataFrame(per_group, schema_overrides={f"non_transitivity_{x}": pl.Float64 for x in ks}),
     )
 
 
@@ -404,11 +431,15 @@ def _score_conflicts(
     unrated = np.flatnonzero(missing & judged)
     if len(unrated):
         where = "" if glabel is None else f" in group {glabel.item()!r}"
-        raise UnknownItemError(f"{len(unrated)} judged item(s){where} have no rating in scores: {lab.gather(unrated[:_MAX_SHOWN].tolist()).to_list()}")
+        raise UnknownItemError(
+            f"{len(unrated)} judged item(s){where} have no rating in scores: {lab.gather(unrated[:_MAX_SHOWN].tolist()).to_list()}"
+        )
     r = looked.get_column("_rating").fill_null(np.nan).to_numpy()
     d = r[iu] - r[ju]
     expected = np.where(np.abs(d) <= tolerance, 0.5, np.where(d > 0, 1.0, 0.0))
-    cols: dict[str, Any] = {} if gname is None else {gname: glabel.gather(pl.Series(np.zeros(len(iu)), dtype=pl.UInt32))}
+    cols: dict[str, Any] = (
+        {} if gname is None else {gname: glabel.gather(pl.Series(np.zeros(len(iu)), dtype=pl.UInt32))}
+    )
     cols.update(
         a=lab.gather(pl.Series(iu, dtype=pl.UInt32)),
         b=lab.gather(pl.Series(ju, dtype=pl.UInt32)),

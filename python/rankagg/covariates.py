@@ -36,8 +36,15 @@ class CovariateFit:
 
 
 def _penalised(
-    rows: Comparisons, theta: np.ndarray, beta: np.ndarray, *, drop_ties: bool, l2: float, reg: float,
-    with_meat: bool = False, validate: bool = False,
+    rows: Comparisons,
+    theta: np.ndarray,
+    beta: np.ndarray,
+    *,
+    drop_ties: bool,
+    l2: float,
+    reg: float,
+    with_meat: bool = False,
+    validate: bool = False,
 ) -> tuple[float, np.ndarray, np.ndarray, np.ndarray | None]:
     n, p = len(theta), len(beta)
     kwargs = dict(rows.outcome)
@@ -45,8 +52,16 @@ def _penalised(
         kwargs["weight"] = rows.weight
     assert rows.x is not None
     ll, g, info, meat = _core.covariate_terms(
-        n, rows.a, rows.b, rows.x.reshape(-1), theta, beta, drop_ties=drop_ties, with_meat=with_meat,
-        validate=validate, **kwargs,
+        n,
+        rows.a,
+        rows.b,
+        rows.x.reshape(-1),
+        theta,
+        beta,
+        drop_ties=drop_ties,
+        with_meat=with_meat,
+        validate=validate,
+        **kwargs,
     )
     k = n + p
     info = info.reshape(k, k)
@@ -84,7 +99,9 @@ def fit(
     theta = theta0.astype(float).copy()
     beta = np.zeros(p) if beta0 is None else beta0.astype(float).copy()
     w = rows.weight if rows.weight is not None else 1.0
-    scale = np.concatenate([np.maximum(counts, 1e-300), np.maximum((np.abs(rows.x) * np.asarray(w).reshape(-1, 1)).sum(axis=0), 1e-300)])
+    scale = np.concatenate(
+        [np.maximum(counts, 1e-300), np.maximum((np.abs(rows.x) * np.asarray(w).reshape(-1, 1)).sum(axis=0), 1e-300)]
+    )
     gauge = np.zeros((n + p, n + p))
     if regularization <= 0:
         gauge[:n, :n] = 1.0 / n  # θ + c·1 leaves the likelihood unchanged: pin the mean
@@ -97,7 +114,9 @@ def fit(
         t = 1.0
         for _ in range(60):
             cand_theta, cand_beta = theta + t * step[:n], beta + t * step[n:]
-            c_obj, c_g, c_info, _ = _penalised(rows, cand_theta, cand_beta, drop_ties=drop_ties, l2=l2, reg=regularization)
+            c_obj, c_g, c_info, _ = _penalised(
+                rows, cand_theta, cand_beta, drop_ties=drop_ties, l2=l2, reg=regularization
+            )
             if c_obj >= obj - 1e-12 * abs(obj):
                 break
             t *= 0.5
@@ -145,11 +164,22 @@ def bootstrap(
         w = base * np.bincount(rng.integers(0, m, m), minlength=m)
         counts = np.bincount(rows.a, w, n) + np.bincount(rows.b, w, n)
         f = fit(
-            replace(rows, weight=w), point.theta, drop_ties=drop_ties, l2=l2, regularization=regularization,
-            tol=tol, max_iter=max_iter, counts=counts, with_sandwich=False, beta0=point.beta,
+            replace(rows, weight=w),
+            point.theta,
+            drop_ties=drop_ties,
+            l2=l2,
+            regularization=regularization,
+            tol=tol,
+            max_iter=max_iter,
+            counts=counts,
+            with_sandwich=False,
+            beta0=point.beta,
         )
         thetas.append(f.theta)
         betas.append(f.beta)
         not_converged += not f.converged
-    return {"replicates": np.array(thetas).reshape(rounds, n), "beta_replicates": np.array(betas).reshape(rounds, -1),
-            "not_converged": not_converged}
+    return {
+        "replicates": np.array(thetas).reshape(rounds, n),
+        "beta_replicates": np.array(betas).reshape(rounds, -1),
+        "not_converged": not_converged,
+    }

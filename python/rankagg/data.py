@@ -216,7 +216,9 @@ class PairTable:
     def _stream(cls, data: pl.LazyFrame, columns: dict[str, Any], progress: bool = False) -> PairTable:
         """Reduces a LazyFrame batch by batch (``STREAM_BATCH_ROWS`` rows at a time), adding
         the batches' tables: peak memory is the pair table plus one batch, not the rows."""
-        cols = _comparison_columns(columns["a"], columns["b"], columns["outcome"], columns["weight"], columns["winner"], columns["loser"])
+        cols = _comparison_columns(
+            columns["a"], columns["b"], columns["outcome"], columns["weight"], columns["winner"], columns["loser"]
+        )
         check_columns(data.collect_schema().names(), cols)  # before any work, without collecting
         names = list(dict.fromkeys(c for _, c in cols))
         # Batch tables wait in `pending` until they hold as many pairs as the running total,
@@ -303,7 +305,9 @@ class PairTable:
             )
         except SelfComparisonError as e:
             bad_rows = sorted({r % frame.height for r in e.rows})  # type: ignore[attr-defined]
-            raise SelfComparisonError(f"rows {bad_rows} pair an item with itself (columns {a!r} and {b!r} are equal)") from None
+            raise SelfComparisonError(
+                f"rows {bad_rows} pair an item with itself (columns {a!r} and {b!r} are equal)"
+            ) from None
         if len(i) == 0:
             raise EmptyDataError("every count is zero: nothing to fit")
         table = PairTable(labels.sort(), i, j, wi, wj, tt)
@@ -344,7 +348,9 @@ class PairTable:
         # Every label list is sorted, so each renaming is increasing and keeps i < j.
         keys = np.concatenate(
             [
-                (lambda c: c[t.i].astype(np.int64) * n + c[t.j])(merged.search_sorted(t.labels).to_numpy().astype(np.int64))
+                (lambda c: c[t.i].astype(np.int64) * n + c[t.j])(
+                    merged.search_sorted(t.labels).to_numpy().astype(np.int64)
+                )
                 for t in tables
             ]
         )
@@ -476,10 +482,21 @@ class Comparisons:
             )
             bad = np.flatnonzero(~np.isfinite(x).all(axis=1))
             if len(bad):
-                raise RankaggError(f"covariates have NaN or infinite values: rows {(bad[:_MAX_SHOWN] + row_offset).tolist()}")
+                raise RankaggError(
+                    f"covariates have NaN or infinite values: rows {(bad[:_MAX_SHOWN] + row_offset).tolist()}"
+                )
         return cls(
-            labels.sort(), rank, codes_a, codes_b, outcome_arrays, weights, rows, (col_a, col_b, col_o, weight),
-            x, tuple(" - ".join(p) for p in feature_cols), row_offset,
+            labels.sort(),
+            rank,
+            codes_a,
+            codes_b,
+            outcome_arrays,
+            weights,
+            rows,
+            (col_a, col_b, col_o, weight),
+            x,
+            tuple(" - ".join(p) for p in feature_cols),
+            row_offset,
         )
 
     def explain(self, e: Exception) -> Exception:

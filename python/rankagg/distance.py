@@ -25,7 +25,9 @@ from rankagg.errors import RankaggError
 __all__ = ["kendall_tau", "spearman_footrule", "kemeny_distance"]
 
 
-def _aligned(x: Sequence[Any] | Mapping[Any, Any], y: Sequence[Any] | Mapping[Any, Any]) -> tuple[np.ndarray, np.ndarray]:
+def _aligned(
+    x: Sequence[Any] | Mapping[Any, Any], y: Sequence[Any] | Mapping[Any, Any]
+) -> tuple[np.ndarray, np.ndarray]:
     if isinstance(x, Mapping) or isinstance(y, Mapping):
         if not (isinstance(x, Mapping) and isinstance(y, Mapping)):
             raise RankaggError("give two mappings {item: rank}, or two aligned sequences")

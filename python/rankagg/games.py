@@ -183,8 +183,12 @@ def maximal_lottery(
     options: dict[str, Any] = {"payoff": payoff}
     if method == "first_order" and not isinstance(data, (Rankings, Preferences)):
         # Sparse all the way: the pair table's pairs, never an n × n matrix.
-        table = data if isinstance(data, PairTable) else PairTable.from_comparisons(
-            data, a=a, b=b, outcome=outcome, weight=weight, outcomes=outcomes, winner=winner, loser=loser
+        table = (
+            data
+            if isinstance(data, PairTable)
+            else PairTable.from_comparisons(
+                data, a=a, b=b, outcome=outcome, weight=weight, outcomes=outcomes, winner=winner, loser=loser
+            )
         )
         half = 0.5 * table.ties
         v = _payoff(table.wins_i + half, table.wins_j + half, payoff)
@@ -225,7 +229,12 @@ def _solve(
     if n == 0:
         raise RankaggError("no items: a lottery needs at least one item")
     if method == "exact":
-        check_dense((n + 2, n + 2), "the exact maximal lottery's simplex tableau", copies=2, hint='method="first_order" works on the pairs that met')
+        check_dense(
+            (n + 2, n + 2),
+            "the exact maximal lottery's simplex tableau",
+            copies=2,
+            hint='method="first_order" works on the pairs that met',
+        )
         if dense is None:  # pragma: no cover - maximal_lottery builds dense for exact
             raise RankaggError("the exact method needs a dense payoff")
         out = _core.maximal_lottery(np.ascontiguousarray(dense, dtype=np.float64).ravel(), n)
@@ -276,7 +285,9 @@ def _csr(i: np.ndarray, j: np.ndarray, v: np.ndarray, n: int) -> tuple[np.ndarra
     return offsets, np.ascontiguousarray(cols[order]), np.ascontiguousarray(vals[order])
 
 
-def _column_payoffs(dense: np.ndarray | None, pairs: tuple[np.ndarray, np.ndarray, np.ndarray] | None, p: np.ndarray, n: int) -> np.ndarray:
+def _column_payoffs(
+    dense: np.ndarray | None, pairs: tuple[np.ndarray, np.ndarray, np.ndarray] | None, p: np.ndarray, n: int
+) -> np.ndarray:
     """``(Mᵀp)_j`` for every item."""
     if dense is not None:
         return dense.T @ p

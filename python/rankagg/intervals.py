@@ -170,7 +170,9 @@ def sandwich_covariance(
     Per pair the model sees ``games`` comparisons with P(i wins) = σ(θ_i − θ_j); a win of i
     scores (1 − p), a loss −p, a tie (under ``ties="half"``) 0.5 − p, along e_i − e_j.
     """
-    check_dense((n, n), "the sandwich covariance", copies=4, hint="ci=ra.Bootstrap(...) resamples the sparse pair table instead")
+    check_dense(
+        (n, n), "the sandwich covariance", copies=4, hint="ci=ra.Bootstrap(...) resamples the sparse pair table instead"
+    )
     keep_ties = ties_mode == "half"
     games = wins_i + wins_j + (ties if keep_ties else 0.0)
     p = 1.0 / (1.0 + np.exp(theta[j] - theta[i]))

@@ -113,7 +113,9 @@ def expected_rating(
     """
     if method not in ("expectation", "sharpened"):
         raise RankaggError(f"method must be 'expectation' or 'sharpened', not {method!r}")
-    if method == "sharpened" and not (isinstance(temperature, (int, float)) and np.isfinite(temperature) and temperature > 0):
+    if method == "sharpened" and not (
+        isinstance(temperature, (int, float)) and np.isfinite(temperature) and temperature > 0
+    ):
         raise RankaggError(f"temperature must be a finite number > 0, not {temperature!r}")
     if isinstance(probabilities, np.ndarray):
         return _rating_matrix(probabilities, scores, method, float(temperature))
@@ -131,12 +133,16 @@ def expected_rating(
     s = _numeric(frame, score, "score")
     bad = np.flatnonzero(~np.isfinite(s))
     if len(bad):
-        raise NonFiniteValueError(f"column {score!r} (score=) has {len(bad)} NaN or infinite value(s): rows {bad[:_MAX_SHOWN].tolist()}")
+        raise NonFiniteValueError(
+            f"column {score!r} (score=) has {len(bad)} NaN or infinite value(s): rows {bad[:_MAX_SHOWN].tolist()}"
+        )
     p = _numeric(frame, probability, "probability")
     _check_probabilities(p, f"column {probability!r} (probability=)")
     dup = frame.select(pl.struct([*keys, score]).is_duplicated()).to_series()
     if dup.any():
-        raise RankaggError(f"{int(dup.sum())} row(s) repeat a ({', '.join(keys)}, {score}) combination: rows {dup.arg_true().head(_MAX_SHOWN).to_list()}")
+        raise RankaggError(
+            f"{int(dup.sum())} row(s) repeat a ({', '.join(keys)}, {score}) combination: rows {dup.arg_true().head(_MAX_SHOWN).to_list()}"
+        )
     # Dense number per key, in order of first appearance.
     keyed = frame.select(keys).with_row_index("_row").group_by(keys, maintain_order=True).agg(pl.col("_row"))
     exploded = keyed.select(pl.col("_row")).with_row_index("_g").explode("_row")
@@ -164,18 +170,26 @@ def _rating_matrix(p: np.ndarray, scores: Sequence[float] | None, method: str, t
     p = np.asarray(p, dtype=np.float64)
     s = np.asarray(scores, dtype=np.float64)
     if p.ndim != 2 or s.ndim != 1 or p.shape[1] != len(s):
-        raise RankaggError(f"probabilities must be a matrix with one column per score value: shape {p.shape}, {len(s)} scores")
+        raise RankaggError(
+            f"probabilities must be a matrix with one column per score value: shape {p.shape}, {len(s)} scores"
+        )
     if not np.isfinite(s).all():
         raise NonFiniteValueError("scores must be finite")
     bad = ~np.isfinite(p).all(axis=1)
     if bad.any():
-        raise NonFiniteValueError(f"{int(bad.sum())} row(s) of probabilities have NaN or infinite values: rows {np.flatnonzero(bad)[:_MAX_SHOWN].tolist()}")
+        raise NonFiniteValueError(
+            f"{int(bad.sum())} row(s) of probabilities have NaN or infinite values: rows {np.flatnonzero(bad)[:_MAX_SHOWN].tolist()}"
+        )
     bad = (p < 0).any(axis=1)
     if bad.any():
-        raise RankaggError(f"{int(bad.sum())} row(s) of probabilities have negative values: rows {np.flatnonzero(bad)[:_MAX_SHOWN].tolist()}")
+        raise RankaggError(
+            f"{int(bad.sum())} row(s) of probabilities have negative values: rows {np.flatnonzero(bad)[:_MAX_SHOWN].tolist()}"
+        )
     total = p.sum(axis=1)
     if (total == 0).any():
-        raise RankaggError(f"row(s) of probabilities summing to 0: rows {np.flatnonzero(total == 0)[:_MAX_SHOWN].tolist()}")
+        raise RankaggError(
+            f"row(s) of probabilities summing to 0: rows {np.flatnonzero(total == 0)[:_MAX_SHOWN].tolist()}"
+        )
     q = p / total[:, None]
     if method == "expectation":
         return q @ s
@@ -275,7 +289,13 @@ def merge_bidirectional(
             p_t=pl.Series(pt),
         )
         .group_by("g", "lo", "hi", maintain_order=True)
-        .agg(pl.col("p_lo").mean(), pl.col("p_hi").mean(), pl.col("p_t").mean(), pl.col("fwd").first(), pl.len().alias("orders"))
+        .agg(
+            pl.col("p_lo").mean(),
+            pl.col("p_hi").mean(),
+            pl.col("p_t").mean(),
+            pl.col("fwd").first(),
+            pl.len().alias("orders"),
+        )
     )
     if single == "drop":
         merged = merged.filter(pl.col("orders") == 2)
@@ -333,7 +353,9 @@ def self_play_rewards(
     >>> ra.self_play_rewards(j, group="prompt").rows()
     [('p1', 0, 0.75, 1.5, 2.0), ('p1', 1, 0.0, 0.0, 2.0), ('p1', 2, 0.75, 1.5, 2.0), ('p2', 0, 0.75, 0.75, 1.0), ('p2', 1, 0.25, 0.25, 1.0)]
     """
-    comps = Comparisons.from_frame(judgments, a=a, b=b, outcome=outcome, weight=weight, outcomes=outcomes, winner=winner, loser=loser)
+    comps = Comparisons.from_frame(
+        judgments, a=a, b=b, outcome=outcome, weight=weight, outcomes=outcomes, winner=winner, loser=loser
+    )
     comps.pair_table()  # validates the rows (self-comparisons, outcomes, weights) with row numbers
     m = len(comps.a)
     o, w = comps.row_values()

@@ -123,12 +123,16 @@ def ratings(result: Ratings, ax: Axes | None = None, *, top: int | None = None) 
         level = getattr(result.ci, "level", None)
         label += f", {level:.0%} interval" if isinstance(level, float) else ", interval"
     ax.set_xlabel(label)
-    ax.set_title(f"{result.method.replace('_', ' ')}: {'top ' + str(k) if k < table.height else str(k)} of {table.height} items")
+    ax.set_title(
+        f"{result.method.replace('_', ' ')}: {'top ' + str(k) if k < table.height else str(k)} of {table.height} items"
+    )
     ax.grid(axis="x", alpha=0.3)
     return ax
 
 
-def win_probabilities(result: Ratings, items: list[Any] | None = None, *, data: Any = None, **columns: Any) -> np.ndarray:
+def win_probabilities(
+    result: Ratings, items: list[Any] | None = None, *, data: Any = None, **columns: Any
+) -> np.ndarray:
     """``P[i, j]`` = the probability that ``items[i]`` beats ``items[j]`` (diagonal NaN): from
     the fitted model (``Ratings.predict``), or, when ``data`` (comparisons, a ``PairTable``,
     ``Rankings`` or ``Preferences``; ``columns`` as in :func:`rankagg.bradley_terry`) is given,
@@ -219,8 +223,15 @@ def heatmap(
         for i in range(k):
             for j in range(k):
                 if np.isfinite(p[i, j]):
-                    ax.text(j, i, f"{100 * p[i, j]:.0f}", ha="center", va="center", fontsize=font,
-                            color="white" if abs(p[i, j] - 0.5) > 0.3 else "black")
+                    ax.text(
+                        j,
+                        i,
+                        f"{100 * p[i, j]:.0f}",
+                        ha="center",
+                        va="center",
+                        fontsize=font,
+                        color="white" if abs(p[i, j] - 0.5) > 0.3 else "black",
+                    )
     if colorbar:
         ax.figure.colorbar(image, ax=ax, shrink=0.8, label="P(row beats column)")
     return ax
@@ -254,7 +265,11 @@ def consensus(result: Consensus, ax: Axes | None = None, *, top: int | None = No
         shown = agreement.sort("agreement", descending=True, nulls_last=True)
         k = _top(top, shown.height)
         shown = shown.head(k)
-        names, values, xlabel = shown[who].to_list(), shown["agreement"].to_numpy().astype(float), f"agreement with the {result.method} consensus"
+        names, values, xlabel = (
+            shown[who].to_list(),
+            shown["agreement"].to_numpy().astype(float),
+            f"agreement with the {result.method} consensus",
+        )
         title = f"{result.method.replace('_', ' ')}: agreement per {who}"
     else:
         table = result.table
@@ -264,7 +279,12 @@ def consensus(result: Consensus, ax: Axes | None = None, *, top: int | None = No
         column = "score" if has_score else "position"
         names, values = shown["item"].to_list(), shown[column].to_numpy().astype(float)
         xlabel = f"{result.method.replace('_', ' ')} {column}" + ("" if has_score else " (1 = best)")
-        title = f"{result.method.replace('_', ' ')} consensus: " + ", ".join(_text(w) for w in result.winners[:3]) + (" …" if len(result.winners) > 3 else "") + " first"
+        title = (
+            f"{result.method.replace('_', ' ')} consensus: "
+            + ", ".join(_text(w) for w in result.winners[:3])
+            + (" …" if len(result.winners) > 3 else "")
+            + " first"
+        )
     ax = _axes(ax, 6.4, _height(k))
     y = np.arange(k)
     ax.barh(y, np.nan_to_num(values).tolist(), color=_COLOR)

@@ -110,8 +110,12 @@ def preference_matrix(
         return Preferences(data.labels, pairwise_preferences(data, unranked=unranked))  # type: ignore[arg-type]
     if isinstance(data, np.ndarray):
         raise RankaggError("pass a matrix as rankagg.Preferences(labels, matrix), so that its items have names")
-    table = data if isinstance(data, PairTable) else PairTable.from_comparisons(
-        data, a=a, b=b, outcome=outcome, weight=weight, outcomes=outcomes, winner=winner, loser=loser
+    table = (
+        data
+        if isinstance(data, PairTable)
+        else PairTable.from_comparisons(
+            data, a=a, b=b, outcome=outcome, weight=weight, outcomes=outcomes, winner=winner, loser=loser
+        )
     )
     n = table.n_items
     check_dense((n, n), "a dense preference matrix", hint=SPARSE_HINT)

@@ -54,7 +54,9 @@ def read_preflib(path: str | Path, *, names: bool = True) -> Rankings:
         text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as e:
         line_no = path.read_bytes()[: e.start].count(b"\n") + 1
-        raise RankaggError(f"{path}: not UTF-8 text (byte {e.object[e.start]:#04x} on line {line_no}); PrefLib files are UTF-8") from None
+        raise RankaggError(
+            f"{path}: not UTF-8 text (byte {e.object[e.start]:#04x} on line {line_no}); PrefLib files are UTF-8"
+        ) from None
     text = text.removeprefix("\ufeff")  # a byte-order mark, as some editors write
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
@@ -85,11 +87,15 @@ def read_preflib(path: str | Path, *, names: bool = True) -> Rankings:
     if unique is not None and unique.isascii() and unique.isdigit() and int(unique) != len(orders):
         raise RankaggError(f"{path}: {len(orders)} orders, the header says NUMBER UNIQUE ORDERS: {unique}")
     if alternatives:  # names declared after some orders are checked here
-        unknown = sorted({i for o in orders for g in o for i in (g if isinstance(g, tuple) else (g,)) if i not in alternatives})
+        unknown = sorted(
+            {i for o in orders for g in o for i in (g if isinstance(g, tuple) else (g,)) if i not in alternatives}
+        )
         if unknown:
             raise RankaggError(f"{path}: alternatives {unknown[:10]} are not declared in the header")
     if names and alternatives:
-        orders = [[tuple(alternatives[i] for i in g) if isinstance(g, tuple) else alternatives[g] for g in o] for o in orders]
+        orders = [
+            [tuple(alternatives[i] for i in g) if isinstance(g, tuple) else alternatives[g] for g in o] for o in orders
+        ]
     return Rankings.from_lists(orders, weights=[float(c) for c in counts])
 
 

@@ -87,7 +87,9 @@ class Rankings:
         if frame.schema[rank].is_float():
             bad_rows = frame.filter(~pl.col(rank).is_finite())
             if bad_rows.height:
-                raise RankaggError(f"column {rank!r} (rank=) has NaN or infinite values: rows {bad_rows['_row'].head(_MAX_SHOWN).to_list()}")
+                raise RankaggError(
+                    f"column {rank!r} (rank=) has NaN or infinite values: rows {bad_rows['_row'].head(_MAX_SHOWN).to_list()}"
+                )
         elif frame.schema[rank].is_integer():
             # Ranks are compared as float64 below, which merges integers above 2**53.
             big = pl.col(rank) > 2**53
@@ -95,7 +97,9 @@ class Rankings:
                 big = big | (pl.col(rank) < -(2**53))
             bad_rows = frame.filter(big)
             if bad_rows.height:
-                raise RankaggError(f"column {rank!r} (rank=) has values beyond ±2**53, which cannot be compared exactly: rows {bad_rows['_row'].head(_MAX_SHOWN).to_list()}")
+                raise RankaggError(
+                    f"column {rank!r} (rank=) has values beyond ±2**53, which cannot be compared exactly: rows {bad_rows['_row'].head(_MAX_SHOWN).to_list()}"
+                )
         dup = frame.filter(pl.struct(voter, item).is_duplicated())
         if dup.height:
             raise RankaggError(
@@ -127,7 +131,9 @@ class Rankings:
                 raise InvalidWeightError(f"column {weight!r} (weight=) must be constant within a voter: rows {rows}")
             bad = np.flatnonzero(~(np.isfinite(per) & (per >= 0)))
             if len(bad):
-                raise InvalidWeightError(f"column {weight!r} (weight=) has NaN, infinite or negative values for voters at rankings {bad[:_MAX_SHOWN].tolist()}")
+                raise InvalidWeightError(
+                    f"column {weight!r} (weight=) has NaN, infinite or negative values for voters at rankings {bad[:_MAX_SHOWN].tolist()}"
+                )
             weights = per
         voters = frame.get_column(voter).gather(pl.Series(offsets[:-1].astype(np.int64)))
         return cls(labels, offsets, codes.astype(np.uint32), levels, weights, voters)
@@ -182,9 +188,17 @@ class Rankings:
                 raise InvalidWeightError(f"weights has {w.size} entries for {len(off) - 1} rankings")
             bad = np.flatnonzero(~(np.isfinite(w) & (w >= 0)))
             if len(bad):
-                raise InvalidWeightError(f"weights has NaN, infinite or negative values at rankings {bad[:_MAX_SHOWN].tolist()}")
-        return cls(labels, off, codes.astype(np.uint32), levels.astype(np.uint32), w,
-                   pl.Series("voter", np.arange(len(off) - 1)))
+                raise InvalidWeightError(
+                    f"weights has NaN, infinite or negative values at rankings {bad[:_MAX_SHOWN].tolist()}"
+                )
+        return cls(
+            labels,
+            off,
+            codes.astype(np.uint32),
+            levels.astype(np.uint32),
+            w,
+            pl.Series("voter", np.arange(len(off) - 1)),
+        )
 
     def to_lists(self) -> list[list[Any]]:
         """The rankings as lists of labels, best first, in the form :meth:`from_lists` takes:
@@ -200,7 +214,9 @@ class Rankings:
         for lo, hi in zip(self.offsets[:-1].tolist(), self.offsets[1:].tolist()):
             ranking: list[Any] = []
             # By level, then label order within a level; one pass groups the ties.
-            for _, group in groupby(sorted(zip(self.levels[lo:hi].tolist(), self.items[lo:hi].tolist())), key=itemgetter(0)):
+            for _, group in groupby(
+                sorted(zip(self.levels[lo:hi].tolist(), self.items[lo:hi].tolist())), key=itemgetter(0)
+            ):
                 codes = [c for _, c in group]
                 ranking.append(names[codes[0]] if len(codes) == 1 else tuple(names[c] for c in codes))
             out.append(ranking)

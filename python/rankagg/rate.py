@@ -184,7 +184,14 @@ def bradley_terry(
         if not (isinstance(covariate_l2, (int, float)) and math.isfinite(covariate_l2) and covariate_l2 >= 0):
             raise RankaggError(f"covariate_l2 must be a finite number >= 0, not {covariate_l2!r}")
         rows = Comparisons.from_frame(
-            data, a=a, b=b, outcome=outcome, weight=weight, outcomes=outcomes, winner=winner, loser=loser,
+            data,
+            a=a,
+            b=b,
+            outcome=outcome,
+            weight=weight,
+            outcomes=outcomes,
+            winner=winner,
+            loser=loser,
             features=covariates,
         )
         table = rows.pair_table()
@@ -200,11 +207,32 @@ def bradley_terry(
 
     def call(rounds: int, first: int) -> dict[str, Any]:
         # Later chunks of rounds start from the first chunk's point fit instead of refitting it.
-        given = {"point_theta": point["theta"], "point_virtual": point["virtual_theta"], "point_tie": point["tie_parameter"]} if point else {}
+        given = (
+            {
+                "point_theta": point["theta"],
+                "point_virtual": point["virtual_theta"],
+                "point_tie": point["tie_parameter"],
+            }
+            if point
+            else {}
+        )
         out = _core.bradley_terry(
-            table.n_items, table.i, table.j, table.wins_i, table.wins_j, table.ties,
-            tie_model=ties, solver=solver, regularization=float(regularization), tol=float(tol), max_iter=int(max_iter),
-            rounds=rounds, draws=_draws(table), seed=ci.seed if isinstance(ci, Bootstrap) else 0, first_round=first, **given,
+            table.n_items,
+            table.i,
+            table.j,
+            table.wins_i,
+            table.wins_j,
+            table.ties,
+            tie_model=ties,
+            solver=solver,
+            regularization=float(regularization),
+            tol=float(tol),
+            max_iter=int(max_iter),
+            rounds=rounds,
+            draws=_draws(table),
+            seed=ci.seed if isinstance(ci, Bootstrap) else 0,
+            first_round=first,
+            **given,
         )
         if not point:
             point.update(out)
@@ -221,8 +249,14 @@ def bradley_terry(
         wins0, losses0, ties0 = table.item_totals()
         counts = (wins0 + losses0 + ties0)[rows.rank]
         cf = covariate_fit(
-            rows, theta[rows.rank], drop_ties=ties == "drop", l2=float(covariate_l2),
-            regularization=float(regularization), tol=float(tol), max_iter=int(max_iter), counts=counts,
+            rows,
+            theta[rows.rank],
+            drop_ties=ties == "drop",
+            l2=float(covariate_l2),
+            regularization=float(regularization),
+            tol=float(tol),
+            max_iter=int(max_iter),
+            counts=counts,
             with_sandwich=isinstance(ci, Sandwich),
         )
         n = table.n_items
@@ -236,16 +270,30 @@ def bradley_terry(
         if isinstance(ci, Sandwich):
             z = z_value(ci.level)
             coefficients = coefficients.with_columns(
-                lower=pl.col("coefficient") - z * pl.col("std_error"), upper=pl.col("coefficient") + z * pl.col("std_error")
+                lower=pl.col("coefficient") - z * pl.col("std_error"),
+                upper=pl.col("coefficient") + z * pl.col("std_error"),
             )
-        fit = dict(fit, converged=cf.converged, iterations=cf.iterations, log_likelihood=cf.log_likelihood,
-                   max_relative_gradient=cf.max_relative_gradient)
+        fit = dict(
+            fit,
+            converged=cf.converged,
+            iterations=cf.iterations,
+            log_likelihood=cf.log_likelihood,
+            max_relative_gradient=cf.max_relative_gradient,
+        )
         if isinstance(ci, Bootstrap):
             boot = run_rounds(
                 ci,
                 lambda rounds, first: covariate_bootstrap(
-                    rows, cf, rounds=rounds, first_round=first, seed=ci.seed, drop_ties=ties == "drop",
-                    l2=float(covariate_l2), regularization=float(regularization), tol=float(tol), max_iter=int(max_iter),
+                    rows,
+                    cf,
+                    rounds=rounds,
+                    first_round=first,
+                    seed=ci.seed,
+                    drop_ties=ties == "drop",
+                    l2=float(covariate_l2),
+                    regularization=float(regularization),
+                    tol=float(tol),
+                    max_iter=int(max_iter),
                 ),
                 "bootstrap",
             )
@@ -254,7 +302,9 @@ def bradley_terry(
             fit["replicates"], fit["redraws"] = reps, 0
             lo_b, hi_b = percentile(boot["beta_replicates"], ci.level)
             coefficients = coefficients.with_columns(
-                std_error=pl.Series(boot["beta_replicates"].std(axis=0, ddof=1)), lower=pl.Series(lo_b), upper=pl.Series(hi_b)
+                std_error=pl.Series(boot["beta_replicates"].std(axis=0, ddof=1)),
+                lower=pl.Series(lo_b),
+                upper=pl.Series(hi_b),
             )
             if boot["not_converged"]:
                 warnings.warn(
@@ -267,7 +317,14 @@ def bradley_terry(
         warnings.warn(
             f"bradley_terry did not converge in {fit['iterations']} iterations "
             f"(largest relative gradient {fit['max_relative_gradient']:.3g} > tol={tol}); "
-            + ("raise max_iter" + (", or use solver='newman'" if solver == "mm" else ", or add regularization > 0 for near-separated data")),
+            + (
+                "raise max_iter"
+                + (
+                    ", or use solver='newman'"
+                    if solver == "mm"
+                    else ", or add regularization > 0 for near-separated data"
+                )
+            ),
             ConvergenceWarning,
             stacklevel=2,
         )
@@ -288,8 +345,16 @@ def bradley_terry(
     elif isinstance(ci, Sandwich):
         if cov is None:
             cov = sandwich_covariance(
-                table.n_items, table.i, table.j, table.wins_i, table.wins_j, table.ties, theta,
-                ties_mode=ties, regularization=float(regularization), virtual_theta=fit["virtual_theta"],
+                table.n_items,
+                table.i,
+                table.j,
+                table.wins_i,
+                table.wins_j,
+                table.ties,
+                theta,
+                ties_mode=ties,
+                regularization=float(regularization),
+                virtual_theta=fit["virtual_theta"],
             )
         lo_t, hi_t = wald(theta, cov[: table.n_items, : table.n_items], ci.level, anchor_at)
         shift = scores - to_scale(theta, scale)
@@ -347,15 +412,30 @@ def _pair_method(
     fit = run_rounds(
         ci,
         lambda rounds, first: _core.pair_scores(
-            method, table.n_items, table.i, table.j, table.wins_i, table.wins_j, table.ties,
-            tol=float(tol), max_iter=int(max_iter), rounds=rounds, draws=_draws(table), seed=seed,
-            first_round=first, **params,
+            method,
+            table.n_items,
+            table.i,
+            table.j,
+            table.wins_i,
+            table.wins_j,
+            table.ties,
+            tol=float(tol),
+            max_iter=int(max_iter),
+            rounds=rounds,
+            draws=_draws(table),
+            seed=seed,
+            first_round=first,
+            **params,
         ),
         "bootstrap",
     )
     scores = fit["scores"]
     if not fit["converged"]:
-        warnings.warn(f"{method} did not converge in {fit['iterations']} iterations; raise max_iter", ConvergenceWarning, stacklevel=3)
+        warnings.warn(
+            f"{method} did not converge in {fit['iterations']} iterations; raise max_iter",
+            ConvergenceWarning,
+            stacklevel=3,
+        )
     lower = upper = None
     if rounds:
         lower, upper = percentile(fit["replicates"], ci.level)  # type: ignore[union-attr]
@@ -417,7 +497,11 @@ def _anchor_index(labels: pl.Series, anchor: tuple[Any, float] | None) -> int | 
     if isinstance(anchor, (str, bytes)) or not isinstance(anchor, Sequence) or len(anchor) != 2:
         raise RankaggError(f"anchor must be an (item, value) pair, not {anchor!r}")
     item, value = anchor
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) or not np.isfinite(value):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float, np.integer, np.floating))
+        or not np.isfinite(value)
+    ):
         raise RankaggError(f"anchor value must be a finite number, not {value!r}")
     try:
         hits = np.flatnonzero((labels == item).to_numpy())
@@ -452,7 +536,12 @@ def _ratings_from(
         # Items whose scores agree to 1e-8 share a rank (solver noise is far below).
         columns["rank"] = pl.Series(-np.round(theta, 8)).rank("min").cast(pl.UInt32)
     columns.update({"wins": wins, "losses": losses, "ties": ties, "n": wins + losses + ties})
-    frame = pl.DataFrame(columns).with_columns(pl.Series("_order", -np.round(theta, 8))).sort(["rank", "_order", "item"]).drop("_order")
+    frame = (
+        pl.DataFrame(columns)
+        .with_columns(pl.Series("_order", -np.round(theta, 8)))
+        .sort(["rank", "_order", "item"])
+        .drop("_order")
+    )
     return Ratings(
         table=frame,
         _theta=dict(zip(labels.to_list(), theta.tolist())) if predictive else None,
@@ -462,7 +551,9 @@ def _ratings_from(
     )
 
 
-def _not_identifiable(e: Any, labels: pl.Series, model: str = "Bradley–Terry", graph: str = "comparison") -> NotIdentifiableError:
+def _not_identifiable(
+    e: Any, labels: pl.Series, model: str = "Bradley–Terry", graph: str = "comparison"
+) -> NotIdentifiableError:
     names = labels.to_list()
 
     def show(codes: list[int]) -> str:
@@ -551,9 +642,18 @@ def elo(
         fit = run_rounds(
             ci,
             lambda rounds, first: _core.elo(
-                len(rows.labels), rows.a, rows.b, weight=rows.weight, k=float(k), base=float(base),
-                scale=float(scale), initial=float(initial), rounds=rounds, seed=ci.seed if ci else 0,
-                first_round=first, **rows.outcome,
+                len(rows.labels),
+                rows.a,
+                rows.b,
+                weight=rows.weight,
+                k=float(k),
+                base=float(base),
+                scale=float(scale),
+                initial=float(initial),
+                rounds=rounds,
+                seed=ci.seed if ci else 0,
+                first_round=first,
+                **rows.outcome,
             ),
             "bootstrap",
         )
@@ -616,8 +716,12 @@ def counting(
     [2.0, 0.5, 0.5]
     """
     return _pair_method(
-        "counting", data, dict(a=a, b=b, outcome=outcome, weight=weight, outcomes=outcomes, winner=winner, loser=loser),
-        ci, scale="count", tie_weight=_tie_weight(tie_weight),
+        "counting",
+        data,
+        dict(a=a, b=b, outcome=outcome, weight=weight, outcomes=outcomes, winner=winner, loser=loser),
+        ci,
+        scale="count",
+        tie_weight=_tie_weight(tie_weight),
     )
 
 
@@ -649,8 +753,12 @@ def win_rate(
     [1.0, 0.25, 0.25]
     """
     return _pair_method(
-        "win_rate", data, dict(a=a, b=b, outcome=outcome, weight=weight, outcomes=outcomes, winner=winner, loser=loser),
-        ci, scale="rate", tie_weight=_tie_weight(tie_weight),
+        "win_rate",
+        data,
+        dict(a=a, b=b, outcome=outcome, weight=weight, outcomes=outcomes, winner=winner, loser=loser),
+        ci,
+        scale="rate",
+        tie_weight=_tie_weight(tie_weight),
     )
 
 
@@ -690,8 +798,12 @@ def average_win_rate(
     [('x', 0.75), ('y', 0.75), ('z', 0.0)]
     """
     return _pair_method(
-        "average_win_rate", data, dict(a=a, b=b, outcome=outcome, weight=weight, outcomes=outcomes, winner=winner, loser=loser),
-        ci, scale="rate", tie_weight=_tie_weight(tie_weight),
+        "average_win_rate",
+        data,
+        dict(a=a, b=b, outcome=outcome, weight=weight, outcomes=outcomes, winner=winner, loser=loser),
+        ci,
+        scale="rate",
+        tie_weight=_tie_weight(tie_weight),
     )
 
 
@@ -730,8 +842,13 @@ def eigenvector(
     [0.8165, 0.5774]
     """
     return _pair_method(
-        "eigenvector", data, dict(a=a, b=b, outcome=outcome, weight=weight, outcomes=outcomes, winner=winner, loser=loser),
-        ci, scale="eigenvector", tol=tol, max_iter=max_iter,
+        "eigenvector",
+        data,
+        dict(a=a, b=b, outcome=outcome, weight=weight, outcomes=outcomes, winner=winner, loser=loser),
+        ci,
+        scale="eigenvector",
+        tol=tol,
+        max_iter=max_iter,
     )
 
 
@@ -772,8 +889,14 @@ def pagerank(
     if not (isinstance(damping, (int, float)) and 0.0 <= damping <= 1.0):
         raise RankaggError(f"damping must be in [0, 1], not {damping!r}")
     return _pair_method(
-        "pagerank", data, dict(a=a, b=b, outcome=outcome, weight=weight, outcomes=outcomes, winner=winner, loser=loser),
-        ci, scale="probability", tol=tol, max_iter=max_iter, damping=float(damping),
+        "pagerank",
+        data,
+        dict(a=a, b=b, outcome=outcome, weight=weight, outcomes=outcomes, winner=winner, loser=loser),
+        ci,
+        scale="probability",
+        tol=tol,
+        max_iter=max_iter,
+        damping=float(damping),
     )
 
 
@@ -810,8 +933,13 @@ def rank_centrality(
     [0.75, 0.25]
     """
     return _pair_method(
-        "rank_centrality", data, dict(a=a, b=b, outcome=outcome, weight=weight, outcomes=outcomes, winner=winner, loser=loser),
-        ci, scale="probability", tol=tol, max_iter=max_iter,
+        "rank_centrality",
+        data,
+        dict(a=a, b=b, outcome=outcome, weight=weight, outcomes=outcomes, winner=winner, loser=loser),
+        ci,
+        scale="probability",
+        tol=tol,
+        max_iter=max_iter,
     )
 
 
@@ -909,8 +1037,18 @@ def plackett_luce(
         fit = run_rounds(
             ci,
             lambda k, first: _core.plackett_luce(
-                n, data.offsets, data.items, data.weights, solver=solver, regularization=float(regularization),
-                tol=float(tol), max_iter=int(max_iter), rounds=k, seed=seed, first_round=first, unranked=unranked,
+                n,
+                data.offsets,
+                data.items,
+                data.weights,
+                solver=solver,
+                regularization=float(regularization),
+                tol=float(tol),
+                max_iter=int(max_iter),
+                rounds=k,
+                seed=seed,
+                first_round=first,
+                unranked=unranked,
             ),
             "bootstrap",
         )

@@ -43,7 +43,15 @@ HEATMAP_TOP = 20
 PLOT_TOP = 100
 """The interval plot shows at most this many items (the best); the table shows ``top``."""
 
-_PAIR_METHODS = ("bradley_terry", "win_rate", "average_win_rate", "counting", "pagerank", "eigenvector", "rank_centrality")
+_PAIR_METHODS = (
+    "bradley_terry",
+    "win_rate",
+    "average_win_rate",
+    "counting",
+    "pagerank",
+    "eigenvector",
+    "rank_centrality",
+)
 _METHODS = _PAIR_METHODS + ("elo",)
 
 _CSS = """
@@ -130,7 +138,9 @@ def _date_range(data: Frame, column: str) -> tuple[Any, Any]:
         check_columns(data.collect_schema().names(), [("timestamp", column)])
         frame = data.select(pl.col(column).min().alias("lo"), pl.col(column).max().alias("hi")).collect()
     else:
-        frame = select_columns(data, [("timestamp", column)]).select(pl.col(column).min().alias("lo"), pl.col(column).max().alias("hi"))
+        frame = select_columns(data, [("timestamp", column)]).select(
+            pl.col(column).min().alias("lo"), pl.col(column).max().alias("hi")
+        )
     return frame["lo"][0], frame["hi"][0]
 
 
@@ -181,7 +191,9 @@ def report(
         raise RankaggError(f"method must be one of {', '.join(_METHODS)}; not {method!r}")
     _plot._matplotlib()  # before any work: the ImportError names the extra to install
     spec = _interval(ci, rounds, level, seed)
-    columns: dict[str, Any] = dict(a=a, b=b, outcome=outcome, weight=weight, outcomes=outcomes, winner=winner, loser=loser)
+    columns: dict[str, Any] = dict(
+        a=a, b=b, outcome=outcome, weight=weight, outcomes=outcomes, winner=winner, loser=loser
+    )
     if isinstance(data, PairTable):
         if method == "elo":
             raise RankaggError("elo needs the comparison rows in order, not a PairTable")
@@ -221,25 +233,44 @@ def report(
         summary.append(("total weight", f"{total:,.6g}"))
     summary.append(("items", f"{n:,}"))
     possible = n * (n - 1) // 2
-    summary.append(("pairs compared", f"{len(table.i):,} of {possible:,}" + (f" ({len(table.i) / possible:.0%})" if possible else "")))
+    summary.append(
+        (
+            "pairs compared",
+            f"{len(table.i):,} of {possible:,}" + (f" ({len(table.i) / possible:.0%})" if possible else ""),
+        )
+    )
     summary.append(("ties", f"{ties / total:.1%} of comparisons" if total > 0 else "none"))
     if dates is not None:
         summary.append((f"date range ({_e(timestamp)})", f"{_e(dates[0])} to {_e(dates[1])}"))
-    summary.append(("method", _e(method.replace("_", " ")) + (f", regularization {regularization:g}" if method == "bradley_terry" and regularization else "")))
+    summary.append(
+        (
+            "method",
+            _e(method.replace("_", " "))
+            + (f", regularization {regularization:g}" if method == "bradley_terry" and regularization else ""),
+        )
+    )
     if isinstance(spec, Bootstrap):
         summary.append(("intervals", f"{spec.level:.0%} percentile bootstrap, {spec.rounds} rounds, seed {spec.seed}"))
     elif isinstance(spec, Sandwich):
         summary.append(("intervals", f"{spec.level:.0%} sandwich (robust) covariance"))
     else:
         summary.append(("intervals", "none"))
-    summary_html = '<table class="summary"><tbody>\n' + "\n".join(
-        f"<tr><th>{label}</th><td>{value}</td></tr>" for label, value in summary
-    ) + "\n</tbody></table>"
+    summary_html = (
+        '<table class="summary"><tbody>\n'
+        + "\n".join(f"<tr><th>{label}</th><td>{value}</td></tr>" for label, value in summary)
+        + "\n</tbody></table>"
+    )
 
     # -- leaderboard ----------------------------------------------------------------------
-    shown_cols = [c for c in ("rank", "item", "score", "lower", "upper", "wins", "losses", "ties", "n") if c in board.columns]
+    shown_cols = [
+        c for c in ("rank", "item", "score", "lower", "upper", "wins", "losses", "ties", "n") if c in board.columns
+    ]
     shown = board.head(k).select(shown_cols)
-    count_digits = {c: (0 if all(float(v).is_integer() for v in board[c].to_list()) else 2) for c in ("wins", "losses", "ties", "n") if c in board.columns}
+    count_digits = {
+        c: (0 if all(float(v).is_integer() for v in board[c].to_list()) else 2)
+        for c in ("wins", "losses", "ties", "n")
+        if c in board.columns
+    }
     board_html = _html_table(shown, {"score": digits, "lower": digits, "upper": digits, **count_digits})
     rank_note = (
         "rank = 1 + the number of items whose lower bound exceeds this item's upper bound"

@@ -122,7 +122,11 @@ class Ratings:
         if self.iterations == 0 and self.converged:
             status = "closed form"
         else:
-            status = f"converged in {self.iterations} iterations" if self.converged else f"NOT converged after {self.iterations} iterations"
+            status = (
+                f"converged in {self.iterations} iterations"
+                if self.converged
+                else f"NOT converged after {self.iterations} iterations"
+            )
         extra = ""
         if self.log_likelihood is not None:
             extra += f", log-likelihood {self.log_likelihood:.4f}"

@@ -279,9 +279,16 @@ def defensive(
     obs = _keys(frame.get_column(over))
     groups = _keys(frame.get_column(group)) if group is not None else None
     out = _core.defensive(
-        items.arg, len(items.labels), obs.arg, len(obs.labels), values,
-        None if groups is None else groups.arg, 0 if groups is None else len(groups.labels),
-        tail=float(tail), prior=float(prior), regret=higher_is == "better",
+        items.arg,
+        len(items.labels),
+        obs.arg,
+        len(obs.labels),
+        values,
+        None if groups is None else groups.arg,
+        0 if groups is None else len(groups.labels),
+        tail=float(tail),
+        prior=float(prior),
+        regret=higher_is == "better",
     )
     sorted_labels = items.labels
     if out["duplicate_count"]:
@@ -441,7 +448,9 @@ def welfare(
     else:
         rank_order, rank = _ranked([-score, -mean])
     idx = pl.Series(rank_order, dtype=pl.UInt32)
-    worst_group = sorted_groups.gather(pl.Series(np.argmin(u, axis=1)[rank_order], dtype=pl.UInt32)).rename("worst_group")
+    worst_group = sorted_groups.gather(pl.Series(np.argmin(u, axis=1)[rank_order], dtype=pl.UInt32)).rename(
+        "worst_group"
+    )
     result = pl.DataFrame(
         {
             "item": sorted_labels.gather(idx),

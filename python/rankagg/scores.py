@@ -77,7 +77,9 @@ def aggregate_scores(
         raise RankaggError(f"unranked must be 'ignore' or 'below', not {unranked!r}")
     cols = [("system", system), ("task", task), ("score", score)] + ([("instance", instance)] if instance else [])
     if len({c for _, c in cols}) < len(cols):
-        raise RankaggError(f"system=, task=, score= and instance= must name different columns, not {[c for _, c in cols]}")
+        raise RankaggError(
+            f"system=, task=, score= and instance= must name different columns, not {[c for _, c in cols]}"
+        )
     frame = select_columns(table, cols)
     if frame.height == 0:
         raise EmptyDataError("the table has no rows")
@@ -88,11 +90,15 @@ def aggregate_scores(
     values = frame.get_column(score).cast(pl.Float64).to_numpy()
     bad = np.flatnonzero(~np.isfinite(values))
     if len(bad):
-        raise NonFiniteValueError(f"column {score!r} (score=) has {len(bad)} NaN or infinite value(s): rows {bad[:_MAX_SHOWN].tolist()}")
+        raise NonFiniteValueError(
+            f"column {score!r} (score=) has {len(bad)} NaN or infinite value(s): rows {bad[:_MAX_SHOWN].tolist()}"
+        )
     keys = [task] + ([instance] if instance else []) + [system]
     dup = frame.with_row_index("_row").filter(pl.struct(keys).is_duplicated())
     if dup.height:
-        raise RankaggError(f"a system has two scores for one {' and '.join(repr(k) for k in keys[:-1])}: rows {dup['_row'].head(_MAX_SHOWN).to_list()}")
+        raise RankaggError(
+            f"a system has two scores for one {' and '.join(repr(k) for k in keys[:-1])}: rows {dup['_row'].head(_MAX_SHOWN).to_list()}"
+        )
     frame = frame.with_columns(pl.col(score).cast(pl.Float64) * (1.0 if higher_is == "better" else -1.0))
     options: dict[str, Any] = {"higher_is": higher_is, "unranked": unranked, "two_level": instance is not None}
 
@@ -104,7 +110,9 @@ def aggregate_scores(
         by_label = dict(zip(means[system].to_list(), means[score].to_list()))
         result = _result(votes, np.array([by_label[v] for v in votes.labels.to_list()]), "mean", **options)
         if higher_is == "lower":  # report the mean itself (positions were set on −score)
-            return Consensus(result.table.with_columns(-pl.col("score")), "mean", result.winners, result.options, votes=votes)
+            return Consensus(
+                result.table.with_columns(-pl.col("score")), "mean", result.winners, result.options, votes=votes
+            )
         return result
 
     rule = getattr(vote, method)
@@ -112,16 +120,31 @@ def aggregate_scores(
         rows = []
         for (t,), part in frame.group_by(task, maintain_order=True):
             level = rule(_rankings(part, instance, system, score), unranked=unranked).table
-            rows.append(pl.DataFrame({task: pl.Series([t] * level.height, dtype=frame.schema[task]), system: level["item"], "_rank": level["position"].cast(pl.Float64)}))
+            rows.append(
+                pl.DataFrame(
+                    {
+                        task: pl.Series([t] * level.height, dtype=frame.schema[task]),
+                        system: level["item"],
+                        "_rank": level["position"].cast(pl.Float64),
+                    }
+                )
+            )
         tasks = pl.concat(rows)
         votes = Rankings.from_frame(tasks, voter=task, item=system, rank="_rank")
     else:
         votes = _rankings(frame, task, system, score)
     result = rule(votes, unranked=unranked)
     return Consensus(
-        result.table, method, result.winners, {**result.options, **options},
-        cost=result.cost, optimal=result.optimal, lower_bound=result.lower_bound,
-        components=result.components, stats=result.stats, votes=votes,
+        result.table,
+        method,
+        result.winners,
+        {**result.options, **options},
+        cost=result.cost,
+        optimal=result.optimal,
+        lower_bound=result.lower_bound,
+        components=result.components,
+        stats=result.stats,
+        votes=votes,
     )
 
 

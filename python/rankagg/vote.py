@@ -160,7 +160,11 @@ def pairwise_preferences(rankings: Rankings, *, unranked: Unranked = "below") ->
     if unranked not in ("below", "ignore"):
         raise RankaggError(f"unranked must be 'below' or 'ignore', not {unranked!r}")
     n = len(rankings.labels)
-    check_dense((n, n), "the majority matrix", hint="maximal_lottery(method='first_order') and bradley_terry work on pairwise data without it")
+    check_dense(
+        (n, n),
+        "the majority matrix",
+        hint="maximal_lottery(method='first_order') and bradley_terry work on pairwise data without it",
+    )
     weights = None if rankings.weights is None else np.ascontiguousarray(rankings.weights, dtype=np.float64)
     p = _core.pairwise_preferences(
         n,
@@ -174,8 +178,14 @@ def pairwise_preferences(rankings: Rankings, *, unranked: Unranked = "below") ->
 
 
 def _result(
-    r: Any, score: np.ndarray, method: str, order: np.ndarray | None = None, *, position: np.ndarray | None = None,
-    key: Sequence[Any] | None = None, **options: Any,
+    r: Any,
+    score: np.ndarray,
+    method: str,
+    order: np.ndarray | None = None,
+    *,
+    position: np.ndarray | None = None,
+    key: Sequence[Any] | None = None,
+    **options: Any,
 ) -> Consensus:
     """The result table, best first. Positions come from ``order`` (item indices best first,
     positions 1 … n), from ``position`` (given per item; the table sorts by position, then
@@ -190,7 +200,9 @@ def _result(
         if position is None:
             position = _competition_positions(list(score) if key is None else list(key))
         order = np.lexsort((np.arange(n), -score, position))
-    table = pl.DataFrame({"item": r.labels.gather(order), "position": position[order].astype(np.uint32), "score": score[order]})
+    table = pl.DataFrame(
+        {"item": r.labels.gather(order), "position": position[order].astype(np.uint32), "score": score[order]}
+    )
     winners = r.labels.gather(np.flatnonzero(position == 1)).to_list()  # in label order
     return Consensus(table, method, winners, options, votes=r if isinstance(r, Rankings) else None)
 
@@ -280,7 +292,9 @@ def _margins(data: Votes, unranked: Unranked, rule: str) -> tuple[Any, np.ndarra
 
 def _rankings_only(data: Any, rule: str) -> Rankings:
     if not isinstance(data, Rankings):
-        raise RankaggError(f"{rule} needs each voter's ranking (rankagg.Rankings), not {type(data).__name__}: pairwise data do not say who was first")
+        raise RankaggError(
+            f"{rule} needs each voter's ranking (rankagg.Rankings), not {type(data).__name__}: pairwise data do not say who was first"
+        )
     return data
 
 
@@ -376,7 +390,14 @@ def ranked_pairs(rankings: Votes, *, unranked: Unranked = "below", tie_break: Ti
     reach = _lock_in_order([1 << a for a in range(n)], list(zip(i[by_margin].tolist(), j[by_margin].tolist())))
     below = np.array([r.bit_count() - 1 for r in reach])
     if tie_break == "label":
-        return _result(holder, below.astype(float), "ranked_pairs", order=np.argsort(-below, kind="stable"), unranked=unranked, tie_break=tie_break)
+        return _result(
+            holder,
+            below.astype(float),
+            "ranked_pairs",
+            order=np.argsort(-below, kind="stable"),
+            unranked=unranked,
+            tie_break=tie_break,
+        )
     winners = _ranked_pairs_winners(m)
     won = set(winners)
     rest = [a for a in np.argsort(-below, kind="stable").tolist() if a not in won]
@@ -487,7 +508,9 @@ def _ranked_pairs_winners(m: np.ndarray) -> list[int]:
     return [int(smith[a]) for a in range(k) if (winners >> a) & 1]
 
 
-def _ranked_pairs_search(c: int, groups: list[tuple[tuple[int, int], ...]], k: int, budget: list[int]) -> tuple[int, ...] | None:
+def _ranked_pairs_search(
+    c: int, groups: list[tuple[tuple[int, int], ...]], k: int, budget: list[int]
+) -> tuple[int, ...] | None:
     """An outcome of ranked pairs (the closure of the locked edges) with nothing above ``c``,
     under some order of the edges within each group, or None if there is none."""
     start = tuple(1 << a for a in range(k))
@@ -652,7 +675,9 @@ def kemeny(
             raise RankaggError(f"kemeny: a matrix must be square, not of shape {p.shape}")
         labels = pl.Series("item", np.arange(p.shape[0]))
     else:
-        prefs = preference_matrix(data, a=a, b=b, outcome=outcome, weight=weight, outcomes=outcomes, winner=winner, loser=loser)
+        prefs = preference_matrix(
+            data, a=a, b=b, outcome=outcome, weight=weight, outcomes=outcomes, winner=winner, loser=loser
+        )
         p, labels = prefs.matrix, prefs.labels
     n = len(p)
     p = np.array(p, dtype=float)
@@ -663,7 +688,9 @@ def kemeny(
     order = sol["order"].astype(np.int64)
     score = np.empty(n)
     score[order] = np.arange(n, 0, -1, dtype=float)  # n for the first, 1 for the last
-    table = pl.DataFrame({"item": labels.gather(order), "position": np.arange(1, n + 1, dtype=np.uint32), "score": score[order]})
+    table = pl.DataFrame(
+        {"item": labels.gather(order), "position": np.arange(1, n + 1, dtype=np.uint32), "score": score[order]}
+    )
     names = labels.to_list()
     return Consensus(
         table,
@@ -691,7 +718,9 @@ def _as_matrix(data: Any, name: str) -> np.ndarray:
 def _search_options(method: Any, time_limit: Any, seed: Any, exact_limit: Any) -> dict[str, Any]:
     if method not in ("auto", "exact", "heuristic"):
         raise RankaggError(f"method must be 'auto', 'exact' or 'heuristic', not {method!r}")
-    if time_limit is not None and not (isinstance(time_limit, (int, float)) and not isinstance(time_limit, bool) and time_limit >= 0):
+    if time_limit is not None and not (
+        isinstance(time_limit, (int, float)) and not isinstance(time_limit, bool) and time_limit >= 0
+    ):
         raise RankaggError(f"time_limit must be None or a number of seconds >= 0, not {time_limit!r}")
     if not (isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) and 0 <= seed < 2**64):
         raise RankaggError(f"seed must be an integer in [0, 2**64), not {seed!r}")
@@ -758,7 +787,9 @@ def linear_ordering(
     np.fill_diagonal(w, 0.0)
     if not np.all(np.isfinite(w)):
         raise RankaggError("linear_ordering: matrix entries must be finite")
-    sol = _core.linear_ordering(np.ascontiguousarray(w).reshape(-1), n, exact_limit, method, time_limit, seed, bool(progress))
+    sol = _core.linear_ordering(
+        np.ascontiguousarray(w).reshape(-1), n, exact_limit, method, time_limit, seed, bool(progress)
+    )
     order = sol["order"].astype(np.int64)
     names = labels.to_list()
     table = pl.DataFrame({"item": labels.gather(order), "position": np.arange(1, n + 1, dtype=np.uint32)})

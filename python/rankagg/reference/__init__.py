@@ -14,6 +14,14 @@ from rankagg.reference.elo import elo
 from rankagg.reference.plackett_luce import fit as plackett_luce
 
 __all__ = [
-    "bradley_terry", "BTFit", "elo", "plackett_luce",
-    "counting", "win_rate", "average_win_rate", "pagerank", "eigenvector", "rank_centrality",
+    "bradley_terry",
+    "BTFit",
+    "elo",
+    "plackett_luce",
+    "counting",
+    "win_rate",
+    "average_win_rate",
+    "pagerank",
+    "eigenvector",
+    "rank_centrality",
 ]

@@ -66,7 +66,12 @@ def defensive(
 
 
 def welfare(
-    items: Sequence[Hashable], groups: Sequence[Hashable], values: Sequence[float], *, rule: str = "utilitarian", q: float | None = None
+    items: Sequence[Hashable],
+    groups: Sequence[Hashable],
+    values: Sequence[float],
+    *,
+    rule: str = "utilitarian",
+    q: float | None = None,
 ) -> dict[Hashable, float | tuple[float, ...]]:
     """Per item, the welfare of its utilities (one per group): the mean (``utilitarian``), the
     minimum (``worst_group``), the ascending sorted tuple (``leximin``: compare tuples), the
