@@ -10,6 +10,7 @@
 from rankagg import datasets, plot
 from rankagg.budget import memory_budget, set_memory_budget
 from rankagg.consistency import Consistency, consistency
+from rankagg.crowd import Mixture, bradley_terry_mixture, crowd_bradley_terry
 from rankagg.data import LMARENA_OUTCOMES, PairTable
 from rankagg.distance import kemeny_distance, kendall_tau, spearman_footrule
 from rankagg.errors import (
@@ -78,6 +79,9 @@ __all__ = [
     "pagerank",
     "rank_centrality",
     "plackett_luce",
+    "bradley_terry_mixture",
+    "Mixture",
+    "crowd_bradley_terry",
     "Rankings",
     "Preferences",
     "preference_matrix",

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Union
 
 import numpy as np
@@ -411,6 +411,9 @@ class Comparisons:
     feature_names: tuple[str, ...] = ()
     row_offset: int = 0
     """The number of the first row (error messages of a streamed batch)."""
+    keys: dict[str, tuple[np.ndarray, pl.Series]] = field(default_factory=dict)
+    """Per ``keys=`` keyword (e.g. ``"judge"``): per-row codes (uint32, in sorted label order)
+    and the sorted labels."""
 
     @classmethod
     def from_frame(
@@ -427,12 +430,15 @@ class Comparisons:
         order_by: str | None = None,
         features: Sequence[str | tuple[str, str]] = (),
         row_offset: int = 0,
+        keys: Sequence[tuple[str, str]] = (),
     ) -> Comparisons:
         """Reads, checks and codes the named columns (rows sorted by ``order_by`` if given,
         keeping the order of equal keys). ``features``: numeric columns, or (column for a,
         column for b) pairs whose difference is the feature. ``row_offset``: the number of the
-        first row, for error messages (a batch of a stream)."""
+        first row, for error messages (a batch of a stream). ``keys``: (keyword, column) pairs of
+        grouping columns (e.g. ``("judge", "annotator")``), coded into :attr:`keys`."""
         cols = _comparison_columns(a, b, outcome, weight, winner, loser)
+        cols.extend(keys)
         col_a, col_b = cols[0][1], cols[1][1]
         col_o = outcome if winner is None else None
         if order_by is not None:
@@ -485,6 +491,11 @@ class Comparisons:
                 raise RankaggError(
                     f"covariates have NaN or infinite values: rows {(bad[:_MAX_SHOWN] + row_offset).tolist()}"
                 )
+        coded_keys = {}
+        for keyword, name in keys:
+            (codes,), key_labels = factorize([frame.get_column(name)])
+            key_rank = _sorted_rank(key_labels)
+            coded_keys[keyword] = (key_rank[codes], key_labels.sort())
         return cls(
             labels.sort(),
             rank,
@@ -497,6 +508,7 @@ class Comparisons:
             x,
             tuple(" - ".join(p) for p in feature_cols),
             row_offset,
+            coded_keys,
         )
 
     def explain(self, e: Exception) -> Exception:

@@ -45,6 +45,8 @@ class Ratings:
     ci: Any = None
     covariates: pl.DataFrame | None = None
     """With ``covariates=``: one row per covariate (covariate, coefficient, std_error, …)."""
+    judges: pl.DataFrame | None = None
+    """:func:`rankagg.crowd_bradley_terry`: one row per judge (judge, reliability, n)."""
     _theta: dict[Any, float] | None = field(default_factory=dict)
     _replicates: Any = None
     _labels: Any = None

@@ -33,6 +33,9 @@ pub enum Error {
     /// Arguments that are inconsistent (lengths, codes out of range, unknown options).
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
+    /// A large working buffer could not be allocated (the process's memory limit).
+    #[error("cannot allocate {bytes} bytes of working memory")]
+    OutOfMemory { bytes: usize },
     /// The caller asked to stop (Ctrl-C), polled between iterations of a long solve.
     #[error("interrupted")]
     Interrupted,

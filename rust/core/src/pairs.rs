@@ -216,7 +216,7 @@ impl Reports {
 
 /// The contribution of one valid row: (lo, hi, wins of lo, wins of hi, ties).
 #[inline]
-fn row_cells(a: u32, b: u32, o: f64, w: f64) -> (u32, u32, f64, f64, f64) {
+pub(crate) fn row_cells(a: u32, b: u32, o: f64, w: f64) -> (u32, u32, f64, f64, f64) {
     let (wa, wb, t) = if o == 0.5 { (0.0, 0.0, w) } else { (o * w, (1.0 - o) * w, 0.0) };
     if a < b {
         (a, b, wa, wb, t)

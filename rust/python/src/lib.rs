@@ -5,6 +5,7 @@
 //! variant, attaching the structured details (rows, item codes) as attributes.
 
 mod arrow;
+mod crowd;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -80,6 +81,7 @@ fn to_pyerr(py: Python<'_>, e: Error) -> PyErr {
             "NotIdentifiableError"
         }
         Error::InvalidArgument(_) => "RankaggError",
+        Error::OutOfMemory { .. } => return pyo3::exceptions::PyMemoryError::new_err(msg),
         Error::Interrupted => return pyo3::exceptions::PyKeyboardInterrupt::new_err("interrupted"),
     };
     make_error(py, class, &msg, Some(d))
@@ -891,6 +893,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(consistency_counts, m)?)?;
     m.add_function(wrap_pyfunction!(three_cycles, m)?)?;
     m.add_function(wrap_pyfunction!(_debug_panic, m)?)?;
+    crowd::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -2,6 +2,7 @@
 
 pub mod bradley_terry;
 pub mod counting;
+pub mod crowd;
 pub mod covariates;
 pub mod elo;
 pub mod plackett_luce;
