@@ -34,28 +34,36 @@ def _rows(a: np.ndarray, b: np.ndarray, outcome: np.ndarray) -> tuple[np.ndarray
     return np.asarray(a), np.asarray(b), o, 1.0 - o
 
 
-def _bt_mm(
+def _bt_fit(
     i: np.ndarray, j: np.ndarray, wi: np.ndarray, wj: np.ndarray, n: int, regularization: float, theta0: np.ndarray
 ) -> np.ndarray:
-    """Hunter's MM for Bradley–Terry with ``regularization`` virtual wins and losses per item
-    against a virtual item of strength 1; returns θ centred to mean 0."""
-    pi = np.exp(theta0 - theta0.max())
-    wins = np.bincount(i, weights=wi, minlength=n) + np.bincount(j, weights=wj, minlength=n) + regularization
+    """Bradley–Terry with ``regularization`` virtual wins and losses per item against a virtual
+    item of strength 1 (θ = 0), by Newton's method on the log-likelihood (a dense solve: small n
+    only); returns θ centred to mean 0."""
+    theta = np.array(theta0, dtype=float)
     games = wi + wj
-    for _ in range(100_000):
-        s = games / (pi[i] + pi[j])
-        denom = np.bincount(i, weights=s, minlength=n) + np.bincount(j, weights=s, minlength=n)
+    for _ in range(200):
+        p = np.exp(_log_sigmoid(theta[i] - theta[j]))
+        r = wi - games * p
+        grad = np.bincount(i, weights=r, minlength=n) - np.bincount(j, weights=r, minlength=n)
+        h = games * p * (1 - p)
+        hess = np.zeros((n, n))
+        np.add.at(hess, (i, i), h)
+        np.add.at(hess, (j, j), h)
+        np.add.at(hess, (i, j), -h)
+        np.add.at(hess, (j, i), -h)
         if regularization > 0:
-            denom = denom + 2.0 * regularization / (pi + 1.0)
-            new = wins / denom
+            q = np.exp(_log_sigmoid(theta))
+            grad += regularization * (1 - 2 * q)
+            hess[np.diag_indices(n)] += 2 * regularization * q * (1 - q)
         else:
-            new = wins / denom
-            new = new / np.exp(np.log(new).mean())
-        if np.max(np.abs(np.log(new) - np.log(pi))) < 1e-13:
-            pi = new
+            hess += 1.0 / n  # the direction of a common shift, which the likelihood ignores
+        step = np.linalg.solve(hess, grad)
+        theta += step
+        if regularization == 0:
+            theta -= theta.mean()
+        if np.max(np.abs(step)) < 1e-13:
             break
-        pi = new
-    theta = np.log(pi)
     return theta - theta.mean()
 
 
@@ -106,7 +114,7 @@ def mixture_em(
         shares = resp.mean(axis=0)
         for g in range(groups):
             w = resp[judge, g]
-            theta[g] = _bt_mm(i, j, w * wi, w * wj, n_items, regularization, theta[g])
+            theta[g] = _bt_fit(i, j, w * wi, w * wj, n_items, regularization, theta[g])
         ll, resp = mixture_log_likelihood(judge, a, b, outcome, theta, shares)
         iterations += 1
         if abs(ll - ll_old) <= tol * (1.0 + abs(ll)):
@@ -139,7 +147,7 @@ def crowd_em(
 ) -> dict[str, Any]:
     """EM for Crowd-BT (Chen et al., 2013) from the plain Bradley–Terry fit and η = initial."""
     i, j, wi, wj = _rows(a, b, outcome)
-    theta = _bt_mm(i, j, wi, wj, n_items, regularization, np.zeros(n_items))
+    theta = _bt_fit(i, j, wi, wj, n_items, regularization, np.zeros(n_items))
     eta = np.full(n_judges, initial_reliability)
     counts = np.bincount(judge, weights=wi + wj, minlength=n_judges)
 
@@ -160,7 +168,7 @@ def crowd_em(
         eta = np.clip((truthful + prior[0] - 1) / (counts + prior[0] + prior[1] - 2), 0.0, 1.0)
         true_i = wi * truth_up + wj * (1 - truth_down)
         true_j = wj * truth_down + wi * (1 - truth_up)
-        theta = _bt_mm(i, j, true_i, true_j, n_items, regularization, theta)
+        theta = _bt_fit(i, j, true_i, true_j, n_items, regularization, theta)
         new = e_step(theta, eta)[2]
         iterations += 1
         done = abs(new - ll) <= tol * (1.0 + abs(new))
