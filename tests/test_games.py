@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import numpy as np
 import polars as pl
 import pytest
@@ -150,7 +149,7 @@ def test_first_order_reaches_its_tolerance_on_the_sparse_path():
 
 
 def test_errors_name_the_cells_at_fault():
-    with pytest.raises(ra.RankaggError, match="skew-symmetric.*'y', 'x'|skew-symmetric.*'x', 'y'"):
+    with pytest.raises(ra.RankaggError, match=r"skew-symmetric.*'y', 'x'|skew-symmetric.*'x', 'y'"):
         ra.Lottery.from_matrix([[0, 1], [1, 0]], ["x", "y"])
     with pytest.raises(ra.RankaggError, match="square"):
         ra.Lottery.from_matrix(np.zeros((2, 3)))
@@ -158,7 +157,7 @@ def test_errors_name_the_cells_at_fault():
         ra.Lottery.from_matrix([[0, np.nan], [np.nan, 0]])
     with pytest.raises(ra.RankaggError, match="payoff must be"):
         ra.maximal_lottery({"a": ["x"], "b": ["y"], "outcome": [1.0]}, payoff="elo")
-    with pytest.raises(ra.RankaggError, match="rankagg.Preferences"):
+    with pytest.raises(ra.RankaggError, match=r"rankagg\.Preferences"):
         ra.maximal_lottery(np.zeros((2, 2)))
     with pytest.raises(ra.SelfComparisonError):
         ra.maximal_lottery({"a": ["x"], "b": ["x"], "outcome": [1.0]})

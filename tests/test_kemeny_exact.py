@@ -172,7 +172,7 @@ def test_options_are_checked():
         ra.linear_ordering(p, exact_limit=23)
     with pytest.raises(ra.RankaggError, match="square"):
         ra.linear_ordering([[1.0, 2.0]])
-    with pytest.raises(ra.RankaggError, match="Rankings.from_lists"):
+    with pytest.raises(ra.RankaggError, match=r"Rankings\.from_lists"):
         ra.kemeny([["a", "b"], ["b", "a"]])
     with pytest.raises(ra.RankaggError, match="finite"):
         ra.linear_ordering([[0.0, np.inf], [1.0, 0.0]])

@@ -4,7 +4,6 @@ with ties, any tie weight, items as strings in any order."""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st

@@ -31,7 +31,7 @@ def benchmarks(draw, instances: bool = False):
 
 def borda_oracle(frame: pl.DataFrame) -> dict[str, float]:
     """Per task, one point for each present system with a strictly lower score."""
-    points: dict[str, float] = {s: 0.0 for s in frame["system"].unique().to_list()}
+    points: dict[str, float] = dict.fromkeys(frame["system"].unique().to_list(), 0.0)
     for _, part in frame.group_by("task"):
         score = dict(zip(part["system"].to_list(), part["score"].to_list()))
         for s, v in score.items():

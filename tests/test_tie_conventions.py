@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import rankagg as ra
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+import rankagg as ra
 
 
 def test_schulze_reports_every_unbeaten_item():

@@ -28,7 +28,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-import rankagg as ra
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pref_voting.c1_methods import condorcet, copeland, top_cycle
@@ -45,6 +44,8 @@ from pref_voting.scoring_methods import (
     domination_borda_scores,
 )
 from prefsampling import ordinal
+
+import rankagg as ra
 
 EXAMPLES = int(os.environ.get("RANKAGG_ORACLE_EXAMPLES", "120"))
 

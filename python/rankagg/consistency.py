@@ -38,6 +38,7 @@ import numpy as np
 import polars as pl
 
 from rankagg import _core
+from rankagg.budget import check_dense
 from rankagg.data import (
     _MAX_SHOWN,
     Comparisons,
@@ -48,7 +49,6 @@ from rankagg.data import (
     factorize,
     select_columns,
 )
-from rankagg.budget import check_dense
 from rankagg.errors import NonFiniteValueError, RankaggError, UnknownItemError
 from rankagg.preferences import Preferences, preference_matrix
 from rankagg.rankings import Rankings

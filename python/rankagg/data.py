@@ -26,7 +26,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -45,7 +45,7 @@ from rankagg.errors import (
 
 __all__ = ["Frame", "PairTable", "Comparisons", "LMARENA_OUTCOMES"]
 
-Frame = Union[pl.DataFrame, pl.LazyFrame, Mapping[str, Any], Any]
+Frame = pl.DataFrame | pl.LazyFrame | Mapping[str, Any] | Any
 """What ``data`` arguments accept: Polars, pandas, pyarrow, or a dict of columns."""
 
 LMARENA_OUTCOMES: dict[str, float] = {
@@ -312,7 +312,7 @@ class PairTable:
             raise EmptyDataError("every count is zero: nothing to fit")
         table = PairTable(labels.sort(), i, j, wi, wj, tt)
         total = float(table.wins_i.sum() + table.wins_j.sum() + table.ties.sum())
-        return cls(table.labels, table.i, table.j, table.wins_i, table.wins_j, table.ties, max(1, int(round(total))))
+        return cls(table.labels, table.i, table.j, table.wins_i, table.wins_j, table.ties, max(1, round(total)))
 
     def __add__(self, other: PairTable) -> PairTable:
         """The table of both tables' comparisons (for incremental updates): items are matched

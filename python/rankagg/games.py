@@ -28,8 +28,8 @@ import numpy as np
 import polars as pl
 
 from rankagg import _core
-from rankagg.data import Frame, PairTable
 from rankagg.budget import check_dense
+from rankagg.data import Frame, PairTable
 from rankagg.errors import ConvergenceWarning, RankaggError
 from rankagg.preferences import Preferences, preference_matrix
 from rankagg.rankings import Rankings
