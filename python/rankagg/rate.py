@@ -392,7 +392,7 @@ def _percentile_options(ci: Interval | None, method: str) -> tuple[int, int]:
 
 
 def _pair_method(
-    method: str,
+    method: Literal["counting", "win_rate", "average_win_rate", "eigenvector", "pagerank", "rank_centrality"],
     data: Frame | PairTable,
     columns: dict[str, Any],
     ci: Interval | None,
