@@ -18,13 +18,12 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import rankagg as ra
+from hypothesis_budget import examples
 
 sys.path.insert(0, str(Path(__file__).parent))
 from test_fuzz import frames
 
-FUZZ = settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]
-)
+FUZZ = settings(max_examples=examples(150), suppress_health_check=[HealthCheck.filter_too_much])
 ITEMS = ["a", "b", "c", "d", "e", "f"]
 
 

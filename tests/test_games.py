@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from scipy.optimize import linprog
 
 import rankagg as ra
+from hypothesis_budget import examples
 
 
 def random_skew(n: int, seed: int) -> np.ndarray:
@@ -48,7 +49,7 @@ def test_rock_paper_scissors_is_uniform():
     assert lot.unique and lot.exploitability <= 1e-15 and lot.value == -lot.exploitability
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40))
 @given(st.integers(2, 25), st.integers(0, 2**32 - 1))
 def test_a_condorcet_winner_gets_probability_one(n, seed):
     m = random_skew(n, seed)
@@ -61,7 +62,7 @@ def test_a_condorcet_winner_gets_probability_one(n, seed):
     assert lot.exploitability == 0.0
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=examples(30))
 @given(st.integers(1, 60), st.integers(0, 2**32 - 1))
 def test_certificate_and_agreement_with_highs(n, seed):
     m = random_skew(n, seed)
@@ -77,7 +78,7 @@ def test_certificate_and_agreement_with_highs(n, seed):
     np.testing.assert_allclose(p, highs(m), atol=1e-7)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=examples(25))
 @given(st.integers(2, 30), st.integers(0, 2**32 - 1))
 def test_relabelling_permutes_the_lottery(n, seed):
     m = random_skew(n, seed)

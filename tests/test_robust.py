@@ -9,10 +9,11 @@ import math
 import numpy as np
 import polars as pl
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import rankagg as ra
+from hypothesis_budget import examples
 from rankagg.cli import main
 from rankagg.reference import robust as ref
 
@@ -157,7 +158,7 @@ def tables(draw):
     return rows
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150))
 @given(
     rows=tables(),
     tail=st.floats(0, 1),
@@ -341,7 +342,7 @@ def utilities(draw):
     return [rows[p] for p in perm]
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150))
 @given(
     rows=utilities(),
     rule=st.sampled_from(["utilitarian", "worst_group", "leximin", "quantile", "gini"]),
