@@ -26,10 +26,9 @@ import polars as pl
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import numpy_baseline  # noqa: E402
-
-import rankagg as ra  # noqa: E402
-from rankagg import reference  # noqa: E402
+import numpy_baseline
+import rankagg as ra
+from rankagg import reference
 
 
 def make(n: int, m: int, seed: int = 0) -> pl.DataFrame:
@@ -144,7 +143,7 @@ def run(n: int, m: int, repeat: int, with_reference: bool) -> list[tuple[str, fl
     a_np, b_np = df["model_a"].to_numpy(), df["model_b"].to_numpy()
     t, ratio, (labels, theta, it) = paired(lambda: numpy_baseline.bradley_terry(a_np, b_np, outcome), rounds)
     ours = dict(zip(r.table["item"].to_list(), r.table["score"].to_list()))
-    gap = max(abs(ours[l] - (1000 + 400 * th / np.log(10))) for l, th in zip(labels, theta))
+    gap = max(abs(ours[lab] - (1000 + 400 * th / np.log(10))) for lab, th in zip(labels, theta))
     peers.append(
         (
             "numpy baseline (pandas.factorize + bincount, from numpy arrays)",

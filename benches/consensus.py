@@ -26,9 +26,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from bt import timed  # noqa: E402
-
-import rankagg as ra  # noqa: E402
+import rankagg as ra
+from bt import timed
 
 
 def mallows(n: int, voters: int, phi: float, rng: np.random.Generator) -> list[list[int]]:
@@ -143,9 +142,9 @@ def corankco_side_by_side(args: argparse.Namespace) -> None:
             rng = np.random.default_rng(10 * n + int(100 * phi))
             lists = mallows(n, 100, phi, rng)
             t, k = timed(lambda: ra.kemeny(ra.Rankings.from_lists(lists)), args.repeat)
-            run = lambda alg: alg.compute_consensus_rankings(
+            run = lambda alg: alg.compute_consensus_rankings(  # noqa: E731
                 Dataset.from_raw_list([[{x} for x in r] for r in lists]), scheme, True
-            )  # noqa: E731
+            )
             t_b, b = timed(lambda: run(BioConsert()), min(args.repeat, 3))
             exact_s, exact_score = "skipped", "—"
             if n <= 40 or args.cap >= 300:

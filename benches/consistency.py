@@ -28,10 +28,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from bt import timed  # noqa: E402
-
-import rankagg as ra  # noqa: E402
-from rankagg import _core  # noqa: E402
+import rankagg as ra
+from bt import timed
+from rankagg import _core
 
 
 def relation(n: int, rng: np.random.Generator, p_tie: float, p_missing: float) -> np.ndarray:
@@ -50,7 +49,7 @@ def relation(n: int, rng: np.random.Generator, p_tie: float, p_missing: float) -
 
 def numpy_cycles(w: np.ndarray) -> int:
     a = (w > w.T).astype(np.float64)
-    return int(round(float(np.sum((a @ a) * a.T)) / 3))
+    return round(float(np.sum((a @ a) * a.T)) / 3)
 
 
 def main() -> None:

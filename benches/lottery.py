@@ -29,9 +29,8 @@ from scipy.optimize import linprog
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from bt import timed  # noqa: E402
-
-import rankagg as ra  # noqa: E402
+import rankagg as ra
+from bt import timed
 
 
 def random_margins(n: int, rng: np.random.Generator) -> np.ndarray:

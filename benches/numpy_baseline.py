@@ -26,7 +26,7 @@ def bradley_terry(a, b, outcome, tol: float = 1e-9, max_iter: int = 10_000) -> t
     wins = np.bincount(i, w_lo, n) + np.bincount(j, w_hi, n)
     pi = np.ones(n)
     it = 0
-    for it in range(1, max_iter + 1):
+    for it in range(1, max_iter + 1):  # noqa: B007 (the count is returned)
         # Newman's iteration (simultaneous form with a damping average against oscillation).
         inv_s = 1.0 / (pi[i] + pi[j])
         num = np.bincount(i, w_lo * pi[j] * inv_s, n) + np.bincount(j, w_hi * pi[i] * inv_s, n)

@@ -28,11 +28,10 @@ import polars as pl
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from bt import make, table, timed  # noqa: E402
-
-import rankagg as ra  # noqa: E402
-from rankagg import reference  # noqa: E402
-from rankagg.reference.bootstrap import row_bootstrap  # noqa: E402
+import rankagg as ra
+from bt import make, table, timed
+from rankagg import reference
+from rankagg.reference.bootstrap import row_bootstrap
 
 OUT = {"model_a": 1.0, "model_b": 0.0, "tie": 0.5}
 

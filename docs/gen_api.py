@@ -146,7 +146,7 @@ def _members(cls: type) -> list[tuple[str, Any]]:
     for key, raw in cls.__dict__.items():
         if key.startswith("_"):
             continue
-        if isinstance(raw, property) or isinstance(raw, (classmethod, staticmethod)) or inspect.isfunction(raw):
+        if isinstance(raw, (property, classmethod, staticmethod)) or inspect.isfunction(raw):
             out.append((key, raw))
     return out
 

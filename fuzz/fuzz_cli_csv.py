@@ -14,7 +14,6 @@ import sys
 import tempfile
 
 import atheris
-
 import numpy  # noqa: F401  third-party code is not instrumented (only rankagg's Python layer)
 import polars  # noqa: F401
 

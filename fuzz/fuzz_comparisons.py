@@ -14,7 +14,6 @@ import sys
 import warnings
 
 import atheris
-
 import numpy as np  # third-party code is not instrumented (only rankagg's Python layer)
 import polars as pl
 

@@ -12,7 +12,6 @@ import sys
 import tempfile
 
 import atheris
-
 import numpy as np  # third-party code is not instrumented (only rankagg's Python layer)
 import polars as pl  # noqa: F401
 

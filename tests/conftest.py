@@ -1,10 +1,25 @@
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 DATA = Path(__file__).parent / "data"
+
+# Hypothesis profiles, chosen by RANKAGG_HYPOTHESIS_PROFILE: "ci" (the default; tests/run.sh),
+# "dev" (a tenth of the examples, for quick local runs) or "thorough" (ten times as many). A
+# test's own budget is examples(n) from hypothesis_budget.py: n under ci, scaled by the others.
+# Deadlines are off: the first call of a fit can take longer than Hypothesis' 200 ms default.
+settings.register_profile(
+    "ci", max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
+)
+settings.register_profile("dev", settings.get_profile("ci"), max_examples=10)
+settings.register_profile("thorough", settings.get_profile("ci"), max_examples=1000)
+settings.load_profile(os.environ.get("RANKAGG_HYPOTHESIS_PROFILE", "ci"))
+sys.path.insert(0, str(Path(__file__).parent))  # so that test modules can import hypothesis_budget
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import rankagg as ra
+from hypothesis_budget import examples
 from rankagg import _core
 from rankagg.consistency import hodge
 
@@ -107,7 +108,7 @@ def prefs(w: np.ndarray, labels=None) -> ra.Preferences:
 # ---------------------------------------------------------------- 3-cycles and subsets
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60))
 @given(st.integers(3, 8), st.integers(0, 2**32 - 1), st.sampled_from([0.0, 0.2, 0.5]), st.sampled_from([0.0, 0.2, 0.5]))
 def test_counts_match_brute_force(n, seed, p_tie, p_missing):
     w = random_relation(n, seed, p_tie, p_missing)
@@ -118,7 +119,7 @@ def test_counts_match_brute_force(n, seed, p_tie, p_missing):
         assert (row["subsets"], row["inconsistent"], row["with_cycle"], row["with_tie"]) == brute(w, row["k"])
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=examples(25))
 @given(st.integers(3, 90), st.integers(0, 2**32 - 1))
 def test_three_cycles_of_tournaments(n, seed):
     """Complete tournaments (the O(n²) formula) and partial ones (direct counting)."""
@@ -175,7 +176,7 @@ def test_single_ranking_share():
     assert abs(c.intransitive_share - 1 / 9) <= 1e-12
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=examples(25))
 @given(st.integers(3, 9), st.integers(0, 2**32 - 1))
 def test_relabelling_invariance(n, seed):
     w = random_relation(n, seed)

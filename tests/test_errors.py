@@ -130,7 +130,7 @@ def test_bad_options(kwargs, message):
 
 def test_mixed_item_dtypes():
     # (text dtypes mix: String, Categorical and Enum columns are compared as text)
-    with pytest.raises(ra.RankaggError, match="same dtype.*'a': Int64, 'b': String"):
+    with pytest.raises(ra.RankaggError, match=r"same dtype.*'a': Int64, 'b': String"):
         ra.bradley_terry(pl.DataFrame({"a": [1, 2], "b": ["x", "y"], "outcome": [1.0, 0.0]}))
 
 
@@ -153,7 +153,7 @@ def test_non_convergence_warns_and_says_so():
 
 
 def test_panics_become_internal_error():
-    with pytest.raises(ra.InternalError, match="internal error in rankagg's core.*debug hook"):
+    with pytest.raises(ra.InternalError, match=r"internal error in rankagg's core.*debug hook"):
         _core._debug_panic()
 
 

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import rankagg as ra
+from hypothesis_budget import examples
 
 NAMES = ["a", "b", "c", "d", "e"]
 SPECIAL = [0.0, 1.0, 0.5, 0.25, 1e-12, 1e12, -1.0, 2.0, math.nan, math.inf]
@@ -83,7 +84,7 @@ METHODS = [
 ]
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@settings(max_examples=examples(300), suppress_health_check=[HealthCheck.filter_too_much])
 @given(frames(), st.sampled_from(METHODS), st.booleans())
 def test_every_method_returns_valid_ratings_or_a_documented_error(df, method, weighted):
     name, run = method

@@ -6,6 +6,7 @@ never another exception, an InternalError (a caught panic), or a changed input."
 
 from __future__ import annotations
 
+import functools
 import math
 import sys
 import warnings
@@ -17,13 +18,12 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import rankagg as ra
+from hypothesis_budget import examples
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_fuzz import frames  # noqa: E402  (the adversarial comparison frames)
+from test_fuzz import frames
 
-FUZZ = settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]
-)
+FUZZ = settings(max_examples=examples(150), suppress_health_check=[HealthCheck.filter_too_much])
 ITEMS = ["a", "b", "c", "d", "e", "f"]
 
 
@@ -105,7 +105,7 @@ def test_rules_on_adversarial_ballots(data, unranked):
     labels = votes.labels.to_list()
     for rule in RULES:
         kwargs = {} if rule in (ra.plurality, ra.instant_runoff) else {"unranked": unranked}
-        c = documented(lambda: rule(votes, **kwargs))
+        c = documented(functools.partial(rule, votes, **kwargs))
         if c is not None:
             check_consensus(c, labels)
     cw = documented(lambda: ra.condorcet_winner(votes, unranked=unranked))
@@ -128,7 +128,7 @@ def test_pairwise_methods_on_adversarial_frames(df, weighted):
     kw = {"weight": "w"} if weighted else {}
     items = sorted({x for x in df["a"].to_list() + df["b"].to_list() if x is not None})
     for method in ("exact", "first_order"):
-        lot = documented(lambda: ra.maximal_lottery(df, method=method, **kw))
+        lot = documented(functools.partial(ra.maximal_lottery, df, method=method, **kw))
         if lot is not None:
             prob = lot.table["probability"].to_numpy()
             assert np.all(prob >= -1e-12) and abs(prob.sum() - 1) < 1e-6
@@ -243,7 +243,7 @@ def test_distances_on_adversarial_vectors(xy, bad):
     elif bad != "none" and x:
         x[0] = math.nan if bad == "nan" else math.inf
     for f in (ra.kendall_tau, ra.kemeny_distance, ra.spearman_footrule):
-        v = documented(lambda: f(x, y))
+        v = documented(functools.partial(f, x, y))
         if v is not None:
             assert len(x) == len(y) and (math.isnan(v) or math.isfinite(v))
             if f is ra.kendall_tau and not math.isnan(v):

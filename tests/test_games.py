@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import numpy as np
 import polars as pl
 import pytest
@@ -11,6 +10,7 @@ from hypothesis import strategies as st
 from scipy.optimize import linprog
 
 import rankagg as ra
+from hypothesis_budget import examples
 
 
 def random_skew(n: int, seed: int) -> np.ndarray:
@@ -49,7 +49,7 @@ def test_rock_paper_scissors_is_uniform():
     assert lot.unique and lot.exploitability <= 1e-15 and lot.value == -lot.exploitability
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40))
 @given(st.integers(2, 25), st.integers(0, 2**32 - 1))
 def test_a_condorcet_winner_gets_probability_one(n, seed):
     m = random_skew(n, seed)
@@ -62,7 +62,7 @@ def test_a_condorcet_winner_gets_probability_one(n, seed):
     assert lot.exploitability == 0.0
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=examples(30))
 @given(st.integers(1, 60), st.integers(0, 2**32 - 1))
 def test_certificate_and_agreement_with_highs(n, seed):
     m = random_skew(n, seed)
@@ -78,7 +78,7 @@ def test_certificate_and_agreement_with_highs(n, seed):
     np.testing.assert_allclose(p, highs(m), atol=1e-7)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=examples(25))
 @given(st.integers(2, 30), st.integers(0, 2**32 - 1))
 def test_relabelling_permutes_the_lottery(n, seed):
     m = random_skew(n, seed)
@@ -150,7 +150,7 @@ def test_first_order_reaches_its_tolerance_on_the_sparse_path():
 
 
 def test_errors_name_the_cells_at_fault():
-    with pytest.raises(ra.RankaggError, match="skew-symmetric.*'y', 'x'|skew-symmetric.*'x', 'y'"):
+    with pytest.raises(ra.RankaggError, match=r"skew-symmetric.*'y', 'x'|skew-symmetric.*'x', 'y'"):
         ra.Lottery.from_matrix([[0, 1], [1, 0]], ["x", "y"])
     with pytest.raises(ra.RankaggError, match="square"):
         ra.Lottery.from_matrix(np.zeros((2, 3)))
@@ -158,7 +158,7 @@ def test_errors_name_the_cells_at_fault():
         ra.Lottery.from_matrix([[0, np.nan], [np.nan, 0]])
     with pytest.raises(ra.RankaggError, match="payoff must be"):
         ra.maximal_lottery({"a": ["x"], "b": ["y"], "outcome": [1.0]}, payoff="elo")
-    with pytest.raises(ra.RankaggError, match="rankagg.Preferences"):
+    with pytest.raises(ra.RankaggError, match=r"rankagg\.Preferences"):
         ra.maximal_lottery(np.zeros((2, 2)))
     with pytest.raises(ra.SelfComparisonError):
         ra.maximal_lottery({"a": ["x"], "b": ["x"], "outcome": [1.0]})

@@ -3,7 +3,6 @@ brute-force computation from per-row scores, and the properties every interval m
 
 from __future__ import annotations
 
-
 import numpy as np
 import polars as pl
 import pytest

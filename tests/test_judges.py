@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import rankagg as ra
+from hypothesis_budget import examples
 
 # ---------------------------------------------------------------- expected_rating
 
@@ -72,7 +73,7 @@ def test_sharpened_approaches_argmax():
     assert r[2] == 2.0  # probability 1: all the weight
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=examples(30))
 @given(st.integers(1, 6), st.integers(2, 6), st.integers(0, 2**32 - 1), st.sampled_from(["expectation", "sharpened"]))
 def test_frame_matches_matrix(m, k, seed, method):
     rng = np.random.default_rng(seed)
@@ -214,7 +215,7 @@ def loop_rewards(groups, a, b, outcome, weight):
     return {k: (wins[k] / n[k] if n[k] > 0 else None, wins[k], n[k]) for k in sorted(n)}
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40))
 @given(st.integers(1, 60), st.integers(0, 2**32 - 1), st.booleans())
 def test_rewards_match_loop(m, seed, weighted):
     rng = np.random.default_rng(seed)

@@ -8,10 +8,11 @@ import choix
 import numpy as np
 import polars as pl
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import rankagg as ra
+from hypothesis_budget import examples
 from rankagg.reference.plackett_luce import fit as reference_fit
 
 
@@ -68,7 +69,7 @@ def rankings(draw):
     return n, out
 
 
-@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(50))
 @given(rankings(), st.sampled_from(["fast", "mm"]), st.sampled_from([0.0, 0.5]))
 def test_ignore_matches_reference_on_partial_rankings(case, solver, reg):
     # unranked="ignore" is the model of the pure-Python reference (and of rankagg before the
@@ -185,7 +186,7 @@ def top_k_ballots(draw):
     return n, out, weights
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60))
 @given(top_k_ballots(), st.sampled_from(["fast", "mm"]))
 def test_below_matches_choix_top1(case, solver):
     n, rk, weights = case

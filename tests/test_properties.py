@@ -6,10 +6,11 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import rankagg as ra
+from hypothesis_budget import examples
 from rankagg import reference
 
 ITEMS = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta"]
@@ -40,7 +41,7 @@ def scores(r: ra.Ratings) -> dict:
     return dict(zip(r.table["item"].to_list(), r.table["score"].to_list()))
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60))
 @given(comparisons(), st.sampled_from(["half", "drop", "davidson"]))
 def test_matches_reference(frame, ties):
     if ties == "drop" and (frame["outcome"] == 0.5).all():
@@ -62,7 +63,7 @@ def test_matches_reference(frame, ties):
         assert r.tie_parameter == pytest.approx(ref.tie_parameter, rel=1e-6)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40))
 @given(comparisons(), st.floats(0.1, 5.0))
 def test_regularized_matches_reference(frame, r):
     fit = ra.bradley_terry(frame, regularization=r, scale="logit", tol=1e-11)
@@ -74,7 +75,7 @@ def test_regularized_matches_reference(frame, r):
         assert got[item] == pytest.approx(theta, abs=1e-6)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40))
 @given(comparisons(), st.permutations(ITEMS))
 def test_relabelling_permutes_the_result(frame, perm):
     mapping = dict(zip(ITEMS, perm))
@@ -86,7 +87,7 @@ def test_relabelling_permutes_the_result(frame, perm):
         assert r2[mapping[item]] == pytest.approx(s, abs=1e-8)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40))
 @given(comparisons(), st.randoms(use_true_random=False))
 def test_row_order_does_not_matter(frame, rnd):
     order = list(range(frame.height))
@@ -97,7 +98,7 @@ def test_row_order_does_not_matter(frame, rnd):
     assert scores(r1) == scores(r2)
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=examples(30))
 @given(comparisons())
 def test_duplicating_rows_keeps_scores(frame):
     r1 = ra.bradley_terry(frame, scale="logit")
@@ -106,7 +107,7 @@ def test_duplicating_rows_keeps_scores(frame):
     assert r2.log_likelihood == pytest.approx(2 * r1.log_likelihood, rel=1e-9)
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=examples(30))
 @given(comparisons())
 def test_solvers_agree(frame):
     mm = ra.bradley_terry(frame, solver="mm", tol=1e-11, max_iter=200_000)
@@ -144,7 +145,7 @@ def test_large_dense_and_sparse_reduce_agree():
     assert ties["len"].sum() == pytest.approx(frame["ties"].sum())
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60))
 @given(comparisons(), st.floats(1.0, 64.0), st.sampled_from([2.0, 10.0, np.e]), st.floats(100.0, 800.0))
 def test_elo_matches_reference(df, k, base, scale):
     got = scores(ra.elo(df, k=k, base=base, scale=scale))
@@ -154,7 +155,7 @@ def test_elo_matches_reference(df, k, base, scale):
         assert got[item] == pytest.approx(want[item], rel=1e-12, abs=1e-9)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(40))
 @given(comparisons(min_items=3))
 def test_pair_methods_ignore_row_order_and_relabelling(df):
     shuffled = df.sample(fraction=1.0, shuffle=True, seed=1)

@@ -4,15 +4,15 @@ with ties, any tie weight, items as strings in any order."""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import rankagg as ra
+from hypothesis_budget import examples
 from rankagg import reference as ref
 
-SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=examples(80))
 
 
 @st.composite

@@ -159,9 +159,9 @@ def test_ctrl_c_interrupts_one_long_fit_or_ingest(ctrl_c, what, monkeypatch):
             + 100 * (np.arange(20_000) % 500)[:, None]
         )
         votes = ra.Rankings.from_lists(races.tolist())
-        call = lambda: ra.plackett_luce(
+        call = lambda: ra.plackett_luce(  # noqa: E731
             votes, unranked="ignore", solver="mm", tol=1e-15, max_iter=1_000_000, regularization=0.1
-        )  # noqa: E731
+        )
     else:
         import rankagg.data
 

@@ -63,7 +63,7 @@ def test_ratings_plot_points_and_intervals(llmfao_ratings):
 
 def test_ratings_plot_without_intervals_and_on_given_axes():
     r = ra.win_rate(ra.datasets.llmfao(), **LLMFAO)
-    fig, ax = plt.subplots()
+    _fig, ax = plt.subplots()
     assert r.plot(ax) is ax
     assert len(_ticks(ax)) == r.table.height == 59
     assert not ax.collections  # no interval bars
@@ -86,7 +86,7 @@ def test_heatmap_model_probabilities(llmfao_ratings):
 def test_heatmap_needs_a_model_or_the_data():
     games = {"a": ["x", "y", "z", "x"], "b": ["y", "z", "x", "y"], "outcome": [1, 1, 1, 0.5]}
     r = ra.pagerank(games)
-    with pytest.raises(ra.RankaggError, match="not a probability model.*heatmap\\(data="):
+    with pytest.raises(ra.RankaggError, match=r"not a probability model.*heatmap\(data="):
         r.heatmap()
     ax = r.heatmap(data=games)
     cells = ax.images[0].get_array()

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import rankagg as ra
+from hypothesis_budget import examples
 
 METHODS = ["borda", "kemeny", "mean", "copeland", "minimax", "schulze", "ranked_pairs"]
 
@@ -31,7 +32,7 @@ def benchmarks(draw, instances: bool = False):
 
 def borda_oracle(frame: pl.DataFrame) -> dict[str, float]:
     """Per task, one point for each present system with a strictly lower score."""
-    points: dict[str, float] = {s: 0.0 for s in frame["system"].unique().to_list()}
+    points: dict[str, float] = dict.fromkeys(frame["system"].unique().to_list(), 0.0)
     for _, part in frame.group_by("task"):
         score = dict(zip(part["system"].to_list(), part["score"].to_list()))
         for s, v in score.items():
@@ -39,7 +40,7 @@ def borda_oracle(frame: pl.DataFrame) -> dict[str, float]:
     return points
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60))
 @given(benchmarks())
 def test_borda_matches_the_oracle_and_mean_matches_group_by(frame):
     got = ra.aggregate_scores(frame, method="borda")
@@ -54,7 +55,7 @@ def test_borda_matches_the_oracle_and_mean_matches_group_by(frame):
     assert mean.table["score"].to_list() == sorted(mean.table["score"].to_list(), reverse=True)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40))
 @given(benchmarks(), st.sampled_from(METHODS), st.randoms(use_true_random=False))
 def test_a_system_that_wins_every_task_is_first_and_row_order_does_not_matter(frame, method, rnd):
     best = frame.group_by("task").agg(pl.col("score").max().alias("best"))
@@ -78,7 +79,7 @@ def test_a_system_that_wins_every_task_is_first_and_row_order_does_not_matter(fr
     assert lower.winners == result.winners
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=examples(30))
 @given(benchmarks(instances=True), st.sampled_from(["borda", "kemeny", "mean"]))
 def test_two_level_equals_the_explicit_two_stages(frame, method):
     got = ra.aggregate_scores(frame, instance="instance", method=method)

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import rankagg as ra
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+import rankagg as ra
+from hypothesis_budget import examples
 
 
 def test_schulze_reports_every_unbeaten_item():
@@ -64,7 +66,7 @@ def test_plurality_adds_split_first_places_exactly():
     assert dict(zip(result.table["item"], result.table["position"])) == {"a": 1, "b": 1, "c": 3}
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60))
 @given(st.integers(2, 9), st.integers(1, 7), st.integers(0, 3))
 def test_split_shares_tie_exactly_whatever_the_split(k, whole, extra_groups):
     # k voters tie k items for first (1/k each, summing to exactly 1 per item) plus `whole`

@@ -8,10 +8,11 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import rankagg as ra
+from hypothesis_budget import examples
 
 DATA = Path(__file__).parent / "data"
 
@@ -61,7 +62,7 @@ def profiles(draw):
     return [list(draw(st.permutations(range(n)))) for _ in range(k)]
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(80))
 @given(profiles())
 def test_condorcet_winner_by_brute_force_and_relabelling(rankings):
     votes = ra.Rankings.from_lists(rankings)
@@ -108,7 +109,7 @@ def test_kemeny_burlington_and_condorcet_profiles(data_dir):
         assert ra.kemeny(votes).winners == [cw], name
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(80))
 @given(profiles(), st.sampled_from([16, 0]))
 def test_kemeny_matches_brute_force(rankings, exact_limit):
     from itertools import permutations
@@ -141,7 +142,7 @@ def test_kemeny_bad_input():
         ra.kemeny([[0.0, float("nan")], [2.0, 0.0]])
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100))
 @given(st.lists(st.tuples(st.integers(0, 4), st.integers(0, 4)), min_size=2, max_size=30))
 def test_rank_distances_against_scipy_and_brute_force(pairs):
     from scipy.stats import kendalltau
@@ -234,7 +235,7 @@ def test_mturk_dots_and_puzzles_recover_the_true_order(name):
     assert ra.kemeny(votes).optimal
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(80))
 @given(
     st.lists(
         st.lists(st.lists(st.integers(0, 6), min_size=1, max_size=3), min_size=1, max_size=5), min_size=1, max_size=12

@@ -28,7 +28,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-import rankagg as ra
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pref_voting.c1_methods import condorcet, copeland, top_cycle
@@ -46,7 +45,10 @@ from pref_voting.scoring_methods import (
 )
 from prefsampling import ordinal
 
-EXAMPLES = int(os.environ.get("RANKAGG_ORACLE_EXAMPLES", "120"))
+import rankagg as ra
+from hypothesis_budget import examples
+
+EXAMPLES = int(os.environ.get("RANKAGG_ORACLE_EXAMPLES", examples(120)))
 
 CULTURES: dict[str, Any] = {
     "impartial": lambda v, n, r: ordinal.impartial(v, n, seed=r.integers(2**31)),
@@ -135,9 +137,7 @@ def ranked_pairs_all_orders(prof: ProfileWithTies) -> list[Any] | None:
     return ranked_pairs_with_test(prof)
 
 
-SETTINGS = settings(
-    max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
-)
+SETTINGS = settings(max_examples=EXAMPLES, suppress_health_check=[HealthCheck.data_too_large])
 
 
 @SETTINGS

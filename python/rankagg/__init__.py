@@ -20,8 +20,8 @@ from rankagg.errors import (
     InvalidWeightError,
     MemoryBudgetError,
     MissingColumnError,
-    NotIdentifiableError,
     NonFiniteValueError,
+    NotIdentifiableError,
     NullValueError,
     OutcomeRangeError,
     RankaggError,
@@ -32,6 +32,9 @@ from rankagg.errors import (
 from rankagg.games import Lottery, maximal_lottery
 from rankagg.intervals import Bootstrap, Sandwich
 from rankagg.judges import expected_rating, merge_bidirectional, self_play_rewards
+from rankagg.preferences import Preferences, preference_matrix
+from rankagg.preflib import read_preflib
+from rankagg.rankings import Rankings
 from rankagg.rate import (
     average_win_rate,
     bradley_terry,
@@ -43,9 +46,6 @@ from rankagg.rate import (
     rank_centrality,
     win_rate,
 )
-from rankagg.preferences import Preferences, preference_matrix
-from rankagg.preflib import read_preflib
-from rankagg.rankings import Rankings
 from rankagg.report import report
 from rankagg.results import Ratings
 from rankagg.robust import Aggregate, defensive, welfare

@@ -1,9 +1,34 @@
 """Type stubs for the compiled extension ``rankagg._core`` (rust/python/src/lib.rs)."""
 
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
+
+__all__ = [
+    "factorize_strings",
+    "factorize_ints",
+    "reduce_pairs",
+    "bradley_terry",
+    "elo",
+    "pair_scores",
+    "covariate_terms",
+    "plackett_luce",
+    "kemeny",
+    "linear_ordering",
+    "kendall_counts",
+    "item_totals",
+    "pairwise_preferences",
+    "widest_paths",
+    "maximal_lottery",
+    "maximal_lottery_sparse",
+    "defensive",
+    "dense_int_map",
+    "consistency_counts",
+    "three_cycles",
+    "_debug_panic",
+    "__version__",
+]
 
 __version__: str
 
@@ -35,8 +60,8 @@ def bradley_terry(
     wins_j: npt.NDArray[np.float64],
     ties: npt.NDArray[np.float64],
     *,
-    tie_model: str = "half",
-    solver: str = "newman",
+    tie_model: Literal["half", "drop", "davidson", "rao_kupper"] = "half",
+    solver: Literal["newman", "mm"] = "newman",
     regularization: float = 0.0,
     tol: float = 1e-9,
     max_iter: int = 10000,
@@ -66,7 +91,7 @@ def elo(
     first_round: int = 0,
 ) -> dict[str, Any]: ...
 def pair_scores(
-    method: str,
+    method: Literal["counting", "win_rate", "average_win_rate", "eigenvector", "pagerank", "rank_centrality"],
     n: int,
     i: npt.NDArray[np.uint32],
     j: npt.NDArray[np.uint32],
@@ -105,20 +130,20 @@ def plackett_luce(
     items: npt.NDArray[np.uint32],
     weight: npt.NDArray[np.float64] | None = None,
     *,
-    solver: str = "fast",
+    solver: Literal["fast", "mm"] = "fast",
     regularization: float = 0.0,
     tol: float = 1e-9,
     max_iter: int = 10000,
     rounds: int = 0,
     seed: int = 0,
     first_round: int = 0,
-    unranked: str = "below",
+    unranked: Literal["below", "ignore"] = "below",
 ) -> dict[str, Any]: ...
 def kemeny(
     p: npt.NDArray[np.float64],
     n: int,
     exact_limit: int = 16,
-    method: str = "auto",
+    method: Literal["auto", "exact", "heuristic"] = "auto",
     time_limit: float | None = None,
     seed: int = 0,
     progress: bool = False,
@@ -127,23 +152,23 @@ def linear_ordering(
     a: npt.NDArray[np.float64],
     n: int,
     exact_limit: int = 16,
-    method: str = "auto",
+    method: Literal["auto", "exact", "heuristic"] = "auto",
     time_limit: float | None = None,
     seed: int = 0,
     progress: bool = False,
 ) -> dict[str, Any]: ...
 def kendall_counts(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]) -> tuple[int, int, int, int, int]: ...
 
-KeyArg = tuple[npt.NDArray[np.uint32] | npt.NDArray[np.int64], npt.NDArray[np.uint32], int]
-"""(uint32 codes, rank per code, 0) or (int64 values, rank per value − lo, lo)."""
+# A key column: (uint32 codes, rank per code, 0) or (int64 values, rank per value − lo, lo); stub only.
+_KeyArg = tuple[npt.NDArray[np.uint32] | npt.NDArray[np.int64], npt.NDArray[np.uint32], int]
 
 def defensive(
-    items: KeyArg,
+    items: _KeyArg,
     n_items: int,
-    obs: KeyArg,
+    obs: _KeyArg,
     n_obs: int,
     values: npt.NDArray[np.float64],
-    groups: KeyArg | None = None,
+    groups: _KeyArg | None = None,
     n_groups: int = 0,
     *,
     tail: float = 0.0,

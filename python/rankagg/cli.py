@@ -178,6 +178,7 @@ def _add_output_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _leaderboard(args: argparse.Namespace) -> int:
+    data: pl.DataFrame | pl.LazyFrame | PairTable
     if args.method == "elo":  # rows in order
         data, columns, source = _comparisons(args)
     else:
@@ -197,6 +198,8 @@ def _leaderboard(args: argparse.Namespace) -> int:
             f"in {ratings.iterations} iterations, log-likelihood {ratings.log_likelihood:.2f}"
         )
     elif args.method == "elo":
+        if isinstance(ci, Sandwich):
+            raise RankaggError("Sandwich intervals (--ci sandwich) are for bradley_terry; use --ci bootstrap with elo")
         ratings = rate.elo(data, **columns, order_by=args.order_by, ci=ci)
         detail = "online Elo (k=4, base 10, scale 400, initial 1000)" + (
             f", rows ordered by {args.order_by!r}" if args.order_by else ", rows in file order"

@@ -38,6 +38,7 @@ import numpy as np
 import polars as pl
 
 from rankagg import _core
+from rankagg.budget import check_dense
 from rankagg.data import (
     _MAX_SHOWN,
     Comparisons,
@@ -48,7 +49,6 @@ from rankagg.data import (
     factorize,
     select_columns,
 )
-from rankagg.budget import check_dense
 from rankagg.errors import NonFiniteValueError, RankaggError, UnknownItemError
 from rankagg.preferences import Preferences, preference_matrix
 from rankagg.rankings import Rankings
@@ -120,7 +120,7 @@ def _components(adj: np.ndarray) -> list[np.ndarray]:
     """Connected components of a symmetric boolean adjacency matrix (breadth-first, numpy)."""
     n = len(adj)
     label = np.full(n, -1)
-    comps = []
+    comps: list[np.ndarray] = []
     for start in range(n):
         if label[start] >= 0:
             continue
@@ -223,7 +223,7 @@ def _matrices(
     """Group labels (Series of length 1, sorted; [None] without groups), their preference
     matrices, and the group column's name."""
     if group is None:
-        return [None], [preference_matrix(data, unranked=unranked, **columns)], None  # type: ignore[arg-type]
+        return [None], [preference_matrix(data, unranked=unranked, **columns)], None
     if isinstance(data, (PairTable, Rankings, Preferences, np.ndarray)):
         raise RankaggError("group= needs comparison rows (a frame with the group column)")
     comps = Comparisons.from_frame(data, **columns)
@@ -349,7 +349,7 @@ def consistency(
         sums += block
         exact &= np.array(r["exact"], dtype=bool)
         res, norm = hodge(wmat, flow)
-        row: dict[str, Any] = {} if lab is None else {gname: lab.item()}
+        row: dict[str, Any] = {} if gname is None else {gname: lab.item()}
         row.update(
             items=n,
             pairs=r["pairs"],
@@ -395,7 +395,7 @@ def consistency(
     if score_table is not None:
         conflicts = pl.concat(conflict_parts) if conflict_parts else None
     return Consistency(
-        items=totals["items"],
+        items=int(totals["items"]),
         pairs=int(totals["pairs"]),
         ties=int(totals["ties"]),
         cycles=int(totals["cycles"]),
@@ -438,7 +438,7 @@ def _score_conflicts(
     d = r[iu] - r[ju]
     expected = np.where(np.abs(d) <= tolerance, 0.5, np.where(d > 0, 1.0, 0.0))
     cols: dict[str, Any] = (
-        {} if gname is None else {gname: glabel.gather(pl.Series(np.zeros(len(iu)), dtype=pl.UInt32))}
+        {} if gname is None or glabel is None else {gname: glabel.gather(pl.Series(np.zeros(len(iu)), dtype=pl.UInt32))}
     )
     cols.update(
         a=lab.gather(pl.Series(iu, dtype=pl.UInt32)),

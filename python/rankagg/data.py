@@ -26,7 +26,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -45,7 +45,7 @@ from rankagg.errors import (
 
 __all__ = ["Frame", "PairTable", "Comparisons", "LMARENA_OUTCOMES"]
 
-Frame = Union[pl.DataFrame, pl.LazyFrame, Mapping[str, Any], Any]
+Frame = pl.DataFrame | pl.LazyFrame | Mapping[str, Any] | Any
 """What ``data`` arguments accept: Polars, pandas, pyarrow, or a dict of columns."""
 
 LMARENA_OUTCOMES: dict[str, float] = {
@@ -125,14 +125,14 @@ def factorize(columns: Sequence[pl.Series]) -> tuple[list[np.ndarray], pl.Series
     if len(dtypes) > 1 and all(_is_text(dt) for dt in dtypes):
         # e.g. a Categorical column and a String one, or two different Enums: compare the text
         columns = [s.cast(pl.String) for s in columns]
-        dtypes = {pl.String}
+        dtypes = {pl.String()}
     if len(dtypes) > 1:
         names = ", ".join(f"{s.name!r}: {s.dtype}" for s in columns)
         raise RankaggError(f"item columns must have the same dtype; got {names}")
     dtype = columns[0].dtype
     if (dtype == pl.Categorical or isinstance(dtype, pl.Enum)) and not _SHARED_CATEGORIES:
         columns = [s.cast(pl.String) for s in columns]
-        dtype = pl.String
+        dtype = pl.String()
     if dtype == pl.Categorical or isinstance(dtype, pl.Enum):
         # One Enum, or Polars' shared categories: equal names have equal physical codes, which
         # code like small integers (casting to strings took ~20 ms per 1M rows).
@@ -141,21 +141,21 @@ def factorize(columns: Sequence[pl.Series]) -> tuple[list[np.ndarray], pl.Series
         labels = pl.Series("item", uniques).cast(physical[0].dtype).cat.to(dtype).cast(pl.String)
         return codes, labels
     if dtype == pl.String:
-        codes, labels = _core.factorize_strings(list(columns))
-        return codes, pl.Series("item", labels, dtype=pl.String)
+        codes, texts = _core.factorize_strings(list(columns))
+        return codes, pl.Series("item", texts, dtype=pl.String)
     if dtype in (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32):
         arrays = [s.cast(pl.Int64).to_numpy() for s in columns]
-        codes, labels = _core.factorize_ints(arrays)
-        return codes, pl.Series("item", labels).cast(dtype)
+        codes, values = _core.factorize_ints(arrays)
+        return codes, pl.Series("item", values).cast(dtype)
     # Any other dtype: Polars does the hashing.
     stacked = pl.concat([s.rename("item") for s in columns])
-    uniques = stacked.unique(maintain_order=True)
-    coded = stacked.replace_strict(uniques, pl.arange(0, len(uniques), eager=True), return_dtype=pl.UInt32)
+    distinct = stacked.unique(maintain_order=True)
+    coded = stacked.replace_strict(distinct, pl.arange(0, len(distinct), eager=True), return_dtype=pl.UInt32)
     out, start = [], 0
     for s in columns:
         out.append(coded.slice(start, len(s)).to_numpy())
         start += len(s)
-    return out, uniques
+    return out, distinct
 
 
 # From Polars 2, categorical columns of one dtype share one name → physical code mapping
@@ -207,7 +207,9 @@ class PairTable:
         """Reduces comparison rows to a pair table (see :func:`rankagg.bradley_terry` for the
         meaning of the arguments). A LazyFrame is reduced in streaming batches; ``progress``
         then prints the rows read so far to standard error."""
-        columns = dict(a=a, b=b, outcome=outcome, weight=weight, outcomes=outcomes, winner=winner, loser=loser)
+        columns: dict[str, Any] = dict(
+            a=a, b=b, outcome=outcome, weight=weight, outcomes=outcomes, winner=winner, loser=loser
+        )
         if isinstance(data, pl.LazyFrame):
             return cls._stream(data, columns, progress)
         return Comparisons.from_frame(data, **columns).pair_table()
@@ -312,7 +314,7 @@ class PairTable:
             raise EmptyDataError("every count is zero: nothing to fit")
         table = PairTable(labels.sort(), i, j, wi, wj, tt)
         total = float(table.wins_i.sum() + table.wins_j.sum() + table.ties.sum())
-        return cls(table.labels, table.i, table.j, table.wins_i, table.wins_j, table.ties, max(1, int(round(total))))
+        return cls(table.labels, table.i, table.j, table.wins_i, table.wins_j, table.ties, max(1, round(total)))
 
     def __add__(self, other: PairTable) -> PairTable:
         """The table of both tables' comparisons (for incremental updates): items are matched
@@ -515,7 +517,7 @@ class Comparisons:
         """Rewords a row error from the core with the column names."""
         col_a, col_b, col_o, weight = self.names
         if hasattr(e, "rows"):
-            e.rows = [r + self.row_offset for r in e.rows]  # type: ignore[attr-defined]
+            e.rows = [r + self.row_offset for r in e.rows]
         if isinstance(e, SelfComparisonError):
             return SelfComparisonError(
                 f"{e.count} row(s) compare an item with itself (columns {col_a!r} and {col_b!r} "  # type: ignore[attr-defined]

@@ -73,7 +73,7 @@ def spearman_footrule(x: Sequence[Any] | Mapping[Any, Any], y: Sequence[Any] | M
         order = np.argsort(v, kind="stable")
         r = np.empty(len(v))
         r[order] = np.arange(1, len(v) + 1)
-        uniq, inv = np.unique(v, return_inverse=True)
+        _uniq, inv = np.unique(v, return_inverse=True)
         return np.bincount(inv, r)[inv] / np.bincount(inv)[inv]
 
     return float(np.abs(ranks(a) - ranks(b)).sum())

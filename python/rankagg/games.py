@@ -28,8 +28,8 @@ import numpy as np
 import polars as pl
 
 from rankagg import _core
-from rankagg.data import Frame, PairTable
 from rankagg.budget import check_dense
+from rankagg.data import Frame, PairTable
 from rankagg.errors import ConvergenceWarning, RankaggError
 from rankagg.preferences import Preferences, preference_matrix
 from rankagg.rankings import Rankings
@@ -244,7 +244,8 @@ def _solve(
         if pairs is None:
             i, j = np.nonzero(np.triu(dense, 1))  # type: ignore[arg-type]
             pairs = (i, j, dense[i, j])  # type: ignore[index]
-        offsets, cols, vals = _csr(*pairs, n)
+        pi, pj, pv = pairs
+        offsets, cols, vals = _csr(pi, pj, pv, n)
         out = _core.maximal_lottery_sparse(offsets, cols, vals, float(tol), int(max_iter))
         options = {**options, "tol": tol, "max_iter": max_iter}
     p = np.asarray(out["p"])

@@ -11,12 +11,12 @@ statistics shared by every rating method (percentile intervals, the interval-awa
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from statistics import NormalDist
-from typing import Any, Union
+from typing import Any
 
 import numpy as np
 
@@ -85,7 +85,7 @@ class Sandwich:
         _check_level(self.level)
 
 
-Interval = Union[Bootstrap, Sandwich]
+Interval = Bootstrap | Sandwich
 """What ``ci=`` accepts."""
 
 

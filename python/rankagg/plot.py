@@ -320,7 +320,7 @@ def lottery(result: Lottery, ax: Axes | None = None) -> Axes:
     ax.set_ylim(k - 0.5, -0.5)
     ax.set_xlim(0, max(1e-12, float(probability.max(initial=0.0))) * 1.15)
     for yi, v in zip(y, probability):
-        ax.text(v, yi, f" {v:.3f}", va="center", fontsize=8)
+        ax.text(v, float(yi), f" {v:.3f}", va="center", fontsize=8)
     ax.set_xlabel("probability")
     ax.set_title(f"maximal lottery: support {k} of {result.table.height} items")
     ax.grid(axis="x", alpha=0.3)

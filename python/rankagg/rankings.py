@@ -13,9 +13,9 @@ from that ranking (a partial or top-k ranking), not ranked last. Equal ranks are
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass
 from itertools import chain, groupby
 from operator import itemgetter
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np

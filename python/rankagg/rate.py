@@ -11,6 +11,8 @@ import numpy as np
 import polars as pl
 
 from rankagg import _core
+from rankagg.covariates import bootstrap as covariate_bootstrap
+from rankagg.covariates import fit as covariate_fit
 from rankagg.data import Comparisons, Frame, PairTable
 from rankagg.errors import ConvergenceWarning, NotIdentifiableError, RankaggError, UnknownItemError
 from rankagg.intervals import (
@@ -24,8 +26,6 @@ from rankagg.intervals import (
     wald,
     z_value,
 )
-from rankagg.covariates import bootstrap as covariate_bootstrap
-from rankagg.covariates import fit as covariate_fit
 from rankagg.rankings import Rankings
 from rankagg.results import Ratings, to_scale
 
@@ -392,7 +392,7 @@ def _percentile_options(ci: Interval | None, method: str) -> tuple[int, int]:
 
 
 def _pair_method(
-    method: str,
+    method: Literal["counting", "win_rate", "average_win_rate", "eigenvector", "pagerank", "rank_centrality"],
     data: Frame | PairTable,
     columns: dict[str, Any],
     ci: Interval | None,
@@ -466,7 +466,7 @@ def _draws(table: PairTable) -> int:
     """Comparisons drawn per bootstrap round."""
     if table.rows > 0:
         return table.rows
-    return max(1, int(round(float(table.wins_i.sum() + table.wins_j.sum() + table.ties.sum()))))
+    return max(1, round(float(table.wins_i.sum() + table.wins_j.sum() + table.ties.sum())))
 
 
 def _warn_redraws(redraws: int, rounds: int) -> None:

@@ -209,11 +209,11 @@ def report(
 
     if method == "bradley_terry":
         ratings = rate.bradley_terry(table, regularization=regularization, ci=spec)
+    elif isinstance(spec, Sandwich):
+        raise RankaggError(f"Sandwich intervals are for bradley_terry; use ci='bootstrap' or 'none' with {method}")
     elif method == "elo":
         ratings = rate.elo(data, **columns, ci=spec)
     else:
-        if isinstance(spec, Sandwich):
-            raise RankaggError(f"Sandwich intervals are for bradley_terry; use ci='bootstrap' or 'none' with {method}")
         ratings = getattr(rate, method)(table, ci=spec)
     n = table.n_items
     lottery = maximal_lottery(table, method="exact" if n <= 2000 else "first_order", tol=1e-9)
@@ -266,7 +266,7 @@ def report(
         c for c in ("rank", "item", "score", "lower", "upper", "wins", "losses", "ties", "n") if c in board.columns
     ]
     shown = board.head(k).select(shown_cols)
-    count_digits = {
+    count_digits: dict[str, int] = {
         c: (0 if all(float(v).is_integer() for v in board[c].to_list()) else 2)
         for c in ("wins", "losses", "ties", "n")
         if c in board.columns

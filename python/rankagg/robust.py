@@ -323,7 +323,7 @@ def defensive(
     }
     if groups is not None:
         columns["group"] = groups.labels.gather(pl.Series(out["group_of"][order], dtype=pl.UInt32)).rename("group")
-    options = {"tail": float(tail), "prior": float(prior), "higher_is": higher_is}
+    options: dict[str, Any] = {"tail": float(tail), "prior": float(prior), "higher_is": higher_is}
     if group is not None:
         options["group"] = group
     return Aggregate(pl.DataFrame(columns), "defensive", options, descending)

@@ -18,12 +18,12 @@ is deterministic.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-import math
 from fractions import Fraction
 from functools import cached_property
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 import numpy as np
 import polars as pl
@@ -267,7 +267,7 @@ def plurality(rankings: Rankings) -> Consensus:
     return _result(rankings, totals, "plurality", key=key)
 
 
-Votes = Union[Rankings, Preferences, PairTable]
+Votes = Rankings | Preferences | PairTable
 """What the rules on the majority matrix take: rankings, or pairwise data (a preference matrix
 or a pair table, whose ties count half each way)."""
 

@@ -9,9 +9,9 @@ no code with the Rust core.
 """
 
 from rankagg.reference.bradley_terry import BTFit, bradley_terry
-from rankagg.reference.scores import average_win_rate, counting, eigenvector, pagerank, rank_centrality, win_rate
 from rankagg.reference.elo import elo
 from rankagg.reference.plackett_luce import fit as plackett_luce
+from rankagg.reference.scores import average_win_rate, counting, eigenvector, pagerank, rank_centrality, win_rate
 
 __all__ = [
     "bradley_terry",

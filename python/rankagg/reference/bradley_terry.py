@@ -73,7 +73,7 @@ def bradley_terry(
         x, y = tuple(pair)
         nbrs[x][y][2] += w
         nbrs[y][x][2] += w
-    pi = {x: 1.0 for x in names}
+    pi = dict.fromkeys(names, 1.0)
     pi[_VIRTUAL] = 1.0
     nu = 0.0
     if ties == "davidson":
@@ -81,7 +81,7 @@ def bradley_terry(
         nu = 1.0 if total_ties > 0 else 0.0
     converged = False
     it = 0
-    for it in range(1, max_iter + 1):
+    for it in range(1, max_iter + 1):  # noqa: B007 (the count is returned)
         new = {}
         for x in names:
             if ties == "davidson":

@@ -22,6 +22,7 @@ most ``tol``: the test of the Rust solvers.
 
 from __future__ import annotations
 
+import itertools
 import math
 
 __all__ = ["fit"]
@@ -32,7 +33,7 @@ def _strongly_connected(rankings: list[list[int]], n: int) -> bool:
     forward: list[set[int]] = [set() for _ in range(n)]
     backward: list[set[int]] = [set() for _ in range(n)]
     for r in rankings:
-        for a, b in zip(r, r[1:]):  # consecutive items suffice (transitivity)
+        for a, b in itertools.pairwise(r):  # consecutive items suffice (transitivity)
             forward[a].add(b)
             backward[b].add(a)
     for edges in (forward, backward):

@@ -47,7 +47,7 @@ def _results(
     return sorted(items), pairs  # type: ignore[type-var]
 
 
-def counting(a, b, outcome, weight=None, *, tie_weight: float = 0.5) -> dict[Hashable, float]:  # type: ignore[no-untyped-def]
+def counting(a, b, outcome, weight=None, *, tie_weight: float = 0.5) -> dict[Hashable, float]:
     """Wins + ``tie_weight`` × ties, per item."""
     items, pairs = _results(a, b, outcome, weight)
     score = dict.fromkeys(items, 0.0)
@@ -57,7 +57,7 @@ def counting(a, b, outcome, weight=None, *, tie_weight: float = 0.5) -> dict[Has
     return score
 
 
-def win_rate(a, b, outcome, weight=None, *, tie_weight: float = 0.5) -> dict[Hashable, float]:  # type: ignore[no-untyped-def]
+def win_rate(a, b, outcome, weight=None, *, tie_weight: float = 0.5) -> dict[Hashable, float]:
     """(wins + ``tie_weight`` × ties) / comparisons, per item (0 without comparisons)."""
     items, pairs = _results(a, b, outcome, weight)
     won, played = dict.fromkeys(items, 0.0), dict.fromkeys(items, 0.0)
@@ -69,7 +69,7 @@ def win_rate(a, b, outcome, weight=None, *, tie_weight: float = 0.5) -> dict[Has
     return {k: won[k] / played[k] if played[k] > 0 else 0.0 for k in items}
 
 
-def average_win_rate(a, b, outcome, weight=None, *, tie_weight: float = 0.5) -> dict[Hashable, float]:  # type: ignore[no-untyped-def]
+def average_win_rate(a, b, outcome, weight=None, *, tie_weight: float = 0.5) -> dict[Hashable, float]:
     """The mean over the opponents an item met of :func:`win_rate` on that pair alone."""
     items, pairs = _results(a, b, outcome, weight)
     rates: dict[Hashable, list[float]] = {k: [] for k in items}
@@ -81,7 +81,7 @@ def average_win_rate(a, b, outcome, weight=None, *, tie_weight: float = 0.5) -> 
     return {k: sum(v) / len(v) if v else 0.0 for k, v in rates.items()}
 
 
-def _matrix(a, b, outcome, weight) -> tuple[list[Hashable], np.ndarray]:  # type: ignore[no-untyped-def]
+def _matrix(a, b, outcome, weight) -> tuple[list[Hashable], np.ndarray]:
     """Items and s[i, j] = wins of i over j + ½ ties."""
     items, pairs = _results(a, b, outcome, weight)
     index = {k: i for i, k in enumerate(items)}
@@ -99,14 +99,14 @@ def _leading(m: np.ndarray) -> np.ndarray:
     return v if v.sum() >= 0 else -v
 
 
-def eigenvector(a, b, outcome, weight=None) -> dict[Hashable, float]:  # type: ignore[no-untyped-def]
+def eigenvector(a, b, outcome, weight=None) -> dict[Hashable, float]:
     """Keener's scores: the Perron vector of s (r ∝ s r), of unit Euclidean length."""
     items, s = _matrix(a, b, outcome, weight)
     r = _leading(s)
     return dict(zip(items, (r / np.linalg.norm(r)).tolist()))
 
 
-def pagerank(a, b, outcome, weight=None, *, damping: float = 0.85) -> dict[Hashable, float]:  # type: ignore[no-untyped-def]
+def pagerank(a, b, outcome, weight=None, *, damping: float = 0.85) -> dict[Hashable, float]:
     """The stationary vector of the Google matrix d·M + (1 − d)/n, where column j of M (a
     loser j) spreads j's weight over the items that beat it in proportion to s[i, j], and a
     column of an item that never lost is uniform. Sums to 1."""
@@ -118,7 +118,7 @@ def pagerank(a, b, outcome, weight=None, *, damping: float = 0.85) -> dict[Hasha
     return dict(zip(items, (r / r.sum()).tolist()))
 
 
-def rank_centrality(a, b, outcome, weight=None) -> dict[Hashable, float]:  # type: ignore[no-untyped-def]
+def rank_centrality(a, b, outcome, weight=None) -> dict[Hashable, float]:
     """The stationary distribution of the walk moving from i to j with probability
     s[j, i] / (s[i, j] + s[j, i]) / d_max (d_max: the most distinct opponents of any item),
     staying put otherwise. Sums to 1."""

@@ -163,6 +163,7 @@ impl PairsRef<'_> {
         // In parallel and without early exits (a branch per value cost ~7 ns an entry); the
         // first bad entry is then found and described.
         const CHUNK: usize = 1 << 14;
+        #[allow(clippy::manual_range_contains)] // `&`, not the short-circuiting `contains`: no branch
         let count_ok = |v: f64| (v >= 0.0) & (v < f64::INFINITY);
         let entry_ok = |p: usize| {
             let (i, j) = (self.i[p] as usize, self.j[p] as usize);
@@ -585,9 +586,9 @@ fn partitioned_with<R: Record>(
     let mut cursor = vec![vec![0usize; parts]; chunks];
     let mut next = start[..parts].to_vec();
     for (c, (hist, _)) in counted.iter().enumerate() {
-        for p in 0..parts {
-            cursor[c][p] = next[p];
-            next[p] += hist[p] as usize;
+        cursor[c].copy_from_slice(&next);
+        for (at, &h) in next.iter_mut().zip(hist) {
+            *at += h as usize;
         }
     }
     counted.into_iter().for_each(|(_, r)| rep.merge(r));

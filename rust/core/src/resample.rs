@@ -58,6 +58,7 @@ impl CountSampler {
             return Err(Error::InvalidArgument("bootstrap: cell counts must be finite and >= 0".into()));
         }
         let total: f64 = mass.iter().sum();
+        #[allow(clippy::neg_cmp_op_on_partial_ord)] // a NaN total is rejected too
         if !(total > 0.0) || draws == 0 {
             return Err(Error::InvalidArgument("bootstrap: nothing to resample".into()));
         }

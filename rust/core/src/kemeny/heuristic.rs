@@ -149,7 +149,7 @@ pub(crate) fn best_order(a: &[f64], k: usize, seed: u64, kicks: usize, stop: &dy
     for mut o in starts {
         insertion(a, k, &mut o, eps, stop);
         let v = value(a, k, &o);
-        if best.as_ref().map_or(true, |b| v > b.1 + eps) {
+        if best.as_ref().is_none_or(|b| v > b.1 + eps) {
             best = Some((o, v));
         }
     }

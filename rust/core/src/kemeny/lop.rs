@@ -434,7 +434,7 @@ impl Search<'_> {
             } else {
                 score(self, e)
             };
-            if best.map_or(true, |b| sc > b.0) {
+            if best.is_none_or(|b| sc > b.0) {
                 let first = if x[e] >= 0.5 { 1.0 } else { 0.0 };
                 best = Some((sc, e, first));
             }

@@ -174,7 +174,7 @@ impl Lu {
                             if let Some(v) = entry(&rows, r, p as u32) {
                                 if v.abs() > TINY && v.abs() >= THRESHOLD * cmax {
                                     let cost = (rows[r].len() - 1) * (c - 1);
-                                    if best.map_or(true, |b| cost < b.0 || (cost == b.0 && v.abs() > b.3)) {
+                                    if best.is_none_or(|b| cost < b.0 || (cost == b.0 && v.abs() > b.3)) {
                                         best = Some((cost, r, p, v.abs()));
                                     }
                                 }
