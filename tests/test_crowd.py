@@ -178,7 +178,9 @@ def test_mixture_same_answer_on_one_thread():
     outs = []
     for threads in ("1", "2"):
         env = dict(os.environ, RAYON_NUM_THREADS=threads)
-        outs.append(subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout)
+        outs.append(
+            subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+        )
     assert outs[0] == outs[1] and outs[0]
 
 

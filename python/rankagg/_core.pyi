@@ -1,6 +1,6 @@
 """Type stubs for the compiled extension ``rankagg._core`` (rust/python/src/lib.rs)."""
 
-from typing import Any, Literal
+from typing import Any, Literal, final
 
 import numpy as np
 import numpy.typing as npt
@@ -26,6 +26,12 @@ __all__ = [
     "dense_int_map",
     "consistency_counts",
     "three_cycles",
+    "JudgeTable",
+    "MixtureFit",
+    "CrowdFit",
+    "judge_table",
+    "bradley_terry_mixture",
+    "crowd_bradley_terry",
     "_debug_panic",
     "__version__",
 ]
@@ -208,3 +214,85 @@ def pairwise_preferences(
     weights: npt.NDArray[np.float64] | None = None,
     below: bool = True,
 ) -> npt.NDArray[np.float64]: ...
+
+# rust/python/src/crowd.rs: heterogeneous judges
+
+@final
+class JudgeTable:
+    """Comparisons reduced per (judge, pair): built once, fitted many times."""
+
+    @property
+    def n_items(self) -> int: ...
+    @property
+    def n_judges(self) -> int: ...
+    @property
+    def cells(self) -> int: ...
+    @property
+    def pairs(self) -> int: ...
+    def judge_counts(self) -> npt.NDArray[np.float64]: ...
+
+@final
+class MixtureFit:
+    @property
+    def theta(self) -> npt.NDArray[np.float64]: ...
+    @property
+    def shares(self) -> npt.NDArray[np.float64]: ...
+    @property
+    def responsibilities(self) -> npt.NDArray[np.float64]: ...
+    @property
+    def log_likelihood(self) -> float: ...
+    @property
+    def iterations(self) -> int: ...
+    @property
+    def converged(self) -> bool: ...
+    @property
+    def best_restart(self) -> int: ...
+    @property
+    def restart_log_likelihoods(self) -> npt.NDArray[np.float64]: ...
+
+@final
+class CrowdFit:
+    @property
+    def theta(self) -> npt.NDArray[np.float64]: ...
+    @property
+    def reliability(self) -> npt.NDArray[np.float64]: ...
+    @property
+    def log_likelihood(self) -> float: ...
+    @property
+    def iterations(self) -> int: ...
+    @property
+    def converged(self) -> bool: ...
+    @property
+    def virtual_theta(self) -> float | None: ...
+
+def judge_table(
+    n_items: int,
+    n_judges: int,
+    judge: npt.NDArray[np.uint32],
+    a: npt.NDArray[np.uint32],
+    b: npt.NDArray[np.uint32],
+    outcome: npt.NDArray[np.float64] | None = None,
+    outcome_codes: npt.NDArray[np.uint32] | None = None,
+    outcome_values: npt.NDArray[np.float64] | None = None,
+    weight: npt.NDArray[np.float64] | None = None,
+) -> JudgeTable: ...
+def bradley_terry_mixture(
+    table: JudgeTable,
+    *,
+    groups: int,
+    restarts: int = 8,
+    short_iter: int = 20,
+    seed: int = 0,
+    regularization: float = 1.0,
+    tol: float = 1e-9,
+    max_iter: int = 1000,
+) -> MixtureFit: ...
+def crowd_bradley_terry(
+    table: JudgeTable,
+    *,
+    regularization: float = 0.0,
+    prior: tuple[float, float] = ...,
+    initial_reliability: float = 0.8,
+    tol: float = 1e-9,
+    max_iter: int = 1000,
+) -> CrowdFit: ...

@@ -221,7 +221,9 @@ def bradley_terry_mixture(
     >>> ra.welfare(m.table, value="score", rule="worst_group").table["item"].to_list()[0]
     'q'
     """
-    if groups != "auto" and not (isinstance(groups, (int, np.integer)) and not isinstance(groups, bool) and groups >= 1):
+    if groups != "auto" and not (
+        isinstance(groups, (int, np.integer)) and not isinstance(groups, bool) and groups >= 1
+    ):
         raise RankaggError(f"groups must be an integer >= 1 or 'auto', not {groups!r}")
     if not (isinstance(restarts, int) and not isinstance(restarts, bool) and 1 <= restarts <= 100_000):
         raise RankaggError(f"restarts must be an integer from 1 to 100000, not {restarts!r}")

@@ -390,7 +390,7 @@ pub fn mixture(t: &JudgeTable, opts: &MixtureOptions) -> Result<MixtureFit> {
     if opts.restarts == 0 {
         return Err(Error::InvalidArgument("restarts must be at least 1".into()));
     }
-    if !(opts.tol.is_finite() && opts.tol > 0.0) || !(opts.regularization.is_finite() && opts.regularization >= 0.0) {
+    if !(opts.tol.is_finite() && opts.tol > 0.0 && opts.regularization.is_finite() && opts.regularization >= 0.0) {
         return Err(Error::InvalidArgument("tol must be > 0 and regularization >= 0".into()));
     }
     if t.pairs_i.is_empty() {

@@ -2,8 +2,8 @@
 
 pub mod bradley_terry;
 pub mod counting;
-pub mod crowd;
 pub mod covariates;
+pub mod crowd;
 pub mod elo;
 pub mod plackett_luce;
 pub mod spectral;
