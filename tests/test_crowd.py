@@ -293,3 +293,57 @@ def test_crowd_errors():
         ra.crowd_bradley_terry(dict(frame, outcome=[1.0, 2.0, 1.0]), regularization=1.0)
     r = ra.crowd_bradley_terry(frame, regularization=1.0, anchor=("x", 1500.0))
     assert r["x"] == pytest.approx(1500.0)
+
+
+# ---------------------------------------------------------------------------------------------
+# CLI
+
+
+def test_cli_mixture_and_crowd_bt(tmp_path, capsys):
+    from rankagg.cli import main
+
+    rng = np.random.default_rng(11)
+    truth = np.linspace(-1, 1, 6)
+    frame, _ = _simulate(rng, [truth, -truth], 40, 30)
+    src = tmp_path / "prefs.csv"
+    frame.rename({"judge": "annotator"}).write_csv(src)
+    dst = tmp_path / "groups.csv"
+    assert main(["leaderboard", str(src), "--method", "mixture", "--judge", "annotator", "-o", str(dst)]) == 0
+    want = ra.bradley_terry_mixture(frame, groups=2, regularization=1.0)
+    got = pl.read_csv(dst)
+    assert got["item"].to_list() == want.table["item"].to_list() and got["group"].to_list() == [1] * 6 + [2] * 6
+    assert main(["leaderboard", str(src), "--method", "mixture", "--judge", "annotator", "--groups", "auto"]) == 0
+    out = capsys.readouterr().out
+    assert "2 latent groups of judges (chosen by BIC" in out and "group 2" in out
+    assert main(["leaderboard", str(src), "--method", "crowd_bt", "--judge", "annotator", "--top", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "least reliable judges" in out and "40 judges" in out
+    assert main(["leaderboard", str(src), "--method", "crowd_bt"]) == 2
+    assert "needs --judge" in capsys.readouterr().err
+    with pytest.raises(SystemExit):  # argparse: --groups must be a positive integer or auto
+        main(["leaderboard", str(src), "--method", "mixture", "--judge", "annotator", "--groups", "0"])
+    assert main(["leaderboard", str(src), "--method", "mixture", "--judge", "annotator", "--groups", "41"]) == 2
+    assert "more than the 40 judge(s)" in capsys.readouterr().err
+
+
+def test_report_shows_the_groups_of_judges(tmp_path):
+    pytest.importorskip("matplotlib")
+    from rankagg.cli import main
+
+    rng = np.random.default_rng(12)
+    truth = np.linspace(-1, 1, 5)
+    frame, _ = _simulate(rng, [truth, -truth], 30, 30)
+    page = ra.report(frame, judge="judge", groups=2, ci="none")
+    m = ra.bradley_terry_mixture(frame, groups=2)
+    assert "<h2>Groups of judges</h2>" in page
+    for g in (1, 2):
+        assert f"Group {g}: share {m.shares['share'][g - 1]:.1%}" in page
+        # Each group's leaderboard appears in its order.
+        items = m.group(g)["item"].to_list()
+        section = page.split(f"Group {g}: share")[1]
+        assert [section.index(f">{x}<") for x in items] == sorted(section.index(f">{x}<") for x in items)
+    assert "Groups of judges" not in ra.report(frame, ci="none")
+    src, dst = tmp_path / "p.csv", tmp_path / "r.html"
+    frame.write_csv(src)
+    assert main(["report", str(src), "--judge", "judge", "--ci", "none", "-o", str(dst)]) == 0
+    assert "latent" in dst.read_text()

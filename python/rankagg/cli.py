@@ -12,11 +12,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import polars as pl
 
-from rankagg import datasets, rate
+from rankagg import crowd, datasets, rate
 from rankagg.data import PairTable
 from rankagg.errors import RankaggError
 from rankagg.intervals import Bootstrap, Sandwich
@@ -30,6 +30,8 @@ METHODS = [
     "pagerank",
     "eigenvector",
     "rank_centrality",
+    "mixture",
+    "crowd_bt",
 ]
 
 EXAMPLES = """\
@@ -39,6 +41,7 @@ examples:
   rankagg leaderboard pairs.csv --winner chosen --loser rejected --output board.csv
   rankagg leaderboard --ci bootstrap --rounds 1000  # 95% intervals, interval-aware ranks
   rankagg leaderboard battles.csv --method elo --order-by tstamp
+  rankagg leaderboard prefs.csv --method mixture --judge annotator --groups auto
   rankagg consensus election.toi --method schulze
   rankagg lottery                            # maximal lottery (minimax winner) of LLMFAO
   rankagg defensive attn.parquet --item token --over query --value weight --group head
@@ -177,7 +180,85 @@ def _add_output_arguments(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _groups(text: str) -> int | Literal["auto"]:
+    """``--groups``: a positive integer or ``auto``."""
+    return "auto" if text == "auto" else _positive_int(text)
+
+
+def _print_table(frame: pl.DataFrame, top: int, scale: str) -> None:
+    digits = 1 if scale in ("elo", "count") else 4
+    shown = frame.with_columns(
+        *(pl.col(c).round(digits) for c in ("score", "lower", "upper") if c in frame.columns),
+        *(pl.col(c).round(3) for c in ("reliability", "share", "probability") if c in frame.columns),
+    )
+    with pl.Config(
+        tbl_rows=top,
+        tbl_cols=-1,
+        tbl_hide_dataframe_shape=True,
+        fmt_str_lengths=60,
+        tbl_hide_column_data_types=True,
+        tbl_formatting="ASCII_MARKDOWN",
+    ):
+        print(shown.head(top))
+
+
+def _judge_models(args: argparse.Namespace) -> int:
+    """``--method mixture`` and ``--method crowd_bt``: models with a judge column."""
+    if args.judge is None:
+        raise RankaggError(f"--method {args.method} needs --judge COLUMN (who made each comparison)")
+    if args.ci is not None:
+        raise RankaggError(f"--ci is not available with --method {args.method}")
+    data, columns, source = _comparisons(args)
+    if args.method == "crowd_bt":
+        ratings = crowd.crowd_bradley_terry(
+            data, **columns, judge=args.judge, scale=args.scale, regularization=args.regularization
+        )
+        if args.output:
+            _write(ratings.table, args.output)
+            print(f"wrote {ratings.table.height} rows to {args.output}", file=sys.stderr)
+            return 0
+        judges = ratings.judges if ratings.judges is not None else pl.DataFrame()
+        print(f"Crowd-BT leaderboard of {source}")
+        print(
+            f"{judges.height} judges (column {args.judge!r}); {int((judges['reliability'] < 0.5).sum())} with "
+            f"reliability < 0.5 (they report the reverse more often than not); "
+            f"{'converged' if ratings.converged else 'NOT converged'} in {ratings.iterations} EM iterations"
+        )
+        _print_table(ratings.table, args.top, ratings.scale)
+        print("\nleast reliable judges")
+        _print_table(judges, min(args.top, 10), ratings.scale)
+        return 0
+    regularization = args.regularization if args.regularization > 0 else 1.0
+    m = crowd.bradley_terry_mixture(
+        data,
+        **columns,
+        judge=args.judge,
+        groups=args.groups,
+        seed=args.seed,
+        scale=args.scale,
+        regularization=regularization,
+    )
+    if args.output:
+        _write(m.table, args.output)
+        print(f"wrote {m.table.height} rows to {args.output}", file=sys.stderr)
+        return 0
+    print(f"mixture of Bradley–Terry models of {source}")
+    chosen = " (chosen by BIC among 1–8)" if args.groups == "auto" else ""
+    print(
+        f"{m.groups} latent groups of judges{chosen}, column {args.judge!r}, {m.judges.height} judges; "
+        f"log-likelihood {m.log_likelihood:.2f}, BIC {m.bic:.2f}; "
+        f"{'converged' if m.converged else 'NOT converged'} in {m.iterations} EM iterations"
+    )
+    _print_table(m.shares, m.groups, m.scale)
+    for g in range(1, m.groups + 1):
+        print(f"\ngroup {g}")
+        _print_table(m.group(g), args.top, m.scale)
+    return 0
+
+
 def _leaderboard(args: argparse.Namespace) -> int:
+    if args.method in ("mixture", "crowd_bt"):
+        return _judge_models(args)
     data: pl.DataFrame | pl.LazyFrame | PairTable
     if args.method == "elo":  # rows in order
         data, columns, source = _comparisons(args)
@@ -218,19 +299,7 @@ def _leaderboard(args: argparse.Namespace) -> int:
         return 0
     print(f"{args.method.replace('_', ' ')} leaderboard of {source}")
     print(detail)
-    digits = 1 if ratings.scale in ("elo", "count") else 4
-    shown = ratings.table.with_columns(
-        pl.col(c).round(digits) for c in ("score", "lower", "upper") if c in ratings.table.columns
-    )
-    with pl.Config(
-        tbl_rows=args.top,
-        tbl_cols=-1,
-        tbl_hide_dataframe_shape=True,
-        fmt_str_lengths=60,
-        tbl_hide_column_data_types=True,
-        tbl_formatting="ASCII_MARKDOWN",
-    ):
-        print(shown.head(args.top))
+    _print_table(ratings.table, args.top, ratings.scale)
     return 0
 
 
@@ -462,6 +531,8 @@ def _report(args: argparse.Namespace) -> int:
             top=args.top,
             title=args.title,
             source=source,
+            judge=args.judge,
+            groups=args.groups,
         )
     except ImportError as e:  # matplotlib is an optional extra
         print(f"rankagg: error: {e}", file=sys.stderr)
@@ -497,7 +568,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--ties", default="half", choices=["half", "davidson", "rao_kupper", "drop"], help="bradley_terry tie model"
     )
     lb.add_argument("--scale", default="elo", choices=["elo", "logit"], help="bradley_terry score scale")
-    lb.add_argument("--regularization", type=float, default=0.0, help="bradley_terry prior pseudo-counts")
+    lb.add_argument(
+        "--regularization",
+        type=float,
+        default=0.0,
+        help="bradley_terry/crowd_bt prior pseudo-counts (mixture: default 1)",
+    )
+    lb.add_argument("--judge", help="mixture, crowd_bt: column of who made each comparison")
+    lb.add_argument(
+        "--groups", type=_groups, default=2, help="mixture: number of judge groups, or 'auto' (BIC) (default: 2)"
+    )
     _add_output_arguments(lb)
     lb.set_defaults(run=_leaderboard)
     cons = sub.add_parser(
@@ -598,7 +678,14 @@ def build_parser() -> argparse.ArgumentParser:
     _add_comparison_arguments(rep)
     rep.add_argument("--timestamp", help="column of dates or times (the summary shows their range)")
     rep.add_argument(
-        "--method", default="bradley_terry", choices=METHODS, help="rating method (default: bradley_terry)"
+        "--method",
+        default="bradley_terry",
+        choices=[m for m in METHODS if m not in ("mixture", "crowd_bt")],
+        help="rating method (default: bradley_terry)",
+    )
+    rep.add_argument("--judge", help="column of who made each comparison: adds the latent groups of judges")
+    rep.add_argument(
+        "--groups", type=_groups, default="auto", help="with --judge: number of groups, or 'auto' (default: auto)"
     )
     rep.add_argument(
         "--ci",

@@ -26,7 +26,7 @@ import html as _html
 import io
 import os
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import polars as pl
@@ -144,6 +144,11 @@ def _date_range(data: Frame, column: str) -> tuple[Any, Any]:
     return frame["lo"][0], frame["hi"][0]
 
 
+def _digits(scale: str) -> int:
+    """Decimals shown for scores on ``scale``."""
+    return 1 if scale in ("elo", "count") else 4
+
+
 def report(
     data: Frame | PairTable,
     path: str | os.PathLike[str] | None = None,
@@ -165,6 +170,8 @@ def report(
     top: int | None = None,
     title: str | None = None,
     source: str | None = None,
+    judge: str | None = None,
+    groups: int | Literal["auto"] = "auto",
 ) -> str:
     """Writes a self-contained HTML report of pairwise comparisons to ``path`` (when given) and
     returns the page.
@@ -184,6 +191,9 @@ def report(
         top: rows of the leaderboard and the interval plot (default: every item); the plot
             shows at most the best 100 and the heatmap the best ``min(top, 20)``.
         title, source: the page's title and the description of the data (defaults: generic).
+        judge: a column naming who made each comparison: the page then adds the latent groups
+            of judges found by :func:`rankagg.bradley_terry_mixture` (``groups``: their number, or
+            ``"auto"``, chosen by BIC), with each group's share and leaderboard.
 
     Item names are escaped in the page and drawn as plain text in the plots.
     """
@@ -215,13 +225,35 @@ def report(
         ratings = rate.elo(data, **columns, ci=spec)
     else:
         ratings = getattr(rate, method)(table, ci=spec)
+    mixture_html = ""
+    if judge is not None:
+        if isinstance(data, PairTable):
+            raise RankaggError("judge= needs the comparison rows, not a PairTable")
+        from rankagg.crowd import bradley_terry_mixture
+
+        mix = bradley_terry_mixture(
+            data, **columns, judge=judge, groups=groups, seed=seed, regularization=regularization or 1.0
+        )
+        kk = mix.table.filter(pl.col("group") == 1).height if top is None else min(top, len(mix.table) // mix.groups)
+        per_group = "\n".join(
+            f"<h3>Group {g}: share {mix.shares['share'][g - 1]:.1%}, {mix.shares['judges'][g - 1]} judges</h3>\n"
+            + _html_table(mix.group(g).head(kk).select("rank", "item", "score"), {"score": _digits(mix.scale)})
+            for g in range(1, mix.groups + 1)
+        )
+        chosen = " (chosen by BIC among 1–8)" if groups == "auto" else ""
+        mixture_html = f"""<h2>Groups of judges</h2>
+<p class="note">A mixture of Bradley–Terry models over the judges (column {_e(judge)}): {mix.groups} latent
+group(s){chosen}, each with its own leaderboard (scores centred within each group); log-likelihood
+{mix.log_likelihood:.2f}, BIC {mix.bic:.2f}.</p>
+{per_group}
+"""
     n = table.n_items
     lottery = maximal_lottery(table, method="exact" if n <= 2000 else "first_order", tol=1e-9)
 
     board = ratings.table
     k = n if top is None else _plot._top(top, n)
     heat_k = min(k, HEATMAP_TOP)
-    digits = 1 if ratings.scale in ("elo", "count") else 4
+    digits = _digits(ratings.scale)
 
     # -- summary --------------------------------------------------------------------------
     decided = float(table.wins_i.sum() + table.wins_j.sum())
@@ -337,6 +369,7 @@ support {support.height} of {n} items, exploitability {lottery.exploitability:.2
 The payoff is the expected margin of a draw from the lottery against the item: ≥ 0 for every item, 0 on the support.</p>
 {lottery_html}
 {lottery_img}
+{mixture_html}
 </body>
 </html>
 """
