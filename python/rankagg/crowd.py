@@ -188,7 +188,8 @@ def bradley_terry_mixture(
         judge: the column naming who made each comparison (any dtype; no nulls).
         groups: the number of latent groups (1 to the number of judges), or ``"auto"``: each
             of 1…8 (up to the number of judges) is fitted and the lowest BIC wins (ties: fewer
-            groups); the fits tried are in ``Mixture.selection``.
+            groups); the fits tried are in ``Mixture.selection``. A ``UserWarning`` says when
+            the lowest is at 8 (the BIC was still falling).
         seed: the restarts' random seed (the result depends on it, not on the thread count).
         restarts: random starts (≥ 1).
         regularization: the pseudo-count prior of every group's fit (> 0 keeps groups with
@@ -264,6 +265,13 @@ def bradley_terry_mixture(
         tried = [(k, fit(k)) for k in AUTO_GROUPS if k <= n_judges]
         bics = [bic(f, k) for k, f in tried]
         k, best = tried[int(np.argmin(bics))]
+        if k == AUTO_GROUPS[-1]:
+            warnings.warn(
+                f"bradley_terry_mixture: BIC is lowest at the largest number of groups tried ({k}); the judges may "
+                "differ more than a few groups can describe (see Mixture.selection)",
+                UserWarning,
+                stacklevel=2,
+            )
         selection = pl.DataFrame(
             {
                 "groups": pl.Series([k for k, _ in tried], dtype=pl.UInt32),
