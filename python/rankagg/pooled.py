@@ -1,0 +1,597 @@
+"""Per-task Bradley–Terry leaderboards with partial pooling (``bradley_terry(..., by=...)``).
+
+Model (a hierarchical Bradley–Terry model; partial pooling in the sense of Gelman & Hill 2007,
+ch. 12, and Gelman et al., *Bayesian Data Analysis*, 3rd ed., ch. 5): in task t,
+P(i beats j) = σ(θ_{t,i} − θ_{t,j}) with θ_{t,i} = μ_i + δ_{t,i}, a Gaussian prior
+δ_{t,i} ~ N(0, 1/pooling) on the task effects, and the overall strengths μ centred (or, with
+``regularization`` r > 0, given r virtual wins and losses against θ = 0, as in
+:func:`rankagg.bradley_terry`). The estimate is the maximum a posteriori point of
+
+    Σ_t Σ_pairs [w_ij log σ(θ_{t,i} − θ_{t,j}) + w_ji log σ(θ_{t,j} − θ_{t,i})]
+        − pooling/2 · Σ_{t,i} δ_{t,i}² + r Σ_i [log σ(μ_i) + log σ(−μ_i)].
+
+``pooling = 0`` fits every task on its own (each exactly :func:`rankagg.bradley_terry` on that
+task's rows); as ``pooling → ∞`` every task's scores tend to the one pooled fit. A cell (task,
+item) without comparisons has δ = 0 at the optimum: it gets the overall strength μ_i.
+
+The rows are reduced once to a per-(task, pair) table (the Rust reduce over the combined code
+task·n + item); the fit then works on counts only. It is Newton's method on (μ, δ) jointly
+with a step-halving line search on the objective (strictly concave for pooling > 0 once the
+pooled comparison graph is strongly connected or r > 0): each task's block
+A_t = H_t + pooling·I (H_t the task's information matrix) is inverted on its own, and the
+overall strengths solve the n × n Schur complement Σ_t (pooling·I − pooling²·A_t⁻¹) + R. The
+dense linear algebra is numpy's (LAPACK), as for the sandwich covariance and the covariate
+fit (ARCHITECTURE decisions 9 and 11): suited to up to a few thousand items per task.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from rankagg import _core
+from rankagg.budget import check_dense
+from rankagg.data import (
+    Comparisons,
+    Frame,
+    _comparison_columns,
+    _sorted_rank,
+    check_no_nulls,
+    factorize,
+    select_columns,
+)
+from rankagg.errors import ConvergenceWarning, EmptyDataError, NotIdentifiableError, RankaggError, UnknownItemError
+from rankagg.intervals import Bootstrap, Interval, Sandwich, interval_rank, percentile, run_rounds
+from rankagg.results import Ratings, to_scale
+
+_MAX_SHOWN = 10
+
+
+def _show(values: list[Any]) -> str:
+    listed = ", ".join(repr(v) for v in values[:_MAX_SHOWN])
+    return listed + (f" and {len(values) - _MAX_SHOWN} more" if len(values) > _MAX_SHOWN else "")
+
+
+def check_pooling(pooling: Any) -> float:
+    if (
+        isinstance(pooling, bool)
+        or not isinstance(pooling, (int, float))
+        or not (math.isfinite(pooling) and pooling >= 0)
+    ):
+        raise RankaggError(f"pooling must be a finite number >= 0 (0: independent fits per task), not {pooling!r}")
+    return float(pooling)
+
+
+class _Tasks:
+    """The per-(task, pair) table: pairs sorted by task, then (i, j); items are global codes."""
+
+    def __init__(self, data: Frame, by: str, columns: dict[str, Any]) -> None:
+        cols = _comparison_columns(
+            columns["a"], columns["b"], columns["outcome"], columns["weight"], columns["winner"], columns["loser"]
+        )
+        frame = select_columns(data, cols + [("by", by)])
+        if frame.height == 0:
+            raise EmptyDataError("the data have no rows")
+        check_no_nulls(frame, by, "by")
+        rows = Comparisons.from_frame(frame, **columns)
+        (task_codes,), task_labels = factorize([frame.get_column(by)])
+        trank = _sorted_rank(task_labels)
+        self.task_labels: pl.Series = task_labels.sort().rename(by)
+        self.labels: pl.Series = rows.labels
+        n, n_tasks = len(rows.labels), len(task_labels)
+        self.n, self.n_tasks = n, n_tasks
+        if n * n_tasks >= 2**32:
+            raise RankaggError(f"{n_tasks} tasks × {n} items is more than 2**32 cells")
+        t = trank[task_codes].astype(np.int64)
+        ca = (t * n + rows.rank[rows.a]).astype(np.uint32)
+        cb = (t * n + rows.rank[rows.b]).astype(np.uint32)
+        kwargs: dict[str, Any] = dict(rows.outcome)
+        if rows.weight is not None:
+            kwargs["weight"] = rows.weight
+        try:
+            i, j, wi, wj, tt = _core.reduce_pairs(
+                n * n_tasks, ca, cb, relabel=np.arange(n * n_tasks, dtype=np.uint32), **kwargs
+            )
+        except RankaggError as e:
+            raise rows.explain(e) from None
+        self.cell_i, self.cell_j = i, j
+        self.task = (i // n).astype(np.int64)
+        self.i, self.j = (i % n).astype(np.int64), (j % n).astype(np.int64)
+        self.wins_i, self.wins_j, self.ties = wi, wj, tt
+        positive = np.ones(len(t), bool) if rows.weight is None else rows.weight > 0
+        self.rows_per_task = np.bincount(t[positive], minlength=n_tasks)
+        has = np.bincount(self.task, minlength=n_tasks) > 0
+        empty = np.flatnonzero(~has)
+        if len(empty) == len(has):
+            raise EmptyDataError("every row has zero weight: nothing to fit")
+        if len(empty):
+            raise RankaggError(
+                f"task(s) {_show(self.task_labels.gather(empty).to_list())} in column {by!r} (by=) have fewer than "
+                "two items compared (every row has zero weight); drop them or give them comparisons"
+            )
+
+    def task_range(self, t: int) -> slice:
+        lo, hi = np.searchsorted(self.task, [t, t + 1])
+        return slice(int(lo), int(hi))
+
+    def totals(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per (task, item) cell (task-major, T × n): weighted wins, losses and ties."""
+        cells = self.n * self.n_tasks
+        w, l, t = _core.item_totals(cells, self.cell_i, self.cell_j, self.wins_i, self.wins_j, self.ties)
+        shape = (self.n_tasks, self.n)
+        return w.reshape(shape), l.reshape(shape), t.reshape(shape)
+
+
+def _effective(wi: np.ndarray, wj: np.ndarray, tt: np.ndarray, ties: str) -> tuple[np.ndarray, np.ndarray]:
+    if ties == "half":
+        return wi + 0.5 * tt, wj + 0.5 * tt
+    return wi, wj
+
+
+def _log_sigmoid(x: np.ndarray) -> np.ndarray:
+    return -np.logaddexp(0.0, -x)
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 0.5 * (1.0 + np.tanh(0.5 * x))
+
+
+class _Problem:
+    """The MAP problem on counts: pairs (task, i, j, w_ij, w_ji) and the hyper-parameters."""
+
+    def __init__(
+        self,
+        n: int,
+        n_tasks: int,
+        task: np.ndarray,
+        i: np.ndarray,
+        j: np.ndarray,
+        wij: np.ndarray,
+        wji: np.ndarray,
+        pooling: float,
+        regularization: float,
+    ) -> None:
+        self.n, self.n_tasks = n, n_tasks
+        self.task, self.i, self.j = task, i, j
+        self.ci, self.cj = task * n + i, task * n + j
+        self.wij, self.wji, self.m = wij, wji, wij + wji
+        self.p, self.r = pooling, regularization
+        cells = n * n_tasks
+        self.count = (np.bincount(self.ci, self.m, cells) + np.bincount(self.cj, self.m, cells)).reshape(n_tasks, n)
+        self.present = self.count > 0
+        self.bounds = np.searchsorted(task, np.arange(n_tasks + 1))
+        # Per task: its items with data (global codes, sorted), and each pair's local indices.
+        self.items: list[np.ndarray] = []
+        self.local: list[tuple[np.ndarray, np.ndarray]] = []
+        for t in range(n_tasks):
+            items = np.flatnonzero(self.present[t])
+            s = slice(self.bounds[t], self.bounds[t + 1])
+            self.items.append(items)
+            self.local.append((np.searchsorted(items, i[s]), np.searchsorted(items, j[s])))
+        biggest = max((len(x) for x in self.items), default=0)
+        check_dense((biggest, biggest), "a task's Newton block", copies=3)
+        check_dense((n, n), "the overall strengths' Newton system", copies=3)
+
+    def objective(self, mu: np.ndarray, delta: np.ndarray) -> tuple[float, float]:
+        """(MAP objective, data log-likelihood)."""
+        theta = mu[None, :] + delta
+        d = theta.reshape(-1)[self.ci] - theta.reshape(-1)[self.cj]
+        ll = float(np.sum(self.wij * _log_sigmoid(d) + self.wji * _log_sigmoid(-d)))
+        prior = -0.5 * self.p * float(np.sum(delta * delta))
+        if self.r > 0:
+            prior += self.r * float(np.sum(_log_sigmoid(mu) + _log_sigmoid(-mu)))
+        return ll + prior, ll
+
+    def gradient(self, mu: np.ndarray, delta: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+        """(gradient in μ, gradient in δ (T × n), pair information m·s(1−s), max relative gradient)."""
+        theta = (mu[None, :] + delta).reshape(-1)
+        s = _sigmoid(theta[self.ci] - theta[self.cj])
+        flow = self.wij - self.m * s
+        cells = self.n * self.n_tasks
+        g = (np.bincount(self.ci, flow, cells) - np.bincount(self.cj, flow, cells)).reshape(self.n_tasks, self.n)
+        g_delta = g - self.p * delta
+        g_mu = g.sum(axis=0)
+        mu_count = self.count.sum(axis=0)
+        if self.r > 0:
+            g_mu = g_mu + self.r * (1.0 - 2.0 * _sigmoid(mu))
+            mu_count = mu_count + 2.0 * self.r
+        rel = 0.0
+        if self.present.any():
+            # relative to the cell's comparisons (+ pooling: a cell that lost its data in a
+            # bootstrap resample is then tested on |δ| itself)
+            rel = float(np.max(np.abs(g_delta[self.present]) / (self.count[self.present] + self.p)))
+        rel = max(rel, float(np.max(np.abs(g_mu) / np.maximum(mu_count, np.finfo(float).tiny))))
+        return g_mu, g_delta, self.m * s * (1.0 - s), rel
+
+    def newton_step(
+        self, mu: np.ndarray, g_mu: np.ndarray, g_delta: np.ndarray, info: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The Newton direction (dμ, dδ) by block elimination of the task blocks."""
+        n, p = self.n, self.p
+        schur = np.zeros((n, n))
+        rhs = g_mu.copy()
+        saved = []
+        for t, items in enumerate(self.items):
+            k = len(items)
+            li, lj = self.local[t]
+            h = info[self.bounds[t] : self.bounds[t + 1]]
+            hm = np.zeros((k, k))
+            flat = hm.reshape(-1)
+            flat -= np.bincount(li * k + lj, h, k * k) + np.bincount(lj * k + li, h, k * k)
+            hm[np.diag_indices(k)] = np.bincount(li, h, k) + np.bincount(lj, h, k)
+            a = hm.copy()
+            a[np.diag_indices(k)] += p
+            a_inv = np.linalg.inv(a)
+            # A⁻¹H (= I − p·A⁻¹, formed without that cancellation when pooling is large)
+            ah = a_inv @ hm
+            u = a_inv @ g_delta[t, items]
+            # S += p·A⁻¹H (= p·I − p²·A⁻¹);  rhs_μ −= H·A⁻¹·g_δ
+            rhs[items] -= ah @ g_delta[t, items]
+            schur[np.ix_(items, items)] += (0.5 * p) * (ah + ah.T)
+            saved.append((ah, u))
+        if self.r > 0:
+            s = _sigmoid(mu)
+            schur[np.diag_indices(n)] += 2.0 * self.r * s * (1.0 - s)
+        else:
+            # S·1 = 0 (a common shift of μ changes nothing): solve on the complement of 1.
+            schur += max(float(np.trace(schur)) / n, 1e-300) / n
+        d_mu = np.linalg.solve(schur, rhs)
+        if self.r == 0:
+            d_mu -= d_mu.mean()
+        d_delta = np.zeros((self.n_tasks, n))
+        for t, items in enumerate(self.items):
+            ah, u = saved[t]
+            d_delta[t, items] = u - ah @ d_mu[items]
+        return d_mu, d_delta
+
+    def solve(self, mu: np.ndarray, delta: np.ndarray, tol: float, max_iter: int) -> dict[str, Any]:
+        f, _ = self.objective(mu, delta)
+        iterations = 0
+        g_mu, g_delta, info, rel = self.gradient(mu, delta)
+        while rel > tol and iterations < max_iter:
+            iterations += 1  # (a Python loop: Ctrl-C interrupts it between numpy calls)
+            d_mu, d_delta = self.newton_step(mu, g_mu, g_delta, info)
+            slope = float(g_mu @ d_mu + np.sum(g_delta * d_delta))
+            step = 1.0
+            for _ in range(60):
+                mu_new, delta_new = mu + step * d_mu, delta + step * d_delta
+                f_new, _ = self.objective(mu_new, delta_new)
+                if np.isfinite(f_new) and f_new >= f + 1e-4 * step * slope - 1e-13 * (1.0 + abs(f)):
+                    break
+                step *= 0.5
+            else:
+                break  # no progress possible in double precision
+            mu, delta, f = mu_new, delta_new, f_new
+            g_mu, g_delta, info, rel = self.gradient(mu, delta)
+        _, ll = self.objective(mu, delta)
+        return {
+            "mu": mu,
+            "delta": delta,
+            "iterations": iterations,
+            "converged": rel <= tol,
+            "max_relative_gradient": rel,
+            "log_likelihood": ll,
+        }
+
+
+def fit_by(
+    data: Frame,
+    *,
+    by: str,
+    pooling: float,
+    columns: dict[str, Any],
+    ties: str,
+    scale: str,
+    anchor: tuple[Any, float] | None,
+    regularization: float,
+    solver: str,
+    tol: float,
+    max_iter: int,
+    ci: Interval | None,
+) -> Ratings:
+    """``bradley_terry(data, by=..., pooling=...)``; arguments already checked by the caller
+    except ``by`` and ``pooling``."""
+    from rankagg.rate import _not_identifiable
+
+    if not isinstance(by, str):
+        raise RankaggError(f"by must be a column name, not {by!r}")
+    pooling = check_pooling(pooling)
+    if ties not in ("half", "drop"):
+        raise RankaggError(f"by= (per-task leaderboards) supports ties='half' or 'drop', not {ties!r}")
+    if isinstance(ci, Sandwich):
+        raise RankaggError(
+            "by= (per-task leaderboards) supports ci=Bootstrap(...) (each task's counts resampled); "
+            "Sandwich intervals are not available per task"
+        )
+    tasks = _Tasks(data, by, columns)
+    n, n_tasks = tasks.n, tasks.n_tasks
+    names = tasks.task_labels.to_list()
+    wins, losses, tie_counts = tasks.totals()
+    level = ci.level if isinstance(ci, Bootstrap) else 0.0
+    replicates: np.ndarray | None = None
+    redraws = not_converged = 0
+
+    if pooling == 0:
+        theta = np.full((n_tasks, n), np.nan)
+        iterations, converged, ll, worst = 0, True, 0.0, 0.0
+        if isinstance(ci, Bootstrap):
+            replicates = np.full((ci.rounds, n_tasks, n), np.nan)
+        for t in range(n_tasks):
+            s = tasks.task_range(t)
+            items = np.unique(np.concatenate([tasks.i[s], tasks.j[s]]))
+            li = np.searchsorted(items, tasks.i[s]).astype(np.uint32)
+            lj = np.searchsorted(items, tasks.j[s]).astype(np.uint32)
+            table = (tasks.wins_i[s], tasks.wins_j[s], tasks.ties[s])
+            point: dict[str, Any] = {}
+
+            def call(rounds: int, first: int) -> dict[str, Any]:
+                given = (
+                    {"point_theta": point["theta"], "point_virtual": point["virtual_theta"], "point_tie": None}
+                    if point
+                    else {}
+                )
+                out = _core.bradley_terry(
+                    len(items),
+                    li,
+                    lj,
+                    *table,
+                    tie_model=ties,
+                    solver=solver,
+                    regularization=float(regularization),
+                    tol=float(tol),
+                    max_iter=int(max_iter),
+                    rounds=rounds,
+                    draws=max(1, int(tasks.rows_per_task[t])),
+                    seed=ci.seed if isinstance(ci, Bootstrap) else 0,
+                    first_round=first,
+                    **given,
+                )
+                if not point:
+                    point.update(out)
+                return out
+
+            try:
+                fit = run_rounds(ci, call, "bootstrap")
+            except NotIdentifiableError as e:
+                err = _not_identifiable(e, tasks.labels.gather(items.tolist()))
+                msg = str(err).replace("Pass regularization > 0 (e.g. regularization=1.0) for finite estimates.", "")
+                new = NotIdentifiableError(
+                    f"task {names[t]!r} (column {by!r}) has {msg.strip()} Fitted on its own (pooling=0) it has no "
+                    "finite estimate: pass pooling > 0 to shrink it toward the overall strengths "
+                    "(or regularization > 0)."
+                )
+                new.task = names[t]  # type: ignore[attr-defined]
+                new.never_win, new.never_lose = err.never_win, err.never_lose  # type: ignore[attr-defined]
+                raise new from None
+            theta[t, items] = fit["theta"]
+            iterations = max(iterations, int(fit["iterations"]))
+            converged = converged and bool(fit["converged"])
+            worst = max(worst, float(fit["max_relative_gradient"]))
+            ll += float(fit["log_likelihood"])
+            if replicates is not None:
+                replicates[:, t, items] = fit["replicates"]
+                redraws += int(fit["redraws"])
+        present = ~np.isnan(theta)
+    else:
+        wij, wji = _effective(tasks.wins_i, tasks.wins_j, tasks.ties, ties)
+        problem = _Problem(n, n_tasks, tasks.task, tasks.i, tasks.j, wij, wji, pooling, float(regularization))
+        mu0 = _pooled_start(tasks, ties, solver, regularization, tol, max_iter, _not_identifiable, by)
+        sol = problem.solve(mu0, np.zeros((n_tasks, n)), float(tol), int(max_iter))
+        mu, delta = sol["mu"], sol["delta"]
+        iterations, converged, ll = sol["iterations"], sol["converged"], sol["log_likelihood"]
+        worst = sol["max_relative_gradient"]
+        centre = float(mu.mean())
+        theta = mu[None, :] + delta - centre
+        present = np.ones((n_tasks, n), bool)
+        if isinstance(ci, Bootstrap):
+            boot = run_rounds(
+                ci,
+                lambda rounds, first: _bootstrap(
+                    tasks, problem, sol, ties, regularization, tol, max_iter, ci.seed, first, rounds
+                ),
+                "bootstrap",
+            )
+            replicates = boot["replicates"]
+            redraws, not_converged = int(boot["redraws"]), int(boot["not_converged"])
+    if not converged:
+        warnings.warn(
+            f"bradley_terry(by={by!r}) did not converge in {iterations} iterations "
+            f"(largest relative gradient {worst:.3g} > tol={tol}); raise max_iter",
+            ConvergenceWarning,
+            stacklevel=3,
+        )
+    if not_converged:
+        warnings.warn(
+            f"{not_converged} bootstrap round(s) stopped at max_iter before tol; raise max_iter",
+            ConvergenceWarning,
+            stacklevel=3,
+        )
+    if redraws:
+        warnings.warn(
+            f"{redraws} bootstrap resample(s) had no finite estimate and were drawn again, which narrows the "
+            "intervals; pass regularization > 0 to keep every resample",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+
+    scores = to_scale(theta, scale)
+    if replicates is not None:
+        replicates = to_scale(replicates, scale)
+    if anchor is not None:
+        at = _anchor_index(tasks.labels, anchor)
+        missing = np.flatnonzero(~present[:, at])
+        if len(missing):
+            raise UnknownItemError(
+                f"anchor item {anchor[0]!r} has no comparisons in task(s) {_show([names[t] for t in missing])} "
+                "(with pooling=0 it needs data in every task)"
+            )
+        scores = scores + (float(anchor[1]) - scores[:, at : at + 1])
+        if replicates is not None:
+            replicates = replicates + (float(anchor[1]) - replicates[:, :, at : at + 1])
+    lower = upper = None
+    if replicates is not None:
+        lower, upper = percentile(replicates.reshape(len(replicates), -1), level)
+        lower, upper = lower.reshape(n_tasks, n), upper.reshape(n_tasks, n)
+
+    frames = []
+    for t in range(n_tasks):
+        keep = np.flatnonzero(present[t])
+        th = theta[t, keep]
+        cols: dict[str, Any] = {
+            by: tasks.task_labels.gather([t] * len(keep)),
+            "item": tasks.labels.gather(keep.tolist()),
+            "score": scores[t, keep],
+        }
+        if lower is not None and upper is not None:
+            cols["lower"], cols["upper"] = lower[t, keep], upper[t, keep]
+            cols["rank"] = interval_rank(lower[t, keep], upper[t, keep])
+        else:
+            cols["rank"] = pl.Series(-np.round(th, 8)).rank("min").cast(pl.UInt32)
+        w, lo, ti = wins[t, keep], losses[t, keep], tie_counts[t, keep]
+        cols.update({"wins": w, "losses": lo, "ties": ti, "n": w + lo + ti})
+        eff = w + lo + (ti if ties == "half" else 0.0)
+        cols["pooled_only"] = eff == 0
+        frames.append(
+            pl.DataFrame(cols)
+            .with_columns(pl.Series("_order", -np.round(th, 8)))
+            .sort(["rank", "_order", "item"])
+            .drop("_order")
+        )
+    table = pl.concat(frames)
+    options: dict[str, Any] = {
+        "by": by,
+        "pooling": pooling,
+        "ties": ties,
+        "solver": solver,
+        "regularization": regularization,
+        "tol": tol,
+    }
+    if isinstance(ci, Bootstrap):
+        options["bootstrap_redraws"] = redraws
+    return Ratings(
+        table=table,
+        method="bradley_terry",
+        scale=scale,
+        converged=bool(converged),
+        iterations=int(iterations),
+        log_likelihood=float(ll),
+        options=options,
+        ci=ci,
+        _theta=None,
+        _replicates=None,
+        _labels=tasks.labels,
+    )
+
+
+def _anchor_index(labels: pl.Series, anchor: tuple[Any, float]) -> int:
+    from rankagg.rate import _anchor_index as index
+
+    at = index(labels, anchor)
+    assert at is not None
+    return at
+
+
+def _pooled_start(
+    tasks: _Tasks, ties: str, solver: str, regularization: float, tol: float, max_iter: int, explain: Any, by: str
+) -> np.ndarray:
+    """μ's starting point: the single Bradley–Terry fit of all tasks' comparisons together
+    (its identifiability check is the joint model's: the pooled comparison graph)."""
+    n = tasks.n
+    keys = tasks.i * n + tasks.j
+    unique, where = np.unique(keys, return_inverse=True)
+    added = [np.bincount(where, v, len(unique)) for v in (tasks.wins_i, tasks.wins_j, tasks.ties)]
+    try:
+        fit = _core.bradley_terry(
+            n,
+            (unique // n).astype(np.uint32),
+            (unique % n).astype(np.uint32),
+            *added,
+            tie_model=ties,
+            solver=solver,
+            regularization=float(regularization),
+            tol=float(tol),
+            max_iter=int(max_iter),
+        )
+    except NotIdentifiableError as e:
+        err = explain(e, tasks.labels)
+        raise NotIdentifiableError(f"all tasks together (by={by!r}): {err}") from None
+    return np.asarray(fit["theta"], dtype=float)
+
+
+def _bootstrap(
+    tasks: _Tasks,
+    problem: _Problem,
+    point: dict[str, Any],
+    ties: str,
+    regularization: float,
+    tol: float,
+    max_iter: int,
+    seed: int,
+    first: int,
+    rounds: int,
+) -> dict[str, Any]:
+    """Rounds ``first .. first + rounds``: each task's counts resampled (a multinomial draw of
+    that task's number of rows over its (pair, outcome) cells, each draw carrying the task's
+    total weight / rows), refitted from the point estimate. A resample whose pooled graph
+    admits no finite estimate (regularization 0) is drawn again and counted."""
+    n, n_tasks = tasks.n, tasks.n_tasks
+    mass = np.stack([tasks.wins_i, tasks.wins_j, tasks.ties], axis=1)  # pairs × 3
+    spans = [tasks.task_range(t) for t in range(n_tasks)]
+    out = np.empty((rounds, n_tasks, n))
+    redraws = not_converged = 0
+    for k in range(rounds):
+        r = first + k
+        for attempt in range(100):
+            rng = np.random.default_rng([seed, r, attempt])
+            sample = np.empty_like(mass)
+            for t, s in enumerate(spans):
+                cells = mass[s].reshape(-1)
+                total = float(cells.sum())
+                draws = max(1, int(tasks.rows_per_task[t]))
+                sample[s] = (rng.multinomial(draws, cells / total) * (total / draws)).reshape(-1, 3)
+            wij, wji = _effective(sample[:, 0], sample[:, 1], sample[:, 2], ties)
+            if regularization == 0 and not _identifiable(n, tasks.i, tasks.j, wij, wji):
+                redraws += 1
+                continue
+            resampled = _Problem.__new__(_Problem)
+            resampled.__dict__.update(problem.__dict__)
+            resampled.wij, resampled.wji, resampled.m = wij, wji, wij + wji
+            cells_n = n * n_tasks
+            resampled.count = (
+                np.bincount(resampled.ci, resampled.m, cells_n) + np.bincount(resampled.cj, resampled.m, cells_n)
+            ).reshape(n_tasks, n)
+            # A cell that lost all its draws keeps its (now prior-only) block entry: δ → 0 there.
+            resampled.present = problem.present
+            sol = resampled.solve(point["mu"], point["delta"], tol, max_iter)
+            not_converged += not sol["converged"]
+            out[k] = sol["mu"][None, :] + sol["delta"] - float(sol["mu"].mean())
+            break
+        else:
+            raise NotIdentifiableError(
+                "100 bootstrap resamples in a row had no finite estimate; pass regularization > 0"
+            )
+    return {"replicates": out, "redraws": redraws, "not_converged": not_converged}
+
+
+def _identifiable(n: int, i: np.ndarray, j: np.ndarray, wij: np.ndarray, wji: np.ndarray) -> bool:
+    """Whether the pooled "beat" graph is strongly connected (finite estimates)."""
+    keys = i * n + j
+    unique, where = np.unique(keys, return_inverse=True)
+    try:
+        _core.bradley_terry(
+            n,
+            (unique // n).astype(np.uint32),
+            (unique % n).astype(np.uint32),
+            np.bincount(where, wij, len(unique)),
+            np.bincount(where, wji, len(unique)),
+            np.zeros(len(unique)),
+            max_iter=0,
+        )
+    except NotIdentifiableError:
+        return False
+    return True
