@@ -31,6 +31,7 @@ MODULES = [
     "rankagg.robust",
     "rankagg.consistency",
     "rankagg.judges",
+    "rankagg.pooled",
 ]
 README = Path(__file__).parent.parent / "README.md"
 

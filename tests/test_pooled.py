@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -123,7 +124,7 @@ def test_shrinkage_is_monotone_in_pooling():
     for pooling in (0.0, 0.1, 1.0, 10.0, 100.0):
         s = scores(ra.bradley_terry(df, by="task", pooling=pooling, scale="logit"))
         spread.append(sum((v - pooled[i]) ** 2 for (t, i), v in s.items()))
-    assert all(x > y for x, y in zip(spread, spread[1:])), spread
+    assert all(x > y for x, y in itertools.pairwise(spread)), spread
 
 
 def test_relabelling_and_row_order_do_not_matter():

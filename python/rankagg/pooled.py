@@ -22,13 +22,32 @@ A_t = H_t + pooling·I (H_t the task's information matrix) is inverted on its ow
 overall strengths solve the n × n Schur complement Σ_t (pooling·I − pooling²·A_t⁻¹) + R. The
 dense linear algebra is numpy's (LAPACK), as for the sandwich covariance and the covariate
 fit (ARCHITECTURE decisions 9 and 11): suited to up to a few thousand items per task.
+
+Example: in "code" x beats y 2–1; in "math" y beats x 3–1; z plays only in "code".
+Fitted alone, "code" puts x first; partially pooled, y's strength elsewhere lifts it above x
+there, and z's row in "math" (no data) shows its overall strength.
+
+>>> import rankagg as ra
+>>> battles = {
+...     "task": ["code"] * 6 + ["math"] * 4,
+...     "a": ["x", "x", "y", "z", "x", "y", "x", "y", "y", "x"],
+...     "b": ["y", "y", "x", "x", "z", "z", "y", "x", "x", "y"],
+...     "outcome": [1, 1, 1, 1, 1, 1, 0, 1, 1, 1],
+... }
+>>> r = ra.bradley_terry(battles, by="task", pooling=1.0)
+>>> r.table.select("task", "item", "rank", "n", "pooled_only").rows()
+[('code', 'y', 1, 4.0, False), ('code', 'x', 2, 5.0, False), ('code', 'z', 3, 3.0, False), ('math', 'y', 1, 4.0, False), ('math', 'x', 2, 4.0, False), ('math', 'z', 3, 0.0, True)]
+>>> alone = ra.bradley_terry(battles, by="task", pooling=0)
+>>> alone.table.filter(alone.table["task"] == "code")["item"].to_list()
+['x', 'y', 'z']
+>>> alone["code", "x"] == ra.bradley_terry({k: v[:6] for k, v in battles.items()})["x"]
+True
 """
 
 from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -327,43 +346,29 @@ def fit_by(
             li = np.searchsorted(items, tasks.i[s]).astype(np.uint32)
             lj = np.searchsorted(items, tasks.j[s]).astype(np.uint32)
             table = (tasks.wins_i[s], tasks.wins_j[s], tasks.ties[s])
-            point: dict[str, Any] = {}
-
-            def call(rounds: int, first: int) -> dict[str, Any]:
-                given = (
-                    {"point_theta": point["theta"], "point_virtual": point["virtual_theta"], "point_tie": None}
-                    if point
-                    else {}
-                )
-                out = _core.bradley_terry(
-                    len(items),
-                    li,
-                    lj,
-                    *table,
-                    tie_model=ties,
-                    solver=solver,
-                    regularization=float(regularization),
-                    tol=float(tol),
-                    max_iter=int(max_iter),
-                    rounds=rounds,
-                    draws=max(1, int(tasks.rows_per_task[t])),
-                    seed=ci.seed if isinstance(ci, Bootstrap) else 0,
-                    first_round=first,
-                    **given,
-                )
-                if not point:
-                    point.update(out)
-                return out
-
+            call = _task_fitter(
+                len(items),
+                li,
+                lj,
+                table,
+                {
+                    "tie_model": ties,
+                    "solver": solver,
+                    "regularization": float(regularization),
+                    "tol": float(tol),
+                    "max_iter": int(max_iter),
+                    "draws": max(1, int(tasks.rows_per_task[t])),
+                    "seed": ci.seed if isinstance(ci, Bootstrap) else 0,
+                },
+            )
             try:
                 fit = run_rounds(ci, call, "bootstrap")
             except NotIdentifiableError as e:
                 err = _not_identifiable(e, tasks.labels.gather(items.tolist()))
                 msg = str(err).replace("Pass regularization > 0 (e.g. regularization=1.0) for finite estimates.", "")
                 new = NotIdentifiableError(
-                    f"task {names[t]!r} (column {by!r}) has {msg.strip()} Fitted on its own (pooling=0) it has no "
-                    "finite estimate: pass pooling > 0 to shrink it toward the overall strengths "
-                    "(or regularization > 0)."
+                    f"task {names[t]!r} (column {by!r} (by=)), fitted on its own (pooling=0), has {msg.strip()} "
+                    "Pass pooling > 0 to shrink it toward the overall strengths (or regularization > 0)."
                 )
                 new.task = names[t]  # type: ignore[attr-defined]
                 new.never_win, new.never_lose = err.never_win, err.never_lose  # type: ignore[attr-defined]
@@ -486,6 +491,23 @@ def fit_by(
         _replicates=None,
         _labels=tasks.labels,
     )
+
+
+def _task_fitter(n: int, li: np.ndarray, lj: np.ndarray, table: tuple, options: dict[str, Any]) -> Any:
+    """``call(rounds, first_round)`` for :func:`run_rounds`: one task's Rust fit (and bootstrap
+    chunks, handed the first chunk's point fit)."""
+    point: dict[str, Any] = {}
+
+    def call(rounds: int, first: int) -> dict[str, Any]:
+        given = (
+            {"point_theta": point["theta"], "point_virtual": point["virtual_theta"], "point_tie": None} if point else {}
+        )
+        out = _core.bradley_terry(n, li, lj, *table, rounds=rounds, first_round=first, **options, **given)
+        if not point:
+            point.update(out)
+        return out
+
+    return call
 
 
 def _anchor_index(labels: pl.Series, anchor: tuple[Any, float]) -> int:
