@@ -15,13 +15,12 @@ task's rows); as ``pooling → ∞`` every task's scores tend to the one pooled 
 item) without comparisons has δ = 0 at the optimum: it gets the overall strength μ_i.
 
 The rows are reduced once to a per-(task, pair) table (the Rust reduce over the combined code
-task·n + item); the fit then works on counts only. It is Newton's method on (μ, δ) jointly
-with a step-halving line search on the objective (strictly concave for pooling > 0 once the
-pooled comparison graph is strongly connected or r > 0): each task's block
-A_t = H_t + pooling·I (H_t the task's information matrix) is inverted on its own, and the
-overall strengths solve the n × n Schur complement Σ_t (pooling·I − pooling²·A_t⁻¹) + R. The
-dense linear algebra is numpy's (LAPACK), as for the sandwich covariance and the covariate
-fit (ARCHITECTURE decisions 9 and 11): suited to up to a few thousand items per task.
+task·n + item); the fit then works on counts only, in Rust (``rate/pooled.rs``): Newton's
+method on (μ, δ) jointly with a step-halving line search on the objective (strictly concave
+for pooling > 0 once the pooled comparison graph is strongly connected or r > 0), each task's
+block A_t = H_t + pooling·I (H_t the task's information matrix) factorised on its own (dense
+Cholesky, tasks in parallel) and the overall strengths solving the n × n Schur complement
+Σ_t pooling·A_t⁻¹H_t + R. Dense per task: suited to up to a few thousand items per task.
 
 Example: in "code" x beats y 2–1; in "math" y beats x 3–1; z plays only in "code".
 Fitted alone, "code" puts x first; partially pooled, y's strength elsewhere lifts it above x
@@ -152,16 +151,9 @@ def _effective(wi: np.ndarray, wj: np.ndarray, tt: np.ndarray, ties: str) -> tup
     return wi, wj
 
 
-def _log_sigmoid(x: np.ndarray) -> np.ndarray:
-    return -np.logaddexp(0.0, -x)
-
-
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 0.5 * (1.0 + np.tanh(0.5 * x))
-
-
 class _Problem:
-    """The MAP problem on counts: pairs (task, i, j, w_ij, w_ji) and the hyper-parameters."""
+    """The MAP problem on counts: pairs (task, i, j, w_ij, w_ji), solved in Rust
+    (``_core.pooled_bradley_terry``, GIL released)."""
 
     def __init__(
         self,
@@ -176,126 +168,40 @@ class _Problem:
         regularization: float,
     ) -> None:
         self.n, self.n_tasks = n, n_tasks
-        self.task, self.i, self.j = task, i, j
-        self.ci, self.cj = task * n + i, task * n + j
-        self.wij, self.wji, self.m = wij, wji, wij + wji
+        self.task, self.i, self.j = task.astype(np.uint32), i.astype(np.uint32), j.astype(np.uint32)
+        self.wij, self.wji = np.ascontiguousarray(wij, dtype=float), np.ascontiguousarray(wji, dtype=float)
         self.p, self.r = pooling, regularization
         cells = n * n_tasks
-        self.count = (np.bincount(self.ci, self.m, cells) + np.bincount(self.cj, self.m, cells)).reshape(n_tasks, n)
-        self.present = self.count > 0
-        self.bounds = np.searchsorted(task, np.arange(n_tasks + 1))
-        # Per task: its items with data (global codes, sorted), and each pair's local indices.
-        self.items: list[np.ndarray] = []
-        self.local: list[tuple[np.ndarray, np.ndarray]] = []
-        for t in range(n_tasks):
-            items = np.flatnonzero(self.present[t])
-            s = slice(self.bounds[t], self.bounds[t + 1])
-            self.items.append(items)
-            self.local.append((np.searchsorted(items, i[s]), np.searchsorted(items, j[s])))
-        biggest = max((len(x) for x in self.items), default=0)
-        check_dense((biggest, biggest), "a task's Newton block", copies=3)
-        check_dense((n, n), "the overall strengths' Newton system", copies=3)
+        m = self.wij + self.wji
+        count = np.bincount(task * n + i, m, cells) + np.bincount(task * n + j, m, cells)
+        sizes = (count.reshape(n_tasks, n) > 0).sum(axis=1)
+        # the task blocks A⁻¹H (all kept for the step) and the n × n Schur complement
+        check_dense((int((sizes.astype(np.int64) ** 2).sum()) + 1,), "the tasks' Newton blocks", copies=2)
+        check_dense((n, n), "the overall strengths' Newton system", copies=2)
 
-    def objective(self, mu: np.ndarray, delta: np.ndarray) -> tuple[float, float]:
-        """(MAP objective, data log-likelihood)."""
-        theta = mu[None, :] + delta
-        d = theta.reshape(-1)[self.ci] - theta.reshape(-1)[self.cj]
-        ll = float(np.sum(self.wij * _log_sigmoid(d) + self.wji * _log_sigmoid(-d)))
-        prior = -0.5 * self.p * float(np.sum(delta * delta))
-        if self.r > 0:
-            prior += self.r * float(np.sum(_log_sigmoid(mu) + _log_sigmoid(-mu)))
-        return ll + prior, ll
-
-    def gradient(self, mu: np.ndarray, delta: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
-        """(gradient in μ, gradient in δ (T × n), pair information m·s(1−s), max relative gradient)."""
-        theta = (mu[None, :] + delta).reshape(-1)
-        s = _sigmoid(theta[self.ci] - theta[self.cj])
-        flow = self.wij - self.m * s
-        cells = self.n * self.n_tasks
-        g = (np.bincount(self.ci, flow, cells) - np.bincount(self.cj, flow, cells)).reshape(self.n_tasks, self.n)
-        g_delta = g - self.p * delta
-        g_mu = g.sum(axis=0)
-        mu_count = self.count.sum(axis=0)
-        if self.r > 0:
-            g_mu = g_mu + self.r * (1.0 - 2.0 * _sigmoid(mu))
-            mu_count = mu_count + 2.0 * self.r
-        rel = 0.0
-        if self.present.any():
-            # relative to the cell's comparisons (+ pooling: a cell that lost its data in a
-            # bootstrap resample is then tested on |δ| itself)
-            rel = float(np.max(np.abs(g_delta[self.present]) / (self.count[self.present] + self.p)))
-        rel = max(rel, float(np.max(np.abs(g_mu) / np.maximum(mu_count, np.finfo(float).tiny))))
-        return g_mu, g_delta, self.m * s * (1.0 - s), rel
-
-    def newton_step(
-        self, mu: np.ndarray, g_mu: np.ndarray, g_delta: np.ndarray, info: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """The Newton direction (dμ, dδ) by block elimination of the task blocks."""
-        n, p = self.n, self.p
-        schur = np.zeros((n, n))
-        rhs = g_mu.copy()
-        saved = []
-        for t, items in enumerate(self.items):
-            k = len(items)
-            li, lj = self.local[t]
-            h = info[self.bounds[t] : self.bounds[t + 1]]
-            hm = np.zeros((k, k))
-            flat = hm.reshape(-1)
-            flat -= np.bincount(li * k + lj, h, k * k) + np.bincount(lj * k + li, h, k * k)
-            hm[np.diag_indices(k)] = np.bincount(li, h, k) + np.bincount(lj, h, k)
-            a = hm.copy()
-            a[np.diag_indices(k)] += p
-            a_inv = np.linalg.inv(a)
-            # A⁻¹H (= I − p·A⁻¹, formed without that cancellation when pooling is large)
-            ah = a_inv @ hm
-            u = a_inv @ g_delta[t, items]
-            # S += p·A⁻¹H (= p·I − p²·A⁻¹);  rhs_μ −= H·A⁻¹·g_δ
-            rhs[items] -= ah @ g_delta[t, items]
-            schur[np.ix_(items, items)] += (0.5 * p) * (ah + ah.T)
-            saved.append((ah, u))
-        if self.r > 0:
-            s = _sigmoid(mu)
-            schur[np.diag_indices(n)] += 2.0 * self.r * s * (1.0 - s)
-        else:
-            # S·1 = 0 (a common shift of μ changes nothing): solve on the complement of 1.
-            schur += max(float(np.trace(schur)) / n, 1e-300) / n
-        d_mu = np.linalg.solve(schur, rhs)
-        if self.r == 0:
-            d_mu -= d_mu.mean()
-        d_delta = np.zeros((self.n_tasks, n))
-        for t, items in enumerate(self.items):
-            ah, u = saved[t]
-            d_delta[t, items] = u - ah @ d_mu[items]
-        return d_mu, d_delta
+    def with_counts(self, wij: np.ndarray, wji: np.ndarray) -> _Problem:
+        """The same layout with other counts (a bootstrap resample)."""
+        other = _Problem.__new__(_Problem)
+        other.__dict__.update(self.__dict__)
+        other.wij, other.wji = np.ascontiguousarray(wij, dtype=float), np.ascontiguousarray(wji, dtype=float)
+        return other
 
     def solve(self, mu: np.ndarray, delta: np.ndarray, tol: float, max_iter: int) -> dict[str, Any]:
-        f, _ = self.objective(mu, delta)
-        iterations = 0
-        g_mu, g_delta, info, rel = self.gradient(mu, delta)
-        while rel > tol and iterations < max_iter:
-            iterations += 1  # (a Python loop: Ctrl-C interrupts it between numpy calls)
-            d_mu, d_delta = self.newton_step(mu, g_mu, g_delta, info)
-            slope = float(g_mu @ d_mu + np.sum(g_delta * d_delta))
-            step = 1.0
-            for _ in range(60):
-                mu_new, delta_new = mu + step * d_mu, delta + step * d_delta
-                f_new, _ = self.objective(mu_new, delta_new)
-                if np.isfinite(f_new) and f_new >= f + 1e-4 * step * slope - 1e-13 * (1.0 + abs(f)):
-                    break
-                step *= 0.5
-            else:
-                break  # no progress possible in double precision
-            mu, delta, f = mu_new, delta_new, f_new
-            g_mu, g_delta, info, rel = self.gradient(mu, delta)
-        _, ll = self.objective(mu, delta)
-        return {
-            "mu": mu,
-            "delta": delta,
-            "iterations": iterations,
-            "converged": rel <= tol,
-            "max_relative_gradient": rel,
-            "log_likelihood": ll,
-        }
+        return _core.pooled_bradley_terry(
+            self.n,
+            self.n_tasks,
+            self.task,
+            self.i,
+            self.j,
+            self.wij,
+            self.wji,
+            np.ascontiguousarray(mu, dtype=float),
+            np.ascontiguousarray(delta, dtype=float).reshape(-1),
+            pooling=self.p,
+            regularization=self.r,
+            tol=tol,
+            max_iter=max_iter,
+        )
 
 
 def fit_by(
@@ -566,6 +472,7 @@ def _bootstrap(
     spans = [tasks.task_range(t) for t in range(n_tasks)]
     out = np.empty((rounds, n_tasks, n))
     redraws = not_converged = 0
+    pooled = _pooled_pairs(n, tasks.i, tasks.j)
     for k in range(rounds):
         r = first + k
         for attempt in range(100):
@@ -577,18 +484,10 @@ def _bootstrap(
                 draws = max(1, int(tasks.rows_per_task[t]))
                 sample[s] = (rng.multinomial(draws, cells / total) * (total / draws)).reshape(-1, 3)
             wij, wji = _effective(sample[:, 0], sample[:, 1], sample[:, 2], ties)
-            if regularization == 0 and not _identifiable(n, tasks.i, tasks.j, wij, wji):
+            if regularization == 0 and not _identifiable(pooled, wij, wji):
                 redraws += 1
                 continue
-            resampled = _Problem.__new__(_Problem)
-            resampled.__dict__.update(problem.__dict__)
-            resampled.wij, resampled.wji, resampled.m = wij, wji, wij + wji
-            cells_n = n * n_tasks
-            resampled.count = (
-                np.bincount(resampled.ci, resampled.m, cells_n) + np.bincount(resampled.cj, resampled.m, cells_n)
-            ).reshape(n_tasks, n)
-            # A cell that lost all its draws keeps its (now prior-only) block entry: δ → 0 there.
-            resampled.present = problem.present
+            resampled = problem.with_counts(wij, wji)
             sol = resampled.solve(point["mu"], point["delta"], tol, max_iter)
             not_converged += not sol["converged"]
             out[k] = sol["mu"][None, :] + sol["delta"] - float(sol["mu"].mean())
@@ -600,20 +499,26 @@ def _bootstrap(
     return {"replicates": out, "redraws": redraws, "not_converged": not_converged}
 
 
-def _identifiable(n: int, i: np.ndarray, j: np.ndarray, wij: np.ndarray, wji: np.ndarray) -> bool:
-    """Whether the pooled "beat" graph is strongly connected (finite estimates)."""
-    keys = i * n + j
-    unique, where = np.unique(keys, return_inverse=True)
+def _identifiable(pooled: tuple[int, np.ndarray, np.ndarray, np.ndarray], wij: np.ndarray, wji: np.ndarray) -> bool:
+    """Whether the pooled "beat" graph is strongly connected (finite estimates); ``pooled``:
+    (n, i, j, where) from :func:`_pooled_pairs`."""
+    n, pi, pj, where = pooled
     try:
         _core.bradley_terry(
             n,
-            (unique // n).astype(np.uint32),
-            (unique % n).astype(np.uint32),
-            np.bincount(where, wij, len(unique)),
-            np.bincount(where, wji, len(unique)),
-            np.zeros(len(unique)),
+            pi,
+            pj,
+            np.bincount(where, wij, len(pi)),
+            np.bincount(where, wji, len(pi)),
+            np.zeros(len(pi)),
             max_iter=0,
         )
     except NotIdentifiableError:
         return False
     return True
+
+
+def _pooled_pairs(n: int, i: np.ndarray, j: np.ndarray) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
+    """The pairs of all tasks together: (n, i, j, where), ``where[q]`` the pooled pair of pair q."""
+    unique, where = np.unique(i * n + j, return_inverse=True)
+    return n, (unique // n).astype(np.uint32), (unique % n).astype(np.uint32), where

@@ -5,4 +5,5 @@ pub mod counting;
 pub mod covariates;
 pub mod elo;
 pub mod plackett_luce;
+pub mod pooled;
 pub mod spectral;
