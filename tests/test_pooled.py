@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
 
 import numpy as np
 import polars as pl
@@ -269,3 +270,47 @@ def test_non_identifiable_task_needs_pooling():
         ra.bradley_terry(df.filter(pl.col("task") == "y"), by="task", pooling=1.0)
     r = ra.bradley_terry(df.filter(pl.col("task") == "y"), by="task", pooling=1.0, regularization=1.0)
     assert r.converged
+
+
+def test_ties_dropped_leave_an_item_without_data():
+    df = pl.DataFrame(
+        {
+            "task": ["x"] * 4 + ["y"] * 4,
+            "a": ["p", "q", "r", "p", "p", "q", "q", "p"],
+            "b": ["q", "r", "p", "r", "q", "p", "r", "r"],
+            "outcome": [1.0, 1.0, 1.0, 0.0, 1.0, 1.0, 0.5, 0.5],  # in y, r only ties
+        }
+    )
+    r = ra.bradley_terry(df, by="task", ties="drop", scale="logit")
+    ry = r.table.filter(pl.col("task") == "y")
+    assert ry.filter(pl.col("item") == "r")["pooled_only"].to_list() == [True]
+    assert ry.filter(pl.col("item") == "r")["ties"].to_list() == [2.0]  # counted, not used
+    # with ties as half wins the same cell has data
+    half = ra.bradley_terry(df, by="task", scale="logit")
+    assert not half.table.filter((pl.col("task") == "y") & (pl.col("item") == "r"))["pooled_only"][0]
+
+
+@pytest.mark.parametrize("pooling", [1e-8, 1e-3, 1e3, 1e12])
+def test_extreme_pooling_converges(pooling):
+    df, _ = simulate(14, 5, 6, 600)
+    r = ra.bradley_terry(df, by="task", pooling=pooling, scale="logit")
+    assert r.converged and r.table["score"].is_finite().all()
+
+
+def test_same_bits_with_one_thread(tmp_path):
+    import subprocess
+    import sys
+
+    df, _ = simulate(15, 6, 9, 3000, absent=2)
+    src = tmp_path / "d.parquet"
+    df.write_parquet(src)
+    code = (
+        "import polars as pl, rankagg as ra, sys; "
+        f"r = ra.bradley_terry(pl.read_parquet({str(src)!r}), by='task', pooling=0.7, regularization=0.2); "
+        "sys.stdout.write(repr(r.table['score'].to_list()))"
+    )
+    runs = [
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True).stdout
+        for env in ({**os.environ, "RAYON_NUM_THREADS": "1"}, {**os.environ, "RAYON_NUM_THREADS": "2"})
+    ]
+    assert runs[0] == runs[1] and runs[0].startswith("[")

@@ -116,21 +116,32 @@ fn cholesky(a: &mut [f64], k: usize) -> bool {
     true
 }
 
-/// Solves L Lᵀ x = b in place (L from [`cholesky`]).
-fn cholesky_solve(l: &[f64], k: usize, b: &mut [f64]) {
+/// Solves L Lᵀ X = B in place for `m` right-hand sides at once (B row-major k × m): every
+/// update is a contiguous row operation (vectorised), unlike one column at a time.
+fn cholesky_solve_rows(l: &[f64], k: usize, b: &mut [f64], m: usize) {
     for r in 0..k {
-        let mut s = b[r];
+        let (done, rest) = b.split_at_mut(r * m);
+        let row = &mut rest[..m];
         for q in 0..r {
-            s -= l[r * k + q] * b[q];
+            let f = l[r * k + q];
+            if f != 0.0 {
+                row.iter_mut().zip(&done[q * m..(q + 1) * m]).for_each(|(x, y)| *x -= f * y);
+            }
         }
-        b[r] = s / l[r * k + r];
+        let d = 1.0 / l[r * k + r];
+        row.iter_mut().for_each(|x| *x *= d);
     }
     for r in (0..k).rev() {
-        let mut s = b[r];
+        let (head, tail) = b.split_at_mut((r + 1) * m);
+        let row = &mut head[r * m..];
         for q in r + 1..k {
-            s -= l[q * k + r] * b[q];
+            let f = l[q * k + r];
+            if f != 0.0 {
+                row.iter_mut().zip(&tail[(q - r - 1) * m..(q - r) * m]).for_each(|(x, y)| *x -= f * y);
+            }
         }
-        b[r] = s / l[r * k + r];
+        let d = 1.0 / l[r * k + r];
+        row.iter_mut().for_each(|x| *x *= d);
     }
 }
 
@@ -293,8 +304,12 @@ impl State<'_> {
                 let k = task.items.len();
                 let mut h = zeros(k * k, "a task's Newton block")?;
                 for (e, q) in (task.lo..task.hi).enumerate() {
+                    let games = self.p.wij[q] + self.p.wji[q];
+                    if games == 0.0 {
+                        continue; // e.g. only ties under ties="drop": its items may have no data
+                    }
                     let s = sigmoid(self.diff(mu, delta, q));
-                    let w = (self.p.wij[q] + self.p.wji[q]) * s * (1.0 - s);
+                    let w = games * s * (1.0 - s);
                     let (a, b) = (task.li[e], task.lj[e]);
                     h[a * k + a] += w;
                     h[b * k + b] += w;
@@ -307,18 +322,12 @@ impl State<'_> {
                 }
                 let l = factor(&a, k)?;
                 drop(a);
-                // Columns of H solved one at a time (H is symmetric: its rows are its columns).
-                let mut ah = zeros(k * k, "a task's Newton block")?;
-                let mut col = vec![0.0; k];
-                for c in 0..k {
-                    col.copy_from_slice(&h[c * k..(c + 1) * k]);
-                    cholesky_solve(&l, k, &mut col);
-                    for r in 0..k {
-                        ah[r * k + c] = col[r];
-                    }
-                }
+                // A⁻¹H: all k right-hand sides at once (H's columns, in rows of a copy of H,
+                // which is symmetric).
+                let mut ah = h;
+                cholesky_solve_rows(&l, k, &mut ah, k);
                 let mut u: Vec<f64> = task.items.iter().map(|&i| g_delta[t * n + i]).collect();
-                cholesky_solve(&l, k, &mut u);
+                cholesky_solve_rows(&l, k, &mut u, 1);
                 Ok((ah, u))
             })
             .collect();
@@ -350,7 +359,7 @@ impl State<'_> {
         let l = factor(&schur, n)?;
         drop(schur);
         let mut d_mu = rhs;
-        cholesky_solve(&l, n, &mut d_mu);
+        cholesky_solve_rows(&l, n, &mut d_mu, 1);
         if r == 0.0 {
             let mean = d_mu.iter().sum::<f64>() / n as f64;
             d_mu.iter_mut().for_each(|x| *x -= mean);
@@ -448,6 +457,32 @@ mod tests {
             let g = (st.objective(&f.mu, &up).0 - st.objective(&f.mu, &dn).0) / (2.0 * h);
             assert!(g.abs() < 1e-6, "cell {c}: {g}");
         }
+    }
+
+    #[test]
+    fn block_solve_matches_the_definition() {
+        // A = [[4, 2, 0], [2, 5, 1], [0, 1, 3]], B = I: X must satisfy A X = I.
+        let a = [4.0, 2.0, 0.0, 2.0, 5.0, 1.0, 0.0, 1.0, 3.0];
+        let l = factor(&a, 3).unwrap();
+        let mut x = vec![1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0];
+        cholesky_solve_rows(&l, 3, &mut x, 3);
+        for r in 0..3 {
+            for c in 0..3 {
+                let v: f64 = (0..3).map(|q| a[r * 3 + q] * x[q * 3 + c]).sum();
+                assert!((v - if r == c { 1.0 } else { 0.0 }).abs() < 1e-14);
+            }
+        }
+    }
+
+    #[test]
+    fn pairs_without_games_are_skipped() {
+        // pair (0, 2) of task 1 has no games (e.g. only ties, dropped): item 2 has no data there
+        let (t, i, j) = (vec![0u32, 0, 0, 1, 1], vec![0u32, 0, 1, 0, 0], vec![1u32, 2, 2, 1, 2]);
+        let (a, b) = (vec![3.0, 2.0, 1.0, 1.0, 0.0], vec![1.0, 1.0, 2.0, 3.0, 0.0]);
+        let p = Problem { n: 3, n_tasks: 2, task: &t, i: &i, j: &j, wij: &a, wji: &b };
+        let opts = Options { pooling: 1.0, regularization: 0.0, tol: 1e-10, max_iter: 100 };
+        let f = fit(p, &opts, &[0.0; 3], &[0.0; 6]).unwrap();
+        assert!(f.converged && f.delta[5] == 0.0, "{f:?}");
     }
 
     #[test]
