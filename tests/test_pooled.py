@@ -314,3 +314,17 @@ def test_same_bits_with_one_thread(tmp_path):
         for env in ({**os.environ, "RAYON_NUM_THREADS": "1"}, {**os.environ, "RAYON_NUM_THREADS": "2"})
     ]
     assert runs[0] == runs[1] and runs[0].startswith("[")
+
+
+def test_anchor_per_task_and_missing_anchor_at_pooling_zero():
+    df, _ = simulate(16, 3, 5, 600, absent=1)  # i4 never plays in t0
+    r = ra.bradley_terry(df, by="task", pooling=0, anchor=("i1", 0.0), scale="logit")
+    plain = ra.bradley_terry(df.filter(pl.col("task") == "t2"), anchor=("i1", 0.0), scale="logit")
+    mine = r.table.filter(pl.col("task") == "t2").select("item", "score")
+    assert mine.equals(plain.table.select("item", "score"))
+    with pytest.raises(ra.UnknownItemError, match=r"'i4' has no comparisons in task\(s\) 't0'"):
+        ra.bradley_terry(df, by="task", pooling=0, anchor=("i4", 0.0))
+    pooled = ra.bradley_terry(df, by="task", pooling=1.0, anchor=("i4", 1500.0))  # its pooled value in t0
+    assert pooled["t0", "i4"] == 1500.0 and pooled["t1", "i4"] == 1500.0
+    with pytest.raises(ra.UnknownItemError):
+        ra.bradley_terry(df, by="task", anchor=("nobody", 0.0))

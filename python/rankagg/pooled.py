@@ -112,9 +112,9 @@ class _Tasks:
         if rows.weight is not None:
             kwargs["weight"] = rows.weight
         try:
-            i, j, wi, wj, tt = _core.reduce_pairs(
-                n * n_tasks, ca, cb, relabel=np.arange(n * n_tasks, dtype=np.uint32), **kwargs
-            )
+            # codes kept as given (no relabel array of n × tasks entries): pairs come out in
+            # (task, i, j) order
+            i, j, wi, wj, tt = _core.reduce_pairs(n * n_tasks, ca, cb, **kwargs)
         except RankaggError as e:
             raise rows.explain(e) from None
         self.cell_i, self.cell_j = i, j
@@ -235,6 +235,8 @@ def fit_by(
         )
     tasks = _Tasks(data, by, columns)
     n, n_tasks = tasks.n, tasks.n_tasks
+    if isinstance(ci, Bootstrap):
+        check_dense((ci.rounds, n_tasks, n), "the bootstrap replicates", copies=2)
     names = tasks.task_labels.to_list()
     wins, losses, tie_counts = tasks.totals()
     level = ci.level if isinstance(ci, Bootstrap) else 0.0
