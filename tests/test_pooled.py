@@ -328,3 +328,29 @@ def test_anchor_per_task_and_missing_anchor_at_pooling_zero():
     assert pooled["t0", "i4"] == 1500.0 and pooled["t1", "i4"] == 1500.0
     with pytest.raises(ra.UnknownItemError):
         ra.bradley_terry(df, by="task", anchor=("nobody", 0.0))
+
+
+def test_core_rejects_bad_arrays_without_panicking():
+    from rankagg import _core
+
+    u = np.array([0, 0], dtype=np.uint32)
+    one = np.array([1, 1], dtype=np.uint32)
+    w = np.ones(2)
+    z2, z4 = np.zeros(2), np.zeros(4)
+    cases = [
+        dict(task=np.array([1, 0], dtype=np.uint32), i=u, j=one, wij=w, wji=w),  # tasks not sorted
+        dict(task=u, i=u, j=u, wij=w, wji=w),  # self-comparison
+        dict(task=u, i=u, j=np.array([1, 5], dtype=np.uint32), wij=w, wji=w),  # item out of range
+        dict(task=u, i=u, j=one, wij=np.array([1.0, -1.0]), wji=w),  # negative count
+        dict(task=u, i=u, j=one, wij=np.ones(3), wji=w),  # lengths differ
+    ]
+    for case in cases:
+        with pytest.raises(RankaggError):
+            _core.pooled_bradley_terry(2, 2, **case, mu0=z2, delta0=z4, pooling=1.0)
+    ok = dict(task=u, i=u, j=one, wij=w, wji=w)
+    with pytest.raises(RankaggError):
+        _core.pooled_bradley_terry(2, 2, **ok, mu0=np.zeros(3), delta0=z4, pooling=1.0)
+    with pytest.raises(RankaggError):
+        _core.pooled_bradley_terry(2, 2, **ok, mu0=z2, delta0=z4, pooling=math.nan)
+    fit = _core.pooled_bradley_terry(2, 2, **ok, mu0=z2, delta0=z4, pooling=1.0)
+    assert fit["converged"] and fit["delta"].shape == (2, 2)
