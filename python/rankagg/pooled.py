@@ -253,12 +253,12 @@ def fit_by(
             items = np.unique(np.concatenate([tasks.i[s], tasks.j[s]]))
             li = np.searchsorted(items, tasks.i[s]).astype(np.uint32)
             lj = np.searchsorted(items, tasks.j[s]).astype(np.uint32)
-            table = (tasks.wins_i[s], tasks.wins_j[s], tasks.ties[s])
+            counts = (tasks.wins_i[s], tasks.wins_j[s], tasks.ties[s])
             call = _task_fitter(
                 len(items),
                 li,
                 lj,
-                table,
+                counts,
                 {
                     "tie_model": ties,
                     "solver": solver,
@@ -401,7 +401,9 @@ def fit_by(
     )
 
 
-def _task_fitter(n: int, li: np.ndarray, lj: np.ndarray, table: tuple, options: dict[str, Any]) -> Any:
+def _task_fitter(
+    n: int, li: np.ndarray, lj: np.ndarray, counts: tuple[np.ndarray, np.ndarray, np.ndarray], options: dict[str, Any]
+) -> Any:
     """``call(rounds, first_round)`` for :func:`run_rounds`: one task's Rust fit (and bootstrap
     chunks, handed the first chunk's point fit)."""
     point: dict[str, Any] = {}
@@ -410,7 +412,7 @@ def _task_fitter(n: int, li: np.ndarray, lj: np.ndarray, table: tuple, options: 
         given = (
             {"point_theta": point["theta"], "point_virtual": point["virtual_theta"], "point_tie": None} if point else {}
         )
-        out = _core.bradley_terry(n, li, lj, *table, rounds=rounds, first_round=first, **options, **given)
+        out = _core.bradley_terry(n, li, lj, *counts, rounds=rounds, first_round=first, **options, **given)  # type: ignore[misc]
         if not point:
             point.update(out)
         return out
@@ -434,7 +436,7 @@ def _pooled_start(
     n = tasks.n
     keys = tasks.i * n + tasks.j
     unique, where = np.unique(keys, return_inverse=True)
-    added = [np.bincount(where, v, len(unique)) for v in (tasks.wins_i, tasks.wins_j, tasks.ties)]
+    added = [np.bincount(where, v, len(unique)).astype(np.float64) for v in (tasks.wins_i, tasks.wins_j, tasks.ties)]
     try:
         fit = _core.bradley_terry(
             n,
@@ -510,8 +512,8 @@ def _identifiable(pooled: tuple[int, np.ndarray, np.ndarray, np.ndarray], wij: n
             n,
             pi,
             pj,
-            np.bincount(where, wij, len(pi)),
-            np.bincount(where, wji, len(pi)),
+            np.bincount(where, wij, len(pi)).astype(np.float64, copy=False),
+            np.bincount(where, wji, len(pi)).astype(np.float64, copy=False),
             np.zeros(len(pi)),
             max_iter=0,
         )
