@@ -338,19 +338,31 @@ def test_core_rejects_bad_arrays_without_panicking():
     w = np.ones(2)
     z2, z4 = np.zeros(2), np.zeros(4)
     cases = [
-        dict(task=np.array([1, 0], dtype=np.uint32), i=u, j=one, wij=w, wji=w),  # tasks not sorted
-        dict(task=u, i=u, j=u, wij=w, wji=w),  # self-comparison
-        dict(task=u, i=u, j=np.array([1, 5], dtype=np.uint32), wij=w, wji=w),  # item out of range
-        dict(task=u, i=u, j=one, wij=np.array([1.0, -1.0]), wji=w),  # negative count
-        dict(task=u, i=u, j=one, wij=np.ones(3), wji=w),  # lengths differ
+        {"task": np.array([1, 0], dtype=np.uint32), "i": u, "j": one, "wij": w, "wji": w},  # tasks not sorted
+        {"task": u, "i": u, "j": u, "wij": w, "wji": w},  # self-comparison
+        {"task": u, "i": u, "j": np.array([1, 5], dtype=np.uint32), "wij": w, "wji": w},  # item out of range
+        {"task": u, "i": u, "j": one, "wij": np.array([1.0, -1.0]), "wji": w},  # negative count
+        {"task": u, "i": u, "j": one, "wij": np.ones(3), "wji": w},  # lengths differ
     ]
     for case in cases:
         with pytest.raises(RankaggError):
             _core.pooled_bradley_terry(2, 2, **case, mu0=z2, delta0=z4, pooling=1.0)
-    ok = dict(task=u, i=u, j=one, wij=w, wji=w)
+    ok = {"task": u, "i": u, "j": one, "wij": w, "wji": w}
     with pytest.raises(RankaggError):
         _core.pooled_bradley_terry(2, 2, **ok, mu0=np.zeros(3), delta0=z4, pooling=1.0)
     with pytest.raises(RankaggError):
         _core.pooled_bradley_terry(2, 2, **ok, mu0=z2, delta0=z4, pooling=math.nan)
     fit = _core.pooled_bradley_terry(2, 2, **ok, mu0=z2, delta0=z4, pooling=1.0)
     assert fit["converged"] and fit["delta"].shape == (2, 2)
+
+
+def test_input_types_agree():
+    pd = pytest.importorskip("pandas")
+    df, _ = simulate(17, 3, 4, 300)
+    ref = scores(ra.bradley_terry(df, by="task"))
+    for data in (df.lazy(), df.to_pandas(), df.to_dict(as_series=False)):
+        assert scores(ra.bradley_terry(data, by="task")) == ref
+    assert isinstance(df.to_pandas(), pd.DataFrame)
+    # integer task labels keep their dtype in the table
+    r = ra.bradley_terry(df.with_columns(pl.col("task").str.slice(1).cast(pl.Int64)), by="task")
+    assert r.table.schema["task"] == pl.Int64 and r[2, "i0"] == ref[("t2", "i0")]
