@@ -60,7 +60,7 @@ def main() -> None:
     base, _ = timed(lambda: loop(df), args.repeat)
     out = [("loop of per-task bradley_terry (group_by + fit)", base, "")]
     for pooling in (0.0, 1.0):
-        t, r = timed(lambda: ra.bradley_terry(df, by="task", pooling=pooling), args.repeat)
+        t, r = timed(lambda p=pooling: ra.bradley_terry(df, by="task", pooling=p), args.repeat)
         out.append((f"bradley_terry(by='task', pooling={pooling:g})", t, f"{r.iterations} iterations"))
     rounds = 20
     t, _ = timed(lambda: ra.bradley_terry(df, by="task", pooling=1.0, ci=ra.Bootstrap(rounds=rounds)), 1)
