@@ -237,6 +237,8 @@ def test_bad_input_errors():
     for bad in (-1.0, math.nan, math.inf, "1", True):
         with pytest.raises(RankaggError, match="pooling must be a finite number >= 0"):
             ra.bradley_terry(df, by="task", pooling=bad)
+    with pytest.raises(RankaggError, match="rename the task column"):
+        ra.bradley_terry(df.rename({"task": "n"}), by="n")
     with pytest.raises(RankaggError, match="pass by="):
         ra.bradley_terry(df, pooling=1.0)
     with pytest.raises(RankaggError, match="Sandwich"):

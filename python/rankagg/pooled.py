@@ -225,6 +225,11 @@ def fit_by(
 
     if not isinstance(by, str):
         raise RankaggError(f"by must be a column name, not {by!r}")
+    reserved = ("item", "score", "lower", "upper", "rank", "wins", "losses", "ties", "n", "pooled_only")
+    if by in reserved:
+        raise RankaggError(
+            f"by={by!r} is also a column of the result table ({', '.join(reserved)}); rename the task column"
+        )
     pooling = check_pooling(pooling)
     if ties not in ("half", "drop"):
         raise RankaggError(f"by= (per-task leaderboards) supports ties='half' or 'drop', not {ties!r}")

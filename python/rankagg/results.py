@@ -30,6 +30,10 @@ class Ratings:
     arena's interval-aware rank (1 + the number of items whose ``lower`` exceeds this item's
     ``upper``). ``wins``/``losses``/``ties``/``n`` are weighted counts from the data.
 
+    Per-task ratings (``bradley_terry(by=...)``) have the task column first, one row per
+    (task, item), best first within each task, and ``pooled_only``; index them with
+    ``r[task, item]``.
+
     Diagnostics: ``converged``, ``iterations``, ``log_likelihood``; ``tie_parameter`` is
     Davidson's ν when ``ties="davidson"``; ``ci`` is the interval specification used.
     """
