@@ -34,6 +34,7 @@ import gc
 import os
 import statistics
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -63,9 +64,7 @@ class Instance:
     truth: np.ndarray  # per judge: its group (mixture) or whether it is adversarial (crowd)
 
 
-def make(
-    rows: int, judges: int, items: int, seed: int = 0, *, groups: int = 0, adversarial: float = 0.0
-) -> Instance:
+def make(rows: int, judges: int, items: int, seed: int = 0, *, groups: int = 0, adversarial: float = 0.0) -> Instance:
     """Mixture data (groups > 0) or crowd data (groups = 0, a share of adversarial judges)."""
     rng = np.random.default_rng(seed)
     judge = rng.integers(0, judges, rows)
@@ -194,7 +193,12 @@ def bench_mixture(args: argparse.Namespace) -> None:
             1.0,
             f"{m.iterations} it (best run, its 20 short ones included), converged {m.converged}; {quality(m, inst)}",
         ),
-        ("— of which reading + reducing the frame (`_judge_rows`)", t_read, t_read / t_full, f"{table.judge_counts().size} judges"),
+        (
+            "— of which reading + reducing the frame (`_judge_rows`)",
+            t_read,
+            t_read / t_full,
+            f"{table.judge_counts().size} judges",
+        ),
         ("— of which the fit (`_core`, 8 restarts)", t_fit, t_fit / t_full, ""),
         (
             "rankagg fit, 1 restart (`_core`), per EM iteration",
@@ -225,7 +229,14 @@ def bench_mixture(args: argparse.Namespace) -> None:
     inst = make(args.small_rows, small_judges, args.items, args.seed, groups=g)
     df = inst.frame
     t_small, m = timed(lambda: ours(8), repeat)
-    rows = [("rankagg `bradley_terry_mixture(groups=3)` (8 restarts)", t_small, 1.0, f"{m.iterations} it; {quality(m, inst)}")]
+    rows = [
+        (
+            "rankagg `bradley_terry_mixture(groups=3)` (8 restarts)",
+            t_small,
+            1.0,
+            f"{m.iterations} it; {quality(m, inst)}",
+        )
+    ]
     if not args.no_reference:
         t0 = time.perf_counter()
         r = reference_mixture(inst, g, 8, SHORT_ITER)
@@ -283,8 +294,16 @@ def noisy_bt(inst: Instance, n_iter: int, tol: float) -> tuple[float, int, np.nd
 
 def bench_crowd(args: argparse.Namespace) -> None:
     repeat = args.repeat
-    for rows_, judges_ in [(args.rows, args.judges), (args.small_rows, round(args.judges * args.small_rows / args.rows))]:
-        small = rows_ != args.rows
+    sizes = [
+        (args.rows, args.judges, args.crowd_iter),
+        (args.small_rows, round(args.judges * args.small_rows / args.rows), 1000),
+        (args.noisy_rows, round(args.judges * args.noisy_rows / args.rows), 1000),
+    ]
+    for rows_, judges_, max_iter in sizes:
+        capped = max_iter < 1000
+        peer = rows_ == args.noisy_rows
+        if peer and args.no_crowdkit:
+            continue
         inst = make(rows_, judges_, args.items, args.seed, adversarial=args.adversarial)
         df = inst.frame
         adv = inst.truth
@@ -293,17 +312,24 @@ def bench_crowd(args: argparse.Namespace) -> None:
             low = eta < 0.5
             return f"flags {low[adv].mean():.1%} of adversarial, {low[~adv].mean():.1%} of honest judges"
 
-        t_ours, r = timed(lambda: ra.crowd_bradley_terry(df), repeat)
+        def ours(max_iter: int = max_iter, df: pl.DataFrame = df) -> ra.Ratings:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ra.ConvergenceWarning)
+                return ra.crowd_bradley_terry(df, max_iter=max_iter)
+
+        t_ours, r = timed(ours, repeat)
         eta = r.judges.sort("judge")["reliability"].to_numpy()
+        it = f"{r.iterations} it" + (" (capped)" if capped else f", converged {r.converged}")
+        per = f" = {t_ours / r.iterations:.3f} s/it" if capped else ""
         rows: list[tuple[str, float, float, str]] = [
             (
                 "rankagg `crowd_bradley_terry` (from the frame)",
                 t_ours,
                 1.0,
-                f"{r.iterations} it; τ {kendall_tau(item_scores(r.table, inst.n_items), inst.strength):.4f}; {flags(eta)}",
+                f"{it}{per}; τ {kendall_tau(item_scores(r.table, inst.n_items), inst.strength):.4f}; {flags(eta)}",
             )
         ]
-        t, p = timed(lambda: ra.bradley_terry(df), repeat)
+        t, p = timed(lambda df=df: ra.bradley_terry(df), repeat)
         rows.append(
             (
                 "rankagg `bradley_terry` (plain, ignores judges)",
@@ -312,24 +338,32 @@ def bench_crowd(args: argparse.Namespace) -> None:
                 f"τ {kendall_tau(item_scores(p.table, inst.n_items), inst.strength):.4f}",
             )
         )
-        if not args.no_reference:
-            k = max(1, repeat // 2) if small else 1
-            t, f = timed(
-                lambda: ref.crowd_em(
-                    inst.judge, inst.a, inst.b, inst.outcome, n_items=inst.n_items, n_judges=inst.n_judges
-                ),
-                k,
-            )
-            rows.append(
-                (
-                    "numpy `crowd_em` (coded arrays)",
-                    t,
-                    t / t_ours,
-                    f"{'median of ' + str(k) if k > 1 else 'once'}; {f['iterations']} it; "
-                    f"τ {kendall_tau(f['theta'], inst.strength):.4f}; {flags(f['reliability'])}",
+        if not args.no_reference and not peer:
+            try:
+                t0 = time.perf_counter()
+                f = ref.crowd_em(
+                    inst.judge,
+                    inst.a,
+                    inst.b,
+                    inst.outcome,
+                    n_items=inst.n_items,
+                    n_judges=inst.n_judges,
+                    max_iter=max_iter,
                 )
-            )
-        if small and not args.no_crowdkit:
+                t = time.perf_counter() - t0
+                per = f" = {t / f['iterations']:.3f} s/it" if capped else ""
+                rows.append(
+                    (
+                        "numpy `crowd_em` (coded arrays)",
+                        t,
+                        t / t_ours,
+                        f"once; {f['iterations']} it{per}; "
+                        f"τ {kendall_tau(f['theta'], inst.strength):.4f}; {flags(f['reliability'])}",
+                    )
+                )
+            except np.linalg.LinAlgError as e:
+                rows.append(("numpy `crowd_em` (coded arrays)", float("nan"), float("nan"), f"failed: {e}"))
+        if peer:
             out = noisy_bt(inst, args.noisy_iter, args.noisy_tol)
             if out is None:
                 rows.append(("crowd-kit (not installed: pip install crowd-kit)", float("nan"), float("nan"), ""))
@@ -337,16 +371,18 @@ def bench_crowd(args: argparse.Namespace) -> None:
                 t, calls, scores, skills = out
                 rows.append(
                     (
-                        f"crowd-kit `NoisyBradleyTerry(n_iter={args.noisy_iter}, tol={args.noisy_tol:g})` (pandas, pre-converted)",
+                        f"crowd-kit 1.4.2 `NoisyBradleyTerry(n_iter={args.noisy_iter}, tol={args.noisy_tol:g})` "
+                        "(pandas frame pre-converted)",
                         t,
                         t / t_ours,
-                        f"once; {calls} evaluations ({t / calls:.3f} s each); τ {kendall_tau(scores, inst.strength):.4f}; "
-                        f"skill < 0.5: {flags(skills)}",
+                        f"once; {calls} L-BFGS evaluations ({t / calls:.3f} s each); "
+                        f"τ {kendall_tau(scores, inst.strength):.4f}; skill < 0.5 {flags(skills)[6:]}",
                     )
                 )
+        cap = f", EM capped at {max_iter} iterations" if capped else ""
         print_table(
             f"Crowd-BT: {rows_:,} comparisons, {judges_:,} judges, {args.items} items, "
-            f"{args.adversarial:.0%} adversarial",
+            f"{args.adversarial:.0%} adversarial{cap}",
             rows,
         )
 
@@ -360,6 +396,8 @@ def main() -> None:
     ap.add_argument("--adversarial", type=float, default=0.2)
     ap.add_argument("--small-rows", type=int, default=100_000, help="size where the slow peers run in full")
     ap.add_argument("--ref-iter", type=int, default=5, help="numpy mixture_em iterations at full size")
+    ap.add_argument("--crowd-iter", type=int, default=20, help="Crowd-BT EM iterations (both) at full size")
+    ap.add_argument("--noisy-rows", type=int, default=10_000, help="size where crowd-kit runs")
     ap.add_argument("--noisy-iter", type=int, default=100, help="NoisyBradleyTerry n_iter (its default)")
     ap.add_argument("--noisy-tol", type=float, default=1e-5, help="NoisyBradleyTerry tol (its default)")
     ap.add_argument("--repeat", type=int, default=3)
@@ -367,10 +405,10 @@ def main() -> None:
     ap.add_argument("--only", choices=["mixture", "crowd"])
     ap.add_argument("--no-reference", action="store_true", help="skip the numpy references")
     ap.add_argument("--no-crowdkit", action="store_true")
-    ap.add_argument("--quick", action="store_true", help="rows 100k, judges 1k, small 10k")
+    ap.add_argument("--quick", action="store_true", help="rows 100k, judges 1k, small 20k, crowd-kit 5k")
     args = ap.parse_args()
     if args.quick:
-        args.rows, args.judges, args.small_rows = 100_000, 1_000, 10_000
+        args.rows, args.judges, args.small_rows, args.noisy_rows = 100_000, 1_000, 20_000, 5_000
     print(
         f"machine: {os.cpu_count()} cores; polars {pl.__version__}, numpy {np.__version__}, rankagg {ra.__version__}\n"
     )

@@ -250,3 +250,25 @@ def test_counts_below_one_are_usage_errors(argv, capsys):
     with pytest.raises(SystemExit) as exit_:
         main(argv)
     assert exit_.value.code == 2 and "expected a whole number >= 1" in capsys.readouterr().err
+
+
+def test_leaderboard_by_task_with_pooling(tmp_path, capsys):
+    src = tmp_path / "tasks.csv"
+    pl.DataFrame(
+        {
+            "task": ["m", "m", "m", "m", "c", "c", "c"],
+            "a": ["x", "y", "z", "x", "x", "y", "z"],
+            "b": ["y", "z", "x", "z", "y", "z", "x"],
+            "outcome": [1.0, 1.0, 0.0, 0.0, 0.0, 1.0, 1.0],
+        }
+    ).write_csv(src)
+    out = tmp_path / "board.csv"
+    assert main(["leaderboard", str(src), "--by", "task", "--pooling", "2", "-o", str(out)]) == 0
+    board = pl.read_csv(out)
+    assert board.columns[:2] == ["task", "item"] and "pooled_only" in board.columns
+    assert board["task"].to_list() == ["c"] * 3 + ["m"] * 3
+    assert main(["leaderboard", str(src), "--by", "task", "--pooling", "-1"]) == 2
+    assert "pooling must be a finite number >= 0" in capsys.readouterr().err
+    assert main(["leaderboard", str(src), "--pooling", "1"]) == 2
+    assert "--pooling needs --by" in capsys.readouterr().err
+    assert main(["leaderboard", str(src), "--by", "task", "--method", "elo"]) == 2

@@ -26,6 +26,7 @@ __all__ = [
     "dense_int_map",
     "consistency_counts",
     "three_cycles",
+    "pooled_bradley_terry",
     "JudgeTable",
     "MixtureFit",
     "CrowdFit",
@@ -78,6 +79,22 @@ def bradley_terry(
     point_theta: npt.NDArray[np.float64] | None = None,
     point_virtual: float | None = None,
     point_tie: float | None = None,
+) -> dict[str, Any]: ...
+def pooled_bradley_terry(
+    n: int,
+    n_tasks: int,
+    task: npt.NDArray[np.uint32],
+    i: npt.NDArray[np.uint32],
+    j: npt.NDArray[np.uint32],
+    wij: npt.NDArray[np.float64],
+    wji: npt.NDArray[np.float64],
+    mu0: npt.NDArray[np.float64],
+    delta0: npt.NDArray[np.float64],
+    *,
+    pooling: float,
+    regularization: float = 0.0,
+    tol: float = 1e-9,
+    max_iter: int = 10000,
 ) -> dict[str, Any]: ...
 def elo(
     n: int,

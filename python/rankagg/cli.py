@@ -42,6 +42,7 @@ examples:
   rankagg leaderboard --ci bootstrap --rounds 1000  # 95% intervals, interval-aware ranks
   rankagg leaderboard battles.csv --method elo --order-by tstamp
   rankagg leaderboard prefs.csv --method mixture --judge annotator --groups auto
+  rankagg leaderboard --by prompt --pooling 1   # one leaderboard per prompt, partially pooled
   rankagg consensus election.toi --method schulze
   rankagg lottery                            # maximal lottery (minimax winner) of LLMFAO
   rankagg defensive attn.parquet --item token --over query --value weight --group head
@@ -260,7 +261,11 @@ def _leaderboard(args: argparse.Namespace) -> int:
     if args.method in ("mixture", "crowd_bt"):
         return _judge_models(args)
     data: pl.DataFrame | pl.LazyFrame | PairTable
-    if args.method == "elo":  # rows in order
+    if args.pooling is not None and args.by is None:
+        raise RankaggError("--pooling needs --by COLUMN (per-task leaderboards)")
+    if args.by is not None and args.method != "bradley_terry":
+        raise RankaggError(f"--by (per-task leaderboards) needs --method bradley_terry, not {args.method}")
+    if args.method == "elo" or args.by is not None:  # rows in order / the task column
         data, columns, source = _comparisons(args)
     else:
         data, source = _pair_table(args)
@@ -271,13 +276,21 @@ def _leaderboard(args: argparse.Namespace) -> int:
     elif args.ci == "sandwich":
         ci = Sandwich(level=args.level)
     if args.method == "bradley_terry":
+        per_task: dict[str, Any] = {}
+        if args.by is not None:
+            per_task = dict(by=args.by, pooling=1.0 if args.pooling is None else args.pooling)
         ratings = rate.bradley_terry(
-            data, **columns, ties=args.ties, scale=args.scale, regularization=args.regularization, ci=ci
+            data, **columns, ties=args.ties, scale=args.scale, regularization=args.regularization, ci=ci, **per_task
         )
         detail = (
             f"ties={args.ties}, scale={args.scale}; {'converged' if ratings.converged else 'NOT converged'} "
             f"in {ratings.iterations} iterations, log-likelihood {ratings.log_likelihood:.2f}"
         )
+        if per_task:
+            detail = (
+                f"one leaderboard per {args.by!r}, partial pooling {per_task['pooling']:g} "
+                f"(0: independent fits; large: one leaderboard); " + detail
+            )
     elif args.method == "elo":
         if isinstance(ci, Sandwich):
             raise RankaggError("Sandwich intervals (--ci sandwich) are for bradley_terry; use --ci bootstrap with elo")
@@ -577,6 +590,10 @@ def build_parser() -> argparse.ArgumentParser:
     lb.add_argument("--judge", help="mixture, crowd_bt: column of who made each comparison")
     lb.add_argument(
         "--groups", type=_groups, default=2, help="mixture: number of judge groups, or 'auto' (BIC) (default: 2)"
+    )
+    lb.add_argument("--by", help="bradley_terry: column of tasks, one leaderboard per task with partial pooling")
+    lb.add_argument(
+        "--pooling", type=float, help="with --by: prior precision of the task effects (default 1; 0 = independent)"
     )
     _add_output_arguments(lb)
     lb.set_defaults(run=_leaderboard)

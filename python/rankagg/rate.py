@@ -66,6 +66,8 @@ def bradley_terry(
     ci: Interval | None = None,
     covariates: Sequence[str | tuple[str, str]] | None = None,
     covariate_l2: float = 1.0,
+    by: str | None = None,
+    pooling: float | None = None,
 ) -> Ratings:
     """Bradley–Terry ratings by maximum likelihood: P(i beats j) = π_i / (π_i + π_j).
 
@@ -111,6 +113,21 @@ def bradley_terry(
             std_error is then the replicates' standard deviation). Fitted by Newton's method over the rows (a dense solve in
             n + p unknowns: up to a few thousand items). ``ties="half"`` or ``"drop"``.
         covariate_l2: L2 penalty λ on β (λ‖β‖²/2 subtracted from the log-likelihood).
+        by: a column of tasks (categories, prompts' topics, benchmarks): one leaderboard per
+            task, with partial pooling. In task t, θ_{t,i} = μ_i + δ_{t,i}, the task effects
+            δ having a Gaussian prior N(0, 1/``pooling``) and the overall strengths μ the
+            usual ``regularization``; the scores are the joint maximum a posteriori (a
+            hierarchical Bradley–Terry model; partial pooling as in Gelman & Hill 2007, ch. 12).
+            ``table`` then has the ``by`` column first, one row per (task, item), best first
+            within each task (``rank`` is within the task; intervals with
+            ``ci=Bootstrap(...)`` resample each task's comparisons), and a boolean
+            ``pooled_only``: the item has no comparisons in that task and shows its overall
+            strength μ. ``anchor`` pins the item in every task. ``ties="half"`` or ``"drop"``;
+            no ``Sandwich`` or ``covariates``. See :mod:`rankagg.pooled` and docs/ratings.md.
+        pooling: with ``by``: the prior precision of the task effects (default 1). ``0`` fits every task on
+            its own (exactly :func:`bradley_terry` on that task's rows; items absent from a
+            task have no row); larger values pull the tasks toward one leaderboard, which they
+            reach as ``pooling → ∞``.
 
     Returns:
         :class:`Ratings` with ``table`` (item, score, rank, wins, losses, ties, n; best first;
@@ -173,6 +190,29 @@ def bradley_terry(
     if not (isinstance(max_iter, int) and 0 <= max_iter < 2**63):
         raise RankaggError(f"max_iter must be an integer >= 0 (below 2**63), not {max_iter!r}")
     _check_ci(ci)
+    if pooling is not None and by is None:
+        raise RankaggError("pooling= applies to per-task leaderboards: pass by='<task column>' too")
+    if by is not None:
+        if covariates:
+            raise RankaggError("by= (per-task leaderboards) does not support covariates")
+        if isinstance(data, PairTable):
+            raise RankaggError("by= needs the comparison rows with their task column, not a PairTable")
+        from rankagg.pooled import fit_by
+
+        return fit_by(
+            data,
+            by=by,
+            pooling=1.0 if pooling is None else pooling,
+            columns=dict(a=a, b=b, outcome=outcome, weight=weight, outcomes=outcomes, winner=winner, loser=loser),
+            ties=ties,
+            scale=scale,
+            anchor=anchor,
+            regularization=regularization,
+            solver=solver,
+            tol=tol,
+            max_iter=max_iter,
+            ci=ci,
+        )
     if isinstance(ci, Sandwich) and ties in ("davidson", "rao_kupper"):
         raise RankaggError(f"Sandwich intervals need ties='half' or 'drop'; use ci=Bootstrap() with ties={ties!r}")
     rows: Comparisons | None = None

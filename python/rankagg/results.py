@@ -30,6 +30,10 @@ class Ratings:
     arena's interval-aware rank (1 + the number of items whose ``lower`` exceeds this item's
     ``upper``). ``wins``/``losses``/``ties``/``n`` are weighted counts from the data.
 
+    Per-task ratings (``bradley_terry(by=...)``) have the task column first, one row per
+    (task, item), best first within each task, and ``pooled_only``; index them with
+    ``r[task, item]``.
+
     Diagnostics: ``converged``, ``iterations``, ``log_likelihood``; ``tie_parameter`` is
     Davidson's ν when ``ties="davidson"``; ``ci`` is the interval specification used.
     """
@@ -70,7 +74,18 @@ class Ratings:
         return self.table.height
 
     def __getitem__(self, item: Any) -> float:
-        """The score of one item."""
+        """The score of one item; for per-task ratings (``by=``), of one ``(task, item)``."""
+        by = self.options.get("by")
+        if by is not None:
+            if not (isinstance(item, tuple) and len(item) == 2):
+                raise RankaggError(f"per-task ratings (by={by!r}) are indexed by (task, item), not {item!r}")
+            try:
+                row = self.table.filter((pl.col(by) == item[0]) & (pl.col("item") == item[1]))
+            except (pl.exceptions.PolarsError, TypeError):
+                row = self.table.clear()
+            if row.height == 0:
+                raise UnknownItemError(f"(task, item) {item!r} is not in the ratings")
+            return float(row["score"][0])
         try:
             row = self.table.filter(pl.col("item") == item)
         except (pl.exceptions.PolarsError, TypeError):  # an item of another type than the labels
@@ -85,6 +100,11 @@ class Ratings:
         With ``ties="davidson"`` or ``"rao_kupper"`` this is the probability of an outright win
         (the rest is the probability of a tie); otherwise σ(θ_a − θ_b).
         """
+        if self.options.get("by") is not None:
+            raise RankaggError(
+                "per-task ratings (by=...) have one score per (task, item): predict from two rows of the same task, "
+                "σ(θ_a − θ_b) with θ on the logit scale"
+            )
         if self._theta is None:
             raise RankaggError(
                 f"{self.method} scores are not a probability model; predict() needs bradley_terry or elo ratings"

@@ -6,4 +6,5 @@ pub mod covariates;
 pub mod crowd;
 pub mod elo;
 pub mod plackett_luce;
+pub mod pooled;
 pub mod spectral;
