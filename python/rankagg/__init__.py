@@ -40,6 +40,7 @@ from rankagg.rate import (
     pagerank,
     plackett_luce,
     rank_centrality,
+    trueskill,
     win_rate,
 )
 from rankagg.preferences import Preferences, preference_matrix
@@ -71,6 +72,7 @@ __version__ = "0.1.0"
 __all__ = [
     "bradley_terry",
     "elo",
+    "trueskill",
     "counting",
     "win_rate",
     "average_win_rate",

@@ -65,6 +65,24 @@ def elo(
     seed: int = 0,
     first_round: int = 0,
 ) -> dict[str, Any]: ...
+def trueskill(
+    n: int,
+    a: npt.NDArray[np.uint32],
+    b: npt.NDArray[np.uint32],
+    outcome: npt.NDArray[np.float64] | None = None,
+    outcome_codes: npt.NDArray[np.uint32] | None = None,
+    outcome_values: npt.NDArray[np.float64] | None = None,
+    weight: npt.NDArray[np.float64] | None = None,
+    *,
+    mu: float = 25.0,
+    sigma: float = 25.0 / 3.0,
+    beta: float = 25.0 / 6.0,
+    tau: float = 25.0 / 300.0,
+    draw_probability: float = 0.1,
+    rounds: int = 0,
+    seed: int = 0,
+    first_round: int = 0,
+) -> dict[str, Any]: ...
 def pair_scores(
     method: str,
     n: int,

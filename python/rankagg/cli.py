@@ -24,6 +24,7 @@ from rankagg.intervals import Bootstrap, Sandwich
 METHODS = [
     "bradley_terry",
     "elo",
+    "trueskill",
     "win_rate",
     "average_win_rate",
     "counting",
@@ -178,7 +179,7 @@ def _add_output_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _leaderboard(args: argparse.Namespace) -> int:
-    if args.method == "elo":  # rows in order
+    if args.method in ("elo", "trueskill"):  # rows in order
         data, columns, source = _comparisons(args)
     else:
         data, source = _pair_table(args)
@@ -201,6 +202,12 @@ def _leaderboard(args: argparse.Namespace) -> int:
         detail = "online Elo (k=4, base 10, scale 400, initial 1000)" + (
             f", rows ordered by {args.order_by!r}" if args.order_by else ", rows in file order"
         )
+    elif args.method == "trueskill":
+        ratings = rate.trueskill(data, **columns, order_by=args.order_by, ci=ci)
+        detail = (
+            "two-player TrueSkill (mu 25, sigma 25/3, beta 25/6, tau 25/300, draw probability 0.1); score = mu - 3 sigma"
+            + (f", rows ordered by {args.order_by!r}" if args.order_by else ", rows in file order")
+        )
     else:
         ratings = getattr(rate, args.method)(data, **columns, ci=ci)
         detail = f"scores: {ratings.scale}"
@@ -217,7 +224,7 @@ def _leaderboard(args: argparse.Namespace) -> int:
     print(detail)
     digits = 1 if ratings.scale in ("elo", "count") else 4
     shown = ratings.table.with_columns(
-        pl.col(c).round(digits) for c in ("score", "lower", "upper") if c in ratings.table.columns
+        pl.col(c).round(digits) for c in ("score", "lower", "upper", "mu", "sigma") if c in ratings.table.columns
     )
     with pl.Config(
         tbl_rows=args.top,
@@ -489,7 +496,7 @@ def build_parser() -> argparse.ArgumentParser:
     lb.add_argument("--rounds", type=int, default=1000, help="bootstrap rounds (default: 1000)")
     lb.add_argument("--level", type=float, default=0.95, help="interval coverage (default: 0.95)")
     lb.add_argument("--seed", type=int, default=0, help="bootstrap seed (default: 0)")
-    lb.add_argument("--order-by", help="elo: column to order the rows by (default: file order)")
+    lb.add_argument("--order-by", help="elo, trueskill: column to order the rows by (default: file order)")
     lb.add_argument(
         "--ties", default="half", choices=["half", "davidson", "rao_kupper", "drop"], help="bradley_terry tie model"
     )

@@ -6,3 +6,4 @@ pub mod covariates;
 pub mod elo;
 pub mod plackett_luce;
 pub mod spectral;
+pub mod trueskill;
