@@ -19,6 +19,7 @@ MODULES = [
     "rankagg.results",
     "rankagg.reference",
     "rankagg.reference.scores",
+    "rankagg.reference.trueskill",
     "rankagg.datasets",
     "rankagg.cli",
     "rankagg.vote",

@@ -272,3 +272,14 @@ def test_cli_and_report(tmp_path, capsys):
     assert "under the fitted trueskill model" in page
     with pytest.raises(ra.RankaggError, match="rows in order"):
         ra.report(ra.PairTable.from_comparisons(pl.read_csv(src)), None, method="trueskill", ci="none")
+
+
+def test_agrees_with_the_plain_python_reference():
+    from rankagg.reference import trueskill as reference
+
+    frame = _games(np.random.default_rng(8), 10, 500, draws=True)
+    opts = {"beta": 3.0, "tau": 0.2, "draw_probability": 0.2}
+    want = reference(frame["a"].to_list(), frame["b"].to_list(), frame["outcome"].to_list(), **opts)
+    got = _ours(ra.trueskill(frame, **opts))
+    for item, v in want.items():
+        assert got[item] == pytest.approx(v, rel=1e-9)
