@@ -25,10 +25,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from bt import make, table, timed  # noqa: E402
-
-import rankagg as ra  # noqa: E402
-from rankagg.reference import trueskill as plain  # noqa: E402
+import rankagg as ra
+from bt import make, table, timed
+from rankagg.reference import trueskill as plain
 
 OUT = {"model_a": 1.0, "model_b": 0.0, "tie": 0.5}
 
@@ -54,7 +53,7 @@ def main() -> None:
         args.rows, args.peer_rows, args.repeat = 100_000, 5_000, 3
     m = args.rows
     df = make(args.items, m)
-    kw = dict(a="model_a", b="model_b", outcome="winner", outcomes=OUT)
+    kw = {"a": "model_a", "b": "model_b", "outcome": "winner", "outcomes": OUT}
     ra.trueskill(df, **kw)  # warm up (imports, page faults)
     t_ours, r = timed(lambda: ra.trueskill(df, **kw), args.repeat)
 

@@ -730,7 +730,8 @@ def trueskill(
     Outcomes must be 1 (a wins), 0 (b wins) or 0.5 (a draw): TrueSkill has no partial wins, so
     other values raise :class:`~rankagg.errors.OutcomeRangeError` naming the rows (map labels
     with ``outcomes=``, e.g. LMArena's ``"tie (bothbad)"`` to 0.5). ``weight``: a whole number of
-    repeats — a row of weight k is k identical games in a row (0 skips it); other weights raise
+    repeats — a row of weight k is k identical games in a row (0 skips it; the time grows with
+    the total weight, and Ctrl-C stops a long run); other weights raise
     :class:`~rankagg.errors.InvalidWeightError`. Draws need ``draw_probability > 0``.
 
     The truncated-Gaussian corrections are computed through the Mills ratio, accurate to about
