@@ -246,9 +246,9 @@ def test_bootstrap_intervals():
         ra.trueskill(frame, ci=ra.Sandwich())
 
 
-def test_million_games_are_quick_and_ctrl_c_stops_a_long_run(ctrl_c):
-    # Not a timing test: a run of ~10^10 repeated games must stop soon after Ctrl-C.
-    frame = pl.DataFrame({"a": ["x", "y"], "b": ["y", "x"], "outcome": [1.0, 0.5], "k": [5e9, 5e9]})
+def test_ctrl_c_stops_a_long_run(ctrl_c):
+    # Not a timing test: a run of 2·10^8 repeated games (~10 s) must stop soon after Ctrl-C.
+    frame = pl.DataFrame({"a": ["x", "y"], "b": ["y", "x"], "outcome": [1.0, 0.5], "k": [1e8, 1e8]})
     late = ctrl_c(lambda: ra.trueskill(frame, weight="k"), after=0.3)
     assert late < 2.0
 
