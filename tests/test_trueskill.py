@@ -7,6 +7,8 @@ import math
 import numpy as np
 import polars as pl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import rankagg as ra
 
@@ -283,3 +285,30 @@ def test_agrees_with_the_plain_python_reference():
     got = _ours(ra.trueskill(frame, **opts))
     for item, v in want.items():
         assert got[item] == pytest.approx(v, rel=1e-9)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 4), st.integers(1, 4), st.sampled_from([0.0, 0.5, 1.0])), min_size=1, max_size=40
+    ),
+    st.floats(-50, 50),
+    st.floats(0.1, 20),
+    st.floats(0.1, 10),
+    st.floats(0, 2),
+    st.floats(0.001, 0.95),
+)
+def test_random_sequences_and_parameters_match_the_package(games, mu, sigma, beta, tau, p):
+    frame = pl.DataFrame(
+        {
+            "a": [f"m{i}" for i, _, _ in games],
+            "b": [f"m{(i + d) % 5}" for i, d, _ in games],
+            "outcome": [o for *_, o in games],
+        }
+    )
+    opts = {"mu": mu, "sigma": sigma, "beta": beta, "tau": tau, "draw_probability": p}
+    want = _package(frame, opts)
+    got = _ours(ra.trueskill(frame, **opts))
+    for item, (m, sd) in want.items():
+        assert got[item][0] == pytest.approx(m, rel=1e-9, abs=1e-9 * sigma)
+        assert got[item][1] == pytest.approx(sd, rel=1e-9)
