@@ -27,6 +27,7 @@ SECTIONS: list[tuple[str, list[str]]] = [
         [
             "bradley_terry",
             "elo",
+            "trueskill",
             "win_rate",
             "average_win_rate",
             "counting",

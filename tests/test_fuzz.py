@@ -73,6 +73,8 @@ METHODS = [
     ("davidson", lambda d, **k: ra.bradley_terry(d, ties="davidson", regularization=0.5, **k)),
     ("rao_kupper", lambda d, **k: ra.bradley_terry(d, ties="rao_kupper", regularization=0.5, **k)),
     ("elo", lambda d, **k: ra.elo(d, **k)),
+    ("trueskill", lambda d, **k: ra.trueskill(d, **k)),
+    ("trueskill_bootstrap", lambda d, **k: ra.trueskill(d, ci=ra.Bootstrap(rounds=8), **k)),
     ("counting", lambda d, **k: ra.counting(d, **k)),
     ("win_rate", lambda d, **k: ra.win_rate(d, **k)),
     ("average_win_rate", lambda d, **k: ra.average_win_rate(d, **k)),

@@ -44,6 +44,7 @@ from rankagg.rate import (
     pagerank,
     plackett_luce,
     rank_centrality,
+    trueskill,
     win_rate,
 )
 from rankagg.report import report
@@ -72,6 +73,7 @@ __version__ = "0.1.0"
 __all__ = [
     "bradley_terry",
     "elo",
+    "trueskill",
     "counting",
     "win_rate",
     "average_win_rate",

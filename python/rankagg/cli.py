@@ -24,6 +24,7 @@ from rankagg.intervals import Bootstrap, Sandwich
 METHODS = [
     "bradley_terry",
     "elo",
+    "trueskill",
     "win_rate",
     "average_win_rate",
     "counting",
@@ -189,7 +190,7 @@ def _groups(text: str) -> int | Literal["auto"]:
 def _print_table(frame: pl.DataFrame, top: int, scale: str) -> None:
     digits = 1 if scale in ("elo", "count") else 4
     shown = frame.with_columns(
-        *(pl.col(c).round(digits) for c in ("score", "lower", "upper") if c in frame.columns),
+        *(pl.col(c).round(digits) for c in ("score", "lower", "upper", "mu", "sigma") if c in frame.columns),
         *(pl.col(c).round(3) for c in ("reliability", "share", "probability") if c in frame.columns),
     )
     with pl.Config(
@@ -265,7 +266,7 @@ def _leaderboard(args: argparse.Namespace) -> int:
         raise RankaggError("--pooling needs --by COLUMN (per-task leaderboards)")
     if args.by is not None and args.method != "bradley_terry":
         raise RankaggError(f"--by (per-task leaderboards) needs --method bradley_terry, not {args.method}")
-    if args.method == "elo" or args.by is not None:  # rows in order / the task column
+    if args.method in ("elo", "trueskill") or args.by is not None:  # rows in order / the task column
         data, columns, source = _comparisons(args)
     else:
         data, source = _pair_table(args)
@@ -297,6 +298,14 @@ def _leaderboard(args: argparse.Namespace) -> int:
         ratings = rate.elo(data, **columns, order_by=args.order_by, ci=ci)
         detail = "online Elo (k=4, base 10, scale 400, initial 1000)" + (
             f", rows ordered by {args.order_by!r}" if args.order_by else ", rows in file order"
+        )
+    elif args.method == "trueskill":
+        if isinstance(ci, Sandwich):
+            raise RankaggError("Sandwich intervals (--ci sandwich) are for bradley_terry; use --ci bootstrap")
+        ratings = rate.trueskill(data, **columns, order_by=args.order_by, ci=ci)
+        detail = (
+            "two-player TrueSkill (mu 25, sigma 25/3, beta 25/6, tau 25/300, draw probability 0.1); score = mu - 3 sigma"
+            + (f", rows ordered by {args.order_by!r}" if args.order_by else ", rows in file order")
         )
     else:
         ratings = getattr(rate, args.method)(data, **columns, ci=ci)
@@ -576,7 +585,7 @@ def build_parser() -> argparse.ArgumentParser:
     lb.add_argument("--rounds", type=int, default=1000, help="bootstrap rounds (default: 1000)")
     lb.add_argument("--level", type=float, default=0.95, help="interval coverage (default: 0.95)")
     lb.add_argument("--seed", type=int, default=0, help="bootstrap seed (default: 0)")
-    lb.add_argument("--order-by", help="elo: column to order the rows by (default: file order)")
+    lb.add_argument("--order-by", help="elo, trueskill: column to order the rows by (default: file order)")
     lb.add_argument(
         "--ties", default="half", choices=["half", "davidson", "rao_kupper", "drop"], help="bradley_terry tie model"
     )

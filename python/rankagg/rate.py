@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any, Literal
 
 import numpy as np
@@ -14,7 +15,14 @@ from rankagg import _core
 from rankagg.covariates import bootstrap as covariate_bootstrap
 from rankagg.covariates import fit as covariate_fit
 from rankagg.data import Comparisons, Frame, PairTable
-from rankagg.errors import ConvergenceWarning, NotIdentifiableError, RankaggError, UnknownItemError
+from rankagg.errors import (
+    ConvergenceWarning,
+    InvalidWeightError,
+    NotIdentifiableError,
+    OutcomeRangeError,
+    RankaggError,
+    UnknownItemError,
+)
 from rankagg.intervals import (
     Bootstrap,
     Interval,
@@ -32,6 +40,7 @@ from rankagg.results import Ratings, to_scale
 __all__ = [
     "bradley_terry",
     "elo",
+    "trueskill",
     "counting",
     "win_rate",
     "average_win_rate",
@@ -562,12 +571,14 @@ def _ratings_from(
     upper: np.ndarray | None = None,
     replicates: np.ndarray | None = None,
     predictive: bool = True,
+    extra: Mapping[str, np.ndarray] | None = None,
     **kwargs: Any,
 ) -> Ratings:
     """The result frame: ``theta`` orders the items (larger is better), ``scores`` are shown;
-    ``totals`` are the per-item wins, losses and ties (label order)."""
+    ``totals`` are the per-item wins, losses and ties (label order); ``extra`` columns go
+    between ``item`` and ``score``."""
     wins, losses, ties = totals
-    columns: dict[str, Any] = {"item": labels, "score": scores}
+    columns: dict[str, Any] = {"item": labels, **(extra or {}), "score": scores}
     if lower is not None and upper is not None:
         columns["lower"] = lower
         columns["upper"] = upper
@@ -726,6 +737,178 @@ def elo(
         ci=ci,
         replicates=replicates,
     )
+
+
+def trueskill(
+    data: Frame,
+    *,
+    a: str = "a",
+    b: str = "b",
+    outcome: str = "outcome",
+    weight: str | None = None,
+    outcomes: Mapping[Any, float] | None = None,
+    winner: str | None = None,
+    loser: str | None = None,
+    order_by: str | None = None,
+    mu: float = 25.0,
+    sigma: float = 25.0 / 3.0,
+    beta: float = 25.0 / 6.0,
+    tau: float = 25.0 / 300.0,
+    draw_probability: float = 0.1,
+    ci: Bootstrap | None = None,
+) -> Ratings:
+    """Two-player TrueSkill (Herbrich, Minka & Graepel 2006): one pass over the comparisons in
+    row order (or ``order_by`` order), game by game as the ``trueskill`` package's ``rate_1vs1``.
+
+    Each item's skill is a Gaussian N(μ, σ²), starting at N(``mu``, ``sigma``²). Before each game
+    both players' σ² grow by ``tau``²; then, with c² = 2·``beta``² + σ_a² + σ_b², the beliefs
+    are updated by the mean and variance of the performance difference truncated to a win
+    (difference > ε) or a draw (|difference| ≤ ε), where the draw margin ε = Φ⁻¹((p + 1)/2)·√2·β
+    makes p = ``draw_probability`` the chance of a draw between equal players. The table has
+    ``mu``, ``sigma`` and ``score`` = μ − 3σ (the conservative skill the table is ranked by).
+
+    Outcomes must be 1 (a wins), 0 (b wins) or 0.5 (a draw): TrueSkill has no partial wins, so
+    other values raise :class:`~rankagg.errors.OutcomeRangeError` naming the rows (map labels
+    with ``outcomes=``, e.g. LMArena's ``"tie (bothbad)"`` to 0.5). ``weight``: a whole number of
+    repeats — a row of weight k is k identical games in a row (0 skips it; the time grows with
+    the total weight, and Ctrl-C stops a long run); other weights raise
+    :class:`~rankagg.errors.InvalidWeightError`. Draws need ``draw_probability > 0``.
+
+    The truncated-Gaussian corrections are computed through the Mills ratio, accurate to about
+    1e-13 relative even where the package's formulas underflow (it raises
+    ``FloatingPointError`` there); the package's default backend approximates erfc to ~1e-7,
+    so agreement with it is ~1e-6, and ~1e-12 with ``TrueSkill(backend="scipy")``.
+
+    Args:
+        data, a, b, outcome, weight, outcomes, winner, loser: the comparisons, as in
+            :func:`bradley_terry` (``weight`` as above).
+        order_by: a column to sort the rows by first (e.g. a timestamp); equal keys keep their
+            row order. Without it, rows are used in the order given.
+        mu, sigma: the initial mean and standard deviation of every item (finite, sigma > 0).
+        beta: the performance noise, sigma of one game's performance (> 0).
+        tau: the dynamics, added to sigma (in variance) before each game (≥ 0).
+        draw_probability: the probability of a draw between equal players, in [0, 1).
+        ci: ``Bootstrap(...)``: resamples rows with replacement (keeping their order) and reruns,
+            as for :func:`elo`; the intervals are of the score μ − 3σ. (σ is the model's own
+            uncertainty about μ; the bootstrap's is the data's.)
+
+    Returns:
+        :class:`Ratings` with ``item, mu, sigma, score, rank, wins, losses, ties, n`` (and
+        ``lower, upper`` with ``ci``);
+        ``predict(x, y)`` is the probability that x beats y outright in a next game,
+        Φ((μ_x − μ_y − ε)/c) with c² = 2β² + σ_x² + σ_y² + 2τ² (the rest is a draw or a loss).
+
+    Example:
+
+    >>> import rankagg as ra
+    >>> r = ra.trueskill({"a": ["x", "x", "y"], "b": ["y", "z", "z"], "outcome": [1.0, 1.0, 0.5]})
+    >>> [(item, round(mu, 3), round(sd, 3)) for item, mu, sd in r.table.select("item", "mu", "sigma").rows()]
+    [('x', 31.957, 6.464), ('z', 21.19, 5.692), ('y', 20.953, 5.683)]
+    >>> round(r.predict("x", "y"), 3)
+    0.837
+    """
+    _percentile_options(ci, "trueskill")
+    for name, value, ok, need in (
+        ("mu", mu, lambda v: True, "finite"),
+        ("sigma", sigma, lambda v: v > 0, "finite and > 0"),
+        ("beta", beta, lambda v: v > 0, "finite and > 0"),
+        ("tau", tau, lambda v: v >= 0, "finite and >= 0"),
+        ("draw_probability", draw_probability, lambda v: v < 1, "in [0, 1)"),
+    ):
+        valid = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and ok(value)
+        if name == "draw_probability" and valid:
+            valid = value >= 0
+        if not valid:
+            raise RankaggError(f"trueskill: {name}={value!r} is not valid (need {name} {need})")
+    rows = Comparisons.from_frame(
+        data, a=a, b=b, outcome=outcome, weight=weight, outcomes=outcomes, winner=winner, loser=loser, order_by=order_by
+    )
+    _, _, col_o, col_w = rows.names
+    if draw_probability == 0:
+        o, _ = rows.row_values()
+        draws = np.flatnonzero(o == 0.5)
+        if len(draws):
+            raise RankaggError(
+                f"trueskill: {len(draws)} draw(s) in column {col_o!r} (outcome=) have probability 0 under "
+                f"draw_probability=0: rows {(draws[:10] + rows.row_offset).tolist()}; pass draw_probability > 0"
+            )
+    try:
+        fit = run_rounds(
+            ci,
+            lambda rounds, first: _core.trueskill(
+                len(rows.labels),
+                rows.a,
+                rows.b,
+                weight=rows.weight,
+                mu=float(mu),
+                sigma=float(sigma),
+                beta=float(beta),
+                tau=float(tau),
+                draw_probability=float(draw_probability),
+                rounds=rounds,
+                seed=ci.seed if ci else 0,
+                first_round=first,
+                **rows.outcome,
+            ),
+            "bootstrap",
+        )
+    except OutcomeRangeError as e:
+        shown = [r + rows.row_offset for r in e.rows]  # type: ignore[attr-defined]
+        err = OutcomeRangeError(
+            f"trueskill: column {col_o!r} (outcome=) has {e.count} value(s) other than 1 (a wins), "  # type: ignore[attr-defined]
+            f"0 (b wins) and 0.5 (a draw): rows {shown}"
+        )
+        err.rows, err.count = shown, e.count  # type: ignore[attr-defined]
+        raise err from None
+    except InvalidWeightError as e:
+        shown = [r + rows.row_offset for r in e.rows]  # type: ignore[attr-defined]
+        err2 = InvalidWeightError(
+            f"trueskill: column {col_w!r} (weight=) has {e.count} value(s) that are not whole numbers "  # type: ignore[attr-defined]
+            f"of repeats (0, 1, 2, ...): rows {shown}"
+        )
+        err2.rows, err2.count = shown, e.count  # type: ignore[attr-defined]
+        raise err2 from None
+    except RankaggError as e:
+        raise rows.explain(e) from None
+
+    def in_label_order(v: np.ndarray) -> np.ndarray:
+        out = np.empty_like(v)
+        out[..., rows.rank] = v
+        return out
+
+    lower = upper = replicates = None
+    if ci is not None:
+        replicates = in_label_order(fit["replicates"])
+        lower, upper = percentile(replicates, ci.level)
+    mus, sigmas = in_label_order(fit["mu"]), in_label_order(fit["sigma"])
+    scores = mus - 3.0 * sigmas
+    totals = (in_label_order(fit["wins"]), in_label_order(fit["losses"]), in_label_order(fit["ties"]))
+    r = _ratings_from(
+        rows.labels,
+        totals,
+        scores,
+        scores,
+        method="trueskill",
+        scale="trueskill",
+        converged=True,
+        iterations=1,
+        extra={"mu": mus, "sigma": sigmas},
+        options={
+            "mu": mu,
+            "sigma": sigma,
+            "beta": beta,
+            "tau": tau,
+            "draw_probability": draw_probability,
+            "order_by": order_by,
+        },
+        predictive=False,
+        lower=lower,
+        upper=upper,
+        ci=ci,
+        replicates=replicates,
+    )
+    labels = rows.labels.to_list()
+    return replace(r, _theta=dict(zip(labels, mus.tolist())), _sigma=dict(zip(labels, sigmas.tolist())))
 
 
 def counting(

@@ -52,7 +52,7 @@ _PAIR_METHODS = (
     "eigenvector",
     "rank_centrality",
 )
-_METHODS = _PAIR_METHODS + ("elo",)
+_METHODS = _PAIR_METHODS + ("elo", "trueskill")
 
 _CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 2rem auto;
@@ -181,9 +181,9 @@ def report(
             :func:`rankagg.bradley_terry`) or a :class:`PairTable`.
         timestamp: a column of dates or times; the summary shows its range.
         method: the rating method of the leaderboard: ``"bradley_terry"`` (default), ``"elo"``
-            (rows in data order), ``"win_rate"``, ``"average_win_rate"``, ``"counting"``,
+            or ``"trueskill"`` (rows in data order), ``"win_rate"``, ``"average_win_rate"``, ``"counting"``,
             ``"pagerank"``, ``"eigenvector"`` or ``"rank_centrality"``. The heatmap shows the
-            model's win probabilities for Bradley–Terry and Elo, the observed win rates otherwise.
+            model's win probabilities for Bradley–Terry, Elo and TrueSkill, the observed win rates otherwise.
         ci: ``"bootstrap"`` (default; ``rounds`` resamples, ``seed``), ``"sandwich"``
             (Bradley–Terry only), ``"none"``/None, or a :class:`Bootstrap`/:class:`Sandwich`.
         regularization: Bradley–Terry's prior pseudo-counts (needed when some item never wins
@@ -205,8 +205,8 @@ def report(
         a=a, b=b, outcome=outcome, weight=weight, outcomes=outcomes, winner=winner, loser=loser
     )
     if isinstance(data, PairTable):
-        if method == "elo":
-            raise RankaggError("elo needs the comparison rows in order, not a PairTable")
+        if method in ("elo", "trueskill"):
+            raise RankaggError(f"{method} needs the comparison rows in order, not a PairTable")
         if timestamp is not None:
             raise RankaggError("a PairTable has no timestamp column; pass the comparison rows")
         table = data
@@ -223,6 +223,10 @@ def report(
         raise RankaggError(f"Sandwich intervals are for bradley_terry; use ci='bootstrap' or 'none' with {method}")
     elif method == "elo":
         ratings = rate.elo(data, **columns, ci=spec)
+    elif method == "trueskill":
+        if isinstance(spec, Sandwich):
+            raise RankaggError("Sandwich intervals are for bradley_terry; use ci='bootstrap' or 'none' with trueskill")
+        ratings = rate.trueskill(data, **columns, ci=spec)
     else:
         ratings = getattr(rate, method)(table, ci=spec)
     mixture_html = ""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from statistics import NormalDist
 from typing import Any
 
 import polars as pl
@@ -52,6 +53,8 @@ class Ratings:
     judges: pl.DataFrame | None = None
     """:func:`rankagg.crowd_bradley_terry`: one row per judge (judge, reliability, n)."""
     _theta: dict[Any, float] | None = field(default_factory=dict)
+    _sigma: dict[Any, float] | None = None
+    """TrueSkill: σ per item (``_theta`` then holds μ)."""
     _replicates: Any = None
     _labels: Any = None
 
@@ -98,7 +101,9 @@ class Ratings:
         """Probability that ``a`` beats ``b`` under the fitted model.
 
         With ``ties="davidson"`` or ``"rao_kupper"`` this is the probability of an outright win
-        (the rest is the probability of a tie); otherwise σ(θ_a − θ_b).
+        (the rest is the probability of a tie); otherwise σ(θ_a − θ_b). For TrueSkill it is
+        the probability that ``a`` wins a next game outright, Φ((μ_a − μ_b − ε)/c) with
+        c² = 2β² + σ_a² + σ_b² + 2τ² and ε the draw margin.
         """
         if self.options.get("by") is not None:
             raise RankaggError(
@@ -107,12 +112,18 @@ class Ratings:
             )
         if self._theta is None:
             raise RankaggError(
-                f"{self.method} scores are not a probability model; predict() needs bradley_terry or elo ratings"
+                f"{self.method} scores are not a probability model; predict() needs bradley_terry, elo or trueskill ratings"
             )
         missing = [x for x in (a, b) if x not in self._theta]
         if missing:
             raise UnknownItemError(f"unknown item(s) {missing!r}; known items are in Ratings.table['item']")
         ta, tb = self._theta[a], self._theta[b]
+        if self._sigma is not None:
+            o = self.options
+            dist = NormalDist()
+            margin = dist.inv_cdf((o["draw_probability"] + 1) / 2) * math.sqrt(2) * o["beta"]
+            c = math.sqrt(2 * o["beta"] ** 2 + self._sigma[a] ** 2 + self._sigma[b] ** 2 + 2 * o["tau"] ** 2)
+            return dist.cdf((ta - tb - margin) / c)
         ties = self.options.get("ties")
         if ties == "davidson" and self.tie_parameter is not None:
             pa, pb = math.exp(ta), math.exp(tb)

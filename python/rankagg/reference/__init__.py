@@ -12,11 +12,13 @@ from rankagg.reference.bradley_terry import BTFit, bradley_terry
 from rankagg.reference.elo import elo
 from rankagg.reference.plackett_luce import fit as plackett_luce
 from rankagg.reference.scores import average_win_rate, counting, eigenvector, pagerank, rank_centrality, win_rate
+from rankagg.reference.trueskill import trueskill
 
 __all__ = [
     "bradley_terry",
     "BTFit",
     "elo",
+    "trueskill",
     "plackett_luce",
     "counting",
     "win_rate",

@@ -20,6 +20,7 @@ use rankagg_core::rate::bradley_terry as bt;
 use rankagg_core::rate::elo as elo_core;
 use rankagg_core::rate::plackett_luce as pl_core;
 use rankagg_core::rate::pooled;
+use rankagg_core::rate::trueskill as ts_core;
 use rankagg_core::rate::{counting, covariates, spectral};
 use rankagg_core::Error;
 
@@ -395,6 +396,56 @@ fn elo<'py>(
     })?;
     let d = PyDict::new(py);
     d.set_item("scores", PyArray1::from_vec(py, scores))?;
+    let [wins, losses, ties] = totals;
+    d.set_item("wins", PyArray1::from_vec(py, wins))?;
+    d.set_item("losses", PyArray1::from_vec(py, losses))?;
+    d.set_item("ties", PyArray1::from_vec(py, ties))?;
+    if let Some(r) = reps {
+        d.set_item("replicates", PyArray1::from_vec(py, r).reshape([rounds, n])?)?;
+    }
+    Ok(d)
+}
+
+/// Two-player TrueSkill over rows in order (codes < n; outcomes 1, 0.5, 0; a whole-number weight
+/// repeats a row). Returns a dict with mu, sigma, wins, losses, ties (per item) and, with
+/// `rounds > 0`, replicates (rounds × n scores μ − 3σ) from row resampling.
+#[pyfunction]
+#[pyo3(signature = (n, a, b, outcome=None, outcome_codes=None, outcome_values=None, weight=None, *, mu=25.0, sigma=25.0 / 3.0, beta=25.0 / 6.0, tau=25.0 / 300.0, draw_probability=0.1, rounds=0, seed=0, first_round=0))]
+#[allow(clippy::too_many_arguments)]
+fn trueskill<'py>(
+    py: Python<'py>,
+    n: usize,
+    a: PyReadonlyArray1<'py, u32>,
+    b: PyReadonlyArray1<'py, u32>,
+    outcome: Option<PyReadonlyArray1<'py, f64>>,
+    outcome_codes: Option<PyReadonlyArray1<'py, u32>>,
+    outcome_values: Option<PyReadonlyArray1<'py, f64>>,
+    weight: Option<PyReadonlyArray1<'py, f64>>,
+    mu: f64,
+    sigma: f64,
+    beta: f64,
+    tau: f64,
+    draw_probability: f64,
+    rounds: usize,
+    seed: u64,
+    first_round: usize,
+) -> PyResult<Bound<'py, PyDict>> {
+    let rows = elo_core::Rows {
+        n,
+        a: slice(&a, "a")?,
+        b: slice(&b, "b")?,
+        outcomes: outcomes_from(&outcome, &outcome_codes, &outcome_values)?,
+        weights: opt_slice(&weight, "weight")?,
+    };
+    let opts = ts_core::Options { mu, sigma, beta, tau, draw_probability };
+    let (fit, totals, reps) = run_detached(py, || {
+        let fit = ts_core::trueskill(&rows, &opts)?; // validates the rows
+        let reps = if rounds > 0 { Some(ts_core::bootstrap(&rows, &opts, first_round..first_round + rounds, seed)?) } else { None };
+        Ok((fit, elo_core::totals(&rows), reps))
+    })?;
+    let d = PyDict::new(py);
+    d.set_item("mu", PyArray1::from_vec(py, fit.mu))?;
+    d.set_item("sigma", PyArray1::from_vec(py, fit.sigma))?;
     let [wins, losses, ties] = totals;
     d.set_item("wins", PyArray1::from_vec(py, wins))?;
     d.set_item("losses", PyArray1::from_vec(py, losses))?;
@@ -915,6 +966,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(pooled_bradley_terry, m)?)?;
     m.add_function(wrap_pyfunction!(bradley_terry, m)?)?;
     m.add_function(wrap_pyfunction!(elo, m)?)?;
+    m.add_function(wrap_pyfunction!(trueskill, m)?)?;
     m.add_function(wrap_pyfunction!(pair_scores, m)?)?;
     m.add_function(wrap_pyfunction!(covariate_terms, m)?)?;
     m.add_function(wrap_pyfunction!(plackett_luce, m)?)?;

@@ -8,3 +8,4 @@ pub mod elo;
 pub mod plackett_luce;
 pub mod pooled;
 pub mod spectral;
+pub mod trueskill;
