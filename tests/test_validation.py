@@ -139,3 +139,54 @@ def test_looking_up_an_item_of_another_type_is_an_unknown_item():
     with pytest.raises(ra.UnknownItemError, match="item 0 is not in the ratings"):
         ratings[0]
     assert ratings["x"] == ratings.table.filter(ratings.table["item"] == "x")["score"][0]
+
+
+# ---------------------------------------------------------------------------------------------
+# Issue 18 part 2: optimality proofs at extreme magnitudes
+
+
+def _brute_lop(m: np.ndarray) -> tuple[list[int], float]:
+    import itertools
+
+    n = len(m)
+    best = max(
+        itertools.permutations(range(n)), key=lambda p: sum(m[p[a], p[b]] for a in range(n) for b in range(a + 1, n))
+    )
+    return list(best), sum(m[best[a], best[b]] for a in range(n) for b in range(a + 1, n))
+
+
+@pytest.mark.parametrize("magnitude", [1e-320, 1e-310, 1e-200, 1.0, 1e200, 1e300, 1e305])
+def test_linear_ordering_is_right_at_every_magnitude(magnitude):
+    rng = np.random.default_rng(int(abs(np.log10(magnitude))))
+    for n in (5, 6):
+        unit = rng.random((n, n))
+        np.fill_diagonal(unit, 0)
+        r = ra.linear_ordering(unit * magnitude)
+        order, value = _brute_lop(unit)
+        assert r.optimal and r.order == order
+        if magnitude >= 1e-300:  # subnormal inputs keep only a few digits
+            assert r.value == pytest.approx(value * magnitude, rel=1e-9)
+    # The LP search (beyond the exact limit) at the same magnitude: the order of the unit matrix.
+    unit = rng.random((24, 24))
+    np.fill_diagonal(unit, 0)
+    assert ra.linear_ordering(unit * magnitude, exact_limit=4).order == ra.linear_ordering(unit, exact_limit=4).order
+
+
+def test_no_optimality_claim_when_the_sums_overflow():
+    rng = np.random.default_rng(0)
+    for n in (5, 30):
+        m = rng.random((n, n)) * 1.7e308
+        np.fill_diagonal(m, 0)
+        with pytest.raises(ra.RankaggError, match="exceeds double precision.*divide the matrix"):
+            ra.linear_ordering(m)
+        # Divided by a constant, as the message says: the proved optimum.
+        r = ra.linear_ordering(m / 1e300)
+        assert r.optimal and np.isfinite(r.value) and np.isfinite(r.upper_bound)
+    votes = ra.Rankings.from_lists([["a", "b", "c"], ["b", "c", "a"], ["c", "a", "b"]], weights=[1e308, 1e308, 5e307])
+    with pytest.raises(ra.RankaggError, match="beyond double precision.*divide the weights"):
+        ra.kemeny(votes)
+    small = ra.Rankings.from_lists([["a", "b", "c"], ["b", "c", "a"], ["c", "a", "b"]], weights=[1e300, 1e300, 5e299])
+    plain = ra.Rankings.from_lists([["a", "b", "c"], ["b", "c", "a"], ["c", "a", "b"]], weights=[2, 2, 1])
+    k, k0 = ra.kemeny(small), ra.kemeny(plain)
+    assert k.optimal and k.table["item"].to_list() == k0.table["item"].to_list()
+    assert k.cost == pytest.approx(k0.cost * 5e299, rel=1e-12)

@@ -682,10 +682,21 @@ def kemeny(
     n = len(p)
     p = np.array(p, dtype=float)
     np.fill_diagonal(p, 0.0)
+    if isinstance(data, Rankings) and np.any(np.isinf(p)):
+        raise RankaggError(
+            "kemeny: the rankings' weights sum beyond double precision (1.8e308) in the preference matrix; divide "
+            "the weights by a constant — the optimal order does not change"
+        )
     if not np.all(np.isfinite(p)) or np.any(p < 0):
         raise RankaggError("kemeny: preferences must be finite and >= 0")
-    sol = _core.kemeny(np.ascontiguousarray(p).reshape(-1), n, exact_limit, method, time_limit, seed, bool(progress))
+    scaled, e = _power_of_two_scaled(p)
+    sol = _core.kemeny(
+        np.ascontiguousarray(scaled).reshape(-1), n, exact_limit, method, time_limit, seed, bool(progress)
+    )
     order = sol["order"].astype(np.int64)
+    # The certificate, checked: the cost of the order returned, recomputed, and a finite bound.
+    cost = float(np.tril(scaled[np.ix_(order, order)], -1).sum())
+    sound = _certificate_holds(cost, float(sol["cost"]), float(sol["lower_bound"]))
     score = np.empty(n)
     score[order] = np.arange(n, 0, -1, dtype=float)  # n for the first, 1 for the last
     table = pl.DataFrame(
@@ -697,13 +708,48 @@ def kemeny(
         "kemeny",
         [names[int(order[0])]] if n else [],
         {**options, "unranked": unranked},
-        cost=float(sol["cost"]),
-        optimal=bool(sol["optimal"]),
-        lower_bound=float(sol["lower_bound"]),
+        cost=_unscaled(cost, e, "kemeny", "cost"),
+        optimal=bool(sol["optimal"]) and sound,
+        lower_bound=_unscaled(float(sol["lower_bound"]), e, "kemeny", "lower bound"),
         components=[[names[i] for i in c] for c in sol["components"]],
         stats={k: sol[k] for k in ("nodes", "cut_rounds", "lp_iterations", "timed_out")},
         votes=data if isinstance(data, Rankings) else None,
     )
+
+
+def _power_of_two_scaled(w: np.ndarray) -> tuple[np.ndarray, int]:
+    """``w · 2^−e`` with its largest |entry| in [0.5, 1), and ``e``: the optimal orders of the
+    linear ordering and Kemeny problems do not change under positive scaling, and a power of two
+    changes no digit (entries below 2^−1074 of the largest, far under the searches' tolerances,
+    become 0). The searches then sum, bound and compare numbers of a fixed range whatever the
+    input's magnitude: near the float maximum their sums would overflow to inf (and an inf bound
+    "proves" any order optimal), near 0 every entry would fall below their tolerances."""
+    top = float(np.max(np.abs(w))) if w.size else 0.0
+    if top == 0.0:
+        return w, 0
+    e = math.frexp(top)[1]
+    return np.ldexp(w, -e), e
+
+
+def _certificate_holds(recomputed: float, reported: float, bound: float) -> bool:
+    """An optimality claim is kept only when the bound is finite and the search's value is the
+    order's own (recomputed from the matrix)."""
+    return (
+        math.isfinite(bound) and math.isfinite(reported) and abs(recomputed - reported) <= 1e-9 * max(1.0, abs(bound))
+    )
+
+
+def _unscaled(x: float, e: int, name: str, what: str) -> float:
+    try:
+        v = math.ldexp(x, e)
+    except OverflowError:
+        v = math.inf
+    if not math.isfinite(v):
+        raise RankaggError(
+            f"{name}: the {what} exceeds double precision (the matrix entries sum beyond 1.8e308); divide the "
+            "matrix by a constant — the optimal order does not change"
+        )
+    return v
 
 
 def _as_matrix(data: Any, name: str) -> np.ndarray:
@@ -787,18 +833,21 @@ def linear_ordering(
     np.fill_diagonal(w, 0.0)
     if not np.all(np.isfinite(w)):
         raise RankaggError("linear_ordering: matrix entries must be finite")
+    scaled, e = _power_of_two_scaled(w)
     sol = _core.linear_ordering(
-        np.ascontiguousarray(w).reshape(-1), n, exact_limit, method, time_limit, seed, bool(progress)
+        np.ascontiguousarray(scaled).reshape(-1), n, exact_limit, method, time_limit, seed, bool(progress)
     )
     order = sol["order"].astype(np.int64)
+    value = float(np.triu(scaled[np.ix_(order, order)], 1).sum())
+    sound = _certificate_holds(value, float(sol["value"]), float(sol["upper_bound"]))
     names = labels.to_list()
     table = pl.DataFrame({"item": labels.gather(order), "position": np.arange(1, n + 1, dtype=np.uint32)})
     return LinearOrdering(
         table,
         [names[int(i)] for i in order],
-        float(sol["value"]),
-        float(sol["upper_bound"]),
-        bool(sol["optimal"]),
+        _unscaled(value, e, "linear_ordering", "value"),
+        _unscaled(float(sol["upper_bound"]), e, "linear_ordering", "upper bound"),
+        bool(sol["optimal"]) and sound,
         [[names[i] for i in c] for c in sol["components"]],
         {k: sol[k] for k in ("nodes", "cut_rounds", "lp_iterations", "timed_out")},
     )
