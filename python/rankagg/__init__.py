@@ -32,7 +32,7 @@ from rankagg.errors import (
 from rankagg.games import Lottery, maximal_lottery
 from rankagg.intervals import Bootstrap, Sandwich
 from rankagg.judges import expected_rating, merge_bidirectional, self_play_rewards
-from rankagg.preferences import Preferences, preference_matrix
+from rankagg.preferences import Preferences, pairwise_preferences, preference_matrix
 from rankagg.preflib import read_preflib
 from rankagg.rankings import Rankings
 from rankagg.rate import (
@@ -61,7 +61,6 @@ from rankagg.vote import (
     kemeny,
     linear_ordering,
     minimax,
-    pairwise_preferences,
     plurality,
     ranked_pairs,
     schulze,

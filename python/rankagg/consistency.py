@@ -50,7 +50,7 @@ from rankagg.data import (
     select_columns,
 )
 from rankagg.errors import NonFiniteValueError, RankaggError, UnknownItemError
-from rankagg.preferences import Preferences, preference_matrix
+from rankagg.preferences import Preferences, Unranked, preference_matrix
 from rankagg.rankings import Rankings
 
 __all__ = ["Consistency", "consistency"]
@@ -218,7 +218,7 @@ def _scores_frame(scores: Frame | Mapping[Any, float], group: str | None, item: 
 
 
 def _matrices(
-    data: Any, group: str | None, columns: dict[str, Any], unranked: str
+    data: Any, group: str | None, columns: dict[str, Any], unranked: Unranked
 ) -> tuple[list[Any], list[Preferences], str | None]:
     """Group labels (Series of length 1, sorted; [None] without groups), their preference
     matrices, and the group column's name."""
@@ -271,7 +271,7 @@ def consistency(
     samples: int = 100_000,
     seed: int = 0,
     flow: Flow = "margin",
-    unranked: str = "below",
+    unranked: Unranked = "below",
 ) -> Consistency:
     """Transitivity, 3-cycles, Hodge intransitivity and score–comparison conflicts of pairwise
     verdicts.

@@ -32,8 +32,7 @@ import polars as pl
 from rankagg import _core
 from rankagg.data import Comparisons, Frame
 from rankagg.errors import ConvergenceWarning, NotIdentifiableError, RankaggError, UnknownItemError
-from rankagg.rate import Scale, _anchor_index, _not_identifiable, _ratings_from, _scaler
-from rankagg.results import Ratings, to_scale
+from rankagg.results import Ratings, anchor_index, not_identifiable, ratings_from, scaler, to_scale
 
 __all__ = ["Mixture", "bradley_terry_mixture", "crowd_bradley_terry"]
 
@@ -161,7 +160,7 @@ def bradley_terry_mixture(
     seed: int = 0,
     restarts: int = 8,
     regularization: float = 1.0,
-    scale: Scale = "elo",
+    scale: Literal["elo", "logit"] = "elo",
     tol: float = 1e-9,
     max_iter: int = 1000,
 ) -> Mixture:
@@ -255,7 +254,7 @@ def bradley_terry_mixture(
                 max_iter=max_iter,
             )
         except NotIdentifiableError as e:
-            raise _not_identifiable(e, rows.labels) from None
+            raise not_identifiable(e, rows.labels) from None
 
     def bic(f: Any, k: int) -> float:
         return -2.0 * f.log_likelihood + (k * (n - 1) + k - 1) * math.log(n_judges)
@@ -342,7 +341,7 @@ def crowd_bradley_terry(
     outcomes: Mapping[Any, float] | None = None,
     winner: str | None = None,
     loser: str | None = None,
-    scale: Scale = "elo",
+    scale: Literal["elo", "logit"] = "elo",
     anchor: tuple[Any, float] | None = None,
     regularization: float = 0.0,
     reliability_prior: tuple[float, float] = (1.0, 1.0),
@@ -403,7 +402,7 @@ def crowd_bradley_terry(
     rows, judge_labels, table = _judge_rows(
         data, a=a, b=b, outcome=outcome, judge=judge, weight=weight, outcomes=outcomes, winner=winner, loser=loser
     )
-    anchor_at = _anchor_index(rows.labels, anchor)
+    anchor_at = anchor_index(rows.labels, anchor)
     try:
         fit = _core.crowd_bradley_terry(
             table,
@@ -413,7 +412,7 @@ def crowd_bradley_terry(
             max_iter=max_iter,
         )
     except NotIdentifiableError as e:
-        raise _not_identifiable(e, rows.labels) from None
+        raise not_identifiable(e, rows.labels) from None
     if not fit.converged:
         warnings.warn(
             f"crowd_bradley_terry: EM did not converge in {fit.iterations} iterations; raise max_iter",
@@ -421,11 +420,11 @@ def crowd_bradley_terry(
             stacklevel=2,
         )
     theta = np.asarray(fit.theta)
-    scores = _scaler(scale, anchor, anchor_at)(theta)
+    scores = scaler(scale, anchor, anchor_at)(theta)
     judges = pl.DataFrame(
         {"judge": judge_labels, "reliability": np.asarray(fit.reliability), "n": table.judge_counts()}
     ).sort(["reliability", "judge"])
-    return _ratings_from(
+    return ratings_from(
         rows.labels,
         rows.pair_table().item_totals(),
         theta,

@@ -31,7 +31,7 @@ from rankagg import _core
 from rankagg.budget import check_dense
 from rankagg.data import Frame, PairTable
 from rankagg.errors import ConvergenceWarning, RankaggError
-from rankagg.preferences import Preferences, preference_matrix
+from rankagg.preferences import Preferences, Unranked, preference_matrix
 from rankagg.rankings import Rankings
 
 __all__ = ["Lottery", "maximal_lottery"]
@@ -139,7 +139,7 @@ def maximal_lottery(
     outcomes: Mapping[Any, float] | None = None,
     winner: str | None = None,
     loser: str | None = None,
-    unranked: str = "below",
+    unranked: Unranked = "below",
     payoff: Payoff = "probability",
     method: Method = "exact",
     tol: float = 1e-9,

@@ -65,7 +65,7 @@ from rankagg.data import (
 )
 from rankagg.errors import ConvergenceWarning, EmptyDataError, NotIdentifiableError, RankaggError, UnknownItemError
 from rankagg.intervals import Bootstrap, Interval, Sandwich, interval_rank, percentile, run_rounds
-from rankagg.results import Ratings, to_scale
+from rankagg.results import Ratings, anchor_index, not_identifiable, to_scale
 
 if TYPE_CHECKING:
     from rankagg.rate import Solver, Ties
@@ -224,8 +224,6 @@ def fit_by(
 ) -> Ratings:
     """``bradley_terry(data, by=..., pooling=...)``; arguments already checked by the caller
     except ``by`` and ``pooling``."""
-    from rankagg.rate import _not_identifiable
-
     if not isinstance(by, str):
         raise RankaggError(f"by must be a column name, not {by!r}")
     reserved = ("item", "score", "lower", "upper", "rank", "wins", "losses", "ties", "n", "pooled_only")
@@ -280,7 +278,7 @@ def fit_by(
             try:
                 fit = run_rounds(ci, call, "bootstrap")
             except NotIdentifiableError as e:
-                err = _not_identifiable(e, tasks.labels.gather(items.tolist()))
+                err = not_identifiable(e, tasks.labels.gather(items.tolist()))
                 msg = str(err).replace("Pass regularization > 0 (e.g. regularization=1.0) for finite estimates.", "")
                 new = NotIdentifiableError(
                     f"task {names[t]!r} (column {by!r} (by=)), fitted on its own (pooling=0), has {msg.strip()} "
@@ -301,7 +299,7 @@ def fit_by(
     else:
         wij, wji = _effective(tasks.wins_i, tasks.wins_j, tasks.ties, ties)
         problem = _Problem(n, n_tasks, tasks.task, tasks.i, tasks.j, wij, wji, pooling, float(regularization))
-        mu0 = _pooled_start(tasks, ties, solver, regularization, tol, max_iter, _not_identifiable, by)
+        mu0 = _pooled_start(tasks, ties, solver, regularization, tol, max_iter, not_identifiable, by)
         sol = problem.solve(mu0, np.zeros((n_tasks, n)), float(tol), int(max_iter))
         mu, delta = sol["mu"], sol["delta"]
         iterations, converged, ll = sol["iterations"], sol["converged"], sol["log_likelihood"]
@@ -429,9 +427,7 @@ def _task_fitter(
 
 
 def _anchor_index(labels: pl.Series, anchor: tuple[Any, float]) -> int:
-    from rankagg.rate import _anchor_index as index
-
-    at = index(labels, anchor)
+    at = anchor_index(labels, anchor)
     assert at is not None
     return at
 

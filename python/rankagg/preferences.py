@@ -16,17 +16,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import polars as pl
 
+from rankagg import _core
 from rankagg.budget import SPARSE_HINT, check_dense
 from rankagg.data import Frame, PairTable
 from rankagg.errors import RankaggError
 from rankagg.rankings import Rankings
 
-__all__ = ["Preferences", "preference_matrix"]
+Unranked = Literal["below", "ignore"]
+"""How rankings treat the items they do not list: ``"below"`` every listed item (top-k ballots)
+or ``"ignore"`` (no preference either way)."""
+
+__all__ = ["Preferences", "Unranked", "pairwise_preferences", "preference_matrix"]
 
 
 @dataclass(frozen=True)
@@ -83,6 +88,33 @@ class Preferences:
         return p
 
 
+def pairwise_preferences(rankings: Rankings, *, unranked: Unranked = "below") -> np.ndarray:
+    """``P[i, j]``: the weighted number of voters ranking item i (label order) above item j.
+
+    >>> import rankagg as ra
+    >>> ra.pairwise_preferences(ra.Rankings.from_lists([["x", "y"], ["y", "x"], ["x"]])).tolist()
+    [[0.0, 2.0], [1.0, 0.0]]
+    """
+    if unranked not in ("below", "ignore"):
+        raise RankaggError(f"unranked must be 'below' or 'ignore', not {unranked!r}")
+    n = len(rankings.labels)
+    check_dense(
+        (n, n),
+        "the majority matrix",
+        hint="maximal_lottery(method='first_order') and bradley_terry work on pairwise data without it",
+    )
+    weights = None if rankings.weights is None else np.ascontiguousarray(rankings.weights, dtype=np.float64)
+    p = _core.pairwise_preferences(
+        n,
+        np.ascontiguousarray(rankings.offsets, dtype=np.uint64),
+        np.ascontiguousarray(rankings.items, dtype=np.uint32),
+        np.ascontiguousarray(rankings.levels, dtype=np.uint32),
+        weights,
+        unranked == "below",
+    )
+    return p.reshape(n, n)
+
+
 def preference_matrix(
     data: Frame | PairTable | Rankings | Preferences,
     *,
@@ -93,7 +125,7 @@ def preference_matrix(
     outcomes: Mapping[Any, float] | None = None,
     winner: str | None = None,
     loser: str | None = None,
-    unranked: str = "below",
+    unranked: Unranked = "below",
 ) -> Preferences:
     """The :class:`Preferences` of comparisons (a frame or a :class:`PairTable`, same keywords as
     :func:`rankagg.bradley_terry`), of :class:`Rankings` (``unranked`` as in
@@ -105,9 +137,7 @@ def preference_matrix(
     if isinstance(data, Preferences):
         return data
     if isinstance(data, Rankings):
-        from rankagg.vote import pairwise_preferences
-
-        return Preferences(data.labels, pairwise_preferences(data, unranked=unranked))  # type: ignore[arg-type]
+        return Preferences(data.labels, pairwise_preferences(data, unranked=unranked))
     if isinstance(data, np.ndarray):
         raise RankaggError("pass a matrix as rankagg.Preferences(labels, matrix), so that its items have names")
     table = (

@@ -21,13 +21,11 @@ from rankagg.errors import (
     NotIdentifiableError,
     OutcomeRangeError,
     RankaggError,
-    UnknownItemError,
 )
 from rankagg.intervals import (
     Bootstrap,
     Interval,
     Sandwich,
-    interval_rank,
     percentile,
     run_rounds,
     sandwich_covariance,
@@ -35,7 +33,7 @@ from rankagg.intervals import (
     z_value,
 )
 from rankagg.rankings import Rankings
-from rankagg.results import Ratings, to_scale
+from rankagg.results import Ratings, anchor_index, not_identifiable, ratings_from, scaler, to_scale
 
 __all__ = [
     "bradley_terry",
@@ -290,7 +288,7 @@ def bradley_terry(
     try:
         fit = run_rounds(None if rows is not None else ci, call, "bootstrap")
     except NotIdentifiableError as e:
-        raise _not_identifiable(e, table.labels) from None
+        raise not_identifiable(e, table.labels) from None
     theta: np.ndarray = fit["theta"]
     coefficients = None
     cov = None
@@ -377,9 +375,9 @@ def bradley_terry(
             ConvergenceWarning,
             stacklevel=2,
         )
-    anchor_at = _anchor_index(table.labels, anchor)
+    anchor_at = anchor_index(table.labels, anchor)
 
-    scaled = _scaler(scale, anchor, anchor_at)
+    scaled = scaler(scale, anchor, anchor_at)
 
     scores = scaled(theta)
     options: dict[str, Any] = {"ties": ties, "solver": solver, "regularization": regularization, "tol": tol}
@@ -408,7 +406,7 @@ def bradley_terry(
         lo_t, hi_t = wald(theta, cov[: table.n_items, : table.n_items], ci.level, anchor_at)
         shift = scores - to_scale(theta, scale)
         lower, upper = to_scale(lo_t, scale) + shift, to_scale(hi_t, scale) + shift
-    return _ratings_from(
+    return ratings_from(
         table.labels,
         (fit["wins"], fit["losses"], fit["ties"]) if "wins" in fit else table.item_totals(),
         theta,
@@ -488,7 +486,7 @@ def _pair_method(
     lower = upper = None
     if rounds:
         lower, upper = percentile(fit["replicates"], ci.level)  # type: ignore[union-attr]
-    return _ratings_from(
+    return ratings_from(
         table.labels,
         table.item_totals(),
         scores,
@@ -526,110 +524,6 @@ def _warn_redraws(redraws: int, rounds: int) -> None:
             RuntimeWarning,
             stacklevel=3,
         )
-
-
-def _scaler(scale: str, anchor: tuple[Any, float] | None, anchor_at: int | None) -> Any:
-    """Log-strengths (one vector, or one row per replicate) → reported scores, anchored."""
-
-    def scaled(t: np.ndarray) -> np.ndarray:
-        s = to_scale(t, scale)
-        if anchor is not None and anchor_at is not None:
-            s = s + (float(anchor[1]) - s[..., anchor_at : anchor_at + 1])
-        return s
-
-    return scaled
-
-
-def _anchor_index(labels: pl.Series, anchor: tuple[Any, float] | None) -> int | None:
-    if anchor is None:
-        return None
-    if isinstance(anchor, (str, bytes)) or not isinstance(anchor, Sequence) or len(anchor) != 2:
-        raise RankaggError(f"anchor must be an (item, value) pair, not {anchor!r}")
-    item, value = anchor
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, (int, float, np.integer, np.floating))
-        or not np.isfinite(value)
-    ):
-        raise RankaggError(f"anchor value must be a finite number, not {value!r}")
-    try:
-        hits = np.flatnonzero((labels == item).to_numpy())
-    except (pl.exceptions.PolarsError, TypeError):  # an item of another type than the labels
-        hits = np.array([], dtype=np.int64)
-    if len(hits) == 0:
-        raise UnknownItemError(f"anchor item {item!r} is not in the data")
-    return int(hits[0])
-
-
-def _ratings_from(
-    labels: pl.Series,
-    totals: tuple[np.ndarray, np.ndarray, np.ndarray],
-    theta: np.ndarray,
-    scores: np.ndarray,
-    *,
-    lower: np.ndarray | None = None,
-    upper: np.ndarray | None = None,
-    replicates: np.ndarray | None = None,
-    predictive: bool = True,
-    extra: Mapping[str, np.ndarray] | None = None,
-    **kwargs: Any,
-) -> Ratings:
-    """The result frame: ``theta`` orders the items (larger is better), ``scores`` are shown;
-    ``totals`` are the per-item wins, losses and ties (label order); ``extra`` columns go
-    between ``item`` and ``score``."""
-    wins, losses, ties = totals
-    columns: dict[str, Any] = {"item": labels, **(extra or {}), "score": scores}
-    if lower is not None and upper is not None:
-        columns["lower"] = lower
-        columns["upper"] = upper
-        columns["rank"] = interval_rank(lower, upper)
-    else:
-        # Items whose scores agree to 1e-8 share a rank (solver noise is far below).
-        columns["rank"] = pl.Series(-np.round(theta, 8)).rank("min").cast(pl.UInt32)
-    columns.update({"wins": wins, "losses": losses, "ties": ties, "n": wins + losses + ties})
-    frame = (
-        pl.DataFrame(columns)
-        .with_columns(pl.Series("_order", -np.round(theta, 8)))
-        .sort(["rank", "_order", "item"])
-        .drop("_order")
-    )
-    return Ratings(
-        table=frame,
-        _theta=dict(zip(labels.to_list(), theta.tolist())) if predictive else None,
-        _replicates=replicates,
-        _labels=labels,
-        **kwargs,
-    )
-
-
-def _not_identifiable(
-    e: Any, labels: pl.Series, model: str = "Bradley–Terry", graph: str = "comparison"
-) -> NotIdentifiableError:
-    names = labels.to_list()
-
-    def show(codes: list[int]) -> str:
-        listed = ", ".join(repr(names[c]) for c in codes[:10])
-        return listed + (f" and {len(codes) - 10} more" if len(codes) > 10 else "")
-
-    parts = []
-    if e.never_win:
-        parts.append(f"never win: {show(e.never_win)}")
-    if e.never_lose:
-        parts.append(f"never lose: {show(e.never_lose)}")
-    if not parts:
-        comp = np.asarray(e.component_of)
-        top = np.flatnonzero(comp == 0).tolist()
-        parts.append(f"items {show(top)} are never beaten by any item outside their group")
-    msg = (
-        f"no finite {model} estimate: the {graph} graph splits into "
-        f"{e.components} strongly connected components; items that {'; '.join(parts)}. "
-        "Pass regularization > 0 (e.g. regularization=1.0) for finite estimates."
-    )
-    err = NotIdentifiableError(msg)
-    err.never_win = [names[c] for c in e.never_win]  # type: ignore[attr-defined]
-    err.never_lose = [names[c] for c in e.never_lose]  # type: ignore[attr-defined]
-    err.components = e.components  # type: ignore[attr-defined]
-    return err
 
 
 def elo(
@@ -722,7 +616,7 @@ def elo(
     if ci is not None:
         replicates = in_label_order(fit["replicates"])
         lower, upper = percentile(replicates, ci.level)
-    return _ratings_from(
+    return ratings_from(
         rows.labels,
         totals,
         scores * (math.log(base) / scale),
@@ -883,7 +777,7 @@ def trueskill(
     mus, sigmas = in_label_order(fit["mu"]), in_label_order(fit["sigma"])
     scores = mus - 3.0 * sigmas
     totals = (in_label_order(fit["wins"]), in_label_order(fit["losses"]), in_label_order(fit["ties"]))
-    r = _ratings_from(
+    r = ratings_from(
         rows.labels,
         totals,
         scores,
@@ -1276,7 +1170,7 @@ def plackett_luce(
             "bootstrap",
         )
     except NotIdentifiableError as e:
-        raise _not_identifiable(e, data.labels, "Plackett–Luce", "ranked-above") from None
+        raise not_identifiable(e, data.labels, "Plackett–Luce", "ranked-above") from None
     theta = fit["theta"]
     if not fit["converged"]:
         warnings.warn(
@@ -1285,9 +1179,9 @@ def plackett_luce(
             ConvergenceWarning,
             stacklevel=2,
         )
-    anchor_at = _anchor_index(data.labels, anchor)
+    anchor_at = anchor_index(data.labels, anchor)
 
-    scaled = _scaler(scale, anchor, anchor_at)
+    scaled = scaler(scale, anchor, anchor_at)
 
     lower = upper = replicates = None
     options: dict[str, Any] = {"unranked": unranked, "solver": solver, "regularization": regularization, "tol": tol}
@@ -1309,7 +1203,7 @@ def plackett_luce(
         # (w * lengths).sum(), not np.dot: a BLAS call leaves OpenBLAS threads spinning, which
         # slows the next parallel Rust call on a machine with few cores.
         losses = losses + np.maximum(float((w * lengths).sum()) - listed, 0.0)
-    return _ratings_from(
+    return ratings_from(
         data.labels,
         (wins, losses, np.zeros(n)),
         theta,

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from statistics import NormalDist
 from typing import Any
 
+import numpy as np
 import polars as pl
 
-from rankagg.errors import RankaggError, UnknownItemError
+from rankagg.errors import NotIdentifiableError, RankaggError, UnknownItemError
+from rankagg.intervals import interval_rank
 
 __all__ = ["Ratings"]
 
@@ -169,3 +172,110 @@ class Ratings:
         with pl.Config(tbl_rows=12, tbl_hide_dataframe_shape=True, fmt_str_lengths=40):
             body = repr(self.table)
         return f"Ratings({self.method}, {self.table.height} items, scale={self.scale!r}, {status}{extra})\n{body}"
+
+
+# Shared by the rating methods (rate, crowd, pooled): anchoring, the result table, errors.
+
+
+def scaler(scale: str, anchor: tuple[Any, float] | None, anchor_at: int | None) -> Any:
+    """Log-strengths (one vector, or one row per replicate) → reported scores, anchored."""
+
+    def scaled(t: np.ndarray) -> np.ndarray:
+        s = to_scale(t, scale)
+        if anchor is not None and anchor_at is not None:
+            s = s + (float(anchor[1]) - s[..., anchor_at : anchor_at + 1])
+        return s
+
+    return scaled
+
+
+def anchor_index(labels: pl.Series, anchor: tuple[Any, float] | None) -> int | None:
+    if anchor is None:
+        return None
+    if isinstance(anchor, (str, bytes)) or not isinstance(anchor, Sequence) or len(anchor) != 2:
+        raise RankaggError(f"anchor must be an (item, value) pair, not {anchor!r}")
+    item, value = anchor
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float, np.integer, np.floating))
+        or not np.isfinite(value)
+    ):
+        raise RankaggError(f"anchor value must be a finite number, not {value!r}")
+    try:
+        hits = np.flatnonzero((labels == item).to_numpy())
+    except (pl.exceptions.PolarsError, TypeError):  # an item of another type than the labels
+        hits = np.array([], dtype=np.int64)
+    if len(hits) == 0:
+        raise UnknownItemError(f"anchor item {item!r} is not in the data")
+    return int(hits[0])
+
+
+def ratings_from(
+    labels: pl.Series,
+    totals: tuple[np.ndarray, np.ndarray, np.ndarray],
+    theta: np.ndarray,
+    scores: np.ndarray,
+    *,
+    lower: np.ndarray | None = None,
+    upper: np.ndarray | None = None,
+    replicates: np.ndarray | None = None,
+    predictive: bool = True,
+    extra: Mapping[str, np.ndarray] | None = None,
+    **kwargs: Any,
+) -> Ratings:
+    """The result frame: ``theta`` orders the items (larger is better), ``scores`` are shown;
+    ``totals`` are the per-item wins, losses and ties (label order); ``extra`` columns go
+    between ``item`` and ``score``."""
+    wins, losses, ties = totals
+    columns: dict[str, Any] = {"item": labels, **(extra or {}), "score": scores}
+    if lower is not None and upper is not None:
+        columns["lower"] = lower
+        columns["upper"] = upper
+        columns["rank"] = interval_rank(lower, upper)
+    else:
+        # Items whose scores agree to 1e-8 share a rank (solver noise is far below).
+        columns["rank"] = pl.Series(-np.round(theta, 8)).rank("min").cast(pl.UInt32)
+    columns.update({"wins": wins, "losses": losses, "ties": ties, "n": wins + losses + ties})
+    frame = (
+        pl.DataFrame(columns)
+        .with_columns(pl.Series("_order", -np.round(theta, 8)))
+        .sort(["rank", "_order", "item"])
+        .drop("_order")
+    )
+    return Ratings(
+        table=frame,
+        _theta=dict(zip(labels.to_list(), theta.tolist())) if predictive else None,
+        _replicates=replicates,
+        _labels=labels,
+        **kwargs,
+    )
+
+
+def not_identifiable(
+    e: Any, labels: pl.Series, model: str = "Bradley–Terry", graph: str = "comparison"
+) -> NotIdentifiableError:
+    names = labels.to_list()
+
+    def show(codes: list[int]) -> str:
+        listed = ", ".join(repr(names[c]) for c in codes[:10])
+        return listed + (f" and {len(codes) - 10} more" if len(codes) > 10 else "")
+
+    parts = []
+    if e.never_win:
+        parts.append(f"never win: {show(e.never_win)}")
+    if e.never_lose:
+        parts.append(f"never lose: {show(e.never_lose)}")
+    if not parts:
+        comp = np.asarray(e.component_of)
+        top = np.flatnonzero(comp == 0).tolist()
+        parts.append(f"items {show(top)} are never beaten by any item outside their group")
+    msg = (
+        f"no finite {model} estimate: the {graph} graph splits into "
+        f"{e.components} strongly connected components; items that {'; '.join(parts)}. "
+        "Pass regularization > 0 (e.g. regularization=1.0) for finite estimates."
+    )
+    err = NotIdentifiableError(msg)
+    err.never_win = [names[c] for c in e.never_win]  # type: ignore[attr-defined]
+    err.never_lose = [names[c] for c in e.never_lose]  # type: ignore[attr-defined]
+    err.components = e.components  # type: ignore[attr-defined]
+    return err

@@ -33,7 +33,7 @@ from rankagg.budget import check_dense
 from rankagg.data import PairTable
 from rankagg.distance import _tau_b
 from rankagg.errors import RankaggError
-from rankagg.preferences import Preferences, preference_matrix
+from rankagg.preferences import Preferences, Unranked, pairwise_preferences, preference_matrix
 from rankagg.rankings import Rankings
 
 __all__ = [
@@ -46,14 +46,12 @@ __all__ = [
     "kemeny",
     "linear_ordering",
     "minimax",
-    "pairwise_preferences",
     "plurality",
     "ranked_pairs",
     "schulze",
     "smith_set",
 ]
 
-Unranked = Literal["below", "ignore"]
 Method = Literal["auto", "exact", "heuristic"]
 Strength = Literal["winning_votes", "margin"]
 TieBreak = Literal["all", "label"]
@@ -148,33 +146,6 @@ def _levels(r: Rankings, unranked: Unranked) -> np.ndarray:
     out = np.full((len(r), n), np.inf if unranked == "below" else np.nan)
     out[owner, r.items] = r.levels
     return out
-
-
-def pairwise_preferences(rankings: Rankings, *, unranked: Unranked = "below") -> np.ndarray:
-    """``P[i, j]``: the weighted number of voters ranking item i (label order) above item j.
-
-    >>> import rankagg as ra
-    >>> ra.pairwise_preferences(ra.Rankings.from_lists([["x", "y"], ["y", "x"], ["x"]])).tolist()
-    [[0.0, 2.0], [1.0, 0.0]]
-    """
-    if unranked not in ("below", "ignore"):
-        raise RankaggError(f"unranked must be 'below' or 'ignore', not {unranked!r}")
-    n = len(rankings.labels)
-    check_dense(
-        (n, n),
-        "the majority matrix",
-        hint="maximal_lottery(method='first_order') and bradley_terry work on pairwise data without it",
-    )
-    weights = None if rankings.weights is None else np.ascontiguousarray(rankings.weights, dtype=np.float64)
-    p = _core.pairwise_preferences(
-        n,
-        np.ascontiguousarray(rankings.offsets, dtype=np.uint64),
-        np.ascontiguousarray(rankings.items, dtype=np.uint32),
-        np.ascontiguousarray(rankings.levels, dtype=np.uint32),
-        weights,
-        unranked == "below",
-    )
-    return p.reshape(n, n)
 
 
 def _result(
@@ -661,8 +632,6 @@ def kemeny(
     >>> k.table["item"].to_list(), k.cost, k.optimal
     (['a', 'b', 'c'], 10.0, True)
     """
-    from rankagg.preferences import Preferences, preference_matrix
-
     options = _search_options(method, time_limit, seed, exact_limit)
     if isinstance(data, Rankings):
         p = pairwise_preferences(data, unranked=unranked)
@@ -819,8 +788,6 @@ def linear_ordering(
     >>> r.order, r.value, r.optimal
     ([0, 1, 2], 13.0, True)
     """
-    from rankagg.preferences import Preferences
-
     _search_options(method, time_limit, seed, exact_limit)
     if isinstance(matrix, Preferences):
         w, labels = np.array(matrix.matrix, dtype=float), matrix.labels
