@@ -200,6 +200,9 @@ fn bt_options(regularization: f64, tol: f64) -> bt::Options {
 // ---------------------------------------------------------------------------------------------
 // Mixture
 
+/// Bradley–Terry iterations per mixture M-step (see `mixture_m_step`).
+const M_STEP_ITER: usize = 100;
+
 #[derive(Debug, Clone, Copy)]
 pub struct MixtureOptions {
     /// Number of latent groups (≥ 1, ≤ the number of judges).
@@ -289,7 +292,11 @@ fn mixture_e_step(t: &JudgeTable, fits: &[Fit], shares: &[f64], resp: &mut [f64]
 fn mixture_m_step(t: &JudgeTable, resp: &[f64], groups: usize, opts: &MixtureOptions, start: Option<&[Fit]>) -> Result<(Vec<Fit>, Vec<f64>)> {
     let judges = t.n_judges as f64;
     let shares: Vec<f64> = (0..groups).map(|c| (0..t.n_judges).map(|k| resp[k * groups + c]).sum::<f64>() / judges).collect();
-    let bt_opts = bt_options(opts.regularization, 1e-10);
+    // A generalised M-step: at most M_STEP_ITER Bradley–Terry iterations from the last fit. Each
+    // raises the expected log-likelihood, which is all EM needs to converge; with
+    // regularization a full fit can take thousands of iterations to settle the common shift
+    // against the virtual item, which no likelihood sees.
+    let bt_opts = bt::Options { max_iter: M_STEP_ITER, ..bt_options(opts.regularization, 1e-10) };
     let fits = (0..groups)
         .into_par_iter()
         .map(|c| {
@@ -309,7 +316,9 @@ fn mixture_iterate(t: &JudgeTable, opts: &MixtureOptions, chain: &mut Chain, ite
         }
         let (fits, shares) = mixture_m_step(t, &chain.resp, groups, opts, Some(&chain.fits))?;
         let ll = mixture_e_step(t, &fits, &shares, &mut chain.resp);
-        chain.converged = (ll - chain.log_likelihood).abs() <= opts.tol * (1.0 + ll.abs());
+        // Converged: the likelihood has settled and the last M-step was a complete one (every
+        // group's fit met its own test within M_STEP_ITER iterations).
+        chain.converged = (ll - chain.log_likelihood).abs() <= opts.tol * (1.0 + ll.abs()) && fits.iter().all(|f| f.converged);
         chain.fits = fits;
         chain.shares = shares;
         chain.log_likelihood = ll;
@@ -466,53 +475,65 @@ pub struct CrowdFit {
     pub converged: bool,
 }
 
-/// Per judge: the expected number of truthful reports and the log-likelihood of its reports.
-fn crowd_e_step(t: &JudgeTable, theta: &[f64], eta: &[f64]) -> (Vec<f64>, Vec<f64>) {
+/// σ(θ_i − θ_j) and σ(θ_j − θ_i) per pair (each computed directly, so neither loses digits).
+fn pair_sigmoids(t: &JudgeTable, theta: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    t.pairs_i
+        .par_iter()
+        .zip(t.pairs_j.par_iter())
+        .map(|(&i, &j)| {
+            let d = theta[i as usize] - theta[j as usize];
+            (log_sigmoid(d).exp(), log_sigmoid(-d).exp())
+        })
+        .unzip()
+}
+
+/// One E-step of Crowd-BT at (θ, η): per judge the expected number of truthful reports, per
+/// pair the implied true wins (a truthful report counts for its winner, an untruthful one for
+/// the other item), and the log-likelihood of the reports. Judges run in parallel into their
+/// own slots; the per-pair sums are added in judge order (the same bits for any threads).
+fn crowd_e_step(t: &JudgeTable, theta: &[f64], eta: &[f64]) -> (Vec<f64>, [Vec<f64>; 3], f64) {
+    let (up, down) = pair_sigmoids(t, theta);
+    // Per row: the probability that a report "i beats j" is truthful, and that "j beats i" is.
+    let mut truth = vec![(0.0, 0.0); t.pair.len()];
     let mut truthful = vec![0.0; t.n_judges];
     let mut ll = vec![0.0; t.n_judges];
-    truthful.par_iter_mut().zip(ll.par_iter_mut()).enumerate().with_min_len(64).for_each(|(k, (s, l))| {
-        let (ln_e, ln_ne) = (eta[k].ln(), (1.0 - eta[k]).ln());
-        for row in t.rows(k) {
+    let mut rows: Vec<&mut [(f64, f64)]> = Vec::with_capacity(t.n_judges);
+    let mut rest = truth.as_mut_slice();
+    for k in 0..t.n_judges {
+        let (head, tail) = rest.split_at_mut(t.offsets[k + 1] - t.offsets[k]);
+        rows.push(head);
+        rest = tail;
+    }
+    rows.into_par_iter().zip(truthful.par_iter_mut()).zip(ll.par_iter_mut()).enumerate().with_min_len(64).for_each(|(k, ((out, s), l))| {
+        let e = eta[k];
+        for (slot, row) in out.iter_mut().zip(t.rows(k)) {
             let q = t.pair[row] as usize;
-            let d = theta[t.pairs_i[q] as usize] - theta[t.pairs_j[q] as usize];
-            let (up, down) = (log_sigmoid(d), log_sigmoid(-d));
-            // ln P(report "i beats j") and ln P(report "j beats i").
-            let (p_up, p_down) = (log_add(ln_e + up, ln_ne + down), log_add(ln_e + down, ln_ne + up));
+            // P(report "i beats j") and P(report "j beats i").
+            let (p_up, p_down) = (e * up[q] + (1.0 - e) * down[q], e * down[q] + (1.0 - e) * up[q]);
+            let (t_up, t_down) = (if p_up > 0.0 { e * up[q] / p_up } else { 0.0 }, if p_down > 0.0 { e * down[q] / p_down } else { 0.0 });
             let half = 0.5 * t.ties[row];
             let (wi, wj) = (t.wins_i[row] + half, t.wins_j[row] + half);
             if wi > 0.0 {
-                *s += wi * (ln_e + up - p_up).exp();
-                *l += wi * p_up;
+                *s += wi * t_up;
+                *l += wi * p_up.ln();
             }
             if wj > 0.0 {
-                *s += wj * (ln_e + down - p_down).exp();
-                *l += wj * p_down;
+                *s += wj * t_down;
+                *l += wj * p_down.ln();
             }
+            *slot = (t_up, t_down);
         }
     });
-    (truthful, ll)
-}
-
-/// The implied true wins per pair: a truthful report counts for its winner, an untruthful one
-/// for the other item.
-fn crowd_true_wins(t: &JudgeTable, theta: &[f64], eta: &[f64]) -> [Vec<f64>; 3] {
     let p = t.pairs_i.len();
     let (mut wi, mut wj) = (vec![0.0; p], vec![0.0; p]);
-    for k in 0..t.n_judges {
-        let (ln_e, ln_ne) = (eta[k].ln(), (1.0 - eta[k]).ln());
-        for row in t.rows(k) {
-            let q = t.pair[row] as usize;
-            let d = theta[t.pairs_i[q] as usize] - theta[t.pairs_j[q] as usize];
-            let (up, down) = (log_sigmoid(d), log_sigmoid(-d));
-            let half = 0.5 * t.ties[row];
-            let (ri, rj) = (t.wins_i[row] + half, t.wins_j[row] + half);
-            let truth_up = (ln_e + up - log_add(ln_e + up, ln_ne + down)).exp();
-            let truth_down = (ln_e + down - log_add(ln_e + down, ln_ne + up)).exp();
-            wi[q] += ri * truth_up + rj * (1.0 - truth_down);
-            wj[q] += rj * truth_down + ri * (1.0 - truth_up);
-        }
+    for (row, &(t_up, t_down)) in truth.iter().enumerate() {
+        let q = t.pair[row] as usize;
+        let half = 0.5 * t.ties[row];
+        let (ri, rj) = (t.wins_i[row] + half, t.wins_j[row] + half);
+        wi[q] += ri * t_up + rj * (1.0 - t_down);
+        wj[q] += rj * t_down + ri * (1.0 - t_up);
     }
-    [wi, wj, vec![0.0; p]]
+    (truthful, [wi, wj, vec![0.0; p]], ll.iter().sum())
 }
 
 /// Fits Crowd-BT by EM (see the module documentation), starting from the plain Bradley–Terry
@@ -534,19 +555,16 @@ pub fn crowd(t: &JudgeTable, opts: &CrowdOptions) -> Result<CrowdFit> {
     drop(observed);
     let counts = t.judge_counts();
     let mut eta = try_filled(t.n_judges, opts.initial_reliability)?;
-    let (_, ll0) = crowd_e_step(t, &fit.theta, &eta);
-    let mut log_likelihood: f64 = ll0.iter().sum();
+    let (mut truthful, mut true_wins, mut log_likelihood) = crowd_e_step(t, &fit.theta, &eta);
     let (mut iterations, mut converged) = (0, false);
     while iterations < opts.max_iter && !crate::interrupt::poll() {
-        let (truthful, _) = crowd_e_step(t, &fit.theta, &eta);
-        let true_wins = crowd_true_wins(t, &fit.theta, &eta);
         for k in 0..t.n_judges {
             let denominator = counts[k] + a + b - 2.0;
             eta[k] = if denominator > 0.0 { ((truthful[k] + a - 1.0) / denominator).clamp(0.0, 1.0) } else { opts.initial_reliability };
         }
         fit = bt::fit_from(t.pairs_ref(&true_wins), &bt_opts, Some(&fit))?;
-        let (_, ll) = crowd_e_step(t, &fit.theta, &eta);
-        let ll: f64 = ll.iter().sum();
+        let ll;
+        (truthful, true_wins, ll) = crowd_e_step(t, &fit.theta, &eta);
         iterations += 1;
         converged = (ll - log_likelihood).abs() <= opts.tol * (1.0 + ll.abs());
         log_likelihood = ll;
