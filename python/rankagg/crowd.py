@@ -32,7 +32,7 @@ import polars as pl
 from rankagg import _core
 from rankagg.data import Comparisons, Frame
 from rankagg.errors import ConvergenceWarning, NotIdentifiableError, RankaggError, UnknownItemError
-from rankagg.results import Ratings, anchor_index, not_identifiable, ratings_from, scaler, to_scale
+from rankagg.results import Ratings, anchor_index, not_identifiable, ratings_from, scaler, tie_levels, to_scale
 
 __all__ = ["Mixture", "bradley_terry_mixture", "crowd_bradley_terry"]
 
@@ -291,7 +291,7 @@ def bradley_terry_mixture(
     group_col = pl.Series("group", np.repeat(np.arange(1, k + 1, dtype=np.uint32), n))
     table_frame = (
         pl.DataFrame({"group": group_col, "item": pl.concat([rows.labels] * k), "score": scores.reshape(-1)})
-        .with_columns(_order=pl.Series(-np.round(theta.reshape(-1), 8)))
+        .with_columns(_order=pl.Series(-np.concatenate([tie_levels(t) for t in theta])))
         .with_columns(rank=pl.col("_order").rank("min").over("group").cast(pl.UInt32))
         .sort(["group", "rank", "_order", "item"])
         .drop("_order")

@@ -65,7 +65,7 @@ from rankagg.data import (
 )
 from rankagg.errors import ConvergenceWarning, EmptyDataError, NotIdentifiableError, RankaggError, UnknownItemError
 from rankagg.intervals import Bootstrap, Interval, Sandwich, interval_rank, percentile, run_rounds
-from rankagg.results import Ratings, anchor_index, not_identifiable, to_scale
+from rankagg.results import Ratings, anchor_index, not_identifiable, tie_levels, tie_ranks, to_scale
 
 if TYPE_CHECKING:
     from rankagg.rate import Solver, Ties
@@ -370,14 +370,14 @@ def fit_by(
             cols["lower"], cols["upper"] = lower[t, keep], upper[t, keep]
             cols["rank"] = interval_rank(lower[t, keep], upper[t, keep])
         else:
-            cols["rank"] = pl.Series(-np.round(th, 8)).rank("min").cast(pl.UInt32)
+            cols["rank"] = pl.Series(tie_ranks(th))
         w, lo, ti = wins[t, keep], losses[t, keep], tie_counts[t, keep]
         cols.update({"wins": w, "losses": lo, "ties": ti, "n": w + lo + ti})
         eff = w + lo + (ti if ties == "half" else 0.0)
         cols["pooled_only"] = eff == 0
         frames.append(
             pl.DataFrame(cols)
-            .with_columns(pl.Series("_order", -np.round(th, 8)))
+            .with_columns(pl.Series("_order", -tie_levels(th)))
             .sort(["rank", "_order", "item"])
             .drop("_order")
         )

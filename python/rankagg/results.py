@@ -233,12 +233,11 @@ def ratings_from(
         columns["upper"] = upper
         columns["rank"] = interval_rank(lower, upper)
     else:
-        # Items whose scores agree to 1e-8 share a rank (solver noise is far below).
-        columns["rank"] = pl.Series(-np.round(theta, 8)).rank("min").cast(pl.UInt32)
+        columns["rank"] = pl.Series(tie_ranks(theta))
     columns.update({"wins": wins, "losses": losses, "ties": ties, "n": wins + losses + ties})
     frame = (
         pl.DataFrame(columns)
-        .with_columns(pl.Series("_order", -np.round(theta, 8)))
+        .with_columns(pl.Series("_order", -tie_levels(theta)))
         .sort(["rank", "_order", "item"])
         .drop("_order")
     )
@@ -279,3 +278,31 @@ def not_identifiable(
     err.never_lose = [names[c] for c in e.never_lose]  # type: ignore[attr-defined]
     err.components = e.components  # type: ignore[attr-defined]
     return err
+
+
+#: Scores closer than this (relative to max(1, |θ|)) are the same score: solver noise (the fits
+#: stop at a relative gradient of 1e-9) is below it, real differences far above.
+TIE_TOLERANCE = 1e-8
+
+
+def tie_levels(theta: np.ndarray) -> np.ndarray:
+    """Each θ replaced by the largest θ of its tie group: sorted from the top, a value within
+    :data:`TIE_TOLERANCE` of the one above it joins that one's group. (Rounding to a fixed
+    number of decimals instead splits noise-level differences that straddle a rounding
+    boundary.)"""
+    theta = np.asarray(theta, dtype=float)
+    order = np.argsort(-theta, kind="stable")
+    s = theta[order]
+    starts = np.ones(len(s), dtype=bool)
+    starts[1:] = (s[:-1] - s[1:]) > TIE_TOLERANCE * np.maximum(1.0, np.abs(s[1:]))
+    leader = np.maximum.accumulate(np.where(starts, np.arange(len(s)), 0))
+    out = np.empty_like(s)
+    out[order] = s[leader]
+    return out
+
+
+def tie_ranks(theta: np.ndarray) -> np.ndarray:
+    """Competition ranks (1 = largest θ), tie groups as in :func:`tie_levels` sharing the rank of
+    their top: 1 + the number of items in groups above."""
+    levels = tie_levels(theta)
+    return pl.Series(-levels).rank("min").cast(pl.UInt32).to_numpy()
