@@ -190,3 +190,21 @@ def test_no_optimality_claim_when_the_sums_overflow():
     k, k0 = ra.kemeny(small), ra.kemeny(plain)
     assert k.optimal and k.table["item"].to_list() == k0.table["item"].to_list()
     assert k.cost == pytest.approx(k0.cost * 5e299, rel=1e-12)
+
+
+def test_weight_sums_beyond_double_precision_are_named():
+    """Issue 18 part 3: finite weights whose per-pair sums overflow, and Elo updates that
+    overflow, raise InvalidWeightError naming the column — never a NaN or a vague table error."""
+    rows = {"a": ["x", "y", "z", "x"], "b": ["y", "z", "x", "z"], "outcome": [1.0, 1.0, 1.0, 0.0], "w": [1e308] * 4}
+    for method in (ra.bradley_terry, ra.win_rate, ra.pagerank, ra.counting):
+        with pytest.raises(ra.InvalidWeightError, match=r"column 'w' \(weight=\).*beyond double precision"):
+            method(rows, weight="w")
+    with pytest.raises(ra.InvalidWeightError, match=r"elo: the ratings overflowed.*'w'"):
+        ra.elo(rows, weight="w")
+    counts = {"a": ["x", "x"], "b": ["y", "y"], "wins_a": [1e308, 1e308], "wins_b": [1.0, 1.0], "ties": [0.0, 0.0]}
+    with pytest.raises(ra.InvalidWeightError, match="counts of some pairs sum beyond"):
+        ra.PairTable.from_counts(counts)
+    # Large but summable weights: the scale-free methods give the unit-weight answer.
+    big = dict(rows, w=[1e300] * 4)
+    unit = ra.bradley_terry(dict(rows, w=[1.0] * 4), weight="w")
+    assert ra.bradley_terry(big, weight="w").table["score"].to_list() == pytest.approx(unit.table["score"].to_list())

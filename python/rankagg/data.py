@@ -312,6 +312,7 @@ class PairTable:
             ) from None
         if len(i) == 0:
             raise EmptyDataError("every count is zero: nothing to fit")
+        _check_finite_sums((wi, wj, tt), "the counts")
         table = PairTable(labels.sort(), i, j, wi, wj, tt)
         total = float(table.wins_i.sum() + table.wins_j.sum() + table.ties.sum())
         return cls(table.labels, table.i, table.j, table.wins_i, table.wins_j, table.ties, max(1, round(total)))
@@ -555,7 +556,17 @@ class Comparisons:
             raise self.explain(e) from None
         if len(i) == 0:
             raise EmptyDataError("every row has zero weight: nothing to fit")
+        _check_finite_sums((wi, wj, t), f"column {self.names[3]!r} (weight=): the weights")
         return PairTable(self.labels, i, j, wi, wj, t, self.rows)
+
+
+def _check_finite_sums(counts: Sequence[np.ndarray], what: str) -> None:
+    """Per-pair sums of finite weights can still overflow to inf: say so, not a NaN later."""
+    if not all(np.isfinite(c).all() for c in counts):
+        raise InvalidWeightError(
+            f"{what} of some pairs sum beyond double precision (1.8e308); divide them by a constant "
+            "(no rating method but elo, trueskill and counting depends on their scale)"
+        )
 
 
 def _comparison_columns(

@@ -611,6 +611,13 @@ def elo(
         return out
 
     scores = in_label_order(fit["scores"])
+    if not np.all(np.isfinite(scores)):
+        raise InvalidWeightError(
+            f"elo: the ratings overflowed (k × weight × (outcome − expected) beyond double precision, e.g. weights "
+            f"near 1e308 in column {weight!r}); scale the weights (or k) down"
+            if weight is not None
+            else "elo: the ratings overflowed double precision; use a smaller k or initial rating"
+        )
     totals = (in_label_order(fit["wins"]), in_label_order(fit["losses"]), in_label_order(fit["ties"]))
     lower = upper = replicates = None
     if ci is not None:
