@@ -339,3 +339,18 @@ def test_terminal_width_from_columns_and_a_zero_sized_terminal(long_names_csv, c
     assert main(["leaderboard", str(long_names_csv), "--top", "3"]) == 0
     table = [line for line in capsys.readouterr().out.splitlines() if line.startswith("|")]
     assert 60 < max(len(line) for line in table) <= 80  # 80 columns, not a 3-character-wide table
+
+
+def test_lottery_says_whether_it_is_unique(tmp_path, capsys):
+    assert main(["lottery", "tests/data/00005-00000002.toi"]) == 0  # a Condorcet winner
+    lines = capsys.readouterr().out.splitlines()
+    assert "certified unique" in lines
+    src = tmp_path / "never_met.csv"  # x and y both beat z and never met each other
+    pl.DataFrame({"a": ["x", "y"], "b": ["z", "z"], "outcome": [1, 1]}).write_csv(src)
+    assert main(["lottery", str(src)]) == 0
+    out = capsys.readouterr().out
+    assert "not unique: one of several maximal lotteries (another puts 0.5 on y)" in out
+    assert "1 of the 1 pairs never met (they count as draws)" in out and "certified unique" not in out
+    assert main(["lottery"]) == 0  # LLMFAO: most pairs of models never met
+    out = capsys.readouterr().out
+    assert "not unique: one of several maximal lotteries" in out and "never met" in out

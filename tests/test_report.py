@@ -287,6 +287,16 @@ def test_report_escapes_names_and_shows_dates(tmp_path):
     assert len(_images(page)) == 3
 
 
+def test_report_says_whether_the_lottery_is_unique():
+    rps = {"a": ["rock", "paper", "scissors"] * 3, "b": ["scissors", "rock", "paper"] * 3, "outcome": [1, 1, 1] * 3}
+    lottery = ra.report(rps, None, ci="none", regularization=1.0).split("Maximal lottery")[1]
+    assert "certified unique" in lottery and "not unique" not in lottery
+    never_met = {"a": ["x", "y", "x", "y"], "b": ["z", "z", "z", "z"], "outcome": [1, 1, 1, 0.5]}
+    lottery = ra.report(never_met, None, ci="none", regularization=1.0).split("Maximal lottery")[1]
+    assert "not unique: one of several maximal lotteries (another puts" in lottery
+    assert "pairs never met (they count as draws)" in lottery and "certified unique" not in lottery
+
+
 def test_report_other_methods_and_errors(tmp_path):
     games = {"a": ["x", "y", "z", "x", "y"], "b": ["y", "z", "x", "z", "x"], "outcome": [1, 1, 1, 0.5, 0]}
     page = ra.report(games, None, method="pagerank", ci="none")

@@ -394,9 +394,10 @@ def _lottery(args: argparse.Namespace) -> int:
         return _save(table, args)
     print(f"maximal lottery of {source} (payoff: {args.payoff}, method: {args.method})")
     print(
-        f"support: {len(lot.support)} of {lot.table.height} items; exploitability {lot.exploitability:.2g}"
-        f"{'; unique (certified)' if lot.unique else ''}; payoff = the lottery's expected margin against the item (≥ 0 at equilibrium)"
+        f"support: {len(lot.support)} of {lot.table.height} items; exploitability {lot.exploitability:.2g}; "
+        "payoff = the lottery's expected margin against the item (≥ 0 at equilibrium)"
     )
+    print(lot.uniqueness)
     print(_markdown(table.head(args.top).with_columns(pl.col("probability", "payoff").round(6) + 0.0)), end="")
     return 0
 

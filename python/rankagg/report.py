@@ -381,7 +381,7 @@ group(s){chosen}, each with its own leaderboard (scores centred within each grou
 
 <h2>Maximal lottery</h2>
 <p class="note">The distribution over items that no item beats in expectation (the von Neumann winner):
-support {support.height} of {n} items, exploitability {lottery.exploitability:.2g}{", certified unique" if lottery.unique else ""}.
+support {support.height} of {n} items, exploitability {lottery.exploitability:.2g}; {_e(lottery.uniqueness)}.
 The payoff is the expected margin of a draw from the lottery against the item: ≥ 0 for every item, 0 on the support.</p>
 {lottery_html}
 {lottery_img}
