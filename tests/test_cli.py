@@ -354,3 +354,26 @@ def test_lottery_says_whether_it_is_unique(tmp_path, capsys):
     assert main(["lottery"]) == 0  # LLMFAO: most pairs of models never met
     out = capsys.readouterr().out
     assert "not unique: one of several maximal lotteries" in out and "never met" in out
+
+
+def test_consensus_of_a_score_column_needs_to_know_which_way_is_better(tmp_path, capsys):
+    src = tmp_path / "scores.csv"
+    pl.DataFrame(
+        {
+            "task": ["t1"] * 3 + ["t2"] * 3 + ["t3"] * 3,
+            "model": ["good", "mid", "bad"] * 3,
+            "accuracy": [0.91, 0.72, 0.33, 0.88, 0.81, 0.2, 0.95, 0.6, 0.41],
+        }
+    ).write_csv(src)
+    args = ["consensus", str(src), "--voter", "task", "--item", "model", "--rank", "accuracy", "--method", "borda"]
+    assert main(args) == 2  # as ranks, the worst model would win: the command asks instead
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("rankagg: error: column 'accuracy' (--rank) holds values such as 0.91")
+    assert "--higher-is better" in line
+    assert main([*args, "--higher-is", "better"]) == 0
+    out = capsys.readouterr().out
+    assert "winner(s): good;" in out and "read as scores, higher is better" in out
+    assert main([*args, "--higher-is", "worse"]) == 0
+    assert "winner(s): bad;" in capsys.readouterr().out
+    assert main(["consensus", "tests/data/00005-00000002.toi", "--higher-is", "better"]) == 2
+    assert "PrefLib" in capsys.readouterr().err

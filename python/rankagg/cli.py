@@ -444,6 +444,27 @@ def _defensive(args: argparse.Namespace) -> int:
 CONSENSUS_METHODS = ["kemeny", "schulze", "ranked_pairs", "copeland", "minimax", "borda", "plurality", "instant_runoff"]
 
 
+def _ranks_from(frame: pl.DataFrame, column: str, higher_is: str | None) -> tuple[pl.DataFrame, str]:
+    """``consensus --rank COLUMN [--higher-is better|worse]``: the column as ranks (smaller is
+    better), and how it was read. Without ``--higher-is`` the column must look like ranks (whole
+    or half numbers): a score such as an accuracy would otherwise rank the worst system first."""
+    if column not in frame.columns or not frame.schema[column].is_numeric():
+        return frame, ""  # Rankings.from_frame names the problem
+    if higher_is == "better":
+        values = pl.col(column).cast(pl.Float64 if frame.schema[column].is_float() else pl.Int64)
+        return frame.with_columns(-values), f"; column {column!r} read as scores, higher is better"
+    if higher_is == "worse":
+        return frame, f"; column {column!r} read as scores, lower is better"
+    values = frame[column].cast(pl.Float64).drop_nulls().to_numpy()
+    odd = values[np.isfinite(values) & (2 * values != np.round(2 * values))]
+    if len(odd):
+        raise RankaggError(
+            f"column {column!r} (--rank) holds values such as {odd[0]:g} that are not ranks (1 = best): if it is a "
+            "score, say --higher-is better (e.g. accuracy) or --higher-is worse (e.g. error rate, latency)"
+        )
+    return frame, f"; column {column!r} read as ranks, 1 = best"
+
+
 def _consensus(args: argparse.Namespace) -> int:
     """Consensus of rankings from a PrefLib file or a long CSV/Parquet/NDJSON frame."""
     from rankagg import vote
@@ -451,12 +472,14 @@ def _consensus(args: argparse.Namespace) -> int:
     from rankagg.rankings import Rankings
 
     suffix = Path(args.file).suffix.lower()
+    reading = ""
     if suffix in (".soc", ".soi", ".toc", ".toi"):
+        if args.higher_is is not None:
+            raise RankaggError("--higher-is is for a score column of a long table; a PrefLib file holds rankings")
         votes = read_preflib(args.file)
     else:
-        votes = Rankings.from_frame(
-            _read(args.file), voter=args.voter, item=args.item, rank=args.rank, weight=args.weight
-        )
+        frame, reading = _ranks_from(_read(args.file), args.rank, args.higher_is)
+        votes = Rankings.from_frame(frame, voter=args.voter, item=args.item, rank=args.rank, weight=args.weight)
     kwargs: dict[str, Any] = {} if args.method in ("plurality", "instant_runoff") else {"unranked": args.unranked}
     if args.method == "kemeny":
         kwargs.update(time_limit=args.time_limit, progress=sys.stderr.isatty())
@@ -466,7 +489,7 @@ def _consensus(args: argparse.Namespace) -> int:
     voters = float(votes.weights.sum()) if votes.weights is not None else len(votes)
     print(
         f"{args.method.replace('_', ' ')} consensus of {args.file}: {len(votes)} distinct rankings, "
-        f"{voters:g} voters, {len(votes.labels)} items"
+        f"{voters:g} voters, {len(votes.labels)} items{reading}"
     )
     cw = vote.condorcet_winner(votes, unranked=args.unranked)
     print(f"winner(s): {', '.join(map(str, result.winners))}; Condorcet winner: {cw if cw is not None else 'none'}")
@@ -653,7 +676,8 @@ def build_parser() -> argparse.ArgumentParser:
     cons = sub.add_parser(
         "consensus",
         help="consensus of rankings (PrefLib .soc/.soi/.toc/.toi, or a long voter/item/rank table)",
-        epilog="examples:\n  rankagg consensus election.toi --method schulze\n  rankagg consensus ranks.csv --voter judge --item system --rank place",
+        epilog="examples:\n  rankagg consensus election.toi --method schulze\n  rankagg consensus ranks.csv --voter judge --item system --rank place\n"
+        "  rankagg consensus scores.csv --voter task --item model --rank accuracy --higher-is better",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     cons.add_argument("file", help="PrefLib file, or CSV/Parquet/NDJSON with one row per (voter, item)")
@@ -661,6 +685,12 @@ def build_parser() -> argparse.ArgumentParser:
     cons.add_argument("--voter", default="voter", help="column of voters (default: voter)")
     cons.add_argument("--item", default="item", help="column of items (default: item)")
     cons.add_argument("--rank", default="rank", help="column of ranks, smaller is better (default: rank)")
+    cons.add_argument(
+        "--higher-is",
+        choices=["better", "worse"],
+        help="the --rank column is a score: 'better' when higher is better (accuracy), 'worse' when lower is "
+        "(error rate); default: ranks, 1 = best",
+    )
     cons.add_argument("--weight", help="column of per-voter weights")
     cons.add_argument("--unranked", default="below", choices=["below", "ignore"], help="items a voter did not rank")
     cons.add_argument(
