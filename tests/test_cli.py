@@ -272,3 +272,108 @@ def test_leaderboard_by_task_with_pooling(tmp_path, capsys):
     assert main(["leaderboard", str(src), "--pooling", "1"]) == 2
     assert "--pooling needs --by" in capsys.readouterr().err
     assert main(["leaderboard", str(src), "--by", "task", "--method", "elo"]) == 2
+
+
+# -- text tables: long names never wrap in files and pipes (issue 17, item 2) --------------------
+
+LONG_NAMES = [f"meta-llama/Meta-Llama-3.1-70B-Instruct-Turbo-v{i:02d}" for i in range(30)]
+
+
+@pytest.fixture
+def long_names_csv(tmp_path):
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    a = rng.integers(0, 30, 3000)
+    b = (a + rng.integers(1, 30, 3000)) % 30
+    src = tmp_path / "long.csv"
+    pl.DataFrame(
+        {"a": [LONG_NAMES[i] for i in a], "b": [LONG_NAMES[i] for i in b], "outcome": rng.choice([0.0, 0.5, 1.0], 3000)}
+    ).write_csv(src)
+    return src
+
+
+def test_markdown_file_has_one_line_per_item_with_full_names(long_names_csv, tmp_path):
+    dst = tmp_path / "board.md"
+    assert main(["leaderboard", str(long_names_csv), "-o", str(dst)]) == 0
+    lines = dst.read_text().splitlines()
+    assert len(lines) == 2 + 30  # header, separator, one line per item: no wrapped fake rows
+    assert sorted(line.split("|")[1].strip() for line in lines[2:]) == sorted(LONG_NAMES)
+    assert lines[2].split("|")[4].strip().isdigit()  # integral counts print as integers, not "95.0"
+
+
+def test_piped_output_has_one_line_per_item(long_names_csv, capsys):
+    assert main(["leaderboard", str(long_names_csv)]) == 0  # capsys' stdout is not a terminal
+    out = capsys.readouterr().out
+    for name in LONG_NAMES:  # `| grep name` finds exactly its row
+        (row,) = [line for line in out.splitlines() if name in line]
+        assert row.split("|")[1].strip() == name
+        wins, losses, ties, n = (int(cell) for cell in row.split("|")[4:8])  # whole numbers print as such
+        assert wins + losses + ties == n
+    assert main(["lottery", str(long_names_csv)]) == 0
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| meta-llama/")]
+    assert rows and all(row.split("|")[1].strip() in LONG_NAMES for row in rows)
+
+
+def test_top_limits_output_files(long_names_csv, tmp_path, capsys):
+    dst = tmp_path / "x.csv"
+    assert main(["leaderboard", str(long_names_csv), "--top", "5", "-o", str(dst)]) == 0
+    top5 = pl.read_csv(dst)
+    assert top5.height == 5 and "wrote 5 rows" in capsys.readouterr().err
+    assert main(["leaderboard", str(long_names_csv), "-o", str(dst)]) == 0  # no --top: every row
+    full = pl.read_csv(dst)
+    assert full.height == 30 and full.head(5)["item"].to_list() == top5["item"].to_list()
+
+
+def test_terminal_width_from_columns_and_a_zero_sized_terminal(long_names_csv, capsys, monkeypatch):
+    import os
+    import sys
+
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    monkeypatch.setenv("COLUMNS", "70")
+    assert main(["leaderboard", str(long_names_csv), "--top", "3"]) == 0
+    table = [line for line in capsys.readouterr().out.splitlines() if line.startswith("|")]
+    assert max(len(line) for line in table) <= 70 and len(table) > 2 + 3  # wrapped to fit the terminal
+    monkeypatch.delenv("COLUMNS")
+    monkeypatch.setattr(os, "get_terminal_size", lambda *_: os.terminal_size((0, 0)))
+    assert main(["leaderboard", str(long_names_csv), "--top", "3"]) == 0
+    table = [line for line in capsys.readouterr().out.splitlines() if line.startswith("|")]
+    assert 60 < max(len(line) for line in table) <= 80  # 80 columns, not a 3-character-wide table
+
+
+def test_lottery_says_whether_it_is_unique(tmp_path, capsys):
+    assert main(["lottery", "tests/data/00005-00000002.toi"]) == 0  # a Condorcet winner
+    lines = capsys.readouterr().out.splitlines()
+    assert "certified unique" in lines
+    src = tmp_path / "never_met.csv"  # x and y both beat z and never met each other
+    pl.DataFrame({"a": ["x", "y"], "b": ["z", "z"], "outcome": [1, 1]}).write_csv(src)
+    assert main(["lottery", str(src)]) == 0
+    out = capsys.readouterr().out
+    assert "not unique: one of several maximal lotteries (another puts 0.5 on y)" in out
+    assert "1 of the 1 pairs never met (they count as draws)" in out and "certified unique" not in out
+    assert main(["lottery"]) == 0  # LLMFAO: most pairs of models never met
+    out = capsys.readouterr().out
+    assert "not unique: one of several maximal lotteries" in out and "never met" in out
+
+
+def test_consensus_of_a_score_column_needs_to_know_which_way_is_better(tmp_path, capsys):
+    src = tmp_path / "scores.csv"
+    pl.DataFrame(
+        {
+            "task": ["t1"] * 3 + ["t2"] * 3 + ["t3"] * 3,
+            "model": ["good", "mid", "bad"] * 3,
+            "accuracy": [0.91, 0.72, 0.33, 0.88, 0.81, 0.2, 0.95, 0.6, 0.41],
+        }
+    ).write_csv(src)
+    args = ["consensus", str(src), "--voter", "task", "--item", "model", "--rank", "accuracy", "--method", "borda"]
+    assert main(args) == 2  # as ranks, the worst model would win: the command asks instead
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("rankagg: error: column 'accuracy' (--rank) holds values such as 0.91")
+    assert "--higher-is better" in line
+    assert main([*args, "--higher-is", "better"]) == 0
+    out = capsys.readouterr().out
+    assert "winner(s): good;" in out and "read as scores, higher is better" in out
+    assert main([*args, "--higher-is", "worse"]) == 0
+    assert "winner(s): bad;" in capsys.readouterr().out
+    assert main(["consensus", "tests/data/00005-00000002.toi", "--higher-is", "better"]) == 2
+    assert "PrefLib" in capsys.readouterr().err

@@ -174,3 +174,82 @@ def test_ctrl_c_interrupts_a_long_exact_solve(ctrl_c):
     waited = ctrl_c(lambda: ra.Lottery.from_matrix(m), after=0.3)
     assert waited < 1.0, waited
     assert ra.Lottery.from_matrix(random_skew(5, 1)).exploitability <= 1e-12
+
+
+# -- uniqueness in words (issue 17, item 3) -------------------------------------------------------
+
+
+def _probability_range(m: np.ndarray, j: int) -> tuple[float, float]:
+    """min and max of p_j over all maximal lotteries (scipy's HiGHS on {p ≥ 0, Σp = 1, Mᵀp ≥ 0})."""
+    n = len(m)
+    out = []
+    for sign in (1.0, -1.0):
+        c = np.zeros(n)
+        c[j] = sign
+        res = linprog(
+            c, A_ub=-m.T, b_ub=np.zeros(n), A_eq=np.ones((1, n)), b_eq=[1.0], bounds=(0, None), method="highs"
+        )
+        assert res.status == 0
+        out.append(sign * res.fun)
+    return out[0], out[1]
+
+
+def test_uniqueness_says_certified_unique_for_a_condorcet_winner_and_a_cycle():
+    votes = ra.Rankings.from_lists([["a", "b", "c"]] * 5 + [["b", "c", "a"]] * 2 + [["c", "a", "b"]] * 2)
+    rps = {"a": ["rock", "paper", "scissors"], "b": ["scissors", "rock", "paper"], "outcome": [1, 1, 1]}
+    for data in (votes, rps):
+        lot = ra.maximal_lottery(data)
+        assert lot.unique and lot.uniqueness == "certified unique"
+
+
+def test_uniqueness_names_another_lottery_and_the_draws_behind_it():
+    never_met = ra.maximal_lottery({"a": ["x", "y"], "b": ["z", "z"], "outcome": [1, 1]})
+    assert not never_met.unique and never_met.support == ["x"]
+    text = never_met.uniqueness
+    assert text.startswith("not unique: one of several maximal lotteries (another puts 0.5 on y)")
+    assert "1 of the 1 pairs never met (they count as draws)" in text
+    tied = ra.maximal_lottery({"a": ["x", "y", "x"], "b": ["z", "z", "y"], "outcome": [1, 1, 0.5]})
+    assert (
+        tied.uniqueness.startswith("not unique: one of several") and "1 of the 1 pairs tied exactly" in tied.uniqueness
+    )
+    assert "never met" not in tied.uniqueness
+    arena = ra.maximal_lottery(
+        ra.datasets.llmfao(), a="left", b="right", outcome="winner", outcomes=ra.datasets.LLMFAO_OUTCOMES
+    )
+    assert arena.uniqueness.startswith("not unique: one of several maximal lotteries")
+    assert "pairs never met (they count as draws)" in arena.uniqueness
+    rps = {"a": ["r", "p", "s"], "b": ["s", "r", "p"], "outcome": [1, 1, 1]}
+    assert ra.maximal_lottery(rps, method="first_order").uniqueness == "not certified unique"
+
+
+@settings(max_examples=examples(40))
+@given(st.integers(2, 7), st.integers(0, 2**32 - 1))
+def test_uniqueness_agrees_with_the_range_of_each_probability_over_all_maximal_lotteries(n, seed):
+    rng = np.random.default_rng(seed)
+    m = np.triu(rng.integers(-1, 2, (n, n)).astype(float), 1)  # many draws: often several lotteries
+    m = m - m.T
+    lot = ra.Lottery.from_matrix(m)
+    ranges = [_probability_range(m, j) for j in range(n)]
+    several = max(hi - lo for lo, hi in ranges) > 1e-7
+    if lot.uniqueness.startswith("not unique"):
+        assert several, (m, lot.uniqueness)  # never claimed without a second lottery
+        item, share = lot.uniqueness.split("another puts ")[1].split(")")[0].split(" on ")[::-1]
+        lo, hi = ranges[int(item)]
+        assert lo - 1e-9 <= float(share) <= hi + 1e-9
+    elif lot.uniqueness == "certified unique":
+        assert not several, (m, lot.uniqueness)
+    else:
+        assert lot.uniqueness == "not certified unique (no second maximal lottery found)"
+
+
+def test_a_second_maximal_lottery_is_found_in_most_games_that_have_one():
+    found = several = 0
+    for seed in range(150):
+        rng = np.random.default_rng(seed)
+        n = int(rng.integers(2, 9))
+        m = np.triu(rng.integers(-1, 2, (n, n)).astype(float), 1)
+        m = m - m.T
+        if max(hi - lo for lo, hi in (_probability_range(m, j) for j in range(n))) > 1e-7:
+            several += 1
+            found += ra.Lottery.from_matrix(m).uniqueness.startswith("not unique")
+    assert several > 50 and found >= 0.9 * several  # the search is a heuristic: it says when it found none

@@ -99,6 +99,78 @@ def test_heatmap_needs_a_model_or_the_data():
         ra.plot.heatmap(r, data={"a": ["x"], "b": ["y"], "outcome": [1]})
 
 
+HF_NAMES = [f"meta-llama/Meta-Llama-3.1-70B-Instruct-Turbo-v{i:02d}" for i in range(60)]  # ~45 characters
+
+
+def _long_name_ratings(k: int) -> ra.Ratings:
+    rng = np.random.default_rng(k)
+    a = rng.integers(0, k, 40 * k)
+    b = (a + rng.integers(1, k, 40 * k)) % k
+    games = {
+        "a": [HF_NAMES[i] for i in a],
+        "b": [HF_NAMES[i] for i in b],
+        "outcome": rng.choice([0.0, 0.5, 1.0], 40 * k),
+    }
+    return ra.bradley_terry(games, regularization=1.0)
+
+
+def _plot_share(ax: Any) -> float:
+    """The heatmap's share of its figure after drawing; asserts every label is inside the figure."""
+    fig = ax.figure
+    fig.canvas.draw()
+    box, page = ax.get_window_extent(), fig.bbox
+    whole = ax.get_tightbbox(fig.canvas.get_renderer())  # with the tick labels and the title
+    assert whole.x0 >= -1 and whole.y0 >= -1 and whole.x1 <= page.x1 + 1 and whole.y1 <= page.y1 + 1
+    return box.width * box.height / (page.width * page.height)
+
+
+@pytest.mark.parametrize("k", [5, 8, 15, 30, 60])
+def test_heatmap_with_long_names_keeps_the_plot_large(k):
+    r = _long_name_ratings(k)
+    ax = r.heatmap()  # its own figure, sized from the labels
+    assert _plot_share(ax) >= 0.4
+    rows = _ticks(ax)
+    assert len(rows) == k and all(row.startswith(f"{i}. ") for i, row in enumerate(rows, 1))
+    assert _ticks(ax, "x") == [str(i) for i in range(1, k + 1)]  # the column numbers are the row numbers
+    for row, name in zip(rows, r.table["item"].to_list()):  # shortened in the middle, the end kept
+        short = row.split(". ", 1)[1]
+        assert short == name or (short.count("…") == 1 and name.endswith(short.split("…")[1]))
+    for make in (lambda: plt.subplots(layout="constrained"), plt.subplots, lambda: plt.subplots(figsize=(10, 8))):
+        _fig, given = make()
+        assert r.heatmap(given) is given
+        assert _plot_share(given) >= 0.4
+    plt.close("all")
+
+
+def test_heatmap_colour_bar_and_cells_in_percent(llmfao_ratings):
+    ax = llmfao_ratings.heatmap(top=8)
+    assert _plot_share(ax) >= 0.4
+    bar = ax.figure.axes[1]
+    assert "%" in bar.get_ylabel()
+    assert [t.get_text() for t in bar.get_yticklabels()] == ["0", "20", "40", "60", "80", "100"]  # not 0.0–1.0
+    cells = ax.images[0].get_array()
+    assert ax.texts[0].get_text() == f"{100 * cells[0, 1]:.0f}"  # the cells on the same scale
+
+
+def test_report_heatmap_with_long_names_has_a_key(tmp_path):
+    k = 15
+    rng = np.random.default_rng(2)
+    a = rng.integers(0, k, 600)
+    b = (a + rng.integers(1, k, 600)) % k
+    games = {"a": [HF_NAMES[i] for i in a], "b": [HF_NAMES[i] for i in b], "outcome": rng.choice([0.0, 1.0], 600)}
+    page = ra.report(games, None, ci="none")
+    heat = page.split("Who beats whom")[1].split("Maximal lottery")[0]
+    board = ra.bradley_terry(games).table["item"].to_list()
+    assert re.findall(r"<li>(.*?)</li>", heat) == board  # the key: number i = the i-th item, in full
+    png = base64.b64decode(re.findall(r"base64,([^\"]+)", heat)[0])
+    import io
+
+    from matplotlib.image import imread
+
+    height, width = imread(io.BytesIO(png)).shape[:2]
+    assert width < 2.2 * height  # not a wide strip of labels around a small plot
+
+
 def test_consensus_plot_scores_positions_and_agreement():
     votes = ra.read_preflib(os.path.join(os.path.dirname(__file__), "data", "00005-00000002.toi"))
     result = ra.schulze(votes)
@@ -213,6 +285,16 @@ def test_report_escapes_names_and_shows_dates(tmp_path):
     assert "2024-01-01 to 2024-07-18" in page and "sandwich" in page
     assert page.count('<td class="item">') - page.split("Maximal lottery")[1].count('<td class="item">') == 3  # --top 3
     assert len(_images(page)) == 3
+
+
+def test_report_says_whether_the_lottery_is_unique():
+    rps = {"a": ["rock", "paper", "scissors"] * 3, "b": ["scissors", "rock", "paper"] * 3, "outcome": [1, 1, 1] * 3}
+    lottery = ra.report(rps, None, ci="none", regularization=1.0).split("Maximal lottery")[1]
+    assert "certified unique" in lottery and "not unique" not in lottery
+    never_met = {"a": ["x", "y", "x", "y"], "b": ["z", "z", "z", "z"], "outcome": [1, 1, 1, 0.5]}
+    lottery = ra.report(never_met, None, ci="none", regularization=1.0).split("Maximal lottery")[1]
+    assert "not unique: one of several maximal lotteries (another puts" in lottery
+    assert "pairs never met (they count as draws)" in lottery and "certified unique" not in lottery
 
 
 def test_report_other_methods_and_errors(tmp_path):

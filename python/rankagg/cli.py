@@ -9,11 +9,13 @@ Exit codes: 0 success, 2 bad usage or bad input (the message names the column, r
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 import polars as pl
 
 from rankagg import crowd, datasets, rate
@@ -114,22 +116,58 @@ def _parse_outcomes(spec: str | None) -> dict[str, float] | None:
     return out
 
 
-def _markdown(frame: pl.DataFrame) -> str:
+_COUNT_COLUMNS = ("wins", "losses", "ties", "n", "comparisons", "judges", "voters", "count", "rows")
+
+
+def _whole_counts(frame: pl.DataFrame) -> pl.DataFrame:
+    """Count columns (wins, losses, ties, n, …) as integers when every value is a whole number,
+    so that text tables show ``12``, not ``12.0``."""
+    whole = []
+    for c in _COUNT_COLUMNS:
+        if c in frame.columns and frame[c].dtype.is_float() and frame[c].null_count() == 0:
+            v = frame[c].to_numpy()
+            if bool((np.isfinite(v) & (v == np.round(v)) & (np.abs(v) < 2.0**53)).all()):
+                whole.append(pl.col(c).cast(pl.Int64))
+    return frame.with_columns(whole) if whole else frame
+
+
+def _terminal_width() -> int:
+    """The terminal's width: ``COLUMNS`` when set, else the terminal's own, 80 when it reports 0."""
+    width = shutil.get_terminal_size().columns
+    return width if width > 0 else 80
+
+
+def _markdown(frame: pl.DataFrame, *, wrap: bool | None = None) -> str:
+    """``frame`` as a Markdown table, every row shown. ``wrap`` (default: when standard output
+    is a terminal): fit the terminal's width (long names wrap onto extra lines and are cut at 60
+    characters); otherwise one line per row with every name in full, for files and pipes
+    (``| grep`` finds the row)."""
+    if wrap is None:
+        wrap = sys.stdout.isatty()
+    frame = _whole_counts(frame)
+    longest = max(
+        [int(frame[c].cast(pl.String).str.len_chars().max() or 0) for c in frame.columns if frame[c].dtype == pl.String]
+        + [0]
+    )
     with pl.Config(
         tbl_rows=-1,
         tbl_cols=-1,
         tbl_hide_dataframe_shape=True,
-        fmt_str_lengths=200,
+        fmt_str_lengths=60 if wrap else max(60, longest),
+        tbl_width_chars=_terminal_width() if wrap else -1,
         tbl_hide_column_data_types=True,
         tbl_formatting="ASCII_MARKDOWN",
     ):
         return str(frame) + "\n"
 
 
-def _write(frame: pl.DataFrame, output: str) -> None:
+def _write(frame: pl.DataFrame, output: str, top: int | None = None) -> None:
+    """Writes ``frame`` (its first ``top`` rows when given) to ``output``, by its extension."""
+    if top is not None:
+        frame = frame.head(top)
     suffix = Path(output).suffix.lower()
     if suffix == ".md":
-        Path(output).write_text(_markdown(frame))
+        Path(output).write_text(_markdown(frame, wrap=False))
     elif suffix == ".parquet":
         frame.write_parquet(output)
     elif suffix == ".json":
@@ -138,6 +176,18 @@ def _write(frame: pl.DataFrame, output: str) -> None:
         frame.write_ndjson(output)
     else:
         frame.write_csv(output)
+
+
+def _save(frame: pl.DataFrame, args: argparse.Namespace, per: str | None = None) -> int:
+    """``--output``: writes the table (the first ``--top`` rows, of each ``per`` group when
+    given, when ``--top`` was given; else all), says so on standard error and returns the exit
+    code 0."""
+    shown = frame
+    if getattr(args, "top_given", False):
+        shown = frame.head(args.top) if per is None else frame.filter(pl.int_range(pl.len()).over(per) < args.top)
+    _write(shown, args.output)
+    print(f"wrote {shown.height} rows to {args.output}", file=sys.stderr)
+    return 0
 
 
 def _comparisons(
@@ -175,8 +225,23 @@ def _add_comparison_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--loser", help="column of losers")
 
 
+class _Top(argparse.Action):
+    """``--top N``, remembering that it was given (then it also limits the ``--output`` file)."""
+
+    def __call__(self, parser: Any, namespace: argparse.Namespace, values: Any, option_string: Any = None) -> None:
+        namespace.top = values
+        namespace.top_given = True
+
+
 def _add_output_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--top", type=_positive_int, default=100, help="rows to print (default: 100)")
+    p.add_argument(
+        "--top",
+        type=_positive_int,
+        default=100,
+        action=_Top,
+        help="rows to print (default: 100); with --output, rows to write (default: all)",
+    )
+    p.set_defaults(top_given=False)
     p.add_argument(
         "--output", "-o", help="write the table to CSV, Parquet, JSON, NDJSON or Markdown (.md) instead of printing"
     )
@@ -193,15 +258,7 @@ def _print_table(frame: pl.DataFrame, top: int, scale: str) -> None:
         *(pl.col(c).round(digits) for c in ("score", "lower", "upper", "mu", "sigma") if c in frame.columns),
         *(pl.col(c).round(3) for c in ("reliability", "share", "probability") if c in frame.columns),
     )
-    with pl.Config(
-        tbl_rows=top,
-        tbl_cols=-1,
-        tbl_hide_dataframe_shape=True,
-        fmt_str_lengths=60,
-        tbl_hide_column_data_types=True,
-        tbl_formatting="ASCII_MARKDOWN",
-    ):
-        print(shown.head(top))
+    print(_markdown(shown.head(top)), end="")
 
 
 def _judge_models(args: argparse.Namespace) -> int:
@@ -216,9 +273,7 @@ def _judge_models(args: argparse.Namespace) -> int:
             data, **columns, judge=args.judge, scale=args.scale, regularization=args.regularization
         )
         if args.output:
-            _write(ratings.table, args.output)
-            print(f"wrote {ratings.table.height} rows to {args.output}", file=sys.stderr)
-            return 0
+            return _save(ratings.table, args)
         judges = ratings.judges if ratings.judges is not None else pl.DataFrame()
         print(f"Crowd-BT leaderboard of {source}")
         print(
@@ -241,9 +296,7 @@ def _judge_models(args: argparse.Namespace) -> int:
         regularization=regularization,
     )
     if args.output:
-        _write(m.table, args.output)
-        print(f"wrote {m.table.height} rows to {args.output}", file=sys.stderr)
-        return 0
+        return _save(m.table, args, per="group")
     print(f"mixture of Bradley–Terry models of {source}")
     chosen = " (chosen by BIC among 1–8)" if args.groups == "auto" else ""
     print(
@@ -316,9 +369,7 @@ def _leaderboard(args: argparse.Namespace) -> int:
         )
         detail += "; rank = 1 + number of items whose lower bound exceeds this item's upper bound"
     if args.output:
-        _write(ratings.table, args.output)
-        print(f"wrote {ratings.table.height} rows to {args.output}", file=sys.stderr)
-        return 0
+        return _save(ratings.table, args)
     print(f"{args.method.replace('_', ' ')} leaderboard of {source}")
     print(detail)
     _print_table(ratings.table, args.top, ratings.scale)
@@ -340,14 +391,13 @@ def _lottery(args: argparse.Namespace) -> int:
     lot = maximal_lottery(data, **columns, payoff=args.payoff, method=args.method, tol=args.tol)
     table = lot.table if args.all else lot.table.filter(pl.col("probability") > 0)
     if args.output:
-        _write(table, args.output)
-        print(f"wrote {table.height} rows to {args.output}", file=sys.stderr)
-        return 0
+        return _save(table, args)
     print(f"maximal lottery of {source} (payoff: {args.payoff}, method: {args.method})")
     print(
-        f"support: {len(lot.support)} of {lot.table.height} items; exploitability {lot.exploitability:.2g}"
-        f"{'; unique (certified)' if lot.unique else ''}; payoff = the lottery's expected margin against the item (≥ 0 at equilibrium)"
+        f"support: {len(lot.support)} of {lot.table.height} items; exploitability {lot.exploitability:.2g}; "
+        "payoff = the lottery's expected margin against the item (≥ 0 at equilibrium)"
     )
+    print(lot.uniqueness)
     print(_markdown(table.head(args.top).with_columns(pl.col("probability", "payoff").round(6) + 0.0)), end="")
     return 0
 
@@ -367,9 +417,7 @@ def _defensive(args: argparse.Namespace) -> int:
         higher_is=args.higher_is,
     )
     if args.output:
-        _write(result.table, args.output)
-        print(f"wrote {result.table.height} rows to {args.output}", file=sys.stderr)
-        return 0
+        return _save(result.table, args)
     risk = "normalised regret per observation" if args.higher_is == "better" else f"{args.value!r}"
     step1 = "max" if args.tail == 0 else ("mean" if args.tail == 1 else f"mean of the top {args.tail:g}")
     floor = (
@@ -396,6 +444,27 @@ def _defensive(args: argparse.Namespace) -> int:
 CONSENSUS_METHODS = ["kemeny", "schulze", "ranked_pairs", "copeland", "minimax", "borda", "plurality", "instant_runoff"]
 
 
+def _ranks_from(frame: pl.DataFrame, column: str, higher_is: str | None) -> tuple[pl.DataFrame, str]:
+    """``consensus --rank COLUMN [--higher-is better|worse]``: the column as ranks (smaller is
+    better), and how it was read. Without ``--higher-is`` the column must look like ranks (whole
+    or half numbers): a score such as an accuracy would otherwise rank the worst system first."""
+    if column not in frame.columns or not frame.schema[column].is_numeric():
+        return frame, ""  # Rankings.from_frame names the problem
+    if higher_is == "better":
+        values = pl.col(column).cast(pl.Float64 if frame.schema[column].is_float() else pl.Int64)
+        return frame.with_columns(-values), f"; column {column!r} read as scores, higher is better"
+    if higher_is == "worse":
+        return frame, f"; column {column!r} read as scores, lower is better"
+    values = frame[column].cast(pl.Float64).drop_nulls().to_numpy()
+    odd = values[np.isfinite(values) & (2 * values != np.round(2 * values))]
+    if len(odd):
+        raise RankaggError(
+            f"column {column!r} (--rank) holds values such as {odd[0]:g} that are not ranks (1 = best): if it is a "
+            "score, say --higher-is better (e.g. accuracy) or --higher-is worse (e.g. error rate, latency)"
+        )
+    return frame, f"; column {column!r} read as ranks, 1 = best"
+
+
 def _consensus(args: argparse.Namespace) -> int:
     """Consensus of rankings from a PrefLib file or a long CSV/Parquet/NDJSON frame."""
     from rankagg import vote
@@ -403,24 +472,24 @@ def _consensus(args: argparse.Namespace) -> int:
     from rankagg.rankings import Rankings
 
     suffix = Path(args.file).suffix.lower()
+    reading = ""
     if suffix in (".soc", ".soi", ".toc", ".toi"):
+        if args.higher_is is not None:
+            raise RankaggError("--higher-is is for a score column of a long table; a PrefLib file holds rankings")
         votes = read_preflib(args.file)
     else:
-        votes = Rankings.from_frame(
-            _read(args.file), voter=args.voter, item=args.item, rank=args.rank, weight=args.weight
-        )
+        frame, reading = _ranks_from(_read(args.file), args.rank, args.higher_is)
+        votes = Rankings.from_frame(frame, voter=args.voter, item=args.item, rank=args.rank, weight=args.weight)
     kwargs: dict[str, Any] = {} if args.method in ("plurality", "instant_runoff") else {"unranked": args.unranked}
     if args.method == "kemeny":
         kwargs.update(time_limit=args.time_limit, progress=sys.stderr.isatty())
     result = getattr(vote, args.method)(votes, **kwargs)
     if args.output:
-        _write(result.table, args.output)
-        print(f"wrote {result.table.height} rows to {args.output}", file=sys.stderr)
-        return 0
+        return _save(result.table, args)
     voters = float(votes.weights.sum()) if votes.weights is not None else len(votes)
     print(
         f"{args.method.replace('_', ' ')} consensus of {args.file}: {len(votes)} distinct rankings, "
-        f"{voters:g} voters, {len(votes.labels)} items"
+        f"{voters:g} voters, {len(votes.labels)} items{reading}"
     )
     cw = vote.condorcet_winner(votes, unranked=args.unranked)
     print(f"winner(s): {', '.join(map(str, result.winners))}; Condorcet winner: {cw if cw is not None else 'none'}")
@@ -462,9 +531,7 @@ def _consistency(args: argparse.Namespace) -> int:
     )
     table = c.table if not (args.per_group and c.groups is not None) else c.groups
     if args.output:
-        _write(table, args.output)
-        print(f"wrote {table.height} rows to {args.output}", file=sys.stderr)
-        return 0
+        return _save(table, args)
     print(f"consistency of {source}" + (f", items compared within each {args.group!r}" if args.group else ""))
     print(repr(c))
     print(_markdown(table.head(args.top)), end="")
@@ -609,7 +676,8 @@ def build_parser() -> argparse.ArgumentParser:
     cons = sub.add_parser(
         "consensus",
         help="consensus of rankings (PrefLib .soc/.soi/.toc/.toi, or a long voter/item/rank table)",
-        epilog="examples:\n  rankagg consensus election.toi --method schulze\n  rankagg consensus ranks.csv --voter judge --item system --rank place",
+        epilog="examples:\n  rankagg consensus election.toi --method schulze\n  rankagg consensus ranks.csv --voter judge --item system --rank place\n"
+        "  rankagg consensus scores.csv --voter task --item model --rank accuracy --higher-is better",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     cons.add_argument("file", help="PrefLib file, or CSV/Parquet/NDJSON with one row per (voter, item)")
@@ -617,6 +685,12 @@ def build_parser() -> argparse.ArgumentParser:
     cons.add_argument("--voter", default="voter", help="column of voters (default: voter)")
     cons.add_argument("--item", default="item", help="column of items (default: item)")
     cons.add_argument("--rank", default="rank", help="column of ranks, smaller is better (default: rank)")
+    cons.add_argument(
+        "--higher-is",
+        choices=["better", "worse"],
+        help="the --rank column is a score: 'better' when higher is better (accuracy), 'worse' when lower is "
+        "(error rate); default: ranks, 1 = best",
+    )
     cons.add_argument("--weight", help="column of per-voter weights")
     cons.add_argument("--unranked", default="below", choices=["below", "ignore"], help="items a voter did not rank")
     cons.add_argument(

@@ -52,7 +52,20 @@ class Lottery:
     ``value`` = ``min_j (Mᵀp)_j`` = −exploitability: the lottery's guaranteed payoff (the game's
     value is 0). ``unique`` is True when the solution is certified to be the only maximal
     lottery (strict complementarity and a nonsingular support system); False means "not
-    certified".
+    certified". ``uniqueness`` says it in words: ``"certified unique"``; ``"not unique: one of
+    several maximal lotteries (…)"`` when a second one was found (``method="exact"``), with
+    why: the draws — pairs that never met, which count as draws, and exact ties — among the
+    items with payoff 0 against the lottery, where every maximal lottery lives (with payoffs in
+    general position there is only one); or ``"not certified unique"`` (``first_order``, or no
+    second lottery found).
+
+    >>> import rankagg as ra
+    >>> games = {"a": ["x", "y"], "b": ["z", "z"], "outcome": [1, 1]}  # x and y never met
+    >>> lot = ra.maximal_lottery(games)
+    >>> lot.support, lot.unique
+    (['x'], False)
+    >>> print(lot.uniqueness)
+    not unique: one of several maximal lotteries (another puts 0.5 on y); among the 2 items with payoff 0 against it, 1 of the 1 pairs never met (they count as draws)
     """
 
     table: pl.DataFrame
@@ -62,6 +75,7 @@ class Lottery:
     converged: bool
     unique: bool
     options: dict[str, Any] = field(default_factory=dict)
+    uniqueness: str = ""
 
     @property
     def value(self) -> float:
@@ -198,7 +212,7 @@ def maximal_lottery(
     )
     w = prefs.matrix
     m = _payoff(w, w.T, payoff)
-    return _solve(prefs.labels, m, None, method, tol, max_iter, options)
+    return _solve(prefs.labels, m, None, method, tol, max_iter, options, met=(w + w.T) > 0)
 
 
 def _payoff(w_ij: np.ndarray, w_ji: np.ndarray, payoff: str) -> np.ndarray:
@@ -224,6 +238,7 @@ def _solve(
     tol: float,
     max_iter: int,
     options: dict[str, Any],
+    met: np.ndarray | None = None,
 ) -> Lottery:
     n = len(labels)
     if n == 0:
@@ -263,14 +278,100 @@ def _solve(
         .sort(["probability", "payoff", "_code"], descending=[True, True, False])
         .drop("_code")
     )
+    unique = bool(out["unique"])
+    if unique:
+        uniqueness = "certified unique"
+    elif dense is not None and method == "exact":
+        uniqueness = _uniqueness(dense, p, pay, float(out["exploitability"]), labels, met)
+    else:
+        uniqueness = "not certified unique"
     return Lottery(
         table=table,
         exploitability=float(out["exploitability"]),
         method=method,
         iterations=int(out["iterations"]),
         converged=bool(out["converged"]),
-        unique=bool(out["unique"]),
+        unique=unique,
         options=options,
+        uniqueness=uniqueness,
+    )
+
+
+def _uniqueness(
+    m: np.ndarray, p: np.ndarray, pay: np.ndarray, exploitability: float, labels: pl.Series, met: np.ndarray | None
+) -> str:
+    """Looks for a second maximal lottery next to ``p`` (payoffs ``pay`` = Mᵀp) and says what
+    it found. Every maximal lottery lives on the items whose payoff against ``p`` is 0 (T), so
+    the game restricted to T is solved again with the items in reverse order (the simplex then
+    reaches another vertex of the optimal set, if there is one), and a null vector of the
+    support system is tried; a candidate counts only once checked against the whole game."""
+    n = len(p)
+    scale = float(np.abs(m).max()) if n else 0.0
+    eps = 1e-9 * max(scale, 1e-300)
+    tight = np.flatnonzero(pay <= eps)
+    accept = max(10.0 * exploitability, eps)
+
+    def check(q: np.ndarray) -> np.ndarray | None:
+        q = np.clip(q, 0.0, None)
+        if q.sum() <= 0:
+            return None
+        q = q / q.sum()
+        if float(np.abs(q - p).sum()) < 1e-6 or float(-(m.T @ q).min()) > accept:
+            return None
+        return q
+
+    other: np.ndarray | None = None
+    if 1 < len(tight) <= 2000:
+        # Orders to try: reversed, each tight item outside the support first (a few), shuffled.
+        outside = [j for j in tight[::-1] if p[j] <= 0][:8]
+        orders = [tight[::-1]] + [np.concatenate([[j], tight[tight != j]]) for j in outside]
+        shuffle = np.random.default_rng(0)
+        orders += [shuffle.permutation(tight) for _ in range(8 if len(tight) <= 200 else 0)]
+        for order in orders:
+            sub = np.ascontiguousarray(m[np.ix_(order, order)], dtype=np.float64)
+            q = np.zeros(n)
+            q[order] = np.asarray(_core.maximal_lottery(sub.ravel(), len(order))["p"])
+            # q is maximal on T; near p every item outside T stays beaten, so mix towards q.
+            d = q - p
+            gain, slope = m.T @ p, m.T @ d
+            down = slope < 0
+            step = float(np.min(np.where(down, gain / np.where(down, -slope, 1.0), 1.0), initial=1.0))
+            other = check(p + min(step, 1.0) * d)
+            if other is not None:
+                break
+        if other is None and len(tight) <= 500:
+            a = np.vstack([m[np.ix_(tight, tight)].T, np.ones(len(tight))])
+            _, sing, vt = np.linalg.svd(a)
+            if len(sing) < len(tight) or sing[-1] <= 1e-10 * max(scale, 1.0):
+                d = np.zeros(n)
+                d[tight] = vt[-1]
+                for sign in (1.0, -1.0):
+                    dd = sign * d
+                    neg = dd < 0
+                    t = 0.5 * float(np.min(np.where(neg, p / np.where(neg, -dd, 1.0), np.inf), initial=np.inf))
+                    if np.isfinite(t) and t > 0:
+                        other = check(p + t * dd)
+                        if other is not None:
+                            break
+    if other is None:
+        return "not certified unique (no second maximal lottery found)"
+    moved = int(np.argmax(other - p))
+    where = np.union1d(tight, np.flatnonzero((other > 0) | (p > 0)))
+    iu, ju = np.triu_indices(len(where), 1)
+    pi, pj = where[iu], where[ju]
+    pairs = len(pi)
+    draws = m[pi, pj] == 0
+    among = f"among the {len(where)} items with payoff 0 against it, "
+    if met is not None:
+        never = int((~met[pi, pj]).sum())
+        tied = int((draws & met[pi, pj]).sum())
+        parts = [f"{never} of the {pairs} pairs never met (they count as draws)"] if never else []
+        parts += [f"{tied} {'' if never else f'of the {pairs} pairs '}tied exactly"] if tied else []
+        reason = among + " and ".join(parts) if parts else "payoffs not in general position"
+    else:
+        reason = among + f"{int(draws.sum())} of the {pairs} pairs have payoff 0 (draws)"
+    return (
+        f"not unique: one of several maximal lotteries (another puts {other[moved]:.3g} on {labels[moved]}); {reason}"
     )
 
 

@@ -28,6 +28,7 @@ True
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -177,6 +178,95 @@ def win_probabilities(
     return p
 
 
+@dataclass(frozen=True)
+class _HeatmapLayout:
+    """How a heatmap of k items is labelled, and the figure size that fits it (inches)."""
+
+    font: float  # tick labels, points
+    cell_font: float  # cell percentages, points
+    rows: list[str]  # y tick labels
+    columns: list[str]  # x tick labels
+    rotate: bool  # x labels vertical (names) or horizontal (numbers)
+    numbered: bool  # rows "1. name" and columns "1" … "k": the names did not fit under the columns
+    side: float  # the square plot's side in a new figure
+    left: float  # room for the row labels
+    bottom: float  # room for the column labels (and the x axis title)
+    figsize: tuple[float, float]
+
+    def place(self, fig: Any, colorbar: bool) -> tuple[Any, Any]:
+        """The heatmap's axes (and the colour bar's, or None) placed in a new figure of ``figsize``."""
+        w, h = self.figsize
+        ax = fig.add_axes((self.left / w, self.bottom / h, self.side / w, self.side / h))
+        cax = (
+            fig.add_axes(((self.left + self.side + 0.15) / w, self.bottom / h, 0.18 / w, self.side / h))
+            if colorbar
+            else None
+        )
+        return ax, cax
+
+
+def _text_width(text: str, size: float) -> float:
+    """Width in inches of ``text`` drawn at ``size`` points in the default font."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextToPath
+
+    width, _, _ = TextToPath().get_text_width_height_descent(text, FontProperties(size=size), ismath=False)
+    return float(width) / 72.0
+
+
+def _shorten(text: str, size: float, budget: float) -> str:
+    """``text``, or its start and (longer) end around an ellipsis, at most ``budget`` inches wide."""
+    if _text_width(text, size) <= budget:
+        return text
+    lo, hi = 2, len(text) - 1  # characters kept: the largest count that fits (at least 2)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if _text_width(_cut(text, mid), size) <= budget:
+            lo = mid
+        else:
+            hi = mid - 1
+    return _cut(text, lo)
+
+
+def _cut(text: str, keep: int) -> str:
+    head = (2 * keep) // 5  # the end tells model versions apart ("…-Instruct-Turbo-v2")
+    return text[:head] + "…" + text[len(text) - (keep - head) :]
+
+
+def _heatmap_layout(names: list[str], box: tuple[float, float] | None, left: float | None = None) -> _HeatmapLayout:
+    """Labels and fonts for a heatmap of ``names`` drawn in a ``box`` (width, height in inches:
+    the axes' share of a given figure; None: a new figure, sized here from the labels). Names
+    on both axes when they fit under the columns; otherwise rows ``"1. name"`` (shortened with
+    an ellipsis to about 40 % of the plot's side) and columns numbered. ``left``: room left of
+    the axes when the figure has no layout engine to make room for the labels."""
+    k = max(len(names), 1)
+    if box is None:
+        side = max(4.2, 0.3 * k)
+        budget = min(max(0.4 * side, 1.4), 3.2)
+    else:
+        budget = min(max(0.3 * box[0], 0.6), 3.2)
+        side = max(min(box[0] - budget - 1.0, box[1] - 0.9), 0.5)
+    if left is not None:
+        budget = min(budget, max(left - 0.2, 0.3))
+    cell = 72.0 * side / k  # points
+    font = min(9.0, max(3.0, 0.6 * cell))
+    cell_font = min(8.0, max(3.0, 0.4 * cell))
+    widths = [_text_width(v, font) for v in names]
+    if not widths or max(widths) <= min(budget, 0.3 * side):
+        rows, columns, rotate, numbered = list(names), list(names), True, False
+    else:
+        rows = [
+            f"{i}. " + _shorten(v, font, max(budget - _text_width(f"{i}. ", font), 0.0)) for i, v in enumerate(names, 1)
+        ]
+        columns, rotate, numbered = [str(i) for i in range(1, k + 1)], False, True
+    left = max([_text_width(v, font) for v in rows] + [0.0]) + 0.2  # labels, ticks, padding
+    bottom = (max([_text_width(v, font) for v in columns] + [0.0]) if rotate else font / 72.0) + 0.2
+    bottom += 0.3 if numbered else 0.0  # the x axis title
+    width = left + side + 1.2  # the colour bar with its labels
+    height = bottom + side + 0.5  # the title
+    return _HeatmapLayout(font, cell_font, rows, columns, rotate, numbered, side, left, bottom, (width, height))
+
+
 def heatmap(
     result: Ratings,
     ax: Axes | None = None,
@@ -192,7 +282,12 @@ def heatmap(
     :func:`win_probabilities`), or the observed win rates when ``data`` is given — which a
     method without a probability model (win rate, PageRank, …) needs, or a
     :class:`~rankagg.RankaggError` says so. Cells show percentages when ``annotate``
-    (default: up to 20 items); pairs that never met are blank.
+    (default: up to 20 items), on the colour bar's scale; pairs that never met are blank.
+
+    Long names do not crowd out the plot: the figure (when ``ax`` is None) is sized from the
+    labels, and when the names do not fit under the columns, rows are labelled ``"1. name"``
+    — the name shortened with an ellipsis in the middle when it is too long, its end kept —
+    and columns by the same numbers: number i is row i of ``result.table`` (the full name).
 
     >>> import matplotlib
     >>> matplotlib.use("Agg")
@@ -201,25 +296,67 @@ def heatmap(
     >>> ax = ra.plot.heatmap(ra.win_rate(games), data=games)   # observed win rates
     >>> ax.images[0].get_array().shape, ax.get_title()
     ((3, 3), 'observed P(row beats column)')
+    >>> long = [f"meta-llama/Meta-Llama-3.1-70B-Instruct-Turbo-v{i}" for i in range(3)]
+    >>> games = {"a": [long[0], long[1], long[2]], "b": [long[1], long[2], long[0]], "outcome": [1, 1, 0.5]}
+    >>> ax = ra.plot.heatmap(ra.bradley_terry(games, regularization=1.0))
+    >>> [t.get_text() for t in ax.get_xticklabels()]        # columns numbered
+    ['1', '2', '3']
+    >>> row = ax.get_yticklabels()[0].get_text()             # e.g. '1. meta-lla…truct-Turbo-v0'
+    >>> row.startswith("1. meta-"), "…" in row, row[:-1].endswith("-Turbo-v")  # the end is kept
+    (True, True, True)
     >>> import matplotlib.pyplot as plt
     >>> plt.close("all")
     """
+    return _heatmap(result, ax, None, top=top, data=data, colorbar=colorbar, annotate=annotate, **columns)
+
+
+def _heatmap(
+    result: Ratings,
+    ax: Axes | None,
+    _figure: Any,
+    *,
+    top: int | None,
+    data: Any,
+    colorbar: bool,
+    annotate: bool | None,
+    **columns: Any,
+) -> Axes:
+    """:func:`heatmap`; ``_figure(figsize=...)`` makes the new figure when ``ax`` is None
+    (default: ``pyplot.figure``; the report passes ``matplotlib.figure.Figure``)."""
     table = result.table
     k = _top(top, table.height)
     names = table["item"].head(k).to_list()
     p = win_probabilities(result, names, data=data, **columns)
-    size = max(3.0, 1.2 + 0.32 * k)
-    ax = _axes(ax, size + (1.0 if colorbar else 0.0), size)
-    image = ax.imshow(np.ma.masked_invalid(p), cmap="RdBu_r", vmin=0.0, vmax=1.0, interpolation="nearest")
     labels = [_text(v) for v in names]
+    cax = None
+    if ax is None:
+        layout = _heatmap_layout(labels, None)
+        if _figure is None:
+            _matplotlib()
+            import matplotlib.pyplot as plt
+
+            _figure = plt.figure
+        ax, cax = layout.place(_figure(figsize=layout.figsize), colorbar)
+    else:
+        fig: Any = ax.figure  # a Figure or a SubFigure
+        root: Any = getattr(fig, "figure", None) or fig
+        fw, fh = fig.bbox.width / root.dpi, fig.bbox.height / root.dpi  # inches
+        pos = ax.get_position()
+        left = None if root.get_layout_engine() is not None else pos.x0 * fw
+        layout = _heatmap_layout(labels, (pos.width * fw, pos.height * fh), left)
+    image = ax.imshow(
+        np.ma.masked_invalid(p), cmap="RdBu_r", vmin=0.0, vmax=1.0, interpolation="nearest", aspect="auto"
+    )
     ticks = np.arange(k)
-    ax.set_xticks(ticks, labels, rotation=90)
-    ax.set_yticks(ticks, labels)
+    ax.set_xticks(ticks, layout.columns, rotation=90 if layout.rotate else 0, fontsize=layout.font)
+    ax.set_yticks(ticks, layout.rows, fontsize=layout.font)
+    ax.tick_params(length=2)
+    if layout.numbered:
+        ax.set_xlabel("column number = row number", fontsize=layout.font)
     ax.set_title(("observed" if data is not None else "model") + " P(row beats column)")
     if annotate is None:
         annotate = k <= 20
     if annotate:
-        font = 8 if k <= 10 else 6
         for i in range(k):
             for j in range(k):
                 if np.isfinite(p[i, j]):
@@ -229,11 +366,17 @@ def heatmap(
                         f"{100 * p[i, j]:.0f}",
                         ha="center",
                         va="center",
-                        fontsize=font,
+                        fontsize=layout.cell_font,
                         color="white" if abs(p[i, j] - 0.5) > 0.3 else "black",
                     )
     if colorbar:
-        ax.figure.colorbar(image, ax=ax, shrink=0.8, label="P(row beats column)")
+        from matplotlib.ticker import FuncFormatter
+
+        if cax is not None:
+            bar = ax.figure.colorbar(image, cax=cax, label="P(row beats column), %")
+        else:
+            bar = ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.03, label="P(row beats column), %")
+        bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{100 * v:.0f}"))
     return ax
 
 

@@ -65,6 +65,7 @@ th, td { padding: 0.25rem 0.7rem; border-bottom: 1px solid #e6eaef; text-align: 
 th { background: #f3f6f9; }
 td.item, th.item, table.summary th, table.summary td { text-align: left; }
 table.summary th { background: none; font-weight: 600; }
+ol.key { columns: 2; font-size: 0.85rem; }
 img { max-width: 100%; height: auto; display: block; margin: 0.8rem 0; }
 """
 
@@ -321,10 +322,20 @@ group(s){chosen}, each with its own leaderboard (scores centred within each grou
     intervals_img = _img(fig, f"{method} scores of the top {plot_k} items" + (" with intervals" if spec else ""))
 
     observed = ratings._theta is None
-    size = max(3.0, 1.2 + 0.32 * heat_k)
-    fig = _figure(size + 1.4, size + 0.6)
-    _plot.heatmap(ratings, fig.add_subplot(), top=heat_k, data=table if observed else None)
-    heat_img = _img(fig, f"win probabilities among the top {heat_k} items")
+    from matplotlib.figure import Figure
+
+    ax = _plot._heatmap(
+        ratings, None, Figure, top=heat_k, data=table if observed else None, colorbar=True, annotate=None
+    )
+    heat_img = _img(ax.figure, f"win probabilities among the top {heat_k} items")
+    heat_names = board["item"].head(heat_k).to_list()
+    heat_key = ""
+    if [t.get_text() for t in ax.get_yticklabels()] != [_plot._text(v) for v in heat_names]:  # numbered
+        heat_key = (
+            '<p class="note">Rows and columns are numbered:</p>\n<ol class="key">\n'
+            + "\n".join(f"<li>{_e(v)}</li>" for v in heat_names)
+            + "\n</ol>"
+        )
     heat_note = (
         "observed share of wins of the row item against the column item (a tie counts half; blank: never met)"
         if observed
@@ -366,10 +377,11 @@ group(s){chosen}, each with its own leaderboard (scores centred within each grou
 <h2>Who beats whom: the top {heat_k}</h2>
 <p class="note">{_e(heat_note)}.</p>
 {heat_img}
+{heat_key}
 
 <h2>Maximal lottery</h2>
 <p class="note">The distribution over items that no item beats in expectation (the von Neumann winner):
-support {support.height} of {n} items, exploitability {lottery.exploitability:.2g}{", certified unique" if lottery.unique else ""}.
+support {support.height} of {n} items, exploitability {lottery.exploitability:.2g}; {_e(lottery.uniqueness)}.
 The payoff is the expected margin of a draw from the lottery against the item: ≥ 0 for every item, 0 on the support.</p>
 {lottery_html}
 {lottery_img}
