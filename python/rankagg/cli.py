@@ -17,6 +17,7 @@ from typing import Any, Literal
 import polars as pl
 
 from rankagg import crowd, datasets, rate
+from rankagg._core import __version__
 from rankagg.data import PairTable
 from rankagg.errors import RankaggError
 from rankagg.intervals import Bootstrap, Sandwich
@@ -570,6 +571,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"rankagg {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     lb = sub.add_parser(
         "leaderboard",
