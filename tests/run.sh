@@ -30,7 +30,7 @@ rm -rf target/wheels/run
 "$PYTHON" -m maturin build --release --interpreter "$PYTHON" "${BUILD_ARGS[@]}" --out target/wheels/run
 WHEEL="$(ls target/wheels/run/rankagg-*.whl)"
 echo "== installing that wheel and the test dependencies"
-"$PYTHON" -m pip install --quiet --disable-pip-version-check "$WHEEL[test]"
+"$PYTHON" -m pip install --quiet --disable-pip-version-check "${WHEEL}[test]"
 # The same version may be installed already (pip would keep it): this wheel replaces it.
 "$PYTHON" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps "$WHEEL"
 PY_DIRS=(python tests benches docs fuzz)

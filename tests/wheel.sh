@@ -12,7 +12,6 @@
 # dependencies (polars, numpy); maturin and cargo only to build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ROOT="$PWD"
 PYTHON="${PYTHON:-python3}"
 fail() {
     echo "wheel.sh: FAIL: $*" >&2
