@@ -25,6 +25,10 @@ if [ "$(uname -s)" = Linux ]; then
         "$PYTHON" -m pip install --quiet --disable-pip-version-check "ziglang>=0.13"
     fi
     BUILD_ARGS=(--zig --compatibility manylinux_2_28)
+    # maturin finds zig on PATH, else through `python3 -m ziglang` (not necessarily $PYTHON):
+    # name the binary of the ziglang package just installed.
+    CARGO_ZIGBUILD_ZIG_PATH="$("$PYTHON" -c 'import os, ziglang; print(os.path.join(os.path.dirname(ziglang.__file__), "zig"))')"
+    export CARGO_ZIGBUILD_ZIG_PATH
 fi
 rm -rf target/wheels/run
 "$PYTHON" -m maturin build --release --interpreter "$PYTHON" "${BUILD_ARGS[@]}" --out target/wheels/run
