@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs rankagg with its test dependencies, then runs every check: formatting and lints
+# Builds rankagg's wheel and installs it with its test dependencies, then runs every check: formatting and lints
 # (cargo fmt, ruff), types (mypy, stubtest of the compiled module against _core.pyi), clippy,
-# then the tests: Rust (cargo test) and Python (pytest, with every docstring example). This is
+# then the tests: Rust (cargo test), the wheel in a compiler-free venv (tests/wheel.sh) and Python
+# (pytest, with every docstring example). This is
 # the README's test command, and what CI runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,8 +13,30 @@ if ! cargo clippy --version >/dev/null 2>&1 || ! cargo fmt --version >/dev/null 
 fi
 echo "== cargo fmt --check"
 cargo fmt --all --check
-echo "== installing rankagg and its test dependencies (builds the Rust extension in release mode)"
-"$PYTHON" -m pip install --quiet --disable-pip-version-check ".[test]"
+echo "== building the wheel (maturin build --release: the one release build of this script)"
+if ! "$PYTHON" -m maturin --version >/dev/null 2>&1; then
+    "$PYTHON" -m pip install --quiet --disable-pip-version-check "maturin>=1.7,<2"
+fi
+BUILD_ARGS=()
+if [ "$(uname -s)" = Linux ]; then
+    # A wheel for glibc ≥ 2.28 whatever this machine's glibc is: zig links against 2.28's symbols
+    # (a plain build on Debian 12 needs glibc 2.34's pthread symbols: manylinux_2_34).
+    if ! "$PYTHON" -c "import ziglang" >/dev/null 2>&1; then
+        "$PYTHON" -m pip install --quiet --disable-pip-version-check "ziglang>=0.13"
+    fi
+    BUILD_ARGS=(--zig --compatibility manylinux_2_28)
+    # maturin finds zig on PATH, else through `python3 -m ziglang` (not necessarily $PYTHON):
+    # name the binary of the ziglang package just installed.
+    CARGO_ZIGBUILD_ZIG_PATH="$("$PYTHON" -c 'import os, ziglang; print(os.path.join(os.path.dirname(ziglang.__file__), "zig"))')"
+    export CARGO_ZIGBUILD_ZIG_PATH
+fi
+rm -rf target/wheels/run
+"$PYTHON" -m maturin build --release --interpreter "$PYTHON" "${BUILD_ARGS[@]}" --out target/wheels/run
+WHEEL="$(ls target/wheels/run/rankagg-*.whl)"
+echo "== installing that wheel and the test dependencies"
+"$PYTHON" -m pip install --quiet --disable-pip-version-check "${WHEEL}[test]"
+# The same version may be installed already (pip would keep it): this wheel replaces it.
+"$PYTHON" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps "$WHEEL"
 PY_DIRS=(python tests benches docs fuzz)
 echo "== ruff format --check"
 "$PYTHON" -m ruff format --check "${PY_DIRS[@]}"
@@ -27,5 +50,7 @@ echo "== cargo clippy (workspace, all targets, warnings are errors)"
 cargo clippy --quiet --workspace --all-targets -- -D warnings
 echo "== cargo test (rankagg-core)"
 cargo test --quiet -p rankagg-core
+echo "== the wheel in a fresh venv without Rust (tests/wheel.sh)"
+PYTHON="$PYTHON" bash tests/wheel.sh "$WHEEL"
 echo "== pytest (RANKAGG_HYPOTHESIS_PROFILE=${RANKAGG_HYPOTHESIS_PROFILE:-ci})"
 "$PYTHON" -m pytest -p no:cacheprovider tests

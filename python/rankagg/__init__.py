@@ -7,7 +7,7 @@
 'GPT 4'
 """
 
-from rankagg import datasets, plot
+from rankagg import _core, datasets, plot
 from rankagg.budget import memory_budget, set_memory_budget
 from rankagg.consistency import Consistency, consistency
 from rankagg.crowd import Mixture, bradley_terry_mixture, crowd_bradley_terry
@@ -67,7 +67,9 @@ from rankagg.vote import (
     smith_set,
 )
 
-__version__ = "0.1.0"
+# The one version is Cargo.toml's (workspace.package.version); maturin copies it into the wheel's
+# metadata and the extension carries it (CARGO_PKG_VERSION), so there is no copy to keep in step.
+__version__: str = _core.__version__
 
 __all__ = [
     "bradley_terry",

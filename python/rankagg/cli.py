@@ -19,6 +19,7 @@ import numpy as np
 import polars as pl
 
 from rankagg import crowd, datasets, rate
+from rankagg._core import __version__
 from rankagg.data import PairTable
 from rankagg.errors import RankaggError
 from rankagg.intervals import Bootstrap, Sandwich
@@ -637,6 +638,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"rankagg {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     lb = sub.add_parser(
         "leaderboard",
