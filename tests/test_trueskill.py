@@ -312,3 +312,13 @@ def test_random_sequences_and_parameters_match_the_package(games, mu, sigma, bet
     for item, (m, sd) in want.items():
         assert got[item][0] == pytest.approx(m, rel=1e-9, abs=1e-9 * sigma)
         assert got[item][1] == pytest.approx(sd, rel=1e-9)
+
+
+def test_weights_asking_for_too_many_games_are_refused():
+    """A weight is a number of games played in turn: 1e12 would run for a day (found by the
+    fuzz test, which hung)."""
+    rows = {"a": ["x", "y"], "b": ["y", "x"], "outcome": [1.0, 0.0], "w": [1e12, 1.0]}
+    with pytest.raises(ra.InvalidWeightError, match=r"column 'w' \(weight=\) asks for 1e\+12 games"):
+        ra.trueskill(rows, weight="w")
+    ok = ra.trueskill(dict(rows, w=[3.0, 1.0]), weight="w")
+    assert ok.table["n"].sum() == 2 * 4

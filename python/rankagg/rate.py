@@ -640,6 +640,11 @@ def elo(
     )
 
 
+#: The most games (rows times their weights) that ``trueskill`` plays: ~7 minutes at ~1e7 per
+#: second. A weight of 1e12 would otherwise run for a day.
+_TRUESKILL_MAX_GAMES = 2**32
+
+
 def trueskill(
     data: Frame,
     *,
@@ -725,6 +730,14 @@ def trueskill(
         data, a=a, b=b, outcome=outcome, weight=weight, outcomes=outcomes, winner=winner, loser=loser, order_by=order_by
     )
     _, _, col_o, col_w = rows.names
+    if rows.weight is not None:
+        finite = rows.weight[np.isfinite(rows.weight)]
+        games = float(finite.sum()) if len(finite) else 0.0
+        if games > _TRUESKILL_MAX_GAMES:
+            raise InvalidWeightError(
+                f"trueskill: column {col_w!r} (weight=) asks for {games:.3g} games in all (a weight is a number "
+                f"of repeats, each played in turn, ~1e7 per second); at most 2**32 = {_TRUESKILL_MAX_GAMES:,}"
+            )
     if draw_probability == 0:
         o, _ = rows.row_values()
         draws = np.flatnonzero(o == 0.5)
