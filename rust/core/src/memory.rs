@@ -6,6 +6,15 @@
 //! `madvise` or `always`) turns them into a dozen. Elsewhere, or when refused, the buffer is an
 //! ordinary one: the advice changes speed, never contents.
 
+/// `len` copies of `value`, or `Error::OutOfMemory` when the allocation fails (an OS memory
+/// limit, a container's cgroup), instead of aborting the process.
+pub fn try_filled<T: Clone>(len: usize, value: T) -> crate::error::Result<Vec<T>> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(len).map_err(|_| crate::error::Error::OutOfMemory { bytes: len.saturating_mul(std::mem::size_of::<T>()) })?;
+    v.resize(len, value);
+    Ok(v)
+}
+
 /// Below this many bytes the advice is not worth a system call.
 const MIN_BYTES: usize = 4 << 20;
 

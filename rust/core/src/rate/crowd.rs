@@ -28,8 +28,10 @@ use rand::seq::SliceRandom;
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
+use crate::memory::try_filled;
 use crate::pairs::{check_shape, row_cells, validate_rows, Outcomes, PairsRef};
 use crate::rate::bradley_terry::{self as bt, Fit};
+use crate::rate::log_sigmoid;
 
 /// Comparisons grouped by judge: one row per (judge, pair) with the judge's weighted counts.
 #[derive(Debug, Clone)]
@@ -47,14 +49,6 @@ pub struct JudgeTable {
     /// The distinct pairs (i < j), sorted.
     pub pairs_i: Vec<u32>,
     pub pairs_j: Vec<u32>,
-}
-
-/// A vector of `len` copies of `value`, or `Error::OutOfMemory` instead of an abort.
-fn try_filled<T: Clone>(len: usize, value: T) -> Result<Vec<T>> {
-    let mut v = Vec::new();
-    v.try_reserve_exact(len).map_err(|_| Error::OutOfMemory { bytes: len.saturating_mul(std::mem::size_of::<T>()) })?;
-    v.resize(len, value);
-    Ok(v)
 }
 
 /// Reduces comparison rows (item codes `a`, `b` < `n_items`, judge codes < `n_judges`) to a
@@ -169,16 +163,6 @@ impl JudgeTable {
 
     fn pairs_ref<'a>(&'a self, counts: &'a [Vec<f64>; 3]) -> PairsRef<'a> {
         PairsRef { n: self.n_items, i: &self.pairs_i, j: &self.pairs_j, wins_i: &counts[0], wins_j: &counts[1], ties: &counts[2] }
-    }
-}
-
-/// ln σ(x) = −ln(1 + e^{−x}), without overflow.
-#[inline]
-fn log_sigmoid(x: f64) -> f64 {
-    if x >= 0.0 {
-        -(-x).exp().ln_1p()
-    } else {
-        x - x.exp().ln_1p()
     }
 }
 

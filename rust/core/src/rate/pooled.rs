@@ -16,6 +16,8 @@
 //! is added in task order. Ctrl-C is polled once per Newton iteration.
 
 use crate::error::{Error, Result};
+use crate::memory::try_filled;
+use crate::rate::log_sigmoid;
 use rayon::prelude::*;
 
 /// Comparisons per (task, pair): `task` sorted ascending, effective win counts `wij`/`wji`
@@ -54,13 +56,6 @@ pub struct Fit {
     pub log_likelihood: f64,
 }
 
-fn zeros(len: usize, what: &str) -> Result<Vec<f64>> {
-    let mut v = Vec::new();
-    v.try_reserve_exact(len).map_err(|_| Error::InvalidArgument(format!("not enough memory for {what} ({len} values)")))?;
-    v.resize(len, 0.0);
-    Ok(v)
-}
-
 #[inline]
 fn sigmoid(x: f64) -> f64 {
     if x >= 0.0 {
@@ -68,16 +63,6 @@ fn sigmoid(x: f64) -> f64 {
     } else {
         let e = x.exp();
         e / (1.0 + e)
-    }
-}
-
-/// ln σ(x), stable for large |x|.
-#[inline]
-fn log_sigmoid(x: f64) -> f64 {
-    if x >= 0.0 {
-        -(-x).exp().ln_1p()
-    } else {
-        x - x.exp().ln_1p()
     }
 }
 
@@ -189,7 +174,7 @@ fn layout(p: &Problem<'_>, opts: &Options) -> Result<(Vec<Task>, Vec<f64>)> {
             return Err(Error::InvalidArgument(format!("pooled: pair {q} has a negative or non-finite count")));
         }
     }
-    let mut count = zeros(cells, "the cell counts")?;
+    let mut count = try_filled(cells, 0.0)?;
     for q in 0..m {
         let base = p.task[q] as usize * p.n;
         let c = p.wij[q] + p.wji[q];
@@ -259,7 +244,7 @@ impl State<'_> {
     /// Gradients (in μ, in δ task-major) and the largest relative gradient.
     fn gradient(&self, mu: &[f64], delta: &[f64]) -> Result<(Vec<f64>, Vec<f64>, f64)> {
         let (n, pool, r) = (self.p.n, self.opts.pooling, self.opts.regularization);
-        let mut g_delta = zeros(delta.len(), "the gradient")?;
+        let mut g_delta = try_filled(delta.len(), 0.0)?;
         g_delta.par_chunks_mut(n).zip(self.tasks.par_iter()).enumerate().for_each(|(t, (g, task))| {
             for q in task.lo..task.hi {
                 let s = sigmoid(self.diff(mu, delta, q));
@@ -302,7 +287,7 @@ impl State<'_> {
             .enumerate()
             .map(|(t, task)| {
                 let k = task.items.len();
-                let mut h = zeros(k * k, "a task's Newton block")?;
+                let mut h = try_filled(k * k, 0.0)?;
                 for (e, q) in (task.lo..task.hi).enumerate() {
                     let games = self.p.wij[q] + self.p.wji[q];
                     if games == 0.0 {
@@ -332,7 +317,7 @@ impl State<'_> {
             })
             .collect();
         let blocks: Vec<(Vec<f64>, Vec<f64>)> = blocks.into_iter().collect::<Result<_>>()?;
-        let mut schur = zeros(n * n, "the overall strengths' Newton system")?;
+        let mut schur = try_filled(n * n, 0.0)?;
         let mut rhs = g_mu.to_vec();
         for (t, (task, (ah, _))) in self.tasks.iter().zip(&blocks).enumerate() {
             let k = task.items.len();
@@ -364,7 +349,7 @@ impl State<'_> {
             let mean = d_mu.iter().sum::<f64>() / n as f64;
             d_mu.iter_mut().for_each(|x| *x -= mean);
         }
-        let mut d_delta = zeros(self.p.n_tasks * n, "the Newton step")?;
+        let mut d_delta = try_filled(self.p.n_tasks * n, 0.0)?;
         d_delta.par_chunks_mut(n).zip(self.tasks.par_iter().zip(blocks.par_iter())).for_each(|(d, (task, (ah, u)))| {
             let k = task.items.len();
             for (a, &ia) in task.items.iter().enumerate() {
