@@ -208,3 +208,17 @@ def test_weight_sums_beyond_double_precision_are_named():
     big = dict(rows, w=[1e300] * 4)
     unit = ra.bradley_terry(dict(rows, w=[1.0] * 4), weight="w")
     assert ra.bradley_terry(big, weight="w").table["score"].to_list() == pytest.approx(unit.table["score"].to_list())
+
+
+@pytest.mark.parametrize("method", ["win_rate", "average_win_rate", "pagerank", "eigenvector", "rank_centrality"])
+def test_scale_free_scores_do_not_depend_on_the_weights_magnitude(method):
+    """Issue 18 part 3: with every weight 1e-300 the spectral scores came out uniform (or the
+    power iteration "degenerated"); they are scale-free, so any common weight gives the
+    unit-weight scores."""
+    rows = {"a": ["x", "y", "z", "x", "y"], "b": ["y", "z", "x", "z", "x"], "outcome": [1.0, 1.0, 1.0, 0.0, 0.5]}
+    run = getattr(ra, method)
+    unit = run(dict(rows, w=[1.0] * 5), weight="w").table.sort("item")["score"].to_numpy()
+    assert unit.max() - unit.min() > 0.01  # not uniform: the check below could fail
+    for w in (1e-320, 1e-300, 1e-30, 1e30, 1e300):
+        got = run(dict(rows, w=[w] * 5), weight="w").table.sort("item")["score"].to_numpy()
+        assert np.allclose(got, unit, rtol=1e-9, atol=1e-12), (w, got, unit)

@@ -456,6 +456,14 @@ def _pair_method(
     if not (isinstance(max_iter, int) and 1 <= max_iter < 2**63):
         raise RankaggError(f"max_iter must be an integer >= 1 (below 2**63), not {max_iter!r}")
     table = _pairs(data, **columns)
+    counts = (table.wins_i, table.wins_j, table.ties)
+    top = max((float(c.max()) for c in counts if len(c)), default=0.0)
+    if method != "counting" and top > 0:
+        # Scale-free scores: the counts are brought to [0.5, 1) by a power of two (exact), where
+        # the iterations' tolerances and sums mean what they say whatever the weights' magnitude
+        # (with every weight 1e-30 the eigenvector came out uniform).
+        e = math.frexp(top)[1]
+        counts = tuple(np.ldexp(c, -e) for c in counts)
     fit = run_rounds(
         ci,
         lambda rounds, first: _core.pair_scores(
@@ -463,9 +471,7 @@ def _pair_method(
             table.n_items,
             table.i,
             table.j,
-            table.wins_i,
-            table.wins_j,
-            table.ties,
+            *counts,
             tol=float(tol),
             max_iter=int(max_iter),
             rounds=rounds,
