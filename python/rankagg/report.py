@@ -239,7 +239,8 @@ def report(
         mix = bradley_terry_mixture(
             data, **columns, judge=judge, groups=groups, seed=seed, regularization=regularization or 1.0
         )
-        kk = mix.table.filter(pl.col("group") == 1).height if top is None else min(top, len(mix.table) // mix.groups)
+        group_size = len(mix.table) // mix.groups
+        kk = group_size if top is None else min(top, group_size)
         per_group = "\n".join(
             f"<h3>Group {g}: share {mix.shares['share'][g - 1]:.1%}, {mix.shares['judges'][g - 1]} judges</h3>\n"
             + _html_table(mix.group(g).head(kk).select("rank", "item", "score"), {"score": _digits(mix.scale)})

@@ -664,7 +664,7 @@ def kemeny(
     )
     order = sol["order"].astype(np.int64)
     # The certificate, checked: the cost of the order returned, recomputed, and a finite bound.
-    cost = float(np.tril(scaled[np.ix_(order, order)], -1).sum())
+    cost = _order_sum(scaled, order, before=False)
     sound = _certificate_holds(cost, float(sol["cost"]), float(sol["lower_bound"]))
     score = np.empty(n)
     score[order] = np.arange(n, 0, -1, dtype=float)  # n for the first, 1 for the last
@@ -687,17 +687,25 @@ def kemeny(
 
 
 def _power_of_two_scaled(w: np.ndarray) -> tuple[np.ndarray, int]:
-    """``w · 2^−e`` with its largest |entry| in [0.5, 1), and ``e``: the optimal orders of the
-    linear ordering and Kemeny problems do not change under positive scaling, and a power of two
-    changes no digit (entries below 2^−1074 of the largest, far under the searches' tolerances,
-    become 0). The searches then sum, bound and compare numbers of a fixed range whatever the
-    input's magnitude: near the float maximum their sums would overflow to inf (and an inf bound
-    "proves" any order optimal), near 0 every entry would fall below their tolerances."""
+    """Scales ``w`` (the caller's own copy) in place by ``2^−e`` so that its largest |entry| is in
+    [0.5, 1), and returns it with ``e``: the optimal orders of the linear ordering and Kemeny
+    problems do not change under positive scaling, and a power of two changes no digit (entries
+    below 2^−1074 of the largest, far under the searches' tolerances, become 0). The searches then
+    sum, bound and compare numbers of a fixed range whatever the input's magnitude: near the float
+    maximum their sums would overflow to inf (and an inf bound "proves" any order optimal), near 0
+    every entry would fall below their tolerances."""
     top = float(np.max(np.abs(w))) if w.size else 0.0
     if top == 0.0:
         return w, 0
     e = math.frexp(top)[1]
-    return np.ldexp(w, -e), e
+    np.ldexp(w, -e, out=w)
+    return w, e
+
+
+def _order_sum(w: np.ndarray, order: np.ndarray, *, before: bool) -> float:
+    """Σ w[x, y] over the pairs with x placed before y (``before``) or after y in ``order``, one
+    row at a time (no n × n permuted copy)."""
+    return float(sum(w[x, order[k + 1 :] if before else order[:k]].sum() for k, x in enumerate(order.tolist())))
 
 
 def _certificate_holds(recomputed: float, reported: float, bound: float) -> bool:
@@ -805,7 +813,7 @@ def linear_ordering(
         np.ascontiguousarray(scaled).reshape(-1), n, exact_limit, method, time_limit, seed, bool(progress)
     )
     order = sol["order"].astype(np.int64)
-    value = float(np.triu(scaled[np.ix_(order, order)], 1).sum())
+    value = _order_sum(scaled, order, before=True)
     sound = _certificate_holds(value, float(sol["value"]), float(sol["upper_bound"]))
     names = labels.to_list()
     table = pl.DataFrame({"item": labels.gather(order), "position": np.arange(1, n + 1, dtype=np.uint32)})

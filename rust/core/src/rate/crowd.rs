@@ -84,8 +84,14 @@ pub fn reduce_by_judge(
     }));
     keys.par_sort_unstable();
     let mut offsets = try_filled(n_judges + 1, 0usize)?;
-    let (mut cell_i, mut cell_j) = (Vec::new(), Vec::new());
+    // At most one cell per row; reserved up front so that running out of memory is an error.
+    let reserve = |v: &mut Vec<f64>| v.try_reserve_exact(m).map_err(|_| Error::OutOfMemory { bytes: m.saturating_mul(8) });
+    let (mut cell_i, mut cell_j): (Vec<u32>, Vec<u32>) = (Vec::new(), Vec::new());
+    cell_i.try_reserve_exact(m).and_then(|_| cell_j.try_reserve_exact(m)).map_err(|_| Error::OutOfMemory { bytes: m.saturating_mul(8) })?;
     let (mut wins_i, mut wins_j, mut ties) = (Vec::new(), Vec::new(), Vec::new());
+    reserve(&mut wins_i)?;
+    reserve(&mut wins_j)?;
+    reserve(&mut ties)?;
     let mut r = 0;
     while r < m {
         let (k, lo, hi, _) = keys[r];
@@ -475,10 +481,10 @@ fn pair_sigmoids(t: &JudgeTable, theta: &[f64]) -> (Vec<f64>, Vec<f64>) {
 /// pair the implied true wins (a truthful report counts for its winner, an untruthful one for
 /// the other item), and the log-likelihood of the reports. Judges run in parallel into their
 /// own slots; the per-pair sums are added in judge order (the same bits for any threads).
-fn crowd_e_step(t: &JudgeTable, theta: &[f64], eta: &[f64]) -> (Vec<f64>, [Vec<f64>; 3], f64) {
+fn crowd_e_step(t: &JudgeTable, theta: &[f64], eta: &[f64]) -> Result<(Vec<f64>, [Vec<f64>; 3], f64)> {
     let (up, down) = pair_sigmoids(t, theta);
     // Per row: the probability that a report "i beats j" is truthful, and that "j beats i" is.
-    let mut truth = vec![(0.0, 0.0); t.pair.len()];
+    let mut truth = try_filled(t.pair.len(), (0.0, 0.0))?;
     let mut truthful = vec![0.0; t.n_judges];
     let mut ll = vec![0.0; t.n_judges];
     let mut rows: Vec<&mut [(f64, f64)]> = Vec::with_capacity(t.n_judges);
@@ -517,7 +523,7 @@ fn crowd_e_step(t: &JudgeTable, theta: &[f64], eta: &[f64]) -> (Vec<f64>, [Vec<f
         wi[q] += ri * t_up + rj * (1.0 - t_down);
         wj[q] += rj * t_down + ri * (1.0 - t_up);
     }
-    (truthful, [wi, wj, vec![0.0; p]], ll.iter().sum())
+    Ok((truthful, [wi, wj, vec![0.0; p]], ll.iter().sum()))
 }
 
 /// Fits Crowd-BT by EM (see the module documentation), starting from the plain Bradley–Terry
@@ -539,7 +545,7 @@ pub fn crowd(t: &JudgeTable, opts: &CrowdOptions) -> Result<CrowdFit> {
     drop(observed);
     let counts = t.judge_counts();
     let mut eta = try_filled(t.n_judges, opts.initial_reliability)?;
-    let (mut truthful, mut true_wins, mut log_likelihood) = crowd_e_step(t, &fit.theta, &eta);
+    let (mut truthful, mut true_wins, mut log_likelihood) = crowd_e_step(t, &fit.theta, &eta)?;
     let (mut iterations, mut converged) = (0, false);
     while iterations < opts.max_iter && !crate::interrupt::poll() {
         for k in 0..t.n_judges {
@@ -548,7 +554,7 @@ pub fn crowd(t: &JudgeTable, opts: &CrowdOptions) -> Result<CrowdFit> {
         }
         fit = bt::fit_from(t.pairs_ref(&true_wins), &bt_opts, Some(&fit))?;
         let ll;
-        (truthful, true_wins, ll) = crowd_e_step(t, &fit.theta, &eta);
+        (truthful, true_wins, ll) = crowd_e_step(t, &fit.theta, &eta)?;
         iterations += 1;
         converged = (ll - log_likelihood).abs() <= opts.tol * (1.0 + ll.abs());
         log_likelihood = ll;
