@@ -380,8 +380,8 @@ def test_welfare_errors():
         ra.welfare(ok, rule="quantile", q=1.5)
     with pytest.raises(ra.RankaggError, match="q= is only used by rule='quantile'"):
         ra.welfare(ok, rule="leximin", q=0.5)
-    with pytest.raises(ra.MissingColumnError, match=r"'grp' \(group=\)"):
-        ra.welfare(ok, group="grp")
+    with pytest.raises(ra.MissingColumnError, match=r"'grp' \(over=\)"):
+        ra.welfare(ok, over="grp")
     with pytest.raises(ra.NonFiniteValueError, match=r"rows \[3\]"):
         ra.welfare({**ok, "value": [1.0, 2.0, 3.0, math.nan]})
     with pytest.raises(ra.RankaggError, match=r"repeat an \(item, group\) pair.*rows \[3\]"):

@@ -75,7 +75,7 @@ def test_a_system_that_wins_every_task_is_first_and_row_order_does_not_matter(fr
     # broken the same way and the whole table maps back)
     renamed = ra.aggregate_scores(data.with_columns(pl.col("system").str.to_uppercase()), method=method)
     assert renamed.table.with_columns(pl.col("item").str.to_lowercase()).equals(result.table)
-    lower = ra.aggregate_scores(data.with_columns(-pl.col("score")), method=method, higher_is="lower")
+    lower = ra.aggregate_scores(data.with_columns(-pl.col("score")), method=method, higher_is="worse")
     assert lower.winners == result.winners
 
 
@@ -132,8 +132,8 @@ def test_missing_systems_and_agreement_per_task():
 
 def test_errors_name_the_column_and_rows():
     good = {"task": ["a", "a"], "system": ["x", "y"], "score": [1.0, 2.0]}
-    with pytest.raises(ra.MissingColumnError, match="'model'"):
-        ra.aggregate_scores(good, system="model")
+    with pytest.raises(ra.MissingColumnError, match=r"'model' \(item=\)"):
+        ra.aggregate_scores(good, item="model")
     with pytest.raises(ra.NonFiniteValueError, match=r"rows \[1\]"):
         ra.aggregate_scores({**good, "score": [1.0, float("nan")]})
     with pytest.raises(ra.NullValueError, match="task"):
@@ -168,3 +168,21 @@ def test_scales_do_not_dominate_a_rank_consensus():
     assert ra.aggregate_scores(bench, method="mean").winners == ["s4"]
     for method in ("borda", "kemeny", "schulze"):
         assert ra.aggregate_scores(bench, method=method).winners == ["s0"]
+
+
+def test_former_keyword_names_still_work_with_a_warning():
+    """item/over/value are the names defensive and welfare use; the former system/task/score and
+    higher_is="lower" give the same answer with a DeprecationWarning."""
+    bench = {"t": ["a", "a", "b", "b"], "m": ["x", "y", "x", "y"], "s": [1.0, 2.0, 3.0, 1.0], "v": [1.0] * 4}
+    new = ra.aggregate_scores(bench, item="m", over="t", value="s", higher_is="worse")
+    with pytest.warns(DeprecationWarning, match="now item="):
+        old = ra.aggregate_scores(bench, system="m", task="t", score="s", higher_is="worse")
+    assert old.table.equals(new.table)
+    with pytest.warns(DeprecationWarning, match='now higher_is="worse"'):
+        assert ra.aggregate_scores(bench, item="m", over="t", value="s", higher_is="lower").table.equals(new.table)
+    with pytest.raises(ra.RankaggError, match="former name of value="):
+        ra.aggregate_scores(bench, item="m", over="t", value="s", score="v")
+    utilities = {"item": ["x", "x", "y", "y"], "g": [1, 2, 1, 2], "value": [1.0, 0.0, 0.5, 0.6]}
+    with pytest.warns(DeprecationWarning, match="now over="):
+        old_w = ra.welfare(utilities, group="g", rule="worst_group")
+    assert old_w.table.equals(ra.welfare(utilities, over="g", rule="worst_group").table)

@@ -262,7 +262,7 @@ def test_cli_and_report(tmp_path, capsys):
     _games(np.random.default_rng(2), 5, 100, draws=True).write_csv(src)
     assert main(["leaderboard", str(src), "--method", "trueskill", "--order-by", "when"]) == 0
     out = capsys.readouterr().out
-    assert "trueskill leaderboard" in out and "mu - 3 sigma" in out and "| mu" in out.replace("  ", " ")
+    assert "TrueSkill leaderboard" in out and "mu - 3 sigma" in out and "| mu" in out.replace("  ", " ")
     dst = tmp_path / "board.csv"
     assert main(["leaderboard", str(src), "--method", "trueskill", "-o", str(dst)]) == 0
     board = pl.read_csv(dst)
@@ -271,7 +271,7 @@ def test_cli_and_report(tmp_path, capsys):
     assert np.allclose(board["mu"], want["mu"])
     pytest.importorskip("matplotlib")
     page = ra.report(pl.read_csv(src), None, method="trueskill", rounds=10)
-    assert "under the fitted trueskill model" in page
+    assert "under the fitted TrueSkill model" in page
     with pytest.raises(ra.RankaggError, match="rows in order"):
         ra.report(ra.PairTable.from_comparisons(pl.read_csv(src)), None, method="trueskill", ci="none")
 

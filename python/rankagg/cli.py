@@ -21,8 +21,11 @@ import polars as pl
 from rankagg import crowd, datasets, rate
 from rankagg._core import __version__
 from rankagg.data import PairTable
+from rankagg.display import method_name
 from rankagg.errors import RankaggError
 from rankagg.intervals import Bootstrap, Sandwich
+from rankagg.robust import WELFARE_RULES
+from rankagg.scores import RULES as SCORE_RULES
 
 METHODS = [
     "bradley_terry",
@@ -67,7 +70,12 @@ def _read(path: str) -> pl.DataFrame:
         return pl.read_ndjson(p)
     if suffix == ".json":
         return pl.read_json(p)
-    return pl.read_csv(p)
+    return pl.read_csv(p, separator=_separator(suffix))
+
+
+def _separator(suffix: str) -> str:
+    """Tab for .tsv/.tab files, else a comma."""
+    return "\t" if suffix in (".tsv", ".tab") else ","
 
 
 def _scan(path: str) -> pl.LazyFrame:
@@ -85,7 +93,7 @@ def _scan(path: str) -> pl.LazyFrame:
         return pl.scan_ndjson(p)
     if suffix == ".json":
         return pl.read_json(p).lazy()
-    return pl.scan_csv(p)
+    return pl.scan_csv(p, separator=_separator(suffix))
 
 
 def _positive_int(text: str) -> int:
@@ -176,7 +184,7 @@ def _write(frame: pl.DataFrame, output: str, top: int | None = None) -> None:
     elif suffix in (".jsonl", ".ndjson"):
         frame.write_ndjson(output)
     else:
-        frame.write_csv(output)
+        frame.write_csv(output, separator=_separator(suffix))
 
 
 def _save(frame: pl.DataFrame, args: argparse.Namespace, per: str | None = None) -> int:
@@ -205,7 +213,35 @@ def _comparisons(
         columns = dict(a=args.a, b=args.b, outcome=args.outcome, outcomes=_parse_outcomes(args.outcomes))
         data, source = (_scan(args.file) if lazy else _read(args.file)), args.file
     columns.update(weight=args.weight, winner=args.winner, loser=args.loser)
+    if args.file is not None:
+        _detect_columns(data, columns)
     return data, columns, source
+
+
+# Column layouts recognised when no column flag is given: LMArena/FastChat battle logs and
+# RLHF preference pairs.
+_KNOWN_LAYOUTS = (
+    ("LMArena battle log", dict(a="model_a", b="model_b", outcome="winner")),
+    ("preference pairs", dict(winner="chosen", loser="rejected")),
+)
+
+
+def _detect_columns(data: pl.DataFrame | pl.LazyFrame, columns: dict[str, Any]) -> None:
+    """When every column flag is at its default and the file lacks the default columns
+    (a, b, outcome), uses a known layout the file has (see ``_KNOWN_LAYOUTS``), saying so on
+    standard error. ``columns`` is updated in place."""
+    defaults = columns["a"] == "a" and columns["b"] == "b" and columns["outcome"] == "outcome"
+    if not defaults or columns["winner"] is not None or columns["loser"] is not None:
+        return
+    names = set(data.collect_schema().names() if isinstance(data, pl.LazyFrame) else data.columns)
+    if {"a", "b", "outcome"} <= names:
+        return
+    for what, layout in _KNOWN_LAYOUTS:
+        if set(layout.values()) <= names:
+            columns.update(layout)
+            flags = " ".join(f"--{k} {v}" for k, v in layout.items())
+            print(f"rankagg: no columns a, b, outcome; reading it as {what}: {flags}", file=sys.stderr)
+            return
 
 
 def _pair_table(args: argparse.Namespace) -> tuple[PairTable, str]:
@@ -371,7 +407,7 @@ def _leaderboard(args: argparse.Namespace) -> int:
         detail += "; rank = 1 + number of items whose lower bound exceeds this item's upper bound"
     if args.output:
         return _save(ratings.table, args)
-    print(f"{args.method.replace('_', ' ')} leaderboard of {source}")
+    print(f"{method_name(args.method)} leaderboard of {source}")
     print(detail)
     _print_table(ratings.table, args.top, ratings.scale)
     return 0
@@ -442,6 +478,60 @@ def _defensive(args: argparse.Namespace) -> int:
     return 0
 
 
+def _aggregate(args: argparse.Namespace) -> int:
+    """Benchmark aggregation: per-task scores of systems → one ranking."""
+    from rankagg.scores import aggregate_scores
+
+    result = aggregate_scores(
+        _read(args.file),
+        item=args.item,
+        over=args.over,
+        value=args.value,
+        method=args.method,
+        instance=args.instance,
+        higher_is=args.higher_is,
+        unranked=args.unranked,
+    )
+    if args.output:
+        return _save(result.table, args)
+    tasks = len(result.votes) if result.votes is not None else 0
+    how = "mean score" if args.method == "mean" else f"{method_name(args.method)} consensus of the per-task rankings"
+    print(
+        f"{how} of {args.file}: {result.table.height} systems ({args.item!r}) over {tasks} "
+        f"{'instances and ' if args.instance else ''}tasks ({args.over!r}); {args.value!r}: "
+        f"{'higher' if args.higher_is == 'better' else 'lower'} is better"
+    )
+    if result.optimal is not None:
+        print("proved optimal" if result.optimal else f"not proved optimal (lower bound {result.lower_bound:g})")
+    print(_markdown(result.table.head(args.top)), end="")
+    return 0
+
+
+def _welfare(args: argparse.Namespace) -> int:
+    """Items ranked by a social welfare function of their utilities across groups."""
+    from rankagg.robust import welfare
+
+    result = welfare(_read(args.file), item=args.item, over=args.over, value=args.value, rule=args.rule, q=args.q)
+    if args.output:
+        return _save(result.table, args)
+    rule = f"{args.rule} (q = {args.q:g})" if args.q is not None else args.rule
+    print(
+        f"{rule} welfare of {args.file}: {result.table.height} items ({args.item!r}), utilities {args.value!r} "
+        f"over {args.over!r}; rank 1 = largest welfare"
+    )
+    print(_markdown(result.table.head(args.top)), end="")
+    return 0
+
+
+def _add_long_table_arguments(p: argparse.ArgumentParser, item: str, over: str, over_help: str, value: str) -> None:
+    """The file and the columns of a long item × ``over`` table of values: one vocabulary for
+    aggregate, defensive and welfare."""
+    p.add_argument("file", help="CSV/TSV, Parquet or NDJSON file, one row per (item, over) ('-' reads CSV from stdin)")
+    p.add_argument("--item", default=item, help=f"column of items (default: {item})")
+    p.add_argument("--over", default=over, help=f"column of {over_help} (default: {over})")
+    p.add_argument("--value", default=value, help=f"column of values (default: {value})")
+
+
 CONSENSUS_METHODS = ["kemeny", "schulze", "ranked_pairs", "copeland", "minimax", "borda", "plurality", "instant_runoff"]
 
 
@@ -489,7 +579,7 @@ def _consensus(args: argparse.Namespace) -> int:
         return _save(result.table, args)
     voters = float(votes.weights.sum()) if votes.weights is not None else len(votes)
     print(
-        f"{args.method.replace('_', ' ')} consensus of {args.file}: {len(votes)} distinct rankings, "
+        f"{method_name(args.method)} consensus of {args.file}: {len(votes)} distinct rankings, "
         f"{voters:g} voters, {len(votes.labels)} items{reading}"
     )
     cw = vote.condorcet_winner(votes, unranked=args.unranked)
@@ -723,14 +813,7 @@ def build_parser() -> argparse.ArgumentParser:
         "  rankagg defensive scores.csv --item model --over task --value accuracy --higher-is better --prior 0",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    dfn.add_argument(
-        "file", help="CSV, Parquet or NDJSON file with one row per (item, observation) ('-' reads CSV from stdin)"
-    )
-    dfn.add_argument("--item", default="item", help="column of items (default: item)")
-    dfn.add_argument(
-        "--over", default="observation", help="column of observations: queries, tasks, judges (default: observation)"
-    )
-    dfn.add_argument("--value", default="value", help="column of scores (default: value)")
+    _add_long_table_arguments(dfn, "item", "observation", "observations: queries, tasks, judges", "value")
     dfn.add_argument("--group", help="column of each item's group (the floor is the group's mean worst case)")
     dfn.add_argument(
         "--tail", type=float, default=0.0, help="fraction of the largest risks averaged: 0 = max, 1 = mean (default: 0)"
@@ -744,6 +827,47 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_output_arguments(dfn)
     dfn.set_defaults(run=_defensive)
+    agg = sub.add_parser(
+        "aggregate",
+        help="benchmark aggregation: one ranking of systems from their scores on several tasks",
+        epilog="examples:\n  rankagg aggregate scores.csv --item model --over task --value accuracy\n"
+        "  rankagg aggregate errors.parquet --item system --over dataset --value wer --higher-is worse --method kemeny",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_long_table_arguments(agg, "system", "task", "tasks", "score")
+    agg.add_argument(
+        "--method",
+        default="borda",
+        choices=["mean", *SCORE_RULES],
+        help="combine the per-task rankings with a rule, or average the scores (default: borda)",
+    )
+    agg.add_argument(
+        "--higher-is",
+        default="better",
+        choices=["better", "worse"],
+        help="better: accuracies, BLEU; worse: errors, losses, latency (default: better)",
+    )
+    agg.add_argument("--instance", help="column of instances within a task (two-level aggregation)")
+    agg.add_argument(
+        "--unranked",
+        default="ignore",
+        choices=["ignore", "below"],
+        help="systems missing from a task: left out of it, or tied below its systems (default: ignore)",
+    )
+    _add_output_arguments(agg)
+    agg.set_defaults(run=_aggregate)
+    wel = sub.add_parser(
+        "welfare",
+        help="rank items by a social welfare function of their utilities across groups (mean, worst group, ...)",
+        epilog="examples:\n  rankagg welfare rewards.csv --item model --over user_group --value reward --rule worst_group\n"
+        "  rankagg welfare rewards.csv --item model --over user_group --value reward --rule quantile --q 0.1",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_long_table_arguments(wel, "item", "group", "groups", "value")
+    wel.add_argument("--rule", default="utilitarian", choices=list(WELFARE_RULES), help="(default: utilitarian)")
+    wel.add_argument("--q", type=float, help="the quantile for --rule quantile, in [0, 1]")
+    _add_output_arguments(wel)
+    wel.set_defaults(run=_welfare)
     cst = sub.add_parser(
         "consistency",
         help="transitivity of pairwise verdicts: 3-cycles, non-transitive k-subsets, Hodge intransitive share",

@@ -23,15 +23,18 @@ shape: (3, 5)
 
 from __future__ import annotations
 
+import functools
 import sys
-from collections.abc import Mapping, Sequence
+import warnings
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import numpy as np
 import polars as pl
 
 from rankagg import _core
+from rankagg.display import count_text, short_label
 from rankagg.errors import (
     EmptyDataError,
     InvalidWeightError,
@@ -97,13 +100,114 @@ def select_columns(data: Frame, columns: Sequence[tuple[str, str]]) -> pl.DataFr
     return pl.from_arrow(data.select(unique))  # type: ignore[return-value]
 
 
+_F = TypeVar("_F", bound=Callable[..., Any])
+_COLUMN_KEYWORDS = ("a", "b", "outcome", "winner", "loser")
+
+
+def _is_column(x: Any) -> bool:
+    """A one-dimensional column: a Polars or pandas Series, a numpy vector, a list or tuple."""
+    if isinstance(x, pl.Series | list | tuple):
+        return True
+    if isinstance(x, np.ndarray):
+        return x.ndim == 1
+    return type(x).__module__.split(".")[0] == "pandas" and type(x).__name__ == "Series"
+
+
+def _column_values(x: Any) -> Any:
+    """The values of a column given positionally (a pandas Series loses its index: rows are
+    matched by position, as in evalica)."""
+    if type(x).__module__.split(".")[0] == "pandas":
+        return pl.from_pandas(x.reset_index(drop=True))
+    return x
+
+
+def accepts_columns(fn: _F) -> _F:
+    """Lets a comparison method be called with the columns themselves, evalica's way:
+    ``fn(a, b, outcome, **options)`` (three Series, arrays or lists of one length) or
+    ``fn(winner, loser, **options)``; ``weight=`` may then be a column too. The columns are
+    gathered into a table (``a``, ``b``, ``outcome`` or ``winner``, ``loser``) and ``fn`` is
+    called on it, so everything else (validation, errors naming rows) is unchanged."""
+
+    @functools.wraps(fn)
+    def call(data: Any, *columns: Any, **options: Any) -> Any:
+        if not columns:
+            if _is_column(data) and not isinstance(data, list | tuple):  # a list may hold rows: fn says
+                raise TypeError(
+                    f"{fn.__name__}() got one column; give the comparisons as a table "
+                    f"({fn.__name__}(df, a='model_a', b='model_b', outcome='winner')) or as three columns "
+                    f"({fn.__name__}(df.model_a, df.model_b, df.winner))"
+                )
+            return fn(data, **options)
+        given = [data, *columns]
+        if len(given) not in (2, 3) or not all(_is_column(c) for c in given):
+            raise TypeError(
+                f"{fn.__name__}() takes a table, or the columns a, b, outcome (or winner, loser) as Series, "
+                f"arrays or lists; got {len(given)} positional arguments of types "
+                f"{', '.join(type(c).__name__ for c in given)}"
+            )
+        named = [k for k in _COLUMN_KEYWORDS if k in options]
+        if named:
+            raise TypeError(
+                f"{fn.__name__}(): the columns were given positionally; drop the keyword(s) "
+                f"{', '.join(k + '=' for k in named)} (they name columns of a table)"
+            )
+        keys = ("a", "b", "outcome") if len(given) == 3 else ("winner", "loser")
+        table = {k: _column_values(c) for k, c in zip(keys, given, strict=True)}
+        weight = options.pop("weight", None)
+        if weight is not None:
+            if not _is_column(weight):
+                raise TypeError(
+                    f"{fn.__name__}(): with the columns given positionally, weight= is a column of weights "
+                    f"too, not {type(weight).__name__}"
+                )
+            table["weight"] = _column_values(weight)
+            options["weight"] = "weight"
+        lengths = {k: len(v) for k, v in table.items()}
+        if len(set(lengths.values())) > 1:
+            raise RankaggError(
+                "the columns given positionally differ in length: "
+                + ", ".join(f"{k} has {n}" for k, n in lengths.items())
+            )
+        if len(given) == 2:
+            options.update(winner="winner", loser="loser")
+        return fn(table, **options)
+
+    return cast(_F, call)
+
+
 def check_columns(available: Sequence[str], columns: Sequence[tuple[str, str]]) -> None:
     """Raises MissingColumnError for the first (keyword, column) pair not in ``available``."""
     for keyword, name in columns:
         if name not in available:
             shown = ", ".join(repr(c) for c in available[:20])
             more = f" and {len(available) - 20} more" if len(available) > 20 else ""
-            raise MissingColumnError(f"column {name!r} ({keyword}=) is not in the data; columns are: {shown}{more}")
+            raise MissingColumnError(
+                f"column {name!r} ({keyword}=) is not in the data; columns are: {shown}{more}{_layout_hint(available, keyword)}"
+            )
+
+
+def renamed_keyword(function: str, old: str, old_value: str | None, new: str, new_value: str, default: str) -> str:
+    """The column named by a keyword that was renamed: ``old=`` (deprecated, with a warning) or
+    ``new=``; both given with different values is an error."""
+    if old_value is None:
+        return new_value
+    if new_value != default and new_value != old_value:
+        raise RankaggError(f"{function}(): {old}= is the former name of {new}=; give one of them, not both")
+    warnings.warn(f"{function}({old}=...) is now {new}=...", DeprecationWarning, stacklevel=3)
+    return old_value
+
+
+def _layout_hint(available: Sequence[str], keyword: str) -> str:
+    """For a comparison column missing at its default name: how to read the layouts users
+    bring most (LMArena battle logs, chosen/rejected preference pairs)."""
+    if keyword not in ("a", "b", "outcome"):
+        return ""
+    names = set(available)
+    if {"model_a", "model_b", "winner"} <= names:
+        return " (an LMArena battle log? pass a='model_a', b='model_b', outcome='winner')"
+    if {"chosen", "rejected"} <= names:
+        return " (preference pairs? pass winner='chosen', loser='rejected')"
+    return ""
 
 
 def _rows(mask: pl.Series, offset: int = 0) -> list[int]:
@@ -189,6 +293,16 @@ class PairTable:
     @property
     def n_items(self) -> int:
         return len(self.labels)
+
+    def __repr__(self) -> str:
+        wins = float(self.wins_i.sum() + self.wins_j.sum())
+        ties = float(self.ties.sum())
+        shown = ", ".join(short_label(x) for x in self.labels.head(3).to_list())
+        more = f", … ({self.n_items} in all)" if self.n_items > 3 else ""
+        return (
+            f"PairTable({self.n_items} items, {len(self.i)} pairs that met, {self.rows:,} comparisons: "
+            f"{count_text(wins)} decisive, {count_text(ties)} tied; items {shown}{more})"
+        )
 
     @classmethod
     def from_comparisons(
@@ -417,6 +531,9 @@ class Comparisons:
     keys: dict[str, tuple[np.ndarray, pl.Series]] = field(default_factory=dict)
     """Per ``keys=`` keyword (e.g. ``"judge"``): per-row codes (uint32, in sorted label order)
     and the sorted labels."""
+
+    def __repr__(self) -> str:
+        return f"Comparisons({self.rows:,} rows, {len(self.labels):,} items; columns {self.names!r})"
 
     @classmethod
     def from_frame(

@@ -35,6 +35,7 @@ import numpy as np
 import polars as pl
 
 from rankagg.budget import check_dense
+from rankagg.display import method_name
 from rankagg.errors import RankaggError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -125,7 +126,7 @@ def ratings(result: Ratings, ax: Axes | None = None, *, top: int | None = None) 
         label += f", {level:.0%} interval" if isinstance(level, float) else ", interval"
     ax.set_xlabel(label)
     ax.set_title(
-        f"{result.method.replace('_', ' ')}: {'top ' + str(k) if k < table.height else str(k)} of {table.height} items"
+        f"{method_name(result.method)}: {'top ' + str(k) if k < table.height else str(k)} of {table.height} items"
     )
     ax.grid(axis="x", alpha=0.3)
     return ax
@@ -394,7 +395,7 @@ def consensus(result: Consensus, ax: Axes | None = None, *, top: int | None = No
     >>> votes = ra.Rankings.from_lists([["a", "b", "c"]] * 5 + [["b", "c", "a"]] * 2 + [["c", "a", "b"]] * 2)
     >>> ax = ra.borda(votes).plot()
     >>> len(ax.patches), ax.get_xlabel()
-    (3, 'borda score')
+    (3, 'Borda score')
     >>> import matplotlib.pyplot as plt
     >>> plt.close("all")
     """
@@ -413,7 +414,7 @@ def consensus(result: Consensus, ax: Axes | None = None, *, top: int | None = No
             shown["agreement"].to_numpy().astype(float),
             f"agreement with the {result.method} consensus",
         )
-        title = f"{result.method.replace('_', ' ')}: agreement per {who}"
+        title = f"{method_name(result.method)}: agreement per {who}"
     else:
         table = result.table
         k = _top(top, table.height)
@@ -421,9 +422,9 @@ def consensus(result: Consensus, ax: Axes | None = None, *, top: int | None = No
         has_score = "score" in shown.columns and shown["score"].null_count() < shown.height
         column = "score" if has_score else "position"
         names, values = shown["item"].to_list(), shown[column].to_numpy().astype(float)
-        xlabel = f"{result.method.replace('_', ' ')} {column}" + ("" if has_score else " (1 = best)")
+        xlabel = f"{method_name(result.method)} {column}" + ("" if has_score else " (1 = best)")
         title = (
-            f"{result.method.replace('_', ' ')} consensus: "
+            f"{method_name(result.method)} consensus: "
             + ", ".join(_text(w) for w in result.winners[:3])
             + (" …" if len(result.winners) > 3 else "")
             + " first"

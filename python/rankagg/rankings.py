@@ -22,6 +22,7 @@ import numpy as np
 import polars as pl
 
 from rankagg.data import Frame, _sorted_rank, check_no_nulls, factorize, select_columns
+from rankagg.display import count_text, short_label
 from rankagg.errors import EmptyDataError, InvalidWeightError, RankaggError
 
 __all__ = ["Rankings"]
@@ -209,9 +210,13 @@ class Rankings:
         >>> ra.Rankings.from_lists([["c", ("b", "a")], ["a", "c"]]).to_lists()
         [['c', ('a', 'b')], ['a', 'c']]
         """
+        return self._lists(0, len(self))
+
+    def _lists(self, start: int, stop: int) -> list[list[Any]]:
+        """:meth:`to_lists` of the rankings ``start`` to ``stop`` (exclusive)."""
         names = self.labels.to_list()
         out: list[list[Any]] = []
-        for lo, hi in zip(self.offsets[:-1].tolist(), self.offsets[1:].tolist()):
+        for lo, hi in zip(self.offsets[start:stop].tolist(), self.offsets[start + 1 : stop + 1].tolist()):
             ranking: list[Any] = []
             # By level, then label order within a level; one pass groups the ties.
             for _, group in groupby(
@@ -221,6 +226,22 @@ class Rankings:
                 ranking.append(names[codes[0]] if len(codes) == 1 else tuple(names[c] for c in codes))
             out.append(ranking)
         return out
+
+    def __repr__(self) -> str:
+        sizes = np.diff(self.offsets)
+        lo, hi = (int(sizes.min()), int(sizes.max())) if len(sizes) else (0, 0)
+        size = f"{lo}" if lo == hi else f"{lo}–{hi}"
+        weighted = "" if self.weights is None else f", weights summing to {count_text(float(self.weights.sum()))}"
+        head = [
+            " > ".join(" = ".join(map(short_label, x)) if isinstance(x, tuple) else short_label(x) for x in ranking)
+            for ranking in self._lists(0, min(len(self), 3))
+        ]
+        shown = "".join(f"\n  {v!r}: {h}" for v, h in zip(self.voters.head(3).to_list(), head, strict=True))
+        more = f"\n  … ({len(self) - 3:,} more)" if len(self) > 3 else ""
+        return (
+            f"Rankings({len(self):,} ranking{'' if len(self) == 1 else 's'} of {len(self.labels):,} items, {size} items each"
+            f"{', with ties' if self.has_ties else ''}{weighted}){shown}{more}"
+        )
 
     def tied_rankings(self) -> list[int]:
         """Indices of the rankings that contain a tie."""

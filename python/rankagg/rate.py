@@ -14,7 +14,7 @@ import polars as pl
 from rankagg import _core
 from rankagg.covariates import bootstrap as covariate_bootstrap
 from rankagg.covariates import fit as covariate_fit
-from rankagg.data import Comparisons, Frame, PairTable
+from rankagg.data import Comparisons, Frame, PairTable, accepts_columns
 from rankagg.errors import (
     ConvergenceWarning,
     InvalidWeightError,
@@ -53,6 +53,7 @@ Scale = Literal["elo", "logit"]
 Solver = Literal["newman", "mm"]
 
 
+@accepts_columns
 def bradley_terry(
     data: Frame | PairTable,
     *,
@@ -532,6 +533,7 @@ def _warn_redraws(redraws: int, rounds: int) -> None:
         )
 
 
+@accepts_columns
 def elo(
     data: Frame,
     *,
@@ -651,6 +653,7 @@ def elo(
 _TRUESKILL_MAX_GAMES = 2**32
 
 
+@accepts_columns
 def trueskill(
     data: Frame,
     *,
@@ -831,6 +834,7 @@ def trueskill(
     return replace(r, _theta=dict(zip(labels, mus.tolist())), _sigma=dict(zip(labels, sigmas.tolist())))
 
 
+@accepts_columns
 def counting(
     data: Frame | PairTable,
     *,
@@ -868,6 +872,7 @@ def counting(
     )
 
 
+@accepts_columns
 def win_rate(
     data: Frame | PairTable,
     *,
@@ -905,6 +910,7 @@ def win_rate(
     )
 
 
+@accepts_columns
 def average_win_rate(
     data: Frame | PairTable,
     *,
@@ -950,6 +956,7 @@ def average_win_rate(
     )
 
 
+@accepts_columns
 def eigenvector(
     data: Frame | PairTable,
     *,
@@ -995,6 +1002,7 @@ def eigenvector(
     )
 
 
+@accepts_columns
 def pagerank(
     data: Frame | PairTable,
     *,
@@ -1043,6 +1051,7 @@ def pagerank(
     )
 
 
+@accepts_columns
 def rank_centrality(
     data: Frame | PairTable,
     *,

@@ -12,8 +12,10 @@ the top 20 items and the support of the maximal lottery. Needs matplotlib
 ...          "outcome": [1, 1, 0, 1, 0.5, 0], "day": ["2024-05-01", "2024-05-01", "2024-05-02",
 ...          "2024-05-03", "2024-05-03", "2024-05-04"]}
 >>> path = pathlib.Path(tempfile.mkdtemp()) / "report.html"
->>> html = ra.report(games, path, timestamp="day", regularization=1.0, rounds=50)
->>> path.read_text(encoding="utf-8") == html and "2024-05-01 to 2024-05-04" in html
+>>> ra.report(games, path, timestamp="day", regularization=1.0, rounds=50) == path
+True
+>>> html = path.read_text(encoding="utf-8")
+>>> "2024-05-01 to 2024-05-04" in html
 True
 >>> html.count("data:image/png;base64,")   # interval plot, heatmap, lottery
 3
@@ -26,6 +28,7 @@ import html as _html
 import io
 import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
@@ -33,6 +36,7 @@ import polars as pl
 
 from rankagg import plot as _plot
 from rankagg.data import Frame, PairTable, select_columns
+from rankagg.display import method_name, percent
 from rankagg.errors import RankaggError
 from rankagg.intervals import Bootstrap, Sandwich
 
@@ -173,9 +177,9 @@ def report(
     source: str | None = None,
     judge: str | None = None,
     groups: int | Literal["auto"] = "auto",
-) -> str:
-    """Writes a self-contained HTML report of pairwise comparisons to ``path`` (when given) and
-    returns the page.
+) -> str | Path:
+    """A self-contained HTML report of pairwise comparisons: written to ``path`` when given
+    (then the path is returned, as a :class:`pathlib.Path`), else returned as a string.
 
     Args:
         data: comparisons (a frame, with the column keywords ``a`` â€¦ ``loser`` of
@@ -274,16 +278,16 @@ group(s){chosen}, each with its own leaderboard (scores centred within each grou
     summary.append(
         (
             "pairs compared",
-            f"{len(table.i):,} of {possible:,}" + (f" ({len(table.i) / possible:.0%})" if possible else ""),
+            f"{len(table.i):,} of {possible:,}" + (f" ({percent(len(table.i), possible)})" if possible else ""),
         )
     )
-    summary.append(("ties", f"{ties / total:.1%} of comparisons" if total > 0 else "none"))
+    summary.append(("ties", f"{percent(ties, total)} of comparisons" if total > 0 else "none"))
     if dates is not None:
         summary.append((f"date range ({_e(timestamp)})", f"{_e(dates[0])} to {_e(dates[1])}"))
     summary.append(
         (
             "method",
-            _e(method.replace("_", " "))
+            _e(method_name(method))
             + (f", regularization {regularization:g}" if method == "bradley_terry" and regularization else ""),
         )
     )
@@ -340,7 +344,7 @@ group(s){chosen}, each with its own leaderboard (scores centred within each grou
     heat_note = (
         "observed share of wins of the row item against the column item (a tie counts half; blank: never met)"
         if observed
-        else f"probability that the row item beats the column item under the fitted {method.replace('_', ' ')} model"
+        else f"probability that the row item beats the column item under the fitted {method_name(method)} model"
     )
 
     support = lottery.table.filter(pl.col("probability") > 0)
@@ -368,7 +372,7 @@ group(s){chosen}, each with its own leaderboard (scores centred within each grou
 {summary_html}
 
 <h2>Leaderboard</h2>
-<p class="note">{_e(ratings.method.replace("_", " "))} scores ({_e(ratings.scale)} scale), best first; {_e(rank_note)}.
+<p class="note">{_e(method_name(ratings.method))} scores ({_e(ratings.scale)} scale), best first; {_e(rank_note)}.
 {"Showing the top " + str(k) + " of " + str(n) + " items." if k < n else ""}</p>
 {board_html}
 
@@ -390,7 +394,8 @@ The payoff is the expected margin of a draw from the lottery against the item: â
 </body>
 </html>
 """
-    if path is not None:
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(page)
-    return page
+    if path is None:
+        return page
+    written = Path(path)
+    written.write_text(page, encoding="utf-8")
+    return written

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from statistics import NormalDist
 from typing import Any
@@ -100,40 +100,83 @@ class Ratings:
             raise UnknownItemError(f"item {item!r} is not in the ratings")
         return float(row["score"][0])
 
-    def predict(self, a: Any, b: Any) -> float:
-        """Probability that ``a`` beats ``b`` under the fitted model.
+    @property
+    def scores(self) -> dict[Any, float]:
+        """The scores keyed by item (by ``(task, item)`` for per-task ratings), best first.
+
+        >>> import rankagg as ra
+        >>> r = ra.counting({"a": ["x", "x", "y"], "b": ["y", "z", "z"], "outcome": [1.0, 1.0, 0.5]})
+        >>> r.scores
+        {'x': 2.0, 'y': 0.5, 'z': 0.5}
+        """
+        by = self.options.get("by")
+        keys = (
+            self.table["item"].to_list() if by is None else list(zip(self.table[by], self.table["item"], strict=True))
+        )
+        return dict(zip(keys, self.table["score"].to_list(), strict=True))
+
+    def to_pandas(self) -> Any:
+        """The table as a pandas DataFrame indexed by item (by task and item for per-task
+        ratings), best first: ``r.to_pandas().loc["x", "score"]``. Needs pandas."""
+        by = self.options.get("by")
+        return self.table.to_pandas().set_index(["item"] if by is None else [by, "item"])
+
+    def predict(self, a: Any, b: Any) -> Any:
+        """Probability that ``a`` beats ``b`` under the fitted model: a float for two items, a
+        numpy array for two columns of items (Series, arrays or lists of one length), e.g.
+        ``r.predict(pairs["model_a"], pairs["model_b"])``.
 
         With ``ties="davidson"`` or ``"rao_kupper"`` this is the probability of an outright win
         (the rest is the probability of a tie); otherwise σ(θ_a − θ_b). For TrueSkill it is
         the probability that ``a`` wins a next game outright, Φ((μ_a − μ_b − ε)/c) with
         c² = 2β² + σ_a² + σ_b² + 2τ² and ε the draw margin.
+
+        >>> import rankagg as ra
+        >>> r = ra.bradley_terry({"a": ["x", "y", "x"], "b": ["y", "x", "y"], "outcome": [1, 1, 1]}, scale="logit")
+        >>> round(r.predict("x", "y"), 4), r.predict(["x", "y"], ["y", "x"]).round(4).tolist()
+        (0.6667, [0.6667, 0.3333])
         """
         if self.options.get("by") is not None:
             raise RankaggError(
                 "per-task ratings (by=...) have one score per (task, item): predict from two rows of the same task, "
                 "σ(θ_a − θ_b) with θ on the logit scale"
             )
-        if self._theta is None:
+        theta = self._theta
+        if theta is None:
             raise RankaggError(
                 f"{self.method} scores are not a probability model; predict() needs bradley_terry, elo or trueskill ratings"
             )
-        missing = [x for x in (a, b) if x not in self._theta]
+        single = not (_many(a) or _many(b))
+        xs, ys = ([a], [b]) if single else (_items(a), _items(b))
+        if len(xs) != len(ys):
+            raise RankaggError(f"predict(a, b): a has {len(xs)} items and b has {len(ys)}; give one b per a")
+        try:
+            missing = list(dict.fromkeys(x for x in (*xs, *ys) if x not in theta))
+        except TypeError:  # an unhashable item
+            missing = [x for x in (*xs, *ys) if not isinstance(x, Hashable)][:1]
         if missing:
-            raise UnknownItemError(f"unknown item(s) {missing!r}; known items are in Ratings.table['item']")
-        ta, tb = self._theta[a], self._theta[b]
+            raise UnknownItemError(f"unknown item(s) {missing[:10]!r}; known items are in Ratings.table['item']")
+        ta = np.array([theta[x] for x in xs], dtype=float)
+        tb = np.array([theta[y] for y in ys], dtype=float)
         if self._sigma is not None:
-            o = self.options
+            o, sigma = self.options, self._sigma
             dist = NormalDist()
             margin = dist.inv_cdf((o["draw_probability"] + 1) / 2) * math.sqrt(2) * o["beta"]
-            c = math.sqrt(2 * o["beta"] ** 2 + self._sigma[a] ** 2 + self._sigma[b] ** 2 + 2 * o["tau"] ** 2)
-            return dist.cdf((ta - tb - margin) / c)
-        ties = self.options.get("ties")
-        if ties == "davidson" and self.tie_parameter is not None:
-            pa, pb = math.exp(ta), math.exp(tb)
-            return pa / (pa + pb + self.tie_parameter * math.sqrt(pa * pb))
-        if ties == "rao_kupper" and self.tie_parameter is not None:
-            return 1.0 / (1.0 + self.tie_parameter * math.exp(tb - ta))
-        return 1.0 / (1.0 + math.exp(tb - ta))
+            sa = np.array([sigma[x] for x in xs], dtype=float)
+            sb = np.array([sigma[y] for y in ys], dtype=float)
+            c = np.sqrt(2 * o["beta"] ** 2 + sa**2 + sb**2 + 2 * o["tau"] ** 2)
+            p = np.array([dist.cdf(z) for z in ((ta - tb - margin) / c).tolist()])
+        else:
+            ties = self.options.get("ties")
+            with np.errstate(over="ignore"):
+                if ties == "davidson" and self.tie_parameter is not None:
+                    # π_a / (π_a + π_b + ν √(π_a π_b)), divided through by π_a
+                    p = 1.0 / (1.0 + np.exp(tb - ta) + self.tie_parameter * np.exp((tb - ta) / 2))
+                elif ties == "rao_kupper" and self.tie_parameter is not None:
+                    p = 1.0 / (1.0 + self.tie_parameter * np.exp(tb - ta))
+                else:
+                    p = 1.0 / (1.0 + np.exp(tb - ta))
+        return float(p[0]) if single else p
 
     def plot(self, ax: Any = None, top: int | None = None) -> Any:
         """The scores of the best ``top`` items (all by default), best at the top, with interval
@@ -169,9 +212,41 @@ class Ratings:
         if self.tie_parameter is not None:
             symbol = "η" if self.options.get("ties") == "rao_kupper" else "ν"
             extra += f", tie parameter {symbol} = {self.tie_parameter:.4f}"
-        with pl.Config(tbl_rows=12, tbl_hide_dataframe_shape=True, fmt_str_lengths=40):
-            body = repr(self.table)
-        return f"Ratings({self.method}, {self.table.height} items, scale={self.scale!r}, {status}{extra})\n{body}"
+        return f"Ratings({self.method}, {self.table.height} items, scale={self.scale!r}, {status}{extra})\n{_shown(self.table)}"
+
+
+def _shown(table: pl.DataFrame, lead: Sequence[str] = ("item", "rank", "score", "lower", "upper")) -> str:
+    """A result table as printed: the lead columns first (so the rank is never elided), every
+    column shown, floats to 4 significant digits, long names cut at 40 characters, 12 rows."""
+    first = [c for c in table.columns if c in lead]
+    first.sort(key=lambda c: lead.index(c) if c in lead else 0)
+    head = [c for c in table.columns if c not in lead and table.columns.index(c) < table.columns.index("item")]
+    order = head + first + [c for c in table.columns if c not in first and c not in head]
+    cut = pl.col(pl.String)
+    shown = table.select(order).with_columns(
+        pl.col(pl.Float64).round_sig_figs(6),
+        pl.when(cut.str.len_chars() > 40).then(cut.str.slice(0, 39) + "…").otherwise(cut),
+    )
+    counts = [
+        c
+        for c in ("wins", "losses", "ties", "n")
+        if c in shown.columns and shown[c].dtype == pl.Float64 and bool((shown[c] == shown[c].round(0)).all())
+    ]
+    with pl.Config(tbl_rows=12, tbl_cols=-1, tbl_hide_dataframe_shape=True, tbl_width_chars=250, fmt_str_lengths=40):
+        return repr(shown.with_columns(pl.col(counts).cast(pl.Int64)))
+
+
+def _many(x: Any) -> bool:
+    """Whether ``x`` is a column of items rather than one item (strings and tuples are items)."""
+    return isinstance(x, pl.Series | np.ndarray | list) or type(x).__module__.split(".")[0] == "pandas"
+
+
+def _items(x: Any) -> list[Any]:
+    if isinstance(x, pl.Series | np.ndarray):
+        return x.tolist() if isinstance(x, np.ndarray) else x.to_list()
+    if type(x).__module__.split(".")[0] == "pandas":
+        return list(x.tolist())
+    return list(x) if isinstance(x, list) else [x]
 
 
 # Shared by the rating methods (rate, crowd, pooled): anchoring, the result table, errors.

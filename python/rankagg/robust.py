@@ -33,7 +33,7 @@ import numpy as np
 import polars as pl
 
 from rankagg import _core
-from rankagg.data import Frame, _sorted_rank, check_no_nulls, factorize, select_columns
+from rankagg.data import Frame, _sorted_rank, check_no_nulls, factorize, renamed_keyword, select_columns
 from rankagg.errors import EmptyDataError, NonFiniteValueError, RankaggError, UnknownItemError
 
 __all__ = ["Aggregate", "defensive", "welfare", "WELFARE_RULES"]
@@ -337,10 +337,11 @@ def welfare(
     table: Frame,
     *,
     item: str = "item",
-    group: str = "group",
+    over: str = "group",
     value: str = "value",
     rule: Rule = "utilitarian",
     q: float | None = None,
+    group: str | None = None,
 ) -> Aggregate:
     """Ranks items by a social welfare function of their utilities across groups.
 
@@ -368,7 +369,10 @@ def welfare(
 
     Args:
         table: long frame, one row per (item, group).
-        item, group, value: column names; ``value`` is numeric and finite.
+        item, over, value: column names (as in :func:`defensive` and
+            :func:`rankagg.aggregate_scores`): the items, the groups their utilities range
+            over (default column ``"group"``), the utilities; ``value`` is numeric and finite.
+            ``group=`` is the former name of ``over=`` (deprecated).
         rule: one of :data:`WELFARE_RULES`.
         q: the quantile for ``rule="quantile"``, in [0, 1].
 
@@ -399,7 +403,8 @@ def welfare(
             raise RankaggError(f"rule='quantile' needs q= a number in [0, 1], not {q!r}")
     elif q is not None:
         raise RankaggError(f"q= is only used by rule='quantile', not rule={rule!r}")
-    cols = [("item", item), ("group", group), ("value", value)]
+    group = renamed_keyword("welfare", "group", group, "over", over, "group")
+    cols = [("item", item), ("over", group), ("value", value)]
     frame = _read(table, cols)
     v = _values(frame, value, "value")
     ikeys, gkeys = _keys(frame.get_column(item)), _keys(frame.get_column(group))

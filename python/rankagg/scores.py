@@ -10,13 +10,14 @@ task's ranking, then tasks into the final one.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, Literal
 
 import numpy as np
 import polars as pl
 
 from rankagg import vote
-from rankagg.data import _MAX_SHOWN, Frame, check_no_nulls, select_columns
+from rankagg.data import _MAX_SHOWN, Frame, check_no_nulls, renamed_keyword, select_columns
 from rankagg.errors import EmptyDataError, NonFiniteValueError, RankaggError
 from rankagg.rankings import Rankings
 from rankagg.vote import Consensus, _result
@@ -30,19 +31,26 @@ RULES = ("borda", "kemeny", "copeland", "minimax", "schulze", "ranked_pairs")
 def aggregate_scores(
     table: Frame,
     *,
-    system: str = "system",
-    task: str = "task",
-    score: str = "score",
+    item: str = "system",
+    over: str = "task",
+    value: str = "score",
     method: str = "borda",
     instance: str | None = None,
-    higher_is: Literal["better", "lower"] = "better",
+    higher_is: Literal["better", "worse"] = "better",
     unranked: Literal["ignore", "below"] = "ignore",
+    system: str | None = None,
+    task: str | None = None,
+    score: str | None = None,
 ) -> Consensus:
     """One ranking of systems from their scores on several tasks.
 
     ``table``: one row per (task, system) — or per (task, instance, system) with ``instance=``
-    — with a numeric ``score`` (higher is better, or ``higher_is="lower"`` for errors and
-    losses). Within a task (an instance), systems are ranked by score; equal scores tie.
+    — with a numeric score (higher is better, or ``higher_is="worse"`` for errors and
+    losses). Within a task (an instance), systems are ranked by score; equal scores tie. The
+    columns are named as in :func:`rankagg.defensive` and :func:`rankagg.welfare`: ``item``
+    (the systems; default column ``"system"``), ``over`` (the tasks; default ``"task"``) and
+    ``value`` (the scores; default ``"score"``). ``system=``, ``task=``, ``score=`` and
+    ``higher_is="lower"`` are the former names, still accepted with a ``DeprecationWarning``.
 
     ``method``: ``"borda"`` (default), ``"kemeny"`` (the order that disagrees least with the
     task rankings, proved optimal when it can be), or another rule on rankings (``"copeland"``,
@@ -69,16 +77,23 @@ def aggregate_scores(
     >>> ra.aggregate_scores(bench, method="mean").table["item"].to_list()   # mt's BLEU scale dominates
     ['y', 'x', 'z']
     """
+    item = renamed_keyword("aggregate_scores", "system", system, "item", item, "system")
+    over = renamed_keyword("aggregate_scores", "task", task, "over", over, "task")
+    value = renamed_keyword("aggregate_scores", "score", score, "value", value, "score")
+    if higher_is == "lower":
+        warnings.warn('aggregate_scores(higher_is="lower") is now higher_is="worse"', DeprecationWarning, stacklevel=2)
+        higher_is = "worse"
+    system, task, score = item, over, value
     if method != "mean" and method not in RULES:
         raise RankaggError(f"method must be 'mean' or one of {', '.join(RULES)}; not {method!r}")
-    if higher_is not in ("better", "lower"):
-        raise RankaggError(f"higher_is must be 'better' or 'lower', not {higher_is!r}")
+    if higher_is not in ("better", "worse"):
+        raise RankaggError(f"higher_is must be 'better' or 'worse', not {higher_is!r}")
     if unranked not in ("ignore", "below"):
         raise RankaggError(f"unranked must be 'ignore' or 'below', not {unranked!r}")
-    cols = [("system", system), ("task", task), ("score", score)] + ([("instance", instance)] if instance else [])
+    cols = [("item", system), ("over", task), ("value", score)] + ([("instance", instance)] if instance else [])
     if len({c for _, c in cols}) < len(cols):
         raise RankaggError(
-            f"system=, task=, score= and instance= must name different columns, not {[c for _, c in cols]}"
+            f"item=, over=, value= and instance= must name different columns, not {[c for _, c in cols]}"
         )
     frame = select_columns(table, cols)
     if frame.height == 0:
@@ -86,12 +101,12 @@ def aggregate_scores(
     for keyword, name in cols:
         check_no_nulls(frame, name, keyword)
     if not frame.schema[score].is_numeric():
-        raise RankaggError(f"column {score!r} (score=) must be numeric, not {frame.schema[score]}")
+        raise RankaggError(f"column {score!r} (value=) must be numeric, not {frame.schema[score]}")
     values = frame.get_column(score).cast(pl.Float64).to_numpy()
     bad = np.flatnonzero(~np.isfinite(values))
     if len(bad):
         raise NonFiniteValueError(
-            f"column {score!r} (score=) has {len(bad)} NaN or infinite value(s): rows {bad[:_MAX_SHOWN].tolist()}"
+            f"column {score!r} (value=) has {len(bad)} NaN or infinite value(s): rows {bad[:_MAX_SHOWN].tolist()}"
         )
     keys = [task] + ([instance] if instance else []) + [system]
     dup = frame.with_row_index("_row").filter(pl.struct(keys).is_duplicated())
@@ -109,7 +124,7 @@ def aggregate_scores(
         means = frame.group_by(system).agg(pl.col(score).mean())
         by_label = dict(zip(means[system].to_list(), means[score].to_list()))
         result = _result(votes, np.array([by_label[v] for v in votes.labels.to_list()]), "mean", **options)
-        if higher_is == "lower":  # report the mean itself (positions were set on −score)
+        if higher_is == "worse":  # report the mean itself (positions were set on −score)
             return Consensus(
                 result.table.with_columns(-pl.col("score")), "mean", result.winners, result.options, votes=votes
             )

@@ -1,0 +1,156 @@
+"""What a new user trips on in the first hour (issue 17): evalica-style calls, results as
+dicts and pandas, vectorized predictions, short reprs, known column layouts in the CLI, file
+types by extension, percentages that do not round to the whole, method names in titles."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import polars as pl
+import pytest
+
+import rankagg as ra
+from rankagg.cli import main
+from rankagg.display import method_name, percent
+
+ARENA = pd.DataFrame(
+    {
+        "model_a": ["x", "y", "x", "z", "y", "z", "x"],
+        "model_b": ["y", "z", "z", "x", "x", "y", "y"],
+        "winner": ["model_a", "model_b", "tie", "model_b", "model_a", "model_a", "model_b"],
+    },
+    index=[10, 11, 12, 13, 14, 15, 16],  # not 0..n-1: rows are matched by position, not index
+)
+
+
+@pytest.mark.parametrize(
+    "method", [ra.bradley_terry, ra.elo, ra.counting, ra.win_rate, ra.average_win_rate, ra.pagerank]
+)
+def test_columns_given_positionally_equal_the_table(method):
+    """evalica's habit, method(df.model_a, df.model_b, df.winner), gives what the table gives."""
+    expected = method(ARENA, a="model_a", b="model_b", outcome="winner").table
+    for cols in [
+        (ARENA.model_a, ARENA.model_b, ARENA.winner),
+        (pl.Series(ARENA.model_a.to_list()), ARENA.model_b.to_numpy(), ARENA.winner.to_list()),
+    ]:
+        assert method(*cols).table.equals(expected)
+
+
+def test_winner_loser_and_weights_positionally():
+    chosen, rejected = ["x", "x", "y", "z"], ["y", "z", "z", "x"]
+    w = np.array([1.0, 2.0, 1.0, 0.5])
+    got = ra.bradley_terry(chosen, rejected, weight=w).table
+    frame = {"c": chosen, "r": rejected, "w": w}
+    assert got.equals(ra.bradley_terry(frame, winner="c", loser="r", weight="w").table)
+
+
+def test_positional_misuse_says_how_to_call():
+    with pytest.raises(TypeError, match=r"bradley_terry\(df.model_a, df.model_b, df.winner\)"):
+        ra.bradley_terry(ARENA.model_a)
+    with pytest.raises(TypeError, match="drop the keyword"):
+        ra.bradley_terry(ARENA.model_a, ARENA.model_b, ARENA.winner, a="model_a")
+    with pytest.raises(ra.RankaggError, match="a has 7, b has 3"):
+        ra.bradley_terry(ARENA.model_a, ARENA.model_b[:3], ARENA.winner)
+    with pytest.raises(TypeError, match="weight= is a column"):
+        ra.bradley_terry(ARENA.model_a, ARENA.model_b, ARENA.winner, weight="w")
+
+
+def test_missing_default_columns_name_the_known_layout():
+    with pytest.raises(ra.MissingColumnError, match="outcome='winner'"):
+        ra.bradley_terry(ARENA)
+    with pytest.raises(ra.MissingColumnError, match="winner='chosen', loser='rejected'"):
+        ra.bradley_terry({"chosen": ["x"], "rejected": ["y"]})
+
+
+def test_scores_to_pandas_and_vectorized_predict():
+    r = ra.bradley_terry(ARENA, a="model_a", b="model_b", outcome="winner", scale="logit")
+    assert list(r.scores) == r.table["item"].to_list() and r.scores["x"] == r["x"]
+    frame = r.to_pandas()
+    assert frame.loc["y", "score"] == r["y"] and list(frame.index) == r.table["item"].to_list()
+    p = r.predict(ARENA.model_a, ARENA.model_b)
+    assert isinstance(p, np.ndarray) and p.shape == (7,)
+    for k, (a, b) in enumerate(zip(ARENA.model_a, ARENA.model_b, strict=True)):
+        assert p[k] == pytest.approx(1 / (1 + math.exp(r[b] - r[a])), rel=1e-12)
+        assert r.predict(a, b) == pytest.approx(p[k], rel=1e-12)
+    with pytest.raises(ra.UnknownItemError, match="'nope'"):
+        r.predict(["x", "nope"], ["y", "y"])
+    with pytest.raises(ra.RankaggError, match="one b per a"):
+        r.predict(["x", "y"], ["y"])
+
+
+@pytest.mark.parametrize("ties", ["davidson", "rao_kupper"])
+def test_vectorized_predict_with_tie_models_equals_one_at_a_time(ties):
+    r = ra.bradley_terry(ARENA, a="model_a", b="model_b", outcome="winner", ties=ties, regularization=1.0)
+    pairs = [("x", "y"), ("y", "z"), ("z", "x")]
+    vec = r.predict([a for a, _ in pairs], [b for _, b in pairs])
+    theta = {k: math.log(10) / 400 * (v - 1000) for k, v in r.scores.items()}  # elo scale → logit
+    nu = r.tie_parameter
+    for (a, b), got in zip(pairs, vec, strict=True):
+        pa, pb = math.exp(theta[a]), math.exp(theta[b])
+        want = pa / (pa + pb + nu * math.sqrt(pa * pb)) if ties == "davidson" else pa / (pa + nu * pb)
+        assert got == pytest.approx(want, rel=1e-9)
+
+
+def test_reprs_are_short_and_show_the_rank():
+    rng = np.random.default_rng(0)
+    a = rng.integers(0, 30, 3000)
+    b = (a + rng.integers(1, 30, 3000)) % 30
+    data = {"a": [f"org/model-{x}-" + "x" * 40 for x in a], "b": [f"org/model-{x}-" + "x" * 40 for x in b]}
+    data["outcome"] = (rng.random(3000) < 0.5).astype(float).tolist()
+    r = ra.bradley_terry(data, ci=ra.Bootstrap(rounds=20))
+    text = repr(r)
+    header = text.splitlines()[2]
+    assert "rank" in header and "lower" in header and "upper" in header and "…" not in header
+    assert len(text.splitlines()) < 25
+    table = ra.PairTable.from_comparisons(data)
+    assert len(repr(table)) < 300 and "30 items" in repr(table) and "3,000 comparisons" in repr(table)
+    votes = ra.Rankings.from_lists([["a", "b"], ["b", ("a", "c")]] * 500)
+    lines = repr(votes).splitlines()
+    assert lines[0] == "Rankings(1,000 rankings of 3 items, 2–3 items each, with ties)"
+    assert lines[2] == "  1: 'b' > 'a' = 'c'" and len(lines) == 5
+
+
+def test_report_with_a_path_returns_the_path(tmp_path):
+    path = tmp_path / "r.html"
+    out = ra.report(ARENA, path, a="model_a", b="model_b", outcome="winner", ci="none", regularization=1.0)
+    assert out == path and path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    page = ra.report(ARENA, a="model_a", b="model_b", outcome="winner", ci="none", regularization=1.0)
+    assert isinstance(page, str) and "Bradley–Terry" in page
+
+
+def test_percent_never_rounds_to_the_whole():
+    assert percent(779, 780) == "99.9 %" and percent(780, 780) == "100 %" and percent(0, 5) == "0 %"
+    assert percent(99_999, 100_000) == ">99.9 %" and percent(1, 100_000) == "<0.1 %" and percent(1, 3) == "33.3 %"
+    assert method_name("bradley_terry") == "Bradley–Terry" and method_name("win_rate") == "win rate"
+
+
+@pytest.mark.parametrize(
+    ("frame", "said"),
+    [
+        (ARENA.reset_index(drop=True), "--a model_a --b model_b --outcome winner"),
+        (pd.DataFrame({"chosen": ["x", "x", "y", "z"], "rejected": ["y", "z", "z", "x"]}), "--winner chosen"),
+    ],
+)
+@pytest.mark.parametrize("suffix", [".csv", ".tsv", ".parquet"])
+def test_cli_detects_known_layouts_and_file_types(tmp_path, capsys, frame, said, suffix):
+    src = tmp_path / f"data{suffix}"
+    pl_frame = pl.from_pandas(frame)
+    if suffix == ".parquet":
+        pl_frame.write_parquet(src)
+    else:
+        pl_frame.write_csv(src, separator="\t" if suffix == ".tsv" else ",")
+    assert main(["leaderboard", str(src), "--regularization", "1"]) == 0
+    out, err = capsys.readouterr()
+    assert said in err and out.startswith("Bradley–Terry leaderboard")
+    assert "| x " in out and "| y " in out and "| z " in out
+
+
+def test_cli_says_nothing_when_the_default_columns_exist(tmp_path, capsys):
+    src = tmp_path / "d.csv"
+    pl.DataFrame({"a": ["x", "y", "x"], "b": ["y", "x", "y"], "outcome": [1, 1, 0], "model_a": [1, 2, 3]}).write_csv(
+        src
+    )
+    assert main(["leaderboard", str(src)]) == 0
+    assert "reading it as" not in capsys.readouterr().err
