@@ -154,3 +154,94 @@ def test_cli_says_nothing_when_the_default_columns_exist(tmp_path, capsys):
     )
     assert main(["leaderboard", str(src)]) == 0
     assert "reading it as" not in capsys.readouterr().err
+
+
+def test_cli_aggregate_and_welfare_equal_the_python_calls(tmp_path, capsys):
+    scores = pl.DataFrame(
+        {
+            "model": ["x", "y", "z"] * 3,
+            "task": ["qa"] * 3 + ["mt"] * 3 + ["sum"] * 3,
+            "err": [0.3, 0.4, 0.35, 0.1, 0.05, 0.2, 0.5, 0.45, 0.4],
+        }
+    )
+    src = tmp_path / "scores.csv"
+    scores.write_csv(src)
+    for method in ("borda", "kemeny", "mean"):
+        dst = tmp_path / f"agg-{method}.csv"
+        argv = ["aggregate", str(src), "--item", "model", "--value", "err", "--higher-is", "worse", "--method", method]
+        assert main([*argv, "-o", str(dst)]) == 0
+        want = ra.aggregate_scores(scores, item="model", value="err", higher_is="worse", method=method).table
+        assert pl.read_csv(dst)["item"].to_list() == want["item"].to_list()
+        assert main(argv) == 0
+        assert "lower is better" in capsys.readouterr().out
+    util = tmp_path / "util.csv"
+    scores.rename({"task": "group", "err": "reward"}).write_csv(util)
+    assert main(["welfare", str(util), "--item", "model", "--value", "reward", "--rule", "worst_group"]) == 0
+    out = capsys.readouterr().out
+    want = ra.welfare(scores, item="model", over="task", value="err", rule="worst_group").table
+    rows = [line.split("|")[1].strip() for line in out.splitlines() if line.startswith("| ") and "item" not in line]
+    assert rows == want["item"].to_list()
+    assert main(["welfare", str(util), "--item", "model", "--value", "reward", "--rule", "quantile"]) == 2
+    assert "q=" in capsys.readouterr().err
+
+
+def test_progress_default_follows_the_terminal_and_the_environment(monkeypatch):
+    from rankagg import display
+
+    monkeypatch.delenv("RANKAGG_PROGRESS", raising=False)
+    monkeypatch.setattr(display.sys.stderr, "isatty", lambda: False, raising=False)
+    assert display.progress_delay(None) is None  # a pipe, a file, CI: nothing
+    monkeypatch.setattr(display.sys.stderr, "isatty", lambda: True, raising=False)
+    assert display.progress_delay(None) == display.PROGRESS_AFTER_SECONDS
+    monkeypatch.setenv("RANKAGG_PROGRESS", "0")
+    assert display.progress_delay(None) is None and display.progress_delay(True) == 0.0
+    monkeypatch.setattr(display.sys.stderr, "isatty", lambda: False, raising=False)
+    monkeypatch.setenv("RANKAGG_PROGRESS", "1")
+    assert display.progress_delay(None) == display.PROGRESS_AFTER_SECONDS and display.progress_delay(False) is None
+
+
+def test_bootstrap_progress_shows_only_after_the_delay(monkeypatch, capsys):
+    from rankagg import display
+
+    data = ARENA.reset_index(drop=True)
+    kw = dict(a="model_a", b="model_b", outcome="winner", regularization=1.0)
+    monkeypatch.setenv("RANKAGG_PROGRESS", "1")
+    quiet = ra.bradley_terry(data, ci=ra.Bootstrap(rounds=50), **kw)
+    assert capsys.readouterr().err == ""  # well under 2 s
+    monkeypatch.setattr(display, "PROGRESS_AFTER_SECONDS", 0.0)
+    shown = ra.bradley_terry(data, ci=ra.Bootstrap(rounds=50), **kw)
+    assert "50/50 rounds" in capsys.readouterr().err
+    assert shown.table.equals(quiet.table)  # the bar changes nothing
+    monkeypatch.setenv("RANKAGG_PROGRESS", "0")
+    ra.bradley_terry(data, ci=ra.Bootstrap(rounds=50), **kw)
+    assert capsys.readouterr().err == ""
+
+
+def test_kemeny_search_progress_after_the_delay(monkeypatch, capsys):
+    rng = np.random.default_rng(3)
+    w = rng.integers(0, 10, (12, 12)).astype(float)
+    loud = ra.linear_ordering(w, exact_limit=0, progress=True)
+    assert "bound" in capsys.readouterr().err
+    monkeypatch.setenv("RANKAGG_PROGRESS", "1")
+    quiet = ra.linear_ordering(w, exact_limit=0)  # auto: only after 2 s
+    assert capsys.readouterr().err == "" and quiet.order == loud.order and quiet.optimal
+
+
+def test_errors_name_pandas_index_labels_as_well_as_positions():
+    bad = pd.DataFrame(
+        {"a": ["x", "y", "z", "x"], "b": ["y", "y", "x", "z"], "outcome": [1.0, 0.0, 2.0, 1.0]},
+        index=["r0", "r1", "r2", "r3"],
+    )
+    with pytest.raises(ra.SelfComparisonError, match=r"rows \[1\] \(index labels \['r1'\]\)"):
+        ra.bradley_terry(bad)
+    with pytest.raises(ra.OutcomeRangeError, match=r"rows \[1\] \(index labels \['r2'\]\)$"):
+        ra.win_rate(bad.drop(index="r1"))  # position 1 is the row labelled r2
+    with pytest.raises(ra.NullValueError, match=r"rows \[0\] \(index labels \[100\]\)"):
+        ra.Rankings.from_frame(pd.DataFrame({"voter": [None, 1.0], "item": ["x", "y"], "rank": [1, 2]}, index=[100, 7]))
+    scores = pd.DataFrame({"task": ["t", "t"], "system": ["x", "y"], "score": [1.0, np.nan]}, index=[5, 9])
+    with pytest.raises(ra.NullValueError, match=r"rows \[1\] \(index labels \[9\]\)"):  # NaN is null in pandas
+        ra.aggregate_scores(scores)
+    with pytest.raises(ra.SelfComparisonError) as plain:  # the default index: positions are the labels
+        ra.bradley_terry(bad.reset_index(drop=True))
+    assert "index label" not in str(plain.value)
+    assert list(bad.index) == ["r0", "r1", "r2", "r3"]  # the input is unchanged

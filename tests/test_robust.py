@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import warnings
 
 import numpy as np
 import polars as pl
@@ -471,3 +472,19 @@ def test_cli_defensive(tmp_path, capsys):
     assert "column 'missing' (value=) is not in the data" in capsys.readouterr().err
     assert main(["defensive", str(src), "--item", "tok", "--over", "q", "--value", "w", "--tail", "2"]) == 2
     assert "tail must be a number in [0, 1]" in capsys.readouterr().err
+
+
+def test_floor_warning_only_when_the_floor_decides_the_top():
+    """On benchmark scores the default prior ties the best items at the floor: a FloorWarning
+    says so; prior=0, risks (higher_is="risk") and a floor that lifts only lower items do not warn."""
+    bench = {"model": ["a", "a", "b", "b", "c", "c"], "task": ["t1", "t2"] * 3, "acc": [0.9, 0.8, 0.85, 0.9, 0.1, 0.2]}
+    kw = dict(item="model", over="task", value="acc")
+    with pytest.warns(ra.FloorWarning, match="lifted 2 of 3 items"):
+        r = ra.defensive(bench, higher_is="better", **kw)
+    assert r.table["floored"].to_list() == [True, True, False] and r.table["score"][0] == r.table["score"][1]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ra.defensive(bench, higher_is="better", prior=0.0, **kw)
+        ra.defensive(bench, **kw)  # risks: floored items are the least important ones
+        spread = {**bench, "acc": [0.9, 0.8, 0.5, 0.6, 0.1, 0.2]}  # only b is lifted, not the best
+        assert ra.defensive(spread, higher_is="better", prior=0.5, **kw).table["floored"].sum() <= 1

@@ -16,6 +16,7 @@ from rankagg.distance import kemeny_distance, kendall_tau, spearman_footrule
 from rankagg.errors import (
     ConvergenceWarning,
     EmptyDataError,
+    FloorWarning,
     InternalError,
     InvalidWeightError,
     MemoryBudgetError,
@@ -138,6 +139,7 @@ __all__ = [
     "MemoryBudgetError",
     "InternalError",
     "ConvergenceWarning",
+    "FloorWarning",
     "set_memory_budget",
     "memory_budget",
     "aggregate_scores",

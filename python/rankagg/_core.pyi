@@ -188,7 +188,7 @@ def kemeny(
     method: Literal["auto", "exact", "heuristic"] = "auto",
     time_limit: float | None = None,
     seed: int = 0,
-    progress: bool = False,
+    progress: float | None = None,
 ) -> dict[str, Any]: ...
 def linear_ordering(
     a: npt.NDArray[np.float64],
@@ -197,7 +197,7 @@ def linear_ordering(
     method: Literal["auto", "exact", "heuristic"] = "auto",
     time_limit: float | None = None,
     seed: int = 0,
-    progress: bool = False,
+    progress: float | None = None,
 ) -> dict[str, Any]: ...
 def kendall_counts(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]) -> tuple[int, int, int, int, int]: ...
 

@@ -47,6 +47,7 @@ from rankagg.data import (
     _sorted_rank,
     check_no_nulls,
     factorize,
+    index_labels_in_errors,
     select_columns,
 )
 from rankagg.errors import NonFiniteValueError, RankaggError, UnknownItemError
@@ -251,6 +252,7 @@ def _matrices(
     return labels, mats, group
 
 
+@index_labels_in_errors
 def consistency(
     data: Frame | PairTable | Rankings | Preferences,
     *,

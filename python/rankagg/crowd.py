@@ -30,7 +30,7 @@ import numpy as np
 import polars as pl
 
 from rankagg import _core
-from rankagg.data import Comparisons, Frame
+from rankagg.data import Comparisons, Frame, index_labels_in_errors
 from rankagg.errors import ConvergenceWarning, NotIdentifiableError, RankaggError, UnknownItemError
 from rankagg.results import Ratings, anchor_index, not_identifiable, ratings_from, scaler, tie_levels, to_scale
 
@@ -145,6 +145,7 @@ def _check_number(name: str, value: Any, ok: Any, need: str) -> None:
         raise RankaggError(f"{name} must be {need}, not {value!r}")
 
 
+@index_labels_in_errors
 def bradley_terry_mixture(
     data: Frame,
     *,
@@ -330,6 +331,7 @@ def bradley_terry_mixture(
     )
 
 
+@index_labels_in_errors
 def crowd_bradley_terry(
     data: Frame,
     *,

@@ -24,6 +24,7 @@ shape: (3, 5)
 from __future__ import annotations
 
 import functools
+import re
 import sys
 import warnings
 from collections.abc import Callable, Mapping, Sequence
@@ -37,6 +38,7 @@ from rankagg import _core
 from rankagg.display import count_text, short_label
 from rankagg.errors import (
     EmptyDataError,
+    InternalError,
     InvalidWeightError,
     MissingColumnError,
     NullValueError,
@@ -121,6 +123,54 @@ def _column_values(x: Any) -> Any:
     return x
 
 
+_ROWS = re.compile(r"(?:\brows \[([0-9, ]*)\]|\brow ([0-9]+)\b)(?! \(index label)")
+
+
+def _custom_index(data: Any) -> Any:
+    """The index of a pandas DataFrame when it is not the default 0 … n−1 (else None)."""
+    if type(data).__module__.split(".")[0] != "pandas" or type(data).__name__ != "DataFrame":
+        return None
+    index = data.index
+    if type(index).__name__ == "RangeIndex" and index.start == 0 and index.step == 1:
+        return None
+    return index
+
+
+def _with_index_labels(message: str, index: Any) -> str:
+    """Adds the pandas index labels after each "rows [i, j]" / "row i" of ``message``."""
+
+    def labelled(m: re.Match[str]) -> str:
+        positions = [int(x) for x in (m.group(1) if m.group(1) is not None else m.group(2)).split(",") if x.strip()]
+        labels = [index[p] for p in positions if 0 <= p < len(index)]
+        labels = [x.item() if isinstance(x, np.generic) else x for x in labels]  # 100, not np.int64(100)
+        if not labels:
+            return m.group(0)
+        shown = labels if m.group(1) is not None else labels[0]
+        return f"{m.group(0)} (index label{'s' if m.group(1) is not None else ''} {shown!r})"
+
+    return _ROWS.sub(labelled, message)
+
+
+def index_labels_in_errors(fn: _F) -> _F:
+    """Row numbers in errors are positions (0 = the first row); when the data was a pandas
+    DataFrame with an index of its own, the error also names the index labels of those rows:
+    "rows [1, 4] (index labels ['r1', 'r4'])". The exception keeps its class."""
+
+    @functools.wraps(fn)
+    def call(*args: Any, **options: Any) -> Any:
+        try:
+            return fn(*args, **options)
+        except RankaggError as e:
+            candidates = [*args[:2], options.get("data"), options.get("table")]
+            index = next((i for i in map(_custom_index, candidates) if i is not None), None)
+            message = str(e) if index is None or isinstance(e, InternalError) else _with_index_labels(str(e), index)
+            if message == str(e):
+                raise
+            raise type(e)(message) from None
+
+    return cast(_F, call)
+
+
 def accepts_columns(fn: _F) -> _F:
     """Lets a comparison method be called with the columns themselves, evalica's way:
     ``fn(a, b, outcome, **options)`` (three Series, arrays or lists of one length) or
@@ -172,7 +222,7 @@ def accepts_columns(fn: _F) -> _F:
             options.update(winner="winner", loser="loser")
         return fn(table, **options)
 
-    return cast(_F, call)
+    return index_labels_in_errors(cast(_F, call))
 
 
 def check_columns(available: Sequence[str], columns: Sequence[tuple[str, str]]) -> None:
@@ -305,6 +355,7 @@ class PairTable:
         )
 
     @classmethod
+    @index_labels_in_errors
     def from_comparisons(
         cls,
         data: Frame,

@@ -3,9 +3,11 @@ the report, the plots and the result objects say things the same way."""
 
 from __future__ import annotations
 
+import os
+import sys
 from typing import Any
 
-__all__ = ["count_text", "method_name", "percent", "short_label"]
+__all__ = ["PROGRESS_AFTER_SECONDS", "count_text", "method_name", "percent", "progress_delay", "short_label"]
 
 _METHOD_NAMES = {
     "bradley_terry": "Bradley–Terry",
@@ -53,3 +55,30 @@ def short_label(x: Any, width: int = 40) -> str:
 def count_text(x: float) -> str:
     """A weighted count as shown in summaries: an integer when it is one."""
     return f"{int(x):,}" if float(x).is_integer() else f"{x:,.6g}"
+
+
+PROGRESS_AFTER_SECONDS = 2.0
+"""With ``progress=None`` (the default), long calls show progress once they have run this long."""
+
+
+def progress_delay(progress: bool | None) -> float | None:
+    """When a long call shows its progress on standard error: ``None`` never, else after that
+    many seconds. ``progress=True``: from the start; ``False``: never; ``None`` (the default):
+    after :data:`PROGRESS_AFTER_SECONDS` when standard error is a terminal or the call runs in a
+    Jupyter kernel — unless the environment variable ``RANKAGG_PROGRESS`` says ``0`` (never) or
+    ``1`` (as if in a terminal).
+
+    >>> progress_delay(True), progress_delay(False)
+    (0.0, None)
+    """
+    if progress is not None:
+        return 0.0 if progress else None
+    env = os.environ.get("RANKAGG_PROGRESS", "").strip().lower()
+    if env in ("0", "false", "no", "off"):
+        return None
+    interactive = env in ("1", "true", "yes", "on") or "ipykernel" in sys.modules
+    try:
+        interactive = interactive or sys.stderr.isatty()
+    except (AttributeError, ValueError):  # no stderr, or a closed one
+        pass
+    return PROGRESS_AFTER_SECONDS if interactive else None

@@ -28,6 +28,7 @@ __all__ = [
     "MemoryBudgetError",
     "InternalError",
     "ConvergenceWarning",
+    "FloorWarning",
 ]
 
 
@@ -87,3 +88,9 @@ class InternalError(RankaggError):
 
 class ConvergenceWarning(RuntimeWarning):
     """An iterative solver stopped at ``max_iter`` before meeting ``tol``."""
+
+
+class FloorWarning(UserWarning):
+    """:func:`rankagg.defensive` on benchmark scores: the group-mean floor (``prior``) lifted
+    several items, the best among them, to one defended regret, so their order comes from the
+    tie-break (the mean regret) rather than from their worst case."""

@@ -29,7 +29,7 @@ import polars as pl
 
 from rankagg import _core
 from rankagg.budget import check_dense
-from rankagg.data import Frame, PairTable
+from rankagg.data import Frame, PairTable, index_labels_in_errors
 from rankagg.errors import ConvergenceWarning, RankaggError
 from rankagg.preferences import Preferences, Unranked, preference_matrix
 from rankagg.rankings import Rankings
@@ -143,6 +143,7 @@ class Lottery:
         return _solve(lab, m, None, method, tol, max_iter, {})
 
 
+@index_labels_in_errors
 def maximal_lottery(
     data: Frame | PairTable | Rankings | Preferences,
     *,

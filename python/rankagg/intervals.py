@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from rankagg.budget import check_dense
+from rankagg.display import progress_delay
 from rankagg.errors import RankaggError
 
 __all__ = ["Bootstrap", "Sandwich", "Interval"]
@@ -50,14 +51,16 @@ class Bootstrap:
         rounds: number of resamples (≥ 2).
         level: coverage of the intervals, e.g. 0.95.
         seed: any non-negative integer.
-        progress: show a progress bar on standard error. (Rounds run in chunks of about 0.1 s,
-            with the same result as one run, so Ctrl-C is answered within a chunk.)
+        progress: a progress bar on standard error: ``None`` (default) shows it once the
+            rounds have run 2 s, in a terminal or a notebook (``RANKAGG_PROGRESS=0`` turns it
+            off, ``=1`` on); ``True`` always, ``False`` never. (Rounds run in chunks of about
+            0.1 s, with the same result as one run, so Ctrl-C is answered within a chunk.)
     """
 
     rounds: int = 1000
     level: float = 0.95
     seed: int = 0
-    progress: bool = False
+    progress: bool | None = None
 
     def __post_init__(self) -> None:
         if not (isinstance(self.rounds, int) and self.rounds >= 2):
@@ -99,6 +102,8 @@ def run_rounds(ci: Interval | None, call: Callable[[int, int], dict[str, Any]], 
         return call(0, 0)
     parts: list[dict[str, Any]] = []
     done, size = 0, min(ci.rounds, 4)
+    after = progress_delay(ci.progress)
+    start, shown = time.perf_counter(), False
     try:
         while done < ci.rounds:
             k = min(size, ci.rounds - done)
@@ -107,12 +112,13 @@ def run_rounds(ci: Interval | None, call: Callable[[int, int], dict[str, Any]], 
             per_round = max((time.perf_counter() - started) / k, 1e-9)
             done += k
             size = max(1, int(CHUNK_SECONDS / per_round))
-            if ci.progress:
+            if after is not None and time.perf_counter() - start >= after:
                 filled = int(30 * done / ci.rounds)
                 sys.stderr.write(f"\r{what}: [{'#' * filled}{'.' * (30 - filled)}] {done}/{ci.rounds} rounds")
                 sys.stderr.flush()
+                shown = True
     finally:
-        if ci.progress:
+        if shown:
             sys.stderr.write("\n")
     merged = dict(parts[0])
     for key in merged:

@@ -23,7 +23,7 @@ import polars as pl
 
 from rankagg import _core
 from rankagg.budget import SPARSE_HINT, check_dense
-from rankagg.data import Frame, PairTable
+from rankagg.data import Frame, PairTable, index_labels_in_errors
 from rankagg.errors import RankaggError
 from rankagg.rankings import Rankings
 
@@ -115,6 +115,7 @@ def pairwise_preferences(rankings: Rankings, *, unranked: Unranked = "below") ->
     return p.reshape(n, n)
 
 
+@index_labels_in_errors
 def preference_matrix(
     data: Frame | PairTable | Rankings | Preferences,
     *,

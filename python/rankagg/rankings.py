@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from rankagg.data import Frame, _sorted_rank, check_no_nulls, factorize, select_columns
+from rankagg.data import Frame, _sorted_rank, check_no_nulls, factorize, index_labels_in_errors, select_columns
 from rankagg.display import count_text, short_label
 from rankagg.errors import EmptyDataError, InvalidWeightError, RankaggError
 
@@ -64,6 +64,7 @@ class Rankings:
         return bool(self.tied_rankings())
 
     @classmethod
+    @index_labels_in_errors
     def from_frame(
         cls, data: Frame, *, voter: str = "voter", item: str = "item", rank: str = "rank", weight: str | None = None
     ) -> Rankings:

@@ -35,7 +35,7 @@ import numpy as np
 import polars as pl
 
 from rankagg import plot as _plot
-from rankagg.data import Frame, PairTable, select_columns
+from rankagg.data import Frame, PairTable, index_labels_in_errors, select_columns
 from rankagg.display import method_name, percent
 from rankagg.errors import RankaggError
 from rankagg.intervals import Bootstrap, Sandwich
@@ -154,6 +154,7 @@ def _digits(scale: str) -> int:
     return 1 if scale in ("elo", "count") else 4
 
 
+@index_labels_in_errors
 def report(
     data: Frame | PairTable,
     path: str | os.PathLike[str] | None = None,

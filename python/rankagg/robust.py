@@ -26,6 +26,7 @@ Results are :class:`Aggregate` objects: a Polars ``.table`` keyed by item, best 
 from __future__ import annotations
 
 import numbers
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -33,8 +34,16 @@ import numpy as np
 import polars as pl
 
 from rankagg import _core
-from rankagg.data import Frame, _sorted_rank, check_no_nulls, factorize, renamed_keyword, select_columns
-from rankagg.errors import EmptyDataError, NonFiniteValueError, RankaggError, UnknownItemError
+from rankagg.data import (
+    Frame,
+    _sorted_rank,
+    check_no_nulls,
+    factorize,
+    index_labels_in_errors,
+    renamed_keyword,
+    select_columns,
+)
+from rankagg.errors import EmptyDataError, FloorWarning, NonFiniteValueError, RankaggError, UnknownItemError
 
 __all__ = ["Aggregate", "defensive", "welfare", "WELFARE_RULES"]
 
@@ -162,6 +171,7 @@ def _ranked(keys: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
 # defensive aggregation
 
 
+@index_labels_in_errors
 def defensive(
     table: Frame,
     *,
@@ -326,6 +336,16 @@ def defensive(
     options: dict[str, Any] = {"tail": float(tail), "prior": float(prior), "higher_is": higher_is}
     if group is not None:
         options["group"] = group
+    floored = columns["floored"]
+    if higher_is == "better" and floored[0] and floored.sum() >= 2:
+        warnings.warn(
+            f"defensive: the floor (prior={float(prior):g} × the {'group' if group else 'overall'} mean of the worst "
+            f"regrets) lifted {int(floored.sum())} of {len(floored)} items, the best among them, to one defended "
+            "regret: their order comes from the mean regret, not the worst case. On benchmark scores pass prior=0 "
+            "to rank by the worst case alone (docs/robust.md)",
+            FloorWarning,
+            stacklevel=2,
+        )
     return Aggregate(pl.DataFrame(columns), "defensive", options, descending)
 
 
@@ -333,6 +353,7 @@ def defensive(
 # welfare
 
 
+@index_labels_in_errors
 def welfare(
     table: Frame,
     *,

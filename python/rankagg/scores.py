@@ -17,7 +17,7 @@ import numpy as np
 import polars as pl
 
 from rankagg import vote
-from rankagg.data import _MAX_SHOWN, Frame, check_no_nulls, renamed_keyword, select_columns
+from rankagg.data import _MAX_SHOWN, Frame, check_no_nulls, index_labels_in_errors, renamed_keyword, select_columns
 from rankagg.errors import EmptyDataError, NonFiniteValueError, RankaggError
 from rankagg.rankings import Rankings
 from rankagg.vote import Consensus, _result
@@ -28,6 +28,7 @@ RULES = ("borda", "kemeny", "copeland", "minimax", "schulze", "ranked_pairs")
 """The rules on rankings ``method`` may name, besides ``"mean"``."""
 
 
+@index_labels_in_errors
 def aggregate_scores(
     table: Frame,
     *,

@@ -31,6 +31,7 @@ import polars as pl
 from rankagg import _core
 from rankagg.budget import check_dense
 from rankagg.data import PairTable
+from rankagg.display import progress_delay
 from rankagg.distance import _tau_b
 from rankagg.errors import RankaggError
 from rankagg.preferences import Preferences, Unranked, pairwise_preferences, preference_matrix
@@ -585,7 +586,7 @@ def kemeny(
     seed: int = 0,
     exact_limit: int = 16,
     unranked: Unranked = "below",
-    progress: bool = False,
+    progress: bool | None = None,
     a: str = "a",
     b: str = "b",
     outcome: str = "outcome",
@@ -620,6 +621,9 @@ def kemeny(
         progress: print the search's progress to stderr: per cut round (or half second) of a
             component's LP search, the value of its best order so far (the agreement
             Σ P[i, j] over i placed before j, within the component) and its upper bound.
+            ``None`` (default): once the search has run 2 s, in a terminal or a notebook
+            (``RANKAGG_PROGRESS=0`` turns it off, ``=1`` on); ``True``: from the start;
+            ``False``: never.
 
     Ctrl-C interrupts a long search (``KeyboardInterrupt``). ``stats`` has the search effort
     (nodes, cut_rounds, lp_iterations, timed_out).
@@ -660,7 +664,7 @@ def kemeny(
         raise RankaggError("kemeny: preferences must be finite and >= 0")
     scaled, e = _power_of_two_scaled(p)
     sol = _core.kemeny(
-        np.ascontiguousarray(scaled).reshape(-1), n, exact_limit, method, time_limit, seed, bool(progress)
+        np.ascontiguousarray(scaled).reshape(-1), n, exact_limit, method, time_limit, seed, progress_delay(progress)
     )
     order = sol["order"].astype(np.int64)
     # The certificate, checked: the cost of the order returned, recomputed, and a finite bound.
@@ -779,7 +783,7 @@ def linear_ordering(
     time_limit: float | None = None,
     seed: int = 0,
     exact_limit: int = 16,
-    progress: bool = False,
+    progress: bool | None = None,
 ) -> LinearOrdering:
     """The linear ordering problem: an order of the items maximising the sum of
     ``matrix[i, j]`` over the pairs with i placed before j (any finite weights; the diagonal
@@ -810,7 +814,7 @@ def linear_ordering(
         raise RankaggError("linear_ordering: matrix entries must be finite")
     scaled, e = _power_of_two_scaled(w)
     sol = _core.linear_ordering(
-        np.ascontiguousarray(scaled).reshape(-1), n, exact_limit, method, time_limit, seed, bool(progress)
+        np.ascontiguousarray(scaled).reshape(-1), n, exact_limit, method, time_limit, seed, progress_delay(progress)
     )
     order = sol["order"].astype(np.int64)
     value = _order_sum(scaled, order, before=True)

@@ -621,7 +621,7 @@ fn plackett_luce<'py>(
 /// Kemeny consensus of an n × n preference matrix (row-major). Returns a dict with order,
 /// cost, lower_bound, optimal, components (lists of item indices) and the search statistics.
 #[pyfunction]
-#[pyo3(signature = (p, n, exact_limit=16, method="auto", time_limit=None, seed=0, progress=false))]
+#[pyo3(signature = (p, n, exact_limit=16, method="auto", time_limit=None, seed=0, progress=None))]
 #[allow(clippy::too_many_arguments)]
 fn kemeny<'py>(
     py: Python<'py>,
@@ -631,11 +631,11 @@ fn kemeny<'py>(
     method: &str,
     time_limit: Option<f64>,
     seed: u64,
-    progress: bool,
+    progress: Option<f64>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let p = slice(&p, "p")?;
     let method = kemeny_method(method)?;
-    let sol = run_detached(py, || rankagg_core::kemeny::kemeny_with(p, n, &kemeny_options(exact_limit, method, time_limit, seed, progress)))?;
+    let sol = run_detached(py, || with_kemeny_options(exact_limit, method, time_limit, seed, progress, |o| rankagg_core::kemeny::kemeny_with(p, n, o)))?;
     let d = PyDict::new(py);
     d.set_item("order", PyArray1::from_vec(py, sol.order))?;
     d.set_item("cost", sol.cost)?;
@@ -650,7 +650,7 @@ fn kemeny<'py>(
 /// a[i][j] over i placed before j): dict with order, value, upper_bound, optimal, components
 /// and the search statistics.
 #[pyfunction]
-#[pyo3(signature = (a, n, exact_limit=16, method="auto", time_limit=None, seed=0, progress=false))]
+#[pyo3(signature = (a, n, exact_limit=16, method="auto", time_limit=None, seed=0, progress=None))]
 #[allow(clippy::too_many_arguments)]
 fn linear_ordering<'py>(
     py: Python<'py>,
@@ -660,11 +660,11 @@ fn linear_ordering<'py>(
     method: &str,
     time_limit: Option<f64>,
     seed: u64,
-    progress: bool,
+    progress: Option<f64>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let a = slice(&a, "a")?;
     let method = kemeny_method(method)?;
-    let sol = run_detached(py, || rankagg_core::kemeny::linear_ordering(a, n, &kemeny_options(exact_limit, method, time_limit, seed, progress)))?;
+    let sol = run_detached(py, || with_kemeny_options(exact_limit, method, time_limit, seed, progress, |o| rankagg_core::kemeny::linear_ordering(a, n, o)))?;
     let d = PyDict::new(py);
     d.set_item("order", PyArray1::from_vec(py, sol.order))?;
     d.set_item("value", sol.value)?;
@@ -685,16 +685,25 @@ fn kemeny_method(method: &str) -> PyResult<rankagg_core::kemeny::Method> {
     }
 }
 
-/// The search options of `kemeny` and `linear_ordering` (built on the worker side: they hold
-/// `dyn Fn`s): Ctrl-C through `interrupted`, progress lines on stderr when asked for.
-fn kemeny_options(
+/// Calls `f` with the search options of `kemeny` and `linear_ordering` (built on the worker
+/// side: they hold `dyn Fn`s): Ctrl-C through `interrupted`; with `progress = Some(s)`, progress
+/// lines on stderr once the search has run `s` seconds (so short searches print nothing).
+fn with_kemeny_options<T>(
     exact_limit: usize,
     method: rankagg_core::kemeny::Method,
     time_limit: Option<f64>,
     seed: u64,
-    progress: bool,
-) -> rankagg_core::kemeny::Options<'static> {
-    rankagg_core::kemeny::Options { exact_limit, method, time_limit, seed, cancel: &interrupted, progress: progress.then_some(&progress_line as &dyn Fn(&str)) }
+    progress: Option<f64>,
+    f: impl FnOnce(&rankagg_core::kemeny::Options<'_>) -> T,
+) -> T {
+    let start = std::time::Instant::now();
+    let show = |msg: &str| {
+        if progress.is_some_and(|after| start.elapsed().as_secs_f64() >= after) {
+            progress_line(msg);
+        }
+    };
+    let progress = progress.is_some().then_some(&show as &dyn Fn(&str));
+    f(&rankagg_core::kemeny::Options { exact_limit, method, time_limit, seed, cancel: &interrupted, progress })
 }
 
 fn kemeny_stats(d: &Bound<'_, PyDict>, s: &rankagg_core::kemeny::Stats) -> PyResult<()> {
