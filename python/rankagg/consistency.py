@@ -38,7 +38,7 @@ import numpy as np
 import polars as pl
 
 from rankagg import _core
-from rankagg.budget import check_dense
+from rankagg.budget import check_dense, dense_peak
 from rankagg.data import (
     _MAX_SHOWN,
     Comparisons,
@@ -253,6 +253,7 @@ def _matrices(
 
 
 @index_labels_in_errors
+@dense_peak(9, "consistency")
 def consistency(
     data: Frame | PairTable | Rankings | Preferences,
     *,

@@ -28,7 +28,7 @@ import numpy as np
 import polars as pl
 
 from rankagg import _core
-from rankagg.budget import check_dense
+from rankagg.budget import check_dense, dense_peak
 from rankagg.data import Frame, PairTable, index_labels_in_errors
 from rankagg.errors import ConvergenceWarning, RankaggError
 from rankagg.preferences import Preferences, Unranked, preference_matrix
@@ -144,6 +144,7 @@ class Lottery:
 
 
 @index_labels_in_errors
+@dense_peak(6, "maximal_lottery")
 def maximal_lottery(
     data: Frame | PairTable | Rankings | Preferences,
     *,

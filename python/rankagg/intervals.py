@@ -109,6 +109,8 @@ def run_rounds(ci: Interval | None, call: Callable[[int, int], dict[str, Any]], 
             k = min(size, ci.rounds - done)
             started = time.perf_counter()
             parts.append(call(k, done))
+            if done == 0:
+                _check_replicates(parts[0], k, ci.rounds)
             per_round = max((time.perf_counter() - started) / k, 1e-9)
             done += k
             size = max(1, int(CHUNK_SECONDS / per_round))
@@ -131,7 +133,15 @@ def run_rounds(ci: Interval | None, call: Callable[[int, int], dict[str, Any]], 
 
 
 CHUNK_SECONDS = 0.1
-"""Target duration of one chunk of bootstrap rounds (the longest wait for Ctrl-C)."""
+"""Target duration of one chunk of bootstrap rounds (the progress bar's step; Ctrl-C is also
+answered inside a chunk, by the Rust rounds)."""
+
+
+def _check_replicates(first: dict[str, Any], rounds_done: int, rounds: int) -> None:
+    """The budget for all rounds' replicates, from the first chunk's size per round: the chunks,
+    their concatenation and the percentile's sorted copy (three copies)."""
+    per_round = sum(np.asarray(v).size for key, v in first.items() if key.endswith("replicates")) // max(rounds_done, 1)
+    check_dense((rounds, per_round), "the bootstrap replicates", copies=3, hint="fewer rounds")
 
 
 def percentile(replicates: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:

@@ -22,7 +22,7 @@ import numpy as np
 import polars as pl
 
 from rankagg import _core
-from rankagg.budget import SPARSE_HINT, check_dense
+from rankagg.budget import SPARSE_HINT, check_dense, dense_peak
 from rankagg.data import Frame, PairTable, index_labels_in_errors
 from rankagg.errors import RankaggError
 from rankagg.rankings import Rankings
@@ -101,6 +101,7 @@ def pairwise_preferences(rankings: Rankings, *, unranked: Unranked = "below") ->
     check_dense(
         (n, n),
         "the majority matrix",
+        copies=1.5,
         hint="maximal_lottery(method='first_order') and bradley_terry work on pairwise data without it",
     )
     weights = None if rankings.weights is None else np.ascontiguousarray(rankings.weights, dtype=np.float64)
@@ -116,6 +117,7 @@ def pairwise_preferences(rankings: Rankings, *, unranked: Unranked = "below") ->
 
 
 @index_labels_in_errors
+@dense_peak(3, "preference_matrix")
 def preference_matrix(
     data: Frame | PairTable | Rankings | Preferences,
     *,
@@ -136,6 +138,7 @@ def preference_matrix(
     thousand items.
     """
     if isinstance(data, Preferences):
+        check_dense(data.matrix.shape, "the work on a preference matrix", given=True)  # the caller's peak
         return data
     if isinstance(data, Rankings):
         return Preferences(data.labels, pairwise_preferences(data, unranked=unranked))

@@ -29,7 +29,7 @@ import numpy as np
 import polars as pl
 
 from rankagg import _core
-from rankagg.budget import check_dense
+from rankagg.budget import check_dense, dense_peak
 from rankagg.data import PairTable
 from rankagg.display import progress_delay
 from rankagg.distance import _tau_b
@@ -144,6 +144,7 @@ def _levels(r: Rankings, unranked: Unranked) -> np.ndarray:
     n = len(r.labels)
     lengths = np.diff(r.offsets).astype(np.int64)
     owner = np.repeat(np.arange(len(r)), lengths)
+    check_dense((len(r), n), "the rankings × items table", copies=10)  # peak measured in instant_runoff
     out = np.full((len(r), n), np.inf if unranked == "below" else np.nan)
     out[owner, r.items] = r.levels
     return out
@@ -270,6 +271,7 @@ def _rankings_only(data: Any, rule: str) -> Rankings:
     return data
 
 
+@dense_peak(3, "copeland")
 def copeland(rankings: Votes, *, unranked: Unranked = "below") -> Consensus:
     """Copeland: one point per majority win, half per majority tie."""
     holder, m = _margins(rankings, unranked, "copeland")
@@ -278,6 +280,7 @@ def copeland(rankings: Votes, *, unranked: Unranked = "below") -> Consensus:
     return _result(holder, score.astype(float), "copeland", unranked=unranked)
 
 
+@dense_peak(2.5, "minimax")
 def minimax(rankings: Votes, *, unranked: Unranked = "below") -> Consensus:
     """Minimax (Simpson–Kramer): score = −(the largest margin by which another item beats this
     one); the winner's worst defeat is the mildest."""
@@ -287,6 +290,7 @@ def minimax(rankings: Votes, *, unranked: Unranked = "below") -> Consensus:
     return _result(holder, -worst, "minimax", unranked=unranked)
 
 
+@dense_peak(4, "schulze")
 def schulze(rankings: Votes, *, unranked: Unranked = "below", strength: Strength = "winning_votes") -> Consensus:
     """Schulze (beat-path). A majority i over j is a link of strength P[i, j] (``strength=
     "winning_votes"``, Schulze's choice) or P[i, j] − P[j, i] (``"margin"``, pref_voting's
@@ -326,6 +330,7 @@ def _widest_paths(links: np.ndarray) -> np.ndarray:
     return d
 
 
+@dense_peak(12, "ranked_pairs")
 def ranked_pairs(rankings: Votes, *, unranked: Unranked = "below", tie_break: TieBreak = "all") -> Consensus:
     """Ranked pairs (Tideman): take the majorities from the largest margin down and lock each
     in unless it would close a cycle with those already locked.
@@ -561,6 +566,7 @@ def instant_runoff(rankings: Rankings) -> Consensus:
     return _result(rankings, score, "instant_runoff", order=order)
 
 
+@dense_peak(3, "condorcet_winner")
 def condorcet_winner(rankings: Votes, *, unranked: Unranked = "below") -> Any:
     """The item that beats every other by majority, or ``None``."""
     holder, m = _margins(rankings, unranked, "condorcet_winner")
@@ -571,6 +577,7 @@ def condorcet_winner(rankings: Votes, *, unranked: Unranked = "below") -> Any:
     return None
 
 
+@dense_peak(3, "smith_set")
 def smith_set(rankings: Votes, *, unranked: Unranked = "below") -> list[Any]:
     """The smallest non-empty set of items each of which beats every item outside it by
     majority (in label order)."""
@@ -578,6 +585,7 @@ def smith_set(rankings: Votes, *, unranked: Unranked = "below") -> list[Any]:
     return [holder.labels[int(i)] for i in _smith(m)]
 
 
+@dense_peak(3, "kemeny")
 def kemeny(
     data: Any,
     *,
@@ -653,6 +661,7 @@ def kemeny(
         )
         p, labels = prefs.matrix, prefs.labels
     n = len(p)
+    check_dense((n, n), "kemeny's working copies", given=True)  # a matrix or Preferences given
     p = np.array(p, dtype=float)
     np.fill_diagonal(p, 0.0)
     if isinstance(data, Rankings) and np.any(np.isinf(p)):
@@ -734,6 +743,8 @@ def _unscaled(x: float, e: int, name: str, what: str) -> float:
 
 
 def _as_matrix(data: Any, name: str) -> np.ndarray:
+    if isinstance(data, np.ndarray):
+        check_dense(data.shape, f"{name}'s working copies", given=True)
     try:
         return np.array(data, dtype=float)
     except (TypeError, ValueError):
@@ -776,6 +787,7 @@ class LinearOrdering:
         return f"LinearOrdering({len(self.order)} items, value {self.value:g}, {proof})\n{self.table!r}"
 
 
+@dense_peak(3, "linear_ordering")
 def linear_ordering(
     matrix: Any,
     *,
@@ -802,6 +814,7 @@ def linear_ordering(
     """
     _search_options(method, time_limit, seed, exact_limit)
     if isinstance(matrix, Preferences):
+        check_dense(matrix.matrix.shape, "linear_ordering's working copies", given=True)
         w, labels = np.array(matrix.matrix, dtype=float), matrix.labels
     else:
         w = _as_matrix(matrix, "linear_ordering")

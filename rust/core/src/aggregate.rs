@@ -230,7 +230,7 @@ fn group_block(t: &Table<'_>, rows: std::ops::Range<usize>, regret: bool) -> Res
         acc += c;
     }
     let len = rows.len();
-    let (mut obs, mut val) = (vec![0u32; len], vec![0.0f64; len]);
+    let (mut obs, mut val) = (crate::memory::try_filled(len, 0u32)?, crate::memory::try_filled(len, 0.0f64)?);
     let (mut group, mut mixed) = if t.groups.is_some() { (vec![u32::MAX; n], vec![false; n]) } else { (Vec::new(), Vec::new()) };
     for r in rows {
         let i = t.items.get(r) as usize;

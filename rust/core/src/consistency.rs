@@ -26,6 +26,8 @@ use rand::Rng;
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
+use crate::interrupt::Stop;
+use crate::memory::try_filled;
 use crate::resample::round_rng;
 
 /// The majority relation of a preference matrix, as bitsets.
@@ -102,9 +104,7 @@ impl Relation {
         // Blocks of 64 rows, one thread each, read W tile by tile (64 × 64: W[i, j] along rows,
         // W[j, i] down a tile that stays in cache) and fill one bitset word per (row, tile).
         let words = n.div_ceil(64).max(1);
-        let mut out = vec![0u64; n * words];
-        let mut inn = vec![0u64; n * words];
-        let mut tie = vec![0u64; n * words];
+        let (mut out, mut inn, mut tie) = (try_filled(n * words, 0u64)?, try_filled(n * words, 0u64)?, try_filled(n * words, 0u64)?);
         let rows = 64 * words;
         out.par_chunks_mut(rows).zip(inn.par_chunks_mut(rows)).zip(tie.par_chunks_mut(rows)).enumerate().for_each(|(block, ((o, b), t))| {
             let i0 = block * 64;
@@ -287,28 +287,40 @@ fn choose(n: u64, k: u64) -> u64 {
 
 /// The number of strict 3-cycles: from the scores for a complete tournament (Kendall &
 /// Babington Smith 1940), else by direct bitset counting (each cycle found once, from its
-/// smallest item).
-pub fn three_cycles(rel: &Relation) -> u64 {
+/// smallest item; watched for Ctrl-C).
+pub fn three_cycles(rel: &Relation) -> Result<u64> {
     if rel.is_tournament() {
-        let n = rel.n as u64;
-        let sum: u64 = (0..rel.n)
-            .map(|i| {
-                let s = rel.row(&rel.out, i).iter().map(|w| w.count_ones() as u64).sum::<u64>();
-                choose(s, 2)
-            })
-            .sum();
-        return choose(n, 3) - sum;
+        return Ok(tournament_cycles(rel));
     }
-    three_cycles_direct(rel)
+    crate::interrupt::watched(|stop| cycles_direct(rel, stop))
+}
+
+/// Kendall & Babington Smith's count for a complete tournament.
+fn tournament_cycles(rel: &Relation) -> u64 {
+    let n = rel.n as u64;
+    let sum: u64 = (0..rel.n)
+        .map(|i| {
+            let s = rel.row(&rel.out, i).iter().map(|w| w.count_ones() as u64).sum::<u64>();
+            choose(s, 2)
+        })
+        .sum();
+    choose(n, 3) - sum
 }
 
 /// Strict 3-cycles counted directly: for each i and each j > i that i beats, the items k > i
 /// that j beats and that beat i.
 pub fn three_cycles_direct(rel: &Relation) -> u64 {
+    cycles_direct(rel, &Stop::never())
+}
+
+fn cycles_direct(rel: &Relation, stop: &Stop) -> u64 {
     let k = rel.words;
     (0..rel.n)
         .into_par_iter()
         .map(|i| {
+            if stop.stopped() {
+                return 0;
+            }
             let oi = rel.row(&rel.out, i);
             let ii = rel.row(&rel.inn, i);
             let mut c = 0u64;
@@ -324,12 +336,15 @@ pub fn three_cycles_direct(rel: &Relation) -> u64 {
 }
 
 /// Triples: (complete, inconsistent, 3-cycles, tie contradictions), in one pass over pairs.
-fn triple_counts(rel: &Relation) -> [u64; 4] {
+fn triple_counts(rel: &Relation, stop: &Stop) -> [u64; 4] {
     let k = rel.words;
     (0..rel.n)
         .into_par_iter()
         .map(|s| {
             let mut c = [0u64; 4];
+            if stop.stopped() {
+                return c;
+            }
             let known_s: Vec<u64> = (0..k).map(|t| rel.out[s * k + t] | rel.inn[s * k + t] | rel.tie[s * k + t]).collect();
             for v in ones(&known_s, s >> 6).filter(|&v| v > s) {
                 let sv = rel.verdict(s, v);
@@ -348,7 +363,7 @@ fn triple_counts(rel: &Relation) -> [u64; 4] {
 }
 
 /// Subsets of sizes 1..=kmax that are complete and free of `kind`: `counts[size]`.
-fn enumerate(rel: &Relation, kind: Kind, kmax: usize) -> Vec<u64> {
+fn enumerate(rel: &Relation, kind: Kind, kmax: usize, stop: &Stop) -> Vec<u64> {
     let k = rel.words;
     let n = rel.n;
     (0..n)
@@ -356,20 +371,21 @@ fn enumerate(rel: &Relation, kind: Kind, kmax: usize) -> Vec<u64> {
         .map(|i| {
             let mut counts = vec![0u64; kmax + 1];
             counts[1] = 1;
-            if kmax < 2 {
+            if kmax < 2 || stop.stopped() {
                 return counts;
             }
             // cand: items w > max(chosen) that keep chosen ∪ {w} complete and free of kind.
             let cand: Vec<u64> = (0..k).map(|t| (rel.out[i * k + t] | rel.inn[i * k + t] | rel.tie[i * k + t]) & above(i, t)).collect();
             let mut chosen = vec![i];
             let mut buffers: Vec<Vec<u64>> = (0..kmax).map(|_| vec![0u64; k]).collect();
-            descend(rel, kind, kmax, &mut chosen, &cand, &mut buffers, &mut counts);
+            descend(rel, kind, kmax, &mut chosen, &cand, &mut buffers, &mut counts, stop);
             counts
         })
         .reduce(|| vec![0u64; kmax + 1], |a, b| a.iter().zip(&b).map(|(x, y)| x + y).collect())
 }
 
-fn descend(rel: &Relation, kind: Kind, kmax: usize, chosen: &mut Vec<usize>, cand: &[u64], buffers: &mut [Vec<u64>], counts: &mut [u64]) {
+#[allow(clippy::too_many_arguments)] // the recursion's state, passed down as is
+fn descend(rel: &Relation, kind: Kind, kmax: usize, chosen: &mut Vec<usize>, cand: &[u64], buffers: &mut [Vec<u64>], counts: &mut [u64], stop: &Stop) {
     let size = chosen.len();
     counts[size + 1] += cand.iter().map(|w| w.count_ones() as u64).sum::<u64>();
     if size + 1 >= kmax {
@@ -378,6 +394,9 @@ fn descend(rel: &Relation, kind: Kind, kmax: usize, chosen: &mut Vec<usize>, can
     let k = rel.words;
     let (mine, rest) = buffers.split_first_mut().expect("one buffer per depth");
     for v in ones(cand, 0) {
+        if stop.stopped() {
+            return;
+        }
         let from = v >> 6;
         let mut any = 0u64;
         for (t, (m, c)) in mine.iter_mut().zip(cand).enumerate() {
@@ -399,7 +418,7 @@ fn descend(rel: &Relation, kind: Kind, kmax: usize, chosen: &mut Vec<usize>, can
         }
         chosen.push(v);
         let next = std::mem::take(mine);
-        descend(rel, kind, kmax, chosen, &next, rest, counts);
+        descend(rel, kind, kmax, chosen, &next, rest, counts, stop);
         *mine = next;
         chosen.pop();
     }
@@ -425,7 +444,7 @@ fn triple_kind(rel: &Relation, a: usize, b: usize, c: usize) -> Option<Kind> {
     Some(if cycle { Kind::Cycle } else { Kind::Tie })
 }
 
-fn sampled(rel: &Relation, k: usize, samples: u64, seed: u64) -> SubsetCounts {
+fn sampled(rel: &Relation, k: usize, samples: u64, seed: u64, stop: &Stop) -> SubsetCounts {
     let n = rel.n;
     let chunks = samples.div_ceil(CHUNK);
     let totals = (0..chunks)
@@ -434,6 +453,9 @@ fn sampled(rel: &Relation, k: usize, samples: u64, seed: u64) -> SubsetCounts {
             let mut rng = round_rng(seed, c, k as u64);
             let draws = CHUNK.min(samples - c * CHUNK);
             let mut out = [0u64; 4];
+            if stop.stopped() {
+                return out;
+            }
             let mut pick = Vec::with_capacity(k);
             for _ in 0..draws {
                 pick.clear();
@@ -476,33 +498,38 @@ pub const MAX_K: usize = 6;
 
 /// 3-cycles and, for each k in `ks` (3 ≤ k ≤ [`MAX_K`]), the complete k-subsets and those that
 /// admit no weak order. Triples are always counted exactly; k ≥ 4 exactly when `n ≤
-/// exact_limit`, else from `samples` random k-subsets (seeded by `seed`).
+/// exact_limit`, else from `samples` random k-subsets (seeded by `seed`). Watched for Ctrl-C
+/// ([`crate::interrupt::watched`]: every item's enumeration checks the flag at each step).
 pub fn analyze(rel: &Relation, ks: &[usize], exact_limit: usize, samples: u64, seed: u64) -> Result<Report> {
     if let Some(&k) = ks.iter().find(|&&k| !(3..=MAX_K).contains(&k)) {
         return Err(Error::InvalidArgument(format!("consistency: subset sizes must be between 3 and {MAX_K}, got {k}")));
     }
+    crate::interrupt::watched(|stop| analyze_watched(rel, ks, exact_limit, samples, seed, stop))?
+}
+
+fn analyze_watched(rel: &Relation, ks: &[usize], exact_limit: usize, samples: u64, seed: u64, stop: &Stop) -> Result<Report> {
     let n = rel.n;
     let (pairs, ties) = rel.pair_counts();
     let tournament = rel.is_tournament();
     let cycles;
     let mut triples = None;
     if tournament {
-        cycles = three_cycles(rel);
+        cycles = tournament_cycles(rel);
         let t = choose(n as u64, 3);
         triples = Some([t, cycles, cycles, 0]);
     } else if ks.contains(&3) {
-        let t = triple_counts(rel);
+        let t = triple_counts(rel, stop);
         cycles = t[2];
         triples = Some(t);
     } else {
-        cycles = three_cycles_direct(rel);
+        cycles = cycles_direct(rel, stop);
     }
     let big: Vec<usize> = ks.iter().copied().filter(|&k| k > 3).collect();
     let kmax = big.iter().copied().max().unwrap_or(0);
     let exact = n <= exact_limit;
     let lists = if exact && kmax > 0 {
         let kinds = [Kind::Complete, Kind::Any, Kind::Cycle, Kind::Tie];
-        Some(kinds.map(|kind| enumerate(rel, kind, kmax)))
+        Some(kinds.map(|kind| enumerate(rel, kind, kmax, stop)))
     } else {
         None
     };
@@ -526,7 +553,7 @@ pub fn analyze(rel: &Relation, ks: &[usize], exact_limit: usize, samples: u64, s
                     drawn: 0,
                 }
             } else {
-                sampled(rel, k, samples, seed)
+                sampled(rel, k, samples, seed, stop)
             }
         })
         .collect();
@@ -671,10 +698,10 @@ mod tests {
         for seed in 0..10 {
             let rel = random(70, seed, 0.0, 0.0);
             assert!(rel.is_tournament());
-            assert_eq!(three_cycles(&rel), three_cycles_direct(&rel));
+            assert_eq!(three_cycles(&rel).unwrap(), three_cycles_direct(&rel));
             let r = analyze(&rel, &[3], 100, 0, 0).unwrap();
             assert_eq!(r.subsets[0].subsets, choose(70, 3));
-            assert_eq!(r.subsets[0].inconsistent, triple_counts(&rel)[1]);
+            assert_eq!(r.subsets[0].inconsistent, triple_counts(&rel, &Stop::never())[1]);
         }
     }
 

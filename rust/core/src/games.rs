@@ -146,7 +146,7 @@ pub fn exact(m: &[f64], n: usize, cancel: &dyn Fn() -> bool) -> Result<Lottery> 
     }
     // Shift the scaled payoff to [1, 3]: A = M/scale + 2 > 0, value 2.
     let w = n + 1;
-    let mut tab = Tableau { t: vec![0.0; w * w], w };
+    let mut tab = Tableau { t: crate::memory::try_filled(w * w, 0.0)?, w };
     for i in 0..n {
         for j in 0..n {
             tab.t[i * w + j] = m[i * n + j] / scale + 2.0;
@@ -269,8 +269,9 @@ fn polish(m: &[f64], n: usize, support: &[usize], scale: f64) -> Option<(Vec<f64
     if k == 0 {
         return None;
     }
-    // B (k × k): rows r < k−1: B[r][c] = M[S_c][S_r]; last row all ones.
-    let mut b = vec![0.0; k * k];
+    // B (k × k): rows r < k−1: B[r][c] = M[S_c][S_r]; last row all ones. (No memory for it:
+    // no polish, the tableau's answer stands.)
+    let mut b = crate::memory::try_filled(k * k, 0.0).ok()?;
     for r in 0..k - 1 {
         for c in 0..k {
             b[r * k + c] = m[support[c] * n + support[r]] / scale;

@@ -212,7 +212,7 @@ fn solve_component(a: &[f64], n: usize, items: &[usize], opts: &Options, ctl: &l
     if k <= 1 {
         return Ok((items.to_vec(), true, 0.0));
     }
-    let mut sub = vec![0.0; k * k];
+    let mut sub = crate::memory::try_filled(k * k, 0.0)?;
     for (x, &i) in items.iter().enumerate() {
         for (y, &j) in items.iter().enumerate() {
             if x != y {

@@ -9,12 +9,16 @@
 
 use rayon::prelude::*;
 
+use crate::memory::try_filled;
 use crate::{Error, Result};
 
 /// Fewest rankings per block.
 const BLOCK: usize = 256;
 /// Most blocks (each holds an n × n accumulator).
 const MAX_BLOCKS: usize = 8;
+/// Most bytes held by the blocks' accumulators beyond the result's own n × n (so a matrix
+/// near the memory budget is summed in one block: the call peaks at one matrix).
+const EXTRA_BYTES: usize = 64 << 20;
 
 /// `P` (n × n, row-major). `below`: items a voter did not rank count as tied below every item
 /// it ranked; otherwise they are left out of that voter's comparisons.
@@ -29,54 +33,63 @@ pub fn pairwise_preferences(n: usize, offsets: &[u64], items: &[u32], levels: &[
     if let Some(bad) = items.iter().position(|&i| i as usize >= n) {
         return Err(Error::InvalidArgument(format!("item code at position {bad} is not below n = {n}")));
     }
-    n.checked_mul(n).ok_or_else(|| Error::InvalidArgument("n × n overflows".into()))?;
-    let blocks = voters.div_ceil(BLOCK).clamp(1, MAX_BLOCKS);
+    let cells = n.checked_mul(n).ok_or_else(|| Error::InvalidArgument("n × n overflows".into()))?;
+    // Depends on the sizes only (never on the thread count): the sums stay bit-identical.
+    let blocks = voters.div_ceil(BLOCK).clamp(1, MAX_BLOCKS).min(1 + EXTRA_BYTES / (8 * cells).max(1));
     let per = voters.div_ceil(blocks).max(1);
-    let parts: Vec<Vec<f64>> = (0..blocks)
-        .into_par_iter()
-        .map(|b| {
-            let mut p = vec![0.0f64; n * n];
-            // level[i] of the current voter. Unranked: +∞ under `below` (beneath everything),
-            // NaN otherwise (every comparison with it is false). As f64, the comparisons of a
-            // whole row vectorise; a short ranking among many items is walked pair by pair.
-            let unranked = if below { f64::INFINITY } else { f64::NAN };
-            let mut level = vec![unranked; n];
-            for v in (b * per).min(voters)..((b + 1) * per).min(voters) {
-                let (lo, hi) = (offsets[v] as usize, offsets[v + 1] as usize);
-                let w = weights.map_or(1.0, |w| w[v]);
-                if w == 0.0 || lo == hi {
-                    continue;
-                }
-                let ranked = &items[lo..hi];
-                for (&i, &l) in ranked.iter().zip(&levels[lo..hi]) {
-                    level[i as usize] = l as f64;
-                }
-                let whole_rows = below || 4 * ranked.len() >= n;
-                for &i in ranked {
-                    let li = level[i as usize];
-                    let row = &mut p[i as usize * n..(i as usize + 1) * n];
-                    if whole_rows {
-                        // branch-free: adding 0.0 leaves a sum unchanged
-                        for (cell, &lj) in row.iter_mut().zip(level.iter()) {
-                            *cell += if lj > li { w } else { 0.0 };
-                        }
-                    } else {
-                        for &j in ranked {
-                            if level[j as usize] > li {
-                                row[j as usize] += w;
+    let parts: Vec<Vec<f64>> = crate::interrupt::watched(|stop| {
+        (0..blocks)
+            .into_par_iter()
+            .map(|b| {
+                let mut p = try_filled(cells, 0.0f64)?;
+                // level[i] of the current voter. Unranked: +∞ under `below` (beneath everything),
+                // NaN otherwise (every comparison with it is false). As f64, the comparisons of a
+                // whole row vectorise; a short ranking among many items is walked pair by pair.
+                let unranked = if below { f64::INFINITY } else { f64::NAN };
+                let mut level = vec![unranked; n];
+                for v in (b * per).min(voters)..((b + 1) * per).min(voters) {
+                    if stop.stopped() {
+                        break;
+                    }
+                    let (lo, hi) = (offsets[v] as usize, offsets[v + 1] as usize);
+                    let w = weights.map_or(1.0, |w| w[v]);
+                    if w == 0.0 || lo == hi {
+                        continue;
+                    }
+                    let ranked = &items[lo..hi];
+                    for (&i, &l) in ranked.iter().zip(&levels[lo..hi]) {
+                        level[i as usize] = l as f64;
+                    }
+                    let whole_rows = below || 4 * ranked.len() >= n;
+                    for &i in ranked {
+                        let li = level[i as usize];
+                        let row = &mut p[i as usize * n..(i as usize + 1) * n];
+                        if whole_rows {
+                            // branch-free: adding 0.0 leaves a sum unchanged
+                            for (cell, &lj) in row.iter_mut().zip(level.iter()) {
+                                *cell += if lj > li { w } else { 0.0 };
+                            }
+                        } else {
+                            for &j in ranked {
+                                if level[j as usize] > li {
+                                    row[j as usize] += w;
+                                }
                             }
                         }
                     }
+                    for &i in ranked {
+                        level[i as usize] = unranked;
+                    }
                 }
-                for &i in ranked {
-                    level[i as usize] = unranked;
-                }
-            }
-            p
-        })
-        .collect();
+                Ok(p)
+            })
+            .collect::<Result<Vec<Vec<f64>>>>()
+    })??;
     let mut parts = parts.into_iter();
-    let mut total = parts.next().unwrap_or_else(|| vec![0.0; n * n]);
+    let mut total = match parts.next() {
+        Some(first) => first,
+        None => try_filled(cells, 0.0)?,
+    };
     for part in parts {
         total.iter_mut().zip(part).for_each(|(t, x)| *t += x);
     }

@@ -1,4 +1,12 @@
-//! Large working buffers backed by transparent huge pages where the system allows it.
+//! Large buffers: allocated fallibly, and backed by transparent huge pages where the system
+//! allows it.
+//!
+//! **Rule**: a buffer whose size grows with the input (n × n, rows, rounds × items, cells) is
+//! allocated through this module ([`try_filled`], [`try_with_capacity`], [`large_vec`],
+//! [`zeroed_large`]) or with `try_reserve`, never `vec![x; big]` / `Vec::with_capacity(big)` /
+//! `collect()` of a long iterator: Rust's global allocator aborts the process when an
+//! allocation fails (a `ulimit -v`, a container's cgroup limit), which no `catch_unwind`
+//! catches. A failure becomes [`Error::OutOfMemory`] (→ Python `MemoryError`).
 //!
 //! A fit at n = 1,000, m = 1M writes ~24 MB of graph edges once: with 4 KiB pages that is
 //! ~6,000 first-touch page faults, about a third of the graph build here. Asking the kernel for
@@ -6,31 +14,65 @@
 //! `madvise` or `always`) turns them into a dozen. Elsewhere, or when refused, the buffer is an
 //! ordinary one: the advice changes speed, never contents.
 
+use crate::error::{Error, Result};
+
 /// `len` copies of `value`, or `Error::OutOfMemory` when the allocation fails (an OS memory
 /// limit, a container's cgroup), instead of aborting the process.
-pub fn try_filled<T: Clone>(len: usize, value: T) -> crate::error::Result<Vec<T>> {
-    let mut v = Vec::new();
-    v.try_reserve_exact(len).map_err(|_| crate::error::Error::OutOfMemory { bytes: len.saturating_mul(std::mem::size_of::<T>()) })?;
+pub fn try_filled<T: Clone>(len: usize, value: T) -> Result<Vec<T>> {
+    let mut v = try_with_capacity(len)?;
     v.resize(len, value);
     Ok(v)
+}
+
+/// An empty `Vec` with room for `capacity` elements, or `Error::OutOfMemory`.
+pub fn try_with_capacity<T>(capacity: usize) -> Result<Vec<T>> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(capacity).map_err(|_| out_of_memory::<T>(capacity))?;
+    Ok(v)
+}
+
+/// Room for `more` elements in `v`, or `Error::OutOfMemory`.
+pub fn try_reserve<T>(v: &mut Vec<T>, more: usize) -> Result<()> {
+    v.try_reserve_exact(more).map_err(|_| out_of_memory::<T>(more))
+}
+
+/// The elements of `iter` (at most `len` of them, its length) in a fallibly allocated `Vec`.
+pub fn try_collect<T>(len: usize, iter: impl IntoIterator<Item = T>) -> Result<Vec<T>> {
+    let mut v = try_with_capacity(len)?;
+    v.extend(iter);
+    Ok(v)
+}
+
+/// The parts one after the other (a bootstrap's rounds × items), fallibly allocated.
+pub fn try_concat<T: Clone>(parts: Vec<Vec<T>>) -> Result<Vec<T>> {
+    let mut v = try_with_capacity(parts.iter().map(Vec::len).sum())?;
+    for p in parts {
+        v.extend_from_slice(&p);
+    }
+    Ok(v)
+}
+
+fn out_of_memory<T>(len: usize) -> Error {
+    Error::OutOfMemory { bytes: len.saturating_mul(std::mem::size_of::<T>()) }
 }
 
 /// Below this many bytes the advice is not worth a system call.
 const MIN_BYTES: usize = 4 << 20;
 
-/// An empty `Vec` with room for `capacity` elements, its memory advised to use huge pages.
-pub fn large_vec<T>(capacity: usize) -> Vec<T> {
-    let v: Vec<T> = Vec::with_capacity(capacity);
+/// An empty `Vec` with room for `capacity` elements, its memory advised to use huge pages
+/// (`Error::OutOfMemory` when it cannot be had).
+pub fn large_vec<T>(capacity: usize) -> Result<Vec<T>> {
+    let v: Vec<T> = try_with_capacity(capacity)?;
     advise_huge(v.as_ptr() as *const u8, v.capacity().saturating_mul(std::mem::size_of::<T>()));
-    v
+    Ok(v)
 }
 
 /// `len` copies of `T::default()` in a [`large_vec`]: the pages are faulted in (and zeroed)
 /// as huge pages while filling, instead of one 4 KiB page at a time on first use.
-pub fn zeroed_large<T: Copy + Default>(len: usize) -> Vec<T> {
-    let mut v = large_vec(len);
+pub fn zeroed_large<T: Copy + Default>(len: usize) -> Result<Vec<T>> {
+    let mut v = large_vec(len)?;
     v.resize(len, T::default());
-    v
+    Ok(v)
 }
 
 #[cfg(target_os = "linux")]
@@ -60,13 +102,27 @@ mod tests {
 
     #[test]
     fn large_vec_is_an_ordinary_vec() {
-        let mut v: Vec<u64> = large_vec(1 << 20);
+        let mut v: Vec<u64> = large_vec(1 << 20).unwrap();
         assert!(v.is_empty() && v.capacity() >= 1 << 20);
         v.extend(0..1 << 20);
         assert_eq!(v.iter().sum::<u64>(), (1u64 << 20) * ((1 << 20) - 1) / 2);
-        let small: Vec<u8> = large_vec(10);
+        let small: Vec<u8> = large_vec(10).unwrap();
         assert!(small.capacity() >= 10);
-        let zeros: Vec<u32> = zeroed_large(3 << 20);
+        let zeros: Vec<u32> = zeroed_large(3 << 20).unwrap();
         assert!(zeros.len() == 3 << 20 && zeros.iter().all(|&z| z == 0));
+    }
+
+    #[test]
+    fn impossible_allocations_are_errors_not_aborts() {
+        // More than any address space (a capacity overflow), and 256 TiB (the allocator
+        // refuses: beyond the 128 TiB of user address space): errors naming the size, not an abort.
+        let huge = usize::MAX / 16;
+        assert!(matches!(try_filled(huge, 0.0f64), Err(Error::OutOfMemory { .. })));
+        assert!(matches!(try_filled(1usize << 45, 0.0f64), Err(Error::OutOfMemory { bytes }) if bytes == 1 << 48));
+        assert!(matches!(zeroed_large::<u64>(huge), Err(Error::OutOfMemory { .. })));
+        assert!(matches!(try_collect(huge, 0..3u64), Err(Error::OutOfMemory { .. })));
+        let mut v = vec![1u8];
+        assert!(try_reserve(&mut v, usize::MAX / 2).is_err() && v == [1]);
+        assert_eq!(try_collect(3, (0..3).map(|x| x * 2)).unwrap(), vec![0, 2, 4]);
     }
 }

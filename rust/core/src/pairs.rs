@@ -52,6 +52,21 @@ impl Outcomes<'_> {
     }
 }
 
+impl PairTable {
+    /// An empty table over `n` items with room for `pairs` entries (fallibly allocated).
+    fn with_capacity(n: usize, pairs: usize) -> Result<PairTable> {
+        use crate::memory::try_with_capacity;
+        Ok(PairTable {
+            n,
+            i: try_with_capacity(pairs)?,
+            j: try_with_capacity(pairs)?,
+            wins_i: try_with_capacity(pairs)?,
+            wins_j: try_with_capacity(pairs)?,
+            ties: try_with_capacity(pairs)?,
+        })
+    }
+}
+
 #[cfg(test)]
 impl PairTable {
     /// The same table with item `k` renamed `new_code[k]` (a permutation of 0..n), re-sorted:
@@ -414,14 +429,7 @@ fn reduce_dense(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>, weights:
     }
     rep.into_result()?;
     let k = acc.iter().filter(|c| c[0] != 0.0 || c[1] != 0.0 || c[2] != 0.0).count();
-    let mut t = PairTable {
-        n,
-        i: Vec::with_capacity(k),
-        j: Vec::with_capacity(k),
-        wins_i: Vec::with_capacity(k),
-        wins_j: Vec::with_capacity(k),
-        ties: Vec::with_capacity(k),
-    };
+    let mut t = PairTable::with_capacity(n, k)?;
     let mut idx = 0;
     for i in 0..n {
         for j in i + 1..n {
@@ -551,7 +559,7 @@ fn partitioned_with<R: Record>(
     // how the row adds to its cell: 0 a win of the pair's lower item, 1 of the higher, 2 a tie
     // (unit weight, outcome 1, 0 or 0.5), 3 / 4 anything else with the lower item as a / b (the
     // row's outcome and weight are read again). Rows are counted per partition per chunk.
-    let mut rec: Vec<R> = crate::memory::zeroed_large(m);
+    let mut rec: Vec<R> = crate::memory::zeroed_large(m)?;
     let counted: Vec<(Vec<u32>, Reports)> = rec
         .par_chunks_mut(CHUNK)
         .enumerate()
@@ -594,7 +602,7 @@ fn partitioned_with<R: Record>(
     counted.into_iter().for_each(|(_, r)| rep.merge(r));
     rep.into_result()?;
     // Pass 2: scatter the records by partition (stable: row order within a partition).
-    let mut by_part: Vec<R> = crate::memory::zeroed_large(start[parts]);
+    let mut by_part: Vec<R> = crate::memory::zeroed_large(start[parts])?;
     {
         let out = SharedSlice(by_part.as_mut_ptr());
         rec.par_chunks(CHUNK).zip(cursor.par_iter_mut()).for_each(|(recs, cur)| {
@@ -626,7 +634,7 @@ fn partitioned_with<R: Record>(
     drop(by_part); // before the output is allocated: peak memory
     let k: usize = accs.iter().map(|(_, used)| used).sum();
     use crate::memory::zeroed_large;
-    let mut out = PairTable { n, i: zeroed_large(k), j: zeroed_large(k), wins_i: zeroed_large(k), wins_j: zeroed_large(k), ties: zeroed_large(k) };
+    let mut out = PairTable { n, i: zeroed_large(k)?, j: zeroed_large(k)?, wins_i: zeroed_large(k)?, wins_j: zeroed_large(k)?, ties: zeroed_large(k)? };
     let mut pieces = Vec::with_capacity(parts);
     {
         let (mut i, mut j, mut wi, mut wj, mut t) = (&mut out.i[..], &mut out.j[..], &mut out.wins_i[..], &mut out.wins_j[..], &mut out.ties[..]);
@@ -686,10 +694,10 @@ fn reduce_sparse(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>, weights
     let m = a.len();
     validate_rows(a, b, outcomes, weights)?;
     if n < (1 << 31) && simple_rows(outcomes, weights) {
-        return Ok(sparse_simple(n, a, b, outcomes, code));
+        return sparse_simple(n, a, b, outcomes, code);
     }
     // Sort rows by pair key (row index breaks ties, so the order — and the sums — are fixed).
-    let mut keyed: Vec<(u64, u32)> = Vec::with_capacity(m);
+    let mut keyed: Vec<(u64, u32)> = crate::memory::try_with_capacity(m)?;
     if m > u32::MAX as usize {
         return Err(Error::InvalidArgument("more than 2^32 - 1 rows in one reduce".into()));
     }
@@ -699,7 +707,7 @@ fn reduce_sparse(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>, weights
         ((lo << 32) | hi, r as u32)
     }));
     keyed.par_sort_unstable();
-    let mut t = PairTable { n, ..Default::default() };
+    let mut t = PairTable::with_capacity(n, distinct(keyed.iter().map(|k| k.0)))?;
     let mut last = u64::MAX;
     for &(key, r) in &keyed {
         let r = r as usize;
@@ -738,9 +746,9 @@ fn reduce_sparse(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>, weights
 /// kind` with kind 0 = the lower code won, 1 = the higher won, 2 = a tie, sorted, then counted
 /// run by run — no per-row lookups after the sort. Counts are whole numbers, so the table is
 /// the one the general path gives, bit for bit.
-fn sparse_simple(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>, code: Code<'_>) -> PairTable {
+fn sparse_simple(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>, code: Code<'_>) -> Result<PairTable> {
     let m = a.len();
-    let mut keys: Vec<u64> = Vec::with_capacity(m);
+    let mut keys: Vec<u64> = crate::memory::try_with_capacity(m)?;
     keys.par_extend((0..m).into_par_iter().map(|r| {
         let (x, y) = (code.of(a[r]) as u64, code.of(b[r]) as u64);
         let o = outcomes.get(r);
@@ -754,7 +762,7 @@ fn sparse_simple(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>, code: C
         (lo * n as u64 + hi) << 2 | kind
     }));
     keys.par_sort_unstable();
-    let mut t = PairTable { n, ..Default::default() };
+    let mut t = PairTable::with_capacity(n, distinct(keys.iter().map(|k| k >> 2)))?;
     let mut last = u64::MAX;
     for &k in &keys {
         let pair = k >> 2;
@@ -773,7 +781,13 @@ fn sparse_simple(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>, code: C
             _ => t.ties[p] += 1.0,
         }
     }
-    t
+    Ok(t)
+}
+
+/// The number of runs of equal keys in a sorted sequence (the pairs of a sorted reduce).
+fn distinct(sorted: impl Iterator<Item = u64>) -> usize {
+    let mut last = None;
+    sorted.filter(|&k| last.replace(k) != Some(k)).count()
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
+use crate::memory::{try_collect, try_filled, try_with_capacity};
 use crate::pairs::PairsRef;
 
 pub type RoundRng = Xoshiro256PlusPlus;
@@ -66,7 +67,7 @@ impl CountSampler {
             return Err(Error::InvalidArgument("bootstrap: too many cells".into()));
         }
         let k = mass.len();
-        let probs: Vec<f64> = mass.iter().map(|m| m / total).collect();
+        let probs = try_collect(k, mass.iter().map(|m| m / total))?;
         // Alias draws cost O(draws) per round, conditional binomials O(cells): pick the cheaper.
         // (u32 counters: the alias path is only taken for draws ≤ 8·cells < 2^32·8.)
         let alias = if draws <= 8 * k as u64 && draws < u32::MAX as u64 { Some(build_alias(&probs)) } else { None };
@@ -74,13 +75,13 @@ impl CountSampler {
     }
 
     /// One resample: fills `out` (same length as the masses) with the resampled masses.
-    pub fn sample(&self, rng: &mut RoundRng, out: &mut [f64]) {
+    pub fn sample(&self, rng: &mut RoundRng, out: &mut [f64]) -> Result<()> {
         out.iter_mut().for_each(|x| *x = 0.0);
         let unit = self.total / self.draws as f64;
         match &self.alias {
             Some(table) => {
                 let k = table.len() as u128;
-                let mut counts = vec![0u32; table.len()];
+                let mut counts = try_filled(table.len(), 0u32)?;
                 // A local copy keeps the generator's state in registers.
                 let rng_out = rng;
                 let mut local = rng_out.clone();
@@ -131,6 +132,7 @@ impl CountSampler {
         if unit != 1.0 {
             out.iter_mut().for_each(|x| *x *= unit);
         }
+        Ok(())
     }
 }
 
@@ -161,26 +163,34 @@ fn build_alias(probs: &[f64]) -> Vec<AliasEntry> {
 /// Runs `f(round, rng)` for every round of `rounds` (a range of round numbers, so a long
 /// bootstrap can run in chunks with the same result) in parallel; a round whose attempt returns
 /// `Ok(None)` is redrawn with the next attempt (up to `max_attempts`), and the number of
-/// redraws is returned with the results in round order.
+/// redraws is returned with the results in round order. The rounds are watched for Ctrl-C
+/// ([`crate::interrupt::watched`]): a request skips the rounds not started and stops the
+/// running ones at their next poll, and the call returns `Error::Interrupted`.
 pub fn rounds<T: Send>(
     rounds: std::ops::Range<usize>,
     seed: u64,
     max_attempts: u64,
     f: impl Fn(usize, &mut RoundRng) -> Result<Option<T>> + Sync,
 ) -> Result<(Vec<T>, usize)> {
-    let out: Vec<Result<(T, usize)>> = rounds
-        .into_par_iter()
-        .map(|r| {
-            for attempt in 0..max_attempts {
-                let mut rng = round_rng(seed, r as u64, attempt);
-                if let Some(v) = f(r, &mut rng)? {
-                    return Ok((v, attempt as usize));
+    let count = rounds.len();
+    let out: Vec<Result<(T, usize)>> = crate::interrupt::watched(|stop| {
+        rounds
+            .into_par_iter()
+            .map(|r| {
+                for attempt in 0..max_attempts {
+                    if stop.stopped() {
+                        return Err(Error::Interrupted);
+                    }
+                    let mut rng = round_rng(seed, r as u64, attempt);
+                    if let Some(v) = stop.run(|| f(r, &mut rng))? {
+                        return Ok((v, attempt as usize));
+                    }
                 }
-            }
-            Err(Error::InvalidArgument(format!("bootstrap: round {r} failed {max_attempts} times in a row")))
-        })
-        .collect();
-    let mut values = Vec::with_capacity(out.len());
+                Err(Error::InvalidArgument(format!("bootstrap: round {r} failed {max_attempts} times in a row")))
+            })
+            .collect()
+    })?;
+    let mut values = try_with_capacity(count)?;
     let mut redraws = 0;
     for o in out {
         let (v, a) = o?;
@@ -202,15 +212,15 @@ pub fn pairs_bootstrap<T: Send>(
     stat: impl Fn(PairsRef<'_>) -> Result<Option<T>> + Sync,
 ) -> Result<(Vec<T>, usize)> {
     let k = t.len();
-    let mut mass = Vec::with_capacity(3 * k);
+    let mut mass = try_with_capacity(3 * k)?;
     for q in 0..k {
         mass.extend_from_slice(&[t.wins_i[q], t.wins_j[q], t.ties[q]]);
     }
     let sampler = CountSampler::new(&mass, draws)?;
     self::rounds(rounds, seed, 100, |_, rng| {
-        let mut cells = vec![0.0; 3 * k];
-        sampler.sample(rng, &mut cells);
-        let (mut wi, mut wj, mut tt) = (Vec::with_capacity(k), Vec::with_capacity(k), Vec::with_capacity(k));
+        let mut cells = try_filled(3 * k, 0.0)?;
+        sampler.sample(rng, &mut cells)?;
+        let (mut wi, mut wj, mut tt) = (try_with_capacity(k)?, try_with_capacity(k)?, try_with_capacity(k)?);
         for c in cells.chunks_exact(3) {
             wi.push(c[0]);
             wj.push(c[1]);
@@ -219,6 +229,9 @@ pub fn pairs_bootstrap<T: Send>(
         stat(PairsRef { n: t.n, i: t.i, j: t.j, wins_i: &wi, wins_j: &wj, ties: &tt })
     })
 }
+
+/// Row draws between two Ctrl-C polls (~5 ms).
+const DRAWS_PER_POLL: usize = 1 << 20;
 
 /// Bootstrap of a statistic of `m` ordered rows: each round draws `m` rows with replacement and
 /// gives `stat` how many times each row was drawn (rows keep their order).
@@ -232,9 +245,14 @@ pub fn rows_bootstrap<T: Send>(
         return Err(Error::InvalidArgument("bootstrap: nothing to resample".into()));
     }
     self::rounds(rounds, seed, 100, |_, rng| {
-        let mut counts = vec![0u32; m];
-        for _ in 0..m {
-            counts[rng.random_range(0..m)] += 1;
+        let mut counts = try_filled(m, 0u32)?;
+        for block in (0..m).step_by(DRAWS_PER_POLL) {
+            if crate::interrupt::poll() {
+                return Err(Error::Interrupted);
+            }
+            for _ in block..(block + DRAWS_PER_POLL).min(m) {
+                counts[rng.random_range(0..m)] += 1;
+            }
         }
         stat(&counts)
     })
@@ -251,7 +269,7 @@ mod tests {
         let mut out = vec![0.0; k];
         for r in 0..reps {
             let mut rng = round_rng(7, r as u64, 0);
-            s.sample(&mut rng, &mut out);
+            s.sample(&mut rng, &mut out).unwrap();
             let tot: f64 = out.iter().sum();
             assert!((tot - mass.iter().sum::<f64>()).abs() < 1e-9, "total preserved");
             for c in 0..k {

@@ -136,7 +136,7 @@ fn factorize_strings<'py>(py: Python<'py>, columns: Vec<Bound<'py, PyAny>>) -> P
     }
     let lens: Vec<usize> = per_column.iter().map(|c| c.iter().map(|x| x.len).sum()).collect();
     let (codes, labels): (Vec<Vec<u32>>, Vec<Vec<u8>>) = run_detached(py, || {
-        let mut codes: Vec<Vec<u32>> = lens.iter().map(|&l| zeroed_large(l)).collect();
+        let mut codes: Vec<Vec<u32>> = lens.iter().map(|&l| zeroed_large(l)).collect::<Result<_, _>>()?;
         let pieces: Vec<&arrow::StrChunk> = per_column.iter().flatten().collect();
         let mut outs: Vec<&mut [u32]> = Vec::new();
         for (col, out) in per_column.iter().zip(codes.iter_mut()) {
@@ -166,7 +166,7 @@ fn factorize_strings<'py>(py: Python<'py>, columns: Vec<Bound<'py, PyAny>>) -> P
 fn factorize_ints<'py>(py: Python<'py>, columns: Vec<PyReadonlyArray1<'py, i64>>) -> PyResult<(Vec<Bound<'py, PyArray1<u32>>>, Bound<'py, PyArray1<i64>>)> {
     let slices: Vec<&[i64]> = columns.iter().map(|c| slice(c, "column")).collect::<PyResult<_>>()?;
     let (codes, labels) = run_detached(py, || {
-        let mut codes: Vec<Vec<u32>> = slices.iter().map(|s| zeroed_large(s.len())).collect();
+        let mut codes: Vec<Vec<u32>> = slices.iter().map(|s| zeroed_large(s.len())).collect::<Result<_, _>>()?;
         let mut outs: Vec<&mut [u32]> = codes.iter_mut().map(|c| c.as_mut_slice()).collect();
         let keys = rankagg_core::factorize::factorize_ints(&slices, &mut outs)?;
         Ok((codes, keys))
@@ -956,7 +956,7 @@ fn consistency_counts<'py>(
 fn three_cycles<'py>(py: Python<'py>, w: PyReadonlyArray1<'py, f64>, n: usize) -> PyResult<u64> {
     use rankagg_core::consistency;
     let w = slice(&w, "w")?;
-    run_detached(py, || Ok(consistency::three_cycles(&consistency::Relation::from_matrix(w, n)?)))
+    run_detached(py, || consistency::three_cycles(&consistency::Relation::from_matrix(w, n)?))
 }
 
 /// Raises the exception a core panic would raise; used by tests to prove the mapping.

@@ -149,9 +149,9 @@ enum End {
 /// incumbent `start`; `Err(Interrupted)` if cancelled.
 pub(crate) fn solve(a: &[f64], k: usize, start: (Vec<usize>, f64), seed: u64, ctl: &Control) -> Result<Outcome> {
     let nv = k * (k - 1) / 2;
-    let mut idx = vec![u32::MAX; k * k];
-    let mut pairs = Vec::with_capacity(nv);
-    let mut w = Vec::with_capacity(nv);
+    let mut idx = crate::memory::try_filled(k * k, u32::MAX)?;
+    let mut pairs = crate::memory::try_with_capacity(nv)?;
+    let mut w = crate::memory::try_with_capacity(nv)?;
     let mut konst = 0.0;
     for i in 0..k {
         for j in i + 1..k {

@@ -117,7 +117,7 @@ impl Graph {
     /// count): each block counts its edges per item, then writes them to its own slots, so an
     /// item's neighbours come in pair-table order and per-item sums are added block by block —
     /// the same graph for any number of threads.
-    fn build(t: PairsRef<'_>, opts: &Options) -> Graph {
+    fn build(t: PairsRef<'_>, opts: &Options) -> Result<Graph> {
         use rayon::prelude::*;
         let n = t.n;
         let k = t.len();
@@ -162,8 +162,8 @@ impl Graph {
             offsets[i + 1] = at;
         }
         let total = offsets[n];
-        let mut edges: Vec<Edge> = crate::memory::large_vec(total);
-        let mut ties: Vec<f64> = if davidson { Vec::with_capacity(total) } else { Vec::new() };
+        let mut edges: Vec<Edge> = crate::memory::large_vec(total)?;
+        let mut ties: Vec<f64> = if davidson { crate::memory::try_with_capacity(total)? } else { Vec::new() };
         let (edge_ptr, tie_ptr) = (SendPtr(edges.as_mut_ptr()), SendPtr(ties.as_mut_ptr()));
         if has_virtual {
             for i in 0..n {
@@ -219,7 +219,7 @@ impl Graph {
             score.iter_mut().zip(bs).for_each(|(x, y)| *x += y);
             count.iter_mut().zip(bc).for_each(|(x, y)| *x += y);
         }
-        Graph { n_real: n, has_virtual, offsets, edges, ties, score, count }
+        Ok(Graph { n_real: n, has_virtual, offsets, edges, ties, score, count })
     }
 
     #[inline]
@@ -338,7 +338,7 @@ fn fit_uninterrupted(t: PairsRef<'_>, opts: &Options, start: Option<&Fit>, with_
     if t.n >= COLOUR_MIN_ITEMS && matches!(opts.solver, Solver::Newman) && matches!(opts.ties, Ties::Half | Ties::Drop) {
         return solve_coloured(t, opts, start, with_likelihood);
     }
-    let g = Graph::build(t, opts);
+    let g = Graph::build(t, opts)?;
     if !g.has_virtual {
         g.check_identifiable()?;
     }
@@ -377,11 +377,11 @@ fn solve_coloured(t: PairsRef<'_>, opts: &Options, start: Option<&Fit>, with_lik
     drop(classes);
     let ri: Vec<u32> = t.i.par_iter().map(|&i| new_of[i as usize]).collect();
     let rj: Vec<u32> = t.j.par_iter().map(|&j| new_of[j as usize]).collect();
-    let g = Graph::build(PairsRef { i: &ri, j: &rj, ..t }, opts);
+    let g = Graph::build(PairsRef { i: &ri, j: &rj, ..t }, opts)?;
     drop((ri, rj));
     if !g.has_virtual && g.check_identifiable().is_err() {
         drop(g);
-        Graph::build(t, opts).check_identifiable()?;
+        Graph::build(t, opts)?.check_identifiable()?;
         return Err(Error::InvalidArgument("identifiability depends on the numbering (a bug)".into()));
     }
     let start = start.map(|s| {
@@ -454,7 +454,7 @@ pub fn bootstrap(t: PairsRef<'_>, opts: &Options, point: &Fit, draws: u64, round
         Err(Error::NotIdentifiable { .. }) => Ok(None),
         Err(e) => Err(e),
     })?;
-    let mut out = Replicates { theta: Vec::with_capacity(count * t.n), tie_parameter: Vec::new(), redraws, not_converged: 0 };
+    let mut out = Replicates { theta: crate::memory::try_with_capacity(count * t.n)?, tie_parameter: Vec::new(), redraws, not_converged: 0 };
     for f in fits {
         out.theta.extend_from_slice(&f.theta);
         if let Some(nu) = f.tie_parameter {
@@ -996,7 +996,7 @@ mod tests {
         }
         let t = table(&rows, n);
         let opts = Options { regularization: 0.5, tol: 1e-10, ..Default::default() };
-        let g = Graph::build(t.as_ref(), &opts);
+        let g = Graph::build(t.as_ref(), &opts).unwrap();
         let classes = colour_classes(t.as_ref());
         let mut colour = vec![usize::MAX; n];
         for (c, class) in classes.iter().enumerate() {
@@ -1053,7 +1053,7 @@ mod tests {
         let opts = Options { regularization: 1.0, ..Default::default() };
         for _ in 0..2 {
             let t0 = std::time::Instant::now();
-            let g = Graph::build(t.as_ref(), &opts);
+            let g = Graph::build(t.as_ref(), &opts).unwrap();
             let t1 = t0.elapsed();
             let f = solve_plain(&g, &opts, None, true, None);
             let t2 = t0.elapsed();
@@ -1172,7 +1172,7 @@ mod timing {
         let opts = Options::default();
         for _ in 0..3 {
             let t0 = std::time::Instant::now();
-            let g = Graph::build(t.as_ref(), &opts);
+            let g = Graph::build(t.as_ref(), &opts).unwrap();
             let t1 = t0.elapsed();
             g.check_identifiable().unwrap();
             let t2 = t0.elapsed();

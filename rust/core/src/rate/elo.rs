@@ -6,8 +6,12 @@
 //! evalica.
 
 use crate::error::{Error, Result};
+use crate::memory::try_concat;
 use crate::pairs::{check_shape, validate_rows, Outcomes};
 use crate::resample;
+
+/// Rows between two Ctrl-C polls (~1 ms of Elo updates).
+const ROWS_PER_POLL: usize = 1 << 16;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Options {
@@ -58,11 +62,15 @@ impl Rows<'_> {
 
     /// Ratings after one pass; row r is applied `repeat[r]` times in a row when given (the
     /// bootstrap's resampled counts).
-    fn run(&self, opts: &Options, repeat: Option<&[u32]>) -> Vec<f64> {
+    fn run(&self, opts: &Options, repeat: Option<&[u32]>) -> Result<Vec<f64>> {
         let mut r = vec![opts.initial; self.n];
         // E = 1 / (1 + exp(c·(R_b − R_a))) with c = ln(base)/scale: one exp per row.
         let c = opts.base.ln() / opts.scale;
         for row in 0..self.a.len() {
+            if row % ROWS_PER_POLL == 0 && crate::interrupt::poll() {
+                crate::interrupt::check()?;
+                return Err(Error::Interrupted);
+            }
             let times = repeat.map_or(1, |t| t[row]);
             if times == 0 {
                 continue;
@@ -77,7 +85,7 @@ impl Rows<'_> {
                 r[y] -= d;
             }
         }
-        r
+        Ok(r)
     }
 }
 
@@ -106,15 +114,15 @@ pub fn totals(rows: &Rows<'_>) -> [Vec<f64>; 3] {
 /// Elo ratings after one pass over the (validated) rows in order.
 pub fn elo(rows: &Rows<'_>, opts: &Options) -> Result<Vec<f64>> {
     opts.check()?;
-    Ok(rows.run(opts, None))
+    rows.run(opts, None)
 }
 
 /// Bootstrap: each round resamples the rows with replacement, keeps them in their original
 /// order, and reruns Elo. Returns `rounds × n` ratings, round-major.
 pub fn bootstrap(rows: &Rows<'_>, opts: &Options, rounds: std::ops::Range<usize>, seed: u64) -> Result<Vec<f64>> {
     opts.check()?;
-    let (reps, _) = resample::rows_bootstrap(rows.a.len(), rounds, seed, |counts| Ok(Some(rows.run(opts, Some(counts)))))?;
-    Ok(reps.concat())
+    let (reps, _) = resample::rows_bootstrap(rows.a.len(), rounds, seed, |counts| rows.run(opts, Some(counts)).map(Some))?;
+    try_concat(reps)
 }
 
 #[cfg(test)]
@@ -133,14 +141,14 @@ mod tests {
     fn repeats_equal_duplicated_rows_and_weights_scale_k() {
         let (a, b, o) = ([0u32, 1, 2, 0], [1u32, 2, 0, 2], [1.0, 0.5, 0.0, 1.0]);
         let rows = Rows { n: 3, a: &a, b: &b, outcomes: Outcomes::Values(&o), weights: None };
-        let twice = rows.run(&Options::default(), Some(&[2, 1, 0, 3]));
+        let twice = rows.run(&Options::default(), Some(&[2, 1, 0, 3])).unwrap();
         let (a2, b2, o2) = ([0u32, 0, 1, 0, 0, 0], [1u32, 1, 2, 2, 2, 2], [1.0, 1.0, 0.5, 1.0, 1.0, 1.0]);
         let dup = Rows { n: 3, a: &a2, b: &b2, outcomes: Outcomes::Values(&o2), weights: None };
-        assert_eq!(twice, dup.run(&Options::default(), None));
+        assert_eq!(twice, dup.run(&Options::default(), None).unwrap());
         // A row of weight 2 moves ratings as k doubled does.
         let one = Rows { n: 2, a: &[0], b: &[1], outcomes: Outcomes::Values(&[0.75]), weights: Some(&[2.0]) };
         let plain = Rows { weights: None, ..one };
-        assert_eq!(one.run(&Options::default(), None), plain.run(&Options { k: 8.0, ..Default::default() }, None));
+        assert_eq!(one.run(&Options::default(), None).unwrap(), plain.run(&Options { k: 8.0, ..Default::default() }, None).unwrap());
     }
 
     #[test]

@@ -207,7 +207,7 @@ pub fn bootstrap(rows: &Rows<'_>, opts: &Options, rounds: std::ops::Range<usize>
         let f = run(rows, opts, Some(counts))?;
         Ok(Some(f.mu.iter().zip(&f.sigma).map(|(m, s)| m - 3.0 * s).collect::<Vec<f64>>()))
     })?;
-    Ok(reps.concat())
+    crate::memory::try_concat(reps)
 }
 
 /// One pass; row r is played weight × `repeat[r]` times in a row.
@@ -228,6 +228,7 @@ fn run(rows: &Rows<'_>, opts: &Options, repeat: Option<&[u32]>) -> Result<Fit> {
             games += 1;
             if games % POLL_EVERY == 0 && interrupt::poll() {
                 interrupt::check()?;
+                return Err(Error::Interrupted); // a watched bootstrap round (see interrupt::watched)
             }
             let (vw, vl) = (var[win] + tau2, var[lose] + tau2);
             // (vw + vl) first: commutative, so swapping a and b of a draw gives the same bits.

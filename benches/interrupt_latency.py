@@ -1,0 +1,97 @@
+"""Ctrl-C latency per long-running entry point (issue 18, part 4).
+
+    python benches/interrupt_latency.py            # every entry point, 3 presses each
+    python benches/interrupt_latency.py --only consistency --repeat 5
+
+Each call below would run for many seconds (minutes for most); Ctrl-C is pressed (a real
+SIGINT to this process, from a timer thread) ``--after`` seconds into it, and the time from the
+press to the ``KeyboardInterrupt`` is recorded. Reported: median and worst of ``--repeat``
+presses. The figures go to docs/reliability.md ("Ctrl-C latency").
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import statistics
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+import rankagg as ra
+from rankagg import _core
+
+
+def cases() -> dict[str, Callable[[], Any]]:
+    rng = np.random.default_rng(0)
+    m = 4_000_000
+    a = rng.integers(0, 1000, m)
+    rows = {"a": a, "b": (a + rng.integers(1, 1000, m)) % 1000, "outcome": rng.random(m).round()}
+    w150 = rng.integers(0, 3, (150, 150)).astype(float)
+    np.fill_diagonal(w150, 0.0)
+    prefs150 = ra.Preferences([str(k) for k in range(150)], w150)
+    w4k = rng.integers(0, 3, (4000, 4000)).astype(float)
+    np.fill_diagonal(w4k, 0.0)
+    prefs4k = ra.Preferences([str(k) for k in range(4000)], w4k)
+    n_votes = 2000
+    votes = ra.Rankings.from_lists([[str(x) for x in rng.permutation(1500)] for _ in range(n_votes)])
+    links = rng.integers(0, 50, (2500, 2500)).astype(float)
+    small = {"a": a[:100_000], "b": rows["b"][:100_000], "outcome": rows["outcome"][:100_000]}
+    mallows = ra.Rankings.from_lists(
+        [[str(x) for x in np.argsort(np.arange(200) + rng.normal(0, 40, 200))] for _ in range(50)]
+    )
+    return {
+        "consistency (exact 4-, 5-subsets, n = 150)": lambda: ra.consistency(prefs150, k=[3, 4, 5], exact_limit=150),
+        "consistency (triples, n = 4,000, partial)": lambda: ra.consistency(prefs4k, k=[3]),
+        "elo bootstrap (4M rows, 1,000 rounds)": lambda: ra.elo(rows, ci=ra.Bootstrap(rounds=1000)),
+        "bradley_terry bootstrap (4M rows, 200,000 rounds)": lambda: ra.bradley_terry(
+            rows, ci=ra.Bootstrap(rounds=200_000)
+        ),
+        "trueskill bootstrap (100k rows, 100,000 rounds)": lambda: ra.trueskill(small, ci=ra.Bootstrap(rounds=100_000)),
+        "pairwise_preferences (2,000 rankings of 1,500 items, ×20)": lambda: [
+            ra.pairwise_preferences(votes) for _ in range(20)
+        ],
+        "schulze strongest paths (n = 2,500)": lambda: _core.widest_paths(2500, links.copy().reshape(-1)),
+        "kemeny exact (Mallows, n = 200)": lambda: ra.kemeny(mallows, method="exact"),
+    }
+
+
+def press_after(call: Callable[[], Any], after: float) -> float:
+    pressed: list[float] = []
+
+    def press() -> None:
+        pressed.append(time.perf_counter())
+        os.kill(os.getpid(), signal.SIGINT)
+
+    timer = threading.Timer(after, press)
+    timer.start()
+    try:
+        call()
+    except KeyboardInterrupt:
+        return time.perf_counter() - pressed[0]
+    finally:
+        timer.cancel()
+    return float("nan")  # finished before the press
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--only", default="")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--after", type=float, default=1.0)
+    args = parser.parse_args()
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    print(f"{'entry point':58} {'median':>8} {'worst':>8}")
+    for name, call in cases().items():
+        if args.only and args.only not in name:
+            continue
+        waits = [press_after(call, args.after) for _ in range(args.repeat)]
+        print(f"{name:58} {statistics.median(waits) * 1000:6.0f} ms {max(waits) * 1000:6.0f} ms", flush=True)
+
+
+if __name__ == "__main__":
+    main()
