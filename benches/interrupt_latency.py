@@ -42,8 +42,11 @@ def cases() -> dict[str, Callable[[], Any]]:
     links = rng.integers(0, 50, (2500, 2500)).astype(float)
     small = {"a": a[:100_000], "b": rows["b"][:100_000], "outcome": rows["outcome"][:100_000]}
     mallows = ra.Rankings.from_lists(
-        [[str(x) for x in np.argsort(np.arange(200) + rng.normal(0, 40, 200))] for _ in range(50)]
+        [[str(x) for x in np.argsort(np.arange(200) + rng.normal(0, 150, 200))] for _ in range(50)]
     )
+    lottery = rng.integers(0, 5, (1500, 1500)).astype(float)
+    np.fill_diagonal(lottery, 0.0)
+    lottery_prefs = ra.Preferences([str(k) for k in range(1500)], lottery)
     return {
         "consistency (exact 4-, 5-subsets, n = 150)": lambda: ra.consistency(prefs150, k=[3, 4, 5], exact_limit=150),
         "consistency (triples, n = 4,000, partial)": lambda: ra.consistency(prefs4k, k=[3]),
@@ -56,7 +59,8 @@ def cases() -> dict[str, Callable[[], Any]]:
             ra.pairwise_preferences(votes) for _ in range(20)
         ],
         "schulze strongest paths (n = 2,500)": lambda: _core.widest_paths(2500, links.copy().reshape(-1)),
-        "kemeny exact (Mallows, n = 200)": lambda: ra.kemeny(mallows, method="exact"),
+        "kemeny exact (noisy, n = 200)": lambda: ra.kemeny(mallows, method="exact"),
+        "maximal_lottery exact (n = 1,500)": lambda: ra.maximal_lottery(lottery_prefs),
     }
 
 

@@ -144,7 +144,7 @@ class Lottery:
 
 
 @index_labels_in_errors
-@dense_peak(6, "maximal_lottery")
+@dense_peak(6.5, "maximal_lottery")
 def maximal_lottery(
     data: Frame | PairTable | Rankings | Preferences,
     *,

@@ -144,7 +144,7 @@ def _levels(r: Rankings, unranked: Unranked) -> np.ndarray:
     n = len(r.labels)
     lengths = np.diff(r.offsets).astype(np.int64)
     owner = np.repeat(np.arange(len(r)), lengths)
-    check_dense((len(r), n), "the rankings × items table", copies=10)  # peak measured in instant_runoff
+    check_dense((len(r), n), "the rankings × items table", copies=3)  # peak measured in instant_runoff
     out = np.full((len(r), n), np.inf if unranked == "below" else np.nan)
     out[owner, r.items] = r.levels
     return out
@@ -280,7 +280,7 @@ def copeland(rankings: Votes, *, unranked: Unranked = "below") -> Consensus:
     return _result(holder, score.astype(float), "copeland", unranked=unranked)
 
 
-@dense_peak(2.5, "minimax")
+@dense_peak(3, "minimax")
 def minimax(rankings: Votes, *, unranked: Unranked = "below") -> Consensus:
     """Minimax (Simpson–Kramer): score = −(the largest margin by which another item beats this
     one); the winner's worst defeat is the mildest."""
@@ -330,7 +330,7 @@ def _widest_paths(links: np.ndarray) -> np.ndarray:
     return d
 
 
-@dense_peak(12, "ranked_pairs")
+@dense_peak(13, "ranked_pairs")
 def ranked_pairs(rankings: Votes, *, unranked: Unranked = "below", tie_break: TieBreak = "all") -> Consensus:
     """Ranked pairs (Tideman): take the majorities from the largest margin down and lock each
     in unless it would close a cycle with those already locked.
@@ -566,7 +566,7 @@ def instant_runoff(rankings: Rankings) -> Consensus:
     return _result(rankings, score, "instant_runoff", order=order)
 
 
-@dense_peak(3, "condorcet_winner")
+@dense_peak(3.5, "condorcet_winner")
 def condorcet_winner(rankings: Votes, *, unranked: Unranked = "below") -> Any:
     """The item that beats every other by majority, or ``None``."""
     holder, m = _margins(rankings, unranked, "condorcet_winner")
@@ -577,7 +577,7 @@ def condorcet_winner(rankings: Votes, *, unranked: Unranked = "below") -> Any:
     return None
 
 
-@dense_peak(3, "smith_set")
+@dense_peak(3.5, "smith_set")
 def smith_set(rankings: Votes, *, unranked: Unranked = "below") -> list[Any]:
     """The smallest non-empty set of items each of which beats every item outside it by
     majority (in label order)."""
@@ -585,7 +585,7 @@ def smith_set(rankings: Votes, *, unranked: Unranked = "below") -> list[Any]:
     return [holder.labels[int(i)] for i in _smith(m)]
 
 
-@dense_peak(3, "kemeny")
+@dense_peak(4, "kemeny")
 def kemeny(
     data: Any,
     *,

@@ -17,8 +17,8 @@
 //! point: docs/reliability.md.
 
 use std::cell::{Cell, RefCell};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use crate::{Error, Result};
@@ -101,8 +101,8 @@ impl Stop {
     }
 }
 
-/// How often the watching thread wakes to look at the job and (at most every 50 ms, see
-/// [`poll`]) at the host.
+/// How often the watching thread wakes to poll the host (at most every 50 ms, see [`poll`]);
+/// it wakes at once when the job ends.
 const WATCH_EVERY: Duration = Duration::from_millis(2);
 
 /// Runs `job` on the rayon pool while this thread watches for Ctrl-C: a request raises the
@@ -115,14 +115,16 @@ pub fn watched<T: Send>(job: impl FnOnce(&Stop) -> T + Send) -> Result<T> {
         let out = job(&stop);
         return if stop.stopped() { Err(Error::Interrupted) } else { Ok(out) };
     }
-    struct Done<'a>(&'a AtomicUsize);
+    /// Set (and the watcher woken) when the job ends, panics included.
+    struct Done<'a>(&'a (Mutex<bool>, Condvar));
     impl Drop for Done<'_> {
         fn drop(&mut self) {
-            self.0.store(1, Ordering::SeqCst);
+            *self.0 .0.lock().unwrap_or_else(|e| e.into_inner()) = true;
+            self.0 .1.notify_all();
         }
     }
     let stop = Stop::default();
-    let done = AtomicUsize::new(0);
+    let done = (Mutex::new(false), Condvar::new());
     let mut out = None;
     rayon::in_place_scope(|s| {
         let (stop, done, out) = (&stop, &done, &mut out);
@@ -130,11 +132,12 @@ pub fn watched<T: Send>(job: impl FnOnce(&Stop) -> T + Send) -> Result<T> {
             let _done = Done(done);
             *out = Some(stop.run(|| job(stop)));
         });
-        while done.load(Ordering::SeqCst) == 0 {
+        let mut finished = done.0.lock().unwrap_or_else(|e| e.into_inner());
+        while !*finished {
             if poll() {
                 stop.0.store(true, Ordering::SeqCst);
             }
-            std::thread::sleep(WATCH_EVERY);
+            finished = done.1.wait_timeout(finished, WATCH_EVERY).unwrap_or_else(|e| e.into_inner()).0;
         }
     });
     check()?;
