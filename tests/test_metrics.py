@@ -19,6 +19,7 @@ from sklearn.metrics import average_precision_score, ndcg_score
 
 import rankagg as ra
 from hypothesis_budget import examples
+from rankagg import metrics
 
 
 @st.composite
@@ -209,6 +210,23 @@ def test_ranking_accuracy_equals_a_double_loop(data):
     g0 = table["group"][0]
     alone = ra.ranking_accuracy(scores.filter(pl.col("group") == g0), prefs.filter(pl.col("group") == g0), weight="w")
     assert alone.accuracy == pytest.approx(table["accuracy"][0]) and alone.table is None
+
+
+@settings(max_examples=examples(20), deadline=None)
+@given(judged())
+def test_ranking_accuracy_large_key_paths_agree(data):
+    """The fallbacks for key spaces too large for a packed key or a dense table (forced by
+    lowering the limits) give the same numbers."""
+    scores, prefs = data
+    fast = ra.ranking_accuracy(scores, prefs, weight="w", by="group")
+    limits = (metrics._PACKED_LIMIT, metrics._DENSE_SLACK)
+    try:
+        metrics._PACKED_LIMIT, metrics._DENSE_SLACK = 1, -(10**9)
+        slow = ra.ranking_accuracy(scores, prefs, weight="w", by="group")
+    finally:
+        metrics._PACKED_LIMIT, metrics._DENSE_SLACK = limits
+    assert (slow.accuracy, slow.idealized, slow.weight) == (fast.accuracy, fast.idealized, fast.weight)
+    assert slow.table is not None and fast.table is not None and slow.table.equals(fast.table)
 
 
 def test_ranking_accuracy_winner_loser_and_a_perfect_scorer():

@@ -54,6 +54,11 @@ __all__ = [
 
 Gain = Literal["linear", "exponential"]
 
+_PACKED_LIMIT = 1 << 62
+"""ranking_accuracy numbers pairs by one packed int64 (group, lo, hi) key below this size."""
+_DENSE_SLACK = 1 << 20
+"""ranking_accuracy looks scores up in a dense (group, item) table of ≤ 4 × lookups + this."""
+
 
 @dataclass(frozen=True)
 class Metric:
@@ -158,9 +163,13 @@ class _Ranked:
     start: np.ndarray
 
 
-def _rank(q: np.ndarray, key: np.ndarray) -> _Ranked:
+def _rank(q: np.ndarray, key: np.ndarray, n_queries: int) -> _Ranked:
     n = len(q)
-    order = np.lexsort((-key, q))
+    # Key descending (any order among equal keys: they form one tie group), then a stable radix
+    # sort by query on the narrowest integer type (~5× faster than np.lexsort at 10⁶ rows).
+    by_key = np.argsort(-key)
+    narrow = np.uint16 if n_queries <= 1 << 16 else np.uint32
+    order = by_key[np.argsort(q.astype(narrow)[by_key], kind="stable")]
     qs, ks = q[order], key[order]
     first = np.r_[True, qs[1:] != qs[:-1]]
     pos = np.arange(n) - np.maximum.accumulate(np.where(first, np.arange(n), 0))
@@ -226,12 +235,16 @@ def ndcg(
         g = rel
     m = _n_queries(labels)
 
-    def discount(pos: np.ndarray) -> np.ndarray:
-        return np.where(pos < kk, 1.0 / np.log2(pos + 2.0), 0.0)
+    longest = int(np.bincount(q).max())
+    table = 1.0 / np.log2(np.arange(longest) + 2.0)
+    table[int(min(kk, longest)) :] = 0.0
 
-    by_score = _rank(q, s)
+    def discount(pos: np.ndarray) -> np.ndarray:
+        return table[pos]
+
+    by_score = _rank(q, s, m)
     dcg = _tie_averaged(by_score, g, discount(by_score.pos), m)
-    ideal = _rank(q, rel)
+    ideal = _rank(q, rel, m)
     idcg = np.bincount(ideal.q, g[ideal.order] * discount(ideal.pos), m)
     with np.errstate(invalid="ignore", divide="ignore"):
         values = np.where(idcg > 0, dcg / np.where(idcg > 0, idcg, 1.0), 0.0)
@@ -264,7 +277,7 @@ def precision_at_k(
     kk = _check_k(k)
     q, s, rel, labels = _judged(data, score, relevance, by)
     m = _n_queries(labels)
-    r = _rank(q, s)
+    r = _rank(q, s, m)
     hits = _tie_averaged(r, (rel > 0).astype(float), (r.pos < kk).astype(float), m)
     size = np.bincount(q, minlength=m).astype(float)
     return _result(hits / (size if k is None else kk), labels, by, "precision")
@@ -298,7 +311,7 @@ def average_precision(
     kk = _check_k(k)
     q, s, rel, labels = _judged(data, score, relevance, by)
     m = _n_queries(labels)
-    r = _rank(q, s)
+    r = _rank(q, s, m)
     hit = (rel[r.order] > 0).astype(float)
     ng = int(r.group[-1]) + 1
     hits = np.bincount(r.group, hit, ng)
@@ -469,12 +482,19 @@ def ranking_accuracy(
     sa, sb = both[: len(g)], both[len(g) :]
     credit = np.where(sa > sb, o, np.where(sa < sb, 1.0 - o, 0.5))
     lo, hi = np.minimum(ra_, rb_), np.maximum(ra_, rb_)
-    pair, where = np.unique((g * n_items + lo) * n_items + hi, return_inverse=True)
+    if (int(g.max()) + 1) * n_items * n_items < _PACKED_LIMIT:
+        pair, where = np.unique((g * n_items + lo) * n_items + hi, return_inverse=True)
+        n_pairs = len(pair)
+    else:  # the packed key would overflow: let Polars number the (group, lo, hi) triples
+        codes = pl.DataFrame({"g": g, "lo": lo, "hi": hi}).select(pl.struct("g", "lo", "hi").rank("dense") - 1)
+        where = codes.to_series().to_numpy().astype(np.int64)
+        n_pairs = int(where.max()) + 1
     forward = ra_ < rb_
-    wins_lo = np.bincount(where, w * np.where(forward, o, 1.0 - o), len(pair))
-    wins_hi = np.bincount(where, w * np.where(forward, 1.0 - o, o), len(pair))
+    wins_lo = np.bincount(where, w * np.where(forward, o, 1.0 - o), n_pairs)
+    wins_hi = np.bincount(where, w * np.where(forward, 1.0 - o, o), n_pairs)
     best = np.maximum(wins_lo, wins_hi)
-    pair_group = pair // (n_items * n_items)
+    pair_group = np.zeros(n_pairs, dtype=np.int64)
+    pair_group[where] = g
     total = w.sum()
     if not total > 0:
         raise EmptyDataError("every judgment has zero weight")
@@ -507,9 +527,20 @@ def _scores_of(
 ) -> np.ndarray:
     """The score of each (group, item) key (the a sides of the rows, then the b sides);
     UnknownItemError naming the first unscored ones and their rows."""
-    at = np.searchsorted(table_keys, keys)
-    found = at < len(table_keys)
-    found[found] = table_keys[at[found]] == keys[found]
+    space = int(max(keys.max(), table_keys.max() if len(table_keys) else 0)) + 1
+    if space <= 4 * len(keys) + _DENSE_SLACK:
+        # A dense key → position table: one gather (~15× faster than searchsorted at 10⁶ rows).
+        dense = np.full(space, -1, dtype=np.int64)
+        dense[table_keys] = np.arange(len(table_keys))
+        at = dense[keys]
+        found = at >= 0
+    else:
+        # Looking the keys up in sorted order keeps searchsorted in cache.
+        by_key = np.argsort(keys)
+        at = np.empty(len(keys), dtype=np.int64)
+        at[by_key] = np.searchsorted(table_keys, keys[by_key])
+        found = at < len(table_keys)
+        found[found] = table_keys[at[found]] == keys[found]
     if not found.all():
         missing = np.flatnonzero(~found)
         shown = []
