@@ -309,6 +309,7 @@ def test_errors_name_the_column_rows_or_items():
     assert "must be numeric" in str(error_of(lambda: ra.ndcg({"score": ["a"], "relevance": [1]})))
     e = error_of(lambda: ra.rbo(["a", "b", "a"], ["a"]))
     assert "x lists 1 item(s) more than once: ['a']" in str(e)
+    assert "more than once" in str(error_of(lambda: ra.rbo(["a", "b", "a"], ["a"], k=1)))  # beyond k too
     assert isinstance(error_of(lambda: ra.rbo([], ["a"])), ra.EmptyDataError)
     assert "p must be" in str(error_of(lambda: ra.rbo(["a"], ["a"], p=1.0)))
     assert "list of items" in str(error_of(lambda: ra.rbo("abc", ["a"])))

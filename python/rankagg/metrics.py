@@ -370,7 +370,9 @@ def rbo(x: Sequence[Hashable], y: Sequence[Hashable], *, p: float = 0.9, k: int 
     if not (isinstance(p, (int, float)) and not isinstance(p, bool) and 0.0 < p < 1.0):
         raise RankaggError(f"p must be a number in (0, 1), not {p!r}")
     kk = _check_k(k)
-    px, py = _distinct(x[: int(kk)] if k is not None else x, "x"), _distinct(y[: int(kk)] if k is not None else y, "y")
+    px, py = _distinct(x, "x"), _distinct(y, "y")  # whole lists: a repeat beyond k is an error too
+    if k is not None:
+        px, py = ({item: i for item, i in pos.items() if i < kk} for pos in (px, py))
     short, long_ = (px, py) if len(px) <= len(py) else (py, px)
     s, length = len(short), len(long_)
     # X_d = |prefix_d(x) ∩ prefix_d(y)|: an item of both lists counts from depth max(its positions).
