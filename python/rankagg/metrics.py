@@ -163,13 +163,18 @@ class _Ranked:
     start: np.ndarray
 
 
+def grouped_order(group: np.ndarray, key: np.ndarray, n_groups: int) -> np.ndarray:
+    """The rows ordered by group, then by key ascending; rows with equal (group, key) in no
+    particular (but deterministic) order. A sort by key, then a stable radix sort of the group
+    codes on the narrowest integer type: ~5× faster than ``np.lexsort`` at 10⁶ rows."""
+    by_key = np.argsort(key)
+    narrow = np.uint16 if n_groups <= 1 << 16 else np.uint32
+    return by_key[np.argsort(group.astype(narrow)[by_key], kind="stable")]
+
+
 def _rank(q: np.ndarray, key: np.ndarray, n_queries: int) -> _Ranked:
     n = len(q)
-    # Key descending (any order among equal keys: they form one tie group), then a stable radix
-    # sort by query on the narrowest integer type (~5× faster than np.lexsort at 10⁶ rows).
-    by_key = np.argsort(-key)
-    narrow = np.uint16 if n_queries <= 1 << 16 else np.uint32
-    order = by_key[np.argsort(q.astype(narrow)[by_key], kind="stable")]
+    order = grouped_order(q, -key, n_queries)  # equal keys form one tie group: their order is moot
     qs, ks = q[order], key[order]
     first = np.r_[True, qs[1:] != qs[:-1]]
     pos = np.arange(n) - np.maximum.accumulate(np.where(first, np.arange(n), 0))

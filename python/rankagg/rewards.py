@@ -24,7 +24,7 @@ import polars as pl
 
 from rankagg.data import _MAX_SHOWN, Frame, check_no_nulls, select_columns
 from rankagg.errors import EmptyDataError, RankaggError
-from rankagg.metrics import finite_column, query_codes
+from rankagg.metrics import finite_column, grouped_order, query_codes
 
 __all__ = ["combine_rewards"]
 
@@ -39,7 +39,7 @@ def log_sigmoid(x: np.ndarray) -> np.ndarray:
 def group_quantile(values: np.ndarray, group: np.ndarray, q: float, n_groups: int) -> np.ndarray:
     """Per row, the ``q``-quantile of the values of its group, interpolated linearly between
     the order statistics at position q·(n − 1) (NumPy's default ``method="linear"``)."""
-    order = np.lexsort((values, group))
+    order = grouped_order(group, values, n_groups)
     size = np.bincount(group, minlength=n_groups)
     start = np.cumsum(size) - size
     h = q * (size - 1)
