@@ -194,6 +194,16 @@ def _n_queries(labels: pl.Series | None) -> int:
     return 1 if labels is None else len(labels)
 
 
+def _ranked_runs(
+    data: Frame, score: str, relevance: str, by: str | None, k: int | None
+) -> tuple[float, np.ndarray, np.ndarray, pl.Series | None, _Ranked]:
+    """k (inf for None), the query codes, the relevances, the query labels and the rows ranked
+    by score within each query."""
+    kk = _check_k(k)
+    q, s, rel, labels = _judged(data, score, relevance, by)
+    return kk, q, rel, labels, _rank(q, s, _n_queries(labels))
+
+
 def ndcg(
     data: Frame,
     *,
@@ -279,10 +289,8 @@ def precision_at_k(
     >>> ra.precision_at_k({"score": [1, 1, 1, 0], "relevance": [1, 0, 0, 1]}, k=1)  # 1 of 3 tied
     0.3333333333333333
     """
-    kk = _check_k(k)
-    q, s, rel, labels = _judged(data, score, relevance, by)
+    kk, q, rel, labels, r = _ranked_runs(data, score, relevance, by, k)
     m = _n_queries(labels)
-    r = _rank(q, s, m)
     hits = _tie_averaged(r, (rel > 0).astype(float), (r.pos < kk).astype(float), m)
     size = np.bincount(q, minlength=m).astype(float)
     return _result(hits / (size if k is None else kk), labels, by, "precision")
@@ -313,10 +321,8 @@ def average_precision(
     >>> ra.average_precision({"score": [4, 3, 2, 1], "relevance": [1, 0, 1, 0]})  # (1/1 + 2/3) / 2
     0.8333333333333333
     """
-    kk = _check_k(k)
-    q, s, rel, labels = _judged(data, score, relevance, by)
+    kk, q, rel, labels, r = _ranked_runs(data, score, relevance, by, k)
     m = _n_queries(labels)
-    r = _rank(q, s, m)
     hit = (rel[r.order] > 0).astype(float)
     ng = int(r.group[-1]) + 1
     hits = np.bincount(r.group, hit, ng)
