@@ -302,6 +302,9 @@ def test_errors_name_the_column_rows_or_items():
     assert "negative" in str(e) and "rows [1]" in str(e)
     e = error_of(lambda: ra.ndcg({"score": [1.0, 2.0], "relevance": [0, 2000]}, gain="exponential"))
     assert "rows [1]" in str(e)
+    e = error_of(lambda: ra.ndcg({"q": [1, 1, 2], "doc": ["a", "a", "a"], **good}, by="q", item="doc"))
+    assert "same document (column 'doc', item=) twice within one query (column 'q', by=): rows [0, 1]" in str(e)
+    assert ra.ndcg({"q": [1, 2, 2], "doc": ["a", "a", "b"], **good}, by="q", item="doc").table.height == 2
     for k in (0, -1, 1.5, True):
         assert "k must be" in str(error_of(lambda k=k: ra.ndcg(good, k=k)))
     assert "gain must be" in str(error_of(lambda: ra.ndcg(good, gain="log")))

@@ -9,6 +9,9 @@
   best share any scorer could reach given the raters' own disagreement (Chen et al.,
   "Preference Learning Algorithms Do Not Learn Preference Rankings", NeurIPS 2024).
 
+``item=`` (optional) names a document column: a document listed twice for the same query is then
+an error naming the rows (without it, rows are taken as distinct documents).
+
 One shape for every frame metric: without ``by=`` the result is a ``float``; with ``by=`` it
 is a :class:`Metric`, whose ``.table`` has one row per query (sorted by the query label) and
 whose ``.mean`` is the unweighted mean over queries (``float(metric)`` gives it too).
@@ -123,15 +126,26 @@ def query_codes(frame: pl.DataFrame, by: str | None) -> tuple[np.ndarray, pl.Ser
 
 
 def _judged(
-    data: Frame, score: str, relevance: str, by: str | None
+    data: Frame, score: str, relevance: str, by: str | None, item: str | None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, pl.Series | None]:
-    """Reads (query, score, relevance), checked: nulls, NaN, negative relevance."""
+    """Reads (query, score, relevance), checked: nulls, NaN, negative relevance, and with
+    ``item`` a document listed twice for a query."""
     cols = [("score", score), ("relevance", relevance)] + ([("by", by)] if by is not None else [])
+    if item is not None:
+        cols.append(("item", item))
     frame = select_columns(data, cols)
     if frame.height == 0:
         raise EmptyDataError("the data have no rows")
     for keyword, name in cols:
         check_no_nulls(frame, name, keyword)
+    if item is not None:
+        keys = [by, item] if by is not None and by != item else [item]
+        dup = frame.select(pl.struct(keys).is_duplicated()).to_series()
+        if dup.any():
+            where = f" within one query (column {by!r}, by=)" if by is not None else ""
+            raise RankaggError(
+                f"{int(dup.sum())} row(s) list the same document (column {item!r}, item=) twice{where}: rows {dup.arg_true().head(_MAX_SHOWN).to_list()}"
+            )
     s = finite_column(frame, score, "score")
     rel = finite_column(frame, relevance, "relevance")
     bad = np.flatnonzero(rel < 0)
@@ -195,12 +209,12 @@ def _n_queries(labels: pl.Series | None) -> int:
 
 
 def _ranked_runs(
-    data: Frame, score: str, relevance: str, by: str | None, k: int | None
+    data: Frame, score: str, relevance: str, by: str | None, k: int | None, item: str | None
 ) -> tuple[float, np.ndarray, np.ndarray, pl.Series | None, _Ranked]:
     """k (inf for None), the query codes, the relevances, the query labels and the rows ranked
     by score within each query."""
     kk = _check_k(k)
-    q, s, rel, labels = _judged(data, score, relevance, by)
+    q, s, rel, labels = _judged(data, score, relevance, by, item)
     return kk, q, rel, labels, _rank(q, s, _n_queries(labels))
 
 
@@ -212,6 +226,7 @@ def ndcg(
     by: str | None = None,
     k: int | None = None,
     gain: Gain = "linear",
+    item: str | None = None,
 ) -> float | Metric:
     """Normalized discounted cumulative gain (Järvelin & Kekäläinen, TOIS 2002).
 
@@ -224,6 +239,7 @@ def ndcg(
     equals ``sklearn.metrics.ndcg_score(y_true, y_score, k=k)`` with its default
     ``ignore_ties=False``, query by query. Relevances must be ≥ 0; ``k=None`` is the whole list.
 
+    ``item=``: a document column; a document listed twice for the same query is an error.
     Returns a float without ``by=``, else a :class:`Metric` (per query, and the mean).
 
     >>> import rankagg as ra
@@ -238,7 +254,7 @@ def ndcg(
     if gain not in ("linear", "exponential"):
         raise RankaggError(f"gain must be 'linear' or 'exponential', not {gain!r}")
     kk = _check_k(k)
-    q, s, rel, labels = _judged(data, score, relevance, by)
+    q, s, rel, labels = _judged(data, score, relevance, by, item)
     if gain == "exponential":
         g = np.exp2(rel) - 1.0
         bad = np.flatnonzero(~np.isfinite(g))
@@ -273,6 +289,7 @@ def precision_at_k(
     relevance: str = "relevance",
     by: str | None = None,
     k: int | None = None,
+    item: str | None = None,
 ) -> float | Metric:
     """The share of relevant documents (``relevance > 0``) among the top ``k`` by ``score``.
 
@@ -281,6 +298,7 @@ def precision_at_k(
     relevant documents). Tied scores straddling position ``k`` count their share of relevant
     documents: the expected precision over the orders of the tied documents.
 
+    ``item=``: a document column; a document listed twice for the same query is an error.
     Returns a float without ``by=``, else a :class:`Metric` (per query, and the mean).
 
     >>> import rankagg as ra
@@ -289,7 +307,7 @@ def precision_at_k(
     >>> ra.precision_at_k({"score": [1, 1, 1, 0], "relevance": [1, 0, 0, 1]}, k=1)  # 1 of 3 tied
     0.3333333333333333
     """
-    kk, q, rel, labels, r = _ranked_runs(data, score, relevance, by, k)
+    kk, q, rel, labels, r = _ranked_runs(data, score, relevance, by, k, item)
     m = _n_queries(labels)
     hits = _tie_averaged(r, (rel > 0).astype(float), (r.pos < kk).astype(float), m)
     size = np.bincount(q, minlength=m).astype(float)
@@ -303,6 +321,7 @@ def average_precision(
     relevance: str = "relevance",
     by: str | None = None,
     k: int | None = None,
+    item: str | None = None,
 ) -> float | Metric:
     """Average precision: the mean, over the relevant documents (``relevance > 0``), of the
     precision at the position where each is retrieved.
@@ -315,13 +334,14 @@ def average_precision(
     documents (trec_eval's convention; some recommender papers divide by min(k, relevant)).
     A query with no relevant document scores 0.
 
+    ``item=``: a document column; a document listed twice for the same query is an error.
     Returns a float without ``by=``, else a :class:`Metric` (per query, and the mean).
 
     >>> import rankagg as ra
     >>> ra.average_precision({"score": [4, 3, 2, 1], "relevance": [1, 0, 1, 0]})  # (1/1 + 2/3) / 2
     0.8333333333333333
     """
-    kk, q, rel, labels, r = _ranked_runs(data, score, relevance, by, k)
+    kk, q, rel, labels, r = _ranked_runs(data, score, relevance, by, k, item)
     m = _n_queries(labels)
     hit = (rel[r.order] > 0).astype(float)
     ng = int(r.group[-1]) + 1
