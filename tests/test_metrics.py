@@ -305,6 +305,7 @@ def test_errors_name_the_column_rows_or_items():
     e = error_of(lambda: ra.ndcg({"q": [1, 1, 2], "doc": ["a", "a", "a"], **good}, by="q", item="doc"))
     assert "same document (column 'doc', item=) twice within one query (column 'q', by=): rows [0, 1]" in str(e)
     assert ra.ndcg({"q": [1, 2, 2], "doc": ["a", "a", "b"], **good}, by="q", item="doc").table.height == 2
+    assert "rename it" in str(error_of(lambda: ra.ndcg({"ndcg": [1, 1, 2], **good}, by="ndcg")))
     for k in (0, -1, 1.5, True):
         assert "k must be" in str(error_of(lambda k=k: ra.ndcg(good, k=k)))
     assert "gain must be" in str(error_of(lambda: ra.ndcg(good, gain="log")))
@@ -334,6 +335,7 @@ def test_ranking_accuracy_errors():
     assert "dtypes" in str(e)
     e = error_of(lambda: ra.ranking_accuracy(scores, {"a": ["x"], "b": ["x"], "outcome": [1]}))
     assert isinstance(e, ra.SelfComparisonError)
+    assert "rename it" in str(error_of(lambda: ra.ranking_accuracy(scores, prefs, by="weight")))
     e = error_of(lambda: ra.ranking_accuracy(scores, {"a": ["x"], "b": ["y"], "outcome": [1]}, by="g"))
     assert isinstance(e, ra.MissingColumnError)
     grouped = {"g": [1, 1], "item": ["x", "y"], "score": [1.0, 0.0]}

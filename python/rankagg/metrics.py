@@ -160,6 +160,8 @@ def _judged(
 def _result(values: np.ndarray, labels: pl.Series | None, by: str | None, name: str) -> float | Metric:
     if labels is None or by is None:
         return float(values[0])
+    if by == name:
+        raise RankaggError(f"the query column (by=) is named {name!r}, like the result's column: rename it")
     table = pl.DataFrame([labels.alias(by), pl.Series(name, values, dtype=pl.Float64)])
     return Metric(table, float(values.mean()))
 
@@ -462,6 +464,8 @@ def ranking_accuracy(
     >>> acc.accuracy, acc.idealized
     (0.75, 0.75)
     """
+    if by in ("accuracy", "idealized", "weight"):
+        raise RankaggError(f"the group column (by=) is named {by!r}, like a column of the result: rename it")
     keys = [("by", by)] if by is not None else []
     comps = Comparisons.from_frame(
         preferences, a=a, b=b, outcome=outcome, weight=weight, outcomes=outcomes, winner=winner, loser=loser, keys=keys
