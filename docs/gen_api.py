@@ -66,6 +66,19 @@ SECTIONS: list[tuple[str, list[str]]] = [
         ["expected_rating", "merge_bidirectional", "self_play_rewards", "consistency", "Consistency"],
     ),
     ("Distances between rankings", ["kendall_tau", "kemeny_distance", "spearman_footrule"]),
+    (
+        "Rank metrics and reward transforms",
+        [
+            "ndcg",
+            "precision_at_k",
+            "average_precision",
+            "rbo",
+            "ranking_accuracy",
+            "Metric",
+            "RankingAccuracy",
+            "combine_rewards",
+        ],
+    ),
     ("Data", ["PairTable", "LMARENA_OUTCOMES", "datasets"]),
     ("Pictures and reports", ["plot", "report"]),
     (

@@ -32,6 +32,7 @@ GUIDES = [
     "games.md",
     "robust.md",
     "judges.md",
+    "metrics.md",
     "scale.md",
     "errors.md",
     "api.md",

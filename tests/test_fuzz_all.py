@@ -1,6 +1,7 @@
 """Adversarial inputs for the public functions beyond the rating methods (tests/test_fuzz.py):
 voting rules, Kemeny, maximal lotteries, consistency, pair tables from counts, PrefLib text,
-distances, benchmark aggregation, defensive aggregation and the judges' helpers. Each call
+distances, benchmark aggregation, defensive aggregation, the judges' helpers, rank metrics and
+reward transforms. Each call
 returns a result that satisfies the method's invariants or raises a documented RankaggError —
 never another exception, an InternalError (a caught panic), or a changed input."""
 
@@ -242,11 +243,12 @@ def test_distances_on_adversarial_vectors(xy, bad):
         y = y + [0.0]
     elif bad != "none" and x:
         x[0] = math.nan if bad == "nan" else math.inf
-    for f in (ra.kendall_tau, ra.kemeny_distance, ra.spearman_footrule):
+    weighted = functools.partial(ra.kendall_tau, weights="dcg")
+    for f in (ra.kendall_tau, ra.kemeny_distance, ra.spearman_footrule, weighted):
         v = documented(functools.partial(f, x, y))
         if v is not None:
             assert len(x) == len(y) and (math.isnan(v) or math.isfinite(v))
-            if f is ra.kendall_tau and not math.isnan(v):
+            if f in (ra.kendall_tau, weighted) and not math.isnan(v):
                 assert -1 - 1e-12 <= v <= 1 + 1e-12
 
 
@@ -354,3 +356,76 @@ def test_judge_helpers_on_adversarial_probabilities(frame):
     if rewards is not None:
         r = rewards["reward"].to_numpy()
         assert np.all((r >= 0) & (r <= 1))
+
+
+@st.composite
+def ranked_runs(draw):
+    """(query, score, relevance) rows: ties, one-document queries, all-irrelevant queries, huge
+    and tiny values; with a defect, a null, a NaN, an infinity or a negative relevance."""
+    rows = [
+        [
+            draw(st.sampled_from(["q1", "q2", "q3"])),
+            draw(st.sampled_from([0.0, 1.0, 1.0, -2.5, 1e300, -1e300, 5e-324])),
+            draw(st.sampled_from([0, 0, 1, 3, 1000])),
+        ]
+        for _ in range(draw(st.integers(0, 9)))
+    ]
+    if rows and defect(draw):
+        r, c = draw(st.integers(0, len(rows) - 1)), draw(st.sampled_from([0, 1, 2]))
+        rows[r][c] = draw(st.sampled_from([None, math.nan, math.inf, -1] if c else [None]))
+    schema = {"query": pl.String, "score": pl.Float64, "relevance": pl.Float64}
+    return pl.DataFrame(rows, schema=schema, orient="row", strict=False)
+
+
+@FUZZ
+@given(ranked_runs(), st.sampled_from([None, 1, 3, 0, -2]), st.booleans(), st.sampled_from(["linear", "exponential"]))
+def test_rank_metrics_on_adversarial_runs(frame, k, grouped, gain):
+    before = frame.clone()
+    by = "query" if grouped else None
+    calls = [
+        functools.partial(ra.ndcg, frame, by=by, k=k, gain=gain),
+        functools.partial(ra.precision_at_k, frame, by=by, k=k),
+        functools.partial(ra.average_precision, frame, by=by, k=k),
+    ]
+    for call in calls:
+        out = documented(call)
+        if out is not None:
+            values = out.table.to_series(1).to_numpy() if isinstance(out, ra.Metric) else np.array([out])
+            assert np.all((values >= 0) & (values <= 1 + 1e-12)), values
+            if isinstance(out, ra.Metric):
+                assert out.table.height == frame["query"].n_unique() and 0 <= out.mean <= 1 + 1e-12
+    assert frame.equals(before)
+    items = frame["query"].to_list()
+    v = documented(lambda: ra.rbo(items, items[::-1], p=0.8, k=k))
+    if v is not None:
+        assert 0 <= v <= 1 and len(set(items)) == len(items)
+
+
+@FUZZ
+@given(ranked_runs(), judgments(), st.booleans())
+def test_ranking_accuracy_and_rewards_on_adversarial_frames(runs, prefs, grouped):
+    scores = runs.select(pl.col("query").alias("item"), "score")
+    before_s, before_p = scores.clone(), prefs.clone()
+    acc = documented(
+        lambda: ra.ranking_accuracy(
+            scores.with_columns(pl.col("item").replace({"q1": "x", "q2": "y", "q3": "z"})),
+            prefs.select("a", "b", pl.col("p_a").alias("outcome")),
+        )
+    )
+    if acc is not None:
+        assert 0 <= acc.accuracy <= acc.idealized + 1e-12 <= 1 + 2e-12
+    assert scores.equals(before_s) and prefs.equals(before_p)
+    rewards = runs.rename({"score": "r1", "relevance": "r2"})
+    before = rewards.clone()
+    for method in ("log_sigmoid", "sum", "min", "softmin"):
+        out = documented(
+            lambda method=method: ra.combine_rewards(
+                rewards, rewards=["r1", "r2"], prompt="query" if grouped else None, method=method, temperature=0.3
+            )
+        )
+        if out is not None:
+            combined = out["combined"].to_numpy()
+            assert out.height == rewards.height and not np.isnan(combined).any()
+            if method == "log_sigmoid":
+                assert np.all(combined <= 0)
+    assert rewards.equals(before)

@@ -33,6 +33,7 @@ from rankagg.errors import (
 from rankagg.games import Lottery, maximal_lottery
 from rankagg.intervals import Bootstrap, Sandwich
 from rankagg.judges import expected_rating, merge_bidirectional, self_play_rewards
+from rankagg.metrics import Metric, RankingAccuracy, average_precision, ndcg, precision_at_k, ranking_accuracy, rbo
 from rankagg.preferences import Preferences, pairwise_preferences, preference_matrix
 from rankagg.preflib import read_preflib
 from rankagg.rankings import Rankings
@@ -50,6 +51,7 @@ from rankagg.rate import (
 )
 from rankagg.report import report
 from rankagg.results import Ratings
+from rankagg.rewards import combine_rewards
 from rankagg.robust import Aggregate, defensive, welfare
 from rankagg.scores import aggregate_scores
 from rankagg.vote import (
@@ -117,6 +119,14 @@ __all__ = [
     "kendall_tau",
     "kemeny_distance",
     "spearman_footrule",
+    "ndcg",
+    "precision_at_k",
+    "average_precision",
+    "rbo",
+    "ranking_accuracy",
+    "Metric",
+    "RankingAccuracy",
+    "combine_rewards",
     "Bootstrap",
     "Sandwich",
     "PairTable",
