@@ -9,6 +9,7 @@
 
 from rankagg import _core, datasets, plot
 from rankagg.budget import memory_budget, set_memory_budget
+from rankagg.committee import Approvals, Committee, committee
 from rankagg.consistency import Consistency, consistency
 from rankagg.crowd import Mixture, bradley_terry_mixture, crowd_bradley_terry
 from rankagg.data import LMARENA_OUTCOMES, PairTable
@@ -16,6 +17,7 @@ from rankagg.distance import kemeny_distance, kendall_tau, spearman_footrule
 from rankagg.errors import (
     ConvergenceWarning,
     EmptyDataError,
+    GroupConstraintError,
     InternalError,
     InvalidWeightError,
     MemoryBudgetError,
@@ -103,6 +105,9 @@ __all__ = [
     "kemeny",
     "linear_ordering",
     "LinearOrdering",
+    "committee",
+    "Committee",
+    "Approvals",
     "maximal_lottery",
     "Lottery",
     "defensive",
@@ -136,6 +141,7 @@ __all__ = [
     "NotIdentifiableError",
     "NonFiniteValueError",
     "MemoryBudgetError",
+    "GroupConstraintError",
     "InternalError",
     "ConvergenceWarning",
     "set_memory_budget",
