@@ -248,7 +248,7 @@ def test_stv_droop_quota_known_count():
     ballots = [list("abcd")] * 5 + [list("acdb")] + [list("cdab")] + [list("dcba")] * 2
     result = ra.committee(ra.Rankings.from_lists(ballots), 2, rule="stv")
     assert result.items == ["a", "d"]
-    assert result.table["score"].to_list()[0] == 6.0
+    assert result.table["votes"].to_list()[0] == 6.0
 
 
 def test_separable_rules_with_bounds_known_answer():

@@ -131,9 +131,9 @@ class Committee:
     stopped at its node limit) or ``"stv"``.
 
     ``table``: one row per member — item, position (1 … k), group (with ``groups=``) and
-    score: for the separable rules the item's own score, best first; for Chamberlin–Courant and
-    PAV what the item adds to the members before it, in the order that adds most at each step;
-    for STV its votes when elected, in order of election."""
+    ``score``: for the separable rules the item's own score, best first; for Chamberlin–Courant
+    and PAV what the item adds to the members before it, in the order that adds most at each
+    step; for STV ``votes``, the item's votes when elected, in order of election."""
 
     items: list[Any]
     score: float | None
@@ -154,9 +154,11 @@ class Committee:
         return max(self.upper_bound - self.score, 0.0)
 
     def __repr__(self) -> str:
-        proved = "optimal" if self.optimal else ("not proved optimal" if self.optimal is False else "")
+        head = f"Committee({self.rule}, k={len(self.items)}, {self.method}"
+        if self.score is not None:
+            head += f", score {self.score:g}, " + ("optimal" if self.optimal else f"upper bound {self.upper_bound:g}")
         with pl.Config(tbl_rows=12, tbl_hide_dataframe_shape=True):
-            return f"Committee({self.rule}, k={len(self.items)}, {self.method}, score {self.score}, {proved})\n{self.table!r}"
+            return f"{head})\n{self.table!r}"
 
 
 # --- utilities per voter ---------------------------------------------------------------------
@@ -248,9 +250,10 @@ def _utilities(ballots: Rankings | Approvals, rule: str, k: int) -> np.ndarray:
 
 def _group_of_items(labels: pl.Series, groups: Frame | Mapping[Any, Any]) -> tuple[np.ndarray, list[Any]]:
     """Per item (label order) its group's index, and the group names (sorted)."""
-    if isinstance(groups, Mapping) and not all(
-        isinstance(v, (list, tuple, pl.Series, np.ndarray)) for v in groups.values()
-    ):
+    as_columns = (
+        isinstance(groups, Mapping) and {"item", "group"} <= set(groups) and not isinstance(groups["item"], str)
+    )
+    if isinstance(groups, Mapping) and not as_columns:
         items, names = list(groups.keys()), list(groups.values())
         if any(g is None for g in names):
             raise GroupConstraintError(
@@ -307,10 +310,11 @@ def _bounds(value: Bounds, names: list[Any], default: int, keyword: str) -> np.n
 def _check_feasible(k: int, group: np.ndarray, names: list[Any], lo: np.ndarray, hi: np.ndarray) -> None:
     size = np.bincount(group, minlength=len(names))
     for g, name in enumerate(names):
-        if lo[g] > hi[g]:
-            raise GroupConstraintError(f"group {name!r}: at_least={lo[g]} is more than at_most={hi[g]}")
         if lo[g] > size[g]:
             raise GroupConstraintError(f"group {name!r} has {size[g]} candidate(s), fewer than at_least={lo[g]}")
+    for g, name in enumerate(names):
+        if lo[g] > hi[g] and lo[g] <= k:
+            raise GroupConstraintError(f"group {name!r}: at_least={lo[g]} is more than at_most={hi[g]}")
     if lo.sum() > k:
         raise GroupConstraintError(
             f"the at_least bounds add up to {int(lo.sum())}, more than the committee size k={k}: "
@@ -616,7 +620,8 @@ def committee(
     """Selects a committee of ``k`` items from rankings (:class:`rankagg.Rankings`) or approval
     ballots (:class:`Approvals`) under a multiwinner ``rule`` (see the module docstring for the
     rules and which ballots each takes), optionally under group bounds: ``groups`` maps every
-    item to its group (a mapping item → group, or a frame with columns ``item`` and ``group``),
+    item to its group (a mapping item → group, or a frame with columns ``item`` and ``group``,
+    such as a dict of those two columns),
     and ``at_least`` / ``at_most`` give per-group bounds on the number of members (a mapping
     group → whole number, or one number for every group).
 
@@ -697,7 +702,7 @@ def committee(
         options.update(at_least=dict(zip(names, lo.tolist())), at_most=dict(zip(names, hi.tolist())))
     labels = ballots.labels
 
-    def table(chosen: Sequence[int], score: Sequence[float]) -> pl.DataFrame:
+    def table(chosen: Sequence[int], score: Sequence[float], name: str = "score") -> pl.DataFrame:
         idx = pl.Series(np.asarray(chosen, dtype=np.int64))
         columns: dict[str, Any] = {
             "item": labels.gather(idx),
@@ -705,7 +710,7 @@ def committee(
         }
         if groups is not None:
             columns["group"] = pl.Series("group", [names[g] for g in group[np.asarray(chosen, dtype=np.int64)]])
-        columns["score"] = np.asarray(score, dtype=float)
+        columns[name] = np.asarray(score, dtype=float)
         return pl.DataFrame(columns)
 
     if rule == "stv":
@@ -713,7 +718,7 @@ def committee(
             _utilities(ballots, rule, k)  # raises: STV needs rankings
             raise AssertionError
         winners, votes = _stv(ballots, k)
-        t = table(winners, votes)
+        t = table(winners, votes, "votes")
         return Committee(t["item"].to_list(), None, None, None, "stv", rule, t, options)
     u = _utilities(ballots, rule, k)
     w = ballots.weights if ballots.weights is not None else np.ones(len(ballots))
