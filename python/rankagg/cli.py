@@ -228,6 +228,14 @@ def _add_comparison_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--loser", help="column of losers")
 
 
+def _add_ranking_arguments(p: argparse.ArgumentParser) -> None:
+    """The columns of a long table of rankings: --voter, --item, --rank, --weight."""
+    p.add_argument("--voter", default="voter", help="column of voters (default: voter)")
+    p.add_argument("--item", default="item", help="column of items (default: item)")
+    p.add_argument("--rank", default="rank", help="column of ranks, smaller is better (default: rank)")
+    p.add_argument("--weight", help="column of per-voter weights")
+
+
 class _Top(argparse.Action):
     """``--top N``, remembering that it was given (then it also limits the ``--output`` file)."""
 
@@ -468,6 +476,11 @@ def _ranks_from(frame: pl.DataFrame, column: str, higher_is: str | None) -> tupl
     return frame, f"; column {column!r} read as ranks, 1 = best"
 
 
+def _voter_count(ballots: Any) -> float:
+    """Voters behind rankings or approval ballots: their weights' sum, else their number."""
+    return float(ballots.weights.sum()) if ballots.weights is not None else float(len(ballots))
+
+
 def _consensus(args: argparse.Namespace) -> int:
     """Consensus of rankings from a PrefLib file or a long CSV/Parquet/NDJSON frame."""
     from rankagg import vote
@@ -489,7 +502,7 @@ def _consensus(args: argparse.Namespace) -> int:
     result = getattr(vote, args.method)(votes, **kwargs)
     if args.output:
         return _save(result.table, args)
-    voters = float(votes.weights.sum()) if votes.weights is not None else len(votes)
+    voters = _voter_count(votes)
     print(
         f"{args.method.replace('_', ' ')} consensus of {args.file}: {len(votes)} distinct rankings, "
         f"{voters:g} voters, {len(votes.labels)} items{reading}"
@@ -575,7 +588,7 @@ def _committee(args: argparse.Namespace) -> int:
     )
     if args.output:
         return _save(result.table, args)
-    voters = float(ballots.weights.sum()) if ballots.weights is not None else len(ballots)
+    voters = _voter_count(ballots)
     print(
         f"{args.rule.replace('_', ' ')} committee of {args.k} from {args.file}: {len(ballots)} {kind}, "
         f"{voters:g} voters, {len(ballots.labels)} candidates"
@@ -772,16 +785,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     cons.add_argument("file", help="PrefLib file, or CSV/Parquet/NDJSON with one row per (voter, item)")
     cons.add_argument("--method", default="kemeny", choices=CONSENSUS_METHODS, help="default: kemeny")
-    cons.add_argument("--voter", default="voter", help="column of voters (default: voter)")
-    cons.add_argument("--item", default="item", help="column of items (default: item)")
-    cons.add_argument("--rank", default="rank", help="column of ranks, smaller is better (default: rank)")
+    _add_ranking_arguments(cons)
     cons.add_argument(
         "--higher-is",
         choices=["better", "worse"],
         help="the --rank column is a score: 'better' when higher is better (accuracy), 'worse' when lower is "
         "(error rate); default: ranks, 1 = best",
     )
-    cons.add_argument("--weight", help="column of per-voter weights")
     cons.add_argument("--unranked", default="below", choices=["below", "ignore"], help="items a voter did not rank")
     cons.add_argument(
         "--time-limit", type=float, help="kemeny: seconds before returning the best order found with its bound"
@@ -803,10 +813,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     com.add_argument("--k", type=_positive_int, required=True, help="committee size")
     com.add_argument("--rule", default="k_borda", choices=list(COMMITTEE_RULES), help="default: k_borda")
-    com.add_argument("--voter", default="voter", help="column of voters (default: voter)")
-    com.add_argument("--item", default="item", help="column of items (default: item)")
-    com.add_argument("--rank", default="rank", help="column of ranks, smaller is better (default: rank)")
-    com.add_argument("--weight", help="column of per-voter weights")
+    _add_ranking_arguments(com)
     com.add_argument("--groups", help="CSV/Parquet/NDJSON file with columns item and group")
     com.add_argument("--at-least", help="minimum members per group: N for every group, or 'g1=N,g2=M'")
     com.add_argument("--at-most", help="maximum members per group: N for every group, or 'g1=N,g2=M'")

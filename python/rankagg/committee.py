@@ -42,6 +42,7 @@ from rankagg.budget import check_dense
 from rankagg.data import Frame, check_no_nulls, select_columns
 from rankagg.errors import GroupConstraintError, RankaggError
 from rankagg.rankings import Rankings
+from rankagg.vote import _levels
 
 __all__ = ["Approvals", "Committee", "committee"]
 
@@ -168,23 +169,13 @@ def _borda_points(r: Rankings) -> np.ndarray:
     """(rankings × items) Borda points: the number of items each voter ranks strictly below the
     item (unranked items are below the ranked ones, tied among themselves: 0 points)."""
     n, m = len(r.labels), len(r)
-    level = _level_matrix(r)
+    check_dense((m, n), "the voters × items utility table", copies=3)
+    level = _levels(r, "below")
     level[~np.isfinite(level)] = n  # below every rank
     rows = np.arange(m)[:, None] * (n + 1)
     keys = (rows + level).astype(np.int64)
     at_most = np.searchsorted(np.sort(keys, axis=1).ravel(), keys.ravel(), side="right").reshape(m, n)
     return (n - (at_most - np.arange(m)[:, None] * n)).astype(np.float64)
-
-
-def _level_matrix(r: Rankings) -> np.ndarray:
-    """(rankings × items) levels, 0 best; +inf for unranked items."""
-    n = len(r.labels)
-    check_dense((len(r), n), "the voters × items utility table", copies=3)
-    lengths = np.diff(r.offsets).astype(np.int64)
-    owner = np.repeat(np.arange(len(r)), lengths)
-    out = np.full((len(r), n), np.inf)
-    out[owner, r.items] = r.levels
-    return out
 
 
 def _top_points(r: Rankings, places: int) -> np.ndarray:
