@@ -385,6 +385,18 @@ class _Objective:
             return np.einsum("v,vi->i", self.w, np.maximum(self.u - state[:, None], 0.0))
         return np.einsum("v,vi->i", self.w / (state + 1.0), self.u)
 
+    def gain_of_all(self, state: np.ndarray, pool: np.ndarray) -> float:
+        """What adding every item of ``pool`` adds: a bound on adding any of them, since the
+        score is monotone (tight for Chamberlin–Courant when voters' favourites are few)."""
+        if self.kind == "sum" or not len(pool):
+            return float(self.scores[pool].sum())
+        if self.kind == "max":
+            return float(np.dot(self.w, np.maximum(self.u[:, pool].max(axis=1) - state, 0.0)))
+        count = state.astype(np.int64)
+        harmonic = np.concatenate([[0.0], np.cumsum(1.0 / np.arange(1, count.max(initial=0) + len(pool) + 1))])
+        more = count + self.u[:, pool].sum(axis=1).astype(np.int64)
+        return float(np.dot(self.w, harmonic[more] - harmonic[count]))
+
     def add(self, state: np.ndarray, i: int) -> np.ndarray:
         if self.kind == "max":
             return np.maximum(state, self.u[:, i])
@@ -443,7 +455,8 @@ def _branch_and_bound(
     incumbent ``start``. A node (members S, candidates the items after the last member) is
     pruned when f(S) + the best choice of the remaining members' gains given S, under the
     remaining group bounds (:func:`_best_separable`), is no better than the incumbent: by
-    submodularity f(S ∪ T) ≤ f(S) + Σ_{t∈T} gain(t | S), so this bounds every completion. That
+    submodularity f(S ∪ T) ≤ f(S) + Σ_{t∈T} gain(t | S), so this bounds every completion; so
+    does f(S ∪ all candidates), by monotonicity, and the smaller of the two is used. That
     choice is also evaluated as a completion (a cheap incumbent). Returns (best, value, upper
     bound, nodes, completed)."""
     n = len(group)
@@ -471,7 +484,7 @@ def _branch_and_bound(
         pick = _best_separable(gains, pool, group, np.maximum(lo - counts, 0), hi - counts, r)
         if pick is None:
             return
-        bound = value + pick[0]
+        bound = value + min(pick[0], obj.gain_of_all(state, pool))
         if bound <= best_value + eps:
             return
         completion = chosen + pick[1].tolist()
@@ -495,7 +508,8 @@ def _branch_and_bound(
     try:
         search(obj.start(), [], np.zeros(len(lo), dtype=np.int64), 0, 0.0)
     except _Stop:
-        return best, best_value, max([best_value, *open_bounds]), nodes - 1, False
+        # The node being entered is covered by its parent's bound; at the root, by nothing.
+        return best, best_value, max([best_value, *open_bounds]) if open_bounds else math.inf, nodes - 1, False
     return best, best_value, best_value, nodes, True
 
 
@@ -625,11 +639,12 @@ def committee(
     **Chamberlin–Courant and PAV** are NP-hard (Procaccia, Rosenschein & Zohar 2008; Aziz et
     al. 2015). Their objectives are monotone submodular, so every committee extending S scores
     at most f(S) plus the best choice of the remaining members' gains given S under the
-    remaining bounds: a branch and bound on that bound, started from the greedy committee,
-    proves optimality (``method="auto"``, the default, or ``"exact"``) unless it visits more
-    than ``node_limit`` nodes (default: 10⁸ / (distinct ballots × items), between 100 and
-    100,000, a few seconds; ``"exact"``: no limit; committees of more than 200 are never
-    searched). Equal ballots are merged first. Otherwise the best committee found is returned with ``optimal=False``,
+    remaining bounds (and at most f(S ∪ every candidate left), as f is monotone): a branch and
+    bound on that bound, started from the greedy committee, proves optimality
+    (``method="auto"``, the default, or ``"exact"``) unless it visits more than ``node_limit``
+    nodes (default: 10⁸ / (distinct ballots × items), between 100 and 100,000, a few seconds;
+    ``"exact"``: no limit; committees of more than 200 are never searched). Equal ballots are
+    merged first. Otherwise the best committee found is returned with ``optimal=False``,
     ``method="greedy"`` and ``upper_bound`` the best of: the open nodes' bounds, the greedy
     value / (1 − 1/e) without groups (greedy's guarantee for monotone submodular functions
     under a cardinality constraint: Nemhauser, Wolsey & Fisher 1978), and twice the greedy
@@ -734,7 +749,7 @@ def committee(
     guarantee = greedy_value / (1 - 1 / math.e) if groups is None else 2 * greedy_value
     root = _best_separable(obj.gains(obj.start()), np.arange(n), group, lo, hi, k)
     assert root is not None
-    upper = min(guarantee, root[0])
+    upper = min(guarantee, root[0], obj.gain_of_all(obj.start(), np.arange(n)))
     chosen, value, completed = greedy, greedy_value, False
     if method != "greedy" and k <= _EXACT_MAX_K:
         if method == "exact":
