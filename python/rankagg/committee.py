@@ -42,7 +42,6 @@ from rankagg.budget import check_dense
 from rankagg.data import Frame, check_no_nulls, select_columns
 from rankagg.errors import GroupConstraintError, RankaggError
 from rankagg.rankings import Rankings
-from rankagg.vote import _levels
 
 __all__ = ["Approvals", "Committee", "committee"]
 
@@ -165,75 +164,59 @@ class Committee:
 # --- utilities per voter ---------------------------------------------------------------------
 
 
-def _borda_points(r: Rankings) -> np.ndarray:
-    """(rankings × items) Borda points: the number of items each voter ranks strictly below the
-    item (unranked items are below the ranked ones, tied among themselves: 0 points)."""
-    n, m = len(r.labels), len(r)
-    check_dense((m, n), "the voters × items utility table", copies=3)
-    level = _levels(r, "below")
-    level[~np.isfinite(level)] = n  # below every rank
-    rows = np.arange(m)[:, None] * (n + 1)
-    keys = (rows + level).astype(np.int64)
-    at_most = np.searchsorted(np.sort(keys, axis=1).ravel(), keys.ravel(), side="right").reshape(m, n)
-    return (n - (at_most - np.arange(m)[:, None] * n)).astype(np.float64)
-
-
-def _top_points(r: Rankings, places: int) -> np.ndarray:
-    """(rankings × items) points for the first ``places`` places: a group of tied items
-    covering places [a, b) shares max(0, min(b, places) − a) points equally."""
-    n = len(r.labels)
+def _entry_points(ballots: Rankings | Approvals, rule: str, k: int) -> np.ndarray:
+    """Per entry of ``ballots.items`` (a ranked or approved item of a voter), the points the
+    rule gives it: approvals 1; Borda the number of items the voter ranks strictly below it
+    (unranked items are below every ranked one and get 0); top places (``sntv``: 1, ``bloc``:
+    k) a group of tied items covering places [a, b) shares max(0, min(b, places) − a)."""
+    if isinstance(ballots, Approvals):
+        return np.ones(len(ballots.items))
+    r, n = ballots, len(ballots.labels)
     lengths = np.diff(r.offsets).astype(np.int64)
     owner = np.repeat(np.arange(len(r)), lengths)
-    key = owner * (n + 1) + r.levels.astype(np.int64)
-    order = np.argsort(key, kind="stable")
-    sorted_key = key[order]
-    above = np.empty(len(key), dtype=np.int64)  # items of the same voter strictly above
-    above[order] = (
-        np.searchsorted(sorted_key, sorted_key, side="left")
-        - np.repeat(r.offsets[:-1].astype(np.int64), lengths)[order]
-    )
-    size = np.empty(len(key), dtype=np.int64)
-    size[order] = np.searchsorted(sorted_key, sorted_key, side="right") - np.searchsorted(
-        sorted_key, sorted_key, side="left"
-    )
-    share = np.clip(np.minimum(above + size, places) - above, 0, None) / size
-    check_dense((len(r), n), "the voters × items utility table")
-    out = np.zeros((len(r), n))
-    out[owner, r.items] = share
-    return out
-
-
-def _approval_matrix(a: Approvals) -> np.ndarray:
-    check_dense((len(a), len(a.labels)), "the voters × items approval table")
-    out = np.zeros((len(a), len(a.labels)))
-    out[np.repeat(np.arange(len(a)), np.diff(a.offsets).astype(np.int64)), a.items] = 1.0
-    return out
+    mine = owner * (n + 1) + r.levels.astype(np.int64)
+    if len(mine) and bool(np.all(mine[1:] >= mine[:-1])):  # levels ascend within each ranking
+        run = np.concatenate([[0], np.flatnonzero(mine[1:] != mine[:-1]) + 1, [len(mine)]])
+        per_run = np.diff(run)
+        first, last = np.repeat(run[:-1], per_run), np.repeat(run[1:], per_run)
+    else:
+        key = np.sort(mine)
+        first, last = np.searchsorted(key, mine, side="left"), np.searchsorted(key, mine, side="right")
+    above = first - r.offsets[:-1].astype(np.int64)[owner]  # the voter's items strictly above
+    size = last - first  # the entry's tie group
+    if rule == "sntv" or rule == "bloc":
+        places = 1 if rule == "sntv" else k
+        return np.clip(np.minimum(above + size, places) - above, 0, None) / size
+    return (n - above - size).astype(np.float64)
 
 
 def _utilities(ballots: Rankings | Approvals, rule: str, k: int) -> np.ndarray:
-    """The voters × items utility table of a rule (see the module docstring)."""
+    """Per entry of ``ballots.items``, its points under the rule (see the module docstring);
+    raises for ballots the rule does not take."""
     if not isinstance(ballots, (Rankings, Approvals)):
         raise RankaggError(
             f"committee takes rankagg.Rankings or rankagg.Approvals, not {type(ballots).__name__}: "
             "read a long table with Rankings.from_frame(data, voter=, item=, rank=) or Approvals.from_frame(data, voter=, item=)"
         )
-    if isinstance(ballots, Approvals):
-        if rule in ("pav", "chamberlin_courant", "bloc"):
-            return _approval_matrix(ballots)
+    if isinstance(ballots, Approvals) and rule not in ("pav", "chamberlin_courant", "bloc"):
         raise RankaggError(
             f"rule {rule!r} needs rankings (rankagg.Rankings), not approval ballots: on approvals use 'pav', "
             "'chamberlin_courant' or 'bloc' (approval voting)"
         )
-    if rule == "pav":
+    if isinstance(ballots, Rankings) and rule == "pav":
         raise RankaggError(
             "rule 'pav' needs approval ballots (rankagg.Approvals), not rankings: a ranking does not say which items "
             "the voter approves; use 'chamberlin_courant' or 'k_borda' on rankings"
         )
-    if rule == "sntv":
-        return _top_points(ballots, 1)
-    if rule == "bloc":
-        return _top_points(ballots, k)
-    return _borda_points(ballots)
+    return _entry_points(ballots, rule, k)
+
+
+def _table(ballots: Rankings | Approvals, points: np.ndarray) -> np.ndarray:
+    """The dense voters × items utility table (0 for items a voter did not rank or approve)."""
+    check_dense((len(ballots), len(ballots.labels)), "the voters × items utility table")
+    out = np.zeros((len(ballots), len(ballots.labels)))
+    out[np.repeat(np.arange(len(ballots)), np.diff(ballots.offsets).astype(np.int64)), ballots.items] = points
+    return out
 
 
 # --- group bounds ---------------------------------------------------------------------------
@@ -357,15 +340,14 @@ def _best_separable(
 
 
 class _Objective:
-    """Σ_v w_v f(u_v on W): ``kind`` "sum" (separable), "max" (Chamberlin–Courant) or "pav"
-    (harmonic in the number of approved members). The state is per voter: the best utility so
+    """Σ_v w_v f(u_v on W): ``kind`` "max" (Chamberlin–Courant) or "pav" (harmonic in the
+    number of approved members). The state is per voter: the best utility so
     far ("max") or the number of approved members ("pav")."""
 
     def __init__(self, u: np.ndarray, w: np.ndarray, kind: str) -> None:
         self.u, self.w, self.kind = np.asfortranarray(u), w, kind
         # Products with the voters × items table go through einsum, not BLAS: on a loaded
         # machine OpenBLAS's threads made one 10^4 × 100 product take ~20 ms instead of ~1.5.
-        self.scores = np.einsum("v,vi->i", w, self.u)
         self.binary = bool(np.all((u == 0) | (u == 1)))
         if self.binary:  # approvals: sums over the approvals only
             self.rows, self.cols = np.nonzero(u)
@@ -375,8 +357,6 @@ class _Objective:
 
     def gains(self, state: np.ndarray) -> np.ndarray:
         """Per item, what adding it to the committee of ``state`` adds to the score."""
-        if self.kind == "sum":
-            return self.scores
         n = self.u.shape[1]
         if self.binary:
             per_voter = self.w / (state + 1.0) if self.kind == "pav" else np.where(state < 1.0, self.w, 0.0)
@@ -388,8 +368,8 @@ class _Objective:
     def gain_of_all(self, state: np.ndarray, pool: np.ndarray) -> float:
         """What adding every item of ``pool`` adds: a bound on adding any of them, since the
         score is monotone (tight for Chamberlin–Courant when voters' favourites are few)."""
-        if self.kind == "sum" or not len(pool):
-            return float(self.scores[pool].sum())
+        if not len(pool):
+            return 0.0
         if self.kind == "max":
             return float(np.dot(self.w, np.maximum(self.u[:, pool].max(axis=1) - state, 0.0)))
         count = state.astype(np.int64)
@@ -400,12 +380,10 @@ class _Objective:
     def add(self, state: np.ndarray, i: int) -> np.ndarray:
         if self.kind == "max":
             return np.maximum(state, self.u[:, i])
-        return state + self.u[:, i] if self.kind == "pav" else state
+        return state + self.u[:, i]
 
     def value(self, chosen: Sequence[int]) -> float:
         members = np.asarray(chosen, dtype=np.int64)
-        if self.kind == "sum":
-            return float(self.scores[members].sum())
         if not len(members):
             return 0.0
         if self.kind == "max":
@@ -726,24 +704,25 @@ def committee(
         winners, votes = _stv(ballots, k)
         t = table(winners, votes, "votes")
         return Committee(t["item"].to_list(), None, None, None, "stv", rule, t, options)
-    u = _utilities(ballots, rule, k)
-    w = ballots.weights if ballots.weights is not None else np.ones(len(ballots))
-    kind = "sum" if rule in _SEPARABLE else ("pav" if rule == "pav" else "max")
-    if kind != "sum":  # equal ballots collapse to one weighted row
-        keep = w > 0
-        u, w = u[keep], w[keep]
-        if len(u):
-            u, inverse = np.unique(u, axis=0, return_inverse=True)
-            w = np.bincount(inverse.reshape(-1), w, minlength=len(u))
-    obj = _Objective(u, w, kind)
     stats: dict[str, Any] = {"nodes": 0, "node_limit": None, "completed": True}
-    if kind == "sum":
-        pick = _best_separable(obj.scores, np.arange(n), group, lo, hi, k)
+    points = _utilities(ballots, rule, k)
+    w = ballots.weights if ballots.weights is not None else np.ones(len(ballots))
+    if rule in _SEPARABLE:  # per-item sums over the entries: no dense table
+        lengths = np.diff(ballots.offsets).astype(np.int64)
+        scores = np.bincount(ballots.items, points * np.repeat(w, lengths), minlength=n)
+        pick = _best_separable(scores, np.arange(n), group, lo, hi, k)
         assert pick is not None  # _check_feasible
-        chosen = pick[1][np.lexsort((pick[1], -obj.scores[pick[1]]))].tolist()
-        score = float(obj.scores[chosen].sum())
-        t = table(chosen, obj.scores[chosen])
+        chosen = pick[1][np.lexsort((pick[1], -scores[pick[1]]))].tolist()
+        score = float(scores[chosen].sum())
+        t = table(chosen, scores[chosen])
         return Committee(t["item"].to_list(), score, True, score, "exact", rule, t, options, stats)
+    u = _table(ballots, points)
+    keep = w > 0
+    u, w = u[keep], w[keep]
+    if len(u):  # equal ballots collapse to one weighted row
+        u, inverse = np.unique(u, axis=0, return_inverse=True)
+        w = np.bincount(inverse.reshape(-1), w, minlength=len(u))
+    obj = _Objective(u, w, "pav" if rule == "pav" else "max")
     greedy = _greedy(obj, group, lo, hi, k)
     greedy_value = obj.value(greedy)
     guarantee = greedy_value / (1 - 1 / math.e) if groups is None else 2 * greedy_value
