@@ -125,7 +125,8 @@ class Committee:
     """The result of :func:`committee`. ``items``: the committee, in ``.table`` order;
     ``score``: its value under the rule (None for STV, which optimises nothing);
     ``optimal``: True only when no committee meeting the bounds scores more (proved: every
-    separable rule, and a completed search); ``upper_bound``: a proved bound on the best score
+    separable rule, and a completed search, which prunes within 1e-9 of total weight × largest
+    utility, against rounding); ``upper_bound``: a proved bound on the best score
     (equal to ``score`` when optimal), ``gap`` = upper_bound − score; ``method``: ``"exact"``
     (a separable rule, or a completed search), ``"greedy"`` (greedy, improved by a search that
     stopped at its node limit) or ``"stv"``.
