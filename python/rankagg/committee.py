@@ -30,8 +30,9 @@ Rules (``rule=``), for voters v with weights w_v and a committee W of k items:
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -352,6 +353,11 @@ class _Objective:
         self.binary = bool(np.all((u == 0) | (u == 1)))
         if self.binary:  # approvals: sums over the approvals only
             self.rows, self.cols = np.nonzero(u)
+            # The score of a voter with c approved members: H(c) (PAV) or min(c, 1) (CC).
+            counts = np.arange(u.shape[1] + 2, dtype=np.float64)
+            with np.errstate(divide="ignore"):
+                steps = np.where(counts > 0, 1.0 / counts, 0.0)
+            self.per_count = np.cumsum(steps) if kind == "pav" else np.minimum(counts, 1.0)
 
     def start(self) -> np.ndarray:
         return np.zeros(len(self.w))
@@ -377,6 +383,25 @@ class _Objective:
         harmonic = np.concatenate([[0.0], np.cumsum(1.0 / np.arange(1, count.max(initial=0) + len(pool) + 1))])
         more = count + self.u[:, pool].sum(axis=1).astype(np.int64)
         return float(np.dot(self.w, harmonic[more] - harmonic[count]))
+
+    def tangent_bound(
+        self, state: np.ndarray, guess: np.ndarray, solve: Callable[[np.ndarray], tuple[float, np.ndarray] | None]
+    ) -> tuple[float, np.ndarray | None]:
+        """Approval ballots only: a bound on what any allowed set T of further members adds,
+        and the set ``solve`` chose. A voter with c approved members gains g(t) = F(c + t) −
+        F(c) from t more, concave in t, so the line through t* and t* + 1 (t* = how many of
+        ``guess`` the voter approves) lies above g at every whole t: the gain of T is at most
+        Σ_v w_v (α_v + β_v |T ∩ A_v|), a constant plus a sum over T's items, which ``solve``
+        (the separable problem under the remaining bounds) maximises."""
+        f = self.per_count
+        c = state.astype(np.int64)
+        t = c + self.u[:, guess].sum(axis=1).astype(np.int64)
+        beta = f[t + 1] - f[t]
+        alpha = f[t] - f[c] - (t - c) * beta
+        pick = solve(np.bincount(self.cols, (self.w * beta)[self.rows], minlength=self.u.shape[1]))
+        if pick is None:
+            return math.inf, None
+        return float(np.dot(self.w, alpha)) + pick[0], pick[1]
 
     def add(self, state: np.ndarray, i: int) -> np.ndarray:
         if self.kind == "max":
@@ -463,7 +488,18 @@ def _branch_and_bound(
         pick = _best_separable(gains, pool, group, np.maximum(lo - counts, 0), hi - counts, r)
         if pick is None:
             return
-        bound = value + min(pick[0], obj.gain_of_all(state, pool))
+        rest = min(pick[0], obj.gain_of_all(state, pool))
+        if obj.binary:  # two tangent bounds: at the linear bound's choice, then at its own
+            solve = functools.partial(
+                _best_separable, pool=pool, group=group, lo=np.maximum(lo - counts, 0), hi=hi - counts, r=r
+            )
+            guess: np.ndarray | None = pick[1]
+            for _ in range(2):
+                if guess is None:
+                    break
+                tangent, guess = obj.tangent_bound(state, guess, solve)
+                rest = min(rest, tangent)
+        bound = value + rest
         if bound <= best_value + eps:
             return
         completion = chosen + pick[1].tolist()
@@ -618,7 +654,9 @@ def committee(
     **Chamberlin–Courant and PAV** are NP-hard (Procaccia, Rosenschein & Zohar 2008; Aziz et
     al. 2015). Their objectives are monotone submodular, so every committee extending S scores
     at most f(S) plus the best choice of the remaining members' gains given S under the
-    remaining bounds (and at most f(S ∪ every candidate left), as f is monotone): a branch and
+    remaining bounds (and at most f(S ∪ every candidate left), as f is monotone; on approval
+    ballots, at most a bound from lines above each voter's concave gain, see
+    ``_Objective.tangent_bound``): a branch and
     bound on that bound, started from the greedy committee, proves optimality
     (``method="auto"``, the default, or ``"exact"``) unless it visits more than ``node_limit``
     nodes (default: 10⁸ / (distinct ballots × items), between 100 and 100,000, a few seconds;
@@ -730,6 +768,9 @@ def committee(
     root = _best_separable(obj.gains(obj.start()), np.arange(n), group, lo, hi, k)
     assert root is not None
     upper = min(guarantee, root[0], obj.gain_of_all(obj.start(), np.arange(n)))
+    if obj.binary:
+        solve = functools.partial(_best_separable, pool=np.arange(n), group=group, lo=lo, hi=hi, r=k)
+        upper = min(upper, obj.tangent_bound(obj.start(), np.asarray(greedy), solve)[0])
     chosen, value, completed = greedy, greedy_value, False
     if method != "greedy" and k <= _EXACT_MAX_K:
         if method == "exact":
