@@ -377,3 +377,32 @@ def test_consensus_of_a_score_column_needs_to_know_which_way_is_better(tmp_path,
     assert "winner(s): bad;" in capsys.readouterr().out
     assert main(["consensus", "tests/data/00005-00000002.toi", "--higher-is", "better"]) == 2
     assert "PrefLib" in capsys.readouterr().err
+
+
+def test_committee_of_approvals_with_group_bounds(tmp_path, capsys):
+    ballots = tmp_path / "approvals.csv"
+    rows = [(1, "a"), (1, "b"), (2, "a"), (2, "b"), (3, "a"), (3, "c"), (4, "c"), (5, "d")]
+    pl.DataFrame({"voter": [v for v, _ in rows], "item": [i for _, i in rows]}).write_csv(ballots)
+    groups = tmp_path / "groups.csv"
+    pl.DataFrame({"item": ["a", "b", "c", "d"], "group": ["x", "x", "y", "z"]}).write_csv(groups)
+    assert main(["committee", str(ballots), "--k", "2", "--rule", "pav"]) == 0
+    out = capsys.readouterr().out
+    # PAV: {a, c} scores 3 + 1 (voter 3: 1 + 1/2) + 1 = 4.5, more than {a, b}'s 4.
+    assert "5 approval ballots" in out and "score 4.5, proved optimal" in out
+    assert [line.split("|")[1].strip() for line in out.splitlines() if line.startswith("| ")][1:] == ["a", "c"]
+    args = ["committee", str(ballots), "--k", "2", "--rule", "pav", "--groups", str(groups), "--at-least", "z=1"]
+    dst = tmp_path / "out.csv"
+    assert main([*args, "-o", str(dst)]) == 0
+    assert pl.read_csv(dst)["item"].to_list() == ["a", "d"]
+    assert main([*args[:-1], "x=3"]) == 2
+    assert "group 'x' has 2 candidate(s), fewer than at_least=3" in capsys.readouterr().err
+    assert main([*args[:-1], "x=two"]) == 2
+    assert "--at-least expects a whole number" in capsys.readouterr().err
+
+
+def test_committee_of_a_preflib_file_by_stv(capsys):
+    assert main(["committee", "tests/data/00028-00000001.soi", "--k", "2", "--rule", "stv"]) == 0
+    out = capsys.readouterr().out
+    assert "stv committee of 2" in out and out.splitlines()[1].split("|")[3].strip() == "votes"
+    assert main(["committee", "tests/data/00028-00000001.soi", "--k", "2", "--rule", "pav"]) == 2
+    assert "needs approval ballots" in capsys.readouterr().err

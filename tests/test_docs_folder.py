@@ -29,6 +29,7 @@ GUIDES = [
     "getting-started.md",
     "ratings.md",
     "consensus.md",
+    "committees.md",
     "games.md",
     "robust.md",
     "judges.md",

@@ -7,6 +7,7 @@ never another exception, an InternalError (a caught panic), or a changed input."
 
 from __future__ import annotations
 
+import copy
 import functools
 import math
 import sys
@@ -120,6 +121,51 @@ def test_rules_on_adversarial_ballots(data, unranked):
     if lot is not None:
         prob = lot.table["probability"].to_numpy()
         assert np.all(prob >= -1e-12) and abs(prob.sum() - 1) < 1e-9 and lot.exploitability <= 1e-6
+
+
+@FUZZ
+@given(ballots(), st.data())
+def test_committee_on_adversarial_ballots(data, draw):
+    lists, weights = data
+    approvals = draw.draw(st.booleans())
+    before = (copy.deepcopy(lists), copy.deepcopy(weights))
+    if approvals:
+        sets = [[x for e in b for x in (e if isinstance(e, tuple) else (e,))] for b in lists]
+        votes = documented(lambda: ra.Approvals.from_lists(sets, weights=weights))
+    else:
+        votes = documented(lambda: ra.Rankings.from_lists(lists, weights=weights))
+    assert (lists, weights) == before
+    if votes is None:
+        return
+    labels = votes.labels.to_list()
+    k = draw.draw(st.integers(-1, len(ITEMS) + 1))
+    groups = None
+    if draw.draw(st.booleans()):
+        groups = {x: draw.draw(st.sampled_from(["g", "h"])) for x in labels if draw.draw(st.integers(0, 9))}
+    bound = st.one_of(
+        st.none(), st.integers(-1, 4), st.dictionaries(st.sampled_from(["g", "h", "z"]), st.integers(-1, 4))
+    )
+    at_least, at_most = draw.draw(bound), draw.draw(bound)
+    kept = copy.deepcopy((groups, at_least, at_most))
+    for rule in ("k_borda", "sntv", "bloc", "chamberlin_courant", "pav", "stv"):
+        c = documented(
+            lambda rule=rule: ra.committee(
+                votes, k, rule=rule, groups=groups, at_least=at_least, at_most=at_most, node_limit=50
+            )
+        )
+        assert (groups, at_least, at_most) == kept
+        if c is None:
+            continue
+        assert len(set(c.items)) == k == c.table.height and set(c.items) <= set(labels)
+        if c.score is not None:
+            assert c.upper_bound >= c.score - 1e-9 * max(1.0, abs(c.score))
+            assert c.optimal == (c.method == "exact")
+        if groups is not None:
+            members = [groups[x] for x in c.items]
+            for g in ("g", "h"):
+                lo = at_least if isinstance(at_least, int) else (at_least or {}).get(g, 0)
+                hi = at_most if isinstance(at_most, int) else (at_most or {}).get(g, k)
+                assert lo <= members.count(g) <= hi
 
 
 @FUZZ

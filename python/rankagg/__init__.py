@@ -9,6 +9,7 @@
 
 from rankagg import _core, datasets, plot
 from rankagg.budget import memory_budget, set_memory_budget
+from rankagg.committee import Approvals, Committee, committee
 from rankagg.consistency import Consistency, consistency
 from rankagg.crowd import Mixture, bradley_terry_mixture, crowd_bradley_terry
 from rankagg.data import LMARENA_OUTCOMES, PairTable
@@ -17,6 +18,7 @@ from rankagg.errors import (
     ConvergenceWarning,
     EmptyDataError,
     FloorWarning,
+    GroupConstraintError,
     InternalError,
     InvalidWeightError,
     MemoryBudgetError,
@@ -106,6 +108,9 @@ __all__ = [
     "kemeny",
     "linear_ordering",
     "LinearOrdering",
+    "committee",
+    "Committee",
+    "Approvals",
     "maximal_lottery",
     "Lottery",
     "defensive",
@@ -147,6 +152,7 @@ __all__ = [
     "NotIdentifiableError",
     "NonFiniteValueError",
     "MemoryBudgetError",
+    "GroupConstraintError",
     "InternalError",
     "ConvergenceWarning",
     "FloorWarning",
