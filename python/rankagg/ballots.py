@@ -23,7 +23,7 @@ import polars as pl
 
 from rankagg.data import Frame, _sorted_rank, check_no_nulls, factorize, select_columns
 from rankagg.errors import EmptyDataError, InvalidWeightError, NonFiniteValueError, RankaggError
-from rankagg.rankings import Rankings
+from rankagg.rankings import Rankings, _voter_weights
 from rankagg.vote import Consensus, _result
 
 __all__ = ["ScoreBallots", "approval", "star"]
@@ -111,9 +111,7 @@ class ScoreBallots:
         codes, labels = _sorted_rank(labels)[np.asarray(codes)], labels.sort().rename("item")
         owner = np.asarray(voter_codes)[order]
         offsets = np.searchsorted(owner, np.arange(int(owner[-1]) + 2)).astype(np.uint64)
-        weights = None
-        if weight:
-            weights = _ballot_weights(frame, weight, offsets)
+        weights = _voter_weights(frame, weight, offsets) if weight else None
         voters = frame.get_column(voter).gather(pl.Series(offsets[:-1].astype(np.int64)))
         return cls(labels, offsets, codes.astype(np.uint32), values[order], weights, voters)
 
@@ -238,24 +236,6 @@ def _ballots_at(mask: pl.Series, voter: list[int]) -> list[int]:
 
 def _pairs(frame: pl.DataFrame) -> list[tuple[Any, Any]]:
     return list(zip(frame["voter"].head(_MAX_SHOWN).to_list(), frame["item"].head(_MAX_SHOWN).to_list()))
-
-
-def _ballot_weights(frame: pl.DataFrame, weight: str, offsets: np.ndarray) -> np.ndarray:
-    """One weight per ballot from a column constant within each voter (the rows named)."""
-    w = frame.get_column(weight)
-    if not w.dtype.is_numeric():
-        raise InvalidWeightError(f"column {weight!r} (weight=) must be numeric, not {w.dtype}")
-    wv = w.cast(pl.Float64).to_numpy()
-    per = wv[offsets[:-1].astype(np.int64)]
-    varies = np.flatnonzero(np.repeat(per, np.diff(offsets).astype(np.int64)) != wv)
-    if len(varies):
-        rows = frame.get_column("_row").to_numpy()[varies][:_MAX_SHOWN].tolist()
-        raise InvalidWeightError(f"column {weight!r} (weight=) must be constant within a voter: rows {rows}")
-    bad = np.flatnonzero(~(np.isfinite(wv) & (wv >= 0)))
-    if len(bad):
-        rows = frame.get_column("_row").to_numpy()[bad][:_MAX_SHOWN].tolist()
-        raise InvalidWeightError(f"column {weight!r} (weight=) has NaN, infinite or negative values: rows {rows}")
-    return per
 
 
 def _score_ballots(data: Any, rule: str) -> ScoreBallots:
