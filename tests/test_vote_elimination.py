@@ -122,6 +122,27 @@ def test_anti_plurality_splits_last_places_as_random_tie_breaking_would(ballots,
     assert ra.anti_plurality(votes).winners == [c for c in labels if expected[c] == fewest]
 
 
+@SETTINGS
+@given(elections(ties=False, truncate=False), st.integers(0, 2**32 - 1))
+def test_results_do_not_depend_on_labels_or_ballot_order(ballots, seed):
+    """No rule here breaks a tie by label: renaming the items and shuffling the ballots changes
+    nothing but the names, in the winners and in every item's position."""
+    votes = ours(ballots)
+    rng = np.random.default_rng(seed)
+    rename = {int(x): f"c{p}" for x, p in zip(votes.labels.to_list(), rng.permutation(len(votes.labels)))}
+    shuffled = [ballots[k] for k in rng.permutation(len(ballots))]
+    other = ra.Rankings.from_lists(
+        [[rename[g[0]] for g in groups] for groups, _ in shuffled], weights=[w for _, w in shuffled]
+    )
+    rules = (ra.nanson, ra.baldwin, ra.coombs, ra.bucklin, ra.weighted_bucklin, ra.anti_plurality)
+    for rule in rules:
+        a, b = rule(votes), rule(other)
+        assert sorted(rename[x] for x in a.winners) == b.winners, rule.__name__
+        assert {rename[x]: p for x, p in zip(a.table["item"], a.table["position"])} == dict(
+            zip(b.table["item"], b.table["position"])
+        ), rule.__name__
+
+
 def test_exact_sums_decide_thresholds_and_ties():
     """Weights beyond 2**53: in floats 2**53 + 1 + 1 is 2**53 (each 1 is rounded away), so a
     float sum would rank c's last places below a's; the rules add them exactly, a tie."""
@@ -188,21 +209,41 @@ def test_custom_points_are_used_exactly():
 
 DATA = Path(__file__).parent / "data"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
-LOCAL = sorted((DATA / "preflib_ties").glob("*.soc")) + sorted((DATA / "condorcet_examples").glob("*.soc"))
+LOCAL = [
+    *sorted((DATA / "preflib_elimination").glob("*.so[ci]")),
+    *sorted((DATA / "preflib_ties").glob("*.so[ci]")),
+    *sorted((DATA / "condorcet_examples").glob("*.soc")),
+]
+
+
+def preflib_disagreements(path: Path) -> list[str]:
+    """Every rule on a complete strict election (.soc); Bucklin on a truncated one (.soi)."""
+    votes = ra.read_preflib(path)
+    if path.suffix == ".soc":
+        return complete_strict_disagreements(votes)
+    prof = ProfileWithTies(
+        [{c: k for k, c in enumerate(r)} for r in votes.to_lists()],
+        rcounts=[int(w) for w in (votes.weights if votes.weights is not None else np.ones(len(votes)))],
+        candidates=votes.labels.to_list(),
+    )
+    expected = bucklin_for_truncated_linear_orders(prof)
+    return [] if ra.bucklin(votes).winners == expected else [f"bucklin {ra.bucklin(votes).winners} vs {expected}"]
 
 
 @pytest.mark.parametrize("path", LOCAL, ids=lambda p: p.name)
 def test_preflib_and_pref_voting_example_profiles(path):
-    assert complete_strict_disagreements(ra.read_preflib(path)) == []
+    """PrefLib elections copied to tests/data (F1 seasons 1950 and 1956, where the rules here
+    elect five and four different winner sets; the elections with Schulze co-winners) and
+    pref_voting's Condorcet examples."""
+    assert preflib_disagreements(path) == []
 
 
 @pytest.mark.skipif(
     not SHARED.exists(), reason="the workplace's shared/data PrefLib files are not beside this checkout"
 )
 def test_shared_preflib_elections_agree_with_pref_voting():
-    """The complete strict PrefLib elections of shared/data (.soc; by default those of at most
-    12 items and 2,000 distinct ballots, RANKAGG_ALL_PREFLIB=1 for all), and Bucklin on the
-    truncated ones (.soi)."""
+    """The PrefLib elections of shared/data (.soc: every rule; .soi: Bucklin), by default those
+    of at most 12 items and 2,000 distinct ballots; RANKAGG_ALL_PREFLIB=1 for all."""
     everything = os.environ.get("RANKAGG_ALL_PREFLIB") == "1"
     failures, checked = {}, 0
     for path in sorted(SHARED.glob("preflib_*/*.so[ci]")):
@@ -210,19 +251,7 @@ def test_shared_preflib_elections_agree_with_pref_voting():
         if not everything and (len(votes.labels) > 12 or len(votes) > 2000):
             continue
         checked += 1
-        if path.suffix == ".soc":
-            bad = complete_strict_disagreements(votes)
-        else:
-            labels = votes.labels.to_list()
-            prof = ProfileWithTies(
-                [{c: k for k, c in enumerate(r)} for r in votes.to_lists()],
-                rcounts=[int(w) for w in (votes.weights if votes.weights is not None else np.ones(len(votes)))],
-                candidates=labels,
-            )
-            expected = bucklin_for_truncated_linear_orders(prof)
-            bad = (
-                [] if ra.bucklin(votes).winners == expected else [f"bucklin {ra.bucklin(votes).winners} vs {expected}"]
-            )
+        bad = preflib_disagreements(path)
         if bad:
             failures[f"{path.parent.name}/{path.name}"] = bad
     assert checked > 0 and failures == {}
