@@ -316,7 +316,8 @@ def star(ballots: Ballots) -> Consensus:
     meets; when one item leads and several share the second total, it meets each of them; an
     item wins if it wins (or ties) one of these runoffs. One item: it wins.
 
-    Any finite scores ≥ 0 (STAR ballots use 0 to 5). pref_voting's ``star`` compares two items
+    Time: O(listed scores) for the totals and for each runoff (k items tied for the highest
+    total make k(k − 1)/2 runoffs). Any finite scores ≥ 0 (STAR ballots use 0 to 5). pref_voting's ``star`` compares two items
     only on the ballots that score both; here a blank is a 0, as STAR's rules say. Table:
     ``score`` = the score total; the winners, then the other finalists, then the rest by total.
 
