@@ -23,12 +23,20 @@ import polars as pl
 
 from rankagg.data import Frame, _sorted_rank, check_no_nulls, factorize, select_columns
 from rankagg.errors import EmptyDataError, InvalidWeightError, NonFiniteValueError, RankaggError
-from rankagg.rankings import Rankings, _voter_weights
+from rankagg.rankings import Rankings, _repeated_in_ranking, _voter_weights
 from rankagg.vote import Consensus, _result
 
 __all__ = ["ScoreBallots", "approval", "star"]
 
 _MAX_SHOWN = 10
+
+
+class _RepeatedItemError(RankaggError):
+    """An item twice for one voter; ``rows``: the frame's rows at fault."""
+
+    def __init__(self, message: str, rows: list[int]) -> None:
+        super().__init__(message)
+        self.rows = rows
 
 
 @dataclass(frozen=True)
@@ -98,11 +106,6 @@ class ScoreBallots:
                     f"column {score!r} (score=) has negative scores (a score ballot gives each item 0 or more): "
                     f"rows {bad[:_MAX_SHOWN].tolist()}"
                 )
-        dup = frame.filter(pl.struct(voter, item).is_duplicated())
-        if dup.height:
-            raise RankaggError(
-                f"an item appears twice for one voter (columns {voter!r}, {item!r}): rows {dup['_row'].head(_MAX_SHOWN).to_list()}"
-            )
         # Voters in order of first appearance, rows within a voter in order (a stable sort).
         (voter_codes,), _ = factorize([frame.get_column(voter)])
         order = np.argsort(np.asarray(voter_codes), kind="stable")
@@ -111,6 +114,14 @@ class ScoreBallots:
         codes, labels = _sorted_rank(labels)[np.asarray(codes)], labels.sort().rename("item")
         owner = np.asarray(voter_codes)[order]
         offsets = np.searchsorted(owner, np.arange(int(owner[-1]) + 2)).astype(np.uint64)
+        if _repeated_in_ranking(offsets, codes, limit=1):
+            key = owner.astype(np.int64) * len(labels) + codes
+            _, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
+            rows = np.sort(frame.get_column("_row").to_numpy()[counts[inverse.reshape(-1)] > 1])
+            raise _RepeatedItemError(
+                f"an item appears twice for one voter (columns {voter!r}, {item!r}): rows {rows[:_MAX_SHOWN].tolist()}",
+                rows[:_MAX_SHOWN].tolist(),
+            )
         weights = _voter_weights(frame, weight, offsets) if weight else None
         voters = frame.get_column(voter).gather(pl.Series(offsets[:-1].astype(np.int64)))
         return cls(labels, offsets, codes.astype(np.uint32), values[order], weights, voters)
@@ -195,10 +206,10 @@ class ScoreBallots:
             raise RankaggError(
                 f"scores must be ≥ 0 (a score ballot gives each item 0 or more): (ballot, item) {_pairs(negative)}"
             )
-        dup = frame.filter(pl.struct("voter", "item").is_duplicated())
-        if dup.height:
-            raise RankaggError(f"a ballot lists an item twice: (ballot, item) {_pairs(dup)}")
-        out = cls.from_frame(frame)
+        try:
+            out = cls.from_frame(frame)
+        except _RepeatedItemError as e:  # named by (ballot, item) rather than by rows of `frame`
+            raise RankaggError(f"a ballot lists an item twice: (ballot, item) {_pairs(frame[e.rows])}") from None
         kept = out.voters.to_numpy()
         return cls(out.labels, out.offsets, out.items, out.scores, None if w is None else w[kept], out.voters)
 

@@ -29,7 +29,7 @@ from rankagg.budget import check_dense
 from rankagg.errors import RankaggError
 from rankagg.preferences import Unranked
 from rankagg.rankings import Rankings
-from rankagg.vote import Consensus, Votes, _exact_shares, _levels, _margins, _rankings_only, _result
+from rankagg.vote import Consensus, Votes, _exact_shares, _margins, _rankings_only, _result
 
 __all__ = ["baldwin", "coombs", "nanson"]
 
@@ -134,20 +134,25 @@ def coombs(rankings: Rankings) -> Consensus:
     r = _rankings_only(rankings, "coombs")
     _complete_strict(r, "coombs")
     n, voters = len(r.labels), len(r)
-    check_dense((voters, n), "coombs's rankings × items table", copies=2)
-    lv = _levels(r, "below")
+    check_dense((voters, n), "coombs's rankings × items table")
+    # order[v, j]: voter v's j-th item; each voter's first and last items still in the race are
+    # found by moving two pointers past eliminated items (O(voters · n) in all, not per round).
+    order = np.empty((voters, n), dtype=np.int64)
+    order[np.repeat(np.arange(voters), n), r.levels.astype(np.int64)] = r.items
+    top, bottom = np.zeros(voters, dtype=np.int64), np.full(voters, n - 1, dtype=np.int64)
+    every = np.arange(voters)
     w = r.weights if r.weights is not None else np.ones(voters)
     one = np.ones(voters, dtype=np.int64)
     alive = np.ones(n, dtype=bool)
     out = np.zeros(n, dtype=np.int64)
     rounds = 0
     while True:
-        first, _ = _exact_shares(np.where(alive, lv, np.inf).argmin(axis=1), one, w, n)
+        first, _ = _exact_shares(order[every, top], one, w, n)
         total = sum(first)
         winners = [c for c in np.flatnonzero(alive).tolist() if 2 * first[c] > total]
         if winners:
             break
-        last, _ = _exact_shares(np.where(alive, lv, -np.inf).argmax(axis=1), one, w, n)
+        last, _ = _exact_shares(order[every, bottom], one, w, n)
         most = max(last[c] for c in np.flatnonzero(alive).tolist())
         gone = [c for c in np.flatnonzero(alive).tolist() if last[c] == most]
         rounds += 1
@@ -156,6 +161,10 @@ def coombs(rankings: Rankings) -> Consensus:
             break
         out[gone] = rounds
         alive[gone] = False
+        for pointer, step in ((top, 1), (bottom, -1)):
+            moved = every
+            while len(moved := moved[~alive[order[moved, pointer[moved]]]]):
+                pointer[moved] += step
     key = np.where(out == 0, rounds + 1, out)
     key[winners] = rounds + 2
     return _result(r, key.astype(float), "coombs")
