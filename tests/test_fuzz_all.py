@@ -218,14 +218,21 @@ def score_tables(draw):
 
 
 @FUZZ
-@given(score_tables(), st.booleans(), st.booleans())
-def test_approval_and_star_on_adversarial_score_tables(frame, weighted, as_dicts):
+@given(score_tables(), st.booleans(), st.sampled_from(["frame", "dicts", "sets"]))
+def test_approval_and_star_on_adversarial_score_tables(frame, weighted, intake):
     before = frame.clone()
-    if as_dicts:
+    rows = list(zip(frame["voter"].to_list(), frame["item"].to_list(), frame["score"].to_list()))
+    if intake == "dicts":
         dicts: dict = {}
-        for v, i, s in zip(frame["voter"].to_list(), frame["item"].to_list(), frame["score"].to_list()):
+        for v, i, s in rows:
             dicts.setdefault(v, {})[i] = s
         ballots = documented(lambda: ra.ScoreBallots.from_dicts(list(dicts.values())))
+    elif intake == "sets":
+        sets: dict = {}
+        for v, i, _ in rows:
+            sets.setdefault(v, []).append(i)  # a repeated row repeats the item: an error to name
+        weights = [float(k % 3) for k in range(len(sets))] if weighted else None  # 0 is a legal weight
+        ballots = documented(lambda: ra.ScoreBallots.from_sets(list(sets.values()), weights=weights))
     else:
         ballots = documented(lambda: ra.ScoreBallots.from_frame(frame, weight="w" if weighted else None))
     for rule in (ra.approval, ra.star):
