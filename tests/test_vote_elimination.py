@@ -12,7 +12,6 @@ exact.
 
 from __future__ import annotations
 
-import os
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -29,7 +28,7 @@ from pref_voting.scoring_methods import anti_plurality
 
 import rankagg as ra
 from hypothesis_budget import examples
-from test_vote_oracle import elections, ours
+from test_vote_oracle import elections, ours, preflib_failures
 
 SETTINGS = settings(max_examples=examples(150), suppress_health_check=[HealthCheck.data_too_large])
 
@@ -216,9 +215,8 @@ LOCAL = [
 ]
 
 
-def preflib_disagreements(path: Path) -> list[str]:
+def preflib_disagreements(path: Path, votes: ra.Rankings) -> list[str]:
     """Every rule on a complete strict election (.soc); Bucklin on a truncated one (.soi)."""
-    votes = ra.read_preflib(path)
     if path.suffix == ".soc":
         return complete_strict_disagreements(votes)
     prof = ProfileWithTies(
@@ -235,7 +233,7 @@ def test_preflib_and_pref_voting_example_profiles(path):
     """PrefLib elections copied to tests/data (F1 seasons 1950 and 1956, where the rules here
     elect five and four different winner sets; the elections with Schulze co-winners) and
     pref_voting's Condorcet examples."""
-    assert preflib_disagreements(path) == []
+    assert preflib_disagreements(path, ra.read_preflib(path)) == []
 
 
 @pytest.mark.skipif(
@@ -244,14 +242,6 @@ def test_preflib_and_pref_voting_example_profiles(path):
 def test_shared_preflib_elections_agree_with_pref_voting():
     """The PrefLib elections of shared/data (.soc: every rule; .soi: Bucklin), by default those
     of at most 12 items and 2,000 distinct ballots; RANKAGG_ALL_PREFLIB=1 for all."""
-    everything = os.environ.get("RANKAGG_ALL_PREFLIB") == "1"
-    failures, checked = {}, 0
-    for path in sorted(SHARED.glob("preflib_*/*.so[ci]")):
-        votes = ra.read_preflib(path)
-        if not everything and (len(votes.labels) > 12 or len(votes) > 2000):
-            continue
-        checked += 1
-        bad = preflib_disagreements(path)
-        if bad:
-            failures[f"{path.parent.name}/{path.name}"] = bad
+    paths = sorted(SHARED.glob("preflib_*/*.so[ci]"))
+    checked, failures = preflib_failures(paths, preflib_disagreements, 12, 2000)
     assert checked > 0 and failures == {}
