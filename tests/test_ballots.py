@@ -153,6 +153,8 @@ def test_intake_errors_name_the_rows_voters_and_items():
         ra.star({"voter": [1, 2, 1], "item": ["a", "a", "a"], "score": [1, 2, 3]})
     with pytest.raises(ra.InvalidWeightError, match=r"constant within a voter: rows \[1\]"):
         ra.ScoreBallots.from_frame({"voter": [1, 1], "item": ["a", "b"], "score": [1, 2], "w": [1, 2]}, weight="w")
+    with pytest.raises(ra.MissingColumnError, match=r"approval: column 'score'.*score=None: one row per approval"):
+        ra.approval({"voter": [1, 2], "item": ["a", "b"]})
     with pytest.raises(ra.MissingColumnError, match="'points'"):
         ra.ScoreBallots.from_frame({"voter": [1], "item": ["a"], "grade": [1]}, score="points")
     with pytest.raises(ra.RankaggError, match=r"\(ballot, item\) \[\(1, 'b'\)\]"):

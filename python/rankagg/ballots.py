@@ -22,7 +22,7 @@ import numpy as np
 import polars as pl
 
 from rankagg.data import Frame, _sorted_rank, check_no_nulls, factorize, select_columns
-from rankagg.errors import EmptyDataError, InvalidWeightError, NonFiniteValueError, RankaggError
+from rankagg.errors import EmptyDataError, InvalidWeightError, MissingColumnError, NonFiniteValueError, RankaggError
 from rankagg.rankings import Rankings, _repeated_in_ranking, _voter_weights
 from rankagg.vote import Consensus, _result
 
@@ -267,7 +267,13 @@ def _score_ballots(data: Any, rule: str) -> ScoreBallots:
             f"{rule}: a list of ballots holds either mappings item → score or sets of approved items"
             + ("" if data else ", and not none")
         )
-    return ScoreBallots.from_frame(data)
+    try:
+        return ScoreBallots.from_frame(data)
+    except MissingColumnError as e:
+        raise MissingColumnError(
+            f"{rule}: {e}; for other column names, rankagg.ScoreBallots.from_frame(data, voter=..., item=..., "
+            "score=...) (score=None: one row per approval)"
+        ) from None
 
 
 def _weighted_sums(index: np.ndarray, value: np.ndarray, weight: np.ndarray, n: int) -> tuple[list[Any], np.ndarray]:
