@@ -124,7 +124,7 @@ def coombs(rankings: Rankings) -> Consensus:
     that list fewer items or tie some are named in the error. Counts are added exactly (as
     integers or rationals). Table: ``score`` is the round in which the item was eliminated
     (1 = first out); the items still in the race when a majority winner emerged come just
-    below the winner. Time O(n² · voters) (a pass over the rankings per round).
+    below the winner. Time O(n · voters): each round reads one first and one last item per voter.
 
     >>> import rankagg as ra
     >>> votes = ra.Rankings.from_lists([["a", "b", "c"]] * 2 + [["b", "c", "a"]] * 2 + [["c", "b", "a"]])
