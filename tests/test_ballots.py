@@ -163,6 +163,8 @@ def test_intake_errors_name_the_rows_voters_and_items():
         ra.ScoreBallots.from_dicts([{"a": math.inf}])
     with pytest.raises(ra.InvalidWeightError, match=r"ballots \[1\]"):
         ra.ScoreBallots.from_sets([{"a"}, {"b"}], weights=[1, -1])
+    with pytest.raises(ra.InvalidWeightError, match="weights must be numbers"):
+        ra.ScoreBallots.from_sets([{"a"}, {"b"}], weights=["one", "two"])  # type: ignore[list-item]
     with pytest.raises(ra.InvalidWeightError, match="1 entries for 2 ballots"):
         ra.ScoreBallots.from_sets([{"a"}, {"b"}], weights=[1])
     with pytest.raises(ra.RankaggError, match="ballot 1 is a str"):

@@ -189,7 +189,10 @@ class ScoreBallots:
             )
         w = None
         if weights is not None:
-            w = np.array(weights, dtype=float)
+            try:
+                w = np.array(weights, dtype=float)
+            except (TypeError, ValueError):
+                raise InvalidWeightError("weights must be numbers, one per ballot") from None
             if w.shape != (len(ballots),):
                 raise InvalidWeightError(f"weights has {w.size} entries for {len(ballots)} ballots")
             bad = np.flatnonzero(~(np.isfinite(w) & (w >= 0)))
