@@ -406,3 +406,44 @@ def test_committee_of_a_preflib_file_by_stv(capsys):
     assert "stv committee of 2" in out and out.splitlines()[1].split("|")[3].strip() == "votes"
     assert main(["committee", "tests/data/00028-00000001.soi", "--k", "2", "--rule", "pav"]) == 2
     assert "needs approval ballots" in capsys.readouterr().err
+
+
+def test_consensus_elimination_rules_and_score_ballots(tmp_path, capsys):
+    """The rules of issue 15 through the CLI: each ranking rule on a PrefLib file gives the
+    library's winners; approval and STAR read a long voter/item/score table."""
+    from pathlib import Path
+
+    import rankagg as ra
+
+    data = Path(__file__).parent / "data" / "preflib_ties" / "00004-00000163.soc"
+    votes = ra.read_preflib(data)
+    for method in ("nanson", "baldwin", "coombs", "bucklin", "weighted_bucklin", "anti_plurality"):
+        assert main(["consensus", str(data), "--method", method]) == 0
+        expected = getattr(ra, method)(votes).winners
+        assert f"winner(s): {', '.join(map(str, expected))};" in capsys.readouterr().out
+    src = tmp_path / "ballots.csv"
+    pl.DataFrame(
+        {
+            "who": [1, 1, 2, 2, 3, 3, 4],
+            "film": ["x", "y", "x", "z", "y", "z", "z"],
+            "stars": [5, 4, 1, 5, 5, 0, 2],
+        }
+    ).write_csv(src)
+    # Totals x 6, y 9, z 7: y meets z and is scored higher by voters 1 and 3 (blank = 0), z by 2 and 4: a tie.
+    assert (
+        main(["consensus", str(src), "--method", "star", "--voter", "who", "--item", "film", "--score", "stars"]) == 0
+    )
+    out = capsys.readouterr().out
+    assert "winner(s): y, z" in out and "4 voters, 3 items" in out
+    approvals = tmp_path / "approvals.csv"
+    pl.DataFrame({"voter": [1, 1, 2, 3], "item": ["x", "y", "y", "z"], "score": [1, 1, 1, 0]}).write_csv(approvals)
+    dst = tmp_path / "approval.csv"
+    assert main(["consensus", str(approvals), "--method", "approval", "-o", str(dst)]) == 0
+    assert pl.read_csv(dst).rows() == [("y", 1, 2.0), ("x", 2, 1.0), ("z", 3, 0.0)]
+    assert (
+        main(["consensus", str(src), "--method", "approval", "--voter", "who", "--item", "film", "--score", "stars"])
+        == 2
+    )
+    assert "approvals (scores 0 or 1)" in capsys.readouterr().err
+    assert main(["consensus", str(data), "--method", "star"]) == 2
+    assert "not the rankings of a PrefLib file" in capsys.readouterr().err

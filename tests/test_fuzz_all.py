@@ -94,7 +94,23 @@ def check_consensus(c: ra.Consensus, labels: list) -> None:
         assert np.all((a >= -1 - 1e-12) & (a <= 1 + 1e-12))
 
 
-RULES = [ra.borda, ra.plurality, ra.instant_runoff, ra.copeland, ra.minimax, ra.schulze, ra.ranked_pairs, ra.kemeny]
+RULES = [
+    ra.borda,
+    ra.plurality,
+    ra.instant_runoff,
+    ra.copeland,
+    ra.minimax,
+    ra.schulze,
+    ra.ranked_pairs,
+    ra.kemeny,
+    ra.nanson,
+    ra.baldwin,
+    ra.coombs,
+    ra.bucklin,
+    ra.weighted_bucklin,
+    ra.anti_plurality,
+]
+RANKINGS_ONLY = (ra.plurality, ra.instant_runoff, ra.coombs, ra.bucklin, ra.weighted_bucklin, ra.anti_plurality)
 
 
 @FUZZ
@@ -106,7 +122,7 @@ def test_rules_on_adversarial_ballots(data, unranked):
         return
     labels = votes.labels.to_list()
     for rule in RULES:
-        kwargs = {} if rule in (ra.plurality, ra.instant_runoff) else {"unranked": unranked}
+        kwargs = {} if rule in RANKINGS_ONLY else {"unranked": unranked}
         c = documented(functools.partial(rule, votes, **kwargs))
         if c is not None:
             check_consensus(c, labels)
@@ -187,7 +203,7 @@ def test_pairwise_methods_on_adversarial_frames(df, weighted):
         check_consensus(k, items)
     table = documented(lambda: ra.PairTable.from_comparisons(df, **kw))
     if table is not None:
-        for rule in (ra.copeland, ra.schulze, ra.ranked_pairs, ra.borda):
+        for rule in (ra.copeland, ra.schulze, ra.ranked_pairs, ra.borda, ra.nanson, ra.baldwin):
             check_consensus(rule(table), table.labels.to_list())
         back = ra.PairTable.from_counts(table.to_frame(), a="a", b="b")
         assert back.to_frame().equals(table.to_frame())
@@ -221,6 +237,60 @@ def counts(draw):
             rows[r][0] if c == 1 else draw(st.sampled_from([None, -1, math.nan, math.inf] if c >= 2 else [None]))
         )
     return pl.DataFrame(rows, schema=["a", "b", "wins_a", "wins_b", "ties"], orient="row", strict=False)
+
+
+@st.composite
+def score_tables(draw):
+    """Long voter/item/score tables (repeats, zeros, 1e12, booleans, fractions, weights), with at
+    most one defect: a null, NaN, infinite or negative score, an item twice for a voter, a text
+    score, a weight that varies within a voter."""
+    rows = []
+    for _ in range(draw(st.integers(0, 10))):
+        voter = draw(st.integers(0, 3))
+        rows.append(
+            [voter, draw(st.sampled_from(ITEMS)), draw(st.sampled_from([0, 1, 5, 2.5, 1e12])), float(voter % 2 + 1)]
+        )
+    rows = list({(r[0], r[1]): r for r in rows}.values())  # one score per (voter, item) unless a defect repeats one
+    kind = draw(st.sampled_from(["none", "value", "repeat", "weight"])) if rows and defect(draw) else "none"
+    if kind == "value":
+        rows[draw(st.integers(0, len(rows) - 1))][2] = draw(st.sampled_from([None, -1, math.nan, math.inf]))
+    elif kind == "repeat":
+        rows.append(list(rows[0]))
+    elif kind == "weight":
+        rows.append([rows[0][0], "zz", 1, rows[0][3] + 1])
+    frame = pl.DataFrame(rows, schema=["voter", "item", "score", "w"], orient="row", strict=False)
+    if rows and draw(st.integers(0, 7)) == 0:
+        frame = frame.with_columns(pl.col("score").cast(pl.String) if kind != "none" else pl.col("score") > 0)
+    return frame
+
+
+@FUZZ
+@given(score_tables(), st.booleans(), st.sampled_from(["frame", "dicts", "sets"]))
+def test_approval_and_star_on_adversarial_score_tables(frame, weighted, intake):
+    before = frame.clone()
+    rows = list(zip(frame["voter"].to_list(), frame["item"].to_list(), frame["score"].to_list()))
+    if intake == "dicts":
+        dicts: dict = {}
+        for v, i, s in rows:
+            dicts.setdefault(v, {})[i] = s
+        ballots = documented(lambda: ra.ScoreBallots.from_dicts(list(dicts.values())))
+    elif intake == "sets":
+        sets: dict = {}
+        for v, i, _ in rows:
+            sets.setdefault(v, []).append(i)  # a repeated row repeats the item: an error to name
+        weights = [float(k % 3) for k in range(len(sets))] if weighted else None  # 0 is a legal weight
+        ballots = documented(lambda: ra.ScoreBallots.from_sets(list(sets.values()), weights=weights))
+    else:
+        ballots = documented(lambda: ra.ScoreBallots.from_frame(frame, weight="w" if weighted else None))
+    for rule in (ra.approval, ra.star):
+        c = documented(functools.partial(rule, frame if ballots is None else ballots))
+        if c is not None:
+            check_consensus(c, ballots.labels.to_list() if ballots is not None else c.table["item"].to_list())
+            assert np.all(c.table["score"].to_numpy() >= 0)
+    if ballots is not None:
+        r = documented(ballots.to_rankings)
+        assert r is not None and len(r) == len(ballots)
+    assert frame.equals(before)
 
 
 @FUZZ

@@ -8,12 +8,14 @@
 """
 
 from rankagg import _core, datasets, plot
+from rankagg.ballots import ScoreBallots, approval, star
 from rankagg.budget import memory_budget, set_memory_budget
 from rankagg.committee import Approvals, Committee, committee
 from rankagg.consistency import Consistency, consistency
 from rankagg.crowd import Mixture, bradley_terry_mixture, crowd_bradley_terry
 from rankagg.data import LMARENA_OUTCOMES, PairTable
 from rankagg.distance import kemeny_distance, kendall_tau, spearman_footrule
+from rankagg.elimination import baldwin, coombs, nanson
 from rankagg.errors import (
     ConvergenceWarning,
     EmptyDataError,
@@ -36,6 +38,7 @@ from rankagg.games import Lottery, maximal_lottery
 from rankagg.intervals import Bootstrap, Sandwich
 from rankagg.judges import expected_rating, merge_bidirectional, self_play_rewards
 from rankagg.metrics import Metric, RankingAccuracy, average_precision, ndcg, precision_at_k, ranking_accuracy, rbo
+from rankagg.positional import anti_plurality, bucklin, weighted_bucklin
 from rankagg.preferences import Preferences, pairwise_preferences, preference_matrix
 from rankagg.preflib import read_preflib
 from rankagg.rankings import Rankings
@@ -105,6 +108,15 @@ __all__ = [
     "instant_runoff",
     "condorcet_winner",
     "smith_set",
+    "nanson",
+    "baldwin",
+    "coombs",
+    "bucklin",
+    "weighted_bucklin",
+    "anti_plurality",
+    "ScoreBallots",
+    "approval",
+    "star",
     "kemeny",
     "linear_ordering",
     "LinearOrdering",

@@ -542,7 +542,28 @@ def _add_long_table_arguments(p: argparse.ArgumentParser, item: str, over: str, 
     p.add_argument("--value", default=value, help=f"column of values (default: {value})")
 
 
-CONSENSUS_METHODS = ["kemeny", "schulze", "ranked_pairs", "copeland", "minimax", "borda", "plurality", "instant_runoff"]
+CONSENSUS_METHODS = [
+    "kemeny",
+    "schulze",
+    "ranked_pairs",
+    "copeland",
+    "minimax",
+    "borda",
+    "plurality",
+    "instant_runoff",
+    "nanson",
+    "baldwin",
+    "coombs",
+    "bucklin",
+    "weighted_bucklin",
+    "anti_plurality",
+    "approval",
+    "star",
+]
+RANKINGS_ONLY_METHODS = ("plurality", "instant_runoff", "coombs", "bucklin", "weighted_bucklin", "anti_plurality")
+"""The ranking rules without an ``unranked`` keyword (they read each voter's ranking itself)."""
+SCORE_METHODS = ("approval", "star")
+"""The rules on score ballots: a long voter/item/score table (``--score``)."""
 
 
 def _ranks_from(frame: pl.DataFrame, column: str, higher_is: str | None) -> tuple[pl.DataFrame, str]:
@@ -573,11 +594,14 @@ def _voter_count(ballots: Any) -> float:
 
 def _consensus(args: argparse.Namespace) -> int:
     """Consensus of rankings from a PrefLib file or a long CSV/Parquet/NDJSON frame."""
+    import rankagg
     from rankagg import vote
     from rankagg.preflib import read_preflib
     from rankagg.rankings import Rankings
 
     suffix = Path(args.file).suffix.lower()
+    if args.method in SCORE_METHODS:
+        return _consensus_of_scores(args, suffix)
     reading = ""
     if suffix in (".soc", ".soi", ".toc", ".toi"):
         if args.higher_is is not None:
@@ -586,10 +610,10 @@ def _consensus(args: argparse.Namespace) -> int:
     else:
         frame, reading = _ranks_from(_read(args.file), args.rank, args.higher_is)
         votes = Rankings.from_frame(frame, voter=args.voter, item=args.item, rank=args.rank, weight=args.weight)
-    kwargs: dict[str, Any] = {} if args.method in ("plurality", "instant_runoff") else {"unranked": args.unranked}
+    kwargs: dict[str, Any] = {} if args.method in RANKINGS_ONLY_METHODS else {"unranked": args.unranked}
     if args.method == "kemeny":
         kwargs.update(time_limit=args.time_limit, progress=sys.stderr.isatty())
-    result = getattr(vote, args.method)(votes, **kwargs)
+    result = getattr(rankagg, args.method)(votes, **kwargs)
     if args.output:
         return _save(result.table, args)
     voters = _voter_count(votes)
@@ -690,6 +714,33 @@ def _committee(args: argparse.Namespace) -> int:
             else f"NOT proved optimal (upper bound {result.upper_bound:g}, gap {result.gap:g})"
         )
         print(f"score {result.score:g}, {proof}; method {result.method}")
+
+
+def _consensus_of_scores(args: argparse.Namespace, suffix: str) -> int:
+    """``consensus --method approval|star``: score ballots from a long voter/item/score table."""
+    import rankagg
+    from rankagg.ballots import ScoreBallots
+
+    if suffix in (".soc", ".soi", ".toc", ".toi"):
+        raise RankaggError(
+            f"--method {args.method} reads score ballots (a long table with --voter, --item and --score columns), "
+            "not the rankings of a PrefLib file"
+        )
+    if args.higher_is is not None:
+        raise RankaggError(
+            f"--higher-is is for a --rank column; --method {args.method} reads --score (higher is better)"
+        )
+    ballots = ScoreBallots.from_frame(
+        _read(args.file), voter=args.voter, item=args.item, score=args.score, weight=args.weight
+    )
+    result = getattr(rankagg, args.method)(ballots)
+    if args.output:
+        return _save(result.table, args)
+    voters = float(ballots.weights.sum()) if ballots.weights is not None else len(ballots)
+    print(
+        f"{args.method} of {args.file}: {voters:g} voters, {len(ballots.labels)} items; column {args.score!r} as scores"
+    )
+    print(f"winner(s): {', '.join(map(str, result.winners))}")
     print(_markdown(result.table.head(args.top)), end="")
     return 0
 
@@ -868,9 +919,11 @@ def build_parser() -> argparse.ArgumentParser:
     lb.set_defaults(run=_leaderboard)
     cons = sub.add_parser(
         "consensus",
-        help="consensus of rankings (PrefLib .soc/.soi/.toc/.toi, or a long voter/item/rank table)",
+        help="consensus of rankings (PrefLib .soc/.soi/.toc/.toi, or a long voter/item/rank table) or of score "
+        "ballots (approval, star: a long voter/item/score table)",
         epilog="examples:\n  rankagg consensus election.toi --method schulze\n  rankagg consensus ranks.csv --voter judge --item system --rank place\n"
-        "  rankagg consensus scores.csv --voter task --item model --rank accuracy --higher-is better",
+        "  rankagg consensus scores.csv --voter task --item model --rank accuracy --higher-is better\n"
+        "  rankagg consensus ballots.csv --method star --score stars",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     cons.add_argument("file", help="PrefLib file, or CSV/Parquet/NDJSON with one row per (voter, item)")
@@ -882,6 +935,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="the --rank column is a score: 'better' when higher is better (accuracy), 'worse' when lower is "
         "(error rate); default: ranks, 1 = best",
     )
+    cons.add_argument(
+        "--score", default="score", help="approval, star: column of each voter's score for the item (default: score)"
+    )
+    cons.add_argument("--weight", help="column of per-voter weights")
     cons.add_argument("--unranked", default="below", choices=["below", "ignore"], help="items a voter did not rank")
     cons.add_argument(
         "--time-limit", type=float, help="kemeny: seconds before returning the best order found with its bound"

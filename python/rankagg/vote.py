@@ -253,7 +253,7 @@ def _preferences(data: Votes, unranked: Unranked, rule: str) -> tuple[Any, np.nd
         return prefs, prefs.matrix
     raise RankaggError(
         f"{rule} takes rankagg.Rankings, rankagg.Preferences or a rankagg.PairTable, not {type(data).__name__}; "
-        "for comparison rows use rankagg.preference_matrix(data, a=..., b=..., outcome=...)"
+        "for comparison rows use rankagg.preference_matrix(data, a=..., b=..., outcome=...)" + _score_hint(data)
     )
 
 
@@ -262,10 +262,18 @@ def _margins(data: Votes, unranked: Unranked, rule: str) -> tuple[Any, np.ndarra
     return holder, p - p.T
 
 
+def _score_hint(data: Any) -> str:
+    """For score ballots given to a ranking rule: how to get rankings, or the rules for scores."""
+    if type(data).__name__ != "ScoreBallots":
+        return ""
+    return "; score ballots are read by rankagg.approval and rankagg.star, or ranked with ballots.to_rankings()"
+
+
 def _rankings_only(data: Any, rule: str) -> Rankings:
     if not isinstance(data, Rankings):
         raise RankaggError(
             f"{rule} needs each voter's ranking (rankagg.Rankings), not {type(data).__name__}: pairwise data do not say who was first"
+            + _score_hint(data)
         )
     return data
 
