@@ -714,6 +714,8 @@ def _committee(args: argparse.Namespace) -> int:
             else f"NOT proved optimal (upper bound {result.upper_bound:g}, gap {result.gap:g})"
         )
         print(f"score {result.score:g}, {proof}; method {result.method}")
+    print(_markdown(result.table.head(args.top)), end="")
+    return 0
 
 
 def _consensus_of_scores(args: argparse.Namespace, suffix: str) -> int:
