@@ -940,7 +940,6 @@ def build_parser() -> argparse.ArgumentParser:
     cons.add_argument(
         "--score", default="score", help="approval, star: column of each voter's score for the item (default: score)"
     )
-    cons.add_argument("--weight", help="column of per-voter weights")
     cons.add_argument("--unranked", default="below", choices=["below", "ignore"], help="items a voter did not rank")
     cons.add_argument(
         "--time-limit", type=float, help="kemeny: seconds before returning the best order found with its bound"
