@@ -52,12 +52,16 @@ impl Closure {
         let w = self.words;
         let down: Vec<u64> = self.reach[j * w..(j + 1) * w].to_vec();
         let up: Vec<u64> = self.above[i * w..(i + 1) * w].to_vec();
-        let mut touched = 0;
-        for a in ones(&up) {
+        // Only the items reaching i but not j gain (one reaching j reaches all j reaches), and
+        // only the items j reaches but i does not gain new items above them.
+        let gain_reach: Vec<u64> = up.iter().zip(&self.above[j * w..(j + 1) * w]).map(|(u, a)| u & !a).collect();
+        let gain_above: Vec<u64> = down.iter().zip(&self.reach[i * w..(i + 1) * w]).map(|(d, r)| d & !r).collect();
+        let mut touched = 3 * w;
+        for a in ones(&gain_reach) {
             self.reach[a * w..(a + 1) * w].iter_mut().zip(&down).for_each(|(r, d)| *r |= d);
             touched += w;
         }
-        for b in ones(&down) {
+        for b in ones(&gain_above) {
             self.above[b * w..(b + 1) * w].iter_mut().zip(&up).for_each(|(r, u)| *r |= u);
             touched += w;
         }
