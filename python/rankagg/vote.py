@@ -318,7 +318,9 @@ def _widest_paths(links: np.ndarray) -> np.ndarray:
     """Strongest paths (a path is as strong as its weakest link) between all pairs, given the
     n × n link strengths (0: no link); the diagonal is ignored and returned as 0. Rust."""
     n = len(links)
-    check_dense((n, n), "the strongest-path matrix", copies=2)
+    # the links' copy, and Rust's list of links sorted by strength (16 bytes per link, at most
+    # n(n − 1) of them, with its per-row parts while it is assembled)
+    check_dense((n, n), "the strongest-path matrix", copies=5)
     d = np.array(links, dtype=np.float64, order="C")  # Rust updates it in place
     _core.widest_paths(n, d.reshape(-1))
     np.fill_diagonal(d, 0.0)
@@ -356,7 +358,9 @@ def ranked_pairs(rankings: Votes, *, unranked: Unranked = "below", tie_break: Ti
         raise RankaggError(f"tie_break must be 'all' or 'label', not {tie_break!r}")
     holder, p = _preferences(rankings, unranked, "ranked_pairs")
     n = len(p)
-    check_dense((n, n), "ranked pairs' majorities sorted by margin")
+    # the majorities (margin >= 0, both ways for a tie) sorted in Rust: 16 bytes each, with
+    # their per-row parts while the list is assembled
+    check_dense((n, n), "ranked pairs' majorities sorted by margin", copies=4)
     flat = np.ascontiguousarray(p, dtype=np.float64).reshape(-1)
     below = _core.ranked_pairs_label(n, flat).astype(np.int64)
     if tie_break == "label":

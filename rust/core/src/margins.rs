@@ -16,6 +16,8 @@ const BLOCK: usize = 256;
 const MAX_BLOCKS: usize = 8;
 /// Bytes of the dense level rows of one chunk of voters (the tiled path).
 const CHUNK_BYTES: usize = 4 << 20;
+/// Rows of the link matrix collected and sorted between two polls for Ctrl-C.
+const RUN_ROWS: usize = 256;
 /// Bytes of one task's accumulator rows (kept in a core's L2 cache).
 const TILE_BYTES: usize = 128 << 10;
 
@@ -226,19 +228,32 @@ pub fn widest_paths(n: usize, d: &mut [f64]) -> Result<()> {
         return Err(Error::InvalidArgument(format!("link strengths must be finite and >= 0; entry {bad} is {}", d[bad])));
     }
     // (strength's bits inverted, i·n + j): ascending is strongest first (non-negative floats
-    // order as their bits; + 0.0 has no effect on positive values).
-    let rows: Vec<Vec<(u64, u64)>> = d
-        .par_chunks(n.max(1))
-        .enumerate()
-        .map(|(i, row)| row.iter().enumerate().filter(|&(j, &x)| j != i && x > 0.0).map(|(j, &x)| (!x.to_bits(), (i * n + j) as u64)).collect())
-        .collect();
-    let total = rows.iter().map(Vec::len).sum::<usize>();
-    let mut links: Vec<(u64, u64)> = Vec::new();
-    links.try_reserve_exact(total).map_err(|_| Error::OutOfMemory { bytes: total * 16 })?;
-    for r in rows {
-        links.extend(r);
+    // order as their bits). Collected and sorted in runs of rows, Ctrl-C polled between runs;
+    // the runs are merged as the links are taken.
+    let mut runs: Vec<Vec<(u64, u64)>> = Vec::new();
+    for rows in (0..n).step_by(RUN_ROWS) {
+        if crate::interrupt::poll() {
+            return crate::interrupt::check();
+        }
+        let end = (rows + RUN_ROWS).min(n);
+        let mut run: Vec<(u64, u64)> = Vec::new();
+        let count = (rows * n..end * n).filter(|&e| e / n != e % n && d[e] > 0.0).count();
+        run.try_reserve_exact(count).map_err(|_| Error::OutOfMemory { bytes: count * 16 })?;
+        run.extend((rows * n..end * n).filter(|&e| e / n != e % n && d[e] > 0.0).map(|e| (!d[e].to_bits(), e as u64)));
+        run.par_sort_unstable();
+        runs.push(run);
     }
-    links.par_sort_unstable();
+    let mut next: Vec<usize> = vec![0; runs.len()];
+    let mut heads: std::collections::BinaryHeap<std::cmp::Reverse<((u64, u64), usize)>> =
+        runs.iter().enumerate().filter(|(_, r)| !r.is_empty()).map(|(k, r)| std::cmp::Reverse((r[0], k))).collect();
+    let mut merged = std::iter::from_fn(move || {
+        let std::cmp::Reverse((link, k)) = heads.pop()?;
+        next[k] += 1;
+        if let Some(&following) = runs[k].get(next[k]) {
+            heads.push(std::cmp::Reverse((following, k)));
+        }
+        Some(link)
+    });
     d.fill(0.0);
     let words = n.div_ceil(64);
     let mut reach = crate::memory::try_filled(n * words, 0u64)?;
@@ -247,7 +262,7 @@ pub fn widest_paths(n: usize, d: &mut [f64]) -> Result<()> {
     }
     let mut above = reach.clone();
     let (mut down, mut up) = (vec![0u64; words], vec![0u64; words]);
-    for (k, &(key, e)) in links.iter().enumerate() {
+    for (k, (key, e)) in merged.by_ref().enumerate() {
         if k % 65536 == 0 && crate::interrupt::poll() {
             return crate::interrupt::check();
         }
@@ -465,9 +480,9 @@ mod tests {
             s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             (s >> 33) % m
         };
-        for trial in 0..200 {
-            let n = 1 + trial % 70;
-            // few distinct strengths (equal links abound), some pairs linked both ways
+        for trial in 0..201 {
+            let n = if trial == 200 { 2 * RUN_ROWS + 7 } else { 1 + trial % 70 }; // several runs merged
+                                                                                  // few distinct strengths (equal links abound), some pairs linked both ways
             let links: Vec<f64> = (0..n * n).map(|_| if next(3) == 0 { 0.0 } else { next(6) as f64 * 0.5 }).collect();
             let mut d = links.clone();
             widest_paths(n, &mut d).unwrap();
