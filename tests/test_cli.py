@@ -377,3 +377,24 @@ def test_consensus_of_a_score_column_needs_to_know_which_way_is_better(tmp_path,
     assert "winner(s): bad;" in capsys.readouterr().out
     assert main(["consensus", "tests/data/00005-00000002.toi", "--higher-is", "better"]) == 2
     assert "PrefLib" in capsys.readouterr().err
+
+
+def test_consensus_majority_rules(capsys):
+    """Every rule of rankagg.majority from the command line: Burlington 2009 has the Condorcet
+    winner Andy Montroll, whom every Condorcet-consistent rule elects."""
+    for method in (
+        "split_cycle",
+        "stable_voting",
+        "beat_path",
+        "river",
+        "slater",
+        "top_cycle",
+        "uncovered_set",
+        "black",
+        "daunou",
+    ):
+        assert main(["consensus", "tests/data/00005-00000002.toi", "--method", method]) == 0, method
+        out = capsys.readouterr().out
+        assert "winner(s): Andy Montroll;" in out, method
+    assert main(["consensus", "tests/data/00005-00000002.toi", "--method", "slater"]) == 0
+    assert "Slater cost" in capsys.readouterr().out

@@ -8,6 +8,7 @@
 """
 
 from rankagg import _core, datasets, plot
+from rankagg.axioms import Axioms, Violation, axioms
 from rankagg.budget import memory_budget, set_memory_budget
 from rankagg.consistency import Consistency, consistency
 from rankagg.crowd import Mixture, bradley_terry_mixture, crowd_bradley_terry
@@ -32,6 +33,17 @@ from rankagg.errors import (
 from rankagg.games import Lottery, maximal_lottery
 from rankagg.intervals import Bootstrap, Sandwich
 from rankagg.judges import expected_rating, merge_bidirectional, self_play_rewards
+from rankagg.majority import (
+    beat_path,
+    black,
+    daunou,
+    river,
+    slater,
+    split_cycle,
+    stable_voting,
+    top_cycle,
+    uncovered_set,
+)
 from rankagg.preferences import Preferences, pairwise_preferences, preference_matrix
 from rankagg.preflib import read_preflib
 from rankagg.rankings import Rankings
@@ -100,6 +112,18 @@ __all__ = [
     "instant_runoff",
     "condorcet_winner",
     "smith_set",
+    "split_cycle",
+    "stable_voting",
+    "beat_path",
+    "black",
+    "top_cycle",
+    "uncovered_set",
+    "slater",
+    "river",
+    "daunou",
+    "axioms",
+    "Axioms",
+    "Violation",
     "kemeny",
     "linear_ordering",
     "LinearOrdering",

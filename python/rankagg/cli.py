@@ -442,7 +442,25 @@ def _defensive(args: argparse.Namespace) -> int:
     return 0
 
 
-CONSENSUS_METHODS = ["kemeny", "schulze", "ranked_pairs", "copeland", "minimax", "borda", "plurality", "instant_runoff"]
+CONSENSUS_METHODS = [
+    "kemeny",
+    "schulze",
+    "ranked_pairs",
+    "copeland",
+    "minimax",
+    "borda",
+    "plurality",
+    "instant_runoff",
+    "split_cycle",
+    "stable_voting",
+    "beat_path",
+    "river",
+    "slater",
+    "top_cycle",
+    "uncovered_set",
+    "black",
+    "daunou",
+]
 
 
 def _ranks_from(frame: pl.DataFrame, column: str, higher_is: str | None) -> tuple[pl.DataFrame, str]:
@@ -468,7 +486,7 @@ def _ranks_from(frame: pl.DataFrame, column: str, higher_is: str | None) -> tupl
 
 def _consensus(args: argparse.Namespace) -> int:
     """Consensus of rankings from a PrefLib file or a long CSV/Parquet/NDJSON frame."""
-    from rankagg import vote
+    from rankagg import majority, vote
     from rankagg.preflib import read_preflib
     from rankagg.rankings import Rankings
 
@@ -481,10 +499,15 @@ def _consensus(args: argparse.Namespace) -> int:
     else:
         frame, reading = _ranks_from(_read(args.file), args.rank, args.higher_is)
         votes = Rankings.from_frame(frame, voter=args.voter, item=args.item, rank=args.rank, weight=args.weight)
-    kwargs: dict[str, Any] = {} if args.method in ("plurality", "instant_runoff") else {"unranked": args.unranked}
+    kwargs: dict[str, Any] = (
+        {} if args.method in ("plurality", "instant_runoff", "daunou") else {"unranked": args.unranked}
+    )
     if args.method == "kemeny":
         kwargs.update(time_limit=args.time_limit, progress=sys.stderr.isatty())
-    result = getattr(vote, args.method)(votes, **kwargs)
+    elif args.method == "slater":
+        kwargs.update(time_limit=args.time_limit)
+    rule = getattr(vote, args.method, None) or getattr(majority, args.method)
+    result = rule(votes, **kwargs)
     if args.output:
         return _save(result.table, args)
     voters = float(votes.weights.sum()) if votes.weights is not None else len(votes)
@@ -496,7 +519,7 @@ def _consensus(args: argparse.Namespace) -> int:
     print(f"winner(s): {', '.join(map(str, result.winners))}; Condorcet winner: {cw if cw is not None else 'none'}")
     if result.cost is not None:
         print(
-            f"Kemeny cost {result.cost:g}, lower bound {result.lower_bound:g}, "
+            f"{args.method.capitalize()} cost {result.cost:g}, lower bound {result.lower_bound:g}, "
             f"{'proved optimal' if result.optimal else 'NOT proved optimal'}; {len(result.components or [])} component(s)"
         )
     print(_markdown(result.table.head(args.top)), end="")
@@ -696,7 +719,9 @@ def build_parser() -> argparse.ArgumentParser:
     cons.add_argument("--weight", help="column of per-voter weights")
     cons.add_argument("--unranked", default="below", choices=["below", "ignore"], help="items a voter did not rank")
     cons.add_argument(
-        "--time-limit", type=float, help="kemeny: seconds before returning the best order found with its bound"
+        "--time-limit",
+        type=float,
+        help="kemeny, slater: seconds (slater: per search) before returning the best order found with its bound",
     )
     _add_output_arguments(cons)
     cons.set_defaults(run=_consensus)

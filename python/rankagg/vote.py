@@ -269,12 +269,27 @@ def _rankings_only(data: Any, rule: str) -> Rankings:
     return data
 
 
-def copeland(rankings: Votes, *, unranked: Unranked = "below") -> Consensus:
-    """Copeland: one point per majority win, half per majority tie."""
+def copeland(rankings: Votes, *, unranked: Unranked = "below", alpha: float = 0.5) -> Consensus:
+    """Copeland^α: one point per majority win, ``alpha`` per majority tie (Faliszewski,
+    Hemaspaandra & Hemaspaandra 2009). The default ½ is Copeland's rule (pref_voting's
+    ``copeland``); ``alpha=1`` is Llull's rule (pref_voting's ``llull``), ``alpha=0`` counts
+    wins only. Scores are compared exactly (``alpha`` as the rational its float is), so equal
+    totals share a position.
+
+    >>> import rankagg as ra
+    >>> votes = ra.Rankings.from_lists([list("acdb"), list("cdba"), list("abcd"), list("dbca")])
+    >>> [ra.copeland(votes, alpha=alpha).winners for alpha in (0, 0.5, 1)]
+    [['c', 'd'], ['c'], ['a', 'c']]
+    """
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0.0 <= alpha <= 1.0:
+        raise RankaggError(f"copeland: alpha (the points for a majority tie) must be a number in [0, 1], not {alpha!r}")
     holder, m = _margins(rankings, unranked, "copeland")
     off = ~np.eye(len(m), dtype=bool)
-    score = ((m > 0) & off).sum(axis=1) + 0.5 * ((m == 0) & off).sum(axis=1)
-    return _result(holder, score.astype(float), "copeland", unranked=unranked)
+    wins, ties = ((m > 0) & off).sum(axis=1), ((m == 0) & off).sum(axis=1)
+    score = wins + float(alpha) * ties
+    key = [w + Fraction(float(alpha)) * t for w, t in zip(wins.tolist(), ties.tolist())]
+    options: dict[str, Any] = {"unranked": unranked} if alpha == 0.5 else {"unranked": unranked, "alpha": float(alpha)}
+    return _result(holder, score.astype(float), "copeland", key=key, **options)
 
 
 def minimax(rankings: Votes, *, unranked: Unranked = "below") -> Consensus:
