@@ -21,6 +21,7 @@ nothing remaining defeats, and ``score`` is the number of items at worse positio
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -498,8 +499,8 @@ def slater(
     reaches the optimum: one more search per item of the top cycle. ``cost`` is the number of
     majority preferences the table's order reverses, ``lower_bound`` the proven bound, and
     ``optimal`` is True only when both the order and every winner test are proven (a time limit
-    can leave them unproven: the winners are then those found; ``time_limit`` applies to each
-    search). The table: the winners, then
+    can leave them unproven: the winners are then those found; ``time_limit`` bounds the whole
+    call, the searches sharing it in turn). The table: the winners, then
     the other items in the Slater order found.
 
     >>> import rankagg as ra
@@ -513,7 +514,9 @@ def slater(
     w = (m > 0).astype(np.float64)
     edges = float(w.sum())
     search: dict[str, Any] = {"method": method, "time_limit": time_limit, "seed": seed, "exact_limit": exact_limit}
-    whole = linear_ordering(w, **search)
+    start = time.monotonic()
+    whole = linear_ordering(w, **search)  # checks the keywords
+    deadline = None if time_limit is None else start + float(time_limit)
     order = [int(x) for x in whole.order]
     top = [int(x) for x in _smith(m)]
     in_top = set(top)
@@ -524,6 +527,8 @@ def slater(
         if c in value:
             continue
         others = [x for x in first if x != c]
+        if deadline is not None:  # what is left of the whole call's time limit
+            search["time_limit"] = max(0.0, deadline - time.monotonic())
         sub = linear_ordering(w[np.ix_(others, others)], **search)
         proven = proven and sub.optimal
         value[c] = float(w[c, others].sum()) + sub.value
@@ -535,7 +540,7 @@ def slater(
     result = _ranked(holder, key, "slater")
     return dataclasses.replace(
         result,
-        options={**search, "unranked": unranked},
+        options={**search, "time_limit": time_limit, "unranked": unranked},
         cost=edges - whole.value,
         optimal=proven,
         lower_bound=edges - whole.upper_bound,
