@@ -12,8 +12,9 @@ all n! orders and is not run.
 Each entry of ``RULES`` is (name, rankagg's rule on Rankings, pref_voting's rule on its Profile,
 or None where pref_voting cannot run at this size). rankagg: median of ``--repeat`` runs,
 building ``Rankings`` from the lists and the majority matrix included. pref_voting: one run in a
-forked child process, killed after ``--cap`` seconds (its ``Profile`` is built once, in the
-parent, and its time reported separately; every pref_voting rule runs once on a tiny profile
+forked child process, killed after ``--cap`` seconds; its ``Profile`` (which computes the
+margins) is built once, in the parent, and its time added to every rule's (every pref_voting rule
+runs once on a tiny profile
 first, so that numba's compilation is not timed). "same winners" compares the winner sets.
 """
 
@@ -123,8 +124,8 @@ def main() -> None:
             for name, _, theirs in RULES():
                 if name not in SKIP_PEER:
                     theirs(tiny)
-        print(f"pref_voting's Profile: {t_prof:.2f} s (not in the times below)\n")
-        print("| rule | rankagg s | pref_voting s | × rankagg | same winners |")
+        print(f"pref_voting's Profile: {t_prof:.2f} s (included in its times below)\n")
+        print("| rule | rankagg s | pref_voting s (Profile + rule) | × rankagg | same winners |")
         print("|---|---:|---:|---:|---|")
         for name, ours, theirs in RULES():
             times, result, note = [], None, ""
@@ -140,20 +141,20 @@ def main() -> None:
             t = statistics.median(times)
             if result is not None and result.optimal is not None:
                 note = f" (optimal: {result.optimal})"
-            if result is None:
-                print(f"| {name} | {t:.3f}{note} | | | |", flush=True)
-                continue
             if name in SKIP_PEER:
                 print(f"| {name} | {t:.3f}{note} | not run: {SKIP_PEER[name]} | | |", flush=True)
                 continue
             t_peer, w = peer(theirs, prof, args.cap)
             if t_peer is None:
-                print(f"| {name} | {t:.3f}{note} | > {args.cap:g} (killed) | > {args.cap / t:.0f} | |", flush=True)
+                print(
+                    f"| {name} | {t:.3f}{note} | > {t_prof + args.cap:.1f} (killed) | > {(t_prof + args.cap) / t:.0f} | |"
+                )
             elif w is None:
-                print(f"| {name} | {t:.3f}{note} | {t_peer:.3f} (declined: too many orders) | | |", flush=True)
+                print(f"| {name} | {t:.3f}{note} | {t_prof + t_peer:.3f} (declined: too many orders) | | |")
             else:
-                same = result is not None and sorted(result.winners) == w
-                print(f"| {name} | {t:.3f}{note} | {t_peer:.3f} | {t_peer / t:.0f} | {same} |", flush=True)
+                same = "" if result is None else str(sorted(result.winners) == w)
+                print(f"| {name} | {t:.3f}{note} | {t_prof + t_peer:.3f} | {(t_prof + t_peer) / t:.0f} | {same} |")
+            sys.stdout.flush()
         print()
 
 
