@@ -223,7 +223,7 @@ def daunou(rankings: Votes) -> Consensus:
 
     Items a voter did not rank are below the ranked ones (``unranked="below"``). Table: the
     winners, then the other surviving items by their plurality share among the survivors, then
-    the removed Condorcet losers, the last removed first.
+    the removed Condorcet losers, the last removed first. O(n³ + n·voters).
 
     >>> import rankagg as ra
     >>> votes = ra.Rankings.from_lists([list("bdca"), list("acdb"), list("bdac"), list("dbac"), list("dabc")])
@@ -389,7 +389,7 @@ def river(rankings: Votes, *, unranked: Unranked = "below", tie_break: TieBreak 
 
     The table: the winners, then the other items by their depth in the label-order tree
     (items at equal depth share a position); ``score`` is the number of items at worse
-    positions.
+    positions. One order costs O(n³) (each of the n² edges walks up the tree).
 
     >>> import rankagg as ra
     >>> votes = ra.Rankings.from_lists([list("bca"), list("abc")])
