@@ -368,7 +368,7 @@ def _undefeated(m: np.ndarray, mask: int, memo: dict[int, list[int]]) -> list[in
     return memo[~mask]
 
 
-_RIVER_WORK_LIMIT = 2_000_000
+_RIVER_WORK_LIMIT = 100_000
 """States the all-orders River search may visit before it gives up."""
 
 
