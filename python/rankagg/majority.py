@@ -438,7 +438,13 @@ def _is_ancestor(pred: Sequence[int], a: int, b: int) -> bool:
 
 
 def _river_winners(m: np.ndarray) -> list[int]:
-    """The roots of River's tree under every order of equal margins (indices, ascending)."""
+    """The roots of River's tree under every order of equal margins (indices, ascending).
+
+    Only the top cycle is searched. c can be the root only if every edge b → c (margin μ ≥ 0)
+    is dead when its turn comes, i.e. c already reaches b through kept edges of margin ≥ μ: a
+    path of such margins from c to b must exist (strongest paths rule most items out at once).
+    For each other item, a depth-first search over the orders of each group of equal margins
+    looks for one that never keeps an edge into c, stopping at the first."""
     smith = _smith(m)
     k = len(smith)
     if k == 1:
@@ -453,14 +459,29 @@ def _river_winners(m: np.ndarray) -> list[int]:
         else:
             groups.append(((a, b),))
         last = key
-    roots: set[int] = set()
+    # Margins shifted by one so that ties (0) are links; rounding keeps the order, so the test
+    # can only let through more items, never rule out a possible root.
+    shifted = np.where(sub >= 0, sub + 1.0, 0.0)
+    d = _widest_paths(shifted)
+    budget = [_RIVER_WORK_LIMIT]
+    roots = []
+    for c in range(k):
+        into = (sub[:, c] >= 0) & (np.arange(k) != c)
+        if np.any(into & (d[c, :] < shifted[:, c])):
+            continue
+        if _river_root_possible(c, groups, k, budget):
+            roots.append(int(smith[c]))
+    return sorted(roots)
+
+
+def _river_root_possible(c: int, groups: list[tuple[tuple[int, int], ...]], k: int, budget: list[int]) -> bool:
+    """Whether some order of the edges within each group of equal margins keeps no edge into c."""
     seen: set[tuple[int, tuple[int, ...], tuple[tuple[int, int], ...]]] = set()
     stack: list[tuple[int, tuple[int, ...], tuple[tuple[int, int], ...]]] = [(0, (-1,) * k, groups[0])]
-    work = 0
     while stack:
         g, pred, rest = stack.pop()
-        work += 1
-        if work > _RIVER_WORK_LIMIT:
+        budget[0] -= 1
+        if budget[0] < 0:
             raise RankaggError(
                 "river: too many orders of equal margins to try; pass tie_break='label' for the fixed label-order "
                 "tie-break"
@@ -469,18 +490,20 @@ def _river_winners(m: np.ndarray) -> list[int]:
         if (g, pred, live) in seen:
             continue
         seen.add((g, pred, live))
+        into_c = any(b == c for _, b in live)
         if not live or _commutes(pred, live):
-            done = tuple(_river_lock(list(pred), live))
+            if into_c:
+                continue  # every order keeps the edge into c
             if g + 1 == len(groups):
-                roots.add(done.index(-1))
-            else:
-                stack.append((g + 1, done, groups[g + 1]))
+                return True
+            stack.append((g + 1, tuple(_river_lock(list(pred), live)), groups[g + 1]))
             continue
         for a, b in live:
-            nxt = list(pred)
-            nxt[b] = a
-            stack.append((g, tuple(nxt), tuple(e for e in live if e != (a, b))))
-    return sorted(int(smith[r]) for r in roots)
+            if b != c:  # the next edge kept is never one into c
+                nxt = list(pred)
+                nxt[b] = a
+                stack.append((g, tuple(nxt), tuple(e for e in live if e != (a, b))))
+    return False
 
 
 def _commutes(pred: tuple[int, ...], live: tuple[tuple[int, int], ...]) -> bool:
