@@ -447,3 +447,24 @@ def test_consensus_elimination_rules_and_score_ballots(tmp_path, capsys):
     assert "approvals (scores 0 or 1)" in capsys.readouterr().err
     assert main(["consensus", str(data), "--method", "star"]) == 2
     assert "not the rankings of a PrefLib file" in capsys.readouterr().err
+
+
+def test_consensus_majority_rules(capsys):
+    """Every rule of rankagg.majority from the command line: Burlington 2009 has the Condorcet
+    winner Andy Montroll, whom every Condorcet-consistent rule elects."""
+    for method in (
+        "split_cycle",
+        "stable_voting",
+        "beat_path",
+        "river",
+        "slater",
+        "top_cycle",
+        "uncovered_set",
+        "black",
+        "daunou",
+    ):
+        assert main(["consensus", "tests/data/00005-00000002.toi", "--method", method]) == 0, method
+        out = capsys.readouterr().out
+        assert "winner(s): Andy Montroll;" in out, method
+    assert main(["consensus", "tests/data/00005-00000002.toi", "--method", "slater"]) == 0
+    assert "Slater cost" in capsys.readouterr().out

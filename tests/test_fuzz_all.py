@@ -111,6 +111,17 @@ RULES = [
     ra.anti_plurality,
 ]
 RANKINGS_ONLY = (ra.plurality, ra.instant_runoff, ra.coombs, ra.bucklin, ra.weighted_bucklin, ra.anti_plurality)
+MAJORITY_RULES = [
+    ra.split_cycle,
+    ra.stable_voting,
+    ra.beat_path,
+    ra.river,
+    ra.slater,
+    ra.top_cycle,
+    ra.uncovered_set,
+    ra.black,
+]
+"""The rules of rankagg.majority that take pairwise data too (daunou needs ballots)."""
 
 
 @FUZZ
@@ -121,11 +132,18 @@ def test_rules_on_adversarial_ballots(data, unranked):
     if votes is None:
         return
     labels = votes.labels.to_list()
-    for rule in RULES:
-        kwargs = {} if rule in RANKINGS_ONLY else {"unranked": unranked}
+    for rule in [*RULES, *MAJORITY_RULES, ra.daunou]:
+        kwargs = {} if rule in (*RANKINGS_ONLY, ra.daunou) else {"unranked": unranked}
         c = documented(functools.partial(rule, votes, **kwargs))
         if c is not None:
             check_consensus(c, labels)
+    c = documented(lambda: ra.copeland(votes, unranked=unranked, alpha=1.0))
+    if c is not None:
+        check_consensus(c, labels)
+    check = documented(lambda: ra.axioms(ra.split_cycle, votes, unranked=unranked, max_changes=20))
+    if check is not None:
+        assert set(check.holds) == {"condorcet_winner", "condorcet_loser", "pareto", "monotonicity"}
+        assert check.changes <= 20 and set(check.violations) <= set(check.holds)
     cw = documented(lambda: ra.condorcet_winner(votes, unranked=unranked))
     smith = documented(lambda: ra.smith_set(votes, unranked=unranked))
     if cw is not None and smith is not None:
@@ -203,7 +221,7 @@ def test_pairwise_methods_on_adversarial_frames(df, weighted):
         check_consensus(k, items)
     table = documented(lambda: ra.PairTable.from_comparisons(df, **kw))
     if table is not None:
-        for rule in (ra.copeland, ra.schulze, ra.ranked_pairs, ra.borda, ra.nanson, ra.baldwin):
+        for rule in (ra.copeland, ra.schulze, ra.ranked_pairs, ra.borda, ra.nanson, ra.baldwin, *MAJORITY_RULES):
             check_consensus(rule(table), table.labels.to_list())
         back = ra.PairTable.from_counts(table.to_frame(), a="a", b="b")
         assert back.to_frame().equals(table.to_frame())

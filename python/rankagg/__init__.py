@@ -8,6 +8,7 @@
 """
 
 from rankagg import _core, datasets, plot
+from rankagg.axioms import Axioms, Violation, axioms
 from rankagg.ballots import ScoreBallots, approval, star
 from rankagg.budget import memory_budget, set_memory_budget
 from rankagg.committee import Approvals, Committee, committee
@@ -37,6 +38,17 @@ from rankagg.errors import (
 from rankagg.games import Lottery, maximal_lottery
 from rankagg.intervals import Bootstrap, Sandwich
 from rankagg.judges import expected_rating, merge_bidirectional, self_play_rewards
+from rankagg.majority import (
+    beat_path,
+    black,
+    daunou,
+    river,
+    slater,
+    split_cycle,
+    stable_voting,
+    top_cycle,
+    uncovered_set,
+)
 from rankagg.metrics import Metric, RankingAccuracy, average_precision, ndcg, precision_at_k, ranking_accuracy, rbo
 from rankagg.positional import anti_plurality, bucklin, weighted_bucklin
 from rankagg.preferences import Preferences, pairwise_preferences, preference_matrix
@@ -117,6 +129,18 @@ __all__ = [
     "ScoreBallots",
     "approval",
     "star",
+    "split_cycle",
+    "stable_voting",
+    "beat_path",
+    "black",
+    "top_cycle",
+    "uncovered_set",
+    "slater",
+    "river",
+    "daunou",
+    "axioms",
+    "Axioms",
+    "Violation",
     "kemeny",
     "linear_ordering",
     "LinearOrdering",

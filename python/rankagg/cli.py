@@ -551,6 +551,15 @@ CONSENSUS_METHODS = [
     "borda",
     "plurality",
     "instant_runoff",
+    "split_cycle",
+    "stable_voting",
+    "beat_path",
+    "river",
+    "slater",
+    "top_cycle",
+    "uncovered_set",
+    "black",
+    "daunou",
     "nanson",
     "baldwin",
     "coombs",
@@ -560,7 +569,15 @@ CONSENSUS_METHODS = [
     "approval",
     "star",
 ]
-RANKINGS_ONLY_METHODS = ("plurality", "instant_runoff", "coombs", "bucklin", "weighted_bucklin", "anti_plurality")
+RANKINGS_ONLY_METHODS = (
+    "plurality",
+    "instant_runoff",
+    "coombs",
+    "bucklin",
+    "weighted_bucklin",
+    "anti_plurality",
+    "daunou",
+)
 """The ranking rules without an ``unranked`` keyword (they read each voter's ranking itself)."""
 SCORE_METHODS = ("approval", "star")
 """The rules on score ballots: a long voter/item/score table (``--score``)."""
@@ -613,6 +630,8 @@ def _consensus(args: argparse.Namespace) -> int:
     kwargs: dict[str, Any] = {} if args.method in RANKINGS_ONLY_METHODS else {"unranked": args.unranked}
     if args.method == "kemeny":
         kwargs.update(time_limit=args.time_limit, progress=sys.stderr.isatty())
+    elif args.method == "slater":
+        kwargs.update(time_limit=args.time_limit)
     result = getattr(rankagg, args.method)(votes, **kwargs)
     if args.output:
         return _save(result.table, args)
@@ -625,7 +644,7 @@ def _consensus(args: argparse.Namespace) -> int:
     print(f"winner(s): {', '.join(map(str, result.winners))}; Condorcet winner: {cw if cw is not None else 'none'}")
     if result.cost is not None:
         print(
-            f"Kemeny cost {result.cost:g}, lower bound {result.lower_bound:g}, "
+            f"{args.method.capitalize()} cost {result.cost:g}, lower bound {result.lower_bound:g}, "
             f"{'proved optimal' if result.optimal else 'NOT proved optimal'}; {len(result.components or [])} component(s)"
         )
     print(_markdown(result.table.head(args.top)), end="")
@@ -942,7 +961,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     cons.add_argument("--unranked", default="below", choices=["below", "ignore"], help="items a voter did not rank")
     cons.add_argument(
-        "--time-limit", type=float, help="kemeny: seconds before returning the best order found with its bound"
+        "--time-limit",
+        type=float,
+        help="kemeny, slater: seconds (slater: per search) before returning the best order found with its bound",
     )
     _add_output_arguments(cons)
     cons.set_defaults(run=_consensus)

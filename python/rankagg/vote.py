@@ -278,12 +278,27 @@ def _rankings_only(data: Any, rule: str) -> Rankings:
     return data
 
 
-def copeland(rankings: Votes, *, unranked: Unranked = "below") -> Consensus:
-    """Copeland: one point per majority win, half per majority tie."""
+def copeland(rankings: Votes, *, unranked: Unranked = "below", alpha: float = 0.5) -> Consensus:
+    """Copeland^α: one point per majority win, ``alpha`` per majority tie (Faliszewski,
+    Hemaspaandra & Hemaspaandra 2009). The default ½ is Copeland's rule (pref_voting's
+    ``copeland``); ``alpha=1`` is Llull's rule (pref_voting's ``llull``), ``alpha=0`` counts
+    wins only. Scores are compared exactly (``alpha`` as the rational its float is), so equal
+    totals share a position.
+
+    >>> import rankagg as ra
+    >>> votes = ra.Rankings.from_lists([list("acdb"), list("cdba"), list("abcd"), list("dbca")])
+    >>> [ra.copeland(votes, alpha=alpha).winners for alpha in (0, 0.5, 1)]
+    [['c', 'd'], ['c'], ['a', 'c']]
+    """
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0.0 <= alpha <= 1.0:
+        raise RankaggError(f"copeland: alpha (the points for a majority tie) must be a number in [0, 1], not {alpha!r}")
     holder, m = _margins(rankings, unranked, "copeland")
     off = ~np.eye(len(m), dtype=bool)
-    score = ((m > 0) & off).sum(axis=1) + 0.5 * ((m == 0) & off).sum(axis=1)
-    return _result(holder, score.astype(float), "copeland", unranked=unranked)
+    wins, ties = ((m > 0) & off).sum(axis=1), ((m == 0) & off).sum(axis=1)
+    score = wins + float(alpha) * ties
+    key = [w + Fraction(float(alpha)) * t for w, t in zip(wins.tolist(), ties.tolist())]
+    options: dict[str, Any] = {"unranked": unranked} if alpha == 0.5 else {"unranked": unranked, "alpha": float(alpha)}
+    return _result(holder, score.astype(float), "copeland", key=key, **options)
 
 
 def minimax(rankings: Votes, *, unranked: Unranked = "below") -> Consensus:
@@ -381,7 +396,7 @@ def ranked_pairs(rankings: Votes, *, unranked: Unranked = "below", tie_break: Ti
             unranked=unranked,
             tie_break=tie_break,
         )
-    winners = _ranked_pairs_winners(p, flat)
+    winners = _ranked_pairs_winners(p)
     won = set(winners)
     rest = [a for a in np.argsort(-below, kind="stable").tolist() if a not in won]
     position = np.empty(n, dtype=np.uint32)
@@ -399,12 +414,12 @@ _RP_MEMORY_LIMIT = 1 << 30
 """Bytes of search states it may store (the states seen and those waiting)."""
 
 
-def _ranked_pairs_winners(p: np.ndarray, flat: np.ndarray) -> list[int]:
+def _ranked_pairs_winners(p: np.ndarray) -> list[int]:
     """The items (indices, ascending) that win ranked pairs under some order of equal margins:
     the Rust search (``_core.ranked_pairs_winners``) on the Smith set, where every winner lies
     whatever the order (nothing outside beats anything inside, so no locked path leads back
     into it and locking inside it is unaffected by the rest)."""
-    smith = _core.smith_set(len(p), flat).astype(np.int64)
+    smith = _smith(p)
     block = p[np.ix_(smith, smith)]
     sub = block - block.T
     won = _core.ranked_pairs_winners(
@@ -518,8 +533,14 @@ def smith_set(rankings: Votes, *, unranked: Unranked = "below") -> list[Any]:
     """The smallest non-empty set of items each of which beats every item outside it by
     majority (in label order)."""
     holder, p = _preferences(rankings, unranked, "smith_set")
-    smith = _core.smith_set(len(p), np.ascontiguousarray(p, dtype=np.float64).reshape(-1))
-    return holder.labels.gather(smith).to_list()
+    return holder.labels.gather(_smith(p)).to_list()
+
+
+def _smith(m: np.ndarray) -> np.ndarray:
+    """Indices (ascending) of the Smith set of a preference or margin matrix (i beats j when
+    ``m[i, j] > m[j, i]``), in O(n²) in Rust."""
+    flat = np.ascontiguousarray(m, dtype=np.float64).reshape(-1)
+    return np.sort(_core.smith_set(len(m), flat).astype(np.int64))
 
 
 def kemeny(
