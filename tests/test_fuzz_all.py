@@ -444,7 +444,7 @@ def test_defensive_and_welfare_on_adversarial_tables(frame, higher_is, rule):
         assert np.all(np.isfinite(d.table["score"].to_numpy()))
     w = documented(lambda: ra.welfare(frame, item="item", over="observation", value="value", rule=rule))
     if w is not None:  # by repr: a NaN label is not equal to itself
-        assert {repr(x) for x in w.best} <= {repr(x) for x in frame["item"].to_list()}
+        assert {repr(x) for x in w.winners} <= {repr(x) for x in frame["item"].to_list()}
     assert frame.equals(before)
 
 
