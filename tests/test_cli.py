@@ -377,3 +377,94 @@ def test_consensus_of_a_score_column_needs_to_know_which_way_is_better(tmp_path,
     assert "winner(s): bad;" in capsys.readouterr().out
     assert main(["consensus", "tests/data/00005-00000002.toi", "--higher-is", "better"]) == 2
     assert "PrefLib" in capsys.readouterr().err
+
+
+def test_committee_of_approvals_with_group_bounds(tmp_path, capsys):
+    ballots = tmp_path / "approvals.csv"
+    rows = [(1, "a"), (1, "b"), (2, "a"), (2, "b"), (3, "a"), (3, "c"), (4, "c"), (5, "d")]
+    pl.DataFrame({"voter": [v for v, _ in rows], "item": [i for _, i in rows]}).write_csv(ballots)
+    groups = tmp_path / "groups.csv"
+    pl.DataFrame({"item": ["a", "b", "c", "d"], "group": ["x", "x", "y", "z"]}).write_csv(groups)
+    assert main(["committee", str(ballots), "--k", "2", "--rule", "pav"]) == 0
+    out = capsys.readouterr().out
+    # PAV: {a, c} scores 3 + 1 (voter 3: 1 + 1/2) + 1 = 4.5, more than {a, b}'s 4.
+    assert "5 approval ballots" in out and "score 4.5, proved optimal" in out
+    assert [line.split("|")[1].strip() for line in out.splitlines() if line.startswith("| ")][1:] == ["a", "c"]
+    args = ["committee", str(ballots), "--k", "2", "--rule", "pav", "--groups", str(groups), "--at-least", "z=1"]
+    dst = tmp_path / "out.csv"
+    assert main([*args, "-o", str(dst)]) == 0
+    assert pl.read_csv(dst)["item"].to_list() == ["a", "d"]
+    assert main([*args[:-1], "x=3"]) == 2
+    assert "group 'x' has 2 candidate(s), fewer than at_least=3" in capsys.readouterr().err
+    assert main([*args[:-1], "x=two"]) == 2
+    assert "--at-least expects a whole number" in capsys.readouterr().err
+
+
+def test_committee_of_a_preflib_file_by_stv(capsys):
+    assert main(["committee", "tests/data/00028-00000001.soi", "--k", "2", "--rule", "stv"]) == 0
+    out = capsys.readouterr().out
+    assert "stv committee of 2" in out and out.splitlines()[1].split("|")[3].strip() == "votes"
+    assert main(["committee", "tests/data/00028-00000001.soi", "--k", "2", "--rule", "pav"]) == 2
+    assert "needs approval ballots" in capsys.readouterr().err
+
+
+def test_consensus_elimination_rules_and_score_ballots(tmp_path, capsys):
+    """The rules of issue 15 through the CLI: each ranking rule on a PrefLib file gives the
+    library's winners; approval and STAR read a long voter/item/score table."""
+    from pathlib import Path
+
+    import rankagg as ra
+
+    data = Path(__file__).parent / "data" / "preflib_ties" / "00004-00000163.soc"
+    votes = ra.read_preflib(data)
+    for method in ("nanson", "baldwin", "coombs", "bucklin", "weighted_bucklin", "anti_plurality"):
+        assert main(["consensus", str(data), "--method", method]) == 0
+        expected = getattr(ra, method)(votes).winners
+        assert f"winner(s): {', '.join(map(str, expected))};" in capsys.readouterr().out
+    src = tmp_path / "ballots.csv"
+    pl.DataFrame(
+        {
+            "who": [1, 1, 2, 2, 3, 3, 4],
+            "film": ["x", "y", "x", "z", "y", "z", "z"],
+            "stars": [5, 4, 1, 5, 5, 0, 2],
+        }
+    ).write_csv(src)
+    # Totals x 6, y 9, z 7: y meets z and is scored higher by voters 1 and 3 (blank = 0), z by 2 and 4: a tie.
+    assert (
+        main(["consensus", str(src), "--method", "star", "--voter", "who", "--item", "film", "--score", "stars"]) == 0
+    )
+    out = capsys.readouterr().out
+    assert "winner(s): y, z" in out and "4 voters, 3 items" in out
+    approvals = tmp_path / "approvals.csv"
+    pl.DataFrame({"voter": [1, 1, 2, 3], "item": ["x", "y", "y", "z"], "score": [1, 1, 1, 0]}).write_csv(approvals)
+    dst = tmp_path / "approval.csv"
+    assert main(["consensus", str(approvals), "--method", "approval", "-o", str(dst)]) == 0
+    assert pl.read_csv(dst).rows() == [("y", 1, 2.0), ("x", 2, 1.0), ("z", 3, 0.0)]
+    assert (
+        main(["consensus", str(src), "--method", "approval", "--voter", "who", "--item", "film", "--score", "stars"])
+        == 2
+    )
+    assert "approvals (scores 0 or 1)" in capsys.readouterr().err
+    assert main(["consensus", str(data), "--method", "star"]) == 2
+    assert "not the rankings of a PrefLib file" in capsys.readouterr().err
+
+
+def test_consensus_majority_rules(capsys):
+    """Every rule of rankagg.majority from the command line: Burlington 2009 has the Condorcet
+    winner Andy Montroll, whom every Condorcet-consistent rule elects."""
+    for method in (
+        "split_cycle",
+        "stable_voting",
+        "beat_path",
+        "river",
+        "slater",
+        "top_cycle",
+        "uncovered_set",
+        "black",
+        "daunou",
+    ):
+        assert main(["consensus", "tests/data/00005-00000002.toi", "--method", method]) == 0, method
+        out = capsys.readouterr().out
+        assert "winner(s): Andy Montroll;" in out, method
+    assert main(["consensus", "tests/data/00005-00000002.toi", "--method", "slater"]) == 0
+    assert "Slater cost" in capsys.readouterr().out

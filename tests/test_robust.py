@@ -73,8 +73,8 @@ def test_worked_example_by_hand():
     assert r.table["item"].to_list() == ["a", "c", "b"]
     assert r.table["group"].to_list() == ["h1", "h2", "h1"]
     assert r.table["n"].to_list() == [3, 2, 3]
-    assert r["b"] == pytest.approx(0.6) and r.best == ["a"]
-    assert "defensive" in repr(r) and "best ['a']" in repr(r)
+    assert r["b"] == pytest.approx(0.6) and r.winners == ["a"]
+    assert "defensive" in repr(r) and "winners ['a']" in repr(r)
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -488,3 +488,13 @@ def test_floor_warning_only_when_the_floor_decides_the_top():
         ra.defensive(bench, **kw)  # risks: floored items are the least important ones
         spread = {**bench, "acc": [0.9, 0.8, 0.5, 0.6, 0.1, 0.2]}  # only b is lifted, not the best
         assert ra.defensive(spread, higher_is="better", prior=0.5, **kw).table["floored"].sum() <= 1
+
+
+def test_one_name_for_the_items_ranked_first():
+    """Aggregate, Ratings and Consensus all say .winners; Aggregate.best is the former name."""
+    r = ra.welfare({"item": ["x", "x", "y", "y"], "group": [1, 2, 1, 2], "value": [1.0, 0.0, 0.5, 0.6]})
+    assert r.winners == ["y"]
+    with pytest.warns(DeprecationWarning, match="now Aggregate.winners"):
+        assert r.best == ["y"]
+    games = {"a": ["x", "y", "x"], "b": ["y", "z", "z"], "outcome": [1.0, 1.0, 0.5]}
+    assert ra.counting(games).winners == ["x"] == ra.borda(ra.Rankings.from_lists([["x", "y", "z"]])).winners

@@ -8,15 +8,20 @@
 """
 
 from rankagg import _core, datasets, plot
+from rankagg.axioms import Axioms, Violation, axioms
+from rankagg.ballots import ScoreBallots, approval, star
 from rankagg.budget import memory_budget, set_memory_budget
+from rankagg.committee import Approvals, Committee, committee
 from rankagg.consistency import Consistency, consistency
 from rankagg.crowd import Mixture, bradley_terry_mixture, crowd_bradley_terry
 from rankagg.data import LMARENA_OUTCOMES, PairTable
 from rankagg.distance import kemeny_distance, kendall_tau, spearman_footrule
+from rankagg.elimination import baldwin, coombs, nanson
 from rankagg.errors import (
     ConvergenceWarning,
     EmptyDataError,
     FloorWarning,
+    GroupConstraintError,
     InternalError,
     InvalidWeightError,
     MemoryBudgetError,
@@ -33,6 +38,19 @@ from rankagg.errors import (
 from rankagg.games import Lottery, maximal_lottery
 from rankagg.intervals import Bootstrap, Sandwich
 from rankagg.judges import expected_rating, merge_bidirectional, self_play_rewards
+from rankagg.majority import (
+    beat_path,
+    black,
+    daunou,
+    river,
+    slater,
+    split_cycle,
+    stable_voting,
+    top_cycle,
+    uncovered_set,
+)
+from rankagg.metrics import Metric, RankingAccuracy, average_precision, ndcg, precision_at_k, ranking_accuracy, rbo
+from rankagg.positional import anti_plurality, bucklin, weighted_bucklin
 from rankagg.preferences import Preferences, pairwise_preferences, preference_matrix
 from rankagg.preflib import read_preflib
 from rankagg.rankings import Rankings
@@ -50,6 +68,7 @@ from rankagg.rate import (
 )
 from rankagg.report import report
 from rankagg.results import Ratings
+from rankagg.rewards import combine_rewards
 from rankagg.robust import Aggregate, defensive, welfare
 from rankagg.scores import aggregate_scores
 from rankagg.vote import (
@@ -101,9 +120,33 @@ __all__ = [
     "instant_runoff",
     "condorcet_winner",
     "smith_set",
+    "nanson",
+    "baldwin",
+    "coombs",
+    "bucklin",
+    "weighted_bucklin",
+    "anti_plurality",
+    "ScoreBallots",
+    "approval",
+    "star",
+    "split_cycle",
+    "stable_voting",
+    "beat_path",
+    "black",
+    "top_cycle",
+    "uncovered_set",
+    "slater",
+    "river",
+    "daunou",
+    "axioms",
+    "Axioms",
+    "Violation",
     "kemeny",
     "linear_ordering",
     "LinearOrdering",
+    "committee",
+    "Committee",
+    "Approvals",
     "maximal_lottery",
     "Lottery",
     "defensive",
@@ -117,6 +160,14 @@ __all__ = [
     "kendall_tau",
     "kemeny_distance",
     "spearman_footrule",
+    "ndcg",
+    "precision_at_k",
+    "average_precision",
+    "rbo",
+    "ranking_accuracy",
+    "Metric",
+    "RankingAccuracy",
+    "combine_rewards",
     "Bootstrap",
     "Sandwich",
     "PairTable",
@@ -137,6 +188,7 @@ __all__ = [
     "NotIdentifiableError",
     "NonFiniteValueError",
     "MemoryBudgetError",
+    "GroupConstraintError",
     "InternalError",
     "ConvergenceWarning",
     "FloorWarning",

@@ -20,6 +20,10 @@ __all__ = [
     "item_totals",
     "pairwise_preferences",
     "widest_paths",
+    "ranked_pairs_label",
+    "ranked_pairs_winners",
+    "smith_set",
+    "instant_runoff",
     "maximal_lottery",
     "maximal_lottery_sparse",
     "defensive",
@@ -242,6 +246,19 @@ def item_totals(
     ties: npt.NDArray[np.float64],
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...
 def widest_paths(n: int, links: npt.NDArray[np.float64]) -> None: ...
+def ranked_pairs_label(n: int, p: npt.NDArray[np.float64]) -> npt.NDArray[np.uint32]: ...
+def ranked_pairs_winners(
+    k: int, m: npt.NDArray[np.float64], work: int, memory: int
+) -> npt.NDArray[np.uint32] | None: ...
+def smith_set(n: int, p: npt.NDArray[np.float64]) -> npt.NDArray[np.uint32]: ...
+def instant_runoff(
+    n: int,
+    offsets: npt.NDArray[np.uint64],
+    items: npt.NDArray[np.uint32],
+    levels: npt.NDArray[np.uint32],
+    weights: npt.NDArray[np.uint64] | None,
+    unit: int,
+) -> npt.NDArray[np.uint32]: ...
 def pairwise_preferences(
     n: int,
     offsets: npt.NDArray[np.uint64],

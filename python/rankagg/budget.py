@@ -5,8 +5,8 @@ naming what was asked, its size and a sparse alternative.
 Pair tables and every pair-table method are sparse (memory follows the pairs that met), so
 the budget only concerns the methods that need all n² cells: preference matrices, exact
 maximal lotteries, Kemeny, the voting rules on margins, consistency, sandwich intervals and
-the win-probability heatmap; also the bootstrap's replicates (rounds × items) and instant
-runoff's rankings × items table. Each entry point is charged with its measured peak (so many
+the win-probability heatmap; also the bootstrap's replicates (rounds × items) and the
+rankings × items tables of the positional rules. Each entry point is charged with its measured peak (so many
 n × n matrices at once: ``benches/memory_peaks.py``), before its first dense allocation.
 
 The default is the least of half the machine's physical memory, the room left under the

@@ -20,6 +20,7 @@ import polars as pl
 
 from rankagg import crowd, datasets, rate
 from rankagg._core import __version__
+from rankagg.committee import RULES as COMMITTEE_RULES
 from rankagg.data import PairTable
 from rankagg.display import method_name
 from rankagg.errors import RankaggError
@@ -51,6 +52,7 @@ examples:
   rankagg leaderboard prefs.csv --method mixture --judge annotator --groups auto
   rankagg leaderboard --by prompt --pooling 1   # one leaderboard per prompt, partially pooled
   rankagg consensus election.toi --method schulze
+  rankagg committee approvals.csv --k 5 --rule pav --groups groups.csv --at-least 2
   rankagg lottery                            # maximal lottery (minimax winner) of LLMFAO
   rankagg defensive attn.parquet --item token --over query --value weight --group head
   rankagg consistency --group prompt          # 3-cycles and non-transitivity of LLMFAO's judges
@@ -260,6 +262,14 @@ def _add_comparison_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--weight", help="column of row weights")
     p.add_argument("--winner", help="column of winners (with --loser, instead of --a/--b/--outcome)")
     p.add_argument("--loser", help="column of losers")
+
+
+def _add_ranking_arguments(p: argparse.ArgumentParser) -> None:
+    """The columns of a long table of rankings: --voter, --item, --rank, --weight."""
+    p.add_argument("--voter", default="voter", help="column of voters (default: voter)")
+    p.add_argument("--item", default="item", help="column of items (default: item)")
+    p.add_argument("--rank", default="rank", help="column of ranks, smaller is better (default: rank)")
+    p.add_argument("--weight", help="column of per-voter weights")
 
 
 class _Top(argparse.Action):
@@ -532,7 +542,45 @@ def _add_long_table_arguments(p: argparse.ArgumentParser, item: str, over: str, 
     p.add_argument("--value", default=value, help=f"column of values (default: {value})")
 
 
-CONSENSUS_METHODS = ["kemeny", "schulze", "ranked_pairs", "copeland", "minimax", "borda", "plurality", "instant_runoff"]
+CONSENSUS_METHODS = [
+    "kemeny",
+    "schulze",
+    "ranked_pairs",
+    "copeland",
+    "minimax",
+    "borda",
+    "plurality",
+    "instant_runoff",
+    "split_cycle",
+    "stable_voting",
+    "beat_path",
+    "river",
+    "slater",
+    "top_cycle",
+    "uncovered_set",
+    "black",
+    "daunou",
+    "nanson",
+    "baldwin",
+    "coombs",
+    "bucklin",
+    "weighted_bucklin",
+    "anti_plurality",
+    "approval",
+    "star",
+]
+RANKINGS_ONLY_METHODS = (
+    "plurality",
+    "instant_runoff",
+    "coombs",
+    "bucklin",
+    "weighted_bucklin",
+    "anti_plurality",
+    "daunou",
+)
+"""The ranking rules without an ``unranked`` keyword (they read each voter's ranking itself)."""
+SCORE_METHODS = ("approval", "star")
+"""The rules on score ballots: a long voter/item/score table (``--score``)."""
 
 
 def _ranks_from(frame: pl.DataFrame, column: str, higher_is: str | None) -> tuple[pl.DataFrame, str]:
@@ -556,13 +604,21 @@ def _ranks_from(frame: pl.DataFrame, column: str, higher_is: str | None) -> tupl
     return frame, f"; column {column!r} read as ranks, 1 = best"
 
 
+def _voter_count(ballots: Any) -> float:
+    """Voters behind rankings or approval ballots: their weights' sum, else their number."""
+    return float(ballots.weights.sum()) if ballots.weights is not None else float(len(ballots))
+
+
 def _consensus(args: argparse.Namespace) -> int:
     """Consensus of rankings from a PrefLib file or a long CSV/Parquet/NDJSON frame."""
+    import rankagg
     from rankagg import vote
     from rankagg.preflib import read_preflib
     from rankagg.rankings import Rankings
 
     suffix = Path(args.file).suffix.lower()
+    if args.method in SCORE_METHODS:
+        return _consensus_of_scores(args, suffix)
     reading = ""
     if suffix in (".soc", ".soi", ".toc", ".toi"):
         if args.higher_is is not None:
@@ -571,13 +627,15 @@ def _consensus(args: argparse.Namespace) -> int:
     else:
         frame, reading = _ranks_from(_read(args.file), args.rank, args.higher_is)
         votes = Rankings.from_frame(frame, voter=args.voter, item=args.item, rank=args.rank, weight=args.weight)
-    kwargs: dict[str, Any] = {} if args.method in ("plurality", "instant_runoff") else {"unranked": args.unranked}
+    kwargs: dict[str, Any] = {} if args.method in RANKINGS_ONLY_METHODS else {"unranked": args.unranked}
     if args.method == "kemeny":
         kwargs.update(time_limit=args.time_limit, progress=sys.stderr.isatty())
-    result = getattr(vote, args.method)(votes, **kwargs)
+    elif args.method == "slater":
+        kwargs.update(time_limit=args.time_limit)
+    result = getattr(rankagg, args.method)(votes, **kwargs)
     if args.output:
         return _save(result.table, args)
-    voters = float(votes.weights.sum()) if votes.weights is not None else len(votes)
+    voters = _voter_count(votes)
     print(
         f"{method_name(args.method)} consensus of {args.file}: {len(votes)} distinct rankings, "
         f"{voters:g} voters, {len(votes.labels)} items{reading}"
@@ -586,9 +644,124 @@ def _consensus(args: argparse.Namespace) -> int:
     print(f"winner(s): {', '.join(map(str, result.winners))}; Condorcet winner: {cw if cw is not None else 'none'}")
     if result.cost is not None:
         print(
-            f"Kemeny cost {result.cost:g}, lower bound {result.lower_bound:g}, "
+            f"{args.method.capitalize()} cost {result.cost:g}, lower bound {result.lower_bound:g}, "
             f"{'proved optimal' if result.optimal else 'NOT proved optimal'}; {len(result.components or [])} component(s)"
         )
+    print(_markdown(result.table.head(args.top)), end="")
+    return 0
+
+
+def _bounds_arg(spec: str | None, keyword: str) -> int | dict[str, int] | None:
+    """``--at-least 2`` (every group) or ``--at-least "women=2,men=1"``."""
+    if spec is None:
+        return None
+    try:
+        if "=" not in spec:
+            return int(spec)
+        out: dict[str, int] = {}
+        for part in spec.split(","):
+            name, _, value = part.rpartition("=")
+            out[name.strip()] = int(value)
+        return out
+    except ValueError:
+        raise RankaggError(
+            f"{keyword} expects a whole number (every group) or group=number pairs separated by commas, not {spec!r}"
+        ) from None
+
+
+def _committee(args: argparse.Namespace) -> int:
+    """A committee of --k items from a PrefLib file, a long table of ranks, or approval ballots
+    (a long table without the --rank column)."""
+    from rankagg.committee import Approvals, committee
+    from rankagg.preflib import read_preflib
+    from rankagg.rankings import Rankings
+
+    suffix = Path(args.file).suffix.lower()
+    ballots: Rankings | Approvals
+    if suffix in (".soc", ".soi", ".toc", ".toi"):
+        ballots, kind = read_preflib(args.file), "rankings"
+    else:
+        frame = _read(args.file)
+        if args.rank in frame.columns:
+            ballots, kind = (
+                Rankings.from_frame(frame, voter=args.voter, item=args.item, rank=args.rank, weight=args.weight),
+                "rankings",
+            )
+        else:
+            ballots, kind = (
+                Approvals.from_frame(frame, voter=args.voter, item=args.item, weight=args.weight),
+                "approval ballots",
+            )
+    groups: dict[Any, Any] | None = None
+    at_least, at_most = _bounds_arg(args.at_least, "--at-least"), _bounds_arg(args.at_most, "--at-most")
+    if args.groups is not None:
+        table = _read(args.groups)
+        for column in ("item", "group"):
+            if column not in table.columns:
+                raise RankaggError(f"--groups {args.groups}: no column {column!r} (it needs columns item and group)")
+        # Matched as text, so the file's dtypes need not be those of the ballots.
+        by_text = dict(zip(table["item"].cast(pl.String).to_list(), table["group"].cast(pl.String).to_list()))
+        groups = {x: by_text[str(x)] for x in ballots.labels.to_list() if str(x) in by_text}
+        missing = [x for x in ballots.labels.to_list() if str(x) not in by_text]
+        if missing:
+            from rankagg.errors import GroupConstraintError
+
+            raise GroupConstraintError(
+                f"--groups {args.groups} has no group for {len(missing)} item(s): {missing[:10]}"
+            )
+    result = committee(
+        ballots,
+        args.k,
+        rule=args.rule,
+        groups=groups,
+        at_least=at_least,
+        at_most=at_most,
+        method=args.method,
+        node_limit=args.node_limit,
+    )
+    if args.output:
+        return _save(result.table, args)
+    voters = _voter_count(ballots)
+    print(
+        f"{args.rule.replace('_', ' ')} committee of {args.k} from {args.file}: {len(ballots)} {kind}, "
+        f"{voters:g} voters, {len(ballots.labels)} candidates"
+    )
+    if result.score is not None:
+        proof = (
+            "proved optimal"
+            if result.optimal
+            else f"NOT proved optimal (upper bound {result.upper_bound:g}, gap {result.gap:g})"
+        )
+        print(f"score {result.score:g}, {proof}; method {result.method}")
+    print(_markdown(result.table.head(args.top)), end="")
+    return 0
+
+
+def _consensus_of_scores(args: argparse.Namespace, suffix: str) -> int:
+    """``consensus --method approval|star``: score ballots from a long voter/item/score table."""
+    import rankagg
+    from rankagg.ballots import ScoreBallots
+
+    if suffix in (".soc", ".soi", ".toc", ".toi"):
+        raise RankaggError(
+            f"--method {args.method} reads score ballots (a long table with --voter, --item and --score columns), "
+            "not the rankings of a PrefLib file"
+        )
+    if args.higher_is is not None:
+        raise RankaggError(
+            f"--higher-is is for a --rank column; --method {args.method} reads --score (higher is better)"
+        )
+    ballots = ScoreBallots.from_frame(
+        _read(args.file), voter=args.voter, item=args.item, score=args.score, weight=args.weight
+    )
+    result = getattr(rankagg, args.method)(ballots)
+    if args.output:
+        return _save(result.table, args)
+    voters = float(ballots.weights.sum()) if ballots.weights is not None else len(ballots)
+    print(
+        f"{args.method} of {args.file}: {voters:g} voters, {len(ballots.labels)} items; column {args.score!r} as scores"
+    )
+    print(f"winner(s): {', '.join(map(str, result.winners))}")
     print(_markdown(result.table.head(args.top)), end="")
     return 0
 
@@ -767,29 +940,56 @@ def build_parser() -> argparse.ArgumentParser:
     lb.set_defaults(run=_leaderboard)
     cons = sub.add_parser(
         "consensus",
-        help="consensus of rankings (PrefLib .soc/.soi/.toc/.toi, or a long voter/item/rank table)",
+        help="consensus of rankings (PrefLib .soc/.soi/.toc/.toi, or a long voter/item/rank table) or of score "
+        "ballots (approval, star: a long voter/item/score table)",
         epilog="examples:\n  rankagg consensus election.toi --method schulze\n  rankagg consensus ranks.csv --voter judge --item system --rank place\n"
-        "  rankagg consensus scores.csv --voter task --item model --rank accuracy --higher-is better",
+        "  rankagg consensus scores.csv --voter task --item model --rank accuracy --higher-is better\n"
+        "  rankagg consensus ballots.csv --method star --score stars",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     cons.add_argument("file", help="PrefLib file, or CSV/Parquet/NDJSON with one row per (voter, item)")
     cons.add_argument("--method", default="kemeny", choices=CONSENSUS_METHODS, help="default: kemeny")
-    cons.add_argument("--voter", default="voter", help="column of voters (default: voter)")
-    cons.add_argument("--item", default="item", help="column of items (default: item)")
-    cons.add_argument("--rank", default="rank", help="column of ranks, smaller is better (default: rank)")
+    _add_ranking_arguments(cons)
     cons.add_argument(
         "--higher-is",
         choices=["better", "worse"],
         help="the --rank column is a score: 'better' when higher is better (accuracy), 'worse' when lower is "
         "(error rate); default: ranks, 1 = best",
     )
-    cons.add_argument("--weight", help="column of per-voter weights")
+    cons.add_argument(
+        "--score", default="score", help="approval, star: column of each voter's score for the item (default: score)"
+    )
     cons.add_argument("--unranked", default="below", choices=["below", "ignore"], help="items a voter did not rank")
     cons.add_argument(
-        "--time-limit", type=float, help="kemeny: seconds before returning the best order found with its bound"
+        "--time-limit",
+        type=float,
+        help="kemeny, slater: seconds (slater: per search) before returning the best order found with its bound",
     )
     _add_output_arguments(cons)
     cons.set_defaults(run=_consensus)
+    com = sub.add_parser(
+        "committee",
+        help="a committee of k items from rankings (PrefLib, long table) or approval ballots, with group bounds",
+        epilog="examples:\n  rankagg committee election.soc --k 3 --rule chamberlin_courant\n"
+        "  rankagg committee approvals.csv --k 5 --rule pav --groups groups.csv --at-least 2\n"
+        "  rankagg committee ranks.csv --k 4 --groups groups.csv --at-least women=2 --at-most men=2",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    com.add_argument(
+        "file",
+        help="PrefLib file, or CSV/Parquet/NDJSON with one row per (voter, item): with the --rank column, "
+        "rankings; without it, approval ballots (one row per approved item)",
+    )
+    com.add_argument("--k", type=_positive_int, required=True, help="committee size")
+    com.add_argument("--rule", default="k_borda", choices=list(COMMITTEE_RULES), help="default: k_borda")
+    _add_ranking_arguments(com)
+    com.add_argument("--groups", help="CSV/Parquet/NDJSON file with columns item and group")
+    com.add_argument("--at-least", help="minimum members per group: N for every group, or 'g1=N,g2=M'")
+    com.add_argument("--at-most", help="maximum members per group: N for every group, or 'g1=N,g2=M'")
+    com.add_argument("--method", default="auto", choices=["auto", "exact", "greedy"], help="default: auto")
+    com.add_argument("--node-limit", type=int, help="auto: search nodes before returning the best found with its bound")
+    _add_output_arguments(com)
+    com.set_defaults(run=_committee)
     lot = sub.add_parser(
         "lottery",
         help="maximal lottery (minimax winner) of comparisons or a PrefLib file",

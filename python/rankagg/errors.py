@@ -26,6 +26,7 @@ __all__ = [
     "NotIdentifiableError",
     "NonFiniteValueError",
     "MemoryBudgetError",
+    "GroupConstraintError",
     "InternalError",
     "ConvergenceWarning",
     "FloorWarning",
@@ -80,6 +81,12 @@ class NonFiniteValueError(RankaggError):
 class MemoryBudgetError(RankaggError):
     """A dense request (an n × n matrix, a rankings × items table) would need more memory than
     :func:`rankagg.set_memory_budget` allows; raised before anything is allocated."""
+
+
+class GroupConstraintError(RankaggError):
+    """Group bounds of a committee that are malformed or that no committee can meet: an item
+    without a group, a bound naming an unknown group, Σ at_least > k, at_least above a group's
+    size or its at_most, or too little room under at_most; the message names the groups."""
 
 
 class InternalError(RankaggError):

@@ -42,6 +42,27 @@ def _repeated_in_ranking(offsets: np.ndarray, values: np.ndarray, limit: int | N
     return found if limit is None else found[:limit]
 
 
+def _voter_weights(frame: pl.DataFrame, weight: str, offsets: np.ndarray) -> np.ndarray:
+    """One weight per voter from a long frame sorted by voter (voter k's rows at
+    ``offsets[k]:offsets[k+1]``, original row numbers in ``_row``): the column must be numeric,
+    constant within each voter, finite and ≥ 0; the errors name the rows or voters."""
+    w = frame.get_column(weight)
+    if not w.dtype.is_numeric():
+        raise InvalidWeightError(f"column {weight!r} (weight=) must be numeric, not {w.dtype}")
+    wv = w.cast(pl.Float64).to_numpy()
+    per = wv[offsets[:-1].astype(np.int64)]
+    varies = np.flatnonzero(np.repeat(per, np.diff(offsets).astype(np.int64)) != wv)
+    if len(varies):
+        rows = frame.get_column("_row").to_numpy()[varies][:_MAX_SHOWN].tolist()
+        raise InvalidWeightError(f"column {weight!r} (weight=) must be constant within a voter: rows {rows}")
+    bad = np.flatnonzero(~(np.isfinite(per) & (per >= 0)))
+    if len(bad):
+        raise InvalidWeightError(
+            f"column {weight!r} (weight=) has NaN, infinite or negative values for voters at rankings {bad[:_MAX_SHOWN].tolist()}"
+        )
+    return per
+
+
 @dataclass(frozen=True)
 class Rankings:
     """Rankings in compact form: ranking ``k`` holds ``items[offsets[k]:offsets[k+1]]`` (codes
@@ -120,23 +141,7 @@ class Rankings:
             .to_series()
             .to_numpy()
         )
-        weights = None
-        if weight:
-            w = frame.get_column(weight)
-            if not w.dtype.is_numeric():
-                raise InvalidWeightError(f"column {weight!r} (weight=) must be numeric, not {w.dtype}")
-            wv = w.cast(pl.Float64).to_numpy()
-            per = wv[offsets[:-1].astype(np.int64)]
-            varies = np.flatnonzero(np.repeat(per, np.diff(offsets).astype(np.int64)) != wv)
-            if len(varies):
-                rows = frame.get_column("_row").to_numpy()[varies][:_MAX_SHOWN].tolist()
-                raise InvalidWeightError(f"column {weight!r} (weight=) must be constant within a voter: rows {rows}")
-            bad = np.flatnonzero(~(np.isfinite(per) & (per >= 0)))
-            if len(bad):
-                raise InvalidWeightError(
-                    f"column {weight!r} (weight=) has NaN, infinite or negative values for voters at rankings {bad[:_MAX_SHOWN].tolist()}"
-                )
-            weights = per
+        weights = _voter_weights(frame, weight, offsets) if weight else None
         voters = frame.get_column(voter).gather(pl.Series(offsets[:-1].astype(np.int64)))
         return cls(labels, offsets, codes.astype(np.uint32), levels, weights, voters)
 

@@ -101,6 +101,14 @@ class Ratings:
         return float(row["score"][0])
 
     @property
+    def winners(self) -> list[Any]:
+        """The items of rank 1 (as :attr:`rankagg.Consensus.winners`); with intervals, every
+        item no other item is surely above. Per-task ratings: ``(task, item)`` pairs."""
+        top = self.table.filter(pl.col("rank") == 1)
+        by = self.options.get("by")
+        return top["item"].to_list() if by is None else list(zip(top[by], top["item"], strict=True))
+
+    @property
     def scores(self) -> dict[Any, float]:
         """The scores keyed by item (by ``(task, item)`` for per-task ratings), best first.
 

@@ -80,14 +80,23 @@ class Aggregate:
         return float(row["score"][0])
 
     @property
-    def best(self) -> list[Any]:
-        """The items of rank 1."""
+    def winners(self) -> list[Any]:
+        """The items of rank 1 (as :attr:`rankagg.Consensus.winners` and
+        :attr:`rankagg.Ratings.winners`)."""
         return self.table.filter(pl.col("rank") == 1)["item"].to_list()
+
+    @property
+    def best(self) -> list[Any]:
+        """The former name of :attr:`winners` (deprecated)."""
+        warnings.warn("Aggregate.best is now Aggregate.winners", DeprecationWarning, stacklevel=2)
+        return self.winners
 
     def __repr__(self) -> str:
         opts = ", ".join(f"{k}={v!r}" for k, v in self.options.items())
         with pl.Config(tbl_rows=12, tbl_cols=-1, tbl_hide_dataframe_shape=True):
-            return f"Aggregate({self.method}; {opts}; {self.table.height} items, best {self.best!r})\n{self.table!r}"
+            return (
+                f"Aggregate({self.method}; {opts}; {self.table.height} items, winners {self.winners!r})\n{self.table!r}"
+            )
 
 
 # ---------------------------------------------------------------------------------------------

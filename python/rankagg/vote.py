@@ -144,7 +144,7 @@ def _levels(r: Rankings, unranked: Unranked) -> np.ndarray:
     n = len(r.labels)
     lengths = np.diff(r.offsets).astype(np.int64)
     owner = np.repeat(np.arange(len(r)), lengths)
-    check_dense((len(r), n), "the rankings × items table", copies=3)  # peak measured in instant_runoff
+    check_dense((len(r), n), "the rankings × items table", copies=3)  # the callers' peak (Python runoff)
     out = np.full((len(r), n), np.inf if unranked == "below" else np.nan)
     out[owner, r.items] = r.levels
     return out
@@ -254,7 +254,7 @@ def _preferences(data: Votes, unranked: Unranked, rule: str) -> tuple[Any, np.nd
         return prefs, prefs.matrix
     raise RankaggError(
         f"{rule} takes rankagg.Rankings, rankagg.Preferences or a rankagg.PairTable, not {type(data).__name__}; "
-        "for comparison rows use rankagg.preference_matrix(data, a=..., b=..., outcome=...)"
+        "for comparison rows use rankagg.preference_matrix(data, a=..., b=..., outcome=...)" + _score_hint(data)
     )
 
 
@@ -263,21 +263,44 @@ def _margins(data: Votes, unranked: Unranked, rule: str) -> tuple[Any, np.ndarra
     return holder, p - p.T
 
 
+def _score_hint(data: Any) -> str:
+    """For score ballots given to a ranking rule: how to get rankings, or the rules for scores."""
+    if type(data).__name__ != "ScoreBallots":
+        return ""
+    return "; score ballots are read by rankagg.approval and rankagg.star, or ranked with ballots.to_rankings()"
+
+
 def _rankings_only(data: Any, rule: str) -> Rankings:
     if not isinstance(data, Rankings):
         raise RankaggError(
             f"{rule} needs each voter's ranking (rankagg.Rankings), not {type(data).__name__}: pairwise data do not say who was first"
+            + _score_hint(data)
         )
     return data
 
 
 @dense_peak(3, "copeland")
-def copeland(rankings: Votes, *, unranked: Unranked = "below") -> Consensus:
-    """Copeland: one point per majority win, half per majority tie."""
+def copeland(rankings: Votes, *, unranked: Unranked = "below", alpha: float = 0.5) -> Consensus:
+    """Copeland^α: one point per majority win, ``alpha`` per majority tie (Faliszewski,
+    Hemaspaandra & Hemaspaandra 2009). The default ½ is Copeland's rule (pref_voting's
+    ``copeland``); ``alpha=1`` is Llull's rule (pref_voting's ``llull``), ``alpha=0`` counts
+    wins only. Scores are compared exactly (``alpha`` as the rational its float is), so equal
+    totals share a position.
+
+    >>> import rankagg as ra
+    >>> votes = ra.Rankings.from_lists([list("acdb"), list("cdba"), list("abcd"), list("dbca")])
+    >>> [ra.copeland(votes, alpha=alpha).winners for alpha in (0, 0.5, 1)]
+    [['c', 'd'], ['c'], ['a', 'c']]
+    """
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0.0 <= alpha <= 1.0:
+        raise RankaggError(f"copeland: alpha (the points for a majority tie) must be a number in [0, 1], not {alpha!r}")
     holder, m = _margins(rankings, unranked, "copeland")
     off = ~np.eye(len(m), dtype=bool)
-    score = ((m > 0) & off).sum(axis=1) + 0.5 * ((m == 0) & off).sum(axis=1)
-    return _result(holder, score.astype(float), "copeland", unranked=unranked)
+    wins, ties = ((m > 0) & off).sum(axis=1), ((m == 0) & off).sum(axis=1)
+    score = wins + float(alpha) * ties
+    key = [w + Fraction(float(alpha)) * t for w, t in zip(wins.tolist(), ties.tolist())]
+    options: dict[str, Any] = {"unranked": unranked} if alpha == 0.5 else {"unranked": unranked, "alpha": float(alpha)}
+    return _result(holder, score.astype(float), "copeland", key=key, **options)
 
 
 @dense_peak(3, "minimax")
@@ -290,7 +313,7 @@ def minimax(rankings: Votes, *, unranked: Unranked = "below") -> Consensus:
     return _result(holder, -worst, "minimax", unranked=unranked)
 
 
-@dense_peak(4, "schulze")
+@dense_peak(5, "schulze")
 def schulze(rankings: Votes, *, unranked: Unranked = "below", strength: Strength = "winning_votes") -> Consensus:
     """Schulze (beat-path). A majority i over j is a link of strength P[i, j] (``strength=
     "winning_votes"``, Schulze's choice) or P[i, j] − P[j, i] (``"margin"``, pref_voting's
@@ -323,14 +346,16 @@ def _widest_paths(links: np.ndarray) -> np.ndarray:
     """Strongest paths (a path is as strong as its weakest link) between all pairs, given the
     n × n link strengths (0: no link); the diagonal is ignored and returned as 0. Rust."""
     n = len(links)
-    check_dense((n, n), "the strongest-path matrix", copies=2)
+    # the links' copy, and Rust's list of links sorted by strength (16 bytes per link, at most
+    # n(n − 1) of them, with its per-row parts while it is assembled)
+    check_dense((n, n), "the strongest-path matrix", copies=5)
     d = np.array(links, dtype=np.float64, order="C")  # Rust updates it in place
     _core.widest_paths(n, d.reshape(-1))
     np.fill_diagonal(d, 0.0)
     return d
 
 
-@dense_peak(13, "ranked_pairs")
+@dense_peak(4, "ranked_pairs")
 def ranked_pairs(rankings: Votes, *, unranked: Unranked = "below", tie_break: TieBreak = "all") -> Consensus:
     """Ranked pairs (Tideman): take the majorities from the largest margin down and lock each
     in unless it would close a cycle with those already locked.
@@ -360,12 +385,13 @@ def ranked_pairs(rankings: Votes, *, unranked: Unranked = "below", tie_break: Ti
     """
     if tie_break not in ("all", "label"):
         raise RankaggError(f"tie_break must be 'all' or 'label', not {tie_break!r}")
-    holder, m = _margins(rankings, unranked, "ranked_pairs")
-    n = len(m)
-    i, j = np.nonzero((m >= 0) & ~np.eye(n, dtype=bool))  # row-major: (i, j) ascending
-    by_margin = np.argsort(-m[i, j], kind="stable")  # largest margin first, then (i, j)
-    reach = _lock_in_order([1 << a for a in range(n)], list(zip(i[by_margin].tolist(), j[by_margin].tolist())))
-    below = np.array([r.bit_count() - 1 for r in reach])
+    holder, p = _preferences(rankings, unranked, "ranked_pairs")
+    n = len(p)
+    # the majorities (margin >= 0, both ways for a tie) sorted in Rust: 16 bytes each, with
+    # their per-row parts while the list is assembled
+    check_dense((n, n), "ranked pairs' majorities sorted by margin", copies=4)
+    flat = np.ascontiguousarray(p, dtype=np.float64).reshape(-1)
+    below = _core.ranked_pairs_label(n, flat).astype(np.int64)
     if tie_break == "label":
         return _result(
             holder,
@@ -375,7 +401,7 @@ def ranked_pairs(rankings: Votes, *, unranked: Unranked = "below", tie_break: Ti
             unranked=unranked,
             tie_break=tie_break,
         )
-    winners = _ranked_pairs_winners(m)
+    winners = _ranked_pairs_winners(p)
     won = set(winners)
     rest = [a for a in np.argsort(-below, kind="stable").tolist() if a not in won]
     position = np.empty(n, dtype=np.uint32)
@@ -386,154 +412,30 @@ def ranked_pairs(rankings: Votes, *, unranked: Unranked = "below", tie_break: Ti
     return _result(holder, score, "ranked_pairs", position=position, unranked=unranked, tie_break=tie_break)
 
 
-_RP_WORK_LIMIT = 30_000_000
-"""Work the all-orders search of ranked pairs may do before it gives up (a few seconds): each
-edge visited costs the number of items searched, as updating what each item reaches does."""
+_RP_WORK_LIMIT = 3_000_000_000
+"""Word operations the every-order search of ranked pairs may do before it gives up (a few
+seconds): closure updates and copies, edge scans."""
+_RP_MEMORY_LIMIT = 1 << 30
+"""Bytes of search states it may store (the states seen and those waiting)."""
 
 
-def _lock(reach: list[int], i: int, j: int) -> None:
-    """Adds i → j to the transitive closure ``reach`` (bitsets of the items each reaches)."""
-    bit, target = 1 << i, reach[j]
-    for a in range(len(reach)):
-        if reach[a] & bit:
-            reach[a] |= target
-
-
-def _lock_in_order(reach: list[int], edges: list[tuple[int, int]]) -> list[int]:
-    """Locks the edges in order, skipping those that would close a cycle; returns the closure.
-
-    Keeps the reverse closure too (``above[b]``: the items reaching b), so locking i → j only
-    visits the items above i and below j, and an edge already implied costs one bit test."""
-    reach = list(reach)
-    above = [0] * len(reach)
-    for a, r in enumerate(reach):
-        while r:
-            low = r & -r
-            above[low.bit_length() - 1] |= 1 << a
-            r ^= low
-    for i, j in edges:
-        if (reach[j] >> i) & 1 or (reach[i] >> j) & 1:
-            continue  # would close a cycle, or is already implied
-        up, down = above[i], reach[j]
-        x = up
-        while x:
-            low = x & -x
-            reach[low.bit_length() - 1] |= down
-            x ^= low
-        x = down
-        while x:
-            low = x & -x
-            above[low.bit_length() - 1] |= up
-            x ^= low
-    return reach
-
-
-def _smith(m: np.ndarray) -> np.ndarray:
-    """Indices (ascending) of the Smith set of the margin matrix ``m``: the smallest set whose
-    every item beats every item outside it. It is a prefix of the items sorted by Copeland
-    score (an inside item wins against all outside ones, an outside item loses to all inside)."""
-    n = len(m)
-    off = ~np.eye(n, dtype=bool)
-    copeland_score = ((m > 0) & off).sum(axis=1) + 0.5 * ((m == 0) & off).sum(axis=1)
-    order = np.lexsort((np.arange(n), -copeland_score))
-    # The prefix of k items dominates the rest iff no item among the first k fails to beat an
-    # item at position k or later: with last[i] the last position item i does not beat, the
-    # smallest k with max(last[:k]) < k.
-    fails = ~(m[np.ix_(order, order)] > 0) & off[np.ix_(order, order)]
-    last = np.where(fails.any(axis=1), n - 1 - np.argmax(fails[:, ::-1], axis=1), -1)
-    k = int(np.flatnonzero(np.maximum.accumulate(last) < np.arange(1, n + 1))[0]) + 1
-    return np.sort(order[:k])
-
-
-def _ranked_pairs_winners(m: np.ndarray) -> list[int]:
-    """The items (indices, ascending) that win ranked pairs under some order of equal margins.
-
-    Only the Smith set is searched: every winner, for any order, lies in it and wins ranked
-    pairs on it alone (nothing outside beats anything inside, so no locked path leads back
-    into it and locking inside it is unaffected by the rest). An item c can win only if, for
-    each b beating it by μ, c has a path to b of margins ≥ μ (else b → c is locked when its
-    turn comes), which rules most items out at once. For each remaining item, a depth-first
-    search over the orders of each group of equal margins looks for one that leaves nothing
-    locked above c: it never locks an edge into c, tries first the edges that extend what c
-    reaches, and drops states already seen; every outcome found adds all its sources."""
-    smith = _smith(m)
-    k = len(smith)
-    sub = m[np.ix_(smith, smith)]
-    if k == 1:
-        return [int(smith[0])]
-    edges = sorted((-float(sub[i, j]), i, j) for i in range(k) for j in range(k) if sub[i, j] > 0)
-    groups: list[tuple[tuple[int, int], ...]] = []
-    for key, i, j in edges:
-        if groups and -key == float(sub[groups[-1][0]]):
-            groups[-1] += ((i, j),)
-        else:
-            groups.append(((i, j),))
-    if not groups:  # every pair tied: nothing is ever locked
-        return [int(i) for i in smith]
-    d = _widest_paths(np.where(sub > 0, sub, 0.0))
-    budget = [_RP_WORK_LIMIT]
-    winners = 0
-    for c in range(k):
-        if (winners >> c) & 1 or np.any((sub[:, c] > 0) & (d[c, :] < sub[:, c])):
-            continue
-        outcome = _ranked_pairs_search(c, groups, k, budget)
-        if outcome is not None:
-            has_above = 0
-            for a in range(k):
-                has_above |= outcome[a] & ~(1 << a)
-            winners |= ((1 << k) - 1) & ~has_above
-    return [int(smith[a]) for a in range(k) if (winners >> a) & 1]
-
-
-def _ranked_pairs_search(
-    c: int, groups: list[tuple[tuple[int, int], ...]], k: int, budget: list[int]
-) -> tuple[int, ...] | None:
-    """An outcome of ranked pairs (the closure of the locked edges) with nothing above ``c``,
-    under some order of the edges within each group, or None if there is none."""
-    start = tuple(1 << a for a in range(k))
-    stack: list[tuple[int, tuple[int, ...], tuple[tuple[int, int], ...]]] = [(0, start, groups[0])]
-    seen: set[tuple[int, tuple[int, ...], tuple[tuple[int, int], ...]]] = set()
-    bit_c = 1 << c
-    while stack:
-        g, reach, rest = stack.pop()
-        if g == len(groups):
-            return reach  # every group locked, nothing above c
-        budget[0] -= (len(rest) + 1) * k
-        if budget[0] < 0:
-            raise RankaggError(
-                "ranked_pairs: too many orders of equal margins to try (deciding the winners under every order is "
-                "NP-complete, Brill & Fischer 2012); pass tie_break='label' for the fixed label-order tie-break"
-            )
-        # An edge already implied, or blocked by a path back, stays so: drop it.
-        live = tuple((i, j) for i, j in rest if not (reach[i] >> j) & 1 and not (reach[j] >> i) & 1)
-        following = groups[g + 1] if g + 1 < len(groups) else ()
-        if not live:
-            stack.append((g + 1, reach, following))
-            continue
-        if all(j == c for _, j in live):
-            continue  # only edges into c are left, and locking any puts something above it
-        # If one order locks every live edge, they close no cycle and every order ends the same.
-        closure = list(reach)
-        for i, j in live:
-            if (closure[j] >> i) & 1:
-                break
-            _lock(closure, i, j)
-        else:
-            if not any(closure[a] & bit_c for a in range(k) if a != c):
-                stack.append((g + 1, tuple(closure), following))
-            continue
-        if (g, reach, live) in seen:
-            continue
-        seen.add((g, reach, live))
-        # Pushed last is tried first: edges from what c reaches, then the others; never one into c.
-        mine = reach[c]
-        choices = sorted((e for e in live if e[1] != c), key=lambda e: (mine >> e[0]) & 1)
-        budget[0] -= len(choices) * (k + len(live))  # each child copies the closure and the edges left
-        for e in choices:
-            nxt = list(reach)
-            _lock(nxt, *e)
-            stack.append((g, tuple(nxt), tuple(x for x in live if x != e)))
-    return None
+def _ranked_pairs_winners(p: np.ndarray) -> list[int]:
+    """The items (indices, ascending) that win ranked pairs under some order of equal margins:
+    the Rust search (``_core.ranked_pairs_winners``) on the Smith set, where every winner lies
+    whatever the order (nothing outside beats anything inside, so no locked path leads back
+    into it and locking inside it is unaffected by the rest)."""
+    smith = _smith(p)
+    block = p[np.ix_(smith, smith)]
+    sub = block - block.T
+    won = _core.ranked_pairs_winners(
+        len(smith), np.ascontiguousarray(sub).reshape(-1), _RP_WORK_LIMIT, _RP_MEMORY_LIMIT
+    )
+    if won is None:
+        raise RankaggError(
+            "ranked_pairs: too many orders of equal margins to try (deciding the winners under every order is "
+            "NP-complete, Brill & Fischer 2012); pass tie_break='label' for the fixed label-order tie-break"
+        )
+    return [int(smith[a]) for a in won]
 
 
 def instant_runoff(rankings: Rankings) -> Consensus:
@@ -544,6 +446,61 @@ def instant_runoff(rankings: Rankings) -> Consensus:
     with ``tie_breaker`` the reversed label order, split scores). Position = reverse order of
     elimination; score = the round survived."""
     rankings = _rankings_only(rankings, "instant_runoff")
+    n = len(rankings.labels)
+    exact = _whole_weights(rankings)
+    if exact is None:
+        order = _instant_runoff_exact(rankings)
+    else:
+        weights, unit = exact
+        order = _core.instant_runoff(
+            n,
+            np.ascontiguousarray(rankings.offsets, dtype=np.uint64),
+            np.ascontiguousarray(rankings.items, dtype=np.uint32),
+            np.ascontiguousarray(rankings.levels, dtype=np.uint32),
+            weights,
+            unit,
+        ).astype(np.int64)
+    score = np.empty(n)
+    score[order] = np.arange(n, 0, -1, dtype=float)
+    return _result(rankings, score, "instant_runoff", order=order)
+
+
+def _whole_weights(r: Rankings) -> tuple[np.ndarray | None, int] | None:
+    """Exact integer tallies for instant runoff: whole-number weights proportional to the
+    rankings' (every float is a dyadic rational, so a power of two scales them to integers;
+    None for unit weights) and ``unit`` = lcm(1 … largest tie in a ranking), a multiple of every
+    number of top items a vote can be split between, so every share ``weight · unit / g`` is an
+    integer. None when the tallies could exceed 2¹²⁶ (weights spanning hundreds of binary
+    orders of magnitude, ties of more than ~40 items): then the rationals are added in Python."""
+    new_level = np.ones(len(r.levels), dtype=bool)
+    new_level[1:] = r.levels[1:] != r.levels[:-1]
+    new_level[r.offsets[:-1][np.diff(r.offsets) > 0].astype(np.int64)] = True
+    starts = np.flatnonzero(new_level)
+    largest_tie = int(np.diff(np.append(starts, len(r.levels))).max(initial=1))
+    unit = math.lcm(*range(1, largest_tie + 1))
+    if unit >= 2**63:
+        return None
+    if r.weights is None:
+        return (None, unit) if len(r) * unit < 2**126 else None
+    w = np.asarray(r.weights, dtype=np.float64)
+    positive = w[w > 0]
+    if not len(positive):
+        return np.zeros(len(w), dtype=np.uint64), unit
+    mantissa, exponent = np.frexp(positive)  # w = m · 2^e, m · 2^53 a whole number
+    whole = (mantissa * 2.0**53).astype(np.uint64)
+    lowest = exponent.astype(np.int64) - 53 + np.log2(whole & (~whole + np.uint64(1))).astype(np.int64)
+    with np.errstate(over="ignore"):  # inf when the weights span too far: caught just below
+        scaled = np.ldexp(w, -int(lowest.min()))  # every weight a whole number, the smallest odd
+    top = float(scaled.max())
+    if top >= 2.0**63 or int(top) * len(w) * unit >= 2**126:
+        return None
+    return scaled.astype(np.uint64), unit
+
+
+def _instant_runoff_exact(rankings: Rankings) -> np.ndarray:
+    """Instant runoff's order (the winner first, then the eliminated from last to first) over
+    the dense levels, each round's shares added as exact rationals: for weights whose integer
+    tallies would not fit 128 bits (``_whole_weights``)."""
     lv = _levels(rankings, "below")
     w = rankings.weights if rankings.weights is not None else np.ones(len(rankings))
     n = lv.shape[1]
@@ -560,29 +517,37 @@ def instant_runoff(rankings: Rankings) -> Consensus:
         loser = max(c for c in candidates if votes[c] == least)
         alive[loser] = False
         eliminated.append(loser)
-    order = np.array([int(np.flatnonzero(alive)[0])] + eliminated[::-1])
-    score = np.empty(n)
-    score[order] = np.arange(n, 0, -1, dtype=float)
-    return _result(rankings, score, "instant_runoff", order=order)
+    return np.array([int(np.flatnonzero(alive)[0])] + eliminated[::-1])
 
 
-@dense_peak(3.5, "condorcet_winner")
+@dense_peak(3, "condorcet_winner")
 def condorcet_winner(rankings: Votes, *, unranked: Unranked = "below") -> Any:
     """The item that beats every other by majority, or ``None``."""
-    holder, m = _margins(rankings, unranked, "condorcet_winner")
-    n = len(m)
-    for i in range(n):
-        if all(m[i, j] > 0 for j in range(n) if j != i):
-            return holder.labels[i]
-    return None
+    holder, p = _preferences(rankings, unranked, "condorcet_winner")
+    n = len(p)
+    # Only the item standing after one pass can win: a Condorcet winner, once reached, is
+    # never replaced, since it beats every later item. Margins as P − Pᵀ would compute them.
+    c = 0
+    for j in range(1, n):
+        if not p[c, j] - p[j, c] > 0:
+            c = j
+    others = np.arange(n) != c
+    return holder.labels[c] if n and bool(np.all((p[c] - p[:, c])[others] > 0)) else None
 
 
-@dense_peak(3.5, "smith_set")
+@dense_peak(3, "smith_set")
 def smith_set(rankings: Votes, *, unranked: Unranked = "below") -> list[Any]:
     """The smallest non-empty set of items each of which beats every item outside it by
     majority (in label order)."""
-    holder, m = _margins(rankings, unranked, "smith_set")
-    return [holder.labels[int(i)] for i in _smith(m)]
+    holder, p = _preferences(rankings, unranked, "smith_set")
+    return holder.labels.gather(_smith(p)).to_list()
+
+
+def _smith(m: np.ndarray) -> np.ndarray:
+    """Indices (ascending) of the Smith set of a preference or margin matrix (i beats j when
+    ``m[i, j] > m[j, i]``), in O(n²) in Rust."""
+    flat = np.ascontiguousarray(m, dtype=np.float64).reshape(-1)
+    return np.sort(_core.smith_set(len(m), flat).astype(np.int64))
 
 
 @dense_peak(4, "kemeny")

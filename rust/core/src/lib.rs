@@ -18,5 +18,6 @@ pub mod memory;
 pub mod pairs;
 pub mod rate;
 pub mod resample;
+pub mod vote;
 
 pub use error::{Error, Result};

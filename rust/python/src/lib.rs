@@ -6,6 +6,7 @@
 
 mod arrow;
 mod crowd;
+mod vote;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -993,6 +994,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(three_cycles, m)?)?;
     m.add_function(wrap_pyfunction!(_debug_panic, m)?)?;
     crowd::register(m)?;
+    vote::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }
