@@ -31,6 +31,7 @@ import polars as pl
 
 from rankagg import _core
 from rankagg.data import Comparisons, Frame, index_labels_in_errors
+from rankagg.display import display_frame
 from rankagg.errors import ConvergenceWarning, NotIdentifiableError, RankaggError, UnknownItemError
 from rankagg.results import Ratings, anchor_index, not_identifiable, ratings_from, scaler, tie_levels, to_scale
 
@@ -94,7 +95,7 @@ class Mixture:
         with pl.Config(tbl_rows=12, tbl_cols=-1, tbl_hide_dataframe_shape=True):
             return (
                 f"Mixture({self.groups} groups, shares {shares}; {self.judges.height} judges; "
-                f"log-likelihood {self.log_likelihood:.6g}, BIC {self.bic:.6g})\n{self.table!r}"
+                f"log-likelihood {self.log_likelihood:.6g}, BIC {self.bic:.6g})\n{display_frame(self.table)!r}"
             )
 
 

@@ -43,6 +43,7 @@ from rankagg.data import (
     renamed_keyword,
     select_columns,
 )
+from rankagg.display import display_frame, display_name
 from rankagg.errors import EmptyDataError, FloorWarning, NonFiniteValueError, RankaggError, UnknownItemError
 
 __all__ = ["Aggregate", "defensive", "welfare", "WELFARE_RULES"]
@@ -87,7 +88,7 @@ class Aggregate:
     def __repr__(self) -> str:
         opts = ", ".join(f"{k}={v!r}" for k, v in self.options.items())
         with pl.Config(tbl_rows=12, tbl_cols=-1, tbl_hide_dataframe_shape=True):
-            return f"Aggregate({self.method}; {opts}; {self.table.height} items, best {self.best!r})\n{self.table!r}"
+            return f"Aggregate({self.method}; {opts}; {self.table.height} items, best [{', '.join(display_name(b, quote=True) for b in self.best)}])\n{display_frame(self.table)!r}"
 
 
 # ---------------------------------------------------------------------------------------------
