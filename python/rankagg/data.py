@@ -284,6 +284,9 @@ def factorize(columns: Sequence[pl.Series]) -> tuple[list[np.ndarray], pl.Series
         names = ", ".join(f"{s.name!r}: {s.dtype}" for s in columns)
         raise RankaggError(f"item columns must have the same dtype; got {names}")
     dtype = columns[0].dtype
+    if isinstance(dtype, (pl.List, pl.Array)):  # Polars cannot hash-replace lists
+        names = ", ".join(repr(s.name) for s in columns)
+        raise RankaggError(f"item columns must hold scalar names (text, numbers), not {dtype}: columns {names}")
     if (dtype == pl.Categorical or isinstance(dtype, pl.Enum)) and not _SHARED_CATEGORIES:
         columns = [s.cast(pl.String) for s in columns]
         dtype = pl.String()

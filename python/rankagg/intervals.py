@@ -66,9 +66,14 @@ class Bootstrap:
     def __post_init__(self) -> None:
         if not (isinstance(self.rounds, int) and self.rounds >= 2):
             raise RankaggError(f"Bootstrap(rounds=) must be an integer >= 2, not {self.rounds!r}")
-        if not (isinstance(self.seed, int) and 0 <= self.seed < 2**64):
-            raise RankaggError(f"Bootstrap(seed=) must be an integer in [0, 2**64), not {self.seed!r}")
+        check_seed(self.seed, "Bootstrap(seed=)")
         _check_level(self.level)
+
+
+def check_seed(seed: Any, what: str = "seed") -> None:
+    """Raises RankaggError unless ``seed`` is an integer in [0, 2**64) (a Rust ``u64``)."""
+    if not (isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) and 0 <= seed < 2**64):
+        raise RankaggError(f"{what} must be an integer in [0, 2**64), not {seed!r}")
 
 
 @dataclass(frozen=True)
