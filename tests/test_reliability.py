@@ -204,3 +204,79 @@ def test_ctrl_c_interrupts_schulze_strongest_paths(ctrl_c):
     d = np.array([0.0, 1.0, 0.0, 0.0])
     _core.widest_paths(2, d)  # in place
     assert d.tolist() == [0.0, 1.0, 0.0, 0.0]
+
+
+# ---------------------------------------------------------------------------------------------
+# magnitudes (issue 18 part 3): sandwich intervals and welfare at every scale of the weights
+
+SMALL = pl.DataFrame(
+    {"a": ["x", "y", "z", "x", "y", "z"], "b": ["y", "z", "x", "z", "x", "y"], "outcome": [1.0, 1, 1, 0, 0.5, 0]}
+)
+
+
+def sandwich_half_widths(weight: float, **kwargs) -> np.ndarray:
+    r = ra.bradley_terry(SMALL.with_columns(w=pl.lit(weight)), weight="w", scale="logit", ci=ra.Sandwich(), **kwargs)
+    t = r.table.sort("item")
+    return (t["upper"] - t["lower"]).to_numpy() / 2
+
+
+@pytest.mark.parametrize("anchor", [None, ("x", 0.0)])
+@pytest.mark.parametrize("weight", [1e-320, 1e-310, 1e-300, 1e-30, 1e-3, 1e3, 3e14, 1e30, 1e300, 1e306])
+def test_sandwich_intervals_scale_as_one_over_root_weight(weight, anchor):
+    """A row of weight c counts as c comparisons: the covariance scales exactly as 1/c, so the
+    half-widths times √c are those of unit weights (to the digits the weight itself has), or
+    infinite where they pass double range — never NaN."""
+    unit = sandwich_half_widths(1.0, anchor=anchor)
+    half = sandwich_half_widths(weight, anchor=anchor)
+    assert not np.isnan(half).any()
+    fixed = unit == 0  # the anchor
+    assert np.all(half[fixed] == 0)
+    expected = unit[~fixed] / np.sqrt(weight)
+    if expected.max() < 1e-6:  # narrower than the scores' own rounding: (upper − lower) / 2 cancels
+        assert np.all(np.isfinite(half) & (half >= 0))
+    elif np.all(np.isfinite(expected)) and expected.max() < 1e300:
+        rel = 1e-9 if weight >= 1e-300 else 1e-2  # a subnormal weight has few digits
+        np.testing.assert_allclose(half[~fixed], expected, rtol=rel)
+    else:
+        assert np.all(np.isinf(half[~fixed]))
+
+
+def test_sandwich_with_all_ties_or_a_singular_information_matrix_is_a_documented_error():
+    ties = pl.DataFrame({"a": ["x", "y", "z"], "b": ["y", "z", "x"], "outcome": [0.5, 0.5, 0.5]})
+    with pytest.raises(ra.RankaggError, match="every comparison's residual is zero"):
+        ra.bradley_terry(ties, ci=ra.Sandwich())
+    apart = pl.DataFrame({"a": ["x", "y", "z", "w"], "b": ["y", "x", "w", "z"], "outcome": [1.0, 1.0, 1.0, 0.5]})
+    with pytest.raises(ra.RankaggError, match="singular to working precision"):
+        ra.bradley_terry(apart, regularization=1e-100, ci=ra.Sandwich())
+    ra.bradley_terry(apart, regularization=1.0, ci=ra.Sandwich())  # a real prior: fine
+
+
+@pytest.mark.parametrize("rule", ["utilitarian", "worst_group", "leximin", "quantile", "gini"])
+@pytest.mark.parametrize("c", [2.0**-1070, 1e-320, 1e-300, 1.0, 1e300, 1e308, 2.0**1023])
+def test_welfare_is_homogeneous_at_every_magnitude(rule, c):
+    """Every welfare rule is homogeneous of degree 1 (the Gini index of degree 0): utilities
+    × c give scores × c and the same ranking — no overflow of the sums at 1e308, no lost digits
+    at 1e-320 (c a power of two or not: compared with the exact rational answer)."""
+    from fractions import Fraction
+
+    rng = np.random.default_rng(3)
+    base = rng.integers(-8, 9, (5, 4)).astype(float)
+    frame = pl.DataFrame(
+        {
+            "item": np.repeat([f"i{k}" for k in range(5)], 4),
+            "group": np.tile(["g1", "g2", "g3", "g4"], 5),
+            "value": (base * c).ravel(),
+        }
+    )
+    if not np.all(np.isfinite(frame["value"].to_numpy())):
+        return
+    q = {"q": 0.25} if rule == "quantile" else {}
+    scaled = ra.welfare(frame, rule=rule, **q).table.sort("item")
+    unit = ra.welfare(frame.with_columns(value=pl.Series(base.ravel())), rule=rule, **q).table.sort("item")
+    vals = frame["value"].to_numpy().reshape(5, 4)
+    exact_mean = [float(sum(Fraction(float(x)) for x in row) / 4) for row in vals]
+    np.testing.assert_allclose(scaled["mean"].to_numpy(), exact_mean, rtol=1e-15)  # within rounding
+    assert np.all(np.isfinite(scaled["score"].to_numpy()))
+    if c >= 1e-300:  # normal numbers: the ranks do not depend on the magnitude
+        assert scaled["rank"].to_list() == unit["rank"].to_list()
+        np.testing.assert_allclose(scaled["score"].to_numpy(), unit["score"].to_numpy() * c, rtol=1e-12)

@@ -161,7 +161,7 @@ def test_report_heatmap_with_long_names_has_a_key(tmp_path):
     page = ra.report(games, None, ci="none")
     heat = page.split("Who beats whom")[1].split("Maximal lottery")[0]
     board = ra.bradley_terry(games).table["item"].to_list()
-    assert re.findall(r"<li>(.*?)</li>", heat) == board  # the key: number i = the i-th item, in full
+    assert re.findall(r'<li class="item" title="(.*?)">', heat) == board  # the key: number i = the i-th item, in full
     png = base64.b64decode(re.findall(r"base64,([^\"]+)", heat)[0])
     import io
 
@@ -253,7 +253,7 @@ def test_report_llmfao(tmp_path):
     assert page.startswith("<!DOCTYPE html>") and '<meta charset="utf-8">' in page
     board = ra.bradley_terry(ra.datasets.llmfao(), **LLMFAO, ci=ra.Bootstrap(rounds=20)).table
     for name in board["item"].to_list():  # every item in the leaderboard (no --top)
-        assert f'<td class="item">{html.escape(name)}</td>' in page
+        assert f'<td class="item" title="{html.escape(name)}">{html.escape(name)}</td>' in page
     images = _images(page)
     assert len(images) == 3 and all(img.startswith(PNG_MAGIC) and len(img) > 5000 for img in images)
     assert "<th>rows</th><td>8,931</td>" in page and "<th>items</th><td>59</td>" in page
@@ -283,7 +283,7 @@ def test_report_escapes_names_and_shows_dates(tmp_path):
         "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "a &quot;quoted&quot; &amp; &lt;b&gt;bold&lt;/b&gt;" in page
     )
     assert "2024-01-01 to 2024-07-18" in page and "sandwich" in page
-    assert page.count('<td class="item">') - page.split("Maximal lottery")[1].count('<td class="item">') == 3  # --top 3
+    assert page.count('<td class="item"') - page.split("Maximal lottery")[1].count('<td class="item"') == 3  # --top 3
     assert len(_images(page)) == 3
 
 
@@ -321,7 +321,7 @@ def test_report_caps_the_pictures_for_many_items():
     b = (a + rng.integers(1, 130, 3000)) % 130
     games = {"a": a, "b": b, "outcome": rng.choice([0.0, 0.5, 1.0], 3000)}
     page = ra.report(games, None, ci="none", regularization=1.0)
-    assert page.count('<td class="item">') - page.split("Maximal lottery")[1].count('<td class="item">') == 130
+    assert page.count('<td class="item"') - page.split("Maximal lottery")[1].count('<td class="item"') == 130
     assert 'alt="bradley_terry scores of the top 100 items"' in page
     assert "Who beats whom: the top 20" in page
 
@@ -330,7 +330,7 @@ def test_cli_report(tmp_path, capsys):
     out = tmp_path / "llmfao.html"
     assert main(["report", "--rounds", "20", "--top", "10", "-o", str(out)]) == 0
     page = out.read_text(encoding="utf-8")
-    assert "LLMFAO" in page and page.count('<td class="item">GPT 4</td>') == 1
+    assert "LLMFAO" in page and page.count('<td class="item" title="GPT 4">GPT 4</td>') == 1
     assert f"to {out}" in capsys.readouterr().err
     src = tmp_path / "pairs.csv"
     pl.DataFrame(

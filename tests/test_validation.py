@@ -222,3 +222,15 @@ def test_scale_free_scores_do_not_depend_on_the_weights_magnitude(method):
     for w in (1e-320, 1e-300, 1e-30, 1e30, 1e300):
         got = run(dict(rows, w=[w] * 5), weight="w").table.sort("item")["score"].to_numpy()
         assert np.allclose(got, unit, rtol=1e-9, atol=1e-12), (w, got, unit)
+
+
+def test_list_item_columns_and_huge_seeds_or_rounds_are_documented_errors():
+    lists = pl.DataFrame({"a": [[1], [2]], "b": [[2], [1]], "outcome": [1.0, 0.0]})
+    with pytest.raises(ra.RankaggError, match="item columns must hold scalar names"):
+        ra.bradley_terry(lists)
+    with pytest.raises(ra.RankaggError, match="item columns must hold scalar names"):
+        ra.Rankings.from_frame(pl.DataFrame({"voter": [1, 1], "item": [[1], [2]], "rank": [1, 2]}))
+    with pytest.raises(ra.RankaggError, match=r"seed must be an integer in \[0, 2\*\*64\)"):
+        ra.consistency(COMPARISONS, seed=2**70)
+    with pytest.raises(ra.MemoryBudgetError, match="bootstrap replicates"):
+        ra.bradley_terry(COMPARISONS, ci=ra.Bootstrap(rounds=2**70))

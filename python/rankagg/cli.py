@@ -9,11 +9,13 @@ Exit codes: 0 success, 2 bad usage or bad input (the message names the column, r
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NoReturn
 
 import numpy as np
 import polars as pl
@@ -22,7 +24,7 @@ from rankagg import crowd, datasets, rate
 from rankagg._core import __version__
 from rankagg.committee import RULES as COMMITTEE_RULES
 from rankagg.data import PairTable
-from rankagg.display import method_name
+from rankagg.display import display_frame, display_name, method_name
 from rankagg.errors import RankaggError
 from rankagg.intervals import Bootstrap, Sandwich
 from rankagg.robust import WELFARE_RULES
@@ -98,15 +100,28 @@ def _scan(path: str) -> pl.LazyFrame:
     return pl.scan_csv(p, separator=_separator(suffix))
 
 
-def _positive_int(text: str) -> int:
-    """An argparse type: a whole number ≥ 1 (argparse prints the message and exits with 2)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {value}")
+def _whole_number(text: str, low: int, high: int) -> int:
+    """An argparse type: a whole number in [low, high] (argparse prints the message and exits with 2)."""
+    what = f"a whole number >= {low}" + (f" and < 2**{high.bit_length()}" if high < 2**64 else "")
+    value = int(text) if re.fullmatch(r"\s*[+-]?[0-9]{1,40}\s*", text) else None
+    if value is None or not low <= value <= high:
+        raise argparse.ArgumentTypeError(f"expected {what}, got {text[:40]!r}")
     return value
+
+
+def _positive_int(text: str) -> int:
+    """An argparse type: a whole number ≥ 1 (below 2**63)."""
+    return _whole_number(text, 1, 2**63 - 1)
+
+
+def _nonnegative_int(text: str) -> int:
+    """An argparse type: a whole number ≥ 0 (below 2**63)."""
+    return _whole_number(text, 0, 2**63 - 1)
+
+
+def _seed(text: str) -> int:
+    """An argparse type: a seed, a whole number in [0, 2**64)."""
+    return _whole_number(text, 0, 2**64 - 1)
 
 
 def _parse_outcomes(spec: str | None) -> dict[str, float] | None:
@@ -148,14 +163,19 @@ def _terminal_width() -> int:
     return width if width > 0 else 80
 
 
+_FILE_NAME_WIDTH = 10_000
+"""Names longer than this are cut even in Markdown written to a file or a pipe."""
+
+
 def _markdown(frame: pl.DataFrame, *, wrap: bool | None = None) -> str:
     """``frame`` as a Markdown table, every row shown. ``wrap`` (default: when standard output
     is a terminal): fit the terminal's width (long names wrap onto extra lines and are cut at 60
-    characters); otherwise one line per row with every name in full, for files and pipes
-    (``| grep`` finds the row)."""
+    characters); otherwise one line per row with every name in full (up to 10,000 characters:
+    beyond, Polars wraps the cell), for files and pipes (``| grep`` finds the row). Control and bidirectional characters in names are shown escaped
+    (:func:`~rankagg.display.display_name`), so a name cannot break a row or reorder the table."""
     if wrap is None:
         wrap = sys.stdout.isatty()
-    frame = _whole_counts(frame)
+    frame = display_frame(_whole_counts(frame), 60 if wrap else _FILE_NAME_WIDTH)
     longest = max(
         [int(frame[c].cast(pl.String).str.len_chars().max() or 0) for c in frame.columns if frame[c].dtype == pl.String]
         + [0]
@@ -895,7 +915,7 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="rankagg",
         description="Ranking aggregation from pairwise comparisons.",
         epilog=EXAMPLES,
@@ -914,9 +934,9 @@ def build_parser() -> argparse.ArgumentParser:
     lb.add_argument(
         "--ci", choices=["bootstrap", "sandwich"], help="add confidence intervals (sandwich: bradley_terry only)"
     )
-    lb.add_argument("--rounds", type=int, default=1000, help="bootstrap rounds (default: 1000)")
+    lb.add_argument("--rounds", type=_positive_int, default=1000, help="bootstrap rounds (default: 1000)")
     lb.add_argument("--level", type=float, default=0.95, help="interval coverage (default: 0.95)")
-    lb.add_argument("--seed", type=int, default=0, help="bootstrap seed (default: 0)")
+    lb.add_argument("--seed", type=_seed, default=0, help="bootstrap seed (default: 0)")
     lb.add_argument("--order-by", help="elo, trueskill: column to order the rows by (default: file order)")
     lb.add_argument(
         "--ties", default="half", choices=["half", "davidson", "rao_kupper", "drop"], help="bradley_terry tie model"
@@ -1081,14 +1101,17 @@ def build_parser() -> argparse.ArgumentParser:
     cst.add_argument("--k", default="3,4,5", help="subset sizes for non-transitivity, 3 to 6 (default: 3,4,5)")
     cst.add_argument(
         "--exact-limit",
-        type=int,
+        type=_nonnegative_int,
         default=100,
         help="count k ≥ 4 subsets exactly up to this many items per group (default: 100)",
     )
     cst.add_argument(
-        "--samples", type=int, default=100_000, help="random subsets drawn beyond --exact-limit (default: 100000)"
+        "--samples",
+        type=_positive_int,
+        default=100_000,
+        help="random subsets drawn beyond --exact-limit (default: 100000)",
     )
-    cst.add_argument("--seed", type=int, default=0, help="seed of the random subsets (default: 0)")
+    cst.add_argument("--seed", type=_seed, default=0, help="seed of the random subsets (default: 0)")
     cst.add_argument("--flow", default="margin", choices=["margin", "probability"], help="Hodge flow (default: margin)")
     cst.add_argument("--per-group", action="store_true", help="print/write the per-group table (with --group)")
     _add_output_arguments(cst)
@@ -1119,9 +1142,9 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["bootstrap", "sandwich", "none"],
         help="intervals (default: bootstrap; sandwich: bradley_terry only)",
     )
-    rep.add_argument("--rounds", type=int, default=200, help="bootstrap rounds (default: 200)")
+    rep.add_argument("--rounds", type=_positive_int, default=200, help="bootstrap rounds (default: 200)")
     rep.add_argument("--level", type=float, default=0.95, help="interval coverage (default: 0.95)")
-    rep.add_argument("--seed", type=int, default=0, help="bootstrap seed (default: 0)")
+    rep.add_argument("--seed", type=_seed, default=0, help="bootstrap seed (default: 0)")
     rep.add_argument("--regularization", type=float, default=0.0, help="bradley_terry prior pseudo-counts")
     rep.add_argument(
         "--top",
@@ -1140,18 +1163,51 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--items", type=_positive_int, default=100, help="items (default: 100)")
     bench.add_argument("--rows", type=_positive_int, default=100_000, help="comparisons (default: 100000)")
     bench.add_argument("--repeat", type=_positive_int, default=5, help="runs of rankagg per method (default: 5)")
-    bench.add_argument("--seed", type=int, default=0)
+    bench.add_argument("--seed", type=_seed, default=0)
     bench.set_defaults(run=_bench)
     return parser
 
 
+_INPUT_ERRORS = (RankaggError, OSError, UnicodeError, MemoryError, pl.exceptions.PolarsError)
+"""Errors that mean bad input (a file, an argument, the memory): one line, exit code 2."""
+
+
+def _one_line(message: str, limit: int = 500) -> str:
+    """``message`` on one line (its lines joined by "; ", hidden characters escaped), cut at
+    ``limit`` characters: a name of 100 kB or a Polars hint over several lines stays one line."""
+    return display_name("; ".join(line.strip() for line in str(message).splitlines() if line.strip()), limit)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with its usage errors on one line (and exit code 2, as argparse's own)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {_one_line(message)} (see {self.prog} --help)\n")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Runs the command; every failure is one line on standard error: exit code 2 for bad input
+    or arguments (documented rankagg errors, unreadable files, Polars read errors, memory), 130
+    for Ctrl-C, and 2 with "internal error" for anything else (a bug: ``RANKAGG_TRACEBACK=1``
+    shows its traceback)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return int(args.run(args))
-    except (RankaggError, OSError, pl.exceptions.PolarsError) as e:
-        print(f"rankagg: error: {e}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("rankagg: interrupted", file=sys.stderr)
+        return 130
+    except _INPUT_ERRORS as e:
+        print(f"rankagg: error: {_one_line(str(e))}", file=sys.stderr)
+        return 2
+    except Exception as e:
+        if os.environ.get("RANKAGG_TRACEBACK"):
+            raise
+        print(
+            f"rankagg: internal error: {_one_line(f'{type(e).__name__}: {e}')} (a bug in rankagg: please report it; "
+            "RANKAGG_TRACEBACK=1 shows the traceback)",
+            file=sys.stderr,
+        )
         return 2
 
 

@@ -51,6 +51,7 @@ from rankagg.data import (
     select_columns,
 )
 from rankagg.errors import NonFiniteValueError, RankaggError, UnknownItemError
+from rankagg.intervals import check_seed
 from rankagg.preferences import Preferences, Unranked, preference_matrix
 from rankagg.rankings import Rankings
 
@@ -330,6 +331,7 @@ def consistency(
         raise RankaggError(f"samples must be a positive integer, not {samples!r}")
     if not (isinstance(exact_limit, int) and not isinstance(exact_limit, bool) and 0 <= exact_limit < 2**63):
         raise RankaggError(f"exact_limit must be an integer >= 0, not {exact_limit!r}")
+    check_seed(seed)
     columns = dict(a=a, b=b, outcome=outcome, weight=weight, outcomes=outcomes, winner=winner, loser=loser)
     glabels, mats, gname = _matrices(data, group, columns, unranked)
     score_table = None if scores is None else _scores_frame(scores, group, item, rating)

@@ -31,7 +31,9 @@ import polars as pl
 
 from rankagg import _core
 from rankagg.data import Comparisons, Frame, index_labels_in_errors
+from rankagg.display import display_frame
 from rankagg.errors import ConvergenceWarning, NotIdentifiableError, RankaggError, UnknownItemError
+from rankagg.intervals import check_seed
 from rankagg.results import Ratings, anchor_index, not_identifiable, ratings_from, scaler, tie_levels, to_scale
 
 __all__ = ["Mixture", "bradley_terry_mixture", "crowd_bradley_terry"]
@@ -94,7 +96,7 @@ class Mixture:
         with pl.Config(tbl_rows=12, tbl_cols=-1, tbl_hide_dataframe_shape=True):
             return (
                 f"Mixture({self.groups} groups, shares {shares}; {self.judges.height} judges; "
-                f"log-likelihood {self.log_likelihood:.6g}, BIC {self.bic:.6g})\n{self.table!r}"
+                f"log-likelihood {self.log_likelihood:.6g}, BIC {self.bic:.6g})\n{display_frame(self.table)!r}"
             )
 
 
@@ -228,8 +230,7 @@ def bradley_terry_mixture(
         raise RankaggError(f"groups must be an integer >= 1 or 'auto', not {groups!r}")
     if not (isinstance(restarts, int) and not isinstance(restarts, bool) and 1 <= restarts <= 100_000):
         raise RankaggError(f"restarts must be an integer from 1 to 100000, not {restarts!r}")
-    if not (isinstance(seed, (int, np.integer)) and 0 <= seed < 2**64):
-        raise RankaggError(f"seed must be an integer in [0, 2**64), not {seed!r}")
+    check_seed(seed)
     if not (isinstance(max_iter, int) and 1 <= max_iter < 2**63):
         raise RankaggError(f"max_iter must be an integer >= 1, not {max_iter!r}")
     _check_number("regularization", regularization, lambda v: v >= 0, "a finite number >= 0")

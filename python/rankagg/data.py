@@ -35,7 +35,7 @@ import numpy as np
 import polars as pl
 
 from rankagg import _core
-from rankagg.display import count_text, short_label
+from rankagg.display import count_text, display_name
 from rankagg.errors import (
     EmptyDataError,
     InternalError,
@@ -284,6 +284,9 @@ def factorize(columns: Sequence[pl.Series]) -> tuple[list[np.ndarray], pl.Series
         names = ", ".join(f"{s.name!r}: {s.dtype}" for s in columns)
         raise RankaggError(f"item columns must have the same dtype; got {names}")
     dtype = columns[0].dtype
+    if isinstance(dtype, (pl.List, pl.Array)):  # Polars cannot hash-replace lists
+        names = ", ".join(repr(s.name) for s in columns)
+        raise RankaggError(f"item columns must hold scalar names (text, numbers), not {dtype}: columns {names}")
     if (dtype == pl.Categorical or isinstance(dtype, pl.Enum)) and not _SHARED_CATEGORIES:
         columns = [s.cast(pl.String) for s in columns]
         dtype = pl.String()
@@ -347,7 +350,7 @@ class PairTable:
     def __repr__(self) -> str:
         wins = float(self.wins_i.sum() + self.wins_j.sum())
         ties = float(self.ties.sum())
-        shown = ", ".join(short_label(x) for x in self.labels.head(3).to_list())
+        shown = ", ".join(display_name(x, quote=True) for x in self.labels.head(3).to_list())
         more = f", … ({self.n_items} in all)" if self.n_items > 3 else ""
         return (
             f"PairTable({self.n_items} items, {len(self.i)} pairs that met, {self.rows:,} comparisons: "

@@ -7,7 +7,18 @@ import os
 import sys
 from typing import Any
 
-__all__ = ["PROGRESS_AFTER_SECONDS", "count_text", "method_name", "percent", "progress_delay", "short_label"]
+import polars as pl
+
+__all__ = [
+    "NAME_WIDTH",
+    "PROGRESS_AFTER_SECONDS",
+    "count_text",
+    "display_frame",
+    "display_name",
+    "method_name",
+    "percent",
+    "progress_delay",
+]
 
 _METHOD_NAMES = {
     "bradley_terry": "Bradley–Terry",
@@ -46,10 +57,65 @@ def percent(part: float, whole: float) -> str:
     return "<0.1 %" if share < 0.05 else ">99.9 %" if share >= 99.95 else f"{share:.1f} %"
 
 
-def short_label(x: Any, width: int = 40) -> str:
-    """An item label as shown in summaries: its repr, cut at ``width`` characters with an ellipsis."""
-    text = repr(x)
-    return text if len(text) <= width else text[: width - 1] + "…"
+NAME_WIDTH = 40
+"""Characters of a name shown in tables, plots and reprs (the full name stays in the data)."""
+
+_HIDDEN = ((0x00, 0x1F), (0x7F, 0x9F), (0x061C, 0x061C), (0x200E, 0x200F), (0x2028, 0x202E), (0x2066, 0x2069))
+"""Code point ranges that a displayed name shows escaped: C0 and C1 control characters, line and
+paragraph separators, and the bidirectional marks, embeddings, overrides and isolates (which
+reorder the text around them: "Trojan Source", Boucher & Anderson 2023)."""
+
+_ESCAPES = {c: ascii(chr(c))[1:-1] for lo, hi in _HIDDEN for c in range(lo, hi + 1)}
+HIDDEN_PATTERN = "[" + "".join(f"\\x{{{lo:X}}}-\\x{{{hi:X}}}" for lo, hi in _HIDDEN) + "]"
+"""The same characters as a regular expression for Polars (``str.contains``)."""
+
+
+def display_name(x: Any, width: int | None = NAME_WIDTH, *, quote: bool = False) -> str:
+    """An item label as people see it — in plots, the HTML report, the CLI's tables and the
+    reprs: ``str(x)`` with control characters and bidirectional formatting characters written
+    as their escapes (``\\n``, ``\\u202e``), so a name can neither reorder nor hide the text
+    around it; longer than ``width`` characters (``None``: never cut), its start and (longer)
+    end around an ellipsis, since the end tells model versions apart. ``quote``: strings in
+    quotes, as reprs show them.
+
+    >>> display_name("meta-llama/Meta-Llama-3.1-70B-Instruct-Turbo-v2", 30)
+    'meta-llama/M…Instruct-Turbo-v2'
+    >>> display_name("abc\\u202edef\\n"), display_name(3, quote=True), display_name("x", quote=True)
+    ('abc\\\\u202edef\\\\n', '3', "'x'")
+    """
+    text = x if isinstance(x, str) else str(x)
+    if width is not None and len(text) > width:  # only the ends are shown: escape just those
+        head = max((2 * width) // 5, 0)
+        tail = max(width - 1 - head, 0)
+        start = text[:head].translate(_ESCAPES)[:head]
+        end = text[len(text) - tail :].translate(_ESCAPES)
+        text = start + "…" + end[len(end) - tail :]
+    else:
+        text = text.translate(_ESCAPES)
+        if width is not None and len(text) > width:  # escapes made it longer
+            return display_name(text, width, quote=quote)
+    return f"'{text}'" if quote and isinstance(x, str) else text
+
+
+def display_frame(frame: pl.DataFrame, width: int | None = NAME_WIDTH) -> pl.DataFrame:
+    """``frame`` with every text column's values as :func:`display_name` shows them (only the
+    values that need it go through Python: longer than ``width``, or holding a hidden character).
+
+    >>> display_frame(pl.DataFrame({"item": ["a\\u202eb", "c"], "n": [1, 2]}))["item"].to_list()
+    ['a\\\\u202eb', 'c']
+    """
+    shown = []
+    for name, dtype in frame.schema.items():
+        if dtype != pl.String:
+            continue
+        column = frame[name]
+        odd = column.str.contains(HIDDEN_PATTERN)
+        if width is not None:
+            odd = odd | (column.str.len_chars() > width)
+        values = column.filter(odd).unique().to_list()
+        if values:
+            shown.append(pl.col(name).replace({v: display_name(v, width) for v in values}))
+    return frame.with_columns(shown) if shown else frame
 
 
 def count_text(x: float) -> str:

@@ -30,6 +30,7 @@ import polars as pl
 from rankagg import _core
 from rankagg.budget import check_dense, dense_peak
 from rankagg.data import Frame, PairTable, index_labels_in_errors
+from rankagg.display import display_frame, display_name
 from rankagg.errors import ConvergenceWarning, RankaggError
 from rankagg.preferences import Preferences, Unranked, preference_matrix
 from rankagg.rankings import Rankings
@@ -100,7 +101,7 @@ class Lottery:
             f"exploitability {self.exploitability:.3g}{', unique' if self.unique else ''})"
         )
         with pl.Config(tbl_rows=12, tbl_hide_dataframe_shape=True):
-            return f"{head}\n{self.table!r}"
+            return f"{head}\n{display_frame(self.table)!r}"
 
     @classmethod
     def from_matrix(
@@ -372,9 +373,7 @@ def _uniqueness(
         reason = among + " and ".join(parts) if parts else "payoffs not in general position"
     else:
         reason = among + f"{int(draws.sum())} of the {pairs} pairs have payoff 0 (draws)"
-    return (
-        f"not unique: one of several maximal lotteries (another puts {other[moved]:.3g} on {labels[moved]}); {reason}"
-    )
+    return f"not unique: one of several maximal lotteries (another puts {other[moved]:.3g} on {display_name(labels[moved])}); {reason}"
 
 
 def _csr(i: np.ndarray, j: np.ndarray, v: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

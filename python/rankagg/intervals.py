@@ -11,6 +11,7 @@ statistics shared by every rating method (percentile intervals, the interval-awa
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 from collections.abc import Callable
@@ -65,9 +66,14 @@ class Bootstrap:
     def __post_init__(self) -> None:
         if not (isinstance(self.rounds, int) and self.rounds >= 2):
             raise RankaggError(f"Bootstrap(rounds=) must be an integer >= 2, not {self.rounds!r}")
-        if not (isinstance(self.seed, int) and 0 <= self.seed < 2**64):
-            raise RankaggError(f"Bootstrap(seed=) must be an integer in [0, 2**64), not {self.seed!r}")
+        check_seed(self.seed, "Bootstrap(seed=)")
         _check_level(self.level)
+
+
+def check_seed(seed: Any, what: str = "seed") -> None:
+    """Raises RankaggError unless ``seed`` is an integer in [0, 2**64) (a Rust ``u64``)."""
+    if not (isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) and 0 <= seed < 2**64):
+        raise RankaggError(f"{what} must be an integer in [0, 2**64), not {seed!r}")
 
 
 @dataclass(frozen=True)
@@ -180,20 +186,42 @@ def sandwich_covariance(
     ties_mode: str,
     regularization: float,
     virtual_theta: float | None,
-) -> np.ndarray:
-    """Sandwich covariance of the centred Bradley–Terry log-strengths (n × n).
+) -> tuple[np.ndarray, int]:
+    """Sandwich covariance of the centred Bradley–Terry log-strengths (n × n), as ``(C, e)``:
+    the covariance is C × 2**e (apart, so that a variance beyond double range still gives a
+    finite standard deviation when that is in range; see :func:`wald`).
 
     Per pair the model sees ``games`` comparisons with P(i wins) = σ(θ_i − θ_j); a win of i
     scores (1 − p), a loss −p, a tie (under ``ties="half"``) 0.5 − p, along e_i − e_j.
+
+    Weights of any magnitude: both matrices are computed on the counts (and the regularization's
+    pseudo-counts) divided by a power of two that brings the largest to [0.5, 1), and the
+    covariance, which scales as 1 / count, is multiplied back (``e``) — exactly, so subnormal
+    weights (1e-320) give the digits they have, never NaN.
+
+    Raises:
+        RankaggError: every residual is zero (e.g. only ties between equal strengths: the
+            covariance would be 0, intervals of zero width), or the information matrix is
+            singular to working precision (a regularization too small for the comparison graph).
     """
     check_dense(
         (n, n), "the sandwich covariance", copies=4, hint="ci=ra.Bootstrap(...) resamples the sparse pair table instead"
     )
     keep_ties = ties_mode == "half"
+    largest = max(float(np.max(wins_i + wins_j + ties, initial=0.0)), float(regularization))
+    shift = -math.frexp(largest)[1] if 0.0 < largest < math.inf else 0  # counts × 2**shift: exact
+    wins_i, wins_j, ties = np.ldexp(wins_i, shift), np.ldexp(wins_j, shift), np.ldexp(ties, shift)
+    regularization = math.ldexp(regularization, shift)
     games = wins_i + wins_j + (ties if keep_ties else 0.0)
     p = 1.0 / (1.0 + np.exp(theta[j] - theta[i]))
     info = games * p * (1.0 - p)
     meat = wins_i * (1.0 - p) ** 2 + wins_j * p**2 + ((ties * (0.5 - p) ** 2) if keep_ties else 0.0)
+    if len(meat) and not np.any(meat > 0):
+        raise RankaggError(
+            "Sandwich intervals are degenerate here: every comparison's residual is zero (e.g. only ties between "
+            "items of equal strength, or only wins the model is certain of), so the robust covariance is 0 and every interval would have zero width; "
+            "the data hold no spread to estimate uncertainty from (use ci=None, or more varied data)"
+        )
 
     def laplacian(w: np.ndarray) -> np.ndarray:
         m = np.zeros((n, n))
@@ -206,19 +234,34 @@ def sandwich_covariance(
     h = laplacian(info)
     jm = laplacian(meat)
     centre = np.eye(n) - 1.0 / n
-    if regularization > 0 and virtual_theta is not None:
-        pv = 1.0 / (1.0 + np.exp(virtual_theta - theta))
-        h[np.diag_indices(n)] += 2.0 * regularization * pv * (1.0 - pv)
-        hinv = np.linalg.inv(h)
-    else:
-        hinv = np.linalg.pinv(h, hermitian=True)
-    cov = hinv @ jm @ hinv
-    return centre @ cov @ centre
+    try:
+        if regularization > 0 and virtual_theta is not None:
+            pv = 1.0 / (1.0 + np.exp(virtual_theta - theta))
+            h[np.diag_indices(n)] += 2.0 * regularization * pv * (1.0 - pv)
+            hinv = np.linalg.inv(h)
+        else:
+            hinv = np.linalg.pinv(h, hermitian=True)
+    except np.linalg.LinAlgError:
+        raise RankaggError(
+            "Sandwich intervals: the information matrix is singular to working precision (the regularization is too "
+            "small for items or groups that never met): the intervals would be unbounded; use a larger "
+            "regularization, or ci=Bootstrap(...)"
+        ) from None
+    return centre @ (hinv @ jm @ hinv) @ centre, shift
 
 
-def wald(theta: np.ndarray, cov: np.ndarray, level: float, anchor: int | None) -> tuple[np.ndarray, np.ndarray]:
-    """θ ± z·sd, with the variance of θ_k − θ_anchor when anchored (log-strength units)."""
+def wald(
+    theta: np.ndarray, cov: np.ndarray, level: float, anchor: int | None, *, exponent: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """θ ± z·sd, with the variance of θ_k − θ_anchor when anchored (log-strength units), the
+    covariance being ``cov`` × 2**``exponent``: a standard deviation beyond double range is
+    infinite (so is the interval), never NaN."""
     d = np.diag(cov)
     var = d if anchor is None else d + d[anchor] - 2.0 * cov[:, anchor]
-    half = z_value(level) * np.sqrt(np.maximum(var, 0.0))
+    if anchor is not None:
+        var[anchor] = 0.0
+    odd = exponent % 2  # sd = sqrt(var × 2**odd) × 2**((exponent − odd) / 2), exactly halved
+    with np.errstate(over="ignore"):
+        sd = np.ldexp(np.sqrt(np.maximum(var, 0.0) * (2.0 if odd else 1.0)), (exponent - odd) // 2)
+    half = z_value(level) * sd
     return theta - half, theta + half

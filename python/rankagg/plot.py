@@ -35,7 +35,7 @@ import numpy as np
 import polars as pl
 
 from rankagg.budget import check_dense
-from rankagg.display import method_name
+from rankagg.display import NAME_WIDTH, display_name, method_name
 from rankagg.errors import RankaggError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -71,9 +71,11 @@ def _axes(ax: Any, width: float, height: float) -> Any:
     return ax
 
 
-def _text(label: Any) -> str:
-    """An item label as literal text: ``$`` would otherwise start matplotlib's mathtext."""
-    return str(label).replace("$", r"\$")
+def _text(label: Any, width: int | None = NAME_WIDTH) -> str:
+    """An item label as drawn: :func:`~rankagg.display.display_name` (cut at ``width``
+    characters, hidden characters escaped) as literal text (``$`` would otherwise start
+    matplotlib's mathtext)."""
+    return display_name(label, width).replace("$", r"\$")
 
 
 def _top(top: int | None, n: int) -> int:
@@ -216,10 +218,11 @@ def _text_width(text: str, size: float) -> float:
 
 
 def _shorten(text: str, size: float, budget: float) -> str:
-    """``text``, or its start and (longer) end around an ellipsis, at most ``budget`` inches wide."""
-    if _text_width(text, size) <= budget:
+    """``text``, or its start and (longer) end around an ellipsis, at most ``budget`` inches wide
+    (and at most ``_MEASURED`` characters: measuring a name of 100 kB took matplotlib 45 s)."""
+    if len(text) <= _MEASURED and _text_width(text, size) <= budget:
         return text
-    lo, hi = 2, len(text) - 1  # characters kept: the largest count that fits (at least 2)
+    lo, hi = 2, min(len(text) - 1, _MEASURED)  # characters kept: the largest count that fits (at least 2)
     while lo < hi:
         mid = (lo + hi + 1) // 2
         if _text_width(_cut(text, mid), size) <= budget:
@@ -227,6 +230,9 @@ def _shorten(text: str, size: float, budget: float) -> str:
         else:
             hi = mid - 1
     return _cut(text, lo)
+
+
+_MEASURED = 200
 
 
 def _cut(text: str, keep: int) -> str:
@@ -252,7 +258,7 @@ def _heatmap_layout(names: list[str], box: tuple[float, float] | None, left: flo
     cell = 72.0 * side / k  # points
     font = min(9.0, max(3.0, 0.6 * cell))
     cell_font = min(8.0, max(3.0, 0.4 * cell))
-    widths = [_text_width(v, font) for v in names]
+    widths = [_text_width(v[: _MEASURED + 1], font) for v in names]  # longer never fits
     if not widths or max(widths) <= min(budget, 0.3 * side):
         rows, columns, rotate, numbered = list(names), list(names), True, False
     else:
@@ -328,7 +334,7 @@ def _heatmap(
     k = _top(top, table.height)
     names = table["item"].head(k).to_list()
     p = win_probabilities(result, names, data=data, **columns)
-    labels = [_text(v) for v in names]
+    labels = [_text(v, None) for v in names]  # cut to the plot's side by _heatmap_layout
     cax = None
     if ax is None:
         layout = _heatmap_layout(labels, None)

@@ -13,13 +13,14 @@ import re
 from pathlib import Path
 from typing import Any
 
+from rankagg.display import display_name
 from rankagg.errors import RankaggError
 from rankagg.rankings import Rankings
 
 __all__ = ["read_preflib"]
 
 _HEADER = re.compile(r"^#\s*([^:]+):\s?(.*)$")
-_NAME = re.compile(r"^ALTERNATIVE NAME (\d+)$")
+_NAME = re.compile(r"^ALTERNATIVE NAME ([0-9]+)$")  # ASCII digits only
 
 
 def read_preflib(path: str | Path, *, names: bool = True) -> Rankings:
@@ -68,16 +69,16 @@ def read_preflib(path: str | Path, *, names: bool = True) -> Rankings:
                 key, value = m.group(1).strip(), m.group(2).strip()
                 named = _NAME.match(key)
                 if named:
-                    alternatives[int(named.group(1))] = value
+                    alternatives[_alternative_id(named.group(1), number, path)] = value
                 else:
                     header[key] = value
             continue
         orders.append(_parse_order(line, number, path, alternatives))
-        count = int(line.partition(":")[0].strip())  # checked ASCII digits, padded with whitespace at most
-        if count > _MAX_COUNT:
-            shown = str(count) if count < 10**30 else f"of {len(str(count))} digits"
+        digits = line.partition(":")[0].strip().lstrip("0") or "0"  # checked ASCII digits
+        if len(digits) > 16 or int(digits) > _MAX_COUNT:  # int() of thousands of digits is slow, then refused
+            shown = digits if len(digits) < 30 else f"of {len(digits)} digits"
             raise RankaggError(f"{path}, line {number}: count {shown} is above 2**53, where counts stop being exact")
-        counts.append(count)
+        counts.append(int(digits))
     if not orders:
         raise RankaggError(f"{path}: no orders in the file")
     declared = header.get("NUMBER VOTERS")
@@ -118,17 +119,25 @@ def _parse_order(line: str, number: int, path: Path, alternatives: dict[int, str
     for token in re.findall(r"\{[^}]*\}|[^,{}\s]+", body):
         try:
             if token.startswith("{"):
-                group = tuple(int(x) for x in token[1:-1].split(",") if x.strip())
+                group = tuple(_alternative_id(x, number, path) for x in token[1:-1].split(",") if x.strip())
                 order.append(group)
                 ids = list(group)
             else:
-                order.append(int(token))
-                ids = [int(token)]
+                order.append(_alternative_id(token, number, path))
+                ids = [order[-1]]
+        except RankaggError:
+            raise
         except ValueError:
             raise RankaggError(f"{path}, line {number}: {token!r} is not an alternative id") from None
-        if any(not 0 <= i < 2**31 for i in ids):
-            raise RankaggError(f"{path}, line {number}: alternative id {token!r} is out of range")
         unknown = [i for i in ids if alternatives and i not in alternatives]
         if unknown:
             raise RankaggError(f"{path}, line {number}: alternatives {unknown} are not declared in the header")
     return order
+
+
+def _alternative_id(text: str, number: int, path: Path) -> int:
+    """An alternative id (ASCII digits, checked by the caller's pattern) in [0, 2**31)."""
+    digits = text.strip().lstrip("0") or "0"
+    if len(digits) > 10 or int(digits) >= 2**31:
+        raise RankaggError(f"{path}, line {number}: alternative id {display_name(text.strip(), 40)} is out of range")
+    return int(digits)

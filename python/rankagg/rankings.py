@@ -22,7 +22,7 @@ import numpy as np
 import polars as pl
 
 from rankagg.data import Frame, _sorted_rank, check_no_nulls, factorize, index_labels_in_errors, select_columns
-from rankagg.display import count_text, short_label
+from rankagg.display import count_text, display_name
 from rankagg.errors import EmptyDataError, InvalidWeightError, RankaggError
 
 __all__ = ["Rankings"]
@@ -239,7 +239,12 @@ class Rankings:
         size = f"{lo}" if lo == hi else f"{lo}–{hi}"
         weighted = "" if self.weights is None else f", weights summing to {count_text(float(self.weights.sum()))}"
         head = [
-            " > ".join(" = ".join(map(short_label, x)) if isinstance(x, tuple) else short_label(x) for x in ranking)
+            " > ".join(
+                " = ".join(display_name(v, quote=True) for v in x)
+                if isinstance(x, tuple)
+                else display_name(x, quote=True)
+                for x in ranking
+            )
             for ranking in self._lists(0, min(len(self), 3))
         ]
         shown = "".join(f"\n  {v!r}: {h}" for v, h in zip(self.voters.head(3).to_list(), head, strict=True))

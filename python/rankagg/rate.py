@@ -391,8 +391,9 @@ def bradley_terry(
         options["bootstrap_redraws"] = int(fit["redraws"])
         _warn_redraws(int(fit["redraws"]), ci.rounds)
     elif isinstance(ci, Sandwich):
+        exponent = 0
         if cov is None:
-            cov = sandwich_covariance(
+            cov, exponent = sandwich_covariance(
                 table.n_items,
                 table.i,
                 table.j,
@@ -404,7 +405,7 @@ def bradley_terry(
                 regularization=float(regularization),
                 virtual_theta=fit["virtual_theta"],
             )
-        lo_t, hi_t = wald(theta, cov[: table.n_items, : table.n_items], ci.level, anchor_at)
+        lo_t, hi_t = wald(theta, cov[: table.n_items, : table.n_items], ci.level, anchor_at, exponent=exponent)
         shift = scores - to_scale(theta, scale)
         lower, upper = to_scale(lo_t, scale) + shift, to_scale(hi_t, scale) + shift
     return ratings_from(

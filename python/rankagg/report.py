@@ -36,7 +36,7 @@ import polars as pl
 
 from rankagg import plot as _plot
 from rankagg.data import Frame, PairTable, index_labels_in_errors, select_columns
-from rankagg.display import method_name, percent
+from rankagg.display import display_name, method_name, percent
 from rankagg.errors import RankaggError
 from rankagg.intervals import Bootstrap, Sandwich
 
@@ -79,6 +79,13 @@ def _e(value: Any) -> str:
     return _html.escape(str(value), quote=True)
 
 
+def _name(value: Any) -> str:
+    """The attributes and text of an element showing an item's name (after its tag name): the
+    name as :func:`~rankagg.display.display_name` shows it, the whole name (hidden characters
+    escaped) in the ``title`` attribute (a tooltip)."""
+    return f'class="item" title="{_e(display_name(value, None))}">{_e(display_name(value))}'
+
+
 def _png(fig: Any) -> str:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110, metadata={"Software": None})
@@ -116,7 +123,7 @@ def _html_table(frame: pl.DataFrame, digits: dict[str, int], css: str = "") -> s
         cells = []
         for column, value in zip(frame.columns, row):
             if column == "item":
-                cells.append(f'<td class="item">{_e(value)}</td>')
+                cells.append(f"<td {_name(value)}</td>")
             else:
                 cells.append(f"<td>{_number(value, digits.get(column, 2))}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
@@ -336,10 +343,10 @@ group(s){chosen}, each with its own leaderboard (scores centred within each grou
     heat_img = _img(ax.figure, f"win probabilities among the top {heat_k} items")
     heat_names = board["item"].head(heat_k).to_list()
     heat_key = ""
-    if [t.get_text() for t in ax.get_yticklabels()] != [_plot._text(v) for v in heat_names]:  # numbered
+    if [t.get_text() for t in ax.get_yticklabels()] != [_plot._text(v, None) for v in heat_names]:  # numbered
         heat_key = (
             '<p class="note">Rows and columns are numbered:</p>\n<ol class="key">\n'
-            + "\n".join(f"<li>{_e(v)}</li>" for v in heat_names)
+            + "\n".join(f"<li {_name(v)}</li>" for v in heat_names)
             + "\n</ol>"
         )
     heat_note = (

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from rankagg.display import display_frame
 from rankagg.errors import NotIdentifiableError, RankaggError, UnknownItemError
 from rankagg.intervals import interval_rank
 
@@ -230,11 +231,7 @@ def _shown(table: pl.DataFrame, lead: Sequence[str] = ("item", "rank", "score", 
     first.sort(key=lambda c: lead.index(c) if c in lead else 0)
     head = [c for c in table.columns if c not in lead and table.columns.index(c) < table.columns.index("item")]
     order = head + first + [c for c in table.columns if c not in first and c not in head]
-    cut = pl.col(pl.String)
-    shown = table.select(order).with_columns(
-        pl.col(pl.Float64).round_sig_figs(6),
-        pl.when(cut.str.len_chars() > 40).then(cut.str.slice(0, 39) + "…").otherwise(cut),
-    )
+    shown = display_frame(table.select(order).with_columns(pl.col(pl.Float64).round_sig_figs(6)))
     counts = [
         c
         for c in ("wins", "losses", "ties", "n")

@@ -25,6 +25,7 @@ Results are :class:`Aggregate` objects: a Polars ``.table`` keyed by item, best 
 
 from __future__ import annotations
 
+import math
 import numbers
 import warnings
 from dataclasses import dataclass, field
@@ -43,6 +44,7 @@ from rankagg.data import (
     renamed_keyword,
     select_columns,
 )
+from rankagg.display import display_frame, display_name
 from rankagg.errors import EmptyDataError, FloorWarning, NonFiniteValueError, RankaggError, UnknownItemError
 
 __all__ = ["Aggregate", "defensive", "welfare", "WELFARE_RULES"]
@@ -94,9 +96,7 @@ class Aggregate:
     def __repr__(self) -> str:
         opts = ", ".join(f"{k}={v!r}" for k, v in self.options.items())
         with pl.Config(tbl_rows=12, tbl_cols=-1, tbl_hide_dataframe_shape=True):
-            return (
-                f"Aggregate({self.method}; {opts}; {self.table.height} items, winners {self.winners!r})\n{self.table!r}"
-            )
+            return f"Aggregate({self.method}; {opts}; {self.table.height} items, winners [{', '.join(display_name(b, quote=True) for b in self.winners)}])\n{display_frame(self.table)!r}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -465,19 +465,25 @@ def welfare(
     u = np.empty((n, g))
     u[ir, gr] = v
     s = np.sort(u, axis=1)
-    mean = u.mean(axis=1)
+    # The sums (mean, Gini, quantile interpolation) are homogeneous of degree 1 (the Gini index
+    # of degree 0): computed on the utilities × 2**shift (largest magnitude in [0.5, 1), exact),
+    # then scaled back, so 1e308 never overflows and 1e-320 keeps its digits.
+    largest = float(np.max(np.abs(v), initial=0.0))
+    shift = -math.frexp(largest)[1] if 0.0 < largest < math.inf else 0
+    us, ss = np.ldexp(u, shift), np.ldexp(s, shift)
+    mean = np.ldexp(us.mean(axis=1), -shift)
     k = np.arange(1, g + 1, dtype=float)
-    abs_diff = 2.0 * (s @ (2.0 * k - g - 1.0))  # Σ_a Σ_b |u_a − u_b|
+    abs_diff = 2.0 * (ss @ (2.0 * k - g - 1.0))  # Σ_a Σ_b |u_a − u_b| × 2**shift
     with np.errstate(divide="ignore", invalid="ignore"):
-        gini = np.where(mean > 0, abs_diff / (2.0 * g * g * mean), np.nan)
+        gini = np.where(mean > 0, abs_diff / (2.0 * g * g * np.ldexp(mean, shift)), np.nan)
     if rule == "utilitarian":
         score = mean
     elif rule in ("worst_group", "leximin"):
         score = s[:, 0].copy()
     elif rule == "quantile":
-        score = np.quantile(u, float(q), axis=1)  # type: ignore[arg-type]
-    else:
-        score = (s @ (2.0 * (g - k) + 1.0)) / (g * g)  # mean of min(u_a, u_b) over ordered pairs
+        score = np.ldexp(np.quantile(us, float(q), axis=1), -shift)  # type: ignore[arg-type]
+    else:  # mean of min(u_a, u_b) over ordered pairs
+        score = np.ldexp((ss @ (2.0 * (g - k) + 1.0)) / (g * g), -shift)
     if rule == "leximin":
         rank_order, rank = _ranked([-s[:, j] for j in range(g)])
     else:

@@ -31,7 +31,7 @@ import polars as pl
 from rankagg import _core
 from rankagg.budget import check_dense, dense_peak
 from rankagg.data import PairTable
-from rankagg.display import progress_delay
+from rankagg.display import display_frame, display_name, progress_delay
 from rankagg.distance import _tau_b
 from rankagg.errors import RankaggError
 from rankagg.preferences import Preferences, Unranked, pairwise_preferences, preference_matrix
@@ -136,7 +136,8 @@ class Consensus:
 
     def __repr__(self) -> str:
         with pl.Config(tbl_rows=12, tbl_hide_dataframe_shape=True):
-            return f"Consensus({self.method}, {self.table.height} items, winners {self.winners!r})\n{self.table!r}"
+            winners = ", ".join(display_name(w, quote=True) for w in self.winners)
+            return f"Consensus({self.method}, {self.table.height} items, winners [{winners}])\n{display_frame(self.table)!r}"
 
 
 def _levels(r: Rankings, unranked: Unranked) -> np.ndarray:
@@ -749,7 +750,7 @@ class LinearOrdering:
 
     def __repr__(self) -> str:
         proof = "optimal" if self.optimal else f"upper bound {self.upper_bound:g}"
-        return f"LinearOrdering({len(self.order)} items, value {self.value:g}, {proof})\n{self.table!r}"
+        return f"LinearOrdering({len(self.order)} items, value {self.value:g}, {proof})\n{display_frame(self.table)!r}"
 
 
 @dense_peak(3, "linear_ordering")
