@@ -245,3 +245,20 @@ def test_errors_name_pandas_index_labels_as_well_as_positions():
         ra.bradley_terry(bad.reset_index(drop=True))
     assert "index label" not in str(plain.value)
     assert list(bad.index) == ["r0", "r1", "r2", "r3"]  # the input is unchanged
+
+
+def test_warnings_point_at_the_callers_line():
+    """However many of rankagg's frames (decorators, helpers) lie between, a warning names the
+    user's own file and line."""
+    bench = {"model": ["a", "a", "b", "b", "c", "c"], "task": ["t1", "t2"] * 3, "acc": [0.9, 0.8, 0.85, 0.9, 0.1, 0.2]}
+    with pytest.warns(ra.FloorWarning) as floor:
+        ra.defensive(bench, item="model", over="task", value="acc", higher_is="better")
+    with pytest.warns(DeprecationWarning) as renamed:
+        ra.aggregate_scores(bench, system="model", over="task", value="acc")
+    llmfao = ra.datasets.llmfao()
+    with pytest.warns(ra.ConvergenceWarning) as slow:
+        ra.bradley_terry(
+            llmfao, a="left", b="right", outcome="winner", outcomes=ra.datasets.LLMFAO_OUTCOMES, max_iter=2
+        )
+    for record in (floor, renamed, slow):
+        assert record[0].filename == __file__

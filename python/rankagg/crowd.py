@@ -21,7 +21,6 @@ released; the same seed gives the same answer whatever the thread count.
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -32,7 +31,7 @@ import polars as pl
 from rankagg import _core
 from rankagg.data import Comparisons, Frame, index_labels_in_errors
 from rankagg.display import display_frame
-from rankagg.errors import ConvergenceWarning, NotIdentifiableError, RankaggError, UnknownItemError
+from rankagg.errors import ConvergenceWarning, NotIdentifiableError, RankaggError, UnknownItemError, warn
 from rankagg.intervals import check_seed
 from rankagg.results import Ratings, anchor_index, not_identifiable, ratings_from, scaler, tie_levels, to_scale
 
@@ -267,11 +266,10 @@ def bradley_terry_mixture(
         bics = [bic(f, k) for k, f in tried]
         k, best = tried[int(np.argmin(bics))]
         if k == AUTO_GROUPS[-1]:
-            warnings.warn(
+            warn(
                 f"bradley_terry_mixture: BIC is lowest at the largest number of groups tried ({k}); the judges may "
                 "differ more than a few groups can describe (see Mixture.selection)",
                 UserWarning,
-                stacklevel=2,
             )
         selection = pl.DataFrame(
             {
@@ -283,10 +281,9 @@ def bradley_terry_mixture(
     else:
         k, best = int(groups), fit(int(groups))
     if not best.converged:
-        warnings.warn(
+        warn(
             f"bradley_terry_mixture: EM did not converge in {best.iterations} iterations; raise max_iter",
             ConvergenceWarning,
-            stacklevel=2,
         )
     theta = np.asarray(best.theta)
     scores = to_scale(theta, scale)
@@ -417,10 +414,9 @@ def crowd_bradley_terry(
     except NotIdentifiableError as e:
         raise not_identifiable(e, rows.labels) from None
     if not fit.converged:
-        warnings.warn(
+        warn(
             f"crowd_bradley_terry: EM did not converge in {fit.iterations} iterations; raise max_iter",
             ConvergenceWarning,
-            stacklevel=2,
         )
     theta = np.asarray(fit.theta)
     scores = scaler(scale, anchor, anchor_at)(theta)

@@ -26,7 +26,6 @@ from __future__ import annotations
 import functools
 import re
 import sys
-import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
@@ -46,6 +45,7 @@ from rankagg.errors import (
     RankaggError,
     SelfComparisonError,
     UnknownOutcomeError,
+    warn,
 )
 
 __all__ = ["Frame", "PairTable", "Comparisons", "LMARENA_OUTCOMES"]
@@ -243,7 +243,7 @@ def renamed_keyword(function: str, old: str, old_value: str | None, new: str, ne
         return new_value
     if new_value != default and new_value != old_value:
         raise RankaggError(f"{function}(): {old}= is the former name of {new}=; give one of them, not both")
-    warnings.warn(f"{function}({old}=...) is now {new}=...", DeprecationWarning, stacklevel=3)
+    warn(f"{function}({old}=...) is now {new}=...", DeprecationWarning)
     return old_value
 
 

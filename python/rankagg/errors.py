@@ -13,6 +13,11 @@ Every error is a subclass of :class:`RankaggError`, itself a :class:`ValueError`
 
 from __future__ import annotations
 
+import os
+import sys
+import warnings
+from typing import Any
+
 __all__ = [
     "RankaggError",
     "MissingColumnError",
@@ -101,3 +106,16 @@ class FloorWarning(UserWarning):
     """:func:`rankagg.defensive` on benchmark scores: the group-mean floor (``prior``) lifted
     several items, the best among them, to one defended regret, so their order comes from the
     tie-break (the mean regret) rather than from their worst case."""
+
+
+_PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def warn(message: str, category: type[Warning]) -> None:
+    """Issues a warning attributed to the first caller outside rankagg, however many of
+    rankagg's own frames (helpers, decorators) lie between: the user sees their own line."""
+    level = 2  # warnings.warn: 1 is this function, 2 its caller
+    frame: Any = sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, category, stacklevel=level)

@@ -19,7 +19,6 @@ True
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -31,7 +30,7 @@ from rankagg import _core
 from rankagg.budget import check_dense, dense_peak
 from rankagg.data import Frame, PairTable, index_labels_in_errors
 from rankagg.display import display_frame, display_name
-from rankagg.errors import ConvergenceWarning, RankaggError
+from rankagg.errors import ConvergenceWarning, RankaggError, warn
 from rankagg.preferences import Preferences, Unranked, preference_matrix
 from rankagg.rankings import Rankings
 
@@ -268,11 +267,10 @@ def _solve(
         options = {**options, "tol": tol, "max_iter": max_iter}
     p = np.asarray(out["p"])
     if not out["converged"]:
-        warnings.warn(
+        warn(
             f"maximal_lottery (first_order) stopped at max_iter={max_iter} with exploitability "
             f"{float(out['exploitability']):.3g} > tol={tol}; raise max_iter, or use method='exact'",
             ConvergenceWarning,
-            stacklevel=3,
         )
     pay = _column_payoffs(dense, pairs, p, n)
     table = (

@@ -46,7 +46,6 @@ True
 from __future__ import annotations
 
 import math
-import warnings
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -63,7 +62,14 @@ from rankagg.data import (
     factorize,
     select_columns,
 )
-from rankagg.errors import ConvergenceWarning, EmptyDataError, NotIdentifiableError, RankaggError, UnknownItemError
+from rankagg.errors import (
+    ConvergenceWarning,
+    EmptyDataError,
+    NotIdentifiableError,
+    RankaggError,
+    UnknownItemError,
+    warn,
+)
 from rankagg.intervals import Bootstrap, Interval, Sandwich, interval_rank, percentile, run_rounds
 from rankagg.results import Ratings, anchor_index, not_identifiable, tie_levels, tie_ranks, to_scale
 
@@ -318,24 +324,18 @@ def fit_by(
             replicates = boot["replicates"]
             redraws, not_converged = int(boot["redraws"]), int(boot["not_converged"])
     if not converged:
-        warnings.warn(
+        warn(
             f"bradley_terry(by={by!r}) did not converge in {iterations} iterations "
             f"(largest relative gradient {worst:.3g} > tol={tol}); raise max_iter",
             ConvergenceWarning,
-            stacklevel=3,
         )
     if not_converged:
-        warnings.warn(
-            f"{not_converged} bootstrap round(s) stopped at max_iter before tol; raise max_iter",
-            ConvergenceWarning,
-            stacklevel=3,
-        )
+        warn(f"{not_converged} bootstrap round(s) stopped at max_iter before tol; raise max_iter", ConvergenceWarning)
     if redraws:
-        warnings.warn(
+        warn(
             f"{redraws} bootstrap resample(s) had no finite estimate and were drawn again, which narrows the "
             "intervals; pass regularization > 0 to keep every resample",
             RuntimeWarning,
-            stacklevel=3,
         )
 
     scores = to_scale(theta, scale)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any, Literal
@@ -21,6 +20,7 @@ from rankagg.errors import (
     NotIdentifiableError,
     OutcomeRangeError,
     RankaggError,
+    warn,
 )
 from rankagg.intervals import (
     Bootstrap,
@@ -355,14 +355,13 @@ def bradley_terry(
                 upper=pl.Series(hi_b),
             )
             if boot["not_converged"]:
-                warnings.warn(
+                warn(
                     f"{boot['not_converged']} bootstrap round(s) stopped at max_iter before tol (e.g. a resample in "
                     "which an item never wins); pass regularization > 0",
                     ConvergenceWarning,
-                    stacklevel=2,
                 )
     if not fit["converged"]:
-        warnings.warn(
+        warn(
             f"bradley_terry did not converge in {fit['iterations']} iterations "
             f"(largest relative gradient {fit['max_relative_gradient']:.3g} > tol={tol}); "
             + (
@@ -374,7 +373,6 @@ def bradley_terry(
                 )
             ),
             ConvergenceWarning,
-            stacklevel=2,
         )
     anchor_at = anchor_index(table.labels, anchor)
 
@@ -486,11 +484,7 @@ def _pair_method(
     )
     scores = fit["scores"]
     if not fit["converged"]:
-        warnings.warn(
-            f"{method} did not converge in {fit['iterations']} iterations; raise max_iter",
-            ConvergenceWarning,
-            stacklevel=3,
-        )
+        warn(f"{method} did not converge in {fit['iterations']} iterations; raise max_iter", ConvergenceWarning)
     lower = upper = None
     if rounds:
         lower, upper = percentile(fit["replicates"], ci.level)  # type: ignore[union-attr]
@@ -526,11 +520,10 @@ def _draws(table: PairTable) -> int:
 
 def _warn_redraws(redraws: int, rounds: int) -> None:
     if redraws:
-        warnings.warn(
+        warn(
             f"{redraws} bootstrap resample(s) (for {rounds} rounds) had no finite estimate and were "
             "drawn again, which narrows the intervals; pass regularization > 0 to keep every resample",
             RuntimeWarning,
-            stacklevel=3,
         )
 
 
@@ -1209,11 +1202,10 @@ def plackett_luce(
         raise not_identifiable(e, data.labels, "Plackett–Luce", "ranked-above") from None
     theta = fit["theta"]
     if not fit["converged"]:
-        warnings.warn(
+        warn(
             f"plackett_luce did not converge in {fit['iterations']} iterations (largest relative gradient "
             f"{fit['max_relative_gradient']:.3g} > tol={tol}); raise max_iter",
             ConvergenceWarning,
-            stacklevel=2,
         )
     anchor_at = anchor_index(data.labels, anchor)
 

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import math
 import numbers
-import warnings
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -45,7 +44,7 @@ from rankagg.data import (
     select_columns,
 )
 from rankagg.display import display_frame, display_name
-from rankagg.errors import EmptyDataError, FloorWarning, NonFiniteValueError, RankaggError, UnknownItemError
+from rankagg.errors import EmptyDataError, FloorWarning, NonFiniteValueError, RankaggError, UnknownItemError, warn
 
 __all__ = ["Aggregate", "defensive", "welfare", "WELFARE_RULES"]
 
@@ -90,7 +89,7 @@ class Aggregate:
     @property
     def best(self) -> list[Any]:
         """The former name of :attr:`winners` (deprecated)."""
-        warnings.warn("Aggregate.best is now Aggregate.winners", DeprecationWarning, stacklevel=2)
+        warn("Aggregate.best is now Aggregate.winners", DeprecationWarning)
         return self.winners
 
     def __repr__(self) -> str:
@@ -347,13 +346,12 @@ def defensive(
         options["group"] = group
     floored = columns["floored"]
     if higher_is == "better" and floored[0] and floored.sum() >= 2:
-        warnings.warn(
+        warn(
             f"defensive: the floor (prior={float(prior):g} × the {'group' if group else 'overall'} mean of the worst "
             f"regrets) lifted {int(floored.sum())} of {len(floored)} items, the best among them, to one defended "
             "regret: their order comes from the mean regret, not the worst case. On benchmark scores pass prior=0 "
             "to rank by the worst case alone (docs/robust.md)",
             FloorWarning,
-            stacklevel=2,
         )
     return Aggregate(pl.DataFrame(columns), "defensive", options, descending)
 

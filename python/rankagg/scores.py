@@ -10,7 +10,6 @@ task's ranking, then tasks into the final one.
 
 from __future__ import annotations
 
-import warnings
 from typing import Any, Literal
 
 import numpy as np
@@ -18,7 +17,7 @@ import polars as pl
 
 from rankagg import vote
 from rankagg.data import _MAX_SHOWN, Frame, check_no_nulls, index_labels_in_errors, renamed_keyword, select_columns
-from rankagg.errors import EmptyDataError, NonFiniteValueError, RankaggError
+from rankagg.errors import EmptyDataError, NonFiniteValueError, RankaggError, warn
 from rankagg.rankings import Rankings
 from rankagg.vote import Consensus, _result
 
@@ -82,7 +81,7 @@ def aggregate_scores(
     over = renamed_keyword("aggregate_scores", "task", task, "over", over, "task")
     value = renamed_keyword("aggregate_scores", "score", score, "value", value, "score")
     if higher_is == "lower":
-        warnings.warn('aggregate_scores(higher_is="lower") is now higher_is="worse"', DeprecationWarning, stacklevel=2)
+        warn('aggregate_scores(higher_is="lower") is now higher_is="worse"', DeprecationWarning)
         higher_is = "worse"
     system, task, score = item, over, value
     if method != "mean" and method not in RULES:
