@@ -124,7 +124,7 @@ def test_totals_are_added_exactly():
     assert ra.approval(ra.ScoreBallots.from_dicts(tie, weights=[big, 1, 1, big + 2])).winners == ["a", "c"]
     halves = [{"a": 2.5}, {"a": 2.5}, {"a": 2.5}, {"c": 2.5}]
     result = ra.star(ra.ScoreBallots.from_dicts(halves, weights=[big, 1, 1, big + 2]))
-    assert result.table["position"].to_list() == [1, 1]
+    assert result.table["rank"].to_list() == [1, 1]
 
 
 def test_star_runoff_reads_a_blank_as_zero():

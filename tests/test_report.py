@@ -181,7 +181,7 @@ def test_consensus_plot_scores_positions_and_agreement():
     # no score: the positions
     positions = ra.Consensus(result.table.drop("score"), "mine", result.winners)
     ax = positions.plot(top=4)
-    assert len(ax.patches) == 4 and "position" in ax.get_xlabel()
+    assert len(ax.patches) == 4 and "rank" in ax.get_xlabel()
 
     @dataclass(frozen=True)
     class WithAgreement:  # a result that carries per-voter agreement

@@ -101,7 +101,7 @@ def test_two_level_equals_the_explicit_two_stages(frame, method):
                 table.select(
                     pl.lit(t).alias("task"),
                     pl.col("item").alias("system"),
-                    (-pl.col("position").cast(pl.Float64)).alias("score"),
+                    (-pl.col("rank").cast(pl.Float64)).alias("score"),
                 )
             )
         want = ra.aggregate_scores(pl.concat(rows), method=method)

@@ -23,7 +23,7 @@ def test_schulze_reports_every_unbeaten_item():
     for strength in ("winning_votes", "margin"):
         result = ra.schulze(votes, strength=strength)
         assert result.winners == ["b", "c"]
-        assert dict(zip(result.table["item"], result.table["position"])) == {"b": 1, "c": 1, "a": 2}
+        assert dict(zip(result.table["item"], result.table["rank"])) == {"b": 1, "c": 1, "a": 2}
 
 
 def test_schulze_rejects_an_unknown_strength():
@@ -40,7 +40,7 @@ def test_ranked_pairs_with_a_tied_pair():
     label = ra.ranked_pairs(votes, tie_break="label")
     assert label.winners == ["a"]
     assert label.table["item"].to_list() == ["a", "b", "c"]
-    assert label.table["position"].to_list() == [1, 2, 3]
+    assert label.table["rank"].to_list() == [1, 2, 3]
     with pytest.raises(ra.RankaggError, match="tie_break"):
         ra.ranked_pairs(votes, tie_break="random")  # type: ignore[arg-type]
 
@@ -63,7 +63,7 @@ def test_plurality_adds_split_first_places_exactly():
     votes = ra.Rankings.from_lists([[g] for g in ballots] + [["a"], ["a"], ["b"], ["b"]])
     result = ra.plurality(votes)
     assert result.winners == ["a", "b"]
-    assert dict(zip(result.table["item"], result.table["position"])) == {"a": 1, "b": 1, "c": 3}
+    assert dict(zip(result.table["item"], result.table["rank"])) == {"a": 1, "b": 1, "c": 3}
 
 
 @settings(max_examples=examples(60))

@@ -179,7 +179,7 @@ def test_agreement_per_voter_is_kendall_tau_with_the_consensus():
     votes = ra.Rankings.from_lists(ballots, weights=list(range(1, 13)))
     for rule in (ra.borda, ra.schulze, ra.kemeny):
         c = rule(votes)
-        order = dict(zip(c.table["item"].to_list(), c.table["position"].to_list()))
+        order = dict(zip(c.table["item"].to_list(), c.table["rank"].to_list()))
         got = c.agreement
         assert got["weight"].to_list() == list(map(float, range(1, 13)))
         for ballot, tau in zip(ballots, got["agreement"].to_list()):

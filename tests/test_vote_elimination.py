@@ -97,7 +97,7 @@ def test_borda_eliminations_elect_the_condorcet_winner_on_any_ballots(ballots, u
         if cw is not None:
             assert result.winners == [cw]
         assert result.table.equals(from_matrix.table)
-        assert result.winners == sorted(result.table.filter(result.table["position"] == 1)["item"].to_list())
+        assert result.winners == sorted(result.table.filter(result.table["rank"] == 1)["item"].to_list())
 
 
 @SETTINGS
@@ -137,8 +137,8 @@ def test_results_do_not_depend_on_labels_or_ballot_order(ballots, seed):
     for rule in rules:
         a, b = rule(votes), rule(other)
         assert sorted(rename[x] for x in a.winners) == b.winners, rule.__name__
-        assert {rename[x]: p for x, p in zip(a.table["item"], a.table["position"])} == dict(
-            zip(b.table["item"], b.table["position"])
+        assert {rename[x]: p for x, p in zip(a.table["item"], a.table["rank"])} == dict(
+            zip(b.table["item"], b.table["rank"])
         ), rule.__name__
 
 
@@ -150,7 +150,7 @@ def test_exact_sums_decide_thresholds_and_ties():
         [["a", "b", "c"], ["b", "a", "c"], ["a", "b", "c"], ["b", "c", "a"]], weights=[big, 1, 1, big + 2]
     )
     table = ra.anti_plurality(votes).table
-    assert table["position"].to_list() == [1, 2, 2] and table["item"].to_list() == ["b", "a", "c"]
+    assert table["rank"].to_list() == [1, 2, 2] and table["item"].to_list() == ["b", "a", "c"]
     # Coombs: no majority of first places (a 2**53 + 1, b 2**53 + 3 of 2**54 + 4); a and c tie for
     # the most last places and both go; b wins.
     assert ra.coombs(votes).table.rows() == [("b", 1, 2.0), ("a", 2, 1.0), ("c", 2, 1.0)]

@@ -181,11 +181,11 @@ def test_tables_follow_each_rule(ballots, unranked):
     results["daunou"] = ra.daunou(votes)
     for name, r in results.items():
         assert r.method == name
-        assert r.winners == sorted(r.table.filter(r.table["position"] == 1)["item"].to_list()), name
-        assert r.table["position"].is_sorted(), name
+        assert r.winners == sorted(r.table.filter(r.table["rank"] == 1)["item"].to_list()), name
+        assert r.table["rank"].is_sorted(), name
         assert sorted(r.table["item"].to_list()) == labels
     pos = {
-        name: {labels.index(x): q for x, q in zip(r.table["item"].to_list(), r.table["position"].to_list())}
+        name: {labels.index(x): q for x, q in zip(r.table["item"].to_list(), r.table["rank"].to_list())}
         for name, r in results.items()
     }
     n = len(labels)

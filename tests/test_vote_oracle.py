@@ -204,8 +204,8 @@ def test_winners_do_not_depend_on_labels_or_ballot_order(ballots, unranked, seed
         a, b = rule(votes, unranked=unranked), rule(other, unranked=unranked)
         assert sorted(rename[x] for x in a.winners) == b.winners, rule.__name__
         if rule is not ra.ranked_pairs:
-            assert {rename[x]: p for x, p in zip(a.table["item"], a.table["position"])} == dict(
-                zip(b.table["item"], b.table["position"])
+            assert {rename[x]: p for x, p in zip(a.table["item"], a.table["rank"])} == dict(
+                zip(b.table["item"], b.table["rank"])
             )
     a, b = ra.plurality(votes), ra.plurality(other)
     assert sorted(rename[x] for x in a.winners) == b.winners
@@ -225,7 +225,7 @@ def test_tables_follow_each_rule_order(ballots, unranked):
     for k in range(n):
         d = np.maximum(d, np.minimum(d[:, k : k + 1], d[k : k + 1, :]))
     result = ra.schulze(votes, unranked=unranked)
-    position = dict(zip(result.table["item"].to_list(), result.table["position"].to_list()))
+    position = dict(zip(result.table["item"].to_list(), result.table["rank"].to_list()))
     for i in range(n):
         for j in range(n):
             if i != j and d[i, j] > d[j, i]:
@@ -235,10 +235,10 @@ def test_tables_follow_each_rule_order(ballots, unranked):
                         assert d[i, k] > d[k, i]
     for rule in (ra.schulze, ra.ranked_pairs, ra.copeland, ra.borda, ra.minimax):
         r = rule(votes, unranked=unranked)
-        assert r.winners == sorted(r.table.filter(r.table["position"] == 1)["item"].to_list())
-        assert r.table["position"].is_sorted()
+        assert r.winners == sorted(r.table.filter(r.table["rank"] == 1)["item"].to_list())
+        assert r.table["rank"].is_sorted()
     label = ra.ranked_pairs(votes, unranked=unranked, tie_break="label")
-    assert label.table["position"].to_list() == list(range(1, n + 1))
+    assert label.table["rank"].to_list() == list(range(1, n + 1))
     assert label.winners[0] in ra.ranked_pairs(votes, unranked=unranked).winners
 
 

@@ -146,7 +146,7 @@ def top_cycle(rankings: Votes, *, unranked: Unranked = "below") -> Consensus:
 
     >>> import rankagg as ra
     >>> votes = ra.Rankings.from_lists([list("abcd"), list("bcad"), list("cabd")])
-    >>> ra.top_cycle(votes).table["position"].to_list()
+    >>> ra.top_cycle(votes).table["rank"].to_list()
     [1, 1, 1, 4]
     """
     holder, m = _margins(rankings, unranked, "top_cycle")

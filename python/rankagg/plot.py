@@ -391,7 +391,7 @@ def consensus(result: Consensus, ax: Axes | None = None, *, top: int | None = No
     """A bar chart of a consensus.
 
     ``kind="items"``: one bar per item, best at the top: the rule's ``score`` when it has one,
-    else the ``position`` (1 = best). ``kind="agreement"``: one bar per voter (or task), its
+    else the ``rank`` (1 = best). ``kind="agreement"``: one bar per voter (or task), its
     Kendall τ-b with the consensus (``result.agreement``; highest first; needs a consensus of
     rankings). ``top`` keeps the first bars.
 
@@ -426,7 +426,7 @@ def consensus(result: Consensus, ax: Axes | None = None, *, top: int | None = No
         k = _top(top, table.height)
         shown = table.head(k)
         has_score = "score" in shown.columns and shown["score"].null_count() < shown.height
-        column = "score" if has_score else "position"
+        column = "score" if has_score else "rank"
         names, values = shown["item"].to_list(), shown[column].to_numpy().astype(float)
         xlabel = f"{method_name(result.method)} {column}" + ("" if has_score else " (1 = best)")
         title = (

@@ -140,7 +140,7 @@ def aggregate_scores(
                     {
                         task: pl.Series([t] * level.height, dtype=frame.schema[task]),
                         system: level["item"],
-                        "_rank": level["position"].cast(pl.Float64),
+                        "_rank": level["rank"].cast(pl.Float64),
                     }
                 )
             )

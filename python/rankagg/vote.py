@@ -60,9 +60,10 @@ TieBreak = Literal["all", "label"]
 
 @dataclass(frozen=True, repr=False)
 class Consensus:
-    """The result of a voting rule or consensus method. ``table``: item, position (1 = best;
-    items the rule does not separate share a position), score (where the rule has one), best
-    first; ``winners``: the items at position 1, in label order."""
+    """The result of a voting rule or consensus method. ``table``: item, rank (1 = best; items
+    the rule does not separate share a rank: competition ranks, as in :class:`rankagg.Ratings` and
+    :class:`rankagg.Aggregate`), score (where the rule has one), best first; ``winners``: the items
+    of rank 1, in label order."""
 
     table: pl.DataFrame
     method: str
@@ -99,7 +100,7 @@ class Consensus:
             return None
         index = {v: k for k, v in enumerate(r.labels.to_list())}
         place = np.empty(len(index))
-        place[[index[v] for v in self.table["item"].to_list()]] = self.table["position"].to_numpy()
+        place[[index[v] for v in self.table["item"].to_list()]] = self.table["rank"].to_numpy()
         below = self.options.get("unranked", "below") == "below"
         taus: list[float | None] = []
         for k in range(len(r)):
@@ -175,7 +176,7 @@ def _result(
             position = _competition_positions(list(score) if key is None else list(key))
         order = np.lexsort((np.arange(n), -score, position))
     table = pl.DataFrame(
-        {"item": r.labels.gather(order), "position": position[order].astype(np.uint32), "score": score[order]}
+        {"item": r.labels.gather(order), "rank": position[order].astype(np.uint32), "score": score[order]}
     )
     winners = r.labels.gather(np.flatnonzero(position == 1)).to_list()  # in label order
     return Consensus(table, method, winners, options, votes=r if isinstance(r, Rankings) else None)
@@ -323,7 +324,7 @@ def schulze(rankings: Votes, *, unranked: Unranked = "below", strength: Strength
     not complete: items neither above nor below each other are not ordered.
 
     The winners are every item that no item is above (Schulze 2011). The table follows
-    Schulze's order: ``position`` is 1 + the number of items above the item, ``score`` the
+    Schulze's order: ``rank`` is 1 + the number of items above the item, ``score`` the
     number of items it is above; an item above another always has a smaller position, and
     items sharing a position are never ordered by the rule (a tie). The two strengths agree on
     complete strict rankings, where P[i, j] + P[j, i] is the number of voters.
@@ -648,7 +649,7 @@ def kemeny(
     score = np.empty(n)
     score[order] = np.arange(n, 0, -1, dtype=float)  # n for the first, 1 for the last
     table = pl.DataFrame(
-        {"item": labels.gather(order), "position": np.arange(1, n + 1, dtype=np.uint32), "score": score[order]}
+        {"item": labels.gather(order), "rank": np.arange(1, n + 1, dtype=np.uint32), "score": score[order]}
     )
     names = labels.to_list()
     return Consensus(
@@ -737,7 +738,7 @@ def _search_options(method: Any, time_limit: Any, seed: Any, exact_limit: Any) -
 class LinearOrdering:
     """The result of :func:`linear_ordering`. ``order``: the items, first first; ``value``: the
     sum of ``matrix[i, j]`` over i placed before j; ``optimal`` is True only when ``value``
-    equals the proven ``upper_bound``. ``table``: item, position (1 = first)."""
+    equals the proven ``upper_bound``. ``table``: item, rank (1 = first)."""
 
     table: pl.DataFrame
     order: list[Any]
@@ -799,7 +800,7 @@ def linear_ordering(
     value = _order_sum(scaled, order, before=True)
     sound = _certificate_holds(value, float(sol["value"]), float(sol["upper_bound"]))
     names = labels.to_list()
-    table = pl.DataFrame({"item": labels.gather(order), "position": np.arange(1, n + 1, dtype=np.uint32)})
+    table = pl.DataFrame({"item": labels.gather(order), "rank": np.arange(1, n + 1, dtype=np.uint32)})
     return LinearOrdering(
         table,
         [names[int(i)] for i in order],
