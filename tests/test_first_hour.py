@@ -262,3 +262,17 @@ def test_warnings_point_at_the_callers_line():
         )
     for record in (floor, renamed, slow):
         assert record[0].filename == __file__
+
+
+def test_the_plot_lists_the_items_in_the_tables_order():
+    """With intervals the rank column is the interval-aware rank, but rows stay best first by
+    score, and the interval plot draws them in that same order (top to bottom)."""
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    data = ARENA.reset_index(drop=True)
+    r = ra.bradley_terry(data, a="model_a", b="model_b", outcome="winner", regularization=1.0, ci=ra.Bootstrap(20))
+    ax = r.plot()
+    shown = [t.get_text() for t in ax.get_yticklabels()]
+    assert shown == r.table["item"].to_list() and r.table["score"].is_sorted(descending=True)
