@@ -162,3 +162,21 @@ def test_input_frame_is_not_modified():
     before = f.clone()
     ra.bradley_terry(f, regularization=1.0)
     assert f.equals(before)
+
+
+def test_hostile_keyword_values_get_documented_errors():
+    """Keywords of the wrong type are named in a RankaggError, not a bare TypeError/ValueError
+    from deep inside (issue 18 part 6)."""
+    import math
+
+    d = {"a": ["x", "y", "z"], "b": ["y", "z", "x"], "outcome": [1, 1, 1]}
+    for bad in (3, "ab", ["model_a"]):
+        with pytest.raises(ra.RankaggError, match="outcomes= maps outcome labels"):
+            ra.bradley_terry(d, outcomes=bad)
+        with pytest.raises(ra.RankaggError, match="outcomes= maps outcome labels"):
+            ra.consistency(d, outcomes=bad)
+    for bad in (math.nan, "x", None, [3, True], 3.0):
+        with pytest.raises(ra.RankaggError, match="k must be"):
+            ra.consistency(d, k=bad)
+    huge = ra.consistency(d, scores={"x": 1, "y": 2, "z": 3}, score_tolerance=2**70)  # every rating tied
+    assert huge.table.height > 0

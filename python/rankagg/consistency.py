@@ -30,6 +30,8 @@ The counting runs in Rust (``rust/core/src/consistency.rs``), on bitsets, in par
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -320,12 +322,20 @@ def consistency(
     >>> c.table.select("k", "subsets", "inconsistent", "with_tie").rows()
     [(3, 1, 1, 1), (4, 0, 0, 0), (5, 0, 0, 0)]
     """
-    ks = [int(x) for x in ([k] if isinstance(k, int) else k)]
+    sizes = [k] if isinstance(k, numbers.Integral) else list(k) if isinstance(k, list | tuple | range) else None
+    if sizes is None or not all(isinstance(x, numbers.Integral) and not isinstance(x, bool) for x in sizes):
+        raise RankaggError(f"k must be a subset size or a list of them (integers 3 to 6), not {k!r:.80}")
+    ks = [int(x) for x in sizes]
     if not ks or any(not 3 <= x <= 6 for x in ks) or len(set(ks)) != len(ks):
         raise RankaggError(f"k must list distinct subset sizes between 3 and 6, got {k!r}")
     if flow not in ("margin", "probability"):
         raise RankaggError(f"flow must be 'margin' or 'probability', not {flow!r}")
-    if not (isinstance(score_tolerance, (int, float)) and np.isfinite(score_tolerance) and score_tolerance >= 0):
+    if not (
+        isinstance(score_tolerance, int | float)
+        and not isinstance(score_tolerance, bool)
+        and math.isfinite(score_tolerance)
+        and score_tolerance >= 0
+    ):
         raise RankaggError(f"score_tolerance must be a finite number ≥ 0, not {score_tolerance!r}")
     if not (isinstance(samples, int) and not isinstance(samples, bool) and 0 < samples < 2**63):
         raise RankaggError(f"samples must be a positive integer, not {samples!r}")

@@ -611,6 +611,11 @@ class Comparisons:
         column for b) pairs whose difference is the feature. ``row_offset``: the number of the
         first row, for error messages (a batch of a stream). ``keys``: (keyword, column) pairs of
         grouping columns (e.g. ``("judge", "annotator")``), coded into :attr:`keys`."""
+        if outcomes is not None and not isinstance(outcomes, Mapping):
+            raise RankaggError(
+                f"outcomes= maps outcome labels to numbers in [0, 1] (e.g. {{'model_a': 1, 'model_b': 0, 'tie': 0.5}}), "
+                f"not {type(outcomes).__name__} {outcomes!r:.80}"
+            )
         cols = _comparison_columns(a, b, outcome, weight, winner, loser)
         cols.extend(keys)
         col_a, col_b = cols[0][1], cols[1][1]
