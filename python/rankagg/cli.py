@@ -23,8 +23,8 @@ import polars as pl
 from rankagg import crowd, datasets, rate
 from rankagg._core import __version__
 from rankagg.committee import RULES as COMMITTEE_RULES
-from rankagg.data import PairTable
-from rankagg.display import display_frame, display_name, method_name
+from rankagg.data import PairTable, known_layout
+from rankagg.display import display_frame, display_name, method_name, whole_counts
 from rankagg.errors import RankaggError
 from rankagg.intervals import Bootstrap, Sandwich
 from rankagg.robust import WELFARE_RULES
@@ -142,21 +142,6 @@ def _parse_outcomes(spec: str | None) -> dict[str, float] | None:
     return out
 
 
-_COUNT_COLUMNS = ("wins", "losses", "ties", "n", "comparisons", "judges", "voters", "count", "rows")
-
-
-def _whole_counts(frame: pl.DataFrame) -> pl.DataFrame:
-    """Count columns (wins, losses, ties, n, …) as integers when every value is a whole number,
-    so that text tables show ``12``, not ``12.0``."""
-    whole = []
-    for c in _COUNT_COLUMNS:
-        if c in frame.columns and frame[c].dtype.is_float() and frame[c].null_count() == 0:
-            v = frame[c].to_numpy()
-            if bool((np.isfinite(v) & (v == np.round(v)) & (np.abs(v) < 2.0**53)).all()):
-                whole.append(pl.col(c).cast(pl.Int64))
-    return frame.with_columns(whole) if whole else frame
-
-
 def _terminal_width() -> int:
     """The terminal's width: ``COLUMNS`` when set, else the terminal's own, 80 when it reports 0."""
     width = shutil.get_terminal_size().columns
@@ -175,7 +160,7 @@ def _markdown(frame: pl.DataFrame, *, wrap: bool | None = None) -> str:
     (:func:`~rankagg.display.display_name`), so a name cannot break a row or reorder the table."""
     if wrap is None:
         wrap = sys.stdout.isatty()
-    frame = display_frame(_whole_counts(frame), 60 if wrap else _FILE_NAME_WIDTH)
+    frame = display_frame(whole_counts(frame), 60 if wrap else _FILE_NAME_WIDTH)
     longest = max(
         [int(frame[c].cast(pl.String).str.len_chars().max() or 0) for c in frame.columns if frame[c].dtype == pl.String]
         + [0]
@@ -240,17 +225,9 @@ def _comparisons(
     return data, columns, source
 
 
-# Column layouts recognised when no column flag is given: LMArena/FastChat battle logs and
-# RLHF preference pairs.
-_KNOWN_LAYOUTS = (
-    ("LMArena battle log", dict(a="model_a", b="model_b", outcome="winner")),
-    ("preference pairs", dict(winner="chosen", loser="rejected")),
-)
-
-
 def _detect_columns(data: pl.DataFrame | pl.LazyFrame, columns: dict[str, Any]) -> None:
     """When every column flag is at its default and the file lacks the default columns
-    (a, b, outcome), uses a known layout the file has (see ``_KNOWN_LAYOUTS``), saying so on
+    (a, b, outcome), uses a known layout the file has (``data.KNOWN_LAYOUTS``), saying so on
     standard error. ``columns`` is updated in place."""
     defaults = columns["a"] == "a" and columns["b"] == "b" and columns["outcome"] == "outcome"
     if not defaults or columns["winner"] is not None or columns["loser"] is not None:
@@ -258,12 +235,12 @@ def _detect_columns(data: pl.DataFrame | pl.LazyFrame, columns: dict[str, Any]) 
     names = set(data.collect_schema().names() if isinstance(data, pl.LazyFrame) else data.columns)
     if {"a", "b", "outcome"} <= names:
         return
-    for what, layout in _KNOWN_LAYOUTS:
-        if set(layout.values()) <= names:
-            columns.update(layout)
-            flags = " ".join(f"--{k} {v}" for k, v in layout.items())
-            print(f"rankagg: no columns a, b, outcome; reading it as {what}: {flags}", file=sys.stderr)
-            return
+    found = known_layout(list(names))
+    if found is not None:
+        what, layout = found
+        columns.update(layout)
+        flags = " ".join(f"--{k} {v}" for k, v in layout.items())
+        print(f"rankagg: no columns a, b, outcome; reading it as {what}: {flags}", file=sys.stderr)
 
 
 def _pair_table(args: argparse.Namespace) -> tuple[PairTable, str]:

@@ -247,17 +247,26 @@ def renamed_keyword(function: str, old: str, old_value: str | None, new: str, ne
     return old_value
 
 
+KNOWN_LAYOUTS: tuple[tuple[str, dict[str, str]], ...] = (
+    ("an LMArena battle log", {"a": "model_a", "b": "model_b", "outcome": "winner"}),
+    ("preference pairs", {"winner": "chosen", "loser": "rejected"}),
+)
+"""The comparison layouts users bring most, with the column keywords that read them: the CLI
+uses them when no column flag is given, the missing-column error suggests them."""
+
+
+def known_layout(names: Sequence[str]) -> tuple[str, dict[str, str]] | None:
+    """The first of :data:`KNOWN_LAYOUTS` whose columns are all in ``names``, or None."""
+    return next((known for known in KNOWN_LAYOUTS if set(known[1].values()) <= set(names)), None)
+
+
 def _layout_hint(available: Sequence[str], keyword: str) -> str:
-    """For a comparison column missing at its default name: how to read the layouts users
-    bring most (LMArena battle logs, chosen/rejected preference pairs)."""
-    if keyword not in ("a", "b", "outcome"):
+    """For a comparison column missing at its default name: how to read a known layout."""
+    found = known_layout(available) if keyword in ("a", "b", "outcome") else None
+    if found is None:
         return ""
-    names = set(available)
-    if {"model_a", "model_b", "winner"} <= names:
-        return " (an LMArena battle log? pass a='model_a', b='model_b', outcome='winner')"
-    if {"chosen", "rejected"} <= names:
-        return " (preference pairs? pass winner='chosen', loser='rejected')"
-    return ""
+    what, layout = found
+    return f" ({what}? pass {', '.join(f'{k}={v!r}' for k, v in layout.items())})"
 
 
 def _rows(mask: pl.Series, offset: int = 0) -> list[int]:

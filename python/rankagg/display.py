@@ -7,6 +7,7 @@ import os
 import sys
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "method_name",
     "percent",
     "progress_delay",
+    "whole_counts",
 ]
 
 _METHOD_NAMES = {
@@ -121,6 +123,21 @@ def display_frame(frame: pl.DataFrame, width: int | None = NAME_WIDTH) -> pl.Dat
 def count_text(x: float) -> str:
     """A weighted count as shown in summaries: an integer when it is one."""
     return f"{int(x):,}" if float(x).is_integer() else f"{x:,.6g}"
+
+
+COUNT_COLUMNS = ("wins", "losses", "ties", "n", "comparisons", "judges", "voters", "count", "rows")
+
+
+def whole_counts(frame: pl.DataFrame) -> pl.DataFrame:
+    """Count columns (wins, losses, ties, n, …) as integers when every value is a whole number,
+    so that text tables show ``12``, not ``12.0``."""
+    whole = []
+    for c in COUNT_COLUMNS:
+        if c in frame.columns and frame[c].dtype.is_float() and frame[c].null_count() == 0:
+            v = frame[c].to_numpy()
+            if bool((np.isfinite(v) & (v == np.round(v)) & (np.abs(v) < 2.0**53)).all()):
+                whole.append(pl.col(c).cast(pl.Int64))
+    return frame.with_columns(whole) if whole else frame
 
 
 PROGRESS_AFTER_SECONDS = 2.0

@@ -11,7 +11,8 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from rankagg.display import display_frame
+from rankagg.data import _is_column
+from rankagg.display import display_frame, whole_counts
 from rankagg.errors import NotIdentifiableError, RankaggError, UnknownItemError
 from rankagg.intervals import interval_rank
 
@@ -227,23 +228,17 @@ class Ratings:
 def _shown(table: pl.DataFrame, lead: Sequence[str] = ("item", "rank", "score", "lower", "upper")) -> str:
     """A result table as printed: the lead columns first (so the rank is never elided), every
     column shown, floats to 4 significant digits, long names cut at 40 characters, 12 rows."""
-    first = [c for c in table.columns if c in lead]
-    first.sort(key=lambda c: lead.index(c) if c in lead else 0)
+    first = [c for c in lead if c in table.columns]
     head = [c for c in table.columns if c not in lead and table.columns.index(c) < table.columns.index("item")]
     order = head + first + [c for c in table.columns if c not in first and c not in head]
-    shown = display_frame(table.select(order).with_columns(pl.col(pl.Float64).round_sig_figs(6)))
-    counts = [
-        c
-        for c in ("wins", "losses", "ties", "n")
-        if c in shown.columns and shown[c].dtype == pl.Float64 and bool((shown[c] == shown[c].round(0)).all())
-    ]
+    shown = whole_counts(display_frame(table.select(order).with_columns(pl.col(pl.Float64).round_sig_figs(6))))
     with pl.Config(tbl_rows=12, tbl_cols=-1, tbl_hide_dataframe_shape=True, tbl_width_chars=250, fmt_str_lengths=40):
-        return repr(shown.with_columns(pl.col(counts).cast(pl.Int64)))
+        return repr(shown)
 
 
 def _many(x: Any) -> bool:
     """Whether ``x`` is a column of items rather than one item (strings and tuples are items)."""
-    return isinstance(x, pl.Series | np.ndarray | list) or type(x).__module__.split(".")[0] == "pandas"
+    return _is_column(x) and not isinstance(x, tuple)
 
 
 def _items(x: Any) -> list[Any]:
