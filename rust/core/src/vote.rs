@@ -179,7 +179,7 @@ pub fn ranked_pairs_winners(k: usize, m: &[f64], limits: &SearchLimits) -> Resul
     if groups.is_empty() {
         return Ok(Some((0..k as u32).collect())); // every pair tied: nothing is ever locked
     }
-    let mut d: Vec<f64> = m.iter().map(|&x| if x > 0.0 { x } else { 0.0 }).collect();
+    let mut d = crate::memory::try_collect(m.len(), m.iter().map(|&x| if x > 0.0 { x } else { 0.0 }))?;
     crate::margins::widest_paths(k, &mut d)?;
     let words = k.div_ceil(64);
     let mut winners = vec![0u64; words];
