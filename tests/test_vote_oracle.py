@@ -125,16 +125,22 @@ def theirs(ballots: list[tuple[list[list[int]], int]], votes: ra.Rankings, unran
     return prof
 
 
-def ranked_pairs_all_orders(prof: ProfileWithTies) -> list[Any] | None:
-    """pref_voting's ``ranked_pairs_with_test``: the winners under every order of equal margins,
-    or None when there are more than 3,000 orders. Its own count multiplies the factorials in
-    a NumPy int64, which overflows (30 tied edges) and lets it enumerate billions of orders, so
-    the count is made here in Python integers first."""
+def all_orders(rule: Any, prof: ProfileWithTies) -> list[Any] | None:
+    """pref_voting's ``ranked_pairs_with_test`` or ``river_with_test``: the winners under every
+    order of equal margins, or None when there are more than 3,000 orders. Their own count
+    multiplies the factorials in a NumPy int64, which overflows (30 tied edges) and lets them
+    enumerate billions of orders (a CI run hung 80 minutes in River's), so the count is made
+    here in Python integers first."""
     cands = prof.candidates
     sizes = Counter(prof.margin(a, b) for a in cands for b in cands if a != b and prof.margin(a, b) >= 0)
     if math.prod(math.factorial(k) for k in sizes.values()) > 3000:
         return None
-    return ranked_pairs_with_test(prof)
+    return rule(prof)
+
+
+def ranked_pairs_all_orders(prof: ProfileWithTies) -> list[Any] | None:
+    """pref_voting's ``ranked_pairs_with_test`` (see :func:`all_orders`)."""
+    return all_orders(ranked_pairs_with_test, prof)
 
 
 SETTINGS = settings(max_examples=EXAMPLES, suppress_health_check=[HealthCheck.data_too_large])
