@@ -14,8 +14,8 @@ DATA = Path(__file__).parent / "data"
 # test's own budget is examples(n) from hypothesis_budget.py: n under ci, scaled by the others.
 # Deadlines are off: the first call of a fit can take longer than Hypothesis' 200 ms default.
 # "ci" is derandomized: every run draws the same examples (a seed per test), so a CI run is the
-# run a developer gets locally (the test extra pins Hypothesis: its version decides the draws), and a failure reproduces; "dev" and "thorough" draw fresh
-# examples each run, to explore.
+# run a developer gets locally (the test extra pins Hypothesis: its version decides the draws)
+# and a failure reproduces; "dev" and "thorough" draw fresh examples each run, to explore.
 settings.register_profile(
     "ci",
     max_examples=100,
