@@ -192,6 +192,7 @@ def test_rbo_form_errors():
     frame = {"score": [1, 2], "relevance": [2, 1]}
     assert "pass no y" in str(error_of(lambda: ra.rbo(frame, ["a"])))
     assert "two lists" in str(error_of(lambda: ra.rbo(["a", "b"])))
+    assert "by= name columns of a frame" in str(error_of(lambda: ra.rbo(["a"], ["a"], by="query")))
     assert isinstance(error_of(lambda: ra.rbo({"score": [1], "rel": [1]})), ra.MissingColumnError)
     e = error_of(lambda: ra.rbo({"score": [1.0, math.nan], "relevance": [1, 2]}))
     assert isinstance(e, ra.NonFiniteValueError) and "rows [1]" in str(e)

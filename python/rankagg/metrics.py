@@ -437,6 +437,10 @@ def rbo(
         return _rbo_frame(x, float(p), kk, score, relevance, by, item)
     if isinstance(x, (pl.DataFrame, pl.LazyFrame, Mapping)):
         raise RankaggError("rbo: a frame is compared within itself (score= against relevance=): pass no y")
+    frame_keywords = {"score": score != "score", "relevance": relevance != "relevance", "by": by, "item": item}
+    named = [f"{key}=" for key, value in frame_keywords.items() if value]
+    if named:
+        raise RankaggError(f"rbo: {', '.join(named)} name columns of a frame; two lists take only p= and k=")
     px, py = _distinct(x, "x"), _distinct(y, "y")  # whole lists: a repeat beyond k is an error too
     if k is not None:
         px, py = ({item: i for item, i in pos.items() if i < kk} for pos in (px, py))
