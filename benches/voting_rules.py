@@ -6,8 +6,8 @@ ranking 100 candidates, an impartial-culture profile and a Mallows profile.
     python benches/voting_rules.py --cap 60       # pref_voting's time cap per rule (seconds)
     python benches/voting_rules.py --only borda,coombs
 
-``RULES`` lists every rule of ``rankagg consensus --method`` (the test of the CLI enumerates the
-same rules), each as (name, rankagg's rule on the Python inputs, pref_voting's rule on its
+``rules()`` lists every rule of ``rankagg consensus --method`` (checked at start against the
+CLI's list), each as (name, rankagg's rule on the Python inputs, pref_voting's rule on its
 prebuilt inputs, or None where pref_voting cannot run at this size).
 
 - Inputs: the complete rankings; for STAR each voter's 0-5 grades by position (the top sixth 5,
@@ -226,7 +226,13 @@ def main() -> None:
         "impartial culture": np.asarray(ordinal.impartial(voters, n, seed=0)),
         "Mallows φ = 0.8": mallows(voters, n, 0.8, rng),
     }
-    selected = [r for r in rules(args.limit) if args.only is None or r[0] in args.only.split(",")]
+    from rankagg.cli import CONSENSUS_METHODS
+
+    every = rules(args.limit)
+    missing = set(CONSENSUS_METHODS) - {name.split()[0] for name, _, _ in every}
+    if missing:
+        raise SystemExit(f"rules() lacks {sorted(missing)} of rankagg consensus --method")
+    selected = [r for r in every if args.only is None or r[0] in args.only.split(",")]
     print(f"{platform.processor() or platform.machine()}, Python {platform.python_version()}\n")
     tiny = Inputs.from_orders(np.array([[0, 1, 2], [1, 2, 0], [2, 0, 1], [0, 2, 1]]))
     warm, _ = peer_inputs(tiny)
