@@ -475,3 +475,68 @@ def test_consensus_majority_rules(capsys):
         assert "winner(s): Andy Montroll;" in out, method
     assert main(["consensus", "tests/data/00005-00000002.toi", "--method", "slater"]) == 0
     assert "Slater cost" in capsys.readouterr().out
+
+
+def consensus_rules() -> list[str]:
+    """Every consensus rule rankagg exports: its public functions that return a ``Consensus``,
+    but ``aggregate_scores`` (it combines those rules over score tables: ``rankagg aggregate``)."""
+    import inspect
+
+    import rankagg as ra
+
+    return [
+        name
+        for name in ra.__all__
+        if inspect.isfunction(getattr(ra, name))
+        and "Consensus" in str(inspect.signature(getattr(ra, name)).return_annotation)
+        and name != "aggregate_scores"
+    ]
+
+
+@pytest.mark.parametrize("method", consensus_rules())
+def test_consensus_runs_every_rule_as_the_api_does(method, tmp_path):
+    """``rankagg consensus --method M`` for every exported rule gives the table of ``ra.M`` with
+    its defaults: complete rankings from a PrefLib file (Coombs needs them; 6 candidates),
+    score ballots (approval, star) from a long table."""
+    import rankagg as ra
+    from rankagg.ballots import ScoreBallots
+
+    dst = tmp_path / "out.csv"
+    if method in ("approval", "star"):
+        src = tmp_path / "ballots.csv"
+        scores = [1, 0, 1, 1, 1, 0, 0, 1, 1] if method == "approval" else [5, 0, 3, 2, 4, 1, 0, 2, 5]
+        frame = pl.DataFrame({"voter": [1, 1, 1, 2, 2, 2, 3, 3, 3], "item": list("abc") * 3, "score": scores})
+        frame.write_csv(src)
+        expected = getattr(ra, method)(ScoreBallots.from_frame(frame, voter="voter", item="item", score="score"))
+    else:
+        src = "tests/data/preflib_elimination/00052-00000001.soc"
+        expected = getattr(ra, method)(ra.read_preflib(src))
+    assert main(["consensus", str(src), "--method", method, "-o", str(dst)]) == 0
+    got = pl.read_csv(dst)
+    assert got.columns == expected.table.columns
+    assert got.rows() == expected.table.rows()
+
+
+def test_consensus_copeland_alpha(tmp_path, capsys):
+    """--alpha: Copeland^alpha from the command line, as ``ra.copeland(votes, alpha=...)``; on
+    another rule it is an error naming the rule."""
+    import rankagg as ra
+
+    src = tmp_path / "ranks.csv"
+    lists = [list("acdb"), list("cdba"), list("abcd"), list("dbca")]  # a majority tie between a and c
+    pl.DataFrame(
+        {
+            "voter": [v for v in range(4) for _ in range(4)],
+            "item": [x for order in lists for x in order],
+            "rank": [1, 2, 3, 4] * 4,
+        }
+    ).write_csv(src)
+    votes = ra.Rankings.from_lists(lists)
+    for alpha, winners in ((0.0, "c, d"), (0.5, "c"), (1.0, "a, c")):
+        assert ra.copeland(votes, alpha=alpha).winners == winners.split(", ")
+        assert main(["consensus", str(src), "--method", "copeland", "--alpha", str(alpha)]) == 0
+        assert f"winner(s): {winners};" in capsys.readouterr().out
+    assert main(["consensus", str(src), "--method", "borda", "--alpha", "1"]) == 2
+    assert "--alpha is the points for a majority tie of --method copeland, not of borda" in capsys.readouterr().err
+    assert main(["consensus", str(src), "--method", "copeland", "--alpha", "2"]) == 2
+    assert "alpha" in capsys.readouterr().err

@@ -520,6 +520,7 @@ def test_rank_metrics_on_adversarial_runs(frame, k, grouped, gain):
         functools.partial(ra.ndcg, frame, by=by, k=k, gain=gain),
         functools.partial(ra.precision_at_k, frame, by=by, k=k),
         functools.partial(ra.average_precision, frame, by=by, k=k),
+        functools.partial(ra.rbo, frame, by=by, k=k, p=0.8),
     ]
     for call in calls:
         out = documented(call)

@@ -156,6 +156,51 @@ def test_rbo_equals_the_papers_formula(x, y, p):
     assert ra.rbo(x, y, p=p, k=3) == pytest.approx(rbo_formula(x[:3], y[:3], p), rel=1e-12, abs=1e-15)
 
 
+@settings(max_examples=examples(60), deadline=None)
+@given(runs(max_docs=5), st.sampled_from([0.3, 0.9]), st.sampled_from([None, 1, 3]))
+def test_rbo_of_a_frame_is_the_mean_over_tie_orders_per_query(frame, p, k):
+    """The frame form, per query: the mean of the list form over every order of the tied
+    documents in both rankings (brute force), and ``by=`` equal to a loop over the queries."""
+    before = frame.clone()
+    got = ra.rbo(frame, by="query", p=p, k=k)
+    expected = {}
+    for (query,), part in frame.group_by("query"):
+        score, rel = part["score"].to_list(), part["relevance"].to_list()
+        values = [ra.rbo(a, b, p=p, k=k) for a in tie_orders(score) for b in tie_orders(rel)]
+        expected[query] = float(np.mean(values))
+        assert ra.rbo(part, p=p, k=k) == pytest.approx(expected[query], rel=1e-12, abs=1e-15)
+    assert dict(got.table.rows()) == pytest.approx(expected, rel=1e-12, abs=1e-15)
+    assert got.mean == pytest.approx(np.mean(list(expected.values())), rel=1e-12)
+    assert got.table.columns == ["query", "rbo"] and got.table["query"].is_sorted()
+    assert frame.equals(before)
+
+
+def test_rbo_of_a_frame_without_ties_is_the_list_form():
+    rng = np.random.default_rng(5)
+    docs = [f"d{i}" for i in range(40)]
+    score, rel = rng.permutation(40).astype(float), rng.normal(size=40)
+    frame = pd.DataFrame({"doc": docs, "s": score, "r": rel})
+    by_score = [docs[i] for i in np.argsort(-score)]
+    by_rel = [docs[i] for i in np.argsort(-rel)]
+    for k in (None, 5, 100):
+        assert ra.rbo(frame, score="s", relevance="r", item="doc", k=k) == pytest.approx(
+            ra.rbo(by_score, by_rel, k=k), rel=1e-12
+        )
+
+
+def test_rbo_form_errors():
+    frame = {"score": [1, 2], "relevance": [2, 1]}
+    assert "pass no y" in str(error_of(lambda: ra.rbo(frame, ["a"])))
+    assert "two lists" in str(error_of(lambda: ra.rbo(["a", "b"])))
+    assert "by= name columns of a frame" in str(error_of(lambda: ra.rbo(["a"], ["a"], by="query")))
+    assert isinstance(error_of(lambda: ra.rbo({"score": [1], "rel": [1]})), ra.MissingColumnError)
+    e = error_of(lambda: ra.rbo({"score": [1.0, math.nan], "relevance": [1, 2]}))
+    assert isinstance(e, ra.NonFiniteValueError) and "rows [1]" in str(e)
+    dup = {"score": [1, 2], "relevance": [1, 2], "doc": ["a", "a"]}
+    assert "twice" in str(error_of(lambda: ra.rbo(dup, item="doc")))
+    assert ra.rbo({"score": [1, 2], "relevance": [-7.0, -5.0]}) == 1.0  # relevance may be any score
+
+
 def test_rbo_limits():
     assert ra.rbo(list("abcdef"), list("abcdef")) == pytest.approx(1.0)
     assert ra.rbo(list("abc"), list("xyz")) == 0.0

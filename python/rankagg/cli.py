@@ -614,6 +614,8 @@ def _consensus(args: argparse.Namespace) -> int:
     from rankagg.rankings import Rankings
 
     suffix = Path(args.file).suffix.lower()
+    if args.alpha is not None and args.method != "copeland":
+        raise RankaggError(f"--alpha is the points for a majority tie of --method copeland, not of {args.method}")
     if args.method in SCORE_METHODS:
         return _consensus_of_scores(args, suffix)
     reading = ""
@@ -625,6 +627,8 @@ def _consensus(args: argparse.Namespace) -> int:
         frame, reading = _ranks_from(_read(args.file), args.rank, args.higher_is)
         votes = Rankings.from_frame(frame, voter=args.voter, item=args.item, rank=args.rank, weight=args.weight)
     kwargs: dict[str, Any] = {} if args.method in RANKINGS_ONLY_METHODS else {"unranked": args.unranked}
+    if args.alpha is not None:
+        kwargs.update(alpha=args.alpha)
     if args.method == "kemeny":
         kwargs.update(time_limit=args.time_limit, progress=sys.stderr.isatty())
     elif args.method == "slater":
@@ -951,7 +955,8 @@ def build_parser() -> argparse.ArgumentParser:
         "ballots (approval, star: a long voter/item/score table)",
         epilog="examples:\n  rankagg consensus election.toi --method schulze\n  rankagg consensus ranks.csv --voter judge --item system --rank place\n"
         "  rankagg consensus scores.csv --voter task --item model --rank accuracy --higher-is better\n"
-        "  rankagg consensus ballots.csv --method star --score stars",
+        "  rankagg consensus ballots.csv --method star --score stars\n"
+        "  rankagg consensus election.soc --method copeland --alpha 1",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     cons.add_argument("file", help="PrefLib file, or CSV/Parquet/NDJSON with one row per (voter, item)")
@@ -967,6 +972,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--score", default="score", help="approval, star: column of each voter's score for the item (default: score)"
     )
     cons.add_argument("--unranked", default="below", choices=["below", "ignore"], help="items a voter did not rank")
+    cons.add_argument(
+        "--alpha",
+        type=float,
+        help="copeland: points for a majority tie, in [0, 1] (Copeland^alpha; default 0.5, 1 = Llull, 0 = wins only)",
+    )
     cons.add_argument(
         "--time-limit",
         type=float,

@@ -551,8 +551,9 @@ def _stv(r: Rankings, k: int) -> tuple[list[int], list[float]]:
     tied = r.tied_rankings()
     if tied:
         raise RankaggError(
-            f"rule 'stv' needs strict rankings (a ballot's next preference must be one item): rankings "
-            f"{tied[:_MAX_SHOWN]} have ties"
+            f"rule 'stv' needs strict rankings (a ballot's next preference must be one item; STV has no "
+            f"agreed rule for tied preferences and none is assumed): rankings {tied[:_MAX_SHOWN]} have ties; "
+            "break the ties, or use rule='chamberlin_courant', which takes tied rankings"
         )
     n, m = len(r.labels), len(r)
     lengths = np.diff(r.offsets).astype(np.int64)
@@ -678,7 +679,10 @@ def committee(
     fewest votes is eliminated (equal: the last in label order) and its ballots move on at
     full value; once the continuing items are no more than the seats left, all are elected.
     This is pref_voting's ``stv_wig`` with ``quota_rule="droop"``. STV needs strict rankings
-    and takes no group bounds (it optimises no score to constrain). ``score`` is None.
+    (tied ballots raise :class:`RankaggError` naming them: the count moves a ballot to its next
+    preference, one item, and the variants that split a ballot over tied preferences are not
+    pref_voting's nor one agreed rule) and takes no group bounds (it optimises no score to
+    constrain: :class:`GroupConstraintError`). ``score`` is None.
 
     >>> import rankagg as ra
     >>> votes = ra.Rankings.from_lists([list("abcd")] * 4 + [list("cdab")] * 3)

@@ -41,6 +41,7 @@ from typing import Any, Literal
 import numpy as np
 import polars as pl
 
+from rankagg.budget import check_dense
 from rankagg.data import _MAX_SHOWN, Comparisons, Frame, _sorted_rank, check_no_nulls, factorize, select_columns
 from rankagg.errors import EmptyDataError, NonFiniteValueError, RankaggError, UnknownItemError
 from rankagg.judges import _numeric
@@ -126,10 +127,10 @@ def query_codes(frame: pl.DataFrame, by: str | None) -> tuple[np.ndarray, pl.Ser
 
 
 def _judged(
-    data: Frame, score: str, relevance: str, by: str | None, item: str | None
+    data: Frame, score: str, relevance: str, by: str | None, item: str | None, *, gains: bool = True
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, pl.Series | None]:
-    """Reads (query, score, relevance), checked: nulls, NaN, negative relevance, and with
-    ``item`` a document listed twice for a query."""
+    """Reads (query, score, relevance), checked: nulls, NaN, negative relevance (when the
+    relevances are ``gains``), and with ``item`` a document listed twice for a query."""
     cols = [("score", score), ("relevance", relevance)] + ([("by", by)] if by is not None else [])
     if item is not None:
         cols.append(("item", item))
@@ -148,7 +149,7 @@ def _judged(
             )
     s = finite_column(frame, score, "score")
     rel = finite_column(frame, relevance, "relevance")
-    bad = np.flatnonzero(rel < 0)
+    bad = np.flatnonzero(rel < 0) if gains else np.array([], dtype=np.int64)
     if len(bad):
         raise RankaggError(
             f"column {relevance!r} (relevance=) has {len(bad)} negative value(s): rows {bad[:_MAX_SHOWN].tolist()}"
@@ -381,16 +382,39 @@ def _distinct(items: Sequence[Hashable], name: str) -> dict[Hashable, int]:
     return position
 
 
-def rbo(x: Sequence[Hashable], y: Sequence[Hashable], *, p: float = 0.9, k: int | None = None) -> float:
-    """Rank-biased overlap of two ranked lists, best first (Webber, Moffat & Zobel 2010).
+def rbo(
+    x: Sequence[Hashable] | Frame,
+    y: Sequence[Hashable] | None = None,
+    *,
+    p: float = 0.9,
+    k: int | None = None,
+    score: str = "score",
+    relevance: str = "relevance",
+    by: str | None = None,
+    item: str | None = None,
+) -> float | Metric:
+    """Rank-biased overlap of two rankings (Webber, Moffat & Zobel 2010): two ranked lists, or
+    per query the ranking by ``score`` and the ranking by ``relevance`` of a long frame.
 
     RBO weighs the overlap of the two top-d prefixes by p^(d−1): the top ``1/(1 − p)`` positions
     carry most of the weight (p = 0.9: about 86 % on the top 10). This is the paper's
     *extrapolated* RBO_ext for two finite lists (eq. 32; eq. 30 for equal lengths), which
     assumes the agreement seen at the end of the lists continues: 1 for identical lists, 0 for
-    disjoint ones. The lists may have different lengths and need not hold the same items
-    (items absent from the other list lower the overlap); an item repeated within a list is an
-    error. ``k``: compare only the first ``k`` positions of each list.
+    disjoint ones. ``k``: compare only the first ``k`` positions of each list.
+
+    - ``rbo(x, y)``: two lists of items, best first. They may have different lengths and need
+      not hold the same items (items absent from the other list lower the overlap); an item
+      repeated within a list is an error. Returns a float.
+    - ``rbo(data, score=, relevance=, by=)``: the frame form of :func:`ndcg` (one row per
+      (query, document)); per query, the documents ordered by ``score`` (higher first) against
+      the same documents ordered by ``relevance`` (higher first: graded relevance, or a second
+      scorer's scores; any finite number). Tied values count as the expected RBO over the
+      orders of the tied documents, each ranking's ties broken independently and uniformly (RBO
+      is linear in the prefix overlaps, whose expectation is Σ over documents of P(in both
+      top-d prefixes)); without ties it equals the list form. ``item=``: a document column (a
+      document listed twice for a query is an error). A float without ``by=``, else a
+      :class:`Metric` (per query, and the mean). Time O(rows log rows + Σ spans), where a
+      document's span is the part of its two tie groups' positions where both are uncertain.
 
     >>> import rankagg as ra
     >>> ra.rbo(["a", "b", "c"], ["a", "b", "c"])
@@ -399,10 +423,24 @@ def rbo(x: Sequence[Hashable], y: Sequence[Hashable], *, p: float = 0.9, k: int 
     0.375
     >>> round(ra.rbo([1, 2, 3, 4, 5], [1, 3], p=0.9), 4)
     0.7264
+    >>> runs = {"query": [1, 1, 1, 2, 2, 2], "score": [3, 2, 1, 3, 2, 1], "relevance": [9, 8, 7, 7, 8, 9]}
+    >>> m = ra.rbo(runs, by="query", p=0.5)
+    >>> m.table.rows()
+    [(1, 1.0), (2, 0.375)]
     """
     if not (isinstance(p, (int, float)) and not isinstance(p, bool) and 0.0 < p < 1.0):
         raise RankaggError(f"p must be a number in (0, 1), not {p!r}")
     kk = _check_k(k)
+    if y is None:
+        if isinstance(x, Sequence) and not isinstance(x, (str, bytes)):
+            raise RankaggError("rbo: two lists (x and y), or one frame with score= and relevance= columns")
+        return _rbo_frame(x, float(p), kk, score, relevance, by, item)
+    if isinstance(x, (pl.DataFrame, pl.LazyFrame, Mapping)):
+        raise RankaggError("rbo: a frame is compared within itself (score= against relevance=): pass no y")
+    frame_keywords = {"score": score != "score", "relevance": relevance != "relevance", "by": by, "item": item}
+    named = [f"{key}=" for key, value in frame_keywords.items() if value]
+    if named:
+        raise RankaggError(f"rbo: {', '.join(named)} name columns of a frame; two lists take only p= and k=")
     px, py = _distinct(x, "x"), _distinct(y, "y")  # whole lists: a repeat beyond k is an error too
     if k is not None:
         px, py = ({item: i for item, i in pos.items() if i < kk} for pos in (px, py))
@@ -418,6 +456,55 @@ def rbo(x: Sequence[Hashable], y: Sequence[Hashable], *, p: float = 0.9, k: int 
     extra = (x_s * (d[tail] - s) / (s * d[tail]) * weight[tail]).sum()
     value = (1.0 - p) / p * ((overlap / d * weight).sum() + extra) + ((x_l - x_s) / length + x_s / s) * weight[-1]
     return float(min(value, 1.0))
+
+
+def _tie_spans(r: _Ranked, rows: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per row (input order), the positions before its tie group and after its last row."""
+    ng = int(r.group[-1]) + 1
+    first = np.zeros(ng, dtype=np.int64)
+    first[r.group[r.start]] = r.pos[r.start]
+    lo, hi = np.empty(rows, dtype=np.int64), np.empty(rows, dtype=np.int64)
+    lo[r.order] = first[r.group]
+    hi[r.order] = first[r.group] + np.bincount(r.group, minlength=ng)[r.group]
+    return lo, hi
+
+
+def _rbo_frame(
+    data: Frame, p: float, kk: float, score: str, relevance: str, by: str | None, item: str | None
+) -> float | Metric:
+    """RBO_ext per query between the orders by ``score`` and by ``relevance`` (both lists hold
+    the query's documents), tied documents in expectation."""
+    q, s, rel, labels = _judged(data, score, relevance, by, item, gains=False)
+    m = _n_queries(labels)
+    size = np.bincount(q, minlength=m)
+    lx, hx = _tie_spans(_rank(q, s, m), len(q))
+    ly, hy = _tie_spans(_rank(q, rel + 0.0, m), len(q))
+    start = np.r_[0, np.cumsum(size)[:-1]]  # depth d of query j sits at start[j] + d - 1
+    # P(document in the top-d prefix) is 0 up to lo, (d − lo)/(hi − lo) inside its group, 1 from
+    # hi: the product is 1 from depth max(hx, hy), 0 up to max(lx, ly), and in between (the
+    # span) evaluated depth by depth.
+    certain = np.bincount(start[q] + np.maximum(hx, hy) - 1, minlength=len(q)).astype(float)
+    first = np.maximum(lx, ly) + 1
+    span = np.maximum(np.maximum(hx, hy) - first, 0)
+    total = int(span.sum())
+    partial = np.zeros(len(q))
+    if total:
+        check_dense((total,), "the depths where tied documents are uncertain (rbo)", copies=6)
+        row = np.repeat(np.arange(len(q)), span)
+        depth = first[row] + np.arange(total) - np.repeat(np.cumsum(span) - span, span)
+        prob = np.clip((depth - lx[row]) / (hx - lx)[row], 0.0, 1.0) * np.clip(
+            (depth - ly[row]) / (hy - ly)[row], 0.0, 1.0
+        )
+        partial += np.bincount(start[q[row]] + depth - 1, prob, len(q))
+    cum = np.cumsum(certain)
+    overlap = cum - np.repeat(cum[start] - certain[start], size) + partial  # E[X_d], query by query
+    d = np.arange(len(q)) - np.repeat(start, size) + 1.0
+    length = np.minimum(size, kk).astype(np.int64)  # compared depths per query
+    inside = d <= np.repeat(length, size)
+    terms = np.bincount(np.repeat(np.arange(m), size)[inside], (overlap / d * p**d)[inside], m)
+    last = overlap[start + length - 1]
+    values = np.minimum((1.0 - p) / p * terms + last / length * p**length, 1.0)
+    return _result(values, labels, by, "rbo")
 
 
 def ranking_accuracy(
