@@ -12,6 +12,7 @@ from rankagg.axioms import Axioms, Violation, axioms
 from rankagg.ballots import ScoreBallots, approval, star
 from rankagg.budget import memory_budget, set_memory_budget
 from rankagg.committee import Approvals, Committee, committee
+from rankagg.consensus import Consensus
 from rankagg.consistency import Consistency, consistency
 from rankagg.crowd import Mixture, bradley_terry_mixture, crowd_bradley_terry
 from rankagg.data import LMARENA_OUTCOMES, PairTable
@@ -72,7 +73,6 @@ from rankagg.rewards import combine_rewards
 from rankagg.robust import Aggregate, defensive, welfare
 from rankagg.scores import aggregate_scores
 from rankagg.vote import (
-    Consensus,
     LinearOrdering,
     borda,
     condorcet_winner,

@@ -34,6 +34,7 @@ import numpy as np
 import polars as pl
 
 from rankagg import _core
+from rankagg._util import MAX_SHOWN, is_column, sorted_rank
 from rankagg.display import count_text, display_name
 from rankagg.errors import (
     EmptyDataError,
@@ -61,7 +62,6 @@ LMARENA_OUTCOMES: dict[str, float] = {
 }
 """Outcome labels understood without a mapping: LMArena's ``winner`` column."""
 
-_MAX_SHOWN = 10
 
 STREAM_BATCH_ROWS = 1 << 20
 """Rows per batch when a LazyFrame is reduced in streaming batches."""
@@ -104,15 +104,6 @@ def select_columns(data: Frame, columns: Sequence[tuple[str, str]]) -> pl.DataFr
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 _COLUMN_KEYWORDS = ("a", "b", "outcome", "winner", "loser")
-
-
-def _is_column(x: Any) -> bool:
-    """A one-dimensional column: a Polars or pandas Series, a numpy vector, a list or tuple."""
-    if isinstance(x, pl.Series | list | tuple):
-        return True
-    if isinstance(x, np.ndarray):
-        return x.ndim == 1
-    return type(x).__module__.split(".")[0] == "pandas" and type(x).__name__ == "Series"
 
 
 def _column_values(x: Any) -> Any:
@@ -181,7 +172,7 @@ def accepts_columns(fn: _F) -> _F:
     @functools.wraps(fn)
     def call(data: Any, *columns: Any, **options: Any) -> Any:
         if not columns:
-            if _is_column(data) and not isinstance(data, list | tuple):  # a list may hold rows: fn says
+            if is_column(data) and not isinstance(data, list | tuple):  # a list may hold rows: fn says
                 raise TypeError(
                     f"{fn.__name__}() got one column; give the comparisons as a table "
                     f"({fn.__name__}(df, a='model_a', b='model_b', outcome='winner')) or as three columns "
@@ -189,7 +180,7 @@ def accepts_columns(fn: _F) -> _F:
                 )
             return fn(data, **options)
         given = [data, *columns]
-        if len(given) not in (2, 3) or not all(_is_column(c) for c in given):
+        if len(given) not in (2, 3) or not all(is_column(c) for c in given):
             raise TypeError(
                 f"{fn.__name__}() takes a table, or the columns a, b, outcome (or winner, loser) as Series, "
                 f"arrays or lists; got {len(given)} positional arguments of types "
@@ -205,7 +196,7 @@ def accepts_columns(fn: _F) -> _F:
         table = {k: _column_values(c) for k, c in zip(keys, given, strict=True)}
         weight = options.pop("weight", None)
         if weight is not None:
-            if not _is_column(weight):
+            if not is_column(weight):
                 raise TypeError(
                     f"{fn.__name__}(): with the columns given positionally, weight= is a column of weights "
                     f"too, not {type(weight).__name__}"
@@ -270,7 +261,7 @@ def _layout_hint(available: Sequence[str], keyword: str) -> str:
 
 
 def _rows(mask: pl.Series, offset: int = 0) -> list[int]:
-    return [offset + r for r in mask.arg_true().head(_MAX_SHOWN).to_list()]
+    return [offset + r for r in mask.arg_true().head(MAX_SHOWN).to_list()]
 
 
 def check_no_nulls(frame: pl.DataFrame, column: str, keyword: str, offset: int = 0) -> None:
@@ -468,7 +459,7 @@ class PairTable:
             bad = np.flatnonzero(~(np.isfinite(v) & (v >= 0)))
             if len(bad):
                 raise InvalidWeightError(
-                    f"column {name!r} ({keyword}=) has {len(bad)} NaN, infinite or negative count(s): rows {bad[:_MAX_SHOWN].tolist()}"
+                    f"column {name!r} ({keyword}=) has {len(bad)} NaN, infinite or negative count(s): rows {bad[:MAX_SHOWN].tolist()}"
                 )
             counts[keyword] = v
         (ca, cb), labels = factorize([frame.get_column(a), frame.get_column(b)])
@@ -480,7 +471,7 @@ class PairTable:
                 np.concatenate([cb, cb, cb]),
                 outcome=np.repeat([1.0, 0.0, 0.5], frame.height),
                 weight=np.concatenate([counts["wins_a"], counts["wins_b"], counts.get("ties", zero)]),
-                relabel=_sorted_rank(labels),
+                relabel=sorted_rank(labels),
             )
         except SelfComparisonError as e:
             bad_rows = sorted({r % frame.height for r in e.rows})  # type: ignore[attr-defined]
@@ -659,7 +650,7 @@ class Comparisons:
             rows = int((weights > 0).sum())
         # Items are numbered in sorted label order, so that the result does not depend on the
         # order of the rows (the codes come in order of first appearance).
-        rank = _sorted_rank(labels)
+        rank = sorted_rank(labels)
         x = None
         if feature_cols:
             for pair in feature_cols:
@@ -677,12 +668,12 @@ class Comparisons:
             bad = np.flatnonzero(~np.isfinite(x).all(axis=1))
             if len(bad):
                 raise RankaggError(
-                    f"covariates have NaN or infinite values: rows {(bad[:_MAX_SHOWN] + row_offset).tolist()}"
+                    f"covariates have NaN or infinite values: rows {(bad[:MAX_SHOWN] + row_offset).tolist()}"
                 )
         coded_keys = {}
         for keyword, name in keys:
             (codes,), key_labels = factorize([frame.get_column(name)])
-            key_rank = _sorted_rank(key_labels)
+            key_rank = sorted_rank(key_labels)
             coded_keys[keyword] = (key_rank[codes], key_labels.sort())
         return cls(
             labels.sort(),
@@ -769,14 +760,6 @@ def _comparison_columns(
     return cols
 
 
-def _sorted_rank(labels: pl.Series) -> np.ndarray:
-    """rank[code] = the position of label ``code`` in sorted order."""
-    order = labels.arg_sort().to_numpy()
-    rank = np.empty(len(order), dtype=np.uint32)
-    rank[order] = np.arange(len(order), dtype=np.uint32)
-    return rank
-
-
 def _outcome_arrays(s: pl.Series, outcomes: Mapping[Any, float] | None, offset: int = 0) -> dict[str, np.ndarray]:
     """Outcome column → either one float per row, or codes plus a table of values."""
     name = s.name
@@ -794,11 +777,11 @@ def _outcome_arrays(s: pl.Series, outcomes: Mapping[Any, float] | None, offset: 
     unknown = [lab for lab, v in zip(labels.to_list(), values) if np.isnan(v)]
     if unknown:
         bad_codes = np.flatnonzero(np.isnan(values))
-        rows = (np.flatnonzero(np.isin(codes, bad_codes))[:_MAX_SHOWN] + offset).tolist()
+        rows = (np.flatnonzero(np.isin(codes, bad_codes))[:MAX_SHOWN] + offset).tolist()
         known = ", ".join(repr(k) for k in mapping)
         hint = "" if outcomes is not None else " (pass outcomes={label: value} to map them)"
         raise UnknownOutcomeError(
-            f"column {name!r} (outcome=) has labels not in outcomes: {unknown[:_MAX_SHOWN]!r}, "
+            f"column {name!r} (outcome=) has labels not in outcomes: {unknown[:MAX_SHOWN]!r}, "
             f"e.g. rows {rows}; known labels: {known}{hint}"
         )
     return {"outcome_codes": codes, "outcome_values": values}

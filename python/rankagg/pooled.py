@@ -52,16 +52,9 @@ import numpy as np
 import polars as pl
 
 from rankagg import _core
+from rankagg._util import MAX_SHOWN, sorted_rank
 from rankagg.budget import check_dense
-from rankagg.data import (
-    Comparisons,
-    Frame,
-    _comparison_columns,
-    _sorted_rank,
-    check_no_nulls,
-    factorize,
-    select_columns,
-)
+from rankagg.data import Comparisons, Frame, _comparison_columns, check_no_nulls, factorize, select_columns
 from rankagg.errors import (
     ConvergenceWarning,
     EmptyDataError,
@@ -76,12 +69,10 @@ from rankagg.results import Ratings, anchor_index, not_identifiable, tie_levels,
 if TYPE_CHECKING:
     from rankagg.rate import Solver, Ties
 
-_MAX_SHOWN = 10
-
 
 def _show(values: list[Any]) -> str:
-    listed = ", ".join(repr(v) for v in values[:_MAX_SHOWN])
-    return listed + (f" and {len(values) - _MAX_SHOWN} more" if len(values) > _MAX_SHOWN else "")
+    listed = ", ".join(repr(v) for v in values[:MAX_SHOWN])
+    return listed + (f" and {len(values) - MAX_SHOWN} more" if len(values) > MAX_SHOWN else "")
 
 
 def check_pooling(pooling: Any) -> float:
@@ -107,7 +98,7 @@ class _Tasks:
         check_no_nulls(frame, by, "by")
         rows = Comparisons.from_frame(frame, **columns)
         (task_codes,), task_labels = factorize([frame.get_column(by)])
-        trank = _sorted_rank(task_labels)
+        trank = sorted_rank(task_labels)
         self.task_labels: pl.Series = task_labels.sort().rename(by)
         self.labels: pl.Series = rows.labels
         n, n_tasks = len(rows.labels), len(task_labels)
