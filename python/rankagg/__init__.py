@@ -15,7 +15,6 @@ from rankagg.committee import Approvals, Committee, committee
 from rankagg.consensus import Consensus
 from rankagg.consistency import Consistency, consistency
 from rankagg.crowd import Mixture, bradley_terry_mixture, crowd_bradley_terry
-from rankagg.data import LMARENA_OUTCOMES, PairTable
 from rankagg.distance import kemeny_distance, kendall_tau, spearman_footrule
 from rankagg.elimination import baldwin, coombs, nanson
 from rankagg.errors import (
@@ -51,6 +50,7 @@ from rankagg.majority import (
     uncovered_set,
 )
 from rankagg.metrics import Metric, RankingAccuracy, average_precision, ndcg, precision_at_k, ranking_accuracy, rbo
+from rankagg.pairs import LMARENA_OUTCOMES, PairTable
 from rankagg.positional import anti_plurality, bucklin, weighted_bucklin
 from rankagg.preferences import Preferences, pairwise_preferences, preference_matrix
 from rankagg.preflib import read_preflib

@@ -23,8 +23,8 @@ import polars as pl
 
 from rankagg._util import MAX_SHOWN, repeated_in_ranking, sorted_rank, voter_weights
 from rankagg.consensus import Consensus, make_consensus
-from rankagg.data import Frame, check_no_nulls, factorize, select_columns
 from rankagg.errors import EmptyDataError, InvalidWeightError, MissingColumnError, NonFiniteValueError, RankaggError
+from rankagg.intake import Frame, check_no_nulls, factorize, select_columns
 from rankagg.rankings import Rankings
 
 __all__ = ["ScoreBallots", "approval", "star"]

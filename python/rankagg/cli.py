@@ -23,10 +23,11 @@ import polars as pl
 from rankagg import crowd, datasets, rate
 from rankagg._core import __version__
 from rankagg.committee import RULES as COMMITTEE_RULES
-from rankagg.data import PairTable, known_layout
 from rankagg.display import display_frame, display_name, method_name, whole_counts
 from rankagg.errors import RankaggError
+from rankagg.intake import known_layout
 from rankagg.intervals import Bootstrap, Sandwich
+from rankagg.pairs import PairTable
 from rankagg.robust import WELFARE_RULES
 from rankagg.scores import RULES as SCORE_RULES
 

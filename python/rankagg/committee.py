@@ -41,8 +41,8 @@ import polars as pl
 
 from rankagg._util import MAX_SHOWN
 from rankagg.budget import check_dense
-from rankagg.data import Frame, check_no_nulls, select_columns
 from rankagg.errors import GroupConstraintError, RankaggError
+from rankagg.intake import Frame, check_no_nulls, select_columns
 from rankagg.rankings import Rankings
 
 __all__ = ["Approvals", "Committee", "committee"]

@@ -24,9 +24,9 @@ import polars as pl
 from rankagg import _core
 from rankagg._util import tau_b
 from rankagg.budget import check_dense
-from rankagg.data import PairTable
 from rankagg.display import display_frame, display_name
 from rankagg.errors import RankaggError
+from rankagg.pairs import PairTable
 from rankagg.preferences import Preferences, Unranked, pairwise_preferences, preference_matrix
 from rankagg.rankings import Rankings
 

@@ -42,17 +42,10 @@ import polars as pl
 from rankagg import _core
 from rankagg._util import MAX_SHOWN, sorted_rank
 from rankagg.budget import check_dense, dense_peak
-from rankagg.data import (
-    Comparisons,
-    Frame,
-    PairTable,
-    check_no_nulls,
-    factorize,
-    index_labels_in_errors,
-    select_columns,
-)
 from rankagg.errors import NonFiniteValueError, RankaggError, UnknownItemError
+from rankagg.intake import Frame, check_no_nulls, factorize, index_labels_in_errors, select_columns
 from rankagg.intervals import check_seed
+from rankagg.pairs import Comparisons, PairTable
 from rankagg.preferences import Preferences, Unranked, preference_matrix
 from rankagg.rankings import Rankings
 

@@ -28,8 +28,9 @@ import numpy as np
 import polars as pl
 
 from rankagg._util import MAX_SHOWN, numeric_column, sorted_rank
-from rankagg.data import Comparisons, Frame, check_no_nulls, factorize, select_columns
 from rankagg.errors import EmptyDataError, NonFiniteValueError, RankaggError, SelfComparisonError
+from rankagg.intake import Frame, check_no_nulls, factorize, select_columns
+from rankagg.pairs import Comparisons
 
 __all__ = ["expected_rating", "merge_bidirectional", "self_play_rewards"]
 

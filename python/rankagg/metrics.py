@@ -42,8 +42,9 @@ import numpy as np
 import polars as pl
 
 from rankagg._util import MAX_SHOWN, numeric_column, sorted_rank
-from rankagg.data import Comparisons, Frame, check_no_nulls, factorize, select_columns
 from rankagg.errors import EmptyDataError, NonFiniteValueError, RankaggError, UnknownItemError
+from rankagg.intake import Frame, check_no_nulls, factorize, select_columns
+from rankagg.pairs import Comparisons
 
 __all__ = [
     "Metric",

@@ -54,7 +54,6 @@ import polars as pl
 from rankagg import _core
 from rankagg._util import MAX_SHOWN, sorted_rank
 from rankagg.budget import check_dense
-from rankagg.data import Comparisons, Frame, _comparison_columns, check_no_nulls, factorize, select_columns
 from rankagg.errors import (
     ConvergenceWarning,
     EmptyDataError,
@@ -63,7 +62,9 @@ from rankagg.errors import (
     UnknownItemError,
     warn,
 )
+from rankagg.intake import Frame, check_no_nulls, comparison_columns, factorize, select_columns
 from rankagg.intervals import Bootstrap, Interval, Sandwich, interval_rank, percentile, run_rounds
+from rankagg.pairs import Comparisons
 from rankagg.results import Ratings, anchor_index, not_identifiable, tie_levels, tie_ranks, to_scale
 
 if TYPE_CHECKING:
@@ -89,7 +90,7 @@ class _Tasks:
     """The per-(task, pair) table: pairs sorted by task, then (i, j); items are global codes."""
 
     def __init__(self, data: Frame, by: str, columns: dict[str, Any]) -> None:
-        cols = _comparison_columns(
+        cols = comparison_columns(
             columns["a"], columns["b"], columns["outcome"], columns["weight"], columns["winner"], columns["loser"]
         )
         frame = select_columns(data, cols + [("by", by)])

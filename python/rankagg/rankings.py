@@ -22,9 +22,9 @@ import numpy as np
 import polars as pl
 
 from rankagg._util import MAX_SHOWN, repeated_in_ranking, sorted_rank, voter_weights
-from rankagg.data import Frame, check_no_nulls, factorize, index_labels_in_errors, select_columns
 from rankagg.display import count_text, display_name
 from rankagg.errors import EmptyDataError, InvalidWeightError, RankaggError
+from rankagg.intake import Frame, check_no_nulls, factorize, index_labels_in_errors, select_columns
 
 __all__ = ["Rankings"]
 

@@ -35,10 +35,11 @@ import numpy as np
 import polars as pl
 
 from rankagg import plot as _plot
-from rankagg.data import Frame, PairTable, index_labels_in_errors, select_columns
 from rankagg.display import display_name, method_name, percent
 from rankagg.errors import RankaggError
+from rankagg.intake import Frame, index_labels_in_errors, select_columns
 from rankagg.intervals import Bootstrap, Sandwich
+from rankagg.pairs import PairTable
 
 __all__ = ["report", "HEATMAP_TOP", "PLOT_TOP"]
 
@@ -145,7 +146,7 @@ def _interval(ci: Any, rounds: int, level: float, seed: int) -> Bootstrap | Sand
 
 def _date_range(data: Frame, column: str) -> tuple[Any, Any]:
     if isinstance(data, pl.LazyFrame):
-        from rankagg.data import check_columns
+        from rankagg.intake import check_columns
 
         check_columns(data.collect_schema().names(), [("timestamp", column)])
         frame = data.select(pl.col(column).min().alias("lo"), pl.col(column).max().alias("hi")).collect()

@@ -23,8 +23,8 @@ import numpy as np
 import polars as pl
 
 from rankagg._util import MAX_SHOWN
-from rankagg.data import Frame, check_no_nulls, select_columns
 from rankagg.errors import EmptyDataError, RankaggError
+from rankagg.intake import Frame, check_no_nulls, select_columns
 from rankagg.metrics import finite_column, grouped_order, query_codes
 
 __all__ = ["combine_rewards"]

@@ -35,9 +35,9 @@ import polars as pl
 
 from rankagg import _core
 from rankagg._util import MAX_SHOWN, sorted_rank
-from rankagg.data import Frame, check_no_nulls, factorize, index_labels_in_errors, renamed_keyword, select_columns
 from rankagg.display import display_frame, display_name
 from rankagg.errors import EmptyDataError, FloorWarning, NonFiniteValueError, RankaggError, UnknownItemError, warn
+from rankagg.intake import Frame, check_no_nulls, factorize, index_labels_in_errors, renamed_keyword, select_columns
 
 __all__ = ["Aggregate", "defensive", "welfare", "WELFARE_RULES"]
 
@@ -138,7 +138,7 @@ class _Keys:
 def _keys(s: pl.Series) -> _Keys:
     """Integers of a range at most twice the rows (token ids, task numbers) are ranked by an
     array lookup in Rust, without a per-row code array; anything else is factorized by
-    :func:`rankagg.data.factorize` and ranked in sorted label order."""
+    :func:`rankagg.intake.factorize` and ranked in sorted label order."""
     if s.dtype.is_integer() and s.dtype != pl.UInt64:
         x = s.cast(pl.Int64).to_numpy()
         dense = _core.dense_int_map(x, max(2 * len(s), 1 << 16))

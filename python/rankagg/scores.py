@@ -18,8 +18,8 @@ import polars as pl
 from rankagg import vote
 from rankagg._util import MAX_SHOWN
 from rankagg.consensus import Consensus, make_consensus
-from rankagg.data import Frame, check_no_nulls, index_labels_in_errors, renamed_keyword, select_columns
 from rankagg.errors import EmptyDataError, NonFiniteValueError, RankaggError, warn
+from rankagg.intake import Frame, check_no_nulls, index_labels_in_errors, renamed_keyword, select_columns
 from rankagg.rankings import Rankings
 
 __all__ = ["aggregate_scores"]
