@@ -39,6 +39,7 @@ from rankagg.display import display_name, method_name, percent
 from rankagg.errors import RankaggError
 from rankagg.intake import Frame, index_labels_in_errors, select_columns
 from rankagg.intervals import Bootstrap, Sandwich
+from rankagg.methods import METHODS, names
 from rankagg.pairs import PairTable
 
 __all__ = ["report", "HEATMAP_TOP", "PLOT_TOP"]
@@ -48,16 +49,8 @@ HEATMAP_TOP = 20
 PLOT_TOP = 100
 """The interval plot shows at most this many items (the best); the table shows ``top``."""
 
-_PAIR_METHODS = (
-    "bradley_terry",
-    "win_rate",
-    "average_win_rate",
-    "counting",
-    "pagerank",
-    "eigenvector",
-    "rank_centrality",
-)
-_METHODS = _PAIR_METHODS + ("elo", "trueskill")
+_METHODS = tuple(names("rating", report=True))
+"""The rating methods the report offers: the registry's (``methods.py``)."""
 
 _CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 2rem auto;
@@ -219,7 +212,7 @@ def report(
         a=a, b=b, outcome=outcome, weight=weight, outcomes=outcomes, winner=winner, loser=loser
     )
     if isinstance(data, PairTable):
-        if method in ("elo", "trueskill"):
+        if METHODS[method].takes == "ordered comparisons":
             raise RankaggError(f"{method} needs the comparison rows in order, not a PairTable")
         if timestamp is not None:
             raise RankaggError("a PairTable has no timestamp column; pass the comparison rows")
@@ -242,7 +235,7 @@ def report(
             raise RankaggError("Sandwich intervals are for bradley_terry; use ci='bootstrap' or 'none' with trueskill")
         ratings = rate.trueskill(data, **columns, ci=spec)
     else:
-        ratings = getattr(rate, method)(table, ci=spec)
+        ratings = METHODS[method].function(table, ci=spec)
     mixture_html = ""
     if judge is not None:
         if isinstance(data, PairTable):
