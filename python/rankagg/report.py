@@ -88,7 +88,7 @@ def _png(fig: Any) -> str:
 
 def _figure(width: float, height: float) -> Any:
     """A matplotlib figure that draws with Agg, outside pyplot (no global state, no window)."""
-    _plot._matplotlib()
+    _plot.require_matplotlib()
     from matplotlib.figure import Figure
 
     return Figure(figsize=(width, height), layout="constrained")
@@ -206,7 +206,7 @@ def report(
     """
     if method not in _METHODS:
         raise RankaggError(f"method must be one of {', '.join(_METHODS)}; not {method!r}")
-    _plot._matplotlib()  # before any work: the ImportError names the extra to install
+    _plot.require_matplotlib()  # before any work: the ImportError names the extra to install
     spec = _interval(ci, rounds, level, seed)
     columns: dict[str, Any] = dict(
         a=a, b=b, outcome=outcome, weight=weight, outcomes=outcomes, winner=winner, loser=loser
@@ -263,7 +263,7 @@ group(s){chosen}, each with its own leaderboard (scores centred within each grou
     lottery = maximal_lottery(table, method="exact" if n <= 2000 else "first_order", tol=1e-9)
 
     board = ratings.table
-    k = n if top is None else _plot._top(top, n)
+    k = n if top is None else _plot.top_count(top, n)
     heat_k = min(k, HEATMAP_TOP)
     digits = _digits(ratings.scale)
 
@@ -324,20 +324,20 @@ group(s){chosen}, each with its own leaderboard (scores centred within each grou
 
     # -- pictures -------------------------------------------------------------------------
     plot_k = min(k, PLOT_TOP)
-    fig = _figure(7.5, _plot._height(plot_k))
+    fig = _figure(7.5, _plot.figure_height(plot_k))
     _plot.ratings(ratings, fig.add_subplot(), top=plot_k)
     intervals_img = _img(fig, f"{method} scores of the top {plot_k} items" + (" with intervals" if spec else ""))
 
     observed = ratings._theta is None
     from matplotlib.figure import Figure
 
-    ax = _plot._heatmap(
+    ax = _plot.draw_heatmap(
         ratings, None, Figure, top=heat_k, data=table if observed else None, colorbar=True, annotate=None
     )
     heat_img = _img(ax.figure, f"win probabilities among the top {heat_k} items")
     heat_names = board["item"].head(heat_k).to_list()
     heat_key = ""
-    if [t.get_text() for t in ax.get_yticklabels()] != [_plot._text(v, None) for v in heat_names]:  # numbered
+    if [t.get_text() for t in ax.get_yticklabels()] != [_plot.label_text(v, None) for v in heat_names]:  # numbered
         heat_key = (
             '<p class="note">Rows and columns are numbered:</p>\n<ol class="key">\n'
             + "\n".join(f"<li {_name(v)}</li>" for v in heat_names)
@@ -350,7 +350,7 @@ group(s){chosen}, each with its own leaderboard (scores centred within each grou
     )
 
     support = lottery.table.filter(pl.col("probability") > 0)
-    fig = _figure(7.5, _plot._height(support.height))
+    fig = _figure(7.5, _plot.figure_height(support.height))
     _plot.lottery(lottery, fig.add_subplot())
     lottery_img = _img(fig, "the maximal lottery's support")
     lottery_html = _html_table(support, {"probability": 4, "payoff": 4})
