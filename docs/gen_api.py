@@ -20,95 +20,83 @@ from typing import Any
 
 API = Path(__file__).resolve().parent / "api.md"
 
-# Sections, in order: (title, names). Public names not listed here land in "Other".
-SECTIONS: list[tuple[str, list[str]]] = [
-    (
-        "Ratings from pairwise comparisons",
-        [
-            "bradley_terry",
-            "elo",
-            "trueskill",
-            "win_rate",
-            "average_win_rate",
-            "counting",
-            "pagerank",
-            "eigenvector",
-            "rank_centrality",
-            "Ratings",
-            "Bootstrap",
-            "Sandwich",
-        ],
-    ),
-    ("Rankings and Plackett–Luce", ["Rankings", "read_preflib", "plackett_luce"]),
-    (
-        "Consensus: voting rules and Kemeny",
-        [
-            "Consensus",
-            "borda",
-            "plurality",
-            "instant_runoff",
-            "copeland",
-            "minimax",
-            "schulze",
-            "ranked_pairs",
-            "condorcet_winner",
-            "smith_set",
-            "nanson",
-            "baldwin",
-            "coombs",
-            "bucklin",
-            "weighted_bucklin",
-            "anti_plurality",
-            "ScoreBallots",
-            "approval",
-            "star",
-            "pairwise_preferences",
-            "kemeny",
-            "linear_ordering",
-            "LinearOrdering",
-        ],
-    ),
-    ("Preferences and maximal lotteries", ["Preferences", "preference_matrix", "maximal_lottery", "Lottery"]),
-    ("Score tables: defensive aggregation and welfare", ["defensive", "welfare", "Aggregate"]),
-    (
-        "LLM judges and consistency",
-        ["expected_rating", "merge_bidirectional", "self_play_rewards", "consistency", "Consistency"],
-    ),
-    ("Distances between rankings", ["kendall_tau", "kemeny_distance", "spearman_footrule"]),
-    (
-        "Rank metrics and reward transforms",
-        [
-            "ndcg",
-            "precision_at_k",
-            "average_precision",
-            "rbo",
-            "ranking_accuracy",
-            "Metric",
-            "RankingAccuracy",
-            "combine_rewards",
-        ],
-    ),
-    ("Data", ["PairTable", "LMARENA_OUTCOMES", "datasets"]),
-    ("Pictures and reports", ["plot", "report"]),
-    (
-        "Errors and warnings",
-        [
-            "RankaggError",
-            "MissingColumnError",
-            "NullValueError",
-            "UnknownOutcomeError",
-            "OutcomeRangeError",
-            "InvalidWeightError",
-            "SelfComparisonError",
-            "EmptyDataError",
-            "UnknownItemError",
-            "NotIdentifiableError",
-            "NonFiniteValueError",
-            "InternalError",
-            "ConvergenceWarning",
-        ],
-    ),
-]
+
+# Sections, in order: (title, names). The methods come from the registry (rankagg.methods), so a
+# new method lands in its family's section; public names not listed here land in "Other".
+def _sections() -> list[tuple[str, list[str]]]:
+    from rankagg.methods import names
+
+    rules = names("consensus", takes=("votes", "rankings"))
+    return [
+        (
+            "Ratings from pairwise comparisons",
+            [
+                *names("rating", takes=("comparisons", "ordered comparisons", "judged comparisons")),
+                "Ratings",
+                "Mixture",
+                "Bootstrap",
+                "Sandwich",
+            ],
+        ),
+        ("Rankings and Plackett–Luce", ["Rankings", "read_preflib", *names("rating", takes="rankings")]),
+        (
+            "Consensus: voting rules and Kemeny",
+            [
+                "Consensus",
+                "pairwise_preferences",
+                *rules,
+                "ScoreBallots",
+                *names("consensus", takes="score ballots"),
+                "linear_ordering",
+                "LinearOrdering",
+                "axioms",
+                "Axioms",
+                "Violation",
+            ],
+        ),
+        ("Committees", ["Approvals", *names("committee"), "Committee"]),
+        ("Preferences and maximal lotteries", ["Preferences", "preference_matrix", *names("game"), "Lottery"]),
+        ("Score tables: defensive aggregation and welfare", [*names("score table"), "Aggregate"]),
+        (
+            "LLM judges and consistency",
+            ["expected_rating", "merge_bidirectional", "self_play_rewards", "consistency", "Consistency"],
+        ),
+        ("Distances between rankings", ["kendall_tau", "kemeny_distance", "spearman_footrule"]),
+        (
+            "Rank metrics and reward transforms",
+            [
+                "ndcg",
+                "precision_at_k",
+                "average_precision",
+                "rbo",
+                "ranking_accuracy",
+                "Metric",
+                "RankingAccuracy",
+                "combine_rewards",
+            ],
+        ),
+        ("Data", ["PairTable", "LMARENA_OUTCOMES", "datasets"]),
+        ("Pictures and reports", ["plot", "report"]),
+        (
+            "Errors and warnings",
+            [
+                "RankaggError",
+                "MissingColumnError",
+                "NullValueError",
+                "UnknownOutcomeError",
+                "OutcomeRangeError",
+                "InvalidWeightError",
+                "SelfComparisonError",
+                "EmptyDataError",
+                "UnknownItemError",
+                "NotIdentifiableError",
+                "NonFiniteValueError",
+                "InternalError",
+                "ConvergenceWarning",
+            ],
+        ),
+    ]
+
 
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 
@@ -232,8 +220,8 @@ def render() -> str:
     import rankagg
 
     public = list(rankagg.__all__)
-    listed = [n for _, names in SECTIONS for n in names]
-    sections = [(title, [n for n in names if n in public]) for title, names in SECTIONS]
+    sections = [(title, [n for n in names if n in public]) for title, names in _sections()]
+    listed = [n for _, names in sections for n in names]
     other = [n for n in public if n not in listed]
     if other:
         sections.append(("Other", other))

@@ -173,9 +173,9 @@ def test_files_are_streamed_with_a_progress_line_on_a_terminal(tmp_path, capsys,
     import numpy as np
 
     import rankagg as ra
-    import rankagg.data
+    import rankagg.pairs
 
-    monkeypatch.setattr(rankagg.data, "STREAM_BATCH_ROWS", 1000)
+    monkeypatch.setattr(rankagg.pairs, "STREAM_BATCH_ROWS", 1000)
     rng = np.random.default_rng(1)
     a = rng.integers(0, 20, 5000)
     frame = pl.DataFrame({"a": a, "b": (a + rng.integers(1, 20, 5000)) % 20, "outcome": rng.random(5000).round(1)})

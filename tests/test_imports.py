@@ -72,3 +72,18 @@ def test_no_import_cycles():
 def test_the_cycle_finder_finds_cycles():
     assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert _cycle({"a": {"b"}, "b": set()}) is None
+
+
+def test_no_module_imports_another_modules_private_names():
+    # a helper that several modules use is a public name of one module (rankagg._util,
+    # rankagg.consensus, ...), not `from rankagg.x import _name` (issue 19)
+    found = []
+    for path in PACKAGE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("rankagg"):
+                found += [
+                    f"{_module(path)}: {node.module}.{a.name}"
+                    for a in node.names
+                    if a.name.startswith("_") and not a.name.startswith("__") and a.name != "_core"
+                ]
+    assert found == []

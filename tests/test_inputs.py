@@ -66,9 +66,9 @@ def test_text_item_columns_of_any_kind_agree(cast_a, cast_b, expected):
 
 def test_polars_before_2_casts_categoricals_to_text(monkeypatch, expected):
     # (there, each categorical column could have its own name → code mapping)
-    import rankagg.data
+    import rankagg.intake
 
-    monkeypatch.setattr(rankagg.data, "_SHARED_CATEGORIES", False)
+    monkeypatch.setattr(rankagg.intake, "_SHARED_CATEGORIES", False)
     f = pl.DataFrame(ROWS).with_columns(pl.col("a").cast(pl.Categorical), pl.col("b").cast(pl.Categorical))
     assert scores(ra.bradley_terry(f)) == expected
 

@@ -163,9 +163,9 @@ def test_ctrl_c_interrupts_one_long_fit_or_ingest(ctrl_c, what, monkeypatch):
             votes, unranked="ignore", solver="mm", tol=1e-15, max_iter=1_000_000, regularization=0.1
         )
     else:
-        import rankagg.data
+        import rankagg.pairs
 
-        monkeypatch.setattr(rankagg.data, "STREAM_BATCH_ROWS", 10_000)
+        monkeypatch.setattr(rankagg.pairs, "STREAM_BATCH_ROWS", 10_000)
         lazy = pl.concat([_long_bt_data()] * 30).lazy()
         call = lambda: ra.PairTable.from_comparisons(lazy)  # noqa: E731
     waited = ctrl_c(call, after=0.4)

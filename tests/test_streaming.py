@@ -8,14 +8,14 @@ import polars as pl
 import pytest
 
 import rankagg as ra
-from rankagg import data as data_module
+from rankagg import pairs as pairs_module
 
 KW = {"a": "left", "b": "right", "outcome": "winner", "outcomes": ra.datasets.LLMFAO_OUTCOMES}
 
 
 @pytest.fixture
 def small_batches(monkeypatch):
-    monkeypatch.setattr(data_module, "STREAM_BATCH_ROWS", 1000)
+    monkeypatch.setattr(pairs_module, "STREAM_BATCH_ROWS", 1000)
 
 
 def test_streamed_and_in_memory_tables_are_identical(small_batches, tmp_path):

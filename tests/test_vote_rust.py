@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 import rankagg as ra
 from hypothesis_budget import examples
 from rankagg import _core
+from rankagg import consensus as consensus_module
 from rankagg import vote as vote_module
 from rankagg.reference import vote as ref
 
@@ -45,7 +46,7 @@ def ballots(draw, most_items: int = 7):
 
 def majority(votes: ra.Rankings, unranked: str) -> np.ndarray:
     """P by its definition over the dense levels (NaN and +inf compare false)."""
-    lv = vote_module._levels(votes, unranked)
+    lv = consensus_module.level_table(votes, unranked)
     w = votes.weights if votes.weights is not None else np.ones(len(votes))
     n = lv.shape[1]
     p = np.zeros((n, n))
@@ -72,7 +73,7 @@ def test_rules_equal_the_python_they_replaced(votes, unranked):
     cw = ref.condorcet_winner(m)
     assert ra.condorcet_winner(votes, unranked=unranked) == (None if cw is None else labels[cw])
     links = np.where(p > p.T, p, 0.0)
-    assert np.array_equal(vote_module._widest_paths(links), ref.widest_paths(links))
+    assert np.array_equal(consensus_module.widest_paths(links), ref.widest_paths(links))
     irv = ra.instant_runoff(votes).table["item"].to_list()
     assert irv == [labels[i] for i in vote_module._instant_runoff_exact(votes)]
 
@@ -95,7 +96,7 @@ def test_many_items_and_words_of_bits(seed):
     assert _core.ranked_pairs_label(n, flat).tolist() == ref.ranked_pairs_label(m)
     assert _core.smith_set(n, flat).tolist() == ref.smith_set(m).tolist()
     links = np.where(p > p.T, p - p.T, 0.0)
-    assert np.array_equal(vote_module._widest_paths(links), ref.widest_paths(links))
+    assert np.array_equal(consensus_module.widest_paths(links), ref.widest_paths(links))
     labels = votes.labels.to_list()
     irv = ra.instant_runoff(votes).table["item"].to_list()
     assert irv == [labels[i] for i in vote_module._instant_runoff_exact(votes)]

@@ -12,9 +12,9 @@ from rankagg.axioms import Axioms, Violation, axioms
 from rankagg.ballots import ScoreBallots, approval, star
 from rankagg.budget import memory_budget, set_memory_budget
 from rankagg.committee import Approvals, Committee, committee
+from rankagg.consensus import Consensus
 from rankagg.consistency import Consistency, consistency
 from rankagg.crowd import Mixture, bradley_terry_mixture, crowd_bradley_terry
-from rankagg.data import LMARENA_OUTCOMES, PairTable
 from rankagg.distance import kemeny_distance, kendall_tau, spearman_footrule
 from rankagg.elimination import baldwin, coombs, nanson
 from rankagg.errors import (
@@ -50,6 +50,7 @@ from rankagg.majority import (
     uncovered_set,
 )
 from rankagg.metrics import Metric, RankingAccuracy, average_precision, ndcg, precision_at_k, ranking_accuracy, rbo
+from rankagg.pairs import LMARENA_OUTCOMES, PairTable
 from rankagg.positional import anti_plurality, bucklin, weighted_bucklin
 from rankagg.preferences import Preferences, pairwise_preferences, preference_matrix
 from rankagg.preflib import read_preflib
@@ -72,7 +73,6 @@ from rankagg.rewards import combine_rewards
 from rankagg.robust import Aggregate, defensive, welfare
 from rankagg.scores import aggregate_scores
 from rankagg.vote import (
-    Consensus,
     LinearOrdering,
     borda,
     condorcet_winner,

@@ -16,10 +16,10 @@ from typing import Any, Literal
 import numpy as np
 import polars as pl
 
+from rankagg.consensus import Consensus, level_table
 from rankagg.errors import RankaggError
 from rankagg.preferences import Unranked, pairwise_preferences
 from rankagg.rankings import Rankings
-from rankagg.vote import Consensus, _levels
 
 __all__ = ["Axioms", "Violation", "axioms"]
 
@@ -198,7 +198,7 @@ def _run(rule: Callable[[Rankings], Consensus], votes: Rankings) -> Consensus:
 
 def _pareto_dominated(r: Rankings, unranked: Unranked) -> list[int | None]:
     """Per item, an item every voter of positive weight strictly prefers to it (or None)."""
-    lv = _levels(r, unranked)
+    lv = level_table(r, unranked)
     w = r.weights if r.weights is not None else np.ones(len(r))
     lv = lv[w > 0]
     n = lv.shape[1]

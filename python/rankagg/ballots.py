@@ -21,14 +21,13 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from rankagg.data import Frame, _sorted_rank, check_no_nulls, factorize, select_columns
+from rankagg._util import MAX_SHOWN, repeated_in_ranking, sorted_rank, voter_weights
+from rankagg.consensus import Consensus, make_consensus
 from rankagg.errors import EmptyDataError, InvalidWeightError, MissingColumnError, NonFiniteValueError, RankaggError
-from rankagg.rankings import Rankings, _repeated_in_ranking, _voter_weights
-from rankagg.vote import Consensus, _result
+from rankagg.intake import Frame, check_no_nulls, factorize, select_columns
+from rankagg.rankings import Rankings
 
 __all__ = ["ScoreBallots", "approval", "star"]
-
-_MAX_SHOWN = 10
 
 
 class _RepeatedItemError(RankaggError):
@@ -98,31 +97,31 @@ class ScoreBallots:
             bad = np.flatnonzero(~np.isfinite(values))
             if len(bad):
                 raise NonFiniteValueError(
-                    f"column {score!r} (score=) has NaN or infinite values: rows {bad[:_MAX_SHOWN].tolist()}"
+                    f"column {score!r} (score=) has NaN or infinite values: rows {bad[:MAX_SHOWN].tolist()}"
                 )
             bad = np.flatnonzero(values < 0)
             if len(bad):
                 raise RankaggError(
                     f"column {score!r} (score=) has negative scores (a score ballot gives each item 0 or more): "
-                    f"rows {bad[:_MAX_SHOWN].tolist()}"
+                    f"rows {bad[:MAX_SHOWN].tolist()}"
                 )
         # Voters in order of first appearance, rows within a voter in order (a stable sort).
         (voter_codes,), _ = factorize([frame.get_column(voter)])
         order = np.argsort(np.asarray(voter_codes), kind="stable")
         frame = frame[order]
         (codes,), labels = factorize([frame.get_column(item)])
-        codes, labels = _sorted_rank(labels)[np.asarray(codes)], labels.sort().rename("item")
+        codes, labels = sorted_rank(labels)[np.asarray(codes)], labels.sort().rename("item")
         owner = np.asarray(voter_codes)[order]
         offsets = np.searchsorted(owner, np.arange(int(owner[-1]) + 2)).astype(np.uint64)
-        if _repeated_in_ranking(offsets, codes, limit=1):
+        if repeated_in_ranking(offsets, codes, limit=1):
             key = owner.astype(np.int64) * len(labels) + codes
             _, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
             rows = np.sort(frame.get_column("_row").to_numpy()[counts[inverse.reshape(-1)] > 1])
             raise _RepeatedItemError(
-                f"an item appears twice for one voter (columns {voter!r}, {item!r}): rows {rows[:_MAX_SHOWN].tolist()}",
-                rows[:_MAX_SHOWN].tolist(),
+                f"an item appears twice for one voter (columns {voter!r}, {item!r}): rows {rows[:MAX_SHOWN].tolist()}",
+                rows[:MAX_SHOWN].tolist(),
             )
-        weights = _voter_weights(frame, weight, offsets) if weight else None
+        weights = voter_weights(frame, weight, offsets) if weight else None
         voters = frame.get_column(voter).gather(pl.Series(offsets[:-1].astype(np.int64)))
         return cls(labels, offsets, codes.astype(np.uint32), values[order], weights, voters)
 
@@ -198,7 +197,7 @@ class ScoreBallots:
             bad = np.flatnonzero(~(np.isfinite(w) & (w >= 0)))
             if len(bad):
                 raise InvalidWeightError(
-                    f"weights has NaN, infinite or negative values at ballots {bad[:_MAX_SHOWN].tolist()}"
+                    f"weights has NaN, infinite or negative values at ballots {bad[:MAX_SHOWN].tolist()}"
                 )
         frame = pl.DataFrame({"voter": voter, "item": items, "score": scores})
         nonfinite = frame.filter(pl.col("score").is_null() | ~pl.col("score").cast(pl.Float64).is_finite())
@@ -245,11 +244,11 @@ column names), a list of mappings item → score, or (approval) a list of sets o
 
 
 def _ballots_at(mask: pl.Series, voter: list[int]) -> list[int]:
-    return sorted({voter[i] for i in np.flatnonzero(mask.to_numpy())})[:_MAX_SHOWN]
+    return sorted({voter[i] for i in np.flatnonzero(mask.to_numpy())})[:MAX_SHOWN]
 
 
 def _pairs(frame: pl.DataFrame) -> list[tuple[Any, Any]]:
-    return list(zip(frame["voter"].head(_MAX_SHOWN).to_list(), frame["item"].head(_MAX_SHOWN).to_list()))
+    return list(zip(frame["voter"].head(MAX_SHOWN).to_list(), frame["item"].head(MAX_SHOWN).to_list()))
 
 
 def _score_ballots(data: Any, rule: str) -> ScoreBallots:
@@ -318,14 +317,14 @@ def approval(ballots: Ballots) -> Consensus:
     other = np.flatnonzero((b.scores != 0) & (b.scores != 1))
     if len(other):
         owner, _ = _per_ballot(b)
-        at = [(b.voters[int(owner[i])], b.labels[int(b.items[i])], float(b.scores[i])) for i in other[:_MAX_SHOWN]]
+        at = [(b.voters[int(owner[i])], b.labels[int(b.items[i])], float(b.scores[i])) for i in other[:MAX_SHOWN]]
         raise RankaggError(
             f"approval reads approvals (scores 0 or 1); (voter, item, score) {at} are other scores: use star for "
             "score ballots"
         )
     owner, w = _per_ballot(b)
     key, totals = _weighted_sums(b.items.astype(np.int64), b.scores, w[owner], len(b.labels))
-    return _result(b, totals, "approval", key=key)
+    return make_consensus(b, totals, "approval", key=key)
 
 
 def star(ballots: Ballots) -> Consensus:
@@ -368,7 +367,7 @@ def star(ballots: Ballots) -> Consensus:
     if not pairs:
         tier = [2] * n
     # Winners share position 1; below them the other finalists, then the rest, each by total.
-    return _result(b, totals, "star", key=[(t, 0 if t == 2 else k) for t, k in zip(tier, key)])
+    return make_consensus(b, totals, "star", key=[(t, 0 if t == 2 else k) for t, k in zip(tier, key)])
 
 
 def _runoff_margin(b: ScoreBallots, owner: np.ndarray, w: np.ndarray, x: int, y: int) -> Any:

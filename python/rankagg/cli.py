@@ -23,26 +23,21 @@ import polars as pl
 from rankagg import crowd, datasets, rate
 from rankagg._core import __version__
 from rankagg.committee import RULES as COMMITTEE_RULES
-from rankagg.data import PairTable, known_layout
 from rankagg.display import display_frame, display_name, method_name, whole_counts
 from rankagg.errors import RankaggError
+from rankagg.intake import known_layout
 from rankagg.intervals import Bootstrap, Sandwich
+from rankagg.methods import names
+from rankagg.pairs import PairTable
 from rankagg.robust import WELFARE_RULES
 from rankagg.scores import RULES as SCORE_RULES
 
-METHODS = [
-    "bradley_terry",
-    "elo",
-    "trueskill",
-    "win_rate",
-    "average_win_rate",
-    "counting",
-    "pagerank",
-    "eigenvector",
-    "rank_centrality",
-    "mixture",
-    "crowd_bt",
-]
+METHODS = names("rating", command="leaderboard")
+"""``leaderboard --method`` choices, from the registry (``methods.py``)."""
+JUDGE_METHODS = names("rating", command="leaderboard", takes="judged comparisons")
+"""The rating methods that need ``--judge`` (``mixture``, ``crowd_bt``)."""
+ORDERED_METHODS = names("rating", command="leaderboard", takes="ordered comparisons")
+"""The rating methods that read the rows in order (``--order-by``)."""
 
 EXAMPLES = """\
 examples:
@@ -356,14 +351,14 @@ def _judge_models(args: argparse.Namespace) -> int:
 
 
 def _leaderboard(args: argparse.Namespace) -> int:
-    if args.method in ("mixture", "crowd_bt"):
+    if args.method in JUDGE_METHODS:
         return _judge_models(args)
     data: pl.DataFrame | pl.LazyFrame | PairTable
     if args.pooling is not None and args.by is None:
         raise RankaggError("--pooling needs --by COLUMN (per-task leaderboards)")
     if args.by is not None and args.method != "bradley_terry":
         raise RankaggError(f"--by (per-task leaderboards) needs --method bradley_terry, not {args.method}")
-    if args.method in ("elo", "trueskill") or args.by is not None:  # rows in order / the task column
+    if args.method in ORDERED_METHODS or args.by is not None:  # rows in order / the task column
         data, columns, source = _comparisons(args)
     else:
         data, source = _pair_table(args)
@@ -539,44 +534,11 @@ def _add_long_table_arguments(p: argparse.ArgumentParser, item: str, over: str, 
     p.add_argument("--value", default=value, help=f"column of values (default: {value})")
 
 
-CONSENSUS_METHODS = [
-    "kemeny",
-    "schulze",
-    "ranked_pairs",
-    "copeland",
-    "minimax",
-    "borda",
-    "plurality",
-    "instant_runoff",
-    "split_cycle",
-    "stable_voting",
-    "beat_path",
-    "river",
-    "slater",
-    "top_cycle",
-    "uncovered_set",
-    "black",
-    "daunou",
-    "nanson",
-    "baldwin",
-    "coombs",
-    "bucklin",
-    "weighted_bucklin",
-    "anti_plurality",
-    "approval",
-    "star",
-]
-RANKINGS_ONLY_METHODS = (
-    "plurality",
-    "instant_runoff",
-    "coombs",
-    "bucklin",
-    "weighted_bucklin",
-    "anti_plurality",
-    "daunou",
-)
+CONSENSUS_METHODS = names("consensus", command="consensus")
+"""``consensus --method`` choices, from the registry (``methods.py``)."""
+RANKINGS_ONLY_METHODS = tuple(names("consensus", command="consensus", takes="rankings"))
 """The ranking rules without an ``unranked`` keyword (they read each voter's ranking itself)."""
-SCORE_METHODS = ("approval", "star")
+SCORE_METHODS = tuple(names("consensus", command="consensus", takes="score ballots"))
 """The rules on score ballots: a long voter/item/score table (``--score``)."""
 
 
@@ -1126,7 +1088,7 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument(
         "--method",
         default="bradley_terry",
-        choices=[m for m in METHODS if m not in ("mixture", "crowd_bt")],
+        choices=names("rating", command="leaderboard", report=True),
         help="rating method (default: bradley_terry)",
     )
     rep.add_argument("--judge", help="column of who made each comparison: adds the latent groups of judges")

@@ -39,9 +39,10 @@ from typing import Any, Literal
 import numpy as np
 import polars as pl
 
+from rankagg._util import MAX_SHOWN
 from rankagg.budget import check_dense
-from rankagg.data import Frame, check_no_nulls, select_columns
 from rankagg.errors import GroupConstraintError, RankaggError
+from rankagg.intake import Frame, check_no_nulls, select_columns
 from rankagg.rankings import Rankings
 
 __all__ = ["Approvals", "Committee", "committee"]
@@ -52,7 +53,6 @@ Bounds = int | Mapping[Any, int] | None
 
 RULES = ("k_borda", "chamberlin_courant", "pav", "stv", "sntv", "bloc")
 _SEPARABLE = ("k_borda", "sntv", "bloc")
-_MAX_SHOWN = 10
 _EXACT_MAX_K = 200
 """Beyond this committee size the search (one recursion level per member) is not tried."""
 _WORK_LIMIT = 10**8
@@ -233,7 +233,7 @@ def _group_of_items(labels: pl.Series, groups: Frame | Mapping[Any, Any]) -> tup
         items, names = list(groups.keys()), list(groups.values())
         if any(g is None for g in names):
             raise GroupConstraintError(
-                f"groups= maps items {[i for i, g in zip(items, names) if g is None][:_MAX_SHOWN]} to None"
+                f"groups= maps items {[i for i, g in zip(items, names) if g is None][:MAX_SHOWN]} to None"
             )
     else:
         frame = select_columns(groups, [("item", "item"), ("group", "group")])
@@ -247,12 +247,12 @@ def _group_of_items(labels: pl.Series, groups: Frame | Mapping[Any, Any]) -> tup
             clash.append(item)
         mapping[item] = g
     if clash:
-        raise GroupConstraintError(f"groups= puts items {clash[:_MAX_SHOWN]} in two groups")
+        raise GroupConstraintError(f"groups= puts items {clash[:MAX_SHOWN]} in two groups")
     label_list = labels.to_list()
     missing = [x for x in label_list if x not in mapping]
     if missing:
         raise GroupConstraintError(
-            f"{len(missing)} item(s) have no group in groups=: {missing[:_MAX_SHOWN]} (give every candidate a group)"
+            f"{len(missing)} item(s) have no group in groups=: {missing[:MAX_SHOWN]} (give every candidate a group)"
         )
     try:
         names_sorted = sorted({mapping[x] for x in label_list})
@@ -270,7 +270,7 @@ def _bounds(value: Bounds, names: list[Any], default: int, keyword: str) -> np.n
         unknown = [g for g in value if g not in set(names)]
         if unknown:
             raise GroupConstraintError(
-                f"{keyword}= names groups that no candidate belongs to: {unknown[:_MAX_SHOWN]} (groups are {names[:_MAX_SHOWN]})"
+                f"{keyword}= names groups that no candidate belongs to: {unknown[:MAX_SHOWN]} (groups are {names[:MAX_SHOWN]})"
             )
         pairs = list(value.items())
     else:
@@ -294,13 +294,13 @@ def _check_feasible(k: int, group: np.ndarray, names: list[Any], lo: np.ndarray,
     if lo.sum() > k:
         raise GroupConstraintError(
             f"the at_least bounds add up to {int(lo.sum())}, more than the committee size k={k}: "
-            + ", ".join(f"{names[g]!r}: {lo[g]}" for g in np.flatnonzero(lo)[:_MAX_SHOWN])
+            + ", ".join(f"{names[g]!r}: {lo[g]}" for g in np.flatnonzero(lo)[:MAX_SHOWN])
         )
     room = np.minimum(hi, size)
     if room.sum() < k:
         raise GroupConstraintError(
             f"at most {int(room.sum())} items can be chosen under the at_most bounds and group sizes, fewer than k={k}: "
-            + ", ".join(f"{names[g]!r}: {room[g]}" for g in range(len(names))[:_MAX_SHOWN])
+            + ", ".join(f"{names[g]!r}: {room[g]}" for g in range(len(names))[:MAX_SHOWN])
         )
 
 
@@ -552,7 +552,7 @@ def _stv(r: Rankings, k: int) -> tuple[list[int], list[float]]:
     if tied:
         raise RankaggError(
             f"rule 'stv' needs strict rankings (a ballot's next preference must be one item; STV has no "
-            f"agreed rule for tied preferences and none is assumed): rankings {tied[:_MAX_SHOWN]} have ties; "
+            f"agreed rule for tied preferences and none is assumed): rankings {tied[:MAX_SHOWN]} have ties; "
             "break the ties, or use rule='chamberlin_courant', which takes tied rankings"
         )
     n, m = len(r.labels), len(r)

@@ -40,20 +40,12 @@ import numpy as np
 import polars as pl
 
 from rankagg import _core
+from rankagg._util import MAX_SHOWN, sorted_rank
 from rankagg.budget import check_dense, dense_peak
-from rankagg.data import (
-    _MAX_SHOWN,
-    Comparisons,
-    Frame,
-    PairTable,
-    _sorted_rank,
-    check_no_nulls,
-    factorize,
-    index_labels_in_errors,
-    select_columns,
-)
 from rankagg.errors import NonFiniteValueError, RankaggError, UnknownItemError
+from rankagg.intake import Frame, check_no_nulls, factorize, index_labels_in_errors, select_columns
 from rankagg.intervals import check_seed
+from rankagg.pairs import Comparisons, PairTable
 from rankagg.preferences import Preferences, Unranked, preference_matrix
 from rankagg.rankings import Rankings
 
@@ -210,12 +202,12 @@ def _scores_frame(scores: Frame | Mapping[Any, float], group: str | None, item: 
     bad = np.flatnonzero(~np.isfinite(v))
     if len(bad):
         raise NonFiniteValueError(
-            f"scores column {rating!r} (rating=) has {len(bad)} NaN or infinite value(s): rows {bad[:_MAX_SHOWN].tolist()}"
+            f"scores column {rating!r} (rating=) has {len(bad)} NaN or infinite value(s): rows {bad[:MAX_SHOWN].tolist()}"
         )
     dup = frame.select(pl.struct(keys).is_duplicated()).to_series()
     if dup.any():
         raise RankaggError(
-            f"scores: {int(dup.sum())} row(s) rate the same item twice: rows {dup.arg_true().head(_MAX_SHOWN).to_list()}"
+            f"scores: {int(dup.sum())} row(s) rate the same item twice: rows {dup.arg_true().head(MAX_SHOWN).to_list()}"
         )
     out = frame.select(*keys, pl.Series("_rating", v))
     return out.rename({item: "_item"})
@@ -236,7 +228,7 @@ def _matrices(
     gframe = select_columns(data, [("group", group)])
     check_no_nulls(gframe, group, "group")
     (cg,), glabels = factorize([gframe.get_column(group)])
-    grank = _sorted_rank(glabels)[cg]
+    grank = sorted_rank(glabels)[cg]
     ra_, rb_ = comps.rank[comps.a].astype(np.int64), comps.rank[comps.b].astype(np.int64)
     order = np.argsort(grank, kind="stable")
     bounds = np.searchsorted(grank[order], np.arange(len(glabels) + 1))
@@ -447,7 +439,7 @@ def _score_conflicts(
     if len(unrated):
         where = "" if glabel is None else f" in group {glabel.item()!r}"
         raise UnknownItemError(
-            f"{len(unrated)} judged item(s){where} have no rating in scores: {lab.gather(unrated[:_MAX_SHOWN].tolist()).to_list()}"
+            f"{len(unrated)} judged item(s){where} have no rating in scores: {lab.gather(unrated[:MAX_SHOWN].tolist()).to_list()}"
         )
     r = looked.get_column("_rating").fill_null(np.nan).to_numpy()
     d = r[iu] - r[ju]

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from rankagg import _core
-from rankagg.data import Comparisons
+from rankagg.pairs import Comparisons
 
 __all__ = ["CovariateFit", "fit", "bootstrap"]
 

@@ -29,10 +29,11 @@ import numpy as np
 import polars as pl
 
 from rankagg import _core
-from rankagg.data import Comparisons, Frame, index_labels_in_errors
 from rankagg.display import display_frame
 from rankagg.errors import ConvergenceWarning, NotIdentifiableError, RankaggError, UnknownItemError, warn
+from rankagg.intake import Frame, index_labels_in_errors
 from rankagg.intervals import check_seed
+from rankagg.pairs import Comparisons
 from rankagg.results import Ratings, anchor_index, not_identifiable, ratings_from, scaler, tie_levels, to_scale
 
 __all__ = ["Mixture", "bradley_terry_mixture", "crowd_bradley_terry"]

@@ -20,6 +20,7 @@ from typing import Any, Literal
 import numpy as np
 
 from rankagg import _core
+from rankagg._util import tau_b
 from rankagg.errors import RankaggError
 
 __all__ = ["kendall_tau", "spearman_footrule", "kemeny_distance"]
@@ -87,17 +88,10 @@ def kendall_tau(
     if top not in ("largest", "smallest"):
         raise RankaggError(f"top must be 'largest' or 'smallest', not {top!r}")
     if weights is None:
-        return _tau_b(a, b)
+        return tau_b(a, b)
     if weights not in _WEIGHERS:
         raise RankaggError(f"weights must be 'dcg', 'hyperbolic' or None, not {weights!r}")
     return _weighted_tau(a, b, _WEIGHERS[weights], top)
-
-
-def _tau_b(a: np.ndarray, b: np.ndarray) -> float:
-    """τ-b of two aligned float vectors (already checked); NaN when either is all ties."""
-    d, tx, ty, tb, n0 = _core.kendall_counts(a, b)
-    denominator = float(n0 - tx) * float(n0 - ty)
-    return float((n0 - tx - ty + tb - 2 * d) / np.sqrt(denominator)) if denominator > 0 else float("nan")
 
 
 def kemeny_distance(x: Sequence[Any] | Mapping[Any, Any], y: Sequence[Any] | Mapping[Any, Any]) -> float:

@@ -25,15 +25,14 @@ from typing import Any, Literal
 
 import numpy as np
 
+from rankagg._util import MAX_SHOWN
 from rankagg.budget import check_dense
+from rankagg.consensus import Consensus, Votes, exact_shares, majority_margins, make_consensus, rankings_only
 from rankagg.errors import RankaggError
 from rankagg.preferences import Unranked
 from rankagg.rankings import Rankings
-from rankagg.vote import Consensus, Votes, _exact_shares, _margins, _rankings_only, _result
 
 __all__ = ["baldwin", "coombs", "nanson"]
-
-_MAX_SHOWN = 10
 
 
 def nanson(
@@ -94,7 +93,7 @@ def _borda_elimination(
     """Eliminates the remaining items of the lowest symmetric Borda score (``"lowest"``), or
     those below the average (``"strict"``), or at or below it (``"weak"``), until one item
     remains or none or all would go. The average is compared exactly as k · s < Σ s."""
-    holder, m = _margins(data, unranked, rule)
+    holder, m = majority_margins(data, unranked, rule)
     n = len(m)
     out = np.zeros(n, dtype=np.int64)  # the round an item was eliminated in; 0: never
     alive = np.arange(n)
@@ -111,7 +110,7 @@ def _borda_elimination(
         out[alive[gone]] = rounds
         alive = alive[~gone]
     key = np.where(out == 0, rounds + 1, out)
-    return _result(holder, key.astype(float), rule, unranked=unranked, **options)
+    return make_consensus(holder, key.astype(float), rule, unranked=unranked, **options)
 
 
 def coombs(rankings: Rankings) -> Consensus:
@@ -131,7 +130,7 @@ def coombs(rankings: Rankings) -> Consensus:
     >>> ra.coombs(votes).winners
     ['b']
     """
-    r = _rankings_only(rankings, "coombs")
+    r = rankings_only(rankings, "coombs")
     _complete_strict(r, "coombs")
     n, voters = len(r.labels), len(r)
     check_dense((voters, n), "coombs's rankings × items table")
@@ -147,12 +146,12 @@ def coombs(rankings: Rankings) -> Consensus:
     out = np.zeros(n, dtype=np.int64)
     rounds = 0
     while True:
-        first, _ = _exact_shares(order[every, top], one, w, n)
+        first, _ = exact_shares(order[every, top], one, w, n)
         total = sum(first)
         winners = [c for c in np.flatnonzero(alive).tolist() if 2 * first[c] > total]
         if winners:
             break
-        last, _ = _exact_shares(order[every, bottom], one, w, n)
+        last, _ = exact_shares(order[every, bottom], one, w, n)
         most = max(last[c] for c in np.flatnonzero(alive).tolist())
         gone = [c for c in np.flatnonzero(alive).tolist() if last[c] == most]
         rounds += 1
@@ -167,7 +166,7 @@ def coombs(rankings: Rankings) -> Consensus:
                 pointer[moved] += step
     key = np.where(out == 0, rounds + 1, out)
     key[winners] = rounds + 2
-    return _result(r, key.astype(float), "coombs")
+    return make_consensus(r, key.astype(float), "coombs")
 
 
 def _complete_strict(r: Rankings, rule: str) -> None:
@@ -177,8 +176,8 @@ def _complete_strict(r: Rankings, rule: str) -> None:
     if len(short):
         raise RankaggError(
             f"{rule} needs complete rankings (each of the {n} items ranked): rankings "
-            f"{short[:_MAX_SHOWN].tolist()} rank fewer; instant_runoff, bucklin or the margin rules take truncated ballots"
+            f"{short[:MAX_SHOWN].tolist()} rank fewer; instant_runoff, bucklin or the margin rules take truncated ballots"
         )
     tied = r.tied_rankings()
     if tied:
-        raise RankaggError(f"{rule} needs rankings without ties: rankings {tied[:_MAX_SHOWN]} tie some items")
+        raise RankaggError(f"{rule} needs rankings without ties: rankings {tied[:MAX_SHOWN]} tie some items")

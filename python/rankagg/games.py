@@ -28,9 +28,10 @@ import polars as pl
 
 from rankagg import _core
 from rankagg.budget import check_dense, dense_peak
-from rankagg.data import Frame, PairTable, index_labels_in_errors
 from rankagg.display import display_frame, display_name
 from rankagg.errors import ConvergenceWarning, RankaggError, warn
+from rankagg.intake import Frame, index_labels_in_errors
+from rankagg.pairs import PairTable
 from rankagg.preferences import Preferences, Unranked, preference_matrix
 from rankagg.rankings import Rankings
 

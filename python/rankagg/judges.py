@@ -27,29 +27,24 @@ from typing import Any, Literal
 import numpy as np
 import polars as pl
 
-from rankagg.data import _MAX_SHOWN, Comparisons, Frame, _sorted_rank, check_no_nulls, factorize, select_columns
+from rankagg._util import MAX_SHOWN, numeric_column, sorted_rank
 from rankagg.errors import EmptyDataError, NonFiniteValueError, RankaggError, SelfComparisonError
+from rankagg.intake import Frame, check_no_nulls, factorize, select_columns
+from rankagg.pairs import Comparisons
 
 __all__ = ["expected_rating", "merge_bidirectional", "self_play_rewards"]
 
 RatingMethod = Literal["expectation", "sharpened"]
 
 
-def _numeric(frame: pl.DataFrame, column: str, keyword: str) -> np.ndarray:
-    s = frame.get_column(column)
-    if not (s.dtype.is_numeric() or s.dtype == pl.Boolean):
-        raise RankaggError(f"column {column!r} ({keyword}=) must be numeric, not {s.dtype}")
-    return s.cast(pl.Float64).to_numpy()
-
-
 def _check_probabilities(p: np.ndarray, what: str) -> None:
     """NaN/infinite → NonFiniteValueError, negative → RankaggError, rows named."""
     bad = np.flatnonzero(~np.isfinite(p))
     if len(bad):
-        raise NonFiniteValueError(f"{what} has {len(bad)} NaN or infinite value(s): rows {bad[:_MAX_SHOWN].tolist()}")
+        raise NonFiniteValueError(f"{what} has {len(bad)} NaN or infinite value(s): rows {bad[:MAX_SHOWN].tolist()}")
     bad = np.flatnonzero(p < 0)
     if len(bad):
-        raise RankaggError(f"{what} has {len(bad)} negative value(s): rows {bad[:_MAX_SHOWN].tolist()}")
+        raise RankaggError(f"{what} has {len(bad)} negative value(s): rows {bad[:MAX_SHOWN].tolist()}")
 
 
 def _sharpened_weights(p: np.ndarray, temperature: float, rows: np.ndarray, n_rows: int) -> np.ndarray:
@@ -130,18 +125,18 @@ def expected_rating(
         raise EmptyDataError("the data have no rows")
     for keyword, name in cols:
         check_no_nulls(frame, name, keyword)
-    s = _numeric(frame, score, "score")
+    s = numeric_column(frame, score, "score")
     bad = np.flatnonzero(~np.isfinite(s))
     if len(bad):
         raise NonFiniteValueError(
-            f"column {score!r} (score=) has {len(bad)} NaN or infinite value(s): rows {bad[:_MAX_SHOWN].tolist()}"
+            f"column {score!r} (score=) has {len(bad)} NaN or infinite value(s): rows {bad[:MAX_SHOWN].tolist()}"
         )
-    p = _numeric(frame, probability, "probability")
+    p = numeric_column(frame, probability, "probability")
     _check_probabilities(p, f"column {probability!r} (probability=)")
     dup = frame.select(pl.struct([*keys, score]).is_duplicated()).to_series()
     if dup.any():
         raise RankaggError(
-            f"{int(dup.sum())} row(s) repeat a ({', '.join(keys)}, {score}) combination: rows {dup.arg_true().head(_MAX_SHOWN).to_list()}"
+            f"{int(dup.sum())} row(s) repeat a ({', '.join(keys)}, {score}) combination: rows {dup.arg_true().head(MAX_SHOWN).to_list()}"
         )
     # Dense number per key, in order of first appearance.
     keyed = frame.select(keys).with_row_index("_row").group_by(keys, maintain_order=True).agg(pl.col("_row"))
@@ -152,7 +147,7 @@ def expected_rating(
     total = np.bincount(g, p, m)
     zero = np.flatnonzero(total == 0)
     if len(zero):
-        shown = keyed.select(keys)[zero[:_MAX_SHOWN].tolist()].rows()
+        shown = keyed.select(keys)[zero[:MAX_SHOWN].tolist()].rows()
         raise RankaggError(f"{len(zero)} distribution(s) have probabilities summing to 0: {shown}")
     q = p / total[g]
     w = q if method == "expectation" else _sharpened_weights(q, float(temperature), g, m)
@@ -178,17 +173,17 @@ def _rating_matrix(p: np.ndarray, scores: Sequence[float] | None, method: str, t
     bad = ~np.isfinite(p).all(axis=1)
     if bad.any():
         raise NonFiniteValueError(
-            f"{int(bad.sum())} row(s) of probabilities have NaN or infinite values: rows {np.flatnonzero(bad)[:_MAX_SHOWN].tolist()}"
+            f"{int(bad.sum())} row(s) of probabilities have NaN or infinite values: rows {np.flatnonzero(bad)[:MAX_SHOWN].tolist()}"
         )
     bad = (p < 0).any(axis=1)
     if bad.any():
         raise RankaggError(
-            f"{int(bad.sum())} row(s) of probabilities have negative values: rows {np.flatnonzero(bad)[:_MAX_SHOWN].tolist()}"
+            f"{int(bad.sum())} row(s) of probabilities have negative values: rows {np.flatnonzero(bad)[:MAX_SHOWN].tolist()}"
         )
     total = p.sum(axis=1)
     if (total == 0).any():
         raise RankaggError(
-            f"row(s) of probabilities summing to 0: rows {np.flatnonzero(total == 0)[:_MAX_SHOWN].tolist()}"
+            f"row(s) of probabilities summing to 0: rows {np.flatnonzero(total == 0)[:MAX_SHOWN].tolist()}"
         )
     q = p / total[:, None]
     if method == "expectation":
@@ -257,7 +252,7 @@ def merge_bidirectional(
         check_no_nulls(frame, name, keyword)
     probs = []
     for keyword, name in cols[2 : 5 if p_tie is not None else 4]:
-        v = _numeric(frame, name, keyword)
+        v = numeric_column(frame, name, keyword)
         _check_probabilities(v, f"column {name!r} ({keyword}=)")
         probs.append(v)
     if p_tie is None:
@@ -267,7 +262,7 @@ def merge_bidirectional(
     same = np.flatnonzero(ca == cb)
     if len(same):
         raise SelfComparisonError(
-            f"{len(same)} row(s) compare an item with itself (columns {a!r} and {b!r} are equal): rows {same[:_MAX_SHOWN].tolist()}"
+            f"{len(same)} row(s) compare an item with itself (columns {a!r} and {b!r} are equal): rows {same[:MAX_SHOWN].tolist()}"
         )
     if group is not None:
         (cg,), group_labels = factorize([frame.get_column(group)])
@@ -280,7 +275,7 @@ def merge_bidirectional(
     if dup.any():
         raise RankaggError(
             f"{int(dup.sum())} row(s) judge the same pair in the same order twice"
-            f"{' in a group' if group is not None else ''} (columns {a!r}, {b!r}): rows {dup.arg_true().head(_MAX_SHOWN).to_list()}"
+            f"{' in a group' if group is not None else ''} (columns {a!r}, {b!r}): rows {dup.arg_true().head(MAX_SHOWN).to_list()}"
         )
     merged = (
         codes.with_columns(
@@ -367,7 +362,7 @@ def self_play_rewards(
         gframe = select_columns(judgments, [("group", group)])
         check_no_nulls(gframe, group, "group")
         (cg,), group_labels = factorize([gframe.get_column(group)])
-        grank = _sorted_rank(group_labels).astype(np.int64)[cg]
+        grank = sorted_rank(group_labels).astype(np.int64)[cg]
         group_sorted = group_labels.sort()
     else:
         grank = np.zeros(m, dtype=np.int64)

@@ -27,25 +27,21 @@ from typing import Any
 
 import numpy as np
 
+from rankagg.consensus import (
+    Consensus,
+    Votes,
+    competition_positions,
+    exact_shares,
+    level_table,
+    majority_margins,
+    make_consensus,
+    rankings_only,
+    smith_indices,
+    widest_paths,
+)
 from rankagg.errors import RankaggError
 from rankagg.preferences import Unranked
-from rankagg.vote import (
-    Consensus,
-    Method,
-    TieBreak,
-    Votes,
-    _competition_positions,
-    _exact_shares,
-    _levels,
-    _margins,
-    _rankings_only,
-    _result,
-    _smith,
-    _widest_paths,
-    borda,
-    linear_ordering,
-    schulze,
-)
+from rankagg.vote import Method, TieBreak, borda, linear_ordering, schulze
 
 __all__ = [
     "beat_path",
@@ -65,11 +61,11 @@ def _ranked(
 ) -> Consensus:
     """A result from exact per-item keys (higher is better): competition positions, and by default
     ``score`` = the number of items at strictly worse positions."""
-    position = _competition_positions(list(key))
+    position = competition_positions(list(key))
     if score is None:
         ordered = np.sort(position)
         score = (len(position) - np.searchsorted(ordered, position, side="right")).astype(float)
-    return _result(holder, score, rule, position=position, **options)
+    return make_consensus(holder, score, rule, position=position, **options)
 
 
 def _layers(defeat: np.ndarray) -> list[int]:
@@ -96,7 +92,7 @@ def _split_cycle_defeat(m: np.ndarray) -> np.ndarray:
     a path as strong as its weakest link) from b back to a — i.e. a → b is not the weakest edge
     of any majority cycle."""
     links = np.where(m > 0, m, 0.0)
-    d = _widest_paths(links)
+    d = widest_paths(links)
     return (m > 0) & (m > d.T)
 
 
@@ -116,7 +112,7 @@ def split_cycle(rankings: Votes, *, unranked: Unranked = "below") -> Consensus:
     >>> ra.split_cycle(votes).winners
     ['a']
     """
-    holder, m = _margins(rankings, unranked, "split_cycle")
+    holder, m = majority_margins(rankings, unranked, "split_cycle")
     defeat = _split_cycle_defeat(m)
     key = [-x for x in _layers(defeat)]
     return _ranked(holder, key, "split_cycle", defeat.sum(axis=1).astype(float), unranked=unranked)
@@ -149,13 +145,13 @@ def top_cycle(rankings: Votes, *, unranked: Unranked = "below") -> Consensus:
     >>> ra.top_cycle(votes).table["rank"].to_list()
     [1, 1, 1, 4]
     """
-    holder, m = _margins(rankings, unranked, "top_cycle")
+    holder, m = majority_margins(rankings, unranked, "top_cycle")
     n = len(m)
     key = [0] * n
     rest = np.arange(n)
     k = 0
     while len(rest):
-        top = rest[_smith(m[np.ix_(rest, rest)])]
+        top = rest[smith_indices(m[np.ix_(rest, rest)])]
         for i in top.tolist():
             key[i] = -k
         rest = np.setdiff1d(rest, top)
@@ -175,7 +171,7 @@ def uncovered_set(rankings: Votes, *, unranked: Unranked = "below") -> Consensus
     >>> ra.uncovered_set(votes).winners
     ['a', 'b', 'c']
     """
-    holder, m = _margins(rankings, unranked, "uncovered_set")
+    holder, m = majority_margins(rankings, unranked, "uncovered_set")
     beats = (m > 0).astype(np.float64)
     # misses[a, b]: the number of items majority preferred to a but not to b.
     misses = beats.T @ (1.0 - beats)
@@ -202,7 +198,7 @@ def black(rankings: Votes, *, unranked: Unranked = "below") -> Consensus:
     >>> ra.black(votes).winners, ra.borda(votes).winners
     (['a'], ['b'])
     """
-    holder, m = _margins(rankings, unranked, "black")
+    holder, m = majority_margins(rankings, unranked, "black")
     b = borda(rankings, unranked=unranked)
     cw = _condorcet_winner_index(m)
     if cw is None:
@@ -230,8 +226,8 @@ def daunou(rankings: Votes) -> Consensus:
     >>> ra.daunou(votes).winners, ra.plurality(votes).winners
     (['d'], ['b', 'd'])
     """
-    rankings = _rankings_only(rankings, "daunou")
-    holder, m = _margins(rankings, "below", "daunou")
+    rankings = rankings_only(rankings, "daunou")
+    holder, m = majority_margins(rankings, "below", "daunou")
     n = len(m)
     alive = np.ones(n, dtype=bool)
     key: list[Any] = [None] * n
@@ -258,12 +254,12 @@ def daunou(rankings: Votes) -> Consensus:
 def _plurality_among(rankings: Any, alive: np.ndarray) -> list[Any]:
     """Exact first-place shares among the ``alive`` items (a voter's top remaining items, k tied
     ones 1/k each; a ballot ranking none of them counts for nobody)."""
-    lv = np.where(alive, _levels(rankings, "below"), np.inf)
+    lv = np.where(alive, level_table(rankings, "below"), np.inf)
     w = rankings.weights if rankings.weights is not None else np.ones(len(rankings))
     best = lv.min(axis=1, keepdims=True)
     top = (lv == best) & np.isfinite(best)
     voter, item = np.nonzero(top)
-    shares, _ = _exact_shares(item, top.sum(axis=1)[voter], w[voter], lv.shape[1])
+    shares, _ = exact_shares(item, top.sum(axis=1)[voter], w[voter], lv.shape[1])
     return shares
 
 
@@ -301,7 +297,7 @@ def stable_voting(rankings: Votes, *, unranked: Unranked = "below") -> Consensus
     >>> ra.stable_voting(votes).winners
     ['a']
     """
-    holder, m = _margins(rankings, unranked, "stable_voting")
+    holder, m = majority_margins(rankings, unranked, "stable_voting")
     n = len(m)
     won = set(_stable_winners(m, (1 << n) - 1, {})) if n else set()
     rest = [a for a in range(n) if a not in won]
@@ -409,7 +405,7 @@ def river(rankings: Votes, *, unranked: Unranked = "below", tie_break: TieBreak 
     """
     if tie_break not in ("all", "label"):
         raise RankaggError(f"tie_break must be 'all' or 'label', not {tie_break!r}")
-    holder, m = _margins(rankings, unranked, "river")
+    holder, m = majority_margins(rankings, unranked, "river")
     n = len(m)
     i, j = np.nonzero((m >= 0) & ~np.eye(n, dtype=bool))  # row-major: (i, j) ascending
     by_margin = np.argsort(-m[i, j], kind="stable")
@@ -456,7 +452,7 @@ def _river_winners(m: np.ndarray) -> list[int]:
     path of such margins from c to b must exist (strongest paths rule most items out at once).
     For each other item, a depth-first search over the orders of each group of equal margins
     looks for one that never keeps an edge into c, stopping at the first."""
-    smith = _smith(m)
+    smith = smith_indices(m)
     k = len(smith)
     if k == 1:
         return [int(smith[0])]
@@ -473,7 +469,7 @@ def _river_winners(m: np.ndarray) -> list[int]:
     # Margins shifted by one so that ties (0) are links; rounding keeps the order, so the test
     # can only let through more items, never rule out a possible root.
     shifted = np.where(sub >= 0, sub + 1.0, 0.0)
-    d = _widest_paths(shifted)
+    d = widest_paths(shifted)
     budget = [_RIVER_WORK_LIMIT]
     roots = []
     for c in range(k):
@@ -561,7 +557,7 @@ def slater(
     >>> s.winners, s.cost, s.optimal
     (['a', 'b', 'c'], 1.0, True)
     """
-    holder, m = _margins(rankings, unranked, "slater")
+    holder, m = majority_margins(rankings, unranked, "slater")
     n = len(m)
     w = (m > 0).astype(np.float64)
     edges = float(w.sum())
@@ -570,7 +566,7 @@ def slater(
     whole = linear_ordering(w, **search)  # checks the keywords
     deadline = None if time_limit is None else start + float(time_limit)
     order = [int(x) for x in whole.order]
-    top = [int(x) for x in _smith(m)]
+    top = [int(x) for x in smith_indices(m)]
     in_top = set(top)
     first = [x for x in order if x in in_top]
     proven = whole.optimal

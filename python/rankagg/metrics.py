@@ -41,10 +41,11 @@ from typing import Any, Literal
 import numpy as np
 import polars as pl
 
+from rankagg._util import MAX_SHOWN, numeric_column, sorted_rank
 from rankagg.budget import check_dense
-from rankagg.data import _MAX_SHOWN, Comparisons, Frame, _sorted_rank, check_no_nulls, factorize, select_columns
 from rankagg.errors import EmptyDataError, NonFiniteValueError, RankaggError, UnknownItemError
-from rankagg.judges import _numeric
+from rankagg.intake import Frame, check_no_nulls, factorize, select_columns
+from rankagg.pairs import Comparisons
 
 __all__ = [
     "Metric",
@@ -108,11 +109,11 @@ def _check_k(k: int | None) -> float:
 
 def finite_column(frame: pl.DataFrame, column: str, keyword: str) -> np.ndarray:
     """The column as float64; NaN or infinite values → NonFiniteValueError naming the rows."""
-    v = _numeric(frame, column, keyword)
+    v = numeric_column(frame, column, keyword)
     bad = np.flatnonzero(~np.isfinite(v))
     if len(bad):
         raise NonFiniteValueError(
-            f"column {column!r} ({keyword}=) has {len(bad)} NaN or infinite value(s): rows {bad[:_MAX_SHOWN].tolist()}"
+            f"column {column!r} ({keyword}=) has {len(bad)} NaN or infinite value(s): rows {bad[:MAX_SHOWN].tolist()}"
         )
     return v
 
@@ -123,7 +124,7 @@ def query_codes(frame: pl.DataFrame, by: str | None) -> tuple[np.ndarray, pl.Ser
     if by is None:
         return np.zeros(frame.height, dtype=np.int64), None
     (codes,), labels = factorize([frame.get_column(by)])
-    return _sorted_rank(labels).astype(np.int64)[codes], labels.sort()
+    return sorted_rank(labels).astype(np.int64)[codes], labels.sort()
 
 
 def _judged(
@@ -145,14 +146,14 @@ def _judged(
         if dup.any():
             where = f" within one query (column {by!r}, by=)" if by is not None else ""
             raise RankaggError(
-                f"{int(dup.sum())} row(s) list the same document (column {item!r}, item=) twice{where}: rows {dup.arg_true().head(_MAX_SHOWN).to_list()}"
+                f"{int(dup.sum())} row(s) list the same document (column {item!r}, item=) twice{where}: rows {dup.arg_true().head(MAX_SHOWN).to_list()}"
             )
     s = finite_column(frame, score, "score")
     rel = finite_column(frame, relevance, "relevance")
     bad = np.flatnonzero(rel < 0) if gains else np.array([], dtype=np.int64)
     if len(bad):
         raise RankaggError(
-            f"column {relevance!r} (relevance=) has {len(bad)} negative value(s): rows {bad[:_MAX_SHOWN].tolist()}"
+            f"column {relevance!r} (relevance=) has {len(bad)} negative value(s): rows {bad[:MAX_SHOWN].tolist()}"
         )
     q, labels = query_codes(frame, by)
     return q, s + 0.0, rel, labels  # + 0.0: -0.0 → 0.0, one tie group
@@ -263,7 +264,7 @@ def ndcg(
         bad = np.flatnonzero(~np.isfinite(g))
         if len(bad):
             raise RankaggError(
-                f"column {relevance!r} (relevance=): 2^relevance overflows (relevance > 1023) in rows {bad[:_MAX_SHOWN].tolist()}"
+                f"column {relevance!r} (relevance=): 2^relevance overflows (relevance > 1023) in rows {bad[:MAX_SHOWN].tolist()}"
             )
     else:
         g = rel
@@ -376,7 +377,7 @@ def _distinct(items: Sequence[Hashable], name: str) -> dict[Hashable, int]:
         except TypeError:
             raise RankaggError(f"{name}: item {item!r} at position {i} is not hashable") from None
     if repeated:
-        raise RankaggError(f"{name} lists {len(repeated)} item(s) more than once: {repeated[:_MAX_SHOWN]!r}")
+        raise RankaggError(f"{name} lists {len(repeated)} item(s) more than once: {repeated[:MAX_SHOWN]!r}")
     if not position:
         raise EmptyDataError(f"{name} is empty")
     return position
@@ -570,7 +571,7 @@ def ranking_accuracy(
     dup = sframe.select(pl.struct(key_cols).is_duplicated()).to_series()
     if dup.any():
         raise RankaggError(
-            f"scores: {int(dup.sum())} row(s) repeat an ({', '.join(key_cols)}) combination: rows {dup.arg_true().head(_MAX_SHOWN).to_list()}"
+            f"scores: {int(dup.sum())} row(s) repeat an ({', '.join(key_cols)}) combination: rows {dup.arg_true().head(MAX_SHOWN).to_list()}"
         )
     label_dtype, score_dtype = comps.labels.dtype, sframe.schema[item]
     if label_dtype != score_dtype:
@@ -668,15 +669,15 @@ def _scores_of(
     if not found.all():
         missing = np.flatnonzero(~found)
         shown = []
-        for r in missing[: _MAX_SHOWN * 10]:
+        for r in missing[: MAX_SHOWN * 10]:
             label = comps.labels[int(item_rank[r])]
             entry = (comps.keys["by"][1][int(g[r])], label) if by is not None else label
             if entry not in shown:
                 shown.append(entry)
-            if len(shown) == _MAX_SHOWN:
+            if len(shown) == MAX_SHOWN:
                 break
         raise UnknownItemError(
             f"{len(np.unique(keys[missing]))} judged item(s) have no score in scores: {shown!r} "
-            f"(rows {np.unique(missing % (len(keys) // 2))[:_MAX_SHOWN].tolist()})"
+            f"(rows {np.unique(missing % (len(keys) // 2))[:MAX_SHOWN].tolist()})"
         )
     return table_scores[at]

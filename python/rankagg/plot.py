@@ -51,7 +51,7 @@ INSTALL_HINT = 'pip install "rankagg[plot]"'
 _COLOR = "#3b6ea5"
 
 
-def _matplotlib() -> Any:
+def require_matplotlib() -> Any:
     """The matplotlib package, or an ImportError naming the extra that installs it."""
     try:
         import matplotlib
@@ -62,7 +62,7 @@ def _matplotlib() -> Any:
 
 def _axes(ax: Any, width: float, height: float) -> Any:
     """``ax``, or the axes of a new pyplot figure of the given size (inches)."""
-    _matplotlib()
+    require_matplotlib()
     if ax is not None:
         return ax
     import matplotlib.pyplot as plt
@@ -71,14 +71,14 @@ def _axes(ax: Any, width: float, height: float) -> Any:
     return ax
 
 
-def _text(label: Any, width: int | None = NAME_WIDTH) -> str:
+def label_text(label: Any, width: int | None = NAME_WIDTH) -> str:
     """An item label as drawn: :func:`~rankagg.display.display_name` (cut at ``width``
     characters, hidden characters escaped) as literal text (``$`` would otherwise start
     matplotlib's mathtext)."""
     return display_name(label, width).replace("$", r"\$")
 
 
-def _top(top: int | None, n: int) -> int:
+def top_count(top: int | None, n: int) -> int:
     if top is None:
         return n
     if isinstance(top, bool) or not isinstance(top, (int, np.integer)) or top < 1:
@@ -86,7 +86,7 @@ def _top(top: int | None, n: int) -> int:
     return min(int(top), n)
 
 
-def _height(rows: int) -> float:
+def figure_height(rows: int) -> float:
     return max(2.0, 0.6 + 0.25 * rows)
 
 
@@ -107,9 +107,9 @@ def ratings(result: Ratings, ax: Axes | None = None, *, top: int | None = None) 
     >>> plt.close("all")
     """
     table = result.table
-    k = _top(top, table.height)
+    k = top_count(top, table.height)
     shown = table.head(k)
-    ax = _axes(ax, 6.4, _height(k))
+    ax = _axes(ax, 6.4, figure_height(k))
     y = np.arange(k)
     score = shown["score"].to_numpy().astype(float)
     has_ci = "lower" in shown.columns and "upper" in shown.columns
@@ -120,7 +120,7 @@ def ratings(result: Ratings, ax: Axes | None = None, *, top: int | None = None) 
         ax.errorbar(score, y, xerr=xerr, fmt="o", color=_COLOR, ecolor="#8aa9cc", elinewidth=2, capsize=3, markersize=5)
     else:
         ax.plot(score, y, "o", color=_COLOR, markersize=5)
-    ax.set_yticks(y, [_text(v) for v in shown["item"].to_list()])
+    ax.set_yticks(y, [label_text(v) for v in shown["item"].to_list()])
     ax.set_ylim(k - 0.5, -0.5)  # best first, at the top
     label = f"score ({result.scale} scale)"
     if has_ci:
@@ -314,10 +314,10 @@ def heatmap(
     >>> import matplotlib.pyplot as plt
     >>> plt.close("all")
     """
-    return _heatmap(result, ax, None, top=top, data=data, colorbar=colorbar, annotate=annotate, **columns)
+    return draw_heatmap(result, ax, None, top=top, data=data, colorbar=colorbar, annotate=annotate, **columns)
 
 
-def _heatmap(
+def draw_heatmap(
     result: Ratings,
     ax: Axes | None,
     _figure: Any,
@@ -331,15 +331,15 @@ def _heatmap(
     """:func:`heatmap`; ``_figure(figsize=...)`` makes the new figure when ``ax`` is None
     (default: ``pyplot.figure``; the report passes ``matplotlib.figure.Figure``)."""
     table = result.table
-    k = _top(top, table.height)
+    k = top_count(top, table.height)
     names = table["item"].head(k).to_list()
     p = win_probabilities(result, names, data=data, **columns)
-    labels = [_text(v, None) for v in names]  # cut to the plot's side by _heatmap_layout
+    labels = [label_text(v, None) for v in names]  # cut to the plot's side by _heatmap_layout
     cax = None
     if ax is None:
         layout = _heatmap_layout(labels, None)
         if _figure is None:
-            _matplotlib()
+            require_matplotlib()
             import matplotlib.pyplot as plt
 
             _figure = plt.figure
@@ -413,7 +413,7 @@ def consensus(result: Consensus, ax: Axes | None = None, *, top: int | None = No
     if agreement is not None:
         who = agreement.columns[0]
         shown = agreement.sort("agreement", descending=True, nulls_last=True)
-        k = _top(top, shown.height)
+        k = top_count(top, shown.height)
         shown = shown.head(k)
         names, values, xlabel = (
             shown[who].to_list(),
@@ -423,7 +423,7 @@ def consensus(result: Consensus, ax: Axes | None = None, *, top: int | None = No
         title = f"{method_name(result.method)}: agreement per {who}"
     else:
         table = result.table
-        k = _top(top, table.height)
+        k = top_count(top, table.height)
         shown = table.head(k)
         has_score = "score" in shown.columns and shown["score"].null_count() < shown.height
         column = "score" if has_score else "rank"
@@ -431,14 +431,14 @@ def consensus(result: Consensus, ax: Axes | None = None, *, top: int | None = No
         xlabel = f"{method_name(result.method)} {column}" + ("" if has_score else " (1 = best)")
         title = (
             f"{method_name(result.method)} consensus: "
-            + ", ".join(_text(w) for w in result.winners[:3])
+            + ", ".join(label_text(w) for w in result.winners[:3])
             + (" …" if len(result.winners) > 3 else "")
             + " first"
         )
-    ax = _axes(ax, 6.4, _height(k))
+    ax = _axes(ax, 6.4, figure_height(k))
     y = np.arange(k)
     ax.barh(y, np.nan_to_num(values).tolist(), color=_COLOR)
-    ax.set_yticks(y, [_text(v) for v in names])
+    ax.set_yticks(y, [label_text(v) for v in names])
     ax.set_ylim(k - 0.5, -0.5)
     ax.set_xlabel(xlabel)
     ax.set_title(title)
@@ -462,11 +462,11 @@ def lottery(result: Lottery, ax: Axes | None = None) -> Axes:
     """
     support = result.table.filter(pl.col("probability") > 0)
     k = support.height
-    ax = _axes(ax, 6.4, _height(k))
+    ax = _axes(ax, 6.4, figure_height(k))
     y = np.arange(k)
     probability = support["probability"].to_numpy().astype(float)
     ax.barh(y, probability.tolist(), color=_COLOR)
-    ax.set_yticks(y, [_text(v) for v in support["item"].to_list()])
+    ax.set_yticks(y, [label_text(v) for v in support["item"].to_list()])
     ax.set_ylim(k - 0.5, -0.5)
     ax.set_xlim(0, max(1e-12, float(probability.max(initial=0.0))) * 1.15)
     for yi, v in zip(y, probability):

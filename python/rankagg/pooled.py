@@ -52,16 +52,8 @@ import numpy as np
 import polars as pl
 
 from rankagg import _core
+from rankagg._util import MAX_SHOWN, sorted_rank
 from rankagg.budget import check_dense
-from rankagg.data import (
-    Comparisons,
-    Frame,
-    _comparison_columns,
-    _sorted_rank,
-    check_no_nulls,
-    factorize,
-    select_columns,
-)
 from rankagg.errors import (
     ConvergenceWarning,
     EmptyDataError,
@@ -70,18 +62,18 @@ from rankagg.errors import (
     UnknownItemError,
     warn,
 )
+from rankagg.intake import Frame, check_no_nulls, comparison_columns, factorize, select_columns
 from rankagg.intervals import Bootstrap, Interval, Sandwich, interval_rank, percentile, run_rounds
+from rankagg.pairs import Comparisons
 from rankagg.results import Ratings, anchor_index, not_identifiable, tie_levels, tie_ranks, to_scale
 
 if TYPE_CHECKING:
     from rankagg.rate import Solver, Ties
 
-_MAX_SHOWN = 10
-
 
 def _show(values: list[Any]) -> str:
-    listed = ", ".join(repr(v) for v in values[:_MAX_SHOWN])
-    return listed + (f" and {len(values) - _MAX_SHOWN} more" if len(values) > _MAX_SHOWN else "")
+    listed = ", ".join(repr(v) for v in values[:MAX_SHOWN])
+    return listed + (f" and {len(values) - MAX_SHOWN} more" if len(values) > MAX_SHOWN else "")
 
 
 def check_pooling(pooling: Any) -> float:
@@ -98,7 +90,7 @@ class _Tasks:
     """The per-(task, pair) table: pairs sorted by task, then (i, j); items are global codes."""
 
     def __init__(self, data: Frame, by: str, columns: dict[str, Any]) -> None:
-        cols = _comparison_columns(
+        cols = comparison_columns(
             columns["a"], columns["b"], columns["outcome"], columns["weight"], columns["winner"], columns["loser"]
         )
         frame = select_columns(data, cols + [("by", by)])
@@ -107,7 +99,7 @@ class _Tasks:
         check_no_nulls(frame, by, "by")
         rows = Comparisons.from_frame(frame, **columns)
         (task_codes,), task_labels = factorize([frame.get_column(by)])
-        trank = _sorted_rank(task_labels)
+        trank = sorted_rank(task_labels)
         self.task_labels: pl.Series = task_labels.sort().rename(by)
         self.labels: pl.Series = rows.labels
         n, n_tasks = len(rows.labels), len(task_labels)

@@ -19,14 +19,13 @@ from typing import Any, Literal
 
 import numpy as np
 
+from rankagg._util import MAX_SHOWN
 from rankagg.budget import check_dense
+from rankagg.consensus import Consensus, exact_shares, level_table, make_consensus, rankings_only
 from rankagg.errors import RankaggError
 from rankagg.rankings import Rankings
-from rankagg.vote import Consensus, _exact_shares, _levels, _rankings_only, _result
 
 __all__ = ["anti_plurality", "bucklin", "weighted_bucklin"]
-
-_MAX_SHOWN = 10
 
 
 def anti_plurality(rankings: Rankings) -> Consensus:
@@ -41,15 +40,15 @@ def anti_plurality(rankings: Rankings) -> Consensus:
     >>> ra.anti_plurality(votes).table.rows()
     [('a', 1, 0.0), ('b', 2, -1.0), ('c', 3, -2.0)]
     """
-    r = _rankings_only(rankings, "anti_plurality")
+    r = rankings_only(rankings, "anti_plurality")
     n, voters = len(r.labels), len(r)
     check_dense((voters, n), "anti_plurality's rankings × items table", copies=2)
-    lv = _levels(r, "below")
+    lv = level_table(r, "below")
     last = lv == lv.max(axis=1, keepdims=True)
     voter, item = np.nonzero(last)
     w = r.weights if r.weights is not None else np.ones(voters)
-    key, totals = _exact_shares(item, last.sum(axis=1)[voter], w[voter], n)
-    return _result(r, 0.0 - totals, "anti_plurality", key=[-k for k in key])
+    key, totals = exact_shares(item, last.sum(axis=1)[voter], w[voter], n)
+    return make_consensus(r, 0.0 - totals, "anti_plurality", key=[-k for k in key])
 
 
 def bucklin(rankings: Rankings) -> Consensus:
@@ -69,7 +68,7 @@ def bucklin(rankings: Rankings) -> Consensus:
     >>> r.winners, r.options["round"], r.table["score"].to_list()
     (['b'], 2, [5.0, 3.0, 2.0])
     """
-    r = _rankings_only(rankings, "bucklin")
+    r = rankings_only(rankings, "bucklin")
     return _bucklin(r, [1] * len(r.labels), threshold="above_half", rule="bucklin")
 
 
@@ -93,7 +92,7 @@ def weighted_bucklin(
     >>> ra.weighted_bucklin(votes).table.rows()
     [('b', 1, 3.5), ('a', 2, 2.0), ('c', 2, 2.0)]
     """
-    r = _rankings_only(rankings, "weighted_bucklin")
+    r = rankings_only(rankings, "weighted_bucklin")
     n = len(r.labels)
     if points is None:
         exact: list[Any] = [Fraction(n - j, n - 1) for j in range(1, n + 1)] if n > 1 else [1]
@@ -105,7 +104,7 @@ def weighted_bucklin(
         if values.shape != (n,) or not np.all(np.isfinite(values)):
             raise RankaggError(
                 f"weighted_bucklin: points must be {n} finite numbers (one per rank, the first for a first place), "
-                f"not {list(np.atleast_1d(values))[:_MAX_SHOWN]}"
+                f"not {list(np.atleast_1d(values))[:MAX_SHOWN]}"
             )
         exact = [Fraction(float(v)) for v in values.tolist()]
     return _bucklin(
@@ -131,7 +130,7 @@ def _bucklin(
     tied = r.tied_rankings()
     if tied:
         raise RankaggError(
-            f"{rule} needs rankings without ties (a tied group has no single rank): rankings {tied[:_MAX_SHOWN]}"
+            f"{rule} needs rankings without ties (a tied group has no single rank): rankings {tied[:MAX_SHOWN]}"
         )
     n, voters = len(r.labels), len(r)
     check_dense((n, n), f"{rule}'s items × ranks counts")
@@ -139,11 +138,11 @@ def _bucklin(
     owner = np.repeat(np.arange(voters), lengths)
     w = r.weights if r.weights is not None else np.ones(voters)
     # count[c * n + j]: the exact weight of the voters ranking c at rank j + 1 (levels are ranks: no ties).
-    count, _ = _exact_shares(
+    count, _ = exact_shares(
         r.items.astype(np.int64) * n + r.levels, np.ones(len(owner), dtype=np.int64), w[owner], n * n
     )
     ballots = lengths > 0
-    total, _ = _exact_shares(np.zeros(int(ballots.sum()), dtype=np.int64), np.ones(int(ballots.sum())), w[ballots], 1)
+    total, _ = exact_shares(np.zeros(int(ballots.sum()), dtype=np.int64), np.ones(int(ballots.sum())), w[ballots], 1)
     half = Fraction(total[0]) / 2
     bar = math.floor(half) + 1 if threshold == "majority_size" else half
     score: list[Any] = [0] * n
@@ -151,4 +150,4 @@ def _bucklin(
         score = [score[c] + weights[k] * count[c * n + k] for c in range(n)]
         if any(s > bar if threshold == "above_half" else s >= bar for s in score):
             break
-    return _result(r, np.array([float(s) for s in score]), rule, key=score, round=k + 1, **options)
+    return make_consensus(r, np.array([float(s) for s in score]), rule, key=score, round=k + 1, **options)

@@ -23,8 +23,9 @@ import polars as pl
 
 from rankagg import _core
 from rankagg.budget import SPARSE_HINT, check_dense, dense_peak
-from rankagg.data import Frame, PairTable, index_labels_in_errors
 from rankagg.errors import RankaggError
+from rankagg.intake import Frame, index_labels_in_errors
+from rankagg.pairs import PairTable
 from rankagg.rankings import Rankings
 
 Unranked = Literal["below", "ignore"]

@@ -21,46 +21,12 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from rankagg.data import Frame, _sorted_rank, check_no_nulls, factorize, index_labels_in_errors, select_columns
+from rankagg._util import MAX_SHOWN, repeated_in_ranking, sorted_rank, voter_weights
 from rankagg.display import count_text, display_name
 from rankagg.errors import EmptyDataError, InvalidWeightError, RankaggError
+from rankagg.intake import Frame, check_no_nulls, factorize, index_labels_in_errors, select_columns
 
 __all__ = ["Rankings"]
-
-_MAX_SHOWN = 10
-
-
-def _repeated_in_ranking(offsets: np.ndarray, values: np.ndarray, limit: int | None = _MAX_SHOWN) -> list[int]:
-    """Indices of the rankings in which some value occurs twice (vectorised)."""
-    lengths = np.diff(offsets).astype(np.int64)
-    if not len(values):
-        return []
-    owner = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
-    span = int(values.max()) + 1
-    key = np.sort(owner * span + values.astype(np.int64))  # (ranking, value) pairs, sorted
-    found = np.unique(key[1:][key[1:] == key[:-1]] // span).tolist()
-    return found if limit is None else found[:limit]
-
-
-def _voter_weights(frame: pl.DataFrame, weight: str, offsets: np.ndarray) -> np.ndarray:
-    """One weight per voter from a long frame sorted by voter (voter k's rows at
-    ``offsets[k]:offsets[k+1]``, original row numbers in ``_row``): the column must be numeric,
-    constant within each voter, finite and ≥ 0; the errors name the rows or voters."""
-    w = frame.get_column(weight)
-    if not w.dtype.is_numeric():
-        raise InvalidWeightError(f"column {weight!r} (weight=) must be numeric, not {w.dtype}")
-    wv = w.cast(pl.Float64).to_numpy()
-    per = wv[offsets[:-1].astype(np.int64)]
-    varies = np.flatnonzero(np.repeat(per, np.diff(offsets).astype(np.int64)) != wv)
-    if len(varies):
-        rows = frame.get_column("_row").to_numpy()[varies][:_MAX_SHOWN].tolist()
-        raise InvalidWeightError(f"column {weight!r} (weight=) must be constant within a voter: rows {rows}")
-    bad = np.flatnonzero(~(np.isfinite(per) & (per >= 0)))
-    if len(bad):
-        raise InvalidWeightError(
-            f"column {weight!r} (weight=) has NaN, infinite or negative values for voters at rankings {bad[:_MAX_SHOWN].tolist()}"
-        )
-    return per
 
 
 @dataclass(frozen=True)
@@ -111,7 +77,7 @@ class Rankings:
             bad_rows = frame.filter(~pl.col(rank).is_finite())
             if bad_rows.height:
                 raise RankaggError(
-                    f"column {rank!r} (rank=) has NaN or infinite values: rows {bad_rows['_row'].head(_MAX_SHOWN).to_list()}"
+                    f"column {rank!r} (rank=) has NaN or infinite values: rows {bad_rows['_row'].head(MAX_SHOWN).to_list()}"
                 )
         elif frame.schema[rank].is_integer():
             # Ranks are compared as float64 below, which merges integers above 2**53.
@@ -121,18 +87,18 @@ class Rankings:
             bad_rows = frame.filter(big)
             if bad_rows.height:
                 raise RankaggError(
-                    f"column {rank!r} (rank=) has values beyond ±2**53, which cannot be compared exactly: rows {bad_rows['_row'].head(_MAX_SHOWN).to_list()}"
+                    f"column {rank!r} (rank=) has values beyond ±2**53, which cannot be compared exactly: rows {bad_rows['_row'].head(MAX_SHOWN).to_list()}"
                 )
         dup = frame.filter(pl.struct(voter, item).is_duplicated())
         if dup.height:
             raise RankaggError(
-                f"an item appears twice for one voter (columns {voter!r}, {item!r}): rows {dup['_row'].head(_MAX_SHOWN).to_list()}"
+                f"an item appears twice for one voter (columns {voter!r}, {item!r}): rows {dup['_row'].head(MAX_SHOWN).to_list()}"
             )
         # Voters in order of first appearance; within a voter, by rank (stable).
         first = frame.group_by(voter, maintain_order=True).agg(pl.col("_row").min().alias("_first"))
         frame = frame.join(first, on=voter, how="left").sort(["_first", rank, "_row"])
         (codes,), labels = factorize([frame.get_column(item)])
-        codes, labels = _sorted_rank(labels)[np.asarray(codes)], labels.sort().rename("item")
+        codes, labels = sorted_rank(labels)[np.asarray(codes)], labels.sort().rename("item")
         voter_ids = frame.get_column("_first").to_numpy()
         boundary = np.flatnonzero(np.diff(voter_ids)) + 1
         offsets = np.concatenate([[0], boundary, [frame.height]]).astype(np.uint64)
@@ -141,7 +107,7 @@ class Rankings:
             .to_series()
             .to_numpy()
         )
-        weights = _voter_weights(frame, weight, offsets) if weight else None
+        weights = voter_weights(frame, weight, offsets) if weight else None
         voters = frame.get_column(voter).gather(pl.Series(offsets[:-1].astype(np.int64)))
         return cls(labels, offsets, codes.astype(np.uint32), levels, weights, voters)
 
@@ -183,9 +149,9 @@ class Rankings:
         if series.null_count():
             raise RankaggError("rankings contain None")
         (codes,), labels = factorize([series])
-        codes, labels = _sorted_rank(labels)[np.asarray(codes)], labels.sort().rename("item")
+        codes, labels = sorted_rank(labels)[np.asarray(codes)], labels.sort().rename("item")
         off = np.array(offsets, dtype=np.uint64)
-        twice = _repeated_in_ranking(off, codes)
+        twice = repeated_in_ranking(off, codes)
         if twice:
             raise RankaggError(f"rankings {twice} list an item twice")
         w = None
@@ -196,7 +162,7 @@ class Rankings:
             bad = np.flatnonzero(~(np.isfinite(w) & (w >= 0)))
             if len(bad):
                 raise InvalidWeightError(
-                    f"weights has NaN, infinite or negative values at rankings {bad[:_MAX_SHOWN].tolist()}"
+                    f"weights has NaN, infinite or negative values at rankings {bad[:MAX_SHOWN].tolist()}"
                 )
         return cls(
             labels,
@@ -256,7 +222,7 @@ class Rankings:
 
     def tied_rankings(self) -> list[int]:
         """Indices of the rankings that contain a tie."""
-        return _repeated_in_ranking(self.offsets, self.levels, limit=None)
+        return repeated_in_ranking(self.offsets, self.levels, limit=None)
 
     def pairwise_totals(self) -> tuple[np.ndarray, np.ndarray]:
         """Per item (label order): weighted number of items ranked below it (wins) and above

@@ -13,7 +13,6 @@ import polars as pl
 from rankagg import _core
 from rankagg.covariates import bootstrap as covariate_bootstrap
 from rankagg.covariates import fit as covariate_fit
-from rankagg.data import Comparisons, Frame, PairTable, accepts_columns
 from rankagg.errors import (
     ConvergenceWarning,
     InvalidWeightError,
@@ -22,6 +21,7 @@ from rankagg.errors import (
     RankaggError,
     warn,
 )
+from rankagg.intake import Frame, accepts_columns
 from rankagg.intervals import (
     Bootstrap,
     Interval,
@@ -32,6 +32,7 @@ from rankagg.intervals import (
     wald,
     z_value,
 )
+from rankagg.pairs import Comparisons, PairTable
 from rankagg.rankings import Rankings
 from rankagg.results import Ratings, anchor_index, not_identifiable, ratings_from, scaler, to_scale
 

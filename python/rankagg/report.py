@@ -35,10 +35,12 @@ import numpy as np
 import polars as pl
 
 from rankagg import plot as _plot
-from rankagg.data import Frame, PairTable, index_labels_in_errors, select_columns
 from rankagg.display import display_name, method_name, percent
 from rankagg.errors import RankaggError
+from rankagg.intake import Frame, index_labels_in_errors, select_columns
 from rankagg.intervals import Bootstrap, Sandwich
+from rankagg.methods import METHODS, names
+from rankagg.pairs import PairTable
 
 __all__ = ["report", "HEATMAP_TOP", "PLOT_TOP"]
 
@@ -47,16 +49,8 @@ HEATMAP_TOP = 20
 PLOT_TOP = 100
 """The interval plot shows at most this many items (the best); the table shows ``top``."""
 
-_PAIR_METHODS = (
-    "bradley_terry",
-    "win_rate",
-    "average_win_rate",
-    "counting",
-    "pagerank",
-    "eigenvector",
-    "rank_centrality",
-)
-_METHODS = _PAIR_METHODS + ("elo", "trueskill")
+_METHODS = tuple(names("rating", report=True))
+"""The rating methods the report offers: the registry's (``methods.py``)."""
 
 _CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 2rem auto;
@@ -94,7 +88,7 @@ def _png(fig: Any) -> str:
 
 def _figure(width: float, height: float) -> Any:
     """A matplotlib figure that draws with Agg, outside pyplot (no global state, no window)."""
-    _plot._matplotlib()
+    _plot.require_matplotlib()
     from matplotlib.figure import Figure
 
     return Figure(figsize=(width, height), layout="constrained")
@@ -145,7 +139,7 @@ def _interval(ci: Any, rounds: int, level: float, seed: int) -> Bootstrap | Sand
 
 def _date_range(data: Frame, column: str) -> tuple[Any, Any]:
     if isinstance(data, pl.LazyFrame):
-        from rankagg.data import check_columns
+        from rankagg.intake import check_columns
 
         check_columns(data.collect_schema().names(), [("timestamp", column)])
         frame = data.select(pl.col(column).min().alias("lo"), pl.col(column).max().alias("hi")).collect()
@@ -212,13 +206,13 @@ def report(
     """
     if method not in _METHODS:
         raise RankaggError(f"method must be one of {', '.join(_METHODS)}; not {method!r}")
-    _plot._matplotlib()  # before any work: the ImportError names the extra to install
+    _plot.require_matplotlib()  # before any work: the ImportError names the extra to install
     spec = _interval(ci, rounds, level, seed)
     columns: dict[str, Any] = dict(
         a=a, b=b, outcome=outcome, weight=weight, outcomes=outcomes, winner=winner, loser=loser
     )
     if isinstance(data, PairTable):
-        if method in ("elo", "trueskill"):
+        if METHODS[method].takes == "ordered comparisons":
             raise RankaggError(f"{method} needs the comparison rows in order, not a PairTable")
         if timestamp is not None:
             raise RankaggError("a PairTable has no timestamp column; pass the comparison rows")
@@ -241,7 +235,7 @@ def report(
             raise RankaggError("Sandwich intervals are for bradley_terry; use ci='bootstrap' or 'none' with trueskill")
         ratings = rate.trueskill(data, **columns, ci=spec)
     else:
-        ratings = getattr(rate, method)(table, ci=spec)
+        ratings = METHODS[method].function(table, ci=spec)
     mixture_html = ""
     if judge is not None:
         if isinstance(data, PairTable):
@@ -269,7 +263,7 @@ group(s){chosen}, each with its own leaderboard (scores centred within each grou
     lottery = maximal_lottery(table, method="exact" if n <= 2000 else "first_order", tol=1e-9)
 
     board = ratings.table
-    k = n if top is None else _plot._top(top, n)
+    k = n if top is None else _plot.top_count(top, n)
     heat_k = min(k, HEATMAP_TOP)
     digits = _digits(ratings.scale)
 
@@ -330,20 +324,20 @@ group(s){chosen}, each with its own leaderboard (scores centred within each grou
 
     # -- pictures -------------------------------------------------------------------------
     plot_k = min(k, PLOT_TOP)
-    fig = _figure(7.5, _plot._height(plot_k))
+    fig = _figure(7.5, _plot.figure_height(plot_k))
     _plot.ratings(ratings, fig.add_subplot(), top=plot_k)
     intervals_img = _img(fig, f"{method} scores of the top {plot_k} items" + (" with intervals" if spec else ""))
 
     observed = ratings._theta is None
     from matplotlib.figure import Figure
 
-    ax = _plot._heatmap(
+    ax = _plot.draw_heatmap(
         ratings, None, Figure, top=heat_k, data=table if observed else None, colorbar=True, annotate=None
     )
     heat_img = _img(ax.figure, f"win probabilities among the top {heat_k} items")
     heat_names = board["item"].head(heat_k).to_list()
     heat_key = ""
-    if [t.get_text() for t in ax.get_yticklabels()] != [_plot._text(v, None) for v in heat_names]:  # numbered
+    if [t.get_text() for t in ax.get_yticklabels()] != [_plot.label_text(v, None) for v in heat_names]:  # numbered
         heat_key = (
             '<p class="note">Rows and columns are numbered:</p>\n<ol class="key">\n'
             + "\n".join(f"<li {_name(v)}</li>" for v in heat_names)
@@ -356,7 +350,7 @@ group(s){chosen}, each with its own leaderboard (scores centred within each grou
     )
 
     support = lottery.table.filter(pl.col("probability") > 0)
-    fig = _figure(7.5, _plot._height(support.height))
+    fig = _figure(7.5, _plot.figure_height(support.height))
     _plot.lottery(lottery, fig.add_subplot())
     lottery_img = _img(fig, "the maximal lottery's support")
     lottery_html = _html_table(support, {"probability": 4, "payoff": 4})

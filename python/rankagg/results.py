@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from rankagg.data import _is_column
+from rankagg._util import is_column
 from rankagg.display import display_frame, whole_counts
 from rankagg.errors import NotIdentifiableError, RankaggError, UnknownItemError
 from rankagg.intervals import interval_rank
@@ -238,7 +238,7 @@ def _shown(table: pl.DataFrame, lead: Sequence[str] = ("item", "rank", "score", 
 
 def _many(x: Any) -> bool:
     """Whether ``x`` is a column of items rather than one item (strings and tuples are items)."""
-    return _is_column(x) and not isinstance(x, tuple)
+    return is_column(x) and not isinstance(x, tuple)
 
 
 def _items(x: Any) -> list[Any]:

@@ -22,8 +22,9 @@ from typing import Any, Literal
 import numpy as np
 import polars as pl
 
-from rankagg.data import _MAX_SHOWN, Frame, check_no_nulls, select_columns
+from rankagg._util import MAX_SHOWN
 from rankagg.errors import EmptyDataError, RankaggError
+from rankagg.intake import Frame, check_no_nulls, select_columns
 from rankagg.metrics import finite_column, grouped_order, query_codes
 
 __all__ = ["combine_rewards"]
@@ -163,7 +164,7 @@ def combine_rewards(
     bad = np.flatnonzero(~np.isfinite(r).all(axis=1))
     if len(bad):
         raise RankaggError(
-            f"rewards minus their reference overflow double precision in rows {bad[:_MAX_SHOWN].tolist()}: rescale them"
+            f"rewards minus their reference overflow double precision in rows {bad[:MAX_SHOWN].tolist()}: rescale them"
         )
     combined: Any
     if method == "log_sigmoid":

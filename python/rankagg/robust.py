@@ -34,17 +34,10 @@ import numpy as np
 import polars as pl
 
 from rankagg import _core
-from rankagg.data import (
-    Frame,
-    _sorted_rank,
-    check_no_nulls,
-    factorize,
-    index_labels_in_errors,
-    renamed_keyword,
-    select_columns,
-)
+from rankagg._util import MAX_SHOWN, sorted_rank
 from rankagg.display import display_frame, display_name
 from rankagg.errors import EmptyDataError, FloorWarning, NonFiniteValueError, RankaggError, UnknownItemError, warn
+from rankagg.intake import Frame, check_no_nulls, factorize, index_labels_in_errors, renamed_keyword, select_columns
 
 __all__ = ["Aggregate", "defensive", "welfare", "WELFARE_RULES"]
 
@@ -52,8 +45,6 @@ HigherIs = Literal["risk", "better"]
 Rule = Literal["utilitarian", "worst_group", "leximin", "quantile", "gini"]
 WELFARE_RULES: tuple[str, ...] = ("utilitarian", "worst_group", "leximin", "quantile", "gini")
 """The rules :func:`welfare` accepts."""
-
-_MAX_SHOWN = 10
 
 
 @dataclass(frozen=True, repr=False)
@@ -112,7 +103,7 @@ def _values(frame: pl.DataFrame, column: str, keyword: str) -> np.ndarray:
     if not finite.all():
         bad = np.flatnonzero(~finite)
         raise NonFiniteValueError(
-            f"column {column!r} ({keyword}=) has {len(bad)} NaN or infinite value(s): rows {bad[:_MAX_SHOWN].tolist()}"
+            f"column {column!r} ({keyword}=) has {len(bad)} NaN or infinite value(s): rows {bad[:MAX_SHOWN].tolist()}"
         )
     return v
 
@@ -147,7 +138,7 @@ class _Keys:
 def _keys(s: pl.Series) -> _Keys:
     """Integers of a range at most twice the rows (token ids, task numbers) are ranked by an
     array lookup in Rust, without a per-row code array; anything else is factorized by
-    :func:`rankagg.data.factorize` and ranked in sorted label order."""
+    :func:`rankagg.intake.factorize` and ranked in sorted label order."""
     if s.dtype.is_integer() and s.dtype != pl.UInt64:
         x = s.cast(pl.Int64).to_numpy()
         dense = _core.dense_int_map(x, max(2 * len(s), 1 << 16))
@@ -155,7 +146,7 @@ def _keys(s: pl.Series) -> _Keys:
             lo, rank, values = dense
             return _Keys((x, rank, lo), pl.Series(s.name, values).cast(s.dtype))
     (codes,), labels = factorize([s])
-    return _Keys((codes, _sorted_rank(labels), 0), labels.sort())
+    return _Keys((codes, sorted_rank(labels), 0), labels.sort())
 
 
 def _ranked(keys: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -443,7 +434,7 @@ def welfare(
     order = np.argsort(key, kind="stable")
     repeated = order[1:][key[order][1:] == key[order][:-1]]
     if len(repeated):
-        rows = np.sort(repeated)[:_MAX_SHOWN].tolist()
+        rows = np.sort(repeated)[:MAX_SHOWN].tolist()
         r0 = rows[0]
         raise RankaggError(
             f"{len(repeated)} row(s) repeat an (item, group) pair of an earlier row (columns {item!r}, {group!r}): "
@@ -454,10 +445,10 @@ def welfare(
         short = np.flatnonzero(per_item < g)
         first = int(short[0])
         have = set(gr[ir == first].tolist())
-        missing = [sorted_groups[j] for j in range(g) if j not in have][:_MAX_SHOWN]
+        missing = [sorted_groups[j] for j in range(g) if j not in have][:MAX_SHOWN]
         raise RankaggError(
             f"the table is not complete: {len(short)} item(s) lack a value in some group (every item needs one "
-            f"value per group, {g} groups): items {sorted_labels.gather(pl.Series(short[:_MAX_SHOWN], dtype=pl.UInt32)).to_list()}; "
+            f"value per group, {g} groups): items {sorted_labels.gather(pl.Series(short[:MAX_SHOWN], dtype=pl.UInt32)).to_list()}; "
             f"e.g. {sorted_labels[first]!r} has no value for groups {missing}"
         )
     u = np.empty((n, g))

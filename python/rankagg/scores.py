@@ -16,10 +16,11 @@ import numpy as np
 import polars as pl
 
 from rankagg import vote
-from rankagg.data import _MAX_SHOWN, Frame, check_no_nulls, index_labels_in_errors, renamed_keyword, select_columns
+from rankagg._util import MAX_SHOWN
+from rankagg.consensus import Consensus, make_consensus
 from rankagg.errors import EmptyDataError, NonFiniteValueError, RankaggError, warn
+from rankagg.intake import Frame, check_no_nulls, index_labels_in_errors, renamed_keyword, select_columns
 from rankagg.rankings import Rankings
-from rankagg.vote import Consensus, _result
 
 __all__ = ["aggregate_scores"]
 
@@ -106,13 +107,13 @@ def aggregate_scores(
     bad = np.flatnonzero(~np.isfinite(values))
     if len(bad):
         raise NonFiniteValueError(
-            f"column {score!r} (value=) has {len(bad)} NaN or infinite value(s): rows {bad[:_MAX_SHOWN].tolist()}"
+            f"column {score!r} (value=) has {len(bad)} NaN or infinite value(s): rows {bad[:MAX_SHOWN].tolist()}"
         )
     keys = [task] + ([instance] if instance else []) + [system]
     dup = frame.with_row_index("_row").filter(pl.struct(keys).is_duplicated())
     if dup.height:
         raise RankaggError(
-            f"a system has two scores for one {' and '.join(repr(k) for k in keys[:-1])}: rows {dup['_row'].head(_MAX_SHOWN).to_list()}"
+            f"a system has two scores for one {' and '.join(repr(k) for k in keys[:-1])}: rows {dup['_row'].head(MAX_SHOWN).to_list()}"
         )
     frame = frame.with_columns(pl.col(score).cast(pl.Float64) * (1.0 if higher_is == "better" else -1.0))
     options: dict[str, Any] = {"higher_is": higher_is, "unranked": unranked, "two_level": instance is not None}
@@ -123,7 +124,7 @@ def aggregate_scores(
         votes = _rankings(frame, task, system, score)
         means = frame.group_by(system).agg(pl.col(score).mean())
         by_label = dict(zip(means[system].to_list(), means[score].to_list()))
-        result = _result(votes, np.array([by_label[v] for v in votes.labels.to_list()]), "mean", **options)
+        result = make_consensus(votes, np.array([by_label[v] for v in votes.labels.to_list()]), "mean", **options)
         if higher_is == "worse":  # report the mean itself (positions were set on −score)
             return Consensus(
                 result.table.with_columns(-pl.col("score")), "mean", result.winners, result.options, votes=votes

@@ -19,10 +19,9 @@ is deterministic.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from fractions import Fraction
-from functools import cached_property
 from typing import Any, Literal
 
 import numpy as np
@@ -30,9 +29,19 @@ import polars as pl
 
 from rankagg import _core
 from rankagg.budget import check_dense, dense_peak
-from rankagg.data import PairTable
-from rankagg.display import display_frame, display_name, progress_delay
-from rankagg.distance import _tau_b
+from rankagg.consensus import (
+    Consensus,
+    Votes,
+    exact_shares,
+    level_table,
+    majority_margins,
+    make_consensus,
+    preferences_of,
+    rankings_only,
+    smith_indices,
+    widest_paths,
+)
+from rankagg.display import display_frame, progress_delay
 from rankagg.errors import RankaggError
 from rankagg.preferences import Preferences, Unranked, pairwise_preferences, preference_matrix
 from rankagg.rankings import Rankings
@@ -58,227 +67,27 @@ Strength = Literal["winning_votes", "margin"]
 TieBreak = Literal["all", "label"]
 
 
-@dataclass(frozen=True, repr=False)
-class Consensus:
-    """The result of a voting rule or consensus method. ``table``: item, rank (1 = best; items
-    the rule does not separate share a rank: competition ranks, as in :class:`rankagg.Ratings` and
-    :class:`rankagg.Aggregate`), score (where the rule has one), best first; ``winners``: the items
-    of rank 1, in label order."""
-
-    table: pl.DataFrame
-    method: str
-    winners: list[Any]
-    options: dict[str, Any] = field(default_factory=dict)
-    cost: float | None = None
-    """Kemeny: the total weighted pairwise disagreement of the order with the voters."""
-    optimal: bool | None = None
-    """Kemeny: True only when ``cost`` equals a proven lower bound."""
-    lower_bound: float | None = None
-    components: list[list[Any]] | None = None
-    """Kemeny: the strongly connected components of the majority graph, in order."""
-    stats: dict[str, Any] | None = None
-    """Kemeny: search effort (nodes, cut_rounds, lp_iterations, timed_out)."""
-    votes: Rankings | None = field(default=None, repr=False, compare=False)
-    """The rankings the consensus was computed from (None for pairwise data)."""
-
-    @cached_property
-    def agreement(self) -> pl.DataFrame | None:
-        """Per ranking (voter, or task for benchmark aggregation): ``voter``, ``weight``,
-        ``items`` (how many it ranks) and ``agreement``, Kendall's τ-b between the ranking and
-        the consensus order (1: same order, −1: reversed). Items a voter did not rank follow
-        the consensus's ``unranked`` convention: tied below the ranked ones (``"below"``), or
-        left out (``"ignore"``); null when fewer than two items remain or they are all tied.
-        Computed on first access; None when the consensus came from pairwise data.
-
-        >>> import rankagg as ra
-        >>> votes = ra.Rankings.from_lists([["a", "b", "c"], ["a", "c", "b"], ["c", "b", "a"]])
-        >>> ra.borda(votes).agreement["agreement"].round(3).to_list()
-        [1.0, 0.333, -1.0]
-        """
-        r = self.votes
-        if r is None:
-            return None
-        index = {v: k for k, v in enumerate(r.labels.to_list())}
-        place = np.empty(len(index))
-        place[[index[v] for v in self.table["item"].to_list()]] = self.table["rank"].to_numpy()
-        below = self.options.get("unranked", "below") == "below"
-        taus: list[float | None] = []
-        for k in range(len(r)):
-            lo, hi = int(r.offsets[k]), int(r.offsets[k + 1])
-            if below:
-                level = np.full(len(place), float(r.levels[lo:hi].max(initial=0)) + 1.0)
-                level[r.items[lo:hi]] = r.levels[lo:hi]
-                x, y = level, place
-            else:
-                x, y = r.levels[lo:hi].astype(float), place[r.items[lo:hi]]
-            if len(x) < 2:
-                taus.append(None)
-                continue
-            tau = _tau_b(x, y)
-            taus.append(None if np.isnan(tau) else tau)
-        return pl.DataFrame(
-            {
-                "voter": r.voters,
-                "weight": r.weights if r.weights is not None else np.ones(len(r)),
-                "items": np.diff(r.offsets).astype(np.uint32),
-                "agreement": pl.Series(taus, dtype=pl.Float64),
-            }
-        )
-
-    def plot(self, ax: Any = None, top: int | None = None, *, kind: Literal["items", "agreement"] = "items") -> Any:
-        """A bar chart: ``kind="items"`` the consensus, best at the top (the rule's scores, or
-        the positions when it has none); ``kind="agreement"`` each voter's (or task's)
-        agreement with it (:attr:`agreement`). Returns the matplotlib ``Axes`` (a new figure
-        when ``ax`` is None). Needs matplotlib (``pip install "rankagg[plot]"``); see
-        :func:`rankagg.plot.consensus`."""
-        from rankagg.plot import consensus
-
-        return consensus(self, ax, top=top, kind=kind)
-
-    def __repr__(self) -> str:
-        with pl.Config(tbl_rows=12, tbl_hide_dataframe_shape=True):
-            winners = ", ".join(display_name(w, quote=True) for w in self.winners)
-            return f"Consensus({self.method}, {self.table.height} items, winners [{winners}])\n{display_frame(self.table)!r}"
-
-
-def _levels(r: Rankings, unranked: Unranked) -> np.ndarray:
-    """(rankings × items) levels: 0 best; unranked items +inf ("below") or NaN ("ignore")."""
-    n = len(r.labels)
-    lengths = np.diff(r.offsets).astype(np.int64)
-    owner = np.repeat(np.arange(len(r)), lengths)
-    check_dense((len(r), n), "the rankings × items table", copies=3)  # the callers' peak (Python runoff)
-    out = np.full((len(r), n), np.inf if unranked == "below" else np.nan)
-    out[owner, r.items] = r.levels
-    return out
-
-
-def _result(
-    r: Any,
-    score: np.ndarray,
-    method: str,
-    order: np.ndarray | None = None,
-    *,
-    position: np.ndarray | None = None,
-    key: Sequence[Any] | None = None,
-    **options: Any,
-) -> Consensus:
-    """The result table, best first. Positions come from ``order`` (item indices best first,
-    positions 1 … n), from ``position`` (given per item; the table sorts by position, then
-    score, then label), or else from ``key`` (exact per-item values compared exactly, e.g.
-    :class:`fractions.Fraction`) or ``score``, higher is better: an item's position is one
-    more than the number of items strictly better, so equal values share a position."""
-    n = len(r.labels)
-    if order is not None:
-        position = np.empty(n, dtype=np.uint32)
-        position[order] = np.arange(1, n + 1, dtype=np.uint32)
-    else:
-        if position is None:
-            position = _competition_positions(list(score) if key is None else list(key))
-        order = np.lexsort((np.arange(n), -score, position))
-    table = pl.DataFrame(
-        {"item": r.labels.gather(order), "rank": position[order].astype(np.uint32), "score": score[order]}
-    )
-    winners = r.labels.gather(np.flatnonzero(position == 1)).to_list()  # in label order
-    return Consensus(table, method, winners, options, votes=r if isinstance(r, Rankings) else None)
-
-
-def _competition_positions(key: list[Any]) -> np.ndarray:
-    """1 + the number of items whose key is strictly greater (exact comparisons)."""
-    n = len(key)
-    by_value = sorted(range(n), key=lambda i: key[i], reverse=True)
-    position = np.empty(n, dtype=np.uint32)
-    for rank, i in enumerate(by_value):
-        same = rank > 0 and key[i] == key[by_value[rank - 1]]
-        position[i] = position[by_value[rank - 1]] if same else rank + 1
-    return position
-
-
-def _exact_shares(item: np.ndarray, size: np.ndarray, weight: np.ndarray, n: int) -> tuple[list[Any], np.ndarray]:
-    """Per item, the exact sum over rows of ``weight / size`` (a vote split ``size`` ways):
-    exact keys to compare (integers in units of 1 / lcm(sizes), or :class:`fractions.Fraction`)
-    and the totals as floats. Float sums would make ``1/3 + 1/3 + 1/3 + 1`` differ from ``2``
-    and break (or invent) ties.
-
-    With integer weights (counts), every share is a multiple of 1 / lcm(sizes), and float sums
-    of integers below 2**53 are exact. Otherwise every float weight is a dyadic rational, so the
-    rows are collapsed to distinct (item, size, weight) triples with their counts and added as
-    fractions."""
-    if not len(item):
-        return [0] * n, np.zeros(n)
-    scale = math.lcm(*(int(g) for g in np.unique(size).tolist()))
-    if np.all(weight == np.round(weight)) and float(np.abs(weight).sum()) * scale < 2.0**53:
-        scaled = np.bincount(item, weight * (scale // size.astype(np.int64)), minlength=n)
-        return [int(t) for t in scaled.tolist()], scaled / scale
-    values, which = np.unique(weight, return_inverse=True)
-    rows = np.stack([item.astype(np.int64), size.astype(np.int64), which.reshape(-1).astype(np.int64)], axis=1)
-    triples, counts = np.unique(rows, axis=0, return_counts=True)
-    exact = [Fraction(float(v)) for v in values]
-    totals = [Fraction(0)] * n
-    for (i, g, k), c in zip(triples.tolist(), counts.tolist()):
-        totals[i] += exact[k] * c / g
-    return totals, np.array([float(t) for t in totals])
-
-
 def borda(rankings: Votes, *, unranked: Unranked = "below") -> Consensus:
     """Borda count: an item scores one point per (voter, item ranked below it); on complete
     strict rankings of n items, n − 1 for a first place down to 0 for a last. Ties in a ranking
     give no points between the tied items. On pairwise data: the (weighted) pairwise wins."""
-    holder, p = _preferences(rankings, unranked, "borda")
-    return _result(holder, p.sum(axis=1), "borda", unranked=unranked)
+    holder, p = preferences_of(rankings, unranked, "borda")
+    return make_consensus(holder, p.sum(axis=1), "borda", unranked=unranked)
 
 
 def plurality(rankings: Rankings) -> Consensus:
     """Plurality: weighted first places. A voter who ties k items for first gives each 1/k of
     their vote; the shares are added exactly (as rationals), so three thirds and a whole vote
     tie with two whole votes. Equal totals share a position."""
-    rankings = _rankings_only(rankings, "plurality")
+    rankings = rankings_only(rankings, "plurality")
     n = len(rankings.labels)
     w = rankings.weights if rankings.weights is not None else np.ones(len(rankings))
     lengths = np.diff(rankings.offsets).astype(np.int64)
     owner = np.repeat(np.arange(len(rankings)), lengths)
     top = rankings.levels == 0
     size = np.bincount(owner[top], minlength=len(rankings))
-    key, totals = _exact_shares(rankings.items[top], size[owner[top]], w[owner[top]], n)
-    return _result(rankings, totals, "plurality", key=key)
-
-
-Votes = Rankings | Preferences | PairTable
-"""What the rules on the majority matrix take: rankings, or pairwise data (a preference matrix
-or a pair table, whose ties count half each way)."""
-
-
-def _preferences(data: Votes, unranked: Unranked, rule: str) -> tuple[Any, np.ndarray]:
-    """(something with ``.labels``, P) where P[i, j] = the weight preferring i to j."""
-    if isinstance(data, Rankings):
-        return data, pairwise_preferences(data, unranked=unranked)
-    if isinstance(data, (Preferences, PairTable)):
-        prefs = preference_matrix(data)
-        return prefs, prefs.matrix
-    raise RankaggError(
-        f"{rule} takes rankagg.Rankings, rankagg.Preferences or a rankagg.PairTable, not {type(data).__name__}; "
-        "for comparison rows use rankagg.preference_matrix(data, a=..., b=..., outcome=...)" + _score_hint(data)
-    )
-
-
-def _margins(data: Votes, unranked: Unranked, rule: str) -> tuple[Any, np.ndarray]:
-    holder, p = _preferences(data, unranked, rule)
-    return holder, p - p.T
-
-
-def _score_hint(data: Any) -> str:
-    """For score ballots given to a ranking rule: how to get rankings, or the rules for scores."""
-    if type(data).__name__ != "ScoreBallots":
-        return ""
-    return "; score ballots are read by rankagg.approval and rankagg.star, or ranked with ballots.to_rankings()"
-
-
-def _rankings_only(data: Any, rule: str) -> Rankings:
-    if not isinstance(data, Rankings):
-        raise RankaggError(
-            f"{rule} needs each voter's ranking (rankagg.Rankings), not {type(data).__name__}: pairwise data do not say who was first"
-            + _score_hint(data)
-        )
-    return data
+    key, totals = exact_shares(rankings.items[top], size[owner[top]], w[owner[top]], n)
+    return make_consensus(rankings, totals, "plurality", key=key)
 
 
 @dense_peak(3, "copeland")
@@ -296,23 +105,23 @@ def copeland(rankings: Votes, *, unranked: Unranked = "below", alpha: float = 0.
     """
     if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0.0 <= alpha <= 1.0:
         raise RankaggError(f"copeland: alpha (the points for a majority tie) must be a number in [0, 1], not {alpha!r}")
-    holder, m = _margins(rankings, unranked, "copeland")
+    holder, m = majority_margins(rankings, unranked, "copeland")
     off = ~np.eye(len(m), dtype=bool)
     wins, ties = ((m > 0) & off).sum(axis=1), ((m == 0) & off).sum(axis=1)
     score = wins + float(alpha) * ties
     key = [w + Fraction(float(alpha)) * t for w, t in zip(wins.tolist(), ties.tolist())]
     options: dict[str, Any] = {"unranked": unranked} if alpha == 0.5 else {"unranked": unranked, "alpha": float(alpha)}
-    return _result(holder, score.astype(float), "copeland", key=key, **options)
+    return make_consensus(holder, score.astype(float), "copeland", key=key, **options)
 
 
 @dense_peak(3, "minimax")
 def minimax(rankings: Votes, *, unranked: Unranked = "below") -> Consensus:
     """Minimax (Simpson–Kramer): score = −(the largest margin by which another item beats this
     one); the winner's worst defeat is the mildest."""
-    holder, m = _margins(rankings, unranked, "minimax")
+    holder, m = majority_margins(rankings, unranked, "minimax")
     np.fill_diagonal(m, -np.inf)
     worst = np.maximum(m.max(axis=0), 0.0)
-    return _result(holder, -worst, "minimax", unranked=unranked)
+    return make_consensus(holder, -worst, "minimax", unranked=unranked)
 
 
 @dense_peak(5, "schulze")
@@ -336,25 +145,12 @@ def schulze(rankings: Votes, *, unranked: Unranked = "below", strength: Strength
     """
     if strength not in ("winning_votes", "margin"):
         raise RankaggError(f"strength must be 'winning_votes' or 'margin', not {strength!r}")
-    holder, p = _preferences(rankings, unranked, "schulze")
-    d = _widest_paths(np.where(p > p.T, p if strength == "winning_votes" else p - p.T, 0.0))
+    holder, p = preferences_of(rankings, unranked, "schulze")
+    d = widest_paths(np.where(p > p.T, p if strength == "winning_votes" else p - p.T, 0.0))
     above = d > d.T  # above[i, j]: i is above j
     position = 1 + above.sum(axis=0)
     score = above.sum(axis=1).astype(float)
-    return _result(holder, score, "schulze", position=position, unranked=unranked, strength=strength)
-
-
-def _widest_paths(links: np.ndarray) -> np.ndarray:
-    """Strongest paths (a path is as strong as its weakest link) between all pairs, given the
-    n × n link strengths (0: no link); the diagonal is ignored and returned as 0. Rust."""
-    n = len(links)
-    # the links' copy, and Rust's list of links sorted by strength (16 bytes per link, at most
-    # n(n − 1) of them, with its per-row parts while it is assembled)
-    check_dense((n, n), "the strongest-path matrix", copies=5)
-    d = np.array(links, dtype=np.float64, order="C")  # Rust updates it in place
-    _core.widest_paths(n, d.reshape(-1))
-    np.fill_diagonal(d, 0.0)
-    return d
+    return make_consensus(holder, score, "schulze", position=position, unranked=unranked, strength=strength)
 
 
 @dense_peak(4, "ranked_pairs")
@@ -387,7 +183,7 @@ def ranked_pairs(rankings: Votes, *, unranked: Unranked = "below", tie_break: Ti
     """
     if tie_break not in ("all", "label"):
         raise RankaggError(f"tie_break must be 'all' or 'label', not {tie_break!r}")
-    holder, p = _preferences(rankings, unranked, "ranked_pairs")
+    holder, p = preferences_of(rankings, unranked, "ranked_pairs")
     n = len(p)
     # the majorities (margin >= 0, both ways for a tie) sorted in Rust: 16 bytes each, with
     # their per-row parts while the list is assembled
@@ -395,7 +191,7 @@ def ranked_pairs(rankings: Votes, *, unranked: Unranked = "below", tie_break: Ti
     flat = np.ascontiguousarray(p, dtype=np.float64).reshape(-1)
     below = _core.ranked_pairs_label(n, flat).astype(np.int64)
     if tie_break == "label":
-        return _result(
+        return make_consensus(
             holder,
             below.astype(float),
             "ranked_pairs",
@@ -411,7 +207,7 @@ def ranked_pairs(rankings: Votes, *, unranked: Unranked = "below", tie_break: Ti
     position[rest] = np.arange(len(winners) + 1, n + 1, dtype=np.uint32)
     score = (n - position).astype(float)
     score[winners] = n - len(winners)
-    return _result(holder, score, "ranked_pairs", position=position, unranked=unranked, tie_break=tie_break)
+    return make_consensus(holder, score, "ranked_pairs", position=position, unranked=unranked, tie_break=tie_break)
 
 
 _RP_WORK_LIMIT = 3_000_000_000
@@ -426,7 +222,7 @@ def _ranked_pairs_winners(p: np.ndarray) -> list[int]:
     the Rust search (``_core.ranked_pairs_winners``) on the Smith set, where every winner lies
     whatever the order (nothing outside beats anything inside, so no locked path leads back
     into it and locking inside it is unaffected by the rest)."""
-    smith = _smith(p)
+    smith = smith_indices(p)
     block = p[np.ix_(smith, smith)]
     sub = block - block.T
     won = _core.ranked_pairs_winners(
@@ -447,7 +243,7 @@ def instant_runoff(rankings: Rankings) -> Consensus:
     elimination: the item last in label order goes first (pref_voting's ``instant_runoff``
     with ``tie_breaker`` the reversed label order, split scores). Position = reverse order of
     elimination; score = the round survived."""
-    rankings = _rankings_only(rankings, "instant_runoff")
+    rankings = rankings_only(rankings, "instant_runoff")
     n = len(rankings.labels)
     exact = _whole_weights(rankings)
     if exact is None:
@@ -464,7 +260,7 @@ def instant_runoff(rankings: Rankings) -> Consensus:
         ).astype(np.int64)
     score = np.empty(n)
     score[order] = np.arange(n, 0, -1, dtype=float)
-    return _result(rankings, score, "instant_runoff", order=order)
+    return make_consensus(rankings, score, "instant_runoff", order=order)
 
 
 def _whole_weights(r: Rankings) -> tuple[np.ndarray | None, int] | None:
@@ -503,7 +299,7 @@ def _instant_runoff_exact(rankings: Rankings) -> np.ndarray:
     """Instant runoff's order (the winner first, then the eliminated from last to first) over
     the dense levels, each round's shares added as exact rationals: for weights whose integer
     tallies would not fit 128 bits (``_whole_weights``)."""
-    lv = _levels(rankings, "below")
+    lv = level_table(rankings, "below")
     w = rankings.weights if rankings.weights is not None else np.ones(len(rankings))
     n = lv.shape[1]
     alive = np.ones(n, dtype=bool)
@@ -513,7 +309,7 @@ def _instant_runoff_exact(rankings: Rankings) -> np.ndarray:
         best = sub.min(axis=1, keepdims=True)
         top = (sub == best) & np.isfinite(best)
         voter, item = np.nonzero(top)
-        votes, _ = _exact_shares(item, top.sum(axis=1)[voter], w[voter], n)
+        votes, _ = exact_shares(item, top.sum(axis=1)[voter], w[voter], n)
         candidates = np.flatnonzero(alive).tolist()
         least = min(votes[c] for c in candidates)
         loser = max(c for c in candidates if votes[c] == least)
@@ -525,7 +321,7 @@ def _instant_runoff_exact(rankings: Rankings) -> np.ndarray:
 @dense_peak(3, "condorcet_winner")
 def condorcet_winner(rankings: Votes, *, unranked: Unranked = "below") -> Any:
     """The item that beats every other by majority, or ``None``."""
-    holder, p = _preferences(rankings, unranked, "condorcet_winner")
+    holder, p = preferences_of(rankings, unranked, "condorcet_winner")
     n = len(p)
     # Only the item standing after one pass can win: a Condorcet winner, once reached, is
     # never replaced, since it beats every later item. Margins as P − Pᵀ would compute them.
@@ -541,15 +337,8 @@ def condorcet_winner(rankings: Votes, *, unranked: Unranked = "below") -> Any:
 def smith_set(rankings: Votes, *, unranked: Unranked = "below") -> list[Any]:
     """The smallest non-empty set of items each of which beats every item outside it by
     majority (in label order)."""
-    holder, p = _preferences(rankings, unranked, "smith_set")
-    return holder.labels.gather(_smith(p)).to_list()
-
-
-def _smith(m: np.ndarray) -> np.ndarray:
-    """Indices (ascending) of the Smith set of a preference or margin matrix (i beats j when
-    ``m[i, j] > m[j, i]``), in O(n²) in Rust."""
-    flat = np.ascontiguousarray(m, dtype=np.float64).reshape(-1)
-    return np.sort(_core.smith_set(len(m), flat).astype(np.int64))
+    holder, p = preferences_of(rankings, unranked, "smith_set")
+    return holder.labels.gather(smith_indices(p)).to_list()
 
 
 @dense_peak(4, "kemeny")

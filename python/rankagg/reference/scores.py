@@ -7,6 +7,13 @@ Rows are ``(a[r], b[r], outcome[r])`` with outcome 1 when a won, 0 when b won an
 over the rows; the spectral scores build the dense matrix of their definition and take its
 eigenvector with ``numpy.linalg.eig`` (no power iteration, unlike the Rust core).
 
+Definitions: the average win rate is the mean of the pairwise win rates against the opponents
+an item met (as in Chiang et al. 2024, "Chatbot Arena", ICML); the eigenvector scores are
+Keener's (1993, "The Perron–Frobenius theorem and the ranking of football teams", SIAM Review
+35(1)); PageRank is Brin & Page's (1998) stationary vector of the damped walk, here with each
+loser linking to the items that beat it; Rank Centrality is Negahban, Oh & Shah's (2017,
+Operations Research 65(1)) walk with its d_max normalisation.
+
 >>> from rankagg.reference.scores import win_rate, average_win_rate
 >>> win_rate(["x", "x"], ["y", "z"], [1.0, 0.5], tie_weight=0.0)
 {'x': 0.5, 'y': 0.0, 'z': 0.0}

@@ -1,0 +1,519 @@
+"""Comparison rows and their pair table: :class:`Comparisons` (a frame read into item codes,
+outcomes and weights, row order kept) and :class:`PairTable` (per unordered pair that met, the
+weighted wins of each side and the ties), with streaming (a LazyFrame in batches) and merging.
+Frame intake itself is in ``intake.py``.
+
+``data`` arguments accept a Polars DataFrame or LazyFrame, a pandas DataFrame, a pyarrow Table,
+or a dict of columns. Only the named columns are read; the caller's object is never modified.
+Item names of any dtype Polars can hold are factorized into dense ``uint32`` codes; the labels
+keep their dtype and come back as the ``item`` column of every result.
+
+>>> import rankagg as ra
+>>> pairs = ra.PairTable.from_comparisons(
+...     {"a": ["x", "y", "x"], "b": ["y", "z", "z"], "outcome": [1.0, 0.5, 0.0]})
+>>> pairs.to_frame()
+shape: (3, 5)
+┌─────┬─────┬────────┬────────┬──────┐
+│ a   ┆ b   ┆ wins_a ┆ wins_b ┆ ties │
+│ --- ┆ --- ┆ ---    ┆ ---    ┆ ---  │
+│ str ┆ str ┆ f64    ┆ f64    ┆ f64  │
+╞═════╪═════╪════════╪════════╪══════╡
+│ x   ┆ y   ┆ 1.0    ┆ 0.0    ┆ 0.0  │
+│ x   ┆ z   ┆ 0.0    ┆ 1.0    ┆ 0.0  │
+│ y   ┆ z   ┆ 0.0    ┆ 0.0    ┆ 1.0  │
+└─────┴─────┴────────┴────────┴──────┘
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from rankagg import _core
+from rankagg._util import MAX_SHOWN, sorted_rank
+from rankagg.display import count_text, display_name
+from rankagg.errors import (
+    EmptyDataError,
+    InvalidWeightError,
+    OutcomeRangeError,
+    RankaggError,
+    SelfComparisonError,
+    UnknownOutcomeError,
+)
+from rankagg.intake import (
+    Frame,
+    check_columns,
+    check_no_nulls,
+    comparison_columns,
+    factorize,
+    index_labels_in_errors,
+    is_text,
+    select_columns,
+)
+
+__all__ = ["PairTable", "Comparisons", "LMARENA_OUTCOMES", "STREAM_BATCH_ROWS"]
+
+LMARENA_OUTCOMES: dict[str, float] = {
+    "model_a": 1.0,
+    "model_b": 0.0,
+    "tie": 0.5,
+    "tie (bothbad)": 0.5,
+}
+"""Outcome labels understood without a mapping: LMArena's ``winner`` column."""
+
+
+STREAM_BATCH_ROWS = 1 << 20
+"""Rows per batch when a LazyFrame is reduced in streaming batches."""
+
+
+@dataclass(frozen=True)
+class PairTable:
+    """The reduced statistics of pairwise comparisons: for each unordered pair of items that
+    met, the (weighted) wins of each side and the ties. Every pairwise method fits from it.
+
+    ``i < j`` index into ``labels``. A row with outcome ``o`` and weight ``w`` adds ``o·w`` wins
+    to ``a`` and ``(1 - o)·w`` to ``b``, except that ``o == 0.5`` exactly counts as a tie.
+    ``rows`` is the number of comparisons behind the table (rows of positive weight); the
+    bootstrap draws that many per round.
+    """
+
+    labels: pl.Series
+    i: np.ndarray
+    j: np.ndarray
+    wins_i: np.ndarray
+    wins_j: np.ndarray
+    ties: np.ndarray
+    rows: int = 0
+
+    @property
+    def n_items(self) -> int:
+        return len(self.labels)
+
+    def __repr__(self) -> str:
+        wins = float(self.wins_i.sum() + self.wins_j.sum())
+        ties = float(self.ties.sum())
+        shown = ", ".join(display_name(x, quote=True) for x in self.labels.head(3).to_list())
+        more = f", … ({self.n_items} in all)" if self.n_items > 3 else ""
+        return (
+            f"PairTable({self.n_items} items, {len(self.i)} pairs that met, {self.rows:,} comparisons: "
+            f"{count_text(wins)} decisive, {count_text(ties)} tied; items {shown}{more})"
+        )
+
+    @classmethod
+    @index_labels_in_errors
+    def from_comparisons(
+        cls,
+        data: Frame,
+        *,
+        a: str = "a",
+        b: str = "b",
+        outcome: str = "outcome",
+        weight: str | None = None,
+        outcomes: Mapping[Any, float] | None = None,
+        winner: str | None = None,
+        loser: str | None = None,
+        progress: bool = False,
+    ) -> PairTable:
+        """Reduces comparison rows to a pair table (see :func:`rankagg.bradley_terry` for the
+        meaning of the arguments). A LazyFrame is reduced in streaming batches; ``progress``
+        then prints the rows read so far to standard error."""
+        columns: dict[str, Any] = dict(
+            a=a, b=b, outcome=outcome, weight=weight, outcomes=outcomes, winner=winner, loser=loser
+        )
+        if isinstance(data, pl.LazyFrame):
+            return cls._stream(data, columns, progress)
+        return Comparisons.from_frame(data, **columns).pair_table()
+
+    @classmethod
+    def _stream(cls, data: pl.LazyFrame, columns: dict[str, Any], progress: bool = False) -> PairTable:
+        """Reduces a LazyFrame batch by batch (``STREAM_BATCH_ROWS`` rows at a time), adding
+        the batches' tables: peak memory is the pair table plus one batch, not the rows."""
+        cols = comparison_columns(
+            columns["a"], columns["b"], columns["outcome"], columns["weight"], columns["winner"], columns["loser"]
+        )
+        check_columns(data.collect_schema().names(), cols)  # before any work, without collecting
+        names = list(dict.fromkeys(c for _, c in cols))
+        # Batch tables wait in `pending` until they hold as many pairs as the running total,
+        # then all are merged at once: each pair is re-sorted O(log batches) times, not once
+        # per batch (which would cost batches × table with many items).
+        total: PairTable | None = None
+        pending: list[PairTable] = []
+        offset = 0
+        for batch in data.select(names).collect_batches(chunk_size=STREAM_BATCH_ROWS):
+            if batch.height == 0:
+                continue
+            rows = Comparisons.from_frame(batch, **columns, row_offset=offset)
+            try:
+                pending.append(rows.pair_table())
+            except EmptyDataError:
+                pass  # a batch of zero-weight rows
+            offset += batch.height
+            if pending and sum(len(t.i) for t in pending) >= (0 if total is None else len(total.i)):
+                total = PairTable.merge(([] if total is None else [total]) + pending)
+                pending = []
+            if progress:
+                sys.stderr.write(f"\rreading comparisons: {offset:,} rows")
+                sys.stderr.flush()
+        if progress and offset:
+            sys.stderr.write("\n")
+        if offset == 0:
+            raise EmptyDataError("the data have no rows")
+        if pending:
+            total = PairTable.merge(([] if total is None else [total]) + pending)
+        if total is None:
+            raise EmptyDataError("every row has zero weight: nothing to fit")
+        return total
+
+    @classmethod
+    def from_counts(
+        cls,
+        data: Frame,
+        *,
+        a: str = "a",
+        b: str = "b",
+        wins_a: str = "wins_a",
+        wins_b: str = "wins_b",
+        ties: str | None = "ties",
+    ) -> PairTable:
+        """A pair table from counts reduced elsewhere (a group-by in DuckDB, Spark, SQL…): one
+        row per pair with the wins of each side and the ties. Pairs may repeat (they are added)
+        and come in either orientation. ``ties=None`` when there are no ties.
+
+        >>> import rankagg as ra
+        >>> t = ra.PairTable.from_counts({"a": ["x", "z"], "b": ["y", "x"], "wins_a": [3, 1], "wins_b": [1, 2]}, ties=None)
+        >>> t.to_frame().rows()
+        [('x', 'y', 3.0, 1.0, 0.0), ('x', 'z', 2.0, 1.0, 0.0)]
+        """
+        cols = [("a", a), ("b", b), ("wins_a", wins_a), ("wins_b", wins_b)]
+        if ties is not None:
+            cols.append(("ties", ties))
+        frame = select_columns(data, cols)
+        if frame.height == 0:
+            raise EmptyDataError("the data have no rows")
+        for keyword, name in cols:
+            check_no_nulls(frame, name, keyword)
+        counts = {}
+        for keyword, name in cols[2:]:
+            col = frame.get_column(name)
+            if not col.dtype.is_numeric():
+                raise InvalidWeightError(f"column {name!r} ({keyword}=) must be numeric, not {col.dtype}")
+            v = col.cast(pl.Float64).to_numpy()
+            bad = np.flatnonzero(~(np.isfinite(v) & (v >= 0)))
+            if len(bad):
+                raise InvalidWeightError(
+                    f"column {name!r} ({keyword}=) has {len(bad)} NaN, infinite or negative count(s): rows {bad[:MAX_SHOWN].tolist()}"
+                )
+            counts[keyword] = v
+        (ca, cb), labels = factorize([frame.get_column(a), frame.get_column(b)])
+        zero = np.zeros(frame.height)
+        try:
+            i, j, wi, wj, tt = _core.reduce_pairs(
+                len(labels),
+                np.concatenate([ca, ca, ca]),
+                np.concatenate([cb, cb, cb]),
+                outcome=np.repeat([1.0, 0.0, 0.5], frame.height),
+                weight=np.concatenate([counts["wins_a"], counts["wins_b"], counts.get("ties", zero)]),
+                relabel=sorted_rank(labels),
+            )
+        except SelfComparisonError as e:
+            bad_rows = sorted({r % frame.height for r in e.rows})  # type: ignore[attr-defined]
+            raise SelfComparisonError(
+                f"rows {bad_rows} pair an item with itself (columns {a!r} and {b!r} are equal)"
+            ) from None
+        if len(i) == 0:
+            raise EmptyDataError("every count is zero: nothing to fit")
+        _check_finite_sums((wi, wj, tt), "the counts")
+        table = PairTable(labels.sort(), i, j, wi, wj, tt)
+        total = float(table.wins_i.sum() + table.wins_j.sum() + table.ties.sum())
+        return cls(table.labels, table.i, table.j, table.wins_i, table.wins_j, table.ties, max(1, round(total)))
+
+    def __add__(self, other: PairTable) -> PairTable:
+        """The table of both tables' comparisons (for incremental updates): items are matched
+        by label, counts added.
+
+        >>> import rankagg as ra
+        >>> t1 = ra.PairTable.from_comparisons({"a": ["x"], "b": ["y"], "outcome": [1.0]})
+        >>> t2 = ra.PairTable.from_comparisons({"a": ["y", "z"], "b": ["x", "x"], "outcome": [0.5, 1.0]})
+        >>> (t1 + t2).to_frame().rows()
+        [('x', 'y', 1.0, 0.0, 1.0), ('x', 'z', 0.0, 1.0, 0.0)]
+        """
+        if not isinstance(other, PairTable):
+            return NotImplemented
+        return PairTable.merge([self, other])
+
+    @staticmethod
+    def merge(tables: Sequence[PairTable]) -> PairTable:
+        """The table of all the tables' comparisons (``t1 + t2 + …`` in one step): items are
+        matched by label, counts added, in the order given.
+
+        >>> import rankagg as ra
+        >>> parts = [ra.PairTable.from_comparisons({"a": [x], "b": ["z"], "outcome": [1.0]}) for x in "xyx"]
+        >>> ra.PairTable.merge(parts).to_frame().rows()
+        [('x', 'z', 2.0, 0.0, 0.0), ('y', 'z', 1.0, 0.0, 0.0)]
+        """
+        if not tables:
+            raise EmptyDataError("no pair tables to merge")
+        dtypes = {str(t.labels.dtype) for t in tables}
+        if len(dtypes) > 1:
+            raise RankaggError(f"cannot add pair tables with item dtypes {' and '.join(sorted(dtypes))}")
+        merged = pl.concat([t.labels for t in tables]).unique().sort()
+        n = len(merged)
+        # Every label list is sorted, so each renaming is increasing and keeps i < j.
+        keys = np.concatenate(
+            [
+                (lambda c: c[t.i].astype(np.int64) * n + c[t.j])(
+                    merged.search_sorted(t.labels).to_numpy().astype(np.int64)
+                )
+                for t in tables
+            ]
+        )
+        unique, where = np.unique(keys, return_inverse=True)
+
+        def added(column: str) -> np.ndarray:
+            return np.bincount(where, np.concatenate([getattr(t, column) for t in tables]), len(unique))
+
+        return PairTable(
+            merged.rename("item"),
+            (unique // n).astype(np.uint32),
+            (unique % n).astype(np.uint32),
+            added("wins_i"),
+            added("wins_j"),
+            added("ties"),
+            sum(t.rows for t in tables),
+        )
+
+    def to_frame(self) -> pl.DataFrame:
+        """The table as a frame with columns a, b, wins_a, wins_b, ties (one row per pair)."""
+        idx_i = pl.Series(self.i, dtype=pl.UInt32)
+        idx_j = pl.Series(self.j, dtype=pl.UInt32)
+        return pl.DataFrame(
+            {
+                "a": self.labels.gather(idx_i),
+                "b": self.labels.gather(idx_j),
+                "wins_a": self.wins_i,
+                "wins_b": self.wins_j,
+                "ties": self.ties,
+            }
+        )
+
+    def item_totals(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per item (in label order): weighted wins, losses and ties."""
+        return _core.item_totals(self.n_items, self.i, self.j, self.wins_i, self.wins_j, self.ties)
+
+
+@dataclass(frozen=True)
+class Comparisons:
+    """Comparison rows as codes, in row order: the input of order-dependent methods (Elo) and
+    of the reduce to a :class:`PairTable`.
+
+    ``a``/``b`` hold codes in order of first appearance; ``rank[code]`` is the item's index in
+    ``labels``, which are sorted (so results do not depend on the row order).
+    """
+
+    labels: pl.Series
+    rank: np.ndarray
+    a: np.ndarray
+    b: np.ndarray
+    outcome: dict[str, np.ndarray]
+    weight: np.ndarray | None
+    rows: int
+    names: tuple[str, str, str | None, str | None]
+    """The columns read: a, b, outcome (None for winner/loser), weight."""
+    x: np.ndarray | None = None
+    """Per-row features (rows × features), when ``features`` were asked for."""
+    feature_names: tuple[str, ...] = ()
+    row_offset: int = 0
+    """The number of the first row (error messages of a streamed batch)."""
+    keys: dict[str, tuple[np.ndarray, pl.Series]] = field(default_factory=dict)
+    """Per ``keys=`` keyword (e.g. ``"judge"``): per-row codes (uint32, in sorted label order)
+    and the sorted labels."""
+
+    def __repr__(self) -> str:
+        return f"Comparisons({self.rows:,} rows, {len(self.labels):,} items; columns {self.names!r})"
+
+    @classmethod
+    def from_frame(
+        cls,
+        data: Frame,
+        *,
+        a: str = "a",
+        b: str = "b",
+        outcome: str = "outcome",
+        weight: str | None = None,
+        outcomes: Mapping[Any, float] | None = None,
+        winner: str | None = None,
+        loser: str | None = None,
+        order_by: str | None = None,
+        features: Sequence[str | tuple[str, str]] = (),
+        row_offset: int = 0,
+        keys: Sequence[tuple[str, str]] = (),
+    ) -> Comparisons:
+        """Reads, checks and codes the named columns (rows sorted by ``order_by`` if given,
+        keeping the order of equal keys). ``features``: numeric columns, or (column for a,
+        column for b) pairs whose difference is the feature. ``row_offset``: the number of the
+        first row, for error messages (a batch of a stream). ``keys``: (keyword, column) pairs of
+        grouping columns (e.g. ``("judge", "annotator")``), coded into :attr:`keys`."""
+        if outcomes is not None and not isinstance(outcomes, Mapping):
+            raise RankaggError(
+                f"outcomes= maps outcome labels to numbers in [0, 1] (e.g. {{'model_a': 1, 'model_b': 0, 'tie': 0.5}}), "
+                f"not {type(outcomes).__name__} {outcomes!r:.80}"
+            )
+        cols = comparison_columns(a, b, outcome, weight, winner, loser)
+        cols.extend(keys)
+        col_a, col_b = cols[0][1], cols[1][1]
+        col_o = outcome if winner is None else None
+        if order_by is not None:
+            cols.append(("order_by", order_by))
+        feature_cols: list[tuple[str, ...]] = []
+        for f in features:
+            pair = (f,) if isinstance(f, str) else tuple(f)
+            if len(pair) not in (1, 2) or not all(isinstance(c, str) for c in pair):
+                raise RankaggError(f"covariates: each entry is a column name or a (column_a, column_b) pair, not {f!r}")
+            feature_cols.append(pair)
+            cols.extend(("covariates", c) for c in pair)
+        frame = select_columns(data, cols)
+        if frame.height == 0:
+            raise EmptyDataError("the data have no rows")
+        for keyword, name in cols:
+            check_no_nulls(frame, name, keyword, row_offset)
+        if order_by is not None:
+            frame = frame.sort(order_by, maintain_order=True)
+        (codes_a, codes_b), labels = factorize([frame.get_column(col_a), frame.get_column(col_b)])
+        outcome_arrays: dict[str, np.ndarray] = {}
+        rows = frame.height
+        if col_o is not None:
+            outcome_arrays = _outcome_arrays(frame.get_column(col_o), outcomes, row_offset)
+        weights = None
+        if weight is not None:
+            ws = frame.get_column(weight)
+            if not ws.dtype.is_numeric():
+                raise InvalidWeightError(f"column {weight!r} (weight=) must be numeric, not {ws.dtype}")
+            weights = ws.cast(pl.Float64).to_numpy()
+            rows = int((weights > 0).sum())
+        # Items are numbered in sorted label order, so that the result does not depend on the
+        # order of the rows (the codes come in order of first appearance).
+        rank = sorted_rank(labels)
+        x = None
+        if feature_cols:
+            for pair in feature_cols:
+                for c in pair:
+                    dt = frame.schema[c]
+                    if not (dt.is_numeric() or dt == pl.Boolean):
+                        raise RankaggError(f"covariate column {c!r} must be numeric, not {dt}")
+            x = np.column_stack(
+                [
+                    frame.get_column(p[0]).cast(pl.Float64).to_numpy()
+                    - (frame.get_column(p[1]).cast(pl.Float64).to_numpy() if len(p) == 2 else 0.0)
+                    for p in feature_cols
+                ]
+            )
+            bad = np.flatnonzero(~np.isfinite(x).all(axis=1))
+            if len(bad):
+                raise RankaggError(
+                    f"covariates have NaN or infinite values: rows {(bad[:MAX_SHOWN] + row_offset).tolist()}"
+                )
+        coded_keys = {}
+        for keyword, name in keys:
+            (codes,), key_labels = factorize([frame.get_column(name)])
+            key_rank = sorted_rank(key_labels)
+            coded_keys[keyword] = (key_rank[codes], key_labels.sort())
+        return cls(
+            labels.sort(),
+            rank,
+            codes_a,
+            codes_b,
+            outcome_arrays,
+            weights,
+            rows,
+            (col_a, col_b, col_o, weight),
+            x,
+            tuple(" - ".join(p) for p in feature_cols),
+            row_offset,
+            coded_keys,
+        )
+
+    def explain(self, e: Exception) -> Exception:
+        """Rewords a row error from the core with the column names."""
+        col_a, col_b, col_o, weight = self.names
+        if hasattr(e, "rows"):
+            e.rows = [r + self.row_offset for r in e.rows]
+        if isinstance(e, SelfComparisonError):
+            return SelfComparisonError(
+                f"{e.count} row(s) compare an item with itself (columns {col_a!r} and {col_b!r} "  # type: ignore[attr-defined]
+                f"are equal): rows {e.rows}"  # type: ignore[attr-defined]
+            )
+        if isinstance(e, OutcomeRangeError):
+            return OutcomeRangeError(
+                f"column {col_o!r} (outcome=) has {e.count} value(s) outside [0, 1] or NaN: rows {e.rows}"  # type: ignore[attr-defined]
+            )
+        if isinstance(e, InvalidWeightError):
+            return InvalidWeightError(
+                f"column {weight!r} (weight=) has {e.count} NaN, infinite or negative value(s): rows {e.rows}"  # type: ignore[attr-defined]
+            )
+        return e
+
+    def row_values(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per row: the outcome (probability that ``a`` won) and the weight (1 without weights)."""
+        m = len(self.a)
+        if "outcome" in self.outcome:
+            o = self.outcome["outcome"]
+        elif "outcome_codes" in self.outcome:
+            o = self.outcome["outcome_values"][self.outcome["outcome_codes"]]
+        else:
+            o = np.ones(m)
+        return o, (np.ones(m) if self.weight is None else self.weight)
+
+    def pair_table(self) -> PairTable:
+        """Reduces the rows to a :class:`PairTable` (in Rust, GIL released)."""
+        kwargs: dict[str, Any] = dict(self.outcome)
+        if self.weight is not None:
+            kwargs["weight"] = self.weight
+        try:
+            i, j, wi, wj, t = _core.reduce_pairs(len(self.labels), self.a, self.b, relabel=self.rank, **kwargs)
+        except (SelfComparisonError, OutcomeRangeError, InvalidWeightError) as e:
+            raise self.explain(e) from None
+        if len(i) == 0:
+            raise EmptyDataError("every row has zero weight: nothing to fit")
+        _check_finite_sums((wi, wj, t), f"column {self.names[3]!r} (weight=): the weights")
+        return PairTable(self.labels, i, j, wi, wj, t, self.rows)
+
+
+def _check_finite_sums(counts: Sequence[np.ndarray], what: str) -> None:
+    """Per-pair sums of finite weights can still overflow to inf: say so, not a NaN later."""
+    if not all(np.isfinite(c).all() for c in counts):
+        raise InvalidWeightError(
+            f"{what} of some pairs sum beyond double precision (1.8e308); divide them by a constant "
+            "(no rating method but elo, trueskill and counting depends on their scale)"
+        )
+
+
+def _outcome_arrays(s: pl.Series, outcomes: Mapping[Any, float] | None, offset: int = 0) -> dict[str, np.ndarray]:
+    """Outcome column → either one float per row, or codes plus a table of values."""
+    name = s.name
+    is_label = is_text(s.dtype)
+    if outcomes is None and not is_label:
+        if s.dtype == pl.Boolean or s.dtype.is_numeric():
+            return {"outcome": s.cast(pl.Float64).to_numpy()}
+        raise OutcomeRangeError(f"column {name!r} (outcome=) must be numeric or labels, not {s.dtype}")
+    mapping = dict(LMARENA_OUTCOMES if outcomes is None else outcomes)
+    for label, value in mapping.items():
+        if not (isinstance(value, (int, float)) and 0.0 <= float(value) <= 1.0):
+            raise OutcomeRangeError(f"outcomes[{label!r}] = {value!r} is not a number in [0, 1]")
+    (codes,), labels = factorize([s])
+    values = np.array([float(mapping.get(lab, np.nan)) for lab in labels.to_list()])
+    unknown = [lab for lab, v in zip(labels.to_list(), values) if np.isnan(v)]
+    if unknown:
+        bad_codes = np.flatnonzero(np.isnan(values))
+        rows = (np.flatnonzero(np.isin(codes, bad_codes))[:MAX_SHOWN] + offset).tolist()
+        known = ", ".join(repr(k) for k in mapping)
+        hint = "" if outcomes is not None else " (pass outcomes={label: value} to map them)"
+        raise UnknownOutcomeError(
+            f"column {name!r} (outcome=) has labels not in outcomes: {unknown[:MAX_SHOWN]!r}, "
+            f"e.g. rows {rows}; known labels: {known}{hint}"
+        )
+    return {"outcome_codes": codes, "outcome_values": values}
