@@ -6,7 +6,7 @@
 Inputs (seed 0): a preference matrix W with a random majority relation, either a complete
 tournament (every pair strict) or partial (10% of pairs tied, 20% never judged).
 
-- rankagg `_core.three_cycles(W)`: builds the bitsets from W, then the score formula
+- rankagg `_core._three_cycles(W)`: builds the bitsets from W, then the score formula
   C(n, 3) − Σ C(s_i, 2) for a complete tournament, direct bitset counting otherwise.
 - numpy: A = [W > Wᵀ] as float64, 3-cycles = Σ (A @ A) ∘ Aᵀ / 3 (one BLAS matmul, O(n³)).
 - rankagg `_core.consistency_counts(W, k=[3])`: every triple classified (complete,
@@ -65,7 +65,7 @@ def main() -> None:
         for n in sizes:
             w = relation(n, rng, p_tie, p_missing)
             flat = np.ascontiguousarray(w).ravel()
-            t_rust, c_rust = timed(lambda: _core.three_cycles(flat, n), args.repeat)
+            t_rust, c_rust = timed(lambda: _core._three_cycles(flat, n), args.repeat)
             t_np, c_np = timed(lambda: numpy_cycles(w), args.repeat)
             assert c_rust == c_np, (c_rust, c_np)
             t_k3, r = timed(lambda: _core.consistency_counts(flat, n, [3]), args.repeat)

@@ -1,9 +1,13 @@
-"""Type stubs for the compiled extension ``rankagg._core`` (rust/python/src/lib.rs)."""
+"""Type stubs for the compiled extension ``rankagg._core`` (rust/python/src/: lib.rs and one file
+per family). The dicts the functions return are typed below (``TypedDict``s, stub only); keys
+marked ``NotRequired`` are present only when the docstring of the Rust function says so (a
+bootstrap chunk, the first chunk's totals)."""
 
-from typing import Any, Literal, final
+from typing import Any, Literal, TypedDict, final, type_check_only
 
 import numpy as np
 import numpy.typing as npt
+from typing_extensions import NotRequired
 
 __all__ = [
     "factorize_strings",
@@ -29,7 +33,7 @@ __all__ = [
     "defensive",
     "dense_int_map",
     "consistency_counts",
-    "three_cycles",
+    "_three_cycles",
     "pooled_bradley_terry",
     "trueskill",
     "JudgeTable",
@@ -43,6 +47,136 @@ __all__ = [
 ]
 
 __version__: str
+
+_F64 = npt.NDArray[np.float64]  # stub-only aliases (underscored: not in the module)
+
+_TieModel = Literal["half", "drop", "davidson", "rao_kupper"]
+_PairScoreMethod = Literal["counting", "win_rate", "average_win_rate", "eigenvector", "pagerank", "rank_centrality"]
+_SearchMethod = Literal["auto", "exact", "heuristic"]
+
+# The results (rust/python/src/rate.rs, consensus.rs, games.rs, aggregate.rs).
+
+@type_check_only
+class BradleyTerryFit(TypedDict):
+    theta: _F64
+    iterations: int
+    converged: bool
+    log_likelihood: float
+    tie_parameter: float | None
+    max_relative_gradient: float
+    virtual_theta: float | None
+    # Per item, with the first chunk of rounds (first_round == 0).
+    wins: NotRequired[_F64]
+    losses: NotRequired[_F64]
+    ties: NotRequired[_F64]
+    # With rounds > 0.
+    replicates: NotRequired[_F64]
+    replicate_tie_parameter: NotRequired[_F64]
+    redraws: NotRequired[int]
+    not_converged: NotRequired[int]
+
+@type_check_only
+class PooledFit(TypedDict):
+    mu: _F64
+    delta: _F64
+    iterations: int
+    converged: bool
+    max_relative_gradient: float
+    log_likelihood: float
+
+@type_check_only
+class _RowTotals(TypedDict):
+    # Per item, and the row-resampling bootstrap's chunk (with rounds > 0).
+    wins: _F64
+    losses: _F64
+    ties: _F64
+    replicates: NotRequired[_F64]
+
+@type_check_only
+class EloFit(_RowTotals):
+    scores: _F64
+
+@type_check_only
+class TrueSkillFit(_RowTotals):
+    mu: _F64
+    sigma: _F64
+
+@type_check_only
+class PairScoresFit(TypedDict):
+    scores: _F64
+    iterations: int
+    converged: bool
+    replicates: NotRequired[_F64]
+
+@type_check_only
+class PlackettLuceFit(TypedDict):
+    theta: _F64
+    iterations: int
+    converged: bool
+    log_likelihood: float
+    max_relative_gradient: float
+    replicates: NotRequired[_F64]
+    redraws: NotRequired[int]
+
+@type_check_only
+class _SearchStats(TypedDict):
+    nodes: int
+    cut_rounds: int
+    lp_iterations: int
+    timed_out: bool
+
+@type_check_only
+class KemenyFit(_SearchStats):
+    order: npt.NDArray[np.uint32]
+    cost: float
+    lower_bound: float
+    optimal: bool
+    components: list[list[int]]
+
+@type_check_only
+class LinearOrderingFit(_SearchStats):
+    order: npt.NDArray[np.uint32]
+    value: float
+    upper_bound: float
+    optimal: bool
+    components: list[list[int]]
+
+@type_check_only
+class LotteryFit(TypedDict):
+    p: _F64
+    exploitability: float
+    iterations: int
+    unique: bool
+    converged: bool
+
+@type_check_only
+class DefensiveFit(TypedDict):
+    # The invalid-data report; when a count is > 0 the per-item arrays are empty.
+    duplicate_rows: list[int]
+    duplicate_count: int
+    mixed_items: list[int]
+    mixed_count: int
+    worst: _F64
+    mean: _F64
+    count: npt.NDArray[np.uint32]
+    floor: _F64
+    score: _F64
+    group_of: npt.NDArray[np.uint32]
+
+@type_check_only
+class ConsistencyCounts(TypedDict):
+    pairs: int
+    ties: int
+    tournament: bool
+    cycles: int
+    # One entry per k asked for.
+    k: list[int]
+    subsets: list[int]
+    inconsistent: list[int]
+    with_cycle: list[int]
+    with_tie: list[int]
+    exact: list[bool]
+    drawn: list[int]
 
 def factorize_strings(columns: list[Any]) -> tuple[list[npt.NDArray[np.uint32]], list[str]]: ...
 def factorize_ints(
@@ -72,7 +206,7 @@ def bradley_terry(
     wins_j: npt.NDArray[np.float64],
     ties: npt.NDArray[np.float64],
     *,
-    tie_model: Literal["half", "drop", "davidson", "rao_kupper"] = "half",
+    tie_model: _TieModel = "half",
     solver: Literal["newman", "mm"] = "newman",
     regularization: float = 0.0,
     tol: float = 1e-9,
@@ -84,7 +218,7 @@ def bradley_terry(
     point_theta: npt.NDArray[np.float64] | None = None,
     point_virtual: float | None = None,
     point_tie: float | None = None,
-) -> dict[str, Any]: ...
+) -> BradleyTerryFit: ...
 def pooled_bradley_terry(
     n: int,
     n_tasks: int,
@@ -100,7 +234,7 @@ def pooled_bradley_terry(
     regularization: float = 0.0,
     tol: float = 1e-9,
     max_iter: int = 10000,
-) -> dict[str, Any]: ...
+) -> PooledFit: ...
 def elo(
     n: int,
     a: npt.NDArray[np.uint32],
@@ -117,7 +251,7 @@ def elo(
     rounds: int = 0,
     seed: int = 0,
     first_round: int = 0,
-) -> dict[str, Any]: ...
+) -> EloFit: ...
 def trueskill(
     n: int,
     a: npt.NDArray[np.uint32],
@@ -135,9 +269,9 @@ def trueskill(
     rounds: int = 0,
     seed: int = 0,
     first_round: int = 0,
-) -> dict[str, Any]: ...
+) -> TrueSkillFit: ...
 def pair_scores(
-    method: Literal["counting", "win_rate", "average_win_rate", "eigenvector", "pagerank", "rank_centrality"],
+    method: _PairScoreMethod,
     n: int,
     i: npt.NDArray[np.uint32],
     j: npt.NDArray[np.uint32],
@@ -153,7 +287,7 @@ def pair_scores(
     draws: int = 0,
     seed: int = 0,
     first_round: int = 0,
-) -> dict[str, Any]: ...
+) -> PairScoresFit: ...
 def covariate_terms(
     n: int,
     a: npt.NDArray[np.uint32],
@@ -184,25 +318,25 @@ def plackett_luce(
     seed: int = 0,
     first_round: int = 0,
     unranked: Literal["below", "ignore"] = "below",
-) -> dict[str, Any]: ...
+) -> PlackettLuceFit: ...
 def kemeny(
     p: npt.NDArray[np.float64],
     n: int,
     exact_limit: int = 16,
-    method: Literal["auto", "exact", "heuristic"] = "auto",
+    method: _SearchMethod = "auto",
     time_limit: float | None = None,
     seed: int = 0,
     progress: float | None = None,
-) -> dict[str, Any]: ...
+) -> KemenyFit: ...
 def linear_ordering(
     a: npt.NDArray[np.float64],
     n: int,
     exact_limit: int = 16,
-    method: Literal["auto", "exact", "heuristic"] = "auto",
+    method: _SearchMethod = "auto",
     time_limit: float | None = None,
     seed: int = 0,
     progress: float | None = None,
-) -> dict[str, Any]: ...
+) -> LinearOrderingFit: ...
 def kendall_counts(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]) -> tuple[int, int, int, int, int]: ...
 
 # A key column: (uint32 codes, rank per code, 0) or (int64 values, rank per value − lo, lo); stub only.
@@ -220,23 +354,29 @@ def defensive(
     tail: float = 0.0,
     prior: float = 1.0,
     regret: bool = False,
-) -> dict[str, Any]: ...
+) -> DefensiveFit: ...
 def dense_int_map(
     x: npt.NDArray[np.int64], limit: int
 ) -> tuple[int, npt.NDArray[np.uint32], npt.NDArray[np.int64]] | None: ...
-def _debug_panic() -> None: ...
+
+# Test hooks, not API (rust/python/src/errors.rs, consensus.rs).
+def _debug_panic() -> None:
+    """Raises what a panic in the core raises (``InternalError``): tests/test_errors.py."""
+
 def consistency_counts(
     w: npt.NDArray[np.float64], n: int, ks: list[int], exact_limit: int = 100, samples: int = 100000, seed: int = 0
-) -> dict[str, Any]: ...
-def three_cycles(w: npt.NDArray[np.float64], n: int) -> int: ...
-def maximal_lottery(m: npt.NDArray[np.float64], n: int) -> dict[str, Any]: ...
+) -> ConsistencyCounts: ...
+def _three_cycles(w: npt.NDArray[np.float64], n: int) -> int:
+    """Strict 3-cycles of a majority relation (tests/test_consistency.py, benches/consistency.py)."""
+
+def maximal_lottery(m: npt.NDArray[np.float64], n: int) -> LotteryFit: ...
 def maximal_lottery_sparse(
     offsets: npt.NDArray[np.uint64],
     cols: npt.NDArray[np.uint32],
     vals: npt.NDArray[np.float64],
     tol: float,
     max_iter: int,
-) -> dict[str, Any]: ...
+) -> LotteryFit: ...
 def item_totals(
     n: int,
     i: npt.NDArray[np.uint32],

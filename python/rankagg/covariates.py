@@ -11,6 +11,7 @@ suits up to a few thousand items.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TypedDict
 
 import numpy as np
 
@@ -139,6 +140,14 @@ def fit(
     return CovariateFit(theta - theta.mean(), beta, iterations, rel <= tol, ll, cov, sandwich, rel)
 
 
+class CovariateReplicates(TypedDict):
+    """What :func:`bootstrap` returns (one chunk of rounds)."""
+
+    replicates: np.ndarray
+    beta_replicates: np.ndarray
+    not_converged: int
+
+
 def bootstrap(
     rows: Comparisons,
     point: CovariateFit,
@@ -151,7 +160,7 @@ def bootstrap(
     regularization: float,
     tol: float,
     max_iter: int,
-) -> dict[str, np.ndarray | int]:
+) -> CovariateReplicates:
     """Row-resampling bootstrap: each round draws the rows with replacement (round r uses the
     generator seeded by (seed, r), so chunks give the same result) and refits from ``point``.
     Returns code-order θ replicates (rounds × n), β replicates (rounds × p) and the number of

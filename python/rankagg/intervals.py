@@ -14,10 +14,10 @@ from __future__ import annotations
 import math
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from statistics import NormalDist
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import numpy as np
 
@@ -98,7 +98,10 @@ Interval = Bootstrap | Sandwich
 """What ``ci=`` accepts."""
 
 
-def run_rounds(ci: Interval | None, call: Callable[[int, int], dict[str, Any]], what: str) -> dict[str, Any]:
+_Fit = TypeVar("_Fit", bound=Mapping[str, Any])
+
+
+def run_rounds(ci: Interval | None, call: Callable[[int, int], _Fit], what: str) -> _Fit:
     """Calls ``call(rounds, first_round)`` for the bootstrap's rounds in chunks of about
     ``CHUNK_SECONDS`` each, so that Ctrl-C is answered between chunks and a progress bar (with
     ``ci.progress``) can move; merges the chunks (replicates concatenated, counters added).
@@ -106,7 +109,7 @@ def run_rounds(ci: Interval | None, call: Callable[[int, int], dict[str, Any]], 
     result. Without a bootstrap, calls ``call(0, 0)`` once."""
     if not isinstance(ci, Bootstrap):
         return call(0, 0)
-    parts: list[dict[str, Any]] = []
+    parts: list[_Fit] = []
     done, size = 0, min(ci.rounds, 4)
     after = progress_delay(ci.progress)
     start, shown = time.perf_counter(), False
@@ -135,7 +138,7 @@ def run_rounds(ci: Interval | None, call: Callable[[int, int], dict[str, Any]], 
     for key in ("redraws", "not_converged"):
         if key in merged:
             merged[key] = sum(p[key] for p in parts)
-    return merged
+    return cast(_Fit, merged)
 
 
 CHUNK_SECONDS = 0.1
@@ -143,7 +146,7 @@ CHUNK_SECONDS = 0.1
 answered inside a chunk, by the Rust rounds)."""
 
 
-def _check_replicates(first: dict[str, Any], rounds_done: int, rounds: int) -> None:
+def _check_replicates(first: Mapping[str, Any], rounds_done: int, rounds: int) -> None:
     """The budget for all rounds' replicates, from the first chunk's size per round: the chunks,
     their concatenation and the percentile's sorted copy (three copies)."""
     per_round = sum(np.asarray(v).size for key, v in first.items() if key.endswith("replicates")) // max(rounds_done, 1)

@@ -187,7 +187,7 @@ class _Problem:
         other.wij, other.wji = np.ascontiguousarray(wij, dtype=float), np.ascontiguousarray(wji, dtype=float)
         return other
 
-    def solve(self, mu: np.ndarray, delta: np.ndarray, tol: float, max_iter: int) -> dict[str, Any]:
+    def solve(self, mu: np.ndarray, delta: np.ndarray, tol: float, max_iter: int) -> _core.PooledFit:
         return _core.pooled_bradley_terry(
             self.n,
             self.n_tasks,
@@ -406,7 +406,7 @@ def _task_fitter(
     chunks, handed the first chunk's point fit)."""
     point: dict[str, Any] = {}
 
-    def call(rounds: int, first: int) -> dict[str, Any]:
+    def call(rounds: int, first: int) -> _core.BradleyTerryFit:
         given = (
             {"point_theta": point["theta"], "point_virtual": point["virtual_theta"], "point_tie": None} if point else {}
         )
@@ -454,7 +454,7 @@ def _pooled_start(
 def _bootstrap(
     tasks: _Tasks,
     problem: _Problem,
-    point: dict[str, Any],
+    point: _core.PooledFit,
     ties: Ties,
     regularization: float,
     tol: float,

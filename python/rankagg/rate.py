@@ -254,7 +254,7 @@ def bradley_terry(
         )
     point: dict[str, Any] = {}
 
-    def call(rounds: int, first: int) -> dict[str, Any]:
+    def call(rounds: int, first: int) -> _core.BradleyTerryFit:
         # Later chunks of rounds start from the first chunk's point fit instead of refitting it.
         given = (
             {
@@ -322,12 +322,13 @@ def bradley_terry(
                 lower=pl.col("coefficient") - z * pl.col("std_error"),
                 upper=pl.col("coefficient") + z * pl.col("std_error"),
             )
-        fit = dict(
-            fit,
-            converged=cf.converged,
-            iterations=cf.iterations,
-            log_likelihood=cf.log_likelihood,
-            max_relative_gradient=cf.max_relative_gradient,
+        fit.update(
+            {
+                "converged": cf.converged,
+                "iterations": cf.iterations,
+                "log_likelihood": cf.log_likelihood,
+                "max_relative_gradient": cf.max_relative_gradient,
+            }
         )
         if isinstance(ci, Bootstrap):
             boot = run_rounds(

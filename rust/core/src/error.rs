@@ -43,6 +43,23 @@ pub enum Error {
 
 pub type Result<T> = std::result::Result<T, Error>;
 
+/// Parses an option string against its table of `(name, value)` choices: the one
+/// implementation behind the `FromStr` of every option enum (the bindings call `.parse()`).
+/// An unknown name is `InvalidArgument` listing the choices: "`what` must be 'a', 'b' or 'c',
+/// not \"x\"".
+pub(crate) fn parse_choice<T: Copy>(what: &str, s: &str, choices: &[(&str, T)]) -> Result<T> {
+    if let Some(&(_, v)) = choices.iter().find(|(name, _)| *name == s) {
+        return Ok(v);
+    }
+    let quoted: Vec<String> = choices.iter().map(|(name, _)| format!("'{name}'")).collect();
+    let listed = match quoted.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        Some((last, _)) => last.clone(),
+        None => String::new(),
+    };
+    Err(Error::InvalidArgument(format!("{what} must be {listed}, not {s:?}")))
+}
+
 /// Collects the first [`MAX_REPORTED`] offending row indices and a total count.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct RowReport {
@@ -67,5 +84,20 @@ impl RowReport {
             }
         }
         self.count += other.count;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_choice_finds_a_name_and_lists_the_choices_otherwise() {
+        let choices = [("a", 1), ("b", 2), ("c", 3)];
+        assert_eq!(parse_choice("x", "b", &choices), Ok(2));
+        let Err(Error::InvalidArgument(msg)) = parse_choice("x", "d", &choices) else { panic!("expected InvalidArgument") };
+        assert_eq!(msg, "x must be 'a', 'b' or 'c', not \"d\"");
+        let Err(Error::InvalidArgument(msg)) = parse_choice("y", "", &[("only", 0)]) else { panic!("expected InvalidArgument") };
+        assert_eq!(msg, "y must be 'only', not \"\"");
     }
 }

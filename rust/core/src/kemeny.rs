@@ -37,6 +37,13 @@ pub enum Method {
     Heuristic,
 }
 
+impl std::str::FromStr for Method {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        crate::error::parse_choice("method", s, &[("auto", Method::Auto), ("exact", Method::Exact), ("heuristic", Method::Heuristic)])
+    }
+}
+
 /// Largest component that `Method::Auto` gives to the LP branch and bound.
 pub const AUTO_MAX_ITEMS: usize = 200;
 

@@ -5,7 +5,9 @@ use numpy::{PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1};
 use pyo3::prelude::*;
 use rankagg_core::rate::crowd as core;
 
-use crate::{opt_slice, outcomes_from, run_detached, slice};
+use crate::errors::run_detached;
+use crate::pairs::outcomes_from;
+use crate::{opt_slice, slice};
 
 /// Comparisons reduced per (judge, pair): built once, fitted many times.
 #[pyclass(frozen, module = "rankagg._core")]

@@ -6,7 +6,8 @@ use numpy::{PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 use rankagg_core::vote as core;
 
-use crate::{opt_slice, run_detached, slice};
+use crate::errors::run_detached;
+use crate::{opt_slice, slice};
 
 /// Ranked pairs with the label-order tie-break on `P`: per item, the number of items it is
 /// locked above.

@@ -33,6 +33,21 @@ pub enum Solver {
     Newman,
 }
 
+impl std::str::FromStr for Ties {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        let choices = [("half", Ties::Half), ("drop", Ties::Drop), ("davidson", Ties::Davidson), ("rao_kupper", Ties::RaoKupper)];
+        crate::error::parse_choice("tie_model", s, &choices)
+    }
+}
+
+impl std::str::FromStr for Solver {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        crate::error::parse_choice("solver", s, &[("newman", Solver::Newman), ("mm", Solver::MM)])
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 pub struct Options {
     pub ties: Ties,
@@ -75,6 +90,61 @@ pub struct Replicates {
     pub redraws: usize,
     /// Rounds whose fit stopped at `max_iter` before meeting `tol`.
     pub not_converged: usize,
+}
+
+impl Fit {
+    /// The point fit of an earlier chunk of bootstrap rounds, handed back so that a later
+    /// chunk's replicates start from it without fitting again: only θ, the virtual item's θ
+    /// and the tie parameter are known (log-likelihood NaN, 0 iterations, converged).
+    pub fn given(theta: Vec<f64>, virtual_theta: Option<f64>, tie_parameter: Option<f64>) -> Fit {
+        Fit { theta, tie_parameter, iterations: 0, converged: true, log_likelihood: f64::NAN, max_relative_gradient: 0.0, virtual_theta }
+    }
+}
+
+/// One chunk of bootstrap rounds: `draws` comparisons per round, rounds `rounds` of the
+/// stream of `seed` (see [`bootstrap`]).
+#[derive(Debug, Clone)]
+pub struct Resampling {
+    pub draws: u64,
+    pub rounds: std::ops::Range<usize>,
+    pub seed: u64,
+}
+
+/// What one call of [`fit_table`] returns.
+#[derive(Debug, Clone)]
+pub struct TableFit {
+    pub fit: Fit,
+    /// Per item: weighted wins, losses and ties ([`PairsRef::item_totals`]), when asked for.
+    pub totals: Option<[Vec<f64>; 3]>,
+    /// The bootstrap replicates, when a [`Resampling`] was given.
+    pub replicates: Option<Replicates>,
+}
+
+/// A Bradley–Terry fit of a pair table as the Python layer asks for it: the table validated,
+/// the fit (or `point`, an earlier chunk's point fit, [`Fit::given`]), with the per-item totals
+/// computed on a second thread meanwhile when `totals` (once per call: the first chunk), then
+/// the bootstrap chunk. The fit stays on the calling thread, the only one that sees Ctrl-C
+/// (`crate::interrupt`).
+pub fn fit_table(t: PairsRef<'_>, opts: &Options, point: Option<Fit>, totals: bool, resampling: Option<Resampling>) -> Result<TableFit> {
+    t.validate()?;
+    if point.as_ref().is_some_and(|p| p.theta.len() != t.n) {
+        return Err(Error::InvalidArgument("point_theta must have one value per item".into()));
+    }
+    let (fit, totals) = std::thread::scope(|s| {
+        let totals = totals.then(|| s.spawn(|| t.item_totals()));
+        let fit = match point {
+            Some(p) => Ok(p),
+            None => fit(t, opts),
+        };
+        (fit, totals.map(|h| h.join().unwrap_or_else(|_| Err(Error::InvalidArgument("item totals: worker thread panicked".into())))))
+    });
+    let fit = fit?;
+    let totals = totals.transpose()?;
+    let replicates = match resampling {
+        Some(r) if !r.rounds.is_empty() => Some(bootstrap(t, opts, &fit, r.draws, r.rounds, r.seed)?),
+        _ => None,
+    };
+    Ok(TableFit { fit, totals, replicates })
 }
 
 /// One neighbour of an item in the comparison graph, with the effective counts the model
@@ -1147,6 +1217,27 @@ mod tests {
         let reg = Options { regularization: 0.5, ..Default::default() };
         let f = fit(t.as_ref(), &reg).unwrap();
         assert_eq!(bootstrap(t.as_ref(), &reg, &f, 6, 0..50, 0).unwrap().redraws, 0);
+    }
+
+    /// `fit_table` is the fit, the item totals and the bootstrap chunk it names; a later chunk
+    /// given the point fit draws the same replicates as one call over all rounds.
+    #[test]
+    fn fit_table_is_fit_totals_and_bootstrap() {
+        let t = table(&[(0, 1, 1.0), (1, 2, 1.0), (2, 0, 1.0), (0, 1, 0.5), (0, 2, 1.0), (1, 0, 0.0)], 3);
+        let opts = Options { ties: Ties::Davidson, ..Default::default() };
+        let whole = fit_table(t.as_ref(), &opts, None, true, Some(Resampling { draws: 6, rounds: 0..8, seed: 3 })).unwrap();
+        let f = fit(t.as_ref(), &opts).unwrap();
+        assert_eq!(whole.fit.theta, f.theta);
+        assert_eq!(whole.fit.tie_parameter, f.tie_parameter);
+        assert_eq!(whole.totals, Some(t.as_ref().item_totals().unwrap()));
+        let reps = whole.replicates.unwrap();
+        assert_eq!(reps.theta, bootstrap(t.as_ref(), &opts, &f, 6, 0..8, 3).unwrap().theta);
+        let point = Fit::given(f.theta.clone(), f.virtual_theta, f.tie_parameter);
+        let later = fit_table(t.as_ref(), &opts, Some(point), false, Some(Resampling { draws: 6, rounds: 4..8, seed: 3 })).unwrap();
+        assert!(later.totals.is_none() && later.fit.log_likelihood.is_nan());
+        assert_eq!(later.replicates.unwrap().theta, reps.theta[4 * 3..]);
+        let short = Fit::given(vec![0.0; 2], None, None);
+        assert!(matches!(fit_table(t.as_ref(), &opts, Some(short), false, None), Err(Error::InvalidArgument(_))));
     }
 }
 

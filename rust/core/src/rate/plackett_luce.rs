@@ -103,6 +103,13 @@ pub enum Solver {
     Fast,
 }
 
+impl std::str::FromStr for Solver {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        crate::error::parse_choice("solver", s, &[("fast", Solver::Fast), ("mm", Solver::MM)])
+    }
+}
+
 /// What a ranking says about the items it does not list (see the module documentation).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Unranked {
@@ -116,11 +123,7 @@ pub enum Unranked {
 impl std::str::FromStr for Unranked {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self> {
-        match s {
-            "below" => Ok(Unranked::Below),
-            "ignore" => Ok(Unranked::Ignore),
-            other => Err(Error::InvalidArgument(format!("unranked must be 'below' or 'ignore', not {other:?}"))),
-        }
+        crate::error::parse_choice("unranked", s, &[("below", Unranked::Below), ("ignore", Unranked::Ignore)])
     }
 }
 

@@ -1,0 +1,165 @@
+//! Bindings of the ingest stages: factorizing item columns (`rankagg_core::factorize`, strings
+//! through the Arrow C stream of `arrow.rs`), reducing rows to a pair table and the per-item
+//! totals of one (`rankagg_core::pairs`); and the argument shapes the other families share
+//! (a borrowed pair table, the outcome arguments of row-level calls).
+
+use numpy::{PyArray1, PyReadonlyArray1};
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyList, PyString};
+use rankagg_core::factorize::factorize_into;
+use rankagg_core::memory::zeroed_large;
+use rankagg_core::pairs::{self, Outcomes};
+
+use crate::arrow;
+use crate::errors::run_detached;
+use crate::{opt_slice, slice};
+
+/// A borrowed pair table over numpy arrays (validated by the caller).
+pub(crate) fn pairs_ref<'a>(
+    n: usize,
+    i: &'a PyReadonlyArray1<'_, u32>,
+    j: &'a PyReadonlyArray1<'_, u32>,
+    wins_i: &'a PyReadonlyArray1<'_, f64>,
+    wins_j: &'a PyReadonlyArray1<'_, f64>,
+    ties: &'a PyReadonlyArray1<'_, f64>,
+) -> PyResult<pairs::PairsRef<'a>> {
+    Ok(pairs::PairsRef {
+        n,
+        i: slice(i, "i")?,
+        j: slice(j, "j")?,
+        wins_i: slice(wins_i, "wins_i")?,
+        wins_j: slice(wins_j, "wins_j")?,
+        ties: slice(ties, "ties")?,
+    })
+}
+
+pub(crate) fn outcomes_from<'a>(
+    outcome: &'a Option<PyReadonlyArray1<'_, f64>>,
+    outcome_codes: &'a Option<PyReadonlyArray1<'_, u32>>,
+    outcome_values: &'a Option<PyReadonlyArray1<'_, f64>>,
+) -> PyResult<Outcomes<'a>> {
+    Ok(match (outcome, outcome_codes, outcome_values) {
+        (Some(o), None, None) => Outcomes::Values(slice(o, "outcome")?),
+        (None, Some(c), Some(v)) => Outcomes::Coded { codes: slice(c, "outcome_codes")?, values: slice(v, "outcome_values")? },
+        (None, None, None) => Outcomes::AllWins,
+        _ => return Err(PyValueError::new_err("give outcome, or outcome_codes with outcome_values, or neither")),
+    })
+}
+
+/// Jointly factorizes string columns given as Arrow C streams (objects with
+/// `__arrow_c_stream__`). Returns (list of uint32 code arrays, list of labels in code order).
+#[pyfunction]
+fn factorize_strings<'py>(py: Python<'py>, columns: Vec<Bound<'py, PyAny>>) -> PyResult<(Vec<Bound<'py, PyArray1<u32>>>, Bound<'py, PyList>)> {
+    let mut per_column: Vec<Vec<arrow::StrChunk>> = Vec::new();
+    for (k, col) in columns.iter().enumerate() {
+        let capsule = col.call_method0("__arrow_c_stream__")?;
+        let raw = unsafe { pyo3::ffi::PyCapsule_GetPointer(capsule.as_ptr(), c"arrow_array_stream".as_ptr()) };
+        if raw.is_null() {
+            return Err(PyErr::fetch(py));
+        }
+        let chunks = unsafe { arrow::read_string_stream(raw as *mut arrow::ArrowArrayStream) }.map_err(|e| match e {
+            arrow::StreamError::NotStrings(f) => PyTypeError::new_err(format!("column {k}: Arrow format {f:?} is not a string type")),
+            arrow::StreamError::HasNulls => PyValueError::new_err(format!("column {k}: contains nulls")),
+            arrow::StreamError::Producer(m) => PyValueError::new_err(format!("column {k}: Arrow stream error: {m}")),
+        })?;
+        per_column.push(chunks);
+    }
+    let lens: Vec<usize> = per_column.iter().map(|c| c.iter().map(|x| x.len).sum()).collect();
+    let (codes, labels): (Vec<Vec<u32>>, Vec<Vec<u8>>) = run_detached(py, || {
+        let mut codes: Vec<Vec<u32>> = lens.iter().map(|&l| zeroed_large(l)).collect::<Result<_, _>>()?;
+        let pieces: Vec<&arrow::StrChunk> = per_column.iter().flatten().collect();
+        let mut outs: Vec<&mut [u32]> = Vec::new();
+        for (col, out) in per_column.iter().zip(codes.iter_mut()) {
+            let mut rest: &mut [u32] = out.as_mut_slice();
+            for chunk in col {
+                let (head, tail) = rest.split_at_mut(chunk.len);
+                outs.push(head);
+                rest = tail;
+            }
+        }
+        let keys = factorize_into(&pieces, &mut outs)?;
+        let labels: Vec<Vec<u8>> = keys.iter().map(|k| k.to_bytes()).collect();
+        drop(pieces);
+        Ok((codes, labels))
+    })?;
+    drop(per_column);
+    let list = PyList::empty(py);
+    for l in labels {
+        let s = std::str::from_utf8(&l).map_err(|_| PyValueError::new_err("item names are not valid UTF-8"))?;
+        list.append(PyString::new(py, s))?;
+    }
+    Ok((codes.into_iter().map(|c| PyArray1::from_vec(py, c)).collect(), list))
+}
+
+/// Jointly factorizes int64 arrays. Returns (list of uint32 code arrays, int64 labels in code order).
+#[pyfunction]
+fn factorize_ints<'py>(py: Python<'py>, columns: Vec<PyReadonlyArray1<'py, i64>>) -> PyResult<(Vec<Bound<'py, PyArray1<u32>>>, Bound<'py, PyArray1<i64>>)> {
+    let slices: Vec<&[i64]> = columns.iter().map(|c| slice(c, "column")).collect::<PyResult<_>>()?;
+    let (codes, labels) = run_detached(py, || {
+        let mut codes: Vec<Vec<u32>> = slices.iter().map(|s| zeroed_large(s.len())).collect::<Result<_, _>>()?;
+        let mut outs: Vec<&mut [u32]> = codes.iter_mut().map(|c| c.as_mut_slice()).collect();
+        let keys = rankagg_core::factorize::factorize_ints(&slices, &mut outs)?;
+        Ok((codes, keys))
+    })?;
+    Ok((codes.into_iter().map(|c| PyArray1::from_vec(py, c)).collect(), PyArray1::from_vec(py, labels)))
+}
+
+type PairArrays<'py> = (Bound<'py, PyArray1<u32>>, Bound<'py, PyArray1<u32>>, Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>);
+
+/// Reduces rows to a pair table: (i, j, wins_i, wins_j, ties) with i < j.
+/// Outcomes: `outcome` (float per row), or `outcome_codes` + `outcome_values`, or neither
+/// (every row is a win of `a`). `relabel[k]` (optional permutation) renames code k afterwards.
+#[pyfunction]
+#[pyo3(signature = (n, a, b, outcome=None, outcome_codes=None, outcome_values=None, weight=None, relabel=None))]
+#[allow(clippy::too_many_arguments)]
+fn reduce_pairs<'py>(
+    py: Python<'py>,
+    n: usize,
+    a: PyReadonlyArray1<'py, u32>,
+    b: PyReadonlyArray1<'py, u32>,
+    outcome: Option<PyReadonlyArray1<'py, f64>>,
+    outcome_codes: Option<PyReadonlyArray1<'py, u32>>,
+    outcome_values: Option<PyReadonlyArray1<'py, f64>>,
+    weight: Option<PyReadonlyArray1<'py, f64>>,
+    relabel: Option<PyReadonlyArray1<'py, u32>>,
+) -> PyResult<PairArrays<'py>> {
+    let a = slice(&a, "a")?;
+    let b = slice(&b, "b")?;
+    let outcomes = outcomes_from(&outcome, &outcome_codes, &outcome_values)?;
+    let w = opt_slice(&weight, "weight")?;
+    let relabel = opt_slice(&relabel, "relabel")?;
+    let t = run_detached(py, || pairs::reduce_relabelled(n, a, b, outcomes, w, relabel))?;
+    Ok((
+        PyArray1::from_vec(py, t.i),
+        PyArray1::from_vec(py, t.j),
+        PyArray1::from_vec(py, t.wins_i),
+        PyArray1::from_vec(py, t.wins_j),
+        PyArray1::from_vec(py, t.ties),
+    ))
+}
+
+/// Per item of a pair table: (wins, losses, ties), weighted.
+#[pyfunction]
+fn item_totals<'py>(
+    py: Python<'py>,
+    n: usize,
+    i: PyReadonlyArray1<'py, u32>,
+    j: PyReadonlyArray1<'py, u32>,
+    wins_i: PyReadonlyArray1<'py, f64>,
+    wins_j: PyReadonlyArray1<'py, f64>,
+    ties: PyReadonlyArray1<'py, f64>,
+) -> PyResult<(Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>)> {
+    let table = pairs_ref(n, &i, &j, &wins_i, &wins_j, &ties)?;
+    let [w, l, t] = run_detached(py, || table.item_totals())?;
+    Ok((PyArray1::from_vec(py, w), PyArray1::from_vec(py, l), PyArray1::from_vec(py, t)))
+}
+
+/// Registers this file's functions.
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(factorize_strings, m)?)?;
+    m.add_function(wrap_pyfunction!(factorize_ints, m)?)?;
+    m.add_function(wrap_pyfunction!(reduce_pairs, m)?)?;
+    m.add_function(wrap_pyfunction!(item_totals, m)?)?;
+    Ok(())
+}
