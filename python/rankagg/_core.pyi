@@ -355,9 +355,7 @@ def defensive(
     prior: float = 1.0,
     regret: bool = False,
 ) -> DefensiveFit: ...
-def dense_int_map(
-    x: npt.NDArray[np.int64], limit: int
-) -> tuple[int, npt.NDArray[np.uint32], npt.NDArray[np.int64]] | None: ...
+def dense_int_map(x: npt.NDArray[np.int64]) -> tuple[int, npt.NDArray[np.uint32], npt.NDArray[np.int64]] | None: ...
 
 # Test hooks, not API (rust/python/src/errors.rs, consensus.rs).
 def _debug_panic() -> None:

@@ -136,12 +136,13 @@ class _Keys:
 
 
 def _keys(s: pl.Series) -> _Keys:
-    """Integers of a range at most twice the rows (token ids, task numbers) are ranked by an
-    array lookup in Rust, without a per-row code array; anything else is factorized by
-    :func:`rankagg.intake.factorize` and ranked in sorted label order."""
+    """Integers of a small range (token ids, task numbers: below twice the rows plus 2^16, the
+    factorizer's threshold) are ranked by an array lookup in Rust, without a per-row code
+    array; anything else is factorized by :func:`rankagg.intake.factorize` and ranked in sorted
+    label order."""
     if s.dtype.is_integer() and s.dtype != pl.UInt64:
         x = s.cast(pl.Int64).to_numpy()
-        dense = _core.dense_int_map(x, max(2 * len(s), 1 << 16))
+        dense = _core.dense_int_map(x)
         if dense is not None:
             lo, rank, values = dense
             return _Keys((x, rank, lo), pl.Series(s.name, values).cast(s.dtype))

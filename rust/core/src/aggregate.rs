@@ -398,27 +398,22 @@ pub fn defensive(t: Table<'_>, opts: &Options) -> Result<Defended> {
 
 /// The rank map of integers of a small range, for [`Key::Dense`]: `(lo, rank, labels)` with
 /// `rank[v − lo]` the rank of `v` among the distinct values (`u32::MAX` where absent) and the
-/// distinct values sorted. `None` when `x` is empty or `max − min ≥ limit` (hash-factorize
-/// then). Linear time, parallel; no per-row array is allocated.
-pub fn dense_int_map(x: &[i64], limit: usize) -> Option<(i64, Vec<u32>, Vec<i64>)> {
-    let (lo, hi) = x
-        .par_iter()
-        .with_min_len(1 << 16)
-        .fold(|| (i64::MAX, i64::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)))
-        .reduce(|| (i64::MAX, i64::MIN), |a, b| (a.0.min(b.0), a.1.max(b.1)));
-    if x.is_empty() || (hi as i128 - lo as i128) >= limit.min(u32::MAX as usize - 1) as i128 {
-        return None;
-    }
-    let width = (hi - lo) as usize + 1;
+/// distinct values sorted. `None` when `x` is empty or its range is too wide for a table
+/// ([`crate::factorize::small_range`]: hash-factorize then). Linear time, parallel; no per-row
+/// array is allocated.
+pub fn dense_int_map(x: &[i64]) -> Result<Option<(i64, Vec<u32>, Vec<i64>)>> {
+    let Some((lo, width)) = crate::factorize::small_range(&[x]) else {
+        return Ok(None);
+    };
     let parts: Vec<Vec<bool>> = blocks(x.len(), width)
         .into_par_iter()
         .map(|rows| {
-            let mut seen = vec![false; width];
+            let mut seen = crate::memory::try_filled(width, false)?;
             x[rows].iter().for_each(|&v| seen[(v - lo) as usize] = true);
-            seen
+            Ok(seen)
         })
-        .collect();
-    let mut rank = vec![u32::MAX; width];
+        .collect::<Result<_>>()?;
+    let mut rank = crate::memory::try_filled(width, u32::MAX)?;
     let mut labels = Vec::new();
     for (k, c) in rank.iter_mut().enumerate() {
         if parts.iter().any(|p| p[k]) {
@@ -426,7 +421,7 @@ pub fn dense_int_map(x: &[i64], limit: usize) -> Option<(i64, Vec<u32>, Vec<i64>
             labels.push(lo + k as i64);
         }
     }
-    Some((lo, rank, labels))
+    Ok(Some((lo, rank, labels)))
 }
 
 #[cfg(test)]
@@ -680,22 +675,24 @@ mod tests {
     #[test]
     fn dense_keys_match_coded_keys() {
         let x = [7i64, -2, 7, 3, -2, 100];
-        let (lo, rank, labels) = dense_int_map(&x, 1000).unwrap();
+        let (lo, rank, labels) = dense_int_map(&x).unwrap().unwrap();
         assert_eq!((lo, labels), (-2, vec![-2, 3, 7, 100]));
         let key = Key::Dense { values: &x, lo, rank: &rank };
         assert_eq!((0..6).map(|r| key.get(r)).collect::<Vec<_>>(), vec![2, 0, 2, 1, 0, 3]);
         assert!(key.ranks_are(4) && !key.ranks_are(5));
         assert_eq!(Key::Dense { values: &[-3, 99, i64::MAX], lo, rank: &rank }.get(0), u32::MAX);
-        assert!(dense_int_map(&x, 102).is_none());
-        assert!(dense_int_map(&x, 103).is_some());
-        assert!(dense_int_map(&[], 10).is_none());
-        assert!(dense_int_map(&[i64::MIN, i64::MAX], usize::MAX).is_none());
+        // A range below the factorizer's limit for the rows gets a table, one at it does not.
+        let limit = crate::factorize::dense_range_limit(2) as i64;
+        assert!(dense_int_map(&[0, limit - 1]).unwrap().is_some());
+        assert!(dense_int_map(&[0, limit]).unwrap().is_none());
+        assert!(dense_int_map(&[]).unwrap().is_none());
+        assert!(dense_int_map(&[i64::MIN, i64::MAX]).unwrap().is_none());
         // The same table through dense keys and through codes.
         let items = [10i64, 10, 12, 12, 11];
         let obs = [5i64, 6, 5, 6, 6];
         let values = [0.5, 0.25, 1.0, 0.0, 0.75];
-        let (ilo, irank, _) = dense_int_map(&items, 100).unwrap();
-        let (olo, orank, _) = dense_int_map(&obs, 100).unwrap();
+        let (ilo, irank, _) = dense_int_map(&items).unwrap().unwrap();
+        let (olo, orank, _) = dense_int_map(&obs).unwrap().unwrap();
         let dense = Table {
             items: Key::Dense { values: &items, lo: ilo, rank: &irank },
             n_items: 3,

@@ -274,25 +274,39 @@ pub fn factorize_into<'c, C: Column + ?Sized>(pieces: &[&'c C], outs: &mut [&mut
     Ok(uniques)
 }
 
-/// Integer names: [`factorize_into`], with the same codes, but through a direct table instead
-/// of hashing when the values span a small range (at most twice the rows, plus 2^16): each
-/// block lists the values it sees first (a bitmap of the range), the lists are merged in block
-/// order, and every row is looked up in the resulting value → code table.
-pub fn factorize_ints(pieces: &[&[i64]], outs: &mut [&mut [u32]]) -> crate::Result<Vec<i64>> {
-    if pieces.len() != outs.len() || pieces.iter().zip(outs.iter()).any(|(p, o)| p.len() != o.len()) {
-        return Err(crate::Error::InvalidArgument("factorize: output lengths differ from input".into()));
-    }
+/// The widest range (max − min) of `rows` integers that is coded through a direct table over
+/// the range instead of hashing: twice the rows plus 2^16, at most 2^30 (the table costs about
+/// what the rows do). One threshold for [`factorize_ints`] and `aggregate::dense_int_map`.
+pub fn dense_range_limit(rows: usize) -> usize {
+    rows.saturating_mul(2).saturating_add(1 << 16).min(1 << 30)
+}
+
+/// `(min, max − min + 1)` of the values of `pieces` when their range is below
+/// [`dense_range_limit`] of their rows; `None` when there are none or the range is wider.
+pub fn small_range(pieces: &[&[i64]]) -> Option<(i64, usize)> {
     let rows: usize = pieces.iter().map(|p| p.len()).sum();
     let (lo, hi) = pieces
         .par_iter()
         .flat_map(|p| p.par_iter().with_min_len(BLOCK))
         .fold(|| (i64::MAX, i64::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)))
         .reduce(|| (i64::MAX, i64::MIN), |a, b| (a.0.min(b.0), a.1.max(b.1)));
-    let limit = (2 * rows + (1 << 16)).min(1 << 30) as i128;
-    if rows == 0 || hi as i128 - lo as i128 >= limit {
-        return factorize_into(pieces, outs);
+    if rows == 0 || hi as i128 - lo as i128 >= dense_range_limit(rows) as i128 {
+        return None;
     }
-    let width = (hi - lo) as usize + 1;
+    Some((lo, (hi - lo) as usize + 1))
+}
+
+/// Integer names: [`factorize_into`], with the same codes, but through a direct table instead
+/// of hashing when the values span a small range ([`small_range`]): each
+/// block lists the values it sees first (a bitmap of the range), the lists are merged in block
+/// order, and every row is looked up in the resulting value → code table.
+pub fn factorize_ints(pieces: &[&[i64]], outs: &mut [&mut [u32]]) -> crate::Result<Vec<i64>> {
+    if pieces.len() != outs.len() || pieces.iter().zip(outs.iter()).any(|(p, o)| p.len() != o.len()) {
+        return Err(crate::Error::InvalidArgument("factorize: output lengths differ from input".into()));
+    }
+    let Some((lo, width)) = small_range(pieces) else {
+        return factorize_into(pieces, outs);
+    };
     let mut tasks: Vec<(&[i64], &mut [u32])> = Vec::new();
     for (piece, out) in pieces.iter().zip(outs.iter_mut()) {
         let block = out.len().div_ceil(MAX_BLOCKS).max(BLOCK);

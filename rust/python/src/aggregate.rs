@@ -85,17 +85,13 @@ fn defensive<'py>(
     Ok(out)
 }
 
-/// The rank map of int64 values whose range (max − min) is below `limit`: (lo, uint32 rank
-/// per value − lo with 2^32 − 1 where absent, sorted int64 labels), or None (hash-factorize
-/// then).
+/// The rank map of int64 values whose range (max − min) is small enough for a table (the
+/// factorizer's threshold: twice the rows plus 2^16): (lo, uint32 rank per value − lo with
+/// 2^32 − 1 where absent, sorted int64 labels), or None (hash-factorize then).
 #[pyfunction]
-fn dense_int_map<'py>(
-    py: Python<'py>,
-    x: PyReadonlyArray1<'py, i64>,
-    limit: usize,
-) -> PyResult<Option<(i64, Bound<'py, PyArray1<u32>>, Bound<'py, PyArray1<i64>>)>> {
+fn dense_int_map<'py>(py: Python<'py>, x: PyReadonlyArray1<'py, i64>) -> PyResult<Option<(i64, Bound<'py, PyArray1<u32>>, Bound<'py, PyArray1<i64>>)>> {
     let x = slice(&x, "x")?;
-    let out = run_detached(py, || Ok(rankagg_core::aggregate::dense_int_map(x, limit)))?;
+    let out = run_detached(py, || rankagg_core::aggregate::dense_int_map(x))?;
     Ok(out.map(|(lo, r, l)| (lo, PyArray1::from_vec(py, r), PyArray1::from_vec(py, l))))
 }
 
