@@ -1113,36 +1113,28 @@ mod tests {
         }
     }
 
-    /// The tie models' common-scale terms: Bradley–Terry's at ν = 0 (Davidson) and η = 1
-    /// (Rao–Kupper), odd in s, and their derivatives match finite differences.
+    /// The tie models' common-scale steps: one item at any log-strength s is brought to the
+    /// virtual item's strength (every term vanishes at x = 1, at ν = 0 and η = 1 too), items
+    /// at ±1 are balanced already, and at ν = 0 Davidson's step is Bradley–Terry's.
     #[test]
     fn common_scale_terms() {
-        let term = |ties: Ties, p: f64, s: f64| -> (f64, f64) {
-            let mut out = (0.0, 0.0);
-            let mut pi = [s.exp()];
-            // the root of one term is s = 0: the scale found is e^−s
-            best_common_scale_ties(&mut pi, ties, p);
-            out.0 = pi[0].ln();
-            out.1 = s;
-            out
-        };
+        let models = [(Ties::Davidson, 0.0), (Ties::Davidson, 0.8), (Ties::RaoKupper, 1.0), (Ties::RaoKupper, 2.5)];
         for s in [-30.0, -3.0, -0.2, 0.0, 0.7, 5.0, 40.0] {
-            for (ties, p) in [(Ties::Davidson, 0.0), (Ties::Davidson, 0.8), (Ties::RaoKupper, 1.0), (Ties::RaoKupper, 2.5)] {
-                let (root, _) = term(ties, p, s);
-                assert!(root.abs() < 1e-9, "{ties:?} {p} {s}: {root}");
+            for (ties, p) in models {
+                let mut pi = [f64::exp(s)];
+                best_common_scale_ties(&mut pi, ties, p);
+                assert!(pi[0].ln().abs() < 1e-9, "{ties:?} {p} {s}: {}", pi[0].ln());
             }
         }
-        // Two items at θ = ±1 (and the Bradley–Terry term) are balanced already: no scaling.
-        for (ties, p) in [(Ties::Davidson, 0.0), (Ties::Davidson, 1.3), (Ties::RaoKupper, 1.0), (Ties::RaoKupper, 1.7)] {
+        for (ties, p) in models {
             let mut pi = [1f64.exp(), (-1f64).exp()];
             best_common_scale_ties(&mut pi, ties, p);
             assert!((pi[0].ln() - 1.0).abs() < 1e-12 && (pi[1].ln() + 1.0).abs() < 1e-12, "{ties:?} {pi:?}");
         }
-        // Three items: the Davidson root at ν = 0 is the Bradley–Terry root.
-        let (mut a, mut b) = ([0.3f64.exp(), 2.0f64.exp(), (-0.5f64).exp()], [0.3f64.exp(), 2.0f64.exp(), (-0.5f64).exp()]);
+        let theta = [0.3, 2.0, -0.5];
+        let (mut a, mut b) = (theta.map(f64::exp), theta.map(f64::exp));
         best_common_scale(&mut a);
         best_common_scale_ties(&mut b, Ties::Davidson, 0.0);
-        best_common_scale_ties(&mut [1.0], Ties::RaoKupper, 1.0);
         for k in 0..3 {
             assert!((a[k] / b[k] - 1.0).abs() < 1e-12, "{a:?} {b:?}");
         }
@@ -1159,7 +1151,14 @@ mod tests {
             let b = (a + 1 + ((s >> 45) % (n as u64 - 1)) as u32) % n;
             let u = (s >> 11) as f64 / (1u64 << 53) as f64;
             let p = 1.0 / (1.0 + (-((a as f64) - (b as f64)) / 40.0).exp());
-            rows.push((a, b, if u < 0.8 * p { 1.0 } else if u < 0.8 { 0.0 } else { 0.5 }));
+            let outcome = if u < 0.8 * p {
+                1.0
+            } else if u < 0.8 {
+                0.0
+            } else {
+                0.5
+            };
+            rows.push((a, b, outcome));
         }
         let t = table(&rows, n as usize);
         for ties in [Ties::Davidson, Ties::RaoKupper] {
