@@ -454,7 +454,7 @@ fn sampled(rel: &Relation, k: usize, samples: u64, seed: u64, stop: &Stop) -> Su
             let draws = CHUNK.min(samples - c * CHUNK);
             let mut out = [0u64; 4];
             if stop.stopped() {
-                return out;
+                return None; // ends the whole iteration (while_some): 2^50 empty chunks would not end
             }
             let mut pick = Vec::with_capacity(k);
             for _ in 0..draws {
@@ -487,8 +487,9 @@ fn sampled(rel: &Relation, k: usize, samples: u64, seed: u64, stop: &Stop) -> Su
                 out[2] += cycle as u64;
                 out[3] += tie as u64;
             }
-            out
+            Some(out)
         })
+        .while_some()
         .reduce(|| [0; 4], |a, b| [a[0] + b[0], a[1] + b[1], a[2] + b[2], a[3] + b[3]]);
     SubsetCounts { k, subsets: totals[0], inconsistent: totals[1], with_cycle: totals[2], with_tie: totals[3], exact: false, drawn: samples }
 }
