@@ -26,6 +26,7 @@ from typing import Any, Literal
 import numpy as np
 
 from rankagg.budget import check_dense
+from rankagg.checks import one_of
 from rankagg.errors import RankaggError
 from rankagg.preferences import Unranked
 from rankagg.rankings import Rankings
@@ -60,7 +61,7 @@ def nanson(
     >>> ra.nanson(votes).winners, ra.nanson(votes, variant="weak").winners  # Borda a 5, b 6, c 4
     (['a'], ['b'])
     """
-    if variant not in ("strict", "weak"):
+    if not one_of(variant, ("strict", "weak")):
         raise RankaggError(f"nanson: variant must be 'strict' or 'weak', not {variant!r}")
     return _borda_elimination(rankings, unranked, "nanson", variant, variant=variant)
 

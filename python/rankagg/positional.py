@@ -20,6 +20,7 @@ from typing import Any, Literal
 import numpy as np
 
 from rankagg.budget import check_dense
+from rankagg.checks import flag
 from rankagg.errors import RankaggError
 from rankagg.rankings import Rankings
 from rankagg.vote import Consensus, _exact_shares, _levels, _rankings_only, _result
@@ -111,7 +112,7 @@ def weighted_bucklin(
     return _bucklin(
         r,
         exact,
-        threshold="majority_size" if strict_threshold else "half",
+        threshold="majority_size" if flag("strict_threshold", strict_threshold) else "half",
         rule="weighted_bucklin",
         points=None if points is None else list(points),
     )

@@ -34,6 +34,7 @@ import numpy as np
 import polars as pl
 
 from rankagg import _core
+from rankagg.checks import one_of
 from rankagg.data import (
     Frame,
     _sorted_rank,
@@ -284,7 +285,7 @@ def defensive(
     >>> r.table.select("item", "rank", pl.col("worst_case", "mean").round(4)).rows()
     [('m2', 1, 0.375, 0.3125), ('m1', 2, 1.0, 0.5), ('m3', 2, 1.0, 0.5)]
     """
-    if higher_is not in ("risk", "better"):
+    if not one_of(higher_is, ("risk", "better")):
         raise RankaggError(f"higher_is must be 'risk' or 'better', not {higher_is!r}")
     if not _is_number(tail) or not (0.0 <= float(tail) <= 1.0):
         raise RankaggError(f"tail must be a number in [0, 1] (0: the maximum, 1: the mean), not {tail!r}")
@@ -424,7 +425,7 @@ def welfare(
     >>> ra.welfare(u, item="model", value="reward", rule="quantile", q=0.5).table.select("item", "score").rows()
     [('x', 0.8), ('y', 0.5), ('z', 0.5)]
     """
-    if rule not in WELFARE_RULES:
+    if not one_of(rule, WELFARE_RULES):
         raise RankaggError(f"rule must be one of {list(WELFARE_RULES)}, not {rule!r}")
     if rule == "quantile":
         if not _is_number(q) or not (0.0 <= float(q) <= 1.0):  # type: ignore[arg-type]
