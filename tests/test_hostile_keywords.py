@@ -309,6 +309,7 @@ def snapshot(value: Any) -> Any:
 
 
 def same(a: Any, b: Any) -> bool:
+    """Whether ``a`` (after the call) still equals its snapshot ``b`` (NaN equal to NaN)."""
     if isinstance(a, pl.DataFrame):
         return isinstance(b, pl.DataFrame) and a.equals(b)
     if isinstance(a, np.ndarray):
