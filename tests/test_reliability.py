@@ -251,6 +251,54 @@ def test_sandwich_with_all_ties_or_a_singular_information_matrix_is_a_documented
     ra.bradley_terry(apart, regularization=1.0, ci=ra.Sandwich())  # a real prior: fine
 
 
+MAGNITUDES = [2.0**-1070, 1e-320, 1e-300, 1.0, 1e300, 1e307, 1e308, 2.0**1023]
+
+
+@pytest.mark.parametrize("c", MAGNITUDES)
+def test_aggregate_scores_mean_at_every_magnitude(c):
+    """Scores × c (the largest c·5/8): the means are the exact rational means of the scores
+    given, within rounding, and rank as the unit scores' do while they are normal numbers — no
+    inf from a sum past 1.8e308 (issue 18 part 3)."""
+    from fractions import Fraction
+
+    base = np.array([[5.0, 1.0, 3.0], [4.0, 4.0, 2.0], [1.0, 5.0, 6.0], [3.0, 2.0, 1.0]]) / 8  # system × task
+    frame = pl.DataFrame(
+        {
+            "system": np.repeat(["a", "b", "c", "d"], 3),
+            "task": np.tile(["t1", "t2", "t3"], 4),
+            "score": (base * c).ravel(),
+        }
+    )
+    vals = frame["score"].to_numpy().reshape(4, 3)
+    assert np.all(np.isfinite(vals))
+    exact = [float(sum(Fraction(float(x)) for x in row) / 3) for row in vals]
+    out = ra.aggregate_scores(frame, method="mean").table.sort("item")
+    np.testing.assert_allclose(out["score"].to_numpy(), exact, rtol=1e-15, atol=5e-324)
+    unit = frame.with_columns(score=pl.Series(base.ravel()))
+    for method in ("mean", "borda"):
+        ranks = ra.aggregate_scores(frame, method=method).table.sort("item")["rank"].to_list()
+        if c >= 1e-300:  # subnormal scores lose digits: only normal ones keep every order
+            assert ranks == ra.aggregate_scores(unit, method=method).table.sort("item")["rank"].to_list()
+
+
+@pytest.mark.parametrize("w", MAGNITUDES)
+def test_borda_and_plurality_weights_at_every_magnitude(w):
+    """Ranking weights × w: Borda and plurality rank as with unit weights while the totals are
+    finite, and raise InvalidWeightError saying to divide the weights once they pass 1.8e308
+    (they returned inf scores, ties between items that differ, or an OverflowError)."""
+    lists = [["x", "y", "z"], ["y", "x", "z"], ["x", "z", "y"], [("z", "y"), "x"]]
+    unit = ra.Rankings.from_lists(lists, weights=[1.0, 1.0, 1.0, 1.0])
+    votes = ra.Rankings.from_lists(lists, weights=[w] * 4)
+    for rule, most in ((ra.borda, 5.0), (ra.plurality, 2.0)):  # the largest unit-weight score
+        if most * w > np.finfo(float).max:
+            with pytest.raises(ra.InvalidWeightError, match="divide the weights by a constant"):
+                rule(votes)
+            continue
+        got, ref = rule(votes).table, rule(unit).table
+        assert got["item"].to_list() == ref["item"].to_list() and got["rank"].to_list() == ref["rank"].to_list()
+        assert np.all(np.isfinite(got["score"].to_numpy()))
+
+
 @pytest.mark.parametrize("rule", ["utilitarian", "worst_group", "leximin", "quantile", "gini"])
 @pytest.mark.parametrize("c", [2.0**-1070, 1e-320, 1e-300, 1.0, 1e300, 1e308, 2.0**1023])
 def test_welfare_is_homogeneous_at_every_magnitude(rule, c):

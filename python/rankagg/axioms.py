@@ -16,6 +16,7 @@ from typing import Any, Literal
 import numpy as np
 import polars as pl
 
+from rankagg.checks import one_of
 from rankagg.consensus import Consensus, level_table
 from rankagg.errors import RankaggError
 from rankagg.preferences import Unranked, pairwise_preferences
@@ -115,7 +116,7 @@ def axioms(
     """
     if not isinstance(rankings, Rankings):
         raise RankaggError(f"axioms: rankings must be rankagg.Rankings, not {type(rankings).__name__}")
-    if unranked not in ("below", "ignore"):
+    if not one_of(unranked, ("below", "ignore")):
         raise RankaggError(f"unranked must be 'below' or 'ignore', not {unranked!r}")
     if isinstance(max_changes, bool) or not isinstance(max_changes, int) or max_changes < 0:
         raise RankaggError(f"axioms: max_changes must be an integer >= 0, not {max_changes!r}")

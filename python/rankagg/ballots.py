@@ -22,10 +22,11 @@ import numpy as np
 import polars as pl
 
 from rankagg._util import MAX_SHOWN, repeated_in_ranking, sorted_rank, voter_weights
+from rankagg.checks import floats
 from rankagg.consensus import Consensus, make_consensus
 from rankagg.errors import EmptyDataError, InvalidWeightError, MissingColumnError, NonFiniteValueError, RankaggError
 from rankagg.intake import Frame, check_no_nulls, factorize, select_columns
-from rankagg.rankings import Rankings
+from rankagg.rankings import Rankings, float_totals
 
 __all__ = ["ScoreBallots", "approval", "star"]
 
@@ -80,7 +81,9 @@ class ScoreBallots:
         >>> ra.ScoreBallots.from_frame({"voter": ["ann", "ann", "bo"], "item": ["x", "y", "y"]}, score=None).scores.tolist()
         [1.0, 1.0, 1.0]
         """
-        cols = [("voter", voter), ("item", item)] + [(k, c) for k, c in (("score", score), ("weight", weight)) if c]
+        cols = [("voter", voter), ("item", item)] + [
+            (k, c) for k, c in (("score", score), ("weight", weight)) if c is not None
+        ]
         frame = select_columns(data, cols)
         if frame.height == 0:
             raise EmptyDataError("the data have no rows")
@@ -121,7 +124,7 @@ class ScoreBallots:
                 f"an item appears twice for one voter (columns {voter!r}, {item!r}): rows {rows[:MAX_SHOWN].tolist()}",
                 rows[:MAX_SHOWN].tolist(),
             )
-        weights = voter_weights(frame, weight, offsets) if weight else None
+        weights = voter_weights(frame, weight, offsets) if weight is not None else None
         voters = frame.get_column(voter).gather(pl.Series(offsets[:-1].astype(np.int64)))
         return cls(labels, offsets, codes.astype(np.uint32), values[order], weights, voters)
 
@@ -188,10 +191,7 @@ class ScoreBallots:
             )
         w = None
         if weights is not None:
-            try:
-                w = np.array(weights, dtype=float)
-            except (TypeError, ValueError):
-                raise InvalidWeightError("weights must be numbers, one per ballot") from None
+            w = floats("weights", weights, InvalidWeightError)
             if w.shape != (len(ballots),):
                 raise InvalidWeightError(f"weights has {w.size} entries for {len(ballots)} ballots")
             bad = np.flatnonzero(~(np.isfinite(w) & (w >= 0)))
@@ -293,7 +293,7 @@ def _weighted_sums(index: np.ndarray, value: np.ndarray, weight: np.ndarray, n: 
     exact = [Fraction(0)] * n
     for (i, v, w), c in zip(triples.tolist(), counts.tolist()):
         exact[int(i)] += Fraction(v) * Fraction(w) * c
-    return list(exact), np.array([float(x) for x in exact])
+    return list(exact), float_totals(exact, "the totals")
 
 
 def _per_ballot(b: ScoreBallots) -> tuple[np.ndarray, np.ndarray]:

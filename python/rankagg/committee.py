@@ -41,6 +41,7 @@ import polars as pl
 
 from rankagg._util import MAX_SHOWN
 from rankagg.budget import check_dense
+from rankagg.checks import one_of
 from rankagg.errors import GroupConstraintError, RankaggError
 from rankagg.intake import Frame, check_no_nulls, select_columns
 from rankagg.rankings import Rankings
@@ -114,7 +115,7 @@ class Approvals:
         >>> ra.Approvals.from_frame({"voter": [1, 1, 2], "item": ["x", "y", "x"]}).items.tolist()
         [0, 1, 0]
         """
-        cols = [("voter", voter), ("item", item)] + ([("weight", weight)] if weight else [])
+        cols = [("voter", voter), ("item", item)] + ([("weight", weight)] if weight is not None else [])
         frame = select_columns(data, cols)
         rank = "rank" if "rank" not in (voter, item, weight) else "_rank"
         frame = frame.with_columns(pl.lit(0, dtype=pl.UInt8).alias(rank))
@@ -279,7 +280,7 @@ def _bounds(value: Bounds, names: list[Any], default: int, keyword: str) -> np.n
     for g, bound in pairs:
         if isinstance(bound, bool) or not isinstance(bound, (int, np.integer)) or bound < 0:
             raise GroupConstraintError(f"{keyword}= must be whole numbers >= 0; group {g!r} has {bound!r}")
-        out[index[g]] = int(bound)
+        out[index[g]] = min(int(bound), 2**62)  # beyond any group's size: the same bound, and it fits int64
     return out
 
 
@@ -694,9 +695,9 @@ def committee(
     >>> ra.committee(votes, 2, groups=groups, at_most={"x": 2, "y": 0}).items
     ['a', 'b']
     """
-    if rule not in RULES:
+    if not one_of(rule, RULES):
         raise RankaggError(f"rule must be one of {', '.join(map(repr, RULES))}, not {rule!r}")
-    if method not in ("auto", "exact", "greedy"):
+    if not one_of(method, ("auto", "exact", "greedy")):
         raise RankaggError(f"method must be 'auto', 'exact' or 'greedy', not {method!r}")
     if node_limit is not None and (
         isinstance(node_limit, bool) or not isinstance(node_limit, (int, np.integer)) or node_limit < 0

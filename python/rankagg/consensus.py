@@ -28,7 +28,7 @@ from rankagg.display import display_frame, display_name
 from rankagg.errors import RankaggError
 from rankagg.pairs import PairTable
 from rankagg.preferences import Preferences, Unranked, pairwise_preferences, preference_matrix
-from rankagg.rankings import Rankings
+from rankagg.rankings import Rankings, float_totals
 
 __all__ = ["Consensus", "Votes"]
 
@@ -191,7 +191,7 @@ def exact_shares(item: np.ndarray, size: np.ndarray, weight: np.ndarray, n: int)
     totals = [Fraction(0)] * n
     for (i, g, k), c in zip(triples.tolist(), counts.tolist()):
         totals[i] += exact[k] * c / g
-    return totals, np.array([float(t) for t in totals])
+    return totals, float_totals(totals, "the totals")
 
 
 Votes = Rankings | Preferences | PairTable

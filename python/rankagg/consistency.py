@@ -42,6 +42,7 @@ import polars as pl
 from rankagg import _core
 from rankagg._util import MAX_SHOWN, sorted_rank
 from rankagg.budget import check_dense, dense_peak
+from rankagg.checks import one_of
 from rankagg.errors import NonFiniteValueError, RankaggError, UnknownItemError
 from rankagg.intake import Frame, check_no_nulls, factorize, index_labels_in_errors, select_columns
 from rankagg.intervals import check_seed
@@ -145,7 +146,7 @@ def hodge(w: np.ndarray, flow: Flow = "margin") -> tuple[float, float]:
     >>> hodge(np.array([[0, 1, 0], [0, 0, 1], [1, 0, 0]]))  # a pure 3-cycle: no gradient part
     (3.0, 3.0)
     """
-    if flow not in ("margin", "probability"):
+    if not one_of(flow, ("margin", "probability")):
         raise RankaggError(f"flow must be 'margin' or 'probability', not {flow!r}")
     w = np.asarray(w, dtype=np.float64)
     tot = w + w.T
@@ -320,7 +321,7 @@ def consistency(
     ks = [int(x) for x in sizes]
     if not ks or any(not 3 <= x <= 6 for x in ks) or len(set(ks)) != len(ks):
         raise RankaggError(f"k must list distinct subset sizes between 3 and 6, got {k!r}")
-    if flow not in ("margin", "probability"):
+    if not one_of(flow, ("margin", "probability")):
         raise RankaggError(f"flow must be 'margin' or 'probability', not {flow!r}")
     if not (
         isinstance(score_tolerance, int | float)

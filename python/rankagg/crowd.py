@@ -29,6 +29,7 @@ import numpy as np
 import polars as pl
 
 from rankagg import _core
+from rankagg.checks import number, one_of
 from rankagg.display import display_frame
 from rankagg.errors import ConvergenceWarning, NotIdentifiableError, RankaggError, UnknownItemError, warn
 from rankagg.intake import Frame, index_labels_in_errors
@@ -142,11 +143,6 @@ def _judge_rows(
     return rows, judge_labels, table
 
 
-def _check_number(name: str, value: Any, ok: Any, need: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or not ok(value):
-        raise RankaggError(f"{name} must be {need}, not {value!r}")
-
-
 @index_labels_in_errors
 def bradley_terry_mixture(
     data: Frame,
@@ -224,7 +220,7 @@ def bradley_terry_mixture(
     >>> ra.welfare(m.table, value="score", rule="worst_group").table["item"].to_list()[0]
     'q'
     """
-    if groups != "auto" and not (
+    if not one_of(groups, ("auto",)) and not (
         isinstance(groups, (int, np.integer)) and not isinstance(groups, bool) and groups >= 1
     ):
         raise RankaggError(f"groups must be an integer >= 1 or 'auto', not {groups!r}")
@@ -233,15 +229,15 @@ def bradley_terry_mixture(
     check_seed(seed)
     if not (isinstance(max_iter, int) and 1 <= max_iter < 2**63):
         raise RankaggError(f"max_iter must be an integer >= 1, not {max_iter!r}")
-    _check_number("regularization", regularization, lambda v: v >= 0, "a finite number >= 0")
-    _check_number("tol", tol, lambda v: v > 0, "a finite number > 0")
-    if scale not in ("elo", "logit"):
+    number("regularization", regularization, lambda v: v >= 0, "a finite number >= 0")
+    number("tol", tol, lambda v: v > 0, "a finite number > 0")
+    if not one_of(scale, ("elo", "logit")):
         raise RankaggError(f"scale must be 'elo' or 'logit', not {scale!r}")
     rows, judge_labels, table = _judge_rows(
         data, a=a, b=b, outcome=outcome, judge=judge, weight=weight, outcomes=outcomes, winner=winner, loser=loser
     )
     n_judges, n = len(judge_labels), len(rows.labels)
-    if groups != "auto" and groups > n_judges:
+    if isinstance(groups, (int, np.integer)) and groups > n_judges:
         raise RankaggError(f"groups={groups} is more than the {n_judges} judge(s) in column {judge!r}")
 
     def fit(k: int) -> Any:
@@ -392,13 +388,13 @@ def crowd_bradley_terry(
     """
     if not (isinstance(max_iter, int) and 1 <= max_iter < 2**63):
         raise RankaggError(f"max_iter must be an integer >= 1, not {max_iter!r}")
-    _check_number("regularization", regularization, lambda v: v >= 0, "a finite number >= 0")
-    _check_number("tol", tol, lambda v: v > 0, "a finite number > 0")
+    number("regularization", regularization, lambda v: v >= 0, "a finite number >= 0")
+    number("tol", tol, lambda v: v > 0, "a finite number > 0")
     if not (isinstance(reliability_prior, (tuple, list)) and len(reliability_prior) == 2):
         raise RankaggError(f"reliability_prior must be an (alpha, beta) pair, not {reliability_prior!r}")
     for v in reliability_prior:
-        _check_number("reliability_prior", v, lambda v: v >= 1, "two finite numbers >= 1")
-    if scale not in ("elo", "logit"):
+        number("reliability_prior", v, lambda v: v >= 1, "two finite numbers >= 1")
+    if not one_of(scale, ("elo", "logit")):
         raise RankaggError(f"scale must be 'elo' or 'logit', not {scale!r}")
     rows, judge_labels, table = _judge_rows(
         data, a=a, b=b, outcome=outcome, judge=judge, weight=weight, outcomes=outcomes, winner=winner, loser=loser

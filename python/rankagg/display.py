@@ -10,6 +10,8 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from rankagg.checks import flag
+
 __all__ = [
     "NAME_WIDTH",
     "PROGRESS_AFTER_SECONDS",
@@ -154,6 +156,7 @@ def progress_delay(progress: bool | None) -> float | None:
     >>> progress_delay(True), progress_delay(False)
     (0.0, None)
     """
+    progress = flag("progress", progress)
     if progress is not None:
         return 0.0 if progress else None
     env = os.environ.get("RANKAGG_PROGRESS", "").strip().lower()

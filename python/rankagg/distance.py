@@ -21,6 +21,7 @@ import numpy as np
 
 from rankagg import _core
 from rankagg._util import tau_b
+from rankagg.checks import floats, one_of
 from rankagg.errors import RankaggError
 
 __all__ = ["kendall_tau", "spearman_footrule", "kemeny_distance"]
@@ -36,8 +37,7 @@ def _aligned(
             raise RankaggError(f"the rankings rank different items: {sorted(map(str, set(x) ^ set(y)))[:10]}")
         keys = list(x)
         x, y = [x[k] for k in keys], [y[k] for k in keys]
-    a = np.asarray(x, dtype=float)
-    b = np.asarray(y, dtype=float)
+    a, b = floats("the rankings", x), floats("the rankings", y)
     if a.shape != b.shape or a.ndim != 1:
         raise RankaggError(f"the rankings must be two vectors of the same length, not shapes {a.shape} and {b.shape}")
     if np.isnan(a).any() or np.isnan(b).any():
@@ -85,11 +85,11 @@ def kendall_tau(
     0.5755
     """
     a, b = _aligned(x, y)
-    if top not in ("largest", "smallest"):
+    if not one_of(top, ("largest", "smallest")):
         raise RankaggError(f"top must be 'largest' or 'smallest', not {top!r}")
     if weights is None:
         return tau_b(a, b)
-    if weights not in _WEIGHERS:
+    if not one_of(weights, _WEIGHERS):
         raise RankaggError(f"weights must be 'dcg', 'hyperbolic' or None, not {weights!r}")
     return _weighted_tau(a, b, _WEIGHERS[weights], top)
 

@@ -27,6 +27,7 @@ import numpy as np
 
 from rankagg._util import MAX_SHOWN
 from rankagg.budget import check_dense
+from rankagg.checks import one_of
 from rankagg.consensus import Consensus, Votes, exact_shares, majority_margins, make_consensus, rankings_only
 from rankagg.errors import RankaggError
 from rankagg.preferences import Unranked
@@ -59,7 +60,7 @@ def nanson(
     >>> ra.nanson(votes).winners, ra.nanson(votes, variant="weak").winners  # Borda a 5, b 6, c 4
     (['a'], ['b'])
     """
-    if variant not in ("strict", "weak"):
+    if not one_of(variant, ("strict", "weak")):
         raise RankaggError(f"nanson: variant must be 'strict' or 'weak', not {variant!r}")
     return _borda_elimination(rankings, unranked, "nanson", variant, variant=variant)
 

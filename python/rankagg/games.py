@@ -19,7 +19,7 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -28,6 +28,7 @@ import polars as pl
 
 from rankagg import _core
 from rankagg.budget import check_dense, dense_peak
+from rankagg.checks import floats, number, one_of, shown
 from rankagg.display import display_frame, display_name
 from rankagg.errors import ConvergenceWarning, RankaggError, warn
 from rankagg.intake import Frame, index_labels_in_errors
@@ -122,10 +123,12 @@ class Lottery:
         [0.6, 0.2, 0.2]
         """
         _check_method(method)
-        m = np.array(margins, dtype=np.float64)
+        m = floats("margins", margins)
         if m.ndim != 2 or m.shape[0] != m.shape[1]:
             raise RankaggError(f"a payoff matrix must be square, got shape {m.shape}")
         n = m.shape[0]
+        if labels is not None and not isinstance(labels, Iterable):
+            raise RankaggError(f"labels must be a sequence of {n} item names, not {shown(labels)}")
         lab = pl.Series("item", list(range(n)) if labels is None else list(labels))
         if len(lab) != n:
             raise RankaggError(f"{len(lab)} labels for a {n}×{n} payoff matrix")
@@ -194,7 +197,7 @@ def maximal_lottery(
     >>> lot.support, lot.unique
     (['a'], True)
     """
-    if payoff not in ("probability", "margin", "sign"):
+    if not one_of(payoff, ("probability", "margin", "sign")):
         raise RankaggError(f"payoff must be 'probability', 'margin' or 'sign', not {payoff!r}")
     _check_method(method)
     options: dict[str, Any] = {"payoff": payoff}
@@ -229,7 +232,7 @@ def _payoff(w_ij: np.ndarray, w_ji: np.ndarray, payoff: str) -> np.ndarray:
 
 
 def _check_method(method: Any) -> None:
-    if method not in ("exact", "first_order"):
+    if not one_of(method, ("exact", "first_order")):
         raise RankaggError(f"method must be 'exact' or 'first_order', not {method!r}")
 
 
@@ -257,7 +260,8 @@ def _solve(
             raise RankaggError("the exact method needs a dense payoff")
         out = _core.maximal_lottery(np.ascontiguousarray(dense, dtype=np.float64).ravel(), n)
     else:
-        if not (tol > 0 and isinstance(max_iter, (int, np.integer)) and 1 <= max_iter < 2**63):
+        number("tol", tol, lambda t: t > 0, "a finite number > 0")
+        if not (isinstance(max_iter, (int, np.integer)) and 1 <= max_iter < 2**63):
             raise RankaggError(f"first_order needs tol > 0 and max_iter ≥ 1, got tol={tol}, max_iter={max_iter}")
         if pairs is None:
             i, j = np.nonzero(np.triu(dense, 1))  # type: ignore[arg-type]

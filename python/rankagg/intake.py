@@ -25,6 +25,7 @@ import polars as pl
 
 from rankagg import _core
 from rankagg._util import MAX_SHOWN, is_column
+from rankagg.checks import column_name
 from rankagg.errors import (
     InternalError,
     MissingColumnError,
@@ -202,8 +203,10 @@ def accepts_columns(fn: _F) -> _F:
 
 
 def check_columns(available: Sequence[str], columns: Sequence[tuple[str, str]]) -> None:
-    """Raises MissingColumnError for the first (keyword, column) pair not in ``available``."""
+    """Raises MissingColumnError for the first (keyword, column) pair not in ``available`` (a
+    RankaggError for a name that is not a ``str``)."""
     for keyword, name in columns:
+        column_name(keyword, name)
         if name not in available:
             shown = ", ".join(repr(c) for c in available[:20])
             more = f" and {len(available) - 20} more" if len(available) > 20 else ""
@@ -215,8 +218,10 @@ def check_columns(available: Sequence[str], columns: Sequence[tuple[str, str]]) 
 def renamed_keyword(function: str, old: str, old_value: str | None, new: str, new_value: str, default: str) -> str:
     """The column named by a keyword that was renamed: ``old=`` (deprecated, with a warning) or
     ``new=``; both given with different values is an error."""
+    column_name(new, new_value)
     if old_value is None:
         return new_value
+    column_name(old, old_value)
     if new_value != default and new_value != old_value:
         raise RankaggError(f"{function}(): {old}= is the former name of {new}=; give one of them, not both")
     warn(f"{function}({old}=...) is now {new}=...", DeprecationWarning)

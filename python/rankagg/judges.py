@@ -28,6 +28,7 @@ import numpy as np
 import polars as pl
 
 from rankagg._util import MAX_SHOWN, numeric_column, sorted_rank
+from rankagg.checks import column_name, number, one_of
 from rankagg.errors import EmptyDataError, NonFiniteValueError, RankaggError, SelfComparisonError
 from rankagg.intake import Frame, check_no_nulls, factorize, select_columns
 from rankagg.pairs import Comparisons
@@ -106,7 +107,7 @@ def expected_rating(
     >>> ra.expected_rating(long, item=["judge", "item"]).rows()
     [('j1', 'x', 1.5, 1), ('j2', 'x', 1.75, 2)]
     """
-    if method not in ("expectation", "sharpened"):
+    if not one_of(method, ("expectation", "sharpened")):
         raise RankaggError(f"method must be 'expectation' or 'sharpened', not {method!r}")
     if method == "sharpened" and not (
         isinstance(temperature, (int, float)) and np.isfinite(temperature) and temperature > 0
@@ -116,7 +117,9 @@ def expected_rating(
         return _rating_matrix(probabilities, scores, method, float(temperature))
     if scores is not None:
         raise RankaggError("scores= is for a NumPy matrix; a frame holds the score values in its score= column")
-    keys = [item] if isinstance(item, str) else list(item)
+    keys = [item] if isinstance(item, str) else list(item) if isinstance(item, Sequence) else [item]
+    for key in keys:
+        column_name("item", key)
     if not keys:
         raise RankaggError("item= names at least one key column")
     cols = [("item", k) for k in keys] + [("score", score), ("probability", probability)]
@@ -236,10 +239,9 @@ def merge_bidirectional(
     >>> ra.merge_bidirectional(j, tolerance=0.1, single="drop").rows()
     [('x', 'y', 0.5, 0.4, 0.1, 0.5, 2)]
     """
-    if single not in ("keep", "drop"):
+    if not one_of(single, ("keep", "drop")):
         raise RankaggError(f"single must be 'keep' or 'drop', not {single!r}")
-    if not (isinstance(tolerance, (int, float)) and np.isfinite(tolerance) and tolerance >= 0):
-        raise RankaggError(f"tolerance must be a finite number ≥ 0, not {tolerance!r}")
+    number("tolerance", tolerance, lambda t: t >= 0, "a finite number ≥ 0")
     cols = [("a", a), ("b", b), ("p_a", p_a), ("p_b", p_b)]
     if p_tie is not None:
         cols.append(("p_tie", p_tie))
@@ -356,8 +358,9 @@ def self_play_rewards(
     o, w = comps.row_values()
     n_items = len(comps.labels)
     ra_, rb_ = comps.rank[comps.a].astype(np.int64), comps.rank[comps.b].astype(np.int64)
+    column_name("sample", sample)
     if group is not None:
-        if group == sample:
+        if column_name("group", group) == sample:
             raise RankaggError(f"the group column and the output column sample= are both named {group!r}")
         gframe = select_columns(judgments, [("group", group)])
         check_no_nulls(gframe, group, "group")

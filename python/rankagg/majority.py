@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from rankagg.checks import one_of
 from rankagg.consensus import (
     Consensus,
     Votes,
@@ -403,7 +404,7 @@ def river(rankings: Votes, *, unranked: Unranked = "below", tie_break: TieBreak 
     >>> ra.river(votes).winners, ra.river(votes, tie_break="label").winners
     (['a', 'b'], ['a'])
     """
-    if tie_break not in ("all", "label"):
+    if not one_of(tie_break, ("all", "label")):
         raise RankaggError(f"tie_break must be 'all' or 'label', not {tie_break!r}")
     holder, m = majority_margins(rankings, unranked, "river")
     n = len(m)

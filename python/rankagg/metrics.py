@@ -43,6 +43,7 @@ import polars as pl
 
 from rankagg._util import MAX_SHOWN, numeric_column, sorted_rank
 from rankagg.budget import check_dense
+from rankagg.checks import column_name, one_of
 from rankagg.errors import EmptyDataError, NonFiniteValueError, RankaggError, UnknownItemError
 from rankagg.intake import Frame, check_no_nulls, factorize, select_columns
 from rankagg.pairs import Comparisons
@@ -255,7 +256,7 @@ def ndcg(
     >>> round(ra.ndcg({"score": [1, 1, 0], "relevance": [0, 2, 1]}), 4)  # tie: mean gain 1
     0.81
     """
-    if gain not in ("linear", "exponential"):
+    if not one_of(gain, ("linear", "exponential")):
         raise RankaggError(f"gain must be 'linear' or 'exponential', not {gain!r}")
     kk = _check_k(k)
     q, s, rel, labels = _judged(data, score, relevance, by, item)
@@ -552,7 +553,7 @@ def ranking_accuracy(
     >>> acc.accuracy, acc.idealized
     (0.75, 0.75)
     """
-    if by in ("accuracy", "idealized", "weight"):
+    if by is not None and column_name("by", by) in ("accuracy", "idealized", "weight"):
         raise RankaggError(f"the group column (by=) is named {by!r}, like a column of the result: rename it")
     keys = [("by", by)] if by is not None else []
     comps = Comparisons.from_frame(

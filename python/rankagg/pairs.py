@@ -371,7 +371,7 @@ class Comparisons:
             cols.append(("order_by", order_by))
         feature_cols: list[tuple[str, ...]] = []
         for f in features:
-            pair = (f,) if isinstance(f, str) else tuple(f)
+            pair = (f,) if isinstance(f, str) else tuple(f) if isinstance(f, Sequence) else (f,)
             if len(pair) not in (1, 2) or not all(isinstance(c, str) for c in pair):
                 raise RankaggError(f"covariates: each entry is a column name or a (column_a, column_b) pair, not {f!r}")
             feature_cols.append(pair)

@@ -35,6 +35,7 @@ import numpy as np
 import polars as pl
 
 from rankagg.budget import check_dense
+from rankagg.checks import one_of
 from rankagg.display import NAME_WIDTH, display_name, method_name
 from rankagg.errors import RankaggError
 
@@ -405,7 +406,7 @@ def consensus(result: Consensus, ax: Axes | None = None, *, top: int | None = No
     >>> import matplotlib.pyplot as plt
     >>> plt.close("all")
     """
-    if kind not in ("items", "agreement"):
+    if not one_of(kind, ("items", "agreement")):
         raise RankaggError(f"kind must be 'items' or 'agreement', not {kind!r}")
     agreement = result.agreement if kind == "agreement" else None
     if kind == "agreement" and agreement is None:

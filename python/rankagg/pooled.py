@@ -54,6 +54,7 @@ import polars as pl
 from rankagg import _core
 from rankagg._util import MAX_SHOWN, sorted_rank
 from rankagg.budget import check_dense
+from rankagg.checks import one_of
 from rankagg.errors import (
     ConvergenceWarning,
     EmptyDataError,
@@ -230,7 +231,7 @@ def fit_by(
             f"by={by!r} is also a column of the result table ({', '.join(reserved)}); rename the task column"
         )
     pooling = check_pooling(pooling)
-    if ties not in ("half", "drop"):
+    if not one_of(ties, ("half", "drop")):
         raise RankaggError(f"by= (per-task leaderboards) supports ties='half' or 'drop', not {ties!r}")
     if isinstance(ci, Sandwich):
         raise RankaggError(

@@ -21,6 +21,7 @@ import numpy as np
 
 from rankagg._util import MAX_SHOWN
 from rankagg.budget import check_dense
+from rankagg.checks import flag
 from rankagg.consensus import Consensus, exact_shares, level_table, make_consensus, rankings_only
 from rankagg.errors import RankaggError
 from rankagg.rankings import Rankings
@@ -110,7 +111,7 @@ def weighted_bucklin(
     return _bucklin(
         r,
         exact,
-        threshold="majority_size" if strict_threshold else "half",
+        threshold="majority_size" if flag("strict_threshold", strict_threshold) else "half",
         rule="weighted_bucklin",
         points=None if points is None else list(points),
     )

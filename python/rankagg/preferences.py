@@ -23,10 +23,11 @@ import polars as pl
 
 from rankagg import _core
 from rankagg.budget import SPARSE_HINT, check_dense, dense_peak
+from rankagg.checks import one_of
 from rankagg.errors import RankaggError
 from rankagg.intake import Frame, index_labels_in_errors
 from rankagg.pairs import PairTable
-from rankagg.rankings import Rankings
+from rankagg.rankings import Rankings, weights_overflow
 
 Unranked = Literal["below", "ignore"]
 """How rankings treat the items they do not list: ``"below"`` every listed item (top-k ballots)
@@ -96,7 +97,7 @@ def pairwise_preferences(rankings: Rankings, *, unranked: Unranked = "below") ->
     >>> ra.pairwise_preferences(ra.Rankings.from_lists([["x", "y"], ["y", "x"], ["x"]])).tolist()
     [[0.0, 2.0], [1.0, 0.0]]
     """
-    if unranked not in ("below", "ignore"):
+    if not one_of(unranked, ("below", "ignore")):
         raise RankaggError(f"unranked must be 'below' or 'ignore', not {unranked!r}")
     n = len(rankings.labels)
     check_dense(
@@ -114,6 +115,8 @@ def pairwise_preferences(rankings: Rankings, *, unranked: Unranked = "below") ->
         weights,
         unranked == "below",
     )
+    if not np.isfinite(p).all():
+        raise weights_overflow("the majority matrix")
     return p.reshape(n, n)
 
 

@@ -13,6 +13,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from rankagg.checks import flag
+from rankagg.checks import path as file_path
 from rankagg.display import display_name
 from rankagg.errors import RankaggError
 from rankagg.rankings import Rankings
@@ -46,7 +48,7 @@ def read_preflib(path: str | Path, *, names: bool = True) -> Rankings:
     >>> r.to_lists(), r.weights.tolist(), r.has_ties
     ([['x', ('y', 'z')], ['z', 'x']], [3.0, 2.0], True)
     """
-    path = Path(path)
+    path = file_path("path", path)
     header: dict[str, str] = {}
     alternatives: dict[int, str] = {}
     orders: list[list[Any]] = []
@@ -93,7 +95,7 @@ def read_preflib(path: str | Path, *, names: bool = True) -> Rankings:
         )
         if unknown:
             raise RankaggError(f"{path}: alternatives {unknown[:10]} are not declared in the header")
-    if names and alternatives:
+    if flag("names", names) and alternatives:
         orders = [
             [tuple(alternatives[i] for i in g) if isinstance(g, tuple) else alternatives[g] for g in o] for o in orders
         ]

@@ -12,7 +12,7 @@ from that ranking (a partial or top-k ranking), not ranked last. Equal ranks are
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence, Sized
 from dataclasses import dataclass
 from itertools import chain, groupby
 from operator import itemgetter
@@ -22,6 +22,7 @@ import numpy as np
 import polars as pl
 
 from rankagg._util import MAX_SHOWN, repeated_in_ranking, sorted_rank, voter_weights
+from rankagg.checks import floats, shown
 from rankagg.display import count_text, display_name
 from rankagg.errors import EmptyDataError, InvalidWeightError, RankaggError
 from rankagg.intake import Frame, check_no_nulls, factorize, index_labels_in_errors, select_columns
@@ -64,7 +65,7 @@ class Rankings:
         >>> ra.Rankings.from_frame(long).to_lists()
         [['x', 'y', 'z'], ['z', 'x']]
         """
-        cols = [("voter", voter), ("item", item), ("rank", rank)] + ([("weight", weight)] if weight else [])
+        cols = [("voter", voter), ("item", item), ("rank", rank)] + ([("weight", weight)] if weight is not None else [])
         frame = select_columns(data, cols)
         if frame.height == 0:
             raise EmptyDataError("the data have no rows")
@@ -107,7 +108,7 @@ class Rankings:
             .to_series()
             .to_numpy()
         )
-        weights = voter_weights(frame, weight, offsets) if weight else None
+        weights = voter_weights(frame, weight, offsets) if weight is not None else None
         voters = frame.get_column(voter).gather(pl.Series(offsets[:-1].astype(np.int64)))
         return cls(labels, offsets, codes.astype(np.uint32), levels, weights, voters)
 
@@ -120,10 +121,14 @@ class Rankings:
         >>> ra.Rankings.from_lists([[3, 1, 2], [1, 3]]).to_lists()
         [[3, 1, 2], [1, 3]]
         """
+        if not isinstance(rankings, Iterable):
+            raise RankaggError(f"rankings must be a list of rankings (lists of items), not {shown(rankings)}")
         rankings = list(rankings)
         for k, ranking in enumerate(rankings):
             if isinstance(ranking, (str, bytes)):
                 raise RankaggError(f"ranking {k} is a string, not a list of items")
+            if not (isinstance(ranking, Sized) and isinstance(ranking, Iterable)):
+                raise RankaggError(f"ranking {k} is {shown(ranking)}, not a list of items")
         group_types = (list, tuple, set, frozenset)
         flat: list[Hashable] = list(chain.from_iterable(rankings))
         lengths = np.fromiter(map(len, rankings), dtype=np.int64, count=len(rankings))
@@ -156,7 +161,9 @@ class Rankings:
             raise RankaggError(f"rankings {twice} list an item twice")
         w = None
         if weights is not None:
-            w = np.array(weights, dtype=float)  # a copy: editing the caller's array later changes nothing here
+            w = floats(
+                "weights", weights, InvalidWeightError
+            )  # a copy: editing the caller's array later changes nothing here
             if w.shape != (len(off) - 1,):
                 raise InvalidWeightError(f"weights has {w.size} entries for {len(off) - 1} rankings")
             bad = np.flatnonzero(~(np.isfinite(w) & (w >= 0)))
@@ -236,3 +243,28 @@ class Rankings:
         wins = np.bincount(self.items, (size - 1 - pos) * w, n)
         losses = np.bincount(self.items, pos * w, n)
         return wins, losses
+
+
+def weights_overflow(what: str) -> InvalidWeightError:
+    """The error for finite weights whose sums pass double precision (1.8e308) in ``what``
+    (the majority matrix, Borda scores, first-place totals): no rule's winners depend on the
+    weights' scale, so dividing them by a constant is the cure.
+
+    >>> print(weights_overflow("the majority matrix"))
+    the weights sum beyond double precision (1.8e308) in the majority matrix; divide the weights by a constant (no rule's winners depend on their scale)
+    """
+    return InvalidWeightError(
+        f"the weights sum beyond double precision (1.8e308) in {what}; divide the weights by a constant "
+        "(no rule's winners depend on their scale)"
+    )
+
+
+def float_totals(exact: Sequence[Any], what: str) -> np.ndarray:
+    """Exact totals (``Fraction``s, integers) as floats, or :func:`weights_overflow`."""
+    try:
+        out = np.array([float(x) for x in exact], dtype=float)
+    except OverflowError:
+        raise weights_overflow(what) from None
+    if not np.isfinite(out).all():
+        raise weights_overflow(what)
+    return out

@@ -11,6 +11,7 @@ import numpy as np
 import polars as pl
 
 from rankagg import _core
+from rankagg.checks import one_of, shown
 from rankagg.covariates import bootstrap as covariate_bootstrap
 from rankagg.covariates import fit as covariate_fit
 from rankagg.errors import (
@@ -186,16 +187,18 @@ def bradley_terry(
     >>> r.table["item"].to_list()
     ['gpt', 'llama', 'claude']
     """
-    if ties not in ("half", "davidson", "rao_kupper", "drop"):
+    if not one_of(ties, ("half", "davidson", "rao_kupper", "drop")):
         raise RankaggError(f"ties must be 'half', 'davidson', 'rao_kupper' or 'drop', not {ties!r}")
-    if scale not in ("elo", "logit"):
+    if not one_of(scale, ("elo", "logit")):
         raise RankaggError(f"scale must be 'elo' or 'logit', not {scale!r}")
-    if solver not in ("newman", "mm"):
+    if not one_of(solver, ("newman", "mm")):
         raise RankaggError(f"solver must be 'newman' or 'mm', not {solver!r}")
     if not (isinstance(regularization, (int, float)) and math.isfinite(regularization) and regularization >= 0):
         raise RankaggError(f"regularization must be a finite number >= 0, not {regularization!r}")
     if not (isinstance(tol, (int, float)) and tol > 0):
         raise RankaggError(f"tol must be > 0, not {tol!r}")
+    if covariates is not None and (isinstance(covariates, (str, bytes)) or not isinstance(covariates, Sequence)):
+        raise RankaggError(f"covariates must be a list of column names (or name pairs), not {shown(covariates)}")
     if not (isinstance(max_iter, int) and 0 <= max_iter < 2**63):
         raise RankaggError(f"max_iter must be an integer >= 0 (below 2**63), not {max_iter!r}")
     _check_ci(ci)
@@ -1164,11 +1167,11 @@ def plackett_luce(
     >>> round(r["x"], 4), r["z"]
     (0.9482, 0.0)
     """
-    if unranked not in ("below", "ignore"):
+    if not one_of(unranked, ("below", "ignore")):
         raise RankaggError(f"unranked must be 'below' or 'ignore', not {unranked!r}")
-    if solver not in ("fast", "mm"):
+    if not one_of(solver, ("fast", "mm")):
         raise RankaggError(f"solver must be 'fast' or 'mm', not {solver!r}")
-    if scale not in ("elo", "logit"):
+    if not one_of(scale, ("elo", "logit")):
         raise RankaggError(f"scale must be 'elo' or 'logit', not {scale!r}")
     if not (isinstance(regularization, (int, float)) and math.isfinite(regularization) and regularization >= 0):
         raise RankaggError(f"regularization must be a finite number >= 0, not {regularization!r}")

@@ -35,6 +35,8 @@ import numpy as np
 import polars as pl
 
 from rankagg import plot as _plot
+from rankagg.checks import one_of
+from rankagg.checks import path as file_path
 from rankagg.display import display_name, method_name, percent
 from rankagg.errors import RankaggError
 from rankagg.intake import Frame, index_labels_in_errors, select_columns
@@ -128,11 +130,11 @@ def _html_table(frame: pl.DataFrame, digits: dict[str, int], css: str = "") -> s
 def _interval(ci: Any, rounds: int, level: float, seed: int) -> Bootstrap | Sandwich | None:
     if isinstance(ci, (Bootstrap, Sandwich)):
         return ci
-    if ci is None or ci == "none":
+    if ci is None or one_of(ci, ("none",)):
         return None
-    if ci == "bootstrap":
+    if one_of(ci, ("bootstrap",)):
         return Bootstrap(rounds=rounds, level=level, seed=seed)
-    if ci == "sandwich":
+    if one_of(ci, ("sandwich",)):
         return Sandwich(level=level)
     raise RankaggError(f"ci must be 'bootstrap', 'sandwich', 'none', None, or a Bootstrap/Sandwich, not {ci!r}")
 
@@ -204,8 +206,10 @@ def report(
 
     Item names are escaped in the page and drawn as plain text in the plots.
     """
-    if method not in _METHODS:
+    if not one_of(method, _METHODS):
         raise RankaggError(f"method must be one of {', '.join(_METHODS)}; not {method!r}")
+    if path is not None:
+        file_path("path", path)  # before any work, as the matplotlib check
     _plot.require_matplotlib()  # before any work: the ImportError names the extra to install
     spec = _interval(ci, rounds, level, seed)
     columns: dict[str, Any] = dict(
@@ -398,6 +402,6 @@ The payoff is the expected margin of a draw from the lottery against the item: â
 """
     if path is None:
         return page
-    written = Path(path)
+    written = file_path("path", path)
     written.write_text(page, encoding="utf-8")
     return written

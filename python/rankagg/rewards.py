@@ -23,6 +23,7 @@ import numpy as np
 import polars as pl
 
 from rankagg._util import MAX_SHOWN
+from rankagg.checks import column_name, one_of
 from rankagg.errors import EmptyDataError, RankaggError
 from rankagg.intake import Frame, check_no_nulls, select_columns
 from rankagg.metrics import finite_column, grouped_order, query_codes
@@ -111,8 +112,9 @@ def combine_rewards(
     >>> ra.combine_rewards(samples, rewards=["helpful"], reference=None, method="sum")["combined"].to_list()
     [1.0, 3.0]
     """
-    if method not in ("log_sigmoid", "sum", "min", "softmin"):
+    if not one_of(method, ("log_sigmoid", "sum", "min", "softmin")):
         raise RankaggError(f"method must be 'log_sigmoid', 'sum', 'min' or 'softmin', not {method!r}")
+    column_name("name", name)
     if isinstance(rewards, str) or not isinstance(rewards, Sequence) or not rewards:
         raise RankaggError(f"rewards must be a non-empty list of column names, not {rewards!r}")
     if len(set(rewards)) != len(rewards):

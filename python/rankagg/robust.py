@@ -35,6 +35,7 @@ import polars as pl
 
 from rankagg import _core
 from rankagg._util import MAX_SHOWN, sorted_rank
+from rankagg.checks import one_of
 from rankagg.display import display_frame, display_name
 from rankagg.errors import EmptyDataError, FloorWarning, NonFiniteValueError, RankaggError, UnknownItemError, warn
 from rankagg.intake import Frame, check_no_nulls, factorize, index_labels_in_errors, renamed_keyword, select_columns
@@ -276,7 +277,7 @@ def defensive(
     >>> r.table.select("item", "rank", pl.col("worst_case", "mean").round(4)).rows()
     [('m2', 1, 0.375, 0.3125), ('m1', 2, 1.0, 0.5), ('m3', 2, 1.0, 0.5)]
     """
-    if higher_is not in ("risk", "better"):
+    if not one_of(higher_is, ("risk", "better")):
         raise RankaggError(f"higher_is must be 'risk' or 'better', not {higher_is!r}")
     if not _is_number(tail) or not (0.0 <= float(tail) <= 1.0):
         raise RankaggError(f"tail must be a number in [0, 1] (0: the maximum, 1: the mean), not {tail!r}")
@@ -416,7 +417,7 @@ def welfare(
     >>> ra.welfare(u, item="model", value="reward", rule="quantile", q=0.5).table.select("item", "score").rows()
     [('x', 0.8), ('y', 0.5), ('z', 0.5)]
     """
-    if rule not in WELFARE_RULES:
+    if not one_of(rule, WELFARE_RULES):
         raise RankaggError(f"rule must be one of {list(WELFARE_RULES)}, not {rule!r}")
     if rule == "quantile":
         if not _is_number(q) or not (0.0 <= float(q) <= 1.0):  # type: ignore[arg-type]

@@ -17,6 +17,7 @@ import polars as pl
 
 from rankagg import vote
 from rankagg._util import MAX_SHOWN
+from rankagg.checks import column_name, one_of
 from rankagg.consensus import Consensus, make_consensus
 from rankagg.errors import EmptyDataError, NonFiniteValueError, RankaggError, warn
 from rankagg.intake import Frame, check_no_nulls, index_labels_in_errors, renamed_keyword, select_columns
@@ -78,18 +79,20 @@ def aggregate_scores(
     >>> ra.aggregate_scores(bench, method="mean").table["item"].to_list()   # mt's BLEU scale dominates
     ['y', 'x', 'z']
     """
+    if instance is not None:
+        column_name("instance", instance)
     item = renamed_keyword("aggregate_scores", "system", system, "item", item, "system")
     over = renamed_keyword("aggregate_scores", "task", task, "over", over, "task")
     value = renamed_keyword("aggregate_scores", "score", score, "value", value, "score")
-    if higher_is == "lower":
+    if one_of(higher_is, ("lower",)):
         warn('aggregate_scores(higher_is="lower") is now higher_is="worse"', DeprecationWarning)
         higher_is = "worse"
     system, task, score = item, over, value
-    if method != "mean" and method not in RULES:
+    if not one_of(method, ("mean", *RULES)):
         raise RankaggError(f"method must be 'mean' or one of {', '.join(RULES)}; not {method!r}")
-    if higher_is not in ("better", "worse"):
+    if not one_of(higher_is, ("better", "worse")):
         raise RankaggError(f"higher_is must be 'better' or 'worse', not {higher_is!r}")
-    if unranked not in ("ignore", "below"):
+    if not one_of(unranked, ("ignore", "below")):
         raise RankaggError(f"unranked must be 'ignore' or 'below', not {unranked!r}")
     cols = [("item", system), ("over", task), ("value", score)] + ([("instance", instance)] if instance else [])
     if len({c for _, c in cols}) < len(cols):
@@ -120,9 +123,9 @@ def aggregate_scores(
 
     if method == "mean":
         if instance:
-            frame = frame.group_by(task, system, maintain_order=True).agg(pl.col(score).mean())
+            frame = frame.group_by(task, system, maintain_order=True).agg(_mean(score))
         votes = _rankings(frame, task, system, score)
-        means = frame.group_by(system).agg(pl.col(score).mean())
+        means = frame.group_by(system).agg(_mean(score))
         by_label = dict(zip(means[system].to_list(), means[score].to_list()))
         result = make_consensus(votes, np.array([by_label[v] for v in votes.labels.to_list()]), "mean", **options)
         if higher_is == "worse":  # report the mean itself (positions were set on −score)
@@ -168,3 +171,10 @@ def _rankings(frame: pl.DataFrame, voter: str, system: str, score: str) -> Ranki
     """Each ``voter``'s ranking of the systems by ``score`` (higher first; equal scores tie)."""
     ranked = frame.with_columns((-pl.col(score)).rank("dense").over(voter).alias("_rank"))
     return Rankings.from_frame(ranked, voter=voter, item=system, rank="_rank")
+
+
+def _mean(column: str) -> pl.Expr:
+    """The mean of ``column``, as Σ x/n where Σ x overflows (scores near 1.8e308): each term
+    is then below the largest score, so the mean is finite whenever the scores are."""
+    plain = pl.col(column).mean()
+    return pl.when(plain.is_finite()).then(plain).otherwise((pl.col(column) / pl.len()).sum()).alias(column)

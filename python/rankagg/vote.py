@@ -29,6 +29,7 @@ import polars as pl
 
 from rankagg import _core
 from rankagg.budget import check_dense, dense_peak
+from rankagg.checks import one_of
 from rankagg.consensus import (
     Consensus,
     Votes,
@@ -44,7 +45,7 @@ from rankagg.consensus import (
 from rankagg.display import display_frame, progress_delay
 from rankagg.errors import RankaggError
 from rankagg.preferences import Preferences, Unranked, pairwise_preferences, preference_matrix
-from rankagg.rankings import Rankings
+from rankagg.rankings import Rankings, weights_overflow
 
 __all__ = [
     "Consensus",
@@ -72,7 +73,10 @@ def borda(rankings: Votes, *, unranked: Unranked = "below") -> Consensus:
     strict rankings of n items, n − 1 for a first place down to 0 for a last. Ties in a ranking
     give no points between the tied items. On pairwise data: the (weighted) pairwise wins."""
     holder, p = preferences_of(rankings, unranked, "borda")
-    return make_consensus(holder, p.sum(axis=1), "borda", unranked=unranked)
+    score = p.sum(axis=1)
+    if not np.isfinite(score).all():
+        raise weights_overflow("the Borda scores")
+    return make_consensus(holder, score, "borda", unranked=unranked)
 
 
 def plurality(rankings: Rankings) -> Consensus:
@@ -143,7 +147,7 @@ def schulze(rankings: Votes, *, unranked: Unranked = "below", strength: Strength
     >>> ra.schulze(votes).winners
     ['b', 'c']
     """
-    if strength not in ("winning_votes", "margin"):
+    if not one_of(strength, ("winning_votes", "margin")):
         raise RankaggError(f"strength must be 'winning_votes' or 'margin', not {strength!r}")
     holder, p = preferences_of(rankings, unranked, "schulze")
     d = widest_paths(np.where(p > p.T, p if strength == "winning_votes" else p - p.T, 0.0))
@@ -181,7 +185,7 @@ def ranked_pairs(rankings: Votes, *, unranked: Unranked = "below", tie_break: Ti
     >>> ra.ranked_pairs(votes).winners, ra.ranked_pairs(votes, tie_break="label").winners
     (['a', 'b'], ['a'])
     """
-    if tie_break not in ("all", "label"):
+    if not one_of(tie_break, ("all", "label")):
         raise RankaggError(f"tie_break must be 'all' or 'label', not {tie_break!r}")
     holder, p = preferences_of(rankings, unranked, "ranked_pairs")
     n = len(p)
@@ -510,7 +514,7 @@ def _as_matrix(data: Any, name: str) -> np.ndarray:
 
 
 def _search_options(method: Any, time_limit: Any, seed: Any, exact_limit: Any) -> dict[str, Any]:
-    if method not in ("auto", "exact", "heuristic"):
+    if not one_of(method, ("auto", "exact", "heuristic")):
         raise RankaggError(f"method must be 'auto', 'exact' or 'heuristic', not {method!r}")
     if time_limit is not None and not (
         isinstance(time_limit, (int, float)) and not isinstance(time_limit, bool) and time_limit >= 0

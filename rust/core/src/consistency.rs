@@ -454,7 +454,7 @@ fn sampled(rel: &Relation, k: usize, samples: u64, seed: u64, stop: &Stop) -> Su
             let draws = CHUNK.min(samples - c * CHUNK);
             let mut out = [0u64; 4];
             if stop.stopped() {
-                return out;
+                return None; // ends the whole iteration (while_some): 2^50 empty chunks would not end
             }
             let mut pick = Vec::with_capacity(k);
             for _ in 0..draws {
@@ -487,8 +487,9 @@ fn sampled(rel: &Relation, k: usize, samples: u64, seed: u64, stop: &Stop) -> Su
                 out[2] += cycle as u64;
                 out[3] += tie as u64;
             }
-            out
+            Some(out)
         })
+        .while_some()
         .reduce(|| [0; 4], |a, b| [a[0] + b[0], a[1] + b[1], a[2] + b[2], a[3] + b[3]]);
     SubsetCounts { k, subsets: totals[0], inconsistent: totals[1], with_cycle: totals[2], with_tie: totals[3], exact: false, drawn: samples }
 }
@@ -542,6 +543,9 @@ fn analyze_watched(rel: &Relation, ks: &[usize], exact_limit: usize, samples: u6
             if k == 3 {
                 let t = triples.expect("triples counted when 3 is asked");
                 SubsetCounts { k, subsets: t[0], inconsistent: t[1], with_cycle: t[2], with_tie: t[3], exact: true, drawn: 0 }
+            } else if k > n {
+                // No k-subset exists: exact zeros (drawing k distinct items of n < k never ends).
+                SubsetCounts { k, subsets: 0, inconsistent: 0, with_cycle: 0, with_tie: 0, exact: true, drawn: 0 }
             } else if let Some([complete, free, no_cycle, no_tie]) = &lists {
                 SubsetCounts {
                     k,
@@ -726,6 +730,17 @@ mod tests {
         assert!((re - rs).abs() < 0.01, "{re} vs {rs}");
         let (ce, cs) = (exact.subsets as f64 / choose(40, 4) as f64, a.subsets as f64 / 200_000.0);
         assert!((ce - cs).abs() < 0.01, "{ce} vs {cs}");
+    }
+
+    #[test]
+    fn subsets_larger_than_the_items_are_none_when_sampling_too() {
+        // exact_limit 0 sends k = 4, 5 to sampling: 5 distinct items of 4 cannot be drawn.
+        let rel = random(4, 1, 0.2, 0.0);
+        let r = analyze(&rel, &[3, 4, 5], 0, 1000, 0).unwrap();
+        let exact = analyze(&rel, &[3, 4, 5], 100, 1000, 0).unwrap();
+        assert_eq!(r.subsets[2], exact.subsets[2]);
+        assert_eq!((r.subsets[2].subsets, r.subsets[2].exact), (0, true));
+        assert!(!r.subsets[1].exact && r.subsets[1].drawn == 1000);
     }
 
     #[test]

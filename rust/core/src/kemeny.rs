@@ -272,8 +272,8 @@ fn solve_component(a: &[f64], n: usize, items: &[usize], opts: &Options, ctl: &l
 /// subsets are few enough to finish, and a partial table has no order to return).
 fn solve_exact(a: &[f64], k: usize, ctl: &lop::Control) -> Result<(Vec<usize>, f64)> {
     let full = (1usize << k) - 1;
-    let mut best = vec![f64::NEG_INFINITY; 1 << k];
-    let mut choice = vec![0u8; 1 << k];
+    let mut best = crate::memory::try_filled(1 << k, f64::NEG_INFINITY)?;
+    let mut choice = crate::memory::try_filled(1 << k, 0u8)?;
     best[0] = 0.0;
     for s in 0..full {
         if s & 0x3fff == 0x3fff && (ctl.stop() && ctl.cancelled.get()) {

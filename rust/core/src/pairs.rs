@@ -8,6 +8,7 @@
 use rayon::prelude::*;
 
 use crate::error::{Error, Result, RowReport};
+use crate::interrupt::Stop;
 
 /// Sparse pair table, sorted by (i, j), with i < j and at least one non-zero cell per entry.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -291,16 +292,32 @@ pub fn reduce_relabelled(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>,
     }
     let code = Code(relabel);
     let cells = n.saturating_mul(n) / 2;
-    if cells.saturating_mul(24) <= DENSE_BLOCK_BYTES && cells <= 2 * m + (1 << 16) {
-        if cells.saturating_mul(24) <= CACHE_BLOCK_BYTES {
-            reduce_dense(n, a, b, outcomes, weights, code)
+    // Watched for Ctrl-C (interrupt.rs): the passes below read `stop` every 64k rows or per
+    // chunk and end early; a stopped reduce's partial sums are never returned.
+    crate::interrupt::watched(|stop| {
+        if cells.saturating_mul(24) <= DENSE_BLOCK_BYTES && cells <= 2 * m + (1 << 16) {
+            if cells.saturating_mul(24) <= CACHE_BLOCK_BYTES {
+                reduce_dense(n, a, b, outcomes, weights, code, stop)
+            } else {
+                reduce_partitioned(n, a, b, outcomes, weights, code, CACHE_BLOCK_BYTES / 24, stop)
+            }
         } else {
-            reduce_partitioned(n, a, b, outcomes, weights, code, CACHE_BLOCK_BYTES / 24)
+            reduce_sparse(n, a, b, outcomes, weights, code, stop)
         }
+    })?
+}
+
+/// `Err(Interrupted)` once `stop` is raised: between the passes of a reduce.
+fn stopped(stop: &Stop) -> Result<()> {
+    if stop.stopped() {
+        Err(Error::Interrupted)
     } else {
-        reduce_sparse(n, a, b, outcomes, weights, code)
+        Ok(())
     }
 }
+
+/// Rows between two reads of the stop flag in a row loop (~1 ms of work).
+const POLL_ROWS: usize = 1 << 16;
 
 /// Checks every row (self-comparisons, outcomes outside [0, 1], bad weights), in parallel over
 /// fixed blocks merged in order, reporting the first offending rows. Lengths and codes are the
@@ -372,7 +389,7 @@ fn tri(n: usize, i: usize, j: usize) -> usize {
     i * (2 * n - i - 1) / 2 + (j - i - 1)
 }
 
-fn reduce_dense(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>, weights: Option<&[f64]>, code: Code<'_>) -> Result<PairTable> {
+fn reduce_dense(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>, weights: Option<&[f64]>, code: Code<'_>, stop: &Stop) -> Result<PairTable> {
     let m = a.len();
     let cells = n * (n.max(1) - 1) / 2;
     // A block pays for zeroing and merging its accumulator: give each enough rows.
@@ -390,6 +407,9 @@ fn reduce_dense(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>, weights:
             if simple {
                 let mut counts = vec![[0u32; 3]; cells];
                 for r in lo..hi {
+                    if (r - lo) % POLL_ROWS == 0 && stop.stopped() {
+                        break;
+                    }
                     let (x, y) = (code.of(a[r]), code.of(b[r]));
                     let o = outcomes.get(r);
                     if !check_row(r, x, y, o, 1.0, &mut rep) {
@@ -402,6 +422,9 @@ fn reduce_dense(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>, weights:
             }
             let mut acc = vec![[0.0f64; 3]; cells];
             for r in lo..hi {
+                if (r - lo) % POLL_ROWS == 0 && stop.stopped() {
+                    break;
+                }
                 let (x, y) = (code.of(a[r]), code.of(b[r]));
                 let o = outcomes.get(r);
                 let w = weights.map_or(1.0, |w| w[r]);
@@ -417,6 +440,7 @@ fn reduce_dense(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>, weights:
             (acc, rep)
         })
         .collect();
+    stopped(stop)?;
     let mut iter = partial.into_iter();
     let (mut acc, mut rep) = iter.next().expect("at least one block");
     for (acc2, r2) in iter {
@@ -451,12 +475,22 @@ fn reduce_dense(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>, weights:
 /// of cells their pair falls in, then each range — `span` cells, an accumulator that stays in
 /// cache — is summed on its own, rows in order. Every cell is summed in row order, so the
 /// table is bit-identical for any thread count, and equals the sparse reduce's.
-fn reduce_partitioned(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>, weights: Option<&[f64]>, code: Code<'_>, span: usize) -> Result<PairTable> {
+#[allow(clippy::too_many_arguments)]
+fn reduce_partitioned(
+    n: usize,
+    a: &[u32],
+    b: &[u32],
+    outcomes: Outcomes<'_>,
+    weights: Option<&[f64]>,
+    code: Code<'_>,
+    span: usize,
+    stop: &Stop,
+) -> Result<PairTable> {
     // Unit weights and outcomes 0, ½, 1 only (the arena case): 4-byte records without the row.
     if simple_rows(outcomes, weights) && n * n < (1 << 29) {
-        partitioned_with::<u32>(n, a, b, outcomes, weights, code, span)
+        partitioned_with::<u32>(n, a, b, outcomes, weights, code, span, stop)
     } else {
-        partitioned_with::<u64>(n, a, b, outcomes, weights, code, span)
+        partitioned_with::<u64>(n, a, b, outcomes, weights, code, span, stop)
     }
 }
 
@@ -537,6 +571,7 @@ impl Record for u64 {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn partitioned_with<R: Record>(
     n: usize,
     a: &[u32],
@@ -545,6 +580,7 @@ fn partitioned_with<R: Record>(
     weights: Option<&[f64]>,
     code: Code<'_>,
     span: usize,
+    stop: &Stop,
 ) -> Result<PairTable> {
     let m = a.len();
     let cells = n * (n.max(1) - 1) / 2;
@@ -566,6 +602,9 @@ fn partitioned_with<R: Record>(
         .map(|(c, out)| {
             let mut hist = vec![0u32; parts];
             let mut rep = Reports::default();
+            if stop.stopped() {
+                return (hist, rep); // the records stay zero: the pass below is not reached
+            }
             for (k, slot) in out.iter_mut().enumerate() {
                 let r = c * CHUNK + k;
                 let (x, y) = (code.of(a[r]), code.of(b[r]));
@@ -580,6 +619,7 @@ fn partitioned_with<R: Record>(
             (hist, rep)
         })
         .collect();
+    stopped(stop)?;
     let mut rep = Reports::default();
     let mut start = vec![0usize; parts + 1];
     for (hist, _) in &counted {
@@ -607,6 +647,9 @@ fn partitioned_with<R: Record>(
         let out = SharedSlice(by_part.as_mut_ptr());
         rec.par_chunks(CHUNK).zip(cursor.par_iter_mut()).for_each(|(recs, cur)| {
             let out = &out;
+            if stop.stopped() {
+                return; // its slots stay zero: the sums below are not returned
+            }
             for &x in recs {
                 let p = x.cell() >> shift;
                 // SAFETY: each (chunk, partition) owns the disjoint range that starts at
@@ -617,6 +660,7 @@ fn partitioned_with<R: Record>(
         });
     }
     drop(rec);
+    stopped(stop)?;
     // Pass 3: each partition summed in its own cache-sized accumulator and its non-zero cells
     // counted; then every partition writes its cells straight into its place in the output.
     let accs: Vec<(Vec<R::Cell>, usize)> = (0..parts)
@@ -624,6 +668,9 @@ fn partitioned_with<R: Record>(
         .map(|p| {
             let lo_cell = p * span;
             let mut acc = vec![R::Cell::default(); span.min(cells - lo_cell)];
+            if stop.stopped() {
+                return (acc, 0);
+            }
             for &x in &by_part[start[p]..start[p + 1]] {
                 x.add_to(&mut acc[x.cell() - lo_cell], outcomes, weights);
             }
@@ -632,6 +679,7 @@ fn partitioned_with<R: Record>(
         })
         .collect();
     drop(by_part); // before the output is allocated: peak memory
+    stopped(stop)?;
     let k: usize = accs.iter().map(|(_, used)| used).sum();
     use crate::memory::zeroed_large;
     let mut out = PairTable { n, i: zeroed_large(k)?, j: zeroed_large(k)?, wins_i: zeroed_large(k)?, wins_j: zeroed_large(k)?, ties: zeroed_large(k)? };
@@ -690,11 +738,12 @@ fn cell_pair(n: usize, cell: usize) -> (usize, usize) {
     (lo, lo + 1 + (cell - tri(n, lo, lo + 1)))
 }
 
-fn reduce_sparse(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>, weights: Option<&[f64]>, code: Code<'_>) -> Result<PairTable> {
+fn reduce_sparse(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>, weights: Option<&[f64]>, code: Code<'_>, stop: &Stop) -> Result<PairTable> {
     let m = a.len();
     validate_rows(a, b, outcomes, weights)?;
+    stopped(stop)?;
     if n < (1 << 31) && simple_rows(outcomes, weights) {
-        return sparse_simple(n, a, b, outcomes, code);
+        return sparse_simple(n, a, b, outcomes, code, stop);
     }
     // Sort rows by pair key (row index breaks ties, so the order — and the sums — are fixed).
     let mut keyed: Vec<(u64, u32)> = crate::memory::try_with_capacity(m)?;
@@ -706,10 +755,15 @@ fn reduce_sparse(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>, weights
         let (lo, hi) = if x < y { (x, y) } else { (y, x) };
         ((lo << 32) | hi, r as u32)
     }));
+    stopped(stop)?;
     keyed.par_sort_unstable();
+    stopped(stop)?;
     let mut t = PairTable::with_capacity(n, distinct(keyed.iter().map(|k| k.0)))?;
     let mut last = u64::MAX;
-    for &(key, r) in &keyed {
+    for (q, &(key, r)) in keyed.iter().enumerate() {
+        if q % POLL_ROWS == 0 {
+            stopped(stop)?;
+        }
         let r = r as usize;
         let (i, j, wi, wj, tt) = row_cells(code.of(a[r]), code.of(b[r]), outcomes.get(r), weights.map_or(1.0, |w| w[r]));
         if key != last {
@@ -746,7 +800,7 @@ fn reduce_sparse(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>, weights
 /// kind` with kind 0 = the lower code won, 1 = the higher won, 2 = a tie, sorted, then counted
 /// run by run — no per-row lookups after the sort. Counts are whole numbers, so the table is
 /// the one the general path gives, bit for bit.
-fn sparse_simple(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>, code: Code<'_>) -> Result<PairTable> {
+fn sparse_simple(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>, code: Code<'_>, stop: &Stop) -> Result<PairTable> {
     let m = a.len();
     let mut keys: Vec<u64> = crate::memory::try_with_capacity(m)?;
     keys.par_extend((0..m).into_par_iter().map(|r| {
@@ -761,10 +815,15 @@ fn sparse_simple(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>, code: C
         let (lo, hi) = if x < y { (x, y) } else { (y, x) };
         (lo * n as u64 + hi) << 2 | kind
     }));
+    stopped(stop)?;
     keys.par_sort_unstable();
+    stopped(stop)?;
     let mut t = PairTable::with_capacity(n, distinct(keys.iter().map(|k| k >> 2)))?;
     let mut last = u64::MAX;
-    for &k in &keys {
+    for (q, &k) in keys.iter().enumerate() {
+        if q % POLL_ROWS == 0 {
+            stopped(stop)?;
+        }
         let pair = k >> 2;
         if pair != last {
             t.i.push((pair / n as u64) as u32);
@@ -842,28 +901,28 @@ mod tests {
             o.push([0.0, 0.5, 1.0][(lcg(&mut s) % 3) as usize]);
             w.push((lcg(&mut s) % 4) as f64);
         }
-        let d = reduce_dense(n as usize, &a, &b, Outcomes::Values(&o), Some(&w), Code(None)).unwrap();
-        let sp = reduce_sparse(n as usize, &a, &b, Outcomes::Values(&o), Some(&w), Code(None)).unwrap();
+        let d = reduce_dense(n as usize, &a, &b, Outcomes::Values(&o), Some(&w), Code(None), &Stop::never()).unwrap();
+        let sp = reduce_sparse(n as usize, &a, &b, Outcomes::Values(&o), Some(&w), Code(None), &Stop::never()).unwrap();
         assert_eq!(d, sp);
-        let sp_unit = reduce_sparse(n as usize, &a, &b, Outcomes::Values(&o), None, Code(None)).unwrap();
+        let sp_unit = reduce_sparse(n as usize, &a, &b, Outcomes::Values(&o), None, Code(None), &Stop::never()).unwrap();
         // Unit weights and outcomes in {0, ½, 1}: the dense path counts them in u32 cells.
-        assert_eq!(reduce_dense(n as usize, &a, &b, Outcomes::Values(&o), None, Code(None)).unwrap(), sp_unit);
+        assert_eq!(reduce_dense(n as usize, &a, &b, Outcomes::Values(&o), None, Code(None), &Stop::never()).unwrap(), sp_unit);
         let codes: Vec<u32> = o.iter().map(|&v| (2.0 * v) as u32).collect();
         let coded = Outcomes::Coded { codes: &codes, values: &[0.0, 0.5, 1.0] };
-        assert_eq!(reduce_dense(n as usize, &a, &b, coded, None, Code(None)).unwrap(), sp_unit);
+        assert_eq!(reduce_dense(n as usize, &a, &b, coded, None, Code(None), &Stop::never()).unwrap(), sp_unit);
         // Unit weights take the compact sparse path; explicit weights of 1 the general one.
         let ones = vec![1.0; m];
-        assert_eq!(sp_unit, reduce_sparse(n as usize, &a, &b, Outcomes::Values(&o), Some(&ones), Code(None)).unwrap());
+        assert_eq!(sp_unit, reduce_sparse(n as usize, &a, &b, Outcomes::Values(&o), Some(&ones), Code(None), &Stop::never()).unwrap());
         let perm: Vec<u32> = (0..n as u32).map(|k| (k * 11 + 5) % n as u32).collect();
         assert_eq!(
-            reduce_sparse(n as usize, &a, &b, Outcomes::Values(&o), None, Code(Some(&perm))).unwrap(),
-            reduce_sparse(n as usize, &a, &b, Outcomes::Values(&o), Some(&ones), Code(Some(&perm))).unwrap()
+            reduce_sparse(n as usize, &a, &b, Outcomes::Values(&o), None, Code(Some(&perm)), &Stop::never()).unwrap(),
+            reduce_sparse(n as usize, &a, &b, Outcomes::Values(&o), Some(&ones), Code(Some(&perm)), &Stop::never()).unwrap()
         );
         for span in [1, 7, 100, 434, 435, 10_000] {
-            let part = reduce_partitioned(n as usize, &a, &b, Outcomes::Values(&o), Some(&w), Code(None), span).unwrap();
+            let part = reduce_partitioned(n as usize, &a, &b, Outcomes::Values(&o), Some(&w), Code(None), span, &Stop::never()).unwrap();
             assert_eq!(part, sp, "span {span}");
             // Unit weights and outcomes in {0, ½, 1}: the compact 4-byte records.
-            let part = reduce_partitioned(n as usize, &a, &b, Outcomes::Values(&o), None, Code(None), span).unwrap();
+            let part = reduce_partitioned(n as usize, &a, &b, Outcomes::Values(&o), None, Code(None), span, &Stop::never()).unwrap();
             assert_eq!(part, sp_unit, "span {span}");
         }
         for n in 2..40 {
@@ -875,11 +934,11 @@ mod tests {
         // Renaming on the way equals renaming afterwards, on both paths.
         let perm: Vec<u32> = (0..n as u32).map(|k| (k * 7 + 3) % n as u32).collect();
         let after = d.relabel(&perm).unwrap();
-        let dense = reduce_dense(n as usize, &a, &b, Outcomes::Values(&o), Some(&w), Code(Some(&perm))).unwrap();
-        let sparse = reduce_sparse(n as usize, &a, &b, Outcomes::Values(&o), Some(&w), Code(Some(&perm))).unwrap();
+        let dense = reduce_dense(n as usize, &a, &b, Outcomes::Values(&o), Some(&w), Code(Some(&perm)), &Stop::never()).unwrap();
+        let sparse = reduce_sparse(n as usize, &a, &b, Outcomes::Values(&o), Some(&w), Code(Some(&perm)), &Stop::never()).unwrap();
         assert_eq!(dense, after);
         assert_eq!(sparse, after);
-        let part = reduce_partitioned(n as usize, &a, &b, Outcomes::Values(&o), Some(&w), Code(Some(&perm)), 50).unwrap();
+        let part = reduce_partitioned(n as usize, &a, &b, Outcomes::Values(&o), Some(&w), Code(Some(&perm)), 50, &Stop::never()).unwrap();
         assert_eq!(part, after);
         assert!(reduce_relabelled(n as usize, &a, &b, Outcomes::Values(&o), Some(&w), Some(&[0, 0])).is_err());
     }
@@ -942,9 +1001,9 @@ mod tests {
         let a: Vec<u32> = (0..m).map(|r| (r % 7) as u32).collect();
         let b: Vec<u32> = (0..m).map(|r| if r % 50_000 == 3 { (r % 7) as u32 } else { ((r + 1) % 7) as u32 }).collect();
         let o = vec![1.0; m];
-        let want = reduce_sparse(7, &a, &b, Outcomes::Values(&o), None, Code(None));
+        let want = reduce_sparse(7, &a, &b, Outcomes::Values(&o), None, Code(None), &Stop::never());
         assert!(matches!(&want, Err(Error::SelfComparison { rows, count: 4 }) if rows == &vec![3, 50_003, 100_003, 150_003]));
-        assert_eq!(reduce_partitioned(7, &a, &b, Outcomes::Values(&o), None, Code(None), 4), want);
+        assert_eq!(reduce_partitioned(7, &a, &b, Outcomes::Values(&o), None, Code(None), 4, &Stop::never()), want);
     }
 }
 
@@ -967,10 +1026,10 @@ mod timing {
         let o: Vec<f64> = (0..m).map(|_| [0.0, 0.5, 1.0][(next() % 3) as usize]).collect();
         for _ in 0..3 {
             let t = std::time::Instant::now();
-            let d = reduce_dense(n, &a, &b, Outcomes::Values(&o), None, Code(None)).unwrap();
+            let d = reduce_dense(n, &a, &b, Outcomes::Values(&o), None, Code(None), &Stop::never()).unwrap();
             let td = t.elapsed();
             let t = std::time::Instant::now();
-            let p = reduce_partitioned(n, &a, &b, Outcomes::Values(&o), None, Code(None), CACHE_BLOCK_BYTES / 24).unwrap();
+            let p = reduce_partitioned(n, &a, &b, Outcomes::Values(&o), None, Code(None), CACHE_BLOCK_BYTES / 24, &Stop::never()).unwrap();
             let tp = t.elapsed();
             assert_eq!(d, p);
             println!("dense {td:?} partitioned {tp:?}");

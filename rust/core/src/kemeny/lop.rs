@@ -114,6 +114,9 @@ struct Search<'a> {
     a: &'a [f64],
     k: usize,
     idx: Vec<u32>,
+    /// The LP values as a dense k × k matrix (X[i][j], X[j][i] = 1 − X[i][j]) for the cut
+    /// search, allocated once (fallibly) and rewritten each round.
+    xm: Vec<f64>,
     pairs: Vec<(u32, u32)>,
     w: Vec<f64>,
     konst: f64,
@@ -169,6 +172,7 @@ pub(crate) fn solve(a: &[f64], k: usize, start: (Vec<usize>, f64), seed: u64, ct
         a,
         k,
         idx,
+        xm: crate::memory::try_filled(k * k, 0.0)?,
         pairs,
         w,
         konst,
@@ -188,7 +192,7 @@ pub(crate) fn solve(a: &[f64], k: usize, start: (Vec<usize>, f64), seed: u64, ct
         fixed_at_root: false,
         root_ub: f64::INFINITY,
         seed,
-        pc: vec![[(0.0, 0); 2]; nv],
+        pc: crate::memory::try_filled(nv, [(0.0, 0); 2])?,
         pc_total: [(0.0, 0); 2],
         bound_mag: 0.0,
     };
@@ -259,15 +263,14 @@ impl Search<'_> {
         (order, integral)
     }
 
-    fn separate(&self) -> Vec<Row> {
+    fn separate(&mut self) -> Vec<Row> {
         let k = self.k;
         let x = self.lp.values();
-        let mut xm = vec![0.0; k * k];
         for (e, &(i, j)) in self.pairs.iter().enumerate() {
-            xm[i as usize * k + j as usize] = x[e];
-            xm[j as usize * k + i as usize] = 1.0 - x[e];
+            self.xm[i as usize * k + j as usize] = x[e];
+            self.xm[j as usize * k + i as usize] = 1.0 - x[e];
         }
-        let xm = &xm;
+        let xm = &self.xm;
         // With X[l][i] = 1 − X[i][l], the cycle i → j → l → i has slack
         // 2 − (X[i][j] + X[j][l] + X[l][i]) = 1 − X[i][j] − X[j][l] + X[i][l]: rows only.
         let mut found: Vec<(f64, u32, u32, u32, bool)> = (0..k)

@@ -328,7 +328,7 @@ fn check_identifiable(d: &Data) -> Result<()> {
         if connected_by_sweeps(d, 8) {
             return Ok(());
         }
-        components_below(d)
+        components_below(d)?
     } else {
         let edges = (0..d.n_rankings()).flat_map(|q| d.ranking(q).windows(2).map(|w| (w[0], w[1])));
         Digraph::from_edges(d.n, edges).strongly_connected_components()
@@ -474,8 +474,8 @@ fn connected_by_sweeps(d: &Data, sweeps: usize) -> bool {
 struct Remaining(Vec<usize>);
 
 impl Remaining {
-    fn new(len: usize) -> Remaining {
-        Remaining((0..=len).collect())
+    fn new(len: usize) -> Result<Remaining> {
+        Ok(Remaining(crate::memory::try_collect(len + 1, 0..=len)?))
     }
     fn find(&mut self, mut j: usize) -> usize {
         while self.0[j] != j {
@@ -497,29 +497,33 @@ impl Remaining {
 /// once every remaining ranking that does not list u. O(positions · log rankings + items +
 /// rankings). Returns (count, component of each item), numbered in topological order: every
 /// edge between two components goes from the lower-numbered one to the higher-numbered one.
-fn components_below(d: &Data) -> (usize, Vec<u32>) {
+fn components_below(d: &Data) -> Result<(usize, Vec<u32>)> {
+    use crate::memory::{try_collect, try_filled};
     let n = d.n;
     let nr = d.n_rankings();
     // The ranking of each position (a binary search beyond 2^32 rankings).
-    let rank_of: Vec<u32> =
-        if nr <= u32::MAX as usize { (0..nr).flat_map(|q| std::iter::repeat_n(q as u32, d.offsets[q + 1] - d.offsets[q])).collect() } else { Vec::new() };
+    let rank_of: Vec<u32> = if nr <= u32::MAX as usize {
+        try_collect(d.items.len(), (0..nr).flat_map(|q| std::iter::repeat_n(q as u32, d.offsets[q + 1] - d.offsets[q])))?
+    } else {
+        Vec::new()
+    };
     let ranking_of = |p: usize| if rank_of.is_empty() { d.offsets.partition_point(|&o| o <= p) - 1 } else { rank_of[p] as usize };
     // Positions of each item, in ranking order.
-    let mut start = vec![0usize; n + 1];
+    let mut start = try_filled(n + 1, 0usize)?;
     for &i in &d.items {
         start[i as usize + 1] += 1;
     }
     for i in 0..n {
         start[i + 1] += start[i];
     }
-    let mut fill = start.clone();
-    let mut occ = vec![0usize; d.items.len()];
+    let mut fill = try_collect(n + 1, start.iter().copied())?;
+    let mut occ = try_filled(d.items.len(), 0usize)?;
     for (p, &i) in d.items.iter().enumerate() {
         occ[fill[i as usize]] = p;
         fill[i as usize] += 1;
     }
     drop(fill);
-    let mut sorted = d.items.clone();
+    let mut sorted = try_collect(d.items.len(), d.items.iter().copied())?;
     for q in 0..nr {
         sorted[d.offsets[q]..d.offsets[q + 1]].sort_unstable();
     }
@@ -532,7 +536,7 @@ fn components_below(d: &Data) -> (usize, Vec<u32>) {
         complement: Option<(usize, usize, usize)>,
     }
     let mut visited = vec![false; n];
-    let mut unvisited = Remaining::new(n);
+    let mut unvisited = Remaining::new(n)?;
     let mut finished = Vec::with_capacity(n);
     let mut stack: Vec<Frame> = Vec::new();
     for root in 0..n {
@@ -586,13 +590,13 @@ fn components_below(d: &Data) -> (usize, Vec<u32>) {
     // Backward searches in reverse finishing order, one component each.
     const NONE: u32 = u32::MAX;
     let mut component_of = vec![NONE; n];
-    let mut unused = Remaining::new(nr); // rankings with unlisted items not used yet
+    let mut unused = Remaining::new(nr)?; // rankings with unlisted items not used yet
     for q in 0..nr {
         if !d.has_unlisted(d.offsets[q + 1] - d.offsets[q]) {
             unused.remove(q);
         }
     }
-    let mut lists = vec![usize::MAX; nr]; // lists[q] = u while rankings listing u are skipped
+    let mut lists = try_filled(nr, usize::MAX)?; // lists[q] = u while rankings listing u are skipped
     let mut count = 0u32;
     let mut queue = Vec::new();
     for &root in finished.iter().rev() {
@@ -626,7 +630,7 @@ fn components_below(d: &Data) -> (usize, Vec<u32>) {
         }
         count += 1;
     }
-    (count as usize, component_of)
+    Ok((count as usize, component_of))
 }
 
 /// Fits the model.
@@ -1482,7 +1486,7 @@ mod tests {
                 })
                 .collect();
             let d = prepare(RankingsRef { n, offsets: &csr(&rankings).0, items: &csr(&rankings).1, weights: None }, 0.0, Unranked::Below).unwrap();
-            let (components, of) = components_below(&d);
+            let (components, of) = components_below(&d).unwrap();
             if connected_by_sweeps(&d, 8) {
                 assert_eq!(components, 1, "case {case}: {rankings:?}");
                 fast += 1;
