@@ -433,6 +433,9 @@ def rbo(
     if not (isinstance(p, (int, float)) and not isinstance(p, bool) and 0.0 < p < 1.0):
         raise RankaggError(f"p must be a number in (0, 1), not {p!r}")
     kk = _check_k(k)
+    score, relevance = column_name("score", score), column_name("relevance", relevance)
+    by = None if by is None else column_name("by", by)
+    item = None if item is None else column_name("item", item)
     if y is None:
         if isinstance(x, Sequence) and not isinstance(x, (str, bytes)):
             raise RankaggError("rbo: two lists (x and y), or one frame with score= and relevance= columns")
