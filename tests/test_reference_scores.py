@@ -4,6 +4,8 @@ with ties, any tie weight, items as strings in any order."""
 
 from __future__ import annotations
 
+import warnings
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -102,8 +104,16 @@ def test_every_score_matches_its_definition_with_fractional_outcomes(data, fract
     args = (data["a"], data["b"], data["outcome"], data["weight"])
     for ours, theirs in SCORERS:
         opts = PRECISE if ours in (ra.pagerank, ra.eigenvector, ra.rank_centrality) else {}
-        got = scores(ours(data, weight="weight", **opts))
-        assert got == pytest.approx(theirs(*args), abs=1e-9), ours.__name__
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            fit = ours(data, weight="weight", **opts)
+        if not fit.converged:
+            # Power iteration on a reducible win matrix (an item that never wins: outcomes 0 and
+            # 1 here) approaches the eigenvector like 1/k, not geometrically: 2e-6 off after 10⁶
+            # iterations. It must say so rather than pass the number off as converged.
+            assert any(issubclass(w.category, ra.ConvergenceWarning) for w in caught), ours.__name__
+            continue
+        assert scores(fit) == pytest.approx(theirs(*args), abs=1e-9), ours.__name__
 
 
 @SETTINGS
