@@ -271,6 +271,37 @@ fn simple_rows(outcomes: Outcomes<'_>, weights: Option<&[f64]>) -> bool {
         }
 }
 
+/// A raw pointer that rayon tasks may share; each task writes a disjoint set of indices.
+struct SharedSlice<R>(*mut R);
+unsafe impl<R> Sync for SharedSlice<R> {}
+unsafe impl<R> Send for SharedSlice<R> {}
+
+/// The layout of a stable counting-sort scatter, from per-chunk counts over `parts` buckets:
+/// where each bucket starts in the output (`parts + 1` entries, the last the total) and, per
+/// chunk, where its first row of each bucket goes (chunks in order within a bucket).
+fn scatter_layout<'h>(counts: impl Iterator<Item = &'h [u32]> + Clone, parts: usize) -> (Vec<usize>, Vec<Vec<usize>>) {
+    let mut start = vec![0usize; parts + 1];
+    for hist in counts.clone() {
+        for (p, &h) in hist.iter().enumerate() {
+            start[p + 1] += h as usize;
+        }
+    }
+    for p in 0..parts {
+        start[p + 1] += start[p];
+    }
+    let mut next = start[..parts].to_vec();
+    let cursor = counts
+        .map(|hist| {
+            let at = next.clone();
+            for (x, &h) in next.iter_mut().zip(hist) {
+                *x += h as usize;
+            }
+            at
+        })
+        .collect();
+    (start, cursor)
+}
+
 /// Random comparison rows for tests and timings: `m` rows over `n` items (never a self-comparison),
 /// outcomes 0, ½ or 1, from a fixed linear congruential stream.
 #[cfg(test)]

@@ -6,7 +6,7 @@ use rayon::prelude::*;
 
 use super::dense::{cell_kind, tri};
 use super::validate::{check_row, row_cells, Reports};
-use super::{simple_rows, stopped, Code, Outcomes, PairTable};
+use super::{scatter_layout, simple_rows, stopped, Code, Outcomes, PairTable, SharedSlice};
 use crate::error::Result;
 use crate::interrupt::Stop;
 
@@ -118,7 +118,6 @@ fn partitioned_with<R: Record>(
     let span = 1usize << shift;
     let parts = cells.div_ceil(span).max(1);
     const CHUNK: usize = 1 << 16;
-    let chunks = m.div_ceil(CHUNK);
     // Pass 1: validate, and code each row as (row << 32) | (cell << 3) | kind, where kind says
     // how the row adds to its cell: 0 a win of the pair's lower item, 1 of the higher, 2 a tie
     // (unit weight, outcome 1, 0 or 0.5), 3 / 4 anything else with the lower item as a / b (the
@@ -149,24 +148,7 @@ fn partitioned_with<R: Record>(
         .collect();
     stopped(stop)?;
     let mut rep = Reports::default();
-    let mut start = vec![0usize; parts + 1];
-    for (hist, _) in &counted {
-        for (p, &h) in hist.iter().enumerate() {
-            start[p + 1] += h as usize;
-        }
-    }
-    for p in 0..parts {
-        start[p + 1] += start[p];
-    }
-    // Where each chunk writes its rows of each partition: chunks in order within a partition.
-    let mut cursor = vec![vec![0usize; parts]; chunks];
-    let mut next = start[..parts].to_vec();
-    for (c, (hist, _)) in counted.iter().enumerate() {
-        cursor[c].copy_from_slice(&next);
-        for (at, &h) in next.iter_mut().zip(hist) {
-            *at += h as usize;
-        }
-    }
+    let (start, mut cursor) = scatter_layout(counted.iter().map(|(hist, _)| hist.as_slice()), parts);
     counted.into_iter().for_each(|(_, r)| rep.merge(r));
     rep.into_result()?;
     // Pass 2: scatter the records by partition (stable: row order within a partition).
@@ -242,11 +224,6 @@ fn partitioned_with<R: Record>(
     });
     Ok(out)
 }
-
-/// A raw pointer that rayon tasks may share; each task writes a disjoint set of indices.
-struct SharedSlice<R>(*mut R);
-unsafe impl<R> Sync for SharedSlice<R> {}
-unsafe impl<R> Send for SharedSlice<R> {}
 
 /// The pair (i, j) of packed-triangle cell `cell` (inverse of [`tri`]).
 pub(super) fn cell_pair(n: usize, cell: usize) -> (usize, usize) {
