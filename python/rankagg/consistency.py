@@ -374,10 +374,10 @@ def consistency(
         totals["res"] += res
         totals["norm"] += norm
         if score_table is not None:
-            if lab is None:
+            if lab is None or gname is None:
                 group_scores = score_table
             else:
-                group_scores = by_group.get(lab.item(), score_table.drop(gname).clear())  # type: ignore[arg-type]
+                group_scores = by_group.get(lab.item(), score_table.drop(gname).clear())
             part = _score_conflicts(pref, group_scores, gname, lab, score_tolerance, item)
             row.update(score_pairs=part.height, score_conflicts=int(part.get_column("_conflict").sum()))
             totals["score_pairs"] += row["score_pairs"]

@@ -57,13 +57,25 @@ class UnknownOutcomeError(RankaggError):
 class OutcomeRangeError(RankaggError):
     """Numeric outcomes outside [0, 1], or NaN."""
 
+    # Set on the errors the core raises (the rows are 0-based; the first ones, ``count`` in all):
+    rows: list[int]
+    count: int
+
 
 class InvalidWeightError(RankaggError):
     """Weights that are NaN, infinite or negative."""
 
+    # Set on the errors the core raises (the rows are 0-based; the first ones, ``count`` in all):
+    rows: list[int]
+    count: int
+
 
 class SelfComparisonError(RankaggError):
     """Rows that compare an item with itself."""
+
+    # Set on the errors the core raises (the rows are 0-based; the first ones, ``count`` in all):
+    rows: list[int]
+    count: int
 
 
 class EmptyDataError(RankaggError):
@@ -77,6 +89,13 @@ class UnknownItemError(RankaggError):
 class NotIdentifiableError(RankaggError):
     """The data admit no finite estimate: some items never win or never lose, or the
     comparison graph is not strongly connected. Use ``regularization > 0``."""
+
+    # Set on the errors the fits raise: the items (labels) that never win / never lose, the
+    # number of strongly connected components; ``task`` by a per-task fit (``by=``).
+    never_win: list[Any]
+    never_lose: list[Any]
+    components: int
+    task: Any
 
 
 class NonFiniteValueError(RankaggError):

@@ -264,8 +264,10 @@ def _solve(
         if not (isinstance(max_iter, (int, np.integer)) and 1 <= max_iter < 2**63):
             raise RankaggError(f"first_order needs tol > 0 and max_iter ≥ 1, got tol={tol}, max_iter={max_iter}")
         if pairs is None:
-            i, j = np.nonzero(np.triu(dense, 1))  # type: ignore[arg-type]
-            pairs = (i, j, dense[i, j])  # type: ignore[index]
+            if dense is None:  # pragma: no cover - maximal_lottery gives one or the other
+                raise RankaggError("the first-order method needs a payoff")
+            i, j = np.nonzero(np.triu(dense, 1))
+            pairs = (i, j, dense[i, j])
         pi, pj, pv = pairs
         offsets, cols, vals = _csr(pi, pj, pv, n)
         out = _core.maximal_lottery_sparse(offsets, cols, vals, float(tol), int(max_iter))
@@ -397,7 +399,9 @@ def _column_payoffs(
     """``(Mᵀp)_j`` for every item."""
     if dense is not None:
         return dense.T @ p
-    i, j, v = pairs  # type: ignore[misc]
+    if pairs is None:  # pragma: no cover - _solve has one or the other
+        raise RankaggError("a payoff is needed")
+    i, j, v = pairs
     out = np.zeros(n)
     np.add.at(out, j, v * p[i])  # M[i, j] = v
     np.add.at(out, i, -v * p[j])  # M[j, i] = −v

@@ -85,7 +85,8 @@ def select_columns(data: Frame, columns: Sequence[tuple[str, str]]) -> pl.DataFr
         return pl.DataFrame({c: data[c] for c in unique}, strict=False)  # [1, 0.5, 0] is a float column
     if type(data).__module__.split(".")[0] == "pandas":
         return pl.from_pandas(data[unique])
-    return pl.from_arrow(data.select(unique))  # type: ignore[return-value]
+    table = pl.from_arrow(data.select(unique))
+    return table if isinstance(table, pl.DataFrame) else table.to_frame()  # a table is a DataFrame
 
 
 _F = TypeVar("_F", bound=Callable[..., Any])

@@ -221,7 +221,7 @@ class PairTable:
                 relabel=sorted_rank(labels),
             )
         except SelfComparisonError as e:
-            bad_rows = sorted({r % frame.height for r in e.rows})  # type: ignore[attr-defined]
+            bad_rows = sorted({r % frame.height for r in e.rows})
             raise SelfComparisonError(
                 f"rows {bad_rows} pair an item with itself (columns {a!r} and {b!r} are equal)"
             ) from None
@@ -444,16 +444,16 @@ class Comparisons:
             e.rows = [r + self.row_offset for r in e.rows]
         if isinstance(e, SelfComparisonError):
             return SelfComparisonError(
-                f"{e.count} row(s) compare an item with itself (columns {col_a!r} and {col_b!r} "  # type: ignore[attr-defined]
-                f"are equal): rows {e.rows}"  # type: ignore[attr-defined]
+                f"{e.count} row(s) compare an item with itself (columns {col_a!r} and {col_b!r} "
+                f"are equal): rows {e.rows}"
             )
         if isinstance(e, OutcomeRangeError):
             return OutcomeRangeError(
-                f"column {col_o!r} (outcome=) has {e.count} value(s) outside [0, 1] or NaN: rows {e.rows}"  # type: ignore[attr-defined]
+                f"column {col_o!r} (outcome=) has {e.count} value(s) outside [0, 1] or NaN: rows {e.rows}"
             )
         if isinstance(e, InvalidWeightError):
             return InvalidWeightError(
-                f"column {weight!r} (weight=) has {e.count} NaN, infinite or negative value(s): rows {e.rows}"  # type: ignore[attr-defined]
+                f"column {weight!r} (weight=) has {e.count} NaN, infinite or negative value(s): rows {e.rows}"
             )
         return e
 

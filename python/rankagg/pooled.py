@@ -283,8 +283,8 @@ def fit_by(
                     f"task {names[t]!r} (column {by!r} (by=)), fitted on its own (pooling=0), has {msg.strip()} "
                     "Pass pooling > 0 to shrink it toward the overall strengths (or regularization > 0)."
                 )
-                new.task = names[t]  # type: ignore[attr-defined]
-                new.never_win, new.never_lose = err.never_win, err.never_lose  # type: ignore[attr-defined]
+                new.task = names[t]
+                new.never_win, new.never_lose = err.never_win, err.never_lose
                 raise new from None
             theta[t, items] = fit["theta"]
             iterations = max(iterations, int(fit["iterations"]))
@@ -411,7 +411,8 @@ def _task_fitter(
         given = (
             {"point_theta": point["theta"], "point_virtual": point["virtual_theta"], "point_tie": None} if point else {}
         )
-        out = _core.bradley_terry(n, li, lj, *counts, rounds=rounds, first_round=first, **options, **given)  # type: ignore[misc]
+        wins_i, wins_j, ties = counts
+        out = _core.bradley_terry(n, li, lj, wins_i, wins_j, ties, rounds=rounds, first_round=first, **options, **given)
         if not point:
             point.update(out)
         return out

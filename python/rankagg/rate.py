@@ -455,7 +455,7 @@ def _pair_method(
     **params: Any,
 ) -> Ratings:
     """Shared path of the count-based and spectral methods."""
-    rounds, seed = _percentile_options(ci, method)
+    _, seed = _percentile_options(ci, method)
     if not (isinstance(tol, (int, float)) and tol > 0):
         raise RankaggError(f"tol must be > 0, not {tol!r}")
     if not (isinstance(max_iter, int) and 1 <= max_iter < 2**63):
@@ -491,8 +491,8 @@ def _pair_method(
     if not fit["converged"]:
         warn(f"{method} did not converge in {fit['iterations']} iterations; raise max_iter", ConvergenceWarning)
     lower = upper = None
-    if rounds:
-        lower, upper = percentile(fit["replicates"], ci.level)  # type: ignore[union-attr]
+    if isinstance(ci, Bootstrap):  # rounds > 0
+        lower, upper = percentile(fit["replicates"], ci.level)
     return ratings_from(
         table.labels,
         table.item_totals(),
@@ -775,20 +775,20 @@ def trueskill(
             "bootstrap",
         )
     except OutcomeRangeError as e:
-        shown = [r + rows.row_offset for r in e.rows]  # type: ignore[attr-defined]
+        shown = [r + rows.row_offset for r in e.rows]
         err = OutcomeRangeError(
-            f"trueskill: column {col_o!r} (outcome=) has {e.count} value(s) other than 1 (a wins), "  # type: ignore[attr-defined]
+            f"trueskill: column {col_o!r} (outcome=) has {e.count} value(s) other than 1 (a wins), "
             f"0 (b wins) and 0.5 (a draw): rows {shown}"
         )
-        err.rows, err.count = shown, e.count  # type: ignore[attr-defined]
+        err.rows, err.count = shown, e.count
         raise err from None
     except InvalidWeightError as e:
-        shown = [r + rows.row_offset for r in e.rows]  # type: ignore[attr-defined]
+        shown = [r + rows.row_offset for r in e.rows]
         err2 = InvalidWeightError(
-            f"trueskill: column {col_w!r} (weight=) has {e.count} value(s) that are not whole numbers "  # type: ignore[attr-defined]
+            f"trueskill: column {col_w!r} (weight=) has {e.count} value(s) that are not whole numbers "
             f"of repeats (0, 1, 2, ...): rows {shown}"
         )
-        err2.rows, err2.count = shown, e.count  # type: ignore[attr-defined]
+        err2.rows, err2.count = shown, e.count
         raise err2 from None
     except RankaggError as e:
         raise rows.explain(e) from None
@@ -1218,9 +1218,9 @@ def plackett_luce(
 
     lower = upper = replicates = None
     options: dict[str, Any] = {"unranked": unranked, "solver": solver, "regularization": regularization, "tol": tol}
-    if rounds:
+    if isinstance(ci, Bootstrap):  # rounds > 0
         replicates = scaled(fit["replicates"])
-        lower, upper = percentile(replicates, ci.level)  # type: ignore[union-attr]
+        lower, upper = percentile(replicates, ci.level)
         options["bootstrap_redraws"] = int(fit["redraws"])
         _warn_redraws(int(fit["redraws"]), rounds)
     wins, losses = data.pairwise_totals()

@@ -349,9 +349,9 @@ def not_identifiable(
         "Pass regularization > 0 (e.g. regularization=1.0) for finite estimates."
     )
     err = NotIdentifiableError(msg)
-    err.never_win = [names[c] for c in e.never_win]  # type: ignore[attr-defined]
-    err.never_lose = [names[c] for c in e.never_lose]  # type: ignore[attr-defined]
-    err.components = e.components  # type: ignore[attr-defined]
+    err.never_win = [names[c] for c in e.never_win]
+    err.never_lose = [names[c] for c in e.never_lose]
+    err.components = e.components
     return err
 
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 import numbers
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeGuard
 
 import numpy as np
 import polars as pl
@@ -109,7 +109,7 @@ def _values(frame: pl.DataFrame, column: str, keyword: str) -> np.ndarray:
     return v
 
 
-def _is_number(x: object) -> bool:
+def _is_number(x: object) -> TypeGuard[numbers.Real]:
     return isinstance(x, numbers.Real) and not isinstance(x, bool)
 
 
@@ -419,9 +419,11 @@ def welfare(
     """
     if not one_of(rule, WELFARE_RULES):
         raise RankaggError(f"rule must be one of {list(WELFARE_RULES)}, not {rule!r}")
+    level = math.nan  # rule="quantile"'s q, checked
     if rule == "quantile":
-        if not _is_number(q) or not (0.0 <= float(q) <= 1.0):  # type: ignore[arg-type]
+        if not _is_number(q) or not (0.0 <= float(q) <= 1.0):
             raise RankaggError(f"rule='quantile' needs q= a number in [0, 1], not {q!r}")
+        level = float(q)
     elif q is not None:
         raise RankaggError(f"q= is only used by rule='quantile', not rule={rule!r}")
     group = renamed_keyword("welfare", "group", group, "over", over, "group")
@@ -472,7 +474,7 @@ def welfare(
     elif rule in ("worst_group", "leximin"):
         score = s[:, 0].copy()
     elif rule == "quantile":
-        score = np.ldexp(np.quantile(us, float(q), axis=1), -shift)  # type: ignore[arg-type]
+        score = np.ldexp(np.quantile(us, level, axis=1), -shift)
     else:  # mean of min(u_a, u_b) over ordered pairs
         score = np.ldexp((ss @ (2.0 * (g - k) + 1.0)) / (g * g), -shift)
     if rule == "leximin":
@@ -496,5 +498,5 @@ def welfare(
     )
     options: dict[str, Any] = {"rule": rule}
     if rule == "quantile":
-        options["q"] = float(q)  # type: ignore[arg-type]
+        options["q"] = level
     return Aggregate(result, f"welfare ({rule})", options, True)

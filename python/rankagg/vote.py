@@ -19,10 +19,10 @@ is deterministic.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 import polars as pl
@@ -431,13 +431,8 @@ def kemeny(
         )
     if not np.all(np.isfinite(p)) or np.any(p < 0):
         raise RankaggError("kemeny: preferences must be finite and >= 0")
-    scaled, e = _power_of_two_scaled(p)
-    sol = _core.kemeny(
-        np.ascontiguousarray(scaled).reshape(-1), n, exact_limit, method, time_limit, seed, progress_delay(progress)
-    )
-    order = sol["order"].astype(np.int64)
+    sol, order, cost, e = _search_order(_core.kemeny, p, False, exact_limit, method, time_limit, seed, progress)
     # The certificate, checked: the cost of the order returned, recomputed, and a finite bound.
-    cost = _order_sum(scaled, order, before=False)
     sound = _certificate_holds(cost, float(sol["cost"]), float(sol["lower_bound"]))
     score = np.empty(n)
     score[order] = np.arange(n, 0, -1, dtype=float)  # n for the first, 1 for the last
@@ -457,6 +452,37 @@ def kemeny(
         stats={k: sol[k] for k in ("nodes", "cut_rounds", "lp_iterations", "timed_out")},
         votes=data if isinstance(data, Rankings) else None,
     )
+
+
+_SearchFit = TypeVar("_SearchFit", "_core.KemenyFit", "_core.LinearOrderingFit")
+
+
+def _search_order(
+    search: Callable[..., _SearchFit],
+    w: np.ndarray,
+    before: bool,
+    exact_limit: int,
+    method: str,
+    time_limit: float | None,
+    seed: int,
+    progress: bool | None,
+) -> tuple[_SearchFit, np.ndarray, float, int]:
+    """Runs a Rust order search (``_core.kemeny`` or ``_core.linear_ordering``) on ``w`` (the
+    caller's own copy, scaled in place by :func:`_power_of_two_scaled`). Returns its result, the
+    order (``int64``), the order's own objective recomputed on the scaled matrix (Σ w[x, y] over
+    x placed ``before`` y, or after it) and the scaling exponent."""
+    scaled, e = _power_of_two_scaled(w)
+    sol = search(
+        np.ascontiguousarray(scaled).reshape(-1),
+        len(w),
+        exact_limit,
+        method,
+        time_limit,
+        seed,
+        progress_delay(progress),
+    )
+    order = sol["order"].astype(np.int64)
+    return sol, order, _order_sum(scaled, order, before=before), e
 
 
 def _power_of_two_scaled(w: np.ndarray) -> tuple[np.ndarray, int]:
@@ -585,12 +611,9 @@ def linear_ordering(
     np.fill_diagonal(w, 0.0)
     if not np.all(np.isfinite(w)):
         raise RankaggError("linear_ordering: matrix entries must be finite")
-    scaled, e = _power_of_two_scaled(w)
-    sol = _core.linear_ordering(
-        np.ascontiguousarray(scaled).reshape(-1), n, exact_limit, method, time_limit, seed, progress_delay(progress)
+    sol, order, value, e = _search_order(
+        _core.linear_ordering, w, True, exact_limit, method, time_limit, seed, progress
     )
-    order = sol["order"].astype(np.int64)
-    value = _order_sum(scaled, order, before=True)
     sound = _certificate_holds(value, float(sol["value"]), float(sol["upper_bound"]))
     names = labels.to_list()
     table = pl.DataFrame({"item": labels.gather(order), "rank": np.arange(1, n + 1, dtype=np.uint32)})

@@ -43,7 +43,7 @@ def _results(
         items.update((x, y))
         if x == y or w == 0.0:
             continue
-        if y < x:  # type: ignore[operator]
+        if y < x:  # type: ignore[operator]  # labels are orderable here (str or int); Hashable does not say so
             x, y, o = y, x, 1.0 - o
         counts = pairs[(x, y)]
         if o == 0.5:
@@ -51,7 +51,7 @@ def _results(
         else:  # a fractional outcome splits the row between the two wins
             counts[0] += w * o
             counts[1] += w * (1.0 - o)
-    return sorted(items), pairs  # type: ignore[type-var]
+    return sorted(items), pairs  # type: ignore[type-var]  # as above: orderable labels, typed Hashable
 
 
 def counting(a, b, outcome, weight=None, *, tie_weight: float = 0.5) -> dict[Hashable, float]:

@@ -80,6 +80,12 @@ impl Stop {
         Stop::default()
     }
 
+    /// A flag already raised (for tests of the loops that read it).
+    #[cfg(test)]
+    pub(crate) fn raised() -> Stop {
+        Stop(Arc::new(AtomicBool::new(true)))
+    }
+
     /// True once the user asked to stop: the job should return soon (its result is dropped).
     #[inline]
     pub fn stopped(&self) -> bool {

@@ -9,7 +9,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use crate::errors::{parse_option, run_detached};
-use crate::{interrupted, slice};
+use crate::{interrupted, opt_slice, slice};
 
 /// Kemeny consensus of an n × n preference matrix (row-major). Returns a dict with order,
 /// cost, lower_bound, optimal, components (lists of item indices) and the search statistics.
@@ -29,14 +29,7 @@ fn kemeny<'py>(
     let p = slice(&p, "p")?;
     let method = parse_option(py, method)?;
     let sol = run_detached(py, || with_kemeny_options(exact_limit, method, time_limit, seed, progress, |o| rankagg_core::kemeny::kemeny_with(p, n, o)))?;
-    let d = PyDict::new(py);
-    d.set_item("order", PyArray1::from_vec(py, sol.order))?;
-    d.set_item("cost", sol.cost)?;
-    d.set_item("lower_bound", sol.lower_bound)?;
-    d.set_item("optimal", sol.optimal)?;
-    d.set_item("components", sol.components)?;
-    kemeny_stats(&d, &sol.stats)?;
-    Ok(d)
+    search_result(py, sol.order, [("cost", sol.cost), ("lower_bound", sol.lower_bound)], sol.optimal, sol.components, &sol.stats)
 }
 
 /// The linear ordering problem of an n × n weight matrix (row-major, maximise the sum of
@@ -58,14 +51,7 @@ fn linear_ordering<'py>(
     let a = slice(&a, "a")?;
     let method = parse_option(py, method)?;
     let sol = run_detached(py, || with_kemeny_options(exact_limit, method, time_limit, seed, progress, |o| rankagg_core::kemeny::linear_ordering(a, n, o)))?;
-    let d = PyDict::new(py);
-    d.set_item("order", PyArray1::from_vec(py, sol.order))?;
-    d.set_item("value", sol.value)?;
-    d.set_item("upper_bound", sol.upper_bound)?;
-    d.set_item("optimal", sol.optimal)?;
-    d.set_item("components", sol.components)?;
-    kemeny_stats(&d, &sol.stats)?;
-    Ok(d)
+    search_result(py, sol.order, [("value", sol.value), ("upper_bound", sol.upper_bound)], sol.optimal, sol.components, &sol.stats)
 }
 
 /// Calls `f` with the search options of `kemeny` and `linear_ordering` (built on the worker
@@ -89,12 +75,27 @@ fn with_kemeny_options<T>(
     f(&rankagg_core::kemeny::Options { exact_limit, method, time_limit, seed, cancel: &interrupted, progress })
 }
 
-fn kemeny_stats(d: &Bound<'_, PyDict>, s: &rankagg_core::kemeny::Stats) -> PyResult<()> {
+/// The result dict of `kemeny` and `linear_ordering`: the order, the objective and its bound
+/// (named by each), whether it is proved optimal, the components and the search statistics.
+fn search_result<'py>(
+    py: Python<'py>,
+    order: Vec<u32>,
+    [(objective, value), (bound, bound_value)]: [(&str, f64); 2],
+    optimal: bool,
+    components: Vec<Vec<u32>>,
+    s: &rankagg_core::kemeny::Stats,
+) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("order", PyArray1::from_vec(py, order))?;
+    d.set_item(objective, value)?;
+    d.set_item(bound, bound_value)?;
+    d.set_item("optimal", optimal)?;
+    d.set_item("components", components)?;
     d.set_item("nodes", s.nodes)?;
     d.set_item("cut_rounds", s.cut_rounds)?;
     d.set_item("lp_iterations", s.lp_iterations)?;
     d.set_item("timed_out", s.timed_out)?;
-    Ok(())
+    Ok(d)
 }
 
 /// Writes a progress line to Python's `sys.stderr` (re-attaching briefly).
@@ -130,7 +131,7 @@ fn pairwise_preferences<'py>(
     below: bool,
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
     let (offsets, items, levels) = (slice(&offsets, "offsets")?, slice(&items, "items")?, slice(&levels, "levels")?);
-    let weights = weights.as_ref().map(|w| slice(w, "weights")).transpose()?;
+    let weights = opt_slice(&weights, "weights")?;
     let p = run_detached(py, || rankagg_core::margins::pairwise_preferences(n, offsets, items, levels, weights, below))?;
     Ok(PyArray1::from_vec(py, p))
 }

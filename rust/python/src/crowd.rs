@@ -6,8 +6,8 @@ use pyo3::prelude::*;
 use rankagg_core::rate::crowd as core;
 
 use crate::errors::run_detached;
-use crate::pairs::outcomes_from;
-use crate::{opt_slice, slice};
+use crate::pairs::comparison_rows;
+use crate::slice;
 
 /// Comparisons reduced per (judge, pair): built once, fitted many times.
 #[pyclass(frozen, module = "rankagg._core")]
@@ -57,10 +57,9 @@ pub fn judge_table<'py>(
     outcome_values: Option<PyReadonlyArray1<'py, f64>>,
     weight: Option<PyReadonlyArray1<'py, f64>>,
 ) -> PyResult<JudgeTable> {
-    let (judge, a, b) = (slice(&judge, "judge")?, slice(&a, "a")?, slice(&b, "b")?);
-    let outcomes = outcomes_from(&outcome, &outcome_codes, &outcome_values)?;
-    let w = opt_slice(&weight, "weight")?;
-    let inner = run_detached(py, || core::reduce_by_judge(n_items, n_judges, judge, a, b, outcomes, w))?;
+    let judge = slice(&judge, "judge")?;
+    let rows = comparison_rows(n_items, &a, &b, &outcome, &outcome_codes, &outcome_values, &weight)?;
+    let inner = run_detached(py, || core::reduce_by_judge(n_items, n_judges, judge, rows.a, rows.b, rows.outcomes, rows.weights))?;
     Ok(JudgeTable { inner })
 }
 

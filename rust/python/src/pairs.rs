@@ -10,6 +10,7 @@ use pyo3::types::{PyList, PyString};
 use rankagg_core::factorize::factorize_into;
 use rankagg_core::memory::zeroed_large;
 use rankagg_core::pairs::{self, Outcomes};
+use rankagg_core::rate::elo::Rows;
 
 use crate::arrow;
 use crate::errors::run_detached;
@@ -34,7 +35,7 @@ pub(crate) fn pairs_ref<'a>(
     })
 }
 
-pub(crate) fn outcomes_from<'a>(
+fn outcomes_from<'a>(
     outcome: &'a Option<PyReadonlyArray1<'_, f64>>,
     outcome_codes: &'a Option<PyReadonlyArray1<'_, u32>>,
     outcome_values: &'a Option<PyReadonlyArray1<'_, f64>>,
@@ -44,6 +45,28 @@ pub(crate) fn outcomes_from<'a>(
         (None, Some(c), Some(v)) => Outcomes::Coded { codes: slice(c, "outcome_codes")?, values: slice(v, "outcome_values")? },
         (None, None, None) => Outcomes::AllWins,
         _ => return Err(PyValueError::new_err("give outcome, or outcome_codes with outcome_values, or neither")),
+    })
+}
+
+/// Borrowed comparison rows (codes < n, unchecked) from the row arguments every row-level
+/// call shares: `a`, `b`, `outcome` or `outcome_codes` + `outcome_values` (or neither: every
+/// row is a win of `a`), `weight`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn comparison_rows<'a>(
+    n: usize,
+    a: &'a PyReadonlyArray1<'_, u32>,
+    b: &'a PyReadonlyArray1<'_, u32>,
+    outcome: &'a Option<PyReadonlyArray1<'_, f64>>,
+    outcome_codes: &'a Option<PyReadonlyArray1<'_, u32>>,
+    outcome_values: &'a Option<PyReadonlyArray1<'_, f64>>,
+    weight: &'a Option<PyReadonlyArray1<'_, f64>>,
+) -> PyResult<Rows<'a>> {
+    Ok(Rows {
+        n,
+        a: slice(a, "a")?,
+        b: slice(b, "b")?,
+        outcomes: outcomes_from(outcome, outcome_codes, outcome_values)?,
+        weights: opt_slice(weight, "weight")?,
     })
 }
 
@@ -124,12 +147,9 @@ fn reduce_pairs<'py>(
     weight: Option<PyReadonlyArray1<'py, f64>>,
     relabel: Option<PyReadonlyArray1<'py, u32>>,
 ) -> PyResult<PairArrays<'py>> {
-    let a = slice(&a, "a")?;
-    let b = slice(&b, "b")?;
-    let outcomes = outcomes_from(&outcome, &outcome_codes, &outcome_values)?;
-    let w = opt_slice(&weight, "weight")?;
+    let rows = comparison_rows(n, &a, &b, &outcome, &outcome_codes, &outcome_values, &weight)?;
     let relabel = opt_slice(&relabel, "relabel")?;
-    let t = run_detached(py, || pairs::reduce_relabelled(n, a, b, outcomes, w, relabel))?;
+    let t = run_detached(py, || pairs::reduce_relabelled(n, rows.a, rows.b, rows.outcomes, rows.weights, relabel))?;
     Ok((
         PyArray1::from_vec(py, t.i),
         PyArray1::from_vec(py, t.j),

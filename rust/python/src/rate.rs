@@ -14,7 +14,7 @@ use rankagg_core::rate::trueskill as ts_core;
 use rankagg_core::rate::{self, covariates};
 
 use crate::errors::{parse_option, run_detached};
-use crate::pairs::{outcomes_from, pairs_ref};
+use crate::pairs::{comparison_rows, pairs_ref};
 use crate::{opt_slice, slice};
 
 /// Fits Bradley–Terry on a pair table. Returns a dict with theta, iterations, converged,
@@ -263,16 +263,8 @@ fn covariate_terms<'py>(
     if theta_s.len() != n {
         return Err(PyValueError::new_err("theta must have n entries"));
     }
-    let design = covariates::Design {
-        n,
-        a: slice(&a, "a")?,
-        b: slice(&b, "b")?,
-        outcomes: outcomes_from(&outcome, &outcome_codes, &outcome_values)?,
-        weights: opt_slice(&weight, "weight")?,
-        x: slice(&x, "x")?,
-        p: beta_s.len(),
-        drop_ties,
-    };
+    let rows = comparison_rows(n, &a, &b, &outcome, &outcome_codes, &outcome_values, &weight)?;
+    let design = covariates::Design { n, a: rows.a, b: rows.b, outcomes: rows.outcomes, weights: rows.weights, x: slice(&x, "x")?, p: beta_s.len(), drop_ties };
     let t = run_detached(py, || {
         if validate {
             design.validate()?;
@@ -325,25 +317,6 @@ fn plackett_luce<'py>(
         d.set_item("redraws", redraws)?;
     }
     Ok(d)
-}
-
-/// The comparison rows of a row-level call (Elo, TrueSkill): codes, outcomes, weights.
-fn comparison_rows<'a>(
-    n: usize,
-    a: &'a PyReadonlyArray1<'_, u32>,
-    b: &'a PyReadonlyArray1<'_, u32>,
-    outcome: &'a Option<PyReadonlyArray1<'_, f64>>,
-    outcome_codes: &'a Option<PyReadonlyArray1<'_, u32>>,
-    outcome_values: &'a Option<PyReadonlyArray1<'_, f64>>,
-    weight: &'a Option<PyReadonlyArray1<'_, f64>>,
-) -> PyResult<elo_core::Rows<'a>> {
-    Ok(elo_core::Rows {
-        n,
-        a: slice(a, "a")?,
-        b: slice(b, "b")?,
-        outcomes: outcomes_from(outcome, outcome_codes, outcome_values)?,
-        weights: opt_slice(weight, "weight")?,
-    })
 }
 
 /// Sets the per-item `wins`, `losses` and `ties` of a result.

@@ -1337,21 +1337,14 @@ mod tests {
 #[cfg(test)]
 mod timing {
     use super::*;
-    use crate::pairs::{reduce, Outcomes};
+    use crate::pairs::{random_rows, reduce, Outcomes};
 
     /// `cargo test --release -p rankagg-core timing -- --ignored --nocapture`
     #[test]
     #[ignore]
     fn fit_phases_n1000_m1m() {
-        let (n, m) = (1000usize, 1_000_000usize);
-        let mut s = 1u64;
-        let mut next = || {
-            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            s >> 33
-        };
-        let a: Vec<u32> = (0..m).map(|_| (next() % n as u64) as u32).collect();
-        let b: Vec<u32> = a.iter().map(|&x| ((x as u64 + 1 + next() % (n as u64 - 1)) % n as u64) as u32).collect();
-        let o: Vec<f64> = (0..m).map(|_| [0.0, 0.5, 1.0][(next() % 3) as usize]).collect();
+        let n = 1000;
+        let (a, b, o) = random_rows(n, 1_000_000, 1);
         let t = reduce(n, &a, &b, Outcomes::Values(&o), None).unwrap();
         let opts = Options::default();
         for _ in 0..3 {
