@@ -80,6 +80,14 @@ impl Stop {
         Stop::default()
     }
 
+    /// A flag already raised (tests of the loops that read it).
+    #[cfg(test)]
+    pub(crate) fn raised() -> Stop {
+        let stop = Stop::default();
+        stop.0.store(true, Ordering::SeqCst);
+        stop
+    }
+
     /// True once the user asked to stop: the job should return soon (its result is dropped).
     #[inline]
     pub fn stopped(&self) -> bool {
