@@ -374,7 +374,7 @@ mod tests {
         }
     }
 
-    fn random_matrix(k: usize, seed: u64, kind: u32) -> Vec<f64> {
+    pub(crate) fn random_matrix(k: usize, seed: u64, kind: u32) -> Vec<f64> {
         let mut s = seed;
         let mut next = || {
             s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);

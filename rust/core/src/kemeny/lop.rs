@@ -606,24 +606,8 @@ impl Search<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::kemeny::tests::random_matrix;
     use crate::kemeny::{linear_ordering, Options};
-
-    fn random_matrix(k: usize, seed: u64, sparse: bool) -> Vec<f64> {
-        let mut s = seed;
-        let mut next = || {
-            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            s >> 33
-        };
-        let mut a = vec![0.0; k * k];
-        for i in 0..k {
-            for j in 0..k {
-                if i != j {
-                    a[i * k + j] = if sparse && next() % 3 != 0 { 0.0 } else { (next() % 1000) as f64 / 7.0 };
-                }
-            }
-        }
-        a
-    }
 
     /// A pivot cap down to one pivot per LP solve: the search still ends with a valid order,
     /// its value recomputed, a bound above the optimum (the subset DP's), and `optimal` only
@@ -633,7 +617,7 @@ mod tests {
     fn a_pivot_cap_leaves_nodes_unresolved_and_never_claims_optimality() {
         for trial in 0..8u64 {
             let k = 12 + trial as usize % 5;
-            let a = random_matrix(k, 31 + trial, trial % 2 == 1);
+            let a = random_matrix(k, 31 + trial, if trial % 2 == 1 { 3 } else { 1 }); // sparse; no common grain
             let dp = linear_ordering(&a, k, &Options { exact_limit: 18, ..Options::default() }).unwrap();
             assert!(dp.optimal);
             let tol = 1e-9 * a.iter().map(|v| v.abs()).sum::<f64>();
