@@ -294,7 +294,7 @@ impl Search<'_> {
         (order, integral)
     }
 
-    fn separate(&mut self) -> Vec<Row> {
+    fn separate(&mut self) -> Result<Vec<Row>> {
         let k = self.k;
         let x = self.lp.values();
         for (e, &(i, j)) in self.pairs.iter().enumerate() {
@@ -326,7 +326,7 @@ impl Search<'_> {
             .collect();
         found.sort_by(|p, q| q.0.total_cmp(&p.0));
         let max_cuts = 4 * k + 100;
-        let mut uses = vec![0u8; self.pairs.len()];
+        let mut uses = crate::memory::try_filled(self.pairs.len(), 0u8)?;
         let mut rows = Vec::new();
         for &(_, i, j, l, forward) in &found {
             let (i, j, l) = (i as usize, j as usize, l as usize);
@@ -343,7 +343,7 @@ impl Search<'_> {
                 break;
             }
         }
-        rows
+        Ok(rows)
     }
 
     fn maybe_report(&mut self, ub: f64, force: bool) {
@@ -427,8 +427,8 @@ impl Search<'_> {
     /// (pseudocosts); the best few whose pseudocosts are not yet known on both sides are first
     /// probed by a short dual simplex run (strong branching). Returns the pair and the side to
     /// explore first.
-    fn choose_branch(&mut self, node_ub: f64) -> (usize, f64) {
-        let x: Vec<f64> = self.lp.values().to_vec();
+    fn choose_branch(&mut self, node_ub: f64) -> Result<(usize, f64)> {
+        let x = crate::memory::try_collect(self.pairs.len(), self.lp.values().iter().copied())?;
         let avg = |s: &Self, side: usize| -> f64 {
             let (sum, n) = s.pc_total[side];
             if n > 0 {
@@ -460,7 +460,7 @@ impl Search<'_> {
                 if down == f64::NEG_INFINITY || up == f64::NEG_INFINITY {
                     // One side is pruned outright: branch here, the surviving side first.
                     let first = if down == f64::NEG_INFINITY { 1.0 } else { 0.0 };
-                    return (e, first);
+                    return Ok((e, first));
                 }
                 self.record(e, 0, x[e], node_ub - down);
                 self.record(e, 1, 1.0 - x[e], node_ub - up);
@@ -474,7 +474,13 @@ impl Search<'_> {
             }
         }
         let (_, e, first) = best.expect("a fractional pair");
-        (e, first)
+        Ok((e, first))
+    }
+
+    /// Ends the search with `e` (an allocation that failed): the caller returns it.
+    fn fail(&mut self, e: Error) -> End {
+        self.error = Some(e);
+        End::Stopped
     }
 
     fn node(&mut self, parent_ub: f64, branched: Option<(usize, usize, f64)>) -> End {
@@ -532,14 +538,15 @@ impl Search<'_> {
             if node_ub < self.threshold() {
                 return End::Done;
             }
-            let cuts = self.separate();
+            let cuts = match self.separate() {
+                Ok(cuts) => cuts,
+                Err(e) => return self.fail(e),
+            };
             if !cuts.is_empty() {
                 self.rounds += 1;
                 self.lp.purge(3);
                 if let Err(e) = self.lp.add_rows(&cuts) {
-                    // No memory for the cuts: the search ends with the error.
-                    self.error = Some(e);
-                    return End::Stopped;
+                    return self.fail(e);
                 }
                 self.maybe_report(node_ub, self.nodes == 1);
                 continue;
@@ -578,8 +585,11 @@ impl Search<'_> {
                 self.reduced_cost_fixing(node_ub);
             }
             self.maybe_report(node_ub, false);
-            let x_parent: Vec<f64> = self.lp.values().to_vec();
-            let (e, first) = self.choose_branch(node_ub);
+            let branch = crate::memory::try_collect(self.pairs.len(), self.lp.values().iter().copied()).and_then(|x| Ok((x, self.choose_branch(node_ub)?)));
+            let (x_parent, (e, first)) = match branch {
+                Ok(b) => b,
+                Err(e) => return self.fail(e),
+            };
             for (side, v) in [first, 1.0 - first].into_iter().enumerate() {
                 if side == 1 && node_ub < self.threshold() {
                     break;
