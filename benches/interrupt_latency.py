@@ -21,6 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+import polars as pl
 
 import rankagg as ra
 from rankagg import _core
@@ -78,6 +79,43 @@ def cases() -> dict[str, Callable[[], Any]]:
     }
 
 
+def factorizer_and_mixture_cases() -> dict[str, Callable[[], Callable[[], Any]]]:
+    """Cases whose data are built only when selected: name -> setup returning the call."""
+
+    def strings(long: bool) -> Callable[[], Any]:
+        # 30M names of 3M distinct (long ones: > 12 bytes, the general hash map), factorized
+        # again and again (about a second a call): every press lands inside one.
+        ids = pl.Series(np.random.default_rng(1).integers(0, 3_000_000, 30_000_000))
+        names = (("a name longer than twelve bytes " if long else "m") + ids.cast(pl.String)).rename("a")
+        _core.factorize_strings([names[:10]])  # numpy's API loaded before any press
+        return lambda: [_core.factorize_strings([names]) for _ in range(1000)]
+
+    def ints(wide: bool) -> Callable[[], Any]:
+        values = np.random.default_rng(2).integers(0, 3_000_000, 30_000_000) << (40 if wide else 0)
+        _core.factorize_ints([values[:10]])
+        return lambda: [_core.factorize_ints([values]) for _ in range(1000)]
+
+    def mixture() -> Callable[[], Any]:
+        rng = np.random.default_rng(3)
+        m = 20_000
+        a = rng.integers(0, 20, m)
+        rows = {
+            "a": a,
+            "b": (a + rng.integers(1, 20, m)) % 20,
+            "outcome": rng.random(m).round(),
+            "judge": rng.integers(0, 200, m),
+        }
+        return lambda: ra.bradley_terry_mixture(rows, groups=3, restarts=100_000)
+
+    return {
+        "factorize short names (30M rows, 3M names, again and again)": lambda: strings(False),
+        "factorize long names (30M rows, 3M names, again and again)": lambda: strings(True),
+        "factorize integers, direct table (30M rows, again and again)": lambda: ints(False),
+        "factorize integers, hashed (30M rows, again and again)": lambda: ints(True),
+        "bradley_terry_mixture (restarts=100,000)": mixture,
+    }
+
+
 def press_after(call: Callable[[], Any], after: float) -> float:
     pressed: list[float] = []
 
@@ -104,7 +142,12 @@ def main() -> None:
     args = parser.parse_args()
     signal.signal(signal.SIGINT, signal.default_int_handler)
     print(f"{'entry point':58} {'median':>8} {'worst':>8}")
-    for name, call in cases().items():
+    lazy = factorizer_and_mixture_cases()
+    selected = [name for name in lazy if args.only in name]
+    calls = {name: lazy[name]() for name in selected}
+    if not args.only or not selected:  # the other cases, built together
+        calls = {**cases(), **calls}
+    for name, call in calls.items():
         if args.only and args.only not in name:
             continue
         waits = [press_after(call, args.after) for _ in range(args.repeat)]

@@ -242,8 +242,26 @@ CTRL_C_CHILD = textwrap.dedent(
         for _ in range(100):
             _core.reduce_pairs(n, ra_, rb, outcome=ro, weight=rw)
 
+    # the factorizer: 10M item names of 1M distinct (~0.5 s a call), again and again (main
+    # before issue 18 answered after the call: seconds at 30M rows)
+    import polars as pl
+    item_names = ("m" + pl.Series(rng.integers(0, 1_000_000, 10_000_000)).cast(pl.String)).rename("a")
+    _core.factorize_strings([item_names[:10]])  # numpy's array API loaded before the press
+
+    def factorize_again_and_again():
+        for _ in range(100):
+            _core.factorize_strings([item_names])
+
+    # the mixture's restarts: 100,000 short EM runs (main before issue 18: SIGSEGV, a stack
+    # overflow of nested pool jobs, before any press)
+    ma = rng.integers(0, 20, 20_000)
+    judged = {"a": ma, "b": (ma + rng.integers(1, 20, 20_000)) % 20, "outcome": rng.random(20_000).round(),
+              "judge": rng.integers(0, 200, 20_000)}
+
     calls = {
         "reduce": reduce_again_and_again,
+        "factorize": factorize_again_and_again,
+        "mixture": lambda: ra.bradley_terry_mixture(judged, groups=3, restarts=100_000),
         "consistency": lambda: ra.consistency(prefs, k=[3, 4, 5], exact_limit=300),
         # 2**62 sampled 4-subsets (2**50 chunks): every chunk ended at once on Ctrl-C, but all
         # were still visited, so the call ran for ever (tests/test_hostile_keywords.py)
@@ -265,7 +283,7 @@ CTRL_C_CHILD = textwrap.dedent(
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a subprocess")
 def test_ctrl_c_stops_consistency_and_a_big_bootstrap_quickly():
-    names = ["reduce", "consistency", "sampling", "bootstrap"]
+    names = ["reduce", "factorize", "mixture", "consistency", "sampling", "bootstrap"]
     child = subprocess.Popen(
         [sys.executable, "-c", CTRL_C_CHILD, *names],
         stdout=subprocess.PIPE,
@@ -282,7 +300,8 @@ def test_ctrl_c_stops_consistency_and_a_big_bootstrap_quickly():
             words = child.stdout.readline().split()
             assert words[:1] == ["stopped"], (name, words)
             latency = float(words[1]) - pressed
-            assert latency < (0.25 if name == "reduce" else 0.5), (name, latency)  # reduce: was up to a call's 0.65 s
+            # reduce: was up to a call's 0.65 s; factorize: a call's seconds; mixture: a crash
+            assert latency < (0.25 if name in ("reduce", "factorize", "mixture") else 0.5), (name, latency)
         assert child.stdout.readline().strip() == "alive"
     finally:
         child.kill()

@@ -4,17 +4,49 @@
 //! row 1, …, then piece 1, …). Rows are split into fixed-size blocks that are factorized in
 //! parallel with block-local dictionaries, merged in block order, and remapped; the result does
 //! not depend on the number of threads.
+//!
+//! Ctrl-C: both entry points run under [`crate::interrupt::watched`]; every row loop reads the
+//! stop flag every [`POLL_ROWS`] rows (and the merge every as many keys), so a press is
+//! answered within about a millisecond of work and a stopped factorization returns
+//! `Error::Interrupted`, never partial codes. Every table that grows with the input (the
+//! hash tables, the distinct keys, the direct table of an integer range) is allocated
+//! fallibly (`Error::OutOfMemory`); only each block's first 64-slot table is not.
 
 use std::collections::HashMap;
 use std::hash::Hash;
 
 use rayon::prelude::*;
 
+use crate::interrupt::Stop;
+use crate::memory::{try_collect, try_filled, try_push, try_room, try_zeroed};
+use crate::{Error, Result};
+
 /// Fewest rows per block of the parallel factorization.
 const BLOCK: usize = 1 << 16;
 /// Blocks per piece at most: each block's distinct keys are merged sequentially, so with many
 /// distinct names (10M rows of 100k names) small blocks would merge each name once per block.
 const MAX_BLOCKS: usize = 16;
+/// Rows (or keys) between two reads of the stop flag (about a millisecond of work).
+const POLL_ROWS: usize = 1 << 16;
+
+/// `Err(Interrupted)` once `stop` is raised, read every [`POLL_ROWS`]-th step `k` (the
+/// sequential merge); the row loops read it once per chunk of [`POLL_ROWS`] rows instead,
+/// leaving their inner loops as they were.
+#[inline]
+fn poll_every(k: usize, stop: &Stop) -> Result<()> {
+    if k % POLL_ROWS == 0 {
+        stopped(stop)?;
+    }
+    Ok(())
+}
+
+fn stopped(stop: &Stop) -> Result<()> {
+    if stop.stopped() {
+        Err(Error::Interrupted)
+    } else {
+        Ok(())
+    }
+}
 
 type Map<K> = HashMap<K, u32, foldhash::fast::RandomState>;
 
@@ -87,7 +119,7 @@ impl PackedMap {
 
     /// The code of `key`, numbering a new key `keys.len()` and appending it to `keys`.
     #[inline]
-    fn code(&mut self, key: u128, keys: &mut Vec<u128>) -> u32 {
+    fn code(&mut self, key: u128, keys: &mut Vec<u128>) -> Result<u32> {
         let mut i = Self::hash(key) & self.mask;
         loop {
             let code = self.codes[i];
@@ -95,26 +127,26 @@ impl PackedMap {
                 break;
             }
             if self.keys[i] == key {
-                return code;
+                return Ok(code);
             }
             i = (i + 1) & self.mask;
         }
         let code = keys.len() as u32;
         self.keys[i] = key;
         self.codes[i] = code;
-        keys.push(key);
+        try_push(keys, key)?;
         self.len += 1;
         let slots = self.mask + 1;
         if self.len * if slots <= 1 << 15 { 8 } else { 2 } > slots {
-            self.grow();
+            self.grow()?;
         }
-        code
+        Ok(code)
     }
 
-    fn grow(&mut self) {
+    fn grow(&mut self) -> Result<()> {
         let slots = 2 * (self.mask + 1);
-        let keys = std::mem::replace(&mut self.keys, vec![0; slots]);
-        let codes = std::mem::replace(&mut self.codes, vec![EMPTY; slots]);
+        let keys = std::mem::replace(&mut self.keys, try_filled(slots, 0)?);
+        let codes = std::mem::replace(&mut self.codes, try_filled(slots, EMPTY)?);
         self.mask = slots - 1;
         for (key, code) in keys.into_iter().zip(codes).filter(|&(_, c)| c != EMPTY) {
             let mut i = Self::hash(key) & self.mask;
@@ -124,38 +156,58 @@ impl PackedMap {
             self.keys[i] = key;
             self.codes[i] = code;
         }
+        Ok(())
     }
 }
 
 /// One block's distinct keys in order of first appearance, its local codes written to `out`:
 /// through packed keys while every row has one, else (from the start) through the general map.
-fn factorize_block<'c, C: Column + ?Sized>(piece: &'c C, start: usize, out: &mut [u32]) -> Vec<C::Key<'c>> {
+fn factorize_block<'c, C: Column + ?Sized>(piece: &'c C, start: usize, out: &mut [u32], stop: &Stop) -> Result<Vec<C::Key<'c>>> {
     let mut packed_map = PackedMap::new();
     let mut packed_keys = Vec::new();
     let mut all_packed = true;
-    for (k, slot) in out.iter_mut().enumerate() {
-        match piece.packed(start + k) {
-            Some(key) => *slot = packed_map.code(key, &mut packed_keys),
-            None => {
-                all_packed = false;
-                break;
+    'rows: for (c, chunk) in out.chunks_mut(POLL_ROWS).enumerate() {
+        stopped(stop)?;
+        let from = start + c * POLL_ROWS;
+        for (k, slot) in chunk.iter_mut().enumerate() {
+            match piece.packed(from + k) {
+                Some(key) => *slot = packed_map.code(key, &mut packed_keys)?,
+                None => {
+                    all_packed = false;
+                    break 'rows;
+                }
             }
         }
     }
     if all_packed {
-        return packed_keys.into_iter().map(|p| piece.unpack(p)).collect();
+        return try_collect(packed_keys.len(), packed_keys.into_iter().map(|p| piece.unpack(p)));
     }
+    drop((packed_map, packed_keys));
     let mut map: Map<C::Key<'c>> = Map::default();
     let mut keys = Vec::new();
-    for (k, slot) in out.iter_mut().enumerate() {
-        let key = piece.key(start + k);
-        let next = keys.len() as u32;
-        *slot = *map.entry(key).or_insert_with(|| {
-            keys.push(key);
-            next
-        });
+    for (c, chunk) in out.chunks_mut(POLL_ROWS).enumerate() {
+        stopped(stop)?;
+        let from = start + c * POLL_ROWS;
+        for (k, slot) in chunk.iter_mut().enumerate() {
+            *slot = code_of(&mut map, &mut keys, piece.key(from + k))?;
+        }
     }
-    keys
+    Ok(keys)
+}
+
+/// The code of `key` in `map`, numbering a new key `keys.len()` and appending it to `keys`
+/// (both grown fallibly).
+#[inline]
+fn code_of<K: Hash + Eq + Copy>(map: &mut Map<K>, keys: &mut Vec<K>, key: K) -> Result<u32> {
+    try_room(map)?;
+    match map.entry(key) {
+        std::collections::hash_map::Entry::Occupied(e) => Ok(*e.get()),
+        std::collections::hash_map::Entry::Vacant(e) => {
+            let code = keys.len() as u32;
+            try_push(keys, key)?;
+            Ok(*e.insert(code))
+        }
+    }
 }
 
 /// A byte-string key: strings of at most 12 bytes are packed into one integer (fast to hash
@@ -226,11 +278,21 @@ impl<'a> StrKey<'a> {
 }
 
 /// Factorizes the pieces jointly into `outs` (one output slice per piece, same lengths).
-/// Returns the distinct keys in code order.
-pub fn factorize_into<'c, C: Column + ?Sized>(pieces: &[&'c C], outs: &mut [&mut [u32]]) -> crate::Result<Vec<C::Key<'c>>> {
-    if pieces.len() != outs.len() || pieces.iter().zip(outs.iter()).any(|(p, o)| p.len() != o.len()) {
-        return Err(crate::Error::InvalidArgument("factorize: output lengths differ from input".into()));
+/// Returns the distinct keys in code order; `Err(Interrupted)` on Ctrl-C (watched), and
+/// `Err(OutOfMemory)` when a table cannot be had.
+pub fn factorize_into<'c, C: Column + ?Sized>(pieces: &[&'c C], outs: &mut [&mut [u32]]) -> Result<Vec<C::Key<'c>>> {
+    check_lengths(pieces.iter().map(|p| p.len()), outs)?;
+    crate::interrupt::watched(|stop| factorize_watched(pieces, outs, stop))?
+}
+
+fn check_lengths(lens: impl ExactSizeIterator<Item = usize>, outs: &[&mut [u32]]) -> Result<()> {
+    if lens.len() != outs.len() || lens.zip(outs.iter()).any(|(l, o)| l != o.len()) {
+        return Err(Error::InvalidArgument("factorize: output lengths differ from input".into()));
     }
+    Ok(())
+}
+
+fn factorize_watched<'c, C: Column + ?Sized>(pieces: &[&'c C], outs: &mut [&mut [u32]], stop: &Stop) -> Result<Vec<C::Key<'c>>> {
     // Phase 1: block-local dictionaries, local codes written to the output.
     let mut tasks: Vec<(&'c C, usize, &mut [u32])> = Vec::new();
     for (piece, out) in pieces.iter().zip(outs.iter_mut()) {
@@ -240,26 +302,22 @@ pub fn factorize_into<'c, C: Column + ?Sized>(pieces: &[&'c C], outs: &mut [&mut
             tasks.push((*piece, b * block, chunk));
         }
     }
-    let locals: Vec<Vec<C::Key<'c>>> = tasks.par_iter_mut().map(|(piece, start, out)| factorize_block(*piece, *start, out)).collect();
+    let locals: Vec<Vec<C::Key<'c>>> = tasks.par_iter_mut().map(|(piece, start, out)| factorize_block(*piece, *start, out, stop)).collect::<Result<_>>()?;
     // Phase 2: merge in block order → the global dictionary and a remap per block.
     let mut global: Map<C::Key<'c>> = Map::default();
     let mut uniques: Vec<C::Key<'c>> = Vec::new();
-    let remaps: Vec<Vec<u32>> = locals
-        .iter()
-        .map(|keys| {
-            keys.iter()
-                .map(|&key| {
-                    let next = uniques.len() as u32;
-                    *global.entry(key).or_insert_with(|| {
-                        uniques.push(key);
-                        next
-                    })
-                })
-                .collect()
-        })
-        .collect();
+    let mut remaps: Vec<Vec<u32>> = Vec::with_capacity(locals.len());
+    for keys in &locals {
+        let mut remap = try_filled(keys.len(), 0u32)?;
+        for (k, (&key, slot)) in keys.iter().zip(remap.iter_mut()).enumerate() {
+            poll_every(k, stop)?;
+            *slot = code_of(&mut global, &mut uniques, key)?;
+        }
+        remaps.push(remap);
+    }
+    drop(global);
     if uniques.len() > u32::MAX as usize {
-        return Err(crate::Error::InvalidArgument("more than 2^32 - 1 distinct items".into()));
+        return Err(Error::InvalidArgument("more than 2^32 - 1 distinct items".into()));
     }
     // Phase 3: remap local codes to global codes (the first block's, and often others', are
     // already global).
@@ -267,8 +325,13 @@ pub fn factorize_into<'c, C: Column + ?Sized>(pieces: &[&'c C], outs: &mut [&mut
         if remap.iter().enumerate().all(|(k, &c)| c as usize == k) {
             return;
         }
-        for slot in out.iter_mut() {
-            *slot = remap[*slot as usize];
+        for chunk in out.chunks_mut(POLL_ROWS) {
+            if stop.stopped() {
+                return; // the watcher reports the stop; these codes are never returned
+            }
+            for slot in chunk {
+                *slot = remap[*slot as usize];
+            }
         }
     });
     Ok(uniques)
@@ -300,13 +363,16 @@ pub fn small_range(pieces: &[&[i64]]) -> Option<(i64, usize)> {
 /// of hashing when the values span a small range ([`small_range`]): each
 /// block lists the values it sees first (a bitmap of the range), the lists are merged in block
 /// order, and every row is looked up in the resulting value → code table.
-pub fn factorize_ints(pieces: &[&[i64]], outs: &mut [&mut [u32]]) -> crate::Result<Vec<i64>> {
-    if pieces.len() != outs.len() || pieces.iter().zip(outs.iter()).any(|(p, o)| p.len() != o.len()) {
-        return Err(crate::Error::InvalidArgument("factorize: output lengths differ from input".into()));
-    }
+pub fn factorize_ints(pieces: &[&[i64]], outs: &mut [&mut [u32]]) -> Result<Vec<i64>> {
+    check_lengths(pieces.iter().map(|p| p.len()), outs)?;
     let Some((lo, width)) = small_range(pieces) else {
         return factorize_into(pieces, outs);
     };
+    crate::interrupt::watched(|stop| factorize_range(pieces, outs, lo, width, stop))?
+}
+
+/// [`factorize_ints`] through the direct table of `width` values from `lo`.
+fn factorize_range(pieces: &[&[i64]], outs: &mut [&mut [u32]], lo: i64, width: usize, stop: &Stop) -> Result<Vec<i64>> {
     let mut tasks: Vec<(&[i64], &mut [u32])> = Vec::new();
     for (piece, out) in pieces.iter().zip(outs.iter_mut()) {
         let block = out.len().div_ceil(MAX_BLOCKS).max(BLOCK);
@@ -316,31 +382,40 @@ pub fn factorize_ints(pieces: &[&[i64]], outs: &mut [&mut [u32]]) -> crate::Resu
     }
     let firsts: Vec<Vec<i64>> = tasks
         .par_iter()
-        .map(|(values, _)| {
-            let mut seen = vec![0u64; width.div_ceil(64)];
+        .map(|(values, _)| -> Result<Vec<i64>> {
+            let mut seen = try_zeroed::<u64>(width.div_ceil(64))?;
             let mut first = Vec::new();
-            for &v in values.iter() {
-                let k = (v - lo) as usize;
-                if seen[k / 64] & (1 << (k % 64)) == 0 {
-                    seen[k / 64] |= 1 << (k % 64);
-                    first.push(v);
+            for chunk in values.chunks(POLL_ROWS) {
+                stopped(stop)?;
+                for &v in chunk {
+                    let k = (v - lo) as usize;
+                    if seen[k / 64] & (1 << (k % 64)) == 0 {
+                        seen[k / 64] |= 1 << (k % 64);
+                        try_push(&mut first, v)?;
+                    }
                 }
             }
-            first
+            Ok(first)
         })
-        .collect();
-    let mut code = vec![u32::MAX; width];
+        .collect::<Result<_>>()?;
+    let mut code = try_filled(width, u32::MAX)?;
     let mut uniques = Vec::new();
-    for v in firsts.into_iter().flatten() {
+    for (r, v) in firsts.into_iter().flatten().enumerate() {
+        poll_every(r, stop)?;
         let c = &mut code[(v - lo) as usize];
         if *c == u32::MAX {
             *c = uniques.len() as u32;
-            uniques.push(v);
+            try_push(&mut uniques, v)?;
         }
     }
     tasks.par_iter_mut().for_each(|(values, out)| {
-        for (slot, &v) in out.iter_mut().zip(values.iter()) {
-            *slot = code[(v - lo) as usize];
+        for (slots, values) in out.chunks_mut(POLL_ROWS).zip(values.chunks(POLL_ROWS)) {
+            if stop.stopped() {
+                return; // the watcher reports the stop; these codes are never returned
+            }
+            for (slot, &v) in slots.iter_mut().zip(values) {
+                *slot = code[(v - lo) as usize];
+            }
         }
     });
     Ok(uniques)
@@ -428,6 +503,35 @@ mod tests {
             let direct = factorize_ints(&[a.as_slice(), b.as_slice()], &mut [&mut da, &mut db]).unwrap();
             assert_eq!(hashed, direct);
             assert_eq!((ha, hb), (da, db));
+        }
+    }
+
+    /// A raised stop flag (Ctrl-C seen by the watcher) ends every path with `Interrupted`,
+    /// from the first rows; the same calls without it factorize.
+    #[test]
+    fn a_raised_stop_flag_interrupts_every_path() {
+        let n = 3 * BLOCK + 17;
+        let ints: Vec<i64> = (0..n as i64).map(|i| (i * 7919) % 1013).collect();
+        let wide: Vec<i64> = ints.iter().map(|v| v << 40).collect();
+        let short = Strs((0..n).map(|i| format!("m{}", i % 999)).collect());
+        let long = Strs((0..n).map(|i| format!("a name longer than twelve bytes {}", i % 999)).collect());
+        let stop = crate::interrupt::Stop::raised();
+        let mut out = vec![0u32; n];
+        for run in [false, true] {
+            let go = |f: &mut dyn FnMut() -> Result<usize>| if run { stop.run(f) } else { f() };
+            let results = [
+                go(&mut || factorize_ints(&[ints.as_slice()], &mut [&mut out]).map(|k| k.len())),
+                go(&mut || factorize_ints(&[wide.as_slice()], &mut [&mut out]).map(|k| k.len())),
+                go(&mut || factorize_into(&[&short], &mut [&mut out]).map(|k| k.len())),
+                go(&mut || factorize_into(&[&long], &mut [&mut out]).map(|k| k.len())),
+            ];
+            for r in results {
+                if run {
+                    assert!(matches!(r, Err(Error::Interrupted)), "{r:?}");
+                } else {
+                    assert!(matches!(r, Ok(999) | Ok(1013)), "{r:?}");
+                }
+            }
         }
     }
 

@@ -101,6 +101,9 @@ pub struct Stats {
     pub nodes: u64,
     pub cut_rounds: u64,
     pub lp_iterations: u64,
+    /// LP solves that ran out of pivots twice (see `lop`): their nodes were left unresolved,
+    /// so the result is not claimed optimal.
+    pub lp_capped: u64,
     /// True when the time limit stopped a search.
     pub timed_out: bool,
 }
@@ -250,6 +253,7 @@ fn solve_component(a: &[f64], n: usize, items: &[usize], opts: &Options, ctl: &l
         stats.nodes += out.nodes;
         stats.cut_rounds += out.rounds;
         stats.lp_iterations += out.lp_iterations;
+        stats.lp_capped += out.capped;
         return Ok((to_items(out.order), out.optimal, out.upper_bound));
     }
     // The trivial bound: every pair in its better orientation.
@@ -370,7 +374,7 @@ mod tests {
         }
     }
 
-    fn random_matrix(k: usize, seed: u64, kind: u32) -> Vec<f64> {
+    pub(crate) fn random_matrix(k: usize, seed: u64, kind: u32) -> Vec<f64> {
         let mut s = seed;
         let mut next = || {
             s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);

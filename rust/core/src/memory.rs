@@ -43,6 +43,54 @@ pub fn try_collect<T>(len: usize, iter: impl IntoIterator<Item = T>) -> Result<V
     Ok(v)
 }
 
+/// Types whose all-zero bytes are the value zero (what [`try_zeroed`] may hand out).
+pub trait Zero: Copy {}
+impl Zero for u8 {}
+impl Zero for u32 {}
+impl Zero for u64 {}
+impl Zero for f64 {}
+
+/// `len` zeros from the allocator's zeroed memory (`calloc`: pages never touched cost
+/// nothing, as with `vec![0; len]`), or `Error::OutOfMemory`. For sparse tables (a bitmap
+/// over an integer range) where [`try_filled`] would write every page.
+pub fn try_zeroed<T: Zero>(len: usize) -> Result<Vec<T>> {
+    let layout = std::alloc::Layout::array::<T>(len).map_err(|_| out_of_memory::<T>(len))?;
+    if layout.size() == 0 {
+        return try_filled(len, unsafe { std::mem::zeroed() });
+    }
+    // SAFETY: the layout has a non-zero size; the pointer, if not null, is an allocation of
+    // `len` elements of T from the global allocator with T's alignment, all of whose bytes are
+    // zero, which is a valid T (`Zero`), so it becomes a Vec of length and capacity `len`.
+    unsafe {
+        let ptr = std::alloc::alloc_zeroed(layout) as *mut T;
+        if ptr.is_null() {
+            return Err(out_of_memory::<T>(len));
+        }
+        Ok(Vec::from_raw_parts(ptr, len, len))
+    }
+}
+
+/// Appends `x` to `v`, growing it (amortized doubling) fallibly: for vectors that grow one
+/// element at a time to a size the input decides (a factorization's distinct names).
+#[inline]
+pub fn try_push<T>(v: &mut Vec<T>, x: T) -> Result<()> {
+    if v.len() == v.capacity() {
+        v.try_reserve(1).map_err(|_| out_of_memory::<T>(v.len().max(4)))?;
+    }
+    v.push(x);
+    Ok(())
+}
+
+/// Room for one more entry in `map` (which then grows, amortized, fallibly), or
+/// `Error::OutOfMemory`: call before each insertion into a map the input can make large.
+#[inline]
+pub fn try_room<K: Eq + std::hash::Hash, V, S: std::hash::BuildHasher>(map: &mut std::collections::HashMap<K, V, S>) -> Result<()> {
+    if map.len() == map.capacity() {
+        map.try_reserve(map.len().max(16)).map_err(|_| out_of_memory::<(K, V)>(2 * map.len().max(16)))?;
+    }
+    Ok(())
+}
+
 /// The parts one after the other (a bootstrap's rounds × items), fallibly allocated.
 pub fn try_concat<T: Clone>(parts: Vec<Vec<T>>) -> Result<Vec<T>> {
     let mut v = try_with_capacity(parts.iter().map(Vec::len).sum())?;
@@ -124,5 +172,21 @@ mod tests {
         let mut v = vec![1u8];
         assert!(try_reserve(&mut v, usize::MAX / 2).is_err() && v == [1]);
         assert_eq!(try_collect(3, (0..3).map(|x| x * 2)).unwrap(), vec![0, 2, 4]);
+        assert!(matches!(try_zeroed::<u64>(huge), Err(Error::OutOfMemory { .. })));
+        assert!(matches!(try_zeroed::<u64>(1 << 45), Err(Error::OutOfMemory { .. })));
+        let zeros: Vec<u32> = try_zeroed(1 << 20).unwrap();
+        assert!(zeros.len() == 1 << 20 && zeros.iter().all(|&z| z == 0));
+        assert!(try_zeroed::<u8>(0).unwrap().is_empty());
+        let mut grown = Vec::new();
+        for x in 0..1000u32 {
+            try_push(&mut grown, x).unwrap();
+        }
+        assert_eq!(grown, (0..1000).collect::<Vec<_>>());
+        let mut map = std::collections::HashMap::new();
+        for x in 0..1000u32 {
+            try_room(&mut map).unwrap();
+            map.insert(x, x);
+        }
+        assert_eq!(map.len(), 1000);
     }
 }

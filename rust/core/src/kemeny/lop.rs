@@ -12,6 +12,12 @@
 //! (every entry a multiple of some 2⁻ᵗ; see [`value_step`]), as soon as no order can beat the
 //! incumbent by a whole lattice step. After the root, reduced-cost fixing removes the pairs
 //! whose flip would cost more than the gap.
+//!
+//! Every LP solve has a finite pivot budget ([`Search::pivot_budget`]): cost perturbation and
+//! Harris tolerances make cycling unlikely, not impossible. A solve that spends its budget is
+//! restarted once from the slack basis with fresh perturbed costs; if that one runs out too,
+//! the node is left unresolved: its bound (valid for any dual-feasible basis) stays above the
+//! incumbent, so the search no longer claims optimality, and it goes on with the other nodes.
 
 use super::heuristic;
 use super::simplex::{Lp, Row, Status};
@@ -28,11 +34,13 @@ pub(crate) struct Control<'a> {
     last_poll: Cell<Instant>,
     pub(crate) cancelled: Cell<bool>,
     pub(crate) timed_out: Cell<bool>,
+    /// Pivots per LP solve at most, instead of [`Search::pivot_budget`] (tests force the cap).
+    pub(crate) pivot_cap: Option<usize>,
 }
 
 impl<'a> Control<'a> {
     pub fn new(deadline: Option<Instant>, cancel: &'a dyn Fn() -> bool, progress: Option<&'a dyn Fn(&str)>) -> Self {
-        Control { deadline, cancel, progress, last_poll: Cell::new(Instant::now()), cancelled: Cell::new(false), timed_out: Cell::new(false) }
+        Control { deadline, cancel, progress, last_poll: Cell::new(Instant::now()), cancelled: Cell::new(false), timed_out: Cell::new(false), pivot_cap: None }
     }
 
     /// True once the deadline has passed or the caller cancelled.
@@ -71,6 +79,8 @@ pub(crate) struct Outcome {
     pub nodes: u64,
     pub rounds: u64,
     pub lp_iterations: u64,
+    /// LP solves that ran out of pivots twice (their nodes left unresolved).
+    pub capped: u64,
 }
 
 /// The largest 2⁻ᵗ (t ≤ 20) of which every entry is a multiple, if any, provided the entries'
@@ -109,6 +119,11 @@ const VIOLATION: f64 = 1e-6;
 const PROBES: usize = 4;
 const PROBE_PIVOTS: usize = 50;
 const INTEGRAL: f64 = 1e-6;
+/// Pivots per LP solve at most: this many per row and column, plus a constant. A dual simplex
+/// re-optimizing after a round of cuts takes a fraction of the rows; a solve from scratch a
+/// few times them.
+const PIVOTS_PER_DIMENSION: usize = 20;
+const PIVOTS_AT_LEAST: usize = 10_000;
 
 struct Search<'a> {
     a: &'a [f64],
@@ -141,6 +156,10 @@ struct Search<'a> {
     pc_total: [(f64, u32); 2],
     /// Largest sum of magnitudes seen in a safe bound (a scale for its rounding).
     bound_mag: f64,
+    /// LP solves left unfinished by the pivot budget.
+    capped: u64,
+    /// An allocation that failed while the search ran (it then ends with this error).
+    error: Option<Error>,
 }
 
 enum End {
@@ -166,7 +185,7 @@ pub(crate) fn solve(a: &[f64], k: usize, start: (Vec<usize>, f64), seed: u64, ct
         }
     }
     let scale = a.iter().map(|v| v.abs()).sum::<f64>();
-    let mut lp = Lp::new(w.iter().map(|v| -v).collect());
+    let mut lp = Lp::new(crate::memory::try_collect(nv, w.iter().map(|v| -v))?)?;
     lp.perturb(seed);
     let mut s = Search {
         a,
@@ -195,10 +214,15 @@ pub(crate) fn solve(a: &[f64], k: usize, start: (Vec<usize>, f64), seed: u64, ct
         pc: crate::memory::try_filled(nv, [(0.0, 0); 2])?,
         pc_total: [(0.0, 0); 2],
         bound_mag: 0.0,
+        capped: 0,
+        error: None,
     };
     let end = s.node(f64::INFINITY, None);
     if ctl.cancelled.get() {
         return Err(Error::Interrupted);
+    }
+    if let Some(e) = s.error.take() {
+        return Err(e);
     }
     let (upper_bound, optimal) = match end {
         End::Done if !s.unproven => (s.best_val, true),
@@ -206,20 +230,27 @@ pub(crate) fn solve(a: &[f64], k: usize, start: (Vec<usize>, f64), seed: u64, ct
         End::Stopped => (s.stop_ub.max(s.best_val), false),
     };
     s.ctl.report(&format!(
-        "kemeny: component of {} items done: {} nodes, {} cut rounds, {} LP pivots, {:.2} s; best order value {}, upper bound {}{}",
+        "kemeny: component of {} items done: {} nodes, {} cut rounds, {} LP pivots ({} solves out of pivots), {:.2} s; best order value {}, upper bound {}{}",
         k,
         s.nodes,
         s.rounds,
         s.lp.iterations,
+        s.capped,
         s.started.elapsed().as_secs_f64(),
         s.best_val,
         upper_bound,
         if optimal { " (optimal)" } else { "" }
     ));
-    Ok(Outcome { order: s.best, upper_bound, optimal, nodes: s.nodes, rounds: s.rounds, lp_iterations: s.lp.iterations })
+    Ok(Outcome { order: s.best, upper_bound, optimal, nodes: s.nodes, rounds: s.rounds, lp_iterations: s.lp.iterations, capped: s.capped })
 }
 
 impl Search<'_> {
+    /// The pivots one LP solve may take: generous (see [`PIVOTS_PER_DIMENSION`]) but finite,
+    /// so that a cycling dual simplex cannot run for ever.
+    fn pivot_budget(&self) -> usize {
+        self.ctl.pivot_cap.unwrap_or_else(|| PIVOTS_PER_DIMENSION.saturating_mul(self.pairs.len() + self.lp.rows()).saturating_add(PIVOTS_AT_LEAST))
+    }
+
     /// An order's value must exceed this to beat the incumbent.
     fn threshold(&self) -> f64 {
         // Rounding in the bound's sum is far below 1e-9 of the magnitudes summed.
@@ -263,7 +294,7 @@ impl Search<'_> {
         (order, integral)
     }
 
-    fn separate(&mut self) -> Vec<Row> {
+    fn separate(&mut self) -> Result<Vec<Row>> {
         let k = self.k;
         let x = self.lp.values();
         for (e, &(i, j)) in self.pairs.iter().enumerate() {
@@ -295,7 +326,7 @@ impl Search<'_> {
             .collect();
         found.sort_by(|p, q| q.0.total_cmp(&p.0));
         let max_cuts = 4 * k + 100;
-        let mut uses = vec![0u8; self.pairs.len()];
+        let mut uses = crate::memory::try_filled(self.pairs.len(), 0u8)?;
         let mut rows = Vec::new();
         for &(_, i, j, l, forward) in &found {
             let (i, j, l) = (i as usize, j as usize, l as usize);
@@ -312,7 +343,7 @@ impl Search<'_> {
                 break;
             }
         }
-        rows
+        Ok(rows)
     }
 
     fn maybe_report(&mut self, ub: f64, force: bool) {
@@ -396,8 +427,8 @@ impl Search<'_> {
     /// (pseudocosts); the best few whose pseudocosts are not yet known on both sides are first
     /// probed by a short dual simplex run (strong branching). Returns the pair and the side to
     /// explore first.
-    fn choose_branch(&mut self, node_ub: f64) -> (usize, f64) {
-        let x: Vec<f64> = self.lp.values().to_vec();
+    fn choose_branch(&mut self, node_ub: f64) -> Result<(usize, f64)> {
+        let x = crate::memory::try_collect(self.pairs.len(), self.lp.values().iter().copied())?;
         let avg = |s: &Self, side: usize| -> f64 {
             let (sum, n) = s.pc_total[side];
             if n > 0 {
@@ -429,7 +460,7 @@ impl Search<'_> {
                 if down == f64::NEG_INFINITY || up == f64::NEG_INFINITY {
                     // One side is pruned outright: branch here, the surviving side first.
                     let first = if down == f64::NEG_INFINITY { 1.0 } else { 0.0 };
-                    return (e, first);
+                    return Ok((e, first));
                 }
                 self.record(e, 0, x[e], node_ub - down);
                 self.record(e, 1, 1.0 - x[e], node_ub - up);
@@ -443,29 +474,56 @@ impl Search<'_> {
             }
         }
         let (_, e, first) = best.expect("a fractional pair");
-        (e, first)
+        Ok((e, first))
+    }
+
+    /// Ends the search with `e` (an allocation that failed): the caller returns it.
+    fn fail(&mut self, e: Error) -> End {
+        self.error = Some(e);
+        End::Stopped
     }
 
     fn node(&mut self, parent_ub: f64, branched: Option<(usize, usize, f64)>) -> End {
         self.nodes += 1;
         let mut node_ub = parent_ub;
         let mut first_lp = true;
+        let mut restarted = false;
         loop {
             let cutoff = self.konst - self.threshold();
             let ctl = self.ctl;
-            let status = self.lp.dual(cutoff, &|| ctl.stop(), usize::MAX);
+            let status = self.lp.dual(cutoff, &|| ctl.stop(), self.pivot_budget());
             match status {
                 Status::Cutoff | Status::Infeasible => return End::Done,
                 Status::Failed => {
                     self.unproven = true;
                     return End::Done;
                 }
-                Status::Stopped | Status::Limit => {
+                Status::Limit if !restarted => {
+                    // Out of pivots (cycling?): once more from the slack basis, with costs
+                    // perturbed afresh (the loop below restores the true ones before trusting
+                    // an integral point).
+                    restarted = true;
+                    self.lp.reset_basis();
+                    self.lp.perturb(self.seed ^ self.nodes.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+                    continue;
+                }
+                Status::Limit => {
+                    // Unresolved: the basis is still dual feasible, so its bound holds for this
+                    // node (and, at the root, for all); nothing below it is explored, and the
+                    // search no longer claims optimality.
+                    self.capped += 1;
+                    self.unproven = true;
+                    if self.nodes == 1 {
+                        self.root_ub = node_ub.min(self.bound());
+                    }
+                    return End::Done;
+                }
+                Status::Stopped => {
                     let here = node_ub.min(self.bound());
                     self.stop_ub = self.open.iter().fold(here, |m, &b| m.max(b));
                     return End::Stopped;
                 }
-                Status::Optimal => {}
+                Status::Optimal => restarted = false,
             }
             node_ub = node_ub.min(self.bound());
             if first_lp {
@@ -480,11 +538,16 @@ impl Search<'_> {
             if node_ub < self.threshold() {
                 return End::Done;
             }
-            let cuts = self.separate();
+            let cuts = match self.separate() {
+                Ok(cuts) => cuts,
+                Err(e) => return self.fail(e),
+            };
             if !cuts.is_empty() {
                 self.rounds += 1;
                 self.lp.purge(3);
-                self.lp.add_rows(&cuts);
+                if let Err(e) = self.lp.add_rows(&cuts) {
+                    return self.fail(e);
+                }
                 self.maybe_report(node_ub, self.nodes == 1);
                 continue;
             }
@@ -522,8 +585,11 @@ impl Search<'_> {
                 self.reduced_cost_fixing(node_ub);
             }
             self.maybe_report(node_ub, false);
-            let x_parent: Vec<f64> = self.lp.values().to_vec();
-            let (e, first) = self.choose_branch(node_ub);
+            let branch = crate::memory::try_collect(self.pairs.len(), self.lp.values().iter().copied()).and_then(|x| Ok((x, self.choose_branch(node_ub)?)));
+            let (x_parent, (e, first)) = match branch {
+                Ok(b) => b,
+                Err(e) => return self.fail(e),
+            };
             for (side, v) in [first, 1.0 - first].into_iter().enumerate() {
                 if side == 1 && node_ub < self.threshold() {
                     break;
@@ -543,6 +609,48 @@ impl Search<'_> {
                 }
             }
             return End::Done;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kemeny::tests::random_matrix;
+    use crate::kemeny::{linear_ordering, Options};
+
+    /// A pivot cap down to one pivot per LP solve: the search still ends with a valid order,
+    /// its value recomputed, a bound above the optimum (the subset DP's), and `optimal` only
+    /// when the order is optimal; with one pivot the root's LP is left unresolved and nothing
+    /// is claimed.
+    #[test]
+    fn a_pivot_cap_leaves_nodes_unresolved_and_never_claims_optimality() {
+        for trial in 0..8u64 {
+            let k = 12 + trial as usize % 5;
+            let a = random_matrix(k, 31 + trial, if trial % 2 == 1 { 3 } else { 1 }); // sparse; no common grain
+            let dp = linear_ordering(&a, k, &Options { exact_limit: 18, ..Options::default() }).unwrap();
+            assert!(dp.optimal);
+            let tol = 1e-9 * a.iter().map(|v| v.abs()).sum::<f64>();
+            // A poor incumbent (the identity order), so the search has work to do.
+            let start: Vec<usize> = (0..k).collect();
+            let start_value = heuristic::value(&a, k, &start);
+            for cap in [Some(1), Some(3), Some(10), Some(40), None] {
+                let mut ctl = Control::new(None, &|| false, None);
+                ctl.pivot_cap = cap;
+                let out = solve(&a, k, (start.clone(), start_value), trial, &ctl).unwrap();
+                let mut seen = out.order.clone();
+                seen.sort_unstable();
+                assert_eq!(seen, (0..k).collect::<Vec<_>>(), "trial {trial} cap {cap:?}: not a permutation");
+                let value = heuristic::value(&a, k, &out.order);
+                assert!(value <= dp.value + tol && value >= start_value - tol);
+                assert!(out.upper_bound >= dp.value - tol, "trial {trial} cap {cap:?}: bound {} below the optimum {}", out.upper_bound, dp.value);
+                assert!(!out.optimal || (value - dp.value).abs() <= tol, "trial {trial} cap {cap:?}: claims {value}, optimum {}", dp.value);
+                match cap {
+                    Some(1) => assert!(out.capped > 0 && !out.optimal, "trial {trial}: {out:?}"),
+                    None => assert!(out.capped == 0 && out.optimal, "trial {trial}: {out:?}"),
+                    _ => assert!(out.capped > 0 || out.optimal),
+                }
+            }
         }
     }
 }

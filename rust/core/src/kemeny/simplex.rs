@@ -15,6 +15,8 @@
 //! bound for *any* `y`, so rounding in the simplex never makes a bound wrong.
 
 use super::lu::Lu;
+use crate::error::Result;
+use crate::memory::{try_filled, try_reserve};
 
 const PRIMAL_TOL: f64 = 1e-9;
 const DUAL_TOL: f64 = 1e-9;
@@ -82,28 +84,40 @@ pub(crate) struct Lp {
 
 impl Lp {
     /// The LP with no rows: `true_cost` per structural variable (minimization), all in [0, 1].
-    pub fn new(true_cost: Vec<f64>) -> Lp {
+    /// Its per-variable arrays (k(k − 1)/2 of each for k items) are allocated fallibly.
+    pub fn new(true_cost: Vec<f64>) -> Result<Lp> {
         let nv = true_cost.len();
         let scale = true_cost.iter().fold(0.0f64, |m, c| m.max(c.abs())).max(f64::MIN_POSITIVE);
-        let base: Vec<f64> = true_cost.iter().map(|c| c / scale).collect();
-        let st: Vec<St> = base.iter().map(|&c| if c < 0.0 { St::Upper } else { St::Lower }).collect();
-        let x: Vec<f64> = st.iter().map(|&s| if s == St::Upper { 1.0 } else { 0.0 }).collect();
-        Lp {
+        let mut base = try_filled(nv, 0.0)?;
+        let mut st = try_filled(nv, St::Lower)?;
+        let mut x = try_filled(nv, 0.0)?;
+        for j in 0..nv {
+            base[j] = true_cost[j] / scale;
+            if base[j] < 0.0 {
+                st[j] = St::Upper;
+                x[j] = 1.0;
+            }
+        }
+        let mut cost = try_filled(nv, 0.0)?;
+        cost.copy_from_slice(&base);
+        let mut d = try_filled(nv, 0.0)?;
+        d.copy_from_slice(&base);
+        Ok(Lp {
             nv,
             rows: Vec::new(),
             age: Vec::new(),
-            col: vec![Vec::new(); nv],
-            cost: base.clone(),
-            d: base.clone(),
+            col: try_filled(nv, Vec::new())?,
+            cost,
+            d,
             base,
             true_cost,
             scale,
             perturbed: false,
-            lo: vec![0.0; nv],
-            up: vec![1.0; nv],
+            lo: try_filled(nv, 0.0)?,
+            up: try_filled(nv, 1.0)?,
             x,
             st,
-            pos: vec![0; nv],
+            pos: try_filled(nv, 0)?,
             basic: Vec::new(),
             beta: Vec::new(),
             lu: Lu::factor(0, &[0], &[], &[]).expect("empty basis"),
@@ -113,10 +127,10 @@ impl Lp {
             w_rows: Vec::new(),
             w_pos: Vec::new(),
             w_pos2: Vec::new(),
-            alpha: vec![0.0; nv],
-            in_alpha: vec![false; nv],
+            alpha: try_filled(nv, 0.0)?,
+            in_alpha: try_filled(nv, false)?,
             touched: Vec::new(),
-        }
+        })
     }
 
     pub fn rows(&self) -> usize {
@@ -192,9 +206,21 @@ impl Lp {
         self.recompute();
     }
 
-    /// Appends rows with their slacks basic.
-    pub fn add_rows(&mut self, new: &[Row]) {
+    /// Appends rows with their slacks basic (room for them reserved fallibly first: the
+    /// per-variable arrays are k(k − 1)/2 long, and growing one copies it).
+    pub fn add_rows(&mut self, new: &[Row]) -> Result<()> {
         let m0 = self.m();
+        let more = new.len();
+        try_reserve(&mut self.rows, more)?;
+        try_reserve(&mut self.age, more)?;
+        try_reserve(&mut self.basic, more)?;
+        try_reserve(&mut self.beta, more)?;
+        for v in [&mut self.cost, &mut self.d, &mut self.lo, &mut self.up, &mut self.x, &mut self.alpha] {
+            try_reserve(v, more)?;
+        }
+        try_reserve(&mut self.st, more)?;
+        try_reserve(&mut self.pos, more)?;
+        try_reserve(&mut self.in_alpha, more)?;
         for (i, row) in new.iter().enumerate() {
             let r = m0 + i;
             let mut lhs = 0.0;
@@ -236,6 +262,27 @@ impl Lp {
             self.beta[p] = rho.iter().map(|v| v * v).sum::<f64>().max(1e-8);
             self.w_rows = rho;
         }
+        Ok(())
+    }
+
+    /// Replaces the basis by the slack basis (every row's slack basic, every structural at the
+    /// bound its cost asks for), which is dual feasible for any costs: a fresh start for a
+    /// solve that ran out of pivots.
+    pub fn reset_basis(&mut self) {
+        let nv = self.nv;
+        for j in 0..nv {
+            let to_up = self.lo[j] != self.up[j] && self.cost[j] < 0.0;
+            self.st[j] = if to_up { St::Upper } else { St::Lower };
+            self.x[j] = if to_up { self.up[j] } else { self.lo[j] };
+        }
+        for r in 0..self.m() {
+            let s = nv + r;
+            self.st[s] = St::Basic;
+            self.basic[r] = s as u32;
+            self.pos[s] = r as u32;
+            self.beta[r] = 1.0;
+        }
+        self.recompute();
     }
 
     /// Ages the rows (non-binding rows with a basic slack age by one, others reset) and drops
@@ -753,7 +800,8 @@ impl Lp {
     /// Checks the Farkas row ρ: over the box, ρᵀA x never equals ρᵀb.
     fn verify_infeasible(&self, rho: &[f64]) -> bool {
         let m = self.m();
-        let mut alpha = vec![0.0; self.st.len()];
+        // One entry per variable (k(k − 1)/2 + rows): without the memory, nothing is verified.
+        let Ok(mut alpha) = try_filled(self.st.len(), 0.0) else { return false };
         let mut rb = 0.0;
         for r in 0..m {
             if rho[r] == 0.0 {
@@ -794,7 +842,7 @@ mod tests {
         let n = 4;
         let idx = |i: usize, j: usize| -> usize { [[9, 0, 1, 2], [9, 9, 3, 4], [9, 9, 9, 5]][i][j] };
         let w = [3.0, -1.0, 2.0, 4.0, -2.0, 1.0]; // gain of x_ij = 1 (i before j) minus j before i
-        let mut lp = Lp::new(w.iter().map(|v| -v).collect());
+        let mut lp = Lp::new(w.iter().map(|v| -v).collect()).unwrap();
         let mut rows = Vec::new();
         for i in 0..n {
             for j in i + 1..n {
@@ -804,7 +852,7 @@ mod tests {
                 }
             }
         }
-        lp.add_rows(&rows);
+        lp.add_rows(&rows).unwrap();
         assert_eq!(lp.dual(f64::INFINITY, &|| false, usize::MAX), Status::Optimal);
         let (bound, _) = lp.safe_bound();
         // Brute force over the 24 orders of Σ w_e (x_e) with x_e = 1 when i before j.

@@ -22,8 +22,6 @@
 //! and are summed in judge order; groups are fitted independently; restarts draw from their own
 //! random streams.
 
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-
 use rand::seq::SliceRandom;
 use rayon::prelude::*;
 
@@ -335,49 +333,27 @@ fn mixture_start(t: &JudgeTable, opts: &MixtureOptions, restart: usize) -> Resul
     Ok(Chain { fits, shares, resp, log_likelihood: ll, iterations: 1, converged: false })
 }
 
-/// Runs `tasks` jobs on the thread pool while the calling thread polls for Ctrl-C; a request
-/// sets the flag the jobs watch. The calling thread is the one that sees Ctrl-C (see
-/// [`crate::interrupt`]).
-fn parallel_polled<T: Send>(tasks: usize, job: impl Fn(usize, &AtomicBool) -> T + Sync) -> Result<Vec<T>> {
-    struct Done<'a>(&'a AtomicUsize);
-    impl Drop for Done<'_> {
-        fn drop(&mut self) {
-            self.0.fetch_add(1, Ordering::SeqCst);
-        }
+/// Consecutive restarts: their log-likelihoods after the short run, in order, and the best
+/// chain (the first of equals; NaN never wins) with its index among them.
+#[derive(Default)]
+struct Restarts {
+    log_likelihoods: Vec<f64>,
+    best: Option<(usize, Chain)>,
+}
+
+impl Restarts {
+    /// These restarts followed by `next` (associative: the parallel reduce keeps the order, so
+    /// the best chain is the one a sequential pass would pick).
+    fn then(mut self, next: Restarts) -> Restarts {
+        let offset = self.log_likelihoods.len();
+        self.log_likelihoods.extend(next.log_likelihoods);
+        self.best = match (self.best, next.best) {
+            (Some((i, x)), Some((j, y))) => Some(if y.log_likelihood > x.log_likelihood || x.log_likelihood.is_nan() { (offset + j, y) } else { (i, x) }),
+            (x, None) => x,
+            (None, Some((j, y))) => Some((offset + j, y)),
+        };
+        self
     }
-    let stop = AtomicBool::new(false);
-    if rayon::current_thread_index().is_some() {
-        // Called from a pool thread (nested parallelism, or a one-thread pool whose only
-        // thread is this one): waiting here could starve the jobs, and only the host's own
-        // thread sees Ctrl-C anyway.
-        return Ok((0..tasks).into_par_iter().map(|k| job(k, &stop)).collect());
-    }
-    let done = AtomicUsize::new(0);
-    let mut out: Vec<Option<T>> = (0..tasks).map(|_| None).collect();
-    rayon::in_place_scope(|s| {
-        for (k, slot) in out.iter_mut().enumerate() {
-            let (stop, done, job) = (&stop, &done, &job);
-            s.spawn(move |_| {
-                let _done = Done(done);
-                *slot = Some(job(k, stop));
-            });
-        }
-        while done.load(Ordering::SeqCst) < tasks {
-            if crate::interrupt::poll() {
-                stop.store(true, Ordering::SeqCst);
-            }
-            std::thread::sleep(std::time::Duration::from_millis(2));
-        }
-    });
-    crate::interrupt::check()?;
-    if stop.load(Ordering::SeqCst) {
-        return Err(Error::Interrupted);
-    }
-    let out: Vec<T> = out.into_iter().flatten().collect();
-    if out.len() != tasks {
-        return Err(Error::InvalidArgument("a parallel task did not finish".into()));
-    }
-    Ok(out)
 }
 
 /// Fits the mixture of Bradley–Terry models by EM (see the module documentation).
@@ -396,16 +372,25 @@ pub fn mixture(t: &JudgeTable, opts: &MixtureOptions) -> Result<MixtureFit> {
         return Err(Error::InvalidArgument("no comparisons".into()));
     }
     let restarts = if groups == 1 { 1 } else { opts.restarts };
-    let chains = parallel_polled(restarts, |r, stop| -> Result<Chain> {
-        let mut chain = mixture_start(t, opts, r)?;
-        mixture_iterate(t, opts, &mut chain, opts.short_iter.saturating_sub(1), &|| stop.load(Ordering::Relaxed))?;
-        Ok(chain)
-    })?;
-    let chains = chains.into_iter().collect::<Result<Vec<Chain>>>()?;
-    let restart_log_likelihoods: Vec<f64> = chains.iter().map(|c| c.log_likelihood).collect();
-    // The best short run (the first of equals); NaN never wins.
-    let best = (0..chains.len()).fold(0, |b, r| if chains[r].log_likelihood > chains[b].log_likelihood || chains[b].log_likelihood.is_nan() { r } else { b });
-    let mut chain = chains.into_iter().nth(best).ok_or_else(|| Error::InvalidArgument("no restart".into()))?;
+    // The restarts on the pool, watched for Ctrl-C (interrupt.rs): a raised flag ends each
+    // running restart at its next EM iteration and skips the restarts not yet begun, so a
+    // press is answered within one iteration, not after the queue of restarts drains. Only
+    // the best chain so far is kept per part of the range (not one chain per restart).
+    let restarts = crate::interrupt::watched(|stop| {
+        (0..restarts)
+            .into_par_iter()
+            .map(|r| {
+                (!stop.stopped()).then(|| -> Result<Restarts> {
+                    let mut chain = mixture_start(t, opts, r)?;
+                    mixture_iterate(t, opts, &mut chain, opts.short_iter.saturating_sub(1), &|| stop.stopped())?;
+                    Ok(Restarts { log_likelihoods: vec![chain.log_likelihood], best: Some((0, chain)) })
+                })
+            })
+            .while_some()
+            .try_reduce(Restarts::default, |left, right| Ok(left.then(right)))
+    })??;
+    let restart_log_likelihoods = restarts.log_likelihoods;
+    let (best, mut chain) = restarts.best.ok_or_else(|| Error::InvalidArgument("no restart".into()))?;
     mixture_iterate(t, opts, &mut chain, usize::MAX, &crate::interrupt::poll)?;
     crate::interrupt::check()?;
     // Groups by decreasing share (the earlier group first among equals): no label switching.
@@ -573,6 +558,37 @@ pub fn crowd(t: &JudgeTable, opts: &CrowdOptions) -> Result<CrowdFit> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The restarts' reduce picks, over any split of the range, the chain a sequential pass
+    /// picks: the first of the largest log-likelihoods, NaN never winning (the last when all are
+    /// NaN), and keeps the log-likelihoods in order.
+    #[test]
+    fn restarts_reduce_like_a_sequential_pass() {
+        let one = |ll: f64| Restarts {
+            log_likelihoods: vec![ll],
+            best: Some((0, Chain { fits: Vec::new(), shares: Vec::new(), resp: Vec::new(), log_likelihood: ll, iterations: 1, converged: false })),
+        };
+        fn reduce(lls: &[f64], one: &dyn Fn(f64) -> Restarts, cut: usize) -> Restarts {
+            if lls.len() <= 1 {
+                return lls.first().map_or_else(Restarts::default, |&ll| one(ll));
+            }
+            let mid = (cut % (lls.len() - 1)) + 1;
+            reduce(&lls[..mid], one, cut * 7 + 3).then(reduce(&lls[mid..], one, cut * 5 + 1))
+        }
+        let mut s = 5u64;
+        for trial in 0..200usize {
+            let lls: Vec<f64> = (0..1 + trial % 13)
+                .map(|_| match (lcg(&mut s) * 5.0) as u32 {
+                    0 => f64::NAN,
+                    v => -(v as f64),
+                })
+                .collect();
+            let sequential = (0..lls.len()).fold(0, |b, r| if lls[r] > lls[b] || lls[b].is_nan() { r } else { b });
+            let out = reduce(&lls, &one, trial);
+            assert_eq!(out.best.map(|b| b.0), Some(sequential), "{lls:?}");
+            assert!(out.log_likelihoods.iter().zip(&lls).all(|(x, y)| x.to_bits() == y.to_bits()));
+        }
+    }
 
     /// A tiny deterministic generator for simulated comparisons.
     fn lcg(s: &mut u64) -> f64 {
