@@ -26,6 +26,24 @@ use rayon::prelude::*;
 use std::cell::Cell;
 use std::time::{Duration, Instant};
 
+/// A cycle's violation as a heap key (total order; the values are finite).
+#[derive(PartialEq)]
+struct Violation(f64);
+
+impl Eq for Violation {}
+
+impl PartialOrd for Violation {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Violation {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.total_cmp(&other.0)
+    }
+}
+
 /// Stop conditions, polled between LP pivots (at most every 50 ms for `cancel`).
 pub(crate) struct Control<'a> {
     pub deadline: Option<Instant>,
@@ -304,9 +322,12 @@ impl Search<'_> {
         let xm = &self.xm;
         // With X[l][i] = 1 − X[i][l], the cycle i → j → l → i has slack
         // 2 − (X[i][j] + X[j][l] + X[l][i]) = 1 − X[i][j] − X[j][l] + X[i][l]: rows only.
-        let mut found: Vec<(f64, u32, u32, u32, bool)> = (0..k)
+        // Per first item i, its violated cycles (fallible: up to k³/6 of them in all), each list
+        // sorted by violation, largest first; they are then read in one merged order (largest
+        // first; equal ones by i, then as found), never concatenated: the peak is the lists.
+        let mut found: Vec<Vec<(f64, u32, u32, u32, bool)>> = (0..k)
             .into_par_iter()
-            .flat_map_iter(|i| {
+            .map(|i| -> Result<Vec<(f64, u32, u32, u32, bool)>> {
                 let mut out = Vec::new();
                 let row_i = &xm[i * k..(i + 1) * k];
                 for j in i + 1..k {
@@ -315,20 +336,31 @@ impl Search<'_> {
                     for l in j + 1..k {
                         let v1 = c + row_j[l] - row_i[l]; // i → j → l → i
                         if v1 > VIOLATION {
-                            out.push((v1, i as u32, j as u32, l as u32, true));
+                            crate::memory::try_push(&mut out, (v1, i as u32, j as u32, l as u32, true))?;
                         } else if v1 < -1.0 - VIOLATION {
-                            out.push((-1.0 - v1, i as u32, j as u32, l as u32, false));
+                            crate::memory::try_push(&mut out, (-1.0 - v1, i as u32, j as u32, l as u32, false))?;
                         }
                     }
                 }
-                out
+                out.sort_by(|p, q| q.0.total_cmp(&p.0));
+                Ok(out)
             })
-            .collect();
-        found.sort_by(|p, q| q.0.total_cmp(&p.0));
+            .collect::<Result<_>>()?;
         let max_cuts = 4 * k + 100;
         let mut uses = crate::memory::try_filled(self.pairs.len(), 0u8)?;
         let mut rows = Vec::new();
-        for &(_, i, j, l, forward) in &found {
+        // The merge: a heap of each list's next cycle, keyed (violation, then lower i first).
+        let mut next = vec![0usize; k];
+        let mut heads: std::collections::BinaryHeap<(Violation, std::cmp::Reverse<usize>)> =
+            found.iter().enumerate().filter(|(_, f)| !f.is_empty()).map(|(i, f)| (Violation(f[0].0), std::cmp::Reverse(i))).collect();
+        while let Some((_, std::cmp::Reverse(list))) = heads.pop() {
+            let (_, i, j, l, forward) = found[list][next[list]];
+            next[list] += 1;
+            if let Some(f) = found[list].get(next[list]) {
+                heads.push((Violation(f.0), std::cmp::Reverse(list)));
+            } else {
+                found[list] = Vec::new(); // read to the end: freed
+            }
             let (i, j, l) = (i as usize, j as usize, l as usize);
             let e = [self.idx[i * k + j], self.idx[j * k + l], self.idx[i * k + l]];
             if e.iter().any(|&e| uses[e as usize] >= 3) {

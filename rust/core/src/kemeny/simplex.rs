@@ -269,6 +269,12 @@ impl Lp {
     /// bound its cost asks for), which is dual feasible for any costs: a fresh start for a
     /// solve that ran out of pivots.
     pub fn reset_basis(&mut self) {
+        self.slack_basis();
+        self.recompute();
+    }
+
+    /// The slack basis's statuses and values (see [`Lp::reset_basis`]), not yet factored.
+    fn slack_basis(&mut self) {
         let nv = self.nv;
         for j in 0..nv {
             let to_up = self.lo[j] != self.up[j] && self.cost[j] < 0.0;
@@ -282,7 +288,6 @@ impl Lp {
             self.pos[s] = r as u32;
             self.beta[r] = 1.0;
         }
-        self.recompute();
     }
 
     /// Ages the rows (non-binding rows with a basic slack age by one, others reset) and drops
@@ -474,7 +479,17 @@ impl Lp {
                 }
             }
         }
-        panic!("kemeny LP: basis repair failed");
+        // Repair did not give a factorizable basis: start over from the slack basis, whose
+        // matrix is the identity (it always factors) and which is dual feasible for any costs.
+        // The search's bounds stay valid: they come from `safe_bound`, right for any duals.
+        self.slack_basis();
+        let start: Vec<usize> = (0..=m).collect();
+        let rows: Vec<u32> = (0..m as u32).collect();
+        if let Ok(lu) = Lu::factor(m, &start, &rows, &vec![1.0; m]) {
+            self.lu = lu;
+        }
+        self.compute_duals();
+        self.fix_duals();
     }
 
     /// Recomputes the basic values from the nonbasic ones.
