@@ -38,6 +38,9 @@ fn interrupted() -> bool {
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     // Long fits (Bradley–Terry, Plackett–Luce) poll this between iterations.
     rankagg_core::interrupt::set_checker(interrupted);
+    // NumPy's C API is loaded on first use, by an import that a pending Ctrl-C can abort, and
+    // rust-numpy panics then: load it here, at import, not inside the first call's result.
+    let _ = numpy::PyArray1::<f64>::zeros(m.py(), 0, false);
     pairs::register(m)?;
     rate::register(m)?;
     consensus::register(m)?;
