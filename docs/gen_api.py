@@ -24,6 +24,7 @@ API = Path(__file__).resolve().parent / "api.md"
 # Sections, in order: (title, names). The methods come from the registry (rankagg.methods), so a
 # new method lands in its family's section; public names not listed here land in "Other".
 def _sections() -> list[tuple[str, list[str]]]:
+    from rankagg import errors
     from rankagg.methods import names
 
     rules = names("consensus", takes=("votes", "rankings"))
@@ -77,24 +78,7 @@ def _sections() -> list[tuple[str, list[str]]]:
         ),
         ("Data", ["PairTable", "LMARENA_OUTCOMES", "datasets"]),
         ("Pictures and reports", ["plot", "report"]),
-        (
-            "Errors and warnings",
-            [
-                "RankaggError",
-                "MissingColumnError",
-                "NullValueError",
-                "UnknownOutcomeError",
-                "OutcomeRangeError",
-                "InvalidWeightError",
-                "SelfComparisonError",
-                "EmptyDataError",
-                "UnknownItemError",
-                "NotIdentifiableError",
-                "NonFiniteValueError",
-                "InternalError",
-                "ConvergenceWarning",
-            ],
-        ),
+        ("Errors and warnings", list(errors.__all__)),
     ]
 
 

@@ -7,7 +7,7 @@
 'GPT 4'
 """
 
-from rankagg import _core, datasets, plot
+from rankagg import _core, datasets, errors, plot, rate
 from rankagg.axioms import Axioms, Violation, axioms
 from rankagg.ballots import ScoreBallots, approval, star
 from rankagg.budget import memory_budget, set_memory_budget
@@ -17,24 +17,7 @@ from rankagg.consistency import Consistency, consistency
 from rankagg.crowd import Mixture, bradley_terry_mixture, crowd_bradley_terry
 from rankagg.distance import kemeny_distance, kendall_tau, spearman_footrule
 from rankagg.elimination import baldwin, coombs, nanson
-from rankagg.errors import (
-    ConvergenceWarning,
-    EmptyDataError,
-    FloorWarning,
-    GroupConstraintError,
-    InternalError,
-    InvalidWeightError,
-    MemoryBudgetError,
-    MissingColumnError,
-    NonFiniteValueError,
-    NotIdentifiableError,
-    NullValueError,
-    OutcomeRangeError,
-    RankaggError,
-    SelfComparisonError,
-    UnknownItemError,
-    UnknownOutcomeError,
-)
+from rankagg.errors import *  # noqa: F403 - every name of errors.__all__, added to __all__ below
 from rankagg.games import Lottery, maximal_lottery
 from rankagg.intervals import Bootstrap, Sandwich
 from rankagg.judges import expected_rating, merge_bidirectional, self_play_rewards
@@ -55,18 +38,7 @@ from rankagg.positional import anti_plurality, bucklin, weighted_bucklin
 from rankagg.preferences import Preferences, pairwise_preferences, preference_matrix
 from rankagg.preflib import read_preflib
 from rankagg.rankings import Rankings
-from rankagg.rate import (
-    average_win_rate,
-    bradley_terry,
-    counting,
-    eigenvector,
-    elo,
-    pagerank,
-    plackett_luce,
-    rank_centrality,
-    trueskill,
-    win_rate,
-)
+from rankagg.rate import *  # noqa: F403 - every name of rate.__all__, added to __all__ below
 from rankagg.report import report
 from rankagg.results import Ratings
 from rankagg.rewards import combine_rewards
@@ -91,17 +63,11 @@ from rankagg.vote import (
 # metadata and the extension carries it (CARGO_PKG_VERSION), so there is no copy to keep in step.
 __version__: str = _core.__version__
 
-__all__ = [
-    "bradley_terry",
-    "elo",
-    "trueskill",
-    "counting",
-    "win_rate",
-    "average_win_rate",
-    "eigenvector",
-    "pagerank",
-    "rank_centrality",
-    "plackett_luce",
+# The rating methods first, then by topic; the exceptions and warnings come from errors.__all__
+# and the rating methods from rate.__all__ (mypy reads `__all__ +=` of a module's list).
+__all__: list[str] = []
+__all__ += rate.__all__
+__all__ += [
     "bradley_terry_mixture",
     "Mixture",
     "crowd_bradley_terry",
@@ -176,23 +142,8 @@ __all__ = [
     "datasets",
     "plot",
     "LMARENA_OUTCOMES",
-    "RankaggError",
-    "MissingColumnError",
-    "NullValueError",
-    "UnknownOutcomeError",
-    "OutcomeRangeError",
-    "InvalidWeightError",
-    "SelfComparisonError",
-    "EmptyDataError",
-    "UnknownItemError",
-    "NotIdentifiableError",
-    "NonFiniteValueError",
-    "MemoryBudgetError",
-    "GroupConstraintError",
-    "InternalError",
-    "ConvergenceWarning",
-    "FloorWarning",
     "set_memory_budget",
     "memory_budget",
     "aggregate_scores",
 ]
+__all__ += errors.__all__
