@@ -437,6 +437,12 @@ class Comparisons:
             coded_keys,
         )
 
+    def in_label_order(self, v: np.ndarray) -> np.ndarray:
+        """Per-item values indexed by code (the last axis) → in the order of :attr:`labels`."""
+        out = np.empty_like(v)
+        out[..., self.rank] = v
+        return out
+
     def explain(self, e: Exception) -> Exception:
         """Rewords a row error from the core with the column names."""
         col_a, col_b, col_o, weight = self.names

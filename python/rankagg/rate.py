@@ -612,12 +612,7 @@ def elo(
     except RankaggError as e:
         raise rows.explain(e) from None
 
-    def in_label_order(v: np.ndarray) -> np.ndarray:
-        out = np.empty_like(v)
-        out[..., rows.rank] = v
-        return out
-
-    scores = in_label_order(fit["scores"])
+    scores = rows.in_label_order(fit["scores"])
     if not np.all(np.isfinite(scores)):
         raise InvalidWeightError(
             f"elo: the ratings overflowed (k × weight × (outcome − expected) beyond double precision, e.g. weights "
@@ -625,11 +620,7 @@ def elo(
             if weight is not None
             else "elo: the ratings overflowed double precision; use a smaller k or initial rating"
         )
-    totals = (in_label_order(fit["wins"]), in_label_order(fit["losses"]), in_label_order(fit["ties"]))
-    lower = upper = replicates = None
-    if ci is not None:
-        replicates = in_label_order(fit["replicates"])
-        lower, upper = percentile(replicates, ci.level)
+    totals, lower, upper, replicates = _row_method_totals(rows, fit, ci)
     return ratings_from(
         rows.labels,
         totals,
@@ -645,6 +636,20 @@ def elo(
         ci=ci,
         replicates=replicates,
     )
+
+
+def _row_method_totals(
+    rows: Comparisons, fit: _core.EloFit | _core.TrueSkillFit, ci: Bootstrap | None
+) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], np.ndarray | None, np.ndarray | None, np.ndarray | None]:
+    """What ``elo`` and ``trueskill`` (row-level fits) read the same way from their core result,
+    in label order: the per-item (wins, losses, ties), and with ``ci`` the percentile interval
+    (lower, upper) and the replicates."""
+    totals = (rows.in_label_order(fit["wins"]), rows.in_label_order(fit["losses"]), rows.in_label_order(fit["ties"]))
+    lower = upper = replicates = None
+    if ci is not None:
+        replicates = rows.in_label_order(fit["replicates"])
+        lower, upper = percentile(replicates, ci.level)
+    return totals, lower, upper, replicates
 
 
 #: The most games (rows times their weights) that ``trueskill`` plays: ~7 minutes at ~1e7 per
@@ -793,18 +798,9 @@ def trueskill(
     except RankaggError as e:
         raise rows.explain(e) from None
 
-    def in_label_order(v: np.ndarray) -> np.ndarray:
-        out = np.empty_like(v)
-        out[..., rows.rank] = v
-        return out
-
-    lower = upper = replicates = None
-    if ci is not None:
-        replicates = in_label_order(fit["replicates"])
-        lower, upper = percentile(replicates, ci.level)
-    mus, sigmas = in_label_order(fit["mu"]), in_label_order(fit["sigma"])
+    totals, lower, upper, replicates = _row_method_totals(rows, fit, ci)
+    mus, sigmas = rows.in_label_order(fit["mu"]), rows.in_label_order(fit["sigma"])
     scores = mus - 3.0 * sigmas
-    totals = (in_label_order(fit["wins"]), in_label_order(fit["losses"]), in_label_order(fit["ties"]))
     r = ratings_from(
         rows.labels,
         totals,
