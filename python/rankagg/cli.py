@@ -13,7 +13,7 @@ import os
 import re
 import shutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Literal, NoReturn
 
@@ -198,6 +198,12 @@ def _save(frame: pl.DataFrame, args: argparse.Namespace, per: str | None = None)
         shown = frame.head(args.top) if per is None else frame.filter(pl.int_range(pl.len()).over(per) < args.top)
     _write(shown, args.output)
     print(f"wrote {shown.height} rows to {args.output}", file=sys.stderr)
+    return 0
+
+
+def _print_top(frame: pl.DataFrame, args: argparse.Namespace) -> int:
+    """Prints the first ``--top`` rows of ``frame`` as a table and returns the exit code 0."""
+    print(_markdown(frame.head(args.top)), end="")
     return 0
 
 
@@ -476,8 +482,7 @@ def _defensive(args: argparse.Namespace) -> int:
             else "largest defended risk (most important to keep)"
         )
     )
-    print(_markdown(result.table.head(args.top)), end="")
-    return 0
+    return _print_top(result.table, args)
 
 
 def _aggregate(args: argparse.Namespace) -> int:
@@ -505,8 +510,7 @@ def _aggregate(args: argparse.Namespace) -> int:
     )
     if result.optimal is not None:
         print("proved optimal" if result.optimal else f"not proved optimal (lower bound {result.lower_bound:g})")
-    print(_markdown(result.table.head(args.top)), end="")
-    return 0
+    return _print_top(result.table, args)
 
 
 def _welfare(args: argparse.Namespace) -> int:
@@ -521,8 +525,7 @@ def _welfare(args: argparse.Namespace) -> int:
         f"{rule} welfare of {args.file}: {result.table.height} items ({args.item!r}), utilities {args.value!r} "
         f"over {args.over!r}; rank 1 = largest welfare"
     )
-    print(_markdown(result.table.head(args.top)), end="")
-    return 0
+    return _print_top(result.table, args)
 
 
 def _add_long_table_arguments(p: argparse.ArgumentParser, item: str, over: str, over_help: str, value: str) -> None:
@@ -610,8 +613,7 @@ def _consensus(args: argparse.Namespace) -> int:
             f"{args.method.capitalize()} cost {result.cost:g}, lower bound {result.lower_bound:g}, "
             f"{'proved optimal' if result.optimal else 'NOT proved optimal'}; {len(result.components or [])} component(s)"
         )
-    print(_markdown(result.table.head(args.top)), end="")
-    return 0
+    return _print_top(result.table, args)
 
 
 def _bounds_arg(spec: str | None, keyword: str) -> int | dict[str, int] | None:
@@ -696,8 +698,7 @@ def _committee(args: argparse.Namespace) -> int:
             else f"NOT proved optimal (upper bound {result.upper_bound:g}, gap {result.gap:g})"
         )
         print(f"score {result.score:g}, {proof}; method {result.method}")
-    print(_markdown(result.table.head(args.top)), end="")
-    return 0
+    return _print_top(result.table, args)
 
 
 def _consensus_of_scores(args: argparse.Namespace, suffix: str) -> int:
@@ -725,8 +726,7 @@ def _consensus_of_scores(args: argparse.Namespace, suffix: str) -> int:
         f"{args.method} of {args.file}: {voters:g} voters, {len(ballots.labels)} items; column {args.score!r} as scores"
     )
     print(f"winner(s): {', '.join(map(str, result.winners))}")
-    print(_markdown(result.table.head(args.top)), end="")
-    return 0
+    return _print_top(result.table, args)
 
 
 def _consistency(args: argparse.Namespace) -> int:
@@ -761,8 +761,7 @@ def _consistency(args: argparse.Namespace) -> int:
         return _save(table, args)
     print(f"consistency of {source}" + (f", items compared within each {args.group!r}" if args.group else ""))
     print(repr(c))
-    print(_markdown(table.head(args.top)), end="")
-    return 0
+    return _print_top(table, args)
 
 
 def _ratio(r: float) -> float:
@@ -867,6 +866,25 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _command(
+    sub: Any, name: str, run: Callable[[argparse.Namespace], int], *, help: str, epilog: str
+) -> argparse.ArgumentParser:
+    """A subcommand: its one-line ``help``, its ``epilog`` (examples) shown as written, and
+    ``run``, the handler ``main`` calls with the parsed arguments."""
+    p: argparse.ArgumentParser = sub.add_parser(
+        name, help=help, epilog=epilog, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.set_defaults(run=run)
+    return p
+
+
+def _add_bootstrap_arguments(p: argparse.ArgumentParser, rounds: int) -> None:
+    """--rounds, --level, --seed of the bootstrap intervals (leaderboard, report)."""
+    p.add_argument("--rounds", type=_positive_int, default=rounds, help=f"bootstrap rounds (default: {rounds})")
+    p.add_argument("--level", type=float, default=0.95, help="interval coverage (default: 0.95)")
+    p.add_argument("--seed", type=_seed, default=0, help="bootstrap seed (default: 0)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="rankagg",
@@ -876,20 +894,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"rankagg {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
-    lb = sub.add_parser(
+    lb = _command(
+        sub,
         "leaderboard",
+        _leaderboard,
         help="leaderboard of a comparisons file (LLMFAO when no file is given)",
         epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_comparison_arguments(lb)
     lb.add_argument("--method", default="bradley_terry", choices=METHODS, help="rating method (default: bradley_terry)")
     lb.add_argument(
         "--ci", choices=["bootstrap", "sandwich"], help="add confidence intervals (sandwich: bradley_terry only)"
     )
-    lb.add_argument("--rounds", type=_positive_int, default=1000, help="bootstrap rounds (default: 1000)")
-    lb.add_argument("--level", type=float, default=0.95, help="interval coverage (default: 0.95)")
-    lb.add_argument("--seed", type=_seed, default=0, help="bootstrap seed (default: 0)")
+    _add_bootstrap_arguments(lb, rounds=1000)
     lb.add_argument("--order-by", help="elo, trueskill: column to order the rows by (default: file order)")
     lb.add_argument(
         "--ties", default="half", choices=["half", "davidson", "rao_kupper", "drop"], help="bradley_terry tie model"
@@ -910,16 +927,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--pooling", type=float, help="with --by: prior precision of the task effects (default 1; 0 = independent)"
     )
     _add_output_arguments(lb)
-    lb.set_defaults(run=_leaderboard)
-    cons = sub.add_parser(
+    cons = _command(
+        sub,
         "consensus",
+        _consensus,
         help="consensus of rankings (PrefLib .soc/.soi/.toc/.toi, or a long voter/item/rank table) or of score "
         "ballots (approval, star: a long voter/item/score table)",
         epilog="examples:\n  rankagg consensus election.toi --method schulze\n  rankagg consensus ranks.csv --voter judge --item system --rank place\n"
         "  rankagg consensus scores.csv --voter task --item model --rank accuracy --higher-is better\n"
         "  rankagg consensus ballots.csv --method star --score stars\n"
         "  rankagg consensus election.soc --method copeland --alpha 1",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     cons.add_argument("file", help="PrefLib file, or CSV/Parquet/NDJSON with one row per (voter, item)")
     cons.add_argument("--method", default="kemeny", choices=CONSENSUS_METHODS, help="default: kemeny")
@@ -945,14 +962,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="kemeny, slater: seconds (slater: per search) before returning the best order found with its bound",
     )
     _add_output_arguments(cons)
-    cons.set_defaults(run=_consensus)
-    com = sub.add_parser(
+    com = _command(
+        sub,
         "committee",
+        _committee,
         help="a committee of k items from rankings (PrefLib, long table) or approval ballots, with group bounds",
         epilog="examples:\n  rankagg committee election.soc --k 3 --rule chamberlin_courant\n"
         "  rankagg committee approvals.csv --k 5 --rule pav --groups groups.csv --at-least 2\n"
         "  rankagg committee ranks.csv --k 4 --groups groups.csv --at-least women=2 --at-most men=2",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     com.add_argument(
         "file",
@@ -968,13 +985,13 @@ def build_parser() -> argparse.ArgumentParser:
     com.add_argument("--method", default="auto", choices=["auto", "exact", "greedy"], help="default: auto")
     com.add_argument("--node-limit", type=int, help="auto: search nodes before returning the best found with its bound")
     _add_output_arguments(com)
-    com.set_defaults(run=_committee)
-    lot = sub.add_parser(
+    lot = _command(
+        sub,
         "lottery",
+        _lottery,
         help="maximal lottery (minimax winner) of comparisons or a PrefLib file",
         epilog="examples:\n  rankagg lottery                     # LLMFAO\n  rankagg lottery battles.csv --a model_a --b model_b --outcome winner\n"
         "  rankagg lottery election.soc --payoff margin",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_comparison_arguments(lot)
     lot.add_argument(
@@ -984,13 +1001,13 @@ def build_parser() -> argparse.ArgumentParser:
     lot.add_argument("--tol", type=float, default=1e-9, help="first_order: target exploitability (default: 1e-9)")
     lot.add_argument("--all", action="store_true", help="list every item, not just the support")
     _add_output_arguments(lot)
-    lot.set_defaults(run=_lottery)
-    dfn = sub.add_parser(
+    dfn = _command(
+        sub,
         "defensive",
+        _defensive,
         help="defensive aggregation (worst case + group floor) of a long item × observation score table",
         epilog="examples:\n  rankagg defensive attn.parquet --item token --over query --value weight --group head\n"
         "  rankagg defensive scores.csv --item model --over task --value accuracy --higher-is better --prior 0",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_long_table_arguments(dfn, "item", "observation", "observations: queries, tasks, judges", "value")
     dfn.add_argument("--group", help="column of each item's group (the floor is the group's mean worst case)")
@@ -1005,13 +1022,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="values are risks/importances, or scores where higher is better (default: risk)",
     )
     _add_output_arguments(dfn)
-    dfn.set_defaults(run=_defensive)
-    agg = sub.add_parser(
+    agg = _command(
+        sub,
         "aggregate",
+        _aggregate,
         help="benchmark aggregation: one ranking of systems from their scores on several tasks",
         epilog="examples:\n  rankagg aggregate scores.csv --item model --over task --value accuracy\n"
         "  rankagg aggregate errors.parquet --item system --over dataset --value wer --higher-is worse --method kemeny",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_long_table_arguments(agg, "system", "task", "tasks", "score")
     agg.add_argument(
@@ -1034,26 +1051,26 @@ def build_parser() -> argparse.ArgumentParser:
         help="systems missing from a task: left out of it, or tied below its systems (default: ignore)",
     )
     _add_output_arguments(agg)
-    agg.set_defaults(run=_aggregate)
-    wel = sub.add_parser(
+    wel = _command(
+        sub,
         "welfare",
+        _welfare,
         help="rank items by a social welfare function of their utilities across groups (mean, worst group, ...)",
         epilog="examples:\n  rankagg welfare rewards.csv --item model --over user_group --value reward --rule worst_group\n"
         "  rankagg welfare rewards.csv --item model --over user_group --value reward --rule quantile --q 0.1",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_long_table_arguments(wel, "item", "group", "groups", "value")
     wel.add_argument("--rule", default="utilitarian", choices=list(WELFARE_RULES), help="(default: utilitarian)")
     wel.add_argument("--q", type=float, help="the quantile for --rule quantile, in [0, 1]")
     _add_output_arguments(wel)
-    wel.set_defaults(run=_welfare)
-    cst = sub.add_parser(
+    cst = _command(
+        sub,
         "consistency",
+        _consistency,
         help="transitivity of pairwise verdicts: 3-cycles, non-transitive k-subsets, Hodge intransitive share",
         epilog="examples:\n  rankagg consistency --group prompt          # LLMFAO, items compared within each prompt\n"
         "  rankagg consistency judgements.csv --a model_a --b model_b --outcome winner --k 3,4\n"
         "  rankagg consistency election.soi",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_comparison_arguments(cst)
     cst.add_argument("--group", help="column: compare items within each group only (e.g. the prompt)")
@@ -1074,14 +1091,14 @@ def build_parser() -> argparse.ArgumentParser:
     cst.add_argument("--flow", default="margin", choices=["margin", "probability"], help="Hodge flow (default: margin)")
     cst.add_argument("--per-group", action="store_true", help="print/write the per-group table (with --group)")
     _add_output_arguments(cst)
-    cst.set_defaults(run=_consistency)
-    rep = sub.add_parser(
+    rep = _command(
+        sub,
         "report",
+        _report,
         help="a self-contained HTML report: data summary, leaderboard with intervals, plots, maximal lottery",
         epilog="examples:\n  rankagg report -o llmfao.html              # LLMFAO\n"
         "  rankagg report battles.csv --a model_a --b model_b --outcome winner --timestamp tstamp -o report.html\n"
         "  rankagg report pairs.csv --winner chosen --loser rejected --ci sandwich --top 30",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_comparison_arguments(rep)
     rep.add_argument("--timestamp", help="column of dates or times (the summary shows their range)")
@@ -1101,9 +1118,7 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["bootstrap", "sandwich", "none"],
         help="intervals (default: bootstrap; sandwich: bradley_terry only)",
     )
-    rep.add_argument("--rounds", type=_positive_int, default=200, help="bootstrap rounds (default: 200)")
-    rep.add_argument("--level", type=float, default=0.95, help="interval coverage (default: 0.95)")
-    rep.add_argument("--seed", type=_seed, default=0, help="bootstrap seed (default: 0)")
+    _add_bootstrap_arguments(rep, rounds=200)
     rep.add_argument("--regularization", type=float, default=0.0, help="bradley_terry prior pseudo-counts")
     rep.add_argument(
         "--top",
@@ -1112,18 +1127,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rep.add_argument("--title", help="title of the page")
     rep.add_argument("--output", "-o", default="report.html", help="the HTML file to write (default: report.html)")
-    rep.set_defaults(run=_report)
-    bench = sub.add_parser(
+    bench = _command(
+        sub,
         "bench",
+        _bench,
         help="time rankagg against its pure-Python references on this machine",
         epilog="example:\n  rankagg bench --items 100 --rows 200000",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     bench.add_argument("--items", type=_positive_int, default=100, help="items (default: 100)")
     bench.add_argument("--rows", type=_positive_int, default=100_000, help="comparisons (default: 100000)")
     bench.add_argument("--repeat", type=_positive_int, default=5, help="runs of rankagg per method (default: 5)")
     bench.add_argument("--seed", type=_seed, default=0)
-    bench.set_defaults(run=_bench)
     return parser
 
 
