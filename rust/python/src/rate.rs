@@ -264,7 +264,7 @@ fn covariate_terms<'py>(
         return Err(PyValueError::new_err("theta must have n entries"));
     }
     let rows = comparison_rows(n, &a, &b, &outcome, &outcome_codes, &outcome_values, &weight)?;
-    let design = covariates::Design { n, a: rows.a, b: rows.b, outcomes: rows.outcomes, weights: rows.weights, x: slice(&x, "x")?, p: beta_s.len(), drop_ties };
+    let design = covariates::Design { rows, x: slice(&x, "x")?, p: beta_s.len(), drop_ties };
     let t = run_detached(py, || {
         if validate {
             design.validate()?;

@@ -9,15 +9,13 @@
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::pairs::{check_shape, validate_rows, Outcomes};
+use crate::pairs::{check_shape, validate_rows};
+use crate::rate::elo::Rows;
 
-/// The rows of a covariate model. `x` is row-major, `p` features per row.
+/// The rows of a covariate model: the comparison rows (as Elo's and TrueSkill's) and their
+/// features `x`, row-major, `p` per row.
 pub struct Design<'a> {
-    pub n: usize,
-    pub a: &'a [u32],
-    pub b: &'a [u32],
-    pub outcomes: Outcomes<'a>,
-    pub weights: Option<&'a [f64]>,
+    pub rows: Rows<'a>,
     pub x: &'a [f64],
     pub p: usize,
     /// Skip rows whose outcome is exactly 0.5 (ties "drop"); otherwise a tie is y = 0.5.
@@ -39,21 +37,22 @@ const BLOCK_ROWS: usize = 1 << 16;
 
 impl Design<'_> {
     pub fn validate(&self) -> Result<()> {
-        check_shape(self.n, self.a, self.b, self.outcomes, self.weights)?;
-        if self.x.len() != self.a.len() * self.p {
+        let Rows { n, a, b, outcomes, weights } = self.rows;
+        check_shape(n, a, b, outcomes, weights)?;
+        if self.x.len() != a.len() * self.p {
             return Err(Error::InvalidArgument("covariates: x must have rows × p entries".into()));
         }
         if let Some(k) = self.x.iter().position(|v| !v.is_finite()) {
             return Err(Error::InvalidArgument(format!("covariates: row {} has a NaN or infinite feature", k / self.p.max(1))));
         }
-        validate_rows(self.a, self.b, self.outcomes, self.weights)
+        validate_rows(a, b, outcomes, weights)
     }
 
     /// Terms at (θ, β). `theta` has n entries, `beta` p.
     pub fn terms(&self, theta: &[f64], beta: &[f64], with_meat: bool) -> Terms {
-        let (n, p) = (self.n, self.p);
+        let (n, p) = (self.rows.n, self.p);
         let k = n + p;
-        let m = self.a.len();
+        let m = self.rows.a.len();
         let blocks = m.div_ceil(BLOCK_ROWS).max(1);
         // The θ–θ block is sparse (a Laplacian): keep per-item diagonal and per-pair entries in
         // a dense k×k matrix only when small enough; callers keep n modest (a dense solve).
@@ -68,15 +67,15 @@ impl Design<'_> {
                 };
                 let mut s = vec![0.0; k];
                 for r in blk * BLOCK_ROWS..((blk + 1) * BLOCK_ROWS).min(m) {
-                    let y = self.outcomes.get(r);
+                    let y = self.rows.outcomes.get(r);
                     if self.drop_ties && y == 0.5 {
                         continue;
                     }
-                    let w = self.weights.map_or(1.0, |w| w[r]);
+                    let w = self.rows.weights.map_or(1.0, |w| w[r]);
                     if w == 0.0 {
                         continue;
                     }
-                    let (ia, ib) = (self.a[r] as usize, self.b[r] as usize);
+                    let (ia, ib) = (self.rows.a[r] as usize, self.rows.b[r] as usize);
                     let x = &self.x[r * p..(r + 1) * p];
                     let z = theta[ia] - theta[ib] + x.iter().zip(beta).map(|(u, v)| u * v).sum::<f64>();
                     // ℓ = y z − log(1 + e^z), stably.
@@ -140,6 +139,7 @@ impl Design<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pairs::Outcomes;
 
     #[test]
     fn gradient_and_information_match_finite_differences() {
@@ -147,7 +147,8 @@ mod tests {
         let b = [1u32, 2, 0, 2, 1, 0];
         let y = [1.0, 0.0, 0.5, 1.0, 1.0, 0.0];
         let x = [0.3, -1.0, 1.2, 0.5, -0.7, 0.1, 0.0, 2.0, 1.1, -0.4, 0.9, 0.2];
-        let d = Design { n: 3, a: &a, b: &b, outcomes: Outcomes::Values(&y), weights: None, x: &x, p: 2, drop_ties: false };
+        let rows = Rows { n: 3, a: &a, b: &b, outcomes: Outcomes::Values(&y), weights: None };
+        let d = Design { rows, x: &x, p: 2, drop_ties: false };
         let (theta, beta) = (vec![0.2, -0.1, 0.4], vec![0.3, -0.5]);
         let t = d.terms(&theta, &beta, true);
         let k = 5;
