@@ -64,6 +64,18 @@ pub fn pair_scores(t: PairsRef<'_>, method: PairScore, opts: &PairScoreOptions) 
     }
 }
 
+/// σ(x) = 1 / (1 + e^{−x}), without overflow for large |x| (Plackett–Luce, pooled
+/// Bradley–Terry).
+#[inline]
+pub(crate) fn sigmoid(x: f64) -> f64 {
+    if x >= 0.0 {
+        1.0 / (1.0 + (-x).exp())
+    } else {
+        let e = x.exp();
+        e / (1.0 + e)
+    }
+}
+
 /// ln σ(x) = −ln(1 + e^{−x}), without overflow for large |x|.
 #[inline]
 pub(crate) fn log_sigmoid(x: f64) -> f64 {

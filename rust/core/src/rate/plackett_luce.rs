@@ -73,6 +73,7 @@ use rayon::prelude::*;
 
 use crate::error::{Error, Result, RowReport};
 use crate::graph::Digraph;
+use crate::rate::sigmoid;
 
 /// Rankings in CSR form: ranking `r` lists items best first in
 /// `items[offsets[r]..offsets[r + 1]]`; `offsets` starts at 0 and ends at `items.len()`.
@@ -704,16 +705,6 @@ impl Work {
 #[inline]
 fn softplus(x: f64) -> f64 {
     x.max(0.0) + (-x.abs()).exp().ln_1p()
-}
-
-#[inline]
-fn sigmoid(x: f64) -> f64 {
-    if x >= 0.0 {
-        1.0 / (1.0 + (-x).exp())
-    } else {
-        let e = x.exp();
-        e / (1.0 + e)
-    }
 }
 
 /// What one block of rankings adds at a point: the inputs of [`BlockSums::run`].

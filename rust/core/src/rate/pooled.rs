@@ -17,7 +17,7 @@
 
 use crate::error::{Error, Result};
 use crate::memory::try_filled;
-use crate::rate::log_sigmoid;
+use crate::rate::{log_sigmoid, sigmoid};
 use rayon::prelude::*;
 
 /// Comparisons per (task, pair): `task` sorted ascending, effective win counts `wij`/`wji`
@@ -54,16 +54,6 @@ pub struct Fit {
     pub max_relative_gradient: f64,
     /// Log-likelihood of the data (no prior terms).
     pub log_likelihood: f64,
-}
-
-#[inline]
-fn sigmoid(x: f64) -> f64 {
-    if x >= 0.0 {
-        1.0 / (1.0 + (-x).exp())
-    } else {
-        let e = x.exp();
-        e / (1.0 + e)
-    }
 }
 
 /// One task's layout: its pairs `lo..hi`, its items with data (global codes, ascending), and
