@@ -33,7 +33,7 @@ def child(quick: bool) -> dict[str, float]:
     import numpy as np
 
     import rankagg as ra
-    from bt import make
+    from _common import make
     from lottery import random_margins
     from rankagg import _core
 

@@ -18,7 +18,6 @@ import gc
 import os
 import statistics
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -28,20 +27,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import numpy_baseline
 import rankagg as ra
+from _common import make, paired_table, timed
 from rankagg import reference
-
-
-def make(n: int, m: int, seed: int = 0) -> pl.DataFrame:
-    rng = np.random.default_rng(seed)
-    strength = rng.normal(0, 1, n)
-    names = np.array([f"model-{k:05d}" for k in range(n)])
-    a = rng.integers(0, n, m)
-    b = (a + rng.integers(1, n, m)) % n
-    p = 1 / (1 + np.exp(strength[b] - strength[a]))
-    u = rng.random(m)
-    tie = rng.random(m) < 0.2
-    winner = np.where(tie, "tie", np.where(u < p, "model_a", "model_b"))
-    return pl.DataFrame({"model_a": names[a], "model_b": names[b], "winner": winner})
 
 
 def rss_peak_reset() -> None:
@@ -85,32 +72,6 @@ def memory_probe(path: str) -> None:
     rss_peak_reset()
     ra.bradley_terry(df, a="model_a", b="model_b", outcome="winner")
     print(rss_peak_bytes() - base, df.estimated_size())
-
-
-def timed(fn, repeat: int) -> tuple[float, object]:
-    times, out = [], None
-    for _ in range(repeat):
-        gc.collect()
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), out
-
-
-def table(title: str, rows: list[tuple[str, float, str]]) -> None:
-    """Prints a Markdown table: median seconds and × slower than the first row (rankagg)."""
-    paired_table(title, [(name, t, t / rows[0][1], note) for name, t, note in rows])
-
-
-def paired_table(title: str, rows: list[tuple[str, float, float, str]]) -> None:
-    """Prints a Markdown table: median seconds and × slower than rankagg (given: e.g. the
-    median of the ratios of runs made side by side, see `run`)."""
-    print(f"### {title}\n")
-    print("| implementation | median s | × rankagg | notes |")
-    print("|---|---:|---:|---|")
-    for name, t, ratio, note in rows:
-        print(f"| {name} | {t:.3f} | {ratio:.1f} | {note} |")
-    print()
 
 
 def run(n: int, m: int, repeat: int, with_reference: bool) -> list[tuple[str, float, float, str]]:

@@ -11,37 +11,10 @@ only polars and numpy, so it runs in a venv holding just a wheel.
 
 from __future__ import annotations
 
-import statistics
 import sys
-import time
-
-import numpy as np
-import polars as pl
 
 import rankagg as ra
-
-
-def make(n: int, m: int, seed: int = 0) -> pl.DataFrame:
-    """benches/bt.py's inputs (copied: bt.py imports pandas)."""
-    rng = np.random.default_rng(seed)
-    strength = rng.normal(0, 1, n)
-    names = np.array([f"model-{k:05d}" for k in range(n)])
-    a = rng.integers(0, n, m)
-    b = (a + rng.integers(1, n, m)) % n
-    p = 1 / (1 + np.exp(strength[b] - strength[a]))
-    u = rng.random(m)
-    tie = rng.random(m) < 0.2
-    winner = np.where(tie, "tie", np.where(u < p, "model_a", "model_b"))
-    return pl.DataFrame({"model_a": names[a], "model_b": names[b], "winner": winner})
-
-
-def median_time(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+from _common import make, median_time
 
 
 def main() -> None:

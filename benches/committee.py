@@ -26,7 +26,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 
 import rankagg as ra
-from bt import table, timed
+from _common import table, timed
 
 
 def approval_ballots(voters: int, n: int, rng: np.random.Generator) -> list[list[int]]:

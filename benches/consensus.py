@@ -27,7 +27,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 
 import rankagg as ra
-from bt import timed
+from _common import timed
 
 
 def mallows(n: int, voters: int, phi: float, rng: np.random.Generator) -> list[list[int]]:

@@ -29,7 +29,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 
 import rankagg as ra
-from bt import timed
+from _common import timed
 from rankagg import _core
 
 

@@ -30,12 +30,9 @@ Prints Markdown tables: median seconds and "× slower than rankagg" in the same 
 from __future__ import annotations
 
 import argparse
-import gc
 import os
-import statistics
 import time
 import warnings
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -43,6 +40,7 @@ import numpy as np
 import polars as pl
 
 import rankagg as ra
+from _common import timed
 from rankagg import _core
 from rankagg.crowd import _judge_rows
 from rankagg.reference import crowd as ref
@@ -85,17 +83,6 @@ def make(rows: int, judges: int, items: int, seed: int = 0, *, groups: int = 0, 
     judge_names = np.array([f"judge-{k:05d}" for k in range(judges)])
     frame = pl.DataFrame({"a": item_names[a], "b": item_names[b], "outcome": outcome, "judge": judge_names[judge]})
     return Instance(frame, judge, a, b, outcome, items, judges, strength, truth)
-
-
-def timed(fn: Callable[[], T], repeat: int) -> tuple[float, T]:
-    times: list[float] = []
-    out: Any = None
-    for _ in range(repeat):
-        gc.collect()
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), out
 
 
 def kendall_tau(x: np.ndarray, y: np.ndarray) -> float:

@@ -30,7 +30,7 @@ from scipy.optimize import linprog
 sys.path.insert(0, str(Path(__file__).parent))
 
 import rankagg as ra
-from bt import timed
+from _common import timed
 
 
 def random_margins(n: int, rng: np.random.Generator) -> np.ndarray:

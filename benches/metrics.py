@@ -24,27 +24,13 @@ Prints a Markdown table: median seconds of `--repeat` runs and the ratio peer / 
 from __future__ import annotations
 
 import argparse
-import gc
-import statistics
-import time
-from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 import polars as pl
 from sklearn.metrics import average_precision_score, ndcg_score
 
 import rankagg as ra
-
-
-def timed(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
-    times, out = [], None
-    for _ in range(repeat):
-        gc.collect()
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), out
+from _common import timed
 
 
 def row(name: str, ours: float, peer_name: str, peer: float, note: str = "") -> str:

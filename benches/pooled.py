@@ -13,13 +13,12 @@ loop of per-task fits, measured in the same run.
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 
 import numpy as np
 import polars as pl
 
 import rankagg as ra
+from _common import timed
 
 
 def make(tasks: int, items: int, rows: int, seed: int = 0) -> pl.DataFrame:
@@ -35,15 +34,6 @@ def make(tasks: int, items: int, rows: int, seed: int = 0) -> pl.DataFrame:
     return pl.DataFrame(
         {"task": np.array([f"task-{k:02d}" for k in range(tasks)])[t], "a": names[a], "b": names[b], "outcome": o}
     )
-
-
-def timed(fn, repeat: int) -> tuple[float, object]:
-    times, out = [], None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), out
 
 
 def loop(df: pl.DataFrame) -> list:

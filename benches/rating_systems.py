@@ -26,19 +26,10 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 
 import rankagg as ra
-from bt import make, table, timed
+from _common import make, median_time, table, timed
 from rankagg.reference import trueskill as plain
 
 OUT = {"model_a": 1.0, "model_b": 0.0, "tie": 0.5}
-
-
-def median_time(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return float(np.median(times))
 
 
 def main() -> None:

@@ -29,7 +29,7 @@ import polars as pl
 sys.path.insert(0, str(Path(__file__).parent))
 
 import rankagg as ra
-from bt import make, table, timed
+from _common import make, table, timed
 from rankagg import reference
 from rankagg.reference.bootstrap import row_bootstrap
 

@@ -26,17 +26,16 @@ The three results are compared (|Δscore| ≤ 1e-12, same order).
 from __future__ import annotations
 
 import argparse
-import gc
 import math
 import os
 import platform
 import statistics
-import time
 
 import numpy as np
 import polars as pl
 
 import rankagg as ra
+from _common import runs
 
 
 def make(items: int, obs: int, group_size: int, strings: bool, layout: str, seed: int) -> pl.DataFrame:
@@ -105,13 +104,7 @@ def with_numpy(frame: pl.DataFrame, tail: float, prior: float) -> tuple[np.ndarr
 
 
 def timed(fn, repeat: int) -> tuple[float, list[float], object]:
-    times, out = [], None
-    for _ in range(repeat):
-        out = None
-        gc.collect()
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
+    times, out = runs(fn, repeat)
     return statistics.median(times), times, out
 
 

@@ -31,19 +31,14 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 
 import rankagg as ra
+from _common import runs
 from rankagg import vote as vote_module
 from rankagg.reference import vote as ref
 
 
 def median_time(fn: Callable[[], Any], repeat: int) -> float:
-    times: list[float] = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-        if times[-1] > 20:
-            break
-    return statistics.median(times)
+    """The median of up to ``repeat`` runs, fewer once one passes 20 s."""
+    return statistics.median(runs(fn, repeat, stop_after=20)[0])
 
 
 def _child(fn: Callable[[], Any], out: Any) -> None:

@@ -43,7 +43,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 
 import rankagg as ra
-from bt import timed
+from _common import timed
 
 
 def mallows(voters: int, n: int, phi: float, rng: np.random.Generator) -> np.ndarray:

@@ -1,0 +1,80 @@
+"""What the benches share: timing (the median of several runs, each after a garbage
+collection, so that one run's garbage is not collected during the next), the Markdown tables
+of their results, and the synthetic arena frame that the rating benches time.
+
+The benches run as scripts (``python benches/bt.py``), so this folder is on ``sys.path`` and
+they import it as ``from _common import timed``.
+"""
+
+from __future__ import annotations
+
+import gc
+import math
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import numpy as np
+import polars as pl
+
+T = TypeVar("T")
+
+
+def runs(fn: Callable[[], T], repeat: int, stop_after: float = math.inf) -> tuple[list[float], T]:
+    """Seconds of each of ``repeat`` calls of ``fn`` (fewer when one takes longer than
+    ``stop_after``), and the last call's result."""
+    times: list[float] = []
+    out: Any = None
+    for _ in range(repeat):
+        out = None  # the last result is freed before the next run
+        gc.collect()
+        t0 = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t0)
+        if times[-1] > stop_after:
+            break
+    return times, out
+
+
+def timed(fn: Callable[[], T], repeat: int) -> tuple[float, T]:
+    """The median seconds of ``repeat`` calls of ``fn``, and the last call's result."""
+    times, out = runs(fn, repeat)
+    return statistics.median(times), out
+
+
+def median_time(fn: Callable[[], Any], repeat: int) -> float:
+    """The median seconds of ``repeat`` calls of ``fn``."""
+    return timed(fn, repeat)[0]
+
+
+def table(title: str, rows: list[tuple[str, float, str]]) -> None:
+    """Prints a Markdown table: median seconds and × slower than the first row (rankagg)."""
+    paired_table(title, [(name, t, t / rows[0][1], note) for name, t, note in rows])
+
+
+def paired_table(title: str, rows: list[tuple[str, float, float, str]]) -> None:
+    """Prints a Markdown table: median seconds and × slower than rankagg (given: e.g. the
+    median of the ratios of runs made side by side, see bt.py's `run`)."""
+    print(f"### {title}\n")
+    print("| implementation | median s | × rankagg | notes |")
+    print("|---|---:|---:|---|")
+    for name, t, ratio, note in rows:
+        print(f"| {name} | {t:.3f} | {ratio:.1f} | {note} |")
+    print()
+
+
+def make(n: int, m: int, seed: int = 0) -> pl.DataFrame:
+    """``m`` arena comparisons of ``n`` models (names ``model-00000``…): Bradley–Terry
+    outcomes from normal strengths, 20 % ties; columns model_a, model_b and winner
+    (``"model_a"``, ``"model_b"``, ``"tie"``, LMArena's labels)."""
+    rng = np.random.default_rng(seed)
+    strength = rng.normal(0, 1, n)
+    names = np.array([f"model-{k:05d}" for k in range(n)])
+    a = rng.integers(0, n, m)
+    b = (a + rng.integers(1, n, m)) % n
+    p = 1 / (1 + np.exp(strength[b] - strength[a]))
+    u = rng.random(m)
+    tie = rng.random(m) < 0.2
+    winner = np.where(tie, "tie", np.where(u < p, "model_a", "model_b"))
+    return pl.DataFrame({"model_a": names[a], "model_b": names[b], "winner": winner})
