@@ -4,16 +4,13 @@ checked on simulations with a known truth, against the numpy references of the s
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import numpy as np
 import polars as pl
 import pytest
 
 import rankagg as ra
 from rankagg.reference import crowd as ref
+from thread_counts import stdout_per_thread_count
 
 
 def _adjusted_rand(x: np.ndarray, y: np.ndarray) -> float:
@@ -175,12 +172,7 @@ def test_mixture_same_answer_on_one_thread():
         "m = ra.bradley_terry_mixture(d, groups=3, restarts=5)\n"
         "print(repr(m.log_likelihood), m.table['score'].to_list(), m.judges['group'].to_list())\n"
     )
-    outs = []
-    for threads in ("1", "2"):
-        env = dict(os.environ, RAYON_NUM_THREADS=threads)
-        outs.append(
-            subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
-        )
+    outs = stdout_per_thread_count(code)
     assert outs[0] == outs[1] and outs[0]
 
 

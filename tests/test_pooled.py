@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import os
 
 import numpy as np
 import polars as pl
@@ -17,6 +16,7 @@ from rankagg.errors import (
     NullValueError,
     RankaggError,
 )
+from thread_counts import stdout_per_thread_count
 
 
 def simulate(seed: int, tasks: int, items: int, rows: int, spread: float = 0.5, absent: int = 0) -> tuple:
@@ -300,9 +300,6 @@ def test_extreme_pooling_converges(pooling):
 
 
 def test_same_bits_with_one_thread(tmp_path):
-    import subprocess
-    import sys
-
     df, _ = simulate(15, 6, 9, 3000, absent=2)
     src = tmp_path / "d.parquet"
     df.write_parquet(src)
@@ -311,10 +308,7 @@ def test_same_bits_with_one_thread(tmp_path):
         f"r = ra.bradley_terry(pl.read_parquet({str(src)!r}), by='task', pooling=0.7, regularization=0.2); "
         "sys.stdout.write(repr(r.table['score'].to_list()))"
     )
-    runs = [
-        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True).stdout
-        for env in ({**os.environ, "RAYON_NUM_THREADS": "1"}, {**os.environ, "RAYON_NUM_THREADS": "2"})
-    ]
+    runs = stdout_per_thread_count(code)
     assert runs[0] == runs[1] and runs[0].startswith("[")
 
 

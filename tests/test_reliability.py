@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -15,6 +12,7 @@ import pytest
 
 import rankagg as ra
 from rankagg import _core
+from thread_counts import stdout_per_thread_count
 
 KW = {"a": "left", "b": "right", "outcome": "winner", "outcomes": ra.datasets.LLMFAO_OUTCOMES}
 
@@ -86,12 +84,7 @@ def test_bootstraps_are_bit_identical_for_one_and_two_threads():
         "         ra.plackett_luce([['a','b','c'], ['b','c','a'], ['c','a','b'], ['a','c','b']], ci=ci)]\n"
         "sys.stdout.write(''.join(p.replicates['score'].to_numpy().tobytes().hex() for p in parts))\n"
     )
-    outs = []
-    for threads in ("1", "2"):
-        env = dict(os.environ, RAYON_NUM_THREADS=threads)
-        outs.append(
-            subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
-        )
+    outs = stdout_per_thread_count(code)
     assert outs[0] == outs[1] and len(outs[0]) > 0
 
 

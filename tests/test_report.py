@@ -341,47 +341,17 @@ def test_cli_report(tmp_path, capsys):
         }
     ).write_csv(src)
     out = tmp_path / "pairs.html"
-    assert (
-        main(
-            [
-                "report",
-                str(src),
-                "--winner",
-                "chosen",
-                "--loser",
-                "rejected",
-                "--timestamp",
-                "day",
-                "--ci",
-                "none",
-                "-o",
-                str(out),
-            ]
-        )
-        == 0
-    )
+
+    def report(*flags: str) -> int:
+        return main(["report", str(src), "--winner", "chosen", "--loser", "rejected", *flags])
+
+    assert report("--timestamp", "day", "--ci", "none", "-o", str(out)) == 0
     assert "2024-03-01 to 2024-03-09" in out.read_text(encoding="utf-8")
     # a bad column: exit 2 and the column named
     assert main(["report", str(src), "--winner", "chosen", "--loser", "nope", "-o", str(tmp_path / "x.html")]) == 2
     assert "'nope'" in capsys.readouterr().err
     assert not (tmp_path / "x.html").exists()
-    assert (
-        main(
-            [
-                "report",
-                str(src),
-                "--winner",
-                "chosen",
-                "--loser",
-                "rejected",
-                "--timestamp",
-                "when",
-                "-o",
-                str(tmp_path / "x.html"),
-            ]
-        )
-        == 2
-    )
+    assert report("--timestamp", "when", "-o", str(tmp_path / "x.html")) == 2
     assert "'when'" in capsys.readouterr().err
     with pytest.raises(SystemExit) as e:
         main(["report", "--ci", "jackknife"])
