@@ -38,6 +38,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 import polars as pl
+from sklearn.metrics import adjusted_rand_score
 
 import rankagg as ra
 from _common import timed
@@ -90,21 +91,6 @@ def kendall_tau(x: np.ndarray, y: np.ndarray) -> float:
     dx = np.sign(x[:, None] - x[None, :])
     dy = np.sign(y[:, None] - y[None, :])
     return float((dx * dy).sum() / np.sqrt((dx != 0).sum() * (dy != 0).sum()))
-
-
-def adjusted_rand(x: np.ndarray, y: np.ndarray) -> float:
-    """Adjusted Rand index of two labelings (Hubert & Arabie, 1985)."""
-    _, xi = np.unique(x, return_inverse=True)
-    _, yi = np.unique(y, return_inverse=True)
-    table = np.zeros((xi.max() + 1, yi.max() + 1))
-    np.add.at(table, (xi, yi), 1)
-
-    def pairs(v: np.ndarray) -> float:
-        return float((v * (v - 1) / 2).sum())
-
-    index, rows, cols, total = pairs(table), pairs(table.sum(1)), pairs(table.sum(0)), pairs(np.array([len(x)]))
-    expected = rows * cols / total
-    return (index - expected) / ((rows + cols) / 2 - expected)
 
 
 def item_scores(table: pl.DataFrame, n: int) -> np.ndarray:
@@ -165,7 +151,7 @@ def bench_mixture(args: argparse.Namespace) -> None:
         found = m.judges.sort("judge")["group"].to_numpy().astype(np.int64) - 1
         theta = np.stack([item_scores(m.group(k + 1), inst.n_items) for k in range(g)])
         taus = group_taus(theta, inst, found)
-        return f"ARI {adjusted_rand(found, inst.truth):.4f}; groups' τ {min(taus):.3f}–{max(taus):.3f}"
+        return f"ARI {adjusted_rand_score(found, inst.truth):.4f}; groups' τ {min(taus):.3f}–{max(taus):.3f}"
 
     t_full, m = timed(lambda: ours(8), repeat)
     t_read, (_, _, table) = timed(lambda: _judge_rows(df, **kw), repeat)
@@ -236,7 +222,7 @@ def bench_mixture(args: argparse.Namespace) -> None:
                 t,
                 t / t_small,
                 f"once; {r['iterations']} it (best run), {r['total_iterations']} in all; "
-                f"ARI {adjusted_rand(found, inst.truth):.4f}; groups' τ {min(taus):.3f}–{max(taus):.3f}; "
+                f"ARI {adjusted_rand_score(found, inst.truth):.4f}; groups' τ {min(taus):.3f}–{max(taus):.3f}; "
                 f"ll {r['log_likelihood']:.6g} (rankagg {m.log_likelihood:.6g})",
             )
         )
