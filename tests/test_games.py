@@ -11,6 +11,7 @@ from scipy.optimize import linprog
 
 import rankagg as ra
 from hypothesis_budget import examples
+from random_data import arena
 
 
 def random_skew(n: int, seed: int) -> np.ndarray:
@@ -93,12 +94,7 @@ def test_relabelling_permutes_the_lottery(n, seed):
 
 
 def test_row_order_and_duplication_do_not_change_the_lottery():
-    rng = np.random.default_rng(3)
-    n, rows = 12, 3000
-    a = rng.integers(0, n, rows)
-    b = (a + rng.integers(1, n, rows)) % n
-    o = rng.choice([0.0, 0.5, 1.0], rows)
-    frame = pl.DataFrame({"a": a, "b": b, "outcome": o})
+    frame = pl.DataFrame(arena(n=12, m=3000, seed=3))
     base = ra.maximal_lottery(frame)
     shuffled = ra.maximal_lottery(frame.sample(fraction=1.0, shuffle=True, seed=1))
     doubled = ra.maximal_lottery(pl.concat([frame, frame]))

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 import rankagg as ra
 from hypothesis_budget import examples
+from random_data import arena
 from rankagg import reference
 
 ITEMS = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta"]
@@ -117,23 +118,16 @@ def test_solvers_agree(frame):
 
 
 def test_swapping_sides_and_outcome_is_the_same_comparison():
-    rng = np.random.default_rng(3)
-    n, m = 8, 400
-    a = rng.integers(0, n, m)
-    b = (a + rng.integers(1, n, m)) % n
-    o = rng.choice([0.0, 0.5, 1.0], m)
-    f1 = pl.DataFrame({"a": a, "b": b, "outcome": o})
-    f2 = pl.DataFrame({"a": b, "b": a, "outcome": 1.0 - o})
+    rows = arena(n=8, m=400, seed=3)
+    f1 = pl.DataFrame(rows)
+    f2 = pl.DataFrame({"a": rows["b"], "b": rows["a"], "outcome": 1.0 - rows["outcome"]})
     assert scores(ra.bradley_terry(f1)) == pytest.approx(scores(ra.bradley_terry(f2)), abs=1e-9)
 
 
 def test_large_dense_and_sparse_reduce_agree():
     """The reduce picks a dense or a sparse accumulator by size; both must give the same table."""
-    rng = np.random.default_rng(0)
     n, m = 3000, 20_000  # n² ≫ m: sparse path
-    a = rng.integers(0, n, m)
-    b = (a + rng.integers(1, n, m)) % n
-    o = rng.choice([0.0, 0.5, 1.0], m)
+    a, b, o = arena(n, m, seed=0).values()
     sparse = ra.PairTable.from_comparisons({"a": a, "b": b, "outcome": o})
     # Same rows, plus a dense-forcing mass of rows on few items, then compare the shared pairs.
     frame = sparse.to_frame()

@@ -11,18 +11,11 @@ import polars as pl
 import pytest
 
 import rankagg as ra
+from random_data import arena
 from rankagg import _core
 from thread_counts import stdout_per_thread_count
 
 KW = {"a": "left", "b": "right", "outcome": "winner", "outcomes": ra.datasets.LLMFAO_OUTCOMES}
-
-
-def arena(n: int = 100, m: int = 100_000, seed: int = 0):
-    rng = np.random.default_rng(seed)
-    a = rng.integers(0, n, m)
-    b = (a + rng.integers(1, n, m)) % n
-    o = rng.choice([0.0, 0.5, 1.0], m)
-    return {"a": a, "b": b, "outcome": o}
 
 
 def test_concurrent_calls_match_serial_calls():
