@@ -25,6 +25,7 @@ import polars as pl
 
 import rankagg as ra
 from rankagg import _core
+from rankagg.pairs import core_rows
 
 
 def cases() -> dict[str, Callable[[], Any]]:
@@ -58,7 +59,7 @@ def cases() -> dict[str, Callable[[], Any]]:
         """20M rows reduced again and again (each call < 1 s), so every press lands in one."""
         a_, b_, o_ = reduce_rows[n]
         for _ in range(1000):
-            _core.reduce_pairs(n, a_, b_, outcome=o_)
+            _core.reduce_pairs(n, core_rows(a_, b_, outcome=o_))
 
     return {
         "reduce rows -> pair table (20M rows, 1,000 items, again and again)": lambda: reduce_again(1000),

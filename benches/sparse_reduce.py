@@ -19,6 +19,7 @@ import time
 import numpy as np
 
 from rankagg import _core
+from rankagg.pairs import core_rows
 
 
 def main() -> None:
@@ -35,8 +36,8 @@ def main() -> None:
     o = rng.integers(0, 3, m) / 2.0
     w = rng.random(m) + 0.5
     cases = {
-        "unit weights": lambda: _core.reduce_pairs(n, a, b, outcome=o),
-        "weighted": lambda: _core.reduce_pairs(n, a, b, outcome=o, weight=w),
+        "unit weights": lambda: _core.reduce_pairs(n, core_rows(a, b, outcome=o)),
+        "weighted": lambda: _core.reduce_pairs(n, core_rows(a, b, outcome=o, weight=w)),
     }
     for name, call in cases.items():
         call()  # warm up (page faults of the first allocation)

@@ -15,6 +15,7 @@ import pytest
 
 import rankagg as ra
 from rankagg import _core
+from rankagg.pairs import core_rows
 
 STUB = ast.parse((pathlib.Path(ra.__file__).parent / "_core.pyi").read_text())
 
@@ -105,8 +106,8 @@ def _call(name: str, **options: Any) -> dict[str, Any]:
     calls = {
         "bradley_terry": lambda: _core.bradley_terry(*table, **boot, **options),
         "pair_scores": lambda: _core.pair_scores(options.pop("method", "pagerank"), *table, **boot, **options),
-        "elo": lambda: _core.elo(N, A, B, OUTCOME, rounds=3, seed=1, **options),
-        "trueskill": lambda: _core.trueskill(N, A, B, OUTCOME, rounds=3, seed=1, **options),
+        "elo": lambda: _core.elo(N, core_rows(A, B, outcome=OUTCOME), rounds=3, seed=1, **options),
+        "trueskill": lambda: _core.trueskill(N, core_rows(A, B, outcome=OUTCOME), rounds=3, seed=1, **options),
         "plackett_luce": lambda: _core.plackett_luce(N, OFFSETS, ITEMS, rounds=3, seed=1, **options),
         "pooled_bradley_terry": lambda: _core.pooled_bradley_terry(
             N,
@@ -174,7 +175,7 @@ def test_each_typed_dict_is_exactly_what_the_binding_returns():
 
 def _rows_error(cls: type[ra.RankaggError], **rows: Any) -> ra.RankaggError:
     with pytest.raises(cls) as e:
-        _core.reduce_pairs(N, **rows)
+        _core.reduce_pairs(N, core_rows(**rows))
     assert type(e.value) is cls
     return e.value
 

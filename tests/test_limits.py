@@ -233,6 +233,8 @@ CTRL_C_CHILD = textwrap.dedent(
     # the rows -> pair table reduce: 16M weighted rows of 1,000 items (~0.65 s a call, the
     # partitioned path), called again and again: the signal lands inside a call
     from rankagg import _core
+    from rankagg.pairs import core_rows
+
     n, m = 1000, 16_000_000
     ra_ = rng.integers(0, n, m).astype(np.uint32)
     rb = ((ra_ + rng.integers(1, n, m)) % n).astype(np.uint32)
@@ -240,7 +242,7 @@ CTRL_C_CHILD = textwrap.dedent(
 
     def reduce_again_and_again():
         for _ in range(100):
-            _core.reduce_pairs(n, ra_, rb, outcome=ro, weight=rw)
+            _core.reduce_pairs(n, core_rows(ra_, rb, outcome=ro, weight=rw))
 
     # the factorizer: 10M item names of 1M distinct (~0.5 s a call), again and again (main
     # before issue 18 answered after the call: seconds at 30M rows)

@@ -49,6 +49,10 @@ __all__ = [
 __version__: str
 
 _F64 = npt.NDArray[np.float64]  # stub-only aliases (underscored: not in the module)
+_U32 = npt.NDArray[np.uint32]
+# The comparison rows of every row-level call (rust/python/src/pairs.rs, `RowArrays`): a, b,
+# outcome, outcome_codes, outcome_values, weight (`rankagg.pairs.core_rows` builds it).
+_Rows = tuple[_U32, _U32, _F64 | None, _U32 | None, _F64 | None, _F64 | None]
 
 _TieModel = Literal["half", "drop", "davidson", "rao_kupper"]
 _PairScoreMethod = Literal["counting", "win_rate", "average_win_rate", "eigenvector", "pagerank", "rank_centrality"]
@@ -184,12 +188,7 @@ def factorize_ints(
 ) -> tuple[list[npt.NDArray[np.uint32]], npt.NDArray[np.int64]]: ...
 def reduce_pairs(
     n: int,
-    a: npt.NDArray[np.uint32],
-    b: npt.NDArray[np.uint32],
-    outcome: npt.NDArray[np.float64] | None = None,
-    outcome_codes: npt.NDArray[np.uint32] | None = None,
-    outcome_values: npt.NDArray[np.float64] | None = None,
-    weight: npt.NDArray[np.float64] | None = None,
+    rows: _Rows,
     relabel: npt.NDArray[np.uint32] | None = None,
 ) -> tuple[
     npt.NDArray[np.uint32],
@@ -237,12 +236,7 @@ def pooled_bradley_terry(
 ) -> PooledFit: ...
 def elo(
     n: int,
-    a: npt.NDArray[np.uint32],
-    b: npt.NDArray[np.uint32],
-    outcome: npt.NDArray[np.float64] | None = None,
-    outcome_codes: npt.NDArray[np.uint32] | None = None,
-    outcome_values: npt.NDArray[np.float64] | None = None,
-    weight: npt.NDArray[np.float64] | None = None,
+    rows: _Rows,
     *,
     k: float = 4.0,
     base: float = 10.0,
@@ -254,12 +248,7 @@ def elo(
 ) -> EloFit: ...
 def trueskill(
     n: int,
-    a: npt.NDArray[np.uint32],
-    b: npt.NDArray[np.uint32],
-    outcome: npt.NDArray[np.float64] | None = None,
-    outcome_codes: npt.NDArray[np.uint32] | None = None,
-    outcome_values: npt.NDArray[np.float64] | None = None,
-    weight: npt.NDArray[np.float64] | None = None,
+    rows: _Rows,
     *,
     mu: float = 25.0,
     sigma: float = 25.0 / 3.0,
@@ -290,15 +279,10 @@ def pair_scores(
 ) -> PairScoresFit: ...
 def covariate_terms(
     n: int,
-    a: npt.NDArray[np.uint32],
-    b: npt.NDArray[np.uint32],
+    rows: _Rows,
     x: npt.NDArray[np.float64],
     theta: npt.NDArray[np.float64],
     beta: npt.NDArray[np.float64],
-    outcome: npt.NDArray[np.float64] | None = None,
-    outcome_codes: npt.NDArray[np.uint32] | None = None,
-    outcome_values: npt.NDArray[np.float64] | None = None,
-    weight: npt.NDArray[np.float64] | None = None,
     *,
     drop_ties: bool = False,
     with_meat: bool = False,
@@ -460,12 +444,7 @@ def judge_table(
     n_items: int,
     n_judges: int,
     judge: npt.NDArray[np.uint32],
-    a: npt.NDArray[np.uint32],
-    b: npt.NDArray[np.uint32],
-    outcome: npt.NDArray[np.float64] | None = None,
-    outcome_codes: npt.NDArray[np.uint32] | None = None,
-    outcome_values: npt.NDArray[np.float64] | None = None,
-    weight: npt.NDArray[np.float64] | None = None,
+    rows: _Rows,
 ) -> JudgeTable: ...
 def bradley_terry_mixture(
     table: JudgeTable,

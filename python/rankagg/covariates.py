@@ -48,21 +48,16 @@ def _penalised(
     validate: bool = False,
 ) -> tuple[float, np.ndarray, np.ndarray, np.ndarray | None]:
     n, p = len(theta), len(beta)
-    kwargs = dict(rows.outcome)
-    if rows.weight is not None:
-        kwargs["weight"] = rows.weight
     assert rows.x is not None
     ll, g, info, meat = _core.covariate_terms(
         n,
-        rows.a,
-        rows.b,
+        rows.core_rows(),
         rows.x.reshape(-1),
         theta,
         beta,
         drop_ties=drop_ties,
         with_meat=with_meat,
         validate=validate,
-        **kwargs,
     )
     k = n + p
     info = info.reshape(k, k)

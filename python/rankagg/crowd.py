@@ -130,13 +130,7 @@ def _judge_rows(
     judge_codes, judge_labels = rows.keys["judge"]
     try:
         table = _core.judge_table(
-            len(rows.labels),
-            len(judge_labels),
-            judge_codes,
-            rows.rank[rows.a],
-            rows.rank[rows.b],
-            weight=rows.weight,
-            **rows.outcome,
+            len(rows.labels), len(judge_labels), judge_codes, rows.core_rows(rows.rank[rows.a], rows.rank[rows.b])
         )
     except RankaggError as e:
         raise rows.explain(e) from None

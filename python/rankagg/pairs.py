@@ -214,10 +214,12 @@ class PairTable:
         try:
             i, j, wi, wj, tt = _core.reduce_pairs(
                 len(labels),
-                np.concatenate([ca, ca, ca]),
-                np.concatenate([cb, cb, cb]),
-                outcome=np.repeat([1.0, 0.0, 0.5], frame.height),
-                weight=np.concatenate([counts["wins_a"], counts["wins_b"], counts.get("ties", zero)]),
+                core_rows(
+                    np.concatenate([ca, ca, ca]),
+                    np.concatenate([cb, cb, cb]),
+                    outcome=np.repeat([1.0, 0.0, 0.5], frame.height),
+                    weight=np.concatenate([counts["wins_a"], counts["wins_b"], counts.get("ties", zero)]),
+                ),
                 relabel=sorted_rank(labels),
             )
         except SelfComparisonError as e:
@@ -304,6 +306,25 @@ class PairTable:
     def item_totals(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per item (in label order): weighted wins, losses and ties."""
         return _core.item_totals(self.n_items, self.i, self.j, self.wins_i, self.wins_j, self.ties)
+
+
+CoreRows = tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None, np.ndarray | None, np.ndarray | None]
+"""Comparison rows as the row-level ``_core`` calls take them (``reduce_pairs``, ``judge_table``,
+``elo``, ``trueskill``, ``covariate_terms``): a, b, outcome, outcome_codes, outcome_values, weight."""
+
+
+def core_rows(
+    a: np.ndarray,
+    b: np.ndarray,
+    *,
+    outcome: np.ndarray | None = None,
+    outcome_codes: np.ndarray | None = None,
+    outcome_values: np.ndarray | None = None,
+    weight: np.ndarray | None = None,
+) -> CoreRows:
+    """The :data:`CoreRows` of item codes ``a``, ``b``, the outcomes (numbers, or codes into a
+    table of values, or neither: every row a win of ``a``) and optional weights."""
+    return (a, b, outcome, outcome_codes, outcome_values, weight)
 
 
 @dataclass(frozen=True)
@@ -474,13 +495,15 @@ class Comparisons:
             o = np.ones(m)
         return o, (np.ones(m) if self.weight is None else self.weight)
 
+    def core_rows(self, a: np.ndarray | None = None, b: np.ndarray | None = None) -> CoreRows:
+        """These rows as the row-level ``_core`` calls take them; ``a``, ``b``: other codes for
+        the same rows (e.g. in label order) instead of :attr:`a`, :attr:`b`."""
+        return core_rows(self.a if a is None else a, self.b if b is None else b, weight=self.weight, **self.outcome)
+
     def pair_table(self) -> PairTable:
         """Reduces the rows to a :class:`PairTable` (in Rust, GIL released)."""
-        kwargs: dict[str, Any] = dict(self.outcome)
-        if self.weight is not None:
-            kwargs["weight"] = self.weight
         try:
-            i, j, wi, wj, t = _core.reduce_pairs(len(self.labels), self.a, self.b, relabel=self.rank, **kwargs)
+            i, j, wi, wj, t = _core.reduce_pairs(len(self.labels), self.core_rows(), relabel=self.rank)
         except (SelfComparisonError, OutcomeRangeError, InvalidWeightError) as e:
             raise self.explain(e) from None
         if len(i) == 0:

@@ -110,13 +110,10 @@ class _Tasks:
         t = trank[task_codes].astype(np.int64)
         ca = (t * n + rows.rank[rows.a]).astype(np.uint32)
         cb = (t * n + rows.rank[rows.b]).astype(np.uint32)
-        kwargs: dict[str, Any] = dict(rows.outcome)
-        if rows.weight is not None:
-            kwargs["weight"] = rows.weight
         try:
             # codes kept as given (no relabel array of n × tasks entries): pairs come out in
             # (task, i, j) order
-            i, j, wi, wj, tt = _core.reduce_pairs(n * n_tasks, ca, cb, **kwargs)
+            i, j, wi, wj, tt = _core.reduce_pairs(n * n_tasks, rows.core_rows(ca, cb))
         except RankaggError as e:
             raise rows.explain(e) from None
         self.cell_i, self.cell_j = i, j

@@ -595,9 +595,7 @@ def elo(
             ci,
             lambda rounds, first: _core.elo(
                 len(rows.labels),
-                rows.a,
-                rows.b,
-                weight=rows.weight,
+                rows.core_rows(),
                 k=float(k),
                 base=float(base),
                 scale=float(scale),
@@ -605,7 +603,6 @@ def elo(
                 rounds=rounds,
                 seed=ci.seed if ci else 0,
                 first_round=first,
-                **rows.outcome,
             ),
             "bootstrap",
         )
@@ -764,9 +761,7 @@ def trueskill(
             ci,
             lambda rounds, first: _core.trueskill(
                 len(rows.labels),
-                rows.a,
-                rows.b,
-                weight=rows.weight,
+                rows.core_rows(),
                 mu=float(mu),
                 sigma=float(sigma),
                 beta=float(beta),
@@ -775,7 +770,6 @@ def trueskill(
                 rounds=rounds,
                 seed=ci.seed if ci else 0,
                 first_round=first,
-                **rows.outcome,
             ),
             "bootstrap",
         )

@@ -6,7 +6,7 @@ use pyo3::prelude::*;
 use rankagg_core::rate::crowd as core;
 
 use crate::errors::run_detached;
-use crate::pairs::comparison_rows;
+use crate::pairs::RowArrays;
 use crate::slice;
 
 /// Comparisons reduced per (judge, pair): built once, fitted many times.
@@ -41,24 +41,12 @@ impl JudgeTable {
     }
 }
 
-/// Reduces coded rows to a per-judge pair table (rows validated as `reduce_pairs` does).
+/// Reduces coded rows (`rows`: see `pairs::RowArrays`) to a per-judge pair table (rows
+/// validated as `reduce_pairs` does).
 #[pyfunction]
-#[pyo3(signature = (n_items, n_judges, judge, a, b, outcome=None, outcome_codes=None, outcome_values=None, weight=None))]
-#[allow(clippy::too_many_arguments)]
-pub fn judge_table<'py>(
-    py: Python<'py>,
-    n_items: usize,
-    n_judges: usize,
-    judge: PyReadonlyArray1<'py, u32>,
-    a: PyReadonlyArray1<'py, u32>,
-    b: PyReadonlyArray1<'py, u32>,
-    outcome: Option<PyReadonlyArray1<'py, f64>>,
-    outcome_codes: Option<PyReadonlyArray1<'py, u32>>,
-    outcome_values: Option<PyReadonlyArray1<'py, f64>>,
-    weight: Option<PyReadonlyArray1<'py, f64>>,
-) -> PyResult<JudgeTable> {
+pub fn judge_table<'py>(py: Python<'py>, n_items: usize, n_judges: usize, judge: PyReadonlyArray1<'py, u32>, rows: RowArrays<'py>) -> PyResult<JudgeTable> {
     let judge = slice(&judge, "judge")?;
-    let rows = comparison_rows(n_items, &a, &b, &outcome, &outcome_codes, &outcome_values, &weight)?;
+    let rows = rows.rows(n_items)?;
     let inner = run_detached(py, || core::reduce_by_judge(n_items, n_judges, judge, rows.a, rows.b, rows.outcomes, rows.weights))?;
     Ok(JudgeTable { inner })
 }

@@ -48,26 +48,33 @@ fn outcomes_from<'a>(
     })
 }
 
-/// Borrowed comparison rows (codes < n, unchecked) from the row arguments every row-level
-/// call shares: `a`, `b`, `outcome` or `outcome_codes` + `outcome_values` (or neither: every
-/// row is a win of `a`), `weight`.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn comparison_rows<'a>(
-    n: usize,
-    a: &'a PyReadonlyArray1<'_, u32>,
-    b: &'a PyReadonlyArray1<'_, u32>,
-    outcome: &'a Option<PyReadonlyArray1<'_, f64>>,
-    outcome_codes: &'a Option<PyReadonlyArray1<'_, u32>>,
-    outcome_values: &'a Option<PyReadonlyArray1<'_, f64>>,
-    weight: &'a Option<PyReadonlyArray1<'_, f64>>,
-) -> PyResult<Rows<'a>> {
-    Ok(Rows {
-        n,
-        a: slice(a, "a")?,
-        b: slice(b, "b")?,
-        outcomes: outcomes_from(outcome, outcome_codes, outcome_values)?,
-        weights: opt_slice(weight, "weight")?,
-    })
+/// The comparison rows every row-level call takes (reduce_pairs, judge_table, elo, trueskill,
+/// covariate_terms), as one Python tuple `(a, b, outcome, outcome_codes, outcome_values,
+/// weight)` (`rankagg.pairs.core_rows` builds it): item codes, then `outcome` (a number per
+/// row) or `outcome_codes` + `outcome_values` (or neither: every row is a win of `a`), then
+/// optional weights.
+#[derive(FromPyObject)]
+pub(crate) struct RowArrays<'py>(
+    PyReadonlyArray1<'py, u32>,
+    PyReadonlyArray1<'py, u32>,
+    Option<PyReadonlyArray1<'py, f64>>,
+    Option<PyReadonlyArray1<'py, u32>>,
+    Option<PyReadonlyArray1<'py, f64>>,
+    Option<PyReadonlyArray1<'py, f64>>,
+);
+
+impl RowArrays<'_> {
+    /// The rows as borrowed slices (codes < n, unchecked).
+    pub(crate) fn rows(&self, n: usize) -> PyResult<Rows<'_>> {
+        let RowArrays(a, b, outcome, outcome_codes, outcome_values, weight) = self;
+        Ok(Rows {
+            n,
+            a: slice(a, "a")?,
+            b: slice(b, "b")?,
+            outcomes: outcomes_from(outcome, outcome_codes, outcome_values)?,
+            weights: opt_slice(weight, "weight")?,
+        })
+    }
 }
 
 /// Jointly factorizes string columns given as Arrow C streams (objects with
@@ -130,24 +137,12 @@ fn factorize_ints<'py>(py: Python<'py>, columns: Vec<PyReadonlyArray1<'py, i64>>
 
 type PairArrays<'py> = (Bound<'py, PyArray1<u32>>, Bound<'py, PyArray1<u32>>, Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>);
 
-/// Reduces rows to a pair table: (i, j, wins_i, wins_j, ties) with i < j.
-/// Outcomes: `outcome` (float per row), or `outcome_codes` + `outcome_values`, or neither
-/// (every row is a win of `a`). `relabel[k]` (optional permutation) renames code k afterwards.
+/// Reduces rows to a pair table: (i, j, wins_i, wins_j, ties) with i < j. `rows`: see
+/// [`RowArrays`]. `relabel[k]` (optional permutation) renames code k afterwards.
 #[pyfunction]
-#[pyo3(signature = (n, a, b, outcome=None, outcome_codes=None, outcome_values=None, weight=None, relabel=None))]
-#[allow(clippy::too_many_arguments)]
-fn reduce_pairs<'py>(
-    py: Python<'py>,
-    n: usize,
-    a: PyReadonlyArray1<'py, u32>,
-    b: PyReadonlyArray1<'py, u32>,
-    outcome: Option<PyReadonlyArray1<'py, f64>>,
-    outcome_codes: Option<PyReadonlyArray1<'py, u32>>,
-    outcome_values: Option<PyReadonlyArray1<'py, f64>>,
-    weight: Option<PyReadonlyArray1<'py, f64>>,
-    relabel: Option<PyReadonlyArray1<'py, u32>>,
-) -> PyResult<PairArrays<'py>> {
-    let rows = comparison_rows(n, &a, &b, &outcome, &outcome_codes, &outcome_values, &weight)?;
+#[pyo3(signature = (n, rows, relabel=None))]
+fn reduce_pairs<'py>(py: Python<'py>, n: usize, rows: RowArrays<'py>, relabel: Option<PyReadonlyArray1<'py, u32>>) -> PyResult<PairArrays<'py>> {
+    let rows = rows.rows(n)?;
     let relabel = opt_slice(&relabel, "relabel")?;
     let t = run_detached(py, || pairs::reduce_relabelled(n, rows.a, rows.b, rows.outcomes, rows.weights, relabel))?;
     Ok((

@@ -14,7 +14,7 @@ use rankagg_core::rate::trueskill as ts_core;
 use rankagg_core::rate::{self, covariates};
 
 use crate::errors::{parse_option, run_detached};
-use crate::pairs::{comparison_rows, pairs_ref};
+use crate::pairs::{pairs_ref, RowArrays};
 use crate::{opt_slice, slice};
 
 /// Fits Bradley–Terry on a pair table. Returns a dict with theta, iterations, converged,
@@ -114,17 +114,12 @@ fn pooled_bradley_terry<'py>(
 /// Online Elo over rows in order (codes < n). Returns a dict with scores, wins, losses, ties
 /// (per item) and, with `rounds > 0`, replicates (rounds × n) from row resampling.
 #[pyfunction]
-#[pyo3(signature = (n, a, b, outcome=None, outcome_codes=None, outcome_values=None, weight=None, *, k=4.0, base=10.0, scale=400.0, initial=1000.0, rounds=0, seed=0, first_round=0))]
+#[pyo3(signature = (n, rows, *, k=4.0, base=10.0, scale=400.0, initial=1000.0, rounds=0, seed=0, first_round=0))]
 #[allow(clippy::too_many_arguments)]
 fn elo<'py>(
     py: Python<'py>,
     n: usize,
-    a: PyReadonlyArray1<'py, u32>,
-    b: PyReadonlyArray1<'py, u32>,
-    outcome: Option<PyReadonlyArray1<'py, f64>>,
-    outcome_codes: Option<PyReadonlyArray1<'py, u32>>,
-    outcome_values: Option<PyReadonlyArray1<'py, f64>>,
-    weight: Option<PyReadonlyArray1<'py, f64>>,
+    rows: RowArrays<'py>,
     k: f64,
     base: f64,
     scale: f64,
@@ -133,7 +128,7 @@ fn elo<'py>(
     seed: u64,
     first_round: usize,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let rows = comparison_rows(n, &a, &b, &outcome, &outcome_codes, &outcome_values, &weight)?;
+    let rows = rows.rows(n)?;
     let opts = elo_core::Options { k, base, scale, initial };
     let (scores, totals, reps) = run_detached(py, || {
         rows.validate()?;
@@ -153,17 +148,12 @@ fn elo<'py>(
 /// repeats a row). Returns a dict with mu, sigma, wins, losses, ties (per item) and, with
 /// `rounds > 0`, replicates (rounds × n scores μ − 3σ) from row resampling.
 #[pyfunction]
-#[pyo3(signature = (n, a, b, outcome=None, outcome_codes=None, outcome_values=None, weight=None, *, mu=25.0, sigma=25.0 / 3.0, beta=25.0 / 6.0, tau=25.0 / 300.0, draw_probability=0.1, rounds=0, seed=0, first_round=0))]
+#[pyo3(signature = (n, rows, *, mu=25.0, sigma=25.0 / 3.0, beta=25.0 / 6.0, tau=25.0 / 300.0, draw_probability=0.1, rounds=0, seed=0, first_round=0))]
 #[allow(clippy::too_many_arguments)]
 fn trueskill<'py>(
     py: Python<'py>,
     n: usize,
-    a: PyReadonlyArray1<'py, u32>,
-    b: PyReadonlyArray1<'py, u32>,
-    outcome: Option<PyReadonlyArray1<'py, f64>>,
-    outcome_codes: Option<PyReadonlyArray1<'py, u32>>,
-    outcome_values: Option<PyReadonlyArray1<'py, f64>>,
-    weight: Option<PyReadonlyArray1<'py, f64>>,
+    rows: RowArrays<'py>,
     mu: f64,
     sigma: f64,
     beta: f64,
@@ -173,7 +163,7 @@ fn trueskill<'py>(
     seed: u64,
     first_round: usize,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let rows = comparison_rows(n, &a, &b, &outcome, &outcome_codes, &outcome_values, &weight)?;
+    let rows = rows.rows(n)?;
     let opts = ts_core::Options { mu, sigma, beta, tau, draw_probability };
     let (fit, totals, reps) = run_detached(py, || {
         let fit = ts_core::trueskill(&rows, &opts)?; // validates the rows
@@ -240,20 +230,15 @@ fn pair_scores<'py>(
 /// (log_likelihood, gradient (n + p), information ((n + p)²), meat or None). `x` is the m × p
 /// feature matrix, row-major. With `validate`, the rows are checked first.
 #[pyfunction]
-#[pyo3(signature = (n, a, b, x, theta, beta, outcome=None, outcome_codes=None, outcome_values=None, weight=None, *, drop_ties=false, with_meat=false, validate=false))]
+#[pyo3(signature = (n, rows, x, theta, beta, *, drop_ties=false, with_meat=false, validate=false))]
 #[allow(clippy::too_many_arguments)]
 fn covariate_terms<'py>(
     py: Python<'py>,
     n: usize,
-    a: PyReadonlyArray1<'py, u32>,
-    b: PyReadonlyArray1<'py, u32>,
+    rows: RowArrays<'py>,
     x: PyReadonlyArray1<'py, f64>,
     theta: PyReadonlyArray1<'py, f64>,
     beta: PyReadonlyArray1<'py, f64>,
-    outcome: Option<PyReadonlyArray1<'py, f64>>,
-    outcome_codes: Option<PyReadonlyArray1<'py, u32>>,
-    outcome_values: Option<PyReadonlyArray1<'py, f64>>,
-    weight: Option<PyReadonlyArray1<'py, f64>>,
     drop_ties: bool,
     with_meat: bool,
     validate: bool,
@@ -263,7 +248,7 @@ fn covariate_terms<'py>(
     if theta_s.len() != n {
         return Err(PyValueError::new_err("theta must have n entries"));
     }
-    let rows = comparison_rows(n, &a, &b, &outcome, &outcome_codes, &outcome_values, &weight)?;
+    let rows = rows.rows(n)?;
     let design = covariates::Design { rows, x: slice(&x, "x")?, p: beta_s.len(), drop_ties };
     let t = run_detached(py, || {
         if validate {
