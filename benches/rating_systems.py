@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -67,6 +68,12 @@ def main() -> None:
     )
 
     k = min(args.peer_rows, m)
+
+    def peer(name: str, games: Callable[[], None], note: str = "") -> None:
+        """Times ``games`` (the first ``k`` rows, 3 runs) and adds its time scaled to ``m`` rows."""
+        t = median_time(games, 3)
+        rows.append((name, t * m / k, f"ran {k:,} games × 3 ({t:.2f} s median), scaled to {m:,}{note}"))
+
     try:
         import trueskill
 
@@ -82,14 +89,7 @@ def main() -> None:
                     rx, ry = trueskill.rate_1vs1(rx, ry, drawn=o == 0.5, env=env)
                 rating[x], rating[y] = rx, ry
 
-        t = median_time(package, 3)
-        rows.append(
-            (
-                f"trueskill {trueskill.__version__} `rate_1vs1` (default backend)",
-                t * m / k,
-                f"ran {k:,} games × 3 ({t:.2f} s median), scaled to {m:,}",
-            )
-        )
+        peer(f"trueskill {trueskill.__version__} `rate_1vs1` (default backend)", package)
     except ImportError:
         print("trueskill not installed; skipped", file=sys.stderr)
     try:
@@ -107,13 +107,8 @@ def main() -> None:
                 [[rx], [ry]] = model.rate([[rx], [ry]], ranks=ranks)
                 rating[x], rating[y] = rx, ry
 
-        t = median_time(openskill, 3)
-        rows.append(
-            (
-                f"openskill {version('openskill')} ThurstoneMostellerFull `rate`",
-                t * m / k,
-                f"ran {k:,} games × 3 ({t:.2f} s median), scaled to {m:,}; another model, speed only",
-            )
+        peer(
+            f"openskill {version('openskill')} ThurstoneMostellerFull `rate`", openskill, "; another model, speed only"
         )
     except ImportError:
         print("openskill not installed; skipped", file=sys.stderr)
