@@ -24,7 +24,7 @@ API = Path(__file__).resolve().parent / "api.md"
 # Sections, in order: (title, names). The methods come from the registry (rankagg.methods), so a
 # new method lands in its family's section; public names not listed here land in "Other".
 def _sections() -> list[tuple[str, list[str]]]:
-    from rankagg import errors
+    from rankagg import errors, metrics
     from rankagg.methods import names
 
     rules = names("consensus", takes=("votes", "rankings"))
@@ -63,19 +63,7 @@ def _sections() -> list[tuple[str, list[str]]]:
             ["expected_rating", "merge_bidirectional", "self_play_rewards", "consistency", "Consistency"],
         ),
         ("Distances between rankings", ["kendall_tau", "kemeny_distance", "spearman_footrule"]),
-        (
-            "Rank metrics and reward transforms",
-            [
-                "ndcg",
-                "precision_at_k",
-                "average_precision",
-                "rbo",
-                "ranking_accuracy",
-                "Metric",
-                "RankingAccuracy",
-                "combine_rewards",
-            ],
-        ),
+        ("Rank metrics and reward transforms", [*metrics.__all__, "combine_rewards"]),
         ("Data", ["PairTable", "LMARENA_OUTCOMES", "datasets"]),
         ("Pictures and reports", ["plot", "report"]),
         ("Errors and warnings", list(errors.__all__)),
