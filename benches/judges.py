@@ -41,7 +41,7 @@ import polars as pl
 from sklearn.metrics import adjusted_rand_score
 
 import rankagg as ra
-from _common import timed
+from _common import paired_table, timed
 from rankagg import _core
 from rankagg.crowd import _judge_rows
 from rankagg.reference import crowd as ref
@@ -110,15 +110,6 @@ def group_taus(theta: np.ndarray, inst: Instance, found: np.ndarray) -> list[flo
         true_g = int(np.bincount(members, minlength=inst.strength.shape[0]).argmax()) if len(members) else 0
         taus.append(kendall_tau(theta[g], inst.strength[true_g]))
     return taus
-
-
-def print_table(title: str, rows: list[tuple[str, float, float, str]]) -> None:
-    print(f"### {title}\n")
-    print("| implementation | median s | × rankagg | notes |")
-    print("|---|---:|---:|---|")
-    for name, t, ratio, note in rows:
-        print(f"| {name} | {t:.3f} | {ratio:.1f} | {note} |")
-    print()
 
 
 def reference_mixture(inst: Instance, groups: int, restarts: int, short_iter: int) -> dict[str, Any]:
@@ -195,7 +186,7 @@ def bench_mixture(args: argparse.Namespace) -> None:
                 f"{t:.1f} s / {r['iterations']} it (capped at {k}), once",
             )
         )
-    print_table(f"Mixture EM: {args.rows:,} comparisons, {args.judges:,} judges, {args.items} items, {g} groups", rows)
+    paired_table(f"Mixture EM: {args.rows:,} comparisons, {args.judges:,} judges, {args.items} items, {g} groups", rows)
 
     # The full run on a smaller instance, where the reference can finish.
     small_judges = max(g, round(args.judges * args.small_rows / args.rows))
@@ -226,7 +217,7 @@ def bench_mixture(args: argparse.Namespace) -> None:
                 f"ll {r['log_likelihood']:.6g} (rankagg {m.log_likelihood:.6g})",
             )
         )
-    print_table(f"Mixture EM, full run: {args.small_rows:,} comparisons, {small_judges:,} judges", rows)
+    paired_table(f"Mixture EM, full run: {args.small_rows:,} comparisons, {small_judges:,} judges", rows)
 
 
 def noisy_bt(inst: Instance, n_iter: int, tol: float) -> tuple[float, int, np.ndarray, np.ndarray] | None:
@@ -353,7 +344,7 @@ def bench_crowd(args: argparse.Namespace) -> None:
                     )
                 )
         cap = f", EM capped at {max_iter} iterations" if capped else ""
-        print_table(
+        paired_table(
             f"Crowd-BT: {rows_:,} comparisons, {judges_:,} judges, {args.items} items, "
             f"{args.adversarial:.0%} adversarial{cap}",
             rows,
