@@ -25,7 +25,7 @@ from rankagg._util import MAX_SHOWN, repeated_in_ranking, sorted_rank, voter_wei
 from rankagg.checks import floats
 from rankagg.consensus import Consensus, make_consensus
 from rankagg.errors import EmptyDataError, InvalidWeightError, MissingColumnError, NonFiniteValueError, RankaggError
-from rankagg.intake import Frame, check_no_nulls, factorize, select_columns
+from rankagg.intake import Frame, checked_frame, factorize
 from rankagg.rankings import Rankings, float_totals
 
 __all__ = ["ScoreBallots", "approval", "star"]
@@ -84,11 +84,7 @@ class ScoreBallots:
         cols = [("voter", voter), ("item", item)] + [
             (k, c) for k, c in (("score", score), ("weight", weight)) if c is not None
         ]
-        frame = select_columns(data, cols)
-        if frame.height == 0:
-            raise EmptyDataError("the data have no rows")
-        for keyword, name in cols:
-            check_no_nulls(frame, name, keyword)
+        frame = checked_frame(data, cols)
         frame = frame.with_row_index("_row")
         if score is None:
             values = np.ones(frame.height)

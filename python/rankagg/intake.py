@@ -27,6 +27,7 @@ from rankagg import _core
 from rankagg._util import MAX_SHOWN, is_column
 from rankagg.checks import column_name
 from rankagg.errors import (
+    EmptyDataError,
     InternalError,
     MissingColumnError,
     NullValueError,
@@ -39,6 +40,7 @@ __all__ = [
     "select_columns",
     "check_columns",
     "check_no_nulls",
+    "checked_frame",
     "factorize",
     "index_labels_in_errors",
     "accepts_columns",
@@ -261,6 +263,26 @@ def check_no_nulls(frame: pl.DataFrame, column: str, keyword: str, offset: int =
     k = s.null_count()
     if k:
         raise NullValueError(f"column {column!r} ({keyword}=) has {k} null(s): rows {_rows(s.is_null(), offset)}")
+
+
+def checked_frame(
+    data: Frame, columns: Sequence[tuple[str, str]], *, empty: str = "the data have no rows", offset: int = 0
+) -> pl.DataFrame:
+    """The named columns of ``data`` (:func:`select_columns`), refused when there are no rows
+    (:class:`EmptyDataError` saying ``empty``) or when one of them holds nulls
+    (:func:`check_no_nulls`, rows numbered from ``offset``): the first step of every entry point
+    that reads a frame.
+
+    >>> checked_frame({"x": [1, None]}, [("score", "x")])
+    Traceback (most recent call last):
+    rankagg.errors.NullValueError: column 'x' (score=) has 1 null(s): rows [1]
+    """
+    frame = select_columns(data, columns)
+    if frame.height == 0:
+        raise EmptyDataError(empty)
+    for keyword, name in columns:
+        check_no_nulls(frame, name, keyword, offset)
+    return frame
 
 
 def factorize(columns: Sequence[pl.Series]) -> tuple[list[np.ndarray], pl.Series]:

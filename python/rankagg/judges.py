@@ -29,8 +29,8 @@ import polars as pl
 
 from rankagg._util import MAX_SHOWN, numeric_column, sorted_rank
 from rankagg.checks import column_name, number, one_of
-from rankagg.errors import EmptyDataError, NonFiniteValueError, RankaggError, SelfComparisonError
-from rankagg.intake import Frame, check_no_nulls, factorize, select_columns
+from rankagg.errors import NonFiniteValueError, RankaggError, SelfComparisonError
+from rankagg.intake import Frame, check_no_nulls, checked_frame, factorize, select_columns
 from rankagg.pairs import Comparisons
 
 __all__ = ["expected_rating", "merge_bidirectional", "self_play_rewards"]
@@ -123,11 +123,7 @@ def expected_rating(
     if not keys:
         raise RankaggError("item= names at least one key column")
     cols = [("item", k) for k in keys] + [("score", score), ("probability", probability)]
-    frame = select_columns(probabilities, cols)
-    if frame.height == 0:
-        raise EmptyDataError("the data have no rows")
-    for keyword, name in cols:
-        check_no_nulls(frame, name, keyword)
+    frame = checked_frame(probabilities, cols)
     s = numeric_column(frame, score, "score")
     bad = np.flatnonzero(~np.isfinite(s))
     if len(bad):
@@ -247,11 +243,7 @@ def merge_bidirectional(
         cols.append(("p_tie", p_tie))
     if group is not None:
         cols.append(("group", group))
-    frame = select_columns(judgments, cols)
-    if frame.height == 0:
-        raise EmptyDataError("the data have no rows")
-    for keyword, name in cols:
-        check_no_nulls(frame, name, keyword)
+    frame = checked_frame(judgments, cols)
     probs = []
     for keyword, name in cols[2 : 5 if p_tie is not None else 4]:
         v = numeric_column(frame, name, keyword)

@@ -45,7 +45,7 @@ from rankagg._util import MAX_SHOWN, numeric_column, sorted_rank
 from rankagg.budget import check_dense
 from rankagg.checks import column_name, one_of
 from rankagg.errors import EmptyDataError, NonFiniteValueError, RankaggError, UnknownItemError
-from rankagg.intake import Frame, check_no_nulls, factorize, select_columns
+from rankagg.intake import Frame, checked_frame, factorize
 from rankagg.pairs import Comparisons
 
 __all__ = [
@@ -136,11 +136,7 @@ def _judged(
     cols = [("score", score), ("relevance", relevance)] + ([("by", by)] if by is not None else [])
     if item is not None:
         cols.append(("item", item))
-    frame = select_columns(data, cols)
-    if frame.height == 0:
-        raise EmptyDataError("the data have no rows")
-    for keyword, name in cols:
-        check_no_nulls(frame, name, keyword)
+    frame = checked_frame(data, cols)
     if item is not None:
         keys = [by, item] if by is not None and by != item else [item]
         dup = frame.select(pl.struct(keys).is_duplicated()).to_series()
@@ -565,11 +561,7 @@ def ranking_accuracy(
     comps.pair_table()  # validates the rows (self-comparisons, outcomes, weights) with row numbers
     o, w = comps.row_values()
     cols = [("item", item), ("score", score)] + keys
-    sframe = select_columns(scores, cols)
-    if sframe.height == 0:
-        raise EmptyDataError("scores has no rows")
-    for keyword, name in cols:
-        check_no_nulls(sframe, name, keyword)
+    sframe = checked_frame(scores, cols, empty="scores has no rows")
     s = finite_column(sframe, score, "score")
     key_cols = ([by] if by is not None else []) + [item]
     dup = sframe.select(pl.struct(key_cols).is_duplicated()).to_series()

@@ -48,12 +48,11 @@ from rankagg.errors import (
 from rankagg.intake import (
     Frame,
     check_columns,
-    check_no_nulls,
+    checked_frame,
     comparison_columns,
     factorize,
     index_labels_in_errors,
     is_text,
-    select_columns,
 )
 
 __all__ = ["PairTable", "Comparisons", "LMARENA_OUTCOMES", "STREAM_BATCH_ROWS"]
@@ -192,11 +191,7 @@ class PairTable:
         cols = [("a", a), ("b", b), ("wins_a", wins_a), ("wins_b", wins_b)]
         if ties is not None:
             cols.append(("ties", ties))
-        frame = select_columns(data, cols)
-        if frame.height == 0:
-            raise EmptyDataError("the data have no rows")
-        for keyword, name in cols:
-            check_no_nulls(frame, name, keyword)
+        frame = checked_frame(data, cols)
         counts = {}
         for keyword, name in cols[2:]:
             col = frame.get_column(name)
@@ -397,11 +392,7 @@ class Comparisons:
                 raise RankaggError(f"covariates: each entry is a column name or a (column_a, column_b) pair, not {f!r}")
             feature_cols.append(pair)
             cols.extend(("covariates", c) for c in pair)
-        frame = select_columns(data, cols)
-        if frame.height == 0:
-            raise EmptyDataError("the data have no rows")
-        for keyword, name in cols:
-            check_no_nulls(frame, name, keyword, row_offset)
+        frame = checked_frame(data, cols, offset=row_offset)
         if order_by is not None:
             frame = frame.sort(order_by, maintain_order=True)
         (codes_a, codes_b), labels = factorize([frame.get_column(col_a), frame.get_column(col_b)])

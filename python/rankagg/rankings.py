@@ -25,7 +25,7 @@ from rankagg._util import MAX_SHOWN, repeated_in_ranking, sorted_rank, voter_wei
 from rankagg.checks import floats, shown
 from rankagg.display import count_text, display_name
 from rankagg.errors import EmptyDataError, InvalidWeightError, RankaggError
-from rankagg.intake import Frame, check_no_nulls, factorize, index_labels_in_errors, select_columns
+from rankagg.intake import Frame, checked_frame, factorize, index_labels_in_errors
 
 __all__ = ["Rankings"]
 
@@ -66,11 +66,7 @@ class Rankings:
         [['x', 'y', 'z'], ['z', 'x']]
         """
         cols = [("voter", voter), ("item", item), ("rank", rank)] + ([("weight", weight)] if weight is not None else [])
-        frame = select_columns(data, cols)
-        if frame.height == 0:
-            raise EmptyDataError("the data have no rows")
-        for keyword, name in cols:
-            check_no_nulls(frame, name, keyword)
+        frame = checked_frame(data, cols)
         if not frame.schema[rank].is_numeric():
             raise RankaggError(f"column {rank!r} (rank=) must be numeric, not {frame.schema[rank]}")
         frame = frame.with_row_index("_row")

@@ -24,8 +24,8 @@ import polars as pl
 
 from rankagg._util import MAX_SHOWN
 from rankagg.checks import column_name, one_of
-from rankagg.errors import EmptyDataError, RankaggError
-from rankagg.intake import Frame, check_no_nulls, select_columns
+from rankagg.errors import RankaggError
+from rankagg.intake import Frame, checked_frame, select_columns
 from rankagg.metrics import finite_column, grouped_order, query_codes
 
 __all__ = ["combine_rewards"]
@@ -151,11 +151,7 @@ def combine_rewards(
     cols = [("rewards", r) for r in rewards] + [("reference", c) for c in ref_columns]
     if prompt is not None:
         cols.append(("prompt", prompt))
-    checked = select_columns(frame, cols)
-    if checked.height == 0:
-        raise EmptyDataError("the data have no rows")
-    for keyword, column in cols:
-        check_no_nulls(checked, column, keyword)
+    checked = checked_frame(frame, cols)
     r = np.column_stack([finite_column(checked, c, "rewards") for c in rewards])
     if ref_columns:
         r = r - np.column_stack([finite_column(checked, c, "reference") for c in ref_columns])

@@ -37,8 +37,8 @@ from rankagg import _core
 from rankagg._util import MAX_SHOWN, sorted_rank
 from rankagg.checks import one_of
 from rankagg.display import display_frame, display_name
-from rankagg.errors import EmptyDataError, FloorWarning, NonFiniteValueError, RankaggError, UnknownItemError, warn
-from rankagg.intake import Frame, check_no_nulls, factorize, index_labels_in_errors, renamed_keyword, select_columns
+from rankagg.errors import FloorWarning, NonFiniteValueError, RankaggError, UnknownItemError, warn
+from rankagg.intake import Frame, checked_frame, factorize, index_labels_in_errors, renamed_keyword
 
 __all__ = ["Aggregate", "defensive", "welfare", "WELFARE_RULES"]
 
@@ -111,15 +111,6 @@ def _values(frame: pl.DataFrame, column: str, keyword: str) -> np.ndarray:
 
 def _is_number(x: object) -> TypeGuard[numbers.Real]:
     return isinstance(x, numbers.Real) and not isinstance(x, bool)
-
-
-def _read(data: Frame, cols: list[tuple[str, str]]) -> pl.DataFrame:
-    frame = select_columns(data, cols)
-    if frame.height == 0:
-        raise EmptyDataError("the data have no rows")
-    for keyword, name in cols:
-        check_no_nulls(frame, name, keyword)
-    return frame
 
 
 @dataclass(frozen=True)
@@ -284,7 +275,7 @@ def defensive(
     if not _is_number(prior) or not (0.0 <= float(prior) < float("inf")):
         raise RankaggError(f"prior must be a finite number >= 0 (0: no floor), not {prior!r}")
     cols = [("item", item), ("over", over), ("value", value)] + ([("group", group)] if group is not None else [])
-    frame = _read(table, cols)
+    frame = checked_frame(table, cols)
     values = _values(frame, value, "value")
     items = _keys(frame.get_column(item))
     obs = _keys(frame.get_column(over))
@@ -428,7 +419,7 @@ def welfare(
         raise RankaggError(f"q= is only used by rule='quantile', not rule={rule!r}")
     group = renamed_keyword("welfare", "group", group, "over", over, "group")
     cols = [("item", item), ("over", group), ("value", value)]
-    frame = _read(table, cols)
+    frame = checked_frame(table, cols)
     v = _values(frame, value, "value")
     ikeys, gkeys = _keys(frame.get_column(item)), _keys(frame.get_column(group))
     ir, gr = ikeys.ranks(), gkeys.ranks()

@@ -19,8 +19,8 @@ from rankagg import vote
 from rankagg._util import MAX_SHOWN
 from rankagg.checks import column_name, one_of
 from rankagg.consensus import Consensus, make_consensus
-from rankagg.errors import EmptyDataError, NonFiniteValueError, RankaggError, warn
-from rankagg.intake import Frame, check_no_nulls, index_labels_in_errors, renamed_keyword, select_columns
+from rankagg.errors import NonFiniteValueError, RankaggError, warn
+from rankagg.intake import Frame, checked_frame, index_labels_in_errors, renamed_keyword
 from rankagg.rankings import Rankings
 
 __all__ = ["aggregate_scores"]
@@ -99,11 +99,7 @@ def aggregate_scores(
         raise RankaggError(
             f"item=, over=, value= and instance= must name different columns, not {[c for _, c in cols]}"
         )
-    frame = select_columns(table, cols)
-    if frame.height == 0:
-        raise EmptyDataError("the table has no rows")
-    for keyword, name in cols:
-        check_no_nulls(frame, name, keyword)
+    frame = checked_frame(table, cols, empty="the table has no rows")
     if not frame.schema[score].is_numeric():
         raise RankaggError(f"column {score!r} (value=) must be numeric, not {frame.schema[score]}")
     values = frame.get_column(score).cast(pl.Float64).to_numpy()
