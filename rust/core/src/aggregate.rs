@@ -428,6 +428,16 @@ pub fn dense_int_map(x: &[i64]) -> Result<Option<(i64, Vec<u32>, Vec<i64>)>> {
 mod tests {
     use super::*;
 
+    /// Marsaglia's xorshift64 stream from `state` (≠ 0): the tests' random numbers.
+    fn xorshift(mut state: u64) -> impl FnMut() -> u64 {
+        move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        }
+    }
+
     fn identity(n: usize) -> Vec<u32> {
         (0..n as u32).collect()
     }
@@ -521,13 +531,7 @@ mod tests {
 
     #[test]
     fn matches_brute_force_and_is_permutation_invariant() {
-        let mut state = 12345u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = xorshift(12345u64);
         for case in 0..40 {
             let n = 1 + (next() % 12) as usize;
             let n_obs = 1 + (next() % 9) as usize;
@@ -610,13 +614,7 @@ mod tests {
     fn many_blocks_agree_with_the_definition() {
         // 700k rows: several blocks; rows in a scrambled order, observations as labels 0..600.
         let (n, n_obs) = (1200usize, 600usize);
-        let mut state = 99u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = xorshift(99u64);
         let mut rows: Vec<(u32, u32)> = (0..n as u32).flat_map(|i| (0..n_obs as u32).map(move |o| (i, o))).collect();
         for r in (1..rows.len()).rev() {
             rows.swap(r, (next() % (r as u64 + 1)) as usize);
