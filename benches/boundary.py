@@ -56,7 +56,12 @@ def child(quick: bool) -> dict[str, float]:
             small, a="model_a", b="model_b", outcome="winner", ci=ra.Bootstrap(rounds=200, seed=0, progress=False)
         ),
     )
-    args = (table.n_items, table.i, table.j, table.wins_i, table.wins_j, table.ties)
+    try:  # the pair table as one tuple (decision 38)
+        from rankagg.pairs import core_table
+
+        args: tuple = (table.n_items, core_table(table))
+    except ImportError:  # a build before: five arrays
+        args = (table.n_items, table.i, table.j, table.wins_i, table.wins_j, table.ties)
     timed("2000 x _core.bradley_terry n=10", lambda: [_core.bradley_terry(*args) for _ in range(2000)])
     for n, m in lotteries.items():
         timed(f"maximal lottery n={n}", lambda m=m: ra.Lottery.from_matrix(m))

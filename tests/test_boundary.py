@@ -101,7 +101,7 @@ P = np.array([[0, 2, 1], [1, 0, 2], [2, 1, 0]], np.float64).ravel()
 def _call(name: str, **options: Any) -> dict[str, Any]:
     """Calls a dict-returning binding on the small inputs above (with a bootstrap chunk where
     it has one, so that every optional key shows up)."""
-    table = (N, PI, PJ, WI, WJ, TIES)
+    table = (N, (PI, PJ, WI, WJ, TIES))
     boot = {"rounds": 3, "draws": 11, "seed": 1}
     calls = {
         "bradley_terry": lambda: _core.bradley_terry(*table, **boot, **options),
@@ -168,7 +168,7 @@ def test_each_typed_dict_is_exactly_what_the_binding_returns():
         assert required <= got, (function, required - got)
         assert got <= required | optional, (function, got - required - optional)
     # the optional keys are exactly the bootstrap's and the first chunk's
-    later = _core.bradley_terry(N, PI, PJ, WI, WJ, TIES, point_theta=np.zeros(N), first_round=4)
+    later = _core.bradley_terry(N, (PI, PJ, WI, WJ, TIES), point_theta=np.zeros(N), first_round=4)
     assert set(later) == typed["BradleyTerryFit"][0]
     assert np.isnan(later["log_likelihood"]) and later["iterations"] == 0
 
@@ -191,7 +191,7 @@ def test_each_core_error_variant_maps_to_its_class_with_details():
     assert (err.rows, err.count) == ([1, 3], 2)  # type: ignore[attr-defined]
     # item 2 never wins, item 0 never loses: three components, 0 on top
     with pytest.raises(ra.NotIdentifiableError) as e:
-        _core.bradley_terry(N, PI, PJ, np.array([1.0, 1.0, 1.0]), np.zeros(3), np.zeros(3))
+        _core.bradley_terry(N, (PI, PJ, np.array([1.0, 1.0, 1.0]), np.zeros(3), np.zeros(3)))
     details = e.value
     assert (details.never_win, details.never_lose, details.components) == ([2], [0], 3)  # type: ignore[attr-defined]
     assert details.component_of == [0, 1, 2]  # type: ignore[attr-defined]

@@ -13,6 +13,7 @@ import pytest
 import rankagg as ra
 from random_data import arena
 from rankagg import _core
+from rankagg.pairs import core_table
 from thread_counts import stdout_per_thread_count
 
 KW = {"a": "left", "b": "right", "outcome": "winner", "outcomes": ra.datasets.LLMFAO_OUTCOMES}
@@ -49,7 +50,7 @@ def test_heavy_calls_release_the_gil():
         time.sleep(0.05)
         before = count[0]
         started = time.perf_counter()
-        _core.bradley_terry(t.n_items, t.i, t.j, t.wins_i, t.wins_j, t.ties, rounds=300, draws=t.rows, seed=0)
+        _core.bradley_terry(t.n_items, core_table(t), rounds=300, draws=t.rows, seed=0)
         elapsed = time.perf_counter() - started
         during = count[0] - before
     finally:

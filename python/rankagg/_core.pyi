@@ -53,6 +53,9 @@ _U32 = npt.NDArray[np.uint32]
 # The comparison rows of every row-level call (rust/python/src/pairs.rs, `RowArrays`): a, b,
 # outcome, outcome_codes, outcome_values, weight (`rankagg.pairs.core_rows` builds it).
 _Rows = tuple[_U32, _U32, _F64 | None, _U32 | None, _F64 | None, _F64 | None]
+# A pair table of the table-level calls (pairs.rs, `TableArrays`): i, j, wins_i, wins_j, ties
+# (`rankagg.pairs.core_table` builds it).
+_Table = tuple[_U32, _U32, _F64, _F64, _F64]
 
 _TieModel = Literal["half", "drop", "davidson", "rao_kupper"]
 _PairScoreMethod = Literal["counting", "win_rate", "average_win_rate", "eigenvector", "pagerank", "rank_centrality"]
@@ -199,11 +202,7 @@ def reduce_pairs(
 ]: ...
 def bradley_terry(
     n: int,
-    i: npt.NDArray[np.uint32],
-    j: npt.NDArray[np.uint32],
-    wins_i: npt.NDArray[np.float64],
-    wins_j: npt.NDArray[np.float64],
-    ties: npt.NDArray[np.float64],
+    table: _Table,
     *,
     tie_model: _TieModel = "half",
     solver: Literal["newman", "mm"] = "newman",
@@ -262,11 +261,7 @@ def trueskill(
 def pair_scores(
     method: _PairScoreMethod,
     n: int,
-    i: npt.NDArray[np.uint32],
-    j: npt.NDArray[np.uint32],
-    wins_i: npt.NDArray[np.float64],
-    wins_j: npt.NDArray[np.float64],
-    ties: npt.NDArray[np.float64],
+    table: _Table,
     *,
     tie_weight: float = 0.5,
     damping: float = 0.85,
@@ -361,11 +356,7 @@ def maximal_lottery_sparse(
 ) -> LotteryFit: ...
 def item_totals(
     n: int,
-    i: npt.NDArray[np.uint32],
-    j: npt.NDArray[np.uint32],
-    wins_i: npt.NDArray[np.float64],
-    wins_j: npt.NDArray[np.float64],
-    ties: npt.NDArray[np.float64],
+    table: _Table,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...
 def widest_paths(n: int, links: npt.NDArray[np.float64]) -> None: ...
 def ranked_pairs_label(n: int, p: npt.NDArray[np.float64]) -> npt.NDArray[np.uint32]: ...

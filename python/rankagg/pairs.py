@@ -300,7 +300,13 @@ class PairTable:
 
     def item_totals(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per item (in label order): weighted wins, losses and ties."""
-        return _core.item_totals(self.n_items, self.i, self.j, self.wins_i, self.wins_j, self.ties)
+        return _core.item_totals(self.n_items, core_table(self))
+
+
+def core_table(table: PairTable) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``table`` as the table-level ``_core`` calls take it (``bradley_terry``, ``pair_scores``,
+    ``item_totals``): (i, j, wins_i, wins_j, ties)."""
+    return (table.i, table.j, table.wins_i, table.wins_j, table.ties)
 
 
 CoreRows = tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None, np.ndarray | None, np.ndarray | None]

@@ -139,7 +139,7 @@ class _Tasks:
     def totals(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per (task, item) cell (task-major, T × n): weighted wins, losses and ties."""
         cells = self.n * self.n_tasks
-        w, lost, t = _core.item_totals(cells, self.cell_i, self.cell_j, self.wins_i, self.wins_j, self.ties)
+        w, lost, t = _core.item_totals(cells, (self.cell_i, self.cell_j, self.wins_i, self.wins_j, self.ties))
         shape = (self.n_tasks, self.n)
         return w.reshape(shape), lost.reshape(shape), t.reshape(shape)
 
@@ -408,8 +408,7 @@ def _task_fitter(
         given = (
             {"point_theta": point["theta"], "point_virtual": point["virtual_theta"], "point_tie": None} if point else {}
         )
-        wins_i, wins_j, ties = counts
-        out = _core.bradley_terry(n, li, lj, wins_i, wins_j, ties, rounds=rounds, first_round=first, **options, **given)
+        out = _core.bradley_terry(n, (li, lj, *counts), rounds=rounds, first_round=first, **options, **given)
         if not point:
             point.update(out)
         return out
@@ -435,9 +434,7 @@ def _pooled_start(
     try:
         fit = _core.bradley_terry(
             n,
-            (unique // n).astype(np.uint32),
-            (unique % n).astype(np.uint32),
-            *added,
+            ((unique // n).astype(np.uint32), (unique % n).astype(np.uint32), *added),
             tie_model=ties,
             solver=solver,
             regularization=float(regularization),
@@ -505,11 +502,13 @@ def _identifiable(pooled: tuple[int, np.ndarray, np.ndarray, np.ndarray], wij: n
     try:
         _core.bradley_terry(
             n,
-            pi,
-            pj,
-            np.bincount(where, wij, len(pi)).astype(np.float64, copy=False),
-            np.bincount(where, wji, len(pi)).astype(np.float64, copy=False),
-            np.zeros(len(pi)),
+            (
+                pi,
+                pj,
+                np.bincount(where, wij, len(pi)).astype(np.float64, copy=False),
+                np.bincount(where, wji, len(pi)).astype(np.float64, copy=False),
+                np.zeros(len(pi)),
+            ),
             max_iter=0,
         )
     except NotIdentifiableError:

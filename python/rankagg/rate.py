@@ -33,7 +33,7 @@ from rankagg.intervals import (
     wald,
     z_value,
 )
-from rankagg.pairs import Comparisons, PairTable
+from rankagg.pairs import Comparisons, PairTable, core_table
 from rankagg.rankings import Rankings
 from rankagg.results import Ratings, anchor_index, not_identifiable, ratings_from, scaler, to_scale
 
@@ -270,11 +270,7 @@ def bradley_terry(
         )
         out = _core.bradley_terry(
             table.n_items,
-            table.i,
-            table.j,
-            table.wins_i,
-            table.wins_j,
-            table.ties,
+            core_table(table),
             tie_model=ties,
             solver=solver,
             regularization=float(regularization),
@@ -474,9 +470,7 @@ def _pair_method(
         lambda rounds, first: _core.pair_scores(
             method,
             table.n_items,
-            table.i,
-            table.j,
-            *counts,
+            (table.i, table.j, *counts),
             tol=float(tol),
             max_iter=int(max_iter),
             rounds=rounds,

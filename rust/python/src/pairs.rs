@@ -16,23 +16,31 @@ use crate::arrow;
 use crate::errors::run_detached;
 use crate::{opt_slice, slice};
 
-/// A borrowed pair table over numpy arrays (validated by the caller).
-pub(crate) fn pairs_ref<'a>(
-    n: usize,
-    i: &'a PyReadonlyArray1<'_, u32>,
-    j: &'a PyReadonlyArray1<'_, u32>,
-    wins_i: &'a PyReadonlyArray1<'_, f64>,
-    wins_j: &'a PyReadonlyArray1<'_, f64>,
-    ties: &'a PyReadonlyArray1<'_, f64>,
-) -> PyResult<pairs::PairsRef<'a>> {
-    Ok(pairs::PairsRef {
-        n,
-        i: slice(i, "i")?,
-        j: slice(j, "j")?,
-        wins_i: slice(wins_i, "wins_i")?,
-        wins_j: slice(wins_j, "wins_j")?,
-        ties: slice(ties, "ties")?,
-    })
+/// A pair table as the table-level calls take it (bradley_terry, pair_scores, item_totals):
+/// one Python tuple `(i, j, wins_i, wins_j, ties)` (`rankagg.pairs.core_table` builds
+/// it), borrowed as [`pairs::PairsRef`] (validated by the caller).
+#[derive(FromPyObject)]
+pub(crate) struct TableArrays<'py>(
+    PyReadonlyArray1<'py, u32>,
+    PyReadonlyArray1<'py, u32>,
+    PyReadonlyArray1<'py, f64>,
+    PyReadonlyArray1<'py, f64>,
+    PyReadonlyArray1<'py, f64>,
+);
+
+impl TableArrays<'_> {
+    /// The table of `n` items as borrowed slices.
+    pub(crate) fn table(&self, n: usize) -> PyResult<pairs::PairsRef<'_>> {
+        let TableArrays(i, j, wins_i, wins_j, ties) = self;
+        Ok(pairs::PairsRef {
+            n,
+            i: slice(i, "i")?,
+            j: slice(j, "j")?,
+            wins_i: slice(wins_i, "wins_i")?,
+            wins_j: slice(wins_j, "wins_j")?,
+            ties: slice(ties, "ties")?,
+        })
+    }
 }
 
 fn outcomes_from<'a>(
@@ -154,18 +162,14 @@ fn reduce_pairs<'py>(py: Python<'py>, n: usize, rows: RowArrays<'py>, relabel: O
     ))
 }
 
-/// Per item of a pair table: (wins, losses, ties), weighted.
+/// Per item of a pair table (`table`: see [`TableArrays`]): (wins, losses, ties), weighted.
 #[pyfunction]
 fn item_totals<'py>(
     py: Python<'py>,
     n: usize,
-    i: PyReadonlyArray1<'py, u32>,
-    j: PyReadonlyArray1<'py, u32>,
-    wins_i: PyReadonlyArray1<'py, f64>,
-    wins_j: PyReadonlyArray1<'py, f64>,
-    ties: PyReadonlyArray1<'py, f64>,
+    table: TableArrays<'py>,
 ) -> PyResult<(Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>)> {
-    let table = pairs_ref(n, &i, &j, &wins_i, &wins_j, &ties)?;
+    let table = table.table(n)?;
     let [w, l, t] = run_detached(py, || table.item_totals())?;
     Ok((PyArray1::from_vec(py, w), PyArray1::from_vec(py, l), PyArray1::from_vec(py, t)))
 }

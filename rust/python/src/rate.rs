@@ -14,26 +14,22 @@ use rankagg_core::rate::trueskill as ts_core;
 use rankagg_core::rate::{self, covariates};
 
 use crate::errors::{parse_option, run_detached};
-use crate::pairs::{pairs_ref, RowArrays};
+use crate::pairs::{RowArrays, TableArrays};
 use crate::{opt_slice, slice};
 
-/// Fits Bradley–Terry on a pair table. Returns a dict with theta, iterations, converged,
+/// Fits Bradley–Terry on a pair table (`table`: see `pairs::TableArrays`). Returns a dict with theta, iterations, converged,
 /// log_likelihood, tie_parameter, max_relative_gradient, virtual_theta; with `rounds > 0` also
 /// a bootstrap by count resampling (`draws` comparisons per round): replicates (rounds × n),
 /// replicate_tie_parameter, redraws, not_converged. `point_theta` (with `point_virtual`,
 /// `point_tie`): the point fit of an earlier chunk of rounds, used instead of fitting again
 /// (the returned point fields are then that fit's, and no wins/losses/ties are returned).
 #[pyfunction]
-#[pyo3(signature = (n, i, j, wins_i, wins_j, ties, *, tie_model="half", solver="newman", regularization=0.0, tol=1e-9, max_iter=10_000, rounds=0, draws=0, seed=0, first_round=0, point_theta=None, point_virtual=None, point_tie=None))]
+#[pyo3(signature = (n, table, *, tie_model="half", solver="newman", regularization=0.0, tol=1e-9, max_iter=10_000, rounds=0, draws=0, seed=0, first_round=0, point_theta=None, point_virtual=None, point_tie=None))]
 #[allow(clippy::too_many_arguments)]
 fn bradley_terry<'py>(
     py: Python<'py>,
     n: usize,
-    i: PyReadonlyArray1<'py, u32>,
-    j: PyReadonlyArray1<'py, u32>,
-    wins_i: PyReadonlyArray1<'py, f64>,
-    wins_j: PyReadonlyArray1<'py, f64>,
-    ties: PyReadonlyArray1<'py, f64>,
+    table: TableArrays<'py>,
     tie_model: &str,
     solver: &str,
     regularization: f64,
@@ -51,7 +47,7 @@ fn bradley_terry<'py>(
     // θ and tie parameter) instead of fitting it again: the replicates start from it.
     let point = opt_slice(&point_theta, "point_theta")?.map(|theta| bt::Fit::given(theta.to_vec(), point_virtual, point_tie));
     let opts = bt::Options { ties: parse_option(py, tie_model)?, solver: parse_option(py, solver)?, regularization, tol, max_iter };
-    let table = pairs_ref(n, &i, &j, &wins_i, &wins_j, &ties)?;
+    let table = table.table(n)?;
     let resampling = (rounds > 0).then(|| bt::Resampling { draws, rounds: first_round..first_round + rounds, seed });
     let bt::TableFit { fit, totals, replicates: reps } = run_detached(py, || bt::fit_table(table, &opts, point, first_round == 0, resampling))?;
     let d = PyDict::new(py);
@@ -182,17 +178,13 @@ fn trueskill<'py>(
 /// average_win_rate, eigenvector, pagerank, rank_centrality. Returns a dict with scores,
 /// iterations, converged and, with `rounds > 0`, replicates (rounds × n, count resampling).
 #[pyfunction]
-#[pyo3(signature = (method, n, i, j, wins_i, wins_j, ties, *, tie_weight=0.5, damping=0.85, tol=1e-12, max_iter=10_000, rounds=0, draws=0, seed=0, first_round=0))]
+#[pyo3(signature = (method, n, table, *, tie_weight=0.5, damping=0.85, tol=1e-12, max_iter=10_000, rounds=0, draws=0, seed=0, first_round=0))]
 #[allow(clippy::too_many_arguments)]
 fn pair_scores<'py>(
     py: Python<'py>,
     method: &str,
     n: usize,
-    i: PyReadonlyArray1<'py, u32>,
-    j: PyReadonlyArray1<'py, u32>,
-    wins_i: PyReadonlyArray1<'py, f64>,
-    wins_j: PyReadonlyArray1<'py, f64>,
-    ties: PyReadonlyArray1<'py, f64>,
+    table: TableArrays<'py>,
     tie_weight: f64,
     damping: f64,
     tol: f64,
@@ -204,7 +196,7 @@ fn pair_scores<'py>(
 ) -> PyResult<Bound<'py, PyDict>> {
     let method: rate::PairScore = parse_option(py, method)?;
     let opts = rate::PairScoreOptions { tie_weight, damping, tol, max_iter };
-    let table = pairs_ref(n, &i, &j, &wins_i, &wins_j, &ties)?;
+    let table = table.table(n)?;
     let (fit, reps) = run_detached(py, || {
         table.validate()?;
         let fit = rate::pair_scores(table, method, &opts)?;
