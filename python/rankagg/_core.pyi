@@ -198,6 +198,23 @@ def reduce_pairs(
     npt.NDArray[np.float64],
     npt.NDArray[np.float64],
 ]: ...
+def reduce_ids(
+    a: npt.NDArray[np.integer[Any]],
+    b: npt.NDArray[np.integer[Any]],
+    outcome: npt.NDArray[np.float64] | None = None,
+    outcome_codes: npt.NDArray[np.uint32] | None = None,
+    outcome_values: npt.NDArray[np.float64] | None = None,
+) -> (
+    tuple[
+        npt.NDArray[np.uint64],
+        npt.NDArray[np.uint32],
+        npt.NDArray[np.uint32],
+        npt.NDArray[np.float64],
+        npt.NDArray[np.float64],
+        npt.NDArray[np.float64],
+    ]
+    | None
+): ...
 def bradley_terry(
     n: int,
     i: npt.NDArray[np.uint32],

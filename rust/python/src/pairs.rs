@@ -8,8 +8,9 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString};
 use rankagg_core::factorize::factorize_into;
-use rankagg_core::memory::zeroed_large;
-use rankagg_core::pairs::{self, Outcomes};
+use rankagg_core::interrupt;
+use rankagg_core::memory::{try_with_capacity, zeroed_large};
+use rankagg_core::pairs::{self, Id, IdTable, Outcomes};
 use rankagg_core::rate::elo::Rows;
 
 use crate::arrow;
@@ -70,6 +71,10 @@ pub(crate) fn comparison_rows<'a>(
     })
 }
 
+/// Names between two reads of Ctrl-C while distinct names are copied out and made Python
+/// strings (~1–3 ms of work).
+const NAMES_POLL: usize = 1 << 14;
+
 /// Jointly factorizes string columns given as Arrow C streams (objects with
 /// `__arrow_c_stream__`). Returns (list of uint32 code arrays, list of labels in code order).
 #[pyfunction]
@@ -102,13 +107,26 @@ fn factorize_strings<'py>(py: Python<'py>, columns: Vec<Bound<'py, PyAny>>) -> P
             }
         }
         let keys = factorize_into(&pieces, &mut outs)?;
-        let labels: Vec<Vec<u8>> = keys.iter().map(|k| k.to_bytes()).collect();
+        // The names copied out (millions of small allocations for millions of distinct
+        // names: Ctrl-C read every NAMES_POLL, at most every 50 ms by `poll`).
+        let mut labels: Vec<Vec<u8>> = try_with_capacity(keys.len())?;
+        for (k, key) in keys.iter().enumerate() {
+            if k % NAMES_POLL == 0 && interrupt::poll() {
+                return Err(rankagg_core::Error::Interrupted);
+            }
+            labels.push(key.to_bytes());
+        }
         drop(pieces);
         Ok((codes, labels))
     })?;
     drop(per_column);
+    // The names become Python strings with the interpreter held: its signal handlers are run
+    // every NAMES_POLL names, so Ctrl-C raises KeyboardInterrupt here too.
     let list = PyList::empty(py);
-    for l in labels {
+    for (k, l) in labels.into_iter().enumerate() {
+        if k % NAMES_POLL == 0 {
+            py.check_signals()?;
+        }
         let s = std::str::from_utf8(&l).map_err(|_| PyValueError::new_err("item names are not valid UTF-8"))?;
         list.append(PyString::new(py, s))?;
     }
@@ -159,6 +177,68 @@ fn reduce_pairs<'py>(
     ))
 }
 
+type IdArrays<'py> = (
+    Bound<'py, PyArray1<u64>>,
+    Bound<'py, PyArray1<u32>>,
+    Bound<'py, PyArray1<u32>>,
+    Bound<'py, PyArray1<f64>>,
+    Bound<'py, PyArray1<f64>>,
+    Bound<'py, PyArray1<f64>>,
+);
+
+/// `reduce_ids` over one integer type: both columns must be arrays of `T`.
+fn ids_of<'py, T: Id + numpy::Element>(
+    py: Python<'py>,
+    a: &Bound<'py, PyAny>,
+    b: &Bound<'py, PyAny>,
+    outcomes: Outcomes<'_>,
+) -> PyResult<Option<Option<IdTable>>> {
+    let (Ok(a), Ok(b)) = (a.extract::<PyReadonlyArray1<'py, T>>(), b.extract::<PyReadonlyArray1<'py, T>>()) else {
+        return Ok(None);
+    };
+    let (a, b) = (slice(&a, "a")?, slice(&b, "b")?);
+    Ok(Some(run_detached(py, || pairs::reduce_ids(a, b, outcomes))?))
+}
+
+/// The fused reduce of integer ids of a small range with unit-weight outcomes 0, ½, 1
+/// (`rankagg_core::pairs::reduce_ids`): `a`, `b` numpy arrays of one integer dtype. Returns
+/// (keys of the items in value order, i, j, wins_i, wins_j, ties), or None when the rows need
+/// the general path (factorize + `reduce_pairs`).
+#[pyfunction]
+#[pyo3(signature = (a, b, outcome=None, outcome_codes=None, outcome_values=None))]
+fn reduce_ids<'py>(
+    py: Python<'py>,
+    a: Bound<'py, PyAny>,
+    b: Bound<'py, PyAny>,
+    outcome: Option<PyReadonlyArray1<'py, f64>>,
+    outcome_codes: Option<PyReadonlyArray1<'py, u32>>,
+    outcome_values: Option<PyReadonlyArray1<'py, f64>>,
+) -> PyResult<Option<IdArrays<'py>>> {
+    let outcomes = outcomes_from(&outcome, &outcome_codes, &outcome_values)?;
+    let mut found = None;
+    macro_rules! try_types {
+        ($($t:ty),*) => {$(
+            if found.is_none() {
+                found = ids_of::<$t>(py, &a, &b, outcomes)?;
+            }
+        )*};
+    }
+    try_types!(i64, u32, i32, u64, i16, u16, i8, u8);
+    let Some(result) = found else {
+        return Err(PyTypeError::new_err("reduce_ids: a and b must be contiguous integer arrays of one dtype"));
+    };
+    Ok(result.map(|IdTable { keys, table: t }| {
+        (
+            PyArray1::from_vec(py, keys),
+            PyArray1::from_vec(py, t.i),
+            PyArray1::from_vec(py, t.j),
+            PyArray1::from_vec(py, t.wins_i),
+            PyArray1::from_vec(py, t.wins_j),
+            PyArray1::from_vec(py, t.ties),
+        )
+    }))
+}
+
 /// Per item of a pair table: (wins, losses, ties), weighted.
 #[pyfunction]
 fn item_totals<'py>(
@@ -180,6 +260,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(factorize_strings, m)?)?;
     m.add_function(wrap_pyfunction!(factorize_ints, m)?)?;
     m.add_function(wrap_pyfunction!(reduce_pairs, m)?)?;
+    m.add_function(wrap_pyfunction!(reduce_ids, m)?)?;
     m.add_function(wrap_pyfunction!(item_totals, m)?)?;
     Ok(())
 }
