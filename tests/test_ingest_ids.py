@@ -12,9 +12,9 @@ import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from hypothesis_budget import examples
 
 import rankagg as ra
+from hypothesis_budget import examples
 from rankagg import _core
 from rankagg.pairs import Comparisons
 

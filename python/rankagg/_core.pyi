@@ -13,6 +13,7 @@ __all__ = [
     "factorize_strings",
     "factorize_ints",
     "reduce_pairs",
+    "reduce_ids",
     "bradley_terry",
     "elo",
     "pair_scores",

@@ -8,8 +8,7 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString};
 use rankagg_core::factorize::factorize_into;
-use rankagg_core::interrupt;
-use rankagg_core::memory::{try_with_capacity, zeroed_large};
+use rankagg_core::memory::zeroed_large;
 use rankagg_core::pairs::{self, Id, IdTable, Outcomes};
 use rankagg_core::rate::elo::Rows;
 
@@ -71,8 +70,8 @@ pub(crate) fn comparison_rows<'a>(
     })
 }
 
-/// Names between two reads of Ctrl-C while distinct names are copied out and made Python
-/// strings (~1–3 ms of work).
+/// Names between two reads of Ctrl-C while the distinct names are made Python strings (a few
+/// milliseconds of work).
 const NAMES_POLL: usize = 1 << 14;
 
 /// Jointly factorizes string columns given as Arrow C streams (objects with
@@ -94,7 +93,7 @@ fn factorize_strings<'py>(py: Python<'py>, columns: Vec<Bound<'py, PyAny>>) -> P
         per_column.push(chunks);
     }
     let lens: Vec<usize> = per_column.iter().map(|c| c.iter().map(|x| x.len).sum()).collect();
-    let (codes, labels): (Vec<Vec<u32>>, Vec<Vec<u8>>) = run_detached(py, || {
+    let (codes, keys) = run_detached(py, || {
         let mut codes: Vec<Vec<u32>> = lens.iter().map(|&l| zeroed_large(l)).collect::<Result<_, _>>()?;
         let pieces: Vec<&arrow::StrChunk> = per_column.iter().flatten().collect();
         let mut outs: Vec<&mut [u32]> = Vec::new();
@@ -107,29 +106,22 @@ fn factorize_strings<'py>(py: Python<'py>, columns: Vec<Bound<'py, PyAny>>) -> P
             }
         }
         let keys = factorize_into(&pieces, &mut outs)?;
-        // The names copied out (millions of small allocations for millions of distinct
-        // names: Ctrl-C read every NAMES_POLL, at most every 50 ms by `poll`).
-        let mut labels: Vec<Vec<u8>> = try_with_capacity(keys.len())?;
-        for (k, key) in keys.iter().enumerate() {
-            if k % NAMES_POLL == 0 && interrupt::poll() {
-                return Err(rankagg_core::Error::Interrupted);
-            }
-            labels.push(key.to_bytes());
-        }
-        drop(pieces);
-        Ok((codes, labels))
+        drop(outs);
+        Ok((codes, keys))
     })?;
-    drop(per_column);
-    // The names become Python strings with the interpreter held: its signal handlers are run
+    // The distinct names become Python strings straight from the columns' buffers (the keys
+    // borrow them; no copy per name), with the interpreter held: its signal handlers are run
     // every NAMES_POLL names, so Ctrl-C raises KeyboardInterrupt here too.
     let list = PyList::empty(py);
-    for (k, l) in labels.into_iter().enumerate() {
+    for (k, key) in keys.iter().enumerate() {
         if k % NAMES_POLL == 0 {
             py.check_signals()?;
         }
-        let s = std::str::from_utf8(&l).map_err(|_| PyValueError::new_err("item names are not valid UTF-8"))?;
-        list.append(PyString::new(py, s))?;
+        let s = key.with_bytes(|bytes| std::str::from_utf8(bytes).map(|s| PyString::new(py, s)));
+        list.append(s.map_err(|_| PyValueError::new_err("item names are not valid UTF-8"))?)?;
     }
+    drop(keys);
+    drop(per_column);
     Ok((codes.into_iter().map(|c| PyArray1::from_vec(py, c)).collect(), list))
 }
 

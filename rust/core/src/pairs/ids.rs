@@ -315,3 +315,30 @@ mod tests {
         assert!(matches!(r, Err(Error::Interrupted)), "{r:?}");
     }
 }
+
+#[cfg(test)]
+mod timing {
+    use super::super::random_rows;
+    use super::*;
+
+    /// `cargo test --release -p rankagg-core pairs::ids::timing -- --ignored --nocapture`:
+    /// the counting pass on 10M rows of 100 int64 ids, one thread and the pool.
+    #[test]
+    #[ignore]
+    fn rows_per_second() {
+        let (a, b, o) = random_rows(100, 10_000_000, 1);
+        let (a, b): (Vec<i64>, Vec<i64>) = (a.iter().map(|&x| x as i64).collect(), b.iter().map(|&x| x as i64).collect());
+        for threads in [1, 2] {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            let mut times: Vec<f64> = (0..7)
+                .map(|_| {
+                    let t = std::time::Instant::now();
+                    pool.install(|| reduce_ids(&a, &b, Outcomes::Values(&o)).unwrap().unwrap());
+                    t.elapsed().as_secs_f64()
+                })
+                .collect();
+            times.sort_by(f64::total_cmp);
+            println!("{threads} thread(s): {:.1} ms, {:.0}M rows/s", times[3] * 1e3, 10.0 / times[3]);
+        }
+    }
+}
