@@ -169,3 +169,27 @@ def test_row_order_streaming_and_fits_agree() -> None:
     same_table(ra.PairTable.from_comparisons(frame.lazy()), t)
     general = Comparisons.from_frame(frame).pair_table()
     assert ra.bradley_terry(frame).table.equals(ra.bradley_terry(general).table)
+
+
+def test_declined_string_items_are_hashed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 300 names (past the square): the codes of the one factorization go to the general reduce.
+    calls = []
+    real = _core.factorize_strings
+
+    def spy(columns: Any) -> Any:
+        calls.append(len(columns))
+        return real(columns)
+
+    rng = np.random.default_rng(4)
+    a = rng.integers(0, 300, 4000)
+    b = (a + rng.integers(1, 300, 4000)) % 300
+    names = np.array([f"model {k}" for k in range(300)])
+    o = np.array(["model_a", "model_b", "tie"])[rng.integers(0, 3, 4000)]
+    frame = pl.DataFrame({"a": names[a], "b": names[b], "winner": o})
+    want = Comparisons.from_frame(frame, outcome="winner").pair_table()
+    monkeypatch.setattr(_core, "factorize_strings", spy)
+    same_table(ra.PairTable.from_comparisons(frame, outcome="winner"), want)
+    assert calls == [2, 1]  # the items once, the outcome labels once
+    same = frame.with_columns(pl.when(pl.int_range(4000) == 17).then(pl.col("b")).otherwise(pl.col("a")).alias("a"))
+    with pytest.raises(ra.SelfComparisonError, match=r"rows \[17\]"):
+        ra.PairTable.from_comparisons(same, outcome="winner")

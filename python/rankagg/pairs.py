@@ -491,20 +491,24 @@ def _reduce_frame(data: Frame, columns: dict[str, Any], offset: int = 0) -> Pair
             columns["a"], columns["b"], columns["outcome"], None, columns["winner"], columns["loser"]
         )
         data = select_columns(data, names)
-        table = _id_table(data, [c for _, c in names], outcomes, offset)
-        if table is not None:
-            return table
+        found = _id_table(data, [c for _, c in names], outcomes, offset)
+        if isinstance(found, PairTable):
+            return found
+        if found is not None:
+            return found.pair_table()
     return Comparisons.from_frame(data, **columns, row_offset=offset).pair_table()
 
 
 def _id_table(
     frame: pl.DataFrame, names: list[str], outcomes: Mapping[Any, float] | None, offset: int
-) -> PairTable | None:
+) -> PairTable | Comparisons | None:
     """The pair table of unweighted rows in one pass over the id columns (``_core.reduce_ids``,
     decision 34): integer item columns of any width (read in place), Categorical and Enum
     columns (their physical codes) and String columns (factorized first), with outcomes of 0,
     ½ and 1. None when the rows need the general path: nulls, other dtypes, ids spanning more
-    than 256 values, self-comparisons or other outcomes (the general path then reports them).
+    than 256 values, self-comparisons or other outcomes (the general path then reports them);
+    for String columns, already factorized, their :class:`Comparisons` instead (so that the
+    names are not hashed twice).
 
     >>> import polars as pl
     >>> t = _id_table(pl.DataFrame({"a": [7, 3], "b": [3, 9], "o": [1.0, 0.5]}), ["a", "b", "o"], None, 0)
@@ -529,6 +533,12 @@ def _id_table(
         return None
     kwargs = {} if len(names) == 2 else _outcome_arrays(frame.get_column(names[2]), outcomes, offset)
     found = _core.reduce_ids(ids[0], ids[1], **kwargs)
+    if found is None and texts is not None:
+        strings = pl.Series("item", texts, dtype=pl.String)
+        read = (names[0], names[1], names[2] if len(names) == 3 else None, None)
+        return Comparisons(
+            strings.sort(), sorted_rank(strings), ids[0], ids[1], kwargs, None, frame.height, read, row_offset=offset
+        )
     if found is None:
         return None
     keys, i, j, wins_i, wins_j, ties = found
