@@ -91,6 +91,20 @@ def factorizer_and_mixture_cases() -> dict[str, Callable[[], Callable[[], Any]]]
         _core.factorize_strings([names[:10]])  # numpy's API loaded before any press
         return lambda: [_core.factorize_strings([names]) for _ in range(1000)]
 
+    def distinct_names() -> Callable[[], Any]:
+        # 10M rows, every name distinct and long: about half of each call copies the names
+        # out and makes them Python strings (polled since issue 20), the rest hashes them.
+        # Each result is dropped before the next call (kept, a list of them would be freed
+        # when the KeyboardInterrupt unwinds: 10M strings a result, counted as latency).
+        names = ("a name longer than twelve bytes " + pl.Series(np.arange(10_000_000)).cast(pl.String)).rename("a")
+        _core.factorize_strings([names[:10]])
+
+        def again() -> None:
+            for _ in range(1000):
+                _core.factorize_strings([names])
+
+        return again
+
     def ints(wide: bool) -> Callable[[], Any]:
         values = np.random.default_rng(2).integers(0, 3_000_000, 30_000_000) << (40 if wide else 0)
         _core.factorize_ints([values[:10]])
@@ -111,6 +125,7 @@ def factorizer_and_mixture_cases() -> dict[str, Callable[[], Callable[[], Any]]]
     return {
         "factorize short names (30M rows, 3M names, again and again)": lambda: strings(False),
         "factorize long names (30M rows, 3M names, again and again)": lambda: strings(True),
+        "factorize 10M distinct long names into Python strings (again and again)": distinct_names,
         "factorize integers, direct table (30M rows, again and again)": lambda: ints(False),
         "factorize integers, hashed (30M rows, again and again)": lambda: ints(True),
         "bradley_terry_mixture (restarts=100,000)": mixture,

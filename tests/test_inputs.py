@@ -68,7 +68,7 @@ def test_polars_before_2_casts_categoricals_to_text(monkeypatch, expected):
     # (there, each categorical column could have its own name → code mapping)
     import rankagg.intake
 
-    monkeypatch.setattr(rankagg.intake, "_SHARED_CATEGORIES", False)
+    monkeypatch.setattr(rankagg.intake, "SHARED_CATEGORIES", False)
     f = pl.DataFrame(ROWS).with_columns(pl.col("a").cast(pl.Categorical), pl.col("b").cast(pl.Categorical))
     assert scores(ra.bradley_terry(f)) == expected
 

@@ -13,6 +13,7 @@ __all__ = [
     "factorize_strings",
     "factorize_ints",
     "reduce_pairs",
+    "reduce_ids",
     "bradley_terry",
     "elo",
     "pair_scores",
@@ -200,6 +201,23 @@ def reduce_pairs(
     npt.NDArray[np.float64],
     npt.NDArray[np.float64],
 ]: ...
+def reduce_ids(
+    a: npt.NDArray[np.integer[Any]],
+    b: npt.NDArray[np.integer[Any]],
+    outcome: npt.NDArray[np.float64] | None = None,
+    outcome_codes: npt.NDArray[np.uint32] | None = None,
+    outcome_values: npt.NDArray[np.float64] | None = None,
+) -> (
+    tuple[
+        npt.NDArray[np.uint64],
+        npt.NDArray[np.uint32],
+        npt.NDArray[np.uint32],
+        npt.NDArray[np.float64],
+        npt.NDArray[np.float64],
+        npt.NDArray[np.float64],
+    ]
+    | None
+): ...
 def bradley_terry(
     n: int,
     table: _Table,

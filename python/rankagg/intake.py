@@ -49,6 +49,7 @@ __all__ = [
     "known_layout",
     "comparison_columns",
     "is_text",
+    "SHARED_CATEGORIES",
 ]
 
 Frame = pl.DataFrame | pl.LazyFrame | Mapping[str, Any] | Any
@@ -300,7 +301,7 @@ def factorize(columns: Sequence[pl.Series]) -> tuple[list[np.ndarray], pl.Series
     if isinstance(dtype, (pl.List, pl.Array)):  # Polars cannot hash-replace lists
         names = ", ".join(repr(s.name) for s in columns)
         raise RankaggError(f"item columns must hold scalar names (text, numbers), not {dtype}: columns {names}")
-    if (dtype == pl.Categorical or isinstance(dtype, pl.Enum)) and not _SHARED_CATEGORIES:
+    if (dtype == pl.Categorical or isinstance(dtype, pl.Enum)) and not SHARED_CATEGORIES:
         columns = [s.cast(pl.String) for s in columns]
         dtype = pl.String()
     if dtype == pl.Categorical or isinstance(dtype, pl.Enum):
@@ -328,9 +329,9 @@ def factorize(columns: Sequence[pl.Series]) -> tuple[list[np.ndarray], pl.Series
     return out, distinct
 
 
-# From Polars 2, categorical columns of one dtype share one name → physical code mapping
-# (before, each column built without a string cache had its own) and `.cat.to` maps codes back.
-_SHARED_CATEGORIES = int(pl.__version__.split(".")[0]) >= 2
+SHARED_CATEGORIES = int(pl.__version__.split(".")[0]) >= 2
+"""From Polars 2, categorical columns of one dtype share one name → physical code mapping
+(before, each column built without a string cache had its own) and ``.cat.to`` maps codes back."""
 
 
 def is_text(dtype: pl.DataType) -> bool:

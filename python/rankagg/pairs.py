@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from rankagg import _core
+from rankagg import _core, intake
 from rankagg._util import MAX_SHOWN, sorted_rank
 from rankagg.display import count_text, display_name
 from rankagg.errors import (
@@ -53,6 +53,7 @@ from rankagg.intake import (
     factorize,
     index_labels_in_errors,
     is_text,
+    select_columns,
 )
 
 __all__ = ["PairTable", "Comparisons", "LMARENA_OUTCOMES", "STREAM_BATCH_ROWS"]
@@ -126,7 +127,7 @@ class PairTable:
         )
         if isinstance(data, pl.LazyFrame):
             return cls._stream(data, columns, progress)
-        return Comparisons.from_frame(data, **columns).pair_table()
+        return _reduce_frame(data, columns)
 
     @classmethod
     def _stream(cls, data: pl.LazyFrame, columns: dict[str, Any], progress: bool = False) -> PairTable:
@@ -146,9 +147,8 @@ class PairTable:
         for batch in data.select(names).collect_batches(chunk_size=STREAM_BATCH_ROWS):
             if batch.height == 0:
                 continue
-            rows = Comparisons.from_frame(batch, **columns, row_offset=offset)
             try:
-                pending.append(rows.pair_table())
+                pending.append(_reduce_frame(batch, columns, offset))
             except EmptyDataError:
                 pass  # a batch of zero-weight rows
             offset += batch.height
@@ -507,6 +507,90 @@ class Comparisons:
             raise EmptyDataError("every row has zero weight: nothing to fit")
         _check_finite_sums((wi, wj, t), f"column {self.names[3]!r} (weight=): the weights")
         return PairTable(self.labels, i, j, wi, wj, t, self.rows)
+
+
+def _reduce_frame(data: Frame, columns: dict[str, Any], offset: int = 0) -> PairTable:
+    """Comparison rows → their pair table: through :func:`_id_table` when it applies, else
+    factorized (:class:`Comparisons`) and reduced, which also words every error."""
+    outcomes = columns["outcomes"]
+    if columns["weight"] is None and (outcomes is None or isinstance(outcomes, Mapping)):
+        names = comparison_columns(
+            columns["a"], columns["b"], columns["outcome"], None, columns["winner"], columns["loser"]
+        )
+        data = select_columns(data, names)
+        found = _id_table(data, [c for _, c in names], outcomes, offset)
+        if isinstance(found, PairTable):
+            return found
+        if found is not None:
+            return found.pair_table()
+    return Comparisons.from_frame(data, **columns, row_offset=offset).pair_table()
+
+
+def _id_table(
+    frame: pl.DataFrame, names: list[str], outcomes: Mapping[Any, float] | None, offset: int
+) -> PairTable | Comparisons | None:
+    """The pair table of unweighted rows in one pass over the id columns (``_core.reduce_ids``,
+    decision 34): integer item columns of any width (read in place), Categorical and Enum
+    columns (their physical codes) and String columns (factorized first), with outcomes of 0,
+    ½ and 1. None when the rows need the general path: nulls, other dtypes, ids spanning more
+    than 256 values, self-comparisons or other outcomes (the general path then reports them);
+    for String columns, already factorized, their :class:`Comparisons` instead (so that the
+    names are not hashed twice).
+
+    >>> import polars as pl
+    >>> t = _id_table(pl.DataFrame({"a": [7, 3], "b": [3, 9], "o": [1.0, 0.5]}), ["a", "b", "o"], None, 0)
+    >>> t.labels.to_list(), t.i.tolist(), t.j.tolist(), t.wins_i.tolist(), t.wins_j.tolist(), t.ties.tolist()
+    ([3, 7, 9], [0, 0], [1, 2], [0.0, 0.0], [1.0, 0.0], [0.0, 1.0])
+    """
+    if frame.height == 0 or any(frame.get_column(c).null_count() for c in names):
+        return None
+    sa, sb = frame.get_column(names[0]), frame.get_column(names[1])
+    dtype = sa.dtype
+    if sb.dtype != dtype:
+        return None
+    texts = None
+    if dtype.is_integer():
+        ids = [sa.to_numpy(), sb.to_numpy()]
+    elif (dtype == pl.Categorical or isinstance(dtype, pl.Enum)) and intake.SHARED_CATEGORIES:
+        physical = [sa.to_physical(), sb.to_physical()]
+        ids = [p.to_numpy() for p in physical]
+    elif dtype == pl.String:
+        ids, texts = _core.factorize_strings([sa, sb])
+    else:
+        return None
+    kwargs = {} if len(names) == 2 else _outcome_arrays(frame.get_column(names[2]), outcomes, offset)
+    found = _core.reduce_ids(ids[0], ids[1], **kwargs)
+    if found is None and texts is not None:
+        strings = pl.Series("item", texts, dtype=pl.String)
+        read = (names[0], names[1], names[2] if len(names) == 3 else None, None)
+        return Comparisons(
+            strings.sort(), sorted_rank(strings), ids[0], ids[1], kwargs, None, frame.height, read, row_offset=offset
+        )
+    if found is None:
+        return None
+    keys, i, j, wins_i, wins_j, ties = found
+    if dtype.is_integer():  # keys ascending are the values ascending: the labels come sorted
+        values = (keys ^ np.uint64(1 << 63)).view(np.int64) if dtype.is_signed_integer() else keys
+        return PairTable(pl.Series("item", values).cast(dtype), i, j, wins_i, wins_j, ties, frame.height)
+    if texts is None:
+        labels = pl.Series("item", keys).cast(physical[0].dtype).cat.to(dtype).cast(pl.String)
+    else:
+        labels = pl.Series("item", texts, dtype=pl.String).gather(keys)
+    # Items numbered in sorted label order (as Comparisons does): rename, re-orient, re-sort.
+    rank = sorted_rank(labels)
+    x, y = rank[i], rank[j]
+    swap = x > y
+    lo, hi = np.where(swap, y, x), np.where(swap, x, y)
+    order = np.lexsort((hi, lo))
+    return PairTable(
+        labels.sort(),
+        lo[order],
+        hi[order],
+        np.where(swap, wins_j, wins_i)[order],
+        np.where(swap, wins_i, wins_j)[order],
+        ties[order],
+        frame.height,
+    )
 
 
 def _check_finite_sums(counts: Sequence[np.ndarray], what: str) -> None:

@@ -266,13 +266,18 @@ impl<'a> StrKey<'a> {
 
     /// The bytes this key stands for.
     pub fn to_bytes(&self) -> Vec<u8> {
+        self.with_bytes(<[u8]>::to_vec)
+    }
+
+    /// `f` of the bytes this key stands for, without copying them to the heap.
+    pub fn with_bytes<R>(&self, f: impl FnOnce(&[u8]) -> R) -> R {
         match *self {
             StrKey::Short(v) => {
                 let buf = v.to_le_bytes();
                 let len = u32::from_le_bytes([buf[0], buf[1], buf[2], buf[3]]) as usize;
-                buf[4..4 + len].to_vec()
+                f(&buf[4..4 + len])
             }
-            StrKey::Long(b) => b.to_vec(),
+            StrKey::Long(b) => f(b),
         }
     }
 }

@@ -9,7 +9,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString};
 use rankagg_core::factorize::factorize_into;
 use rankagg_core::memory::zeroed_large;
-use rankagg_core::pairs::{self, Outcomes};
+use rankagg_core::pairs::{self, Id, IdTable, Outcomes};
 use rankagg_core::rate::elo::Rows;
 
 use crate::arrow;
@@ -85,6 +85,10 @@ impl RowArrays<'_> {
     }
 }
 
+/// Names between two reads of Ctrl-C while the distinct names are made Python strings (a few
+/// milliseconds of work).
+const NAMES_POLL: usize = 1 << 14;
+
 /// Jointly factorizes string columns given as Arrow C streams (objects with
 /// `__arrow_c_stream__`). Returns (list of uint32 code arrays, list of labels in code order).
 #[pyfunction]
@@ -104,7 +108,7 @@ fn factorize_strings<'py>(py: Python<'py>, columns: Vec<Bound<'py, PyAny>>) -> P
         per_column.push(chunks);
     }
     let lens: Vec<usize> = per_column.iter().map(|c| c.iter().map(|x| x.len).sum()).collect();
-    let (codes, labels): (Vec<Vec<u32>>, Vec<Vec<u8>>) = run_detached(py, || {
+    let (codes, keys) = run_detached(py, || {
         let mut codes: Vec<Vec<u32>> = lens.iter().map(|&l| zeroed_large(l)).collect::<Result<_, _>>()?;
         let pieces: Vec<&arrow::StrChunk> = per_column.iter().flatten().collect();
         let mut outs: Vec<&mut [u32]> = Vec::new();
@@ -117,16 +121,22 @@ fn factorize_strings<'py>(py: Python<'py>, columns: Vec<Bound<'py, PyAny>>) -> P
             }
         }
         let keys = factorize_into(&pieces, &mut outs)?;
-        let labels: Vec<Vec<u8>> = keys.iter().map(|k| k.to_bytes()).collect();
-        drop(pieces);
-        Ok((codes, labels))
+        drop(outs);
+        Ok((codes, keys))
     })?;
-    drop(per_column);
+    // The distinct names become Python strings straight from the columns' buffers (the keys
+    // borrow them; no copy per name), with the interpreter held: its signal handlers are run
+    // every NAMES_POLL names, so Ctrl-C raises KeyboardInterrupt here too.
     let list = PyList::empty(py);
-    for l in labels {
-        let s = std::str::from_utf8(&l).map_err(|_| PyValueError::new_err("item names are not valid UTF-8"))?;
-        list.append(PyString::new(py, s))?;
+    for (k, key) in keys.iter().enumerate() {
+        if k % NAMES_POLL == 0 {
+            py.check_signals()?;
+        }
+        let s = key.with_bytes(|bytes| std::str::from_utf8(bytes).map(|s| PyString::new(py, s)));
+        list.append(s.map_err(|_| PyValueError::new_err("item names are not valid UTF-8"))?)?;
     }
+    drop(keys);
+    drop(per_column);
     Ok((codes.into_iter().map(|c| PyArray1::from_vec(py, c)).collect(), list))
 }
 
@@ -162,6 +172,68 @@ fn reduce_pairs<'py>(py: Python<'py>, n: usize, rows: RowArrays<'py>, relabel: O
     ))
 }
 
+type IdArrays<'py> = (
+    Bound<'py, PyArray1<u64>>,
+    Bound<'py, PyArray1<u32>>,
+    Bound<'py, PyArray1<u32>>,
+    Bound<'py, PyArray1<f64>>,
+    Bound<'py, PyArray1<f64>>,
+    Bound<'py, PyArray1<f64>>,
+);
+
+/// `reduce_ids` over one integer type: both columns must be arrays of `T`.
+fn ids_of<'py, T: Id + numpy::Element>(
+    py: Python<'py>,
+    a: &Bound<'py, PyAny>,
+    b: &Bound<'py, PyAny>,
+    outcomes: Outcomes<'_>,
+) -> PyResult<Option<Option<IdTable>>> {
+    let (Ok(a), Ok(b)) = (a.extract::<PyReadonlyArray1<'py, T>>(), b.extract::<PyReadonlyArray1<'py, T>>()) else {
+        return Ok(None);
+    };
+    let (a, b) = (slice(&a, "a")?, slice(&b, "b")?);
+    Ok(Some(run_detached(py, || pairs::reduce_ids(a, b, outcomes))?))
+}
+
+/// The fused reduce of integer ids of a small range with unit-weight outcomes 0, ½, 1
+/// (`rankagg_core::pairs::reduce_ids`): `a`, `b` numpy arrays of one integer dtype. Returns
+/// (keys of the items in value order, i, j, wins_i, wins_j, ties), or None when the rows need
+/// the general path (factorize + `reduce_pairs`).
+#[pyfunction]
+#[pyo3(signature = (a, b, outcome=None, outcome_codes=None, outcome_values=None))]
+fn reduce_ids<'py>(
+    py: Python<'py>,
+    a: Bound<'py, PyAny>,
+    b: Bound<'py, PyAny>,
+    outcome: Option<PyReadonlyArray1<'py, f64>>,
+    outcome_codes: Option<PyReadonlyArray1<'py, u32>>,
+    outcome_values: Option<PyReadonlyArray1<'py, f64>>,
+) -> PyResult<Option<IdArrays<'py>>> {
+    let outcomes = outcomes_from(&outcome, &outcome_codes, &outcome_values)?;
+    let mut found = None;
+    macro_rules! try_types {
+        ($($t:ty),*) => {$(
+            if found.is_none() {
+                found = ids_of::<$t>(py, &a, &b, outcomes)?;
+            }
+        )*};
+    }
+    try_types!(i64, u32, i32, u64, i16, u16, i8, u8);
+    let Some(result) = found else {
+        return Err(PyTypeError::new_err("reduce_ids: a and b must be contiguous integer arrays of one dtype"));
+    };
+    Ok(result.map(|IdTable { keys, table: t }| {
+        (
+            PyArray1::from_vec(py, keys),
+            PyArray1::from_vec(py, t.i),
+            PyArray1::from_vec(py, t.j),
+            PyArray1::from_vec(py, t.wins_i),
+            PyArray1::from_vec(py, t.wins_j),
+            PyArray1::from_vec(py, t.ties),
+        )
+    }))
+}
+
 /// Per item of a pair table (`table`: see [`TableArrays`]): (wins, losses, ties), weighted.
 #[pyfunction]
 fn item_totals<'py>(
@@ -179,6 +251,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(factorize_strings, m)?)?;
     m.add_function(wrap_pyfunction!(factorize_ints, m)?)?;
     m.add_function(wrap_pyfunction!(reduce_pairs, m)?)?;
+    m.add_function(wrap_pyfunction!(reduce_ids, m)?)?;
     m.add_function(wrap_pyfunction!(item_totals, m)?)?;
     Ok(())
 }

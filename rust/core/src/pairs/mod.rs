@@ -18,6 +18,7 @@ use crate::error::{Error, Result};
 use crate::interrupt::Stop;
 
 mod dense;
+mod ids;
 mod partitioned;
 mod sparse;
 mod validate;
@@ -26,6 +27,7 @@ use dense::reduce_dense;
 use partitioned::reduce_partitioned;
 use sparse::reduce_sparse;
 
+pub use ids::{reduce_ids, signed_value, Id, IdTable};
 pub(crate) use validate::row_cells;
 pub use validate::{check_shape, validate_rows};
 

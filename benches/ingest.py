@@ -1,0 +1,185 @@
+"""Ingest and reduce beside the integer-id numpy baseline (issue 20), in one process.
+
+    python benches/ingest.py                       # 10M rows, n = 100, every dtype; sparse split
+    python benches/ingest.py --rows 1000000 --repeat 3
+
+Dense part: per item dtype (Int8 … Int64, UInt8 … UInt64, String, Categorical, Enum; float
+outcomes) and per outcome dtype (float, int, bool, string labels; Int64 items), one frame of
+``--rows`` rows over ``--items`` items is built, then ``ra.bradley_terry(frame)`` and
+``PairTable.from_comparisons(frame)`` are timed (median of ``--repeat`` calls) next to the
+numpy baseline of the issue (ids already 0 … n−1: ``np.bincount`` of a·n + b with and without
+the outcome as weights, then MM to 1e-10; ``numpy_baseline.bradley_terry_ids``), timed in the
+same process before and after the cases, and the general path (factorize, then
+``_core.reduce_pairs``: ``Comparisons.from_frame(frame).pair_table()``, what
+``from_comparisons`` did before decision 34) beside them. Ratios are to the baseline's median. CPU seconds
+(process time, all threads) are printed beside the wall times.
+
+Sparse part (``--sparse-items``, default 10,000 items, same rows): the split of
+``bradley_terry`` into ingest (factorize), reduce (``_core.reduce_pairs``) and fit (from the
+table), against reading the columns once (a max over each) plus one sort-free reduce
+(``np.bincount`` of a·n + b weighted by the outcome, over all n² cells).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+import rankagg as ra
+from rankagg import _core
+from rankagg._util import sorted_rank
+from rankagg.intake import factorize
+from rankagg.pairs import Comparisons, core_rows
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from numpy_baseline import bradley_terry_ids
+
+
+def timed(f: Callable[[], Any], repeat: int) -> tuple[float, float]:
+    """(median wall seconds, median CPU seconds) of ``repeat`` calls after one warm-up."""
+    f()
+    walls, cpus = [], []
+    for _ in range(repeat):
+        gc.collect()
+        w0, c0 = time.perf_counter(), time.process_time()
+        f()
+        walls.append(time.perf_counter() - w0)
+        cpus.append(time.process_time() - c0)
+    return statistics.median(walls), statistics.median(cpus)
+
+
+def item_column(codes: np.ndarray, dtype: str, n: int) -> pl.Series:
+    names = [f"model-{k:03d}" for k in range(n)]
+    if dtype in ("String", "Categorical", "Enum"):
+        s = pl.Series(codes).replace_strict(list(range(n)), names, return_dtype=pl.String)
+        if dtype == "Categorical":
+            return s.cast(pl.Categorical)
+        if dtype == "Enum":
+            return s.cast(pl.Enum(names))
+        return s
+    return pl.Series(codes).cast(getattr(pl, dtype))
+
+
+def outcome_column(o: np.ndarray, kind: str) -> pl.Series:
+    if kind == "float":
+        return pl.Series(o)
+    decisive = (o >= 0.5).astype(np.int64)  # int and bool outcomes have no ties
+    if kind == "int":
+        return pl.Series(decisive)
+    if kind == "bool":
+        return pl.Series(decisive.astype(bool))
+    return pl.Series(np.array(["model_b", "tie", "model_a"])[(2 * o).astype(np.int64)])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--rows", type=int, default=10_000_000)
+    ap.add_argument("--items", type=int, default=100)
+    ap.add_argument("--sparse-items", type=int, default=10_000)
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--skip-dense", action="store_true")
+    ap.add_argument("--skip-sparse", action="store_true")
+    args = ap.parse_args()
+    m, n, rep = args.rows, args.items, args.repeat
+    rng = np.random.default_rng(0)
+    a = rng.integers(0, n, m)
+    b = (a + rng.integers(1, n, m)) % n
+    o = rng.integers(0, 3, m) / 2.0
+    print(f"rows {m:,}, items {n}, repeats {rep}, load average {os.getloadavg()[0]:.2f}, cores {os.cpu_count()}")
+
+    if not args.skip_dense:
+        base = timed(lambda: bradley_terry_ids(a, b, o, n), rep)
+        print(f"numpy baseline (ids 0..n-1, bincount + MM): {base[0]:.3f} s (cpu {base[1]:.3f} s)")
+        fmt = "{:<32} {:>7} {:>6} {:>8} {:>8} {:>7} {:>9} {:>8}"
+        print(fmt.format("case", "bt s", "bt/np", "bt cpu s", "table s", "tbl/np", "general s", "gen/np"))
+        cases = [(dt, "float") for dt in ("Int8", "Int16", "Int32", "Int64", "UInt8", "UInt16", "UInt32", "UInt64")]
+        cases += [(dt, "float") for dt in ("String", "Categorical", "Enum")]
+        cases += [("Int64", kind) for kind in ("int", "bool", "string")]
+        fastest = float("inf")
+        walls = {}
+        for dtype, kind in cases:
+            frame = pl.DataFrame(
+                {"a": item_column(a, dtype, n), "b": item_column(b, dtype, n), "outcome": outcome_column(o, kind)}
+            )
+            bt = timed(lambda frame=frame: ra.bradley_terry(frame), rep)
+            table = timed(lambda frame=frame: ra.PairTable.from_comparisons(frame), rep)
+            general = timed(lambda frame=frame: Comparisons.from_frame(frame).pair_table(), rep)
+            name = f"{dtype} items, {kind} outcome"
+            walls[name] = bt[0]
+            fastest = min(fastest, bt[0])
+            print(
+                fmt.format(
+                    name,
+                    f"{bt[0]:.3f}",
+                    f"{bt[0] / base[0]:.2f}",
+                    f"{bt[1]:.3f}",
+                    f"{table[0]:.3f}",
+                    f"{table[0] / base[0]:.2f}",
+                    f"{general[0]:.3f}",
+                    f"{general[0] / base[0]:.2f}",
+                )
+            )
+            del frame
+            gc.collect()
+        after = timed(lambda: bradley_terry_ids(a, b, o, n), rep)
+        print(f"numpy baseline again: {after[0]:.3f} s; slowest case / fastest: {max(walls.values()) / fastest:.2f}")
+        # The dense reduce alone, from int64 ids: rows per second per core.
+        ids = pl.DataFrame({"a": a, "b": b, "outcome": o})
+        red = timed(lambda: _core.reduce_ids(ids["a"].to_numpy(), ids["b"].to_numpy(), outcome=o), rep)
+        print(
+            f"reduce_ids alone (int64 ids, float outcomes): {red[0] * 1e3:.1f} ms wall, {red[1] * 1e3:.1f} ms cpu: "
+            f"{m / red[0] / 1e6:.0f}M rows/s, {m / red[1] / 1e6:.0f}M rows/s per core (cpu time)"
+        )
+        # Where the general path's time goes on int64 ids (the stages of what from_comparisons did).
+        (ca, cb), labels = factorize([ids["a"], ids["b"]])
+        rank = sorted_rank(labels)
+        stages = {
+            "factorize (range, first-seen and code passes)": lambda: factorize([ids["a"], ids["b"]]),
+            "reduce_pairs (shape check, outcome pass, counting)": lambda: _core.reduce_pairs(
+                n, core_rows(ca, cb, outcome=o), relabel=rank
+            ),
+        }
+        for what, f in stages.items():
+            wall, cpu = timed(f, rep)
+            print(f"general path, {what}: {wall * 1e3:.1f} ms wall, {cpu * 1e3:.1f} ms cpu")
+        del ids
+
+    if not args.skip_sparse:
+        ns = args.sparse_items
+        sa = rng.integers(0, ns, m)
+        sb = (sa + rng.integers(1, ns, m)) % ns
+        frame = pl.DataFrame({"a": sa, "b": sb, "outcome": o})
+        print(f"\nsparse: rows {m:,}, items {ns:,}, load average {os.getloadavg()[0]:.2f}")
+        read = timed(
+            lambda: (frame["a"].to_numpy().max(), frame["b"].to_numpy().max(), frame["outcome"].to_numpy().max()), rep
+        )
+        bincount = timed(lambda: np.bincount(sa * ns + sb, weights=o, minlength=ns * ns), max(1, rep // 2))
+        gc.collect()
+        ingest = timed(lambda: factorize([frame["a"], frame["b"]]), rep)
+        (ca, cb), labels = factorize([frame["a"], frame["b"]])
+        rank = sorted_rank(labels)
+        reduce = timed(lambda: _core.reduce_pairs(len(labels), core_rows(ca, cb, outcome=o), relabel=rank), rep)
+        table = ra.PairTable.from_comparisons(frame)
+        fit = timed(lambda: ra.bradley_terry(table), rep)
+        total = timed(lambda: ra.bradley_terry(frame), rep)
+        floor = read[0] + bincount[0]
+        print(
+            f"read the columns once (max of each): {read[0]:.3f} s; sort-free reduce (bincount over n² cells): {bincount[0]:.3f} s"
+        )
+        print(
+            f"rankagg: ingest {ingest[0]:.3f} s, reduce {reduce[0]:.3f} s, fit {fit[0]:.3f} s; bradley_terry(frame) {total[0]:.3f} s"
+        )
+        print(f"bradley_terry(frame) / (read + sort-free reduce) = {total[0] / floor:.2f}")
+
+
+if __name__ == "__main__":
+    main()

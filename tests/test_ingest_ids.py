@@ -1,0 +1,195 @@
+"""The one-pass reduce of item ids (decision 34): every item and outcome dtype it reads gives
+the pair table a brute-force count gives, and whatever it declines goes to the general path
+with the general path's errors."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import numpy as np
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import rankagg as ra
+from hypothesis_budget import examples
+from rankagg import _core
+from rankagg.pairs import Comparisons
+
+INT_DTYPES = [pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64]
+# A value range per dtype that reaches its ends (negative ids, the top of UInt64).
+OFFSETS = {pl.Int8: -128, pl.Int16: 32_000, pl.Int32: -(2**31), pl.Int64: 2**63 - 200, pl.UInt64: 2**64 - 200}
+
+
+def brute_force(a: list[Any], b: list[Any], o: list[float]) -> dict[tuple[Any, Any], tuple[float, float, float]]:
+    """Per unordered pair (in sorted label order): wins of the lower label, of the higher, ties."""
+    counts: Counter[tuple[Any, Any, str]] = Counter()
+    for x, y, v in zip(a, b, o, strict=True):
+        lo, hi = min(x, y), max(x, y)
+        if v == 0.5:
+            counts[lo, hi, "t"] += 1
+        else:
+            counts[lo, hi, "lo" if (v == 1.0) == (x == lo) else "hi"] += 1
+    pairs = {(x, y) for x, y, _ in counts}
+    return {p: (counts[(*p, "lo")], counts[(*p, "hi")], counts[(*p, "t")]) for p in pairs}
+
+
+def as_dict(t: ra.PairTable) -> dict[tuple[Any, Any], tuple[float, float, float]]:
+    labels = t.labels.to_list()
+    assert labels == sorted(labels)
+    return {
+        (labels[i], labels[j]): (wi, wj, tt)
+        for i, j, wi, wj, tt in zip(t.i.tolist(), t.j.tolist(), t.wins_i.tolist(), t.wins_j.tolist(), t.ties.tolist())
+    }
+
+
+def same_table(x: ra.PairTable, y: ra.PairTable) -> None:
+    assert x.labels.dtype == y.labels.dtype and x.labels.name == y.labels.name
+    assert x.labels.to_list() == y.labels.to_list() and x.rows == y.rows
+    for f in ("i", "j", "wins_i", "wins_j", "ties"):
+        got, want = getattr(x, f), getattr(y, f)
+        assert got.dtype == want.dtype
+        np.testing.assert_array_equal(got, want)
+
+
+@pytest.fixture
+def took_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Records, per `_core.reduce_ids` call, whether it returned a table."""
+    calls: list[bool] = []
+    real = _core.reduce_ids
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        found = real(*args, **kwargs)
+        calls.append(found is not None)
+        return found
+
+    monkeypatch.setattr(_core, "reduce_ids", spy)
+    return calls
+
+
+def rows_strategy() -> st.SearchStrategy[tuple[list[int], list[int], list[float]]]:
+    @st.composite
+    def rows(draw: st.DrawFn) -> tuple[list[int], list[int], list[float]]:
+        n = draw(st.integers(2, 40))
+        m = draw(st.integers(1, 60))
+        a = draw(st.lists(st.integers(0, n - 1), min_size=m, max_size=m))
+        shift = draw(st.lists(st.integers(1, n - 1), min_size=m, max_size=m))
+        o = draw(st.lists(st.sampled_from([0.0, 0.5, 1.0]), min_size=m, max_size=m))
+        return a, [(x + s) % n for x, s in zip(a, shift, strict=True)], o
+
+    return rows()
+
+
+@settings(max_examples=examples(30), deadline=None)
+@given(rows=rows_strategy(), dtype=st.sampled_from([*INT_DTYPES, pl.String, pl.Categorical, pl.Enum]))
+def test_every_item_dtype_counts_as_brute_force(rows: tuple[list[int], list[int], list[float]], dtype: Any) -> None:
+    a, b, o = rows
+    if dtype in INT_DTYPES:
+        offset = OFFSETS.get(dtype, 0)
+        xa, xb = [x + offset for x in a], [x + offset for x in b]
+        frame = pl.DataFrame({"a": pl.Series(xa, dtype=dtype), "b": pl.Series(xb, dtype=dtype), "outcome": o})
+    else:
+        names = [f"m{x:02d}" if x % 3 else f"a longer name, item {x}" for x in range(40)]
+        xa, xb = [names[x] for x in a], [names[x] for x in b]
+        cast = pl.Enum(sorted(set(names), reverse=True)) if dtype == pl.Enum else dtype
+        frame = pl.DataFrame({"a": pl.Series(xa).cast(cast), "b": pl.Series(xb).cast(cast), "outcome": o})
+    before = frame.clone()
+    t = ra.PairTable.from_comparisons(frame)
+    assert as_dict(t) == brute_force(xa, xb, o)
+    assert t.rows == len(a)
+    same_table(t, Comparisons.from_frame(frame).pair_table())
+    assert frame.equals(before)
+
+
+@pytest.mark.parametrize("kind", ["int", "bool", "labels", "winner/loser"])
+def test_every_outcome_dtype_takes_the_fast_path(kind: str, took_the_fast_path: list[bool]) -> None:
+    rng = np.random.default_rng(5)
+    a = rng.integers(-20, 20, 3000)
+    b = a + rng.integers(1, 40, 3000)
+    o = rng.integers(0, 3, 3000) / 2.0 if kind == "labels" else rng.integers(0, 2, 3000).astype(float)
+    columns: dict[str, Any] = {"a": a, "b": b}
+    if kind == "int":
+        columns["outcome"] = o.astype(np.int64)
+    elif kind == "bool":
+        columns["outcome"] = o.astype(bool)
+    elif kind == "labels":
+        columns["outcome"] = np.array(["model_b", "tie", "model_a"])[(2 * o).astype(int)]
+    frame = pl.DataFrame(columns)
+    if kind == "winner/loser":
+        t = ra.PairTable.from_comparisons(frame, winner="a", loser="b")
+        assert as_dict(t) == brute_force(a.tolist(), b.tolist(), [1.0] * len(a))
+    else:
+        t = ra.PairTable.from_comparisons(frame)
+        assert as_dict(t) == brute_force(a.tolist(), b.tolist(), o.tolist())
+    assert took_the_fast_path == [True]
+    assert t.labels.dtype == pl.Int64
+
+
+def test_declined_rows_take_the_general_path_with_its_errors(took_the_fast_path: list[bool]) -> None:
+    rng = np.random.default_rng(1)
+    a = rng.integers(0, 50, 5000)
+    b = (a + rng.integers(1, 50, 5000)) % 50
+    o = rng.integers(0, 3, 5000) / 2.0
+    same = a.copy()
+    same[[7, 4000]] = b[[7, 4000]]
+    with pytest.raises(ra.SelfComparisonError, match=r"rows \[7, 4000\]"):
+        ra.PairTable.from_comparisons(pl.DataFrame({"a": same, "b": b, "outcome": o}))
+    bad = o.copy()
+    bad[[3, 4999]] = [np.nan, 1.5]
+    with pytest.raises(ra.OutcomeRangeError, match=r"rows \[3, 4999\]"):
+        ra.PairTable.from_comparisons(pl.DataFrame({"a": a, "b": b, "outcome": bad}))
+    assert took_the_fast_path == [False, False]
+    # Probabilistic outcomes, and ids over more than 256 values: the general path's table.
+    soft = o.copy()
+    soft[100] = 0.3
+    wide = {"a": a * 10, "b": b * 10, "outcome": o}
+    for frame in (pl.DataFrame({"a": a, "b": b, "outcome": soft}), pl.DataFrame(wide)):
+        t = ra.PairTable.from_comparisons(frame)
+        same_table(t, Comparisons.from_frame(frame).pair_table())
+    assert took_the_fast_path[2] is False  # the wide ids never reach the counting pass
+    # An id first seen in the last row (outside the first rows' range) is counted.
+    late = a.copy()
+    late[-1] = 200
+    frame = pl.DataFrame({"a": late, "b": b, "outcome": o})
+    same_table(ra.PairTable.from_comparisons(frame), Comparisons.from_frame(frame).pair_table())
+    assert took_the_fast_path[-1] is True
+
+
+def test_row_order_streaming_and_fits_agree() -> None:
+    rng = np.random.default_rng(2)
+    a = rng.integers(0, 30, 20_000).astype(np.int16)
+    b = ((a + rng.integers(1, 30, 20_000)) % 30).astype(np.int16)
+    o = rng.integers(0, 3, 20_000) / 2.0
+    frame = pl.DataFrame({"a": a, "b": b, "outcome": o})
+    t = ra.PairTable.from_comparisons(frame)
+    perm = rng.permutation(len(a))
+    same_table(ra.PairTable.from_comparisons(frame[perm]), t)
+    same_table(ra.PairTable.from_comparisons(frame.lazy()), t)
+    general = Comparisons.from_frame(frame).pair_table()
+    assert ra.bradley_terry(frame).table.equals(ra.bradley_terry(general).table)
+
+
+def test_declined_string_items_are_hashed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 300 names (past the square): the codes of the one factorization go to the general reduce.
+    calls = []
+    real = _core.factorize_strings
+
+    def spy(columns: Any) -> Any:
+        calls.append(len(columns))
+        return real(columns)
+
+    rng = np.random.default_rng(4)
+    a = rng.integers(0, 300, 4000)
+    b = (a + rng.integers(1, 300, 4000)) % 300
+    names = np.array([f"model {k}" for k in range(300)])
+    o = np.array(["model_a", "model_b", "tie"])[rng.integers(0, 3, 4000)]
+    frame = pl.DataFrame({"a": names[a], "b": names[b], "winner": o})
+    want = Comparisons.from_frame(frame, outcome="winner").pair_table()
+    monkeypatch.setattr(_core, "factorize_strings", spy)
+    same_table(ra.PairTable.from_comparisons(frame, outcome="winner"), want)
+    assert calls == [2, 1]  # the items once, the outcome labels once
+    same = frame.with_columns(pl.when(pl.int_range(4000) == 17).then(pl.col("b")).otherwise(pl.col("a")).alias("a"))
+    with pytest.raises(ra.SelfComparisonError, match=r"rows \[17\]"):
+        ra.PairTable.from_comparisons(same, outcome="winner")
