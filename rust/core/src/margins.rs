@@ -338,7 +338,7 @@ pub fn widest_paths_by(n: usize, d: &mut [f64], method: PathMethod) -> Result<()
     match (method, few) {
         (PathMethod::Thresholds, None) => Err(Error::InvalidArgument(format!("the threshold method takes at most {MAX_LEVELS} distinct strengths"))),
         (PathMethod::Thresholds, Some(values)) => by_thresholds(n, d, &values),
-        (PathMethod::Auto, Some(values)) if values.len() <= (n / 32).max(16) => by_thresholds(n, d, &values),
+        (PathMethod::Auto, Some(values)) if values.len() <= (n / 32).max(16) => by_thresholds(n, d, &values), // as `few_strengths`
         _ => incremental(n, d),
     }
 }
@@ -518,12 +518,29 @@ fn searches(adj: &[u64], live: &mut [u64], roots: impl Iterator<Item = usize>, s
 }
 
 /// The strongest paths by thresholds (see [`widest_paths_by`]); `values`: the distinct
-/// positive strengths, ascending (at most 255). Per threshold t (strongest first): the links
-/// ≥ t as bitset rows (out and in), the strongly connected components by Kosaraju's two
-/// searches over them (each row's words read once per search: O(n²/64)), the closure of the
-/// condensation in reverse topological order, and the pairs first reachable at t.
+/// positive strengths, ascending (at most 255).
 fn by_thresholds(n: usize, d: &mut [f64], values: &[f64]) -> Result<()> {
     let level = level_matrix(n, |i, j| d[i * n + j], |x| x > 0.0, values)?;
+    let paths = path_levels(n, &level, values.len())?;
+    drop(level);
+    d.par_iter_mut().zip(paths.par_iter()).for_each(|(x, &l)| *x = if l == 0 { 0.0 } else { values[l as usize - 1] });
+    Ok(())
+}
+
+/// The distinct positive strengths of the links `d` (ascending) when the threshold method is
+/// the one to take: at most max(16, n / 32) of them (and 255).
+pub(crate) fn few_strengths(n: usize, d: &[f64]) -> Option<Vec<f64>> {
+    distinct_values(n, |i, j| d[i * n + j], |x| x > 0.0, MAX_LEVELS).filter(|v| v.len() <= (n / 32).max(16))
+}
+
+/// The strongest paths as levels: `level` holds each link's strength level (0: no link, else
+/// 1 ..= `top`, higher is stronger), the result each pair's strongest-path level (0: no path;
+/// the diagonal 0). Per threshold t (strongest first): the links ≥ t as bitset rows (out and
+/// in), the strongly connected components by Kosaraju's two searches over them (each row's
+/// words read once per search: O(n²/64)), the closure of the condensation in reverse
+/// topological order, and the pairs first reachable at t.
+pub(crate) fn path_levels(n: usize, level: &[u8], top: usize) -> Result<Vec<u8>> {
+    let stopped = || Err(crate::interrupt::check().err().unwrap_or(Error::Interrupted));
     // the transposed levels (in-links), 64 rows at a time
     let mut level_in = crate::memory::try_filled(n * n, 0u8)?;
     level_in.par_chunks_mut(64 * n.max(1)).enumerate().for_each(|(b, out)| {
@@ -534,7 +551,7 @@ fn by_thresholds(n: usize, d: &mut [f64], values: &[f64]) -> Result<()> {
             }
         }
     });
-    d.fill(0.0);
+    let mut paths = crate::memory::try_filled(n * n, 0u8)?;
     let words = n.div_ceil(64);
     let all = |live: &mut [u64]| {
         live.fill(u64::MAX);
@@ -554,10 +571,10 @@ fn by_thresholds(n: usize, d: &mut [f64], values: &[f64]) -> Result<()> {
     let mut comp = crate::memory::try_filled(n, 0u32)?;
     let mut finish: Vec<u32> = crate::memory::try_with_capacity(n)?;
     let mut stack: Vec<(u32, usize)> = crate::memory::try_with_capacity(n)?;
-    for t in (1..=values.len()).rev() {
+    for t in (1..=top.min(255)).rev() {
         let t = t as u8;
         if crate::interrupt::poll() {
-            return crate::interrupt::check();
+            return stopped();
         }
         out.chunks_mut(words.max(1)).zip(level.chunks(n.max(1))).for_each(|(a, row)| byte_mask(row, Bytes::AtLeast(t), a));
         into.chunks_mut(words.max(1)).zip(level_in.chunks(n.max(1))).for_each(|(a, row)| byte_mask(row, Bytes::AtLeast(t), a));
@@ -567,7 +584,7 @@ fn by_thresholds(n: usize, d: &mut [f64], values: &[f64]) -> Result<()> {
         all(&mut live);
         finish.clear();
         if !searches(&out, &mut live, 0..n, &mut stack, |u, _| finish.push(u as u32)) {
-            return crate::interrupt::check();
+            return stopped();
         }
         all(&mut live);
         let mut found = 0usize;
@@ -579,7 +596,7 @@ fn by_thresholds(n: usize, d: &mut [f64], values: &[f64]) -> Result<()> {
             }
             comp[u] = found as u32;
         }) {
-            return crate::interrupt::check();
+            return stopped();
         }
         let count = found;
         comp.iter_mut().for_each(|c| *c = (count as u32) - *c);
@@ -603,7 +620,7 @@ fn by_thresholds(n: usize, d: &mut [f64], values: &[f64]) -> Result<()> {
         reach[..count * words].fill(0);
         for c in 0..count {
             if c % 1024 == 0 && crate::interrupt::poll() {
-                return crate::interrupt::check();
+                return stopped();
             }
             let (done, rest) = reach.split_at_mut(c * words);
             let rc = &mut rest[..words];
@@ -635,22 +652,21 @@ fn by_thresholds(n: usize, d: &mut [f64], values: &[f64]) -> Result<()> {
                 }
             }
         }
-        // every pair first reachable now gets this strength
-        let w = values[t as usize - 1];
+        // every pair first reachable now gets this level
         let reach = &reach;
-        d.chunks_mut(n.max(1)).zip(known.chunks_mut(words.max(1))).zip(comp.iter()).for_each(|((row, seen), &c)| {
+        paths.chunks_mut(n.max(1)).zip(known.chunks_mut(words.max(1))).zip(comp.iter()).for_each(|((row, seen), &c)| {
             let rc = &reach[c as usize * words..(c as usize + 1) * words];
             for (k, (s, &r)) in seen.iter_mut().zip(rc).enumerate() {
                 let mut new = r & !*s;
                 *s |= new;
                 while new != 0 {
-                    row[k * 64 + new.trailing_zeros() as usize] = w;
+                    row[k * 64 + new.trailing_zeros() as usize] = t;
                     new &= new - 1;
                 }
             }
         });
     }
-    crate::interrupt::check()
+    crate::interrupt::check().map(|_| paths)
 }
 
 /// The strongest paths with links taken strongest first (see [`widest_paths_by`]): when a link

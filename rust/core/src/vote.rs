@@ -434,8 +434,22 @@ pub fn schulze(n: usize, p: &[f64], winning_votes: bool) -> Result<(Vec<u32>, Ve
             }
         }
     });
-    crate::margins::widest_paths(n, &mut d)?;
-    let counts = per_row(n, &d, (0u32, 0u32), |(a, b), _, dij, dji| (a + (dji > dij) as u32, b + (dij > dji) as u32));
+    // (above it, below it): i is above j when its path to j is the stronger
+    fn count<E: PartialOrd>((a, b): (u32, u32), _: usize, dij: E, dji: E) -> (u32, u32) {
+        (a + (dji > dij) as u32, b + (dij > dji) as u32)
+    }
+    let counts = match crate::margins::few_strengths(n, &d) {
+        // few strengths: the paths as byte levels (an eighth of the f64 traffic), compared as such
+        Some(values) => {
+            let level = crate::margins::level_matrix(n, |i, j| d[i * n + j], |x| x > 0.0, &values)?;
+            drop(d);
+            per_row(n, &crate::margins::path_levels(n, &level, values.len())?, (0, 0), count::<u8>)
+        }
+        None => {
+            crate::margins::widest_paths_by(n, &mut d, crate::margins::PathMethod::Incremental)?;
+            per_row(n, &d, (0, 0), count::<f64>)
+        }
+    };
     Ok(counts.into_iter().unzip())
 }
 
