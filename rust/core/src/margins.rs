@@ -334,7 +334,7 @@ pub fn widest_paths_by(n: usize, d: &mut [f64], method: PathMethod) -> Result<()
     if let Some(bad) = d.iter().position(|x| !(*x >= 0.0 && x.is_finite())) {
         return Err(Error::InvalidArgument(format!("link strengths must be finite and >= 0; entry {bad} is {}", d[bad])));
     }
-    let few = if method == PathMethod::Incremental { None } else { distinct_values(n, |i, j| d[i * n + j], |x| x > 0.0, MAX_LEVELS) };
+    let few = if method == PathMethod::Incremental { None } else { distinct_values(n, |i, j| d[i * n + j], |x| x > 0.0, MAX_LEVELS)? };
     match (method, few) {
         (PathMethod::Thresholds, None) => Err(Error::InvalidArgument(format!("the threshold method takes at most {MAX_LEVELS} distinct strengths"))),
         (PathMethod::Thresholds, Some(values)) => by_thresholds(n, d, &values),
@@ -346,9 +346,44 @@ pub fn widest_paths_by(n: usize, d: &mut [f64], method: PathMethod) -> Result<()
 /// The distinct values `value(i, j)` off the diagonal that `keep` keeps (non-negative, never
 /// −0), ascending, or None when there are more than `most`. Rows in parallel, each keeping a
 /// sorted list (abandoned past `most`).
-pub(crate) fn distinct_values(n: usize, value: impl Fn(usize, usize) -> f64 + Sync, keep: impl Fn(f64) -> bool + Sync, most: usize) -> Option<Vec<f64>> {
+pub(crate) fn distinct_values(
+    n: usize,
+    value: impl Fn(usize, usize) -> f64 + Sync,
+    keep: impl Fn(f64) -> bool + Sync,
+    most: usize,
+) -> Result<Option<Vec<f64>>> {
+    let mut all: Vec<u64> = Vec::new();
+    for first in (0..n).step_by(POLL_ROWS) {
+        if crate::interrupt::poll() {
+            return Err(stopped());
+        }
+        match distinct_in_rows(first..(first + POLL_ROWS).min(n), n, &value, &keep, most, all) {
+            Some(found) => all = found,
+            None => return Ok(None),
+        }
+    }
+    Ok(Some(all.into_iter().map(f64::from_bits).collect()))
+}
+
+/// Rows polled for Ctrl-C between chunks of this many in the n × n passes.
+const POLL_ROWS: usize = 512;
+
+/// The error of a computation stopped by Ctrl-C.
+pub(crate) fn stopped() -> Error {
+    crate::interrupt::check().err().unwrap_or(Error::Interrupted)
+}
+
+/// [`distinct_values`] of some rows, added to `all` (their bits, ascending).
+fn distinct_in_rows(
+    rows: std::ops::Range<usize>,
+    n: usize,
+    value: &(impl Fn(usize, usize) -> f64 + Sync),
+    keep: &(impl Fn(f64) -> bool + Sync),
+    most: usize,
+    mut all: Vec<u64>,
+) -> Option<Vec<u64>> {
     // non-negative floats order as their bits
-    let rows: Vec<Option<Vec<u64>>> = (0..n)
+    let rows: Vec<Option<Vec<u64>>> = rows
         .into_par_iter()
         .map(|i| {
             // whole values below 2¹⁶ (counts of voters) as bits of a table, others in a list
@@ -381,7 +416,6 @@ pub(crate) fn distinct_values(n: usize, value: impl Fn(usize, usize) -> f64 + Sy
             (seen.len() <= most).then_some(seen)
         })
         .collect();
-    let mut all: Vec<u64> = Vec::new();
     for row in rows {
         for x in row? {
             if let Err(at) = all.binary_search(&x) {
@@ -392,7 +426,7 @@ pub(crate) fn distinct_values(n: usize, value: impl Fn(usize, usize) -> f64 + Sy
             return None;
         }
     }
-    Some(all.into_iter().map(f64::from_bits).collect())
+    Some(all)
 }
 
 /// Which bytes of a row [`byte_mask`] keeps.
@@ -459,14 +493,20 @@ pub(crate) fn level_matrix(n: usize, value: impl Fn(usize, usize) -> f64 + Sync,
             table[v as usize] = k as u8 + 1;
         }
     }
-    level.par_chunks_mut(n.max(1)).enumerate().for_each(|(i, row)| {
-        for (j, l) in row.iter_mut().enumerate() {
-            let x = value(i, j);
-            if j != i && keep(x) {
-                *l = if x.fract() == 0.0 && x < 65536.0 { table[x as usize] } else { (values.partition_point(|&v| v < x) + 1) as u8 };
-            }
+    for (c, rows) in level.chunks_mut(POLL_ROWS * n.max(1)).enumerate() {
+        if crate::interrupt::poll() {
+            return Err(stopped());
         }
-    });
+        rows.par_chunks_mut(n.max(1)).enumerate().for_each(|(r, row)| {
+            let i = c * POLL_ROWS + r;
+            for (j, l) in row.iter_mut().enumerate() {
+                let x = value(i, j);
+                if j != i && keep(x) {
+                    *l = if x.fract() == 0.0 && x < 65536.0 { table[x as usize] } else { (values.partition_point(|&v| v < x) + 1) as u8 };
+                }
+            }
+        });
+    }
     Ok(level)
 }
 
@@ -529,8 +569,28 @@ fn by_thresholds(n: usize, d: &mut [f64], values: &[f64]) -> Result<()> {
 
 /// The distinct positive strengths of the links `d` (ascending) when the threshold method is
 /// the one to take: at most max(16, n / 32) of them (and 255).
-pub(crate) fn few_strengths(n: usize, d: &[f64]) -> Option<Vec<f64>> {
-    distinct_values(n, |i, j| d[i * n + j], |x| x > 0.0, MAX_LEVELS).filter(|v| v.len() <= (n / 32).max(16))
+pub(crate) fn few_strengths(n: usize, d: &[f64]) -> Result<Option<Vec<f64>>> {
+    Ok(distinct_values(n, |i, j| d[i * n + j], |x| x > 0.0, MAX_LEVELS)?.filter(|v| v.len() <= (n / 32).max(16)))
+}
+
+/// `out[i][j] = f(x[i][j], x[j][i])` for the n × n matrix `x`, 64 rows at a time (x's columns
+/// read in contiguous runs), Ctrl-C polled between chunks of rows.
+pub(crate) fn with_transpose<T: Send>(n: usize, x: &[f64], out: &mut [T], f: impl Fn(f64, f64) -> T + Sync) -> Result<()> {
+    for (c, rows) in out.chunks_mut(POLL_ROWS * n.max(1)).enumerate() {
+        if crate::interrupt::poll() {
+            return Err(stopped());
+        }
+        rows.par_chunks_mut(64 * n.max(1)).enumerate().for_each(|(b, block)| {
+            let i0 = c * POLL_ROWS + b * 64;
+            let h = block.len() / n;
+            for j in 0..n {
+                for (r, &xji) in x[j * n + i0..j * n + i0 + h].iter().enumerate() {
+                    block[r * n + j] = f(x[(i0 + r) * n + j], xji);
+                }
+            }
+        });
+    }
+    Ok(())
 }
 
 /// The strongest paths as levels: `level` holds each link's strength level (0: no link, else
@@ -540,7 +600,6 @@ pub(crate) fn few_strengths(n: usize, d: &[f64]) -> Option<Vec<f64>> {
 /// words read once per search: O(n²/64)), the closure of the condensation in reverse
 /// topological order, and the pairs first reachable at t.
 pub(crate) fn path_levels(n: usize, level: &[u8], top: usize) -> Result<Vec<u8>> {
-    let stopped = || Err(crate::interrupt::check().err().unwrap_or(Error::Interrupted));
     // the transposed levels (in-links), 64 rows at a time
     let mut level_in = crate::memory::try_filled(n * n, 0u8)?;
     level_in.par_chunks_mut(64 * n.max(1)).enumerate().for_each(|(b, out)| {
@@ -574,7 +633,7 @@ pub(crate) fn path_levels(n: usize, level: &[u8], top: usize) -> Result<Vec<u8>>
     for t in (1..=top.min(255)).rev() {
         let t = t as u8;
         if crate::interrupt::poll() {
-            return stopped();
+            return Err(stopped());
         }
         out.chunks_mut(words.max(1)).zip(level.chunks(n.max(1))).for_each(|(a, row)| byte_mask(row, Bytes::AtLeast(t), a));
         into.chunks_mut(words.max(1)).zip(level_in.chunks(n.max(1))).for_each(|(a, row)| byte_mask(row, Bytes::AtLeast(t), a));
@@ -584,7 +643,7 @@ pub(crate) fn path_levels(n: usize, level: &[u8], top: usize) -> Result<Vec<u8>>
         all(&mut live);
         finish.clear();
         if !searches(&out, &mut live, 0..n, &mut stack, |u, _| finish.push(u as u32)) {
-            return stopped();
+            return Err(stopped());
         }
         all(&mut live);
         let mut found = 0usize;
@@ -596,7 +655,7 @@ pub(crate) fn path_levels(n: usize, level: &[u8], top: usize) -> Result<Vec<u8>>
             }
             comp[u] = found as u32;
         }) {
-            return stopped();
+            return Err(stopped());
         }
         let count = found;
         comp.iter_mut().for_each(|c| *c = (count as u32) - *c);
@@ -620,7 +679,7 @@ pub(crate) fn path_levels(n: usize, level: &[u8], top: usize) -> Result<Vec<u8>>
         reach[..count * words].fill(0);
         for c in 0..count {
             if c % 1024 == 0 && crate::interrupt::poll() {
-                return stopped();
+                return Err(stopped());
             }
             let (done, rest) = reach.split_at_mut(c * words);
             let rc = &mut rest[..words];
@@ -965,11 +1024,11 @@ mod tests {
         }
         let many: Vec<f64> = (0..300 * 300).map(|e| (e % 1000) as f64).collect();
         assert!(widest_paths_by(300, &mut many.clone(), PathMethod::Thresholds).is_err());
-        assert_eq!(distinct_values(300, |i, j| many[i * 300 + j], |x| x > 0.0, 255), None);
+        assert_eq!(distinct_values(300, |i, j| many[i * 300 + j], |x| x > 0.0, 255).unwrap(), None);
         let d = [5.0, 3.0, 0.0, 9.0, 9.0, 0.5, 3.0, 0.0, 1.0];
-        assert_eq!(distinct_values(3, |i, j| d[i * 3 + j], |x| x > 0.0, 255), Some(vec![0.5, 3.0, 9.0])); // the diagonal (5, 9, 1) left out
-        assert_eq!(distinct_values(3, |i, j| d[i * 3 + j], |x| x >= 0.0, 255), Some(vec![0.0, 0.5, 3.0, 9.0]));
-        assert_eq!(distinct_values(3, |i, j| d[i * 3 + j], |x| x >= 0.0, 2), None);
+        assert_eq!(distinct_values(3, |i, j| d[i * 3 + j], |x| x > 0.0, 255).unwrap(), Some(vec![0.5, 3.0, 9.0])); // the diagonal (5, 9, 1) left out
+        assert_eq!(distinct_values(3, |i, j| d[i * 3 + j], |x| x >= 0.0, 255).unwrap(), Some(vec![0.0, 0.5, 3.0, 9.0]));
+        assert_eq!(distinct_values(3, |i, j| d[i * 3 + j], |x| x >= 0.0, 2).unwrap(), None);
         let mut found = Vec::new();
         let row: Vec<u8> = (0..200).map(|k| (k % 7) as u8).collect();
         push_matches(&row, Bytes::AtLeast(5), &mut found);

@@ -157,13 +157,22 @@ pub fn ranked_pairs_label(n: usize, p: &[f64]) -> Result<Vec<u32>> {
 pub fn ranked_pairs_label_by(n: usize, p: &[f64], one_by_one: bool) -> Result<Vec<u32>> {
     check_square(n, p)?;
     let mut c = Closure::identity(n)?;
-    let margin = |i: usize, j: usize| p[i * n + j] - p[j * n + i] + 0.0; // + 0.0: −0 as +0
-    let few = if one_by_one { None } else { crate::margins::distinct_values(n, margin, |m| m >= 0.0, 255) };
+    let few = if one_by_one {
+        None
+    } else {
+        // the margins (+ 0.0: −0 as +0), their distinct values ≥ 0 and levels
+        let mut m = try_filled(n * n, 0.0f64)?;
+        crate::margins::with_transpose(n, p, &mut m, |pij, pji| pij - pji + 0.0)?;
+        let values = crate::margins::distinct_values(n, |i, j| m[i * n + j], |x| x >= 0.0, 255)?;
+        match values {
+            Some(v) => Some((crate::margins::level_matrix(n, |i, j| m[i * n + j], |x| x >= 0.0, &v)?, v.len())),
+            None => None,
+        }
+    };
     match few {
-        Some(values) => {
-            let level = crate::margins::level_matrix(n, margin, |m| m >= 0.0, &values)?;
+        Some((level, top)) => {
             let mut js: Vec<u32> = Vec::new();
-            for t in (1..=values.len() as u8).rev() {
+            for t in (1..=top as u8).rev() {
                 for (i, row) in level.chunks_exact(n).enumerate() {
                     if crate::interrupt::poll() {
                         return crate::interrupt::check().map(|_| Vec::new());
@@ -421,24 +430,16 @@ fn per_row<E: Copy + Sync, T: Send + Copy>(n: usize, x: &[E], init: T, f: impl F
 pub fn schulze(n: usize, p: &[f64], winning_votes: bool) -> Result<(Vec<u32>, Vec<u32>)> {
     check_square(n, p)?;
     let mut d = try_filled(n * n, 0.0f64)?;
-    // the links, 64 rows at a time (P's columns read in contiguous runs)
-    d.par_chunks_mut(64 * n.max(1)).enumerate().for_each(|(b, out)| {
-        let i0 = b * 64;
-        let rows = out.len() / n;
-        for j in 0..n {
-            for (r, &pji) in p[j * n + i0..j * n + i0 + rows].iter().enumerate() {
-                let pij = p[(i0 + r) * n + j];
-                if pij > pji {
-                    out[r * n + j] = if winning_votes { pij } else { pij - pji };
-                }
-            }
-        }
-    });
+    crate::margins::with_transpose(n, p, &mut d, |pij, pji| match pij > pji {
+        true if winning_votes => pij,
+        true => pij - pji,
+        false => 0.0,
+    })?;
     // (above it, below it): i is above j when its path to j is the stronger
     fn count<E: PartialOrd>((a, b): (u32, u32), _: usize, dij: E, dji: E) -> (u32, u32) {
         (a + (dji > dij) as u32, b + (dij > dji) as u32)
     }
-    let counts = match crate::margins::few_strengths(n, &d) {
+    let counts = match crate::margins::few_strengths(n, &d)? {
         // few strengths: the paths as byte levels (an eighth of the f64 traffic), compared as such
         Some(values) => {
             let level = crate::margins::level_matrix(n, |i, j| d[i * n + j], |x| x > 0.0, &values)?;
