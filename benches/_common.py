@@ -48,6 +48,28 @@ def median_time(fn: Callable[[], Any], repeat: int) -> float:
     return timed(fn, repeat)[0]
 
 
+def wall_and_cpu(
+    fn: Callable[[], Any], repeat: int, stop_after: float = math.inf, warm_up: bool = False
+) -> tuple[float, float]:
+    """The median wall seconds and the median CPU seconds (process time, every thread) of up to
+    ``repeat`` calls of ``fn`` (fewer once one takes longer than ``stop_after``), each after a
+    garbage collection; ``warm_up`` makes one untimed call first. On a shared machine the CPU
+    seconds are the steadier figure."""
+    if warm_up:
+        fn()
+    walls: list[float] = []
+    cpus: list[float] = []
+    for _ in range(repeat):
+        gc.collect()
+        w0, c0 = time.perf_counter(), time.process_time()
+        fn()
+        walls.append(time.perf_counter() - w0)
+        cpus.append(time.process_time() - c0)
+        if walls[-1] > stop_after:
+            break
+    return statistics.median(walls), statistics.median(cpus)
+
+
 def table(title: str, rows: list[tuple[str, float, str]]) -> None:
     """Prints a Markdown table: median seconds and × slower than the first row (rankagg)."""
     paired_table(title, [(name, t, t / rows[0][1], note) for name, t, note in rows])

@@ -25,9 +25,7 @@ from __future__ import annotations
 import argparse
 import gc
 import os
-import statistics
 import sys
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -41,20 +39,13 @@ from rankagg.intake import factorize
 from rankagg.pairs import Comparisons, core_rows
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _common import wall_and_cpu
 from numpy_baseline import bradley_terry_ids
 
 
 def timed(f: Callable[[], Any], repeat: int) -> tuple[float, float]:
     """(median wall seconds, median CPU seconds) of ``repeat`` calls after one warm-up."""
-    f()
-    walls, cpus = [], []
-    for _ in range(repeat):
-        gc.collect()
-        w0, c0 = time.perf_counter(), time.process_time()
-        f()
-        walls.append(time.perf_counter() - w0)
-        cpus.append(time.process_time() - c0)
-    return statistics.median(walls), statistics.median(cpus)
+    return wall_and_cpu(f, repeat, warm_up=True)
 
 
 def item_column(codes: np.ndarray, dtype: str, n: int) -> pl.Series:

@@ -8,18 +8,23 @@ Rust paths), and pref_voting where it finishes under the cap.
     python benches/rules_scale.py --quick     # 1,000 candidates and the 10,000 x 1,000 profile
     python benches/rules_scale.py --cap 60    # seconds before a "before" or pref_voting run is cut
     python benches/rules_scale.py --sizes 10000 --skip-ic   # one size alone
+    python benches/rules_scale.py --cap 0 --sizes 3000,10000 --skip-ic   # no "before" runs
 
-"after" is end to end from a `ra.Rankings` (the majority matrix included); "margins" is
-`ra.pairwise_preferences` alone, so a rule's own share is the difference. "before" runs the old
-Python on the margin matrix (the matrix not included) in a child process cut at the cap.
-Medians of `--repeat` runs (one run beyond 20 s).
+"after" is end to end from a `ra.Rankings` (the majority matrix included), wall seconds and, in
+parentheses, the process's CPU seconds (all threads); "margins" is `ra.pairwise_preferences`
+alone, so a rule's own share is the difference. "before" runs the old Python on the margin
+matrix (the matrix not included) in a child process cut at the cap. The rows "(before 37)"
+run the paths taken before decision 37, end to end in this process through the test hooks:
+Schulze with NumPy's links, the incremental strongest paths (`_core.widest_paths(...,
+"incremental")`) and NumPy's d > dᵀ; ranked pairs' label locking one edge at a time
+(`_core.ranked_pairs_label(..., one_by_one=True)`). Medians of `--repeat` runs (one run beyond 20 s); the load average is printed per profile.
 """
 
 from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
-import statistics
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -31,14 +36,20 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 
 import rankagg as ra
-from _common import runs
+from _common import wall_and_cpu
+from rankagg import _core
 from rankagg import vote as vote_module
 from rankagg.reference import vote as ref
 
 
 def median_time(fn: Callable[[], Any], repeat: int) -> float:
     """The median of up to ``repeat`` runs, fewer once one passes 20 s."""
-    return statistics.median(runs(fn, repeat, stop_after=20)[0])
+    return median_times(fn, repeat)[0]
+
+
+def median_times(fn: Callable[[], Any], repeat: int) -> tuple[float, float]:
+    """Median wall and CPU seconds of up to ``repeat`` runs, fewer once one passes 20 s."""
+    return wall_and_cpu(fn, repeat, stop_after=20)
 
 
 def _child(fn: Callable[[], Any], out: Any) -> None:
@@ -93,9 +104,24 @@ def rules(votes: ra.Rankings) -> list[tuple[str, Callable[[], Any], Callable[[np
         p = m  # winning votes and margins agree on complete rankings; the work is the paths
         return ref.widest_paths(np.where(p > 0, p, 0.0))
 
+    def schulze_incremental() -> Any:
+        """Schulze as it ran before decision 37 (NumPy around the incremental paths)."""
+        p = ra.pairwise_preferences(votes)
+        d = np.array(np.where(p > p.T, p - p.T, 0.0), order="C")
+        _core.widest_paths(len(p), d.reshape(-1), "incremental")
+        above = d > d.T
+        return 1 + above.sum(axis=0), above.sum(axis=1)
+
+    def label_one_by_one() -> Any:
+        """Ranked pairs' label locking as before decision 37 (sorted edges, one at a time)."""
+        p = ra.pairwise_preferences(votes)
+        return _core.ranked_pairs_label(len(p), p.reshape(-1), True)
+
     return [
         ("Schulze", lambda: ra.schulze(votes, strength="margin"), schulze_before),
+        ("Schulze, incremental (before 37)", schulze_incremental, None),
         ("ranked pairs, label", lambda: ra.ranked_pairs(votes, tie_break="label"), ref.ranked_pairs_label),
+        ("ranked pairs, label, one by one (before 37)", label_one_by_one, None),
         ("ranked pairs, all", lambda: ra.ranked_pairs(votes), ref.ranked_pairs_winners),
         ("Smith set", lambda: ra.smith_set(votes), ref.smith_set),
         ("Condorcet winner", lambda: ra.condorcet_winner(votes), ref.condorcet_winner),
@@ -105,22 +131,27 @@ def rules(votes: ra.Rankings) -> list[tuple[str, Callable[[], Any], Callable[[np
 
 def profile_rows(name: str, votes: ra.Rankings, args: argparse.Namespace, pref_voting: bool) -> None:
     n = len(votes.labels)
-    t_margins = median_time(lambda: ra.pairwise_preferences(votes), args.repeat)
+    print(f"load average {os.getloadavg()[0]:.1f} before {name}", flush=True)
+    t_margins, cpu = median_times(lambda: ra.pairwise_preferences(votes), args.repeat)
     p = ra.pairwise_preferences(votes)
     m = p - p.T
-    print(f"| {name} | margins | {t_margins:.3f} | | | |", flush=True)
+    print(f"| {name} | margins | {t_margins:.3f} ({cpu:.2f} CPU) | | | |", flush=True)
     for rule, after, before in rules(votes):
+        if rule in args.skip:
+            continue
         try:
-            t = median_time(after, args.repeat)
-            shown = f"{t:.3f}"
+            t, cpu = median_times(after, args.repeat)
+            shown = f"{t:.3f} ({cpu:.2f} CPU)"
             own = f"{max(t - t_margins, 0.0):.3f}" if rule != "instant runoff" else f"{t:.3f}"
         except ra.RankaggError:
             shown, own = "raised", ""
-        if before is not None:
+        if args.cap <= 0 or rule.endswith("(before 37)"):
+            old = ""
+        elif before is not None:
             old = capped(lambda: before(m), args.cap)
         else:
             old = capped(lambda: vote_module._instant_runoff_exact(votes), args.cap)
-        pv = capped(lambda: pref_voting_rule(rule, votes), args.cap) if pref_voting else ""
+        pv = capped(lambda: pref_voting_rule(rule, votes), args.cap) if pref_voting and old else ""
         print(f"| {name} | {rule} | {shown} | {own} | {old} | {pv} |", flush=True)
     del n
 
@@ -156,7 +187,11 @@ def main() -> None:
     ap.add_argument("--pref-voting", action="store_true", help="also pref_voting (1,000 candidates only)")
     ap.add_argument("--sizes", default="1000,3000,10000", help="candidates of the 20-voter profiles ('' for none)")
     ap.add_argument("--skip-ic", action="store_true", help="leave out the 10,000 x 1,000 profile")
+    ap.add_argument(
+        "--skip", default="", help="rules to leave out, ';'-separated (e.g. 'ranked pairs, all;instant runoff')"
+    )
     args = ap.parse_args()
+    args.skip = {r.strip() for r in args.skip.split(";") if r.strip()}
     print("| profile | rule | after s (end to end) | rule alone s | before s (rule alone) | pref_voting s |")
     print("|---|---|---:|---:|---:|---:|")
     sizes = [int(s) for s in args.sizes.split(",") if s]
@@ -169,7 +204,7 @@ def main() -> None:
         rng = np.random.default_rng(1)
         irv = ra.Rankings.from_lists([rng.permutation(100_000).tolist() for _ in range(4)])
         t = median_time(lambda: ra.instant_runoff(irv), args.repeat)
-        old = capped(lambda: vote_module._instant_runoff_exact(irv), args.cap)
+        old = capped(lambda: vote_module._instant_runoff_exact(irv), args.cap) if args.cap > 0 else ""
         print(f"| 4 x 100,000 | instant runoff | {t:.3f} | {t:.3f} | {old} | |", flush=True)
 
 

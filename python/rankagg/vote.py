@@ -40,7 +40,6 @@ from rankagg.consensus import (
     preferences_of,
     rankings_only,
     smith_indices,
-    widest_paths,
 )
 from rankagg.display import display_frame, progress_delay
 from rankagg.errors import RankaggError
@@ -132,7 +131,8 @@ def minimax(rankings: Votes, *, unranked: Unranked = "below") -> Consensus:
 def schulze(rankings: Votes, *, unranked: Unranked = "below", strength: Strength = "winning_votes") -> Consensus:
     """Schulze (beat-path). A majority i over j is a link of strength P[i, j] (``strength=
     "winning_votes"``, Schulze's choice) or P[i, j] − P[j, i] (``"margin"``, pref_voting's
-    default); d[i, j] is the strength of the strongest path of links from i to j (Floyd–Warshall),
+    default); d[i, j] is the strength of the strongest path of links from i to j (Rust: one
+    reachability per distinct strength when they are few, else links taken strongest first),
     and i is above j in Schulze's order when d[i, j] > d[j, i]. This order is transitive but
     not complete: items neither above nor below each other are not ordered.
 
@@ -150,10 +150,14 @@ def schulze(rankings: Votes, *, unranked: Unranked = "below", strength: Strength
     if not one_of(strength, ("winning_votes", "margin")):
         raise RankaggError(f"strength must be 'winning_votes' or 'margin', not {strength!r}")
     holder, p = preferences_of(rankings, unranked, "schulze")
-    d = widest_paths(np.where(p > p.T, p if strength == "winning_votes" else p - p.T, 0.0))
-    above = d > d.T  # above[i, j]: i is above j
-    position = 1 + above.sum(axis=0)
-    score = above.sum(axis=1).astype(float)
+    n = len(p)
+    # Rust: the links and their strongest paths (n × n), the list of links sorted by strength
+    # when they are many distinct ones (16 bytes per link, with its per-row parts)
+    check_dense((n, n), "the strongest-path matrix", copies=4)
+    flat = np.ascontiguousarray(p, dtype=np.float64).reshape(-1)
+    above, below = _core.schulze(n, flat, strength == "winning_votes")
+    position = 1 + above.astype(np.int64)  # 1 + the number of items above the item
+    score = below.astype(float)  # the number of items it is above
     return make_consensus(holder, score, "schulze", position=position, unranked=unranked, strength=strength)
 
 

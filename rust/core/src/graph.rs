@@ -42,70 +42,82 @@ impl Digraph {
     /// numbered in topological order of the condensation: every edge between two components
     /// goes from the lower-numbered one to the higher-numbered one.
     pub fn strongly_connected_components(&self) -> (usize, Vec<u32>) {
-        let n = self.len();
-        const UNSEEN: u32 = u32::MAX;
-        let mut index = vec![UNSEEN; n];
-        let mut low = vec![0u32; n];
-        let mut on_stack = vec![false; n];
-        let mut stack: Vec<u32> = Vec::new();
-        let mut comp = vec![UNSEEN; n];
-        let mut n_comp = 0u32;
-        let mut next_index = 0u32;
-        // Call stack of (node, position in its successor list).
-        let mut calls: Vec<(u32, usize)> = Vec::new();
-        for root in 0..n {
-            if index[root] != UNSEEN {
-                continue;
-            }
-            calls.push((root as u32, 0));
-            index[root] = next_index;
-            low[root] = next_index;
-            next_index += 1;
-            stack.push(root as u32);
-            on_stack[root] = true;
-            while let Some(&mut (u, ref mut pos)) = calls.last_mut() {
-                let u = u as usize;
-                let succ = self.successors(u);
-                if *pos < succ.len() {
-                    let v = succ[*pos] as usize;
-                    *pos += 1;
-                    if index[v] == UNSEEN {
-                        index[v] = next_index;
-                        low[v] = next_index;
-                        next_index += 1;
-                        stack.push(v as u32);
-                        on_stack[v] = true;
-                        calls.push((v as u32, 0));
-                    } else if on_stack[v] {
-                        low[u] = low[u].min(index[v]);
+        let next = |u: usize, pos: usize| self.successors(u).get(pos).map(|&v| (v as usize, pos + 1));
+        let (total, mut comp) = tarjan(self.len(), next, || false).unwrap_or_default();
+        // Tarjan emits components in reverse topological order; flip so 0 comes first.
+        for c in comp.iter_mut() {
+            *c = total as u32 - 1 - *c;
+        }
+        (total, comp)
+    }
+}
+
+/// Tarjan's strongly connected components (iterative: no recursion) of the graph on `n` nodes
+/// whose successors `next(u, pos)` lists: the first successor at or after position `pos` of
+/// u's list and the position after it, or None past the end (a list, or a dense row scanned
+/// from `pos`). Returns (number of components, component of each node), numbered in reverse
+/// topological order (Tarjan's): every edge between two components goes from the
+/// higher-numbered one to the lower-numbered one. `stop` is asked every 1,024 nodes; None
+/// when it said yes.
+pub fn tarjan(n: usize, mut next: impl FnMut(usize, usize) -> Option<(usize, usize)>, mut stop: impl FnMut() -> bool) -> Option<(usize, Vec<u32>)> {
+    const UNSEEN: u32 = u32::MAX;
+    let mut index = vec![UNSEEN; n];
+    let mut low = vec![0u32; n];
+    let mut on_stack = vec![false; n];
+    let mut stack: Vec<u32> = Vec::new();
+    let mut comp = vec![UNSEEN; n];
+    let mut n_comp = 0u32;
+    let mut next_index = 0u32;
+    // Call stack of (node, position in its successor list).
+    let mut calls: Vec<(u32, usize)> = Vec::new();
+    for root in 0..n {
+        if index[root] != UNSEEN {
+            continue;
+        }
+        calls.push((root as u32, 0));
+        index[root] = next_index;
+        low[root] = next_index;
+        next_index += 1;
+        stack.push(root as u32);
+        on_stack[root] = true;
+        while let Some(&mut (u, ref mut pos)) = calls.last_mut() {
+            let u = u as usize;
+            if let Some((v, after)) = next(u, *pos) {
+                *pos = after;
+                if index[v] == UNSEEN {
+                    if next_index % 1024 == 0 && stop() {
+                        return None;
                     }
-                } else {
-                    calls.pop();
-                    if let Some(&(parent, _)) = calls.last() {
-                        let p = parent as usize;
-                        low[p] = low[p].min(low[u]);
-                    }
-                    if low[u] == index[u] {
-                        loop {
-                            let w = stack.pop().expect("Tarjan stack holds u") as usize;
-                            on_stack[w] = false;
-                            comp[w] = n_comp;
-                            if w == u {
-                                break;
-                            }
+                    index[v] = next_index;
+                    low[v] = next_index;
+                    next_index += 1;
+                    stack.push(v as u32);
+                    on_stack[v] = true;
+                    calls.push((v as u32, 0));
+                } else if on_stack[v] {
+                    low[u] = low[u].min(index[v]);
+                }
+            } else {
+                calls.pop();
+                if let Some(&(parent, _)) = calls.last() {
+                    let p = parent as usize;
+                    low[p] = low[p].min(low[u]);
+                }
+                if low[u] == index[u] {
+                    loop {
+                        let w = stack.pop().expect("Tarjan stack holds u") as usize;
+                        on_stack[w] = false;
+                        comp[w] = n_comp;
+                        if w == u {
+                            break;
                         }
-                        n_comp += 1;
                     }
+                    n_comp += 1;
                 }
             }
         }
-        // Tarjan emits components in reverse topological order; flip so 0 comes first.
-        let total = n_comp;
-        for c in comp.iter_mut() {
-            *c = total - 1 - *c;
-        }
-        (total as usize, comp)
     }
+    Some((n_comp as usize, comp))
 }
 
 #[cfg(test)]

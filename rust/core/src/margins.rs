@@ -68,38 +68,122 @@ pub fn pairwise_preferences(n: usize, offsets: &[u64], items: &[u32], levels: &[
             let (lo, hi) = (offsets[v] as usize, offsets[v + 1] as usize);
             hi - lo == n && levels[lo..hi].windows(2).all(|l| l[0] < l[1])
         });
-    // Levels as i32 codes: a ranked item's code is greater the lower it is ranked; unranked is
-    // above every code (`below`) or below every code (`ignore`: 0, ranked levels shifted by 1),
-    // so "j is ranked below i" is `code[j] > code[i]` in both conventions, i ranked.
-    let (unranked, shift) = if below { (i32::MAX, 0) } else { (0, 1) };
-    let chunk = (CHUNK_BYTES / (4 * n)).clamp(1, 1024);
+    // Levels as codes (i16 when they fit: twice the lanes per instruction): a ranked item's
+    // code is greater the lower it is ranked; unranked is above every code (`below`) or below
+    // every code (`ignore`: 0, ranked levels shifted by 1), so "j is ranked below i" is
+    // `code[j] > code[i]` in both conventions, i ranked.
+    let top = levels.iter().copied().max().unwrap_or(0);
+    let stopped = if top + 1 < i16::MAX as u32 {
+        tiled::<i16>(&mut p, n, offsets, items, levels, weights, counts.as_deref(), upper, below)?
+    } else {
+        tiled::<i32>(&mut p, n, offsets, items, levels, weights, counts.as_deref(), upper, below)?
+    };
+    if stopped {
+        return crate::interrupt::check().map(|_| p);
+    }
+    if upper {
+        // P[i][j] = total − P[j][i] below the diagonal, in 64 × 64 blocks (cache-friendly
+        // column reads)
+        let total = counts.as_ref().map_or(0.0, |c| c.iter().map(|&w| w as f64).sum::<f64>());
+        for i0 in (0..n).step_by(64) {
+            let (done, rest) = p.split_at_mut(i0 * n);
+            let h = (n - i0).min(64);
+            let block = &mut rest[..h * n];
+            for j0 in (0..i0).step_by(64) {
+                for (r, row) in block.chunks_exact_mut(n).enumerate() {
+                    for j in j0..j0 + 64 {
+                        row[j] = total - done[j * n + i0 + r];
+                    }
+                }
+            }
+            for r in 0..h {
+                for j in i0..i0 + r {
+                    block[r * n + j] = total - block[(j - i0) * n + i0 + r];
+                }
+            }
+        }
+    }
+    crate::interrupt::check().map(|_| p)
+}
+
+/// A level code of the tiled path (`i16` when every level fits, else `i32`).
+trait Code: Copy + PartialOrd + Send + Sync {
+    /// Above every code: unranked under `below`.
+    const TOP: Self;
+    /// Below every shifted code: unranked under `ignore`.
+    const ZERO: Self;
+    /// A level (already checked to fit).
+    fn of(level: u32) -> Self;
+}
+
+impl Code for i16 {
+    const TOP: Self = i16::MAX;
+    const ZERO: Self = 0;
+    fn of(level: u32) -> Self {
+        level as i16
+    }
+}
+
+impl Code for i32 {
+    const TOP: Self = i32::MAX;
+    const ZERO: Self = 0;
+    fn of(level: u32) -> Self {
+        level as i32
+    }
+}
+
+/// The tiled path of [`pairwise_preferences`] into `p` (zeroed): chunks of voters as dense rows
+/// of codes C, P's rows in tiles, one task each. Whole counts go through an accumulator of
+/// `u16` lanes when the chunk's weights sum below 2¹⁶ (16 lanes per AVX2 instruction with i16
+/// codes), else `u32`, added into P once per chunk. `Ok(true)` when stopped by Ctrl-C.
+#[allow(clippy::too_many_arguments)]
+fn tiled<C: Code>(
+    p: &mut [f64],
+    n: usize,
+    offsets: &[u64],
+    items: &[u32],
+    levels: &[u32],
+    weights: Option<&[f64]>,
+    counts: Option<&[u32]>,
+    upper: bool,
+    below: bool,
+) -> Result<bool> {
+    let voters = offsets.len() - 1;
+    let (unranked, shift) = if below { (C::TOP, 0) } else { (C::ZERO, 1) };
+    let size = std::mem::size_of::<C>();
+    let chunk = (CHUNK_BYTES / (size * n)).clamp(1, 1024);
     let rows = (TILE_BYTES / (4 * n)).clamp(1, 64);
     let mut code = crate::memory::try_filled(chunk.min(voters) * n, unranked)?;
     for first in (0..voters).step_by(chunk) {
         if crate::interrupt::poll() {
-            return crate::interrupt::check().map(|_| p);
+            return Ok(true);
         }
         let last = (first + chunk).min(voters);
         code.par_chunks_mut(n).zip(first..last).for_each(|(row, v)| {
             row.fill(unranked);
             let (lo, hi) = (offsets[v] as usize, offsets[v + 1] as usize);
             for (&i, &l) in items[lo..hi].iter().zip(&levels[lo..hi]) {
-                row[i as usize] = l as i32 + shift;
+                row[i as usize] = C::of(l + shift);
             }
         });
         let code = &code[..(last - first) * n];
         let ranked = |v: usize| offsets[v] < offsets[v + 1];
-        match &counts {
-            Some(c) => p.par_chunks_mut(rows * n).enumerate().for_each(|(t, out)| {
-                let mut acc = vec![0u32; out.len()];
-                for (k, row) in code.chunks_exact(n).enumerate() {
-                    let w = c[first + k];
-                    if w != 0 && ranked(first + k) {
-                        tile(&mut acc, row, t * rows, unranked, w, upper);
+        match counts {
+            Some(c) => {
+                let narrow = c[first..last].iter().map(|&w| w as u64).sum::<u64>() < 1 << 16;
+                p.par_chunks_mut(rows * n).enumerate().for_each(|(t, out)| {
+                    let live = || code.chunks_exact(n).enumerate().filter(|&(k, _)| c[first + k] != 0 && ranked(first + k));
+                    if narrow {
+                        let mut acc = vec![0u16; out.len()];
+                        live().for_each(|(k, row)| tile(&mut acc, row, t * rows, unranked, c[first + k] as u16, upper));
+                        out.iter_mut().zip(&acc).for_each(|(o, &a)| *o += a as f64);
+                    } else {
+                        let mut acc = vec![0u32; out.len()];
+                        live().for_each(|(k, row)| tile(&mut acc, row, t * rows, unranked, c[first + k], upper));
+                        out.iter_mut().zip(&acc).for_each(|(o, &a)| *o += a as f64);
                     }
-                }
-                out.iter_mut().zip(&acc).for_each(|(o, &a)| *o += a as f64);
-            }),
+                })
+            }
             None => {
                 let w = weights.unwrap_or(&[]);
                 p.par_chunks_mut(rows * n).enumerate().for_each(|(t, out)| {
@@ -113,22 +197,13 @@ pub fn pairwise_preferences(n: usize, offsets: &[u64], items: &[u32], levels: &[
             }
         }
     }
-    if upper {
-        let total = counts.as_ref().map_or(0.0, |c| c.iter().map(|&w| w as f64).sum::<f64>());
-        for i in 1..n {
-            let (done, rest) = p.split_at_mut(i * n);
-            for (j, cell) in rest[..i].iter_mut().enumerate() {
-                *cell = total - done[j * n + i];
-            }
-        }
-    }
-    crate::interrupt::check().map(|_| p)
+    Ok(false)
 }
 
 /// Adds one voter's comparisons (level codes `row`) into the accumulator rows of items
 /// `first ..`: `acc[r][j] += w` where item j is ranked below item `first + r` (`u32` counts,
 /// or `f64` weights added straight into P's rows); `upper`: only the items j after it.
-fn tile<T: Copy + Default + std::ops::Add<Output = T>>(acc: &mut [T], row: &[i32], first: usize, unranked: i32, w: T, upper: bool) {
+fn tile<C: Code, T: Copy + Default + std::ops::Add<Output = T>>(acc: &mut [T], row: &[C], first: usize, unranked: C, w: T, upper: bool) {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU has AVX2 (checked just above).
@@ -140,12 +215,12 @@ fn tile<T: Copy + Default + std::ops::Add<Output = T>>(acc: &mut [T], row: &[i32
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn tile_avx2<T: Copy + Default + std::ops::Add<Output = T>>(acc: &mut [T], row: &[i32], first: usize, unranked: i32, w: T, upper: bool) {
+unsafe fn tile_avx2<C: Code, T: Copy + Default + std::ops::Add<Output = T>>(acc: &mut [T], row: &[C], first: usize, unranked: C, w: T, upper: bool) {
     tile_any(acc, row, first, unranked, w, upper);
 }
 
 #[inline(always)]
-fn tile_any<T: Copy + Default + std::ops::Add<Output = T>>(acc: &mut [T], row: &[i32], first: usize, unranked: i32, w: T, upper: bool) {
+fn tile_any<C: Code, T: Copy + Default + std::ops::Add<Output = T>>(acc: &mut [T], row: &[C], first: usize, unranked: C, w: T, upper: bool) {
     let n = row.len();
     for (r, out) in acc.chunks_exact_mut(n).enumerate() {
         let li = row[first + r];
@@ -208,25 +283,458 @@ fn pairs_of_short_rankings(n: usize, offsets: &[u64], items: &[u32], levels: &[u
     Ok(total)
 }
 
+/// How [`widest_paths_by`] finds the strongest paths.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PathMethod {
+    /// By thresholds when the distinct strengths are few (at most `max(16, n / 32)` and 255),
+    /// else incrementally.
+    Auto,
+    /// Links strongest first with incremental reachability: O(n³/64) word operations at worst.
+    Incremental,
+    /// One reachability per distinct strength (at most 255 of them, else an error).
+    Thresholds,
+}
+
+impl std::str::FromStr for PathMethod {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        let choices = [("auto", PathMethod::Auto), ("incremental", PathMethod::Incremental), ("thresholds", PathMethod::Thresholds)];
+        crate::error::parse_choice("method", s, &choices)
+    }
+}
+
+/// Most distinct strengths of the threshold method (its levels are bytes).
+const MAX_LEVELS: usize = 255;
+
 /// Strongest (widest) paths, in place: on entry `d[i * n + j]` is the strength of the link
 /// i → j (0 for none, never negative), on return the strength of the strongest path from i to
 /// j, a path being as strong as its weakest link (Schulze's beat-paths; the diagonal is left 0).
-///
-/// d[a][b] is the largest w such that b is reachable from a over links of strength ≥ w. So the
-/// links are taken from the strongest down while the reachability of every item is kept as a
-/// bitset row: when a link i → j makes b reachable from a for the first time, d[a][b] is that
-/// link's strength. A link between items already connected costs one bit test; the items
-/// reaching i but not j are one word operation per 64 items (one reaching j already reaches
-/// all j reaches), and every new (a, b) pair is paid once. So O(n³/64) word operations at worst, instead of Floyd–Warshall's n³ min/max
-/// (3,000 items, 20 voters: 2.8 s against 11–83 s, two loaded cores). Exact (max and min), independent of the
-/// thread count. Polls for Ctrl-C every 64k links.
+/// The method is chosen by the number of distinct strengths ([`PathMethod::Auto`]).
 pub fn widest_paths(n: usize, d: &mut [f64]) -> Result<()> {
+    widest_paths_by(n, d, PathMethod::Auto)
+}
+
+/// [`widest_paths`] by the given method (the incremental one stays reachable for the tests and
+/// the benches).
+///
+/// d[a][b] is the largest w such that b is reachable from a over links of strength ≥ w: a
+/// bottleneck path (Pollack 1960; the threshold view of Gabow & Tarjan 1988). With few
+/// distinct strengths w₁ > w₂ > … > w_T, the reachability of the graph of links ≥ w_t is found
+/// for each t in turn (`by_thresholds`): strongly connected components (Tarjan 1972), then the
+/// closure of their condensation as bitset rows in reverse topological order (Purdom 1970),
+/// successors taken nearest first so that one already reached costs a bit test (Nuutila
+/// 1995); every pair first reachable at t gets w_t. O(T · n²) byte reads plus the closure's
+/// word operations, independent of how the reachability grows; otherwise the links are taken
+/// strongest first with incremental reachability (`incremental`), O(n³/64) word operations at
+/// worst. Both exact (max and min) and independent of the thread count.
+pub fn widest_paths_by(n: usize, d: &mut [f64], method: PathMethod) -> Result<()> {
     if n.checked_mul(n) != Some(d.len()) {
         return Err(Error::InvalidArgument(format!("the link matrix has {} entries, not n × n for n = {n}", d.len())));
     }
     if let Some(bad) = d.iter().position(|x| !(*x >= 0.0 && x.is_finite())) {
         return Err(Error::InvalidArgument(format!("link strengths must be finite and >= 0; entry {bad} is {}", d[bad])));
     }
+    let few = if method == PathMethod::Incremental { None } else { distinct_values(n, |i, j| d[i * n + j], |x| x > 0.0, MAX_LEVELS)? };
+    match (method, few) {
+        (PathMethod::Thresholds, None) => Err(Error::InvalidArgument(format!("the threshold method takes at most {MAX_LEVELS} distinct strengths"))),
+        (PathMethod::Thresholds, Some(values)) => by_thresholds(n, d, &values),
+        (PathMethod::Auto, Some(values)) if values.len() <= (n / 32).max(16) => by_thresholds(n, d, &values), // as `few_strengths`
+        _ => incremental(n, d),
+    }
+}
+
+/// The distinct values `value(i, j)` off the diagonal that `keep` keeps (non-negative, never
+/// −0), ascending, or None when there are more than `most`. Rows in parallel, each keeping a
+/// sorted list (abandoned past `most`).
+pub(crate) fn distinct_values(
+    n: usize,
+    value: impl Fn(usize, usize) -> f64 + Sync,
+    keep: impl Fn(f64) -> bool + Sync,
+    most: usize,
+) -> Result<Option<Vec<f64>>> {
+    let mut all: Vec<u64> = Vec::new();
+    for first in (0..n).step_by(POLL_ROWS) {
+        if crate::interrupt::poll() {
+            return Err(stopped());
+        }
+        match distinct_in_rows(first..(first + POLL_ROWS).min(n), n, &value, &keep, most, all) {
+            Some(found) => all = found,
+            None => return Ok(None),
+        }
+    }
+    Ok(Some(all.into_iter().map(f64::from_bits).collect()))
+}
+
+/// Rows polled for Ctrl-C between chunks of this many in the n × n passes.
+const POLL_ROWS: usize = 512;
+
+/// The error of a computation stopped by Ctrl-C.
+pub(crate) fn stopped() -> Error {
+    crate::interrupt::check().err().unwrap_or(Error::Interrupted)
+}
+
+/// [`distinct_values`] of some rows, added to `all` (their bits, ascending).
+fn distinct_in_rows(
+    rows: std::ops::Range<usize>,
+    n: usize,
+    value: &(impl Fn(usize, usize) -> f64 + Sync),
+    keep: &(impl Fn(f64) -> bool + Sync),
+    most: usize,
+    mut all: Vec<u64>,
+) -> Option<Vec<u64>> {
+    // non-negative floats order as their bits
+    let rows: Vec<Option<Vec<u64>>> = rows
+        .into_par_iter()
+        .map(|i| {
+            // whole values below 2¹⁶ (counts of voters) as bits of a table, others in a list
+            let mut whole = [0u64; 1024];
+            let mut seen: Vec<u64> = Vec::new();
+            for j in (0..n).filter(|&j| j != i) {
+                let x = value(i, j);
+                if !keep(x) {
+                    continue;
+                }
+                if x.fract() == 0.0 && x < 65536.0 {
+                    whole[x as usize / 64] |= 1 << (x as usize % 64);
+                } else if let Err(at) = seen.binary_search(&x.to_bits()) {
+                    if seen.len() == most {
+                        return None;
+                    }
+                    seen.insert(at, x.to_bits());
+                }
+            }
+            for (k, &word) in whole.iter().enumerate() {
+                let mut w = word;
+                while w != 0 {
+                    let bits = ((k * 64 + w.trailing_zeros() as usize) as f64).to_bits();
+                    w &= w - 1;
+                    if let Err(at) = seen.binary_search(&bits) {
+                        seen.insert(at, bits);
+                    }
+                }
+            }
+            (seen.len() <= most).then_some(seen)
+        })
+        .collect();
+    for row in rows {
+        for x in row? {
+            if let Err(at) = all.binary_search(&x) {
+                all.insert(at, x);
+            }
+        }
+        if all.len() > most {
+            return None;
+        }
+    }
+    Some(all)
+}
+
+/// Which bytes of a row [`byte_mask`] keeps.
+#[derive(Clone, Copy)]
+pub(crate) enum Bytes {
+    /// Those ≥ the value.
+    AtLeast(u8),
+    /// Those equal to it.
+    Equal(u8),
+}
+
+/// The bits of `row`'s bytes that `keep` accepts, 64 to a word (`out`: ⌈len / 64⌉ words):
+/// 16 bytes per SSE2 compare and mask move on x86-64, one at a time elsewhere.
+pub(crate) fn byte_mask(row: &[u8], keep: Bytes, out: &mut [u64]) {
+    let one = |b: u8| match keep {
+        Bytes::AtLeast(t) => b >= t,
+        Bytes::Equal(t) => b == t,
+    };
+    for (word, chunk) in out.iter_mut().zip(row.chunks(64)) {
+        #[cfg(target_arch = "x86_64")]
+        if chunk.len() == 64 {
+            use std::arch::x86_64::*;
+            let mut mask = 0u64;
+            for q in 0..4 {
+                // SAFETY: SSE2 is part of x86-64; the 16 bytes read lie inside the 64-byte chunk.
+                let bits = unsafe {
+                    let x = _mm_loadu_si128(chunk.as_ptr().add(16 * q) as *const __m128i);
+                    let hit = match keep {
+                        Bytes::AtLeast(t) => _mm_cmpeq_epi8(_mm_max_epu8(x, _mm_set1_epi8(t as i8)), x),
+                        Bytes::Equal(t) => _mm_cmpeq_epi8(x, _mm_set1_epi8(t as i8)),
+                    };
+                    _mm_movemask_epi8(hit) as u16
+                };
+                mask |= (bits as u64) << (16 * q);
+            }
+            *word = mask;
+            continue;
+        }
+        *word = chunk.iter().enumerate().fold(0u64, |m, (k, &b)| m | (one(b) as u64) << k);
+    }
+}
+
+/// The positions of `row`'s bytes that `keep` accepts, ascending, appended to `out`.
+pub(crate) fn push_matches(row: &[u8], keep: Bytes, out: &mut Vec<u32>) {
+    for (k, chunk) in row.chunks(64).enumerate() {
+        let mut mask = [0u64];
+        byte_mask(chunk, keep, &mut mask);
+        let mut x = mask[0];
+        while x != 0 {
+            out.push((k * 64 + x.trailing_zeros() as usize) as u32);
+            x &= x - 1;
+        }
+    }
+}
+
+/// Byte levels of an n × n matrix: 0 on the diagonal and where `keep` refuses `value(i, j)`,
+/// else 1 + its index among `values` (ascending, at most 255 of them).
+pub(crate) fn level_matrix(n: usize, value: impl Fn(usize, usize) -> f64 + Sync, keep: impl Fn(f64) -> bool + Sync, values: &[f64]) -> Result<Vec<u8>> {
+    let mut level = crate::memory::try_filled(n * n, 0u8)?;
+    // whole values below 2¹⁶ (counts of voters) through a table, others by a binary search
+    let mut table = vec![0u8; 1 << 16];
+    for (k, &v) in values.iter().enumerate() {
+        if v.fract() == 0.0 && v < 65536.0 {
+            table[v as usize] = k as u8 + 1;
+        }
+    }
+    for (c, rows) in level.chunks_mut(POLL_ROWS * n.max(1)).enumerate() {
+        if crate::interrupt::poll() {
+            return Err(stopped());
+        }
+        rows.par_chunks_mut(n.max(1)).enumerate().for_each(|(r, row)| {
+            let i = c * POLL_ROWS + r;
+            for (j, l) in row.iter_mut().enumerate() {
+                let x = value(i, j);
+                if j != i && keep(x) {
+                    *l = if x.fract() == 0.0 && x < 65536.0 { table[x as usize] } else { (values.partition_point(|&v| v < x) + 1) as u8 };
+                }
+            }
+        });
+    }
+    Ok(level)
+}
+
+/// The first bit at or after `pos` set in both `row` and `live`.
+fn next_bit(row: &[u64], live: &[u64], pos: usize) -> Option<usize> {
+    let mut k = pos / 64;
+    let mut x = *row.get(k)? & live[k] & (u64::MAX << (pos % 64));
+    loop {
+        if x != 0 {
+            return Some(k * 64 + x.trailing_zeros() as usize);
+        }
+        k += 1;
+        x = *row.get(k)? & live[k];
+    }
+}
+
+/// Depth-first searches over bitset rows `adj` (n × `live.len()` words) from each root in
+/// turn that is still `live`, taking only live items (a visited item leaves `live`); `done(u)`
+/// as each item's search ends. False when stopped by Ctrl-C.
+fn searches(adj: &[u64], live: &mut [u64], roots: impl Iterator<Item = usize>, stack: &mut Vec<(u32, usize)>, mut done: impl FnMut(usize, usize)) -> bool {
+    let words = live.len();
+    let mut steps = 0usize;
+    for root in roots {
+        if live[root / 64] >> (root % 64) & 1 == 0 {
+            continue;
+        }
+        live[root / 64] &= !(1 << (root % 64));
+        stack.push((root as u32, 0));
+        while let Some(&mut (u, ref mut pos)) = stack.last_mut() {
+            steps += 1;
+            if steps % 4096 == 0 && crate::interrupt::poll() {
+                return false;
+            }
+            let u = u as usize;
+            match next_bit(&adj[u * words..(u + 1) * words], live, *pos) {
+                Some(v) => {
+                    *pos = v + 1;
+                    live[v / 64] &= !(1 << (v % 64));
+                    stack.push((v as u32, 0));
+                }
+                None => {
+                    stack.pop();
+                    done(u, root);
+                }
+            }
+        }
+    }
+    true
+}
+
+/// The strongest paths by thresholds (see [`widest_paths_by`]); `values`: the distinct
+/// positive strengths, ascending (at most 255).
+fn by_thresholds(n: usize, d: &mut [f64], values: &[f64]) -> Result<()> {
+    let level = level_matrix(n, |i, j| d[i * n + j], |x| x > 0.0, values)?;
+    let paths = path_levels(n, &level, values.len())?;
+    drop(level);
+    d.par_iter_mut().zip(paths.par_iter()).for_each(|(x, &l)| *x = if l == 0 { 0.0 } else { values[l as usize - 1] });
+    Ok(())
+}
+
+/// The distinct positive strengths of the links `d` (ascending) when the threshold method is
+/// the one to take: at most max(16, n / 32) of them (and 255).
+pub(crate) fn few_strengths(n: usize, d: &[f64]) -> Result<Option<Vec<f64>>> {
+    Ok(distinct_values(n, |i, j| d[i * n + j], |x| x > 0.0, MAX_LEVELS)?.filter(|v| v.len() <= (n / 32).max(16)))
+}
+
+/// `out[i][j] = f(x[i][j], x[j][i])` for the n × n matrix `x`, 64 rows at a time (x's columns
+/// read in contiguous runs), Ctrl-C polled between chunks of rows.
+pub(crate) fn with_transpose<T: Send>(n: usize, x: &[f64], out: &mut [T], f: impl Fn(f64, f64) -> T + Sync) -> Result<()> {
+    for (c, rows) in out.chunks_mut(POLL_ROWS * n.max(1)).enumerate() {
+        if crate::interrupt::poll() {
+            return Err(stopped());
+        }
+        rows.par_chunks_mut(64 * n.max(1)).enumerate().for_each(|(b, block)| {
+            let i0 = c * POLL_ROWS + b * 64;
+            let h = block.len() / n;
+            for j in 0..n {
+                for (r, &xji) in x[j * n + i0..j * n + i0 + h].iter().enumerate() {
+                    block[r * n + j] = f(x[(i0 + r) * n + j], xji);
+                }
+            }
+        });
+    }
+    Ok(())
+}
+
+/// The strongest paths as levels: `level` holds each link's strength level (0: no link, else
+/// 1 ..= `top`, higher is stronger), the result each pair's strongest-path level (0: no path;
+/// the diagonal 0). Per threshold t (strongest first): the links ≥ t as bitset rows (out and
+/// in), the strongly connected components by Kosaraju's two searches over them (each row's
+/// words read once per search: O(n²/64)), the closure of the condensation in reverse
+/// topological order, and the pairs first reachable at t.
+pub(crate) fn path_levels(n: usize, level: &[u8], top: usize) -> Result<Vec<u8>> {
+    // the transposed levels (in-links), 64 rows at a time
+    let mut level_in = crate::memory::try_filled(n * n, 0u8)?;
+    level_in.par_chunks_mut(64 * n.max(1)).enumerate().for_each(|(b, out)| {
+        let (j0, h) = (b * 64, out.len() / n);
+        for i in 0..n {
+            for (r, &l) in level[i * n + j0..i * n + j0 + h].iter().enumerate() {
+                out[r * n + i] = l;
+            }
+        }
+    });
+    let mut paths = crate::memory::try_filled(n * n, 0u8)?;
+    let words = n.div_ceil(64);
+    let all = |live: &mut [u64]| {
+        live.fill(u64::MAX);
+        if n % 64 != 0 {
+            live[words - 1] = (1u64 << (n % 64)) - 1;
+        }
+    };
+    let filled = |len: usize| crate::memory::try_filled(len, 0u64);
+    // per item, the items it reaches so far (itself included); per component, its reach
+    let mut known = filled(n * words)?;
+    for a in 0..n {
+        known[a * words + a / 64] |= 1 << (a % 64);
+    }
+    let (mut reach, mut out, mut into) = (filled(n * words)?, filled(n * words)?, filled(n * words)?);
+    let (mut live, mut succ, mut union) = (filled(words)?, filled(words)?, filled(words)?);
+    let (mut first, mut members) = (crate::memory::try_filled(n + 1, 0usize)?, crate::memory::try_filled(n, 0u32)?);
+    let mut comp = crate::memory::try_filled(n, 0u32)?;
+    let mut finish: Vec<u32> = crate::memory::try_with_capacity(n)?;
+    let mut stack: Vec<(u32, usize)> = crate::memory::try_with_capacity(n)?;
+    for t in (1..=top.min(255)).rev() {
+        let t = t as u8;
+        if crate::interrupt::poll() {
+            return Err(stopped());
+        }
+        out.chunks_mut(words.max(1)).zip(level.chunks(n.max(1))).for_each(|(a, row)| byte_mask(row, Bytes::AtLeast(t), a));
+        into.chunks_mut(words.max(1)).zip(level_in.chunks(n.max(1))).for_each(|(a, row)| byte_mask(row, Bytes::AtLeast(t), a));
+        // Kosaraju: the finish order of searches on the out-links, then searches on the
+        // in-links from the last finished: each collects one component, sources first;
+        // numbered backwards so that every link between components goes to a lower number.
+        all(&mut live);
+        finish.clear();
+        if !searches(&out, &mut live, 0..n, &mut stack, |u, _| finish.push(u as u32)) {
+            return Err(stopped());
+        }
+        all(&mut live);
+        let mut found = 0usize;
+        let mut last_root = usize::MAX;
+        let roots = finish.iter().rev().map(|&u| u as usize);
+        if !searches(&into, &mut live, roots, &mut stack, |u, root| {
+            if root != last_root {
+                (last_root, found) = (root, found + 1);
+            }
+            comp[u] = found as u32;
+        }) {
+            return Err(stopped());
+        }
+        let count = found;
+        comp.iter_mut().for_each(|c| *c = (count as u32) - *c);
+        // members of each component, by a counting sort
+        first.fill(0);
+        for &c in &comp {
+            first[c as usize + 1] += 1;
+        }
+        for c in 0..count {
+            first[c + 1] += first[c];
+        }
+        let mut fill = first.clone();
+        for (a, &c) in comp.iter().enumerate() {
+            members[fill[c as usize]] = a as u32;
+            fill[c as usize] += 1;
+        }
+        // Components from the sinks up (every successor component numbered lower, so already
+        // closed); successors nearest first (highest number): one already reached is
+        // contained with all it reaches.
+        let cw = count.div_ceil(64);
+        reach[..count * words].fill(0);
+        for c in 0..count {
+            if c % 1024 == 0 && crate::interrupt::poll() {
+                return Err(stopped());
+            }
+            let (done, rest) = reach.split_at_mut(c * words);
+            let rc = &mut rest[..words];
+            union.fill(0);
+            for &u in &members[first[c]..first[c + 1]] {
+                let u = u as usize;
+                rc[u / 64] |= 1 << (u % 64);
+                union.iter_mut().zip(&out[u * words..(u + 1) * words]).for_each(|(x, &o)| *x |= o);
+            }
+            for (k, &word) in union.iter().enumerate() {
+                let mut x = word;
+                while x != 0 {
+                    let s = comp[k * 64 + x.trailing_zeros() as usize] as usize;
+                    x &= x - 1;
+                    if s != c {
+                        succ[s / 64] |= 1 << (s % 64);
+                    }
+                }
+            }
+            for k in (0..cw).rev() {
+                let mut x = std::mem::take(&mut succ[k]);
+                while x != 0 {
+                    let s = k * 64 + 63 - x.leading_zeros() as usize;
+                    x &= !(1u64 << (s % 64));
+                    let rep = members[first[s]] as usize;
+                    if rc[rep / 64] >> (rep % 64) & 1 == 0 {
+                        rc.iter_mut().zip(&done[s * words..(s + 1) * words]).for_each(|(r, &o)| *r |= o);
+                    }
+                }
+            }
+        }
+        // every pair first reachable now gets this level
+        let reach = &reach;
+        paths.chunks_mut(n.max(1)).zip(known.chunks_mut(words.max(1))).zip(comp.iter()).for_each(|((row, seen), &c)| {
+            let rc = &reach[c as usize * words..(c as usize + 1) * words];
+            for (k, (s, &r)) in seen.iter_mut().zip(rc).enumerate() {
+                let mut new = r & !*s;
+                *s |= new;
+                while new != 0 {
+                    row[k * 64 + new.trailing_zeros() as usize] = t;
+                    new &= new - 1;
+                }
+            }
+        });
+    }
+    crate::interrupt::check().map(|_| paths)
+}
+
+/// The strongest paths with links taken strongest first (see [`widest_paths_by`]): when a link
+/// i → j makes b reachable from a for the first time, d[a][b] is that link's strength. A link
+/// between items already connected costs one bit test; the items reaching i but not j are one
+/// word operation per 64 items (one reaching j already reaches all j reaches), and every new
+/// (a, b) pair is paid once. O(n³/64) word operations at worst, instead of Floyd–Warshall's n³
+/// min/max. Polls for Ctrl-C every 64k links.
+fn incremental(n: usize, d: &mut [f64]) -> Result<()> {
     // (strength's bits inverted, i·n + j): ascending is strongest first (non-negative floats
     // order as their bits). Collected and sorted in runs of rows, Ctrl-C polled between runs;
     // the runs are merged as the links are taken.
@@ -473,21 +981,65 @@ mod tests {
         d
     }
 
-    #[test]
-    fn widest_paths_match_floyd_warshall() {
-        let mut s = 17u64;
-        let mut next = |m: u64| {
+    /// Pseudo-random numbers below m.
+    fn lcg(seed: u64) -> impl FnMut(u64) -> u64 {
+        let mut s = seed;
+        move |m| {
             s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             (s >> 33) % m
-        };
+        }
+    }
+
+    #[test]
+    fn widest_paths_match_floyd_warshall() {
+        let mut next = lcg(17);
         for trial in 0..201 {
             let n = if trial == 200 { 2 * RUN_ROWS + 7 } else { 1 + trial % 70 }; // several runs merged
                                                                                   // few distinct strengths (equal links abound), some pairs linked both ways
             let links: Vec<f64> = (0..n * n).map(|_| if next(3) == 0 { 0.0 } else { next(6) as f64 * 0.5 }).collect();
-            let mut d = links.clone();
-            widest_paths(n, &mut d).unwrap();
-            assert_eq!(d, floyd_warshall(n, &links), "trial {trial}");
+            let want = floyd_warshall(n, &links);
+            for method in [PathMethod::Auto, PathMethod::Incremental, PathMethod::Thresholds] {
+                let mut d = links.clone();
+                widest_paths_by(n, &mut d, method).unwrap();
+                assert_eq!(d, want, "trial {trial}, {method:?}");
+            }
         }
+    }
+
+    /// The threshold method on many items and few strengths (sparse, dense, chains and
+    /// cycles at each level), and the method chosen by the count of strengths.
+    #[test]
+    fn thresholds_match_incremental() {
+        let mut next = lcg(23);
+        for trial in 0..12 {
+            let n = [130, 250, 400][trial % 3];
+            let zero = [1, 2, 20, 200][trial % 4];
+            let values = 1 + next(12);
+            let links: Vec<f64> = (0..n * n).map(|_| if next(zero) != 0 { 0.0 } else { (1 + next(values)) as f64 }).collect();
+            let mut want = links.clone();
+            widest_paths_by(n, &mut want, PathMethod::Incremental).unwrap();
+            let mut d = links.clone();
+            widest_paths_by(n, &mut d, PathMethod::Thresholds).unwrap();
+            assert_eq!(d, want, "trial {trial}");
+        }
+        let many: Vec<f64> = (0..300 * 300).map(|e| (e % 1000) as f64).collect();
+        assert!(widest_paths_by(300, &mut many.clone(), PathMethod::Thresholds).is_err());
+        assert_eq!(distinct_values(300, |i, j| many[i * 300 + j], |x| x > 0.0, 255).unwrap(), None);
+        let d = [5.0, 3.0, 0.0, 9.0, 9.0, 0.5, 3.0, 0.0, 1.0];
+        assert_eq!(distinct_values(3, |i, j| d[i * 3 + j], |x| x > 0.0, 255).unwrap(), Some(vec![0.5, 3.0, 9.0])); // the diagonal (5, 9, 1) left out
+        assert_eq!(distinct_values(3, |i, j| d[i * 3 + j], |x| x >= 0.0, 255).unwrap(), Some(vec![0.0, 0.5, 3.0, 9.0]));
+        assert_eq!(distinct_values(3, |i, j| d[i * 3 + j], |x| x >= 0.0, 2).unwrap(), None);
+        let mut found = Vec::new();
+        let row: Vec<u8> = (0..200).map(|k| (k % 7) as u8).collect();
+        push_matches(&row, Bytes::AtLeast(5), &mut found);
+        assert_eq!(found, (0..200).filter(|k| k % 7 >= 5).collect::<Vec<u32>>());
+        found.clear();
+        let row: Vec<u8> = (0..300).map(|k| (k % 256) as u8).collect(); // bytes past 127 compare unsigned
+        push_matches(&row, Bytes::AtLeast(200), &mut found);
+        assert_eq!(found, (0..300).filter(|k| k % 256 >= 200).collect::<Vec<u32>>());
+        found.clear();
+        push_matches(&row, Bytes::Equal(3), &mut found);
+        assert_eq!(found, vec![3, 259]);
     }
 
     #[test]

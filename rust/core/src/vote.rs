@@ -49,14 +49,40 @@ impl Closure {
     /// Locks i → j (neither implied nor closing a cycle: the caller checks): everything above i
     /// now reaches everything j reaches. Returns the words touched.
     fn lock(&mut self, i: usize, j: usize) -> usize {
+        self.lock_run(i, &[j as u32])
+    }
+
+    /// Takes the edges i → j for j in `js` in turn, each locked unless it closes a cycle (or
+    /// is implied), and returns the words touched. One edge out of i cannot create a path
+    /// back to i for another (such a path would reach i before using it), so every edge is
+    /// decided on the closure before the run and the closure is updated once: the items
+    /// reaching i but not every locked j gain the union D of what those j reach, and the items
+    /// of D that i did not reach gain what reaches i. Never more word operations than
+    /// locking the edges one by one; far fewer when their reaches overlap.
+    fn lock_run(&mut self, i: usize, js: &[u32]) -> usize {
         let w = self.words;
-        let down: Vec<u64> = self.reach[j * w..(j + 1) * w].to_vec();
+        let mut down = vec![0u64; w]; // D
+        let mut all = vec![u64::MAX; w]; // the items reaching every locked j
+        let mut touched = w;
+        let mut any = false;
+        for &j in js {
+            let j = j as usize;
+            if self.reaches(j, i) || self.reaches(i, j) {
+                continue;
+            }
+            any = true;
+            touched += 2 * w;
+            for ((d, a), (&r, &b)) in down.iter_mut().zip(all.iter_mut()).zip(self.reach[j * w..(j + 1) * w].iter().zip(&self.above[j * w..(j + 1) * w])) {
+                *d |= r;
+                *a &= b;
+            }
+        }
+        if !any {
+            return touched;
+        }
         let up: Vec<u64> = self.above[i * w..(i + 1) * w].to_vec();
-        // Only the items reaching i but not j gain (one reaching j reaches all j reaches), and
-        // only the items j reaches but i does not gain new items above them.
-        let gain_reach: Vec<u64> = up.iter().zip(&self.above[j * w..(j + 1) * w]).map(|(u, a)| u & !a).collect();
+        let gain_reach: Vec<u64> = up.iter().zip(&all).map(|(u, a)| u & !a).collect();
         let gain_above: Vec<u64> = down.iter().zip(&self.reach[i * w..(i + 1) * w]).map(|(d, r)| d & !r).collect();
-        let mut touched = 3 * w;
         for a in ones(&gain_reach) {
             self.reach[a * w..(a + 1) * w].iter_mut().zip(&down).for_each(|(r, d)| *r |= d);
             touched += w;
@@ -117,17 +143,62 @@ fn majorities_by_margin(n: usize, p: &[f64]) -> Result<Vec<(u64, u64)>> {
 /// majorities from the largest margin down, each locked unless it closes a cycle (an edge
 /// already implied costs one bit test). Returns, per item, the number of items it is locked
 /// above (its outcome's reach, itself excluded).
+///
+/// The edges come as runs of one margin and one winner i (row-major order within a margin),
+/// each run decided and locked at once ([`Closure::lock_run`]). With at most 255 distinct
+/// margins ≥ 0, the runs are read from a byte matrix of margin levels, one scan of it per
+/// level (no list of edges, no sort); otherwise from the majorities sorted by margin.
 pub fn ranked_pairs_label(n: usize, p: &[f64]) -> Result<Vec<u32>> {
+    ranked_pairs_label_by(n, p, false)
+}
+
+/// [`ranked_pairs_label`], or with `one_by_one` as before decision 37 (the majorities sorted
+/// by margin, each edge locked on its own): the tests' and benches' reference.
+pub fn ranked_pairs_label_by(n: usize, p: &[f64], one_by_one: bool) -> Result<Vec<u32>> {
     check_square(n, p)?;
-    let edges = majorities_by_margin(n, p)?;
     let mut c = Closure::identity(n)?;
-    for (k, &(_, e)) in edges.iter().enumerate() {
-        if k % 65536 == 0 && crate::interrupt::poll() {
-            return crate::interrupt::check().map(|_| Vec::new());
+    let few = if one_by_one {
+        None
+    } else {
+        // the margins (+ 0.0: −0 as +0), their distinct values ≥ 0 and levels
+        let mut m = try_filled(n * n, 0.0f64)?;
+        crate::margins::with_transpose(n, p, &mut m, |pij, pji| pij - pji + 0.0)?;
+        let values = crate::margins::distinct_values(n, |i, j| m[i * n + j], |x| x >= 0.0, 255)?;
+        match values {
+            Some(v) => Some((crate::margins::level_matrix(n, |i, j| m[i * n + j], |x| x >= 0.0, &v)?, v.len())),
+            None => None,
         }
-        let (i, j) = ((e / n as u64) as usize, (e % n as u64) as usize);
-        if !c.reaches(j, i) && !c.reaches(i, j) {
-            c.lock(i, j);
+    };
+    match few {
+        Some((level, top)) => {
+            let mut js: Vec<u32> = Vec::new();
+            for t in (1..=top as u8).rev() {
+                for (i, row) in level.chunks_exact(n).enumerate() {
+                    if crate::interrupt::poll() {
+                        return crate::interrupt::check().map(|_| Vec::new());
+                    }
+                    js.clear();
+                    crate::margins::push_matches(row, crate::margins::Bytes::Equal(t), &mut js);
+                    c.lock_run(i, &js);
+                }
+            }
+        }
+        None => {
+            let edges = majorities_by_margin(n, p)?;
+            let mut js: Vec<u32> = Vec::new();
+            let mut start = 0;
+            while start < edges.len() {
+                if crate::interrupt::poll() {
+                    return crate::interrupt::check().map(|_| Vec::new());
+                }
+                let (key, i) = (edges[start].0, edges[start].1 / n as u64);
+                let run = edges[start..].iter().take_while(|&&(k, e)| k == key && e / n as u64 == i).count();
+                let end = start + if one_by_one { 1 } else { run };
+                js.clear();
+                js.extend(edges[start..end].iter().map(|&(_, e)| (e % n as u64) as u32));
+                c.lock_run(i as usize, &js);
+                start = end;
+            }
         }
     }
     crate::interrupt::check()?;
@@ -332,6 +403,57 @@ fn search(c: usize, groups: &[Vec<(u32, u32)>], k: usize, budget: &mut Budget) -
     Ok(Flow::Lost)
 }
 
+/// For each item i, `f` folded over every j ≠ i with (x[i][j], x[j][i]) of the n × n matrix
+/// `x`: rows in parallel blocks of 64, so that the column reads x[j][i0 .. i0 + 64] are
+/// contiguous.
+fn per_row<E: Copy + Sync, T: Send + Copy>(n: usize, x: &[E], init: T, f: impl Fn(T, usize, E, E) -> T + Sync) -> Vec<T> {
+    let mut out = vec![init; n];
+    out.par_chunks_mut(64).enumerate().for_each(|(b, acc)| {
+        let i0 = b * 64;
+        for j in 0..n {
+            let col = &x[j * n + i0..j * n + i0 + acc.len()];
+            for (r, (a, &xji)) in acc.iter_mut().zip(col).enumerate() {
+                let i = i0 + r;
+                if i != j {
+                    *a = f(*a, j, x[i * n + j], xji);
+                }
+            }
+        }
+    });
+    out
+}
+
+/// Schulze's order on `P`: a majority i over j (P[i][j] > P[j][i]) is a link of strength
+/// P[i][j] (`winning_votes`) or P[i][j] − P[j][i] (the margin), d the strongest paths
+/// ([`crate::margins::widest_paths`]), and i is above j when d[i][j] > d[j][i]. Returns per
+/// item (the number of items above it, the number of items it is above).
+pub fn schulze(n: usize, p: &[f64], winning_votes: bool) -> Result<(Vec<u32>, Vec<u32>)> {
+    check_square(n, p)?;
+    let mut d = try_filled(n * n, 0.0f64)?;
+    crate::margins::with_transpose(n, p, &mut d, |pij, pji| match pij > pji {
+        true if winning_votes => pij,
+        true => pij - pji,
+        false => 0.0,
+    })?;
+    // (above it, below it): i is above j when its path to j is the stronger
+    fn count<E: PartialOrd>((a, b): (u32, u32), _: usize, dij: E, dji: E) -> (u32, u32) {
+        (a + (dji > dij) as u32, b + (dij > dji) as u32)
+    }
+    let counts = match crate::margins::few_strengths(n, &d)? {
+        // few strengths: the paths as byte levels (an eighth of the f64 traffic), compared as such
+        Some(values) => {
+            let level = crate::margins::level_matrix(n, |i, j| d[i * n + j], |x| x > 0.0, &values)?;
+            drop(d);
+            per_row(n, &crate::margins::path_levels(n, &level, values.len())?, (0, 0), count::<u8>)
+        }
+        None => {
+            crate::margins::widest_paths_by(n, &mut d, crate::margins::PathMethod::Incremental)?;
+            per_row(n, &d, (0, 0), count::<f64>)
+        }
+    };
+    Ok(counts.into_iter().unzip())
+}
+
 /// The Smith set of `P` (indices, ascending): the smallest non-empty set of items each of
 /// which beats every item outside it by majority. It is a prefix of the items sorted by
 /// Copeland score (2 per majority win, 1 per tie; an inside item beats every outside one, an
@@ -343,25 +465,7 @@ pub fn smith_set(n: usize, p: &[f64]) -> Result<Vec<u32>> {
     if n == 0 {
         return Ok(Vec::new());
     }
-    // For item i, f(j, m_ij) over j ≠ i, m_ij = P[i][j] − P[j][i]; rows in blocks of 64 so the
-    // column reads P[j][i0 .. i0 + 64] are contiguous.
-    fn per_row<T: Send + Copy>(n: usize, p: &[f64], init: T, f: &(dyn Fn(T, usize, f64) -> T + Sync)) -> Vec<T> {
-        let mut out = vec![init; n];
-        out.par_chunks_mut(64).enumerate().for_each(|(b, acc)| {
-            let i0 = b * 64;
-            for j in 0..n {
-                let col = &p[j * n + i0..j * n + i0 + acc.len()];
-                for (r, (a, &pji)) in acc.iter_mut().zip(col).enumerate() {
-                    let i = i0 + r;
-                    if i != j {
-                        *a = f(*a, j, p[i * n + j] - pji);
-                    }
-                }
-            }
-        });
-        out
-    }
-    let score = per_row(n, p, 0u64, &|s, _, m| s + if m > 0.0 { 2 } else { (m == 0.0) as u64 });
+    let score = per_row(n, p, 0u64, |s, _, pij, pji| s + if pij - pji > 0.0 { 2 } else { (pij - pji == 0.0) as u64 });
     let mut order: Vec<u32> = (0..n as u32).collect();
     order.sort_by_key(|&i| (Reverse(score[i as usize]), i));
     let mut position = vec![0usize; n];
@@ -369,7 +473,7 @@ pub fn smith_set(n: usize, p: &[f64]) -> Result<Vec<u32>> {
         position[i as usize] = k;
     }
     // last position of an item not beaten, per item (-1 as 0 with an offset of one)
-    let last = per_row(n, p, 0usize, &|l, j, m| if m > 0.0 { l } else { l.max(position[j] + 1) });
+    let last = per_row(n, p, 0usize, |l, j, pij, pji| if pij - pji > 0.0 { l } else { l.max(position[j] + 1) });
     let mut reach = 0usize;
     for (k, &i) in order.iter().enumerate() {
         reach = reach.max(last[i as usize]); // positions + 1
@@ -550,9 +654,13 @@ mod tests {
             let p = random_p(n, 1 + trial as u64 % 5, &mut next);
             assert_eq!(ranked_pairs_label(n, &p).unwrap(), brute_label(n, &p), "trial {trial}");
         }
-        let n = 70;
-        let p = random_p(n, 7, &mut next);
-        assert_eq!(ranked_pairs_label(n, &p).unwrap(), brute_label(n, &p));
+        // few distinct margins (levels), then many (sorted runs), and one edge at a time
+        for (n, voters) in [(70, 7), (70, 2000), (150, 3)] {
+            let p = random_p(n, voters, &mut next);
+            let want = brute_label(n, &p);
+            assert_eq!(ranked_pairs_label(n, &p).unwrap(), want);
+            assert_eq!(ranked_pairs_label_by(n, &p, true).unwrap(), want);
+        }
         assert!(ranked_pairs_label(3, &[0.0; 4]).is_err());
     }
 

@@ -137,12 +137,15 @@ fn pairwise_preferences<'py>(
 }
 
 /// Schulze's strongest paths, in place: `links` (row-major n × n, 0 for no link, never
-/// negative) becomes the strength of the strongest path from i to j (its weakest link), by
-/// Floyd–Warshall in Rust. Working on the caller's array allocates nothing n × n here.
+/// negative) becomes the strength of the strongest path from i to j (its weakest link).
+/// `method`: "auto", or "incremental" / "thresholds" (the tests' and benches' hook). Working on
+/// the caller's array allocates nothing n × n of f64 here.
 #[pyfunction]
-fn widest_paths<'py>(py: Python<'py>, n: usize, mut links: PyReadwriteArray1<'py, f64>) -> PyResult<()> {
+#[pyo3(signature = (n, links, method="auto"))]
+fn widest_paths<'py>(py: Python<'py>, n: usize, mut links: PyReadwriteArray1<'py, f64>, method: &str) -> PyResult<()> {
+    let method = parse_option(py, method)?;
     let d = links.as_slice_mut().map_err(|_| PyValueError::new_err("links: array must be contiguous"))?;
-    run_detached(py, || rankagg_core::margins::widest_paths(n, d))
+    run_detached(py, || rankagg_core::margins::widest_paths_by(n, d, method))
 }
 
 /// Transitivity of the majority relation of an n × n preference matrix (row-major): dict with

@@ -1,5 +1,5 @@
-//! Bindings of `rankagg_core::vote`: ranked pairs (label-order locking and the winners under
-//! every order of equal margins), the Smith set and instant runoff. Matrices come row-major
+//! Bindings of `rankagg_core::vote`: Schulze's order, ranked pairs (label-order locking and the
+//! winners under every order of equal margins), the Smith set and instant runoff. Matrices come row-major
 //! and flat (n × n); the GIL is released for every call.
 
 use numpy::{PyArray1, PyReadonlyArray1};
@@ -10,11 +10,12 @@ use crate::errors::run_detached;
 use crate::{opt_slice, slice};
 
 /// Ranked pairs with the label-order tie-break on `P`: per item, the number of items it is
-/// locked above.
+/// locked above. `one_by_one`: the method before decision 37 (the tests' and benches' hook).
 #[pyfunction]
-fn ranked_pairs_label<'py>(py: Python<'py>, n: usize, p: PyReadonlyArray1<'py, f64>) -> PyResult<Bound<'py, PyArray1<u32>>> {
+#[pyo3(signature = (n, p, one_by_one=false))]
+fn ranked_pairs_label<'py>(py: Python<'py>, n: usize, p: PyReadonlyArray1<'py, f64>, one_by_one: bool) -> PyResult<Bound<'py, PyArray1<u32>>> {
     let p = slice(&p, "p")?;
-    let below = run_detached(py, || core::ranked_pairs_label(n, p))?;
+    let below = run_detached(py, || core::ranked_pairs_label_by(n, p, one_by_one))?;
     Ok(PyArray1::from_vec(py, below))
 }
 
@@ -33,6 +34,21 @@ fn ranked_pairs_winners<'py>(
     let limits = core::SearchLimits { work, memory };
     let winners = run_detached(py, || core::ranked_pairs_winners(k, m, &limits))?;
     Ok(winners.map(|w| PyArray1::from_vec(py, w)))
+}
+
+/// Schulze's order on `P` (strengths `winning_votes` or margins): per item, the number of
+/// items above it and the number it is above.
+#[pyfunction]
+#[allow(clippy::type_complexity)]
+fn schulze<'py>(
+    py: Python<'py>,
+    n: usize,
+    p: PyReadonlyArray1<'py, f64>,
+    winning_votes: bool,
+) -> PyResult<(Bound<'py, PyArray1<u32>>, Bound<'py, PyArray1<u32>>)> {
+    let p = slice(&p, "p")?;
+    let (above, below) = run_detached(py, || core::schulze(n, p, winning_votes))?;
+    Ok((PyArray1::from_vec(py, above), PyArray1::from_vec(py, below)))
 }
 
 /// The Smith set of `P` (indices, ascending).
@@ -67,6 +83,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(ranked_pairs_label, m)?)?;
     m.add_function(wrap_pyfunction!(ranked_pairs_winners, m)?)?;
     m.add_function(wrap_pyfunction!(smith_set, m)?)?;
+    m.add_function(wrap_pyfunction!(schulze, m)?)?;
     m.add_function(wrap_pyfunction!(instant_runoff, m)?)?;
     Ok(())
 }
