@@ -116,6 +116,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--cap", type=float, default=60.0)
     ap.add_argument("--sizes", type=int, nargs="+")
+    ap.add_argument("--payoffs", nargs="+", choices=["random", "bt"], default=["random", "bt"])
     args = ap.parse_args()
     sizes = args.sizes or ([100, 300] if args.quick else [100, 300, 1000, 2000])
     try:
@@ -124,7 +125,8 @@ def main() -> None:
         have_pv = True
     except ImportError:
         have_pv = False
-    for kind, make in (("random margins", random_margins), ("Bradley–Terry margins", bt_margins)):
+    kinds = {"random": ("random margins", random_margins), "bt": ("Bradley–Terry margins", bt_margins)}
+    for kind, make in (kinds[k] for k in args.payoffs):
         print(f"### Maximal lottery, {kind}\n")
         print(
             "| n | rankagg s | CPU s | support | exploitability | tableau s | CPU s | exploitability | × rankagg "

@@ -228,6 +228,16 @@ pub fn exact_with(m: &[f64], n: usize, solver: ExactSolver, cancel: &(dyn Fn() -
         // Every item ties every other: every lottery is optimal; the uniform one is returned.
         return Ok(Lottery { p: vec![1.0 / n as f64; n], exploitability: 0.0, iterations: 0, unique: n == 1, converged: true });
     }
+    if solver == ExactSolver::Blocked {
+        // A Condorcet winner (a row of M positive off the diagonal) is the lottery: found in
+        // O(n²) at most, before the blocked simplex builds its sketch (64 n²).
+        if let Some(w) = (0..n).find(|&i| (0..n).all(|j| j == i || m[i * n + j] > 0.0)) {
+            let mut p = vec![0.0; n];
+            p[w] = 1.0;
+            let unique = (0..n).all(|j| j == w || m[w * n + j] > 1e-9 * scale);
+            return Ok(Lottery { exploitability: exploitability(m, n, &p), p, iterations: 0, unique, converged: true });
+        }
+    }
     let Vertex { y, pivots, converged } = match solver {
         ExactSolver::Blocked => crate::interrupt::watched(|stop| {
             let on_pool = rayon::current_thread_index().is_some();
@@ -643,6 +653,23 @@ mod tests {
             let other = run(threads);
             assert_eq!(one.p, other.p, "{threads} threads");
             assert_eq!(one.iterations, other.iterations);
+        }
+    }
+
+    #[test]
+    fn a_condorcet_winner_is_found_by_both_solvers() {
+        let n = 40;
+        let mut m = random_skew(n, 11);
+        for j in 0..n {
+            if j != 17 {
+                m[17 * n + j] = m[17 * n + j].abs() + 0.01;
+                m[j * n + 17] = -m[17 * n + j];
+            }
+        }
+        for solver in [ExactSolver::Blocked, ExactSolver::Tableau] {
+            let l = exact_with(&m, n, solver, &never).unwrap();
+            assert_eq!(l.p.iter().position(|&x| x == 1.0), Some(17));
+            assert!(l.exploitability == 0.0 && l.unique);
         }
     }
 
