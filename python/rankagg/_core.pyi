@@ -365,7 +365,7 @@ def consistency_counts(
 def _three_cycles(w: npt.NDArray[np.float64], n: int) -> int:
     """Strict 3-cycles of a majority relation (tests/test_consistency.py, benches/consistency.py)."""
 
-def maximal_lottery(m: npt.NDArray[np.float64], n: int) -> LotteryFit: ...
+def maximal_lottery(m: npt.NDArray[np.float64], n: int, algorithm: str = "blocked") -> LotteryFit: ...
 def maximal_lottery_sparse(
     offsets: npt.NDArray[np.uint64],
     cols: npt.NDArray[np.uint32],

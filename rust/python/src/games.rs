@@ -6,15 +6,18 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::errors::run_detached;
+use crate::errors::{parse_option, run_detached};
 use crate::{interrupted, slice};
 
 /// The maximal lottery of a dense skew-symmetric payoff (row-major n × n), by the simplex
-/// method: dict with p, exploitability, iterations, unique, converged.
+/// method: dict with p, exploitability, iterations, unique, converged. `algorithm`: "blocked"
+/// (the default) or "tableau" (the dense tableau before decision 35, for the bench and tests).
 #[pyfunction]
-fn maximal_lottery<'py>(py: Python<'py>, m: PyReadonlyArray1<'py, f64>, n: usize) -> PyResult<Bound<'py, PyDict>> {
+#[pyo3(signature = (m, n, algorithm = "blocked"))]
+fn maximal_lottery<'py>(py: Python<'py>, m: PyReadonlyArray1<'py, f64>, n: usize, algorithm: &str) -> PyResult<Bound<'py, PyDict>> {
     let m = slice(&m, "m")?;
-    let l = run_detached(py, || rankagg_core::games::exact(m, n, &interrupted))?;
+    let solver: rankagg_core::games::ExactSolver = parse_option(py, algorithm)?;
+    let l = run_detached(py, || rankagg_core::games::exact_with(m, n, solver, &interrupted))?;
     lottery_dict(py, l)
 }
 

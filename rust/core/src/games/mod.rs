@@ -5,10 +5,12 @@
 //!
 //! - [`exact`]: the simplex method on the classical LP of a matrix game (payoffs shifted to be
 //!   positive, `max Σy s.t. (M + c)y ≤ 1, y ≥ 0`; the slack basis is feasible, so no phase 1),
-//!   Dantzig's rule with ties to the lowest index, then a polish: the equalities
+//!   steepest-edge pricing (Bland's rule after a long stall), then a polish: the equalities
 //!   `(Mᵀp)_j = 0` on the support and `Σp = 1` are solved by LU with partial pivoting and one
 //!   step of iterative refinement, so the reported exploitability is that of the polished `p`
-//!   recomputed from `M` (≤ 1e-12 on well-scaled inputs).
+//!   recomputed from `M` (≤ 1e-12 on well-scaled inputs). Two implementations of the same
+//!   simplex ([`ExactSolver`]): [`blocked`] (the default: pivots applied to the tableau in
+//!   blocks, norms from a sketch; decision 35) and the dense tableau rewritten per pivot.
 //! - [`first_order`]: predictive regret matching⁺ in self-play on a sparse payoff, with linearly
 //!   weighted averaging; it reports the exploitability it reached.
 //!
@@ -16,6 +18,8 @@
 
 use crate::error::{Error, Result};
 use rayon::prelude::*;
+
+mod blocked;
 
 /// A mixed strategy with its certificate.
 #[derive(Debug, Clone)]
@@ -136,14 +140,117 @@ impl Tableau {
     }
 }
 
+/// Which implementation of the exact simplex [`exact_with`] runs. Both take the same pivots
+/// in exact arithmetic; they differ in how the tableau is stored and priced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExactSolver {
+    /// The tableau updated in blocks of pivots, steepest edge priced on a sketch of the
+    /// column norms ([`blocked`], decision 35): the default.
+    Blocked,
+    /// The dense tableau rewritten at every pivot with exact steepest-edge norms (the method
+    /// before decision 35; kept as the reference and for the bench).
+    Tableau,
+}
+
+impl std::str::FromStr for ExactSolver {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        crate::error::parse_choice("algorithm", s, &[("blocked", ExactSolver::Blocked), ("tableau", ExactSolver::Tableau)])
+    }
+}
+
+/// A reduced cost below `-EPS` prices a column in; a column entry above `EPS` can leave.
+const EPS: f64 = 1e-11;
+
+/// The simplex's final vertex: `y` (the structural variables), pivots, whether it is optimal.
+struct Vertex {
+    y: Vec<f64>,
+    pivots: usize,
+    converged: bool,
+}
+
+/// The entering column: steepest edge, the largest c_j² / (1 + ‖column j‖²) among negative
+/// reduced costs, or Bland's lowest index (`bland`, after a long stall).
+#[inline]
+fn entering(obj: &[f64], norm: impl Fn(usize) -> f64, bland: bool) -> Option<usize> {
+    if bland {
+        return obj.iter().position(|&c| c < -EPS);
+    }
+    let (mut best, mut arg) = (0.0, None);
+    for (j, &c) in obj.iter().enumerate() {
+        if c < -EPS {
+            let score = c * c / (1.0 + norm(j));
+            if score > best {
+                best = score;
+                arg = Some(j);
+            }
+        }
+    }
+    arg
+}
+
+/// The leaving row: the minimum ratio rhs_i / col_i over col_i > EPS; near-ties to the larger
+/// pivot, then the lower index.
+#[inline]
+fn leaving(col: impl Fn(usize) -> f64, rhs: impl Fn(usize) -> f64, rows: usize) -> Option<usize> {
+    let mut r = None;
+    let mut best_ratio = f64::INFINITY;
+    let mut best_piv = 0.0;
+    for i in 0..rows {
+        let a = col(i);
+        if a > EPS {
+            let ratio = rhs(i) / a;
+            if ratio < best_ratio - 1e-12 || (ratio <= best_ratio + 1e-12 && a > best_piv) {
+                best_ratio = ratio.min(best_ratio);
+                best_piv = a;
+                r = Some(i);
+            }
+        }
+    }
+    r
+}
+
 /// The maximal lottery of a dense skew-symmetric payoff (row-major `n × n`) by the simplex
-/// method and a polish of the support system. `cancel` is polled between pivots.
-pub fn exact(m: &[f64], n: usize, cancel: &dyn Fn() -> bool) -> Result<Lottery> {
+/// method ([`ExactSolver::Blocked`]) and a polish of the support system. `cancel` is polled
+/// between pivots.
+pub fn exact(m: &[f64], n: usize, cancel: &(dyn Fn() -> bool + Sync)) -> Result<Lottery> {
+    exact_with(m, n, ExactSolver::Blocked, cancel)
+}
+
+/// [`exact`] by the named implementation of the simplex. The blocked simplex runs on the rayon
+/// pool, watched for Ctrl-C (`interrupt::watched`: its pivots read the job's stop flag, and
+/// `cancel` where it runs on the calling thread): its passes over the tableau are then joined
+/// from a pool thread, which starts them itself instead of waiting for a sleeping thread to
+/// wake up (on a loaded machine that wait cost more than the passes).
+pub fn exact_with(m: &[f64], n: usize, solver: ExactSolver, cancel: &(dyn Fn() -> bool + Sync)) -> Result<Lottery> {
     let scale = check_skew(m, n)?;
     if scale == 0.0 {
         // Every item ties every other: every lottery is optimal; the uniform one is returned.
         return Ok(Lottery { p: vec![1.0 / n as f64; n], exploitability: 0.0, iterations: 0, unique: n == 1, converged: true });
     }
+    if solver == ExactSolver::Blocked {
+        // A Condorcet winner (a row of M positive off the diagonal) is the lottery: found in
+        // O(n²) at most, before the blocked simplex builds its sketch (64 n²).
+        if let Some(w) = (0..n).find(|&i| (0..n).all(|j| j == i || m[i * n + j] > 0.0)) {
+            let mut p = vec![0.0; n];
+            p[w] = 1.0;
+            let unique = (0..n).all(|j| j == w || m[w * n + j] > 1e-9 * scale);
+            return Ok(Lottery { exploitability: exploitability(m, n, &p), p, iterations: 0, unique, converged: true });
+        }
+    }
+    let Vertex { y, pivots, converged } = match solver {
+        ExactSolver::Blocked => crate::interrupt::watched(|stop| {
+            let on_pool = rayon::current_thread_index().is_some();
+            blocked::simplex(m, n, scale, &|| stop.stopped() || (!on_pool && cancel()))
+        })??,
+        ExactSolver::Tableau => tableau_simplex(m, n, scale, cancel)?,
+    };
+    polished(m, n, scale, y, pivots, converged)
+}
+
+/// The dense tableau simplex: the whole tableau rewritten at every pivot, exact steepest-edge
+/// norms accumulated in the same pass.
+fn tableau_simplex(m: &[f64], n: usize, scale: f64, cancel: &dyn Fn() -> bool) -> Result<Vertex> {
     // Shift the scaled payoff to [1, 3]: A = M/scale + 2 > 0, value 2.
     let w = n + 1;
     let mut tab = Tableau { t: crate::memory::try_filled(w * w, 0.0)?, w };
@@ -159,7 +266,6 @@ pub fn exact(m: &[f64], n: usize, cancel: &dyn Fn() -> bool) -> Result<Lottery> 
     // Variables: 0..n structural y_j, n..2n slacks.
     let mut row_var: Vec<usize> = (n..2 * n).collect();
     let mut col_var: Vec<usize> = (0..n).collect();
-    const EPS: f64 = 1e-11;
     let mut pivots = 0usize;
     let max_pivots = 50 * n + 1000;
     let mut stalled = 0usize;
@@ -170,44 +276,11 @@ pub fn exact(m: &[f64], n: usize, cancel: &dyn Fn() -> bool) -> Result<Lottery> 
         if cancel() {
             return Err(Error::Interrupted);
         }
-        // Entering column: steepest edge, the largest c_j² / ‖column j‖² among negative
-        // reduced costs (Bland's lowest index after a long stall).
-        let obj = &tab.t[n * w..n * w + n];
-        let s = if stalled > 2 * n {
-            obj.iter().position(|&c| c < -EPS)
-        } else {
-            let (mut best, mut arg) = (0.0, None);
-            for (j, &c) in obj.iter().enumerate() {
-                if c < -EPS {
-                    let score = c * c / (1.0 + norms[j]);
-                    if score > best {
-                        best = score;
-                        arg = Some(j);
-                    }
-                }
-            }
-            arg
-        };
-        let Some(s) = s else {
+        let Some(s) = entering(&tab.t[n * w..n * w + n], |j| norms[j], stalled > 2 * n) else {
             converged = true;
             break;
         };
-        // Leaving row: the minimum ratio; near-ties to the larger pivot, then the lower index.
-        let mut r = None;
-        let mut best_ratio = f64::INFINITY;
-        let mut best_piv = 0.0;
-        for i in 0..n {
-            let a = tab.at(i, s);
-            if a > EPS {
-                let ratio = tab.at(i, n) / a;
-                if ratio < best_ratio - 1e-12 || (ratio <= best_ratio + 1e-12 && a > best_piv) {
-                    best_ratio = ratio.min(best_ratio);
-                    best_piv = a;
-                    r = Some(i);
-                }
-            }
-        }
-        let Some(r) = r else {
+        let Some(r) = leaving(|i| tab.at(i, s), |i| tab.at(i, n), n) else {
             return Err(Error::InvalidArgument("simplex: unbounded direction (payoff not skew-symmetric?)".into()));
         };
         norms = tab.pivot(r, s, n);
@@ -221,20 +294,24 @@ pub fn exact(m: &[f64], n: usize, cancel: &dyn Fn() -> bool) -> Result<Lottery> 
             stalled += 1;
         }
     }
-    // Primal y (the column player's strategy, optimal for both players of a symmetric game).
     let mut y = vec![0.0; n];
     for (i, &v) in row_var.iter().enumerate() {
         if v < n {
             y[v] = tab.at(i, n).max(0.0);
         }
     }
+    Ok(Vertex { y, pivots, converged })
+}
+
+/// The lottery of the simplex's vertex `y`, normalised, then polished on its support.
+fn polished(m: &[f64], n: usize, scale: f64, y: Vec<f64>, pivots: usize, converged: bool) -> Result<Lottery> {
+    // Primal y (the column player's strategy, optimal for both players of a symmetric game).
     let total: f64 = y.iter().sum();
     let mut raw: Vec<f64> = if total > 0.0 { y.iter().map(|v| v / total).collect() } else { vec![1.0 / n as f64; n] };
     // Basic variables at rounding-noise level (degenerate vertices) are zeros.
     raw.iter_mut().filter(|v| **v <= 1e-13).for_each(|v| *v = 0.0);
     let total: f64 = raw.iter().sum();
     raw.iter_mut().for_each(|v| *v /= total);
-    drop(tab);
     let raw_exp = exploitability(m, n, &raw);
     // The support, its most probable item last: that item's equation is the one dropped.
     let mut support: Vec<usize> = (0..n).filter(|&j| raw[j] > 0.0).collect();
@@ -526,6 +603,81 @@ mod tests {
         let e = exact(&m, n, &never).unwrap();
         let dist: f64 = l.p.iter().zip(&e.p).map(|(a, b)| (a - b).abs()).sum();
         assert!(dist < 1e-2, "L1 distance {dist}");
+    }
+
+    /// Integer margins with many exact ties (degenerate vertices, several optimal lotteries).
+    fn tied_skew(n: usize, seed: u64) -> Vec<f64> {
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(seed);
+        let mut m = vec![0.0; n * n];
+        for i in 0..n {
+            for j in i + 1..n {
+                let v = rng.random_range(-2i32..=2) as f64;
+                m[i * n + j] = v;
+                m[j * n + i] = -v;
+            }
+        }
+        m
+    }
+
+    #[test]
+    fn blocked_and_tableau_simplex_agree() {
+        // Past one block of pending pivots, with a row count that is not a multiple of the
+        // four-row kernel nor of the eight lanes.
+        for (n, seed) in [(3, 1), (37, 2), (150, 3), (301, 4)] {
+            let m = random_skew(n, seed);
+            let a = exact_with(&m, n, ExactSolver::Blocked, &never).unwrap();
+            let b = exact_with(&m, n, ExactSolver::Tableau, &never).unwrap();
+            assert!(a.exploitability <= 1e-12 && a.unique && a.converged, "n={n}: {}", a.exploitability);
+            // The equilibrium is unique: both reach it.
+            let dist: f64 = a.p.iter().zip(&b.p).map(|(x, y)| (x - y).abs()).sum();
+            assert!(dist < 1e-10, "n={n}: L1 distance {dist}");
+        }
+        for (n, seed) in [(40, 5), (120, 6)] {
+            let m = tied_skew(n, seed);
+            let a = exact_with(&m, n, ExactSolver::Blocked, &never).unwrap();
+            assert!(a.exploitability <= 1e-12 && a.converged, "n={n}: {}", a.exploitability);
+            assert!((a.p.iter().sum::<f64>() - 1.0).abs() < 1e-12 && a.p.iter().all(|&v| v >= 0.0));
+        }
+    }
+
+    #[test]
+    fn blocked_simplex_is_the_same_for_every_thread_count() {
+        let n = 260;
+        let m = random_skew(n, 9);
+        let run = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            pool.install(|| exact_with(&m, n, ExactSolver::Blocked, &never).unwrap())
+        };
+        let one = run(1);
+        for threads in [2, 3] {
+            let other = run(threads);
+            assert_eq!(one.p, other.p, "{threads} threads");
+            assert_eq!(one.iterations, other.iterations);
+        }
+    }
+
+    #[test]
+    fn a_condorcet_winner_is_found_by_both_solvers() {
+        let n = 40;
+        let mut m = random_skew(n, 11);
+        for j in 0..n {
+            if j != 17 {
+                m[17 * n + j] = m[17 * n + j].abs() + 0.01;
+                m[j * n + 17] = -m[17 * n + j];
+            }
+        }
+        for solver in [ExactSolver::Blocked, ExactSolver::Tableau] {
+            let l = exact_with(&m, n, solver, &never).unwrap();
+            assert_eq!(l.p.iter().position(|&x| x == 1.0), Some(17));
+            assert!(l.exploitability == 0.0 && l.unique);
+        }
+    }
+
+    #[test]
+    fn exact_solver_names() {
+        assert_eq!("blocked".parse::<ExactSolver>(), Ok(ExactSolver::Blocked));
+        assert_eq!("tableau".parse::<ExactSolver>(), Ok(ExactSolver::Tableau));
+        assert!("dense".parse::<ExactSolver>().is_err());
     }
 
     #[test]
