@@ -204,7 +204,7 @@ pub(crate) fn solve(a: &[f64], k: usize, start: (Vec<usize>, f64), seed: u64, ct
     }
     let scale = a.iter().map(|v| v.abs()).sum::<f64>();
     let mut lp = Lp::new(crate::memory::try_collect(nv, w.iter().map(|v| -v))?)?;
-    lp.perturb(seed);
+    lp.perturb(seed)?;
     let mut s = Search {
         a,
         k,
@@ -441,18 +441,18 @@ impl Search<'_> {
     /// The bound of the child with pair e fixed to `v`, by at most `pivots` dual pivots from the
     /// current basis (any dual-feasible basis bounds the child); −∞ when the child is pruned.
     /// The bounds of e are restored afterwards.
-    fn probe(&mut self, e: usize, v: f64, node_ub: f64, pivots: usize) -> f64 {
+    fn probe(&mut self, e: usize, v: f64, node_ub: f64, pivots: usize) -> Result<f64> {
         self.lp.set_bounds(e, v, v);
         let cutoff = self.konst - self.threshold();
         let ctl = self.ctl;
         let status = self.lp.dual(cutoff, &|| ctl.stop(), pivots);
-        let ub = match status {
+        let ub = match status? {
             Status::Cutoff | Status::Infeasible => f64::NEG_INFINITY,
             Status::Failed => node_ub,
             _ => node_ub.min(self.bound()),
         };
         self.lp.set_bounds(e, 0.0, 1.0);
-        ub
+        Ok(ub)
     }
 
     /// Reliability branching: pairs scored by the product of their estimated bound losses
@@ -474,7 +474,8 @@ impl Search<'_> {
             let up = s.pseudocost(e, 1).unwrap_or_else(|| avg(s, 1)) * (1.0 - x[e]);
             down.max(1e-6) * up.max(1e-6)
         };
-        let mut cands: Vec<usize> = (0..self.pairs.len()).filter(|&e| x[e].min(1.0 - x[e]) > INTEGRAL).collect();
+        let fractional = (0..self.pairs.len()).filter(|&e| x[e].min(1.0 - x[e]) > INTEGRAL);
+        let mut cands: Vec<usize> = crate::memory::try_collect(fractional.clone().count(), fractional)?;
         // Candidates by fractionality × weight: the first few without pseudocosts on both sides
         // are probed, the others scored by their pseudocosts.
         cands.sort_by(|&p, &q| {
@@ -487,8 +488,8 @@ impl Search<'_> {
             let reliable = self.pc[e][0].1 > 0 && self.pc[e][1].1 > 0;
             let sc = if !reliable && probed < PROBES && !self.ctl.stop() {
                 probed += 1;
-                let down = self.probe(e, 0.0, node_ub, PROBE_PIVOTS);
-                let up = self.probe(e, 1.0, node_ub, PROBE_PIVOTS);
+                let down = self.probe(e, 0.0, node_ub, PROBE_PIVOTS)?;
+                let up = self.probe(e, 1.0, node_ub, PROBE_PIVOTS)?;
                 if down == f64::NEG_INFINITY || up == f64::NEG_INFINITY {
                     // One side is pruned outright: branch here, the surviving side first.
                     let first = if down == f64::NEG_INFINITY { 1.0 } else { 0.0 };
@@ -523,7 +524,10 @@ impl Search<'_> {
         loop {
             let cutoff = self.konst - self.threshold();
             let ctl = self.ctl;
-            let status = self.lp.dual(cutoff, &|| ctl.stop(), self.pivot_budget());
+            let status = match self.lp.dual(cutoff, &|| ctl.stop(), self.pivot_budget()) {
+                Ok(status) => status,
+                Err(e) => return self.fail(e),
+            };
             match status {
                 Status::Cutoff | Status::Infeasible => return End::Done,
                 Status::Failed => {
@@ -535,8 +539,10 @@ impl Search<'_> {
                     // perturbed afresh (the loop below restores the true ones before trusting
                     // an integral point).
                     restarted = true;
-                    self.lp.reset_basis();
-                    self.lp.perturb(self.seed ^ self.nodes.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+                    let seed = self.seed ^ self.nodes.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                    if let Err(e) = self.lp.reset_basis().and_then(|()| self.lp.perturb(seed)) {
+                        return self.fail(e);
+                    }
                     continue;
                 }
                 Status::Limit => {
@@ -576,15 +582,16 @@ impl Search<'_> {
             };
             if !cuts.is_empty() {
                 self.rounds += 1;
-                self.lp.purge(3);
-                if let Err(e) = self.lp.add_rows(&cuts) {
+                if let Err(e) = self.lp.purge(3).and_then(|_| self.lp.add_rows(&cuts)) {
                     return self.fail(e);
                 }
                 self.maybe_report(node_ub, self.nodes == 1);
                 continue;
             }
             if self.lp.is_perturbed() {
-                self.lp.unperturb();
+                if let Err(e) = self.lp.unperturb() {
+                    return self.fail(e);
+                }
                 continue;
             }
             let (order, integral) = self.order_from_lp();
