@@ -47,6 +47,10 @@ impl std::str::FromStr for Method {
 /// Largest component that `Method::Auto` gives to the LP branch and bound.
 pub const AUTO_MAX_ITEMS: usize = 200;
 
+/// Beyond [`AUTO_MAX_ITEMS`] items, the heuristic's bound packs 3-cycles whose third item lies
+/// within this many positions of the reversed pair (see `heuristic::cycle_packing_bound`).
+const PACKING_WINDOW: usize = 64;
+
 /// Largest component solved exactly by the subset DP (2^k entries).
 pub const MAX_EXACT: usize = 22;
 
@@ -256,12 +260,12 @@ fn solve_component(a: &[f64], n: usize, items: &[usize], opts: &Options, ctl: &l
         stats.lp_capped += out.capped;
         return Ok((to_items(out.order), out.optimal, out.upper_bound));
     }
-    // The trivial bound: every pair in its better orientation.
-    let mut ub = 0.0;
-    for x in 0..k {
-        for y in x + 1..k {
-            ub += sub[x * k + y].max(sub[y * k + x]);
-        }
+    // The trivial bound (every pair in its better orientation) less a packing of the 3-cycles
+    // through the pairs the order reverses.
+    let window = if k <= AUTO_MAX_ITEMS { k } else { PACKING_WINDOW };
+    let ub = heuristic::cycle_packing_bound(&sub, k, &start.0, window, &|| ctl.stop())?;
+    if ctl.cancelled.get() {
+        return Err(Error::Interrupted);
     }
     let scale: f64 = sub.iter().map(|v| v.abs()).sum();
     let proven = match lop::value_step(&sub, k) {
