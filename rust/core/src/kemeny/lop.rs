@@ -105,8 +105,22 @@ pub(crate) struct Outcome {
 /// magnitudes sum to less than 2⁵² of it: then every sum of entries (an order's value) is
 /// computed exactly and is a multiple of it too.
 pub(crate) fn granularity(a: &[f64]) -> Option<f64> {
-    let total: f64 = a.iter().map(|v| v.abs()).sum();
-    (0..=20).map(|t| (0.5f64).powi(t)).find(|&g| total / g < 4.0e15 && a.iter().all(|&v| (v / g).fract() == 0.0))
+    // One pass: v = odd · 2^e is a multiple of 2⁻ᵗ iff t ≥ −e; the total only grows with t, so
+    // the first t that fits both tests is the largest −e (at least 0), if it passes the total's.
+    let mut total = 0.0;
+    let mut t = 0i32;
+    for &v in a {
+        total += v.abs();
+        if v != 0.0 && v.is_finite() {
+            let bits = v.to_bits();
+            let exp = ((bits >> 52) & 0x7ff) as i32;
+            let frac = bits & ((1u64 << 52) - 1);
+            let (mant, e) = if exp == 0 { (frac, -1074) } else { (frac | (1u64 << 52), exp - 1075) };
+            t = t.max(-(e + mant.trailing_zeros() as i32));
+        }
+    }
+    let g = (0.5f64).powi(t);
+    (t <= 20 && total / g < 4.0e15).then_some(g)
 }
 
 /// The spacing of the possible order values of the k × k matrix `a`: every order's value is
@@ -117,17 +131,19 @@ pub(crate) fn granularity(a: &[f64]) -> Option<f64> {
 pub(crate) fn value_step(a: &[f64], k: usize) -> Option<f64> {
     let g = granularity(a)?;
     let mut acc: u64 = 0;
-    for i in 0..k {
-        for j in i + 1..k {
-            // Exact: both entries are integer multiples of g below 2⁵² g.
-            let q = ((a[i * k + j] - a[j * k + i]) / g).abs() as u64;
-            let (mut x, mut y) = (acc, q);
-            while y != 0 {
-                (x, y) = (y, x % y);
-            }
-            acc = x;
+    heuristic::for_pairs_tiled(k, |i, j| {
+        // Exact: both entries are integer multiples of g below 2⁵² g.
+        let q = ((a[i * k + j] - a[j * k + i]) / g).abs() as u64;
+        // Most margins are multiples of the gcd so far (a power of two: one mask, no division).
+        if acc.is_power_of_two() && q & (acc - 1) == 0 {
+            return;
         }
-    }
+        let (mut x, mut y) = (acc, q);
+        while y != 0 {
+            (x, y) = (y, x % y);
+        }
+        acc = x;
+    });
     Some(if acc == 0 { g } else { g * acc as f64 })
 }
 
@@ -690,6 +706,26 @@ mod tests {
                     _ => assert!(out.capped > 0 || out.optimal),
                 }
             }
+        }
+    }
+
+    /// The one-pass grain equals its definition: the first 2⁻ᵗ (t ≤ 20) dividing every entry
+    /// with the magnitudes' sum below 4e15 of it.
+    #[test]
+    fn granularity_matches_its_definition() {
+        let by_definition = |a: &[f64]| -> Option<f64> {
+            let total: f64 = a.iter().map(|v| v.abs()).sum();
+            (0..=20).map(|t| (0.5f64).powi(t)).find(|&g| total / g < 4.0e15 && a.iter().all(|&v| (v / g).fract() == 0.0))
+        };
+        let mut cases: Vec<Vec<f64>> = (0..8).map(|t| random_matrix(9, 40 + t, (t % 4) as u32)).collect();
+        for scale in [0.5f64.powi(7), 0.5f64.powi(20), 0.5f64.powi(21), 3.0, 1e12, 1e300, 1e-310] {
+            cases.push(random_matrix(9, 3, 0).iter().map(|v| v * scale).collect());
+        }
+        cases.push(vec![0.0, -0.0, 0.75, -1.5e9]);
+        cases.push(vec![f64::MAX, 1.0]);
+        cases.push(vec![1e15, 0.5, 3e15]);
+        for a in &cases {
+            assert_eq!(granularity(a), by_definition(a), "{a:?}");
         }
     }
 }
