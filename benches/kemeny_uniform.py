@@ -86,7 +86,9 @@ def exact(args: argparse.Namespace) -> None:
             f"| {base.cost:g} | {base.lower_bound:g} |",
             flush=True,
         )
-    print(f"\n{proved}/{len(args.seeds)} proved within {args.time_limit:g} s; median wall {statistics.median(walls):.1f} s")
+    print(
+        f"\n{proved}/{len(args.seeds)} proved within {args.time_limit:g} s; median wall {statistics.median(walls):.1f} s"
+    )
 
 
 def heuristic(args: argparse.Namespace) -> None:

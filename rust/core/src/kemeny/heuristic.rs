@@ -220,7 +220,15 @@ pub(crate) fn best_order(a: &[f64], k: usize, seed: u64, kicks: usize, stop: &dy
 /// [`WINDOW`] positions, then re-inserts only those items at their best positions (O(k) each,
 /// the value tracked by the moves' gains), kept when better. Ends with window passes over
 /// every item and the value recomputed.
-fn improve_locally(a: &[f64], k: usize, mut order: Vec<usize>, mut val: f64, rng: &mut Xoshiro256PlusPlus, kicks: usize, stop: &dyn Fn() -> bool) -> (Vec<usize>, f64) {
+fn improve_locally(
+    a: &[f64],
+    k: usize,
+    mut order: Vec<usize>,
+    mut val: f64,
+    rng: &mut Xoshiro256PlusPlus,
+    kicks: usize,
+    stop: &dyn Fn() -> bool,
+) -> (Vec<usize>, f64) {
     let scale = a.iter().fold(0.0f64, |m, v| m.max(v.abs()));
     let eps = 1e-12 * scale.max(f64::MIN_POSITIVE) * k as f64;
     let mut cur = order.clone();
