@@ -333,8 +333,10 @@ fn improve(a: &[f64], k: usize, mut order: Vec<usize>, mut val: f64, rng: &mut X
 /// reverses at least one arc of each directed cycle and loses its length, so for weights
 /// y_c ≥ 0 with Σ_{c ∋ e} y_c ≤ m_e on every arc, the loss of any order is at least Σ y_c (the
 /// dual of the 3-dicycle covering LP; Grötschel, Jünger & Reinelt 1984). The cycles packed are
-/// those through the arcs that `order` reverses (every cycle holds one) over at most 2 ·
-/// `window` positions, the third item taken within `window` positions of the reversed pair, so
+/// those through the arcs that `order` reverses (every cycle holds one) over at most
+/// max(2 · `window`, 4·10⁶ / k) positions (all of them up to 2,000 items: long reversed arcs
+/// are common in noisy profiles; the pairs checked stay ~4·10⁶ beyond), the third item taken
+/// within `window` positions of the reversed pair, so
 /// the bound closes on `order`'s value when the packing pays for every reversed arc. `exact`:
 /// the entries share a binary grain ([`super::lop::granularity`]), so no rounding allowance. The residual lengths of the arcs packed are kept in
 /// a hash map (fallible). `stop()` is polled per reversed arc; a stop returns the bound so far
@@ -360,6 +362,7 @@ pub(crate) fn cycle_packing_bound(a: &[f64], k: usize, order: &[usize], window: 
         }
         m - used.get(&key(i, j)).copied().unwrap_or(0.0)
     };
+    let span = (2 * window).max(4_000_000 / k.max(1));
     let mut packed = 0.0;
     let mut cycles = 0usize;
     // Reversed arcs: u placed after v although u → v.
@@ -368,7 +371,7 @@ pub(crate) fn cycle_packing_bound(a: &[f64], k: usize, order: &[usize], window: 
             break;
         }
         let u = order[y];
-        for x in y.saturating_sub(2 * window)..y {
+        for x in y.saturating_sub(span)..y {
             let v = order[x];
             let mut r_uv = residual(&used, u, v);
             if r_uv <= 0.0 {
