@@ -231,17 +231,27 @@ fn solve_component(a: &[f64], n: usize, items: &[usize], opts: &Options, ctl: &l
     if k <= 1 {
         return Ok((items.to_vec(), true, 0.0));
     }
-    let mut sub = crate::memory::try_filled(k * k, 0.0)?;
-    for (x, &i) in items.iter().enumerate() {
-        for (y, &j) in items.iter().enumerate() {
-            if x != y {
-                sub[x * k + y] = a[i * n + j];
+    // The component's matrix (diagonal zero); the whole matrix itself when the component is
+    // every item (in order) and its diagonal is zero already: no copy of n × n.
+    let whole = k == n && (0..n).all(|i| a[i * n + i] == 0.0);
+    let copied;
+    let sub: &[f64] = if whole {
+        a
+    } else {
+        let mut c = crate::memory::try_filled(k * k, 0.0)?;
+        for (x, &i) in items.iter().enumerate() {
+            for (y, &j) in items.iter().enumerate() {
+                if x != y {
+                    c[x * k + y] = a[i * n + j];
+                }
             }
         }
-    }
+        copied = c;
+        &copied
+    };
     let to_items = |o: Vec<usize>| -> Vec<usize> { o.into_iter().map(|x| items[x]).collect() };
     if opts.method != Method::Heuristic && k <= opts.exact_limit {
-        let (o, v) = solve_exact(&sub, k, ctl)?;
+        let (o, v) = solve_exact(sub, k, ctl)?;
         return Ok((to_items(o), true, v));
     }
     let use_lp = match opts.method {
@@ -253,12 +263,12 @@ fn solve_component(a: &[f64], n: usize, items: &[usize], opts: &Options, ctl: &l
         return Err(Error::Interrupted);
     }
     let kicks = heuristic::kicks(k);
-    let start = heuristic::best_order(&sub, k, opts.seed, if use_lp { kicks / 4 } else { kicks }, &|| ctl.stop());
+    let start = heuristic::best_order(sub, k, opts.seed, if use_lp { kicks / 4 } else { kicks }, &|| ctl.stop());
     if ctl.cancelled.get() {
         return Err(Error::Interrupted);
     }
     if use_lp {
-        let out = lop::solve(&sub, k, start, opts.seed, ctl)?;
+        let out = lop::solve(sub, k, start, opts.seed, ctl)?;
         stats.nodes += out.nodes;
         stats.cut_rounds += out.rounds;
         stats.lp_iterations += out.lp_iterations;
@@ -268,8 +278,8 @@ fn solve_component(a: &[f64], n: usize, items: &[usize], opts: &Options, ctl: &l
     // The trivial bound (every pair in its better orientation) less a packing of the 3-cycles
     // through the pairs the order reverses.
     let window = if k <= AUTO_MAX_ITEMS { k } else { PACKING_WINDOW };
-    let step = lop::value_step(&sub, k);
-    let ub = heuristic::cycle_packing_bound(&sub, k, &start.0, window, step.is_some(), &|| ctl.stop())?;
+    let step = lop::value_step(sub, k);
+    let ub = heuristic::cycle_packing_bound(sub, k, &start.0, window, step.is_some(), &|| ctl.stop())?;
     if ctl.cancelled.get() {
         return Err(Error::Interrupted);
     }
