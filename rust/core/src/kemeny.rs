@@ -47,6 +47,10 @@ impl std::str::FromStr for Method {
 /// Largest component that `Method::Auto` gives to the LP branch and bound.
 pub const AUTO_MAX_ITEMS: usize = 200;
 
+/// Beyond [`AUTO_MAX_ITEMS`] items, the heuristic's bound packs 3-cycles whose third item lies
+/// within this many positions of the reversed pair (see `heuristic::cycle_packing_bound`).
+const PACKING_WINDOW: usize = 64;
+
 /// Largest component solved exactly by the subset DP (2^k entries).
 pub const MAX_EXACT: usize = 22;
 
@@ -128,8 +132,8 @@ pub fn kemeny_with(p: &[f64], n: usize, opts: &Options) -> Result<Solution> {
         position[i as usize] = k;
     }
     let mut cost = 0.0;
-    for a in 0..n {
-        for b in 0..n {
+    for b in 0..n {
+        for a in 0..n {
             if a != b && position[a] < position[b] {
                 cost += p[b * n + a];
             }
@@ -157,22 +161,27 @@ pub fn linear_ordering(a: &[f64], n: usize, opts: &Options) -> Result<Ordering> 
         }
     }
     let at = |i: usize, j: usize| a[i * n + j];
-    let mut edges = Vec::new();
-    for i in 0..n {
-        for j in 0..n {
-            if i != j && at(i, j) >= at(j, i) {
-                edges.push((i as u32, j as u32));
+    // i → j when i is not beaten by j (the pairs read tile by tile; n(n − 1)/2 edges or more).
+    let mut edges = crate::memory::try_with_capacity(n * n.saturating_sub(1) / 2)?;
+    let mut grown = Ok(());
+    heuristic::for_pairs_tiled(n, |i, j| {
+        let (x, y) = (at(i, j), at(j, i));
+        for (keep, edge) in [(x >= y, (i as u32, j as u32)), (y >= x, (j as u32, i as u32))] {
+            if keep && grown.is_ok() {
+                grown = crate::memory::try_push(&mut edges, edge);
             }
         }
-    }
-    let (count, component_of) = Digraph::from_edges(n, edges).strongly_connected_components();
+    });
+    grown?;
+    let (count, component_of) = Digraph::from_edges(n, edges.iter().copied()).strongly_connected_components();
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); count];
     for (i, &c) in component_of.iter().enumerate() {
         members[c as usize].push(i);
     }
     // The condensation is a transitive tournament: A before B when A's items beat B's.
     let mut comps: Vec<Vec<usize>> = members.into_iter().filter(|c| !c.is_empty()).collect();
-    let beaten: Vec<usize> = comps.iter().map(|c| (0..n).filter(|&j| at(c[0], j) > at(j, c[0])).count()).collect();
+    let wins = heuristic::pair_wins(a, n).0;
+    let beaten: Vec<u32> = comps.iter().map(|c| wins[c[0]]).collect();
     let mut by_rank: Vec<usize> = (0..comps.len()).collect();
     by_rank.sort_by(|&x, &y| beaten[y].cmp(&beaten[x]));
     comps = by_rank.into_iter().map(|c| std::mem::take(&mut comps[c])).collect();
@@ -222,17 +231,27 @@ fn solve_component(a: &[f64], n: usize, items: &[usize], opts: &Options, ctl: &l
     if k <= 1 {
         return Ok((items.to_vec(), true, 0.0));
     }
-    let mut sub = crate::memory::try_filled(k * k, 0.0)?;
-    for (x, &i) in items.iter().enumerate() {
-        for (y, &j) in items.iter().enumerate() {
-            if x != y {
-                sub[x * k + y] = a[i * n + j];
+    // The component's matrix (diagonal zero); the whole matrix itself when the component is
+    // every item (in order) and its diagonal is zero already: no copy of n × n.
+    let whole = k == n && (0..n).all(|i| a[i * n + i] == 0.0);
+    let copied;
+    let sub: &[f64] = if whole {
+        a
+    } else {
+        let mut c = crate::memory::try_filled(k * k, 0.0)?;
+        for (x, &i) in items.iter().enumerate() {
+            for (y, &j) in items.iter().enumerate() {
+                if x != y {
+                    c[x * k + y] = a[i * n + j];
+                }
             }
         }
-    }
+        copied = c;
+        &copied
+    };
     let to_items = |o: Vec<usize>| -> Vec<usize> { o.into_iter().map(|x| items[x]).collect() };
     if opts.method != Method::Heuristic && k <= opts.exact_limit {
-        let (o, v) = solve_exact(&sub, k, ctl)?;
+        let (o, v) = solve_exact(sub, k, ctl)?;
         return Ok((to_items(o), true, v));
     }
     let use_lp = match opts.method {
@@ -244,27 +263,28 @@ fn solve_component(a: &[f64], n: usize, items: &[usize], opts: &Options, ctl: &l
         return Err(Error::Interrupted);
     }
     let kicks = heuristic::kicks(k);
-    let start = heuristic::best_order(&sub, k, opts.seed, if use_lp { kicks / 4 } else { kicks }, &|| ctl.stop());
+    let start = heuristic::best_order(sub, k, opts.seed, if use_lp { kicks / 4 } else { kicks }, &|| ctl.stop());
     if ctl.cancelled.get() {
         return Err(Error::Interrupted);
     }
     if use_lp {
-        let out = lop::solve(&sub, k, start, opts.seed, ctl)?;
+        let out = lop::solve(sub, k, start, opts.seed, ctl)?;
         stats.nodes += out.nodes;
         stats.cut_rounds += out.rounds;
         stats.lp_iterations += out.lp_iterations;
         stats.lp_capped += out.capped;
         return Ok((to_items(out.order), out.optimal, out.upper_bound));
     }
-    // The trivial bound: every pair in its better orientation.
-    let mut ub = 0.0;
-    for x in 0..k {
-        for y in x + 1..k {
-            ub += sub[x * k + y].max(sub[y * k + x]);
-        }
+    // The trivial bound (every pair in its better orientation) less a packing of the 3-cycles
+    // through the pairs the order reverses.
+    let window = if k <= AUTO_MAX_ITEMS { k } else { PACKING_WINDOW };
+    let step = lop::value_step(sub, k);
+    let ub = heuristic::cycle_packing_bound(sub, k, &start.0, window, step.is_some(), &|| ctl.stop())?;
+    if ctl.cancelled.get() {
+        return Err(Error::Interrupted);
     }
     let scale: f64 = sub.iter().map(|v| v.abs()).sum();
-    let proven = match lop::value_step(&sub, k) {
+    let proven = match step {
         Some(g) => ub < start.1 + g - 1e-9 * scale,
         None => ub <= start.1 + 1e-9 * scale,
     };

@@ -105,8 +105,22 @@ pub(crate) struct Outcome {
 /// magnitudes sum to less than 2⁵² of it: then every sum of entries (an order's value) is
 /// computed exactly and is a multiple of it too.
 pub(crate) fn granularity(a: &[f64]) -> Option<f64> {
-    let total: f64 = a.iter().map(|v| v.abs()).sum();
-    (0..=20).map(|t| (0.5f64).powi(t)).find(|&g| total / g < 4.0e15 && a.iter().all(|&v| (v / g).fract() == 0.0))
+    // One pass: v = odd · 2^e is a multiple of 2⁻ᵗ iff t ≥ −e; the total only grows with t, so
+    // the first t that fits both tests is the largest −e (at least 0), if it passes the total's.
+    let mut total = 0.0;
+    let mut t = 0i32;
+    for &v in a {
+        total += v.abs();
+        if v != 0.0 && v.is_finite() {
+            let bits = v.to_bits();
+            let exp = ((bits >> 52) & 0x7ff) as i32;
+            let frac = bits & ((1u64 << 52) - 1);
+            let (mant, e) = if exp == 0 { (frac, -1074) } else { (frac | (1u64 << 52), exp - 1075) };
+            t = t.max(-(e + mant.trailing_zeros() as i32));
+        }
+    }
+    let g = (0.5f64).powi(t);
+    (t <= 20 && total / g < 4.0e15).then_some(g)
 }
 
 /// The spacing of the possible order values of the k × k matrix `a`: every order's value is
@@ -117,17 +131,19 @@ pub(crate) fn granularity(a: &[f64]) -> Option<f64> {
 pub(crate) fn value_step(a: &[f64], k: usize) -> Option<f64> {
     let g = granularity(a)?;
     let mut acc: u64 = 0;
-    for i in 0..k {
-        for j in i + 1..k {
-            // Exact: both entries are integer multiples of g below 2⁵² g.
-            let q = ((a[i * k + j] - a[j * k + i]) / g).abs() as u64;
-            let (mut x, mut y) = (acc, q);
-            while y != 0 {
-                (x, y) = (y, x % y);
-            }
-            acc = x;
+    heuristic::for_pairs_tiled(k, |i, j| {
+        // Exact: both entries are integer multiples of g below 2⁵² g.
+        let q = ((a[i * k + j] - a[j * k + i]) / g).abs() as u64;
+        // Most margins are multiples of the gcd so far (a power of two: one mask, no division).
+        if acc.is_power_of_two() && q & (acc - 1) == 0 {
+            return;
         }
-    }
+        let (mut x, mut y) = (acc, q);
+        while y != 0 {
+            (x, y) = (y, x % y);
+        }
+        acc = x;
+    });
     Some(if acc == 0 { g } else { g * acc as f64 })
 }
 
@@ -204,7 +220,7 @@ pub(crate) fn solve(a: &[f64], k: usize, start: (Vec<usize>, f64), seed: u64, ct
     }
     let scale = a.iter().map(|v| v.abs()).sum::<f64>();
     let mut lp = Lp::new(crate::memory::try_collect(nv, w.iter().map(|v| -v))?)?;
-    lp.perturb(seed);
+    lp.perturb(seed)?;
     let mut s = Search {
         a,
         k,
@@ -441,18 +457,18 @@ impl Search<'_> {
     /// The bound of the child with pair e fixed to `v`, by at most `pivots` dual pivots from the
     /// current basis (any dual-feasible basis bounds the child); −∞ when the child is pruned.
     /// The bounds of e are restored afterwards.
-    fn probe(&mut self, e: usize, v: f64, node_ub: f64, pivots: usize) -> f64 {
+    fn probe(&mut self, e: usize, v: f64, node_ub: f64, pivots: usize) -> Result<f64> {
         self.lp.set_bounds(e, v, v);
         let cutoff = self.konst - self.threshold();
         let ctl = self.ctl;
         let status = self.lp.dual(cutoff, &|| ctl.stop(), pivots);
-        let ub = match status {
+        let ub = match status? {
             Status::Cutoff | Status::Infeasible => f64::NEG_INFINITY,
             Status::Failed => node_ub,
             _ => node_ub.min(self.bound()),
         };
         self.lp.set_bounds(e, 0.0, 1.0);
-        ub
+        Ok(ub)
     }
 
     /// Reliability branching: pairs scored by the product of their estimated bound losses
@@ -474,7 +490,8 @@ impl Search<'_> {
             let up = s.pseudocost(e, 1).unwrap_or_else(|| avg(s, 1)) * (1.0 - x[e]);
             down.max(1e-6) * up.max(1e-6)
         };
-        let mut cands: Vec<usize> = (0..self.pairs.len()).filter(|&e| x[e].min(1.0 - x[e]) > INTEGRAL).collect();
+        let fractional = (0..self.pairs.len()).filter(|&e| x[e].min(1.0 - x[e]) > INTEGRAL);
+        let mut cands: Vec<usize> = crate::memory::try_collect(fractional.clone().count(), fractional)?;
         // Candidates by fractionality × weight: the first few without pseudocosts on both sides
         // are probed, the others scored by their pseudocosts.
         cands.sort_by(|&p, &q| {
@@ -487,8 +504,8 @@ impl Search<'_> {
             let reliable = self.pc[e][0].1 > 0 && self.pc[e][1].1 > 0;
             let sc = if !reliable && probed < PROBES && !self.ctl.stop() {
                 probed += 1;
-                let down = self.probe(e, 0.0, node_ub, PROBE_PIVOTS);
-                let up = self.probe(e, 1.0, node_ub, PROBE_PIVOTS);
+                let down = self.probe(e, 0.0, node_ub, PROBE_PIVOTS)?;
+                let up = self.probe(e, 1.0, node_ub, PROBE_PIVOTS)?;
                 if down == f64::NEG_INFINITY || up == f64::NEG_INFINITY {
                     // One side is pruned outright: branch here, the surviving side first.
                     let first = if down == f64::NEG_INFINITY { 1.0 } else { 0.0 };
@@ -523,7 +540,10 @@ impl Search<'_> {
         loop {
             let cutoff = self.konst - self.threshold();
             let ctl = self.ctl;
-            let status = self.lp.dual(cutoff, &|| ctl.stop(), self.pivot_budget());
+            let status = match self.lp.dual(cutoff, &|| ctl.stop(), self.pivot_budget()) {
+                Ok(status) => status,
+                Err(e) => return self.fail(e),
+            };
             match status {
                 Status::Cutoff | Status::Infeasible => return End::Done,
                 Status::Failed => {
@@ -535,8 +555,10 @@ impl Search<'_> {
                     // perturbed afresh (the loop below restores the true ones before trusting
                     // an integral point).
                     restarted = true;
-                    self.lp.reset_basis();
-                    self.lp.perturb(self.seed ^ self.nodes.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+                    let seed = self.seed ^ self.nodes.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                    if let Err(e) = self.lp.reset_basis().and_then(|()| self.lp.perturb(seed)) {
+                        return self.fail(e);
+                    }
                     continue;
                 }
                 Status::Limit => {
@@ -576,15 +598,16 @@ impl Search<'_> {
             };
             if !cuts.is_empty() {
                 self.rounds += 1;
-                self.lp.purge(3);
-                if let Err(e) = self.lp.add_rows(&cuts) {
+                if let Err(e) = self.lp.purge(3).and_then(|_| self.lp.add_rows(&cuts)) {
                     return self.fail(e);
                 }
                 self.maybe_report(node_ub, self.nodes == 1);
                 continue;
             }
             if self.lp.is_perturbed() {
-                self.lp.unperturb();
+                if let Err(e) = self.lp.unperturb() {
+                    return self.fail(e);
+                }
                 continue;
             }
             let (order, integral) = self.order_from_lp();
@@ -683,6 +706,26 @@ mod tests {
                     _ => assert!(out.capped > 0 || out.optimal),
                 }
             }
+        }
+    }
+
+    /// The one-pass grain equals its definition: the first 2⁻ᵗ (t ≤ 20) dividing every entry
+    /// with the magnitudes' sum below 4e15 of it.
+    #[test]
+    fn granularity_matches_its_definition() {
+        let by_definition = |a: &[f64]| -> Option<f64> {
+            let total: f64 = a.iter().map(|v| v.abs()).sum();
+            (0..=20).map(|t| (0.5f64).powi(t)).find(|&g| total / g < 4.0e15 && a.iter().all(|&v| (v / g).fract() == 0.0))
+        };
+        let mut cases: Vec<Vec<f64>> = (0..8).map(|t| random_matrix(9, 40 + t, (t % 4) as u32)).collect();
+        for scale in [0.5f64.powi(7), 0.5f64.powi(20), 0.5f64.powi(21), 3.0, 1e12, 1e300, 1e-310] {
+            cases.push(random_matrix(9, 3, 0).iter().map(|v| v * scale).collect());
+        }
+        cases.push(vec![0.0, -0.0, 0.75, -1.5e9]);
+        cases.push(vec![f64::MAX, 1.0]);
+        cases.push(vec![1e15, 0.5, 3e15]);
+        for a in &cases {
+            assert_eq!(granularity(a), by_definition(a), "{a:?}");
         }
     }
 }

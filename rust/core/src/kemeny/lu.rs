@@ -7,11 +7,27 @@
 //! |a| ≥ 0.1 · max |column|. After a basis change the new inverse is the old one times an eta
 //! matrix (`push_eta`); the owner refactorizes every few dozen updates.
 
+use crate::error::Error;
+use crate::memory::{try_collect, try_filled, try_push, try_reserve};
+
 /// The rows and positions left without a pivot when the basis is singular.
 #[derive(Debug)]
 pub(crate) struct Singular {
     pub rows: Vec<u32>,
     pub positions: Vec<u32>,
+}
+
+/// Why a basis was not factorized: singular, or memory refused (`Error::OutOfMemory`).
+#[derive(Debug)]
+pub(crate) enum Failure {
+    Singular(Singular),
+    Memory(Error),
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Failure::Memory(e)
+    }
 }
 
 #[derive(Debug, Default, Clone)]
@@ -44,10 +60,19 @@ const DROP: f64 = 1e-14;
 impl Lu {
     /// Factorizes the basis whose column at position p holds the entries
     /// `(rows[k], vals[k])` for k in `start[p]..start[p+1]` (no repeated rows in a column).
-    pub fn factor(m: usize, start: &[usize], rows_in: &[u32], vals_in: &[f64]) -> Result<Lu, Singular> {
-        let mut lu = Lu { l_start: vec![0], u_start: vec![0], eta_start: vec![0], ..Default::default() };
+    /// Every buffer (the factors grow with the rows and their fill-in) is allocated fallibly.
+    pub fn factor(m: usize, start: &[usize], rows_in: &[u32], vals_in: &[f64]) -> Result<Lu, Failure> {
+        let mut lu = Lu::empty();
+        let nnz = start[m];
+        try_reserve(&mut lu.u_idx, nnz)?;
+        try_reserve(&mut lu.u_val, nnz)?;
+        for v in [&mut lu.u_row, &mut lu.u_col] {
+            try_reserve(v, m)?;
+        }
+        try_reserve(&mut lu.u_piv, m)?;
+        try_reserve(&mut lu.u_start, m)?;
         // A row-wise copy (counting sort).
-        let mut rstart = vec![0usize; m + 1];
+        let mut rstart = try_filled(m + 1, 0usize)?;
         for k in 0..start[m] {
             if vals_in[k] != 0.0 {
                 rstart[rows_in[k] as usize + 1] += 1;
@@ -56,9 +81,9 @@ impl Lu {
         for r in 0..m {
             rstart[r + 1] += rstart[r];
         }
-        let mut fill = rstart.clone();
-        let mut rcol = vec![0u32; rstart[m]];
-        let mut rval = vec![0.0f64; rstart[m]];
+        let mut fill = try_collect(m + 1, rstart.iter().copied())?;
+        let mut rcol = try_filled(rstart[m], 0u32)?;
+        let mut rval = try_filled(rstart[m], 0.0f64)?;
         for p in 0..m {
             for k in start[p]..start[p + 1] {
                 if vals_in[k] != 0.0 {
@@ -69,8 +94,8 @@ impl Lu {
                 }
             }
         }
-        let mut row_done = vec![false; m];
-        let mut col_done = vec![false; m];
+        let mut row_done = try_filled(m, false)?;
+        let mut col_done = try_filled(m, false)?;
         // Phase 1: the columns with a single entry (every basic slack) pivot at once, without
         // elimination; their rows go to U as they are.
         for p in 0..m {
@@ -87,39 +112,41 @@ impl Lu {
             col_done[p] = true;
             for k in rstart[r]..rstart[r + 1] {
                 if rcol[k] as usize != p {
-                    lu.u_idx.push(rcol[k]);
-                    lu.u_val.push(rval[k]);
+                    try_push(&mut lu.u_idx, rcol[k])?;
+                    try_push(&mut lu.u_val, rval[k])?;
                 }
             }
-            lu.u_row.push(r as u32);
-            lu.u_col.push(p as u32);
-            lu.u_piv.push(vals_in[k0]);
-            lu.u_start.push(lu.u_idx.len());
+            lu.push_u(r, p, vals_in[k0])?;
         }
         // Phase 2: Markowitz on what is left (the kernel).
-        let mut rows: Vec<Vec<(u32, f64)>> = vec![Vec::new(); m];
-        let mut cols: Vec<Vec<u32>> = vec![Vec::new(); m];
+        let mut rows: Vec<Vec<(u32, f64)>> = try_filled(m, Vec::new())?;
+        let mut cols: Vec<Vec<u32>> = try_filled(m, Vec::new())?;
         for r in 0..m {
             if !row_done[r] {
                 for k in rstart[r]..rstart[r + 1] {
                     let c = rcol[k] as usize;
                     if !col_done[c] {
-                        rows[r].push((c as u32, rval[k]));
-                        cols[c].push(r as u32);
+                        try_push(&mut rows[r], (c as u32, rval[k]))?;
+                        try_push(&mut cols[c], r as u32)?;
                     }
                 }
             }
         }
         let remaining = m - lu.u_row.len();
-        let mut ccount: Vec<usize> = cols.iter().map(|c| c.len()).collect();
-        let mut buckets: Vec<Vec<u32>> = vec![Vec::new(); m + 2];
+        let mut ccount: Vec<usize> = try_collect(m, cols.iter().map(|c| c.len()))?;
+        let mut buckets: Vec<Vec<u32>> = try_filled(m + 2, Vec::new())?;
         for p in 0..m {
             if !col_done[p] {
-                buckets[ccount[p].min(m + 1)].push(p as u32);
+                try_push(&mut buckets[ccount[p].min(m + 1)], p as u32)?;
             }
         }
-        let mut row_single: Vec<u32> = (0..m as u32).filter(|&r| !row_done[r as usize] && rows[r as usize].len() == 1).collect();
-        let mut mark: Vec<usize> = vec![usize::MAX; m]; // position → index in the row being updated
+        let mut row_single: Vec<u32> = Vec::new();
+        for r in 0..m {
+            if !row_done[r] && rows[r].len() == 1 {
+                try_push(&mut row_single, r as u32)?;
+            }
+        }
+        let mut mark: Vec<usize> = try_filled(m, usize::MAX)?; // position → index in the row being updated
         let entry = |rows: &Vec<Vec<(u32, f64)>>, r: usize, p: u32| -> Option<f64> { rows[r].iter().find(|e| e.0 == p).map(|e| e.1) };
         for _step in 0..remaining {
             let mut pivot: Option<(usize, usize)> = None;
@@ -192,10 +219,11 @@ impl Lu {
                 pivot = best.map(|b| (b.1, b.2));
             }
             let Some((r, p)) = pivot else {
-                return Err(Singular {
-                    rows: (0..m as u32).filter(|&r| !row_done[r as usize]).collect(),
-                    positions: (0..m as u32).filter(|&p| !col_done[p as usize]).collect(),
-                });
+                let left = m - lu.u_row.len();
+                return Err(Failure::Singular(Singular {
+                    rows: try_collect(left, (0..m as u32).filter(|&r| !row_done[r as usize]))?,
+                    positions: try_collect(left, (0..m as u32).filter(|&p| !col_done[p as usize]))?,
+                }));
             };
             // Eliminate column p from the other active rows.
             let prow = std::mem::take(&mut rows[r]);
@@ -212,8 +240,8 @@ impl Lu {
                 let Some(idx) = rows[k].iter().position(|e| e.0 as usize == p) else { continue };
                 let mult = rows[k][idx].1 / pv;
                 rows[k].swap_remove(idx);
-                lu.l_idx.push(k as u32);
-                lu.l_val.push(mult);
+                try_push(&mut lu.l_idx, k as u32)?;
+                try_push(&mut lu.l_val, mult)?;
                 for (i, e) in rows[k].iter().enumerate() {
                     mark[e.0 as usize] = i;
                 }
@@ -231,49 +259,57 @@ impl Lu {
                             removed = true;
                         }
                     } else {
-                        rows[k].push((c as u32, -mult * v));
-                        cols[c].push(k as u32);
+                        try_push(&mut rows[k], (c as u32, -mult * v))?;
+                        try_push(&mut cols[c], k as u32)?;
                         ccount[c] += 1;
-                        buckets[ccount[c].min(m + 1)].push(c as u32);
+                        try_push(&mut buckets[ccount[c].min(m + 1)], c as u32)?;
                     }
                 }
                 for e in rows[k].iter() {
                     mark[e.0 as usize] = usize::MAX;
                 }
                 if removed {
-                    rows[k].retain(|e| {
-                        if e.1 == 0.0 {
-                            ccount[e.0 as usize] -= 1;
-                            buckets[ccount[e.0 as usize].min(m + 1)].push(e.0);
-                            false
-                        } else {
-                            true
+                    for &(c, v) in rows[k].iter() {
+                        if v == 0.0 {
+                            ccount[c as usize] -= 1;
+                            try_push(&mut buckets[ccount[c as usize].min(m + 1)], c)?;
                         }
-                    });
+                    }
+                    rows[k].retain(|e| e.1 != 0.0);
                 }
                 if rows[k].len() == 1 {
-                    row_single.push(k as u32);
+                    try_push(&mut row_single, k as u32)?;
                 }
             }
             if lu.l_idx.len() > l_begin {
-                lu.l_row.push(r as u32);
-                lu.l_start.push(lu.l_idx.len());
+                try_push(&mut lu.l_row, r as u32)?;
+                try_push(&mut lu.l_start, lu.l_idx.len())?;
             }
             for &(c, v) in &prow {
                 let c = c as usize;
                 if c != p {
                     ccount[c] -= 1;
-                    buckets[ccount[c].min(m + 1)].push(c as u32);
-                    lu.u_idx.push(c as u32);
-                    lu.u_val.push(v);
+                    try_push(&mut buckets[ccount[c].min(m + 1)], c as u32)?;
+                    try_push(&mut lu.u_idx, c as u32)?;
+                    try_push(&mut lu.u_val, v)?;
                 }
             }
-            lu.u_row.push(r as u32);
-            lu.u_col.push(p as u32);
-            lu.u_piv.push(pv);
-            lu.u_start.push(lu.u_idx.len());
+            lu.push_u(r, p, pv)?;
         }
         Ok(lu)
+    }
+
+    /// The factors of the empty basis (m = 0), no allocation.
+    pub fn empty() -> Lu {
+        Lu { l_start: vec![0], u_start: vec![0], eta_start: vec![0], ..Default::default() }
+    }
+
+    /// Closes U's row of the step that pivoted on (row r, position p) with pivot value `piv`.
+    fn push_u(&mut self, r: usize, p: usize, piv: f64) -> crate::error::Result<()> {
+        try_push(&mut self.u_row, r as u32)?;
+        try_push(&mut self.u_col, p as u32)?;
+        try_push(&mut self.u_piv, piv)?;
+        try_push(&mut self.u_start, self.u_idx.len())
     }
 
     pub fn etas(&self) -> usize {
@@ -339,17 +375,22 @@ impl Lu {
     }
 
     /// Records the replacement of the column at position `p` by a column whose solve
-    /// `B⁻¹ a_q` is `alpha` (by positions).
-    pub fn push_eta(&mut self, p: usize, alpha: &[f64]) {
-        self.eta_pos.push(p as u32);
-        self.eta_piv.push(alpha[p]);
+    /// `B⁻¹ a_q` is `alpha` (by positions). The eta file grows fallibly (its entries are
+    /// bounded by the rows times the updates between refactorizations).
+    pub fn push_eta(&mut self, p: usize, alpha: &[f64]) -> crate::error::Result<()> {
+        let nz = alpha.iter().enumerate().filter(|&(i, a)| i != p && a.abs() > 1e-13).count();
+        try_reserve(&mut self.eta_idx, nz)?;
+        try_reserve(&mut self.eta_val, nz)?;
+        try_push(&mut self.eta_pos, p as u32)?;
+        try_push(&mut self.eta_piv, alpha[p])?;
+        try_push(&mut self.eta_start, self.eta_idx.len() + nz)?;
         for (i, &a) in alpha.iter().enumerate() {
             if i != p && a.abs() > 1e-13 {
                 self.eta_idx.push(i as u32);
                 self.eta_val.push(a);
             }
         }
-        self.eta_start.push(self.eta_idx.len());
+        Ok(())
     }
 }
 
@@ -458,7 +499,7 @@ mod tests {
                 let mut alpha = vec![0.0; m];
                 lu.ftran(&mut a, &mut alpha);
                 if alpha[p].abs() > 0.1 {
-                    lu.push_eta(p, &alpha);
+                    lu.push_eta(p, &alpha).unwrap();
                     cols[p] = col;
                 }
             }
@@ -470,7 +511,7 @@ mod tests {
         // Two equal columns.
         let cols = vec![vec![(0u32, 1.0), (1, 1.0)], vec![(0, 1.0), (1, 1.0)], vec![(2, 1.0)]];
         let (st, r, v) = csc(&cols);
-        let e = Lu::factor(3, &st, &r, &v).unwrap_err();
+        let Err(Failure::Singular(e)) = Lu::factor(3, &st, &r, &v) else { panic!("not singular") };
         assert_eq!(e.rows.len(), 1);
         assert_eq!(e.positions.len(), 1);
     }

@@ -14,9 +14,9 @@
 //! duals `y` with the true costs, `bᵀy + Σⱼ min over the box of (cⱼ − yᵀAⱼ)xⱼ`, which is a valid
 //! bound for *any* `y`, so rounding in the simplex never makes a bound wrong.
 
-use super::lu::Lu;
+use super::lu::{Failure, Lu};
 use crate::error::Result;
-use crate::memory::{try_filled, try_reserve};
+use crate::memory::{try_collect, try_filled, try_push, try_reserve, try_with_capacity};
 
 const PRIMAL_TOL: f64 = 1e-9;
 const DUAL_TOL: f64 = 1e-9;
@@ -80,6 +80,14 @@ pub(crate) struct Lp {
     alpha: Vec<f64>,
     in_alpha: Vec<bool>,
     touched: Vec<u32>,
+    // Per-pivot work vectors, kept between pivots and grown fallibly with the rows
+    // (`resize_work`): ρ = B⁻ᵀe_p, the entering column B⁻¹a_q, the scaled duals of
+    // `safe_bound`, the ratio test's candidates and bound flips.
+    w_rho: Vec<f64>,
+    w_aq: Vec<f64>,
+    w_yt: Vec<f64>,
+    cands: Vec<(f64, f64, u32)>,
+    flips: Vec<(usize, f64)>,
 }
 
 impl Lp {
@@ -120,7 +128,7 @@ impl Lp {
             pos: try_filled(nv, 0)?,
             basic: Vec::new(),
             beta: Vec::new(),
-            lu: Lu::factor(0, &[0], &[], &[]).expect("empty basis"),
+            lu: Lu::empty(),
             y: Vec::new(),
             iterations: 0,
             refactors: 0,
@@ -130,6 +138,11 @@ impl Lp {
             alpha: try_filled(nv, 0.0)?,
             in_alpha: try_filled(nv, false)?,
             touched: Vec::new(),
+            w_rho: Vec::new(),
+            w_aq: Vec::new(),
+            w_yt: Vec::new(),
+            cands: Vec::new(),
+            flips: Vec::new(),
         })
     }
 
@@ -176,7 +189,7 @@ impl Lp {
     }
 
     /// Perturbs the costs (in the direction that keeps the reduced costs' signs), seeded.
-    pub fn perturb(&mut self, seed: u64) {
+    pub fn perturb(&mut self, seed: u64) -> Result<()> {
         let mut s = seed ^ 0x9E37_79B9_7F4A_7C15;
         for j in 0..self.nv {
             s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
@@ -196,14 +209,14 @@ impl Lp {
             self.cost[j] = self.base[j] + sign * mag;
         }
         self.perturbed = true;
-        self.recompute();
+        self.recompute()
     }
 
     /// Restores the true costs (the basis is then re-optimized by the next `dual` call).
-    pub fn unperturb(&mut self) {
+    pub fn unperturb(&mut self) -> Result<()> {
         self.cost[..self.nv].copy_from_slice(&self.base);
         self.perturbed = false;
-        self.recompute();
+        self.recompute()
     }
 
     /// Appends rows with their slacks basic (room for them reserved fallibly first: the
@@ -228,7 +241,7 @@ impl Lp {
             for k in 0..3 {
                 if row.coef[k] != 0.0 {
                     let j = row.var[k] as usize;
-                    self.col[j].push((r as u32, row.coef[k]));
+                    try_push(&mut self.col[j], (r as u32, row.coef[k]))?;
                     lhs += row.coef[k] * self.x[j];
                     if row.coef[k] < 0.0 {
                         neg += row.coef[k];
@@ -249,8 +262,8 @@ impl Lp {
             self.alpha.push(0.0);
             self.in_alpha.push(false);
         }
-        self.resize_work();
-        self.refactor();
+        self.resize_work()?;
+        self.refactor()?;
         self.compute_xb();
         // Exact dual steepest-edge weights of the new rows: ‖e_pᵀ B⁻¹‖².
         let m = self.m();
@@ -268,9 +281,9 @@ impl Lp {
     /// Replaces the basis by the slack basis (every row's slack basic, every structural at the
     /// bound its cost asks for), which is dual feasible for any costs: a fresh start for a
     /// solve that ran out of pivots.
-    pub fn reset_basis(&mut self) {
+    pub fn reset_basis(&mut self) -> Result<()> {
         self.slack_basis();
-        self.recompute();
+        self.recompute()
     }
 
     /// The slack basis's statuses and values (see [`Lp::reset_basis`]), not yet factored.
@@ -292,9 +305,9 @@ impl Lp {
 
     /// Ages the rows (non-binding rows with a basic slack age by one, others reset) and drops
     /// those at least `min_age` rounds old. Their duals are zero, so nothing else changes.
-    pub fn purge(&mut self, min_age: u32) -> usize {
+    pub fn purge(&mut self, min_age: u32) -> Result<usize> {
         let m = self.m();
-        let mut keep = vec![true; m];
+        let mut keep = try_filled(m, true)?;
         let mut dropped = 0;
         for r in 0..m {
             let s = self.nv + r;
@@ -309,9 +322,9 @@ impl Lp {
             }
         }
         if dropped == 0 {
-            return 0;
+            return Ok(0);
         }
-        let mut new_index = vec![u32::MAX; m];
+        let mut new_index = try_filled(m, u32::MAX)?;
         let mut k = 0;
         for r in 0..m {
             if keep[r] {
@@ -320,8 +333,8 @@ impl Lp {
             }
         }
         let nv = self.nv;
-        let mut rows = Vec::with_capacity(k as usize);
-        let mut age = Vec::with_capacity(k as usize);
+        let mut rows = try_with_capacity(k as usize)?;
+        let mut age = try_with_capacity(k as usize)?;
         for r in 0..m {
             if keep[r] {
                 rows.push(self.rows[r]);
@@ -357,8 +370,8 @@ impl Lp {
             ok
         });
         // Positions: drop those of the removed slacks, renumber the slacks.
-        let mut basic = Vec::with_capacity(k as usize);
-        let mut beta = Vec::with_capacity(k as usize);
+        let mut basic = try_with_capacity(k as usize)?;
+        let mut beta = try_with_capacity(k as usize)?;
         for (p, &v) in self.basic.iter().enumerate() {
             let v = v as usize;
             if v >= nv {
@@ -385,18 +398,24 @@ impl Lp {
         self.touched.clear();
         self.alpha.truncate(nv + k as usize);
         self.in_alpha.truncate(nv + k as usize);
-        self.resize_work();
-        self.refactor();
+        self.resize_work()?;
+        self.refactor()?;
         self.compute_xb();
-        dropped
+        Ok(dropped)
     }
 
-    fn resize_work(&mut self) {
+    /// The work vectors at the current number of rows (grown fallibly).
+    fn resize_work(&mut self) -> Result<()> {
         let m = self.m();
-        self.w_rows.resize(m, 0.0);
-        self.w_pos.resize(m, 0.0);
-        self.w_pos2.resize(m, 0.0);
-        self.y.resize(m, 0.0);
+        for v in [&mut self.w_rows, &mut self.w_pos, &mut self.w_pos2, &mut self.y, &mut self.w_rho, &mut self.w_aq, &mut self.w_yt] {
+            try_reserve(v, m.saturating_sub(v.len()))?;
+            v.resize(m, 0.0);
+        }
+        // The pivot row touches at most every variable once.
+        let n = self.nv + m;
+        room_for(&mut self.touched, n)?;
+        room_for(&mut self.cands, n)?;
+        room_for(&mut self.flips, n)
     }
 
     /// Changes the bounds of structural `j` (within [0, 1]); a nonbasic variable moves to the
@@ -437,13 +456,15 @@ impl Lp {
     }
 
     /// Refactorizes the basis, repairing it with slacks when it is singular.
-    fn refactor(&mut self) {
+    /// The factors' buffers are fallible (`Error::OutOfMemory`).
+    fn refactor(&mut self) -> Result<()> {
         self.refactors += 1;
         let m = self.m();
         for _attempt in 0..4 {
-            let mut start = Vec::with_capacity(m + 1);
-            let mut ri = Vec::with_capacity(4 * m);
-            let mut rv = Vec::with_capacity(4 * m);
+            // A row has at most 3 structural entries and its slack: at most 4m entries.
+            let mut start = try_with_capacity(m + 1)?;
+            let mut ri = try_with_capacity(4 * m)?;
+            let mut rv = try_with_capacity(4 * m)?;
             start.push(0);
             for p in 0..m {
                 let v = self.basic[p] as usize;
@@ -461,9 +482,10 @@ impl Lp {
             match Lu::factor(m, &start, &ri, &rv) {
                 Ok(lu) => {
                     self.lu = lu;
-                    return;
+                    return Ok(());
                 }
-                Err(sing) => {
+                Err(Failure::Memory(e)) => return Err(e),
+                Err(Failure::Singular(sing)) => {
                     for (&p, &r) in sing.positions.iter().zip(&sing.rows) {
                         let (p, r) = (p as usize, r as usize);
                         let v = self.basic[p] as usize;
@@ -483,13 +505,16 @@ impl Lp {
         // matrix is the identity (it always factors) and which is dual feasible for any costs.
         // The search's bounds stay valid: they come from `safe_bound`, right for any duals.
         self.slack_basis();
-        let start: Vec<usize> = (0..=m).collect();
-        let rows: Vec<u32> = (0..m as u32).collect();
-        if let Ok(lu) = Lu::factor(m, &start, &rows, &vec![1.0; m]) {
-            self.lu = lu;
+        let start = try_collect(m + 1, 0..=m)?;
+        let rows = try_collect(m, 0..m as u32)?;
+        match Lu::factor(m, &start, &rows, &try_filled(m, 1.0)?) {
+            Ok(lu) => self.lu = lu,
+            Err(Failure::Memory(e)) => return Err(e),
+            Err(Failure::Singular(_)) => {} // the identity: not singular
         }
         self.compute_duals();
         self.fix_duals();
+        Ok(())
     }
 
     /// Recomputes the basic values from the nonbasic ones.
@@ -567,11 +592,12 @@ impl Lp {
     }
 
     /// Fresh factorization, basic values, duals, and dual feasibility by flips.
-    fn recompute(&mut self) {
-        self.refactor();
+    fn recompute(&mut self) -> Result<()> {
+        self.refactor()?;
         self.compute_duals();
         self.fix_duals();
         self.compute_xb();
+        Ok(())
     }
 
     /// The current objective (scaled, with the perturbation).
@@ -587,7 +613,7 @@ impl Lp {
         let m = self.m();
         let mut total = 0.0;
         let mut mag = 0.0;
-        let mut yt = vec![0.0; m];
+        let mut yt = std::mem::take(&mut self.w_yt);
         for r in 0..m {
             yt[r] = self.y[r] * self.scale;
             let t = self.rows[r].rhs * yt[r];
@@ -604,24 +630,26 @@ impl Lp {
             total += t;
             mag += t.abs() + self.true_cost[j].abs();
         }
+        self.w_yt = yt;
         (total, mag)
     }
 
     /// Dual simplex until optimal, infeasible, cut off (the safe bound reaches `cutoff`, in
     /// true units), `stop()` (polled every 16 pivots) or `max_pivots`.
-    pub fn dual(&mut self, cutoff: f64, stop: &dyn Fn() -> bool, max_pivots: usize) -> Status {
+    /// Every buffer it grows is fallible (`Error::OutOfMemory`).
+    pub fn dual(&mut self, cutoff: f64, stop: &dyn Fn() -> bool, max_pivots: usize) -> Result<Status> {
         let mut trouble = 0;
         let mut since_cutoff_check = 0usize;
         let mut pivots = 0usize;
         loop {
             if pivots % 16 == 15 && stop() {
-                return Status::Stopped;
+                return Ok(Status::Stopped);
             }
             if pivots >= max_pivots {
-                return Status::Limit;
+                return Ok(Status::Limit);
             }
             if self.lu.etas() >= REFACTOR_EVERY {
-                self.recompute();
+                self.recompute()?;
             }
             let m = self.m();
             // Pricing: dual steepest edge.
@@ -644,13 +672,13 @@ impl Lp {
                 }
             }
             if p_out == usize::MAX {
-                return Status::Optimal;
+                return Ok(Status::Optimal);
             }
             since_cutoff_check += 1;
             if cutoff.is_finite() && since_cutoff_check >= 8 {
                 since_cutoff_check = 0;
                 if self.objective() * self.scale >= cutoff && self.safe_bound().0 >= cutoff {
-                    return Status::Cutoff;
+                    return Ok(Status::Cutoff);
                 }
             }
             let p = p_out;
@@ -662,7 +690,7 @@ impl Lp {
             let mut v = std::mem::take(&mut self.w_pos);
             v.iter_mut().for_each(|t| *t = 0.0);
             v[p] = 1.0;
-            let mut rho = vec![0.0; m];
+            let mut rho = std::mem::take(&mut self.w_rho);
             self.lu.btran(&mut v, &mut rho);
             self.w_pos = v;
             for &j in &self.touched {
@@ -692,7 +720,8 @@ impl Lp {
                 self.alpha[j] = rr;
             }
             // Bound-flipping ratio test with Harris tolerances.
-            let mut cands: Vec<(f64, f64, u32)> = Vec::new(); // (t, |a|, j)
+            let mut cands = std::mem::take(&mut self.cands); // (t, |a|, j)
+            cands.clear();
             for &j in &self.touched {
                 let j = j as usize;
                 if self.st[j] == St::Basic || self.lo[j] == self.up[j] {
@@ -708,7 +737,8 @@ impl Lp {
             cands.sort_unstable_by(|x, y| x.0.total_cmp(&y.0));
             let mut slope = delta;
             let mut k = 0;
-            let mut flips: Vec<(usize, f64)> = Vec::new();
+            let mut flips = std::mem::take(&mut self.flips);
+            flips.clear();
             let mut enter: Option<(usize, f64)> = None;
             while k < cands.len() {
                 let mut tmax = f64::INFINITY;
@@ -734,31 +764,39 @@ impl Lp {
                 enter = Some((q.2 as usize, q.0));
                 break;
             }
+            self.cands = cands;
             let Some((q, t)) = enter else {
-                if self.verify_infeasible(&rho) {
-                    return Status::Infeasible;
+                self.flips = flips;
+                let infeasible = self.verify_infeasible(&rho);
+                self.w_rho = rho;
+                if infeasible {
+                    return Ok(Status::Infeasible);
                 }
                 trouble += 1;
                 if trouble > 3 {
-                    return Status::Failed;
+                    return Ok(Status::Failed);
                 }
-                self.recompute();
+                self.recompute()?;
                 continue;
             };
             // FTRAN of the entering column.
             let mut a = std::mem::take(&mut self.w_rows);
             a.iter_mut().for_each(|t| *t = 0.0);
             self.column(q, &mut a, 1.0);
-            let mut aq = vec![0.0; m];
+            let mut aq = std::mem::take(&mut self.w_aq);
+            aq.iter_mut().for_each(|t| *t = 0.0);
             self.lu.ftran(&mut a, &mut aq);
             self.w_rows = a;
             let piv = aq[p];
             if (piv - self.alpha[q]).abs() > 1e-7 * (1.0 + piv.abs()) || piv.abs() < PIVOT_TOL {
+                self.flips = flips;
+                self.w_rho = rho;
+                self.w_aq = aq;
                 trouble += 1;
                 if trouble > 3 {
-                    return Status::Failed;
+                    return Ok(Status::Failed);
                 }
-                self.recompute();
+                self.recompute()?;
                 continue;
             }
             // Duals.
@@ -778,6 +816,7 @@ impl Lp {
                 }
                 self.shift_basics(&flips);
             }
+            self.flips = flips;
             // Primal step.
             let target = if below { self.lo[leaving] } else { self.up[leaving] };
             let theta = (self.x[leaving] - target) / piv;
@@ -801,12 +840,15 @@ impl Lp {
             }
             self.beta[p] = (beta_p / (piv * piv)).max(1e-8);
             self.w_pos2 = tau;
+            self.w_rho = rr;
             // Basis change.
             self.st[leaving] = if below { St::Lower } else { St::Upper };
             self.basic[p] = q as u32;
             self.st[q] = St::Basic;
             self.pos[q] = p as u32;
-            self.lu.push_eta(p, &aq);
+            let pushed = self.lu.push_eta(p, &aq);
+            self.w_aq = aq;
+            pushed?;
             self.iterations += 1;
             pivots += 1;
         }
@@ -846,6 +888,12 @@ impl Lp {
     }
 }
 
+/// Capacity for `n` elements in `v` (fallibly), so that pushes up to `n` never reallocate.
+fn room_for<T>(v: &mut Vec<T>, n: usize) -> Result<()> {
+    let more = n.saturating_sub(v.len());
+    try_reserve(v, more)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -868,7 +916,7 @@ mod tests {
             }
         }
         lp.add_rows(&rows).unwrap();
-        assert_eq!(lp.dual(f64::INFINITY, &|| false, usize::MAX), Status::Optimal);
+        assert_eq!(lp.dual(f64::INFINITY, &|| false, usize::MAX).unwrap(), Status::Optimal);
         let (bound, _) = lp.safe_bound();
         // Brute force over the 24 orders of Σ w_e (x_e) with x_e = 1 when i before j.
         let mut best = f64::NEG_INFINITY;
