@@ -122,7 +122,19 @@ def factorizer_and_mixture_cases() -> dict[str, Callable[[], Callable[[], Any]]]
         }
         return lambda: ra.bradley_terry_mixture(rows, groups=3, restarts=100_000)
 
+    def crowded() -> Callable[[], Any]:
+        # 20M weighted rows of 100,000 items (the sparse reduce) between item 0 and items
+        # 1 … 4,999 in random order: every key (the pair, then the row) falls in the first
+        # bucket of the bucketed sort, the crowded case (sorted in runs and merge rounds since
+        # issue 18's last point; one parallel sort of 20M keys before).
+        rng = np.random.default_rng(4)
+        a_ = np.zeros(20_000_000, dtype=np.uint32)
+        b_ = rng.integers(1, 5_000, 20_000_000).astype(np.uint32)
+        rows = core_rows(a_, b_, outcome=rng.random(20_000_000), weight=np.full(20_000_000, 2.0))
+        return lambda: [_core.reduce_pairs(100_000, rows) for _ in range(1000)]
+
     return {
+        "reduce rows crowded in one sort bucket (20M rows, 100,000 items, again and again)": crowded,
         "factorize short names (30M rows, 3M names, again and again)": lambda: strings(False),
         "factorize long names (30M rows, 3M names, again and again)": lambda: strings(True),
         "factorize 10M distinct long names into Python strings (again and again)": distinct_names,

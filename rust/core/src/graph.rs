@@ -1,5 +1,8 @@
 //! Directed-graph helpers: strongly connected components (iterative Tarjan, no recursion).
 
+use crate::error::Result;
+use crate::memory::try_filled;
+
 /// A directed graph in compressed sparse row form.
 #[derive(Debug, Clone)]
 pub struct Digraph {
@@ -8,22 +11,24 @@ pub struct Digraph {
 }
 
 impl Digraph {
-    /// Builds a graph on `n` nodes from an edge list.
-    pub fn from_edges(n: usize, edges: impl IntoIterator<Item = (u32, u32)> + Clone) -> Self {
-        let mut offsets = vec![0usize; n + 1];
+    /// Builds a graph on `n` nodes from an edge list. Its two arrays are fallible allocations
+    /// (a majority graph holds up to n(n − 1)/2 edges): `Err(OutOfMemory)` when refused.
+    pub fn from_edges(n: usize, edges: impl IntoIterator<Item = (u32, u32)> + Clone) -> Result<Self> {
+        let mut offsets: Vec<usize> = try_filled(n + 1, 0)?;
         for (u, _) in edges.clone() {
             offsets[u as usize + 1] += 1;
         }
         for i in 0..n {
             offsets[i + 1] += offsets[i];
         }
-        let mut fill = offsets.clone();
-        let mut targets = vec![0u32; offsets[n]];
+        let mut fill = try_filled(n + 1, 0usize)?;
+        fill.copy_from_slice(&offsets);
+        let mut targets: Vec<u32> = try_filled(offsets[n], 0)?;
         for (u, v) in edges {
             targets[fill[u as usize]] = v;
             fill[u as usize] += 1;
         }
-        Digraph { offsets, targets }
+        Ok(Digraph { offsets, targets })
     }
 
     pub fn len(&self) -> usize {
@@ -127,7 +132,7 @@ mod tests {
     #[test]
     fn cycle_and_tail() {
         // 0 -> 1 -> 2 -> 0 is one component; 2 -> 3 makes 3 a sink of its own.
-        let g = Digraph::from_edges(4, vec![(0, 1), (1, 2), (2, 0), (2, 3)]);
+        let g = Digraph::from_edges(4, vec![(0, 1), (1, 2), (2, 0), (2, 3)]).unwrap();
         let (k, comp) = g.strongly_connected_components();
         assert_eq!(k, 2);
         assert_eq!(comp[0], comp[1]);
@@ -141,7 +146,7 @@ mod tests {
     fn long_path_does_not_overflow_the_stack() {
         let n = 200_000u32;
         let edges: Vec<(u32, u32)> = (0..n - 1).map(|i| (i, i + 1)).chain(std::iter::once((n - 1, 0))).collect();
-        let g = Digraph::from_edges(n as usize, edges);
+        let g = Digraph::from_edges(n as usize, edges).unwrap();
         let (k, _) = g.strongly_connected_components();
         assert_eq!(k, 1);
     }

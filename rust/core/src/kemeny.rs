@@ -173,7 +173,7 @@ pub fn linear_ordering(a: &[f64], n: usize, opts: &Options) -> Result<Ordering> 
         }
     });
     grown?;
-    let (count, component_of) = Digraph::from_edges(n, edges.iter().copied()).strongly_connected_components();
+    let (count, component_of) = Digraph::from_edges(n, edges.iter().copied())?.strongly_connected_components();
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); count];
     for (i, &c) in component_of.iter().enumerate() {
         members[c as usize].push(i);

@@ -189,18 +189,64 @@ fn sorted_keys<K: Ord + Copy + Default + Send + Sync>(
         pieces.push(piece);
         rest = tail;
     }
-    pieces.into_par_iter().for_each(|piece| {
-        if !stop.stopped() {
-            // A bucket far past its share (keys crowded in a few pairs) is sorted in parallel.
-            if piece.len() > 16 * SORT_CHUNK {
-                piece.par_sort_unstable();
-            } else {
-                piece.sort_unstable();
-            }
+    pieces.into_par_iter().try_for_each(|piece| {
+        if stop.stopped() {
+            Ok(())
+        } else if piece.len() > 16 * SORT_CHUNK {
+            // A bucket far past its share (keys crowded in a few pairs).
+            sort_crowded(piece, stop)
+        } else {
+            piece.sort_unstable();
+            Ok(())
         }
-    });
+    })?;
     stopped(stop)?;
     Ok(out)
+}
+
+/// Sorts a crowded bucket so that `stop` is read between pieces of work: runs of
+/// `SORT_CHUNK` keys sorted in parallel, then merged pairwise, each round in parallel over
+/// its pairs (one round is a pass over the bucket: tens of ms at 20M keys), through a buffer
+/// of the bucket's size (a fallible allocation). When stopped, the bucket is left unsorted
+/// (the caller returns `Interrupted`).
+fn sort_crowded<K: Ord + Copy + Default + Send + Sync>(piece: &mut [K], stop: &Stop) -> Result<()> {
+    piece.par_chunks_mut(SORT_CHUNK).for_each(|run| {
+        if !stop.stopped() {
+            run.sort_unstable();
+        }
+    });
+    let mut buffer: Vec<K> = zeroed_large(piece.len())?;
+    let (mut from, mut to): (&mut [K], &mut [K]) = (piece, &mut buffer);
+    let mut in_buffer = false;
+    let mut width = SORT_CHUNK;
+    while width < from.len() {
+        stopped(stop)?;
+        from.par_chunks(2 * width).zip(to.par_chunks_mut(2 * width)).for_each(|(src, dst)| {
+            let (left, right) = src.split_at(width.min(src.len()));
+            merge(left, right, dst);
+        });
+        std::mem::swap(&mut from, &mut to);
+        in_buffer = !in_buffer;
+        width *= 2;
+    }
+    if in_buffer {
+        to.copy_from_slice(from); // `to` is the bucket again
+    }
+    Ok(())
+}
+
+/// Merges two sorted runs into `dst` (their total length), stably.
+fn merge<K: Ord + Copy>(left: &[K], right: &[K], dst: &mut [K]) {
+    let (mut i, mut j) = (0, 0);
+    for d in dst.iter_mut() {
+        if j == right.len() || (i < left.len() && left[i] <= right[j]) {
+            *d = left[i];
+            i += 1;
+        } else {
+            *d = right[j];
+            j += 1;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -231,5 +277,31 @@ mod tests {
         }
         let stop = Stop::raised();
         assert!(matches!(sorted_keys(10, 10, |r| r as u64, |k| k, &stop), Err(Error::Interrupted)));
+    }
+
+    /// A crowded bucket's sort (runs, then merge rounds) equals a plain sort for run counts
+    /// that are and are not powers of two and a ragged last run, and a raised stop ends it
+    /// with `Interrupted` between rounds.
+    #[test]
+    fn crowded_buckets_sort_as_a_plain_sort() {
+        let mut s = 5u64;
+        let mut next = move || {
+            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            s >> 11
+        };
+        for len in [1, SORT_CHUNK, SORT_CHUNK + 1, 2 * SORT_CHUNK, 3 * SORT_CHUNK + 5, 4 * SORT_CHUNK - 1, 5 * SORT_CHUNK] {
+            // Few distinct ranks, rows below: the crowded shape (pairs, rows).
+            let mut keys: Vec<(u64, u32)> = (0..len).map(|r| (next() % 3, r as u32)).rev().collect();
+            let mut want = keys.clone();
+            want.sort_unstable();
+            sort_crowded(&mut keys, &Stop::never()).unwrap();
+            assert_eq!(keys, want, "len {len}");
+        }
+        let mut keys: Vec<u64> = (0..3 * SORT_CHUNK as u64).rev().collect();
+        assert!(matches!(sort_crowded(&mut keys, &Stop::raised()), Err(Error::Interrupted)));
+        // Through sorted_keys: every key in one bucket, past 16 chunks.
+        let m = 16 * SORT_CHUNK + 3;
+        let got = sorted_keys(m, 1 << 40, |r| ((m - r) % 2) as u64, |k| k, &Stop::never()).unwrap();
+        assert!(got.windows(2).all(|w| w[0] <= w[1]) && got.iter().filter(|&&k| k == 0).count() == m / 2);
     }
 }

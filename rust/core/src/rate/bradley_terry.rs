@@ -350,7 +350,7 @@ impl Graph {
                 }
             }
         }
-        let (components, component_of) = Digraph::from_edges(n, beat).strongly_connected_components();
+        let (components, component_of) = Digraph::from_edges(n, beat)?.strongly_connected_components();
         Err(Error::NotIdentifiable {
             never_win: (0..n as u32).filter(|&i| !won[i as usize]).collect(),
             never_lose: (0..n as u32).filter(|&i| !lost[i as usize]).collect(),

@@ -332,7 +332,7 @@ fn check_identifiable(d: &Data) -> Result<()> {
         components_below(d)?
     } else {
         let edges = (0..d.n_rankings()).flat_map(|q| d.ranking(q).windows(2).map(|w| (w[0], w[1])));
-        Digraph::from_edges(d.n, edges).strongly_connected_components()
+        Digraph::from_edges(d.n, edges)?.strongly_connected_components()
     };
     if components <= 1 {
         return Ok(());
@@ -1491,7 +1491,7 @@ mod tests {
                     edges.extend((0..n as u32).filter(|j| !r.contains(j)).map(|j| (r[r.len() - 1], j)));
                 }
             }
-            let (want, want_of) = Digraph::from_edges(n, edges.clone()).strongly_connected_components();
+            let (want, want_of) = Digraph::from_edges(n, edges.clone()).unwrap().strongly_connected_components();
             assert_eq!(components, want, "case {case}: {rankings:?}");
             for i in 0..n {
                 for j in 0..n {
