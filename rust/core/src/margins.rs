@@ -334,12 +334,16 @@ pub fn widest_paths_by(n: usize, d: &mut [f64], method: PathMethod) -> Result<()
     if let Some(bad) = d.iter().position(|x| !(*x >= 0.0 && x.is_finite())) {
         return Err(Error::InvalidArgument(format!("link strengths must be finite and >= 0; entry {bad} is {}", d[bad])));
     }
-    let few = if method == PathMethod::Incremental { None } else { distinct_values(n, |i, j| d[i * n + j], |x| x > 0.0, MAX_LEVELS)? };
-    match (method, few) {
-        (PathMethod::Thresholds, None) => Err(Error::InvalidArgument(format!("the threshold method takes at most {MAX_LEVELS} distinct strengths"))),
-        (PathMethod::Thresholds, Some(values)) => by_thresholds(n, d, &values),
-        (PathMethod::Auto, Some(values)) if values.len() <= (n / 32).max(16) => by_thresholds(n, d, &values), // as `few_strengths`
-        _ => incremental(n, d),
+    match method {
+        PathMethod::Incremental => incremental(n, d),
+        PathMethod::Thresholds => match distinct_values(n, |i, j| d[i * n + j], |x| x > 0.0, MAX_LEVELS)? {
+            Some(values) => by_thresholds(n, d, &values),
+            None => Err(Error::InvalidArgument(format!("the threshold method takes at most {MAX_LEVELS} distinct strengths"))),
+        },
+        PathMethod::Auto => match few_strengths(n, d)? {
+            Some(values) => by_thresholds(n, d, &values),
+            None => incremental(n, d),
+        },
     }
 }
 
@@ -768,7 +772,8 @@ fn incremental(n: usize, d: &mut [f64]) -> Result<()> {
     for a in 0..n {
         reach[a * words + a / 64] |= 1 << (a % 64);
     }
-    let mut above = reach.clone();
+    let mut above = crate::memory::try_filled(n * words, 0u64)?;
+    above.copy_from_slice(&reach);
     let (mut down, mut up) = (vec![0u64; words], vec![0u64; words]);
     for (k, (key, e)) in merged.by_ref().enumerate() {
         if k % 65536 == 0 && crate::interrupt::poll() {

@@ -19,13 +19,23 @@ pub(crate) fn value(a: &[f64], k: usize, order: &[usize]) -> f64 {
 
 /// Moves single items to their best position until no move gains more than `eps` (or
 /// `stop()`, polled between passes).
-pub(crate) fn insertion(a: &[f64], k: usize, order: &mut Vec<usize>, eps: f64, stop: &dyn Fn() -> bool) {
+pub(crate) fn insertion(a: &[f64], k: usize, order: &mut [usize], eps: f64, stop: &dyn Fn() -> bool) {
     insertion_within(a, k, order, eps, usize::MAX, stop);
 }
 
 /// [`insertion`] with each item's moves limited to `window` positions either way: O(k ·
 /// window) a pass instead of O(k²), for many items.
-fn insertion_within(a: &[f64], k: usize, order: &mut Vec<usize>, eps: f64, window: usize, stop: &dyn Fn() -> bool) {
+/// Moves `order[from]` to place `to`, the items between shifting by one: O(|from − to|),
+/// where `remove` + `insert` shift the whole tail (the window moves are ≤ 64 places).
+fn move_to(order: &mut [usize], from: usize, to: usize) {
+    if to < from {
+        order[to..=from].rotate_right(1);
+    } else {
+        order[from..=to].rotate_left(1);
+    }
+}
+
+fn insertion_within(a: &[f64], k: usize, order: &mut [usize], eps: f64, window: usize, stop: &dyn Fn() -> bool) {
     loop {
         if stop() {
             break;
@@ -34,8 +44,7 @@ fn insertion_within(a: &[f64], k: usize, order: &mut Vec<usize>, eps: f64, windo
         for from in 0..order.len() {
             let (_, to) = best_move(a, k, order, from, eps, window);
             if to != from {
-                let it = order.remove(from);
-                order.insert(to, it);
+                move_to(order, from, to);
                 improved = true;
             }
         }
@@ -243,9 +252,8 @@ fn improve_locally(
             let from = rng.random_range(0..k);
             let to = (from + rng.random_range(0..=2 * WINDOW)).saturating_sub(WINDOW).min(k - 1);
             cur_val += move_gain(a, k, &cur, from, to);
-            let it = cur.remove(from);
-            cur.insert(to, it);
-            *m = it;
+            move_to(&mut cur, from, to);
+            *m = cur[to];
         }
         for _ in 0..4 {
             let mut gained = false;
@@ -254,8 +262,7 @@ fn improve_locally(
                 let (g, to) = best_move(a, k, &cur, from, eps, 2 * WINDOW);
                 if to != from {
                     cur_val += g;
-                    let it = cur.remove(from);
-                    cur.insert(to, it);
+                    move_to(&mut cur, from, to);
                     gained = true;
                 }
             }

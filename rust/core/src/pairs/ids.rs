@@ -103,7 +103,7 @@ pub fn reduce_ids<T: Id>(a: &[T], b: &[T], outcomes: Outcomes<'_>) -> Result<Opt
             let (lo, hi) = range;
             // The square's side: a power of two, so that a cell is two shifts and a mask.
             let width = ((hi - lo) as usize + 1).next_power_of_two();
-            if width > MAX_WIDTH || width * width > 2 * m + (1 << 16) {
+            if width > MAX_WIDTH {
                 return Ok(None);
             }
             match count_square(a, b, outcomes, &coded, lo, width, stop)? {
