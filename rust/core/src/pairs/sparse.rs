@@ -9,7 +9,7 @@
 use rayon::prelude::*;
 
 use super::validate::{row_cells, validate_rows};
-use super::{scatter_layout, simple_rows, stopped, Code, Outcomes, PairTable, SharedSlice, POLL_ROWS};
+use super::{by_item, scatter_layout, simple_rows, stopped, Code, Outcomes, PairTable, SharedSlice, POLL_ROWS};
 use crate::error::{Error, Result};
 use crate::interrupt::Stop;
 use crate::memory::zeroed_large;
@@ -19,6 +19,9 @@ pub(super) fn reduce_sparse(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'
     validate_rows(a, b, outcomes, weights)?;
     stopped(stop)?;
     if n < (1 << 31) && simple_rows(outcomes, weights) {
+        if by_item::suits(n, m) {
+            return by_item::reduce_by_item(n, a, b, outcomes, code, stop);
+        }
         return sparse_simple(n, a, b, outcomes, code, stop);
     }
     // Sort rows by pair key (row index breaks ties, so the order — and the sums — are fixed).
@@ -74,7 +77,7 @@ pub(super) fn reduce_sparse(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'
 /// kind` with kind 0 = the lower code won, 1 = the higher won, 2 = a tie, sorted, then counted
 /// run by run — no per-row lookups after the sort. Counts are whole numbers, so the table is
 /// the one the general path gives, bit for bit.
-fn sparse_simple(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>, code: Code<'_>, stop: &Stop) -> Result<PairTable> {
+pub(super) fn sparse_simple(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>, code: Code<'_>, stop: &Stop) -> Result<PairTable> {
     let m = a.len();
     let key = |r: usize| {
         let (x, y) = (code.of(a[r]) as u64, code.of(b[r]) as u64);
