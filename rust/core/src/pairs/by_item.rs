@@ -11,10 +11,10 @@
 
 use rayon::prelude::*;
 
-use super::{scatter_layout, stopped, Code, Outcomes, PairTable, SharedSlice, POLL_ROWS};
+use super::{bucket_rows, stopped, Code, Outcomes, PairTable, SharedSlice};
 use crate::error::Result;
 use crate::interrupt::Stop;
-use crate::memory::{large_vec, zeroed_large};
+use crate::memory::large_vec;
 
 /// Most items: a scratch row is `12 n` bytes (768 KiB), per task.
 pub(super) const MAX_ITEMS: usize = 1 << 16;
@@ -45,47 +45,9 @@ pub(super) fn reduce_by_item(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<
         (x.min(y) as usize, x.max(y) << 2 | kind)
     };
     let chunk = m.div_ceil(MAX_CHUNKS).max(MIN_CHUNK_ROWS);
-    let chunks = m.div_ceil(chunk);
-    let rows = |c: usize| c * chunk..((c + 1) * chunk).min(m);
-    // Pass 1: rows per lower item, per chunk.
-    let counts: Vec<Vec<u32>> = (0..chunks)
-        .into_par_iter()
-        .map(|c| {
-            let mut h = vec![0u32; n];
-            for r in rows(c) {
-                if r % POLL_ROWS == 0 && stop.stopped() {
-                    break;
-                }
-                h[record(r).0] += 1;
-            }
-            h
-        })
-        .collect();
-    stopped(stop)?;
-    let (start, mut cursor) = scatter_layout(counts.iter().map(Vec::as_slice), n);
-    drop(counts);
-    // Pass 2: the records, scattered by lower item (stably; the order does not matter to the
-    // counts, but it keeps the pass deterministic).
-    let mut recs: Vec<u32> = zeroed_large(m)?;
-
-    {
-        let dst = SharedSlice(recs.as_mut_ptr());
-        cursor.par_iter_mut().enumerate().for_each(|(c, cur)| {
-            let dst = &dst;
-            for r in rows(c) {
-                if r % POLL_ROWS == 0 && stop.stopped() {
-                    return; // its slots keep their zeros: the counts below are not returned
-                }
-                let (lo, rec) = record(r);
-                // SAFETY: each (chunk, item) owns the disjoint range that starts at
-                // cursor[c][lo] and holds exactly its count of pass 1 (the same records).
-                unsafe { *dst.0.add(cur[lo]) = rec };
-                cur[lo] += 1;
-            }
-        });
-    }
-    drop(cursor);
-    stopped(stop)?;
+    // Passes 1 and 2: the records, bucketed by lower item (a stable counting sort; the order
+    // within an item does not matter to the counts, but keeps the passes deterministic).
+    let (start, recs) = bucket_rows(m, n, chunk, record, stop)?;
     // Tasks: runs of whole lower items of about TASK_RECORDS records (split by size only).
     let mut bounds = vec![0usize];
     for lo in 0..n {

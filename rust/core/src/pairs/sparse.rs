@@ -9,7 +9,7 @@
 use rayon::prelude::*;
 
 use super::validate::{row_cells, validate_rows};
-use super::{by_item, scatter_layout, simple_rows, stopped, Code, Outcomes, PairTable, SharedSlice, POLL_ROWS};
+use super::{bucket_rows, by_item, simple_rows, stopped, Code, Outcomes, PairTable, POLL_ROWS};
 use crate::error::{Error, Result};
 use crate::interrupt::Stop;
 use crate::memory::zeroed_large;
@@ -142,7 +142,6 @@ fn sorted_keys<K: Ord + Copy + Default + Send + Sync>(
     stop: &Stop,
 ) -> Result<Vec<K>> {
     let chunk = m.div_ceil(MAX_PIECES).max(SORT_CHUNK);
-    let chunks = m.div_ceil(chunk);
     let want = (m / SORT_CHUNK).clamp(1, MAX_PIECES);
     // The smallest shift that leaves at most `want` buckets (top >> shift < 2^⌊log2 want⌋).
     let shift = (u64::BITS - top.leading_zeros()).saturating_sub(usize::BITS - 1 - want.leading_zeros());
@@ -152,39 +151,16 @@ fn sorted_keys<K: Ord + Copy + Default + Send + Sync>(
         debug_assert!(r <= top);
         (r >> shift) as usize
     };
-    let rows = |c: usize| c * chunk..((c + 1) * chunk).min(m);
-    let counts: Vec<Vec<u32>> = (0..chunks)
-        .into_par_iter()
-        .map(|c| {
-            let mut h = vec![0u32; parts];
-            if !stop.stopped() {
-                rows(c).for_each(|r| h[bucket(key(r))] += 1);
-            }
-            h
-        })
-        .collect();
-    stopped(stop)?;
-    let (start, mut cursor) = scatter_layout(counts.iter().map(Vec::as_slice), parts);
-    drop(counts);
-    let mut out: Vec<K> = zeroed_large(m)?;
-    {
-        let dst = SharedSlice(out.as_mut_ptr());
-        cursor.par_iter_mut().enumerate().for_each(|(c, cur)| {
-            let dst = &dst;
-            if stop.stopped() {
-                return; // its slots keep their zeros: the keys below are not returned
-            }
-            for r in rows(c) {
-                let k = key(r);
-                let p = bucket(k);
-                // SAFETY: each (chunk, bucket) owns the disjoint range that starts at
-                // cursor[c][p] and holds exactly its count of the first pass (same keys).
-                unsafe { *dst.0.add(cur[p]) = k };
-                cur[p] += 1;
-            }
-        });
-    }
-    stopped(stop)?;
+    let (start, mut out) = bucket_rows(
+        m,
+        parts,
+        chunk,
+        |r| {
+            let k = key(r);
+            (bucket(k), k)
+        },
+        stop,
+    )?;
     let mut pieces: Vec<&mut [K]> = Vec::with_capacity(parts);
     let mut rest = out.as_mut_slice();
     for p in 0..parts {

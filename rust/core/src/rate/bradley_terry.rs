@@ -242,6 +242,18 @@ struct SendPtr<T>(*mut T);
 unsafe impl<T> Sync for SendPtr<T> {}
 unsafe impl<T> Send for SendPtr<T> {}
 
+/// The counts of pair `q` that the model sees: (wins of i, wins of j, ties), ties counted as
+/// half a win each (`Half`), dropped, or kept apart (Davidson, Rao–Kupper). Always inlined: as
+/// a closure the graph's build called it per pair (its largest single cost; decision 40).
+#[inline(always)]
+fn effective_counts(t: &PairsRef<'_>, ties: Ties, q: usize) -> (f64, f64, f64) {
+    match ties {
+        Ties::Half => (t.wins_i[q] + 0.5 * t.ties[q], t.wins_j[q] + 0.5 * t.ties[q], 0.0),
+        Ties::Drop => (t.wins_i[q], t.wins_j[q], 0.0),
+        Ties::Davidson | Ties::RaoKupper => (t.wins_i[q], t.wins_j[q], t.ties[q]),
+    }
+}
+
 /// Per-item adjacency (CSR). With regularization, index `n_real` is the virtual item: every
 /// real item has an edge to it, and its strength is fixed at 1.
 struct Adjacency<E> {
@@ -272,13 +284,6 @@ impl<E: Link> Adjacency<E> {
         let r = opts.regularization;
         let has_virtual = r > 0.0;
         let davidson = matches!(opts.ties, Ties::Davidson | Ties::RaoKupper);
-        let effective = |q: usize| -> (f64, f64, f64) {
-            match opts.ties {
-                Ties::Half => (t.wins_i[q] + 0.5 * t.ties[q], t.wins_j[q] + 0.5 * t.ties[q], 0.0),
-                Ties::Drop => (t.wins_i[q], t.wins_j[q], 0.0),
-                Ties::Davidson | Ties::RaoKupper => (t.wins_i[q], t.wins_j[q], t.ties[q]),
-            }
-        };
         // Per-block arrays cost O(n) each: many blocks only when n is small next to k.
         let blocks = if n <= (1 << 20) { (k >> 16).clamp(1, 8) } else { 1 };
         let per = k.div_ceil(blocks).max(1);
@@ -288,7 +293,7 @@ impl<E: Link> Adjacency<E> {
             .map(|b| {
                 let mut c = vec![0usize; n];
                 for q in range(b) {
-                    let (wi, wj, tt) = effective(q);
+                    let (wi, wj, tt) = effective_counts(&t, opts.ties, q);
                     if wi + wj + tt > 0.0 {
                         c[t.i[q] as usize] += 1;
                         c[t.j[q] as usize] += 1;
@@ -329,7 +334,7 @@ impl<E: Link> Adjacency<E> {
                 let (edge_ptr, tie_ptr) = (&edge_ptr, &tie_ptr);
                 let (mut score, mut count) = (vec![0.0; n], vec![0.0; n]);
                 for q in range(b) {
-                    let (wi, wj, tt) = effective(q);
+                    let (wi, wj, tt) = effective_counts(&t, opts.ties, q);
                     if wi + wj + tt <= 0.0 {
                         continue;
                     }
