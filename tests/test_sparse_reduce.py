@@ -88,3 +88,11 @@ def test_the_fit_on_compact_counts_is_the_fit_on_full_precision_counts():
         assert x.converged and y.converged
         score = lambda r: r.table.sort("item")["score"].to_numpy()  # noqa: E731
         np.testing.assert_allclose(score(x), score(y), atol=1e-9)
+
+
+def test_a_bad_row_on_the_per_item_path_is_named():
+    # The per-item count checks its rows in its first pass; the error still names the row.
+    a, b, o = rows(3000, 200_000, 1)
+    b[123_456] = a[123_456]
+    with pytest.raises(ra.SelfComparisonError, match=r"rows \[123456\]"):
+        ra.bradley_terry(pl.DataFrame({"a": a, "b": b, "outcome": o}))

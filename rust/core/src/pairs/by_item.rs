@@ -9,6 +9,8 @@
 //! bit for bit, in the same (i, j) order. The stop flag is read every [`POLL_ROWS`] rows in
 //! the two row passes and per lower item afterwards.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use rayon::prelude::*;
 
 use super::{bucket_rows, stopped, Code, Outcomes, PairTable, SharedSlice};
@@ -31,16 +33,22 @@ pub(super) fn suits(n: usize, m: usize) -> bool {
     n <= MAX_ITEMS && n * n <= 64 * m
 }
 
-/// The pair table of simple rows (see [`super::simple_rows`]; the caller checked them and
-/// validated every row), through per-item counting (module docs).
-pub(super) fn reduce_by_item(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>, code: Code<'_>, stop: &Stop) -> Result<PairTable> {
+/// The pair table of simple rows (see [`super::simple_rows`]; codes below `n`, checked by the
+/// caller), through per-item counting (module docs). `Ok(None)` when a row compares an item
+/// with itself or has an outcome other than 0, ½, 1 (a code outside a coded outcome's table):
+/// the caller then words the error (`validate_rows`), which this first pass spares it.
+pub(super) fn reduce_by_item(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>, code: Code<'_>, stop: &Stop) -> Result<Option<PairTable>> {
     let m = a.len();
     debug_assert!(n <= MAX_ITEMS);
+    let bad = AtomicBool::new(false);
     // A row's lower item and record: the higher item and the kind (0 the lower item won, 1 the
     // higher won, 2 a tie), as in `sparse_simple`'s keys.
     let record = |r: usize| -> (usize, u32) {
         let (x, y) = (code.of(a[r]), code.of(b[r]));
         let o = outcomes.get(r);
+        if (x == y) | !((o == 0.0) | (o == 0.5) | (o == 1.0)) {
+            bad.store(true, Ordering::Relaxed);
+        }
         let kind = if o == 0.5 { 2 } else { ((o == 1.0) != (x < y)) as u32 };
         (x.min(y) as usize, x.max(y) << 2 | kind)
     };
@@ -48,6 +56,9 @@ pub(super) fn reduce_by_item(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<
     // Passes 1 and 2: the records, bucketed by lower item (a stable counting sort; the order
     // within an item does not matter to the counts, but keeps the passes deterministic).
     let (start, recs) = bucket_rows(m, n, chunk, record, stop)?;
+    if bad.load(Ordering::Relaxed) {
+        return Ok(None);
+    }
     // Tasks: runs of whole lower items of about TASK_RECORDS records (split by size only).
     let mut bounds = vec![0usize];
     for lo in 0..n {
@@ -147,7 +158,7 @@ pub(super) fn reduce_by_item(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<
         t.wins_j.set_len(total);
         t.ties.set_len(total);
     }
-    Ok(t)
+    Ok(Some(t))
 }
 
 #[cfg(test)]
@@ -165,16 +176,16 @@ mod tests {
         for (n, m) in [(2, 10), (63, 500), (64, 3000), (65, 3000), (130, 70_000), (300, 200_000)] {
             let (a, b, o) = random_rows(n, m, n as u64);
             let want = sparse_simple(n, &a, &b, Outcomes::Values(&o), Code(None), &Stop::never()).unwrap();
-            let got = reduce_by_item(n, &a, &b, Outcomes::Values(&o), Code(None), &Stop::never()).unwrap();
+            let got = reduce_by_item(n, &a, &b, Outcomes::Values(&o), Code(None), &Stop::never()).unwrap().unwrap();
             assert_eq!(got, want, "n {n} m {m}");
             assert_eq!(got, reduce_dense(n, &a, &b, Outcomes::Values(&o), None, Code(None), &Stop::never()).unwrap(), "n {n} m {m}");
             let codes: Vec<u32> = o.iter().map(|&v| (2.0 * v) as u32).collect();
             let coded = Outcomes::Coded { codes: &codes, values: &[0.0, 0.5, 1.0] };
-            assert_eq!(reduce_by_item(n, &a, &b, coded, Code(None), &Stop::never()).unwrap(), want);
+            assert_eq!(reduce_by_item(n, &a, &b, coded, Code(None), &Stop::never()).unwrap().unwrap(), want);
             // Renamed on the way: the same as renaming the table afterwards.
             let rename: Vec<u32> = (0..n as u32).map(|k| (k * 7 + 3) % n as u32).collect();
             let rename = if n % 7 == 0 { (0..n as u32).rev().collect() } else { rename };
-            let got = reduce_by_item(n, &a, &b, Outcomes::Values(&o), Code(Some(&rename)), &Stop::never()).unwrap();
+            let got = reduce_by_item(n, &a, &b, Outcomes::Values(&o), Code(Some(&rename)), &Stop::never()).unwrap().unwrap();
             assert_eq!(got, want.relabel(&rename).unwrap(), "n {n} m {m} renamed");
         }
     }
@@ -184,12 +195,34 @@ mod tests {
     fn row_order_and_orientation_do_not_matter() {
         let n = 200;
         let (a, b, o) = random_rows(n, 50_000, 11);
-        let want = reduce_by_item(n, &a, &b, Outcomes::Values(&o), Code(None), &Stop::never()).unwrap();
+        let want = reduce_by_item(n, &a, &b, Outcomes::Values(&o), Code(None), &Stop::never()).unwrap().unwrap();
         let rev = |v: &[u32]| v.iter().rev().copied().collect::<Vec<u32>>();
         let o_rev: Vec<f64> = o.iter().rev().map(|&v| 1.0 - v).collect();
         // Reversed rows, each with its items swapped (so the outcome flips).
-        let got = reduce_by_item(n, &rev(&b), &rev(&a), Outcomes::Values(&o_rev), Code(None), &Stop::never()).unwrap();
+        let got = reduce_by_item(n, &rev(&b), &rev(&a), Outcomes::Values(&o_rev), Code(None), &Stop::never()).unwrap().unwrap();
         assert_eq!(got, want);
+    }
+
+    /// A self-comparison or a coded outcome outside its table: no table, and through the public
+    /// reduce the error `validate_rows` words for those rows.
+    #[test]
+    fn bad_rows_are_refused_and_worded_by_the_row_check() {
+        // n² ≤ 64 m and more pairs than rows: `reduce` takes the per-item path.
+        let n = 500;
+        let (mut a, b, o) = random_rows(n, 5_000, 4);
+        assert!(suits(n, a.len()) && n * (n - 1) / 2 > 2 * a.len() + (1 << 16));
+        let codes: Vec<u32> = o.iter().map(|&v| (2.0 * v) as u32).collect();
+        let mut far = codes.clone();
+        far[4321] = 7;
+        let values = [0.0, 0.5, 1.0];
+        let coded = Outcomes::Coded { codes: &far, values: &values };
+        assert!(reduce_by_item(n, &a, &b, coded, Code(None), &Stop::never()).unwrap().is_none());
+        let want = crate::pairs::validate_rows(&a, &b, coded, None).unwrap_err();
+        assert_eq!(format!("{:?}", crate::pairs::reduce(n, &a, &b, coded, None).unwrap_err()), format!("{want:?}"));
+        a[77] = b[77];
+        assert!(reduce_by_item(n, &a, &b, Outcomes::Values(&o), Code(None), &Stop::never()).unwrap().is_none());
+        let want = crate::pairs::validate_rows(&a, &b, Outcomes::Values(&o), None).unwrap_err();
+        assert_eq!(format!("{:?}", crate::pairs::reduce(n, &a, &b, Outcomes::Values(&o), None).unwrap_err()), format!("{want:?}"));
     }
 
     #[test]
