@@ -28,9 +28,10 @@ const MIN_CHUNK_ROWS: usize = 1 << 16;
 const TASK_RECORDS: usize = 1 << 16;
 
 /// Whether [`reduce_by_item`] suits `m` simple rows over `n` items: few enough items for a
-/// scratch row, and a bitmap scan (n²/64 words in all) no costlier than a pass over the rows.
+/// scratch row, a bitmap scan (n²/64 words in all) no costlier than a pass over the rows, and
+/// fewer rows than a `u32` count can overflow on.
 pub(super) fn suits(n: usize, m: usize) -> bool {
-    n <= MAX_ITEMS && n * n <= 64 * m
+    n <= MAX_ITEMS && n * n <= m.saturating_mul(64) && m < u32::MAX as usize
 }
 
 /// The pair table of simple rows (see [`super::simple_rows`]; codes below `n`, checked by the
@@ -223,6 +224,12 @@ mod tests {
         assert!(reduce_by_item(n, &a, &b, Outcomes::Values(&o), Code(None), &Stop::never()).unwrap().is_none());
         let want = crate::pairs::validate_rows(&a, &b, Outcomes::Values(&o), None).unwrap_err();
         assert_eq!(format!("{:?}", crate::pairs::reduce(n, &a, &b, Outcomes::Values(&o), None).unwrap_err()), format!("{want:?}"));
+    }
+
+    #[test]
+    fn suits_few_items_many_rows_and_u32_counts() {
+        assert!(suits(10_000, 10_000_000) && suits(1 << 16, 1 << 26));
+        assert!(!suits(1 << 16, (1 << 26) - 1) && !suits((1 << 16) + 1, usize::MAX / 128) && !suits(10, 1 << 32));
     }
 
     #[test]
