@@ -530,12 +530,13 @@ def _id_table(
     frame: pl.DataFrame, names: list[str], outcomes: Mapping[Any, float] | None, offset: int
 ) -> PairTable | Comparisons | None:
     """The pair table of unweighted rows in one pass over the id columns (``_core.reduce_ids``,
-    decision 34): integer item columns of any width (read in place), Categorical and Enum
-    columns (their physical codes) and String columns (factorized first), with outcomes of 0,
-    ½ and 1. None when the rows need the general path: nulls, other dtypes, ids spanning more
-    than 256 values, self-comparisons or other outcomes (the general path then reports them);
-    for String columns, already factorized, their :class:`Comparisons` instead (so that the
-    names are not hashed twice).
+    decisions 34 and 39): integer item columns of any width (read in place), Categorical and
+    Enum columns (their physical codes), String columns of short names (``_core.reduce_names``:
+    the string views read in place) or else factorized first; outcomes of 0, ½ and 1 read in
+    their own dtype (:func:`_outcome_kwargs`). None when the rows need the general path:
+    nulls, other dtypes, ids spanning more than 256 values, self-comparisons or other outcomes
+    (the general path then reports them); for String columns that had to be factorized, their
+    :class:`Comparisons` instead (so that the names are not hashed twice).
 
     >>> import polars as pl
     >>> t = _id_table(pl.DataFrame({"a": [7, 3], "b": [3, 9], "o": [1.0, 0.5]}), ["a", "b", "o"], None, 0)
@@ -548,34 +549,41 @@ def _id_table(
     dtype = sa.dtype
     if sb.dtype != dtype:
         return None
-    texts = None
+    kwargs = {} if len(names) == 2 else _outcome_kwargs(frame.get_column(names[2]), outcomes)
+    if kwargs is None:
+        return None
     if dtype.is_integer():
-        ids = [sa.to_numpy(), sb.to_numpy()]
-    elif (dtype == pl.Categorical or isinstance(dtype, pl.Enum)) and intake.SHARED_CATEGORIES:
-        physical = [sa.to_physical(), sb.to_physical()]
-        ids = [p.to_numpy() for p in physical]
-    elif dtype == pl.String:
-        ids, texts = _core.factorize_strings([sa, sb])
-    else:
-        return None
-    kwargs = {} if len(names) == 2 else _outcome_arrays(frame.get_column(names[2]), outcomes, offset)
-    found = _core.reduce_ids(ids[0], ids[1], **kwargs)
-    if found is None and texts is not None:
-        strings = pl.Series("item", texts, dtype=pl.String)
-        read = (names[0], names[1], names[2] if len(names) == 3 else None, None)
-        return Comparisons(
-            strings.sort(), sorted_rank(strings), ids[0], ids[1], kwargs, None, frame.height, read, row_offset=offset
-        )
-    if found is None:
-        return None
-    keys, i, j, wins_i, wins_j, ties = found
-    if dtype.is_integer():  # keys ascending are the values ascending: the labels come sorted
+        found = _core.reduce_ids(sa.to_numpy(), sb.to_numpy(), **kwargs)
+        if found is None:
+            return None
+        keys, i, j, wins_i, wins_j, ties = found
+        # Keys ascending are the values ascending: the labels come sorted.
         values = (keys ^ np.uint64(1 << 63)).view(np.int64) if dtype.is_signed_integer() else keys
         return PairTable(pl.Series("item", values).cast(dtype), i, j, wins_i, wins_j, ties, frame.height)
-    if texts is None:
-        labels = pl.Series("item", keys).cast(physical[0].dtype).cat.to(dtype).cast(pl.String)
+    if dtype == pl.String:
+        named = _core.reduce_names(sa, sb, **kwargs)
+        if named is not None:
+            texts, i, j, wins_i, wins_j, ties = named  # the names come sorted
+            return PairTable(pl.Series("item", texts, dtype=pl.String), i, j, wins_i, wins_j, ties, frame.height)
+        # Long names or many: factorized once, then counted by code (or reduced in general).
+        (ca, cb), labels = factorize([sa, sb])
+        found = _core.reduce_ids(ca, cb, **kwargs)
+        if found is None:
+            general = {} if len(names) == 2 else _outcome_arrays(frame.get_column(names[2]), outcomes, offset)
+            read = (names[0], names[1], names[2] if len(names) == 3 else None, None)
+            return Comparisons(
+                labels.sort(), sorted_rank(labels), ca, cb, general, None, frame.height, read, row_offset=offset
+            )
+        # (the keys are the codes 0 … n−1: every factorized name appears in a row)
+    elif (dtype == pl.Categorical or isinstance(dtype, pl.Enum)) and intake.SHARED_CATEGORIES:
+        physical = [sa.to_physical(), sb.to_physical()]
+        found = _core.reduce_ids(physical[0].to_numpy(), physical[1].to_numpy(), **kwargs)
+        if found is None:
+            return None
+        labels = pl.Series("item", found[0]).cast(physical[0].dtype).cat.to(dtype).cast(pl.String)
     else:
-        labels = pl.Series("item", texts, dtype=pl.String).gather(keys)
+        return None
+    _, i, j, wins_i, wins_j, ties = found
     # Items numbered in sorted label order (as Comparisons does): rename, re-orient, re-sort.
     rank = sorted_rank(labels)
     x, y = rank[i], rank[j]
@@ -591,6 +599,63 @@ def _id_table(
         ties[order],
         frame.height,
     )
+
+
+MAX_OUTCOME_CODES = 4096
+"""Largest Categorical physical code whose label :func:`_outcome_kwargs` looks up (a table of
+values per code); past it the outcome column takes the general path."""
+
+
+def _outcome_kwargs(s: pl.Series, outcomes: Mapping[Any, float] | None) -> dict[str, Any] | None:
+    """The outcome column as ``_core.reduce_ids`` / ``reduce_names`` read it, without a cast or
+    a hash (decision 39): numbers in their own dtype (read in place), booleans as bits (one
+    chunk) or bytes, labels as codes into the values of ``outcomes`` (LMArena's by default):
+    String labels compared with the few known ones (``_core.label_codes``), Categorical and
+    Enum labels through their physical codes. None when the general path must read the
+    column: another dtype, a mapping for numbers, a label or a value the mapping does not
+    give (the general path words the error).
+
+    >>> import polars as pl
+    >>> _outcome_kwargs(pl.Series(["tie", "model_a"]), None)["outcome_codes"].tolist()
+    [2, 0]
+    >>> _outcome_kwargs(pl.Series(["a draw"]), None) is None
+    True
+    """
+    dtype = s.dtype
+    if outcomes is None and not is_text(dtype):
+        if dtype == pl.Boolean:
+            return {"outcome": s if s.n_chunks() == 1 else s.to_numpy()}
+        if dtype.is_integer() or dtype in (pl.Float32, pl.Float64):
+            return {"outcome": s.to_numpy()}
+        return None
+    if not is_text(dtype):
+        return None
+    mapping = LMARENA_OUTCOMES if outcomes is None else outcomes
+    if not all(isinstance(v, (int, float)) and 0.0 <= float(v) <= 1.0 for v in mapping.values()):
+        return None
+    labels = [k for k in mapping if isinstance(k, str)]
+    if len(labels) > 255:
+        return None
+    if dtype == pl.String:
+        codes = _core.label_codes(s, labels)
+        if codes is None:
+            return None
+        return {"outcome_codes": codes, "outcome_values": np.array([float(mapping[k]) for k in labels])}
+    if isinstance(dtype, pl.Enum):
+        categories = dtype.categories.to_list()
+    elif intake.SHARED_CATEGORIES:
+        top = s.to_physical().max()
+        if not isinstance(top, int) or top >= MAX_OUTCOME_CODES:
+            return None
+        codes_series = pl.Series(np.arange(top + 1)).cast(s.to_physical().dtype)
+        try:
+            categories = codes_series.cat.to(dtype).to_list()
+        except pl.exceptions.PolarsError:
+            return None
+    else:
+        return None
+    values = np.array([float(mapping.get(c, np.nan)) for c in categories])
+    return {"outcome_codes": s.to_physical().to_numpy(), "outcome_values": values}
 
 
 def _check_finite_sums(counts: Sequence[np.ndarray], what: str) -> None:
