@@ -212,6 +212,18 @@ fn code_of<K: Hash + Eq + Copy>(map: &mut Map<K>, keys: &mut Vec<K>, key: K) -> 
 
 /// A byte-string key: strings of at most 12 bytes are packed into one integer (fast to hash
 /// and compare), longer ones are borrowed.
+/// Per length of a short string (0 to 12 bytes), the bits of its view that hold the length
+/// and the string: the padding after it is not part of a key.
+const SHORT_MASKS: [u128; 13] = {
+    let mut masks = [0u128; 13];
+    let mut len = 0;
+    while len <= 12 {
+        masks[len] = if len == 12 { u128::MAX } else { (1u128 << (32 + 8 * len)) - 1 };
+        len += 1;
+    }
+    masks
+};
+
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub enum StrKey<'a> {
     Short(u128),
@@ -246,13 +258,7 @@ impl<'a> StrKey<'a> {
     /// The packed key of a string view of at most 12 bytes: the view with its padding masked.
     #[inline]
     pub fn short_view(view: u128) -> Option<u128> {
-        let len = (view as u32) as usize;
-        if len > 12 {
-            return None;
-        }
-        let keep_bits = 32 + 8 * len as u32;
-        let mask = if keep_bits >= 128 { u128::MAX } else { (1u128 << keep_bits) - 1 };
-        Some(view & mask)
+        Some(view & *SHORT_MASKS.get((view as u32) as usize)?)
     }
 
     /// The packed form of a short key.
@@ -342,11 +348,11 @@ fn factorize_watched<'c, C: Column + ?Sized>(pieces: &[&'c C], outs: &mut [&mut 
     Ok(uniques)
 }
 
-/// Per row of `pieces` (rows in order), the index of its name among `labels` (at most 255,
-/// e.g. outcome labels), written to `out`: `Ok(false)` when some row's name is not among them
+/// Per row of string `pieces` (rows in order), the index of its name among `labels` (at most
+/// 255, e.g. outcome labels), written to `out`: `Ok(false)` when some row's name is not among them
 /// (`out` then partly written). Names are compared, never hashed (a few labels: a compare or
 /// two a row); in parallel over blocks of rows, the stop flag read per block.
-pub fn match_labels<'c, C: Column + ?Sized>(pieces: &[&'c C], labels: &[C::Key<'c>], out: &mut [u8]) -> Result<bool> {
+pub fn match_labels<'c, C: Column<Key<'c> = StrKey<'c>> + ?Sized>(pieces: &[&'c C], labels: &[StrKey<'c>], out: &mut [u8]) -> Result<bool> {
     let rows: usize = pieces.iter().map(|p| p.len()).sum();
     if rows != out.len() || labels.len() > 255 {
         return Err(Error::InvalidArgument("match_labels: output length differs from input, or more than 255 labels".into()));
@@ -362,13 +368,24 @@ pub fn match_labels<'c, C: Column + ?Sized>(pieces: &[&'c C], labels: &[C::Key<'
             }
         }
         let unknown = std::sync::atomic::AtomicBool::new(false);
+        // (`None` for a label of more than 12 bytes: no packed row equals it)
+        let packed: Vec<Option<u128>> = labels.iter().map(StrKey::packed).collect();
         tasks.into_par_iter().for_each(|(piece, start, chunk)| {
             if stop.stopped() || unknown.load(std::sync::atomic::Ordering::Relaxed) {
                 return;
             }
             for (r, slot) in chunk.iter_mut().enumerate() {
-                let key = piece.key(start + r);
-                match labels.iter().position(|l| *l == key) {
+                // Packed rows (short names) against the packed labels: integer compares.
+                // (every label compared, no early exit: a branch on which label a row holds
+                // would be mispredicted about every other row)
+                let found = match piece.packed(start + r) {
+                    Some(p) => packed.iter().enumerate().fold(None, |found, (k, &l)| if l == Some(p) { Some(k) } else { found }),
+                    None => {
+                        let key = piece.key(start + r);
+                        labels.iter().position(|l| *l == key)
+                    }
+                };
+                match found {
                     Some(k) => *slot = k as u8,
                     None => return unknown.store(true, std::sync::atomic::Ordering::Relaxed),
                 }

@@ -168,7 +168,7 @@ impl Column for StrChunk {
             }
         }
     }
-    #[inline]
+    #[inline(always)]
     fn packed(&self, row: usize) -> Option<u128> {
         if self.layout == Layout::View {
             let view = unsafe { ptr::read_unaligned((self.main as *const u128).add(self.offset + row)) };

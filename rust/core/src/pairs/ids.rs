@@ -32,7 +32,7 @@ use rayon::prelude::*;
 
 use super::{PairTable, MAX_BLOCKS, MIN_BLOCK_ROWS, POLL_ROWS};
 use crate::error::{Error, Result};
-use crate::factorize::key_range;
+use crate::factorize::{key_range, StrKey};
 pub use crate::factorize::{signed_value, Id};
 use crate::interrupt::Stop;
 use crate::memory::{try_filled, try_push, try_zeroed};
@@ -310,7 +310,7 @@ fn square_table(cells: &[u64], lo: u64, width: usize) -> Result<Option<IdTable>>
 }
 
 /// The table of [`reduce_names`]: `names[k]` is item `k`'s name (a string of at most 12
-/// bytes, packed as [`crate::factorize::StrKey::short_view`]), in byte order.
+/// bytes, packed as [`StrKey::short_view`]), in byte order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NameTable {
     pub names: Vec<u128>,
@@ -330,18 +330,6 @@ struct NameCodes {
     names: Vec<u128>,
 }
 
-/// Per length of a short name (0 to 12 bytes), the bits of its view that hold the length and
-/// the name: the padding after it is not part of the key.
-const SHORT_MASKS: [u128; 13] = {
-    let mut masks = [0u128; 13];
-    let mut len = 0;
-    while len <= 12 {
-        masks[len] = if len == 12 { u128::MAX } else { (1u128 << (32 + 8 * len)) - 1 };
-        len += 1;
-    }
-    masks
-};
-
 impl NameCodes {
     fn new() -> NameCodes {
         NameCodes { keys: Box::new([NO_NAME; NAME_SLOTS]), codes: Box::new([0; NAME_SLOTS]), names: Vec::new() }
@@ -358,7 +346,7 @@ impl NameCodes {
     /// The code of a string view: `None` for a name longer than 12 bytes or a 257th name.
     #[inline]
     fn code(&mut self, view: u128) -> Option<u8> {
-        let key = view & *SHORT_MASKS.get(view as u32 as usize)?;
+        let key = StrKey::short_view(view)?;
         let i = Self::slot(key);
         if self.keys[i] == key {
             return Some(self.codes[i]);
@@ -457,7 +445,6 @@ pub fn reduce_names<K: Kinds + ?Sized>(a: &[u128], b: &[u128], outcomes: &K) -> 
 mod tests {
     use super::super::{random_rows, reduce, Outcomes};
     use super::*;
-    use crate::factorize::StrKey;
 
     /// Ids of every integer type, shifted anywhere in their range and with gaps, give the
     /// table of the general path (codes in value order), for each form of outcomes.
@@ -622,7 +609,6 @@ mod tests {
 mod timing {
     use super::super::random_rows;
     use super::*;
-    use crate::factorize::StrKey;
 
     /// `cargo test --release -p rankagg-core pairs::ids::timing -- --ignored --nocapture`:
     /// the counting pass on 10M rows of 100 int64 ids (float outcomes), and of 100 names,
