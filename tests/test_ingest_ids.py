@@ -208,6 +208,7 @@ OUTCOME_KINDS = [
     "Boolean",
     "Boolean, two chunks",
     "String",
+    "String, two chunks",
     "Categorical",
     "Enum",
     "String, own labels",
@@ -235,6 +236,8 @@ def outcome_series(o: np.ndarray, kind: str) -> tuple[pl.Series, dict[str, float
     labels = np.array(["model_b", "tie (bothbad)", "model_a"])[(2 * o).astype(np.int64)]
     labels[(o == 0.5) & (np.arange(len(o)) % 2 == 0)] = "tie"
     s = pl.Series("o", labels)
+    if kind == "String, two chunks":
+        return pl.concat([s[:100], s[100:]], rechunk=False), None
     if kind == "Categorical":
         return s.cast(pl.Categorical), None
     if kind == "Enum":

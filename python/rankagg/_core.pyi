@@ -209,6 +209,7 @@ def reduce_ids(
     b: npt.NDArray[np.integer[Any]],
     outcome: npt.NDArray[np.number[Any] | np.bool_] | Any | None = None,
     outcome_codes: npt.NDArray[np.unsignedinteger[Any]] | None = None,
+    outcome_labels: tuple[Any, list[str]] | None = None,
     outcome_values: npt.NDArray[np.float64] | None = None,
 ) -> (
     tuple[
@@ -226,6 +227,7 @@ def reduce_names(
     b: Any,
     outcome: npt.NDArray[np.number[Any] | np.bool_] | Any | None = None,
     outcome_codes: npt.NDArray[np.unsignedinteger[Any]] | None = None,
+    outcome_labels: tuple[Any, list[str]] | None = None,
     outcome_values: npt.NDArray[np.float64] | None = None,
 ) -> (
     tuple[

@@ -9,7 +9,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString};
 use rankagg_core::factorize::{factorize_into, match_labels, StrKey};
 use rankagg_core::memory::zeroed_large;
-use rankagg_core::pairs::{self, AllWins, Coded, IdTable, Kinds, NameTable, Outcomes};
+use rankagg_core::pairs::{self, AllWins, Coded, IdTable, Kinds, Labels, NameTable, Outcomes};
 use rankagg_core::rate::elo::Rows;
 
 use crate::arrow;
@@ -213,6 +213,8 @@ enum OutcomeArg<'py> {
     Coded8(PyReadonlyArray1<'py, u8>, Vec<f64>),
     Coded16(PyReadonlyArray1<'py, u16>, Vec<f64>),
     Coded32(PyReadonlyArray1<'py, u32>, Vec<f64>),
+    /// A string column of one chunk of views, its labels and their values.
+    Labels(arrow::StrChunk, Vec<String>, Vec<f64>),
     AllWins,
 }
 
@@ -221,13 +223,23 @@ impl<'py> OutcomeArg<'py> {
         py: Python<'py>,
         outcome: Option<Bound<'py, PyAny>>,
         codes: Option<Bound<'py, PyAny>>,
+        labels: Option<(Bound<'py, PyAny>, Vec<String>)>,
         values: Option<PyReadonlyArray1<'py, f64>>,
     ) -> PyResult<Self> {
         let wrong = || {
             PyTypeError::new_err(
-                "give outcome (a numeric or boolean array, or a one-chunk boolean column), or outcome_codes (uint8/16/32) with outcome_values, or neither",
+                "give outcome (a numeric or boolean array, or a one-chunk boolean column), or outcome_codes (uint8/16/32) or outcome_labels \
+                 (a one-chunk string column, its labels) with outcome_values, or neither",
             )
         };
+        if let Some((column, names)) = labels {
+            let (Some(values), None, None) = (values, &outcome, &codes) else { return Err(wrong()) };
+            let mut chunks = string_chunks(py, 2, &column)?;
+            if chunks.len() != 1 || chunks[0].views().is_none() {
+                return Err(wrong());
+            }
+            return Ok(OutcomeArg::Labels(chunks.remove(0), names, slice(&values, "outcome_values")?.to_vec()));
+        }
         Ok(match (outcome, codes, values) {
             (None, None, None) => OutcomeArg::AllWins,
             (Some(o), None, None) => {
@@ -329,6 +341,11 @@ macro_rules! with_kinds {
                 let $k = &Coded::new(slice(x, "outcome_codes")?, v);
                 $body
             }
+            OutcomeArg::Labels(column, names, values) => {
+                let bytes: Vec<&[u8]> = names.iter().map(|n| n.as_bytes()).collect();
+                let $k = &Labels::new(column.views().unwrap_or(&[]), &bytes, values);
+                $body
+            }
             OutcomeArg::AllWins => {
                 let $k = &AllWins;
                 $body
@@ -354,21 +371,23 @@ fn ids_with<'py, K: Kinds + ?Sized>(py: Python<'py>, a: &Bound<'py, PyAny>, b: &
 /// The fused reduce of integer ids of a small range with unit-weight outcomes 0, ½, 1
 /// (`rankagg_core::pairs::reduce_ids`): `a`, `b` numpy arrays of one integer dtype; the
 /// outcomes in their own dtype (`outcome`: a numeric or boolean array, or a boolean column of
-/// one chunk as an Arrow stream) or as `outcome_codes` (uint8/16/32) into `outcome_values`,
-/// or neither (every row a win of `a`). Returns (keys of the items in value order, i, j,
+/// one chunk as an Arrow stream), or as `outcome_codes` (uint8/16/32) or `outcome_labels`
+/// (a string column of one chunk of views and its labels: matched in the pass, short labels
+/// only, another label declines) with `outcome_values`, or neither (every row a win of `a`). Returns (keys of the items in value order, i, j,
 /// wins_i, wins_j, ties), or None when the rows need the general path (factorize +
 /// `reduce_pairs`).
 #[pyfunction]
-#[pyo3(signature = (a, b, outcome=None, outcome_codes=None, outcome_values=None))]
+#[pyo3(signature = (a, b, outcome=None, outcome_codes=None, outcome_labels=None, outcome_values=None))]
 fn reduce_ids<'py>(
     py: Python<'py>,
     a: Bound<'py, PyAny>,
     b: Bound<'py, PyAny>,
     outcome: Option<Bound<'py, PyAny>>,
     outcome_codes: Option<Bound<'py, PyAny>>,
+    outcome_labels: Option<(Bound<'py, PyAny>, Vec<String>)>,
     outcome_values: Option<PyReadonlyArray1<'py, f64>>,
 ) -> PyResult<Option<IdArrays<'py>>> {
-    let arg = OutcomeArg::from_args(py, outcome, outcome_codes, outcome_values)?;
+    let arg = OutcomeArg::from_args(py, outcome, outcome_codes, outcome_labels, outcome_values)?;
     let found = with_kinds!(&arg, |k| ids_with(py, &a, &b, k)?);
     let Some(result) = found else {
         return Err(PyTypeError::new_err("reduce_ids: a and b must be contiguous integer arrays of one dtype"));
@@ -394,16 +413,17 @@ type NameArrays<'py> =
 /// sorted order, i, j, wins_i, wins_j, ties), or None when the columns or rows need the
 /// general path (factorize_strings, then reduce_ids or reduce_pairs).
 #[pyfunction]
-#[pyo3(signature = (a, b, outcome=None, outcome_codes=None, outcome_values=None))]
+#[pyo3(signature = (a, b, outcome=None, outcome_codes=None, outcome_labels=None, outcome_values=None))]
 fn reduce_names<'py>(
     py: Python<'py>,
     a: Bound<'py, PyAny>,
     b: Bound<'py, PyAny>,
     outcome: Option<Bound<'py, PyAny>>,
     outcome_codes: Option<Bound<'py, PyAny>>,
+    outcome_labels: Option<(Bound<'py, PyAny>, Vec<String>)>,
     outcome_values: Option<PyReadonlyArray1<'py, f64>>,
 ) -> PyResult<Option<NameArrays<'py>>> {
-    let arg = OutcomeArg::from_args(py, outcome, outcome_codes, outcome_values)?;
+    let arg = OutcomeArg::from_args(py, outcome, outcome_codes, outcome_labels, outcome_values)?;
     let (ca, cb) = (string_chunks(py, 0, &a)?, string_chunks(py, 1, &b)?);
     let (va, vb) = match (&ca[..], &cb[..]) {
         ([x], [y]) => match (x.views(), y.views()) {

@@ -166,6 +166,37 @@ impl Kinds for Bits<'_> {
     }
 }
 
+/// Outcome labels read as Arrow string views, matched in the counting pass itself against the
+/// labels of at most 12 bytes (packed keys compared as integers, every label compared: no
+/// branch on the row's label); a row whose label is longer or unknown is kind 3 (the caller
+/// then codes the labels by [`crate::factorize::match_labels`] or takes the general path).
+pub struct Labels<'a> {
+    views: &'a [u128],
+    /// (packed label, its kind) per short label.
+    keys: Vec<(u128, u8)>,
+}
+
+impl<'a> Labels<'a> {
+    /// `labels[k]` (bytes) has the value `values[k]`; labels past 12 bytes are left out.
+    pub fn new(views: &'a [u128], labels: &[&[u8]], values: &[f64]) -> Labels<'a> {
+        let keys = labels.iter().zip(values).filter_map(|(l, &v)| StrKey::new(l).packed().map(|p| (p, v.kind() as u8))).collect();
+        Labels { views, keys }
+    }
+}
+
+impl Kinds for Labels<'_> {
+    fn rows(&self) -> Option<usize> {
+        Some(self.views.len())
+    }
+    #[inline]
+    fn kinds(&self, rows: Range<usize>) -> impl Iterator<Item = usize> + '_ {
+        self.views[rows].iter().map(|&v| match StrKey::short_view(v) {
+            Some(key) => self.keys.iter().fold(3, |kind, &(l, k)| if l == key { k as usize } else { kind }),
+            None => 3,
+        })
+    }
+}
+
 /// Rows → pair table for ids of a small range with unit weights and outcomes 0, ½, 1, in one
 /// pass (module docs). `Ok(None)` when the rows are not such rows (the general path then
 /// reduces them and reports what is wrong); `Err(Interrupted)` on Ctrl-C (watched).
@@ -602,6 +633,17 @@ mod tests {
         let ints: Vec<u8> = o.iter().map(|&v| (v * 2.0) as u8).collect();
         assert_eq!(reduce_names(&va, &vb, &ints[..]).unwrap(), None);
         assert!(reduce_names(&va, &vb[1..], &AllWins).is_err());
+        // Outcome labels read as views in the pass: the same table; a long or unknown label
+        // declines.
+        let texts: [&[u8]; 4] = [b"model_b", b"tie", b"model_a", b"tie (bothbad)"];
+        let lv: Vec<u128> = o.iter().map(|&x| StrKey::new(texts[(2.0 * x) as usize]).packed().unwrap()).collect();
+        let labels = Labels::new(&lv, &texts, &[0.0, 0.5, 1.0, 0.5]);
+        assert_eq!(reduce_names(&va, &vb, &labels).unwrap().unwrap().table, want);
+        let mut other = lv.clone();
+        other[5] = StrKey::new(b"model_c").packed().unwrap();
+        assert_eq!(reduce_names(&va, &vb, &Labels::new(&other, &texts, &[0.0, 0.5, 1.0, 0.5])).unwrap(), None);
+        other[5] = 13 | (7 << 64);
+        assert_eq!(reduce_names(&va, &vb, &Labels::new(&other, &texts, &[0.0, 0.5, 1.0, 0.5])).unwrap(), None);
     }
 }
 
