@@ -339,3 +339,16 @@ def test_string_items_outside_the_view_pass(took_the_fast_path: list[bool]) -> N
     assert took_the_fast_path == [False, True]  # reduce_names declines, reduce_ids counts
     assert _core.label_codes(pl.Series(["tie", "model_a", "x"]), ["model_a", "tie"]) is None
     assert _core.label_codes(pl.Series(["tie", "model_a"] * 3), ["model_a", "tie"]).tolist() == [1, 0] * 3
+
+
+def test_sliced_boolean_outcomes_are_read_from_their_bits(took_the_fast_path: list[bool]) -> None:
+    # A one-chunk Boolean column whose first row is not the first bit of its buffer.
+    rng = np.random.default_rng(9)
+    a = rng.integers(0, 20, 1003)
+    b = (a + rng.integers(1, 20, 1003)) % 20
+    won = pl.Series("o", rng.integers(0, 2, 1003).astype(bool))[3:]
+    frame = pl.DataFrame({"a": a[3:], "b": b[3:], "o": won})
+    assert frame["o"].n_chunks() == 1
+    t = ra.PairTable.from_comparisons(frame, outcome="o")
+    assert took_the_fast_path == [True]
+    assert as_dict(t) == brute_force(a[3:].tolist(), b[3:].tolist(), won.cast(pl.Float64).to_list())

@@ -637,7 +637,7 @@ mod tests {
     }
 
     /// Rows get the index of their label (short and long names); a row with another name
-    /// gives `false`.
+    /// gives `false`; a raised stop flag `Interrupted`.
     #[test]
     fn labels_are_matched_by_comparison() {
         let labels = ["tie", "model_a", "model_b", "tie (bothbad)"];
@@ -647,6 +647,8 @@ mod tests {
         let mut out = vec![9u8; rows.len()];
         assert!(match_labels(&[&p1, &p2], &keys, &mut out).unwrap());
         assert!(out.iter().enumerate().all(|(r, &c)| c as usize == (r * 7) % 4));
+        let stop = crate::interrupt::Stop::raised();
+        assert!(matches!(stop.run(|| match_labels(&[&p1, &p2], &keys, &mut out)), Err(Error::Interrupted)));
         let p3 = Strs(vec!["model_a".into(), "tie (both bad)".into()]);
         assert!(!match_labels(&[&p3], &keys, &mut out[..2]).unwrap());
         assert!(match_labels(&[&p3], &keys, &mut out[..3]).is_err());
