@@ -207,15 +207,8 @@ class PairTable:
         (ca, cb), labels = factorize([frame.get_column(a), frame.get_column(b)])
         zero = np.zeros(frame.height)
         try:
-            i, j, wi, wj, tt = _core.reduce_pairs(
-                len(labels),
-                core_rows(
-                    np.concatenate([ca, ca, ca]),
-                    np.concatenate([cb, cb, cb]),
-                    outcome=np.repeat([1.0, 0.0, 0.5], frame.height),
-                    weight=np.concatenate([counts["wins_a"], counts["wins_b"], counts.get("ties", zero)]),
-                ),
-                relabel=sorted_rank(labels),
+            i, j, wi, wj, tt = _counts_table(
+                ca, cb, counts["wins_a"], counts["wins_b"], counts.get("ties", zero), sorted_rank(labels)
             )
         except SelfComparisonError as e:
             bad_rows = sorted({r % frame.height for r in e.rows})
@@ -583,21 +576,32 @@ def _id_table(
         labels = pl.Series("item", found[0]).cast(physical[0].dtype).cat.to(dtype).cast(pl.String)
     else:
         return None
+    # Items numbered in sorted label order (as Comparisons does): the counts renamed,
+    # re-oriented and re-sorted in Rust.
     _, i, j, wins_i, wins_j, ties = found
-    # Items numbered in sorted label order (as Comparisons does): rename, re-orient, re-sort.
-    rank = sorted_rank(labels)
-    x, y = rank[i], rank[j]
-    swap = x > y
-    lo, hi = np.where(swap, y, x), np.where(swap, x, y)
-    order = np.lexsort((hi, lo))
-    return PairTable(
-        labels.sort(),
-        lo[order],
-        hi[order],
-        np.where(swap, wins_j, wins_i)[order],
-        np.where(swap, wins_i, wins_j)[order],
-        ties[order],
-        frame.height,
+    table = _counts_table(i, j, wins_i, wins_j, ties, sorted_rank(labels))
+    return PairTable(labels.sort(), *table, frame.height)
+
+
+def _counts_table(
+    a: np.ndarray, b: np.ndarray, wins_a: np.ndarray, wins_b: np.ndarray, ties: np.ndarray, rank: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The pair table (i, j, wins_i, wins_j, ties) of per-pair counts (codes ``a``, ``b``, in
+    either orientation, pairs may repeat) with item ``k`` renamed ``rank[k]``: each count is
+    a weighted row of ``_core.reduce_pairs`` (a win of ``a``, of ``b``, a tie), which adds,
+    re-orients and sorts them (a count is added to zero exactly: integer counts stay exact).
+    Raises the core's :class:`SelfComparisonError` (rows past the first third are the same
+    pairs again)."""
+    m = len(a)
+    return _core.reduce_pairs(
+        len(rank),
+        core_rows(
+            np.concatenate([a, a, a]),
+            np.concatenate([b, b, b]),
+            outcome=np.repeat([1.0, 0.0, 0.5], m),
+            weight=np.concatenate([wins_a, wins_b, ties]),
+        ),
+        relabel=rank,
     )
 
 
