@@ -4,7 +4,8 @@
     python benches/ingest.py --rows 1000000 --repeat 3
 
 Dense part: per item dtype (Int8 … Int64, UInt8 … UInt64, String, Categorical, Enum; float
-outcomes) and per outcome dtype (float, int, bool, string labels; Int64 items), one frame of
+outcomes) and per outcome dtype (float, int, bool, string labels; Int64 items; and String items
+with string labels, Categorical items with bool outcomes), one frame of
 ``--rows`` rows over ``--items`` items is built, then ``ra.bradley_terry(frame)`` and
 ``PairTable.from_comparisons(frame)`` are timed (median of ``--repeat`` calls) next to the
 numpy baseline of the issue (ids already 0 … n−1: ``np.bincount`` of a·n + b with and without
@@ -95,6 +96,7 @@ def main() -> None:
         cases = [(dt, "float") for dt in ("Int8", "Int16", "Int32", "Int64", "UInt8", "UInt16", "UInt32", "UInt64")]
         cases += [(dt, "float") for dt in ("String", "Categorical", "Enum")]
         cases += [("Int64", kind) for kind in ("int", "bool", "string")]
+        cases += [("String", "string"), ("Categorical", "bool")]
         fastest = float("inf")
         walls = {}
         for dtype, kind in cases:
@@ -130,6 +132,13 @@ def main() -> None:
             f"reduce_ids alone (int64 ids, float outcomes): {red[0] * 1e3:.1f} ms wall, {red[1] * 1e3:.1f} ms cpu: "
             f"{m / red[0] / 1e6:.0f}M rows/s, {m / red[1] / 1e6:.0f}M rows/s per core (cpu time)"
         )
+        names = pl.DataFrame({"a": item_column(a, "String", n), "b": item_column(b, "String", n)})
+        red = timed(lambda: _core.reduce_names(names["a"], names["b"], outcome=o), rep)
+        print(
+            f"reduce_names alone (names of 9 bytes, float outcomes): {red[0] * 1e3:.1f} ms wall, {red[1] * 1e3:.1f} ms cpu: "
+            f"{m / red[1] / 1e6:.0f}M rows/s per core (cpu time)"
+        )
+        del names
         # Where the general path's time goes on int64 ids (the stages of what from_comparisons did).
         (ca, cb), labels = factorize([ids["a"], ids["b"]])
         rank = sorted_rank(labels)

@@ -56,16 +56,19 @@ def same_table(x: ra.PairTable, y: ra.PairTable) -> None:
 
 @pytest.fixture
 def took_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
-    """Records, per `_core.reduce_ids` call, whether it returned a table."""
+    """Records, per `_core.reduce_ids` or `_core.reduce_names` call, whether it returned a table."""
     calls: list[bool] = []
-    real = _core.reduce_ids
 
-    def spy(*args: Any, **kwargs: Any) -> Any:
-        found = real(*args, **kwargs)
-        calls.append(found is not None)
-        return found
+    def spy(real: Any) -> Any:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            found = real(*args, **kwargs)
+            calls.append(found is not None)
+            return found
 
-    monkeypatch.setattr(_core, "reduce_ids", spy)
+        return call
+
+    monkeypatch.setattr(_core, "reduce_ids", spy(_core.reduce_ids))
+    monkeypatch.setattr(_core, "reduce_names", spy(_core.reduce_names))
     return calls
 
 
@@ -193,3 +196,159 @@ def test_declined_string_items_are_hashed_once(monkeypatch: pytest.MonkeyPatch) 
     same = frame.with_columns(pl.when(pl.int_range(4000) == 17).then(pl.col("b")).otherwise(pl.col("a")).alias("a"))
     with pytest.raises(ra.SelfComparisonError, match=r"rows \[17\]"):
         ra.PairTable.from_comparisons(same, outcome="winner")
+
+
+OUTCOME_KINDS = [
+    "Float64",
+    "Float32",
+    "Int8",
+    "Int64",
+    "UInt8",
+    "UInt64",
+    "Boolean",
+    "Boolean, two chunks",
+    "String",
+    "String, two chunks",
+    "Categorical",
+    "Enum",
+    "String, own labels",
+]
+
+
+def outcome_series(o: np.ndarray, kind: str) -> tuple[pl.Series, dict[str, float] | None]:
+    """Outcomes 0, ½, 1 (``o``) as a column of ``kind`` (numbers without ties for the integer
+    and boolean kinds), and the ``outcomes=`` mapping it needs."""
+    decisive = (o >= 0.5).astype(np.int64)
+    if kind in ("Float64", "Float32"):
+        return pl.Series("o", o).cast(getattr(pl, kind)), None
+    if kind in ("Int8", "Int64", "UInt8", "UInt64"):
+        return pl.Series("o", decisive).cast(getattr(pl, kind)), None
+    if kind == "Boolean":
+        return pl.Series("o", decisive.astype(bool)), None
+    if kind == "Boolean, two chunks":
+        half = len(o) // 2
+        return pl.concat(
+            [pl.Series("o", decisive[:half].astype(bool)), pl.Series("o", decisive[half:].astype(bool))], rechunk=False
+        ), None
+    if kind == "String, own labels":
+        labels = np.array(["B won", "a draw, of sorts", "A won"])[(2 * o).astype(np.int64)]
+        return pl.Series("o", labels), {"A won": 1, "B won": 0.0, "a draw, of sorts": 0.5, "unused": 0.25}
+    labels = np.array(["model_b", "tie (bothbad)", "model_a"])[(2 * o).astype(np.int64)]
+    labels[(o == 0.5) & (np.arange(len(o)) % 2 == 0)] = "tie"
+    s = pl.Series("o", labels)
+    if kind == "String, two chunks":
+        return pl.concat([s[:100], s[100:]], rechunk=False), None
+    if kind == "Categorical":
+        return s.cast(pl.Categorical), None
+    if kind == "Enum":
+        return s.cast(pl.Enum(["tie", "model_b", "tie (bothbad)", "model_a", "not seen"])), None
+    return s, None
+
+
+ITEM_KINDS = [*INT_DTYPES, "short names", "long names", "Categorical", "Enum"]
+
+
+def item_series(codes: np.ndarray, kind: Any) -> pl.Series:
+    if kind in INT_DTYPES:
+        return pl.Series([int(x) + OFFSETS.get(kind, 0) for x in codes], dtype=kind)
+    # Short names (≤ 12 bytes) whose byte order is not the code order, with non-ASCII ones.
+    names = [f"m{k}é" if k % 5 == 0 else f"Model {k}" for k in range(40)]
+    if kind == "long names":
+        names = [f"a much longer model name {k}" for k in range(40)]
+    s = pl.Series(np.array(names)[codes])
+    if kind == "Categorical":
+        return s.cast(pl.Categorical)
+    if kind == "Enum":
+        return s.cast(pl.Enum(sorted(set(names), reverse=True)))
+    return s
+
+
+@pytest.mark.parametrize("outcome_kind", OUTCOME_KINDS)
+def test_every_item_and_outcome_dtype_gives_the_general_table(
+    outcome_kind: str, took_the_fast_path: list[bool]
+) -> None:
+    # Decision 39: outcomes read in their own dtype (no float64 cast, no hashing of labels),
+    # short names read as string views; the table is the general path's, bit for bit.
+    rng = np.random.default_rng(len(outcome_kind))
+    m = 3000
+    a = rng.integers(0, 40, m)
+    b = (a + rng.integers(1, 40, m)) % 40
+    o = rng.integers(0, 3, m) / 2.0
+    outcome, mapping = outcome_series(o, outcome_kind)
+    for kind in ITEM_KINDS:
+        frame = pl.DataFrame({"a": item_series(a, kind), "b": item_series(b, kind), "o": outcome})
+        before = frame.clone()
+        took_the_fast_path.clear()
+        t = ra.PairTable.from_comparisons(frame, outcome="o", outcomes=mapping)
+        assert frame.equals(before)
+        same_table(t, Comparisons.from_frame(frame, outcome="o", outcomes=mapping).pair_table())
+        assert took_the_fast_path[-1:] == [True], kind
+        assert t.rows == m
+
+
+@pytest.mark.parametrize("outcome_kind", ["Int8", "UInt64", "Boolean", "String", "Categorical", "Enum"])
+def test_outcomes_the_pass_declines_get_the_general_errors(outcome_kind: str) -> None:
+    rng = np.random.default_rng(3)
+    m = 2000
+    a = rng.integers(0, 20, m)
+    b = (a + rng.integers(1, 20, m)) % 20
+    o = rng.integers(0, 2, m).astype(float)
+    # Another number than 0, ½, 1 in a float32 column: the general path's table.
+    soft = pl.Series("o", o.astype(np.float32)).scatter(7, 0.25)
+    frame = pl.DataFrame({"a": a, "b": b, "o": soft})
+    same_table(
+        ra.PairTable.from_comparisons(frame, outcome="o"), Comparisons.from_frame(frame, outcome="o").pair_table()
+    )
+    outcome, _ = outcome_series(o, outcome_kind)
+    if outcome_kind in ("Int8", "UInt64"):
+        bad = outcome.scatter([5, 1999], [2, 3])
+        error: type[Exception] = ra.OutcomeRangeError
+    elif outcome_kind == "Boolean":
+        # Booleans are always 0 or 1: a self-comparison in the last row instead.
+        bad = outcome
+        b[1999] = a[1999]
+        error = ra.SelfComparisonError
+    else:
+        labels = outcome.cast(pl.String).scatter([5, 1999], ["model_c", "model_c"])
+        bad = labels.cast(outcome.dtype) if outcome_kind == "Categorical" else labels
+        if outcome_kind == "Enum":
+            bad = labels.cast(pl.Enum(["model_a", "model_b", "model_c"]))
+        error = ra.UnknownOutcomeError
+    for items in (a, np.array([f"m{k}" for k in range(20)])):
+        frame = pl.DataFrame({"a": items if items is a else items[a], "b": b if items is a else items[b], "o": bad})
+        with pytest.raises(
+            error, match=r"rows \[5, 1999\]" if error is not ra.SelfComparisonError else r"rows \[1999\]"
+        ):
+            ra.PairTable.from_comparisons(frame, outcome="o")
+        with pytest.raises(error):
+            Comparisons.from_frame(frame, outcome="o").pair_table()
+
+
+def test_string_items_outside_the_view_pass(took_the_fast_path: list[bool]) -> None:
+    # A name past 12 bytes: factorized, then counted by code (same table); a column in two
+    # chunks (whatever Polars exports for it) gives the same table too.
+    rng = np.random.default_rng(8)
+    a = rng.integers(0, 30, 4000)
+    b = (a + rng.integers(1, 30, 4000)) % 30
+    o = rng.integers(0, 3, 4000) / 2.0
+    names = np.array([f"item {k}" if k else "a longer item name" for k in range(30)])
+    chunked = pl.concat([pl.Series("a", names[a[:1000]]), pl.Series("a", names[a[1000:]])], rechunk=False)
+    frame = pl.DataFrame({"a": chunked, "b": names[b], "outcome": o})
+    assert frame["a"].n_chunks() == 2
+    same_table(ra.PairTable.from_comparisons(frame), Comparisons.from_frame(frame).pair_table())
+    assert took_the_fast_path == [False, True]  # reduce_names declines, reduce_ids counts
+    assert _core.label_codes(pl.Series(["tie", "model_a", "x"]), ["model_a", "tie"]) is None
+    assert _core.label_codes(pl.Series(["tie", "model_a"] * 3), ["model_a", "tie"]).tolist() == [1, 0] * 3
+
+
+def test_sliced_boolean_outcomes_are_read_from_their_bits(took_the_fast_path: list[bool]) -> None:
+    # A one-chunk Boolean column whose first row is not the first bit of its buffer.
+    rng = np.random.default_rng(9)
+    a = rng.integers(0, 20, 1003)
+    b = (a + rng.integers(1, 20, 1003)) % 20
+    won = pl.Series("o", rng.integers(0, 2, 1003).astype(bool))[3:]
+    frame = pl.DataFrame({"a": a[3:], "b": b[3:], "o": won})
+    assert frame["o"].n_chunks() == 1
+    t = ra.PairTable.from_comparisons(frame, outcome="o")
+    assert took_the_fast_path == [True]
+    assert as_dict(t) == brute_force(a[3:].tolist(), b[3:].tolist(), won.cast(pl.Float64).to_list())

@@ -14,6 +14,8 @@ __all__ = [
     "factorize_ints",
     "reduce_pairs",
     "reduce_ids",
+    "reduce_names",
+    "label_codes",
     "bradley_terry",
     "elo",
     "pair_scores",
@@ -205,8 +207,9 @@ def reduce_pairs(
 def reduce_ids(
     a: npt.NDArray[np.integer[Any]],
     b: npt.NDArray[np.integer[Any]],
-    outcome: npt.NDArray[np.float64] | None = None,
-    outcome_codes: npt.NDArray[np.uint32] | None = None,
+    outcome: npt.NDArray[np.number[Any] | np.bool_] | Any | None = None,
+    outcome_codes: npt.NDArray[np.unsignedinteger[Any]] | None = None,
+    outcome_labels: tuple[Any, list[str]] | None = None,
     outcome_values: npt.NDArray[np.float64] | None = None,
 ) -> (
     tuple[
@@ -219,6 +222,25 @@ def reduce_ids(
     ]
     | None
 ): ...
+def reduce_names(
+    a: Any,
+    b: Any,
+    outcome: npt.NDArray[np.number[Any] | np.bool_] | Any | None = None,
+    outcome_codes: npt.NDArray[np.unsignedinteger[Any]] | None = None,
+    outcome_labels: tuple[Any, list[str]] | None = None,
+    outcome_values: npt.NDArray[np.float64] | None = None,
+) -> (
+    tuple[
+        list[str],
+        npt.NDArray[np.uint32],
+        npt.NDArray[np.uint32],
+        npt.NDArray[np.float64],
+        npt.NDArray[np.float64],
+        npt.NDArray[np.float64],
+    ]
+    | None
+): ...
+def label_codes(column: Any, labels: list[str]) -> npt.NDArray[np.uint8] | None: ...
 def bradley_terry(
     n: int,
     table: _Table,

@@ -27,7 +27,7 @@ shape: (3, 5)
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -207,15 +207,8 @@ class PairTable:
         (ca, cb), labels = factorize([frame.get_column(a), frame.get_column(b)])
         zero = np.zeros(frame.height)
         try:
-            i, j, wi, wj, tt = _core.reduce_pairs(
-                len(labels),
-                core_rows(
-                    np.concatenate([ca, ca, ca]),
-                    np.concatenate([cb, cb, cb]),
-                    outcome=np.repeat([1.0, 0.0, 0.5], frame.height),
-                    weight=np.concatenate([counts["wins_a"], counts["wins_b"], counts.get("ties", zero)]),
-                ),
-                relabel=sorted_rank(labels),
+            i, j, wi, wj, tt = _counts_table(
+                ca, cb, counts["wins_a"], counts["wins_b"], counts.get("ties", zero), sorted_rank(labels)
             )
         except SelfComparisonError as e:
             bad_rows = sorted({r % frame.height for r in e.rows})
@@ -530,12 +523,13 @@ def _id_table(
     frame: pl.DataFrame, names: list[str], outcomes: Mapping[Any, float] | None, offset: int
 ) -> PairTable | Comparisons | None:
     """The pair table of unweighted rows in one pass over the id columns (``_core.reduce_ids``,
-    decision 34): integer item columns of any width (read in place), Categorical and Enum
-    columns (their physical codes) and String columns (factorized first), with outcomes of 0,
-    ½ and 1. None when the rows need the general path: nulls, other dtypes, ids spanning more
-    than 256 values, self-comparisons or other outcomes (the general path then reports them);
-    for String columns, already factorized, their :class:`Comparisons` instead (so that the
-    names are not hashed twice).
+    decisions 34 and 39): integer item columns of any width (read in place), Categorical and
+    Enum columns (their physical codes), String columns of short names (``_core.reduce_names``:
+    the string views read in place) or else factorized first; outcomes of 0, ½ and 1 read in
+    their own dtype (:func:`_outcome_kwargs`). None when the rows need the general path:
+    nulls, other dtypes, ids spanning more than 256 values, self-comparisons or other outcomes
+    (the general path then reports them); for String columns that had to be factorized, their
+    :class:`Comparisons` instead (so that the names are not hashed twice).
 
     >>> import polars as pl
     >>> t = _id_table(pl.DataFrame({"a": [7, 3], "b": [3, 9], "o": [1.0, 0.5]}), ["a", "b", "o"], None, 0)
@@ -548,49 +542,148 @@ def _id_table(
     dtype = sa.dtype
     if sb.dtype != dtype:
         return None
-    texts = None
+    kwargs = {} if len(names) == 2 else _outcome_kwargs(frame.get_column(names[2]), outcomes)
+    if kwargs is None:
+        return None
     if dtype.is_integer():
-        ids = [sa.to_numpy(), sb.to_numpy()]
-    elif (dtype == pl.Categorical or isinstance(dtype, pl.Enum)) and intake.SHARED_CATEGORIES:
-        physical = [sa.to_physical(), sb.to_physical()]
-        ids = [p.to_numpy() for p in physical]
-    elif dtype == pl.String:
-        ids, texts = _core.factorize_strings([sa, sb])
-    else:
-        return None
-    kwargs = {} if len(names) == 2 else _outcome_arrays(frame.get_column(names[2]), outcomes, offset)
-    found = _core.reduce_ids(ids[0], ids[1], **kwargs)
-    if found is None and texts is not None:
-        strings = pl.Series("item", texts, dtype=pl.String)
-        read = (names[0], names[1], names[2] if len(names) == 3 else None, None)
-        return Comparisons(
-            strings.sort(), sorted_rank(strings), ids[0], ids[1], kwargs, None, frame.height, read, row_offset=offset
-        )
-    if found is None:
-        return None
-    keys, i, j, wins_i, wins_j, ties = found
-    if dtype.is_integer():  # keys ascending are the values ascending: the labels come sorted
+        found = _counted(_core.reduce_ids, sa.to_numpy(), sb.to_numpy(), kwargs)
+        if found is None:
+            return None
+        keys, i, j, wins_i, wins_j, ties = found
+        # Keys ascending are the values ascending: the labels come sorted.
         values = (keys ^ np.uint64(1 << 63)).view(np.int64) if dtype.is_signed_integer() else keys
         return PairTable(pl.Series("item", values).cast(dtype), i, j, wins_i, wins_j, ties, frame.height)
-    if texts is None:
-        labels = pl.Series("item", keys).cast(physical[0].dtype).cat.to(dtype).cast(pl.String)
+    if dtype == pl.String:
+        named = _counted(_core.reduce_names, sa, sb, kwargs)
+        if named is not None:
+            texts, i, j, wins_i, wins_j, ties = named  # the names come sorted
+            return PairTable(pl.Series("item", texts, dtype=pl.String), i, j, wins_i, wins_j, ties, frame.height)
+        # Long names or many: factorized once, then counted by code (or reduced in general).
+        (ca, cb), labels = factorize([sa, sb])
+        found = _counted(_core.reduce_ids, ca, cb, kwargs)
+        if found is None:
+            general = {} if len(names) == 2 else _outcome_arrays(frame.get_column(names[2]), outcomes, offset)
+            read = (names[0], names[1], names[2] if len(names) == 3 else None, None)
+            return Comparisons(
+                labels.sort(), sorted_rank(labels), ca, cb, general, None, frame.height, read, row_offset=offset
+            )
+        # (the keys are the codes 0 … n−1: every factorized name appears in a row)
+    elif (dtype == pl.Categorical or isinstance(dtype, pl.Enum)) and intake.SHARED_CATEGORIES:
+        physical = [sa.to_physical(), sb.to_physical()]
+        found = _counted(_core.reduce_ids, physical[0].to_numpy(), physical[1].to_numpy(), kwargs)
+        if found is None:
+            return None
+        labels = pl.Series("item", found[0]).cast(physical[0].dtype).cat.to(dtype).cast(pl.String)
     else:
-        labels = pl.Series("item", texts, dtype=pl.String).gather(keys)
-    # Items numbered in sorted label order (as Comparisons does): rename, re-orient, re-sort.
-    rank = sorted_rank(labels)
-    x, y = rank[i], rank[j]
-    swap = x > y
-    lo, hi = np.where(swap, y, x), np.where(swap, x, y)
-    order = np.lexsort((hi, lo))
-    return PairTable(
-        labels.sort(),
-        lo[order],
-        hi[order],
-        np.where(swap, wins_j, wins_i)[order],
-        np.where(swap, wins_i, wins_j)[order],
-        ties[order],
-        frame.height,
+        return None
+    # Items numbered in sorted label order (as Comparisons does): the counts renamed,
+    # re-oriented and re-sorted in Rust.
+    _, i, j, wins_i, wins_j, ties = found
+    table = _counts_table(i, j, wins_i, wins_j, ties, sorted_rank(labels))
+    return PairTable(labels.sort(), *table, frame.height)
+
+
+def _counts_table(
+    a: np.ndarray, b: np.ndarray, wins_a: np.ndarray, wins_b: np.ndarray, ties: np.ndarray, rank: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The pair table (i, j, wins_i, wins_j, ties) of per-pair counts (codes ``a``, ``b``, in
+    either orientation, pairs may repeat) with item ``k`` renamed ``rank[k]``: each count is
+    a weighted row of ``_core.reduce_pairs`` (a win of ``a``, of ``b``, a tie), which adds,
+    re-orients and sorts them (a count is added to zero exactly: integer counts stay exact).
+    Raises the core's :class:`SelfComparisonError` (rows past the first third are the same
+    pairs again)."""
+    m = len(a)
+    return _core.reduce_pairs(
+        len(rank),
+        core_rows(
+            np.concatenate([a, a, a]),
+            np.concatenate([b, b, b]),
+            outcome=np.repeat([1.0, 0.0, 0.5], m),
+            weight=np.concatenate([wins_a, wins_b, ties]),
+        ),
+        relabel=rank,
     )
+
+
+MAX_OUTCOME_CODES = 4096
+"""Largest Categorical physical code whose label :func:`_outcome_kwargs` looks up (a table of
+values per code); past it the outcome column takes the general path."""
+
+
+def _outcome_kwargs(s: pl.Series, outcomes: Mapping[Any, float] | None) -> dict[str, Any] | None:
+    """The outcome column as ``_core.reduce_ids`` / ``reduce_names`` read it, without a cast or
+    a hash (decision 39): numbers in their own dtype (read in place), booleans as bits (one
+    chunk) or bytes, labels as codes into the values of ``outcomes`` (LMArena's by default):
+    String labels compared with the few known ones (in the counting pass when the column is
+    one chunk, see :func:`_counted`; else coded first by ``_core.label_codes``), Categorical
+    and Enum labels through their physical codes. None when the general path must read the
+    column: another dtype, a mapping for numbers, a label or a value the mapping does not
+    give (the general path words the error).
+
+    >>> import polars as pl
+    >>> sorted(_outcome_kwargs(pl.Series(["tie", "model_a"]), None))
+    ['outcome_labels', 'outcome_values']
+    >>> _outcome_kwargs(pl.Series([1, 0]), {1: 1.0, 0: 0.0}) is None  # a mapping for numbers
+    True
+    """
+    dtype = s.dtype
+    if outcomes is None and not is_text(dtype):
+        if dtype == pl.Boolean:
+            return {"outcome": s if s.n_chunks() == 1 else s.to_numpy()}
+        if dtype.is_integer() or dtype in (pl.Float32, pl.Float64):
+            return {"outcome": s.to_numpy()}
+        return None
+    if not is_text(dtype):
+        return None
+    mapping = LMARENA_OUTCOMES if outcomes is None else outcomes
+    if not all(isinstance(v, (int, float)) and 0.0 <= float(v) <= 1.0 for v in mapping.values()):
+        return None
+    labels = [k for k in mapping if isinstance(k, str)]
+    if len(labels) > 255:
+        return None
+    if dtype == pl.String:
+        values = np.array([float(mapping[k]) for k in labels])
+        if s.n_chunks() == 1:  # matched in the pass itself (see _counted)
+            return {"outcome_labels": (s, labels), "outcome_values": values}
+        return _label_codes(s, labels, values)
+    if isinstance(dtype, pl.Enum):
+        categories = dtype.categories.to_list()
+    elif intake.SHARED_CATEGORIES:
+        top = s.to_physical().max()
+        if not isinstance(top, int) or top >= MAX_OUTCOME_CODES:
+            return None
+        codes_series = pl.Series(np.arange(top + 1)).cast(s.to_physical().dtype)
+        try:
+            categories = codes_series.cat.to(dtype).to_list()
+        except pl.exceptions.PolarsError:
+            return None
+    else:
+        return None
+    values = np.array([float(mapping.get(c, np.nan)) for c in categories])
+    return {"outcome_codes": s.to_physical().to_numpy(), "outcome_values": values}
+
+
+def _label_codes(s: pl.Series, labels: list[str], values: np.ndarray) -> dict[str, Any] | None:
+    """String outcome labels coded by comparison with ``labels`` (``_core.label_codes``) as
+    ``reduce_ids`` reads them; None when a row holds another label."""
+    codes = _core.label_codes(s, labels)
+    return None if codes is None else {"outcome_codes": codes, "outcome_values": values}
+
+
+def _counted(reduce: Callable[..., Any], a: Any, b: Any, kwargs: dict[str, Any]) -> Any:
+    """``reduce(a, b, **kwargs)`` (``_core.reduce_ids`` or ``reduce_names``); when String
+    outcome labels matched in the pass made it decline and some label is past 12 bytes (such
+    as LMArena's ``"tie (bothbad)"``, which the pass does not read), once more with the labels
+    coded first (:func:`_label_codes`), which reads long labels too."""
+    found = reduce(a, b, **kwargs)
+    if found is None and "outcome_labels" in kwargs:
+        column, labels = kwargs["outcome_labels"]
+        if all(len(label.encode()) <= 12 for label in labels):
+            return None  # every label was matched in the pass: the rows decline either way
+        coded = _label_codes(column, labels, kwargs["outcome_values"])
+        if coded is not None:
+            found = reduce(a, b, **coded)
+    return found
 
 
 def _check_finite_sums(counts: Sequence[np.ndarray], what: str) -> None:

@@ -212,6 +212,18 @@ fn code_of<K: Hash + Eq + Copy>(map: &mut Map<K>, keys: &mut Vec<K>, key: K) -> 
 
 /// A byte-string key: strings of at most 12 bytes are packed into one integer (fast to hash
 /// and compare), longer ones are borrowed.
+/// Per length of a short string (0 to 12 bytes), the bits of its view that hold the length
+/// and the string: the padding after it is not part of a key.
+const SHORT_MASKS: [u128; 13] = {
+    let mut masks = [0u128; 13];
+    let mut len = 0;
+    while len <= 12 {
+        masks[len] = if len == 12 { u128::MAX } else { (1u128 << (32 + 8 * len)) - 1 };
+        len += 1;
+    }
+    masks
+};
+
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub enum StrKey<'a> {
     Short(u128),
@@ -246,13 +258,7 @@ impl<'a> StrKey<'a> {
     /// The packed key of a string view of at most 12 bytes: the view with its padding masked.
     #[inline]
     pub fn short_view(view: u128) -> Option<u128> {
-        let len = (view as u32) as usize;
-        if len > 12 {
-            return None;
-        }
-        let keep_bits = 32 + 8 * len as u32;
-        let mask = if keep_bits >= 128 { u128::MAX } else { (1u128 << keep_bits) - 1 };
-        Some(view & mask)
+        Some(view & *SHORT_MASKS.get((view as u32) as usize)?)
     }
 
     /// The packed form of a short key.
@@ -342,6 +348,54 @@ fn factorize_watched<'c, C: Column + ?Sized>(pieces: &[&'c C], outs: &mut [&mut 
     Ok(uniques)
 }
 
+/// Per row of string `pieces` (rows in order), the index of its name among `labels` (at most
+/// 255, e.g. outcome labels), written to `out`: `Ok(false)` when some row's name is not among them
+/// (`out` then partly written). Names are compared, never hashed (a few labels: a compare or
+/// two a row); in parallel over blocks of rows, the stop flag read per block.
+pub fn match_labels<'c, C: Column<Key<'c> = StrKey<'c>> + ?Sized>(pieces: &[&'c C], labels: &[StrKey<'c>], out: &mut [u8]) -> Result<bool> {
+    let rows: usize = pieces.iter().map(|p| p.len()).sum();
+    if rows != out.len() || labels.len() > 255 {
+        return Err(Error::InvalidArgument("match_labels: output length differs from input, or more than 255 labels".into()));
+    }
+    crate::interrupt::watched(|stop| {
+        let mut tasks: Vec<(&C, usize, &mut [u8])> = Vec::new();
+        let mut rest = out;
+        for piece in pieces {
+            let (mine, tail) = rest.split_at_mut(piece.len());
+            rest = tail;
+            for (k, chunk) in mine.chunks_mut(POLL_ROWS).enumerate() {
+                tasks.push((*piece, k * POLL_ROWS, chunk));
+            }
+        }
+        let unknown = std::sync::atomic::AtomicBool::new(false);
+        // (`None` for a label of more than 12 bytes: no packed row equals it)
+        let packed: Vec<Option<u128>> = labels.iter().map(StrKey::packed).collect();
+        tasks.into_par_iter().for_each(|(piece, start, chunk)| {
+            if stop.stopped() || unknown.load(std::sync::atomic::Ordering::Relaxed) {
+                return;
+            }
+            for (r, slot) in chunk.iter_mut().enumerate() {
+                // Packed rows (short names) against the packed labels: integer compares.
+                // (every label compared, no early exit: a branch on which label a row holds
+                // would be mispredicted about every other row)
+                let found = match piece.packed(start + r) {
+                    Some(p) => packed.iter().enumerate().fold(None, |found, (k, &l)| if l == Some(p) { Some(k) } else { found }),
+                    None => {
+                        let key = piece.key(start + r);
+                        labels.iter().position(|l| *l == key)
+                    }
+                };
+                match found {
+                    Some(k) => *slot = k as u8,
+                    None => return unknown.store(true, std::sync::atomic::Ordering::Relaxed),
+                }
+            }
+        });
+        stopped(stop)?;
+        Ok(!unknown.into_inner())
+    })?
+}
+
 /// The widest range (max − min) of `rows` integers that is coded through a direct table over
 /// the range instead of hashing: twice the rows plus 2^16, at most 2^30 (the table costs about
 /// what the rows do). One threshold for [`factorize_ints`] and `aggregate::dense_int_map`.
@@ -349,19 +403,61 @@ pub fn dense_range_limit(rows: usize) -> usize {
     rows.saturating_mul(2).saturating_add(1 << 16).min(1 << 30)
 }
 
+/// An integer read from a column (item ids, codes): its key keeps the values' order (signed
+/// values with the sign bit flipped), so keys ascending are the values ascending.
+pub trait Id: Copy + Send + Sync {
+    fn key(self) -> u64;
+}
+
+macro_rules! signed_id {
+    ($($t:ty),*) => {$(
+        impl Id for $t {
+            #[inline]
+            fn key(self) -> u64 {
+                (self as i64 as u64) ^ (1 << 63)
+            }
+        }
+    )*};
+}
+macro_rules! unsigned_id {
+    ($($t:ty),*) => {$(
+        impl Id for $t {
+            #[inline]
+            fn key(self) -> u64 {
+                self as u64
+            }
+        }
+    )*};
+}
+signed_id!(i8, i16, i32, i64);
+unsigned_id!(u8, u16, u32, u64);
+
+/// The value of a signed id from its key (the inverse of [`Id::key`] for `i64`).
+pub fn signed_value(key: u64) -> i64 {
+    (key ^ (1 << 63)) as i64
+}
+
+/// The least and greatest [`Id::key`] of the values of `pieces` (in parallel; `None` when
+/// there are none), reading `stop` between blocks of [`POLL_ROWS`] values.
+pub fn key_range<T: Id>(pieces: &[&[T]], stop: &Stop) -> Result<Option<(u64, u64)>> {
+    let (lo, hi) = pieces
+        .par_iter()
+        .flat_map(|p| p.par_chunks(POLL_ROWS))
+        .map(|c| if stop.stopped() { (u64::MAX, 0) } else { c.iter().fold((u64::MAX, 0), |(lo, hi), &v| (lo.min(v.key()), hi.max(v.key()))) })
+        .reduce(|| (u64::MAX, 0), |a, b| (a.0.min(b.0), a.1.max(b.1)));
+    stopped(stop)?;
+    Ok((lo <= hi).then_some((lo, hi)))
+}
+
 /// `(min, max − min + 1)` of the values of `pieces` when their range is below
 /// [`dense_range_limit`] of their rows; `None` when there are none or the range is wider.
 pub fn small_range(pieces: &[&[i64]]) -> Option<(i64, usize)> {
     let rows: usize = pieces.iter().map(|p| p.len()).sum();
-    let (lo, hi) = pieces
-        .par_iter()
-        .flat_map(|p| p.par_iter().with_min_len(BLOCK))
-        .fold(|| (i64::MAX, i64::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)))
-        .reduce(|| (i64::MAX, i64::MIN), |a, b| (a.0.min(b.0), a.1.max(b.1)));
-    if rows == 0 || hi as i128 - lo as i128 >= dense_range_limit(rows) as i128 {
+    let (lo, hi) = key_range(pieces, &Stop::never()).ok()??;
+    if hi - lo >= dense_range_limit(rows) as u64 {
         return None;
     }
-    Some((lo, (hi - lo) as usize + 1))
+    Some((signed_value(lo), (hi - lo) as usize + 1))
 }
 
 /// Integer names: [`factorize_into`], with the same codes, but through a direct table instead
@@ -538,6 +634,24 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Rows get the index of their label (short and long names); a row with another name
+    /// gives `false`; a raised stop flag `Interrupted`.
+    #[test]
+    fn labels_are_matched_by_comparison() {
+        let labels = ["tie", "model_a", "model_b", "tie (bothbad)"];
+        let rows: Vec<String> = (0..200_000).map(|r| labels[(r * 7) % 4].to_string()).collect();
+        let (p1, p2) = (Strs(rows[..70_000].to_vec()), Strs(rows[70_000..].to_vec()));
+        let keys: Vec<StrKey> = labels.iter().map(|l| StrKey::new(l.as_bytes())).collect();
+        let mut out = vec![9u8; rows.len()];
+        assert!(match_labels(&[&p1, &p2], &keys, &mut out).unwrap());
+        assert!(out.iter().enumerate().all(|(r, &c)| c as usize == (r * 7) % 4));
+        let stop = crate::interrupt::Stop::raised();
+        assert!(matches!(stop.run(|| match_labels(&[&p1, &p2], &keys, &mut out)), Err(Error::Interrupted)));
+        let p3 = Strs(vec!["model_a".into(), "tie (both bad)".into()]);
+        assert!(!match_labels(&[&p3], &keys, &mut out[..2]).unwrap());
+        assert!(match_labels(&[&p3], &keys, &mut out[..3]).is_err());
     }
 
     #[test]

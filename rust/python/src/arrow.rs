@@ -2,13 +2,15 @@
 //! copying: Polars, pyarrow and others hand over their buffers, we hash names in place.
 //!
 //! Supported formats: `vu` (string view, Polars' native strings), `u` (utf8), `U` (large utf8),
-//! and the binary equivalents `vz`, `z`, `Z`. Columns with nulls are refused (the Python layer
+//! and the binary equivalents `vz`, `z`, `Z`; and booleans (`b`, bits read in place by the counting
+//! pass of `reduce_ids`). Columns with nulls are refused (the Python layer
 //! reports nulls by column and row before calling in).
 
 use std::ffi::{c_char, c_int, c_void, CStr};
 use std::ptr;
 
 use rankagg_core::factorize::{Column, StrKey};
+use rankagg_core::pairs::Bits;
 
 #[repr(C)]
 pub struct ArrowSchema {
@@ -116,6 +118,20 @@ pub struct StrChunk {
     _owner: ArrowArray,
 }
 
+impl StrChunk {
+    /// The chunk's string views (16 bytes a row), when it is a view column whose views are
+    /// aligned for `u128`.
+    pub fn views(&self) -> Option<&[u128]> {
+        let start = unsafe { (self.main as *const u128).add(self.offset) };
+        if self.layout != Layout::View || (start as usize) % std::mem::align_of::<u128>() != 0 {
+            return None;
+        }
+        // SAFETY: a view column holds `offset + len` views of 16 bytes at `main` (Arrow's
+        // layout), alive as long as `_owner`, which `self` holds; aligned (tested above).
+        Some(unsafe { std::slice::from_raw_parts(start, self.len) })
+    }
+}
+
 // The buffers are immutable for the lifetime of the chunk (Arrow's contract) and are only read.
 unsafe impl Send for StrChunk {}
 unsafe impl Sync for StrChunk {}
@@ -152,7 +168,7 @@ impl Column for StrChunk {
             }
         }
     }
-    #[inline]
+    #[inline(always)]
     fn packed(&self, row: usize) -> Option<u128> {
         if self.layout == Layout::View {
             let view = unsafe { ptr::read_unaligned((self.main as *const u128).add(self.offset + row)) };
@@ -168,16 +184,17 @@ impl Column for StrChunk {
 /// Why a stream could not be read as strings.
 #[derive(Debug)]
 pub enum StreamError {
-    NotStrings(String),
+    WrongType(String),
     HasNulls,
     Producer(String),
 }
 
-/// Consumes an `ArrowArrayStream` (moved out of its capsule) and returns its chunks.
+/// Consumes an `ArrowArrayStream` (moved out of its capsule): its format and its arrays
+/// (chunks), refusing arrays with nulls.
 ///
 /// # Safety
 /// `raw` must point to a valid, unreleased stream; ownership moves to this function.
-pub unsafe fn read_string_stream(raw: *mut ArrowArrayStream) -> Result<Vec<StrChunk>, StreamError> {
+unsafe fn read_stream(raw: *mut ArrowArrayStream) -> Result<(String, Vec<ArrowArray>), StreamError> {
     let mut stream = ptr::read(raw);
     (*raw).release = None; // we own it now
     let mut schema = empty_schema();
@@ -186,14 +203,8 @@ pub unsafe fn read_string_stream(raw: *mut ArrowArrayStream) -> Result<Vec<StrCh
         return Err(StreamError::Producer(last_error(&mut stream)));
     }
     let format = if schema.format.is_null() { String::new() } else { CStr::from_ptr(schema.format).to_string_lossy().into_owned() };
-    let layout = match format.as_str() {
-        "vu" | "vz" => Layout::View,
-        "u" | "z" => Layout::Offsets32,
-        "U" | "Z" => Layout::Offsets64,
-        _ => return Err(StreamError::NotStrings(format)),
-    };
     let get_next = stream.get_next.ok_or_else(|| StreamError::Producer("no get_next".into()))?;
-    let mut chunks = Vec::new();
+    let mut arrays = Vec::new();
     loop {
         let mut arr = empty_array();
         if get_next(&mut stream, &mut arr) != 0 {
@@ -205,6 +216,25 @@ pub unsafe fn read_string_stream(raw: *mut ArrowArrayStream) -> Result<Vec<StrCh
         if arr.null_count != 0 {
             return Err(StreamError::HasNulls);
         }
+        arrays.push(arr);
+    }
+    Ok((format, arrays))
+}
+
+/// Consumes an `ArrowArrayStream` (moved out of its capsule) and returns its chunks.
+///
+/// # Safety
+/// `raw` must point to a valid, unreleased stream; ownership moves to this function.
+pub unsafe fn read_string_stream(raw: *mut ArrowArrayStream) -> Result<Vec<StrChunk>, StreamError> {
+    let (format, arrays) = read_stream(raw)?;
+    let layout = match format.as_str() {
+        "vu" | "vz" => Layout::View,
+        "u" | "z" => Layout::Offsets32,
+        "U" | "Z" => Layout::Offsets64,
+        _ => return Err(StreamError::WrongType(format)),
+    };
+    let mut chunks = Vec::new();
+    for arr in arrays {
         let nb = arr.n_buffers as usize;
         let bufs = std::slice::from_raw_parts(arr.buffers, nb);
         let (main, data) = match layout {
@@ -218,6 +248,47 @@ pub unsafe fn read_string_stream(raw: *mut ArrowArrayStream) -> Result<Vec<StrCh
         chunks.push(StrChunk { layout, len: arr.length as usize, offset: arr.offset as usize, main, data, _owner: arr });
     }
     Ok(chunks)
+}
+
+/// One chunk of a boolean column (bits, eight to a byte), borrowed from its producer.
+pub struct BoolChunk {
+    len: usize,
+    /// The bit of row 0.
+    offset: usize,
+    values: *const u8,
+    _owner: ArrowArray,
+}
+
+// The buffers are immutable for the lifetime of the chunk (Arrow's contract) and are only read.
+unsafe impl Send for BoolChunk {}
+unsafe impl Sync for BoolChunk {}
+
+impl BoolChunk {
+    /// The chunk's values as the counting pass reads them.
+    pub fn bits(&self) -> Bits<'_> {
+        // SAFETY: a boolean array's values buffer holds `offset + len` bits, alive as long as
+        // `_owner`, which `self` holds.
+        let bytes = unsafe { std::slice::from_raw_parts(self.values, (self.offset + self.len).div_ceil(8)) };
+        Bits { bytes, offset: self.offset, len: self.len }
+    }
+}
+
+/// Consumes an `ArrowArrayStream` of booleans (format `b`) and returns its chunks.
+///
+/// # Safety
+/// `raw` must point to a valid, unreleased stream; ownership moves to this function.
+pub unsafe fn read_bool_stream(raw: *mut ArrowArrayStream) -> Result<Vec<BoolChunk>, StreamError> {
+    let (format, arrays) = read_stream(raw)?;
+    if format != "b" {
+        return Err(StreamError::WrongType(format));
+    }
+    Ok(arrays
+        .into_iter()
+        .map(|arr| {
+            let bufs = std::slice::from_raw_parts(arr.buffers, arr.n_buffers as usize);
+            BoolChunk { len: arr.length as usize, offset: arr.offset as usize, values: bufs[1] as *const u8, _owner: arr }
+        })
+        .collect())
 }
 
 unsafe fn last_error(stream: &mut ArrowArrayStream) -> String {

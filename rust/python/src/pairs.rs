@@ -7,9 +7,9 @@ use numpy::{PyArray1, PyReadonlyArray1};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString};
-use rankagg_core::factorize::factorize_into;
+use rankagg_core::factorize::{factorize_into, match_labels, StrKey};
 use rankagg_core::memory::zeroed_large;
-use rankagg_core::pairs::{self, Id, IdTable, Outcomes};
+use rankagg_core::pairs::{self, AllWins, Coded, IdTable, Kinds, Labels, NameTable, Outcomes};
 use rankagg_core::rate::elo::Rows;
 
 use crate::arrow;
@@ -89,24 +89,38 @@ impl RowArrays<'_> {
 /// milliseconds of work).
 const NAMES_POLL: usize = 1 << 14;
 
+/// `read` of the Arrow C stream of a Python object (`__arrow_c_stream__`), moved out of its
+/// capsule (which lives until `read` has taken the stream over).
+fn read_arrow<T>(py: Python<'_>, col: &Bound<'_, PyAny>, read: impl FnOnce(*mut arrow::ArrowArrayStream) -> T) -> PyResult<T> {
+    let capsule = col.call_method0("__arrow_c_stream__")?;
+    let raw = unsafe { pyo3::ffi::PyCapsule_GetPointer(capsule.as_ptr(), c"arrow_array_stream".as_ptr()) };
+    if raw.is_null() {
+        return Err(PyErr::fetch(py));
+    }
+    let out = read(raw as *mut arrow::ArrowArrayStream);
+    drop(capsule);
+    Ok(out)
+}
+
+/// Column `k`'s stream error as a Python one.
+fn stream_error(k: usize, e: arrow::StreamError) -> PyErr {
+    match e {
+        arrow::StreamError::WrongType(f) => PyTypeError::new_err(format!("column {k}: Arrow format {f:?} is not a type this call reads")),
+        arrow::StreamError::HasNulls => PyValueError::new_err(format!("column {k}: contains nulls")),
+        arrow::StreamError::Producer(m) => PyValueError::new_err(format!("column {k}: Arrow stream error: {m}")),
+    }
+}
+
+/// The chunks of string column `k` (an object with `__arrow_c_stream__`).
+fn string_chunks(py: Python<'_>, k: usize, col: &Bound<'_, PyAny>) -> PyResult<Vec<arrow::StrChunk>> {
+    read_arrow(py, col, |raw| unsafe { arrow::read_string_stream(raw) })?.map_err(|e| stream_error(k, e))
+}
+
 /// Jointly factorizes string columns given as Arrow C streams (objects with
 /// `__arrow_c_stream__`). Returns (list of uint32 code arrays, list of labels in code order).
 #[pyfunction]
 fn factorize_strings<'py>(py: Python<'py>, columns: Vec<Bound<'py, PyAny>>) -> PyResult<(Vec<Bound<'py, PyArray1<u32>>>, Bound<'py, PyList>)> {
-    let mut per_column: Vec<Vec<arrow::StrChunk>> = Vec::new();
-    for (k, col) in columns.iter().enumerate() {
-        let capsule = col.call_method0("__arrow_c_stream__")?;
-        let raw = unsafe { pyo3::ffi::PyCapsule_GetPointer(capsule.as_ptr(), c"arrow_array_stream".as_ptr()) };
-        if raw.is_null() {
-            return Err(PyErr::fetch(py));
-        }
-        let chunks = unsafe { arrow::read_string_stream(raw as *mut arrow::ArrowArrayStream) }.map_err(|e| match e {
-            arrow::StreamError::NotStrings(f) => PyTypeError::new_err(format!("column {k}: Arrow format {f:?} is not a string type")),
-            arrow::StreamError::HasNulls => PyValueError::new_err(format!("column {k}: contains nulls")),
-            arrow::StreamError::Producer(m) => PyValueError::new_err(format!("column {k}: Arrow stream error: {m}")),
-        })?;
-        per_column.push(chunks);
-    }
+    let per_column: Vec<Vec<arrow::StrChunk>> = columns.iter().enumerate().map(|(k, col)| string_chunks(py, k, col)).collect::<PyResult<_>>()?;
     let lens: Vec<usize> = per_column.iter().map(|c| c.iter().map(|x| x.len).sum()).collect();
     let (codes, keys) = run_detached(py, || {
         let mut codes: Vec<Vec<u32>> = lens.iter().map(|&l| zeroed_large(l)).collect::<Result<_, _>>()?;
@@ -181,44 +195,200 @@ type IdArrays<'py> = (
     Bound<'py, PyArray1<f64>>,
 );
 
-/// `reduce_ids` over one integer type: both columns must be arrays of `T`.
-fn ids_of<'py, T: Id + numpy::Element>(
-    py: Python<'py>,
-    a: &Bound<'py, PyAny>,
-    b: &Bound<'py, PyAny>,
-    outcomes: Outcomes<'_>,
-) -> PyResult<Option<Option<IdTable>>> {
-    let (Ok(a), Ok(b)) = (a.extract::<PyReadonlyArray1<'py, T>>(), b.extract::<PyReadonlyArray1<'py, T>>()) else {
-        return Ok(None);
-    };
-    let (a, b) = (slice(&a, "a")?, slice(&b, "b")?);
-    Ok(Some(run_detached(py, || pairs::reduce_ids(a, b, outcomes))?))
+/// The outcome arguments of `reduce_ids` / `reduce_names`, borrowed in their own types.
+enum OutcomeArg<'py> {
+    F64(PyReadonlyArray1<'py, f64>),
+    F32(PyReadonlyArray1<'py, f32>),
+    I8(PyReadonlyArray1<'py, i8>),
+    I16(PyReadonlyArray1<'py, i16>),
+    I32(PyReadonlyArray1<'py, i32>),
+    I64(PyReadonlyArray1<'py, i64>),
+    U8(PyReadonlyArray1<'py, u8>),
+    U16(PyReadonlyArray1<'py, u16>),
+    U32(PyReadonlyArray1<'py, u32>),
+    U64(PyReadonlyArray1<'py, u64>),
+    Bool(PyReadonlyArray1<'py, bool>),
+    /// A boolean column of one chunk, read through the Arrow C stream (bits in place).
+    Bits(arrow::BoolChunk),
+    Coded8(PyReadonlyArray1<'py, u8>, Vec<f64>),
+    Coded16(PyReadonlyArray1<'py, u16>, Vec<f64>),
+    Coded32(PyReadonlyArray1<'py, u32>, Vec<f64>),
+    /// A string column of one chunk of views, its labels and their values.
+    Labels(arrow::StrChunk, Vec<String>, Vec<f64>),
+    AllWins,
 }
 
-/// The fused reduce of integer ids of a small range with unit-weight outcomes 0, ½, 1
-/// (`rankagg_core::pairs::reduce_ids`): `a`, `b` numpy arrays of one integer dtype. Returns
-/// (keys of the items in value order, i, j, wins_i, wins_j, ties), or None when the rows need
-/// the general path (factorize + `reduce_pairs`).
-#[pyfunction]
-#[pyo3(signature = (a, b, outcome=None, outcome_codes=None, outcome_values=None))]
-fn reduce_ids<'py>(
-    py: Python<'py>,
-    a: Bound<'py, PyAny>,
-    b: Bound<'py, PyAny>,
-    outcome: Option<PyReadonlyArray1<'py, f64>>,
-    outcome_codes: Option<PyReadonlyArray1<'py, u32>>,
-    outcome_values: Option<PyReadonlyArray1<'py, f64>>,
-) -> PyResult<Option<IdArrays<'py>>> {
-    let outcomes = outcomes_from(&outcome, &outcome_codes, &outcome_values)?;
-    let mut found = None;
+impl<'py> OutcomeArg<'py> {
+    fn from_args(
+        py: Python<'py>,
+        outcome: Option<Bound<'py, PyAny>>,
+        codes: Option<Bound<'py, PyAny>>,
+        labels: Option<(Bound<'py, PyAny>, Vec<String>)>,
+        values: Option<PyReadonlyArray1<'py, f64>>,
+    ) -> PyResult<Self> {
+        let wrong = || {
+            PyTypeError::new_err(
+                "give outcome (a numeric or boolean array, or a one-chunk boolean column), or outcome_codes (uint8/16/32) or outcome_labels \
+                 (a one-chunk string column, its labels) with outcome_values, or neither",
+            )
+        };
+        if let Some((column, names)) = labels {
+            let (Some(values), None, None) = (values, &outcome, &codes) else { return Err(wrong()) };
+            let mut chunks = string_chunks(py, 2, &column)?;
+            if chunks.len() != 1 || chunks[0].views().is_none() {
+                return Err(wrong());
+            }
+            return Ok(OutcomeArg::Labels(chunks.remove(0), names, slice(&values, "outcome_values")?.to_vec()));
+        }
+        Ok(match (outcome, codes, values) {
+            (None, None, None) => OutcomeArg::AllWins,
+            (Some(o), None, None) => {
+                macro_rules! typed {
+                    ($($v:ident: $t:ty),*) => {$(
+                        if let Ok(x) = o.extract::<PyReadonlyArray1<'py, $t>>() {
+                            return Ok(OutcomeArg::$v(x));
+                        }
+                    )*};
+                }
+                typed!(F64: f64, F32: f32, I64: i64, I32: i32, I16: i16, I8: i8, U64: u64, U32: u32, U16: u16, U8: u8, Bool: bool);
+                if o.hasattr("__arrow_c_stream__")? {
+                    let mut chunks = read_arrow(py, &o, |raw| unsafe { arrow::read_bool_stream(raw) })?.map_err(|e| stream_error(2, e))?;
+                    if chunks.len() == 1 {
+                        return Ok(OutcomeArg::Bits(chunks.remove(0)));
+                    }
+                }
+                return Err(wrong());
+            }
+            (None, Some(c), Some(v)) => {
+                let v = slice(&v, "outcome_values")?.to_vec();
+                if let Ok(x) = c.extract::<PyReadonlyArray1<'py, u8>>() {
+                    OutcomeArg::Coded8(x, v)
+                } else if let Ok(x) = c.extract::<PyReadonlyArray1<'py, u16>>() {
+                    OutcomeArg::Coded16(x, v)
+                } else if let Ok(x) = c.extract::<PyReadonlyArray1<'py, u32>>() {
+                    OutcomeArg::Coded32(x, v)
+                } else {
+                    return Err(wrong());
+                }
+            }
+            _ => return Err(wrong()),
+        })
+    }
+}
+
+/// `$body` with `$k` bound to the outcome argument as a [`pairs::Kinds`] (one instance per
+/// outcome type).
+macro_rules! with_kinds {
+    ($arg:expr, |$k:ident| $body:expr) => {
+        match $arg {
+            OutcomeArg::F64(x) => {
+                let $k = slice(x, "outcome")?;
+                $body
+            }
+            OutcomeArg::F32(x) => {
+                let $k = slice(x, "outcome")?;
+                $body
+            }
+            OutcomeArg::I8(x) => {
+                let $k = slice(x, "outcome")?;
+                $body
+            }
+            OutcomeArg::I16(x) => {
+                let $k = slice(x, "outcome")?;
+                $body
+            }
+            OutcomeArg::I32(x) => {
+                let $k = slice(x, "outcome")?;
+                $body
+            }
+            OutcomeArg::I64(x) => {
+                let $k = slice(x, "outcome")?;
+                $body
+            }
+            OutcomeArg::U8(x) => {
+                let $k = slice(x, "outcome")?;
+                $body
+            }
+            OutcomeArg::U16(x) => {
+                let $k = slice(x, "outcome")?;
+                $body
+            }
+            OutcomeArg::U32(x) => {
+                let $k = slice(x, "outcome")?;
+                $body
+            }
+            OutcomeArg::U64(x) => {
+                let $k = slice(x, "outcome")?;
+                $body
+            }
+            OutcomeArg::Bool(x) => {
+                let $k = slice(x, "outcome")?;
+                $body
+            }
+            OutcomeArg::Bits(x) => {
+                let $k = &x.bits();
+                $body
+            }
+            OutcomeArg::Coded8(x, v) => {
+                let $k = &Coded::new(slice(x, "outcome_codes")?, v);
+                $body
+            }
+            OutcomeArg::Coded16(x, v) => {
+                let $k = &Coded::new(slice(x, "outcome_codes")?, v);
+                $body
+            }
+            OutcomeArg::Coded32(x, v) => {
+                let $k = &Coded::new(slice(x, "outcome_codes")?, v);
+                $body
+            }
+            OutcomeArg::Labels(column, names, values) => {
+                let bytes: Vec<&[u8]> = names.iter().map(|n| n.as_bytes()).collect();
+                let $k = &Labels::new(column.views().unwrap_or(&[]), &bytes, values);
+                $body
+            }
+            OutcomeArg::AllWins => {
+                let $k = &AllWins;
+                $body
+            }
+        }
+    };
+}
+
+/// `reduce_ids` over the first integer type both id arrays have (`None`: not such arrays).
+fn ids_with<'py, K: Kinds + ?Sized>(py: Python<'py>, a: &Bound<'py, PyAny>, b: &Bound<'py, PyAny>, kinds: &K) -> PyResult<Option<Option<IdTable>>> {
     macro_rules! try_types {
         ($($t:ty),*) => {$(
-            if found.is_none() {
-                found = ids_of::<$t>(py, &a, &b, outcomes)?;
+            if let (Ok(a), Ok(b)) = (a.extract::<PyReadonlyArray1<'py, $t>>(), b.extract::<PyReadonlyArray1<'py, $t>>()) {
+                let (a, b) = (slice(&a, "a")?, slice(&b, "b")?);
+                return Ok(Some(run_detached(py, || pairs::reduce_ids(a, b, kinds))?));
             }
         )*};
     }
     try_types!(i64, u32, i32, u64, i16, u16, i8, u8);
+    Ok(None)
+}
+
+/// The fused reduce of integer ids of a small range with unit-weight outcomes 0, ½, 1
+/// (`rankagg_core::pairs::reduce_ids`): `a`, `b` numpy arrays of one integer dtype; the
+/// outcomes in their own dtype (`outcome`: a numeric or boolean array, or a boolean column of
+/// one chunk as an Arrow stream), or as `outcome_codes` (uint8/16/32) or `outcome_labels`
+/// (a string column of one chunk of views and its labels: matched in the pass, short labels
+/// only, another label declines) with `outcome_values`, or neither (every row a win of `a`). Returns (keys of the items in value order, i, j,
+/// wins_i, wins_j, ties), or None when the rows need the general path (factorize +
+/// `reduce_pairs`).
+#[pyfunction]
+#[pyo3(signature = (a, b, outcome=None, outcome_codes=None, outcome_labels=None, outcome_values=None))]
+fn reduce_ids<'py>(
+    py: Python<'py>,
+    a: Bound<'py, PyAny>,
+    b: Bound<'py, PyAny>,
+    outcome: Option<Bound<'py, PyAny>>,
+    outcome_codes: Option<Bound<'py, PyAny>>,
+    outcome_labels: Option<(Bound<'py, PyAny>, Vec<String>)>,
+    outcome_values: Option<PyReadonlyArray1<'py, f64>>,
+) -> PyResult<Option<IdArrays<'py>>> {
+    let arg = OutcomeArg::from_args(py, outcome, outcome_codes, outcome_labels, outcome_values)?;
+    let found = with_kinds!(&arg, |k| ids_with(py, &a, &b, k)?);
     let Some(result) = found else {
         return Err(PyTypeError::new_err("reduce_ids: a and b must be contiguous integer arrays of one dtype"));
     };
@@ -232,6 +402,67 @@ fn reduce_ids<'py>(
             PyArray1::from_vec(py, t.ties),
         )
     }))
+}
+
+type NameArrays<'py> =
+    (Bound<'py, PyList>, Bound<'py, PyArray1<u32>>, Bound<'py, PyArray1<u32>>, Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>);
+
+/// [`reduce_ids`] for string item columns (objects with `__arrow_c_stream__`, e.g. Polars
+/// String Series) of short names (`rankagg_core::pairs::reduce_names`): each column one chunk
+/// of string views, names of at most 12 bytes, at most 256 of them. Returns (the names in
+/// sorted order, i, j, wins_i, wins_j, ties), or None when the columns or rows need the
+/// general path (factorize_strings, then reduce_ids or reduce_pairs).
+#[pyfunction]
+#[pyo3(signature = (a, b, outcome=None, outcome_codes=None, outcome_labels=None, outcome_values=None))]
+fn reduce_names<'py>(
+    py: Python<'py>,
+    a: Bound<'py, PyAny>,
+    b: Bound<'py, PyAny>,
+    outcome: Option<Bound<'py, PyAny>>,
+    outcome_codes: Option<Bound<'py, PyAny>>,
+    outcome_labels: Option<(Bound<'py, PyAny>, Vec<String>)>,
+    outcome_values: Option<PyReadonlyArray1<'py, f64>>,
+) -> PyResult<Option<NameArrays<'py>>> {
+    let arg = OutcomeArg::from_args(py, outcome, outcome_codes, outcome_labels, outcome_values)?;
+    let (ca, cb) = (string_chunks(py, 0, &a)?, string_chunks(py, 1, &b)?);
+    let (va, vb) = match (&ca[..], &cb[..]) {
+        ([x], [y]) => match (x.views(), y.views()) {
+            (Some(va), Some(vb)) => (va, vb),
+            _ => return Ok(None),
+        },
+        _ => return Ok(None),
+    };
+    let found = with_kinds!(&arg, |k| run_detached(py, || pairs::reduce_names(va, vb, k))?);
+    let Some(NameTable { names, table: t }) = found else { return Ok(None) };
+    let list = PyList::empty(py);
+    for name in names {
+        let s = StrKey::Short(name).with_bytes(|bytes| std::str::from_utf8(bytes).map(|s| PyString::new(py, s)));
+        list.append(s.map_err(|_| PyValueError::new_err("item names are not valid UTF-8"))?)?;
+    }
+    Ok(Some((
+        list,
+        PyArray1::from_vec(py, t.i),
+        PyArray1::from_vec(py, t.j),
+        PyArray1::from_vec(py, t.wins_i),
+        PyArray1::from_vec(py, t.wins_j),
+        PyArray1::from_vec(py, t.ties),
+    )))
+}
+
+/// Per row of a string column (an object with `__arrow_c_stream__`), the index of its text
+/// among `labels` (at most 255; e.g. outcome labels), compared, not hashed: a uint8 array, or
+/// None when some row holds another text.
+#[pyfunction]
+fn label_codes<'py>(py: Python<'py>, column: Bound<'py, PyAny>, labels: Vec<String>) -> PyResult<Option<Bound<'py, PyArray1<u8>>>> {
+    let chunks = string_chunks(py, 0, &column)?;
+    let pieces: Vec<&arrow::StrChunk> = chunks.iter().collect();
+    let keys: Vec<StrKey<'_>> = labels.iter().map(|l| StrKey::new(l.as_bytes())).collect();
+    let rows = chunks.iter().map(|c| c.len).sum();
+    let out = run_detached(py, || {
+        let mut out = zeroed_large::<u8>(rows)?;
+        Ok(match_labels(&pieces, &keys, &mut out)?.then_some(out))
+    })?;
+    Ok(out.map(|o| PyArray1::from_vec(py, o)))
 }
 
 /// Per item of a pair table (`table`: see [`TableArrays`]): (wins, losses, ties), weighted.
@@ -252,6 +483,8 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(factorize_ints, m)?)?;
     m.add_function(wrap_pyfunction!(reduce_pairs, m)?)?;
     m.add_function(wrap_pyfunction!(reduce_ids, m)?)?;
+    m.add_function(wrap_pyfunction!(reduce_names, m)?)?;
+    m.add_function(wrap_pyfunction!(label_codes, m)?)?;
     m.add_function(wrap_pyfunction!(item_totals, m)?)?;
     Ok(())
 }

@@ -1,65 +1,41 @@
-//! The fused reduce of item ids (issue 20, decision 34): integer item names of a small range
-//! (or factorized codes) and unit-weight outcomes of 0, ½ or 1, counted straight from the
-//! caller's columns into a square of cells indexed by the ids themselves, in one pass.
+//! The fused reduce of item ids (issue 20, decisions 34 and 39): integer item names of a small
+//! range (or factorized codes, or short names read as Arrow string views) and unit-weight
+//! outcomes of 0, ½ or 1, counted straight from the caller's columns into a square of cells
+//! indexed by the ids themselves, in one pass.
 //!
 //! The general path first factorizes the names (a pass for the range, one for the first
 //! appearances, one writing `u32` codes), then reduces the codes (a pass checking them, one
 //! over the outcomes, one counting with a renaming per row): five reads of the rows and a
 //! write, and a dozen operations a row in the counting loop. Here a row is `key(a) − lo`,
-//! `key(b) − lo`, the outcome's kind (0: `a` won, 1: `b` won, 2: a tie, 3: anything else, all
-//! without branches) and one increment of `cells[(x·w + y)·4 + kind]` (w a power of two: shifts and masks). The range is guessed
-//! from the first rows and checked per row (an out-of-range id ends the pass early; the range
-//! is then measured and the pass rerun), so an id column is read once. The ordered cells are
-//! folded into the table (i < j) afterwards, and items that appear are numbered in key order,
-//! which is the order of the values. Counts are integers, summed per block of rows (split by
-//! size, never by thread count) and the blocks added in order: the table is the one the
-//! general path gives, bit for bit.
+//! `key(b) − lo`, the outcome's kind ([`Outcome`]: 0 `a` won, 1 `b` won, 2 a tie, 3 anything
+//! else, without branches, read in the column's own type: floats, integers, booleans as bytes
+//! or bits, label codes) and one increment of `cells[(x·w + y)·4 + kind]` (w a power of two:
+//! shifts and masks). The range is guessed from the first rows and checked per row (an
+//! out-of-range id ends the pass early; the range is then measured and the pass rerun), so an
+//! id column is read once. The ordered cells are folded into the table (i < j) afterwards,
+//! and items that appear are numbered in key order, which is the order of the values. Counts
+//! are integers, summed per block of rows (split by size, never by thread count) and the
+//! blocks added in order: the table is the one the general path gives, bit for bit.
+//!
+//! [`reduce_names`] does the same for names of at most 12 bytes given as string views: each
+//! block codes its names through a table of at most 256 (open addressing on the 16-byte view,
+//! in L1) instead of hashing them in general, counts the codes, and the blocks' names are
+//! sorted and their squares added in that order.
 //!
 //! Anything else — a self-comparison, an outcome other than 0, ½, 1, a range too wide for the
 //! square — returns `None`, and the caller takes the general path, which reports the rows.
 
+use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
 
-use super::{Outcomes, PairTable, MAX_BLOCKS, MIN_BLOCK_ROWS, POLL_ROWS};
+use super::{PairTable, MAX_BLOCKS, MIN_BLOCK_ROWS, POLL_ROWS};
 use crate::error::{Error, Result};
+use crate::factorize::{key_range, StrKey};
+pub use crate::factorize::{signed_value, Id};
 use crate::interrupt::Stop;
-use crate::memory::try_zeroed;
-
-/// An item id read from a column: its key keeps the values' order (signed values with the
-/// sign bit flipped), so keys ascending are the values ascending.
-pub trait Id: Copy + Send + Sync {
-    fn key(self) -> u64;
-}
-
-macro_rules! signed_id {
-    ($($t:ty),*) => {$(
-        impl Id for $t {
-            #[inline]
-            fn key(self) -> u64 {
-                (self as i64 as u64) ^ (1 << 63)
-            }
-        }
-    )*};
-}
-macro_rules! unsigned_id {
-    ($($t:ty),*) => {$(
-        impl Id for $t {
-            #[inline]
-            fn key(self) -> u64 {
-                self as u64
-            }
-        }
-    )*};
-}
-signed_id!(i8, i16, i32, i64);
-unsigned_id!(u8, u16, u32, u64);
-
-/// The value of a signed id from its key (the inverse of [`Id::key`] for `i64`).
-pub fn signed_value(key: u64) -> i64 {
-    (key ^ (1 << 63)) as i64
-}
+use crate::memory::{try_filled, try_push, try_zeroed};
 
 /// The table of [`reduce_ids`]: `keys[k]` is the key of item `k` (ascending), the table's
 /// codes index `keys`.
@@ -73,140 +49,263 @@ pub struct IdTable {
 /// per ordered pair, 1 MiB, so that it stays in a core's cache.
 pub const MAX_WIDTH: usize = 256;
 
-/// The kind of an outcome, without branches: 0 `a` won (1.0), 1 `b` won (0.0), 2 a tie (0.5),
-/// 3 anything else (other values, NaN).
-#[inline]
-fn kind(o: f64) -> usize {
-    3 - 3 * (o == 1.0) as usize - 2 * (o == 0.0) as usize - (o == 0.5) as usize
+/// An outcome read in its column's own type, classified without branches into a kind: 0 `a`
+/// won, 1 `b` won, 2 a tie, 3 anything else (which sends the rows to the general path).
+/// Floats: 1, 0, ½ (NaN and other values: 3); integers: 1, 0; booleans: true, false.
+pub trait Outcome: Copy + Send + Sync {
+    fn kind(self) -> usize;
+}
+
+macro_rules! float_outcome {
+    ($($t:ty),*) => {$(
+        impl Outcome for $t {
+            #[inline]
+            fn kind(self) -> usize {
+                3 - 3 * (self == 1.0) as usize - 2 * (self == 0.0) as usize - (self == 0.5) as usize
+            }
+        }
+    )*};
+}
+macro_rules! int_outcome {
+    ($($t:ty),*) => {$(
+        impl Outcome for $t {
+            #[inline]
+            fn kind(self) -> usize {
+                3 - 3 * (self == 1) as usize - 2 * (self == 0) as usize
+            }
+        }
+    )*};
+}
+float_outcome!(f32, f64);
+int_outcome!(i8, i16, i32, i64, u8, u16, u32, u64);
+
+impl Outcome for bool {
+    #[inline]
+    fn kind(self) -> usize {
+        !self as usize
+    }
+}
+
+/// An outcome column as the counting pass reads it: a kind per row ([`Outcome`]).
+pub trait Kinds: Sync {
+    /// The number of rows, or `None` for a column that fits any (every row a win of `a`).
+    fn rows(&self) -> Option<usize>;
+    /// The kinds of `rows`.
+    fn kinds(&self, rows: Range<usize>) -> impl Iterator<Item = usize> + '_;
+}
+
+/// A number per row, in the column's own type (no cast).
+impl<O: Outcome> Kinds for [O] {
+    fn rows(&self) -> Option<usize> {
+        Some(self.len())
+    }
+    #[inline]
+    fn kinds(&self, rows: Range<usize>) -> impl Iterator<Item = usize> + '_ {
+        self[rows].iter().map(|&o| o.kind())
+    }
+}
+
+/// Every row is a win of `a` (winner / loser columns).
+pub struct AllWins;
+
+impl Kinds for AllWins {
+    fn rows(&self) -> Option<usize> {
+        None
+    }
+    #[inline]
+    fn kinds(&self, rows: Range<usize>) -> impl Iterator<Item = usize> + '_ {
+        std::iter::repeat_n(0, rows.len())
+    }
+}
+
+/// A code per row (of any unsigned width: outcome labels coded, a Categorical's physical
+/// codes) into a table of outcome values; a code past the table is "anything else".
+pub struct Coded<'a, C> {
+    codes: &'a [C],
+    /// The kind of each code, 3 from the table's end up to 256 (so that `u8` codes need no
+    /// bounds test).
+    kinds: Vec<u8>,
+}
+
+impl<'a, C: Id> Coded<'a, C> {
+    pub fn new(codes: &'a [C], values: &[f64]) -> Coded<'a, C> {
+        let mut kinds: Vec<u8> = values.iter().map(|&v| v.kind() as u8).collect();
+        kinds.resize(kinds.len().max(256), 3);
+        Coded { codes, kinds }
+    }
+}
+
+impl<C: Id> Kinds for Coded<'_, C> {
+    fn rows(&self) -> Option<usize> {
+        Some(self.codes.len())
+    }
+    #[inline]
+    fn kinds(&self, rows: Range<usize>) -> impl Iterator<Item = usize> + '_ {
+        self.codes[rows].iter().map(|&c| usize::try_from(c.key()).ok().and_then(|c| self.kinds.get(c)).map_or(3, |&k| k as usize))
+    }
+}
+
+/// Booleans packed eight to a byte (an Arrow boolean column, read in place): true, `a` won.
+pub struct Bits<'a> {
+    pub bytes: &'a [u8],
+    /// The bit of row 0.
+    pub offset: usize,
+    pub len: usize,
+}
+
+impl Kinds for Bits<'_> {
+    fn rows(&self) -> Option<usize> {
+        Some(self.len)
+    }
+    #[inline]
+    fn kinds(&self, rows: Range<usize>) -> impl Iterator<Item = usize> + '_ {
+        rows.map(|r| {
+            let bit = r + self.offset;
+            1 - ((self.bytes[bit >> 3] >> (bit & 7)) & 1) as usize
+        })
+    }
+}
+
+/// Outcome labels read as Arrow string views, matched in the counting pass itself against the
+/// labels of at most 12 bytes (packed keys compared as integers, every label compared: no
+/// branch on the row's label); a row whose label is longer or unknown is kind 3 (the caller
+/// then codes the labels by [`crate::factorize::match_labels`] or takes the general path).
+pub struct Labels<'a> {
+    views: &'a [u128],
+    /// (packed label, its kind) per short label.
+    keys: Vec<(u128, u8)>,
+}
+
+impl<'a> Labels<'a> {
+    /// `labels[k]` (bytes) has the value `values[k]`; labels past 12 bytes are left out.
+    pub fn new(views: &'a [u128], labels: &[&[u8]], values: &[f64]) -> Labels<'a> {
+        let keys = labels.iter().zip(values).filter_map(|(l, &v)| StrKey::new(l).packed().map(|p| (p, v.kind() as u8))).collect();
+        Labels { views, keys }
+    }
+}
+
+impl Kinds for Labels<'_> {
+    fn rows(&self) -> Option<usize> {
+        Some(self.views.len())
+    }
+    #[inline]
+    fn kinds(&self, rows: Range<usize>) -> impl Iterator<Item = usize> + '_ {
+        self.views[rows].iter().map(|&v| match StrKey::short_view(v) {
+            Some(key) => self.keys.iter().fold(3, |kind, &(l, k)| if l == key { k as usize } else { kind }),
+            None => 3,
+        })
+    }
 }
 
 /// Rows → pair table for ids of a small range with unit weights and outcomes 0, ½, 1, in one
 /// pass (module docs). `Ok(None)` when the rows are not such rows (the general path then
 /// reduces them and reports what is wrong); `Err(Interrupted)` on Ctrl-C (watched).
-pub fn reduce_ids<T: Id>(a: &[T], b: &[T], outcomes: Outcomes<'_>) -> Result<Option<IdTable>> {
+pub fn reduce_ids<T: Id, K: Kinds + ?Sized>(a: &[T], b: &[T], outcomes: &K) -> Result<Option<IdTable>> {
     let m = a.len();
-    if b.len() != m || outcomes.len().is_some_and(|l| l != m) {
+    if b.len() != m || outcomes.rows().is_some_and(|l| l != m) {
         return Err(Error::InvalidArgument("column lengths differ".into()));
     }
     if m == 0 {
         return Ok(None);
     }
-    // Outcome codes → kinds once (a code outside the table is "anything else").
-    let coded: Vec<u8> = match outcomes {
-        Outcomes::Coded { values, .. } => values.iter().map(|&v| kind(v) as u8).collect(),
-        _ => Vec::new(),
-    };
-    let head = m.min(POLL_ROWS);
-    let mut range = key_range(&a[..head], &b[..head]);
     crate::interrupt::watched(|stop| {
+        let head = m.min(POLL_ROWS);
+        let mut range = key_range(&[&a[..head], &b[..head]], stop)?;
         for attempt in 0..2 {
-            let (lo, hi) = range;
+            let Some((lo, hi)) = range else { return Ok(None) };
             // The square's side: a power of two, so that a cell is two shifts and a mask.
-            let width = ((hi - lo) as usize + 1).next_power_of_two();
-            if width > MAX_WIDTH {
+            let width = (hi - lo).saturating_add(1).next_power_of_two();
+            if width > MAX_WIDTH as u64 {
                 return Ok(None);
             }
-            match count_square(a, b, outcomes, &coded, lo, width, stop)? {
-                Pass::Counted(cells) => return square_table(&cells, lo, width),
-                Pass::NotSimple => return Ok(None),
-                Pass::OutOfRange if attempt == 0 => range = key_range(a, b),
-                Pass::OutOfRange => return Err(Error::InvalidArgument("reduce_ids: ids outside their measured range".into())),
+            let width = width as usize;
+            let out_of_range = AtomicBool::new(false);
+            let counted = in_blocks(
+                m,
+                stop,
+                || try_zeroed::<u32>(width * width * 4),
+                |sq, r| {
+                    let (bad, other) = count_rows(sq, &a[r.clone()], &b[r.clone()], outcomes.kinds(r), lo, width.trailing_zeros());
+                    if bad != 0 {
+                        out_of_range.store(true, Ordering::Relaxed);
+                    }
+                    bad == 0 && other == 0
+                },
+            )?;
+            match counted {
+                Some(squares) => return square_table(&sum_squares(&squares, width * width * 4)?, lo, width),
+                None if out_of_range.load(Ordering::Relaxed) && attempt == 0 => range = key_range(&[a, b], stop)?,
+                None if out_of_range.load(Ordering::Relaxed) => return Err(Error::InvalidArgument("reduce_ids: ids outside their measured range".into())),
+                None => return Ok(None),
             }
         }
         Ok(None)
     })?
 }
 
-/// The least and greatest key of both columns (in parallel).
-fn key_range<T: Id>(a: &[T], b: &[T]) -> (u64, u64) {
-    [a, b]
-        .par_iter()
-        .flat_map(|c| c.par_chunks(POLL_ROWS))
-        .map(|c| c.iter().fold((u64::MAX, 0), |(lo, hi), &v| (lo.min(v.key()), hi.max(v.key()))))
-        .reduce(|| (u64::MAX, 0), |x, y| (x.0.min(y.0), x.1.max(y.1)))
-}
-
-enum Pass {
-    /// Per ordered pair (x, y) of ids − lo, four counts (kinds 0..3), summed over the blocks.
-    Counted(Vec<u64>),
-    /// An outcome other than 0, ½, 1 (or an outcome code outside the table).
-    NotSimple,
-    /// An id outside the range the pass was given.
-    OutOfRange,
-}
-
-/// The counting pass: blocks of rows in parallel, each into its own square of `u32` counts,
-/// read in chunks of [`POLL_ROWS`] rows (the stop flag, and whether another block gave up,
-/// read between chunks).
-fn count_square<T: Id>(a: &[T], b: &[T], outcomes: Outcomes<'_>, coded: &[u8], lo: u64, width: usize, stop: &Stop) -> Result<Pass> {
-    let m = a.len();
+/// Per block of rows (split by size, never by thread count; in parallel), a state from
+/// `start`, handed with each chunk of at most [`POLL_ROWS`] rows of the block to `chunk`, which
+/// says whether to go on: the states in block order, or `None` when a chunk said no (every
+/// block then ends at its next chunk). The stop flag is read between chunks.
+fn in_blocks<S: Send>(
+    m: usize,
+    stop: &Stop,
+    start: impl Fn() -> Result<S> + Sync,
+    chunk: impl Fn(&mut S, Range<usize>) -> bool + Sync,
+) -> Result<Option<Vec<S>>> {
     let blocks = (m / MIN_BLOCK_ROWS).clamp(1, MAX_BLOCKS);
     let per = m.div_ceil(blocks);
     if per >= u32::MAX as usize {
-        return Ok(Pass::NotSimple); // block counts would not fit u32: the general path
+        return Ok(None); // block counts would not fit u32: the general path
     }
-    let cells = width * width * 4;
-    let shift = width.trailing_zeros();
-    let mask = width as u64 - 1;
     let gave_up = AtomicBool::new(false);
-    let out_of_range = AtomicBool::new(false);
-    let squares: Vec<Vec<u32>> = (0..blocks)
+    let states: Vec<S> = (0..blocks)
         .into_par_iter()
-        .map(|blk| -> Result<Vec<u32>> {
-            let mut sq = try_zeroed::<u32>(cells)?;
-            let (start, end) = ((blk * per).min(m), ((blk + 1) * per).min(m));
-            let mut r = start;
-            while r < end {
-                if stop.stopped() || gave_up.load(Ordering::Relaxed) {
-                    break;
-                }
+        .map(|blk| -> Result<S> {
+            let mut state = start()?;
+            let (mut r, end) = ((blk * per).min(m), ((blk + 1) * per).min(m));
+            while r < end && !stop.stopped() && !gave_up.load(Ordering::Relaxed) {
                 let e = (r + POLL_ROWS).min(end);
-                let (aa, bb) = (&a[r..e], &b[r..e]);
-                // Per row: ids − lo (an id below lo wraps to a large number), masked into
-                // the square so that the increment is always in bounds; `bad` remembers an
-                // id out of range and `other` an outcome that is not 0, ½, 1.
-                let mut bad = 0u64;
-                let mut other = 0usize;
-                let mut count = |k: usize, x: T, y: T| {
-                    let (x, y) = (x.key().wrapping_sub(lo), y.key().wrapping_sub(lo));
-                    bad |= (x | y) >> shift;
-                    other += (k == 3) as usize;
-                    let cell = (((x & mask) << shift) | (y & mask)) as usize;
-                    sq[cell * 4 + k] += 1;
-                };
-                match outcomes {
-                    Outcomes::Values(o) => aa.iter().zip(bb).zip(&o[r..e]).for_each(|((&x, &y), &o)| count(kind(o), x, y)),
-                    Outcomes::Coded { codes, .. } => {
-                        aa.iter().zip(bb).zip(&codes[r..e]).for_each(|((&x, &y), &c)| count(coded.get(c as usize).map_or(3, |&k| k as usize), x, y))
-                    }
-                    Outcomes::AllWins => aa.iter().zip(bb).for_each(|(&x, &y)| count(0, x, y)),
-                }
-                if bad != 0 {
-                    out_of_range.store(true, Ordering::Relaxed);
-                }
-                if bad != 0 || other > 0 {
+                if !chunk(&mut state, r..e) {
                     gave_up.store(true, Ordering::Relaxed);
-                    break;
                 }
                 r = e;
             }
-            Ok(sq)
+            Ok(state)
         })
         .collect::<Result<_>>()?;
     if stop.stopped() {
         return Err(Error::Interrupted);
     }
-    if out_of_range.load(Ordering::Relaxed) {
-        return Ok(Pass::OutOfRange);
+    Ok((!gave_up.load(Ordering::Relaxed)).then_some(states))
+}
+
+/// The counting kernel: per row, ids − lo (an id below lo wraps to a large number) masked
+/// into the square of side `1 << shift`, so that the increment is always in bounds, and one
+/// increment of the cell's count of the row's kind. Returns (the ids' bits past the square,
+/// or 0 when every id was in it; the number of rows of kind 3).
+#[inline]
+fn count_rows<T: Id>(sq: &mut [u32], a: &[T], b: &[T], kinds: impl Iterator<Item = usize>, lo: u64, shift: u32) -> (u64, usize) {
+    let mask = (1u64 << shift) - 1;
+    let mut bad = 0u64;
+    let mut other = 0usize;
+    for ((&x, &y), k) in a.iter().zip(b).zip(kinds) {
+        let (x, y) = (x.key().wrapping_sub(lo), y.key().wrapping_sub(lo));
+        bad |= (x | y) >> shift;
+        other += (k == 3) as usize;
+        let cell = (((x & mask) << shift) | (y & mask)) as usize;
+        sq[cell * 4 + (k & 3)] += 1;
     }
-    if gave_up.load(Ordering::Relaxed) {
-        return Ok(Pass::NotSimple);
-    }
+    (bad, other)
+}
+
+/// The blocks' squares added (in block order) into `u64` counts.
+fn sum_squares(squares: &[Vec<u32>], cells: usize) -> Result<Vec<u64>> {
     let mut total = try_zeroed::<u64>(cells)?;
-    for sq in &squares {
+    for sq in squares {
         total.iter_mut().zip(sq).for_each(|(t, &c)| *t += c as u64);
     }
-    Ok(Pass::Counted(total))
+    Ok(total)
 }
 
 /// The ordered counts folded into the table: pair (x < y) gets x's wins as `a` plus its wins
@@ -241,9 +340,141 @@ fn square_table(cells: &[u64], lo: u64, width: usize) -> Result<Option<IdTable>>
     Ok(Some(IdTable { keys, table }))
 }
 
+/// The table of [`reduce_names`]: `names[k]` is item `k`'s name (a string of at most 12
+/// bytes, packed as [`StrKey::short_view`]), in byte order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NameTable {
+    pub names: Vec<u128>,
+    pub table: PairTable,
+}
+
+/// Slots of a block's name table: twice [`MAX_WIDTH`], so at most half full.
+const NAME_SLOTS: usize = 2 * MAX_WIDTH;
+/// The key of an empty slot: no short name packs to it (its length would be 2^32 − 1).
+const NO_NAME: u128 = u128::MAX;
+
+/// A block's names → codes in order of first appearance: open addressing over the packed
+/// names (16 bytes each; 8.5 KiB in all, a core's L1).
+struct NameCodes {
+    keys: Box<[u128; NAME_SLOTS]>,
+    codes: Box<[u8; NAME_SLOTS]>,
+    names: Vec<u128>,
+}
+
+impl NameCodes {
+    fn new() -> NameCodes {
+        NameCodes { keys: Box::new([NO_NAME; NAME_SLOTS]), codes: Box::new([0; NAME_SLOTS]), names: Vec::new() }
+    }
+
+    /// Two multiplications: the low half mixed into the high one, and the top bits of their
+    /// product (which every bit of both halves reaches).
+    #[inline]
+    fn slot(key: u128) -> usize {
+        let h = (key as u64 ^ 0x243f_6a88_85a3_08d3).wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ (key >> 64) as u64;
+        (h.wrapping_mul(0xa409_3822_299f_31d1) >> (64 - NAME_SLOTS.trailing_zeros())) as usize
+    }
+
+    /// The code of a string view: `None` for a name longer than 12 bytes or a 257th name.
+    #[inline]
+    fn code(&mut self, view: u128) -> Option<u8> {
+        let key = StrKey::short_view(view)?;
+        let i = Self::slot(key);
+        if self.keys[i] == key {
+            return Some(self.codes[i]);
+        }
+        self.probe(i, key)
+    }
+
+    /// Past the first slot: the next slots up to the name or an empty one (a new name).
+    #[cold]
+    fn probe(&mut self, mut i: usize, key: u128) -> Option<u8> {
+        loop {
+            if self.keys[i] == key {
+                return Some(self.codes[i]);
+            }
+            if self.keys[i] == NO_NAME {
+                if self.names.len() == MAX_WIDTH {
+                    return None;
+                }
+                try_push(&mut self.names, key).ok()?;
+                self.keys[i] = key;
+                self.codes[i] = (self.names.len() - 1) as u8;
+                return Some(self.codes[i]);
+            }
+            i = (i + 1) % NAME_SLOTS;
+        }
+    }
+}
+
+/// The bytes of a packed short name.
+fn name_bytes(key: u128) -> ([u8; 16], usize) {
+    (key.to_le_bytes(), (key as u32) as usize)
+}
+
+/// [`reduce_ids`] for names given as Arrow string views (16 bytes a row: the length, then a
+/// name of at most 12 bytes inline): per block, each name is coded through a table of at most
+/// 256 names (no general hashing) and the rows counted as `u8` codes; the blocks' names are
+/// then sorted (bytes) and their squares added in that numbering. `Ok(None)` for a name
+/// longer than 12 bytes, more than 256 names, or rows [`reduce_ids`] declines (the caller
+/// takes the general path).
+pub fn reduce_names<K: Kinds + ?Sized>(a: &[u128], b: &[u128], outcomes: &K) -> Result<Option<NameTable>> {
+    let m = a.len();
+    if b.len() != m || outcomes.rows().is_some_and(|l| l != m) {
+        return Err(Error::InvalidArgument("column lengths differ".into()));
+    }
+    if m == 0 {
+        return Ok(None);
+    }
+    struct Block {
+        names: NameCodes,
+        square: Vec<u32>,
+        codes: Vec<u8>,
+    }
+    crate::interrupt::watched(|stop| {
+        let start =
+            || -> Result<Block> { Ok(Block { names: NameCodes::new(), square: try_zeroed(MAX_WIDTH * MAX_WIDTH * 4)?, codes: try_filled(2 * POLL_ROWS, 0)? }) };
+        let counted = in_blocks(m, stop, start, |blk, r| {
+            let (ca, cb) = blk.codes.split_at_mut(POLL_ROWS);
+            for (codes, views) in [(&mut *ca, &a[r.clone()]), (&mut *cb, &b[r.clone()])] {
+                for (c, &v) in codes.iter_mut().zip(views) {
+                    match blk.names.code(v) {
+                        Some(k) => *c = k,
+                        None => return false,
+                    }
+                }
+            }
+            let n = r.len();
+            count_rows(&mut blk.square, &ca[..n], &cb[..n], outcomes.kinds(r), 0, MAX_WIDTH.trailing_zeros()).1 == 0
+        })?;
+        let Some(blocks) = counted else { return Ok(None) };
+        let mut names: Vec<u128> = blocks.iter().flat_map(|blk| blk.names.names.iter().copied()).collect();
+        names.sort_unstable_by(|&x, &y| {
+            let ((bx, lx), (by, ly)) = (name_bytes(x), name_bytes(y));
+            bx[4..4 + lx].cmp(&by[4..4 + ly])
+        });
+        names.dedup();
+        let n = names.len();
+        if n > MAX_WIDTH {
+            return Ok(None);
+        }
+        let mut total = try_zeroed::<u64>(n * n * 4)?;
+        for blk in &blocks {
+            let global: Vec<usize> = blk.names.names.iter().map(|k| names.iter().position(|x| x == k).unwrap_or(0)).collect();
+            for (x, &gx) in global.iter().enumerate() {
+                for (y, &gy) in global.iter().enumerate() {
+                    let from = (x * MAX_WIDTH + y) * 4;
+                    let to = (gx * n + gy) * 4;
+                    total[to..to + 4].iter_mut().zip(&blk.square[from..from + 4]).for_each(|(t, &c)| *t += c as u64);
+                }
+            }
+        }
+        Ok(square_table(&total, 0, n)?.map(|t| NameTable { names, table: t.table }))
+    })?
+}
+
 #[cfg(test)]
 mod tests {
-    use super::super::{random_rows, reduce};
+    use super::super::{random_rows, reduce, Outcomes};
     use super::*;
 
     /// Ids of every integer type, shifted anywhere in their range and with gaps, give the
@@ -255,29 +486,59 @@ mod tests {
         let (a3, b3): (Vec<i64>, Vec<i64>) = (a.iter().map(|&x| 3 * x as i64).collect(), b.iter().map(|&x| 3 * x as i64).collect());
         let codes: Vec<u32> = o.iter().map(|&v| (v * 2.0) as u32).collect();
         let values = [0.0, 0.5, 1.0];
-        for outcomes in [Outcomes::Values(&o), Outcomes::Coded { codes: &codes, values: &values }, Outcomes::AllWins] {
-            let want = reduce(40, &a, &b, outcomes, None).unwrap();
+        // Every outcome form against the general reduce of the same values as floats.
+        let decisive: Vec<f64> = o.iter().map(|&v| if v == 0.5 { 1.0 } else { v }).collect();
+        let ints: Vec<i8> = decisive.iter().map(|&v| v as i8).collect();
+        let uints: Vec<u64> = decisive.iter().map(|&v| v as u64).collect();
+        let bools: Vec<bool> = decisive.iter().map(|&v| v == 1.0).collect();
+        let mut packed = vec![0u8; (bools.len() + 3).div_ceil(8)];
+        for (r, &t) in bools.iter().enumerate() {
+            packed[(r + 3) / 8] |= (t as u8) << ((r + 3) % 8);
+        }
+        let floats32: Vec<f32> = o.iter().map(|&v| v as f32).collect();
+        let codes8: Vec<u8> = codes.iter().map(|&c| c as u8).collect();
+        let want_o = reduce(40, &a, &b, Outcomes::Values(&o), None).unwrap();
+        let want_d = reduce(40, &a, &b, Outcomes::Values(&decisive), None).unwrap();
+        let want_w = reduce(40, &a, &b, Outcomes::AllWins, None).unwrap();
+        type Count<'a> = Box<dyn Fn(&[i64], &[i64]) -> Option<IdTable> + 'a>;
+        let cases: Vec<(Count, &PairTable)> = vec![
+            (Box::new(|x, y| reduce_ids(x, y, &o[..]).unwrap()), &want_o),
+            (Box::new(|x, y| reduce_ids(x, y, &floats32[..]).unwrap()), &want_o),
+            (Box::new(|x, y| reduce_ids(x, y, &Coded::new(&codes, &values)).unwrap()), &want_o),
+            (Box::new(|x, y| reduce_ids(x, y, &Coded::new(&codes8, &values)).unwrap()), &want_o),
+            (Box::new(|x, y| reduce_ids(x, y, &ints[..]).unwrap()), &want_d),
+            (Box::new(|x, y| reduce_ids(x, y, &uints[..]).unwrap()), &want_d),
+            (Box::new(|x, y| reduce_ids(x, y, &bools[..]).unwrap()), &want_d),
+            (Box::new(|x, y| reduce_ids(x, y, &Bits { bytes: &packed, offset: 3, len: bools.len() }).unwrap()), &want_d),
+            (Box::new(|x, y| reduce_ids(x, y, &AllWins).unwrap()), &want_w),
+        ];
+        for (count, want) in cases {
             let check = |got: Option<IdTable>, keys: Vec<u64>| {
                 let got = got.expect("simple rows");
                 assert_eq!(got.keys, keys);
-                assert_eq!(got.table, want);
+                assert_eq!(&got.table, want);
             };
-            let signed = |shift: i64| (0..40).map(|k| (3 * k + shift).key()).collect::<Vec<_>>();
-            for shift in [0i64, -60, i64::MIN + 5, i64::MAX - 200] {
+            check(count(&a3, &b3), (0..40).map(|k| (3 * k as i64).key()).collect());
+            for shift in [-60i64, i64::MIN + 5, i64::MAX - 200] {
                 let (x, y): (Vec<i64>, Vec<i64>) = (a3.iter().map(|v| v + shift).collect(), b3.iter().map(|v| v + shift).collect());
-                check(reduce_ids(&x, &y, outcomes).unwrap(), signed(shift));
+                check(count(&x, &y), (0..40).map(|k| (3 * k + shift).key()).collect());
             }
-            let small = |v: &[i64]| v.iter().map(|&x| x as i8 - 100).collect::<Vec<i8>>();
-            check(reduce_ids(&small(&a3), &small(&b3), outcomes).unwrap(), (0..40).map(|k| ((3 * k - 100) as i8).key()).collect());
-            let big = |v: &[i64]| v.iter().map(|&x| u64::MAX - 200 + x as u64).collect::<Vec<u64>>();
-            check(reduce_ids(&big(&a3), &big(&b3), outcomes).unwrap(), (0..40).map(|k| u64::MAX - 200 + 3 * k as u64).collect());
-            check(reduce_ids(&a, &b, outcomes).unwrap(), (0..40).collect());
         }
+        // Narrow and unsigned id types (float outcomes).
+        let small = |v: &[i64]| v.iter().map(|&x| x as i8 - 100).collect::<Vec<i8>>();
+        let got = reduce_ids(&small(&a3), &small(&b3), &o[..]).unwrap().unwrap();
+        assert_eq!((got.keys, got.table), ((0..40).map(|k| ((3 * k - 100) as i8).key()).collect(), want_o.clone()));
+        let big = |v: &[i64]| v.iter().map(|&x| u64::MAX - 200 + x as u64).collect::<Vec<u64>>();
+        let got = reduce_ids(&big(&a3), &big(&b3), &o[..]).unwrap().unwrap();
+        assert_eq!((got.keys, got.table), ((0..40).map(|k| u64::MAX - 200 + 3 * k as u64).collect(), want_o.clone()));
+        let got = reduce_ids(&a, &b, &o[..]).unwrap().unwrap();
+        assert_eq!((got.keys, got.table), ((0..40).collect(), want_o));
     }
 
     /// An id outside the first rows' range (here only in the last row) is found and the pass
     /// rerun over the measured range; ranges too wide, self-comparisons and other outcomes
-    /// are left to the general path.
+    /// (floats other than 0, ½, 1; integers other than 0, 1; codes past the table) are left
+    /// to the general path.
     #[test]
     fn late_ids_and_declined_rows() {
         let (mut a, mut b, mut o) = random_rows(30, 200_000, 3);
@@ -285,7 +546,7 @@ mod tests {
         *a.last_mut().unwrap() = 40;
         *b.last_mut().unwrap() = 0;
         let want = reduce(41, &a, &b, Outcomes::Values(&o), None).unwrap();
-        let got = reduce_ids(&a, &b, Outcomes::Values(&o)).unwrap().unwrap();
+        let got = reduce_ids(&a, &b, &o[..]).unwrap().unwrap();
         assert_eq!(got.keys, (0..30).chain([40]).collect::<Vec<u64>>());
         let code: Vec<u32> = (0..41).map(|k| if k == 40 { 30 } else { k }).collect();
         assert_eq!(got.table.i.len(), want.i.len());
@@ -294,16 +555,23 @@ mod tests {
             assert_eq!((want.wins_i[p], want.wins_j[p], want.ties[p]), (got.table.wins_i[p], got.table.wins_j[p], got.table.ties[p]));
         }
         a[5] = 1000;
-        assert_eq!(reduce_ids(&a, &b, Outcomes::Values(&o)).unwrap(), None); // 1,001 wide
+        assert_eq!(reduce_ids(&a, &b, &o[..]).unwrap(), None); // 1,001 wide
         a[5] = b[5];
-        assert_eq!(reduce_ids(&a, &b, Outcomes::Values(&o)).unwrap(), None); // a self-comparison
+        assert_eq!(reduce_ids(&a, &b, &o[..]).unwrap(), None); // a self-comparison
         a[5] = (b[5] + 1) % 30;
+        let mut ints: Vec<i32> = o.iter().map(|&v| (v == 1.0) as i32).collect();
+        assert!(reduce_ids(&a, &b, &ints[..]).unwrap().is_some());
+        ints[150_000] = 2;
+        assert_eq!(reduce_ids(&a, &b, &ints[..]).unwrap(), None);
+        let codes: Vec<u16> = (0..o.len()).map(|r| if r == 199_999 { 3 } else { 0 }).collect();
+        assert_eq!(reduce_ids(&a, &b, &Coded::new(&codes, &[1.0, 0.0, 0.5])).unwrap(), None);
         o[150_000] = 0.25;
-        assert_eq!(reduce_ids(&a, &b, Outcomes::Values(&o)).unwrap(), None);
+        assert_eq!(reduce_ids(&a, &b, &o[..]).unwrap(), None);
         o[150_000] = f64::NAN;
-        assert_eq!(reduce_ids(&a, &b, Outcomes::Values(&o)).unwrap(), None);
-        assert_eq!(reduce_ids::<u32>(&[], &[], Outcomes::AllWins).unwrap(), None);
-        assert!(reduce_ids(&a, &b[1..], Outcomes::AllWins).is_err());
+        assert_eq!(reduce_ids(&a, &b, &o[..]).unwrap(), None);
+        assert_eq!(reduce_ids::<u32, _>(&[], &[], &AllWins).unwrap(), None);
+        assert!(reduce_ids(&a, &b[1..], &AllWins).is_err());
+        assert!(reduce_ids(&a, &b, &o[1..]).is_err());
     }
 
     /// A raised stop flag ends the pass with `Interrupted`.
@@ -311,8 +579,71 @@ mod tests {
     fn a_raised_stop_flag_interrupts() {
         let (a, b, o) = random_rows(30, 300_000, 5);
         let stop = Stop::raised();
-        let r = stop.run(|| reduce_ids(&a, &b, Outcomes::Values(&o)));
+        let r = stop.run(|| reduce_ids(&a, &b, &o[..]));
         assert!(matches!(r, Err(Error::Interrupted)), "{r:?}");
+        let views: Vec<u128> = a.iter().map(|&x| StrKey::new(format!("m{x}").as_bytes()).packed().unwrap()).collect();
+        let r = stop.run(|| reduce_names(&views, &views, &o[..]));
+        assert!(matches!(r, Err(Error::Interrupted)), "{r:?}");
+    }
+
+    /// Names of up to 12 bytes (with garbage in the views' padding) give the general path's
+    /// table over the names' ranks in byte order; a longer name, a 257th name, a
+    /// self-comparison or another outcome decline.
+    #[test]
+    fn names_match_the_general_reduce() {
+        let n = 60;
+        let (a, b, o) = random_rows(n, 700_000, 11);
+        // Names of 0 to 12 bytes whose byte order differs from the item order.
+        // (the empty name too; a name is k in decimal, then filler up to k % 13 bytes)
+        let names: Vec<Vec<u8>> = (0..n)
+            .map(|k| if k == 0 { Vec::new() } else { format!("{k}{}", "zyxwvutsrqpo").into_bytes()[..(k % 13).max(k.to_string().len())].to_vec() })
+            .collect();
+        let mut sorted: Vec<&Vec<u8>> = names.iter().collect();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted.len(), n, "distinct names");
+        let rank: Vec<u32> = names.iter().map(|x| sorted.iter().position(|y| *y == x).unwrap() as u32).collect();
+        let view = |k: u32, r: usize| {
+            let v = StrKey::new(&names[k as usize]).packed().unwrap();
+            let len = names[k as usize].len();
+            // Bytes past the name are padding: garbage in odd rows.
+            if len < 12 && r % 2 == 1 {
+                v | (0xab << (32 + 8 * len))
+            } else {
+                v
+            }
+        };
+        let va: Vec<u128> = a.iter().enumerate().map(|(r, &k)| view(k, r)).collect();
+        let vb: Vec<u128> = b.iter().enumerate().map(|(r, &k)| view(k, r)).collect();
+        let want = reduce(n, &a, &b, Outcomes::Values(&o), None).unwrap().relabel(&rank).unwrap();
+        let got = reduce_names(&va, &vb, &o[..]).unwrap().unwrap();
+        assert_eq!(got.table, want);
+        let got_names: Vec<Vec<u8>> = got.names.iter().map(|&k| StrKey::Short(k).to_bytes()).collect();
+        assert_eq!(got_names, sorted.into_iter().cloned().collect::<Vec<_>>());
+        // Declined: a long name, a 257th name, a self-comparison, a tie as an integer outcome.
+        let mut long = va.clone();
+        long[600_000] = 13 | (7 << 64);
+        assert_eq!(reduce_names(&long, &vb, &o[..]).unwrap(), None);
+        let many: Vec<u128> = (0..va.len()).map(|r| StrKey::new(format!("n{}", r % 300).as_bytes()).packed().unwrap()).collect();
+        let others: Vec<u128> = (0..va.len()).map(|r| StrKey::new(format!("o{}", r % 7).as_bytes()).packed().unwrap()).collect();
+        assert_eq!(reduce_names(&many, &others, &AllWins).unwrap(), None);
+        let mut same = vb.clone();
+        same[3] = va[3];
+        assert_eq!(reduce_names(&va, &same, &o[..]).unwrap(), None);
+        let ints: Vec<u8> = o.iter().map(|&v| (v * 2.0) as u8).collect();
+        assert_eq!(reduce_names(&va, &vb, &ints[..]).unwrap(), None);
+        assert!(reduce_names(&va, &vb[1..], &AllWins).is_err());
+        // Outcome labels read as views in the pass: the same table; a long or unknown label
+        // declines.
+        let texts: [&[u8]; 4] = [b"model_b", b"tie", b"model_a", b"tie (bothbad)"];
+        let lv: Vec<u128> = o.iter().map(|&x| StrKey::new(texts[(2.0 * x) as usize]).packed().unwrap()).collect();
+        let labels = Labels::new(&lv, &texts, &[0.0, 0.5, 1.0, 0.5]);
+        assert_eq!(reduce_names(&va, &vb, &labels).unwrap().unwrap().table, want);
+        let mut other = lv.clone();
+        other[5] = StrKey::new(b"model_c").packed().unwrap();
+        assert_eq!(reduce_names(&va, &vb, &Labels::new(&other, &texts, &[0.0, 0.5, 1.0, 0.5])).unwrap(), None);
+        other[5] = 13 | (7 << 64);
+        assert_eq!(reduce_names(&va, &vb, &Labels::new(&other, &texts, &[0.0, 0.5, 1.0, 0.5])).unwrap(), None);
     }
 }
 
@@ -322,23 +653,38 @@ mod timing {
     use super::*;
 
     /// `cargo test --release -p rankagg-core pairs::ids::timing -- --ignored --nocapture`:
-    /// the counting pass on 10M rows of 100 int64 ids, one thread and the pool.
+    /// the counting pass on 10M rows of 100 int64 ids (float outcomes), and of 100 names,
+    /// one thread and the pool; rows per second per core.
     #[test]
     #[ignore]
     fn rows_per_second() {
         let (a, b, o) = random_rows(100, 10_000_000, 1);
-        let (a, b): (Vec<i64>, Vec<i64>) = (a.iter().map(|&x| x as i64).collect(), b.iter().map(|&x| x as i64).collect());
+        let (a64, b64): (Vec<i64>, Vec<i64>) = (a.iter().map(|&x| x as i64).collect(), b.iter().map(|&x| x as i64).collect());
+        let view = |k: u32| StrKey::new(format!("model-{k:03}").as_bytes()).packed().unwrap();
+        let (va, vb): (Vec<u128>, Vec<u128>) = (a.iter().map(|&k| view(k)).collect(), b.iter().map(|&k| view(k)).collect());
         for threads in [1, 2] {
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-            let mut times: Vec<f64> = (0..7)
-                .map(|_| {
-                    let t = std::time::Instant::now();
-                    pool.install(|| reduce_ids(&a, &b, Outcomes::Values(&o)).unwrap().unwrap());
-                    t.elapsed().as_secs_f64()
-                })
-                .collect();
-            times.sort_by(f64::total_cmp);
-            println!("{threads} thread(s): {:.1} ms, {:.0}M rows/s", times[3] * 1e3, 10.0 / times[3]);
+            let median = |f: &(dyn Fn() + Sync)| {
+                let mut times: Vec<f64> = (0..7)
+                    .map(|_| {
+                        let t = std::time::Instant::now();
+                        pool.install(f);
+                        t.elapsed().as_secs_f64()
+                    })
+                    .collect();
+                times.sort_by(f64::total_cmp);
+                times[3]
+            };
+            let ids = median(&|| drop(reduce_ids(&a64, &b64, &o[..]).unwrap().unwrap()));
+            let names = median(&|| drop(reduce_names(&va, &vb, &o[..]).unwrap().unwrap()));
+            println!(
+                "{threads} thread(s): int64 ids {:.1} ms, {:.0}M rows/s ({:.0}M per thread); names {:.1} ms, {:.0}M rows/s",
+                ids * 1e3,
+                10.0 / ids,
+                10.0 / ids / threads as f64,
+                names * 1e3,
+                10.0 / names
+            );
         }
     }
 }
