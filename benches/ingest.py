@@ -164,12 +164,16 @@ def main() -> None:
         total = timed(lambda: ra.bradley_terry(frame), rep)
         floor = read[0] + bincount[0]
         print(
-            f"read the columns once (max of each): {read[0]:.3f} s; sort-free reduce (bincount over n² cells): {bincount[0]:.3f} s"
+            f"read the columns once (max of each): {read[0]:.3f} s (cpu {read[1]:.3f}); "
+            f"sort-free reduce (bincount over n² cells): {bincount[0]:.3f} s (cpu {bincount[1]:.3f})"
         )
         print(
-            f"rankagg: ingest {ingest[0]:.3f} s, reduce {reduce[0]:.3f} s, fit {fit[0]:.3f} s; bradley_terry(frame) {total[0]:.3f} s"
+            f"rankagg: ingest {ingest[0]:.3f} s (cpu {ingest[1]:.3f}), reduce {reduce[0]:.3f} s (cpu {reduce[1]:.3f}), "
+            f"fit {fit[0]:.3f} s (cpu {fit[1]:.3f}); bradley_terry(frame) {total[0]:.3f} s (cpu {total[1]:.3f})"
         )
-        print(f"bradley_terry(frame) / (read + sort-free reduce) = {total[0] / floor:.2f}")
+        print(
+            f"bradley_terry(frame) / (read + sort-free reduce) = {total[0] / floor:.2f}; load average {os.getloadavg()[0]:.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -51,7 +51,7 @@ def cases() -> dict[str, Callable[[], Any]]:
     lottery_prefs = ra.Preferences([str(k) for k in range(1500)], lottery)
     r_m = 20_000_000
     reduce_rows = {}
-    for n in (1000, 100_000):
+    for n in (1000, 10_000, 100_000):
         ra_ = rng.integers(0, n, r_m).astype(np.uint32)
         reduce_rows[n] = (ra_, ((ra_ + rng.integers(1, n, r_m)) % n).astype(np.uint32), rng.random(r_m).round())
 
@@ -64,6 +64,9 @@ def cases() -> dict[str, Callable[[], Any]]:
     return {
         "reduce rows -> pair table (20M rows, 1,000 items, again and again)": lambda: reduce_again(1000),
         "reduce rows -> pair table (20M rows, 100,000 items: sparse, again and again)": lambda: reduce_again(100_000),
+        "reduce rows -> pair table (20M rows, 10,000 items: sparse, counted per item, again and again)": lambda: (
+            reduce_again(10_000)
+        ),
         "consistency (exact 4-, 5-subsets, n = 150)": lambda: ra.consistency(prefs150, k=[3, 4, 5], exact_limit=150),
         "consistency (triples, n = 4,000, partial)": lambda: ra.consistency(prefs4k, k=[3]),
         "elo bootstrap (4M rows, 1,000 rounds)": lambda: ra.elo(rows, ci=ra.Bootstrap(rounds=1000)),

@@ -370,7 +370,7 @@ pub(crate) fn distinct_values(
 }
 
 /// Rows polled for Ctrl-C between chunks of this many in the n × n passes.
-const POLL_ROWS: usize = 512;
+pub(crate) const POLL_ROWS: usize = 512;
 
 /// The error of a computation stopped by Ctrl-C.
 pub(crate) fn stopped() -> Error {
@@ -579,7 +579,7 @@ pub(crate) fn few_strengths(n: usize, d: &[f64]) -> Result<Option<Vec<f64>>> {
 
 /// `out[i][j] = f(x[i][j], x[j][i])` for the n × n matrix `x`, 64 rows at a time (x's columns
 /// read in contiguous runs), Ctrl-C polled between chunks of rows.
-pub(crate) fn with_transpose<T: Send>(n: usize, x: &[f64], out: &mut [T], f: impl Fn(f64, f64) -> T + Sync) -> Result<()> {
+pub(crate) fn with_transpose<E: Copy + Sync, T: Send>(n: usize, x: &[E], out: &mut [T], f: impl Fn(E, E) -> T + Sync) -> Result<()> {
     for (c, rows) in out.chunks_mut(POLL_ROWS * n.max(1)).enumerate() {
         if crate::interrupt::poll() {
             return Err(stopped());
@@ -604,16 +604,9 @@ pub(crate) fn with_transpose<T: Send>(n: usize, x: &[f64], out: &mut [T], f: imp
 /// words read once per search: O(n²/64)), the closure of the condensation in reverse
 /// topological order, and the pairs first reachable at t.
 pub(crate) fn path_levels(n: usize, level: &[u8], top: usize) -> Result<Vec<u8>> {
-    // the transposed levels (in-links), 64 rows at a time
+    // the transposed levels (in-links), 64 rows at a time, Ctrl-C polled
     let mut level_in = crate::memory::try_filled(n * n, 0u8)?;
-    level_in.par_chunks_mut(64 * n.max(1)).enumerate().for_each(|(b, out)| {
-        let (j0, h) = (b * 64, out.len() / n);
-        for i in 0..n {
-            for (r, &l) in level[i * n + j0..i * n + j0 + h].iter().enumerate() {
-                out[r * n + i] = l;
-            }
-        }
-    });
+    with_transpose(n, level, &mut level_in, |_, lji| lji)?;
     let mut paths = crate::memory::try_filled(n * n, 0u8)?;
     let words = n.div_ceil(64);
     let all = |live: &mut [u64]| {

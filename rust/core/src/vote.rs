@@ -49,7 +49,7 @@ impl Closure {
     /// Locks i → j (neither implied nor closing a cycle: the caller checks): everything above i
     /// now reaches everything j reaches. Returns the words touched.
     fn lock(&mut self, i: usize, j: usize) -> usize {
-        self.lock_run(i, &[j as u32])
+        self.lock_run(i, &[j as u32], &mut Vec::new())
     }
 
     /// Takes the edges i → j for j in `js` in turn, each locked unless it closes a cycle (or
@@ -58,11 +58,17 @@ impl Closure {
     /// decided on the closure before the run and the closure is updated once: the items
     /// reaching i but not every locked j gain the union D of what those j reach, and the items
     /// of D that i did not reach gain what reaches i. Never more word operations than
-    /// locking the edges one by one; far fewer when their reaches overlap.
-    fn lock_run(&mut self, i: usize, js: &[u32]) -> usize {
+    /// locking the edges one by one; far fewer when their reaches overlap. `scratch` (any
+    /// contents) holds the run's five rows, kept by the caller between runs.
+    fn lock_run(&mut self, i: usize, js: &[u32], scratch: &mut Vec<u64>) -> usize {
         let w = self.words;
-        let mut down = vec![0u64; w]; // D
-        let mut all = vec![u64::MAX; w]; // the items reaching every locked j
+        scratch.clear();
+        scratch.resize(5 * w, 0);
+        let (down, rest) = scratch.split_at_mut(w); // D
+        let (all, rest) = rest.split_at_mut(w); // the items reaching every locked j
+        let (up, rest) = rest.split_at_mut(w);
+        let (gain_reach, gain_above) = rest.split_at_mut(w);
+        all.fill(u64::MAX);
         let mut touched = w;
         let mut any = false;
         for &j in js {
@@ -80,15 +86,15 @@ impl Closure {
         if !any {
             return touched;
         }
-        let up: Vec<u64> = self.above[i * w..(i + 1) * w].to_vec();
-        let gain_reach: Vec<u64> = up.iter().zip(&all).map(|(u, a)| u & !a).collect();
-        let gain_above: Vec<u64> = down.iter().zip(&self.reach[i * w..(i + 1) * w]).map(|(d, r)| d & !r).collect();
-        for a in ones(&gain_reach) {
-            self.reach[a * w..(a + 1) * w].iter_mut().zip(&down).for_each(|(r, d)| *r |= d);
+        up.copy_from_slice(&self.above[i * w..(i + 1) * w]);
+        gain_reach.iter_mut().zip(up.iter().zip(all.iter())).for_each(|(g, (u, a))| *g = u & !a);
+        gain_above.iter_mut().zip(down.iter().zip(&self.reach[i * w..(i + 1) * w])).for_each(|(g, (d, r))| *g = d & !r);
+        for a in ones(gain_reach) {
+            self.reach[a * w..(a + 1) * w].iter_mut().zip(down.iter()).for_each(|(r, d)| *r |= d);
             touched += w;
         }
-        for b in ones(&gain_above) {
-            self.above[b * w..(b + 1) * w].iter_mut().zip(&up).for_each(|(r, u)| *r |= u);
+        for b in ones(gain_above) {
+            self.above[b * w..(b + 1) * w].iter_mut().zip(up.iter()).for_each(|(r, u)| *r |= u);
             touched += w;
         }
         touched
@@ -157,6 +163,7 @@ pub fn ranked_pairs_label(n: usize, p: &[f64]) -> Result<Vec<u32>> {
 pub fn ranked_pairs_label_by(n: usize, p: &[f64], one_by_one: bool) -> Result<Vec<u32>> {
     check_square(n, p)?;
     let mut c = Closure::identity(n)?;
+    let mut scratch: Vec<u64> = Vec::new();
     let few = if one_by_one {
         None
     } else {
@@ -179,11 +186,13 @@ pub fn ranked_pairs_label_by(n: usize, p: &[f64], one_by_one: bool) -> Result<Ve
                     }
                     js.clear();
                     crate::margins::push_matches(row, crate::margins::Bytes::Equal(t), &mut js);
-                    c.lock_run(i, &js);
+                    c.lock_run(i, &js, &mut scratch);
                 }
             }
         }
         None => {
+            // From p again, not from the margins above: they are dropped first, so that the
+            // n² margins and the ~n²/2 sorted edges are never held together (peak memory).
             let edges = majorities_by_margin(n, p)?;
             let mut js: Vec<u32> = Vec::new();
             let mut start = 0;
@@ -196,7 +205,7 @@ pub fn ranked_pairs_label_by(n: usize, p: &[f64], one_by_one: bool) -> Result<Ve
                 let end = start + if one_by_one { 1 } else { run };
                 js.clear();
                 js.extend(edges[start..end].iter().map(|&(_, e)| (e % n as u64) as u32));
-                c.lock_run(i as usize, &js);
+                c.lock_run(i as usize, &js, &mut scratch);
                 start = end;
             }
         }
@@ -405,22 +414,27 @@ fn search(c: usize, groups: &[Vec<(u32, u32)>], k: usize, budget: &mut Budget) -
 
 /// For each item i, `f` folded over every j ≠ i with (x[i][j], x[j][i]) of the n × n matrix
 /// `x`: rows in parallel blocks of 64, so that the column reads x[j][i0 .. i0 + 64] are
-/// contiguous.
-fn per_row<E: Copy + Sync, T: Send + Copy>(n: usize, x: &[E], init: T, f: impl Fn(T, usize, E, E) -> T + Sync) -> Vec<T> {
-    let mut out = vec![init; n];
-    out.par_chunks_mut(64).enumerate().for_each(|(b, acc)| {
-        let i0 = b * 64;
-        for j in 0..n {
-            let col = &x[j * n + i0..j * n + i0 + acc.len()];
-            for (r, (a, &xji)) in acc.iter_mut().zip(col).enumerate() {
-                let i = i0 + r;
-                if i != j {
-                    *a = f(*a, j, x[i * n + j], xji);
+/// contiguous; Ctrl-C polled between chunks of rows (as [`crate::margins::with_transpose`]).
+fn per_row<E: Copy + Sync, T: Send + Copy>(n: usize, x: &[E], init: T, f: impl Fn(T, usize, E, E) -> T + Sync) -> Result<Vec<T>> {
+    let mut out = try_filled(n, init)?;
+    for (c, rows) in out.chunks_mut(crate::margins::POLL_ROWS).enumerate() {
+        if crate::interrupt::poll() {
+            return Err(crate::margins::stopped());
+        }
+        rows.par_chunks_mut(64).enumerate().for_each(|(b, acc)| {
+            let i0 = c * crate::margins::POLL_ROWS + b * 64;
+            for j in 0..n {
+                let col = &x[j * n + i0..j * n + i0 + acc.len()];
+                for (r, (a, &xji)) in acc.iter_mut().zip(col).enumerate() {
+                    let i = i0 + r;
+                    if i != j {
+                        *a = f(*a, j, x[i * n + j], xji);
+                    }
                 }
             }
-        }
-    });
-    out
+        });
+    }
+    Ok(out)
 }
 
 /// Schulze's order on `P`: a majority i over j (P[i][j] > P[j][i]) is a link of strength
@@ -444,11 +458,11 @@ pub fn schulze(n: usize, p: &[f64], winning_votes: bool) -> Result<(Vec<u32>, Ve
         Some(values) => {
             let level = crate::margins::level_matrix(n, |i, j| d[i * n + j], |x| x > 0.0, &values)?;
             drop(d);
-            per_row(n, &crate::margins::path_levels(n, &level, values.len())?, (0, 0), count::<u8>)
+            per_row(n, &crate::margins::path_levels(n, &level, values.len())?, (0, 0), count::<u8>)?
         }
         None => {
             crate::margins::widest_paths_by(n, &mut d, crate::margins::PathMethod::Incremental)?;
-            per_row(n, &d, (0, 0), count::<f64>)
+            per_row(n, &d, (0, 0), count::<f64>)?
         }
     };
     Ok(counts.into_iter().unzip())
@@ -465,7 +479,7 @@ pub fn smith_set(n: usize, p: &[f64]) -> Result<Vec<u32>> {
     if n == 0 {
         return Ok(Vec::new());
     }
-    let score = per_row(n, p, 0u64, |s, _, pij, pji| s + if pij - pji > 0.0 { 2 } else { (pij - pji == 0.0) as u64 });
+    let score = per_row(n, p, 0u64, |s, _, pij, pji| s + if pij - pji > 0.0 { 2 } else { (pij - pji == 0.0) as u64 })?;
     let mut order: Vec<u32> = (0..n as u32).collect();
     order.sort_by_key(|&i| (Reverse(score[i as usize]), i));
     let mut position = vec![0usize; n];
@@ -473,7 +487,7 @@ pub fn smith_set(n: usize, p: &[f64]) -> Result<Vec<u32>> {
         position[i as usize] = k;
     }
     // last position of an item not beaten, per item (-1 as 0 with an offset of one)
-    let last = per_row(n, p, 0usize, |l, j, pij, pji| if pij - pji > 0.0 { l } else { l.max(position[j] + 1) });
+    let last = per_row(n, p, 0usize, |l, j, pij, pji| if pij - pji > 0.0 { l } else { l.max(position[j] + 1) })?;
     let mut reach = 0usize;
     for (k, &i) in order.iter().enumerate() {
         reach = reach.max(last[i as usize]); // positions + 1

@@ -9,7 +9,8 @@
 //! public reduce ([`reduce`], [`reduce_relabelled`]), which picks one of three strategies:
 //! [`dense`] (a packed triangle per block of rows, for small triangles), [`partitioned`]
 //! (rows bucketed by cache-sized ranges of cells, for triangles past a core's cache) and
-//! [`sparse`] (rows sorted by pair, for more pairs than rows). [`validate`] holds the row and
+//! [`sparse`] (rows sorted by pair, for more pairs than rows; simple rows over at most 65,536
+//! items are counted per lower item instead, [`by_item`]). [`validate`] holds the row and
 //! table checks they share.
 
 use rayon::prelude::*;
@@ -17,6 +18,7 @@ use rayon::prelude::*;
 use crate::error::{Error, Result};
 use crate::interrupt::Stop;
 
+mod by_item;
 mod dense;
 mod ids;
 mod partitioned;
@@ -265,11 +267,14 @@ impl Code<'_> {
 /// Whether every row has unit weight and an outcome of 0, ½ or 1 (the arena case): each row
 /// then adds exactly 1 to one of its pair's three counts, and sums do not depend on the order.
 fn simple_rows(outcomes: Outcomes<'_>, weights: Option<&[f64]>) -> bool {
+    let simple = |v: f64| (v == 0.0) | (v == 0.5) | (v == 1.0);
     weights.is_none()
         && match outcomes {
             Outcomes::AllWins => true,
-            Outcomes::Coded { values, .. } => values.iter().all(|&v| v == 0.0 || v == 0.5 || v == 1.0),
-            Outcomes::Values(v) => v.par_iter().all(|&v| v == 0.0 || v == 0.5 || v == 1.0),
+            Outcomes::Coded { values, .. } => values.iter().all(|&v| simple(v)),
+            // By chunks, without early exits within one: `all` over single values tests a
+            // shared flag per value (~20 ns a row; decision 40).
+            Outcomes::Values(v) => v.par_chunks(POLL_ROWS).all(|c| c.iter().fold(true, |ok, &v| ok & simple(v))),
         }
 }
 
@@ -302,6 +307,56 @@ fn scatter_layout<'h>(counts: impl Iterator<Item = &'h [u32]> + Clone, parts: us
         })
         .collect();
     (start, cursor)
+}
+
+/// A stable counting sort of rows `0..m` into `parts` buckets: `item(r)` is row `r`'s bucket
+/// and value (pure: a counting pass computes it, the scatter again), the rows taken in chunks
+/// of `chunk` (a split by size, never by thread count). Returns where each bucket starts
+/// (`parts + 1` offsets) and the values, bucket by bucket, in row order within one. Reads
+/// `stop` every [`POLL_ROWS`] rows; a stopped sort returns `Interrupted`.
+fn bucket_rows<V: Copy + Default + Send + Sync>(
+    m: usize,
+    parts: usize,
+    chunk: usize,
+    item: impl Fn(usize) -> (usize, V) + Sync,
+    stop: &Stop,
+) -> Result<(Vec<usize>, Vec<V>)> {
+    let rows = |c: usize| c * chunk..((c + 1) * chunk).min(m);
+    let counts: Vec<Vec<u32>> = (0..m.div_ceil(chunk))
+        .into_par_iter()
+        .map(|c| {
+            let mut h = vec![0u32; parts];
+            for r in rows(c) {
+                if r % POLL_ROWS == 0 && stop.stopped() {
+                    break;
+                }
+                h[item(r).0] += 1;
+            }
+            h
+        })
+        .collect();
+    stopped(stop)?;
+    let (start, mut cursor) = scatter_layout(counts.iter().map(Vec::as_slice), parts);
+    drop(counts);
+    let mut out: Vec<V> = crate::memory::zeroed_large(m)?;
+    {
+        let dst = SharedSlice(out.as_mut_ptr());
+        cursor.par_iter_mut().enumerate().for_each(|(c, cur)| {
+            let dst = &dst;
+            for r in rows(c) {
+                if r % POLL_ROWS == 0 && stop.stopped() {
+                    return; // its slots keep their zeros: the values are not returned
+                }
+                let (p, v) = item(r);
+                // SAFETY: each (chunk, bucket) owns the disjoint range that starts at
+                // cursor[c][p] and holds exactly its count of the first pass (same items).
+                unsafe { *dst.0.add(cur[p]) = v };
+                cur[p] += 1;
+            }
+        });
+    }
+    stopped(stop)?;
+    Ok((start, out))
 }
 
 /// Random comparison rows for tests and timings: `m` rows over `n` items (never a self-comparison),

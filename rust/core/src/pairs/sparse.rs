@@ -9,16 +9,25 @@
 use rayon::prelude::*;
 
 use super::validate::{row_cells, validate_rows};
-use super::{scatter_layout, simple_rows, stopped, Code, Outcomes, PairTable, SharedSlice, POLL_ROWS};
+use super::{bucket_rows, by_item, simple_rows, stopped, Code, Outcomes, PairTable, POLL_ROWS};
 use crate::error::{Error, Result};
 use crate::interrupt::Stop;
 use crate::memory::zeroed_large;
 
 pub(super) fn reduce_sparse(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>, weights: Option<&[f64]>, code: Code<'_>, stop: &Stop) -> Result<PairTable> {
     let m = a.len();
+    let simple = n < (1 << 31) && simple_rows(outcomes, weights);
+    if simple && by_item::suits(n, m) {
+        // Checks its rows in its first pass (decision 40); the full check only words a failure.
+        if let Some(t) = by_item::reduce_by_item(n, a, b, outcomes, code, stop)? {
+            return Ok(t);
+        }
+        validate_rows(a, b, outcomes, weights)?;
+        return Err(Error::InvalidArgument("reduce_by_item refused rows that validate_rows accepts (a bug)".into()));
+    }
     validate_rows(a, b, outcomes, weights)?;
     stopped(stop)?;
-    if n < (1 << 31) && simple_rows(outcomes, weights) {
+    if simple {
         return sparse_simple(n, a, b, outcomes, code, stop);
     }
     // Sort rows by pair key (row index breaks ties, so the order — and the sums — are fixed).
@@ -74,7 +83,7 @@ pub(super) fn reduce_sparse(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'
 /// kind` with kind 0 = the lower code won, 1 = the higher won, 2 = a tie, sorted, then counted
 /// run by run — no per-row lookups after the sort. Counts are whole numbers, so the table is
 /// the one the general path gives, bit for bit.
-fn sparse_simple(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>, code: Code<'_>, stop: &Stop) -> Result<PairTable> {
+pub(super) fn sparse_simple(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>, code: Code<'_>, stop: &Stop) -> Result<PairTable> {
     let m = a.len();
     let key = |r: usize| {
         let (x, y) = (code.of(a[r]) as u64, code.of(b[r]) as u64);
@@ -139,7 +148,6 @@ fn sorted_keys<K: Ord + Copy + Default + Send + Sync>(
     stop: &Stop,
 ) -> Result<Vec<K>> {
     let chunk = m.div_ceil(MAX_PIECES).max(SORT_CHUNK);
-    let chunks = m.div_ceil(chunk);
     let want = (m / SORT_CHUNK).clamp(1, MAX_PIECES);
     // The smallest shift that leaves at most `want` buckets (top >> shift < 2^⌊log2 want⌋).
     let shift = (u64::BITS - top.leading_zeros()).saturating_sub(usize::BITS - 1 - want.leading_zeros());
@@ -149,39 +157,16 @@ fn sorted_keys<K: Ord + Copy + Default + Send + Sync>(
         debug_assert!(r <= top);
         (r >> shift) as usize
     };
-    let rows = |c: usize| c * chunk..((c + 1) * chunk).min(m);
-    let counts: Vec<Vec<u32>> = (0..chunks)
-        .into_par_iter()
-        .map(|c| {
-            let mut h = vec![0u32; parts];
-            if !stop.stopped() {
-                rows(c).for_each(|r| h[bucket(key(r))] += 1);
-            }
-            h
-        })
-        .collect();
-    stopped(stop)?;
-    let (start, mut cursor) = scatter_layout(counts.iter().map(Vec::as_slice), parts);
-    drop(counts);
-    let mut out: Vec<K> = zeroed_large(m)?;
-    {
-        let dst = SharedSlice(out.as_mut_ptr());
-        cursor.par_iter_mut().enumerate().for_each(|(c, cur)| {
-            let dst = &dst;
-            if stop.stopped() {
-                return; // its slots keep their zeros: the keys below are not returned
-            }
-            for r in rows(c) {
-                let k = key(r);
-                let p = bucket(k);
-                // SAFETY: each (chunk, bucket) owns the disjoint range that starts at
-                // cursor[c][p] and holds exactly its count of the first pass (same keys).
-                unsafe { *dst.0.add(cur[p]) = k };
-                cur[p] += 1;
-            }
-        });
-    }
-    stopped(stop)?;
+    let (start, mut out) = bucket_rows(
+        m,
+        parts,
+        chunk,
+        |r| {
+            let k = key(r);
+            (bucket(k), k)
+        },
+        stop,
+    )?;
     let mut pieces: Vec<&mut [K]> = Vec::with_capacity(parts);
     let mut rest = out.as_mut_slice();
     for p in 0..parts {
