@@ -133,6 +133,18 @@ def test_bounds_stay_valid_when_the_search_is_cut_short():
     assert cut.stats["timed_out"] and not cut.optimal
 
 
+def test_a_time_limit_never_leaves_exact_worse_than_the_heuristic():
+    # Random rankings of 70 items: the LP search is far from done at any of these limits, and
+    # it starts from the heuristic's own order, so it returns that order or a better one.
+    for seed in (0, 1):
+        votes = ra.Rankings.from_lists(mallows(70, 30, 1.0, seed=seed))
+        heuristic = ra.kemeny(votes, method="heuristic")
+        for limit in (0, 0.05):
+            cut = ra.kemeny(votes, time_limit=limit, exact_limit=0)
+            assert cut.cost <= heuristic.cost
+            assert cut.lower_bound <= cut.cost
+
+
 def test_mallows_hundred_items_are_proved_quickly():
     votes = ra.Rankings.from_lists(mallows(100, 100, 0.99, seed=0))
     started = time.perf_counter()

@@ -164,8 +164,13 @@ pub fn linear_ordering(a: &[f64], n: usize, opts: &Options) -> Result<Ordering> 
     // i → j when i is not beaten by j (the pairs read tile by tile; n(n − 1)/2 edges or more).
     let mut edges = crate::memory::try_with_capacity(n * n.saturating_sub(1) / 2)?;
     let mut grown = Ok(());
+    // Per item, the pairs it wins (a[i][j] > a[j][i]), counted in the same pass: they order
+    // the components below.
+    let mut wins = crate::memory::try_filled(n, 0u32)?;
     heuristic::for_pairs_tiled(n, |i, j| {
         let (x, y) = (at(i, j), at(j, i));
+        wins[i] += u32::from(x > y);
+        wins[j] += u32::from(y > x);
         for (keep, edge) in [(x >= y, (i as u32, j as u32)), (y >= x, (j as u32, i as u32))] {
             if keep && grown.is_ok() {
                 grown = crate::memory::try_push(&mut edges, edge);
@@ -180,7 +185,6 @@ pub fn linear_ordering(a: &[f64], n: usize, opts: &Options) -> Result<Ordering> 
     }
     // The condensation is a transitive tournament: A before B when A's items beat B's.
     let mut comps: Vec<Vec<usize>> = members.into_iter().filter(|c| !c.is_empty()).collect();
-    let wins = heuristic::pair_wins(a, n).0;
     let beaten: Vec<u32> = comps.iter().map(|c| wins[c[0]]).collect();
     let mut by_rank: Vec<usize> = (0..comps.len()).collect();
     by_rank.sort_by(|&x, &y| beaten[y].cmp(&beaten[x]));
@@ -254,16 +258,21 @@ fn solve_component(a: &[f64], n: usize, items: &[usize], opts: &Options, ctl: &l
         let (o, v) = solve_exact(sub, k, ctl)?;
         return Ok((to_items(o), true, v));
     }
-    let use_lp = match opts.method {
+    let wants_lp = match opts.method {
         Method::Heuristic => false,
         Method::Exact => true,
         Method::Auto => k <= AUTO_MAX_ITEMS,
-    } && !ctl.stop();
+    };
+    let use_lp = wants_lp && !ctl.stop();
     if ctl.cancelled.get() {
         return Err(Error::Interrupted);
     }
-    let kicks = heuristic::kicks(k);
-    let start = heuristic::best_order(sub, k, opts.seed, if use_lp { kicks / 4 } else { kicks }, &|| ctl.stop());
+    // An exact search starts from the order `Method::Heuristic` returns without a time limit
+    // (same seed and kicks, run to the end: only Ctrl-C stops it), so that whatever the time
+    // limit it never returns a worse order than the heuristic (which only improves its best as
+    // it runs). The limit may be overrun by the heuristic's time (~0.2 s at 100 items).
+    let stop = || if wants_lp { ctl.interrupted() } else { ctl.stop() };
+    let start = heuristic::best_order(sub, k, opts.seed, heuristic::kicks(k), &stop);
     if ctl.cancelled.get() {
         return Err(Error::Interrupted);
     }

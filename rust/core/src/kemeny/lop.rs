@@ -7,7 +7,9 @@
 //! violated few hundred are added per round and the dual simplex re-optimizes from the previous
 //! basis; rows that stay slack for three rounds are dropped. An integral LP point without a
 //! violated 3-cycle is a linear order. When the LP stays fractional, the search branches on
-//! the most fractional pair (depth first, the rounded side first). Nodes are pruned by the safe
+//! a pair chosen by pseudocosts and short strong-branching probes (depth first, the rounded
+//! side first); each probe and the second child start from the node's own LP (its rows and
+//! optimal basis, [`Snapshot`]), as the first child does. Nodes are pruned by the safe
 //! Lagrangian bound of the LP (see `simplex`), and, when the order values lie on a lattice
 //! (every entry a multiple of some 2⁻ᵗ; see [`value_step`]), as soon as no order can beat the
 //! incumbent by a whole lattice step. After the root, reduced-cost fixing removes the pairs
@@ -20,7 +22,7 @@
 //! incumbent, so the search no longer claims optimality, and it goes on with the other nodes.
 
 use super::heuristic;
-use super::simplex::{Lp, Row, Status};
+use super::simplex::{Lp, Row, Snapshot, Status};
 use crate::error::{Error, Result};
 use rayon::prelude::*;
 use std::cell::Cell;
@@ -66,11 +68,19 @@ impl<'a> Control<'a> {
         if self.cancelled.get() || self.timed_out.get() {
             return true;
         }
-        let now = Instant::now();
-        if self.deadline.is_some_and(|d| now >= d) {
+        if self.deadline.is_some_and(|d| Instant::now() >= d) {
             self.timed_out.set(true);
             return true;
         }
+        self.interrupted()
+    }
+
+    /// True once the caller cancelled (the deadline aside).
+    pub fn interrupted(&self) -> bool {
+        if self.cancelled.get() {
+            return true;
+        }
+        let now = Instant::now();
         if now.duration_since(self.last_poll.get()) >= Duration::from_millis(50) {
             self.last_poll.set(now);
             if (self.cancel)() {
@@ -456,8 +466,8 @@ impl Search<'_> {
 
     /// The bound of the child with pair e fixed to `v`, by at most `pivots` dual pivots from the
     /// current basis (any dual-feasible basis bounds the child); −∞ when the child is pruned.
-    /// The bounds of e are restored afterwards.
-    fn probe(&mut self, e: usize, v: f64, node_ub: f64, pivots: usize) -> Result<f64> {
+    /// The bounds of e and the node's LP (`snap`) are restored afterwards.
+    fn probe(&mut self, e: usize, v: f64, node_ub: f64, pivots: usize, snap: &Snapshot) -> Result<f64> {
         self.lp.set_bounds(e, v, v);
         let cutoff = self.konst - self.threshold();
         let ctl = self.ctl;
@@ -468,6 +478,7 @@ impl Search<'_> {
             _ => node_ub.min(self.bound()),
         };
         self.lp.set_bounds(e, 0.0, 1.0);
+        self.lp.restore(snap)?;
         Ok(ub)
     }
 
@@ -475,7 +486,7 @@ impl Search<'_> {
     /// (pseudocosts); the best few whose pseudocosts are not yet known on both sides are first
     /// probed by a short dual simplex run (strong branching). Returns the pair and the side to
     /// explore first.
-    fn choose_branch(&mut self, node_ub: f64) -> Result<(usize, f64)> {
+    fn choose_branch(&mut self, node_ub: f64, snap: &Snapshot) -> Result<(usize, f64)> {
         let x = crate::memory::try_collect(self.pairs.len(), self.lp.values().iter().copied())?;
         let avg = |s: &Self, side: usize| -> f64 {
             let (sum, n) = s.pc_total[side];
@@ -504,8 +515,8 @@ impl Search<'_> {
             let reliable = self.pc[e][0].1 > 0 && self.pc[e][1].1 > 0;
             let sc = if !reliable && probed < PROBES && !self.ctl.stop() {
                 probed += 1;
-                let down = self.probe(e, 0.0, node_ub, PROBE_PIVOTS)?;
-                let up = self.probe(e, 1.0, node_ub, PROBE_PIVOTS)?;
+                let down = self.probe(e, 0.0, node_ub, PROBE_PIVOTS, snap)?;
+                let up = self.probe(e, 1.0, node_ub, PROBE_PIVOTS, snap)?;
                 if down == f64::NEG_INFINITY || up == f64::NEG_INFINITY {
                     // One side is pruned outright: branch here, the surviving side first.
                     let first = if down == f64::NEG_INFINITY { 1.0 } else { 0.0 };
@@ -640,8 +651,13 @@ impl Search<'_> {
                 self.reduced_cost_fixing(node_ub);
             }
             self.maybe_report(node_ub, false);
-            let branch = crate::memory::try_collect(self.pairs.len(), self.lp.values().iter().copied()).and_then(|x| Ok((x, self.choose_branch(node_ub)?)));
-            let (x_parent, (e, first)) = match branch {
+            // The node's LP, kept for its probes and its second child.
+            let branch = self.lp.snapshot().and_then(|snap| {
+                let x = crate::memory::try_collect(self.pairs.len(), self.lp.values().iter().copied())?;
+                let chosen = self.choose_branch(node_ub, &snap)?;
+                Ok((snap, x, chosen))
+            });
+            let (snap, x_parent, (e, first)) = match branch {
                 Ok(b) => b,
                 Err(e) => return self.fail(e),
             };
@@ -649,8 +665,12 @@ impl Search<'_> {
                 if side == 1 && node_ub < self.threshold() {
                     break;
                 }
+                // The second child starts from this node's LP (rows and optimal basis), not
+                // from where the first child's subtree left it.
                 if side == 0 {
                     self.open.push(node_ub);
+                } else if let Err(e) = self.lp.restore(&snap) {
+                    return self.fail(e);
                 }
                 self.lp.set_bounds(e, v, v);
                 let frac = if v == 1.0 { 1.0 - x_parent[e] } else { x_parent[e] };

@@ -52,6 +52,18 @@ pub(crate) struct Row {
     pub rhs: f64,
 }
 
+/// The rows and basis of an [`Lp`] at some moment ([`Lp::snapshot`]), to return to it later
+/// ([`Lp::restore`]): a branch-and-bound node keeps its optimal LP so that its strong-branching
+/// probes and its second child start from it, not from where the previous probe or the
+/// first child's subtree left the basis.
+pub(crate) struct Snapshot {
+    rows: Vec<Row>,
+    age: Vec<u32>,
+    st: Vec<St>,
+    basic: Vec<u32>,
+    beta: Vec<f64>,
+}
+
 pub(crate) struct Lp {
     nv: usize,
     rows: Vec<Row>,
@@ -276,6 +288,74 @@ impl Lp {
             self.w_rows = rho;
         }
         Ok(())
+    }
+
+    /// The current rows and basis (copied fallibly).
+    pub fn snapshot(&self) -> Result<Snapshot> {
+        let mut snap = Snapshot { rows: Vec::new(), age: Vec::new(), st: Vec::new(), basic: Vec::new(), beta: Vec::new() };
+        copy_into(&mut snap.rows, &self.rows)?;
+        copy_into(&mut snap.age, &self.age)?;
+        copy_into(&mut snap.st, &self.st)?;
+        copy_into(&mut snap.basic, &self.basic)?;
+        copy_into(&mut snap.beta, &self.beta)?;
+        Ok(snap)
+    }
+
+    /// Returns to the rows and basis of `snap` under the current bounds and costs: the
+    /// nonbasic structurals sit at their recorded bounds, the basis is refactorized and made
+    /// dual feasible by flips (as after any bound change).
+    pub fn restore(&mut self, snap: &Snapshot) -> Result<()> {
+        let nv = self.nv;
+        let m = snap.rows.len();
+        for &j in &self.touched {
+            self.alpha[j as usize] = 0.0;
+            self.in_alpha[j as usize] = false;
+        }
+        self.touched.clear();
+        for c in self.col.iter_mut() {
+            c.clear();
+        }
+        for (r, row) in snap.rows.iter().enumerate() {
+            for k in 0..3 {
+                if row.coef[k] != 0.0 {
+                    try_push(&mut self.col[row.var[k] as usize], (r as u32, row.coef[k]))?;
+                }
+            }
+        }
+        let more = (nv + m).saturating_sub(self.st.len());
+        for v in [&mut self.cost, &mut self.d, &mut self.lo, &mut self.up, &mut self.x, &mut self.alpha] {
+            try_reserve(v, more)?;
+            v.resize(nv + m, 0.0);
+        }
+        try_reserve(&mut self.in_alpha, more)?;
+        self.in_alpha.resize(nv + m, false);
+        try_reserve(&mut self.pos, more)?;
+        self.pos.resize(nv + m, 0);
+        copy_into(&mut self.rows, &snap.rows)?;
+        copy_into(&mut self.age, &snap.age)?;
+        copy_into(&mut self.st, &snap.st)?;
+        copy_into(&mut self.basic, &snap.basic)?;
+        copy_into(&mut self.beta, &snap.beta)?;
+        for r in 0..m {
+            let row = &self.rows[r];
+            let neg: f64 = (0..3).filter(|&k| row.coef[k] < 0.0).map(|k| row.coef[k]).sum();
+            let s = nv + r;
+            self.cost[s] = 0.0;
+            self.lo[s] = 0.0;
+            self.up[s] = row.rhs - neg;
+        }
+        for j in 0..nv + m {
+            match self.st[j] {
+                St::Lower => self.x[j] = self.lo[j],
+                St::Upper => self.x[j] = self.up[j],
+                St::Basic => {}
+            }
+        }
+        for (p, &v) in self.basic.iter().enumerate() {
+            self.pos[v as usize] = p as u32;
+        }
+        self.resize_work()?;
+        self.recompute()
     }
 
     /// Replaces the basis by the slack basis (every row's slack basic, every structural at the
@@ -888,6 +968,14 @@ impl Lp {
     }
 }
 
+/// `v` becomes a copy of `from` (room reserved fallibly).
+fn copy_into<T: Copy>(v: &mut Vec<T>, from: &[T]) -> Result<()> {
+    v.clear();
+    try_reserve(v, from.len())?;
+    v.extend_from_slice(from);
+    Ok(())
+}
+
 /// Capacity for `n` elements in `v` (fallibly), so that pushes up to `n` never reallocate.
 fn room_for<T>(v: &mut Vec<T>, n: usize) -> Result<()> {
     let more = n.saturating_sub(v.len());
@@ -897,6 +985,59 @@ fn room_for<T>(v: &mut Vec<T>, n: usize) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A snapshot taken at an optimum brings the LP back to it after bound changes, pivots and
+    /// rows added or purged in between: the dual simplex then needs no pivot and reports the
+    /// same bound; a snapshot with fewer rows than the LP holds (rows dropped) works too.
+    #[test]
+    fn restoring_a_snapshot_returns_to_its_optimum() {
+        let k = 7;
+        let mut s = 5u64;
+        let mut idx = vec![0u32; k * k];
+        let mut w = Vec::new();
+        for i in 0..k {
+            for j in i + 1..k {
+                idx[i * k + j] = w.len() as u32;
+                s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                w.push(((s >> 33) % 11) as f64 - 5.0);
+            }
+        }
+        let cycles = |first: usize| -> Vec<Row> {
+            let mut rows = Vec::new();
+            for i in first..k {
+                for j in i + 1..k {
+                    for l in j + 1..k {
+                        let var = [idx[i * k + j], idx[j * k + l], idx[i * k + l]];
+                        rows.push(Row { var, coef: [1.0, 1.0, -1.0], rhs: 1.0 });
+                        rows.push(Row { var, coef: [-1.0, -1.0, 1.0], rhs: 0.0 });
+                    }
+                }
+            }
+            rows
+        };
+        let mut lp = Lp::new(w.iter().map(|v| -v).collect()).unwrap();
+        lp.add_rows(&cycles(2)).unwrap();
+        assert_eq!(lp.dual(f64::INFINITY, &|| false, usize::MAX).unwrap(), Status::Optimal);
+        let (bound, _) = lp.safe_bound();
+        let x = lp.values().to_vec();
+        let snap = lp.snapshot().unwrap();
+        for (e, v) in [(0, 1.0), (3, 0.0), (5, 1.0)] {
+            lp.set_bounds(e, v, v);
+        }
+        lp.add_rows(&cycles(0)).unwrap();
+        let _ = lp.dual(f64::INFINITY, &|| false, usize::MAX).unwrap();
+        lp.purge(0).unwrap();
+        for e in [0, 3, 5] {
+            lp.set_bounds(e, 0.0, 1.0);
+        }
+        lp.restore(&snap).unwrap();
+        assert_eq!(lp.rows(), cycles(2).len());
+        let before = lp.iterations;
+        assert_eq!(lp.dual(f64::INFINITY, &|| false, usize::MAX).unwrap(), Status::Optimal);
+        assert_eq!(lp.iterations, before, "restored basis is not optimal");
+        assert!((lp.safe_bound().0 - bound).abs() < 1e-9);
+        assert!(lp.values().iter().zip(&x).all(|(a, b)| (a - b).abs() < 1e-9));
+    }
 
     /// max Σ w x over the 3-cycle polytope of a 4-item tournament, by brute force over orders.
     #[test]
