@@ -35,7 +35,7 @@ import numpy as np
 import polars as pl
 
 import rankagg as ra
-from _common import runs
+from _common import record, runs
 
 
 def make(items: int, obs: int, group_size: int, strings: bool, layout: str, seed: int) -> pl.DataFrame:
@@ -133,6 +133,7 @@ def main() -> None:
         t_ra, all_ra, res = timed(lambda: ra.defensive(frame, **kw), args.repeat)
         t_pl, _, pol = timed(lambda: with_polars(frame, tail, args.prior), args.repeat)
         t_np, _, (np_items, np_scores) = timed(lambda: with_numpy(frame, tail, args.prior), args.repeat)
+        record(f"defensive, {frame.height:,} rows, tail {tail:g}", t_ra)
         ours = res.table  # type: ignore[union-attr]
         agree = (
             ours["item"].to_list() == pol["item"].to_list() == np_items.tolist()  # type: ignore[index]

@@ -19,6 +19,7 @@ import numpy as np
 import polars as pl
 
 import rankagg as ra
+from _common import record
 
 
 def data(n: int, m: int, seed: int = 0) -> pl.DataFrame:
@@ -54,6 +55,7 @@ def main() -> None:
         half = statistics.median(times["half"])
         for ties in ("half", "davidson", "rao_kupper"):
             t = statistics.median(times[ties])
+            record(f"ties = {ties}, r = {r:g}", t)
             print(f"| {ties} | {r:g} | {sweeps[ties]:,} | {t:.3f} | {t / half:.1f} |")
 
 

@@ -43,7 +43,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 
 import rankagg as ra
-from _common import timed
+from _common import record, timed
 
 
 def mallows(voters: int, n: int, phi: float, rng: np.random.Generator) -> np.ndarray:
@@ -254,6 +254,7 @@ def main() -> None:
         print("|---|---:|---:|---:|---:|---|")
         for name, ours, theirs in selected:
             t, result, note = ours_median(ours, x, 1 if name in TIMED_ONCE else args.repeat)
+            record(f"{title}, {voters:,} x {n}: {name}", t)
             if theirs is None:
                 print(f"| {name} | {t:.3f}{note} | not run: {NOT_RUN[name]} | | | |", flush=True)
                 continue
