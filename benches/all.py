@@ -3,6 +3,7 @@ table of rankagg's figures per build.
 
     python benches/all.py --python /work/venv-before/bin/python --python /work/venv-after/bin/python
     python benches/all.py --python OLD --python NEW --only bt ingest --out /tmp/bench-all
+    python benches/all.py --python OLD --python NEW --only judges --rounds 3   # confirm a ratio
     python benches/all.py --list                    # the entries, their arguments, what is skipped
 
 Each interpreter must import its own installed rankagg (a non-editable install in its own venv:
@@ -20,7 +21,9 @@ reported and the next one goes on. Entries that compare builds themselves (``bou
 The figures: each run gets ``RANKAGG_BENCH_RECORD`` set to a file of its own, where the scripts
 append one JSON line per measured rankagg figure (``_common.record``); at the end a Markdown
 table lists, per entry and figure, each build's value and the ratio last / first (> 1: the last
-build is slower), marked where it is 1.15 or more. It is also written to ``DIR/table.md``.
+build is slower), marked where it is 1.15 or more. It is also written to ``DIR/table.md``. With
+``--rounds N`` each entry runs N times per build (A B, then B A, ...) and the table gives each
+figure's median over the rounds: the way to confirm, or not, a ratio seen once.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import argparse
 import json
 import os
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -130,14 +134,15 @@ def site_of(python: str, env: dict[str, str], cwd: str) -> str:
 
 
 def run_one(
-    entry: Entry, python: str, build: str, args: list[str], env: dict[str, str], out: Path
+    entry: Entry, python: str, tag: str, args: list[str], env: dict[str, str], out: Path
 ) -> tuple[str, float, Path]:
-    """Runs ``entry`` with ``python``; returns (status, wall seconds, its record file)."""
+    """Runs ``entry`` with ``python`` (``tag``: the build's name, and the round's when there are
+    several); returns (status, wall seconds, its record file)."""
     slug = entry.name.replace(" ", "_").replace("-", "")
-    record = out / "records" / f"{slug}.{build}.jsonl"
+    record = out / "records" / f"{slug}.{tag}.jsonl"
     record.unlink(missing_ok=True)
-    log = out / f"{slug}.{build}.log"
-    cwd = tempfile.mkdtemp(prefix=f"{slug}.{build}.", dir=out / "cwd")
+    log = out / f"{slug}.{tag}.log"
+    cwd = tempfile.mkdtemp(prefix=f"{slug}.{tag}.", dir=out / "cwd")
     cmd = [python, str(HERE / entry.script), *args]
     t0 = time.perf_counter()
     with open(log, "w") as f:
@@ -184,6 +189,9 @@ def main() -> None:
     ap.add_argument("--names", nargs="+", help="the builds' names in the table (default: before after)")
     ap.add_argument("--only", nargs="+", help="entries to run (their names, see --list; a script's name runs all its)")
     ap.add_argument("--out", help="where the logs and records go (default: a new folder under /tmp)")
+    ap.add_argument(
+        "--rounds", type=int, default=1, help="runs of each entry per build, alternated (the table: their medians)"
+    )
     ap.add_argument("--list", action="store_true", help="print the entries and exit")
     args = ap.parse_args()
     if args.list:
@@ -226,34 +234,37 @@ def main() -> None:
     print()
     print("| entry | " + " | ".join(f"{n} status | {n} wall s" for n in names) + " |")
     print("|---|" + "---|---:|" * len(names))
-    # figures[(entry, label, unit)][build] = value
-    figures: dict[tuple[str, str, str], dict[str, float]] = {}
+    # figures[(entry, label, unit)][build]: the values of each round
+    figures: dict[tuple[str, str, str], dict[str, list[float]]] = {}
     failed = []
     for k, e in enumerate(entries):
-        if e.mode == "each":
-            order = list(range(len(pythons)))
-            if k % 2:
-                order.reverse()
-        else:
-            order = [len(pythons) - 1]
         extra = e.build_args(pythons, sites) if e.build_args else []
-        cells = dict.fromkeys(names, ("not run", ""))
-        for i in order:
-            status, wall, record = run_one(e, pythons[i], names[i], e.args + extra, env, out)
-            cells[names[i]] = (status, f"{wall:.1f}")
-            if status != "ok":
-                failed.append(f"{e.name} ({names[i]}): {status}, see {out}/{record.name.replace('.jsonl', '.log')}")
-            for r in read_records(record):
-                build = build_of.get(r["build"], r["build"]) if "build" in r else names[i]
-                figures.setdefault((e.name, r["label"], r["unit"]), {})[build] = r["value"]
-        print(f"| {e.name} | " + " | ".join(f"{cells[n][0]} | {cells[n][1]}" for n in names) + " |", flush=True)
+        statuses: dict[str, list[str]] = {n: [] for n in names}
+        walls: dict[str, list[str]] = {n: [] for n in names}
+        for round_ in range(args.rounds):
+            order = list(range(len(pythons))) if e.mode == "each" else [len(pythons) - 1]
+            if (k + round_) % 2:
+                order.reverse()
+            for i in order:
+                tag = names[i] if args.rounds == 1 else f"{names[i]}.{round_ + 1}"
+                status, wall, record = run_one(e, pythons[i], tag, e.args + extra, env, out)
+                statuses[names[i]].append(status)
+                walls[names[i]].append(f"{wall:.1f}")
+                if status != "ok":
+                    failed.append(f"{e.name} ({tag}): {status}, see {out}/{record.name.replace('.jsonl', '.log')}")
+                for r in read_records(record):
+                    build = build_of.get(r["build"], r["build"]) if "build" in r else names[i]
+                    figures.setdefault((e.name, r["label"], r["unit"]), {}).setdefault(build, []).append(r["value"])
+        cells = [f"{', '.join(sorted(set(statuses[n]))) or 'not run'} | {' / '.join(walls[n])}" for n in names]
+        print(f"| {e.name} | " + " | ".join(cells) + " |", flush=True)
     total = time.perf_counter() - start
     lines = [
         f"| bench | figure | unit | {' | '.join(names)} | {names[-1]} / {names[0]} |",
         "|---|---|---|" + "---:|" * (len(names) + 1),
     ]
     marked = []
-    for (entry, label, unit), values in figures.items():
+    for (entry, label, unit), rounds in figures.items():
+        values = {n: statistics.median(v) for n, v in rounds.items()}
         first, last = values.get(names[0]), values.get(names[-1])
         ratio = last / first if first and last is not None else None
         cell = "—" if ratio is None else f"{ratio:.2f}"
