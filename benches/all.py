@@ -237,6 +237,7 @@ def main() -> None:
     # figures[(entry, label, unit)][build]: the values of each round
     figures: dict[tuple[str, str, str], dict[str, list[float]]] = {}
     failed = []
+    spent = dict.fromkeys(names, 0.0)
     for k, e in enumerate(entries):
         extra = e.build_args(pythons, sites) if e.build_args else []
         statuses: dict[str, list[str]] = {n: [] for n in names}
@@ -249,6 +250,7 @@ def main() -> None:
                 tag = names[i] if args.rounds == 1 else f"{names[i]}.{round_ + 1}"
                 status, wall, record = run_one(e, pythons[i], tag, e.args + extra, env, out)
                 statuses[names[i]].append(status)
+                spent[names[i]] += wall
                 walls[names[i]].append(f"{wall:.1f}")
                 if status != "ok":
                     failed.append(f"{e.name} ({tag}): {status}, see {out}/{record.name.replace('.jsonl', '.log')}")
@@ -282,6 +284,7 @@ def main() -> None:
     for f in failed:
         print(f"failed: {f}")
     print(f"# load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print("# wall per build: " + ", ".join(f"{n} {spent[n] / 60:.1f} min" for n in names))
     print(f"# total {total / 60:.1f} min; logs, records and table.md in {out}")
     sys.exit(1 if failed else 0)
 
