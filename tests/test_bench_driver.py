@@ -49,8 +49,13 @@ def test_record_writes_only_when_asked(tmp_path: Path, monkeypatch: pytest.Monke
     wall, _ = common.wall_and_cpu(lambda: None, 2, label="none")
     lines = [json.loads(line) for line in path.read_text().splitlines()]
     assert out == 2
-    assert [(x["label"], x["unit"]) for x in lines] == [("two", "s"), ("none", "s"), ("none (CPU)", "CPU s")]
-    assert lines[0]["value"] == seconds and lines[1]["value"] == wall
+    assert [(x["label"], x["unit"]) for x in lines] == [
+        ("two", "s"),
+        ("two (CPU)", "CPU s"),
+        ("none", "s"),
+        ("none (CPU)", "CPU s"),
+    ]
+    assert lines[0]["value"] == seconds and lines[2]["value"] == wall
 
 
 FAKE = """
