@@ -265,14 +265,18 @@ def main() -> None:
         "|---|---|---|" + "---:|" * (len(names) + 1),
     ]
     marked = []
-    for (entry, label, unit), rounds in figures.items():
-        values = {n: statistics.median(v) for n, v in rounds.items()}
+    medians = {key: {n: statistics.median(v) for n, v in rounds.items()} for key, rounds in figures.items()}
+    ratios = {}
+    for key, values in medians.items():
         first, last = values.get(names[0]), values.get(names[-1])
-        ratio = last / first if first and last is not None else None
+        ratios[key] = last / first if first and last is not None else None
+    for (entry, label, unit), values in medians.items():
+        ratio = ratios[(entry, label, unit)]
         cell = "—" if ratio is None else f"{ratio:.2f}"
         if ratio is not None and ratio >= SLOWER:
             cell = f"**{cell}**"
-            marked.append(f"{entry}: {label} ({ratio:.2f})")
+            cpu = ratios.get((entry, label + " (CPU)", "CPU s"))  # the steadier figure, where timed
+            marked.append(f"{entry}: {label} ({ratio:.2f}" + (f"; CPU {cpu:.2f})" if cpu else ")"))
         lines.append(
             f"| {entry} | {label} | {unit} | " + " | ".join(fmt(values.get(n)) for n in names) + f" | {cell} |"
         )
