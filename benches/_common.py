@@ -4,13 +4,21 @@ of their results, and the synthetic arena frame that the rating benches time.
 
 The benches run as scripts (``python benches/bt.py``), so this folder is on ``sys.path`` and
 they import it as ``from _common import timed``.
+
+Recording: when the environment variable ``RANKAGG_BENCH_RECORD`` names a file, every rankagg
+figure a bench measures is appended to it as one JSON line (script, label, seconds): the timing
+helpers below do it when given a ``label``, and scripts that time otherwise call ``record``.
+``benches/all.py`` sets it to compare two builds figure by figure; unset, nothing is written.
 """
 
 from __future__ import annotations
 
 import gc
+import json
 import math
+import os
 import statistics
+import sys
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -19,42 +27,69 @@ import numpy as np
 import polars as pl
 
 T = TypeVar("T")
+RECORD = "RANKAGG_BENCH_RECORD"
 
 
-def runs(fn: Callable[[], T], repeat: int, stop_after: float = math.inf) -> tuple[list[float], T]:
+def record(label: str, value: float, unit: str = "s", build: str | None = None) -> None:
+    """Appends one measured rankagg figure to the file named by ``RANKAGG_BENCH_RECORD`` (one
+    JSON line: the script's file name, ``label``, ``value`` in ``unit``); does nothing when the
+    variable is unset. ``build`` names the interpreter the figure belongs to, for the scripts
+    that run several builds themselves (the driver otherwise knows which one ran)."""
+    path = os.environ.get(RECORD)
+    if not path:
+        return
+    line = {"script": os.path.basename(sys.argv[0]), "label": label, "value": value, "unit": unit}
+    if build is not None:
+        line["build"] = build
+    with open(path, "a") as f:
+        f.write(json.dumps(line) + "\n")
+
+
+def runs(
+    fn: Callable[[], T], repeat: int, stop_after: float = math.inf, label: str | None = None
+) -> tuple[list[float], T]:
     """Seconds of each of ``repeat`` calls of ``fn`` (fewer when one takes longer than
-    ``stop_after``), and the last call's result."""
+    ``stop_after``), and the last call's result; with a ``label``, their median is recorded
+    (``record``), and the median CPU seconds (process time, every thread) under
+    ``label + " (CPU)"``: on a shared machine the steadier figure."""
     times: list[float] = []
+    cpus: list[float] = []
     out: Any = None
     for _ in range(repeat):
         out = None  # the last result is freed before the next run
         gc.collect()
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         out = fn()
         times.append(time.perf_counter() - t0)
+        cpus.append(time.process_time() - c0)
         if times[-1] > stop_after:
             break
+    if label is not None:
+        record(label, statistics.median(times))
+        record(label + " (CPU)", statistics.median(cpus), unit="CPU s")
     return times, out
 
 
-def timed(fn: Callable[[], T], repeat: int) -> tuple[float, T]:
-    """The median seconds of ``repeat`` calls of ``fn``, and the last call's result."""
-    times, out = runs(fn, repeat)
+def timed(fn: Callable[[], T], repeat: int, label: str | None = None) -> tuple[float, T]:
+    """The median seconds of ``repeat`` calls of ``fn``, and the last call's result; with a
+    ``label``, the median is recorded (``record``)."""
+    times, out = runs(fn, repeat, label=label)
     return statistics.median(times), out
 
 
-def median_time(fn: Callable[[], Any], repeat: int) -> float:
-    """The median seconds of ``repeat`` calls of ``fn``."""
-    return timed(fn, repeat)[0]
+def median_time(fn: Callable[[], Any], repeat: int, label: str | None = None) -> float:
+    """The median seconds of ``repeat`` calls of ``fn`` (recorded under ``label`` if given)."""
+    return timed(fn, repeat, label)[0]
 
 
 def wall_and_cpu(
-    fn: Callable[[], Any], repeat: int, stop_after: float = math.inf, warm_up: bool = False
+    fn: Callable[[], Any], repeat: int, stop_after: float = math.inf, warm_up: bool = False, label: str | None = None
 ) -> tuple[float, float]:
     """The median wall seconds and the median CPU seconds (process time, every thread) of up to
     ``repeat`` calls of ``fn`` (fewer once one takes longer than ``stop_after``), each after a
     garbage collection; ``warm_up`` makes one untimed call first. On a shared machine the CPU
-    seconds are the steadier figure."""
+    seconds are the steadier figure. With a ``label``, both medians are recorded (the CPU
+    seconds under ``label + " (CPU)"``)."""
     if warm_up:
         fn()
     walls: list[float] = []
@@ -67,6 +102,9 @@ def wall_and_cpu(
         cpus.append(time.process_time() - c0)
         if walls[-1] > stop_after:
             break
+    if label is not None:
+        record(label, statistics.median(walls))
+        record(label + " (CPU)", statistics.median(cpus), unit="CPU s")
     return statistics.median(walls), statistics.median(cpus)
 
 

@@ -85,6 +85,12 @@ def main() -> None:
             runs[py].append(json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout))
     names = list(runs[args.python[0]][0])
     medians = {py: {k: statistics.median(r[k] for r in rs) for k in names} for py, rs in runs.items()}
+    sys.path.insert(0, str(HERE))
+    from _common import record
+
+    for py in args.python:
+        for k in names:
+            record(k, medians[py][k], build=py)
     base = args.python[0]
     print("| workload | " + " | ".join(args.python) + " | ratio (last / first) |")
     print("|---|" + "---:|" * (len(args.python) + 1))

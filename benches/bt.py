@@ -85,7 +85,7 @@ def run(n: int, m: int, repeat: int, with_reference: bool) -> list[tuple[str, fl
 
     peak, inputs = memory_in_fresh_process(df)
     own: list[float] = []
-    t, r = timed(rankagg_fit, repeat)
+    t, r = timed(rankagg_fit, repeat, label=f"bradley_terry n = {n:,}, m = {m:,}")
     own.append(t)
 
     def paired(fn, rounds: int) -> tuple[float, float, object]:

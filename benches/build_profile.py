@@ -23,12 +23,14 @@ def main() -> None:
     out = {}
     df = make(1_000, 1_000_000)
     ra.bradley_terry(df, **kw)  # warm-up
-    out["bt n=1k m=1M"] = median_time(lambda: ra.bradley_terry(df, **kw), repeat)
-    out["bt+bootstrap(20)"] = median_time(lambda: ra.bradley_terry(df, **kw, ci=ra.Bootstrap(rounds=20, seed=0)), 3)
-    out["elo m=1M"] = median_time(lambda: ra.elo(df, **kw), repeat)
+    out["bt n=1k m=1M"] = median_time(lambda: ra.bradley_terry(df, **kw), repeat, "bt n=1k m=1M")
+    out["bt+bootstrap(20)"] = median_time(
+        lambda: ra.bradley_terry(df, **kw, ci=ra.Bootstrap(rounds=20, seed=0)), 3, "bt+bootstrap(20)"
+    )
+    out["elo m=1M"] = median_time(lambda: ra.elo(df, **kw), repeat, "elo m=1M")
     df = make(100, 10_000_000)
     ra.bradley_terry(df, **kw)
-    out["bt n=100 m=10M"] = median_time(lambda: ra.bradley_terry(df, **kw), repeat)
+    out["bt n=100 m=10M"] = median_time(lambda: ra.bradley_terry(df, **kw), repeat, "bt n=100 m=10M")
     print(ra._core.__file__, "  ".join(f"{k}: {v:.4f}" for k, v in out.items()))
 
 

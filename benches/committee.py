@@ -26,7 +26,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 
 import rankagg as ra
-from _common import table, timed
+from _common import record, table, timed
 
 
 def approval_ballots(voters: int, n: int, rng: np.random.Generator) -> list[list[int]]:
@@ -66,7 +66,9 @@ def main() -> None:
         ("chamberlin_courant", "seqcc", "greedy"),
     ):
         t_ours, mine = timed(
-            lambda ours=ours, method=method: ra.committee(approvals, k, rule=ours, method=method), args.repeat
+            lambda ours=ours, method=method: ra.committee(approvals, k, rule=ours, method=method),
+            args.repeat,
+            label=f"approvals {voters:,} x {n}, k = {k}: {ours} ({method})",
         )
         t_theirs, out = timed(lambda theirs=theirs: abcrules.compute(theirs, profile, k, resolute=True), args.repeat)
         same = set(mine.items) == set(out[0])
@@ -78,6 +80,7 @@ def main() -> None:
         t0 = time.perf_counter()
         auto = ra.committee(approvals, k, rule=rule)
         t_auto = time.perf_counter() - t0
+        record(f"approvals {voters:,} x {n}, k = {k}: {rule} (auto), one run", t_auto)
         print(
             f"- rankagg {rule} (auto, default node limit): {t_auto:.2f} s, score {auto.score:g}, "
             f"upper bound {auto.upper_bound:g}, optimal {auto.optimal}, nodes {auto.stats['nodes']}"
@@ -90,6 +93,7 @@ def main() -> None:
     t0 = time.perf_counter()
     exact = ra.committee(small_approvals, 5, rule="pav", method="exact")
     t_exact = time.perf_counter() - t0
+    record("exact PAV, 1,000 x 30, k = 5, one run", t_exact)
     print(
         f"- exact PAV, 1,000 voters x 30 candidates, k = 5: rankagg {t_exact:.2f} s (score {exact.score:g}, "
         f"optimal {exact.optimal}, nodes {exact.stats['nodes']})"
@@ -106,14 +110,22 @@ def main() -> None:
     orders = rankings(voters, n, np.random.default_rng(2))
     votes = ra.Rankings.from_lists(orders)
     for rule in ("k_borda", "sntv", "bloc"):
-        t_ours, mine = timed(lambda rule=rule: ra.committee(votes, k, rule=rule), args.repeat)
+        t_ours, mine = timed(
+            lambda rule=rule: ra.committee(votes, k, rule=rule), args.repeat, label=f"rankings {voters:,} x {n}: {rule}"
+        )
         print(f"- rankings: {rule}: rankagg {t_ours:.3f} s (exact), score {mine.score:g}")
-    t_ours, mine = timed(lambda: ra.committee(votes, k, rule="chamberlin_courant", method="greedy"), args.repeat)
+    t_ours, mine = timed(
+        lambda: ra.committee(votes, k, rule="chamberlin_courant", method="greedy"),
+        args.repeat,
+        label=f"rankings {voters:,} x {n}: chamberlin_courant (greedy)",
+    )
     print(
         f"- rankings: chamberlin_courant (greedy): rankagg {t_ours:.3f} s, score {mine.score:g}, bound {mine.upper_bound:g}"
     )
     print()
-    t_ours, mine = timed(lambda: ra.committee(votes, k, rule="stv"), args.repeat)
+    t_ours, mine = timed(
+        lambda: ra.committee(votes, k, rule="stv"), args.repeat, label=f"rankings {voters:,} x {n}: stv"
+    )
     if args.no_stv_peer:
         print(f"- rankings: stv: rankagg {t_ours:.3f} s")
         return

@@ -84,7 +84,11 @@ def main() -> None:
         skip_peer = kemeny_young is None
         for n in sizes:
             rankings = mallows(n, 100, phi, rng)
-            t, k = timed(lambda: ra.kemeny(ra.Rankings.from_lists(rankings), exact_limit=22), args.repeat)
+            t, k = timed(
+                lambda: ra.kemeny(ra.Rankings.from_lists(rankings), exact_limit=22),
+                args.repeat,
+                label=f"kemeny, 100 voters, φ = {phi}, n = {n}",
+            )
             peer, same = "skipped", ""
             ratio = ""
             if not skip_peer:
@@ -111,7 +115,11 @@ def large(args: argparse.Namespace) -> None:
         for phi in (0.8, 0.95, 0.99):
             rng = np.random.default_rng(1000 * n + int(phi * 100))
             votes = ra.Rankings.from_lists(mallows(n, 100, phi, rng))
-            t, k = timed(lambda: ra.kemeny(votes, time_limit=args.time_limit), args.repeat)
+            t, k = timed(
+                lambda: ra.kemeny(votes, time_limit=args.time_limit),
+                args.repeat,
+                label=f"kemeny large n = {n}, φ = {phi}",
+            )
             s = k.stats
             largest = max(len(c) for c in k.components)
             print(
@@ -191,7 +199,7 @@ def rules_side_by_side(args: argparse.Namespace) -> None:
         ("ranked_pairs label", lambda v: ra.ranked_pairs(v, tie_break="label"), ranked_pairs_tb),
     )
     for name, ours, theirs in rules:
-        t, r = timed(lambda: ours(ra.Rankings.from_lists(lists)), args.repeat)
+        t, r = timed(lambda: ours(ra.Rankings.from_lists(lists)), args.repeat, label=f"{voters:,} x {n}: {name}")
         t_peer, w = timed(lambda: theirs(prof), 1)
         t_peer += t_prof
         print(
@@ -220,7 +228,7 @@ def many_items(args: argparse.Namespace) -> None:
             ("ranked_pairs label", lambda v: ra.ranked_pairs(v, tie_break="label")),
         )
         for name, rule in rules:
-            t, _ = timed(lambda: rule(votes), args.repeat if n <= 1_000 else 1)
+            t, _ = timed(lambda: rule(votes), args.repeat if n <= 1_000 else 1, label=f"20 voters x {n:,}: {name}")
             print(f"| {n:,} | {name} | {t:.3f} |", flush=True)
     print()
 

@@ -65,13 +65,21 @@ def main() -> None:
         for n in sizes:
             w = relation(n, rng, p_tie, p_missing)
             flat = np.ascontiguousarray(w).ravel()
-            t_rust, c_rust = timed(lambda: _core._three_cycles(flat, n), args.repeat)
+            t_rust, c_rust = timed(
+                lambda: _core._three_cycles(flat, n), args.repeat, label=f"{kind}, n = {n}: three_cycles"
+            )
             t_np, c_np = timed(lambda: numpy_cycles(w), args.repeat)
             assert c_rust == c_np, (c_rust, c_np)
-            t_k3, r = timed(lambda: _core.consistency_counts(flat, n, [3]), args.repeat)
+            t_k3, r = timed(
+                lambda: _core.consistency_counts(flat, n, [3]),
+                args.repeat,
+                label=f"{kind}, n = {n}: consistency_counts",
+            )
             assert r["cycles"] == c_rust and r["with_cycle"][0] == c_rust
             pref = ra.Preferences([f"m{i}" for i in range(n)], w)
-            t_all, _ = timed(lambda: ra.consistency(pref, k=[3]), max(1, args.repeat // 2))
+            t_all, _ = timed(
+                lambda: ra.consistency(pref, k=[3]), max(1, args.repeat // 2), label=f"{kind}, n = {n}: ra.consistency"
+            )
             print(f"| {kind} | {n} | {t_rust:.4f} | {t_np:.3f} | {t_np / t_rust:.0f} | {t_k3:.3f} | {t_all:.3f} |")
 
 

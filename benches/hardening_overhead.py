@@ -57,18 +57,26 @@ def run(pythonpath: str | None) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--before", required=True, help="the python/ folder of a checkout with its _core built")
+    parser.add_argument(
+        "--this", help="the folder holding the package to compare (default: this checkout's python/ folder)"
+    )
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    here = str(Path(__file__).resolve().parent.parent / "python")
+    here = args.this or str(Path(__file__).resolve().parent.parent / "python")
     now: dict[str, list[float]] = {}
     before: dict[str, list[float]] = {}
     for _ in range(args.repeat):
         for store, path in ((now, here), (before, args.before)):
             for k, v in run(path).items():
                 store.setdefault(k, []).append(v)
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from _common import record
+
     print(f"{'workload':58} {'this':>9} {'before':>9} {'ratio':>6}")
     for k in now:
         a, b = statistics.median(now[k]), statistics.median(before[k])
+        record(k, a, build=here)
+        record(k, b, build=args.before)
         print(f"{k:58} {a * 1000:7.0f}ms {b * 1000:7.0f}ms {a / b:6.2f}")
 
 

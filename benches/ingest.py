@@ -37,16 +37,27 @@ import rankagg as ra
 from rankagg import _core
 from rankagg._util import sorted_rank
 from rankagg.intake import factorize
-from rankagg.pairs import Comparisons, core_rows
+from rankagg.pairs import Comparisons
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _common import wall_and_cpu
 from numpy_baseline import bradley_terry_ids
 
 
-def timed(f: Callable[[], Any], repeat: int) -> tuple[float, float]:
-    """(median wall seconds, median CPU seconds) of ``repeat`` calls after one warm-up."""
-    return wall_and_cpu(f, repeat, warm_up=True)
+def timed(f: Callable[[], Any], repeat: int, label: str | None = None) -> tuple[float, float]:
+    """(median wall seconds, median CPU seconds) of ``repeat`` calls after one warm-up (both
+    recorded under ``label`` when given, see _common.record)."""
+    return wall_and_cpu(f, repeat, warm_up=True, label=label)
+
+
+def reduce_codes(n: int, ca: np.ndarray, cb: np.ndarray, o: np.ndarray, rank: np.ndarray) -> Any:
+    """``_core.reduce_pairs`` in the call form of the build that runs (so that benches/all.py
+    can run this script on a build before decision 38, whose rows were seven arguments)."""
+    try:
+        from rankagg.pairs import core_rows
+    except ImportError:
+        return _core.reduce_pairs(n, ca, cb, outcome=o, relabel=rank)  # type: ignore[call-arg]
+    return _core.reduce_pairs(n, core_rows(ca, cb, outcome=o), relabel=rank)
 
 
 def item_column(codes: np.ndarray, dtype: str, n: int) -> pl.Series:
@@ -103,10 +114,12 @@ def main() -> None:
             frame = pl.DataFrame(
                 {"a": item_column(a, dtype, n), "b": item_column(b, dtype, n), "outcome": outcome_column(o, kind)}
             )
-            bt = timed(lambda frame=frame: ra.bradley_terry(frame), rep)
-            table = timed(lambda frame=frame: ra.PairTable.from_comparisons(frame), rep)
-            general = timed(lambda frame=frame: Comparisons.from_frame(frame).pair_table(), rep)
             name = f"{dtype} items, {kind} outcome"
+            bt = timed(lambda frame=frame: ra.bradley_terry(frame), rep, f"{name}: bradley_terry")
+            table = timed(lambda frame=frame: ra.PairTable.from_comparisons(frame), rep, f"{name}: from_comparisons")
+            general = timed(
+                lambda frame=frame: Comparisons.from_frame(frame).pair_table(), rep, f"{name}: general path"
+            )
             walls[name] = bt[0]
             fastest = min(fastest, bt[0])
             print(
@@ -127,29 +140,29 @@ def main() -> None:
         print(f"numpy baseline again: {after[0]:.3f} s; slowest case / fastest: {max(walls.values()) / fastest:.2f}")
         # The dense reduce alone, from int64 ids: rows per second per core.
         ids = pl.DataFrame({"a": a, "b": b, "outcome": o})
-        red = timed(lambda: _core.reduce_ids(ids["a"].to_numpy(), ids["b"].to_numpy(), outcome=o), rep)
-        print(
-            f"reduce_ids alone (int64 ids, float outcomes): {red[0] * 1e3:.1f} ms wall, {red[1] * 1e3:.1f} ms cpu: "
-            f"{m / red[0] / 1e6:.0f}M rows/s, {m / red[1] / 1e6:.0f}M rows/s per core (cpu time)"
-        )
-        names = pl.DataFrame({"a": item_column(a, "String", n), "b": item_column(b, "String", n)})
-        red = timed(lambda: _core.reduce_names(names["a"], names["b"], outcome=o), rep)
-        print(
-            f"reduce_names alone (names of 9 bytes, float outcomes): {red[0] * 1e3:.1f} ms wall, {red[1] * 1e3:.1f} ms cpu: "
-            f"{m / red[1] / 1e6:.0f}M rows/s per core (cpu time)"
-        )
-        del names
+        if hasattr(_core, "reduce_ids"):  # since issue 20
+            red = timed(lambda: _core.reduce_ids(ids["a"].to_numpy(), ids["b"].to_numpy(), outcome=o), rep)
+            print(
+                f"reduce_ids alone (int64 ids, float outcomes): {red[0] * 1e3:.1f} ms wall, {red[1] * 1e3:.1f} ms cpu: "
+                f"{m / red[0] / 1e6:.0f}M rows/s, {m / red[1] / 1e6:.0f}M rows/s per core (cpu time)"
+            )
+        if hasattr(_core, "reduce_names"):  # since decision 39
+            names = pl.DataFrame({"a": item_column(a, "String", n), "b": item_column(b, "String", n)})
+            red = timed(lambda: _core.reduce_names(names["a"], names["b"], outcome=o), rep)
+            print(
+                f"reduce_names alone (names of 9 bytes, float outcomes): {red[0] * 1e3:.1f} ms wall, {red[1] * 1e3:.1f} ms cpu: "
+                f"{m / red[1] / 1e6:.0f}M rows/s per core (cpu time)"
+            )
+            del names
         # Where the general path's time goes on int64 ids (the stages of what from_comparisons did).
         (ca, cb), labels = factorize([ids["a"], ids["b"]])
         rank = sorted_rank(labels)
         stages = {
             "factorize (range, first-seen and code passes)": lambda: factorize([ids["a"], ids["b"]]),
-            "reduce_pairs (shape check, outcome pass, counting)": lambda: _core.reduce_pairs(
-                n, core_rows(ca, cb, outcome=o), relabel=rank
-            ),
+            "reduce_pairs (shape check, outcome pass, counting)": lambda: reduce_codes(n, ca, cb, o, rank),
         }
         for what, f in stages.items():
-            wall, cpu = timed(f, rep)
+            wall, cpu = timed(f, rep, f"general path, {what.split()[0]}")
             print(f"general path, {what}: {wall * 1e3:.1f} ms wall, {cpu * 1e3:.1f} ms cpu")
         del ids
 
@@ -164,13 +177,13 @@ def main() -> None:
         )
         bincount = timed(lambda: np.bincount(sa * ns + sb, weights=o, minlength=ns * ns), max(1, rep // 2))
         gc.collect()
-        ingest = timed(lambda: factorize([frame["a"], frame["b"]]), rep)
+        ingest = timed(lambda: factorize([frame["a"], frame["b"]]), rep, f"sparse {ns:,} items: factorize")
         (ca, cb), labels = factorize([frame["a"], frame["b"]])
         rank = sorted_rank(labels)
-        reduce = timed(lambda: _core.reduce_pairs(len(labels), core_rows(ca, cb, outcome=o), relabel=rank), rep)
+        reduce = timed(lambda: reduce_codes(len(labels), ca, cb, o, rank), rep, f"sparse {ns:,} items: reduce_pairs")
         table = ra.PairTable.from_comparisons(frame)
-        fit = timed(lambda: ra.bradley_terry(table), rep)
-        total = timed(lambda: ra.bradley_terry(frame), rep)
+        fit = timed(lambda: ra.bradley_terry(table), rep, f"sparse {ns:,} items: fit from the table")
+        total = timed(lambda: ra.bradley_terry(frame), rep, f"sparse {ns:,} items: bradley_terry(frame)")
         floor = read[0] + bincount[0]
         print(
             f"read the columns once (max of each): {read[0]:.3f} s (cpu {read[1]:.3f}); "

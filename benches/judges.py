@@ -45,7 +45,6 @@ from _common import paired_table, timed
 from rankagg import _core
 from rankagg._util import tau_b
 from rankagg.crowd import _judge_rows
-from rankagg.reference import crowd as ref
 
 T = TypeVar("T")
 SHORT_ITER = 20  # rankagg's short-run length per restart (rust/core/src/rate/crowd.rs)
@@ -114,6 +113,8 @@ def group_taus(theta: np.ndarray, inst: Instance, found: np.ndarray) -> list[flo
 def reference_mixture(inst: Instance, groups: int, restarts: int, short_iter: int) -> dict[str, Any]:
     """rankagg's schedule with the numpy EM: `restarts` random balanced partitions run
     `short_iter` iterations each, the best continues to convergence."""
+    from rankagg.reference import crowd as ref
+
     args = (inst.judge, inst.a, inst.b, inst.outcome)
     kw = dict(groups=groups, n_items=inst.n_items, n_judges=inst.n_judges)
     short = [ref.mixture_em(*args, **kw, seed=s, max_iter=short_iter) for s in range(restarts)]
@@ -143,11 +144,16 @@ def bench_mixture(args: argparse.Namespace) -> None:
         taus = group_taus(theta, inst, found)
         return f"ARI {adjusted_rand_score(found, inst.truth):.4f}; groups' τ {min(taus):.3f}–{max(taus):.3f}"
 
-    t_full, m = timed(lambda: ours(8), repeat)
-    t_read, (_, _, table) = timed(lambda: _judge_rows(df, **kw), repeat)
+    size = f"{args.rows:,} rows, {args.judges:,} judges"
+    t_full, m = timed(lambda: ours(8), repeat, label=f"mixture {size}: bradley_terry_mixture (8 restarts)")
+    t_read, (_, _, table) = timed(lambda: _judge_rows(df, **kw), repeat, label=f"mixture {size}: _judge_rows")
     opts = dict(groups=g, seed=0, regularization=1.0, tol=1e-9, max_iter=1000)
-    t_fit, _ = timed(lambda: _core.bradley_terry_mixture(table, restarts=8, **opts), repeat)
-    t_fit1, fit1 = timed(lambda: _core.bradley_terry_mixture(table, restarts=1, **opts), repeat)
+    t_fit, _ = timed(
+        lambda: _core.bradley_terry_mixture(table, restarts=8, **opts), repeat, label=f"mixture {size}: fit, 8 restarts"
+    )
+    t_fit1, fit1 = timed(
+        lambda: _core.bradley_terry_mixture(table, restarts=1, **opts), repeat, label=f"mixture {size}: fit, 1 restart"
+    )
     per_iter = t_fit1 / fit1.iterations
     rows: list[tuple[str, float, float, str]] = [
         (
@@ -171,6 +177,8 @@ def bench_mixture(args: argparse.Namespace) -> None:
         ),
     ]
     if not args.no_reference:
+        from rankagg.reference import crowd as ref
+
         k = min(args.ref_iter, fit1.iterations)
         t0 = time.perf_counter()
         r = ref.mixture_em(
@@ -191,7 +199,9 @@ def bench_mixture(args: argparse.Namespace) -> None:
     small_judges = max(g, round(args.judges * args.small_rows / args.rows))
     inst = make(args.small_rows, small_judges, args.items, args.seed, groups=g)
     df = inst.frame
-    t_small, m = timed(lambda: ours(8), repeat)
+    t_small, m = timed(
+        lambda: ours(8), repeat, label=f"mixture {args.small_rows:,} rows: bradley_terry_mixture (8 restarts)"
+    )
     rows = [
         (
             "rankagg `bradley_terry_mixture(groups=3)` (8 restarts)",
@@ -280,7 +290,7 @@ def bench_crowd(args: argparse.Namespace) -> None:
                 warnings.simplefilter("ignore", ra.ConvergenceWarning)
                 return ra.crowd_bradley_terry(df, max_iter=max_iter)
 
-        t_ours, r = timed(ours, repeat)
+        t_ours, r = timed(ours, repeat, label=f"crowd {rows_:,} rows: crowd_bradley_terry")
         eta = r.judges.sort("judge")["reliability"].to_numpy()
         it = f"{r.iterations} it" + (" (capped)" if capped else f", converged {r.converged}")
         per = f" = {t_ours / r.iterations:.3f} s/it" if capped else ""
@@ -292,7 +302,7 @@ def bench_crowd(args: argparse.Namespace) -> None:
                 f"{it}{per}; τ {kendall_tau(item_scores(r.table, inst.n_items), inst.strength):.4f}; {flags(eta)}",
             )
         ]
-        t, p = timed(lambda df=df: ra.bradley_terry(df), repeat)
+        t, p = timed(lambda df=df: ra.bradley_terry(df), repeat, label=f"crowd {rows_:,} rows: bradley_terry")
         rows.append(
             (
                 "rankagg `bradley_terry` (plain, ignores judges)",
@@ -302,6 +312,8 @@ def bench_crowd(args: argparse.Namespace) -> None:
             )
         )
         if not args.no_reference and not peer:
+            from rankagg.reference import crowd as ref
+
             try:
                 t0 = time.perf_counter()
                 f = ref.crowd_em(

@@ -32,6 +32,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 
 import rankagg as ra
+from _common import record
 from consensus import mallows
 
 
@@ -76,6 +77,8 @@ def exact(args: argparse.Namespace) -> None:
         k = ra.kemeny(votes, time_limit=args.time_limit, progress=args.progress)
         wall, cpu = time.perf_counter() - t0, time.process_time() - c0
         load1 = os.getloadavg()[0]
+        record(f"exact n = {args.n}, seed {seed}", wall)
+        record(f"exact n = {args.n}, seed {seed} (CPU)", cpu, unit="CPU s")
         proved += k.optimal
         walls.append(wall)
         s = k.stats
@@ -104,6 +107,8 @@ def heuristic(args: argparse.Namespace) -> None:
             c0, t0 = time.process_time(), time.perf_counter()
             k = ra.kemeny(votes, method="heuristic")
             wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+            record(f"heuristic n = {n:,}, φ = {phi}", wall)
+            record(f"heuristic n = {n:,}, φ = {phi} (CPU)", cpu, unit="CPU s")
             t0 = time.perf_counter()
             b = ra.borda(votes)
             bwall = time.perf_counter() - t0

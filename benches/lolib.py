@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 import rankagg as ra
+from _common import record
 
 KNOWN = {"N-be75eec": 236464, "N-stabu70": 362512, "N-t59b11xx": 209320, "N-usa79": 1813986}
 
@@ -57,6 +58,9 @@ def main() -> None:
             f"| {path.name} | {len(a)} | {r.value:.0f} | {r.optimal} | {known or ''} | {s['nodes']} | {s['cut_rounds']} | {s['lp_iterations']} | {t:.3f} |",
             flush=True,
         )
+    record(f"all {len(files)} instances: total of the medians", sum(times))
+    record(f"all {len(files)} instances: median instance", statistics.median(times))
+    record(f"all {len(files)} instances: slowest instance", max(times))
     print(
         f"\n{proved}/{len(files)} proved optimal; median {statistics.median(times):.3f} s, max {max(times):.3f} s, total {sum(times):.1f} s"
     )

@@ -39,6 +39,7 @@ from scipy.optimize import linprog
 sys.path.insert(0, str(Path(__file__).parent))
 
 import rankagg as ra
+from _common import record
 from rankagg import _core
 
 
@@ -87,8 +88,12 @@ def exploitability(m: np.ndarray, p: np.ndarray) -> float:
 
 
 def tableau(m: np.ndarray) -> np.ndarray:
-    """The former exact solver on the same payoff (rankagg's scaling is 1; the polish included)."""
-    return np.asarray(_core.maximal_lottery(np.ascontiguousarray(m, dtype=np.float64).ravel(), len(m), "tableau")["p"])
+    """The former exact solver on the same payoff (rankagg's scaling is 1; the polish included).
+    A build before decision 35 has no ``algorithm`` argument: its one solver is the tableau."""
+    flat = np.ascontiguousarray(m, dtype=np.float64).ravel()
+    if "algorithm" not in (_core.maximal_lottery.__text_signature__ or ""):
+        return np.asarray(_core.maximal_lottery(flat, len(m))["p"])  # type: ignore[call-arg]
+    return np.asarray(_core.maximal_lottery(flat, len(m), "tableau")["p"])
 
 
 def alternated(fns: list, repeat: int) -> list[tuple[float, float, object]]:
@@ -141,6 +146,8 @@ def main() -> None:
                 [lambda: ra.Lottery.from_matrix(m), lambda: tableau(m)], args.repeat
             )
             assert isinstance(lot, ra.Lottery) and isinstance(q, np.ndarray)
+            record(f"{kind}, n = {n}: Lottery.from_matrix", t)
+            record(f"{kind}, n = {n}: Lottery.from_matrix (CPU)", cpu, unit="CPU s")
             p = lot.table.sort("item")["probability"].to_numpy()
             cells = [f"{n}", f"{t:.3f}", f"{cpu:.2f}", f"{len(lot.support)}", f"{exploitability(m, p):.1e}"]
             cells += [f"{tt:.3f}", f"{tcpu:.2f}", f"{exploitability(m, q):.1e}", f"{tt / t:.1f}"]

@@ -18,6 +18,11 @@ import argparse
 import json
 import subprocess
 import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from _common import record
 
 CALLS = {
     "pairwise_preferences": "ra.pairwise_preferences(votes)",
@@ -74,6 +79,7 @@ def main() -> None:
             print(f"{name:36} failed: {out.stderr.strip().splitlines()[-1]}")
             continue
         got = json.loads(out.stdout.strip().splitlines()[-1])
+        record(f"n = {args.n}: {name}", got["rss"] / matrix, unit="n² f64 peak RSS")
         print(f"{name:36} {got['rss'] / matrix:9.2f} {got['vm'] / matrix:9.2f}")
 
 

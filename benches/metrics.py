@@ -64,7 +64,7 @@ def main() -> None:
             "relevance": y_true.ravel(),
         }
     )
-    t_ours, m = timed(lambda: ra.ndcg(frame, by="query", k=10), args.repeat)
+    t_ours, m = timed(lambda: ra.ndcg(frame, by="query", k=10), args.repeat, label=f"ndcg, {q} x {d}")
     t_sk, ref = timed(lambda: ndcg_score(y_true, y_score, k=10), args.repeat)
     assert abs(m.mean - ref) < 1e-12, (m.mean, ref)
     lines.append(row(f"ndcg, {q} queries × {d} docs, k=10", t_ours, "sklearn ndcg_score", t_sk, "same value"))
@@ -78,7 +78,9 @@ def main() -> None:
             f"ties broken arbitrarily: {ref2:.6f} vs {ref:.6f}",
         )
     )
-    t_ap, ap = timed(lambda: ra.average_precision(frame, by="query"), args.repeat)
+    t_ap, ap = timed(
+        lambda: ra.average_precision(frame, by="query"), args.repeat, label=f"average_precision, {q} x {d}"
+    )
     relevant = y_true > 0
     t_ap_sk, ap_ref = timed(
         lambda: np.mean([average_precision_score(relevant[i], y_score[i]) for i in range(q)]), max(1, args.repeat // 2)
@@ -104,7 +106,9 @@ def main() -> None:
         sa, sb = noisy[a], noisy[b]
         return float(np.mean(np.where(sa > sb, outcome, np.where(sa < sb, 1 - outcome, 0.5))))
 
-    t_acc, acc = timed(lambda: ra.ranking_accuracy(scores, prefs), args.repeat)
+    t_acc, acc = timed(
+        lambda: ra.ranking_accuracy(scores, prefs), args.repeat, label=f"ranking_accuracy, {n} pairs, {items} items"
+    )
     t_np, acc_np = timed(numpy_accuracy, args.repeat)
     assert abs(acc.accuracy - acc_np) < 1e-12
     lines.append(
@@ -137,7 +141,11 @@ def main() -> None:
         ]
         return rewards.with_columns(pl.sum_horizontal([log_sigmoid(x) for x in centred]).alias("combined"))
 
-    t_rw, out = timed(lambda: ra.combine_rewards(rewards, rewards=["r1", "r2", "r3"], prompt="prompt"), args.repeat)
+    t_rw, out = timed(
+        lambda: ra.combine_rewards(rewards, rewards=["r1", "r2", "r3"], prompt="prompt"),
+        args.repeat,
+        label=f"combine_rewards, {s} rows, {prompts} prompts",
+    )
     t_pl, out_pl = timed(polars_transform, args.repeat)
     assert np.allclose(out["combined"].to_numpy(), out_pl["combined"].to_numpy(), rtol=1e-12, atol=1e-12)
     lines.append(

@@ -47,13 +47,21 @@ def main() -> None:
     args = ap.parse_args()
     tasks, items, rows = (10, 30, 100_000) if args.quick else (50, 100, 1_000_000)
     df = make(tasks, items, rows)
-    base, _ = timed(lambda: loop(df), args.repeat)
+    base, _ = timed(lambda: loop(df), args.repeat, label="loop of per-task bradley_terry")
     out = [("loop of per-task bradley_terry (group_by + fit)", base, "")]
     for pooling in (0.0, 1.0):
-        t, r = timed(lambda p=pooling: ra.bradley_terry(df, by="task", pooling=p), args.repeat)
+        t, r = timed(
+            lambda p=pooling: ra.bradley_terry(df, by="task", pooling=p),
+            args.repeat,
+            label=f"bradley_terry(by='task', pooling={pooling:g})",
+        )
         out.append((f"bradley_terry(by='task', pooling={pooling:g})", t, f"{r.iterations} iterations"))
     rounds = 20
-    t, _ = timed(lambda: ra.bradley_terry(df, by="task", pooling=1.0, ci=ra.Bootstrap(rounds=rounds)), 1)
+    t, _ = timed(
+        lambda: ra.bradley_terry(df, by="task", pooling=1.0, ci=ra.Bootstrap(rounds=rounds)),
+        1,
+        label=f"pooling=1, Bootstrap({rounds} rounds), one run",
+    )
     out.append(
         (f"bradley_terry(by='task', pooling=1, Bootstrap({rounds} rounds)), one run", t, f"{t / rounds:.3f} s/round")
     )

@@ -47,7 +47,7 @@ def main() -> None:
     df = make(args.items, m)
     kw = {"a": "model_a", "b": "model_b", "outcome": "winner", "outcomes": OUT}
     ra.trueskill(df, **kw)  # warm up (imports, page faults)
-    t_ours, r = timed(lambda: ra.trueskill(df, **kw), args.repeat)
+    t_ours, r = timed(lambda: ra.trueskill(df, **kw), args.repeat, label=f"trueskill, {m:,} rows")
 
     xs, ys = df["model_a"].to_list(), df["model_b"].to_list()
     os_ = [OUT[w] for w in df["winner"].to_list()]

@@ -40,7 +40,9 @@ def bench_bootstrap(n: int, m: int, rounds: int, repeat: int, with_reference: bo
     df = make(n, m)
     rows = []
     t, r = timed(
-        lambda: ra.bradley_terry(df, a="model_a", b="model_b", outcome="winner", ci=ra.Bootstrap(rounds=rounds)), repeat
+        lambda: ra.bradley_terry(df, a="model_a", b="model_b", outcome="winner", ci=ra.Bootstrap(rounds=rounds)),
+        repeat,
+        label=f"bootstrap {rounds} rounds, n = {n}, m = {m:,}",
     )
     width = float((r.table["upper"] - r.table["lower"]).median())
     rows.append(
@@ -94,7 +96,11 @@ def bench_bootstrap(n: int, m: int, rounds: int, repeat: int, with_reference: bo
 def bench_sandwich(n: int, m: int, repeat: int) -> None:
     df = make(n, m)
     rows = []
-    t, r = timed(lambda: ra.bradley_terry(df, a="model_a", b="model_b", outcome="winner", ci=ra.Sandwich()), repeat)
+    t, r = timed(
+        lambda: ra.bradley_terry(df, a="model_a", b="model_b", outcome="winner", ci=ra.Sandwich()),
+        repeat,
+        label=f"sandwich, n = {n}, m = {m:,}",
+    )
     rows.append(("rankagg Sandwich", t, ""))
     peer = arena_rank(df, "sandwich", 0)
     if peer is None:
@@ -167,7 +173,9 @@ def arena_rank_child(path: str, mode: str, rounds: int) -> None:
 def bench_elo(n: int, m: int, repeat: int, with_reference: bool) -> None:
     df = make(n, m)
     rows = []
-    t, r = timed(lambda: ra.elo(df, a="model_a", b="model_b", outcome="winner"), repeat)
+    t, r = timed(
+        lambda: ra.elo(df, a="model_a", b="model_b", outcome="winner"), repeat, label=f"elo, n = {n}, m = {m:,}"
+    )
     rows.append(("rankagg (from the Polars frame)", t, ""))
     ours = dict(r.table.select("item", "score").iter_rows())
     xs, ys = df["model_a"].to_list(), df["model_b"].to_list()
@@ -200,9 +208,17 @@ def bench_plackett_luce(n: int, rankings: int, k: int, repeat: int, with_referen
     lists = orders.tolist()
     rows = []
     # Complete rankings of random subsets (the model of choix's ilsr_rankings and the reference).
-    t, r = timed(lambda: ra.plackett_luce(ra.Rankings.from_lists(lists), unranked="ignore"), repeat)
+    t, r = timed(
+        lambda: ra.plackett_luce(ra.Rankings.from_lists(lists), unranked="ignore"),
+        repeat,
+        label=f"plackett_luce, {rankings:,} rankings",
+    )
     rows.append(("rankagg (fast solver, from lists)", t, f"{r.iterations} it"))
-    t, r_mm = timed(lambda: ra.plackett_luce(ra.Rankings.from_lists(lists), unranked="ignore", solver="mm"), repeat)
+    t, r_mm = timed(
+        lambda: ra.plackett_luce(ra.Rankings.from_lists(lists), unranked="ignore", solver="mm"),
+        repeat,
+        label=f"plackett_luce (mm), {rankings:,} rankings",
+    )
     rows.append(("rankagg (MM solver)", t, f"{r_mm.iterations} it"))
     ours = r.table.sort("item")["score"].to_numpy()
     try:

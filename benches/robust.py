@@ -103,8 +103,8 @@ def with_numpy(frame: pl.DataFrame, tail: float, prior: float) -> tuple[np.ndarr
     return labels[best], score[best]
 
 
-def timed(fn, repeat: int) -> tuple[float, list[float], object]:
-    times, out = runs(fn, repeat)
+def timed(fn, repeat: int, label: str | None = None) -> tuple[float, list[float], object]:
+    times, out = runs(fn, repeat, label=label)
     return statistics.median(times), times, out
 
 
@@ -130,7 +130,9 @@ def main() -> None:
     print("|---:|---:|---:|---:|---:|---:|---|")
     for tail in args.tail:
         kw = dict(item="item", over="query", value="value", group="head", tail=tail, prior=args.prior)
-        t_ra, all_ra, res = timed(lambda: ra.defensive(frame, **kw), args.repeat)
+        t_ra, all_ra, res = timed(
+            lambda: ra.defensive(frame, **kw), args.repeat, label=f"defensive, {frame.height:,} rows, tail {tail:g}"
+        )
         t_pl, _, pol = timed(lambda: with_polars(frame, tail, args.prior), args.repeat)
         t_np, _, (np_items, np_scores) = timed(lambda: with_numpy(frame, tail, args.prior), args.repeat)
         ours = res.table  # type: ignore[union-attr]

@@ -71,7 +71,7 @@ def main() -> None:
         cases = {k: v for k, v in cases.items() if "binding alone" in k}
     print(f"rankagg {ra.__file__}")
     for name, call in cases.items():
-        times, _ = runs(call, args.repeat)
+        times, _ = runs(call, args.repeat, label=name)
         print(f"{name}: median {np.median(times):.3f} s (range {min(times):.3f}-{max(times):.3f})")
 
 

@@ -30,6 +30,10 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+sys.path.insert(0, str(Path(__file__).parent))
+
+from _common import record
+
 OUT = Path(__file__).parent / "out"
 FILE_ROWS = 10_000_000
 
@@ -155,6 +159,8 @@ def main() -> None:
             runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
         med = statistics.median(r["seconds"] for r in runs)
         peak = max(r["peak_rss"] for r in runs)
+        record(f"{args.kind} {s:.0e}", med)
+        record(f"{args.kind} {s:.0e} (peak RSS)", peak / 2**20, unit="MiB")
         row = {**runs[0], "seconds": med, "runs": [r["seconds"] for r in runs], "peak_rss": peak}
         with open(OUT / "scale.jsonl", "a") as f:
             f.write(json.dumps(row) + "\n")

@@ -18,6 +18,7 @@ import time
 
 import numpy as np
 
+from _common import record
 from rankagg import _core
 from rankagg.pairs import core_rows
 
@@ -46,6 +47,7 @@ def main() -> None:
             t = time.perf_counter()
             call()
             times.append(time.perf_counter() - t)
+        record(name, statistics.median(times))
         print(
             f"{args.label}\t{name}\tmedian {statistics.median(times) * 1e3:.0f} ms\t"
             f"range {min(times) * 1e3:.0f}-{max(times) * 1e3:.0f} ms"

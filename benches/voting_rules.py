@@ -43,7 +43,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 
 import rankagg as ra
-from _common import timed
+from _common import record, timed
 
 
 def mallows(voters: int, n: int, phi: float, rng: np.random.Generator) -> np.ndarray:
@@ -192,22 +192,24 @@ def peer(fn: Any, p: Peer, cap: float) -> tuple[float | None, Any]:
     return None, None
 
 
-def ours_median(fn: Callable[[Inputs], ra.Consensus], x: Inputs, repeat: int) -> tuple[float, Any, str]:
-    """rankagg's median time, its result (None if it raised) and a note."""
-    times, result, note = [], None, ""
+def ours_median(fn: Callable[[Inputs], ra.Consensus], x: Inputs, repeat: int) -> tuple[float, float, Any, str]:
+    """rankagg's median wall and CPU seconds, its result (None if it raised) and a note."""
+    times, cpus, result, note = [], [], None, ""
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         try:
             result = fn(x)
         except ra.RankaggError as e:  # a search past its budget says so
             times.append(time.perf_counter() - t0)
+            cpus.append(time.process_time() - c0)
             note = f" (raised: {str(e)[:60]}…)"
             result = None
             break
         times.append(time.perf_counter() - t0)
+        cpus.append(time.process_time() - c0)
     if result is not None and result.optimal is not None:
         note = f" (optimal: {result.optimal})"
-    return statistics.median(times), result, note
+    return statistics.median(times), statistics.median(cpus), result, note
 
 
 def main() -> None:
@@ -253,7 +255,9 @@ def main() -> None:
         print("| rule | rankagg s | pref_voting rule s | pref_voting inputs + rule s | × rankagg | same winners |")
         print("|---|---:|---:|---:|---:|---|")
         for name, ours, theirs in selected:
-            t, result, note = ours_median(ours, x, 1 if name in TIMED_ONCE else args.repeat)
+            t, cpu, result, note = ours_median(ours, x, 1 if name in TIMED_ONCE else args.repeat)
+            record(f"{title}, {voters:,} x {n}: {name}", t)
+            record(f"{title}, {voters:,} x {n}: {name} (CPU)", cpu, unit="CPU s")
             if theirs is None:
                 print(f"| {name} | {t:.3f}{note} | not run: {NOT_RUN[name]} | | | |", flush=True)
                 continue
