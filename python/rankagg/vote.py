@@ -388,9 +388,10 @@ def kemeny(
             ``a`` … ``loser`` as in :func:`rankagg.bradley_terry`; a tie counts half each way).
         method: ``"auto"`` (exact search for components up to 200 items, the heuristic beyond),
             ``"exact"`` (exact search whatever the size) or ``"heuristic"``.
-        time_limit: seconds for the whole search (None: until proved). The exact search
-            starts from the heuristic's order, computed in full (~0.2 s at 100 items, not cut
-            by the limit), so its result is never worse than ``method="heuristic"``'s.
+        time_limit: seconds for the whole search (None: until proved). When the exact
+            search is not proved in time, the heuristic's order is computed in full (~0.2 s at
+            100 items, not cut by the limit) and kept if better, so the result is never worse
+            than ``method="heuristic"``'s.
         seed: seeds the heuristic's random starts and the LP's cost perturbation.
         exact_limit: largest component solved by the subset DP (at most 22: time ~k²·2^k,
             memory 9·2^k bytes); 0 sends every component to the LP search.
