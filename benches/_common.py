@@ -45,13 +45,13 @@ def record(label: str, value: float, unit: str = "s", build: str | None = None) 
         f.write(json.dumps(line) + "\n")
 
 
-def runs(
-    fn: Callable[[], T], repeat: int, stop_after: float = math.inf, label: str | None = None
-) -> tuple[list[float], T]:
-    """Seconds of each of ``repeat`` calls of ``fn`` (fewer when one takes longer than
-    ``stop_after``), and the last call's result; with a ``label``, their median is recorded
-    (``record``), and the median CPU seconds (process time, every thread) under
-    ``label + " (CPU)"``: on a shared machine the steadier figure."""
+def _measured(
+    fn: Callable[[], T], repeat: int, stop_after: float, label: str | None
+) -> tuple[list[float], list[float], T]:
+    """Wall and CPU seconds (process time, every thread) of each of up to ``repeat`` calls of
+    ``fn`` after a garbage collection (fewer once one takes longer than ``stop_after``), and the
+    last call's result; with a ``label``, both medians are recorded (the CPU seconds under
+    ``label + " (CPU)"``)."""
     times: list[float] = []
     cpus: list[float] = []
     out: Any = None
@@ -67,6 +67,17 @@ def runs(
     if label is not None:
         record(label, statistics.median(times))
         record(label + " (CPU)", statistics.median(cpus), unit="CPU s")
+    return times, cpus, out
+
+
+def runs(
+    fn: Callable[[], T], repeat: int, stop_after: float = math.inf, label: str | None = None
+) -> tuple[list[float], T]:
+    """Seconds of each of ``repeat`` calls of ``fn`` (fewer when one takes longer than
+    ``stop_after``), and the last call's result; with a ``label``, their median is recorded
+    (``record``), and the median CPU seconds (process time, every thread) under
+    ``label + " (CPU)"``: on a shared machine the steadier figure."""
+    times, _, out = _measured(fn, repeat, stop_after, label)
     return times, out
 
 
@@ -92,19 +103,7 @@ def wall_and_cpu(
     seconds under ``label + " (CPU)"``)."""
     if warm_up:
         fn()
-    walls: list[float] = []
-    cpus: list[float] = []
-    for _ in range(repeat):
-        gc.collect()
-        w0, c0 = time.perf_counter(), time.process_time()
-        fn()
-        walls.append(time.perf_counter() - w0)
-        cpus.append(time.process_time() - c0)
-        if walls[-1] > stop_after:
-            break
-    if label is not None:
-        record(label, statistics.median(walls))
-        record(label + " (CPU)", statistics.median(cpus), unit="CPU s")
+    walls, cpus, _ = _measured(fn, repeat, stop_after, label)
     return statistics.median(walls), statistics.median(cpus)
 
 
