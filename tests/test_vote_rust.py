@@ -5,6 +5,8 @@ under both ``unranked`` conventions, plus the majority matrix against its defini
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -112,3 +114,15 @@ def test_instant_runoff_weights_beyond_integer_tallies():
     got = vote_module._whole_weights(fine)
     assert got is not None and got[0] is not None
     assert got[0].tolist() == [3, 2] and got[1] == 2
+
+
+@settings(max_examples=examples(150), deadline=None)
+@given(ballots())
+def test_largest_tie_is_the_biggest_group_of_equal_levels(votes):
+    """instant_runoff's tally unit comes from the largest tie: the one-compare shortcut and the
+    run lengths agree with counting each ranking's levels."""
+    groups = [
+        max(Counter(votes.levels[lo:hi].tolist()).values(), default=1)
+        for lo, hi in zip(votes.offsets[:-1].tolist(), votes.offsets[1:].tolist(), strict=True)
+    ]
+    assert vote_module._largest_tie(votes) == max(groups, default=1)

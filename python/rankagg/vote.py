@@ -271,6 +271,20 @@ def instant_runoff(rankings: Rankings) -> Consensus:
     return make_consensus(rankings, score, "instant_runoff", order=order)
 
 
+def _largest_tie(r: Rankings) -> int:
+    """The most items sharing one level in a ranking (1 without ties). A ranking's levels never
+    decrease, so a tie is an entry equal to the one before it in the same ranking: one compare
+    pass settles the common untied case; the run lengths are measured only when there are ties."""
+    same = r.levels[1:] == r.levels[:-1]
+    starts = r.offsets[1:-1].astype(np.int64)
+    same[starts[(starts > 0) & (starts < len(r.levels))] - 1] = False  # a ranking's first entry starts afresh
+    if not same.any():
+        return 1
+    new_level = np.ones(len(r.levels), dtype=bool)
+    new_level[1:] = ~same
+    return int(np.diff(np.append(np.flatnonzero(new_level), len(r.levels))).max())
+
+
 def _whole_weights(r: Rankings) -> tuple[np.ndarray | None, int] | None:
     """Exact integer tallies for instant runoff: whole-number weights proportional to the
     rankings' (every float is a dyadic rational, so a power of two scales them to integers;
@@ -278,11 +292,7 @@ def _whole_weights(r: Rankings) -> tuple[np.ndarray | None, int] | None:
     number of top items a vote can be split between, so every share ``weight · unit / g`` is an
     integer. None when the tallies could exceed 2¹²⁶ (weights spanning hundreds of binary
     orders of magnitude, ties of more than ~40 items): then the rationals are added in Python."""
-    new_level = np.ones(len(r.levels), dtype=bool)
-    new_level[1:] = r.levels[1:] != r.levels[:-1]
-    new_level[r.offsets[:-1][np.diff(r.offsets) > 0].astype(np.int64)] = True
-    starts = np.flatnonzero(new_level)
-    largest_tie = int(np.diff(np.append(starts, len(r.levels))).max(initial=1))
+    largest_tie = _largest_tie(r)
     unit = math.lcm(*range(1, largest_tie + 1))
     if unit >= 2**63:
         return None
