@@ -18,13 +18,18 @@ same process before and after the cases, and the general path (factorize, then
 Sparse part (``--sparse-items``, default 10,000 items, same rows): the split of
 ``bradley_terry`` into ingest (factorize), reduce (``_core.reduce_pairs``) and fit (from the
 table), against reading the columns once (a max over each) plus one sort-free reduce
-(``np.bincount`` of a·n + b weighted by the outcome, over all n² cells).
+(``np.bincount`` of a·n + b weighted by the outcome, over all n² cells). With ``--before
+PATH`` (another build's ``rankagg/_core*.so``, e.g. main's), the fit from the table and the
+whole call are timed again in the same process with that extension doing the fit (ingest and
+reduce stay this build's), alternating with this build twice.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import importlib.machinery
+import importlib.util
 import os
 import sys
 from collections.abc import Callable
@@ -35,6 +40,7 @@ import polars as pl
 
 import rankagg as ra
 from rankagg import _core
+from rankagg import rate as ra_rate
 from rankagg._util import sorted_rank
 from rankagg.intake import factorize
 from rankagg.pairs import Comparisons
@@ -58,6 +64,16 @@ def reduce_codes(n: int, ca: np.ndarray, cb: np.ndarray, o: np.ndarray, rank: np
     except ImportError:
         return _core.reduce_pairs(n, ca, cb, outcome=o, relabel=rank)  # type: ignore[call-arg]
     return _core.reduce_pairs(n, core_rows(ca, cb, outcome=o), relabel=rank)
+
+
+def load_core(path: str) -> Any:
+    """Another build's extension module, loaded beside this one (``--before``)."""
+    loader = importlib.machinery.ExtensionFileLoader("rankagg._core", path)
+    spec = importlib.util.spec_from_file_location("rankagg._core", path, loader=loader)
+    assert spec is not None
+    module = importlib.util.module_from_spec(spec)
+    loader.exec_module(module)
+    return module
 
 
 def item_column(codes: np.ndarray, dtype: str, n: int) -> pl.Series:
@@ -91,6 +107,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--skip-dense", action="store_true")
     ap.add_argument("--skip-sparse", action="store_true")
+    ap.add_argument("--before", help="another build's _core extension: the sparse fit timed with it too")
     args = ap.parse_args()
     m, n, rep = args.rows, args.items, args.repeat
     rng = np.random.default_rng(0)
@@ -196,6 +213,20 @@ def main() -> None:
         print(
             f"bradley_terry(frame) / (read + sort-free reduce) = {total[0] / floor:.2f}; load average {os.getloadavg()[0]:.2f}"
         )
+        if args.before:
+            builds = {"this build": _core, "before": load_core(args.before)}
+            for turn in (1, 2):
+                for name, core in builds.items():
+                    ra_rate._core = core  # the fit's extension (ingest and reduce stay this build's)
+                    try:
+                        fit = timed(lambda: ra.bradley_terry(table), rep)
+                        total = timed(lambda: ra.bradley_terry(frame), rep)
+                    finally:
+                        ra_rate._core = _core
+                    print(
+                        f"{name} ({turn}): fit {fit[0]:.3f} s (cpu {fit[1]:.3f}); bradley_terry(frame) {total[0]:.3f} s "
+                        f"(cpu {total[1]:.3f}), / floor {total[0] / floor:.2f}; load average {os.getloadavg()[0]:.2f}"
+                    )
 
 
 if __name__ == "__main__":
