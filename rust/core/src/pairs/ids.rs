@@ -202,20 +202,41 @@ impl Kinds for Bits<'_> {
 }
 
 /// Outcome labels read as Arrow string views, matched in the counting pass itself against the
-/// labels of at most 12 bytes (packed keys compared as integers, every label compared: no
-/// branch on the row's label); a row whose label is longer or unknown is [`OTHER`] (the caller
-/// then codes the labels by [`crate::factorize::match_labels`] or takes the general path).
+/// labels of at most 12 bytes: a view as read is found through a front table of the labels
+/// ([`NameFront::find`], decision 43: one hash, one compare), else (padding not zero, say)
+/// its packed key is compared with every label (no branch on the row's label); a row whose
+/// label is longer or unknown is [`OTHER`] (the caller then codes the labels by
+/// [`crate::factorize::match_labels`] or takes the general path).
 pub struct Labels<'a> {
     views: &'a [u128],
     /// (packed label, its kind) per short label.
     keys: Vec<(u128, u8)>,
+    front: NameFront,
+    /// The kind of each code of `front`.
+    front_kinds: [u8; 2 * MAX_WIDTH],
 }
 
 impl<'a> Labels<'a> {
     /// `labels[k]` (bytes) has the value `values[k]`; labels past 12 bytes are left out.
     pub fn new(views: &'a [u128], labels: &[&[u8]], values: &[f64]) -> Labels<'a> {
-        let keys = labels.iter().zip(values).filter_map(|(l, &v)| StrKey::new(l).packed().map(|p| (p, lane_or_other(v.kind())))).collect();
-        Labels { views, keys }
+        let keys: Vec<(u128, u8)> = labels.iter().zip(values).filter_map(|(l, &v)| StrKey::new(l).packed().map(|p| (p, lane_or_other(v.kind())))).collect();
+        let (mut front, mut front_kinds) = (NameFront::new(), [OTHER as u8; 2 * MAX_WIDTH]);
+        for &(key, kind) in &keys {
+            if let Some(k) = front_kinds.get_mut(front.code(key) as usize) {
+                *k = kind;
+            }
+        }
+        Labels { views, keys, front, front_kinds }
+    }
+
+    /// The kind of a view the front table did not find.
+    #[cold]
+    #[inline(never)]
+    fn compared(&self, view: u128) -> u64 {
+        match StrKey::short_view(view) {
+            Some(key) => self.keys.iter().fold(OTHER, |kind, &(l, k)| if l == key { k as u64 } else { kind }),
+            None => OTHER,
+        }
     }
 }
 
@@ -225,9 +246,9 @@ impl Kinds for Labels<'_> {
     }
     #[inline]
     fn kinds(&self, rows: Range<usize>) -> impl Iterator<Item = u64> + '_ {
-        self.views[rows].iter().map(|&v| match StrKey::short_view(v) {
-            Some(key) => self.keys.iter().fold(OTHER, |kind, &(l, k)| if l == key { k as u64 } else { kind }),
-            None => OTHER,
+        self.views[rows].iter().map(|&v| match self.front.find(v) {
+            Some(code) => self.front_kinds[code] as u64,
+            None => self.compared(v),
         })
     }
 }
@@ -464,7 +485,7 @@ const FRONT_TRIES: u64 = 256;
 const EMPTY: usize = MAX_WIDTH;
 
 /// The front of a block's names (decision 43): a string view, as read (padding and all),
-/// hashed by two multiplications to a slot, the slot to a code, and the code's name compared
+/// hashed by one multiplication to a slot, the slot to a code, and the code's name compared
 /// with the view — one compare and no probing. The multiplier is chosen so that the names
 /// seen so far take distinct slots (a perfect hash, rebuilt when a new name collides); an
 /// empty slot points to a key that does not hash to it, so that no view matches it. A view
@@ -494,21 +515,32 @@ impl NameFront {
         (z ^ (z >> 31)) | 1
     }
 
+    /// One multiplication: the halves folded (the high one turned by 32 bits, so that the
+    /// length and the first bytes meet the last ones), times the multiplier, the top bits.
+    /// Names whose folds are equal share a slot under every multiplier: one of them is then
+    /// found by the directory (slower, the same code).
     #[inline]
     fn slot(mul: u64, view: u128) -> usize {
         let (lo, hi) = (view as u64, (view >> 64) as u64);
-        ((lo ^ hi.wrapping_mul(0xa409_3822_299f_31d1)).wrapping_mul(mul) >> (64 - FRONT_BITS)) as usize
+        ((lo ^ hi.rotate_left(32)).wrapping_mul(mul) >> (64 - FRONT_BITS)) as usize
+    }
+
+    /// The code of a view placed in the front table (exactly as read: a view with garbage in
+    /// its padding is not found here).
+    #[inline]
+    fn find(&self, view: u128) -> Option<usize> {
+        let c = self.slots[Self::slot(self.mul, view)] as usize & (2 * MAX_WIDTH - 1);
+        (self.keys[c] == view).then_some(c)
     }
 
     /// The view's code (a `u8`), or `u64::MAX` for a name longer than 12 bytes or a 257th name
     /// (which [`count_rows`] reads as an id outside the square).
     #[inline]
     fn code(&mut self, view: u128) -> u64 {
-        let c = self.slots[Self::slot(self.mul, view)] as usize & (2 * MAX_WIDTH - 1);
-        if self.keys[c] == view {
-            return c as u64;
+        match self.find(view) {
+            Some(c) => c as u64,
+            None => self.miss(view),
         }
-        self.miss(view)
     }
 
     /// The directory's code of a view the front did not match; a new name is placed in the
@@ -787,11 +819,99 @@ mod tests {
         let lv: Vec<u128> = o.iter().map(|&x| StrKey::new(texts[(2.0 * x) as usize]).packed().unwrap()).collect();
         let labels = Labels::new(&lv, &texts, &[0.0, 0.5, 1.0, 0.5]);
         assert_eq!(reduce_names(&va, &vb, &labels).unwrap().unwrap().table, want);
+        // Labels with garbage in their padding: not in the front table, compared instead.
+        let dirty: Vec<u128> = lv.iter().enumerate().map(|(r, &v)| if r % 3 == 0 { v | (0x5a << 120) } else { v }).collect();
+        assert_eq!(reduce_names(&va, &vb, &Labels::new(&dirty, &texts, &[0.0, 0.5, 1.0, 0.5])).unwrap().unwrap().table, want);
         let mut other = lv.clone();
         other[5] = StrKey::new(b"model_c").packed().unwrap();
         assert_eq!(reduce_names(&va, &vb, &Labels::new(&other, &texts, &[0.0, 0.5, 1.0, 0.5])).unwrap(), None);
         other[5] = 13 | (7 << 64);
         assert_eq!(reduce_names(&va, &vb, &Labels::new(&other, &texts, &[0.0, 0.5, 1.0, 0.5])).unwrap(), None);
+    }
+
+    /// The kinds of decision 43 (floats by a table of sign and exponent, the mantissa or-ed
+    /// above the lanes) are those of comparing the value with 1, 0 and ½, for special values,
+    /// neighbours of 0, ½, 1 and random bit patterns; integers likewise.
+    #[test]
+    fn kinds_are_those_of_the_compares() {
+        let want = |v: f64| {
+            if v == 1.0 {
+                0
+            } else if v == 0.0 {
+                1
+            } else if v == 0.5 {
+                2
+            } else {
+                OTHER as u8
+            }
+        };
+        let mut values =
+            vec![0.0, -0.0, 0.5, 1.0, -0.5, -1.0, 2.0, 0.25, f64::NAN, -f64::NAN, f64::INFINITY, f64::NEG_INFINITY, f64::MIN_POSITIVE, 5e-324, -5e-324];
+        for v in [0.0f64, 0.5, 1.0] {
+            values.extend([f64::from_bits(v.to_bits() + 1), f64::from_bits(v.to_bits().wrapping_sub(1)), f64::from_bits(v.to_bits() | 1 << 51)]);
+        }
+        let mut s = 99u64;
+        values.extend((0..100_000).map(|_| {
+            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            f64::from_bits(s)
+        }));
+        for &v in &values {
+            assert_eq!(lane_or_other(v.kind()), want(v), "{v:e} ({:#x})", v.to_bits());
+            let w = v as f32;
+            assert_eq!(lane_or_other(w.kind()), want(w as f64), "{w:e} ({:#x})", w.to_bits());
+            assert_eq!(lane_or_other(f32::from_bits(v.to_bits() as u32).kind()), want(f32::from_bits(v.to_bits() as u32) as f64));
+        }
+        for v in [f32::from_bits(1), f32::from_bits(0.5f32.to_bits() + 1), f32::from_bits(1f32.to_bits() + 1), -0.0f32] {
+            assert_eq!(lane_or_other(v.kind()), want(v as f64), "{v:e}");
+        }
+        for v in [-2i64, -1, 0, 1, 2, i64::MIN, i64::MAX] {
+            assert_eq!(lane_or_other(v.kind()), want(v as f64));
+            assert_eq!(lane_or_other((v as u8).kind()), want((v as u8) as f64));
+            assert_eq!(lane_or_other((v as u64).kind()), want((v as u64) as f64));
+        }
+        // A float other than 0, ½, 1 anywhere in the rows declines the pass.
+        let (a, b, mut o) = random_rows(10, 100_000, 2);
+        for bad in [f64::from_bits(1f64.to_bits() + 1), f64::from_bits(0.5f64.to_bits() + 1), 5e-324, -0.5] {
+            o[77_777] = bad;
+            assert_eq!(reduce_ids(&a, &b, &o[..]).unwrap(), None, "{bad:e}");
+        }
+        o[77_777] = -0.0; // a zero: `b` won
+        assert_eq!(reduce_ids(&a, &b, &o[..]).unwrap().unwrap().table, reduce(10, &a, &b, Outcomes::Values(&o), None).unwrap());
+    }
+
+    /// Long runs of one row (more than 65,535 in one cell of one block) and 256 names, whose
+    /// front table needs several multipliers and leaves some names to the directory, give the
+    /// general path's table.
+    #[test]
+    fn runs_and_many_names_match_the_general_reduce() {
+        let (mut a, mut b, mut o) = random_rows(256, 600_000, 21);
+        for r in 100_000..250_000 {
+            (a[r], b[r], o[r]) = (7, 200, 0.5);
+        }
+        for r in 300_000..370_000 {
+            (a[r], b[r], o[r]) = (200, 7, 1.0);
+        }
+        let want = reduce(256, &a, &b, Outcomes::Values(&o), None).unwrap();
+        let (a16, b16): (Vec<u16>, Vec<u16>) = (a.iter().map(|&x| x as u16 + 1000).collect(), b.iter().map(|&x| x as u16 + 1000).collect());
+        assert_eq!(reduce_ids(&a16, &b16, &o[..]).unwrap().unwrap().table, want);
+        // Names of 1 to 12 bytes; their byte order is not the item order.
+        let names: Vec<Vec<u8>> = (0..256u64).map(|k| format!("{:x}{}", k * 2_654_435_761 % 1_000_003, "_".repeat(k as usize % 6)).into_bytes()).collect();
+        let mut sorted = names.clone();
+        sorted.sort();
+        let rank: Vec<u32> = names.iter().map(|x| sorted.iter().position(|y| y == x).unwrap() as u32).collect();
+        let view = |k: &u32| StrKey::new(&names[*k as usize]).packed().unwrap();
+        let (va, vb): (Vec<u128>, Vec<u128>) = (a.iter().map(view).collect(), b.iter().map(view).collect());
+        let got = reduce_names(&va, &vb, &o[..]).unwrap().unwrap();
+        assert_eq!(got.table, want.relabel(&rank).unwrap());
+        assert_eq!(got.names.iter().map(|&k| StrKey::Short(k).to_bytes()).collect::<Vec<_>>(), sorted);
+        // The front table: every name found again, whatever the multiplier.
+        let mut front = NameFront::new();
+        let codes: Vec<u64> = va.iter().take(5_000).map(|&v| front.code(v)).collect();
+        assert!(front.mul != NameFront::multiplier(0), "a collision made the front choose another multiplier");
+        for (&v, &c) in va.iter().zip(&codes) {
+            assert_eq!(front.code(v), c);
+            assert_eq!(front.directory.names[c as usize], v);
+        }
     }
 }
 
