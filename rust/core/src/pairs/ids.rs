@@ -1,26 +1,29 @@
-//! The fused reduce of item ids (issue 20, decisions 34 and 39): integer item names of a small
-//! range (or factorized codes, or short names read as Arrow string views) and unit-weight
-//! outcomes of 0, ½ or 1, counted straight from the caller's columns into a square of cells
-//! indexed by the ids themselves, in one pass.
+//! The fused reduce of item ids (issue 20, decisions 34, 39 and 43): integer item names of a
+//! small range (or factorized codes, or short names read as Arrow string views) and
+//! unit-weight outcomes of 0, ½ or 1, counted straight from the caller's columns into a
+//! square of cells indexed by the ids themselves, in one pass.
 //!
 //! The general path first factorizes the names (a pass for the range, one for the first
 //! appearances, one writing `u32` codes), then reduces the codes (a pass checking them, one
 //! over the outcomes, one counting with a renaming per row): five reads of the rows and a
 //! write, and a dozen operations a row in the counting loop. Here a row is `key(a) − lo`,
-//! `key(b) − lo`, the outcome's kind ([`Outcome`]: 0 `a` won, 1 `b` won, 2 a tie, [`OTHER`] anything
-//! else, without branches, read in the column's own type: floats, integers, booleans as bytes
-//! or bits, label codes) and one increment of `cells[(x·w + y)·4 + kind]` (w a power of two:
-//! shifts and masks). The range is guessed from the first rows and checked per row (an
-//! out-of-range id ends the pass early; the range is then measured and the pass rerun), so an
-//! id column is read once. The ordered cells are folded into the table (i < j) afterwards,
-//! and items that appear are numbered in key order, which is the order of the values. Counts
-//! are integers, summed per block of rows (split by size, never by thread count) and the
-//! blocks added in order: the table is the one the general path gives, bit for bit.
+//! `key(b) − lo` (one subtraction each on the raw bits), the outcome's kind ([`Outcome`]: 0
+//! `a` won, 1 `b` won, 2 a tie, [`OTHER`] anything else, without branches, read in the
+//! column's own type: floats by a table, integers, booleans as bytes or bits, label codes)
+//! and one increment of `cells[(x·w + y)·4 + kind]` ([`count_rows`], w a power of two). The
+//! range is guessed from the first rows and checked per chunk of rows (the ids are or-ed: an
+//! out-of-range id ends the pass at the chunk's end; the range is then measured and the pass
+//! rerun), so an id column is read once. The ordered cells are folded into the table (i < j)
+//! afterwards, and items that appear are numbered in key order, which is the order of the
+//! values. Counts are integers, summed per block of rows (split by size, never by thread
+//! count) and the blocks added in order: the table is the one the general path gives, bit
+//! for bit.
 //!
 //! [`reduce_names`] does the same for names of at most 12 bytes given as string views: each
-//! block codes its names through a table of at most 256 (open addressing on the 16-byte view,
-//! in L1) instead of hashing them in general, counts the codes, and the blocks' names are
-//! sorted and their squares added in that order.
+//! block finds its names through a perfect-hash front table ([`NameFront`]: the view as read,
+//! one multiplication, one compare) backed by a table of at most 256 (open addressing on
+//! the masked 16-byte view, in L1) instead of hashing them in general, counts the codes in
+//! the same pass, and the blocks' names are sorted and their squares added in that order.
 //!
 //! Anything else — a self-comparison, an outcome other than 0, ½, 1, a range too wide for the
 //! square — returns `None`, and the caller takes the general path, which reports the rows.
@@ -203,7 +206,7 @@ impl Kinds for Bits<'_> {
 
 /// Outcome labels read as Arrow string views, matched in the counting pass itself against the
 /// labels of at most 12 bytes: a view as read is found through a front table of the labels
-/// ([`NameFront::find`], decision 43: one hash, one compare), else (padding not zero, say)
+/// (`NameFront::find`, decision 43: one hash, one compare), else (padding not zero, say)
 /// its packed key is compared with every label (no branch on the row's label); a row whose
 /// label is longer or unknown is [`OTHER`] (the caller then codes the labels by
 /// [`crate::factorize::match_labels`] or takes the general path).
