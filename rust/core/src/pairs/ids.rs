@@ -105,12 +105,17 @@ impl Outcome for f32 {
     }
 }
 
+/// The kinds of the integers 0, 1 and of every other (≥ 2 as `u64`: negative values too).
+static INT_KINDS: [u8; 3] = [1, 0, OTHER as u8];
+
+/// An integer's kind: its value as `u64`, at most 2, indexes [`INT_KINDS`] (a compare, a
+/// conditional move, a load).
 macro_rules! int_outcome {
     ($($t:ty),*) => {$(
         impl Outcome for $t {
             #[inline]
             fn kind(self) -> u64 {
-                OTHER - OTHER * (self == 1) as u64 - (OTHER - 1) * (self == 0) as u64
+                INT_KINDS[(self as u64).min(2) as usize] as u64
             }
         }
     )*};
