@@ -2,6 +2,7 @@
 
     python benches/ingest.py                       # 10M rows, n = 100, every dtype; sparse split
     python benches/ingest.py --rows 1000000 --repeat 3
+    python benches/ingest.py --rate --repeat 9         # the dense reduce alone: rows/s per core
 
 Dense part: per item dtype (Int8 … Int64, UInt8 … UInt64, String, Categorical, Enum; float
 outcomes) and per outcome dtype (float, int, bool, string labels; Int64 items; and String items
@@ -14,6 +15,11 @@ same process before and after the cases, and the general path (factorize, then
 ``_core.reduce_pairs``: ``Comparisons.from_frame(frame).pair_table()``, what
 ``from_comparisons`` did before decision 34) beside them. Ratios are to the baseline's median. CPU seconds
 (process time, all threads) are printed beside the wall times.
+
+``--rate`` times only the dense reduce (``_core.reduce_ids`` on int64 ids with float outcomes,
+``_core.reduce_names`` on 9-byte names), wall and CPU, as rows per second and rows per second
+per core by CPU time, beside reading the same bytes with numpy (a sum over each column, on one
+thread and split over two).
 
 Sparse part (``--sparse-items``, default 10,000 items, same rows): the split of
 ``bradley_terry`` into ingest (factorize), reduce (``_core.reduce_pairs``) and fit (from the
@@ -33,6 +39,7 @@ import importlib.util
 import os
 import sys
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -99,6 +106,42 @@ def outcome_column(o: np.ndarray, kind: str) -> pl.Series:
     return pl.Series(np.array(["model_b", "tie", "model_a"])[(2 * o).astype(np.int64)])
 
 
+def reduce_rates(a: np.ndarray, b: np.ndarray, o: np.ndarray, n: int, repeat: int) -> None:
+    """Prints the dense reduce alone (``reduce_ids`` on int64 ids, ``reduce_names`` on names of
+    9 bytes; float outcomes): median wall and CPU ms of ``repeat`` calls, rows/s, and rows/s
+    per core by CPU time."""
+    m = len(a)
+    red = timed(lambda: _core.reduce_ids(a, b, outcome=o), repeat, "reduce_ids alone")
+    print(
+        f"reduce_ids alone (int64 ids, float outcomes): {red[0] * 1e3:.1f} ms wall, {red[1] * 1e3:.1f} ms cpu: "
+        f"{m / red[0] / 1e6:.0f}M rows/s, {m / red[1] / 1e6:.0f}M rows/s per core (cpu time)"
+    )
+    if hasattr(_core, "reduce_names"):  # since decision 39
+        names = pl.DataFrame({"a": item_column(a, "String", n), "b": item_column(b, "String", n)})
+        red = timed(lambda: _core.reduce_names(names["a"], names["b"], outcome=o), repeat, "reduce_names alone")
+        print(
+            f"reduce_names alone (names of 9 bytes, float outcomes): {red[0] * 1e3:.1f} ms wall, "
+            f"{red[1] * 1e3:.1f} ms cpu: {m / red[0] / 1e6:.0f}M rows/s, {m / red[1] / 1e6:.0f}M rows/s per core (cpu time)"
+        )
+
+
+def read_rates(columns: list[np.ndarray], what: str, repeat: int) -> None:
+    """Prints what reading ``columns`` (the bytes of a row's columns, ``what``) costs here:
+    numpy sums of each on one thread, and split in two halves summed by two threads (numpy
+    releases the GIL)."""
+    m = len(columns[0])
+    gb = sum(c.nbytes for c in columns) / 1e9
+    one = timed(lambda: [c.sum() for c in columns], repeat)
+    halves = [[c[s] for c in columns] for s in (slice(0, m // 2), slice(m // 2, m))]
+    with ThreadPoolExecutor(2) as pool:
+        two = timed(lambda: list(pool.map(lambda h: [c.sum() for c in h], halves)), repeat)
+    for threads, (wall, cpu) in (("one thread", one), ("two threads", two)):
+        print(
+            f"numpy read of {gb * 1e3:.0f} MB ({what}; {threads}): {wall * 1e3:.1f} ms wall, {cpu * 1e3:.1f} ms cpu: "
+            f"{gb / wall:.1f} GB/s, {m / wall / 1e6:.0f}M rows/s, {m / cpu / 1e6:.0f}M rows/s per core (cpu time)"
+        )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rows", type=int, default=10_000_000)
@@ -108,6 +151,7 @@ def main() -> None:
     ap.add_argument("--skip-dense", action="store_true")
     ap.add_argument("--skip-sparse", action="store_true")
     ap.add_argument("--before", help="another build's _core extension: the sparse fit timed with it too")
+    ap.add_argument("--rate", action="store_true", help="only the dense reduce's rows/s (and numpy's read)")
     args = ap.parse_args()
     m, n, rep = args.rows, args.items, args.repeat
     rng = np.random.default_rng(0)
@@ -115,6 +159,17 @@ def main() -> None:
     b = (a + rng.integers(1, n, m)) % n
     o = rng.integers(0, 3, m) / 2.0
     print(f"rows {m:,}, items {n}, repeats {rep}, load average {os.getloadavg()[0]:.2f}, cores {os.cpu_count()}")
+    if args.rate:
+        # The bytes the reduce reads: 24 a row from int64 ids, 40 from two columns of
+        # 16-byte string views (here stand-ins of the same size).
+        views = [np.ones((m, 2), dtype=np.int64), np.ones((m, 2), dtype=np.int64), o]  # (not zeros: lazily mapped)
+        read_rates([a, b, o], "int64 ids, float outcomes: 24 B a row", rep)
+        read_rates(views, "two view columns, float outcomes: 40 B a row", rep)
+        reduce_rates(a, b, o, n, rep)
+        read_rates([a, b, o], "int64 ids, float outcomes: 24 B a row", rep)
+        read_rates(views, "two view columns, float outcomes: 40 B a row", rep)
+        print(f"load average {os.getloadavg()[0]:.2f}")
+        return
 
     if not args.skip_dense:
         base = timed(lambda: bradley_terry_ids(a, b, o, n), rep)
@@ -155,22 +210,8 @@ def main() -> None:
             gc.collect()
         after = timed(lambda: bradley_terry_ids(a, b, o, n), rep)
         print(f"numpy baseline again: {after[0]:.3f} s; slowest case / fastest: {max(walls.values()) / fastest:.2f}")
-        # The dense reduce alone, from int64 ids: rows per second per core.
+        reduce_rates(a, b, o, n, rep)
         ids = pl.DataFrame({"a": a, "b": b, "outcome": o})
-        if hasattr(_core, "reduce_ids"):  # since issue 20
-            red = timed(lambda: _core.reduce_ids(ids["a"].to_numpy(), ids["b"].to_numpy(), outcome=o), rep)
-            print(
-                f"reduce_ids alone (int64 ids, float outcomes): {red[0] * 1e3:.1f} ms wall, {red[1] * 1e3:.1f} ms cpu: "
-                f"{m / red[0] / 1e6:.0f}M rows/s, {m / red[1] / 1e6:.0f}M rows/s per core (cpu time)"
-            )
-        if hasattr(_core, "reduce_names"):  # since decision 39
-            names = pl.DataFrame({"a": item_column(a, "String", n), "b": item_column(b, "String", n)})
-            red = timed(lambda: _core.reduce_names(names["a"], names["b"], outcome=o), rep)
-            print(
-                f"reduce_names alone (names of 9 bytes, float outcomes): {red[0] * 1e3:.1f} ms wall, {red[1] * 1e3:.1f} ms cpu: "
-                f"{m / red[1] / 1e6:.0f}M rows/s per core (cpu time)"
-            )
-            del names
         # Where the general path's time goes on int64 ids (the stages of what from_comparisons did).
         (ca, cb), labels = factorize([ids["a"], ids["b"]])
         rank = sorted_rank(labels)

@@ -352,3 +352,38 @@ def test_sliced_boolean_outcomes_are_read_from_their_bits(took_the_fast_path: li
     t = ra.PairTable.from_comparisons(frame, outcome="o")
     assert took_the_fast_path == [True]
     assert as_dict(t) == brute_force(a[3:].tolist(), b[3:].tolist(), won.cast(pl.Float64).to_list())
+
+
+def test_the_counting_kernels_edge_cases_give_the_general_table(took_the_fast_path: list[bool]) -> None:
+    # Decision 43: float outcomes are classified by their bits (−0.0 is a 0; the floats next
+    # to 0, ½ and 1 are not them), a cell may hold far more than 65,535 rows of a block, and
+    # names are found through a perfect-hash front table: 12 bytes is still a short name, 13
+    # is not; 256 names are counted in the pass, a 257th is not (nor its codes).
+    rng = np.random.default_rng(43)
+    m = 200_000
+    a = rng.integers(0, 30, m)
+    b = (a + rng.integers(1, 30, m)) % 30
+    o = rng.integers(0, 3, m) / 2.0
+    a[1000:71_000], b[1000:71_000], o[1000:71_000] = 3, 9, 1.0  # 70,000 rows in one cell
+    o[5] = -0.0
+
+    def check(frame: pl.DataFrame, fast: list[bool]) -> None:
+        took_the_fast_path.clear()
+        same_table(ra.PairTable.from_comparisons(frame), Comparisons.from_frame(frame).pair_table())
+        assert took_the_fast_path == fast
+
+    check(pl.DataFrame({"a": a, "b": b, "outcome": o}), [True])
+    t = ra.PairTable.from_comparisons(pl.DataFrame({"a": a, "b": b, "outcome": o}))
+    assert (t.wins_i[(t.i == 3) & (t.j == 9)] >= 70_000).all()
+    for near in (np.nextafter(0.5, 1.0), np.nextafter(1.0, 0.0), 5e-324):
+        nudged = o.copy()
+        nudged[77_777] = near
+        check(pl.DataFrame({"a": a, "b": b, "outcome": nudged}), [False])
+    for width, fast in ((12, [True]), (13, [False, True])):
+        names = np.array([f"{k:0{width}d}" for k in range(30)])
+        check(pl.DataFrame({"a": names[a], "b": names[b], "outcome": o}), fast)
+    for n, fast in ((256, [True]), (257, [False, False])):  # (257 codes: past the square too)
+        wide_a = rng.integers(0, n, m)
+        wide_b = (wide_a + rng.integers(1, n, m)) % n
+        names = np.array([f"n{k * 7919 % 1009}" for k in range(n)])
+        check(pl.DataFrame({"a": names[wide_a], "b": names[wide_b], "outcome": o}), fast)

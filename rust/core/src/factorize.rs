@@ -406,15 +406,25 @@ pub fn dense_range_limit(rows: usize) -> usize {
 /// An integer read from a column (item ids, codes): its key keeps the values' order (signed
 /// values with the sign bit flipped), so keys ascending are the values ascending.
 pub trait Id: Copy + Send + Sync {
-    fn key(self) -> u64;
+    /// What [`Id::raw`] is flipped by to give the key: the sign bit for signed types, else 0.
+    /// Flipping the top bit is adding 2^63 (mod 2^64), so `key(x) − lo` is
+    /// `raw(x) − (lo ^ FLIP)`: one subtraction a value in the counting loop.
+    const FLIP: u64;
+    /// The value's bits as a `u64` (signed values sign-extended).
+    fn raw(self) -> u64;
+    #[inline]
+    fn key(self) -> u64 {
+        self.raw() ^ Self::FLIP
+    }
 }
 
 macro_rules! signed_id {
     ($($t:ty),*) => {$(
         impl Id for $t {
+            const FLIP: u64 = 1 << 63;
             #[inline]
-            fn key(self) -> u64 {
-                (self as i64 as u64) ^ (1 << 63)
+            fn raw(self) -> u64 {
+                self as i64 as u64
             }
         }
     )*};
@@ -422,8 +432,9 @@ macro_rules! signed_id {
 macro_rules! unsigned_id {
     ($($t:ty),*) => {$(
         impl Id for $t {
+            const FLIP: u64 = 0;
             #[inline]
-            fn key(self) -> u64 {
+            fn raw(self) -> u64 {
                 self as u64
             }
         }

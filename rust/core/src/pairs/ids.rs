@@ -1,26 +1,29 @@
-//! The fused reduce of item ids (issue 20, decisions 34 and 39): integer item names of a small
-//! range (or factorized codes, or short names read as Arrow string views) and unit-weight
-//! outcomes of 0, ½ or 1, counted straight from the caller's columns into a square of cells
-//! indexed by the ids themselves, in one pass.
+//! The fused reduce of item ids (issue 20, decisions 34, 39 and 43): integer item names of a
+//! small range (or factorized codes, or short names read as Arrow string views) and
+//! unit-weight outcomes of 0, ½ or 1, counted straight from the caller's columns into a
+//! square of cells indexed by the ids themselves, in one pass.
 //!
 //! The general path first factorizes the names (a pass for the range, one for the first
 //! appearances, one writing `u32` codes), then reduces the codes (a pass checking them, one
 //! over the outcomes, one counting with a renaming per row): five reads of the rows and a
 //! write, and a dozen operations a row in the counting loop. Here a row is `key(a) − lo`,
-//! `key(b) − lo`, the outcome's kind ([`Outcome`]: 0 `a` won, 1 `b` won, 2 a tie, 3 anything
-//! else, without branches, read in the column's own type: floats, integers, booleans as bytes
-//! or bits, label codes) and one increment of `cells[(x·w + y)·4 + kind]` (w a power of two:
-//! shifts and masks). The range is guessed from the first rows and checked per row (an
-//! out-of-range id ends the pass early; the range is then measured and the pass rerun), so an
-//! id column is read once. The ordered cells are folded into the table (i < j) afterwards,
-//! and items that appear are numbered in key order, which is the order of the values. Counts
-//! are integers, summed per block of rows (split by size, never by thread count) and the
-//! blocks added in order: the table is the one the general path gives, bit for bit.
+//! `key(b) − lo` (one subtraction each on the raw bits), the outcome's kind ([`Outcome`]: 0
+//! `a` won, 1 `b` won, 2 a tie, [`OTHER`] anything else, without branches, read in the
+//! column's own type: floats by a table, integers, booleans as bytes or bits, label codes)
+//! and one increment of `cells[(x·w + y)·4 + kind]` ([`count_rows`], w a power of two). The
+//! range is guessed from the first rows and checked per chunk of rows (the ids are or-ed: an
+//! out-of-range id ends the pass at the chunk's end; the range is then measured and the pass
+//! rerun), so an id column is read once. The ordered cells are folded into the table (i < j)
+//! afterwards, and items that appear are numbered in key order, which is the order of the
+//! values. Counts are integers, summed per block of rows (split by size, never by thread
+//! count) and the blocks added in order: the table is the one the general path gives, bit
+//! for bit.
 //!
 //! [`reduce_names`] does the same for names of at most 12 bytes given as string views: each
-//! block codes its names through a table of at most 256 (open addressing on the 16-byte view,
-//! in L1) instead of hashing them in general, counts the codes, and the blocks' names are
-//! sorted and their squares added in that order.
+//! block finds its names through a perfect-hash front table ([`NameFront`]: the view as read,
+//! one multiplication, one compare) backed by a table of at most 256 (open addressing on
+//! the masked 16-byte view, in L1) instead of hashing them in general, counts the codes in
+//! the same pass, and the blocks' names are sorted and their squares added in that order.
 //!
 //! Anything else — a self-comparison, an outcome other than 0, ½, 1, a range too wide for the
 //! square — returns `None`, and the caller takes the general path, which reports the rows.
@@ -35,7 +38,7 @@ use crate::error::{Error, Result};
 use crate::factorize::{key_range, StrKey};
 pub use crate::factorize::{signed_value, Id};
 use crate::interrupt::Stop;
-use crate::memory::{try_filled, try_push, try_zeroed};
+use crate::memory::{try_push, try_zeroed};
 
 /// The table of [`reduce_ids`]: `keys[k]` is the key of item `k` (ascending), the table's
 /// codes index `keys`.
@@ -49,40 +52,80 @@ pub struct IdTable {
 /// per ordered pair, 1 MiB, so that it stays in a core's cache.
 pub const MAX_WIDTH: usize = 256;
 
-/// An outcome read in its column's own type, classified without branches into a kind: 0 `a`
-/// won, 1 `b` won, 2 a tie, 3 anything else (which sends the rows to the general path).
-/// Floats: 1, 0, ½ (NaN and other values: 3); integers: 1, 0; booleans: true, false.
-pub trait Outcome: Copy + Send + Sync {
-    fn kind(self) -> usize;
+/// The kind of a row that is anything else: a kind is 0 `a` won, 1 `b` won, 2 a tie (the
+/// cell's lane, its two low bits), and any kind with a bit past those two set is anything
+/// else (which sends the rows to the general path). The counting loop ors the kinds into one
+/// word and tests it once per chunk of rows.
+pub const OTHER: u64 = 4;
+
+/// A kind as one of 0, 1, 2 or [`OTHER`] (for tables of kinds).
+fn lane_or_other(kind: u64) -> u8 {
+    if kind > 2 {
+        OTHER as u8
+    } else {
+        kind as u8
+    }
 }
 
-macro_rules! float_outcome {
-    ($($t:ty),*) => {$(
-        impl Outcome for $t {
-            #[inline]
-            fn kind(self) -> usize {
-                3 - 3 * (self == 1.0) as usize - 2 * (self == 0.0) as usize - (self == 0.5) as usize
-            }
-        }
-    )*};
+/// An outcome read in its column's own type, classified without branches into a kind
+/// ([`OTHER`]). Floats: 1, 0 (either sign), ½, anything else (NaN too) other; integers: 1, 0;
+/// booleans: true, false.
+pub trait Outcome: Copy + Send + Sync {
+    fn kind(self) -> u64;
 }
+
+/// The kinds of floats by their sign and exponent bits: 1 → 0, ±0 → 1, ½ → 2, the rest
+/// [`OTHER`]; a float is one of these values only when its mantissa bits are 0 as well.
+const fn float_kinds<const N: usize>(one: usize, half: usize, minus_zero: usize) -> [u8; N] {
+    let mut t = [OTHER as u8; N];
+    t[one] = 0;
+    t[0] = 1;
+    t[minus_zero] = 1;
+    t[half] = 2;
+    t
+}
+static F64_KINDS: [u8; 1 << 12] = float_kinds(0x3ff, 0x3fe, 0x800);
+static F32_KINDS: [u8; 1 << 9] = float_kinds(0x7f, 0x7e, 0x100);
+
+/// A float's kind in one table lookup: the sign and exponent index the table, and the
+/// mantissa bits are or-ed in above the lanes (any of them set: anything else).
+impl Outcome for f64 {
+    #[inline]
+    fn kind(self) -> u64 {
+        let bits = self.to_bits();
+        F64_KINDS[(bits >> 52) as usize] as u64 | bits << 12
+    }
+}
+
+impl Outcome for f32 {
+    #[inline]
+    fn kind(self) -> u64 {
+        let bits = self.to_bits();
+        F32_KINDS[(bits >> 23) as usize] as u64 | ((bits << 9) as u64) << 2
+    }
+}
+
+/// The kinds of the integers 0, 1 and of every other (≥ 2 as `u64`: negative values too).
+static INT_KINDS: [u8; 3] = [1, 0, OTHER as u8];
+
+/// An integer's kind: its value as `u64`, at most 2, indexes [`INT_KINDS`] (a compare, a
+/// conditional move, a load).
 macro_rules! int_outcome {
     ($($t:ty),*) => {$(
         impl Outcome for $t {
             #[inline]
-            fn kind(self) -> usize {
-                3 - 3 * (self == 1) as usize - 2 * (self == 0) as usize
+            fn kind(self) -> u64 {
+                INT_KINDS[(self as u64).min(2) as usize] as u64
             }
         }
     )*};
 }
-float_outcome!(f32, f64);
 int_outcome!(i8, i16, i32, i64, u8, u16, u32, u64);
 
 impl Outcome for bool {
     #[inline]
-    fn kind(self) -> usize {
-        !self as usize
+    fn kind(self) -> u64 {
+        !self as u64
     }
 }
 
@@ -90,8 +133,8 @@ impl Outcome for bool {
 pub trait Kinds: Sync {
     /// The number of rows, or `None` for a column that fits any (every row a win of `a`).
     fn rows(&self) -> Option<usize>;
-    /// The kinds of `rows`.
-    fn kinds(&self, rows: Range<usize>) -> impl Iterator<Item = usize> + '_;
+    /// The kinds of `rows` ([`OTHER`]).
+    fn kinds(&self, rows: Range<usize>) -> impl Iterator<Item = u64> + '_;
 }
 
 /// A number per row, in the column's own type (no cast).
@@ -100,7 +143,7 @@ impl<O: Outcome> Kinds for [O] {
         Some(self.len())
     }
     #[inline]
-    fn kinds(&self, rows: Range<usize>) -> impl Iterator<Item = usize> + '_ {
+    fn kinds(&self, rows: Range<usize>) -> impl Iterator<Item = u64> + '_ {
         self[rows].iter().map(|&o| o.kind())
     }
 }
@@ -113,7 +156,7 @@ impl Kinds for AllWins {
         None
     }
     #[inline]
-    fn kinds(&self, rows: Range<usize>) -> impl Iterator<Item = usize> + '_ {
+    fn kinds(&self, rows: Range<usize>) -> impl Iterator<Item = u64> + '_ {
         std::iter::repeat_n(0, rows.len())
     }
 }
@@ -122,15 +165,15 @@ impl Kinds for AllWins {
 /// codes) into a table of outcome values; a code past the table is "anything else".
 pub struct Coded<'a, C> {
     codes: &'a [C],
-    /// The kind of each code, 3 from the table's end up to 256 (so that `u8` codes need no
-    /// bounds test).
+    /// The kind of each code, [`OTHER`] from the table's end up to 256 (so that `u8` codes
+    /// need no bounds test).
     kinds: Vec<u8>,
 }
 
 impl<'a, C: Id> Coded<'a, C> {
     pub fn new(codes: &'a [C], values: &[f64]) -> Coded<'a, C> {
-        let mut kinds: Vec<u8> = values.iter().map(|&v| v.kind() as u8).collect();
-        kinds.resize(kinds.len().max(256), 3);
+        let mut kinds: Vec<u8> = values.iter().map(|&v| lane_or_other(v.kind())).collect();
+        kinds.resize(kinds.len().max(256), OTHER as u8);
         Coded { codes, kinds }
     }
 }
@@ -140,8 +183,8 @@ impl<C: Id> Kinds for Coded<'_, C> {
         Some(self.codes.len())
     }
     #[inline]
-    fn kinds(&self, rows: Range<usize>) -> impl Iterator<Item = usize> + '_ {
-        self.codes[rows].iter().map(|&c| usize::try_from(c.key()).ok().and_then(|c| self.kinds.get(c)).map_or(3, |&k| k as usize))
+    fn kinds(&self, rows: Range<usize>) -> impl Iterator<Item = u64> + '_ {
+        self.codes[rows].iter().map(|&c| usize::try_from(c.key()).ok().and_then(|c| self.kinds.get(c)).map_or(OTHER, |&k| k as u64))
     }
 }
 
@@ -158,29 +201,50 @@ impl Kinds for Bits<'_> {
         Some(self.len)
     }
     #[inline]
-    fn kinds(&self, rows: Range<usize>) -> impl Iterator<Item = usize> + '_ {
+    fn kinds(&self, rows: Range<usize>) -> impl Iterator<Item = u64> + '_ {
         rows.map(|r| {
             let bit = r + self.offset;
-            1 - ((self.bytes[bit >> 3] >> (bit & 7)) & 1) as usize
+            1 - ((self.bytes[bit >> 3] >> (bit & 7)) & 1) as u64
         })
     }
 }
 
 /// Outcome labels read as Arrow string views, matched in the counting pass itself against the
-/// labels of at most 12 bytes (packed keys compared as integers, every label compared: no
-/// branch on the row's label); a row whose label is longer or unknown is kind 3 (the caller
-/// then codes the labels by [`crate::factorize::match_labels`] or takes the general path).
+/// labels of at most 12 bytes: a view as read is found through a front table of the labels
+/// (`NameFront::find`, decision 43: one hash, one compare), else (padding not zero, say)
+/// its packed key is compared with every label (no branch on the row's label); a row whose
+/// label is longer or unknown is [`OTHER`] (the caller then codes the labels by
+/// [`crate::factorize::match_labels`] or takes the general path).
 pub struct Labels<'a> {
     views: &'a [u128],
     /// (packed label, its kind) per short label.
     keys: Vec<(u128, u8)>,
+    front: NameFront,
+    /// The kind of each code of `front`.
+    front_kinds: [u8; 2 * MAX_WIDTH],
 }
 
 impl<'a> Labels<'a> {
     /// `labels[k]` (bytes) has the value `values[k]`; labels past 12 bytes are left out.
     pub fn new(views: &'a [u128], labels: &[&[u8]], values: &[f64]) -> Labels<'a> {
-        let keys = labels.iter().zip(values).filter_map(|(l, &v)| StrKey::new(l).packed().map(|p| (p, v.kind() as u8))).collect();
-        Labels { views, keys }
+        let keys: Vec<(u128, u8)> = labels.iter().zip(values).filter_map(|(l, &v)| StrKey::new(l).packed().map(|p| (p, lane_or_other(v.kind())))).collect();
+        let (mut front, mut front_kinds) = (NameFront::new(), [OTHER as u8; 2 * MAX_WIDTH]);
+        for &(key, kind) in &keys {
+            if let Some(k) = front_kinds.get_mut(front.code(key) as usize) {
+                *k = kind;
+            }
+        }
+        Labels { views, keys, front, front_kinds }
+    }
+
+    /// The kind of a view the front table did not find.
+    #[cold]
+    #[inline(never)]
+    fn compared(&self, view: u128) -> u64 {
+        match StrKey::short_view(view) {
+            Some(key) => self.keys.iter().fold(OTHER, |kind, &(l, k)| if l == key { k as u64 } else { kind }),
+            None => OTHER,
+        }
     }
 }
 
@@ -189,10 +253,10 @@ impl Kinds for Labels<'_> {
         Some(self.views.len())
     }
     #[inline]
-    fn kinds(&self, rows: Range<usize>) -> impl Iterator<Item = usize> + '_ {
-        self.views[rows].iter().map(|&v| match StrKey::short_view(v) {
-            Some(key) => self.keys.iter().fold(3, |kind, &(l, k)| if l == key { k as usize } else { kind }),
-            None => 3,
+    fn kinds(&self, rows: Range<usize>) -> impl Iterator<Item = u64> + '_ {
+        self.views[rows].iter().map(|&v| match self.front.find(v) {
+            Some(code) => self.front_kinds[code] as u64,
+            None => self.compared(v),
         })
     }
 }
@@ -225,11 +289,12 @@ pub fn reduce_ids<T: Id, K: Kinds + ?Sized>(a: &[T], b: &[T], outcomes: &K) -> R
                 stop,
                 || try_zeroed::<u32>(width * width * 4),
                 |sq, r| {
-                    let (bad, other) = count_rows(sq, &a[r.clone()], &b[r.clone()], outcomes.kinds(r), lo, width.trailing_zeros());
-                    if bad != 0 {
+                    let (ids, kinds) = count_rows(sq, id_rows(&a[r.clone()], &b[r.clone()], outcomes.kinds(r), lo), width as u64);
+                    let outside = ids >= width as u64;
+                    if outside {
                         out_of_range.store(true, Ordering::Relaxed);
                     }
-                    bad == 0 && other == 0
+                    !outside && kinds & !3 == 0
                 },
             )?;
             match counted {
@@ -280,23 +345,33 @@ fn in_blocks<S: Send>(
     Ok((!gave_up.load(Ordering::Relaxed)).then_some(states))
 }
 
-/// The counting kernel: per row, ids − lo (an id below lo wraps to a large number) masked
-/// into the square of side `1 << shift`, so that the increment is always in bounds, and one
-/// increment of the cell's count of the row's kind. Returns (the ids' bits past the square,
-/// or 0 when every id was in it; the number of rows of kind 3).
+/// The counting kernel (decision 43): per row, its ids (already less the square's least id:
+/// [`id_rows`], [`NameFront::code`]) and kind, the cell `x·width + y` and one increment of
+/// the row's lane in it: no masks and no test per row but the slice's bounds check. An id
+/// outside the square (below the least it wraps to a large number) can only land on some cell
+/// or none, and the chunk is then discarded: the ids and the kinds are or-ed into two words
+/// that the caller tests once per chunk. Returns (the ids or-ed: ≥ `width`, a power of two,
+/// when one was outside the square; the kinds or-ed: past 3 when a row was anything else).
 #[inline]
-fn count_rows<T: Id>(sq: &mut [u32], a: &[T], b: &[T], kinds: impl Iterator<Item = usize>, lo: u64, shift: u32) -> (u64, usize) {
-    let mask = (1u64 << shift) - 1;
-    let mut bad = 0u64;
-    let mut other = 0usize;
-    for ((&x, &y), k) in a.iter().zip(b).zip(kinds) {
-        let (x, y) = (x.key().wrapping_sub(lo), y.key().wrapping_sub(lo));
-        bad |= (x | y) >> shift;
-        other += (k == 3) as usize;
-        let cell = (((x & mask) << shift) | (y & mask)) as usize;
-        sq[cell * 4 + (k & 3)] += 1;
+fn count_rows(sq: &mut [u32], rows: impl Iterator<Item = (u64, u64, u64)>, width: u64) -> (u64, u64) {
+    let (mut ids, mut all) = (0u64, 0u64);
+    for (x, y, k) in rows {
+        ids |= x | y;
+        all |= k;
+        let at = x.wrapping_mul(width).wrapping_add(y).wrapping_mul(4).wrapping_add(k & 3);
+        if let Some(c) = sq.get_mut(at as usize) {
+            *c += 1;
+        }
     }
-    (bad, other)
+    (ids, all)
+}
+
+/// The rows of id columns for [`count_rows`]: each id less `lo` (its key's), computed from
+/// the raw bits less `lo ^ FLIP` (one subtraction, [`Id::FLIP`]).
+#[inline]
+fn id_rows<'a, T: Id>(a: &'a [T], b: &'a [T], kinds: impl Iterator<Item = u64> + 'a, lo: u64) -> impl Iterator<Item = (u64, u64, u64)> + 'a {
+    let lo = lo ^ T::FLIP;
+    a.iter().zip(b).zip(kinds).map(move |((&x, &y), k)| (x.raw().wrapping_sub(lo), y.raw().wrapping_sub(lo), k))
 }
 
 /// The blocks' squares added (in block order) into `u64` counts.
@@ -406,6 +481,128 @@ impl NameCodes {
     }
 }
 
+/// Slots of a block's front table of names: 8,192 (`u16` codes, 16 KiB), so that a
+/// multiplier placing 100 names without a collision is found in about two tries (256 names:
+/// ~50).
+const FRONT_BITS: u32 = 13;
+/// Multipliers tried for a front table without collisions before the names that collide are
+/// left to the directory.
+const FRONT_TRIES: u64 = 256;
+/// Codes past the names in [`NameFront::keys`]: an empty slot points to one of two keys that
+/// do not hash to it.
+const EMPTY: usize = MAX_WIDTH;
+
+/// The front of a block's names (decision 43): a string view, as read (padding and all),
+/// hashed by one multiplication to a slot, the slot to a code, and the code's name compared
+/// with the view — one compare and no probing. The multiplier is chosen so that the names
+/// seen so far take distinct slots (a perfect hash, rebuilt when a new name collides); an
+/// empty slot points to a key that does not hash to it, so that no view matches it. A view
+/// that does not match (a new name, a name whose slot is taken, garbage in a short view's
+/// padding, a long name) goes to the directory ([`NameCodes`]).
+struct NameFront {
+    slots: Box<[u16; 1 << FRONT_BITS]>,
+    /// The names by code, then the two keys empty slots point to; 512 entries, so that a
+    /// `u16` code masked by 511 needs no bounds test.
+    keys: Box<[u128; 2 * MAX_WIDTH]>,
+    mul: u64,
+    directory: NameCodes,
+}
+
+impl NameFront {
+    fn new() -> NameFront {
+        let mut front = NameFront { slots: Box::new([0; 1 << FRONT_BITS]), keys: Box::new([0; 2 * MAX_WIDTH]), mul: 0, directory: NameCodes::new() };
+        front.place(Self::multiplier(0));
+        front
+    }
+
+    /// The `t`-th multiplier tried (odd; a fixed sequence, so that a block's table depends on
+    /// its names only).
+    fn multiplier(t: u64) -> u64 {
+        let mut z = t.wrapping_add(1).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        (z ^ (z >> 31)) | 1
+    }
+
+    /// One multiplication: the halves folded (the high one turned by 32 bits, so that the
+    /// length and the first bytes meet the last ones), times the multiplier, the top bits.
+    /// Names whose folds are equal share a slot under every multiplier: one of them is then
+    /// found by the directory (slower, the same code).
+    #[inline]
+    fn slot(mul: u64, view: u128) -> usize {
+        let (lo, hi) = (view as u64, (view >> 64) as u64);
+        ((lo ^ hi.rotate_left(32)).wrapping_mul(mul) >> (64 - FRONT_BITS)) as usize
+    }
+
+    /// The code of a view placed in the front table (exactly as read: a view with garbage in
+    /// its padding is not found here).
+    #[inline]
+    fn find(&self, view: u128) -> Option<usize> {
+        let c = self.slots[Self::slot(self.mul, view)] as usize & (2 * MAX_WIDTH - 1);
+        (self.keys[c] == view).then_some(c)
+    }
+
+    /// The view's code (a `u8`), or `u64::MAX` for a name longer than 12 bytes or a 257th name
+    /// (which [`count_rows`] reads as an id outside the square).
+    #[inline]
+    fn code(&mut self, view: u128) -> u64 {
+        match self.find(view) {
+            Some(c) => c as u64,
+            None => self.miss(view),
+        }
+    }
+
+    /// The directory's code of a view the front did not match; a new name is placed in the
+    /// front (a new multiplier when its slot is taken).
+    #[cold]
+    #[inline(never)]
+    fn miss(&mut self, view: u128) -> u64 {
+        let known = self.directory.names.len();
+        let Some(code) = self.directory.code(view) else { return u64::MAX };
+        if self.directory.names.len() > known {
+            self.keys[code as usize] = self.directory.names[code as usize];
+            let at = Self::slot(self.mul, self.keys[code as usize]);
+            if (self.slots[at] as usize) < EMPTY {
+                // (none of the tries: the colliding names are left to the directory)
+                if let Some(mul) = (1..=FRONT_TRIES).map(Self::multiplier).find(|&m| self.places_all(m)) {
+                    self.place(mul);
+                }
+            } else {
+                self.slots[at] = code as u16;
+            }
+        }
+        code as u64
+    }
+
+    /// Whether `mul` puts every name in a slot of its own.
+    fn places_all(&self, mul: u64) -> bool {
+        let mut taken = [0u64; (1 << FRONT_BITS) / 64];
+        self.keys[..self.directory.names.len()].iter().all(|&k| {
+            let at = Self::slot(mul, k);
+            let fresh = taken[at / 64] & (1 << (at % 64)) == 0;
+            taken[at / 64] |= 1 << (at % 64);
+            fresh
+        })
+    }
+
+    /// The slots under `mul`: each name at its own (of names sharing a slot, the first), an
+    /// empty slot at the key 0 unless 0 hashes there, then at a key that does not.
+    fn place(&mut self, mul: u64) {
+        self.mul = mul;
+        let zero = Self::slot(mul, 0);
+        self.keys[EMPTY] = 0;
+        self.keys[EMPTY + 1] = (1..128).map(|b| 1u128 << b).find(|&k| Self::slot(mul, k) != zero).unwrap_or(u128::MAX);
+        for (at, s) in self.slots.iter_mut().enumerate() {
+            *s = EMPTY as u16 + (at == zero) as u16;
+        }
+        for c in 0..self.directory.names.len() {
+            let at = Self::slot(mul, self.keys[c]);
+            if self.slots[at] as usize >= EMPTY {
+                self.slots[at] = c as u16;
+            }
+        }
+    }
+}
+
 /// The bytes of a packed short name.
 fn name_bytes(key: u128) -> ([u8; 16], usize) {
     (key.to_le_bytes(), (key as u32) as usize)
@@ -426,28 +623,19 @@ pub fn reduce_names<K: Kinds + ?Sized>(a: &[u128], b: &[u128], outcomes: &K) -> 
         return Ok(None);
     }
     struct Block {
-        names: NameCodes,
+        names: NameFront,
         square: Vec<u32>,
-        codes: Vec<u8>,
     }
     crate::interrupt::watched(|stop| {
-        let start =
-            || -> Result<Block> { Ok(Block { names: NameCodes::new(), square: try_zeroed(MAX_WIDTH * MAX_WIDTH * 4)?, codes: try_filled(2 * POLL_ROWS, 0)? }) };
+        let start = || -> Result<Block> { Ok(Block { names: NameFront::new(), square: try_zeroed(MAX_WIDTH * MAX_WIDTH * 4)? }) };
         let counted = in_blocks(m, stop, start, |blk, r| {
-            let (ca, cb) = blk.codes.split_at_mut(POLL_ROWS);
-            for (codes, views) in [(&mut *ca, &a[r.clone()]), (&mut *cb, &b[r.clone()])] {
-                for (c, &v) in codes.iter_mut().zip(views) {
-                    match blk.names.code(v) {
-                        Some(k) => *c = k,
-                        None => return false,
-                    }
-                }
-            }
-            let n = r.len();
-            count_rows(&mut blk.square, &ca[..n], &cb[..n], outcomes.kinds(r), 0, MAX_WIDTH.trailing_zeros()).1 == 0
+            let (names, square) = (&mut blk.names, &mut blk.square);
+            let rows = a[r.clone()].iter().zip(&b[r.clone()]).zip(outcomes.kinds(r)).map(|((&x, &y), k)| (names.code(x), names.code(y), k));
+            let (ids, kinds) = count_rows(square, rows, MAX_WIDTH as u64);
+            ids < MAX_WIDTH as u64 && kinds & !3 == 0
         })?;
         let Some(blocks) = counted else { return Ok(None) };
-        let mut names: Vec<u128> = blocks.iter().flat_map(|blk| blk.names.names.iter().copied()).collect();
+        let mut names: Vec<u128> = blocks.iter().flat_map(|blk| blk.names.directory.names.iter().copied()).collect();
         names.sort_unstable_by(|&x, &y| {
             let ((bx, lx), (by, ly)) = (name_bytes(x), name_bytes(y));
             bx[4..4 + lx].cmp(&by[4..4 + ly])
@@ -459,7 +647,7 @@ pub fn reduce_names<K: Kinds + ?Sized>(a: &[u128], b: &[u128], outcomes: &K) -> 
         }
         let mut total = try_zeroed::<u64>(n * n * 4)?;
         for blk in &blocks {
-            let global: Vec<usize> = blk.names.names.iter().map(|k| names.iter().position(|x| x == k).unwrap_or(0)).collect();
+            let global: Vec<usize> = blk.names.directory.names.iter().map(|k| names.iter().position(|x| x == k).unwrap_or(0)).collect();
             for (x, &gx) in global.iter().enumerate() {
                 for (y, &gy) in global.iter().enumerate() {
                     let from = (x * MAX_WIDTH + y) * 4;
@@ -639,11 +827,99 @@ mod tests {
         let lv: Vec<u128> = o.iter().map(|&x| StrKey::new(texts[(2.0 * x) as usize]).packed().unwrap()).collect();
         let labels = Labels::new(&lv, &texts, &[0.0, 0.5, 1.0, 0.5]);
         assert_eq!(reduce_names(&va, &vb, &labels).unwrap().unwrap().table, want);
+        // Labels with garbage in their padding: not in the front table, compared instead.
+        let dirty: Vec<u128> = lv.iter().enumerate().map(|(r, &v)| if r % 3 == 0 { v | (0x5a << 120) } else { v }).collect();
+        assert_eq!(reduce_names(&va, &vb, &Labels::new(&dirty, &texts, &[0.0, 0.5, 1.0, 0.5])).unwrap().unwrap().table, want);
         let mut other = lv.clone();
         other[5] = StrKey::new(b"model_c").packed().unwrap();
         assert_eq!(reduce_names(&va, &vb, &Labels::new(&other, &texts, &[0.0, 0.5, 1.0, 0.5])).unwrap(), None);
         other[5] = 13 | (7 << 64);
         assert_eq!(reduce_names(&va, &vb, &Labels::new(&other, &texts, &[0.0, 0.5, 1.0, 0.5])).unwrap(), None);
+    }
+
+    /// The kinds of decision 43 (floats by a table of sign and exponent, the mantissa or-ed
+    /// above the lanes) are those of comparing the value with 1, 0 and ½, for special values,
+    /// neighbours of 0, ½, 1 and random bit patterns; integers likewise.
+    #[test]
+    fn kinds_are_those_of_the_compares() {
+        let want = |v: f64| {
+            if v == 1.0 {
+                0
+            } else if v == 0.0 {
+                1
+            } else if v == 0.5 {
+                2
+            } else {
+                OTHER as u8
+            }
+        };
+        let mut values =
+            vec![0.0, -0.0, 0.5, 1.0, -0.5, -1.0, 2.0, 0.25, f64::NAN, -f64::NAN, f64::INFINITY, f64::NEG_INFINITY, f64::MIN_POSITIVE, 5e-324, -5e-324];
+        for v in [0.0f64, 0.5, 1.0] {
+            values.extend([f64::from_bits(v.to_bits() + 1), f64::from_bits(v.to_bits().wrapping_sub(1)), f64::from_bits(v.to_bits() | 1 << 51)]);
+        }
+        let mut s = 99u64;
+        values.extend((0..100_000).map(|_| {
+            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            f64::from_bits(s)
+        }));
+        for &v in &values {
+            assert_eq!(lane_or_other(v.kind()), want(v), "{v:e} ({:#x})", v.to_bits());
+            let w = v as f32;
+            assert_eq!(lane_or_other(w.kind()), want(w as f64), "{w:e} ({:#x})", w.to_bits());
+            assert_eq!(lane_or_other(f32::from_bits(v.to_bits() as u32).kind()), want(f32::from_bits(v.to_bits() as u32) as f64));
+        }
+        for v in [f32::from_bits(1), f32::from_bits(0.5f32.to_bits() + 1), f32::from_bits(1f32.to_bits() + 1), -0.0f32] {
+            assert_eq!(lane_or_other(v.kind()), want(v as f64), "{v:e}");
+        }
+        for v in [-2i64, -1, 0, 1, 2, i64::MIN, i64::MAX] {
+            assert_eq!(lane_or_other(v.kind()), want(v as f64));
+            assert_eq!(lane_or_other((v as u8).kind()), want((v as u8) as f64));
+            assert_eq!(lane_or_other((v as u64).kind()), want((v as u64) as f64));
+        }
+        // A float other than 0, ½, 1 anywhere in the rows declines the pass.
+        let (a, b, mut o) = random_rows(10, 100_000, 2);
+        for bad in [f64::from_bits(1f64.to_bits() + 1), f64::from_bits(0.5f64.to_bits() + 1), 5e-324, -0.5] {
+            o[77_777] = bad;
+            assert_eq!(reduce_ids(&a, &b, &o[..]).unwrap(), None, "{bad:e}");
+        }
+        o[77_777] = -0.0; // a zero: `b` won
+        assert_eq!(reduce_ids(&a, &b, &o[..]).unwrap().unwrap().table, reduce(10, &a, &b, Outcomes::Values(&o), None).unwrap());
+    }
+
+    /// Long runs of one row (more than 65,535 in one cell of one block) and 256 names, whose
+    /// front table needs several multipliers and leaves some names to the directory, give the
+    /// general path's table.
+    #[test]
+    fn runs_and_many_names_match_the_general_reduce() {
+        let (mut a, mut b, mut o) = random_rows(256, 600_000, 21);
+        for r in 100_000..250_000 {
+            (a[r], b[r], o[r]) = (7, 200, 0.5);
+        }
+        for r in 300_000..370_000 {
+            (a[r], b[r], o[r]) = (200, 7, 1.0);
+        }
+        let want = reduce(256, &a, &b, Outcomes::Values(&o), None).unwrap();
+        let (a16, b16): (Vec<u16>, Vec<u16>) = (a.iter().map(|&x| x as u16 + 1000).collect(), b.iter().map(|&x| x as u16 + 1000).collect());
+        assert_eq!(reduce_ids(&a16, &b16, &o[..]).unwrap().unwrap().table, want);
+        // Names of 1 to 12 bytes; their byte order is not the item order.
+        let names: Vec<Vec<u8>> = (0..256u64).map(|k| format!("{:x}{}", k * 2_654_435_761 % 1_000_003, "_".repeat(k as usize % 6)).into_bytes()).collect();
+        let mut sorted = names.clone();
+        sorted.sort();
+        let rank: Vec<u32> = names.iter().map(|x| sorted.iter().position(|y| y == x).unwrap() as u32).collect();
+        let view = |k: &u32| StrKey::new(&names[*k as usize]).packed().unwrap();
+        let (va, vb): (Vec<u128>, Vec<u128>) = (a.iter().map(view).collect(), b.iter().map(view).collect());
+        let got = reduce_names(&va, &vb, &o[..]).unwrap().unwrap();
+        assert_eq!(got.table, want.relabel(&rank).unwrap());
+        assert_eq!(got.names.iter().map(|&k| StrKey::Short(k).to_bytes()).collect::<Vec<_>>(), sorted);
+        // The front table: every name found again, whatever the multiplier.
+        let mut front = NameFront::new();
+        let codes: Vec<u64> = va.iter().take(5_000).map(|&v| front.code(v)).collect();
+        assert!(front.mul != NameFront::multiplier(0), "a collision made the front choose another multiplier");
+        for (&v, &c) in va.iter().zip(&codes) {
+            assert_eq!(front.code(v), c);
+            assert_eq!(front.directory.names[c as usize], v);
+        }
     }
 }
 
