@@ -112,6 +112,13 @@ ENTRIES = [
         mode="compare",
         build_args=lambda pythons, sites: ["--before", sites[0], "--this", sites[-1]],
     ),
+    Entry(
+        "regressions",
+        "regressions.py",
+        ["--rounds", "1", "--repeat", "7"],
+        mode="compare",
+        build_args=lambda pythons, sites: [a for k, py in enumerate(pythons) for a in ("--python", f"build{k}={py}")],
+    ),
     Entry("sparse_reduce", "sparse_reduce.py", ["--repeat", "3"], mode="last"),
     Entry("interrupt_latency", "interrupt_latency.py", ["--repeat", "1"], mode="last"),
 ]

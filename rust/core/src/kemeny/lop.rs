@@ -68,19 +68,26 @@ impl<'a> Control<'a> {
         if self.cancelled.get() || self.timed_out.get() {
             return true;
         }
-        if self.deadline.is_some_and(|d| Instant::now() >= d) {
+        // One clock read for both tests (the heuristic polls this between its passes).
+        let now = Instant::now();
+        if self.deadline.is_some_and(|d| now >= d) {
             self.timed_out.set(true);
             return true;
         }
-        self.interrupted()
+        self.interrupted_at(now)
     }
 
     /// True once the caller cancelled (the deadline aside).
     pub fn interrupted(&self) -> bool {
+        self.cancelled.get() || self.interrupted_at(Instant::now())
+    }
+
+    /// [`Self::interrupted`] with the clock already read: asks the caller's `cancel` at most
+    /// every 50 ms.
+    fn interrupted_at(&self, now: Instant) -> bool {
         if self.cancelled.get() {
             return true;
         }
-        let now = Instant::now();
         if now.duration_since(self.last_poll.get()) >= Duration::from_millis(50) {
             self.last_poll.set(now);
             if (self.cancel)() {
