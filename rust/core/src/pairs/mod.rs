@@ -161,15 +161,19 @@ impl PairsRef<'_> {
         if [self.j.len(), self.wins_i.len(), self.wins_j.len(), self.ties.len()].iter().any(|&l| l != k) {
             return Err(Error::InvalidArgument("pair table columns differ in length".into()));
         }
-        if self.i.iter().chain(self.j.iter()).any(|&c| c as usize >= n) {
-            return Err(Error::InvalidArgument(format!("pair table item codes must be below n = {n}")));
-        }
         let block = (k / 8).max(1 << 16);
-        let partial: Vec<[Vec<f64>; 3]> = (0..k.div_ceil(block))
+        // Each block checks its own codes first (no early exit: no branch per code), so no
+        // serial pass over the table precedes the parallel one (decision 42).
+        let partial: Vec<Option<[Vec<f64>; 3]>> = (0..k.div_ceil(block))
             .into_par_iter()
             .map(|blk| {
+                let r = blk * block..((blk + 1) * block).min(k);
+                let (i, j) = (&self.i[r.clone()], &self.j[r.clone()]);
+                if !i.iter().zip(j).fold(true, |ok, (&a, &b)| ok & ((a as usize) < n) & ((b as usize) < n)) {
+                    return None;
+                }
                 let mut out = [vec![0.0; n], vec![0.0; n], vec![0.0; n]];
-                for p in blk * block..((blk + 1) * block).min(k) {
+                for p in r {
                     let (i, j) = (self.i[p] as usize, self.j[p] as usize);
                     out[0][i] += self.wins_i[p];
                     out[0][j] += self.wins_j[p];
@@ -178,9 +182,12 @@ impl PairsRef<'_> {
                     out[2][i] += self.ties[p];
                     out[2][j] += self.ties[p];
                 }
-                out
+                Some(out)
             })
             .collect();
+        let Some(partial) = partial.into_iter().collect::<Option<Vec<_>>>() else {
+            return Err(Error::InvalidArgument(format!("pair table item codes must be below n = {n}")));
+        };
         let mut it = partial.into_iter();
         let mut total = it.next().unwrap_or_else(|| [vec![0.0; n], vec![0.0; n], vec![0.0; n]]);
         for part in it {
@@ -394,6 +401,27 @@ mod tests {
         assert_eq!(t.wins_i, vec![1.25, 0.0]);
         assert_eq!(t.wins_j, vec![1.75, 0.0]);
         assert_eq!(t.ties, vec![0.0, 1.0]);
+    }
+
+    /// Item totals over several blocks are the per-pair sums (halves: exact in any
+    /// order), and a code out of range in the last block is refused, not indexed.
+    #[test]
+    fn item_totals_by_blocks() {
+        let n = 600;
+        let (a, b, o) = random_rows(n, 300_000, 3);
+        let t = reduce(n, &a, &b, Outcomes::Values(&o), None).unwrap();
+        assert!(t.len() > 1 << 16, "one block only: {}", t.len());
+        let [w, l, ties] = t.as_ref().item_totals().unwrap();
+        let (mut w2, mut l2, mut t2) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+        for p in 0..t.len() {
+            let (i, j) = (t.i[p] as usize, t.j[p] as usize);
+            (w2[i], w2[j], l2[i], l2[j]) = (w2[i] + t.wins_i[p], w2[j] + t.wins_j[p], l2[i] + t.wins_j[p], l2[j] + t.wins_i[p]);
+            (t2[i], t2[j]) = (t2[i] + t.ties[p], t2[j] + t.ties[p]);
+        }
+        assert_eq!((w, l, ties), (w2, l2, t2));
+        let mut bad = t.clone();
+        *bad.j.last_mut().unwrap() = n as u32;
+        assert!(matches!(bad.as_ref().item_totals(), Err(Error::InvalidArgument(m)) if m.contains("below n")));
     }
 
     #[test]

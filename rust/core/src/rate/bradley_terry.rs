@@ -218,9 +218,10 @@ impl Link for Edge32 {
 /// Whether every effective count the plain solvers see (wins, plus half the ties under
 /// `Half`; and the regularization's virtual counts) is exact in `f32`: then [`Edge32`] holds
 /// them without loss.
+/// The coloured solver's check; the others get it from the graph's first pass ([`Degrees`]).
 fn counts_fit_f32(t: PairsRef<'_>, opts: &Options) -> bool {
     use rayon::prelude::*;
-    let exact = |v: f64| f64::from(v as f32) == v;
+    let exact = exact_f32;
     let half = if matches!(opts.ties, Ties::Half) { 0.5 } else { 0.0 };
     // By chunks, without early exits within one (a flag test per entry cost more than the test).
     const CHUNK: usize = 1 << 14;
@@ -230,6 +231,54 @@ fn counts_fit_f32(t: PairsRef<'_>, opts: &Options) -> bool {
             let (wi, wj, tt) = (&t.wins_i[r.clone()], &t.wins_j[r.clone()], &t.ties[r]);
             (0..wi.len()).fold(true, |ok, q| ok & exact(wi[q] + half * tt[q]) & exact(wj[q] + half * tt[q]))
         })
+}
+
+/// Whether `v` is exact in single precision.
+#[inline(always)]
+fn exact_f32(v: f64) -> bool {
+    f64::from(v as f32) == v
+}
+
+/// The first pass of [`Adjacency::build`] over the table, in fixed blocks of pairs
+/// ([`build_blocks`]): per block, each item's number of edges; and, in the same pass, whether
+/// every effective count is exact in `f32` ([`counts_fit_f32`]'s test without a pass of its
+/// own; the regularization is not part of it).
+struct Degrees {
+    per_block: Vec<Vec<usize>>,
+    fits_f32: bool,
+}
+
+/// Blocks of the graph's build: (number, pairs per block), by size only. Per-block arrays cost
+/// O(n) each: many blocks only when n is small next to the number of pairs.
+fn build_blocks(t: &PairsRef<'_>) -> (usize, usize) {
+    let k = t.len();
+    let blocks = if t.n <= (1 << 20) { (k >> 16).clamp(1, 8) } else { 1 };
+    (blocks, k.div_ceil(blocks).max(1))
+}
+
+impl Degrees {
+    fn count(t: PairsRef<'_>, opts: &Options) -> Degrees {
+        use rayon::prelude::*;
+        let (n, k) = (t.n, t.len());
+        let (blocks, per) = build_blocks(&t);
+        let counted: Vec<(Vec<usize>, bool)> = (0..blocks)
+            .into_par_iter()
+            .map(|b| {
+                let (mut c, mut exact) = (vec![0usize; n], true);
+                for q in (b * per).min(k)..((b + 1) * per).min(k) {
+                    let (wi, wj, tt) = effective_counts(&t, opts.ties, q);
+                    exact &= exact_f32(wi) & exact_f32(wj) & exact_f32(tt);
+                    if wi + wj + tt > 0.0 {
+                        c[t.i[q] as usize] += 1;
+                        c[t.j[q] as usize] += 1;
+                    }
+                }
+                (c, exact)
+            })
+            .collect();
+        let fits_f32 = counted.iter().all(|c| c.1);
+        Degrees { per_block: counted.into_iter().map(|c| c.0).collect(), fits_f32 }
+    }
 }
 
 /// From this many items on, Newman's sweep runs colour class by colour class in parallel.
@@ -278,33 +327,22 @@ impl<E: Link> Adjacency<E> {
     /// item's neighbours come in pair-table order; per-item sums are then added along each
     /// item's edges — the same graph for any number of threads.
     fn build(t: PairsRef<'_>, opts: &Options) -> Result<Adjacency<E>> {
+        Self::build_from(t, opts, Degrees::count(t, opts))
+    }
+
+    /// [`Adjacency::build`] after its first pass.
+    fn build_from(t: PairsRef<'_>, opts: &Options, degrees: Degrees) -> Result<Adjacency<E>> {
         use rayon::prelude::*;
         let n = t.n;
         let k = t.len();
         let r = opts.regularization;
         let has_virtual = r > 0.0;
         let davidson = matches!(opts.ties, Ties::Davidson | Ties::RaoKupper);
-        // Per-block arrays cost O(n) each: many blocks only when n is small next to k.
-        let blocks = if n <= (1 << 20) { (k >> 16).clamp(1, 8) } else { 1 };
-        let per = k.div_ceil(blocks).max(1);
+        let (_, per) = build_blocks(&t);
         let range = |b: usize| (b * per).min(k)..((b + 1) * per).min(k);
-        let counts: Vec<Vec<usize>> = (0..blocks)
-            .into_par_iter()
-            .map(|b| {
-                let mut c = vec![0usize; n];
-                for q in range(b) {
-                    let (wi, wj, tt) = effective_counts(&t, opts.ties, q);
-                    if wi + wj + tt > 0.0 {
-                        c[t.i[q] as usize] += 1;
-                        c[t.j[q] as usize] += 1;
-                    }
-                }
-                c
-            })
-            .collect();
         let mut offsets = vec![0usize; n + 1];
         // cursors[b][i]: where block b writes item i's next edge.
-        let mut cursors = counts;
+        let mut cursors = degrees.per_block;
         for i in 0..n {
             let mut at = offsets[i] + has_virtual as usize;
             for c in cursors.iter_mut() {
@@ -485,8 +523,21 @@ fn fit_uninterrupted(t: PairsRef<'_>, opts: &Options, start: Option<&Fit>, with_
         return Err(Error::InvalidArgument("warm start has a different number of items".into()));
     }
     if matches!(opts.ties, Ties::Half | Ties::Drop) {
-        // The plain model on single-precision edges when the counts allow it (same bits).
-        return if counts_fit_f32(t, opts) { fit_plain::<Edge32>(t, opts, start, with_likelihood) } else { fit_plain::<Edge>(t, opts, start, with_likelihood) };
+        // The plain model on single-precision edges when the counts allow it (same bits): the
+        // coloured sweep for many items under Newman's solver, the plain one otherwise.
+        if t.n >= COLOUR_MIN_ITEMS && matches!(opts.solver, Solver::Newman) {
+            return if counts_fit_f32(t, opts) {
+                solve_coloured::<Edge32>(t, opts, start, with_likelihood)
+            } else {
+                solve_coloured::<Edge>(t, opts, start, with_likelihood)
+            };
+        }
+        let degrees = Degrees::count(t, opts);
+        return if degrees.fits_f32 && exact_f32(opts.regularization) {
+            fit_plain::<Edge32>(t, opts, degrees, start, with_likelihood)
+        } else {
+            fit_plain::<Edge>(t, opts, degrees, start, with_likelihood)
+        };
     }
     let g = Graph::build(t, opts)?;
     if !g.has_virtual {
@@ -501,13 +552,10 @@ fn fit_uninterrupted(t: PairsRef<'_>, opts: &Options, start: Option<&Fit>, with_
     })
 }
 
-/// Ties `Half` or `Drop` on edges of type `E`: the coloured parallel sweep for many items
-/// under Newman's solver, the plain one otherwise.
-fn fit_plain<E: Link>(t: PairsRef<'_>, opts: &Options, start: Option<&Fit>, with_likelihood: bool) -> Result<Fit> {
-    if t.n >= COLOUR_MIN_ITEMS && matches!(opts.solver, Solver::Newman) {
-        return solve_coloured::<E>(t, opts, start, with_likelihood);
-    }
-    let g = Adjacency::<E>::build(t, opts)?;
+/// Ties `Half` or `Drop` on edges of type `E`, below the coloured sweep's size (or under MM),
+/// from the graph's first pass.
+fn fit_plain<E: Link>(t: PairsRef<'_>, opts: &Options, degrees: Degrees, start: Option<&Fit>, with_likelihood: bool) -> Result<Fit> {
+    let g = Adjacency::<E>::build_from(t, opts, degrees)?;
     if !g.has_virtual {
         g.check_identifiable()?;
     }
@@ -1007,6 +1055,11 @@ fn solve_plain<E: Link>(g: &Adjacency<E>, opts: &Options, start: Option<&Fit>, w
 /// logarithm per item, the mantissa product renormalised every 32 factors), and the others
 /// (fractional counts, subnormal sums) take their own logarithm. Items in parallel, their sums
 /// added in order: deterministic for any thread count.
+///
+/// Without a virtual item an item's wins are its observed score (summed along the same edges
+/// in the same order by the build: the same bits), so only its upper neighbours (j > i) are
+/// read past a comparison; and a count is tested for a whole number by a round trip through an
+/// integer rather than `fract` (a call to `trunc` on baseline x86-64; decision 42).
 fn plain_log_likelihood<E: Link>(g: &Adjacency<E>, pi: &[f64]) -> f64 {
     use rayon::prelude::*;
     const MANTISSA: u64 = (1 << 52) - 1;
@@ -1016,27 +1069,32 @@ fn plain_log_likelihood<E: Link>(g: &Adjacency<E>, pi: &[f64]) -> f64 {
         let bits = x.to_bits();
         (f64::from_bits((bits & MANTISSA) | (1023 << 52)), ((bits >> 52) & 0x7ff) as i64 - 1023)
     };
+    let score_is_wins = !g.has_virtual && g.ties.is_empty();
     let per_item: Vec<f64> = (0..n)
         .into_par_iter()
         .map(|i| {
             let (mut won, mut logs, mut product, mut exponent, mut factors) = (0.0f64, 0.0f64, 1.0f64, 0i64, 0u32);
             for e in g.neighbours(i) {
                 let j = e.j();
-                if j >= n {
-                    continue;
+                if !score_is_wins {
+                    if j >= n {
+                        continue;
+                    }
+                    won += e.won();
                 }
-                won += e.won();
                 if j < i {
                     continue;
                 }
                 let (x, c) = (pi[i] + pi[j], e.won() + e.lost());
-                if c.fract() == 0.0 && (1.0..=8.0).contains(&c) && x.is_normal() {
+                // A whole count in 1..=8 (NaN and counts past u32 fail the round trip).
+                let whole = c as u32;
+                if f64::from(whole) == c && (1..=8).contains(&whole) && x.is_normal() {
                     let (m, ex) = split(x);
-                    for _ in 0..c as u32 {
+                    for _ in 0..whole {
                         product *= m;
                     }
-                    exponent += ex * c as i64;
-                    factors += c as u32;
+                    exponent += ex * i64::from(whole);
+                    factors += whole;
                     if factors >= 32 {
                         let (m, ex) = split(product);
                         (product, exponent, factors) = (m, exponent + ex, 0);
@@ -1044,6 +1102,9 @@ fn plain_log_likelihood<E: Link>(g: &Adjacency<E>, pi: &[f64]) -> f64 {
                 } else {
                     logs += c * x.ln();
                 }
+            }
+            if score_is_wins {
+                won = g.score[i];
             }
             won * pi[i].ln() - (logs + product.ln() + exponent as f64 * std::f64::consts::LN_2)
         })
@@ -1226,19 +1287,19 @@ mod tests {
         let n = 60;
         let (a, b, o) = crate::pairs::random_rows(n, 3000, 9);
         let t = reduce(n, &a, &b, Outcomes::Values(&o), None).unwrap();
+        let same = |x: &Fit, y: &Fit| {
+            x.theta.iter().map(|v| v.to_bits()).eq(y.theta.iter().map(|v| v.to_bits()))
+                && x.iterations == y.iterations
+                && x.log_likelihood.to_bits() == y.log_likelihood.to_bits()
+                && x.max_relative_gradient.to_bits() == y.max_relative_gradient.to_bits()
+        };
         for ties in [Ties::Half, Ties::Drop] {
             for solver in [Solver::Newman, Solver::MM] {
                 for regularization in [0.0, 0.5] {
                     let opts = Options { ties, solver, regularization, ..Default::default() };
-                    assert!(counts_fit_f32(t.as_ref(), &opts));
+                    assert!(counts_fit_f32(t.as_ref(), &opts) && Degrees::count(t.as_ref(), &opts).fits_f32);
                     let full = solve_plain(&Adjacency::<Edge>::build(t.as_ref(), &opts).unwrap(), &opts, None, true, Order::Items);
                     let compact = solve_plain(&Adjacency::<Edge32>::build(t.as_ref(), &opts).unwrap(), &opts, None, true, Order::Items);
-                    let same = |x: &Fit, y: &Fit| {
-                        x.theta.iter().map(|v| v.to_bits()).eq(y.theta.iter().map(|v| v.to_bits()))
-                            && x.iterations == y.iterations
-                            && x.log_likelihood.to_bits() == y.log_likelihood.to_bits()
-                            && x.max_relative_gradient.to_bits() == y.max_relative_gradient.to_bits()
-                    };
                     assert!(same(&full, &compact), "{ties:?} {solver:?} r {regularization}");
                     assert!(same(&fit(t.as_ref(), &opts).unwrap(), &full));
                     if matches!(solver, Solver::Newman) {
@@ -1252,6 +1313,16 @@ mod tests {
         let w: Vec<f64> = (0..a.len()).map(|r| if r % 2 == 0 { 0.1 } else { 1.0 }).collect();
         let weighted = reduce(n, &a, &b, Outcomes::Values(&o), Some(&w)).unwrap();
         assert!(!counts_fit_f32(weighted.as_ref(), &Options::default()));
+        // The graph's first pass finds the same (half a tie of 0.1 included); the
+        // regularization is tested apart.
+        for ties in [Ties::Half, Ties::Drop] {
+            let opts = Options { ties, ..Default::default() };
+            assert!(!Degrees::count(weighted.as_ref(), &opts).fits_f32);
+            assert!(same(
+                &fit(weighted.as_ref(), &opts).unwrap(),
+                &solve_plain(&Graph::build(weighted.as_ref(), &opts).unwrap(), &opts, None, true, Order::Items)
+            ));
+        }
         assert!(!counts_fit_f32(t.as_ref(), &Options { regularization: 0.1, ..Default::default() }));
     }
 
