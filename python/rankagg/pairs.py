@@ -498,7 +498,8 @@ class Comparisons:
             raise self.explain(e) from None
         if len(i) == 0:
             raise EmptyDataError("every row has zero weight: nothing to fit")
-        _check_finite_sums((wi, wj, t), f"column {self.names[3]!r} (weight=): the weights")
+        if self.weight is not None:  # unit weights and outcomes in [0, 1] sum to at most the row count
+            _check_finite_sums((wi, wj, t), f"column {self.names[3]!r} (weight=): the weights")
         return PairTable(self.labels, i, j, wi, wj, t, self.rows)
 
 
