@@ -111,6 +111,9 @@ def reduce_rates(a: np.ndarray, b: np.ndarray, o: np.ndarray, n: int, repeat: in
     9 bytes; float outcomes): median wall and CPU ms of ``repeat`` calls, rows/s, and rows/s
     per core by CPU time."""
     m = len(a)
+    if not hasattr(_core, "reduce_ids"):  # builds from before issue 20 (f9d0f7e) have none
+        print("reduce_ids alone: not in this build")
+        return
     red = timed(lambda: _core.reduce_ids(a, b, outcome=o), repeat, "reduce_ids alone")
     print(
         f"reduce_ids alone (int64 ids, float outcomes): {red[0] * 1e3:.1f} ms wall, {red[1] * 1e3:.1f} ms cpu: "
