@@ -913,15 +913,27 @@ fn block_bounds(offsets: &[usize], k: usize) -> Vec<usize> {
 fn newman_sweep<E: Link>(g: &Adjacency<E>, pi: &mut [f64], items: std::ops::Range<usize>) -> (f64, f64) {
     let (mut step, mut grad): (f64, f64) = (0.0, 0.0);
     for i in items {
-        let (a, b) = newman_sums(g.neighbours(i), pi[i], |j| pi[j]);
-        grad = grad.max((a - pi[i] * b).abs() / g.count[i].max(f64::MIN_POSITIVE));
-        if a > 0.0 && b > 0.0 {
-            let new = a / b;
-            step = step.max((new / pi[i] - 1.0).abs());
+        if let Some(new) = newman_item(g, i, pi[i], |j| pi[j], &mut step, &mut grad) {
             pi[i] = new;
         }
     }
     (step, grad)
+}
+
+/// Newman's update of item `i` (strength `pi_i`, its neighbours' read by `pi`): the new
+/// strength, if any, with the largest relative step and relative gradient so far raised by it.
+/// The one body of the serial, blocked and coloured sweeps.
+#[inline(always)]
+fn newman_item<E: Link>(g: &Adjacency<E>, i: usize, pi_i: f64, pi: impl Fn(usize) -> f64, step: &mut f64, grad: &mut f64) -> Option<f64> {
+    let (a, b) = newman_sums(g.neighbours(i), pi_i, pi);
+    *grad = grad.max((a - pi_i * b).abs() / g.count[i].max(f64::MIN_POSITIVE));
+    if a > 0.0 && b > 0.0 {
+        let new = a / b;
+        *step = step.max((new / pi_i - 1.0).abs());
+        Some(new)
+    } else {
+        None
+    }
 }
 
 /// The order of Newman's sweep (the MM solver updates every item at once whatever it is).
@@ -993,11 +1005,7 @@ fn solve_plain<E: Link>(g: &Adjacency<E>, opts: &Options, start: Option<&Fit>, w
                                     // SAFETY: items of one class are not neighbours: this task is the
                                     // only one writing π_i, and no task writes a π_j read here.
                                     let pi_i = unsafe { *ptr.0.add(i) };
-                                    let (a, b) = newman_sums(g.neighbours(i), pi_i, |j| unsafe { *ptr.0.add(j) });
-                                    grad = grad.max((a - pi_i * b).abs() / g.count[i].max(f64::MIN_POSITIVE));
-                                    if a > 0.0 && b > 0.0 {
-                                        let new = a / b;
-                                        step = step.max((new / pi_i - 1.0).abs());
+                                    if let Some(new) = newman_item(g, i, pi_i, |j| unsafe { *ptr.0.add(j) }, &mut step, &mut grad) {
                                         unsafe { *ptr.0.add(i) = new };
                                     }
                                     (step, grad)
