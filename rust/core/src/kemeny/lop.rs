@@ -195,6 +195,8 @@ struct Search<'a> {
     started: Instant,
     nodes: u64,
     rounds: u64,
+    /// Per branching node on the current path whose second child is still to come, that
+    /// child's bound (a stop reports the largest of these and the current node's).
     open: Vec<f64>,
     stop_ub: f64,
     unproven: bool,
@@ -491,9 +493,10 @@ impl Search<'_> {
 
     /// Reliability branching: pairs scored by the product of their estimated bound losses
     /// (pseudocosts); the best few whose pseudocosts are not yet known on both sides are first
-    /// probed by a short dual simplex run (strong branching). Returns the pair and the side to
-    /// explore first.
-    fn choose_branch(&mut self, node_ub: f64, snap: &Snapshot) -> Result<(usize, f64)> {
+    /// probed by a short dual simplex run (strong branching). Returns the pair, the side to
+    /// explore first, and a bound on the other side's child: its probe's when the pair was
+    /// probed (−∞ when that child is pruned), else `node_ub`.
+    fn choose_branch(&mut self, node_ub: f64, snap: &Snapshot) -> Result<(usize, f64, f64)> {
         let x = crate::memory::try_collect(self.pairs.len(), self.lp.values().iter().copied())?;
         let avg = |s: &Self, side: usize| -> f64 {
             let (sum, n) = s.pc_total[side];
@@ -517,31 +520,30 @@ impl Search<'_> {
             key(q).total_cmp(&key(p)).then(p.cmp(&q))
         });
         let mut probed = 0;
-        let mut best: Option<(f64, usize, f64)> = None; // (score, e, first side)
+        let mut best: Option<(f64, usize, f64, f64)> = None; // (score, e, first side, other side's bound)
         for &e in &cands {
             let reliable = self.pc[e][0].1 > 0 && self.pc[e][1].1 > 0;
-            let sc = if !reliable && probed < PROBES && !self.ctl.stop() {
+            let (sc, bounds) = if !reliable && probed < PROBES && !self.ctl.stop() {
                 probed += 1;
                 let down = self.probe(e, 0.0, node_ub, PROBE_PIVOTS, snap)?;
                 let up = self.probe(e, 1.0, node_ub, PROBE_PIVOTS, snap)?;
                 if down == f64::NEG_INFINITY || up == f64::NEG_INFINITY {
                     // One side is pruned outright: branch here, the surviving side first.
-                    let first = if down == f64::NEG_INFINITY { 1.0 } else { 0.0 };
-                    return Ok((e, first));
+                    return Ok(if down == f64::NEG_INFINITY { (e, 1.0, down) } else { (e, 0.0, up) });
                 }
                 self.record(e, 0, x[e], node_ub - down);
                 self.record(e, 1, 1.0 - x[e], node_ub - up);
-                (node_ub - down).max(1e-6) * (node_ub - up).max(1e-6)
+                ((node_ub - down).max(1e-6) * (node_ub - up).max(1e-6), [down, up])
             } else {
-                score(self, e)
+                (score(self, e), [node_ub; 2])
             };
             if best.is_none_or(|b| sc > b.0) {
                 let first = if x[e] >= 0.5 { 1.0 } else { 0.0 };
-                best = Some((sc, e, first));
+                best = Some((sc, e, first, bounds[1 - first as usize]));
             }
         }
-        let (_, e, first) = best.expect("a fractional pair");
-        Ok((e, first))
+        let (_, e, first, other) = best.expect("a fractional pair");
+        Ok((e, first, other))
     }
 
     /// Ends the search with `e` (an allocation that failed): the caller returns it.
@@ -664,18 +666,23 @@ impl Search<'_> {
                 let chosen = self.choose_branch(node_ub, &snap)?;
                 Ok((snap, x, chosen))
             });
-            let (snap, x_parent, (e, first)) = match branch {
+            let (snap, x_parent, (e, first, second_ub)) = match branch {
                 Ok(b) => b,
                 Err(e) => return self.fail(e),
             };
+            // The second child's bound: its strong-branching probe's (any dual-feasible basis
+            // of its LP bounds it), else this node's. It is what the second child is worth while
+            // the first one is explored (a stop reports it), and it prunes the second child when
+            // the incumbent found meanwhile reaches it.
+            let second_ub = second_ub.min(node_ub);
             for (side, v) in [first, 1.0 - first].into_iter().enumerate() {
-                if side == 1 && node_ub < self.threshold() {
+                if side == 1 && second_ub < self.threshold() {
                     break;
                 }
                 // The second child starts from this node's LP (rows and optimal basis), not
                 // from where the first child's subtree left it.
                 if side == 0 {
-                    self.open.push(node_ub);
+                    self.open.push(second_ub);
                 } else if let Err(e) = self.lp.restore(&snap) {
                     return self.fail(e);
                 }
