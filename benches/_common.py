@@ -14,6 +14,8 @@ helpers below do it when given a ``label``, and scripts that time otherwise call
 from __future__ import annotations
 
 import gc
+import importlib.machinery
+import importlib.util
 import json
 import math
 import os
@@ -28,6 +30,17 @@ import polars as pl
 
 T = TypeVar("T")
 RECORD = "RANKAGG_BENCH_RECORD"
+
+
+def load_core(path: str) -> Any:
+    """Another build's extension module (a ``rankagg/_core*.so`` path), loaded beside this one:
+    the benches' ``--before`` option sets it as a module's ``_core`` to time that build."""
+    loader = importlib.machinery.ExtensionFileLoader("rankagg._core", path)
+    spec = importlib.util.spec_from_file_location("rankagg._core", path, loader=loader)
+    assert spec is not None
+    module = importlib.util.module_from_spec(spec)
+    loader.exec_module(module)
+    return module
 
 
 def record(label: str, value: float, unit: str = "s", build: str | None = None) -> None:

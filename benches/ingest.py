@@ -34,8 +34,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import importlib.machinery
-import importlib.util
 import os
 import sys
 from collections.abc import Callable
@@ -53,7 +51,7 @@ from rankagg.intake import factorize
 from rankagg.pairs import Comparisons
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import wall_and_cpu
+from _common import load_core, wall_and_cpu
 from numpy_baseline import bradley_terry_ids
 
 
@@ -71,16 +69,6 @@ def reduce_codes(n: int, ca: np.ndarray, cb: np.ndarray, o: np.ndarray, rank: np
     except ImportError:
         return _core.reduce_pairs(n, ca, cb, outcome=o, relabel=rank)  # type: ignore[call-arg]
     return _core.reduce_pairs(n, core_rows(ca, cb, outcome=o), relabel=rank)
-
-
-def load_core(path: str) -> Any:
-    """Another build's extension module, loaded beside this one (``--before``)."""
-    loader = importlib.machinery.ExtensionFileLoader("rankagg._core", path)
-    spec = importlib.util.spec_from_file_location("rankagg._core", path, loader=loader)
-    assert spec is not None
-    module = importlib.util.module_from_spec(spec)
-    loader.exec_module(module)
-    return module
 
 
 def item_column(codes: np.ndarray, dtype: str, n: int) -> pl.Series:

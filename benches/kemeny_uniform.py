@@ -3,6 +3,7 @@
     python benches/kemeny_uniform.py                      # exact: 100 uniform voters x 100
                                                           # candidates, seeds 0-9, 120 s each
     python benches/kemeny_uniform.py --seeds 0 1 2 --time-limit 60
+    python benches/kemeny_uniform.py --seeds 2 3 --time-limit 30 --before OTHER/_core.abi3.so
     python benches/kemeny_uniform.py --heuristic          # 100 Mallows voters x 1,000 and
                                                           # 10,000 candidates, method="heuristic"
 
@@ -10,7 +11,9 @@ Exact part: the profiles of benches/RESULTS.md's "Over seeds" table (``mallows(1
 default_rng(seed))`` of benches/consensus.py: φ = 1 is uniformly random rankings). Per seed:
 wall seconds, this process's CPU seconds (all threads: the cut separation runs on the pool)
 and the 1-minute load average before and after, so that "proved within 120 s" can be judged
-by CPU time when other jobs share the machine. The baseline side by side is the heuristic
+by CPU time when other jobs share the machine. With ``--before PATH`` (another build's
+``rankagg/_core*.so``), each seed is also solved by that build, in the same process, right
+after this one's (its row marked "before"). The baseline side by side is the heuristic
 alone on the same profile (its cost and its 3-cycle packing bound).
 
 Heuristic part: ``ra.kemeny(votes, method="heuristic")`` from the ``Rankings`` (majority
@@ -32,8 +35,10 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 
 import rankagg as ra
-from _common import record
+from _common import load_core, record
 from consensus import mallows
+from rankagg import _core
+from rankagg import vote as ra_vote
 
 
 def mallows_fast(n: int, voters: int, phi: float, rng: np.random.Generator) -> list[list[int]]:
@@ -69,26 +74,33 @@ def exact(args: argparse.Namespace) -> None:
     print("|---:|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     proved = 0
     walls = []
+    builds = {"": _core} if args.before is None else {"": _core, " (before)": load_core(args.before)}
     for seed in args.seeds:
         votes = ra.Rankings.from_lists(mallows(args.n, 100, 1.0, np.random.default_rng(seed)))
         base = ra.kemeny(votes, method="heuristic", exact_limit=0)
-        load0 = os.getloadavg()[0]
-        c0, t0 = time.process_time(), time.perf_counter()
-        k = ra.kemeny(votes, time_limit=args.time_limit, progress=args.progress)
-        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-        load1 = os.getloadavg()[0]
-        record(f"exact n = {args.n}, seed {seed}", wall)
-        record(f"exact n = {args.n}, seed {seed} (CPU)", cpu, unit="CPU s")
-        proved += k.optimal
-        walls.append(wall)
-        s = k.stats
-        gap = 100 * (k.cost - k.lower_bound) / k.cost
-        print(
-            f"| {seed} | {k.optimal} | {wall:.1f} | {cpu:.1f} | {load0:.1f} / {load1:.1f} | {k.cost:g} "
-            f"| {k.lower_bound:g} | {gap:.4f} | {s['nodes']} | {s['cut_rounds']} | {s['lp_iterations']} "
-            f"| {base.cost:g} | {base.lower_bound:g} |",
-            flush=True,
-        )
+        for build, core in builds.items():
+            ra_vote._core = core
+            try:
+                load0 = os.getloadavg()[0]
+                c0, t0 = time.process_time(), time.perf_counter()
+                k = ra.kemeny(votes, time_limit=args.time_limit, progress=args.progress)
+                wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+                load1 = os.getloadavg()[0]
+            finally:
+                ra_vote._core = _core
+            if not build:
+                record(f"exact n = {args.n}, seed {seed}", wall)
+                record(f"exact n = {args.n}, seed {seed} (CPU)", cpu, unit="CPU s")
+                proved += k.optimal
+                walls.append(wall)
+            s = k.stats
+            gap = 100 * (k.cost - k.lower_bound) / k.cost
+            print(
+                f"| {seed}{build} | {k.optimal} | {wall:.1f} | {cpu:.1f} | {load0:.1f} / {load1:.1f} | {k.cost:g} "
+                f"| {k.lower_bound:g} | {gap:.4f} | {s['nodes']} | {s['cut_rounds']} | {s['lp_iterations']} "
+                f"| {base.cost:g} | {base.lower_bound:g} |",
+                flush=True,
+            )
     print(
         f"\n{proved}/{len(args.seeds)} proved within {args.time_limit:g} s; median wall {statistics.median(walls):.1f} s"
     )
@@ -131,6 +143,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=100)
     ap.add_argument("--time-limit", type=float, default=120.0)
     ap.add_argument("--progress", action="store_true")
+    ap.add_argument("--before", help="another build's _core extension: each seed solved by it too (exact part)")
     ap.add_argument("--heuristic", action="store_true", help="method='heuristic' at 1,000 and 10,000 candidates")
     ap.add_argument("--sizes", type=int, nargs="*", default=[1_000, 10_000])
     ap.add_argument("--phis", type=float, nargs="*", default=[0.9, 0.99])
