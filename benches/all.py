@@ -119,6 +119,13 @@ ENTRIES = [
         mode="compare",
         build_args=lambda pythons, sites: [a for k, py in enumerate(pythons) for a in ("--python", f"build{k}={py}")],
     ),
+    Entry(
+        "widest_paths",
+        "widest_paths.py",
+        ["--rounds", "3"],
+        mode="compare",
+        build_args=lambda pythons, sites: ["--before", sites[0]],
+    ),
     Entry("sparse_reduce", "sparse_reduce.py", ["--repeat", "3"], mode="last"),
     Entry("interrupt_latency", "interrupt_latency.py", ["--repeat", "1"], mode="last"),
 ]

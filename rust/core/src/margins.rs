@@ -377,7 +377,9 @@ pub(crate) fn stopped() -> Error {
     crate::interrupt::check().err().unwrap_or(Error::Interrupted)
 }
 
-/// [`distinct_values`] of some rows, added to `all` (their bits, ascending).
+/// [`distinct_values`] of some rows, added to `all` (their bits, ascending). A range that
+/// starts at row 0 reads that row first on the calling thread: a matrix with more than `most`
+/// values usually shows it there, without waking the pool (a scan's whole cost at ~100 items).
 fn distinct_in_rows(
     rows: std::ops::Range<usize>,
     n: usize,
@@ -386,51 +388,72 @@ fn distinct_in_rows(
     most: usize,
     mut all: Vec<u64>,
 ) -> Option<Vec<u64>> {
-    // non-negative floats order as their bits
-    let rows: Vec<Option<Vec<u64>>> = rows
-        .into_par_iter()
-        .map(|i| {
-            // whole values below 2¹⁶ (counts of voters) as bits of a table, others in a list
-            let mut whole = [0u64; 1024];
-            let mut seen: Vec<u64> = Vec::new();
-            for j in (0..n).filter(|&j| j != i) {
-                let x = value(i, j);
-                if !keep(x) {
-                    continue;
-                }
-                if x.fract() == 0.0 && x < 65536.0 {
-                    whole[x as usize / 64] |= 1 << (x as usize % 64);
-                } else if let Err(at) = seen.binary_search(&x.to_bits()) {
-                    if seen.len() == most {
-                        return None;
-                    }
-                    seen.insert(at, x.to_bits());
-                }
-            }
-            for (k, &word) in whole.iter().enumerate() {
-                let mut w = word;
-                while w != 0 {
-                    let bits = ((k * 64 + w.trailing_zeros() as usize) as f64).to_bits();
-                    w &= w - 1;
-                    if let Err(at) = seen.binary_search(&bits) {
-                        seen.insert(at, bits);
-                    }
-                }
-            }
-            (seen.len() <= most).then_some(seen)
-        })
-        .collect();
-    for row in rows {
-        for x in row? {
+    let mut add = |row: Vec<u64>| {
+        for x in row {
             if let Err(at) = all.binary_search(&x) {
                 all.insert(at, x);
             }
         }
-        if all.len() > most {
+        all.len() <= most
+    };
+    let rest = if rows.start == 0 && !rows.is_empty() {
+        if !add(distinct_in_row(0, n, value, keep, most)?) {
+            return None;
+        }
+        1..rows.end
+    } else {
+        rows
+    };
+    let found: Vec<Option<Vec<u64>>> = rest.into_par_iter().map(|i| distinct_in_row(i, n, value, keep, most)).collect();
+    for row in found {
+        if !add(row?) {
             return None;
         }
     }
     Some(all)
+}
+
+/// The distinct values of row `i` off the diagonal that `keep` keeps, as bits (non-negative
+/// floats order as their bits), ascending; None past `most`. Whole values below 2¹⁶ (counts
+/// of voters) go to a table of bits, others to a list; the row is abandoned as soon as it
+/// holds more than `most` (the table's words are read back only up to the highest written).
+fn distinct_in_row(i: usize, n: usize, value: &impl Fn(usize, usize) -> f64, keep: &impl Fn(f64) -> bool, most: usize) -> Option<Vec<u64>> {
+    let mut whole = [0u64; 1024];
+    let (mut in_whole, mut top) = (0, 0);
+    let mut seen: Vec<u64> = Vec::new();
+    for j in (0..n).filter(|&j| j != i) {
+        let x = value(i, j);
+        if !keep(x) {
+            continue;
+        }
+        if x.fract() == 0.0 && x < 65536.0 {
+            let (w, bit) = (x as usize / 64, 1u64 << (x as usize % 64));
+            if whole[w] & bit == 0 {
+                if in_whole + seen.len() == most {
+                    return None;
+                }
+                whole[w] |= bit;
+                in_whole += 1;
+                top = top.max(w + 1);
+            }
+        } else if let Err(at) = seen.binary_search(&x.to_bits()) {
+            if in_whole + seen.len() == most {
+                return None;
+            }
+            seen.insert(at, x.to_bits());
+        }
+    }
+    for (k, &word) in whole[..top].iter().enumerate() {
+        let mut w = word;
+        while w != 0 {
+            let bits = ((k * 64 + w.trailing_zeros() as usize) as f64).to_bits();
+            w &= w - 1;
+            if let Err(at) = seen.binary_search(&bits) {
+                seen.insert(at, bits);
+            }
+        }
+    }
+    Some(seen)
 }
 
 /// Which bytes of a row [`byte_mask`] keeps.
@@ -583,7 +606,8 @@ pub(crate) fn few_strengths(n: usize, d: &[f64]) -> Result<Option<Vec<f64>>> {
     if n < THRESHOLDS_FROM {
         return Ok(None);
     }
-    Ok(distinct_values(n, |i, j| d[i * n + j], |x| x > 0.0, MAX_LEVELS)?.filter(|v| v.len() <= (n / 32).max(16)))
+    // At most max(16, n / 32) strengths are wanted: the scan stops as soon as it sees more.
+    distinct_values(n, |i, j| d[i * n + j], |x| x > 0.0, MAX_LEVELS.min((n / 32).max(16)))
 }
 
 /// `out[i][j] = f(x[i][j], x[j][i])` for the n × n matrix `x`, 64 rows at a time (x's columns
@@ -1036,6 +1060,19 @@ mod tests {
         assert_eq!(distinct_values(3, |i, j| d[i * 3 + j], |x| x > 0.0, 255).unwrap(), Some(vec![0.5, 3.0, 9.0])); // the diagonal (5, 9, 1) left out
         assert_eq!(distinct_values(3, |i, j| d[i * 3 + j], |x| x >= 0.0, 255).unwrap(), Some(vec![0.0, 0.5, 3.0, 9.0]));
         assert_eq!(distinct_values(3, |i, j| d[i * 3 + j], |x| x >= 0.0, 2).unwrap(), None);
+        // Against a set, for whole and fractional values, limits met within a row or only across
+        // rows (the scan abandons a row past the limit).
+        for trial in 0..60 {
+            let n = 2 + next(40) as usize;
+            let spread = [3, 10, 40, 70_000][trial % 4];
+            let frac = trial % 3 == 0;
+            let m: Vec<f64> = (0..n * n).map(|_| next(spread) as f64 / if frac && next(2) == 0 { 4.0 } else { 1.0 }).collect();
+            let set: std::collections::BTreeSet<u64> = (0..n * n).filter(|e| e / n != e % n && m[*e] > 0.0).map(|e| m[e].to_bits()).collect();
+            for most in [1, 2, 5, 17, 255] {
+                let want = (set.len() <= most).then(|| set.iter().map(|&b| f64::from_bits(b)).collect::<Vec<f64>>());
+                assert_eq!(distinct_values(n, |i, j| m[i * n + j], |x| x > 0.0, most).unwrap(), want, "trial {trial} most {most}");
+            }
+        }
         let mut found = Vec::new();
         let row: Vec<u8> = (0..200).map(|k| (k % 7) as u8).collect();
         push_matches(&row, Bytes::AtLeast(5), &mut found);
