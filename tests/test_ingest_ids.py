@@ -387,3 +387,36 @@ def test_the_counting_kernels_edge_cases_give_the_general_table(took_the_fast_pa
         wide_b = (wide_a + rng.integers(1, n, m)) % n
         names = np.array([f"n{k * 7919 % 1009}" for k in range(n)])
         check(pl.DataFrame({"a": names[wide_a], "b": names[wide_b], "outcome": o}), fast)
+
+
+def test_names_the_front_table_holds_or_cannot_place(took_the_fast_path: list[bool]) -> None:
+    # Decision 46: a front slot holds a name's view and code, and an empty slot a key that
+    # does not hash to it (0, the empty name's view, or 2^b: the view of b NUL bytes). Names
+    # equal to those keys, and two names whose halves fold to the same word (so that they
+    # share a slot under every multiplier and one is always found by the directory), are
+    # counted as brute force counts them, as items and as outcome labels. (Lists, not numpy
+    # strings, which drop trailing NULs.)
+    rng = np.random.default_rng(46)
+    m = 30_000
+    names = ["", "\x00", "\x00\x00", "\x00" * 4, "abcdefghwxyz", "efghabcdwxyz", "tie"] + [f"m{k}" for k in range(20)]
+    a = rng.integers(0, len(names), m).tolist()
+    b = [(x + int(s)) % len(names) for x, s in zip(a, rng.integers(1, len(names), m), strict=True)]
+    sa, sb = [names[x] for x in a], [names[y] for y in b]
+    o = (rng.integers(0, 3, m) / 2.0).tolist()
+    label = [("model_b", "tie", "model_a")[int(2 * v)] for v in o]
+    want = brute_force(sa, sb, o)
+    for outcome in (o, label):
+        frame = pl.DataFrame({"a": sa, "b": sb, "outcome": outcome})
+        took_the_fast_path.clear()
+        t = ra.PairTable.from_comparisons(frame)
+        assert took_the_fast_path == [True]
+        assert t.n_items == len(names) and as_dict(t) == want
+        same_table(t, Comparisons.from_frame(frame).pair_table())
+    # Outcome labels that are those keys too.
+    odd = {"": 1.0, "\x00\x00": 0.0, "abcdefghwxyz": 0.5, "efghabcdwxyz": 1.0}
+    texts = [list(odd)[k] for k in rng.integers(0, 4, m)]
+    frame = pl.DataFrame({"a": sa, "b": sb, "outcome": texts})
+    took_the_fast_path.clear()
+    t = ra.PairTable.from_comparisons(frame, outcomes=odd)
+    assert took_the_fast_path == [True]
+    assert as_dict(t) == brute_force(sa, sb, [odd[x] for x in texts])

@@ -277,9 +277,9 @@ impl<'py> OutcomeArg<'py> {
 }
 
 /// `$body` with `$k` bound to the outcome argument as a [`pairs::Kinds`] (one instance per
-/// outcome type).
+/// outcome type; `$py` for the error of a failed allocation).
 macro_rules! with_kinds {
-    ($arg:expr, |$k:ident| $body:expr) => {
+    ($py:expr, $arg:expr, |$k:ident| $body:expr) => {
         match $arg {
             OutcomeArg::F64(x) => {
                 let $k = slice(x, "outcome")?;
@@ -343,7 +343,7 @@ macro_rules! with_kinds {
             }
             OutcomeArg::Labels(column, names, values) => {
                 let bytes: Vec<&[u8]> = names.iter().map(|n| n.as_bytes()).collect();
-                let $k = &Labels::new(column.views().unwrap_or(&[]), &bytes, values);
+                let $k = &Labels::new(column.views().unwrap_or(&[]), &bytes, values).map_err(|e| crate::errors::to_pyerr($py, e))?;
                 $body
             }
             OutcomeArg::AllWins => {
@@ -388,7 +388,7 @@ fn reduce_ids<'py>(
     outcome_values: Option<PyReadonlyArray1<'py, f64>>,
 ) -> PyResult<Option<IdArrays<'py>>> {
     let arg = OutcomeArg::from_args(py, outcome, outcome_codes, outcome_labels, outcome_values)?;
-    let found = with_kinds!(&arg, |k| ids_with(py, &a, &b, k)?);
+    let found = with_kinds!(py, &arg, |k| ids_with(py, &a, &b, k)?);
     let Some(result) = found else {
         return Err(PyTypeError::new_err("reduce_ids: a and b must be contiguous integer arrays of one dtype"));
     };
@@ -432,7 +432,7 @@ fn reduce_names<'py>(
         },
         _ => return Ok(None),
     };
-    let found = with_kinds!(&arg, |k| run_detached(py, || pairs::reduce_names(va, vb, k))?);
+    let found = with_kinds!(py, &arg, |k| run_detached(py, || pairs::reduce_names(va, vb, k))?);
     let Some(NameTable { names, table: t }) = found else { return Ok(None) };
     let list = PyList::empty(py);
     for name in names {

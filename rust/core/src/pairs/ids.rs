@@ -38,7 +38,7 @@ use crate::error::{Error, Result};
 use crate::factorize::{key_range, StrKey};
 pub use crate::factorize::{signed_value, Id};
 use crate::interrupt::Stop;
-use crate::memory::{try_push, try_zeroed};
+use crate::memory::{try_filled, try_push, try_zeroed};
 
 /// The table of [`reduce_ids`]: `keys[k]` is the key of item `k` (ascending), the table's
 /// codes index `keys`.
@@ -221,20 +221,22 @@ pub struct Labels<'a> {
     keys: Vec<(u128, u8)>,
     front: NameFront,
     /// The kind of each code of `front`.
-    front_kinds: [u8; 2 * MAX_WIDTH],
+    front_kinds: [u8; MAX_WIDTH],
 }
 
 impl<'a> Labels<'a> {
     /// `labels[k]` (bytes) has the value `values[k]`; labels past 12 bytes are left out.
-    pub fn new(views: &'a [u128], labels: &[&[u8]], values: &[f64]) -> Labels<'a> {
+    /// (Past 256 short labels, the others are found by [`Labels::compared`].)
+    pub fn new(views: &'a [u128], labels: &[&[u8]], values: &[f64]) -> Result<Labels<'a>> {
         let keys: Vec<(u128, u8)> = labels.iter().zip(values).filter_map(|(l, &v)| StrKey::new(l).packed().map(|p| (p, lane_or_other(v.kind())))).collect();
-        let (mut front, mut front_kinds) = (NameFront::new(), [OTHER as u8; 2 * MAX_WIDTH]);
+        let (mut front, mut front_kinds) = (NameFront::new()?, [OTHER as u8; MAX_WIDTH]);
         for &(key, kind) in &keys {
-            if let Some(k) = front_kinds.get_mut(front.code(key) as usize) {
-                *k = kind;
+            let code = front.code(key);
+            if !front.declined {
+                front_kinds[code as usize] = kind;
             }
         }
-        Labels { views, keys, front, front_kinds }
+        Ok(Labels { views, keys, front, front_kinds })
     }
 
     /// The kind of a view the front table did not find.
@@ -255,7 +257,7 @@ impl Kinds for Labels<'_> {
     #[inline]
     fn kinds(&self, rows: Range<usize>) -> impl Iterator<Item = u64> + '_ {
         self.views[rows].iter().map(|&v| match self.front.find(v) {
-            Some(code) => self.front_kinds[code] as u64,
+            Some(code) => self.front_kinds[code as usize] as u64,
             None => self.compared(v),
         })
     }
@@ -346,24 +348,43 @@ fn in_blocks<S: Send>(
 }
 
 /// The counting kernel (decision 43): per row, its ids (already less the square's least id:
-/// [`id_rows`], [`NameFront::code`]) and kind, the cell `x·width + y` and one increment of
-/// the row's lane in it: no masks and no test per row but the slice's bounds check. An id
-/// outside the square (below the least it wraps to a large number) can only land on some cell
-/// or none, and the chunk is then discarded: the ids and the kinds are or-ed into two words
+/// [`id_rows`]) and kind, the cell `x·width + y` and one increment of
+/// the row's lane in it, masked by the square's size (a power of two): no test per row. An id
+/// outside the square (below the least it wraps to a large number) lands on some cell, and
+/// the chunk is then discarded: the ids and the kinds are or-ed into two words
 /// that the caller tests once per chunk. Returns (the ids or-ed: ≥ `width`, a power of two,
 /// when one was outside the square; the kinds or-ed: past 3 when a row was anything else).
 #[inline]
 fn count_rows(sq: &mut [u32], rows: impl Iterator<Item = (u64, u64, u64)>, width: u64) -> (u64, u64) {
+    // The square's cells are a power of two (4·width²): a cell masked by their number less
+    // one needs no bounds test (decision 46).
+    debug_assert!(sq.len().is_power_of_two());
+    let mask = sq.len().saturating_sub(1);
+    let sq = &mut sq[..=mask];
     let (mut ids, mut all) = (0u64, 0u64);
     for (x, y, k) in rows {
         ids |= x | y;
         all |= k;
         let at = x.wrapping_mul(width).wrapping_add(y).wrapping_mul(4).wrapping_add(k & 3);
-        if let Some(c) = sq.get_mut(at as usize) {
-            *c += 1;
-        }
+        sq[at as usize & mask] += 1;
     }
     (ids, all)
+}
+
+/// Cells of a block's square of names: 256 × 256 ordered pairs of `u8` codes, 4 lanes each.
+const NAME_CELLS: usize = MAX_WIDTH * MAX_WIDTH * 4;
+
+/// [`count_rows`] for names' codes ([`NameFront::code`]): a code is a `u8`, so the cell
+/// `(x·256 + y)·4 + lane` is within the square's fixed size (no bounds test, no or of the
+/// ids: a declined name is flagged by the front). Returns the kinds or-ed.
+#[inline]
+fn count_names(sq: &mut [u32; NAME_CELLS], rows: impl Iterator<Item = (u8, u8, u64)>) -> u64 {
+    let mut all = 0u64;
+    for (x, y, k) in rows {
+        all |= k;
+        sq[(x as usize) << 10 | (y as usize) << 2 | (k & 3) as usize] += 1;
+    }
+    all
 }
 
 /// The rows of id columns for [`count_rows`]: each id less `lo` (its key's), computed from
@@ -481,38 +502,46 @@ impl NameCodes {
     }
 }
 
-/// Slots of a block's front table of names: 8,192 (`u16` codes, 16 KiB), so that a
-/// multiplier placing 100 names without a collision is found in about two tries (256 names:
-/// ~50).
+/// Slots of a block's front table of names: 8,192 (a view and a `u8` code each, 136 KiB, of
+/// which the names' slots are touched: ~100 cache lines for 100 names), so that a multiplier
+/// placing 100 names without a collision is found in about two tries (256 names: ~50).
 const FRONT_BITS: u32 = 13;
+const FRONT_SLOTS: usize = 1 << FRONT_BITS;
 /// Multipliers tried for a front table without collisions before the names that collide are
 /// left to the directory.
 const FRONT_TRIES: u64 = 256;
-/// Codes past the names in [`NameFront::keys`]: an empty slot points to one of two keys that
-/// do not hash to it.
-const EMPTY: usize = MAX_WIDTH;
 
-/// The front of a block's names (decision 43): a string view, as read (padding and all),
-/// hashed by one multiplication to a slot, the slot to a code, and the code's name compared
-/// with the view — one compare and no probing. The multiplier is chosen so that the names
-/// seen so far take distinct slots (a perfect hash, rebuilt when a new name collides); an
-/// empty slot points to a key that does not hash to it, so that no view matches it. A view
-/// that does not match (a new name, a name whose slot is taken, garbage in a short view's
-/// padding, a long name) goes to the directory ([`NameCodes`]).
+/// `N` copies of `value` in a box of a fixed size (fallible: `Error::OutOfMemory`), so that an
+/// index known to be below `N` needs no bounds test.
+fn boxed<T: Clone, const N: usize>(value: T) -> Result<Box<[T; N]>> {
+    try_filled(N, value)?.into_boxed_slice().try_into().map_err(|_| Error::InvalidArgument("boxed: length".into()))
+}
+
+/// The front of a block's names (decisions 43 and 46): a string view, as read (padding and
+/// all), hashed by one multiplication to a slot, and the slot's view compared with it — one
+/// load, one compare and no probing; the slot also holds the name's code. The multiplier is
+/// chosen so that the names seen so far take distinct slots (a perfect hash, rebuilt when a
+/// new name collides); an empty slot holds a key that does not hash to it, so that no view
+/// matches it (a slot holds a name exactly when its key hashes to it). A view that does not
+/// match (a new name, a name whose slot is taken, garbage in a short view's padding, a long
+/// name) goes to the directory ([`NameCodes`]).
 struct NameFront {
-    slots: Box<[u16; 1 << FRONT_BITS]>,
-    /// The names by code, then the two keys empty slots point to; 512 entries, so that a
-    /// `u16` code masked by 511 needs no bounds test.
-    keys: Box<[u128; 2 * MAX_WIDTH]>,
+    /// Per slot, the view found there: a name's, or a key that does not hash to the slot.
+    keys: Box<[u128; FRONT_SLOTS]>,
+    /// Per slot, its name's code.
+    codes: Box<[u8; FRONT_SLOTS]>,
     mul: u64,
+    /// Set when a view was declined (a name longer than 12 bytes, a 257th name): the codes
+    /// given since are 0, and the caller discards its counts.
+    declined: bool,
     directory: NameCodes,
 }
 
 impl NameFront {
-    fn new() -> NameFront {
-        let mut front = NameFront { slots: Box::new([0; 1 << FRONT_BITS]), keys: Box::new([0; 2 * MAX_WIDTH]), mul: 0, directory: NameCodes::new() };
+    fn new() -> Result<NameFront> {
+        let mut front = NameFront { keys: boxed(0)?, codes: boxed(0)?, mul: 0, declined: false, directory: NameCodes::new() };
         front.place(Self::multiplier(0));
-        front
+        Ok(front)
     }
 
     /// The `t`-th multiplier tried (odd; a fixed sequence, so that a block's table depends on
@@ -536,17 +565,22 @@ impl NameFront {
     /// The code of a view placed in the front table (exactly as read: a view with garbage in
     /// its padding is not found here).
     #[inline]
-    fn find(&self, view: u128) -> Option<usize> {
-        let c = self.slots[Self::slot(self.mul, view)] as usize & (2 * MAX_WIDTH - 1);
-        (self.keys[c] == view).then_some(c)
+    fn find(&self, view: u128) -> Option<u8> {
+        let at = Self::slot(self.mul, view);
+        (self.keys[at] == view).then_some(self.codes[at])
     }
 
-    /// The view's code (a `u8`), or `u64::MAX` for a name longer than 12 bytes or a 257th name
-    /// (which [`count_rows`] reads as an id outside the square).
+    /// Whether slot `at` holds a name (its key hashes to it).
+    fn taken(&self, at: usize) -> bool {
+        Self::slot(self.mul, self.keys[at]) == at
+    }
+
+    /// The view's code; 0 with [`NameFront::declined`] set for a name longer than 12 bytes or
+    /// a 257th name.
     #[inline]
-    fn code(&mut self, view: u128) -> u64 {
+    fn code(&mut self, view: u128) -> u8 {
         match self.find(view) {
-            Some(c) => c as u64,
+            Some(c) => c,
             None => self.miss(view),
         }
     }
@@ -555,28 +589,31 @@ impl NameFront {
     /// front (a new multiplier when its slot is taken).
     #[cold]
     #[inline(never)]
-    fn miss(&mut self, view: u128) -> u64 {
+    fn miss(&mut self, view: u128) -> u8 {
         let known = self.directory.names.len();
-        let Some(code) = self.directory.code(view) else { return u64::MAX };
+        let Some(code) = self.directory.code(view) else {
+            self.declined = true;
+            return 0;
+        };
         if self.directory.names.len() > known {
-            self.keys[code as usize] = self.directory.names[code as usize];
-            let at = Self::slot(self.mul, self.keys[code as usize]);
-            if (self.slots[at] as usize) < EMPTY {
+            let key = self.directory.names[code as usize];
+            let at = Self::slot(self.mul, key);
+            if self.taken(at) {
                 // (none of the tries: the colliding names are left to the directory)
                 if let Some(mul) = (1..=FRONT_TRIES).map(Self::multiplier).find(|&m| self.places_all(m)) {
                     self.place(mul);
                 }
             } else {
-                self.slots[at] = code as u16;
+                (self.keys[at], self.codes[at]) = (key, code);
             }
         }
-        code as u64
+        code
     }
 
     /// Whether `mul` puts every name in a slot of its own.
     fn places_all(&self, mul: u64) -> bool {
-        let mut taken = [0u64; (1 << FRONT_BITS) / 64];
-        self.keys[..self.directory.names.len()].iter().all(|&k| {
+        let mut taken = [0u64; FRONT_SLOTS / 64];
+        self.directory.names.iter().all(|&k| {
             let at = Self::slot(mul, k);
             let fresh = taken[at / 64] & (1 << (at % 64)) == 0;
             taken[at / 64] |= 1 << (at % 64);
@@ -584,20 +621,20 @@ impl NameFront {
         })
     }
 
-    /// The slots under `mul`: each name at its own (of names sharing a slot, the first), an
-    /// empty slot at the key 0 unless 0 hashes there, then at a key that does not.
+    /// The slots under `mul`: each name at its own (of names sharing a slot, the first); an
+    /// empty slot holds the key 0 unless 0 hashes there, then a key that does not.
     fn place(&mut self, mul: u64) {
         self.mul = mul;
         let zero = Self::slot(mul, 0);
-        self.keys[EMPTY] = 0;
-        self.keys[EMPTY + 1] = (1..128).map(|b| 1u128 << b).find(|&k| Self::slot(mul, k) != zero).unwrap_or(u128::MAX);
-        for (at, s) in self.slots.iter_mut().enumerate() {
-            *s = EMPTY as u16 + (at == zero) as u16;
+        let other = (1..128).map(|b| 1u128 << b).find(|&k| Self::slot(mul, k) != zero).unwrap_or(u128::MAX);
+        for (at, k) in self.keys.iter_mut().enumerate() {
+            *k = if at == zero { other } else { 0 };
         }
         for c in 0..self.directory.names.len() {
-            let at = Self::slot(mul, self.keys[c]);
-            if self.slots[at] as usize >= EMPTY {
-                self.slots[at] = c as u16;
+            let key = self.directory.names[c];
+            let at = Self::slot(mul, key);
+            if !self.taken(at) {
+                (self.keys[at], self.codes[at]) = (key, c as u8);
             }
         }
     }
@@ -624,15 +661,18 @@ pub fn reduce_names<K: Kinds + ?Sized>(a: &[u128], b: &[u128], outcomes: &K) -> 
     }
     struct Block {
         names: NameFront,
-        square: Vec<u32>,
+        square: Box<[u32; NAME_CELLS]>,
     }
     crate::interrupt::watched(|stop| {
-        let start = || -> Result<Block> { Ok(Block { names: NameFront::new(), square: try_zeroed(MAX_WIDTH * MAX_WIDTH * 4)? }) };
+        let start = || -> Result<Block> {
+            let square = try_zeroed(NAME_CELLS)?.into_boxed_slice().try_into().map_err(|_| Error::InvalidArgument("reduce_names: square".into()))?;
+            Ok(Block { names: NameFront::new()?, square })
+        };
         let counted = in_blocks(m, stop, start, |blk, r| {
-            let (names, square) = (&mut blk.names, &mut blk.square);
+            let (names, square) = (&mut blk.names, &mut *blk.square);
             let rows = a[r.clone()].iter().zip(&b[r.clone()]).zip(outcomes.kinds(r)).map(|((&x, &y), k)| (names.code(x), names.code(y), k));
-            let (ids, kinds) = count_rows(square, rows, MAX_WIDTH as u64);
-            ids < MAX_WIDTH as u64 && kinds & !3 == 0
+            let kinds = count_names(square, rows);
+            !names.declined && kinds & !3 == 0
         })?;
         let Some(blocks) = counted else { return Ok(None) };
         let mut names: Vec<u128> = blocks.iter().flat_map(|blk| blk.names.directory.names.iter().copied()).collect();
@@ -825,16 +865,16 @@ mod tests {
         // declines.
         let texts: [&[u8]; 4] = [b"model_b", b"tie", b"model_a", b"tie (bothbad)"];
         let lv: Vec<u128> = o.iter().map(|&x| StrKey::new(texts[(2.0 * x) as usize]).packed().unwrap()).collect();
-        let labels = Labels::new(&lv, &texts, &[0.0, 0.5, 1.0, 0.5]);
+        let labels = Labels::new(&lv, &texts, &[0.0, 0.5, 1.0, 0.5]).unwrap();
         assert_eq!(reduce_names(&va, &vb, &labels).unwrap().unwrap().table, want);
         // Labels with garbage in their padding: not in the front table, compared instead.
         let dirty: Vec<u128> = lv.iter().enumerate().map(|(r, &v)| if r % 3 == 0 { v | (0x5a << 120) } else { v }).collect();
-        assert_eq!(reduce_names(&va, &vb, &Labels::new(&dirty, &texts, &[0.0, 0.5, 1.0, 0.5])).unwrap().unwrap().table, want);
+        assert_eq!(reduce_names(&va, &vb, &Labels::new(&dirty, &texts, &[0.0, 0.5, 1.0, 0.5]).unwrap()).unwrap().unwrap().table, want);
         let mut other = lv.clone();
         other[5] = StrKey::new(b"model_c").packed().unwrap();
-        assert_eq!(reduce_names(&va, &vb, &Labels::new(&other, &texts, &[0.0, 0.5, 1.0, 0.5])).unwrap(), None);
+        assert_eq!(reduce_names(&va, &vb, &Labels::new(&other, &texts, &[0.0, 0.5, 1.0, 0.5]).unwrap()).unwrap(), None);
         other[5] = 13 | (7 << 64);
-        assert_eq!(reduce_names(&va, &vb, &Labels::new(&other, &texts, &[0.0, 0.5, 1.0, 0.5])).unwrap(), None);
+        assert_eq!(reduce_names(&va, &vb, &Labels::new(&other, &texts, &[0.0, 0.5, 1.0, 0.5]).unwrap()).unwrap(), None);
     }
 
     /// The kinds of decision 43 (floats by a table of sign and exponent, the mantissa or-ed
@@ -913,8 +953,8 @@ mod tests {
         assert_eq!(got.table, want.relabel(&rank).unwrap());
         assert_eq!(got.names.iter().map(|&k| StrKey::Short(k).to_bytes()).collect::<Vec<_>>(), sorted);
         // The front table: every name found again, whatever the multiplier.
-        let mut front = NameFront::new();
-        let codes: Vec<u64> = va.iter().take(5_000).map(|&v| front.code(v)).collect();
+        let mut front = NameFront::new().unwrap();
+        let codes: Vec<u8> = va.iter().take(5_000).map(|&v| front.code(v)).collect();
         assert!(front.mul != NameFront::multiplier(0), "a collision made the front choose another multiplier");
         for (&v, &c) in va.iter().zip(&codes) {
             assert_eq!(front.code(v), c);
