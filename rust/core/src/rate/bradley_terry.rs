@@ -167,7 +167,19 @@ struct Edge32 {
     lost: f32,
 }
 
-/// What the plain solvers read of an edge ([`Edge`] or [`Edge32`]).
+/// [`Edge`] with each count as a whole number of halves in 16 bits: 8 bytes, for tables whose
+/// effective counts are all halves below 32,768 (unit-weight rows, ties as halves; checked in
+/// the graph build's first pass, [`halves_u16`]). Widened to the same `f64` values as
+/// [`Edge32`]'s before any arithmetic, so the same bits again, on two thirds of its bytes
+/// (decision 44).
+#[derive(Clone, Copy)]
+struct Edge16 {
+    j: u32,
+    won: u16,
+    lost: u16,
+}
+
+/// What the plain solvers read of an edge ([`Edge`], [`Edge32`] or [`Edge16`]).
 trait Link: Copy + Send + Sync {
     fn new(j: u32, won: f64, lost: f64) -> Self;
     fn j(&self) -> usize;
@@ -213,6 +225,34 @@ impl Link for Edge32 {
     }
 }
 
+impl Link for Edge16 {
+    #[inline]
+    fn new(j: u32, won: f64, lost: f64) -> Self {
+        // (Checked to fit: `as i32` is one truncating conversion here.)
+        Edge16 { j, won: (2.0 * won) as i32 as u16, lost: (2.0 * lost) as i32 as u16 }
+    }
+    #[inline]
+    fn j(&self) -> usize {
+        self.j as usize
+    }
+    #[inline]
+    fn won(&self) -> f64 {
+        0.5 * f64::from(self.won)
+    }
+    #[inline]
+    fn lost(&self) -> f64 {
+        0.5 * f64::from(self.lost)
+    }
+}
+
+/// Whether `v` is a whole number of halves below 32,768 ([`Edge16`] holds it exactly; NaN and
+/// negative values are not).
+#[inline(always)]
+fn halves_u16(v: f64) -> bool {
+    let h = 2.0 * v;
+    f64::from(h as u16) == h
+}
+
 /// Whether every effective count the plain solvers see (wins, plus half the ties under
 /// `Half`; and the regularization's virtual counts) is exact in `f32`: then [`Edge32`] holds
 /// them without loss.
@@ -249,6 +289,8 @@ struct Degrees {
     /// Pairs per block.
     per: usize,
     fits_f32: bool,
+    /// Every effective count fits [`Edge16`] ([`halves_u16`]).
+    fits_u16: bool,
     totals: Option<Totals>,
 }
 
@@ -265,8 +307,9 @@ fn build_blocks(t: &PairsRef<'_>, totals: bool) -> (usize, usize) {
     (blocks, k.div_ceil(blocks).max(1))
 }
 
-/// One block's share of [`Degrees`]: edges per item, the f32 test, the entries' check, totals.
-type BlockCount = (Vec<usize>, bool, bool, Option<Totals>);
+/// One block's share of [`Degrees`]: edges per item, the f32 and u16 tests, the entries'
+/// check, totals.
+type BlockCount = (Vec<usize>, [bool; 2], bool, Option<Totals>);
 
 impl Degrees {
     /// The first pass; with `extras.check` the entries' check, with `extras.totals` below
@@ -294,7 +337,7 @@ impl Degrees {
         if extras.check && !counted.iter().all(|c| c.2) {
             return Err(invalid(t));
         }
-        let fits_f32 = counted.iter().all(|c| c.1);
+        let (fits_f32, fits_u16) = (counted.iter().all(|c| c.1[0]), counted.iter().all(|c| c.1[1]));
         let mut per_block = Vec::with_capacity(blocks);
         let mut sum: Option<Totals> = None;
         for (c, _, _, part) in counted {
@@ -306,40 +349,73 @@ impl Degrees {
                 _ => {}
             }
         }
-        Ok(Degrees { per_block, per, fits_f32, totals: sum })
+        Ok(Degrees { per_block, per, fits_f32, fits_u16, totals: sum })
     }
 }
 
 /// One block of [`Degrees::count`], branch-free in the entries' check (an entry outside the
-/// table is counted at a clamped item and the whole pass then fails).
+/// table is counted at a clamped item and the whole pass then fails). The item of the current
+/// run of equal `i` (a row of a sorted table) keeps its count and totals in registers, stored
+/// when the run ends: the same additions in the same order as through memory, without a
+/// store-to-load wait per pair.
 #[inline(always)]
 fn count_block<const TOTALS: bool>(t: PairsRef<'_>, ties: Ties, r: std::ops::Range<usize>) -> BlockCount {
     let n = t.n;
-    let (mut c, mut exact, mut ok) = (vec![0usize; n], true, true);
+    let (mut c, mut exact, mut halves, mut ok) = (vec![0usize; n], true, true, true);
     let mut sums = if TOTALS { [vec![0.0; n], vec![0.0; n], vec![0.0; n]] } else { [Vec::new(), Vec::new(), Vec::new()] };
     #[allow(clippy::manual_range_contains)] // `&`, not the short-circuiting `contains`: no branch
     let count_ok = |v: f64| (v >= 0.0) & (v < f64::INFINITY);
+    // The open run: its item, edge count and (wins, losses, ties).
+    let Some(first) = r.clone().next() else { return (c, [exact, halves], ok, TOTALS.then_some(sums)) };
+    let mut u = (t.i[first] as usize).min(n - 1);
+    let (mut cu, mut su) = (0usize, [0.0f64; 3]);
+    let take =
+        |u: usize, c: &mut Vec<usize>, sums: &mut Totals| (std::mem::take(&mut c[u]), if TOTALS { [sums[0][u], sums[1][u], sums[2][u]] } else { [0.0; 3] });
+    let put = |u: usize, cu: usize, su: [f64; 3], c: &mut Vec<usize>, sums: &mut Totals| {
+        c[u] = cu;
+        if TOTALS {
+            (sums[0][u], sums[1][u], sums[2][u]) = (su[0], su[1], su[2]);
+        }
+    };
     for q in r {
         let (i, j) = (t.i[q] as usize, t.j[q] as usize);
         ok &= (i < j) & (j < n) & count_ok(t.wins_i[q]) & count_ok(t.wins_j[q]) & count_ok(t.ties[q]);
         let (i, j) = (i.min(n - 1), j.min(n - 1));
+        if i != u {
+            put(u, cu, su, &mut c, &mut sums);
+            u = i;
+            (cu, su) = take(u, &mut c, &mut sums);
+        }
         let (wi, wj, tt) = effective_counts(&t, ties, q);
         exact &= exact_f32(wi) & exact_f32(wj) & exact_f32(tt);
-        if wi + wj + tt > 0.0 {
-            c[i] += 1;
-            c[j] += 1;
-        }
+        halves &= halves_u16(wi) & halves_u16(wj) & (tt == 0.0);
+        let met = (wi + wj + tt > 0.0) as usize;
+        cu += met;
         if TOTALS {
-            let [w, l, x] = &mut sums;
-            w[i] += t.wins_i[q];
-            w[j] += t.wins_j[q];
-            l[i] += t.wins_j[q];
-            l[j] += t.wins_i[q];
-            x[i] += t.ties[q];
-            x[j] += t.ties[q];
+            su[0] += t.wins_i[q];
+            su[1] += t.wins_j[q];
+            su[2] += t.ties[q];
+        }
+        // j == u only in a table with a self-comparison (unchecked internal tables).
+        if j == u {
+            cu += met;
+            if TOTALS {
+                su[0] += t.wins_j[q];
+                su[1] += t.wins_i[q];
+                su[2] += t.ties[q];
+            }
+        } else {
+            c[j] += met;
+            if TOTALS {
+                let [w, l, x] = &mut sums;
+                w[j] += t.wins_j[q];
+                l[j] += t.wins_i[q];
+                x[j] += t.ties[q];
+            }
         }
     }
-    (c, exact, ok, TOTALS.then_some(sums))
+    put(u, cu, su, &mut c, &mut sums);
+    (c, [exact, halves], ok, TOTALS.then_some(sums))
 }
 
 /// [`PairsRef::validate`]'s error for a table that failed the first pass's check.
@@ -433,25 +509,44 @@ impl<E: Link> Adjacency<E> {
         }
         cursors.par_iter_mut().enumerate().for_each(|(b, cur)| {
             let (edge_ptr, tie_ptr) = (&edge_ptr, &tie_ptr);
+            // The cursor of the current run of equal `i` (a row of a sorted table) is kept in a
+            // register and stored when the run ends (the same slots; no store-to-load wait).
+            let Some(first) = range(b).next() else { return };
+            let mut u = (t.i[first] as usize).min(n - 1);
+            let mut at_u = cur[u];
             for q in range(b) {
                 let (wi, wj, tt) = effective_counts(&t, opts.ties, q);
                 if wi + wj + tt <= 0.0 {
                     continue;
                 }
                 let (i, j) = (t.i[q] as usize, t.j[q] as usize);
+                if i != u {
+                    cur[u] = at_u;
+                    u = i;
+                    at_u = cur[u];
+                }
+                let at_i = at_u;
+                at_u += 1;
+                // j == u only with a self-comparison (unchecked internal tables).
+                let at_j = if j == u {
+                    at_u += 1;
+                    at_u - 1
+                } else {
+                    cur[j] += 1;
+                    cur[j] - 1
+                };
                 // SAFETY: block b owns item i's slots cursors[b][i] .. + its count, disjoint
                 // from every other block's and within capacity; each slot is written once.
                 unsafe {
-                    edge_ptr.0.add(cur[i]).write(E::new(j as u32, wi, wj));
-                    edge_ptr.0.add(cur[j]).write(E::new(i as u32, wj, wi));
+                    edge_ptr.0.add(at_i).write(E::new(j as u32, wi, wj));
+                    edge_ptr.0.add(at_j).write(E::new(i as u32, wj, wi));
                     if davidson {
-                        tie_ptr.0.add(cur[i]).write(tt);
-                        tie_ptr.0.add(cur[j]).write(tt);
+                        tie_ptr.0.add(at_i).write(tt);
+                        tie_ptr.0.add(at_j).write(tt);
                     }
                 }
-                cur[i] += 1;
-                cur[j] += 1;
             }
+            cur[u] = at_u;
         });
         // SAFETY: every slot 0..total was written above (virtual edges and each block's edges
         // exactly fill the ranges the offsets describe).
@@ -625,7 +720,9 @@ fn fit_uninterrupted(t: PairsRef<'_>, opts: &Options, start: Option<&Fit>, with_
         }
         let mut degrees = Degrees::count(t, opts, extras)?;
         let totals = degrees_totals(t, &mut degrees, extras.totals)?;
-        let fit = if degrees.fits_f32 && exact_f32(opts.regularization) {
+        let fit = if degrees.fits_u16 && halves_u16(opts.regularization) {
+            fit_plain::<Edge16>(t, opts, degrees, start, with_likelihood)
+        } else if degrees.fits_f32 && exact_f32(opts.regularization) {
             fit_plain::<Edge32>(t, opts, degrees, start, with_likelihood)
         } else {
             fit_plain::<Edge>(t, opts, degrees, start, with_likelihood)
@@ -1410,10 +1507,13 @@ mod tests {
             for solver in [Solver::Newman, Solver::MM] {
                 for regularization in [0.0, 0.5] {
                     let opts = Options { ties, solver, regularization, ..Default::default() };
-                    assert!(counts_fit_f32(t.as_ref(), &opts) && Degrees::count(t.as_ref(), &opts, Extras { check: true, totals: false }).unwrap().fits_f32);
+                    let first = Degrees::count(t.as_ref(), &opts, Extras { check: true, totals: false }).unwrap();
+                    assert!(counts_fit_f32(t.as_ref(), &opts) && first.fits_f32 && first.fits_u16);
                     let full = solve_plain(&Adjacency::<Edge>::build(t.as_ref(), &opts).unwrap(), &opts, None, true, Order::Items);
                     let compact = solve_plain(&Adjacency::<Edge32>::build(t.as_ref(), &opts).unwrap(), &opts, None, true, Order::Items);
                     assert!(same(&full, &compact), "{ties:?} {solver:?} r {regularization}");
+                    let halves = solve_plain(&Adjacency::<Edge16>::build(t.as_ref(), &opts).unwrap(), &opts, None, true, Order::Items);
+                    assert!(same(&full, &halves), "u16 {ties:?} {solver:?} r {regularization}");
                     assert!(same(&fit(t.as_ref(), &opts).unwrap(), &full));
                     if matches!(solver, Solver::Newman) {
                         let c_full = solve_coloured::<Edge>(t.as_ref(), &opts, None, true).unwrap();
@@ -1430,13 +1530,21 @@ mod tests {
         // regularization is tested apart.
         for ties in [Ties::Half, Ties::Drop] {
             let opts = Options { ties, ..Default::default() };
-            assert!(!Degrees::count(weighted.as_ref(), &opts, Extras { check: false, totals: false }).unwrap().fits_f32);
+            let first = Degrees::count(weighted.as_ref(), &opts, Extras { check: false, totals: false }).unwrap();
+            assert!(!first.fits_f32 && !first.fits_u16);
             assert!(same(
                 &fit(weighted.as_ref(), &opts).unwrap(),
                 &solve_plain(&Graph::build(weighted.as_ref(), &opts).unwrap(), &opts, None, true, Order::Items)
             ));
         }
         assert!(!counts_fit_f32(t.as_ref(), &Options { regularization: 0.1, ..Default::default() }));
+        // Halves: whole numbers of halves below 32,768 only (exact in f32 is not enough).
+        assert!([0.0, 0.5, 1.0, 3.5, 32767.5].iter().all(|&v| halves_u16(v)));
+        assert!([0.25, 32768.0, -0.5, f64::NAN, f64::INFINITY, 1e-300].iter().all(|&v| !halves_u16(v)));
+        let quarters: Vec<f64> = (0..a.len()).map(|r| if r % 2 == 0 { 0.25 } else { 1.0 }).collect();
+        let quartered = reduce(n, &a, &b, Outcomes::Values(&o), Some(&quarters)).unwrap();
+        let first = Degrees::count(quartered.as_ref(), &Options::default(), Extras { check: true, totals: false }).unwrap();
+        assert!(first.fits_f32 && !first.fits_u16);
     }
 
     /// The largest |θ − θ'| between two fits.
@@ -1991,6 +2099,7 @@ mod timing_sparse {
         };
         let g = Adjacency::<Edge32>::build(t.as_ref(), &opts).unwrap();
         let blocks = sweep_blocks(&g);
+        let g16 = Adjacency::<Edge16>::build(t.as_ref(), &opts).unwrap();
         let (mut serial, mut blocked) = (None, None);
         let timings = [
             ("f32 check", time(&mut || assert!(counts_fit_f32(t.as_ref(), &opts)))),
@@ -1999,6 +2108,8 @@ mod timing_sparse {
             ("serial sweeps", time(&mut || serial = Some(solve_plain(&g, &opts, None, false, Order::Items)))),
             ("blocked sweeps", time(&mut || blocked = Some(solve_plain(&g, &opts, None, false, Order::Blocks(&blocks))))),
             ("blocked + likelihood", time(&mut || drop(solve_plain(&g, &opts, None, true, Order::Blocks(&blocks))))),
+            ("build, u16 edges", time(&mut || drop(Adjacency::<Edge16>::build(t.as_ref(), &opts).unwrap()))),
+            ("blocked + likelihood, u16 edges", time(&mut || drop(solve_plain(&g16, &opts, None, true, Order::Blocks(&blocks))))),
             ("fit()", time(&mut || drop(fit(t.as_ref(), &opts).unwrap()))),
             ("validate", time(&mut || t.as_ref().validate().unwrap())),
             ("item_totals", time(&mut || drop(t.as_ref().item_totals().unwrap()))),
@@ -2024,6 +2135,29 @@ mod timing_sparse {
         for (what, d) in timings.into_iter().chain(likelihood) {
             println!("{what}: {d}");
         }
+        // Edge32 against Edge16, alternated (build; blocked sweeps with the likelihood).
+        let (mut b32, mut b16, mut s32, mut s16) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..7 {
+            let t0 = (std::time::Instant::now(), cpu());
+            drop(Adjacency::<Edge32>::build(t.as_ref(), &opts).unwrap());
+            b32.push(cpu() - t0.1);
+            let t0 = (std::time::Instant::now(), cpu());
+            drop(Adjacency::<Edge16>::build(t.as_ref(), &opts).unwrap());
+            b16.push(cpu() - t0.1);
+            let t0 = (std::time::Instant::now(), cpu());
+            drop(solve_plain(&g, &opts, None, true, Order::Blocks(&blocks)));
+            s32.push(cpu() - t0.1);
+            let t0 = (std::time::Instant::now(), cpu());
+            drop(solve_plain(&g16, &opts, None, true, Order::Blocks(&blocks)));
+            s16.push(cpu() - t0.1);
+        }
+        for v in [&mut b32, &mut b16, &mut s32, &mut s16] {
+            v.sort();
+        }
+        println!(
+            "alternated, cpu min / median: build f32 {:?} / {:?}, u16 {:?} / {:?}; sweeps f32 {:?} / {:?}, u16 {:?} / {:?}",
+            b32[0], b32[3], b16[0], b16[3], s32[0], s32[3], s16[0], s16[3]
+        );
         let (serial, blocked) = (serial.unwrap(), blocked.unwrap());
         let diff = serial.theta.iter().zip(&blocked.theta).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max);
         println!("iterations: serial {}, blocked {} ({} blocks); max |θ − θ serial| {diff:e}", serial.iterations, blocked.iterations, blocks.len() - 1);
