@@ -123,6 +123,12 @@ impl PairTable {
     }
 }
 
+/// Pairs per block of [`PairsRef::item_totals`] (by size only: the same sums for any number of
+/// threads); Bradley–Terry's graph build sums the same totals in the same blocks.
+pub(crate) fn totals_block(k: usize) -> usize {
+    (k / 8).max(1 << 16)
+}
+
 /// A borrowed pair table (same layout as [`PairTable`]), e.g. over arrays owned by Python.
 #[derive(Debug, Clone, Copy)]
 pub struct PairsRef<'a> {
@@ -161,7 +167,7 @@ impl PairsRef<'_> {
         if [self.j.len(), self.wins_i.len(), self.wins_j.len(), self.ties.len()].iter().any(|&l| l != k) {
             return Err(Error::InvalidArgument("pair table columns differ in length".into()));
         }
-        let block = (k / 8).max(1 << 16);
+        let block = totals_block(k);
         // Each block checks its own codes first (no early exit: no branch per code), so no
         // serial pass over the table precedes the parallel one (decision 42).
         let partial: Vec<Option<[Vec<f64>; 3]>> = (0..k.div_ceil(block))

@@ -121,25 +121,23 @@ pub struct TableFit {
 }
 
 /// A Bradley–Terry fit of a pair table as the Python layer asks for it: the table validated,
-/// the fit (or `point`, an earlier chunk's point fit, [`Fit::given`]), with the per-item totals
-/// computed on a second thread meanwhile when `totals` (once per call: the first chunk), then
-/// the bootstrap chunk. The fit stays on the calling thread, the only one that sees Ctrl-C
-/// (`crate::interrupt`).
+/// the fit (or `point`, an earlier chunk's point fit, [`Fit::given`]) with the per-item totals
+/// when `totals` (once per call: the first chunk), then the bootstrap chunk. Below
+/// [`COLOUR_MIN_ITEMS`] items the check and the totals are part of the graph build's first
+/// pass ([`Degrees::count`]), which reads the same columns (decision 44); otherwise they are
+/// passes of their own. Everything runs on the calling thread's pool; only the calling thread
+/// sees Ctrl-C (`crate::interrupt`).
 pub fn fit_table(t: PairsRef<'_>, opts: &Options, point: Option<Fit>, totals: bool, resampling: Option<Resampling>) -> Result<TableFit> {
-    t.validate()?;
-    if point.as_ref().is_some_and(|p| p.theta.len() != t.n) {
-        return Err(Error::InvalidArgument("point_theta must have one value per item".into()));
-    }
-    let (fit, totals) = std::thread::scope(|s| {
-        let totals = totals.then(|| s.spawn(|| t.item_totals()));
-        let fit = match point {
-            Some(p) => Ok(p),
-            None => fit(t, opts),
-        };
-        (fit, totals.map(|h| h.join().unwrap_or_else(|_| Err(Error::InvalidArgument("item totals: worker thread panicked".into())))))
-    });
-    let fit = fit?;
-    let totals = totals.transpose()?;
+    let (fit, totals) = match point {
+        Some(p) => {
+            t.validate()?;
+            if p.theta.len() != t.n {
+                return Err(Error::InvalidArgument("point_theta must have one value per item".into()));
+            }
+            (p, if totals { Some(t.item_totals()?) } else { None })
+        }
+        None => fit_checked(t, opts, None, true, Extras { check: true, totals })?,
+    };
     let replicates = match resampling {
         Some(r) if !r.rounds.is_empty() => Some(bootstrap(t, opts, &fit, r.draws, r.rounds, r.seed)?),
         _ => None,
@@ -169,7 +167,19 @@ struct Edge32 {
     lost: f32,
 }
 
-/// What the plain solvers read of an edge ([`Edge`] or [`Edge32`]).
+/// [`Edge`] with each count as a whole number of halves in 16 bits: 8 bytes, for tables whose
+/// effective counts are all halves below 32,768 (unit-weight rows, ties as halves; checked in
+/// the graph build's first pass, [`halves_u16`]). Widened to the same `f64` values as
+/// [`Edge32`]'s before any arithmetic, so the same bits again, on two thirds of its bytes
+/// (decision 44).
+#[derive(Clone, Copy)]
+struct Edge16 {
+    j: u32,
+    won: u16,
+    lost: u16,
+}
+
+/// What the plain solvers read of an edge ([`Edge`], [`Edge32`] or [`Edge16`]).
 trait Link: Copy + Send + Sync {
     fn new(j: u32, won: f64, lost: f64) -> Self;
     fn j(&self) -> usize;
@@ -215,6 +225,34 @@ impl Link for Edge32 {
     }
 }
 
+impl Link for Edge16 {
+    #[inline]
+    fn new(j: u32, won: f64, lost: f64) -> Self {
+        // (Checked to fit: `as i32` is one truncating conversion here.)
+        Edge16 { j, won: (2.0 * won) as i32 as u16, lost: (2.0 * lost) as i32 as u16 }
+    }
+    #[inline]
+    fn j(&self) -> usize {
+        self.j as usize
+    }
+    #[inline]
+    fn won(&self) -> f64 {
+        0.5 * f64::from(self.won)
+    }
+    #[inline]
+    fn lost(&self) -> f64 {
+        0.5 * f64::from(self.lost)
+    }
+}
+
+/// Whether `v` is a whole number of halves below 32,768 ([`Edge16`] holds it exactly; NaN and
+/// negative values are not).
+#[inline(always)]
+fn halves_u16(v: f64) -> bool {
+    let h = 2.0 * v;
+    f64::from(h as u16) == h
+}
+
 /// Whether every effective count the plain solvers see (wins, plus half the ties under
 /// `Half`; and the regularization's virtual counts) is exact in `f32`: then [`Edge32`] holds
 /// them without loss.
@@ -242,43 +280,147 @@ fn exact_f32(v: f64) -> bool {
 /// The first pass of [`Adjacency::build`] over the table, in fixed blocks of pairs
 /// ([`build_blocks`]): per block, each item's number of edges; and, in the same pass, whether
 /// every effective count is exact in `f32` ([`counts_fit_f32`]'s test without a pass of its
-/// own; the regularization is not part of it).
+/// own; the regularization is not part of it), [`PairsRef::validate`]'s check of every entry
+/// (its error, worded by it, when one fails) and, when asked, [`PairsRef::item_totals`] (the
+/// same blocks and order: the same bits). One pass instead of three over the same columns
+/// (decision 44).
 struct Degrees {
     per_block: Vec<Vec<usize>>,
+    /// Pairs per block.
+    per: usize,
     fits_f32: bool,
+    /// Every effective count fits [`Edge16`] ([`halves_u16`]).
+    fits_u16: bool,
+    totals: Option<Totals>,
 }
 
 /// Blocks of the graph's build: (number, pairs per block), by size only. Per-block arrays cost
-/// O(n) each: many blocks only when n is small next to the number of pairs.
-fn build_blocks(t: &PairsRef<'_>) -> (usize, usize) {
+/// O(n) each: many blocks only when n is small next to the number of pairs. With the totals,
+/// [`PairsRef::item_totals`]' blocks (up to 9; only below [`COLOUR_MIN_ITEMS`] items).
+fn build_blocks(t: &PairsRef<'_>, totals: bool) -> (usize, usize) {
     let k = t.len();
+    if totals {
+        let per = crate::pairs::totals_block(k);
+        return (k.div_ceil(per).max(1), per);
+    }
     let blocks = if t.n <= (1 << 20) { (k >> 16).clamp(1, 8) } else { 1 };
     (blocks, k.div_ceil(blocks).max(1))
 }
 
+/// One block's share of [`Degrees`]: edges per item, the f32 and u16 tests, the entries'
+/// check, totals.
+type BlockCount = (Vec<usize>, [bool; 2], bool, Option<Totals>);
+
 impl Degrees {
-    fn count(t: PairsRef<'_>, opts: &Options) -> Degrees {
+    /// The first pass; with `extras.check` the entries' check, with `extras.totals` below
+    /// [`COLOUR_MIN_ITEMS`] items the totals too. (Without the check, the graph is also built
+    /// from tables with i > j: the coloured sweep's renumbered ones.)
+    fn count(t: PairsRef<'_>, opts: &Options, extras: Extras) -> Result<Degrees> {
         use rayon::prelude::*;
         let (n, k) = (t.n, t.len());
-        let (blocks, per) = build_blocks(&t);
-        let counted: Vec<(Vec<usize>, bool)> = (0..blocks)
+        if [t.j.len(), t.wins_i.len(), t.wins_j.len(), t.ties.len()].iter().any(|&l| l != k) || (n == 0 && k > 0) {
+            return Err(invalid(t));
+        }
+        let totals = extras.totals && n < COLOUR_MIN_ITEMS;
+        let (blocks, per) = build_blocks(&t, totals);
+        let counted: Vec<BlockCount> = (0..blocks)
             .into_par_iter()
             .map(|b| {
-                let (mut c, mut exact) = (vec![0usize; n], true);
-                for q in (b * per).min(k)..((b + 1) * per).min(k) {
-                    let (wi, wj, tt) = effective_counts(&t, opts.ties, q);
-                    exact &= exact_f32(wi) & exact_f32(wj) & exact_f32(tt);
-                    if wi + wj + tt > 0.0 {
-                        c[t.i[q] as usize] += 1;
-                        c[t.j[q] as usize] += 1;
-                    }
+                let r = (b * per).min(k)..((b + 1) * per).min(k);
+                if totals {
+                    count_block::<true>(t, opts.ties, r)
+                } else {
+                    count_block::<false>(t, opts.ties, r)
                 }
-                (c, exact)
             })
             .collect();
-        let fits_f32 = counted.iter().all(|c| c.1);
-        Degrees { per_block: counted.into_iter().map(|c| c.0).collect(), fits_f32 }
+        if extras.check && !counted.iter().all(|c| c.2) {
+            return Err(invalid(t));
+        }
+        let (fits_f32, fits_u16) = (counted.iter().all(|c| c.1[0]), counted.iter().all(|c| c.1[1]));
+        let mut per_block = Vec::with_capacity(blocks);
+        let mut sum: Option<Totals> = None;
+        for (c, _, _, part) in counted {
+            per_block.push(c);
+            // Blocks added in order, as `item_totals` adds them.
+            match (&mut sum, part) {
+                (Some(s), Some(p)) => s.iter_mut().zip(p).for_each(|(x, y)| x.iter_mut().zip(y).for_each(|(a, b)| *a += b)),
+                (None, p) => sum = p,
+                _ => {}
+            }
+        }
+        Ok(Degrees { per_block, per, fits_f32, fits_u16, totals: sum })
     }
+}
+
+/// One block of [`Degrees::count`], branch-free in the entries' check (an entry outside the
+/// table is counted at a clamped item and the whole pass then fails). The item of the current
+/// run of equal `i` (a row of a sorted table) keeps its count and totals in registers, stored
+/// when the run ends: the same additions in the same order as through memory, without a
+/// store-to-load wait per pair.
+#[inline(always)]
+fn count_block<const TOTALS: bool>(t: PairsRef<'_>, ties: Ties, r: std::ops::Range<usize>) -> BlockCount {
+    let n = t.n;
+    let (mut c, mut exact, mut halves, mut ok) = (vec![0usize; n], true, true, true);
+    let mut sums = if TOTALS { [vec![0.0; n], vec![0.0; n], vec![0.0; n]] } else { [Vec::new(), Vec::new(), Vec::new()] };
+    #[allow(clippy::manual_range_contains)] // `&`, not the short-circuiting `contains`: no branch
+    let count_ok = |v: f64| (v >= 0.0) & (v < f64::INFINITY);
+    // The open run: its item, edge count and (wins, losses, ties).
+    let Some(first) = r.clone().next() else { return (c, [exact, halves], ok, TOTALS.then_some(sums)) };
+    let mut u = (t.i[first] as usize).min(n - 1);
+    let (mut cu, mut su) = (0usize, [0.0f64; 3]);
+    let take =
+        |u: usize, c: &mut Vec<usize>, sums: &mut Totals| (std::mem::take(&mut c[u]), if TOTALS { [sums[0][u], sums[1][u], sums[2][u]] } else { [0.0; 3] });
+    let put = |u: usize, cu: usize, su: [f64; 3], c: &mut Vec<usize>, sums: &mut Totals| {
+        c[u] = cu;
+        if TOTALS {
+            (sums[0][u], sums[1][u], sums[2][u]) = (su[0], su[1], su[2]);
+        }
+    };
+    for q in r {
+        let (i, j) = (t.i[q] as usize, t.j[q] as usize);
+        ok &= (i < j) & (j < n) & count_ok(t.wins_i[q]) & count_ok(t.wins_j[q]) & count_ok(t.ties[q]);
+        let (i, j) = (i.min(n - 1), j.min(n - 1));
+        if i != u {
+            put(u, cu, su, &mut c, &mut sums);
+            u = i;
+            (cu, su) = take(u, &mut c, &mut sums);
+        }
+        let (wi, wj, tt) = effective_counts(&t, ties, q);
+        exact &= exact_f32(wi) & exact_f32(wj) & exact_f32(tt);
+        halves &= halves_u16(wi) & halves_u16(wj) & (tt == 0.0);
+        let met = (wi + wj + tt > 0.0) as usize;
+        cu += met;
+        if TOTALS {
+            su[0] += t.wins_i[q];
+            su[1] += t.wins_j[q];
+            su[2] += t.ties[q];
+        }
+        // j == u only in a table with a self-comparison (unchecked internal tables).
+        if j == u {
+            cu += met;
+            if TOTALS {
+                su[0] += t.wins_j[q];
+                su[1] += t.wins_i[q];
+                su[2] += t.ties[q];
+            }
+        } else {
+            c[j] += met;
+            if TOTALS {
+                let [w, l, x] = &mut sums;
+                w[j] += t.wins_j[q];
+                l[j] += t.wins_i[q];
+                x[j] += t.ties[q];
+            }
+        }
+    }
+    put(u, cu, su, &mut c, &mut sums);
+    (c, [exact, halves], ok, TOTALS.then_some(sums))
+}
+
+/// [`PairsRef::validate`]'s error for a table that failed the first pass's check.
+fn invalid(t: PairsRef<'_>) -> Error {
+    t.validate().err().unwrap_or_else(|| Error::InvalidArgument("pair table failed its check".into()))
 }
 
 /// From this many items on, Newman's sweep runs colour class by colour class in parallel.
@@ -327,7 +469,7 @@ impl<E: Link> Adjacency<E> {
     /// item's neighbours come in pair-table order; per-item sums are then added along each
     /// item's edges — the same graph for any number of threads.
     fn build(t: PairsRef<'_>, opts: &Options) -> Result<Adjacency<E>> {
-        Self::build_from(t, opts, Degrees::count(t, opts))
+        Self::build_from(t, opts, Degrees::count(t, opts, Extras { check: false, totals: false })?)
     }
 
     /// [`Adjacency::build`] after its first pass.
@@ -338,7 +480,7 @@ impl<E: Link> Adjacency<E> {
         let r = opts.regularization;
         let has_virtual = r > 0.0;
         let davidson = matches!(opts.ties, Ties::Davidson | Ties::RaoKupper);
-        let (_, per) = build_blocks(&t);
+        let per = degrees.per;
         let range = |b: usize| (b * per).min(k)..((b + 1) * per).min(k);
         let mut offsets = vec![0usize; n + 1];
         // cursors[b][i]: where block b writes item i's next edge.
@@ -367,25 +509,44 @@ impl<E: Link> Adjacency<E> {
         }
         cursors.par_iter_mut().enumerate().for_each(|(b, cur)| {
             let (edge_ptr, tie_ptr) = (&edge_ptr, &tie_ptr);
+            // The cursor of the current run of equal `i` (a row of a sorted table) is kept in a
+            // register and stored when the run ends (the same slots; no store-to-load wait).
+            let Some(first) = range(b).next() else { return };
+            let mut u = (t.i[first] as usize).min(n - 1);
+            let mut at_u = cur[u];
             for q in range(b) {
                 let (wi, wj, tt) = effective_counts(&t, opts.ties, q);
                 if wi + wj + tt <= 0.0 {
                     continue;
                 }
                 let (i, j) = (t.i[q] as usize, t.j[q] as usize);
+                if i != u {
+                    cur[u] = at_u;
+                    u = i;
+                    at_u = cur[u];
+                }
+                let at_i = at_u;
+                at_u += 1;
+                // j == u only with a self-comparison (unchecked internal tables).
+                let at_j = if j == u {
+                    at_u += 1;
+                    at_u - 1
+                } else {
+                    cur[j] += 1;
+                    cur[j] - 1
+                };
                 // SAFETY: block b owns item i's slots cursors[b][i] .. + its count, disjoint
                 // from every other block's and within capacity; each slot is written once.
                 unsafe {
-                    edge_ptr.0.add(cur[i]).write(E::new(j as u32, wi, wj));
-                    edge_ptr.0.add(cur[j]).write(E::new(i as u32, wj, wi));
+                    edge_ptr.0.add(at_i).write(E::new(j as u32, wi, wj));
+                    edge_ptr.0.add(at_j).write(E::new(i as u32, wj, wi));
                     if davidson {
-                        tie_ptr.0.add(cur[i]).write(tt);
-                        tie_ptr.0.add(cur[j]).write(tt);
+                        tie_ptr.0.add(at_i).write(tt);
+                        tie_ptr.0.add(at_j).write(tt);
                     }
                 }
-                cur[i] += 1;
-                cur[j] += 1;
             }
+            cur[u] = at_u;
         });
         // SAFETY: every slot 0..total was written above (virtual edges and each block's edges
         // exactly fill the ranges the offsets describe).
@@ -497,7 +658,25 @@ pub fn fit_from(t: PairsRef<'_>, opts: &Options, start: Option<&Fit>) -> Result<
 /// `log_likelihood` is NaN unless `with_likelihood` (replicates skip it). Ctrl-C (see
 /// [`crate::interrupt`]) stops the iterations and returns `Error::Interrupted`.
 fn fit_inner(t: PairsRef<'_>, opts: &Options, start: Option<&Fit>, with_likelihood: bool) -> Result<Fit> {
-    let fit = fit_uninterrupted(t, opts, start, with_likelihood)?;
+    Ok(fit_checked(t, opts, start, with_likelihood, Extras { check: false, totals: false })?.0)
+}
+
+/// What [`fit_table`] asks of a fit beyond it: the table's check ([`PairsRef::validate`]: a
+/// table from outside) and the per-item totals.
+#[derive(Clone, Copy)]
+struct Extras {
+    check: bool,
+    totals: bool,
+}
+
+/// Per item: weighted wins, losses and ties ([`PairsRef::item_totals`]).
+type Totals = [Vec<f64>; 3];
+
+/// [`fit_inner`], with the table checked first ([`PairsRef::validate`]'s errors) when
+/// `extras.check`, and the per-item totals ([`PairsRef::item_totals`], the same bits) when
+/// `extras.totals`.
+fn fit_checked(t: PairsRef<'_>, opts: &Options, start: Option<&Fit>, with_likelihood: bool, extras: Extras) -> Result<(Fit, Option<Totals>)> {
+    let (fit, totals) = fit_uninterrupted(t, opts, start, with_likelihood, extras)?;
     crate::interrupt::check()?;
     if fit.theta.iter().any(|x| !x.is_finite()) {
         // π underflowed or overflowed: the odds between some items exceed double precision
@@ -506,10 +685,13 @@ fn fit_inner(t: PairsRef<'_>, opts: &Options, start: Option<&Fit>, with_likeliho
             "the strengths span more than double precision allows (some items' wins or losses are tiny next to their comparisons, e.g. weights near 1e-300); pass regularization > 0".into(),
         ));
     }
-    Ok(fit)
+    Ok((fit, totals))
 }
 
-fn fit_uninterrupted(t: PairsRef<'_>, opts: &Options, start: Option<&Fit>, with_likelihood: bool) -> Result<Fit> {
+/// The fit, and the totals when asked. The check and the totals are part of the graph build's
+/// first pass below [`COLOUR_MIN_ITEMS`] items; the coloured sweep's table is checked by a
+/// pass of its own first, and its totals summed after the fit.
+fn fit_uninterrupted(t: PairsRef<'_>, opts: &Options, start: Option<&Fit>, with_likelihood: bool, extras: Extras) -> Result<(Fit, Option<Totals>)> {
     if !(opts.regularization.is_finite() && opts.regularization >= 0.0) {
         return Err(Error::InvalidArgument("regularization must be finite and >= 0".into()));
     }
@@ -526,30 +708,50 @@ fn fit_uninterrupted(t: PairsRef<'_>, opts: &Options, start: Option<&Fit>, with_
         // The plain model on single-precision edges when the counts allow it (same bits): the
         // coloured sweep for many items under Newman's solver, the plain one otherwise.
         if t.n >= COLOUR_MIN_ITEMS && matches!(opts.solver, Solver::Newman) {
-            return if counts_fit_f32(t, opts) {
+            if extras.check {
+                t.validate()?;
+            }
+            let fit = if counts_fit_f32(t, opts) {
                 solve_coloured::<Edge32>(t, opts, start, with_likelihood)
             } else {
                 solve_coloured::<Edge>(t, opts, start, with_likelihood)
-            };
+            }?;
+            return Ok((fit, if extras.totals { Some(t.item_totals()?) } else { None }));
         }
-        let degrees = Degrees::count(t, opts);
-        return if degrees.fits_f32 && exact_f32(opts.regularization) {
+        let mut degrees = Degrees::count(t, opts, extras)?;
+        let totals = degrees_totals(t, &mut degrees, extras.totals)?;
+        let fit = if degrees.fits_u16 && halves_u16(opts.regularization) {
+            fit_plain::<Edge16>(t, opts, degrees, start, with_likelihood)
+        } else if degrees.fits_f32 && exact_f32(opts.regularization) {
             fit_plain::<Edge32>(t, opts, degrees, start, with_likelihood)
         } else {
             fit_plain::<Edge>(t, opts, degrees, start, with_likelihood)
-        };
+        }?;
+        return Ok((fit, totals));
     }
-    let g = Graph::build(t, opts)?;
+    let mut degrees = Degrees::count(t, opts, extras)?;
+    let totals = degrees_totals(t, &mut degrees, extras.totals)?;
+    let g = Graph::build_from(t, opts, degrees)?;
     if !g.has_virtual {
         g.check_identifiable()?;
     }
     if g.edges.iter().all(|e| e.won == 0.0 && e.lost == 0.0) {
         return Err(Error::InvalidArgument("a tie model needs at least one decisive (non-tie) comparison".into()));
     }
-    Ok(match opts.ties {
+    let fit = match opts.ties {
         Ties::Davidson => solve_davidson(&g, opts, start, with_likelihood),
         _ => solve_rao_kupper(&g, opts, start, with_likelihood),
-    })
+    };
+    Ok((fit, totals))
+}
+
+/// The totals asked for: the first pass's when it summed them, else a pass of their own.
+fn degrees_totals(t: PairsRef<'_>, degrees: &mut Degrees, wanted: bool) -> Result<Option<Totals>> {
+    match degrees.totals.take() {
+        Some(totals) => Ok(Some(totals)),
+        None if wanted => t.item_totals().map(Some),
+        None => Ok(None),
+    }
 }
 
 /// Ties `Half` or `Drop` on edges of type `E`, below the coloured sweep's size (or under MM),
@@ -1305,10 +1507,13 @@ mod tests {
             for solver in [Solver::Newman, Solver::MM] {
                 for regularization in [0.0, 0.5] {
                     let opts = Options { ties, solver, regularization, ..Default::default() };
-                    assert!(counts_fit_f32(t.as_ref(), &opts) && Degrees::count(t.as_ref(), &opts).fits_f32);
+                    let first = Degrees::count(t.as_ref(), &opts, Extras { check: true, totals: false }).unwrap();
+                    assert!(counts_fit_f32(t.as_ref(), &opts) && first.fits_f32 && first.fits_u16);
                     let full = solve_plain(&Adjacency::<Edge>::build(t.as_ref(), &opts).unwrap(), &opts, None, true, Order::Items);
                     let compact = solve_plain(&Adjacency::<Edge32>::build(t.as_ref(), &opts).unwrap(), &opts, None, true, Order::Items);
                     assert!(same(&full, &compact), "{ties:?} {solver:?} r {regularization}");
+                    let halves = solve_plain(&Adjacency::<Edge16>::build(t.as_ref(), &opts).unwrap(), &opts, None, true, Order::Items);
+                    assert!(same(&full, &halves), "u16 {ties:?} {solver:?} r {regularization}");
                     assert!(same(&fit(t.as_ref(), &opts).unwrap(), &full));
                     if matches!(solver, Solver::Newman) {
                         let c_full = solve_coloured::<Edge>(t.as_ref(), &opts, None, true).unwrap();
@@ -1325,13 +1530,21 @@ mod tests {
         // regularization is tested apart.
         for ties in [Ties::Half, Ties::Drop] {
             let opts = Options { ties, ..Default::default() };
-            assert!(!Degrees::count(weighted.as_ref(), &opts).fits_f32);
+            let first = Degrees::count(weighted.as_ref(), &opts, Extras { check: false, totals: false }).unwrap();
+            assert!(!first.fits_f32 && !first.fits_u16);
             assert!(same(
                 &fit(weighted.as_ref(), &opts).unwrap(),
                 &solve_plain(&Graph::build(weighted.as_ref(), &opts).unwrap(), &opts, None, true, Order::Items)
             ));
         }
         assert!(!counts_fit_f32(t.as_ref(), &Options { regularization: 0.1, ..Default::default() }));
+        // Halves: whole numbers of halves below 32,768 only (exact in f32 is not enough).
+        assert!([0.0, 0.5, 1.0, 3.5, 32767.5].iter().all(|&v| halves_u16(v)));
+        assert!([0.25, 32768.0, -0.5, f64::NAN, f64::INFINITY, 1e-300].iter().all(|&v| !halves_u16(v)));
+        let quarters: Vec<f64> = (0..a.len()).map(|r| if r % 2 == 0 { 0.25 } else { 1.0 }).collect();
+        let quartered = reduce(n, &a, &b, Outcomes::Values(&o), Some(&quarters)).unwrap();
+        let first = Degrees::count(quartered.as_ref(), &Options::default(), Extras { check: true, totals: false }).unwrap();
+        assert!(first.fits_f32 && !first.fits_u16);
     }
 
     /// The largest |θ − θ'| between two fits.
@@ -1757,6 +1970,50 @@ mod tests {
         assert_eq!(bootstrap(t.as_ref(), &reg, &f, 6, 0..50, 0).unwrap().redraws, 0);
     }
 
+    /// The graph build's first pass checks the table and sums the totals (decision 44): on a
+    /// table of several blocks with fractional weights, `fit_table`'s totals are
+    /// `item_totals`' bits and its fit is `fit`'s, for every tie model; a bad entry anywhere
+    /// gives `validate`'s error, worded by it (`fit` alone does not check: internal tables).
+    #[test]
+    fn fit_table_checks_and_totals_in_the_first_pass() {
+        let (n, m) = (1000, 600_000);
+        let (a, b, o) = crate::pairs::random_rows(n, m, 5);
+        let w: Vec<f64> = (0..m).map(|r| 0.1 + (r % 7) as f64 * 0.3).collect();
+        let t = reduce(n, &a, &b, Outcomes::Values(&o), Some(&w)).unwrap();
+        assert!(t.len() > 3 << 16, "several blocks");
+        for ties in [Ties::Half, Ties::Drop, Ties::Davidson] {
+            let opts = Options { ties, ..Default::default() };
+            let whole = fit_table(t.as_ref(), &opts, None, true, None).unwrap();
+            assert_eq!(whole.totals, Some(t.as_ref().item_totals().unwrap()));
+            let f = fit(t.as_ref(), &opts).unwrap();
+            assert_eq!(whole.fit.theta, f.theta);
+            assert_eq!(whole.fit.log_likelihood.to_bits(), f.log_likelihood.to_bits());
+            assert!(fit_table(t.as_ref(), &opts, None, false, None).unwrap().totals.is_none());
+        }
+        let opts = Options::default();
+        let k = t.len();
+        for (p, bad) in [(0, 0), (k / 2, 1), (k - 1, 2), (k / 3, 3), (k / 5, 4)] {
+            let mut u = t.clone();
+            match bad {
+                0 => u.j[p] = u.i[p],
+                1 => u.j[p] = n as u32,
+                2 => u.wins_i[p] = f64::NAN,
+                3 => u.ties[p] = -1.0,
+                _ => u.wins_j[p] = f64::INFINITY,
+            }
+            let want = u.as_ref().validate().unwrap_err().to_string();
+            assert!(want.contains(&format!("entry {p}")), "{want}");
+            for ties in [Ties::Half, Ties::Davidson] {
+                let opts = Options { ties, ..opts };
+                assert_eq!(fit_table(u.as_ref(), &opts, None, true, None).unwrap_err().to_string(), want);
+            }
+        }
+        let mut u = t.clone();
+        u.ties.pop();
+        let want = u.as_ref().validate().unwrap_err().to_string();
+        assert_eq!(fit_table(u.as_ref(), &opts, None, true, None).unwrap_err().to_string(), want);
+    }
+
     /// `fit_table` is the fit, the item totals and the bootstrap chunk it names; a later chunk
     /// given the point fit draws the same replicates as one call over all rounds.
     #[test]
@@ -1823,18 +2080,26 @@ mod timing_sparse {
         drop((a, b, o));
         let opts = Options::default();
         println!("pairs {}", t.i.len());
+        let cpu = || {
+            let mut u: libc::rusage = unsafe { std::mem::zeroed() };
+            unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut u) };
+            std::time::Duration::from_micros(((u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1_000_000 + u.ru_utime.tv_usec + u.ru_stime.tv_usec) as u64)
+        };
         let time = |f: &mut dyn FnMut()| {
-            (0..5)
-                .map(|_| {
-                    let t0 = std::time::Instant::now();
-                    f();
-                    t0.elapsed()
-                })
-                .min()
-                .unwrap()
+            let (mut w, mut c) = (Vec::new(), Vec::new());
+            for _ in 0..5 {
+                let (t0, c0) = (std::time::Instant::now(), cpu());
+                f();
+                w.push(t0.elapsed());
+                c.push(cpu() - c0);
+            }
+            w.sort();
+            c.sort();
+            format!("{:?} (median {:?}), cpu median {:?}", w[0], w[2], c[2])
         };
         let g = Adjacency::<Edge32>::build(t.as_ref(), &opts).unwrap();
         let blocks = sweep_blocks(&g);
+        let g16 = Adjacency::<Edge16>::build(t.as_ref(), &opts).unwrap();
         let (mut serial, mut blocked) = (None, None);
         let timings = [
             ("f32 check", time(&mut || assert!(counts_fit_f32(t.as_ref(), &opts)))),
@@ -1843,7 +2108,13 @@ mod timing_sparse {
             ("serial sweeps", time(&mut || serial = Some(solve_plain(&g, &opts, None, false, Order::Items)))),
             ("blocked sweeps", time(&mut || blocked = Some(solve_plain(&g, &opts, None, false, Order::Blocks(&blocks))))),
             ("blocked + likelihood", time(&mut || drop(solve_plain(&g, &opts, None, true, Order::Blocks(&blocks))))),
+            ("build, u16 edges", time(&mut || drop(Adjacency::<Edge16>::build(t.as_ref(), &opts).unwrap()))),
+            ("blocked + likelihood, u16 edges", time(&mut || drop(solve_plain(&g16, &opts, None, true, Order::Blocks(&blocks))))),
             ("fit()", time(&mut || drop(fit(t.as_ref(), &opts).unwrap()))),
+            ("validate", time(&mut || t.as_ref().validate().unwrap())),
+            ("item_totals", time(&mut || drop(t.as_ref().item_totals().unwrap()))),
+            ("fit_table, no totals", time(&mut || drop(fit_table(t.as_ref(), &opts, None, false, None).unwrap()))),
+            ("fit_table", time(&mut || drop(fit_table(t.as_ref(), &opts, None, true, None).unwrap()))),
         ];
         let fitted = solve_plain(&g, &opts, None, false, Order::Items);
         let pi: Vec<f64> = fitted.theta.iter().map(|x| x.exp()).collect();
@@ -1862,8 +2133,31 @@ mod timing_sparse {
         ];
         println!("log-likelihood {} / {}", ll.0, ll.1);
         for (what, d) in timings.into_iter().chain(likelihood) {
-            println!("{what}: {d:?}");
+            println!("{what}: {d}");
         }
+        // Edge32 against Edge16, alternated (build; blocked sweeps with the likelihood).
+        let (mut b32, mut b16, mut s32, mut s16) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..7 {
+            let t0 = (std::time::Instant::now(), cpu());
+            drop(Adjacency::<Edge32>::build(t.as_ref(), &opts).unwrap());
+            b32.push(cpu() - t0.1);
+            let t0 = (std::time::Instant::now(), cpu());
+            drop(Adjacency::<Edge16>::build(t.as_ref(), &opts).unwrap());
+            b16.push(cpu() - t0.1);
+            let t0 = (std::time::Instant::now(), cpu());
+            drop(solve_plain(&g, &opts, None, true, Order::Blocks(&blocks)));
+            s32.push(cpu() - t0.1);
+            let t0 = (std::time::Instant::now(), cpu());
+            drop(solve_plain(&g16, &opts, None, true, Order::Blocks(&blocks)));
+            s16.push(cpu() - t0.1);
+        }
+        for v in [&mut b32, &mut b16, &mut s32, &mut s16] {
+            v.sort();
+        }
+        println!(
+            "alternated, cpu min / median: build f32 {:?} / {:?}, u16 {:?} / {:?}; sweeps f32 {:?} / {:?}, u16 {:?} / {:?}",
+            b32[0], b32[3], b16[0], b16[3], s32[0], s32[3], s16[0], s16[3]
+        );
         let (serial, blocked) = (serial.unwrap(), blocked.unwrap());
         let diff = serial.theta.iter().zip(&blocked.theta).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max);
         println!("iterations: serial {}, blocked {} ({} blocks); max |θ − θ serial| {diff:e}", serial.iterations, blocked.iterations, blocks.len() - 1);
