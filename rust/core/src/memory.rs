@@ -123,6 +123,16 @@ pub fn zeroed_large<T: Copy + Default>(len: usize) -> Result<Vec<T>> {
     Ok(v)
 }
 
+/// `len` zeros from the allocator's zeroed memory ([`try_zeroed`]) advised to use huge pages:
+/// no pass fills them, each page is faulted in (zeroed by the kernel, as a huge page) by the
+/// thread that first writes it. For outputs that a parallel pass writes in full (the
+/// factorizer's codes), where [`zeroed_large`] would zero them on one thread first.
+pub fn zeroed_huge<T: Zero>(len: usize) -> Result<Vec<T>> {
+    let v = try_zeroed(len)?;
+    advise_huge(v.as_ptr() as *const u8, v.capacity().saturating_mul(std::mem::size_of::<T>()));
+    Ok(v)
+}
+
 #[cfg(target_os = "linux")]
 fn advise_huge(ptr: *const u8, bytes: usize) {
     const HUGE: usize = 2 << 20;
@@ -157,6 +167,8 @@ mod tests {
         let small: Vec<u8> = large_vec(10).unwrap();
         assert!(small.capacity() >= 10);
         let zeros: Vec<u32> = zeroed_large(3 << 20).unwrap();
+        assert!(zeros.len() == 3 << 20 && zeros.iter().all(|&z| z == 0));
+        let zeros: Vec<u32> = zeroed_huge(3 << 20).unwrap();
         assert!(zeros.len() == 3 << 20 && zeros.iter().all(|&z| z == 0));
     }
 

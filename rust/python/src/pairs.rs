@@ -8,7 +8,7 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString};
 use rankagg_core::factorize::{factorize_into, match_labels, StrKey};
-use rankagg_core::memory::zeroed_large;
+use rankagg_core::memory::{zeroed_huge, zeroed_large};
 use rankagg_core::pairs::{self, AllWins, Coded, IdTable, Kinds, Labels, NameTable, Outcomes};
 use rankagg_core::rate::elo::Rows;
 
@@ -159,7 +159,8 @@ fn factorize_strings<'py>(py: Python<'py>, columns: Vec<Bound<'py, PyAny>>) -> P
 fn factorize_ints<'py>(py: Python<'py>, columns: Vec<PyReadonlyArray1<'py, i64>>) -> PyResult<(Vec<Bound<'py, PyArray1<u32>>>, Bound<'py, PyArray1<i64>>)> {
     let slices: Vec<&[i64]> = columns.iter().map(|c| slice(c, "column")).collect::<PyResult<_>>()?;
     let (codes, labels) = run_detached(py, || {
-        let mut codes: Vec<Vec<u32>> = slices.iter().map(|s| zeroed_large(s.len())).collect::<Result<_, _>>()?;
+        // Zero pages faulted in by the factorizer's parallel passes, not zeroed on this thread first.
+        let mut codes: Vec<Vec<u32>> = slices.iter().map(|s| zeroed_huge(s.len())).collect::<Result<_, _>>()?;
         let mut outs: Vec<&mut [u32]> = codes.iter_mut().map(|c| c.as_mut_slice()).collect();
         let keys = rankagg_core::factorize::factorize_ints(&slices, &mut outs)?;
         Ok((codes, keys))

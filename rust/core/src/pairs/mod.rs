@@ -325,22 +325,25 @@ fn scatter_layout<'h>(counts: impl Iterator<Item = &'h [u32]> + Clone, parts: us
 /// A stable counting sort of rows `0..m` into `parts` buckets: `item(r)` is row `r`'s bucket
 /// and value (pure: a counting pass computes it, the scatter again), the rows taken in chunks
 /// of `chunk` (a split by size, never by thread count). Returns where each bucket starts
-/// (`parts + 1` offsets) and the values, bucket by bucket, in row order within one. Reads
-/// `stop` every [`POLL_ROWS`] rows; a stopped sort returns `Interrupted`.
-fn bucket_rows<V: Copy + Default + Send + Sync>(
+/// (`parts + 1` offsets) and the values, bucket by bucket, in row order within one; `None`
+/// when `refused()` holds after the counting pass (read with `stop` every [`POLL_ROWS`] rows,
+/// so that a pass whose rows the caller refuses ends early). A stopped sort returns
+/// `Interrupted`.
+fn bucket_rows<V: Copy + Send + Sync>(
     m: usize,
     parts: usize,
     chunk: usize,
     item: impl Fn(usize) -> (usize, V) + Sync,
+    refused: impl Fn() -> bool + Sync,
     stop: &Stop,
-) -> Result<(Vec<usize>, Vec<V>)> {
+) -> Result<Option<(Vec<usize>, Vec<V>)>> {
     let rows = |c: usize| c * chunk..((c + 1) * chunk).min(m);
     let counts: Vec<Vec<u32>> = (0..m.div_ceil(chunk))
         .into_par_iter()
         .map(|c| {
             let mut h = vec![0u32; parts];
             for r in rows(c) {
-                if r % POLL_ROWS == 0 && stop.stopped() {
+                if r % POLL_ROWS == 0 && (stop.stopped() || refused()) {
                     break;
                 }
                 h[item(r).0] += 1;
@@ -349,27 +352,35 @@ fn bucket_rows<V: Copy + Default + Send + Sync>(
         })
         .collect();
     stopped(stop)?;
+    if refused() {
+        return Ok(None);
+    }
     let (start, mut cursor) = scatter_layout(counts.iter().map(Vec::as_slice), parts);
     drop(counts);
-    let mut out: Vec<V> = crate::memory::zeroed_large(m)?;
+    // Not zeroed: the scatter writes every slot once (its first touch of the pages, on the
+    // threads that write them).
+    let mut out: Vec<V> = crate::memory::large_vec(m)?;
     {
         let dst = SharedSlice(out.as_mut_ptr());
         cursor.par_iter_mut().enumerate().for_each(|(c, cur)| {
             let dst = &dst;
             for r in rows(c) {
                 if r % POLL_ROWS == 0 && stop.stopped() {
-                    return; // its slots keep their zeros: the values are not returned
+                    return; // its slots stay unwritten: the values are not returned
                 }
                 let (p, v) = item(r);
                 // SAFETY: each (chunk, bucket) owns the disjoint range that starts at
-                // cursor[c][p] and holds exactly its count of the first pass (same items).
-                unsafe { *dst.0.add(cur[p]) = v };
+                // cursor[c][p] and holds exactly its count of the first pass (same items),
+                // within the capacity `m`.
+                unsafe { dst.0.add(cur[p]).write(v) };
                 cur[p] += 1;
             }
         });
     }
     stopped(stop)?;
-    Ok((start, out))
+    // SAFETY: not stopped, so every chunk wrote all of its rows' slots: 0..m are initialised.
+    unsafe { out.set_len(m) };
+    Ok(Some((start, out)))
 }
 
 /// Random comparison rows for tests and timings: `m` rows over `n` items (never a self-comparison),

@@ -16,18 +16,16 @@ use crate::memory::zeroed_large;
 
 pub(super) fn reduce_sparse(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>, weights: Option<&[f64]>, code: Code<'_>, stop: &Stop) -> Result<PairTable> {
     let m = a.len();
-    let simple = n < (1 << 31) && simple_rows(outcomes, weights);
-    if simple && by_item::suits(n, m) {
-        // Checks its rows in its first pass (decision 40); the full check only words a failure.
+    if weights.is_none() && by_item::suits(n, m) {
+        // Checks its rows in its first pass (decision 40): `None` for a self-comparison (worded
+        // by `validate_rows` below) or an outcome other than 0, ½, 1 (then the paths below).
         if let Some(t) = by_item::reduce_by_item(n, a, b, outcomes, code, stop)? {
             return Ok(t);
         }
-        validate_rows(a, b, outcomes, weights)?;
-        return Err(Error::InvalidArgument("reduce_by_item refused rows that validate_rows accepts (a bug)".into()));
     }
     validate_rows(a, b, outcomes, weights)?;
     stopped(stop)?;
-    if simple {
+    if n < (1 << 31) && simple_rows(outcomes, weights) {
         return sparse_simple(n, a, b, outcomes, code, stop);
     }
     // Sort rows by pair key (row index breaks ties, so the order — and the sums — are fixed).
@@ -165,8 +163,10 @@ fn sorted_keys<K: Ord + Copy + Default + Send + Sync>(
             let k = key(r);
             (bucket(k), k)
         },
+        || false,
         stop,
-    )?;
+    )?
+    .ok_or_else(|| Error::InvalidArgument("sorted_keys: rows refused without a test (a bug)".into()))?;
     let mut pieces: Vec<&mut [K]> = Vec::with_capacity(parts);
     let mut rest = out.as_mut_slice();
     for p in 0..parts {

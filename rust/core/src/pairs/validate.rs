@@ -127,10 +127,17 @@ pub fn check_shape(n: usize, a: &[u32], b: &[u32], outcomes: Outcomes<'_>, weigh
     if b.len() != m || outcomes.len().is_some_and(|l| l != m) || weights.is_some_and(|w| w.len() != m) {
         return Err(Error::InvalidArgument("column lengths differ".into()));
     }
-    if let Some(bad) = a.iter().chain(b.iter()).position(|&c| c as usize >= n) {
-        return Err(Error::InvalidArgument(format!("item code at position {bad} is not below n = {n}")));
+    // In parallel and without early exits within a chunk (a serial `position` cost ~30 ms at
+    // 20M codes); the first bad code is then found and named.
+    let Ok(n32) = u32::try_from(n) else {
+        return Ok(()); // every u32 code is below n
+    };
+    let below = |c: &[u32]| c.iter().fold(true, |ok, &x| ok & (x < n32));
+    if a.par_chunks(MIN_BLOCK_ROWS).all(below) && b.par_chunks(MIN_BLOCK_ROWS).all(below) {
+        return Ok(());
     }
-    Ok(())
+    let bad = a.iter().chain(b.iter()).position(|&c| c >= n32).unwrap_or(0);
+    Err(Error::InvalidArgument(format!("item code at position {bad} is not below n = {n}")))
 }
 
 #[cfg(test)]
