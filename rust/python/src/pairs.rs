@@ -123,7 +123,8 @@ fn factorize_strings<'py>(py: Python<'py>, columns: Vec<Bound<'py, PyAny>>) -> P
     let per_column: Vec<Vec<arrow::StrChunk>> = columns.iter().enumerate().map(|(k, col)| string_chunks(py, k, col)).collect::<PyResult<_>>()?;
     let lens: Vec<usize> = per_column.iter().map(|c| c.iter().map(|x| x.len).sum()).collect();
     let (codes, keys) = run_detached(py, || {
-        let mut codes: Vec<Vec<u32>> = lens.iter().map(|&l| zeroed_large(l)).collect::<Result<_, _>>()?;
+        // Zero pages faulted in by the factorizer's passes, not zeroed on this thread first.
+        let mut codes: Vec<Vec<u32>> = lens.iter().map(|&l| zeroed_huge(l)).collect::<Result<_, _>>()?;
         let pieces: Vec<&arrow::StrChunk> = per_column.iter().flatten().collect();
         let mut outs: Vec<&mut [u32]> = Vec::new();
         for (col, out) in per_column.iter().zip(codes.iter_mut()) {
