@@ -19,6 +19,8 @@ use crate::error::{Error, Result};
 use crate::graph::Digraph;
 use crate::pairs::PairsRef;
 
+mod upper;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ties {
     Half,
@@ -277,13 +279,14 @@ fn exact_f32(v: f64) -> bool {
     f64::from(v as f32) == v
 }
 
-/// The first pass of [`Adjacency::build`] over the table, in fixed blocks of pairs
-/// ([`build_blocks`]): per block, each item's number of edges; and, in the same pass, whether
-/// every effective count is exact in `f32` ([`counts_fit_f32`]'s test without a pass of its
-/// own; the regularization is not part of it), [`PairsRef::validate`]'s check of every entry
-/// (its error, worded by it, when one fails) and, when asked, [`PairsRef::item_totals`] (the
-/// same blocks and order: the same bits). One pass instead of three over the same columns
-/// (decision 44).
+/// The first pass of [`Adjacency::build`] and [`upper::Upper::build`] over the table, in fixed
+/// blocks of pairs ([`build_blocks`]): per block, each item's number of edges; and, in the same
+/// pass, whether every effective count is a whole number of halves below 32,768 ([`Edge16`];
+/// when not, [`counts_fit_f32`]'s test follows; the regularization is part of neither),
+/// whether the table is sorted by (i, j) without repeats, [`PairsRef::validate`]'s check of
+/// every entry (its error, worded by it, when one fails) and, when asked,
+/// [`PairsRef::item_totals`] (the same blocks and order: the same bits). One pass instead of
+/// three over the same columns (decisions 44, 47).
 struct Degrees {
     per_block: Vec<Vec<usize>>,
     /// Pairs per block.
@@ -291,6 +294,9 @@ struct Degrees {
     fits_f32: bool,
     /// Every effective count fits [`Edge16`] ([`halves_u16`]).
     fits_u16: bool,
+    /// The table is sorted by (i, j) without repeats (a [`PairTable`](crate::pairs::PairTable)'s
+    /// order): each item's upper neighbours are one run of it ([`upper::Upper`]).
+    sorted: bool,
     totals: Option<Totals>,
 }
 
@@ -307,115 +313,169 @@ fn build_blocks(t: &PairsRef<'_>, totals: bool) -> (usize, usize) {
     (blocks, k.div_ceil(blocks).max(1))
 }
 
-/// One block's share of [`Degrees`]: edges per item, the f32 and u16 tests, the entries'
-/// check, totals.
-type BlockCount = (Vec<usize>, [bool; 2], bool, Option<Totals>);
+/// One block's share of [`Degrees`]: per item, edges and (when summed) totals; the u16 and
+/// order tests; the entries' check.
+type BlockCount<R> = (Vec<R>, [bool; 2], bool);
+
+/// What [`count_block`] keeps per item: its edge count alone (`usize`), or with its totals
+/// (wins, losses, ties, then the count) in one record, so that an entry's update of its
+/// upper item touches one cache line.
+trait Tally: Copy + Default + Send {
+    fn add(&mut self, met: usize, won: f64, lost: f64, tied: f64);
+    fn edges(&self) -> usize;
+    fn sums(&self) -> [f64; 3];
+}
+
+impl Tally for usize {
+    #[inline(always)]
+    fn add(&mut self, met: usize, _: f64, _: f64, _: f64) {
+        *self += met;
+    }
+    fn edges(&self) -> usize {
+        *self
+    }
+    fn sums(&self) -> [f64; 3] {
+        [0.0; 3]
+    }
+}
+
+impl Tally for [f64; 4] {
+    #[inline(always)]
+    fn add(&mut self, met: usize, won: f64, lost: f64, tied: f64) {
+        self[0] += won;
+        self[1] += lost;
+        self[2] += tied;
+        self[3] += met as f64;
+    }
+    fn edges(&self) -> usize {
+        self[3] as usize
+    }
+    fn sums(&self) -> [f64; 3] {
+        [self[0], self[1], self[2]]
+    }
+}
 
 impl Degrees {
     /// The first pass; with `extras.check` the entries' check, with `extras.totals` below
     /// [`COLOUR_MIN_ITEMS`] items the totals too. (Without the check, the graph is also built
     /// from tables with i > j: the coloured sweep's renumbered ones.)
     fn count(t: PairsRef<'_>, opts: &Options, extras: Extras) -> Result<Degrees> {
+        Self::count_into(t, opts, extras, None)
+    }
+
+    /// [`Degrees::count`] that also writes each entry's [`Edge16`] to the same place in
+    /// `edges` (one slot per entry): a sorted table's upper half without a pass of its own,
+    /// when the counts fit ([`upper::Upper::build`]; garbage otherwise).
+    fn count_into(t: PairsRef<'_>, opts: &Options, extras: Extras, edges: Option<&mut [std::mem::MaybeUninit<Edge16>]>) -> Result<Degrees> {
+        let totals = extras.totals && t.n < COLOUR_MIN_ITEMS;
+        match (totals, edges) {
+            (true, Some(out)) => Self::count_with::<[f64; 4], true>(t, opts, extras, true, out),
+            (true, None) => Self::count_with::<[f64; 4], false>(t, opts, extras, true, &mut []),
+            (false, Some(out)) => Self::count_with::<usize, true>(t, opts, extras, false, out),
+            (false, None) => Self::count_with::<usize, false>(t, opts, extras, false, &mut []),
+        }
+    }
+
+    fn count_with<R: Tally, const WRITE: bool>(
+        t: PairsRef<'_>,
+        opts: &Options,
+        extras: Extras,
+        totals: bool,
+        out: &mut [std::mem::MaybeUninit<Edge16>],
+    ) -> Result<Degrees> {
         use rayon::prelude::*;
         let (n, k) = (t.n, t.len());
         if [t.j.len(), t.wins_i.len(), t.wins_j.len(), t.ties.len()].iter().any(|&l| l != k) || (n == 0 && k > 0) {
             return Err(invalid(t));
         }
-        let totals = extras.totals && n < COLOUR_MIN_ITEMS;
         let (blocks, per) = build_blocks(&t, totals);
-        let counted: Vec<BlockCount> = (0..blocks)
-            .into_par_iter()
-            .map(|b| {
-                let r = (b * per).min(k)..((b + 1) * per).min(k);
-                if totals {
-                    count_block::<true>(t, opts.ties, r)
-                } else {
-                    count_block::<false>(t, opts.ties, r)
-                }
-            })
-            .collect();
+        if WRITE && out.len() != k {
+            return Err(Error::InvalidArgument("the first pass's edges have the wrong length (a bug)".into()));
+        }
+        let mut parts: Vec<&mut [std::mem::MaybeUninit<Edge16>]> = if WRITE { out.chunks_mut(per).collect() } else { Vec::new() };
+        parts.resize_with(blocks, || &mut []);
+        let counted: Vec<BlockCount<R>> =
+            parts.into_par_iter().enumerate().map(|(b, out)| count_block::<R, WRITE>(t, opts.ties, (b * per).min(k)..((b + 1) * per).min(k), out)).collect();
         if extras.check && !counted.iter().all(|c| c.2) {
             return Err(invalid(t));
         }
-        let (fits_f32, fits_u16) = (counted.iter().all(|c| c.1[0]), counted.iter().all(|c| c.1[1]));
+        // Halves below 32,768 are exact in f32: the f32 test takes a pass of its own only when
+        // the u16 test failed (weighted rows; decision 47).
+        let fits_u16 = counted.iter().all(|c| c.1[0]);
+        let fits_f32 = fits_u16 || counts_fit_f32(t, &Options { regularization: 0.0, ..*opts });
+        // Each block tested its own order; the blocks meet in order too.
+        let sorted = counted.iter().all(|c| c.1[1])
+            && (1..blocks).map(|b| (b * per).min(k)).filter(|&q| q > 0 && q < k).all(|q| (t.i[q - 1], t.j[q - 1]) < (t.i[q], t.j[q]));
         let mut per_block = Vec::with_capacity(blocks);
-        let mut sum: Option<Totals> = None;
-        for (c, _, _, part) in counted {
-            per_block.push(c);
-            // Blocks added in order, as `item_totals` adds them.
-            match (&mut sum, part) {
-                (Some(s), Some(p)) => s.iter_mut().zip(p).for_each(|(x, y)| x.iter_mut().zip(y).for_each(|(a, b)| *a += b)),
-                (None, p) => sum = p,
-                _ => {}
+        let mut sum: Option<Totals> = totals.then(|| [vec![0.0; n], vec![0.0; n], vec![0.0; n]]);
+        for (b, (records, _, _)) in counted.into_iter().enumerate() {
+            per_block.push(records.iter().map(R::edges).collect());
+            // Blocks added in order, as `item_totals` adds them (the first block's sums are
+            // taken as they are).
+            if let Some(s) = &mut sum {
+                for (i, r) in records.iter().enumerate() {
+                    let x = r.sums();
+                    for (col, v) in s.iter_mut().zip(x) {
+                        col[i] = if b == 0 { v } else { col[i] + v };
+                    }
+                }
             }
         }
-        Ok(Degrees { per_block, per, fits_f32, fits_u16, totals: sum })
+        Ok(Degrees { per_block, per, fits_f32, fits_u16, sorted, totals: sum })
     }
 }
 
 /// One block of [`Degrees::count`], branch-free in the entries' check (an entry outside the
 /// table is counted at a clamped item and the whole pass then fails). The item of the current
-/// run of equal `i` (a row of a sorted table) keeps its count and totals in registers, stored
-/// when the run ends: the same additions in the same order as through memory, without a
-/// store-to-load wait per pair.
+/// run of equal `i` (a row of a sorted table) keeps its record in registers, stored when the
+/// run ends: the same additions in the same order as through memory, without a store-to-load
+/// wait per pair.
 #[inline(always)]
-fn count_block<const TOTALS: bool>(t: PairsRef<'_>, ties: Ties, r: std::ops::Range<usize>) -> BlockCount {
+fn count_block<R: Tally, const WRITE: bool>(
+    t: PairsRef<'_>,
+    ties: Ties,
+    r: std::ops::Range<usize>,
+    out: &mut [std::mem::MaybeUninit<Edge16>],
+) -> BlockCount<R> {
+    let r0 = r.start;
     let n = t.n;
-    let (mut c, mut exact, mut halves, mut ok) = (vec![0usize; n], true, true, true);
-    let mut sums = if TOTALS { [vec![0.0; n], vec![0.0; n], vec![0.0; n]] } else { [Vec::new(), Vec::new(), Vec::new()] };
+    let (mut c, mut halves, mut ok, mut sorted) = (vec![R::default(); n], true, true, true);
     #[allow(clippy::manual_range_contains)] // `&`, not the short-circuiting `contains`: no branch
     let count_ok = |v: f64| (v >= 0.0) & (v < f64::INFINITY);
-    // The open run: its item, edge count and (wins, losses, ties).
-    let Some(first) = r.clone().next() else { return (c, [exact, halves], ok, TOTALS.then_some(sums)) };
+    let Some(first) = r.clone().next() else { return (c, [halves, sorted], ok) };
+    // The open run: its item and record.
     let mut u = (t.i[first] as usize).min(n - 1);
-    let (mut cu, mut su) = (0usize, [0.0f64; 3]);
-    let take =
-        |u: usize, c: &mut Vec<usize>, sums: &mut Totals| (std::mem::take(&mut c[u]), if TOTALS { [sums[0][u], sums[1][u], sums[2][u]] } else { [0.0; 3] });
-    let put = |u: usize, cu: usize, su: [f64; 3], c: &mut Vec<usize>, sums: &mut Totals| {
-        c[u] = cu;
-        if TOTALS {
-            (sums[0][u], sums[1][u], sums[2][u]) = (su[0], su[1], su[2]);
-        }
-    };
+    let mut ru = R::default();
+    // The last entry's (i, j) as one key, for the order test (the first entry passes it).
+    let key = |q: usize| (t.i[q] as u64) << 32 | t.j[q] as u64;
+    let mut last = key(first).wrapping_sub(1);
     for q in r {
         let (i, j) = (t.i[q] as usize, t.j[q] as usize);
         ok &= (i < j) & (j < n) & count_ok(t.wins_i[q]) & count_ok(t.wins_j[q]) & count_ok(t.ties[q]);
+        sorted &= key(q) > last;
+        last = key(q);
         let (i, j) = (i.min(n - 1), j.min(n - 1));
         if i != u {
-            put(u, cu, su, &mut c, &mut sums);
+            c[u] = ru;
             u = i;
-            (cu, su) = take(u, &mut c, &mut sums);
+            ru = std::mem::take(&mut c[u]);
         }
         let (wi, wj, tt) = effective_counts(&t, ties, q);
-        exact &= exact_f32(wi) & exact_f32(wj) & exact_f32(tt);
         halves &= halves_u16(wi) & halves_u16(wj) & (tt == 0.0);
-        let met = (wi + wj + tt > 0.0) as usize;
-        cu += met;
-        if TOTALS {
-            su[0] += t.wins_i[q];
-            su[1] += t.wins_j[q];
-            su[2] += t.ties[q];
+        if WRITE {
+            out[q - r0].write(Edge16::new(t.j[q], wi, wj));
         }
+        let met = (wi + wj + tt > 0.0) as usize;
+        ru.add(met, t.wins_i[q], t.wins_j[q], t.ties[q]);
         // j == u only in a table with a self-comparison (unchecked internal tables).
         if j == u {
-            cu += met;
-            if TOTALS {
-                su[0] += t.wins_j[q];
-                su[1] += t.wins_i[q];
-                su[2] += t.ties[q];
-            }
+            ru.add(met, t.wins_j[q], t.wins_i[q], t.ties[q]);
         } else {
-            c[j] += met;
-            if TOTALS {
-                let [w, l, x] = &mut sums;
-                w[j] += t.wins_j[q];
-                l[j] += t.wins_i[q];
-                x[j] += t.ties[q];
-            }
+            c[j].add(met, t.wins_j[q], t.wins_i[q], t.ties[q]);
         }
     }
-    put(u, cu, su, &mut c, &mut sums);
-    (c, [exact, halves], ok, TOTALS.then_some(sums))
+    c[u] = ru;
+    (c, [halves, sorted], ok)
 }
 
 /// [`PairsRef::validate`]'s error for a table that failed the first pass's check.
@@ -462,6 +522,31 @@ struct Adjacency<E> {
 
 /// The adjacency every solver reads (full-precision counts).
 type Graph = Adjacency<Edge>;
+
+/// What [`initial`] and [`normalise`] read of a graph ([`Adjacency`], [`upper::Upper`]).
+trait Scored {
+    fn n_real(&self) -> usize;
+    fn has_virtual(&self) -> bool;
+    /// Observed score per item.
+    fn score(&self) -> &[f64];
+    /// Comparisons per item.
+    fn count(&self) -> &[f64];
+}
+
+impl<E: Link> Scored for Adjacency<E> {
+    fn n_real(&self) -> usize {
+        self.n_real
+    }
+    fn has_virtual(&self) -> bool {
+        self.has_virtual
+    }
+    fn score(&self) -> &[f64] {
+        &self.score
+    }
+    fn count(&self) -> &[f64] {
+        &self.count
+    }
+}
 
 impl<E: Link> Adjacency<E> {
     /// Builds the CSR in parallel over fixed blocks of pairs (by data size, never by thread
@@ -718,7 +803,30 @@ fn fit_uninterrupted(t: PairsRef<'_>, opts: &Options, start: Option<&Fit>, with_
             }?;
             return Ok((fit, if extras.totals { Some(t.item_totals()?) } else { None }));
         }
-        let mut degrees = Degrees::count(t, opts, extras)?;
+        // Newman's sweeps on a sorted table read its upper half alone (decision 47), with the
+        // per-item totals of the first pass.
+        // Without regularization the first pass writes the upper half's 8-byte edges too.
+        let upper = matches!(opts.solver, Solver::Newman);
+        let fused = upper && opts.regularization == 0.0;
+        let mut edges: Vec<Edge16> = if fused { crate::memory::large_vec(t.len())? } else { Vec::new() };
+        let out = fused.then(|| &mut edges.spare_capacity_mut()[..t.len()]);
+        let mut degrees = Degrees::count_into(t, opts, Extras { totals: extras.totals || upper, ..extras }, out)?;
+        if upper && degrees.sorted {
+            let totals = degrees.totals.take().ok_or_else(|| Error::InvalidArgument("the first pass summed no totals (a bug)".into()))?;
+            let fit = if degrees.fits_u16 && halves_u16(opts.regularization) {
+                let written = fused.then(|| {
+                    // SAFETY: the first pass wrote every slot 0..len (`count_into`).
+                    unsafe { edges.set_len(t.len()) };
+                    edges
+                });
+                fit_upper::<Edge16>(t, opts, &degrees, &totals, written, start, with_likelihood)
+            } else if degrees.fits_f32 && exact_f32(opts.regularization) {
+                fit_upper::<Edge32>(t, opts, &degrees, &totals, None, start, with_likelihood)
+            } else {
+                fit_upper::<Edge>(t, opts, &degrees, &totals, None, start, with_likelihood)
+            }?;
+            return Ok((fit, extras.totals.then_some(totals)));
+        }
         let totals = degrees_totals(t, &mut degrees, extras.totals)?;
         let fit = if degrees.fits_u16 && halves_u16(opts.regularization) {
             fit_plain::<Edge16>(t, opts, degrees, start, with_likelihood)
@@ -763,6 +871,31 @@ fn fit_plain<E: Link>(t: PairsRef<'_>, opts: &Options, degrees: Degrees, start: 
     }
     let blocks = sweep_blocks(&g);
     Ok(solve_plain(&g, opts, start, with_likelihood, if blocks.is_empty() { Order::Items } else { Order::Blocks(&blocks) }))
+}
+
+/// Newman's sweeps on the upper half of a sorted table ([`upper`]), after the graph's first
+/// pass (its order test, per-item degrees and totals).
+#[allow(clippy::too_many_arguments)]
+fn fit_upper<E: Link>(
+    t: PairsRef<'_>,
+    opts: &Options,
+    degrees: &Degrees,
+    totals: &Totals,
+    edges: Option<Vec<E>>,
+    start: Option<&Fit>,
+    with_likelihood: bool,
+) -> Result<Fit> {
+    let g = upper::Upper::<E>::build(t, opts, totals, edges)?;
+    if opts.regularization <= 0.0 && g.strongly_connected() != Some(true) {
+        // Not identifiable, or not settled by the passes: the full graph's search, and the
+        // failure's details.
+        Adjacency::<E>::build(t, opts)?.check_identifiable()?;
+    }
+    let mut full = vec![0usize; t.n];
+    for block in &degrees.per_block {
+        full.iter_mut().zip(block).for_each(|(f, d)| *f += d);
+    }
+    upper::solve(&g, &g.blocks(&full), opts, start, with_likelihood)
 }
 
 /// Newman's iteration for many items, in parallel: items are coloured (no two neighbours share
@@ -888,30 +1021,30 @@ fn finish(pi: &[f64], n_real: usize) -> (Vec<f64>, Option<f64>) {
 
 /// Initial strengths: the smoothed odds of winning, or the warm start's (relative to the
 /// virtual item when there is one, which stays at 1).
-fn initial<E: Link>(g: &Adjacency<E>, start: Option<&Fit>) -> Vec<f64> {
-    let n = g.n_real + g.has_virtual as usize;
+fn initial(g: &impl Scored, start: Option<&Fit>) -> Vec<f64> {
+    let n = g.n_real() + g.has_virtual() as usize;
     let mut pi = vec![1.0f64; n];
     if let Some(s) = start {
-        let shift = if g.has_virtual { s.virtual_theta.unwrap_or(0.0) } else { 0.0 };
+        let shift = if g.has_virtual() { s.virtual_theta.unwrap_or(0.0) } else { 0.0 };
         for (p, t) in pi.iter_mut().zip(&s.theta) {
             *p = (t - shift).exp();
         }
     } else {
         // A cold start at each item's odds of winning (smoothed by one win and one loss): about
         // one sweep closer to the MLE than all-equal strengths.
-        for ((p, s), c) in pi.iter_mut().zip(&g.score).zip(&g.count) {
+        for ((p, s), c) in pi.iter_mut().zip(g.score()).zip(g.count()) {
             *p = (s + 1.0) / (c - s + 1.0);
         }
     }
     pi
 }
 
-fn normalise<E: Link>(pi: &mut [f64], g: &Adjacency<E>) {
-    if g.has_virtual {
-        pi[g.n_real] = 1.0; // the virtual item anchors the scale
+fn normalise(pi: &mut [f64], g: &impl Scored) {
+    if g.has_virtual() {
+        pi[g.n_real()] = 1.0; // the virtual item anchors the scale
         return;
     }
-    let gm = (pi.iter().map(|x| x.ln()).sum::<f64>() / g.n_real as f64).exp();
+    let gm = (pi.iter().map(|x| x.ln()).sum::<f64>() / g.n_real() as f64).exp();
     pi.iter_mut().for_each(|x| *x /= gm);
 }
 
@@ -1093,12 +1226,14 @@ const BLOCK_MIN_EDGES: usize = 1 << 16;
 /// per 4M edges, 2 to 8 of them — chosen by size, never by the thread count, so the iterates
 /// are the same for any number of threads. Empty when the graph is too small for it to pay.
 fn sweep_blocks<E: Link>(g: &Adjacency<E>) -> Vec<usize> {
-    let (n, total) = (g.n_real, g.edges.len());
+    blocks_of(&g.offsets[..=g.n_real]).unwrap_or_default()
+}
+
+/// [`sweep_blocks`] of a graph whose real items' CSR offsets are `offsets`.
+fn blocks_of(offsets: &[usize]) -> Option<Vec<usize>> {
+    let (n, total) = (offsets.len() - 1, offsets[offsets.len() - 1] - offsets[0]);
     let k = (total >> 22).clamp(2, 8);
-    if total < BLOCK_MIN_EDGES || n < 2 * k {
-        return Vec::new();
-    }
-    block_bounds(&g.offsets[..=n], k)
+    (total >= BLOCK_MIN_EDGES && n >= 2 * k).then(|| block_bounds(offsets, k))
 }
 
 /// `k` contiguous ranges of items with about equal edge counts (by the CSR offsets), as bounds.
@@ -1272,54 +1407,53 @@ fn solve_plain<E: Link>(g: &Adjacency<E>, opts: &Options, start: Option<&Fit>, w
 /// integer rather than `fract` (a call to `trunc` on baseline x86-64; decision 42).
 fn plain_log_likelihood<E: Link>(g: &Adjacency<E>, pi: &[f64]) -> f64 {
     use rayon::prelude::*;
-    const MANTISSA: u64 = (1 << 52) - 1;
     let n = g.n_real;
+    let score_is_wins = !g.has_virtual && g.ties.is_empty();
+    let per_item: Vec<f64> = (0..n)
+        .into_par_iter()
+        .map(|i| {
+            let won = if score_is_wins { g.score[i] } else { g.neighbours(i).iter().filter(|e| e.j() < n).map(|e| e.won()).sum() };
+            won * pi[i].ln() - pair_logs(g.neighbours(i), i, n, pi)
+        })
+        .collect();
+    per_item.iter().sum()
+}
+
+/// Σ n_ij ln(π_i + π_j) over the edges of item `i` to real items `j > i`, by mantissa products
+/// ([`plain_log_likelihood`]).
+#[inline]
+fn pair_logs<E: Link>(edges: &[E], i: usize, n: usize, pi: &[f64]) -> f64 {
+    const MANTISSA: u64 = (1 << 52) - 1;
     // x = m · 2^e with m in [1, 2), for a normal x.
     let split = |x: f64| -> (f64, i64) {
         let bits = x.to_bits();
         (f64::from_bits((bits & MANTISSA) | (1023 << 52)), ((bits >> 52) & 0x7ff) as i64 - 1023)
     };
-    let score_is_wins = !g.has_virtual && g.ties.is_empty();
-    let per_item: Vec<f64> = (0..n)
-        .into_par_iter()
-        .map(|i| {
-            let (mut won, mut logs, mut product, mut exponent, mut factors) = (0.0f64, 0.0f64, 1.0f64, 0i64, 0u32);
-            for e in g.neighbours(i) {
-                let j = e.j();
-                if !score_is_wins {
-                    if j >= n {
-                        continue;
-                    }
-                    won += e.won();
-                }
-                if j < i {
-                    continue;
-                }
-                let (x, c) = (pi[i] + pi[j], e.won() + e.lost());
-                // A whole count in 1..=8 (NaN and counts past u32 fail the round trip).
-                let whole = c as u32;
-                if f64::from(whole) == c && (1..=8).contains(&whole) && x.is_normal() {
-                    let (m, ex) = split(x);
-                    for _ in 0..whole {
-                        product *= m;
-                    }
-                    exponent += ex * i64::from(whole);
-                    factors += whole;
-                    if factors >= 32 {
-                        let (m, ex) = split(product);
-                        (product, exponent, factors) = (m, exponent + ex, 0);
-                    }
-                } else {
-                    logs += c * x.ln();
-                }
+    let (mut logs, mut product, mut exponent, mut factors) = (0.0f64, 1.0f64, 0i64, 0u32);
+    for e in edges {
+        let j = e.j();
+        if j < i || j >= n {
+            continue;
+        }
+        let (x, c) = (pi[i] + pi[j], e.won() + e.lost());
+        // A whole count in 1..=8 (NaN and counts past u32 fail the round trip).
+        let whole = c as u32;
+        if f64::from(whole) == c && (1..=8).contains(&whole) && x.is_normal() {
+            let (m, ex) = split(x);
+            for _ in 0..whole {
+                product *= m;
             }
-            if score_is_wins {
-                won = g.score[i];
+            exponent += ex * i64::from(whole);
+            factors += whole;
+            if factors >= 32 {
+                let (m, ex) = split(product);
+                (product, exponent, factors) = (m, exponent + ex, 0);
             }
-            won * pi[i].ln() - (logs + product.ln() + exponent as f64 * std::f64::consts::LN_2)
-        })
-        .collect();
-    per_item.iter().sum()
+        } else {
+            logs += c * x.ln();
+        }
+    }
+    logs + product.ln() + exponent as f64 * std::f64::consts::LN_2
 }
 
 /// Davidson's tie model by a fixed-point iteration on (π, ν), stopped on the same optimality
@@ -1514,7 +1648,17 @@ mod tests {
                     assert!(same(&full, &compact), "{ties:?} {solver:?} r {regularization}");
                     let halves = solve_plain(&Adjacency::<Edge16>::build(t.as_ref(), &opts).unwrap(), &opts, None, true, Order::Items);
                     assert!(same(&full, &halves), "u16 {ties:?} {solver:?} r {regularization}");
-                    assert!(same(&fit(t.as_ref(), &opts).unwrap(), &full));
+                    if matches!(solver, Solver::Newman) {
+                        // The upper half's sweeps (decision 47): the same bits on every edge
+                        // type, and `fit`'s; the full graph's optimum.
+                        let upper = upper_fit::<Edge>(t.as_ref(), &opts);
+                        assert!(same(&upper, &upper_fit::<Edge32>(t.as_ref(), &opts)), "upper f32 {ties:?} r {regularization}");
+                        assert!(same(&upper, &upper_fit::<Edge16>(t.as_ref(), &opts)), "upper u16 {ties:?} r {regularization}");
+                        assert!(same(&fit(t.as_ref(), &opts).unwrap(), &upper));
+                        assert!(worst(&upper, &full) < 1e-6 && (upper.log_likelihood - full.log_likelihood).abs() <= 1e-9 * full.log_likelihood.abs());
+                    } else {
+                        assert!(same(&fit(t.as_ref(), &opts).unwrap(), &full));
+                    }
                     if matches!(solver, Solver::Newman) {
                         let c_full = solve_coloured::<Edge>(t.as_ref(), &opts, None, true).unwrap();
                         let c_compact = solve_coloured::<Edge32>(t.as_ref(), &opts, None, true).unwrap();
@@ -1532,10 +1676,7 @@ mod tests {
             let opts = Options { ties, ..Default::default() };
             let first = Degrees::count(weighted.as_ref(), &opts, Extras { check: false, totals: false }).unwrap();
             assert!(!first.fits_f32 && !first.fits_u16);
-            assert!(same(
-                &fit(weighted.as_ref(), &opts).unwrap(),
-                &solve_plain(&Graph::build(weighted.as_ref(), &opts).unwrap(), &opts, None, true, Order::Items)
-            ));
+            assert!(same(&fit(weighted.as_ref(), &opts).unwrap(), &upper_fit::<Edge>(weighted.as_ref(), &opts)));
         }
         assert!(!counts_fit_f32(t.as_ref(), &Options { regularization: 0.1, ..Default::default() }));
         // Halves: whole numbers of halves below 32,768 only (exact in f32 is not enough).
@@ -1548,6 +1689,14 @@ mod tests {
     }
 
     /// The largest |θ − θ'| between two fits.
+    /// `fit` of a sorted table on the upper half's sweeps with edges of type `E`.
+    fn upper_fit<E: Link>(t: PairsRef<'_>, opts: &Options) -> Fit {
+        let mut degrees = Degrees::count(t, opts, Extras { check: true, totals: true }).unwrap();
+        assert!(degrees.sorted);
+        let totals = degrees.totals.take().unwrap();
+        fit_upper::<E>(t, opts, &degrees, &totals, None, None, true).unwrap()
+    }
+
     fn worst(x: &Fit, y: &Fit) -> f64 {
         x.theta.iter().zip(&y.theta).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max)
     }
@@ -2101,6 +2250,13 @@ mod timing_sparse {
         let blocks = sweep_blocks(&g);
         let g16 = Adjacency::<Edge16>::build(t.as_ref(), &opts).unwrap();
         let (mut serial, mut blocked) = (None, None);
+        let mut first = Degrees::count(t.as_ref(), &opts, Extras { check: true, totals: true }).unwrap();
+        let totals = first.totals.take().unwrap();
+        let up = upper::Upper::<Edge16>::build(t.as_ref(), &opts, &totals, None).unwrap();
+        let full_degrees: Vec<usize> = (0..n).map(|i| first.per_block.iter().map(|b| b[i]).sum()).collect();
+        let up_layout = up.blocks(&full_degrees);
+        let mut up_scratch = upper::Scratch::new(n, &up_layout).unwrap();
+        let up_pi: Vec<f64> = (0..n).map(|i| 1.0 + (i % 7) as f64 / 10.0).collect();
         let timings = [
             ("f32 check", time(&mut || assert!(counts_fit_f32(t.as_ref(), &opts)))),
             ("build", time(&mut || drop(Adjacency::<Edge32>::build(t.as_ref(), &opts).unwrap()))),
@@ -2111,6 +2267,62 @@ mod timing_sparse {
             ("build, u16 edges", time(&mut || drop(Adjacency::<Edge16>::build(t.as_ref(), &opts).unwrap()))),
             ("blocked + likelihood, u16 edges", time(&mut || drop(solve_plain(&g16, &opts, None, true, Order::Blocks(&blocks))))),
             ("fit()", time(&mut || drop(fit(t.as_ref(), &opts).unwrap()))),
+            (
+                "fit(), the full graph (before decision 47)",
+                time(&mut || {
+                    drop(
+                        fit_plain::<Edge16>(t.as_ref(), &opts, Degrees::count(t.as_ref(), &opts, Extras { check: true, totals: false }).unwrap(), None, true)
+                            .unwrap(),
+                    )
+                }),
+            ),
+            ("first pass with totals", time(&mut || drop(Degrees::count(t.as_ref(), &opts, Extras { check: true, totals: true }).unwrap()))),
+            (
+                "first pass with totals, writing the edges",
+                time(&mut || {
+                    let mut edges: Vec<Edge16> = crate::memory::large_vec(t.len()).unwrap();
+                    let out = &mut edges.spare_capacity_mut()[..t.len()];
+                    drop(Degrees::count_into(t.as_ref(), &opts, Extras { check: true, totals: true }, Some(out)).unwrap());
+                }),
+            ),
+            ("upper build (a pass of its own)", time(&mut || drop(upper::Upper::<Edge16>::build(t.as_ref(), &opts, &totals, None).unwrap()))),
+            ("upper identifiable", time(&mut || assert_eq!(up.strongly_connected(), Some(true)))),
+            ("upper sweeps + likelihood", time(&mut || drop(upper::solve(&up, &up_layout, &opts, None, true).unwrap()))),
+            (
+                "upper: one blocked sweep",
+                time(&mut || {
+                    std::hint::black_box(up.sweep_blocked(&mut up_pi.clone(), &up_layout, &mut up_scratch));
+                }),
+            ),
+            (
+                "upper: one serial sweep",
+                time(&mut || {
+                    std::hint::black_box(up.sweep(&mut up_pi.clone(), &mut up_scratch));
+                }),
+            ),
+            (
+                "upper: the exact test",
+                time(&mut || {
+                    std::hint::black_box(up.max_relative_gradient(&up_pi));
+                }),
+            ),
+            (
+                "upper: the likelihood",
+                time(&mut || {
+                    std::hint::black_box(up.log_likelihood(&up_pi));
+                }),
+            ),
+            (
+                "full: one blocked sweep",
+                time(&mut || {
+                    let mut pi = up_pi.clone();
+                    for w in blocks.windows(2) {
+                        let mut local = up_pi.clone();
+                        newman_sweep(&g16, &mut local, w[0]..w[1]);
+                        pi[w[0]..w[1]].copy_from_slice(&local[w[0]..w[1]]);
+                    }
+                }),
+            ),
             ("validate", time(&mut || t.as_ref().validate().unwrap())),
             ("item_totals", time(&mut || drop(t.as_ref().item_totals().unwrap()))),
             ("fit_table, no totals", time(&mut || drop(fit_table(t.as_ref(), &opts, None, false, None).unwrap()))),
@@ -2161,5 +2373,8 @@ mod timing_sparse {
         let (serial, blocked) = (serial.unwrap(), blocked.unwrap());
         let diff = serial.theta.iter().zip(&blocked.theta).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max);
         println!("iterations: serial {}, blocked {} ({} blocks); max |θ − θ serial| {diff:e}", serial.iterations, blocked.iterations, blocks.len() - 1);
+        let upper = upper::solve(&up, &up_layout, &opts, None, true).unwrap();
+        let diff = serial.theta.iter().zip(&upper.theta).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max);
+        println!("upper half: iterations {}, log-likelihood {}; max |θ − θ serial| {diff:e}", upper.iterations, upper.log_likelihood);
     }
 }
