@@ -19,6 +19,36 @@ use crate::error::{Error, Result};
 use crate::graph::Digraph;
 use crate::pairs::PairsRef;
 
+/// What [`initial`] and [`normalise`] read of a graph ([`Adjacency`], [`upper::Upper`]).
+trait Scored {
+    fn n_real(&self) -> usize;
+    fn has_virtual(&self) -> bool;
+    /// Observed score per item.
+    fn score(&self) -> &[f64];
+    /// Comparisons per item.
+    fn count(&self) -> &[f64];
+}
+
+/// [`Scored`] for a graph type with the fields of that name.
+macro_rules! scored {
+    ($graph:ident) => {
+        impl<E: Link> Scored for $graph<E> {
+            fn n_real(&self) -> usize {
+                self.n_real
+            }
+            fn has_virtual(&self) -> bool {
+                self.has_virtual
+            }
+            fn score(&self) -> &[f64] {
+                &self.score
+            }
+            fn count(&self) -> &[f64] {
+                &self.count
+            }
+        }
+    };
+}
+
 mod upper;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -523,30 +553,7 @@ struct Adjacency<E> {
 /// The adjacency every solver reads (full-precision counts).
 type Graph = Adjacency<Edge>;
 
-/// What [`initial`] and [`normalise`] read of a graph ([`Adjacency`], [`upper::Upper`]).
-trait Scored {
-    fn n_real(&self) -> usize;
-    fn has_virtual(&self) -> bool;
-    /// Observed score per item.
-    fn score(&self) -> &[f64];
-    /// Comparisons per item.
-    fn count(&self) -> &[f64];
-}
-
-impl<E: Link> Scored for Adjacency<E> {
-    fn n_real(&self) -> usize {
-        self.n_real
-    }
-    fn has_virtual(&self) -> bool {
-        self.has_virtual
-    }
-    fn score(&self) -> &[f64] {
-        &self.score
-    }
-    fn count(&self) -> &[f64] {
-        &self.count
-    }
-}
+scored!(Adjacency);
 
 impl<E: Link> Adjacency<E> {
     /// Builds the CSR in parallel over fixed blocks of pairs (by data size, never by thread
@@ -1697,7 +1704,19 @@ mod tests {
         fit_upper::<E>(t, opts, &degrees, &totals, None, None, true).unwrap()
     }
 
-    fn worst(x: &Fit, y: &Fit) -> f64 {
+    /// Items 0..h meeting items h..2h only, three pairs each, every item winning and losing.
+    pub(super) fn bipartite(h: u32) -> PairTable {
+        let mut rows = Vec::new();
+        for x in 0..h {
+            for d in [0, 1, 5] {
+                let y = h + (x + d) % h;
+                rows.extend([(x, y, 1.0), (y, x, 1.0), (x, y, if (x + d) % 3 == 0 { 1.0 } else { 0.0 })]);
+            }
+        }
+        table(&rows, 2 * h as usize)
+    }
+
+    pub(super) fn worst(x: &Fit, y: &Fit) -> f64 {
         x.theta.iter().zip(&y.theta).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max)
     }
 
@@ -1733,16 +1752,8 @@ mod tests {
                 }
             }
         }
-        // Bipartite: items 0..h only meet items h..2h, and the blocks are the two sides.
         let h = 30u32;
-        let mut rows = Vec::new();
-        for x in 0..h {
-            for d in [0, 1, 5] {
-                let y = h + (x + d) % h;
-                rows.extend([(x, y, 1.0), (y, x, 1.0), (x, y, if (x + d) % 3 == 0 { 1.0 } else { 0.0 })]);
-            }
-        }
-        let t = table(&rows, 2 * h as usize);
+        let t = bipartite(h);
         let opts = Options { ..Default::default() };
         let g = Adjacency::<Edge32>::build(t.as_ref(), &opts).unwrap();
         g.check_identifiable().unwrap();
@@ -1824,7 +1835,7 @@ mod tests {
         }
     }
 
-    fn table(rows: &[(u32, u32, f64)], n: usize) -> PairTable {
+    pub(super) fn table(rows: &[(u32, u32, f64)], n: usize) -> PairTable {
         let a: Vec<u32> = rows.iter().map(|r| r.0).collect();
         let b: Vec<u32> = rows.iter().map(|r| r.1).collect();
         let o: Vec<f64> = rows.iter().map(|r| r.2).collect();

@@ -34,20 +34,7 @@ pub(super) struct Upper<E> {
     wins: Vec<f64>,
 }
 
-impl<E: Link> Scored for Upper<E> {
-    fn n_real(&self) -> usize {
-        self.n_real
-    }
-    fn has_virtual(&self) -> bool {
-        self.has_virtual
-    }
-    fn score(&self) -> &[f64] {
-        &self.score
-    }
-    fn count(&self) -> &[f64] {
-        &self.count
-    }
-}
+scored!(Upper);
 
 /// Rows per task of [`Upper::build`]'s copy, at least.
 const COPY_ROWS: usize = 256;
@@ -507,25 +494,31 @@ pub(super) fn solve<E: Link>(g: &Upper<E>, blocked_layout: &Blocked, opts: &Opti
 
 #[cfg(test)]
 mod tests {
+    use super::super::tests::{bipartite, table, worst};
     use super::super::{block_bounds, fit, newman_sweep, solve_plain, Adjacency, Degrees, Edge, Edge32, Extras, Order, Solver};
     use super::*;
     use crate::pairs::{random_rows, reduce, Outcomes, PairTable};
 
-    fn table(rows: &[(u32, u32, f64)], n: usize) -> PairTable {
-        let a: Vec<u32> = rows.iter().map(|r| r.0).collect();
-        let b: Vec<u32> = rows.iter().map(|r| r.1).collect();
-        let o: Vec<f64> = rows.iter().map(|r| r.2).collect();
-        reduce(n, &a, &b, Outcomes::Values(&o), None).unwrap()
+    /// Random tables (small, medium, dense) under both tie treatments, with and without
+    /// regularization.
+    fn cases() -> Vec<(usize, PairTable, Options)> {
+        let mut out = Vec::new();
+        for (n, m, seed) in [(40, 400, 1), (300, 3000, 2), (120, 20_000, 3)] {
+            let (a, b, o) = random_rows(n, m, seed);
+            let t = reduce(n, &a, &b, Outcomes::Values(&o), None).unwrap();
+            for ties in [Ties::Half, Ties::Drop] {
+                for regularization in [0.0, 0.5] {
+                    out.push((n, t.clone(), Options { ties, regularization, ..Default::default() }));
+                }
+            }
+        }
+        out
     }
 
     fn upper<E: Link>(t: PairsRef<'_>, opts: &Options) -> Upper<E> {
         let mut degrees = Degrees::count(t, opts, Extras { check: true, totals: true }).unwrap();
         assert!(degrees.sorted);
         Upper::build(t, opts, &degrees.totals.take().unwrap(), None).unwrap()
-    }
-
-    fn worst(x: &Fit, y: &Fit) -> f64 {
-        x.theta.iter().zip(&y.theta).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max)
     }
 
     fn relative(x: &[f64], y: &[f64]) -> f64 {
@@ -538,43 +531,36 @@ mod tests {
     /// from one side. Both tie treatments, with and without regularization.
     #[test]
     fn sweeps_are_the_full_graphs_sweeps() {
-        for (n, m, seed) in [(40, 400, 1), (300, 3000, 2), (120, 20_000, 3)] {
-            let (a, b, o) = random_rows(n, m, seed);
-            let t = reduce(n, &a, &b, Outcomes::Values(&o), None).unwrap();
-            for ties in [Ties::Half, Ties::Drop] {
-                for regularization in [0.0, 0.5] {
-                    let opts = Options { ties, regularization, ..Default::default() };
-                    let full = Adjacency::<Edge>::build(t.as_ref(), &opts).unwrap();
-                    let g = upper::<Edge>(t.as_ref(), &opts);
-                    assert_eq!((g.score.clone(), g.count.clone()), (full.score.clone(), full.count.clone()), "n {n}");
-                    let start: Vec<f64> =
-                        (0..n + (regularization > 0.0) as usize).map(|i| if i < n { 0.5 + (i * 37 % 11) as f64 / 7.0 } else { 1.0 }).collect();
-                    let (mut p_full, mut p_upper) = (start.clone(), start.clone());
-                    let mut scratch = Scratch::new(n, &Blocked::default()).unwrap();
-                    let (s_full, s_upper) = (newman_sweep(&full, &mut p_full, 0..n), g.sweep(&mut p_upper, &mut scratch));
-                    assert!(relative(&p_upper, &p_full) < 1e-12, "serial n {n} {ties:?} r {regularization}");
-                    assert!((s_full.0 - s_upper.0).abs() <= 1e-9 * s_full.0 && (s_full.1 - s_upper.1).abs() <= 1e-9 * s_full.1.max(1e-300));
-                    for k in [2, 3, 7] {
-                        let bounds = block_bounds(&full.offsets, k);
-                        let mut p_full = start.clone();
-                        for w in bounds.windows(2) {
-                            let mut local = start.clone();
-                            newman_sweep(&full, &mut local, w[0]..w[1]);
-                            p_full[w[0]..w[1]].copy_from_slice(&local[w[0]..w[1]]);
-                        }
-                        let layout = g.layout(bounds);
-                        let mut scratch = Scratch::new(n, &layout).unwrap();
-                        let mut p_upper = start.clone();
-                        g.sweep_blocked(&mut p_upper, &layout, &mut scratch);
-                        assert!(relative(&p_upper, &p_full) < 1e-12, "blocked n {n} {ties:?} r {regularization} k {k}");
-                        // The same scratch serves the next sweep (its sums are cleared).
-                        let again = p_upper.clone();
-                        g.sweep_blocked(&mut p_upper, &layout, &mut scratch);
-                        let mut fresh = again.clone();
-                        g.sweep_blocked(&mut fresh, &layout, &mut Scratch::new(n, &layout).unwrap());
-                        assert_eq!(p_upper, fresh);
-                    }
+        for (n, t, opts) in cases() {
+            let Options { ties, regularization, .. } = opts;
+            let full = Adjacency::<Edge>::build(t.as_ref(), &opts).unwrap();
+            let g = upper::<Edge>(t.as_ref(), &opts);
+            assert_eq!((g.score.clone(), g.count.clone()), (full.score.clone(), full.count.clone()), "n {n}");
+            let start: Vec<f64> = (0..n + (regularization > 0.0) as usize).map(|i| if i < n { 0.5 + (i * 37 % 11) as f64 / 7.0 } else { 1.0 }).collect();
+            let (mut p_full, mut p_upper) = (start.clone(), start.clone());
+            let mut scratch = Scratch::new(n, &Blocked::default()).unwrap();
+            let (s_full, s_upper) = (newman_sweep(&full, &mut p_full, 0..n), g.sweep(&mut p_upper, &mut scratch));
+            assert!(relative(&p_upper, &p_full) < 1e-12, "serial n {n} {ties:?} r {regularization}");
+            assert!((s_full.0 - s_upper.0).abs() <= 1e-9 * s_full.0 && (s_full.1 - s_upper.1).abs() <= 1e-9 * s_full.1.max(1e-300));
+            for k in [2, 3, 7] {
+                let bounds = block_bounds(&full.offsets, k);
+                let mut p_full = start.clone();
+                for w in bounds.windows(2) {
+                    let mut local = start.clone();
+                    newman_sweep(&full, &mut local, w[0]..w[1]);
+                    p_full[w[0]..w[1]].copy_from_slice(&local[w[0]..w[1]]);
                 }
+                let layout = g.layout(bounds);
+                let mut scratch = Scratch::new(n, &layout).unwrap();
+                let mut p_upper = start.clone();
+                g.sweep_blocked(&mut p_upper, &layout, &mut scratch);
+                assert!(relative(&p_upper, &p_full) < 1e-12, "blocked n {n} {ties:?} r {regularization} k {k}");
+                // The same scratch serves the next sweep (its sums are cleared).
+                let again = p_upper.clone();
+                g.sweep_blocked(&mut p_upper, &layout, &mut scratch);
+                let mut fresh = again.clone();
+                g.sweep_blocked(&mut fresh, &layout, &mut Scratch::new(n, &layout).unwrap());
+                assert_eq!(p_upper, fresh);
             }
         }
     }
@@ -584,41 +570,29 @@ mod tests {
     /// oscillates) the guard hands over to serial sweeps.
     #[test]
     fn fits_reach_the_full_graphs_optimum() {
-        for (n, m, seed) in [(40, 400, 1), (300, 3000, 2), (120, 20_000, 3)] {
-            let (a, b, o) = random_rows(n, m, seed);
-            let t = reduce(n, &a, &b, Outcomes::Values(&o), None).unwrap();
-            for ties in [Ties::Half, Ties::Drop] {
-                for regularization in [0.0, 0.5] {
-                    let opts = Options { ties, regularization, ..Default::default() };
-                    let full = Adjacency::<Edge32>::build(t.as_ref(), &opts).unwrap();
-                    if !full.has_virtual && full.check_identifiable().is_err() {
-                        assert!(fit(t.as_ref(), &opts).is_err());
-                        continue;
-                    }
-                    let reference = solve_plain(&full, &opts, None, true, Order::Items);
-                    let g = upper::<Edge32>(t.as_ref(), &opts);
-                    for k in [0, 2, 3, 7] {
-                        let layout = if k == 0 { Blocked::default() } else { g.layout(block_bounds(&full.offsets, k)) };
-                        let got = solve(&g, &layout, &opts, None, true).unwrap();
-                        assert!(got.converged && got.max_relative_gradient <= opts.tol, "n {n} {ties:?} r {regularization} k {k}");
-                        assert!(worst(&got, &reference) < 1e-6, "n {n} {ties:?} r {regularization} k {k}: {}", worst(&got, &reference));
-                        assert!((got.log_likelihood - reference.log_likelihood).abs() <= 1e-9 * reference.log_likelihood.abs());
-                        let warm = solve(&g, &layout, &opts, Some(&got), true).unwrap();
-                        assert!(warm.converged && warm.iterations <= 1 && worst(&warm, &got) < 1e-7);
-                    }
-                }
+        for (n, t, opts) in cases() {
+            let Options { ties, regularization, .. } = opts;
+            let full = Adjacency::<Edge32>::build(t.as_ref(), &opts).unwrap();
+            if !full.has_virtual && full.check_identifiable().is_err() {
+                assert!(fit(t.as_ref(), &opts).is_err());
+                continue;
+            }
+            let reference = solve_plain(&full, &opts, None, true, Order::Items);
+            let g = upper::<Edge32>(t.as_ref(), &opts);
+            for k in [0, 2, 3, 7] {
+                let layout = if k == 0 { Blocked::default() } else { g.layout(block_bounds(&full.offsets, k)) };
+                let got = solve(&g, &layout, &opts, None, true).unwrap();
+                assert!(got.converged && got.max_relative_gradient <= opts.tol, "n {n} {ties:?} r {regularization} k {k}");
+                assert!(worst(&got, &reference) < 1e-6, "n {n} {ties:?} r {regularization} k {k}: {}", worst(&got, &reference));
+                assert!((got.log_likelihood - reference.log_likelihood).abs() <= 1e-9 * reference.log_likelihood.abs());
+                let warm = solve(&g, &layout, &opts, Some(&got), true).unwrap();
+                assert!(warm.converged && warm.iterations <= 1 && worst(&warm, &got) < 1e-7);
             }
         }
         let opts = Options::default();
+        // Bipartite, the blocks being its sides.
         let h = 30u32;
-        let mut rows = Vec::new();
-        for x in 0..h {
-            for d in [0, 1, 5] {
-                let y = h + (x + d) % h;
-                rows.extend([(x, y, 1.0), (y, x, 1.0), (x, y, if (x + d) % 3 == 0 { 1.0 } else { 0.0 })]);
-            }
-        }
-        let t = table(&rows, 2 * h as usize);
+        let t = bipartite(h);
         let g = upper::<Edge32>(t.as_ref(), &opts);
         let reference = solve_plain(&Adjacency::<Edge32>::build(t.as_ref(), &opts).unwrap(), &opts, None, true, Order::Items);
         let blocked = solve(&g, &g.layout(vec![0, h as usize, 2 * h as usize]), &opts, None, true).unwrap();
