@@ -36,6 +36,11 @@ pub(super) struct Upper<E> {
 
 scored!(Upper);
 
+/// Edges per row, on average, from which sweeps run in blocks: at 10,000 items and 10 pairs a
+/// row (100,000 regularized rows) blocked sweeps took 15.0 ms against 12.8 serial; at 906 a
+/// row (10M rows), 134 against 220 ms.
+const BLOCK_MIN_ROW: usize = 64;
+
 /// Rows per task of [`Upper::build`]'s copy, at least.
 const COPY_ROWS: usize = 256;
 
@@ -173,9 +178,13 @@ impl<E: Link> Upper<E> {
 
     /// Blocks of a blocked sweep ([`super::sweep_blocks`]' count and balance: contiguous item
     /// ranges of about equal edge counts in the full graph, whose degrees `full` holds), and
-    /// the sweep's chunks of rows; empty when the graph is too small for it.
+    /// the sweep's chunks of rows; empty when the graph is too small for it, or its rows too
+    /// short: a blocked sweep's own work is O(n) per chunk ([`BLOCK_MIN_ROW`]).
     pub(super) fn blocks(&self, degrees: &[usize]) -> Blocked {
         let n = self.n_real;
+        if self.edges.len() < BLOCK_MIN_ROW * n {
+            return Blocked::default();
+        }
         let mut full = vec![0usize; n + 1];
         for i in 0..n {
             full[i + 1] = full[i] + degrees[i] + self.has_virtual as usize;
