@@ -1266,11 +1266,19 @@ fn newman_sweep<E: Link>(g: &Adjacency<E>, pi: &mut [f64], items: std::ops::Rang
 
 /// Newman's update of item `i` (strength `pi_i`, its neighbours' read by `pi`): the new
 /// strength, if any, with the largest relative step and relative gradient so far raised by it.
-/// The one body of the serial, blocked and coloured sweeps.
+/// The one body of the serial, blocked and coloured sweeps on the full graph.
 #[inline(always)]
 fn newman_item<E: Link>(g: &Adjacency<E>, i: usize, pi_i: f64, pi: impl Fn(usize) -> f64, step: &mut f64, grad: &mut f64) -> Option<f64> {
     let (a, b) = newman_sums(g.neighbours(i), pi_i, pi);
-    *grad = grad.max((a - pi_i * b).abs() / g.count[i].max(f64::MIN_POSITIVE));
+    newman_update(a, b, pi_i, g.count[i], step, grad)
+}
+
+/// Newman's update of an item from its two sums `a`, `b` (strength `pi_i`, `count`
+/// comparisons): the new strength a / b, if any, with the largest relative step and relative
+/// gradient so far raised by it (every sweep's, on the full graph and the upper half).
+#[inline(always)]
+fn newman_update(a: f64, b: f64, pi_i: f64, count: f64, step: &mut f64, grad: &mut f64) -> Option<f64> {
+    *grad = grad.max((a - pi_i * b).abs() / count.max(f64::MIN_POSITIVE));
     if a > 0.0 && b > 0.0 {
         let new = a / b;
         *step = step.max((new / pi_i - 1.0).abs());

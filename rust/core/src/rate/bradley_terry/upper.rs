@@ -13,7 +13,7 @@
 //! pushed forward as above; a pair across blocks only reads start values, so its terms for both
 //! ends come from one division, in a first parallel pass over fixed chunks of rows.
 
-use super::{newman_sums, Fit, Link, Options, Scored, Ties};
+use super::{newman_sums, newman_update, Fit, Link, Options, Scored, Ties};
 use crate::error::Result;
 use crate::pairs::PairsRef;
 use rayon::prelude::*;
@@ -241,8 +241,8 @@ impl Blocked {
 type Sums = [f64; 2];
 
 /// 1 / (x + y) for both lanes of `x`: one division instruction on x86-64 (SSE2, in its
-/// baseline), two elsewhere; the same bits either way (IEEE division is correctly rounded).
-/// The sweeps are bound by their divisions (decision 47).
+/// baseline), two elsewhere; the same bits either way (IEEE division is correctly rounded),
+/// as [`super::newman_sums`] divides.
 #[inline(always)]
 fn inv2(x: [f64; 2], y: f64) -> [f64; 2] {
     #[cfg(target_arch = "x86_64")]
@@ -259,7 +259,7 @@ fn inv2(x: [f64; 2], y: f64) -> [f64; 2] {
     }
 }
 
-/// Calls `f(edge, 1 / (π_i + π_j))` for every edge in order, the divisions two at a time.
+/// Calls `f(edge, π_j, 1 / (π_i + π_j))` for every edge in order, the divisions two at a time.
 #[inline(always)]
 fn each_inverse<E: Link>(edges: &[E], pi_i: f64, pi_of: impl Fn(usize) -> f64, mut f: impl FnMut(&E, f64, f64)) {
     let pairs = edges.chunks_exact(2);
@@ -285,21 +285,6 @@ fn push<E: Link>(edges: &[E], pi_i: f64, pi_of: impl Fn(usize) -> f64, acc: &mut
         s[0] += e.lost() * pi_i * inv;
         s[1] += e.won() * inv;
     });
-}
-
-/// Newman's update of item `i` from its row's sums (`a`, `b`; strength `pi_i`): the new
-/// strength, if any, with the largest relative step and gradient so far raised by it
-/// ([`super::newman_item`]'s test).
-#[inline(always)]
-fn update(a: f64, b: f64, pi_i: f64, count: f64, step: &mut f64, grad: &mut f64) -> Option<f64> {
-    *grad = grad.max((a - pi_i * b).abs() / count.max(f64::MIN_POSITIVE));
-    if a > 0.0 && b > 0.0 {
-        let new = a / b;
-        *step = step.max((new / pi_i - 1.0).abs());
-        Some(new)
-    } else {
-        None
-    }
 }
 
 /// Scratch for the sweeps: the pushed sums per item, and the cross pass's per chunk.
@@ -332,7 +317,7 @@ impl<E: Link> Upper<E> {
             let row = self.row(i);
             let (a, b) = newman_sums(row, pi[i], |j| pi[j]);
             let (a, b) = (a + acc[i][0], b + acc[i][1]);
-            if let Some(new) = update(a, b, pi[i], self.count[i], &mut step, &mut grad) {
+            if let Some(new) = newman_update(a, b, pi[i], self.count[i], &mut step, &mut grad) {
                 pi[i] = new;
             }
             push(row, pi[i], |j| pi[j], acc, 0);
@@ -391,7 +376,7 @@ impl<E: Link> Upper<E> {
                         b += part[i][1];
                     }
                     let (a, b) = (a + acc[k][0], b + acc[k][1]);
-                    if let Some(new) = update(a, b, local[k], self.count[i], &mut step, &mut grad) {
+                    if let Some(new) = newman_update(a, b, local[k], self.count[i], &mut step, &mut grad) {
                         local[k] = new;
                     }
                     push(within, local[k], |j| local[j - lo], acc, lo);
