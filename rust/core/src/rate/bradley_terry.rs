@@ -321,6 +321,7 @@ struct Degrees {
     per_block: Vec<Vec<usize>>,
     /// Pairs per block.
     per: usize,
+    /// Every effective count is exact in `f32` (tested for the plain models only).
     fits_f32: bool,
     /// Every effective count fits [`Edge16`] ([`halves_u16`]).
     fits_u16: bool,
@@ -430,9 +431,11 @@ impl Degrees {
             return Err(invalid(t));
         }
         // Halves below 32,768 are exact in f32: the f32 test takes a pass of its own only when
-        // the u16 test failed (weighted rows; decision 47).
+        // the u16 test failed (weighted rows; decision 47), and only for the plain models, the
+        // only ones with f32 edges (the tie models' graph keeps f64 counts).
         let fits_u16 = counted.iter().all(|c| c.1[0]);
-        let fits_f32 = fits_u16 || counts_fit_f32(t, &Options { regularization: 0.0, ..*opts });
+        let plain = matches!(opts.ties, Ties::Half | Ties::Drop);
+        let fits_f32 = fits_u16 || (plain && counts_fit_f32(t, &Options { regularization: 0.0, ..*opts }));
         // Each block tested its own order; the blocks meet in order too.
         let sorted = counted.iter().all(|c| c.1[1])
             && (1..blocks).map(|b| (b * per).min(k)).filter(|&q| q > 0 && q < k).all(|q| (t.i[q - 1], t.j[q - 1]) < (t.i[q], t.j[q]));
@@ -860,12 +863,13 @@ fn fit_uninterrupted(t: PairsRef<'_>, opts: &Options, start: Option<&Fit>, with_
     Ok((fit, totals))
 }
 
-/// The totals asked for: the first pass's when it summed them, else a pass of their own.
+/// The totals asked for: the first pass's when it summed them, else a pass of their own
+/// (none when not asked, even if the pass summed them for the upper half's sweeps).
 fn degrees_totals(t: PairsRef<'_>, degrees: &mut Degrees, wanted: bool) -> Result<Option<Totals>> {
-    match degrees.totals.take() {
-        Some(totals) => Ok(Some(totals)),
-        None if wanted => t.item_totals().map(Some),
-        None => Ok(None),
+    match (degrees.totals.take(), wanted) {
+        (Some(totals), true) => Ok(Some(totals)),
+        (None, true) => t.item_totals().map(Some),
+        (_, false) => Ok(None),
     }
 }
 

@@ -93,13 +93,8 @@ impl<E: Link> Upper<E> {
             let spare = &mut edges.spare_capacity_mut()[..total];
             // Rows in contiguous groups of about equal edge counts, each group its own slice.
             let groups = super::block_bounds(offsets, (total / (COPY_ROWS * 64)).clamp(1, 64));
-            let mut parts = Vec::with_capacity(groups.len());
-            let mut rest = spare;
-            for g in groups.windows(2) {
-                let (head, tail) = rest.split_at_mut(offsets[g[1]] - offsets[g[0]]);
-                parts.push((g[0]..g[1], head));
-                rest = tail;
-            }
+            let slots: Vec<usize> = groups.iter().map(|&g| offsets[g]).collect();
+            let parts: Vec<_> = groups.windows(2).map(|g| g[0]..g[1]).zip(split_rows(spare, &slots)).collect();
             parts.into_par_iter().for_each(|(rows, out)| {
                 let mut at = 0;
                 for i in rows {
