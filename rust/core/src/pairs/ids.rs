@@ -22,8 +22,11 @@
 //! [`reduce_names`] does the same for names of at most 12 bytes given as string views: each
 //! block finds its names through a perfect-hash front table ([`NameFront`]: the view as read,
 //! one multiplication, one compare) backed by a table of at most 256 (open addressing on
-//! the masked 16-byte view, in L1) instead of hashing them in general, counts the codes in
-//! the same pass, and the blocks' names are sorted and their squares added in that order.
+//! the masked 16-byte view, in L1) instead of hashing them in general, and the blocks' names
+//! are sorted and their squares added in that order. Per piece of 4,096 rows, the two codes
+//! of a row are first written as one `u16` without testing each view (decision 48: the views'
+//! differences from their slots' keys are or-ed into one word, tested once per piece; a piece
+//! that fails is coded again view by view), then counted.
 //!
 //! Anything else — a self-comparison, an outcome other than 0, ½, 1, a range too wide for the
 //! square — returns `None`, and the caller takes the general path, which reports the rows.
@@ -377,15 +380,16 @@ fn count_rows(sq: &mut [u32], rows: impl Iterator<Item = (u64, u64, u64)>, width
 /// Cells of a block's square of names: 256 × 256 ordered pairs of `u8` codes, 4 lanes each.
 const NAME_CELLS: usize = MAX_WIDTH * MAX_WIDTH * 4;
 
-/// [`count_rows`] for names' codes ([`NameFront::code`]): a code is a `u8`, so the cell
-/// `(x·256 + y)·4 + lane` is within the square's fixed size (no bounds test, no or of the
-/// ids: a declined name is flagged by the front). Returns the kinds or-ed.
+/// [`count_rows`] for names' codes ([`NameFront::code`]), given per row as the pair
+/// `x·256 + y` of the two `u8` codes: the cell `pair·4 + lane` is within the square's fixed
+/// size (no bounds test, no or of the ids: a declined name is flagged by the front). Returns
+/// the kinds or-ed.
 #[inline]
-fn count_names(sq: &mut [u32; NAME_CELLS], rows: impl Iterator<Item = (u8, u8, u64)>) -> u64 {
+fn count_names(sq: &mut [u32; NAME_CELLS], rows: impl Iterator<Item = (u16, u64)>) -> u64 {
     let mut all = 0u64;
-    for (x, y, k) in rows {
+    for (pair, k) in rows {
         all |= k;
-        sq[(x as usize) << 10 | (y as usize) << 2 | (k & 3) as usize] += 1;
+        sq[(pair as usize) << 2 | (k & 3) as usize] += 1;
     }
     all
 }
@@ -529,10 +533,7 @@ fn boxed<T: Clone, const N: usize>(value: T) -> Result<Box<[T; N]>> {
 /// match (a new name, a name whose slot is taken, garbage in a short view's padding, a long
 /// name) goes to the directory ([`NameCodes`]).
 struct NameFront {
-    /// Per slot, the view found there: a name's, or a key that does not hash to the slot.
-    keys: Box<[u128; FRONT_SLOTS]>,
-    /// Per slot, its name's code.
-    codes: Box<[u8; FRONT_SLOTS]>,
+    slots: Box<[Slot; FRONT_SLOTS]>,
     mul: u64,
     /// Set when a view was declined (a name longer than 12 bytes, a 257th name): the codes
     /// given since are 0, and the caller discards its counts.
@@ -540,9 +541,19 @@ struct NameFront {
     directory: NameCodes,
 }
 
+/// A slot of the front: the view found there (a name's, or a key that does not hash to the
+/// slot) and its name's code, in one cache line with the next slot (32 bytes: one base
+/// address for the key and the code, the slot's offset one shift of the hash).
+#[derive(Clone, Copy)]
+#[repr(C, align(32))]
+struct Slot {
+    key: u128,
+    code: u8,
+}
+
 impl NameFront {
     fn new() -> Result<NameFront> {
-        let mut front = NameFront { keys: boxed(0)?, codes: boxed(0)?, mul: 0, declined: false, directory: NameCodes::new() };
+        let mut front = NameFront { slots: boxed(Slot { key: 0, code: 0 })?, mul: 0, declined: false, directory: NameCodes::new() };
         front.place(Self::multiplier(0));
         Ok(front)
     }
@@ -570,12 +581,13 @@ impl NameFront {
     #[inline]
     fn find(&self, view: u128) -> Option<u8> {
         let at = Self::slot(self.mul, view);
-        (self.keys[at] == view).then_some(self.codes[at])
+        let slot = &self.slots[at];
+        (slot.key == view).then_some(slot.code)
     }
 
     /// Whether slot `at` holds a name (its key hashes to it).
     fn taken(&self, at: usize) -> bool {
-        Self::slot(self.mul, self.keys[at]) == at
+        Self::slot(self.mul, self.slots[at].key) == at
     }
 
     /// The view's code; 0 with [`NameFront::declined`] set for a name longer than 12 bytes or
@@ -607,10 +619,28 @@ impl NameFront {
                     self.place(mul);
                 }
             } else {
-                (self.keys[at], self.codes[at]) = (key, code);
+                self.slots[at] = Slot { key, code };
             }
         }
         code
+    }
+
+    /// The pairs of codes of two columns' views (`code(a)·256 + code(b)` a row into `pairs`,
+    /// as long as `a` and `b`) through the front as it stands, the views not tested one by
+    /// one: each is xor-ed with its slot's key into one word, tested once at the end (decision
+    /// 48). `false` when a view was not its slot's key: some pairs are then wrong, and the
+    /// caller finds them view by view ([`NameFront::code`]).
+    #[inline]
+    fn pairs_of(&self, a: &[u128], b: &[u128], pairs: &mut [u16]) -> bool {
+        let (slots, mul) = (&*self.slots, self.mul);
+        let mut diff = 0u64;
+        for ((&x, &y), p) in a.iter().zip(b).zip(pairs) {
+            let (i, j) = (&slots[Self::slot(mul, x)], &slots[Self::slot(mul, y)]);
+            let d = (i.key ^ x) | (j.key ^ y);
+            diff |= d as u64 | (d >> 64) as u64;
+            *p = (i.code as u16) << 8 | j.code as u16;
+        }
+        diff == 0
     }
 
     /// Whether `mul` puts every name in a slot of its own.
@@ -630,14 +660,14 @@ impl NameFront {
         self.mul = mul;
         let zero = Self::slot(mul, 0);
         let other = (1..128).map(|b| 1u128 << b).find(|&k| Self::slot(mul, k) != zero).unwrap_or(u128::MAX);
-        for (at, k) in self.keys.iter_mut().enumerate() {
-            *k = if at == zero { other } else { 0 };
+        for (at, slot) in self.slots.iter_mut().enumerate() {
+            slot.key = if at == zero { other } else { 0 };
         }
         for c in 0..self.directory.names.len() {
             let key = self.directory.names[c];
             let at = Self::slot(mul, key);
             if !self.taken(at) {
-                (self.keys[at], self.codes[at]) = (key, c as u8);
+                self.slots[at] = Slot { key, code: c as u8 };
             }
         }
     }
@@ -665,11 +695,17 @@ pub fn reduce_names<K: Kinds + ?Sized>(a: &[u128], b: &[u128], outcomes: &K) -> 
     struct Block {
         names: NameFront,
         square: Box<[u32; NAME_CELLS]>,
+        /// Set when a piece's views missed the front although no new name was met (garbage
+        /// in a padding, names the front leaves to the directory): its pieces are then
+        /// counted view by view.
+        careful: bool,
+        /// A piece's pairs of codes (`code(a)·256 + code(b)` a row).
+        pairs: Box<[u16; DECLINE_ROWS]>,
     }
     crate::interrupt::watched(|stop| {
         let start = || -> Result<Block> {
             let square = try_zeroed(NAME_CELLS)?.into_boxed_slice().try_into().map_err(|_| Error::InvalidArgument("reduce_names: square".into()))?;
-            Ok(Block { names: NameFront::new()?, square })
+            Ok(Block { names: NameFront::new()?, square, careful: false, pairs: boxed(0)? })
         };
         let counted = in_blocks(m, stop, start, |blk, r| {
             let (names, square) = (&mut blk.names, &mut *blk.square);
@@ -679,11 +715,18 @@ pub fn reduce_names<K: Kinds + ?Sized>(a: &[u128], b: &[u128], outcomes: &K) -> 
             let mut kinds = 0;
             for s in r.clone().step_by(DECLINE_ROWS) {
                 let e = (s + DECLINE_ROWS).min(r.end);
-                let rows = a[s..e].iter().zip(&b[s..e]).zip(outcomes.kinds(s..e)).map(|((&x, &y), k)| (names.code(x), names.code(y), k));
-                kinds |= count_names(square, rows);
-                if names.declined {
-                    return false;
+                let pairs = &mut blk.pairs[..e - s];
+                if blk.careful || !names.pairs_of(&a[s..e], &b[s..e], pairs) {
+                    let known = names.directory.names.len();
+                    for ((&x, &y), p) in a[s..e].iter().zip(&b[s..e]).zip(pairs.iter_mut()) {
+                        *p = (names.code(x) as u16) << 8 | names.code(y) as u16;
+                    }
+                    if names.declined {
+                        return false;
+                    }
+                    blk.careful |= names.directory.names.len() == known;
                 }
+                kinds |= count_names(square, pairs.iter().zip(outcomes.kinds(s..e)).map(|(&p, k)| (p, k)));
             }
             kinds & !3 == 0
         })?;
@@ -859,6 +902,18 @@ mod tests {
         let want = reduce(n, &a, &b, Outcomes::Values(&o), None).unwrap().relabel(&rank).unwrap();
         let got = reduce_names(&va, &vb, &o[..]).unwrap().unwrap();
         assert_eq!(got.table, want);
+        // Clean views (the pieces counted without a test per view), the last name first met
+        // at row 640,000 (a piece that misses, then finds it), and garbage from row 650,000
+        // on (the block counts view by view from there).
+        let late = |x: &[u32], y: &[u32]| -> Vec<u32> {
+            (0..x.len()).map(|r| if r < 640_000 && x[r] == n as u32 - 1 { u32::from(y[r] == 0) } else { x[r] }).collect()
+        };
+        let (a2, b2) = (late(&a, &b), late(&b, &a));
+        assert!(a2[..640_000].iter().chain(&b2[..640_000]).all(|&k| k < n as u32 - 1) && a2.contains(&(n as u32 - 1)));
+        let want2 = reduce(n, &a2, &b2, Outcomes::Values(&o), None).unwrap().relabel(&rank).unwrap();
+        let view2 = |(r, &k): (usize, &u32)| if r < 650_000 { view(k, 0) } else { view(k, r) };
+        let (va2, vb2): (Vec<u128>, Vec<u128>) = (a2.iter().enumerate().map(view2).collect(), b2.iter().enumerate().map(view2).collect());
+        assert_eq!(reduce_names(&va2, &vb2, &o[..]).unwrap().unwrap().table, want2);
         let got_names: Vec<Vec<u8>> = got.names.iter().map(|&k| StrKey::Short(k).to_bytes()).collect();
         assert_eq!(got_names, sorted.into_iter().cloned().collect::<Vec<_>>());
         // Declined: a long name, a 257th name, a self-comparison, a tie as an integer outcome.
@@ -965,14 +1020,25 @@ mod tests {
         let got = reduce_names(&va, &vb, &o[..]).unwrap().unwrap();
         assert_eq!(got.table, want.relabel(&rank).unwrap());
         assert_eq!(got.names.iter().map(|&k| StrKey::Short(k).to_bytes()).collect::<Vec<_>>(), sorted);
-        // The front table: every name found again, whatever the multiplier.
+        // The front table: every name found again, whatever the multiplier — here names
+        // chosen so that the last one takes the slot of an earlier one under the first
+        // multiplier (so that the front must move to another).
+        let first = NameFront::multiplier(0);
+        let key = |k: usize| StrKey::new(format!("m{}", k * 2_654_435_761 % 1_000_003).as_bytes()).packed().unwrap();
+        let mut seen = std::collections::HashMap::new();
+        let (early, last) = (0..).find_map(|k| seen.insert(NameFront::slot(first, key(k)), k).map(|j| (j, k))).unwrap();
+        // (the colliding pair first, then 50 more names)
+        let vs: Vec<u128> = [early, last].into_iter().chain(last + 1..last + 51).map(key).collect();
         let mut front = NameFront::new().unwrap();
-        let codes: Vec<u8> = va.iter().take(5_000).map(|&v| front.code(v)).collect();
-        assert!(front.mul != NameFront::multiplier(0), "a collision made the front choose another multiplier");
-        for (&v, &c) in va.iter().zip(&codes) {
-            assert_eq!(front.code(v), c);
+        let codes: Vec<u8> = vs.iter().map(|&v| front.code(v)).collect();
+        assert!(front.mul != first, "a collision made the front choose another multiplier");
+        let mut pairs = vec![0u16; vs.len()];
+        assert!(front.pairs_of(&vs, &vs, &mut pairs), "every name in the front");
+        for ((&v, &c), &p) in vs.iter().zip(&codes).zip(&pairs) {
+            assert_eq!((front.code(v), p), (c, (c as u16) << 8 | c as u16));
             assert_eq!(front.directory.names[c as usize], v);
         }
+        assert!(!front.pairs_of(&[key(last + 51)], &vs[..1], &mut pairs[..1]), "a new name is not in the front");
     }
 }
 
@@ -1006,13 +1072,18 @@ mod timing {
             };
             let ids = median(&|| drop(reduce_ids(&a64, &b64, &o[..]).unwrap().unwrap()));
             let names = median(&|| drop(reduce_names(&va, &vb, &o[..]).unwrap().unwrap()));
+            let texts: [&[u8]; 3] = [b"model_b", b"tie", b"model_a"];
+            let lv: Vec<u128> = o.iter().map(|&x| StrKey::new(texts[(2.0 * x) as usize]).packed().unwrap()).collect();
+            let labels = Labels::new(&lv, &texts, &[0.0, 0.5, 1.0]).unwrap();
+            let with_labels = median(&|| drop(reduce_ids(&a64, &b64, &labels).unwrap().unwrap()));
             println!(
-                "{threads} thread(s): int64 ids {:.1} ms, {:.0}M rows/s ({:.0}M per thread); names {:.1} ms, {:.0}M rows/s",
+                "{threads} thread(s): int64 ids {:.1} ms, {:.0}M rows/s ({:.0}M per thread); names {:.1} ms, {:.0}M rows/s; int64 ids with label outcomes {:.1} ms",
                 ids * 1e3,
                 10.0 / ids,
                 10.0 / ids / threads as f64,
                 names * 1e3,
-                10.0 / names
+                10.0 / names,
+                with_labels * 1e3
             );
         }
     }
