@@ -138,6 +138,15 @@ pub trait Kinds: Sync {
     fn rows(&self) -> Option<usize>;
     /// The kinds of `rows` ([`OTHER`]).
     fn kinds(&self, rows: Range<usize>) -> impl Iterator<Item = u64> + '_;
+    /// For [`reduce_names`], a piece at a time: the lanes of `rows` (their kinds' two low
+    /// bits) into `lanes` (as long) and `Some` of the kinds or-ed, for a column whose kinds
+    /// cost a lookup (labels: a loop of their own holds fewer values in registers than the
+    /// counting loop with the lookup in it); `None` (the default): the counting reads
+    /// [`Kinds::kinds`] itself.
+    #[inline]
+    fn lanes(&self, _rows: Range<usize>, _lanes: &mut [u8]) -> Option<u64> {
+        None
+    }
 }
 
 /// A number per row, in the column's own type (no cast).
@@ -257,6 +266,30 @@ impl Kinds for Labels<'_> {
     fn rows(&self) -> Option<usize> {
         Some(self.views.len())
     }
+    /// Through the front's slots without a test per view (as [`NameFront::pairs_of`]); a
+    /// piece with a view that was not its slot's key is read again by [`Kinds::kinds`].
+    #[inline]
+    fn lanes(&self, rows: Range<usize>, lanes: &mut [u8]) -> Option<u64> {
+        let (slots, mul) = (&*self.front.slots, self.front.mul);
+        let (mut all, mut diff) = (0u64, 0u64);
+        for (lane, &v) in lanes.iter_mut().zip(&self.views[rows.clone()]) {
+            let slot = &slots[NameFront::slot(mul, v)];
+            let d = slot.key ^ v;
+            diff |= d as u64 | (d >> 64) as u64;
+            let k = self.front_kinds[slot.code as usize];
+            all |= k as u64;
+            *lane = k & 3;
+        }
+        if diff == 0 {
+            return Some(all);
+        }
+        let mut all = 0;
+        for (lane, k) in lanes.iter_mut().zip(self.kinds(rows)) {
+            all |= k;
+            *lane = (k & 3) as u8;
+        }
+        Some(all)
+    }
     #[inline]
     fn kinds(&self, rows: Range<usize>) -> impl Iterator<Item = u64> + '_ {
         self.views[rows].iter().map(|&v| match self.front.find(v) {
@@ -292,9 +325,27 @@ pub fn reduce_ids<T: Id, K: Kinds + ?Sized>(a: &[T], b: &[T], outcomes: &K) -> R
             let counted = in_blocks(
                 m,
                 stop,
-                || try_zeroed::<u32>(width * width * 4),
-                |sq, r| {
-                    let (ids, kinds) = count_rows(sq, id_rows(&a[r.clone()], &b[r.clone()], outcomes.kinds(r), lo), width as u64);
+                || Ok((try_zeroed::<u32>(width * width * 4)?, boxed::<u8, DECLINE_ROWS>(0)?)),
+                |(sq, lanes), r| {
+                    let count = |sq: &mut Vec<u32>, s: usize, e: usize, lanes: &[u8]| {
+                        count_rows(sq, id_rows(&a[s..e], &b[s..e], lanes.iter().map(|&l| l as u64), lo), width as u64)
+                    };
+                    // Labels: a piece's lanes first, then counted ([`Kinds::lanes`]).
+                    let e = (r.start + DECLINE_ROWS).min(r.end);
+                    let (ids, kinds) = match outcomes.lanes(r.start..e, &mut lanes[..e - r.start]) {
+                        None => count_rows(sq, id_rows(&a[r.clone()], &b[r.clone()], outcomes.kinds(r), lo), width as u64),
+                        Some(first) => {
+                            let (mut ids, mut kinds) = count(sq, r.start, e, &lanes[..e - r.start]);
+                            kinds |= first;
+                            for s in (e..r.end).step_by(DECLINE_ROWS) {
+                                let e = (s + DECLINE_ROWS).min(r.end);
+                                kinds |= outcomes.lanes(s..e, &mut lanes[..e - s]).unwrap_or(OTHER);
+                                let (i, k) = count(sq, s, e, &lanes[..e - s]);
+                                (ids, kinds) = (ids | i, kinds | k);
+                            }
+                            (ids, kinds)
+                        }
+                    };
                     let outside = ids >= width as u64;
                     if outside {
                         out_of_range.store(true, Ordering::Relaxed);
@@ -303,7 +354,10 @@ pub fn reduce_ids<T: Id, K: Kinds + ?Sized>(a: &[T], b: &[T], outcomes: &K) -> R
                 },
             )?;
             match counted {
-                Some(squares) => return square_table(&sum_squares(&squares, width * width * 4)?, lo, width),
+                Some(blocks) => {
+                    let squares: Vec<Vec<u32>> = blocks.into_iter().map(|(sq, _)| sq).collect();
+                    return square_table(&sum_squares(&squares, width * width * 4)?, lo, width);
+                }
                 None if out_of_range.load(Ordering::Relaxed) && attempt == 0 => range = key_range(&[a, b], stop)?,
                 None if out_of_range.load(Ordering::Relaxed) => return Err(Error::InvalidArgument("reduce_ids: ids outside their measured range".into())),
                 None => return Ok(None),
@@ -381,9 +435,9 @@ fn count_rows(sq: &mut [u32], rows: impl Iterator<Item = (u64, u64, u64)>, width
 const NAME_CELLS: usize = MAX_WIDTH * MAX_WIDTH * 4;
 
 /// [`count_rows`] for names' codes ([`NameFront::code`]), given per row as the pair
-/// `x·256 + y` of the two `u8` codes: the cell `pair·4 + lane` is within the square's fixed
-/// size (no bounds test, no or of the ids: a declined name is flagged by the front). Returns
-/// the kinds or-ed.
+/// `x·256 + y` of the two `u8` codes and the outcome's kind: the cell `pair·4 + lane` is
+/// within the square's fixed size (no bounds test, no or of the ids: a declined name is
+/// flagged by the front). Returns the kinds or-ed.
 #[inline]
 fn count_names(sq: &mut [u32; NAME_CELLS], rows: impl Iterator<Item = (u16, u64)>) -> u64 {
     let mut all = 0u64;
@@ -566,14 +620,16 @@ impl NameFront {
         (z ^ (z >> 31)) | 1
     }
 
-    /// One multiplication: the halves folded (the high one turned by 32 bits, so that the
-    /// length and the first bytes meet the last ones), times the multiplier, the top bits.
+    /// One multiplication: the halves folded (the length meets bytes 4–7 of the name, its
+    /// first four bytes the last four), times the multiplier, the top bits. (The fold turned
+    /// the high half by 32 bits before decision 48: one more operation, and in the counting
+    /// loops of that time it happened to leave more values in registers.)
     /// Names whose folds are equal share a slot under every multiplier: one of them is then
     /// found by the directory (slower, the same code).
     #[inline]
     fn slot(mul: u64, view: u128) -> usize {
         let (lo, hi) = (view as u64, (view >> 64) as u64);
-        ((lo ^ hi.rotate_left(32)).wrapping_mul(mul) >> (64 - FRONT_BITS)) as usize
+        ((lo ^ hi).wrapping_mul(mul) >> (64 - FRONT_BITS)) as usize
     }
 
     /// The code of a view placed in the front table (exactly as read: a view with garbage in
@@ -701,11 +757,13 @@ pub fn reduce_names<K: Kinds + ?Sized>(a: &[u128], b: &[u128], outcomes: &K) -> 
         careful: bool,
         /// A piece's pairs of codes (`code(a)·256 + code(b)` a row).
         pairs: Box<[u16; DECLINE_ROWS]>,
+        /// A piece's outcome lanes ([`Kinds::lanes`]).
+        lanes: Box<[u8; DECLINE_ROWS]>,
     }
     crate::interrupt::watched(|stop| {
         let start = || -> Result<Block> {
             let square = try_zeroed(NAME_CELLS)?.into_boxed_slice().try_into().map_err(|_| Error::InvalidArgument("reduce_names: square".into()))?;
-            Ok(Block { names: NameFront::new()?, square, careful: false, pairs: boxed(0)? })
+            Ok(Block { names: NameFront::new()?, square, careful: false, pairs: boxed(0)?, lanes: boxed(0)? })
         };
         let counted = in_blocks(m, stop, start, |blk, r| {
             let (names, square) = (&mut blk.names, &mut *blk.square);
@@ -726,7 +784,11 @@ pub fn reduce_names<K: Kinds + ?Sized>(a: &[u128], b: &[u128], outcomes: &K) -> 
                     }
                     blk.careful |= names.directory.names.len() == known;
                 }
-                kinds |= count_names(square, pairs.iter().zip(outcomes.kinds(s..e)).map(|(&p, k)| (p, k)));
+                let lanes = &mut blk.lanes[..e - s];
+                kinds |= match outcomes.lanes(s..e, lanes) {
+                    Some(all) => all | count_names(square, pairs.iter().zip(lanes.iter()).map(|(&p, &l)| (p, l as u64))),
+                    None => count_names(square, pairs.iter().zip(outcomes.kinds(s..e)).map(|(&p, k)| (p, k))),
+                };
             }
             kinds & !3 == 0
         })?;
@@ -943,6 +1005,15 @@ mod tests {
         assert_eq!(reduce_names(&va, &vb, &Labels::new(&other, &texts, &[0.0, 0.5, 1.0, 0.5]).unwrap()).unwrap(), None);
         other[5] = 13 | (7 << 64);
         assert_eq!(reduce_names(&va, &vb, &Labels::new(&other, &texts, &[0.0, 0.5, 1.0, 0.5]).unwrap()).unwrap(), None);
+        // The same labels beside integer ids (whose pass reads a piece's lanes first).
+        let want_ids = reduce(n, &a, &b, Outcomes::Values(&o), None).unwrap();
+        for views in [&lv, &dirty] {
+            assert_eq!(reduce_ids(&a, &b, &Labels::new(views, &texts, &[0.0, 0.5, 1.0, 0.5]).unwrap()).unwrap().unwrap().table, want_ids);
+        }
+        assert_eq!(reduce_ids(&a, &b, &Labels::new(&other, &texts, &[0.0, 0.5, 1.0, 0.5]).unwrap()).unwrap(), None);
+        other[5] = lv[5];
+        other[699_999] = StrKey::new(b"model_c").packed().unwrap();
+        assert_eq!(reduce_ids(&a, &b, &Labels::new(&other, &texts, &[0.0, 0.5, 1.0, 0.5]).unwrap()).unwrap(), None);
     }
 
     /// The kinds of decision 43 (floats by a table of sign and exponent, the mantissa or-ed
@@ -1076,14 +1147,16 @@ mod timing {
             let lv: Vec<u128> = o.iter().map(|&x| StrKey::new(texts[(2.0 * x) as usize]).packed().unwrap()).collect();
             let labels = Labels::new(&lv, &texts, &[0.0, 0.5, 1.0]).unwrap();
             let with_labels = median(&|| drop(reduce_ids(&a64, &b64, &labels).unwrap().unwrap()));
+            let names_labels = median(&|| drop(reduce_names(&va, &vb, &labels).unwrap().unwrap()));
             println!(
-                "{threads} thread(s): int64 ids {:.1} ms, {:.0}M rows/s ({:.0}M per thread); names {:.1} ms, {:.0}M rows/s; int64 ids with label outcomes {:.1} ms",
+                "{threads} thread(s): int64 ids {:.1} ms, {:.0}M rows/s ({:.0}M per thread); names {:.1} ms, {:.0}M rows/s; with label outcomes: int64 ids {:.1} ms, names {:.1} ms",
                 ids * 1e3,
                 10.0 / ids,
                 10.0 / ids / threads as f64,
                 names * 1e3,
                 10.0 / names,
-                with_labels * 1e3
+                with_labels * 1e3,
+                names_labels * 1e3
             );
         }
     }
