@@ -27,7 +27,9 @@ table), against reading the columns once (a max over each) plus one sort-free re
 (``np.bincount`` of a·n + b weighted by the outcome, over all n² cells). With ``--before
 PATH`` (another build's ``rankagg/_core*.so``, e.g. main's), the fit from the table and the
 whole call are timed again in the same process with that extension doing the fit (ingest and
-reduce stay this build's), alternating with this build twice.
+reduce stay this build's), alternating with this build twice; and after the dense part, the
+String and label cases' ``bradley_terry(frame)`` with that extension doing the ingest and the
+reduce (the fit stays this build's), alternating with this build twice.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ import polars as pl
 
 import rankagg as ra
 from rankagg import _core
+from rankagg import pairs as ra_pairs
 from rankagg import rate as ra_rate
 from rankagg._util import sorted_rank
 from rankagg.intake import factorize
@@ -133,6 +136,29 @@ def read_rates(columns: list[np.ndarray], what: str, repeat: int) -> None:
         )
 
 
+def ab_dense(a: np.ndarray, b: np.ndarray, o: np.ndarray, n: int, rep: int, before: Any) -> None:
+    """``bradley_terry(frame)`` of the String and label cases with this build's ingest and
+    reduce, then ``before``'s (``rankagg.pairs._core`` swapped; the fit stays this build's),
+    alternating twice, in this process."""
+    cases = [("String", "float"), ("String", "string"), ("Int64", "string")]
+    frames = {
+        f"{dt} items, {kind} outcome": pl.DataFrame(
+            {"a": item_column(a, dt, n), "b": item_column(b, dt, n), "outcome": outcome_column(o, kind)}
+        )
+        for dt, kind in cases
+    }
+    builds = {"this build": _core, "before": before}
+    for turn in (1, 2):
+        for name, core in builds.items():
+            ra_pairs._core = core
+            try:
+                for case, frame in frames.items():
+                    wall, cpu = timed(lambda frame=frame: ra.bradley_terry(frame), rep)
+                    print(f"{name} ({turn}), {case}: bradley_terry(frame) {wall:.4f} s (cpu {cpu:.4f})")
+            finally:
+                ra_pairs._core = _core
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rows", type=int, default=10_000_000)
@@ -141,7 +167,9 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--skip-dense", action="store_true")
     ap.add_argument("--skip-sparse", action="store_true")
-    ap.add_argument("--before", help="another build's _core extension: the sparse fit timed with it too")
+    ap.add_argument(
+        "--before", help="another build's _core extension: the sparse fit and the dense String cases timed with it too"
+    )
     ap.add_argument("--rate", action="store_true", help="only the dense reduce's rows/s (and numpy's read)")
     args = ap.parse_args()
     m, n, rep = args.rows, args.items, args.repeat
@@ -202,6 +230,8 @@ def main() -> None:
         after = timed(lambda: bradley_terry_ids(a, b, o, n), rep)
         print(f"numpy baseline again: {after[0]:.3f} s; slowest case / fastest: {max(walls.values()) / fastest:.2f}")
         reduce_rates(a, b, o, n, rep)
+        if args.before:
+            ab_dense(a, b, o, n, rep, load_core(args.before))
         ids = pl.DataFrame({"a": a, "b": b, "outcome": o})
         # Where the general path's time goes on int64 ids (the stages of what from_comparisons did).
         (ca, cb), labels = factorize([ids["a"], ids["b"]])

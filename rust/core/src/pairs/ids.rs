@@ -138,11 +138,12 @@ pub trait Kinds: Sync {
     fn rows(&self) -> Option<usize>;
     /// The kinds of `rows` ([`OTHER`]).
     fn kinds(&self, rows: Range<usize>) -> impl Iterator<Item = u64> + '_;
-    /// For [`reduce_names`], a piece at a time: the lanes of `rows` (their kinds' two low
-    /// bits) into `lanes` (as long) and `Some` of the kinds or-ed, for a column whose kinds
-    /// cost a lookup (labels: a loop of their own holds fewer values in registers than the
-    /// counting loop with the lookup in it); `None` (the default): the counting reads
-    /// [`Kinds::kinds`] itself.
+    /// For the counting passes, a piece at a time (decision 48): the lanes of `rows` (their
+    /// kinds' two low bits) into `lanes` (as long) and `Some` of the kinds or-ed, for a column
+    /// whose kinds cost a lookup (labels: a loop of their own holds fewer values in registers
+    /// than the counting loop with the lookup in it); `None` (the default): the counting
+    /// reads [`Kinds::kinds`] itself (the passes ask once, with no rows, and keep their
+    /// counting loop of before for such columns).
     #[inline]
     fn lanes(&self, _rows: Range<usize>, _lanes: &mut [u8]) -> Option<u64> {
         None
@@ -322,42 +323,43 @@ pub fn reduce_ids<T: Id, K: Kinds + ?Sized>(a: &[T], b: &[T], outcomes: &K) -> R
             }
             let width = width as usize;
             let out_of_range = AtomicBool::new(false);
-            let counted = in_blocks(
-                m,
-                stop,
-                || Ok((try_zeroed::<u32>(width * width * 4)?, boxed::<u8, DECLINE_ROWS>(0)?)),
-                |(sq, lanes), r| {
-                    let count = |sq: &mut Vec<u32>, s: usize, e: usize, lanes: &[u8]| {
-                        count_rows(sq, id_rows(&a[s..e], &b[s..e], lanes.iter().map(|&l| l as u64), lo), width as u64)
-                    };
-                    // Labels: a piece's lanes first, then counted ([`Kinds::lanes`]).
-                    let e = (r.start + DECLINE_ROWS).min(r.end);
-                    let (ids, kinds) = match outcomes.lanes(r.start..e, &mut lanes[..e - r.start]) {
-                        None => count_rows(sq, id_rows(&a[r.clone()], &b[r.clone()], outcomes.kinds(r), lo), width as u64),
-                        Some(first) => {
-                            let (mut ids, mut kinds) = count(sq, r.start, e, &lanes[..e - r.start]);
-                            kinds |= first;
-                            for s in (e..r.end).step_by(DECLINE_ROWS) {
-                                let e = (s + DECLINE_ROWS).min(r.end);
-                                kinds |= outcomes.lanes(s..e, &mut lanes[..e - s]).unwrap_or(OTHER);
-                                let (i, k) = count(sq, s, e, &lanes[..e - s]);
-                                (ids, kinds) = (ids | i, kinds | k);
-                            }
-                            (ids, kinds)
-                        }
-                    };
-                    let outside = ids >= width as u64;
-                    if outside {
-                        out_of_range.store(true, Ordering::Relaxed);
-                    }
-                    !outside && kinds & !3 == 0
-                },
-            )?;
-            match counted {
-                Some(blocks) => {
-                    let squares: Vec<Vec<u32>> = blocks.into_iter().map(|(sq, _)| sq).collect();
-                    return square_table(&sum_squares(&squares, width * width * 4)?, lo, width);
+            // A chunk's verdict: go on unless an id was outside the square or a kind other.
+            let verdict = |ids: u64, kinds: u64| {
+                let outside = ids >= width as u64;
+                if outside {
+                    out_of_range.store(true, Ordering::Relaxed);
                 }
+                !outside && kinds & !3 == 0
+            };
+            let cells = width * width * 4;
+            let counted = if outcomes.lanes(0..0, &mut []).is_none() {
+                in_blocks(
+                    m,
+                    stop,
+                    || try_zeroed::<u32>(cells),
+                    |sq, r| {
+                        let (ids, kinds) = count_rows(sq, id_rows(&a[r.clone()], &b[r.clone()], outcomes.kinds(r), lo), width as u64);
+                        verdict(ids, kinds)
+                    },
+                )?
+            } else {
+                // Labels: a piece's lanes first, then counted ([`Kinds::lanes`]).
+                let state = || Ok((try_zeroed::<u32>(cells)?, boxed::<u8, DECLINE_ROWS>(0)?));
+                let blocks = in_blocks(m, stop, state, |(sq, lanes), r| {
+                    let (mut ids, mut kinds) = (0, 0);
+                    for s in r.clone().step_by(DECLINE_ROWS) {
+                        let e = (s + DECLINE_ROWS).min(r.end);
+                        let lanes = &mut lanes[..e - s];
+                        kinds |= outcomes.lanes(s..e, lanes).unwrap_or(OTHER);
+                        let (i, k) = count_rows(sq, id_rows(&a[s..e], &b[s..e], lanes.iter().map(|&l| l as u64), lo), width as u64);
+                        (ids, kinds) = (ids | i, kinds | k);
+                    }
+                    verdict(ids, kinds)
+                })?;
+                blocks.map(|blocks| blocks.into_iter().map(|(sq, _)| sq).collect())
+            };
+            match counted {
+                Some(squares) => return square_table(&sum_squares(&squares, cells)?, lo, width),
                 None if out_of_range.load(Ordering::Relaxed) && attempt == 0 => range = key_range(&[a, b], stop)?,
                 None if out_of_range.load(Ordering::Relaxed) => return Err(Error::InvalidArgument("reduce_ids: ids outside their measured range".into())),
                 None => return Ok(None),
@@ -621,9 +623,7 @@ impl NameFront {
     }
 
     /// One multiplication: the halves folded (the length meets bytes 4–7 of the name, its
-    /// first four bytes the last four), times the multiplier, the top bits. (The fold turned
-    /// the high half by 32 bits before decision 48: one more operation, and in the counting
-    /// loops of that time it happened to leave more values in registers.)
+    /// first four bytes the last four), times the multiplier, the top bits.
     /// Names whose folds are equal share a slot under every multiplier: one of them is then
     /// found by the directory (slower, the same code).
     #[inline]
@@ -1120,7 +1120,8 @@ mod timing {
 
     /// `cargo test --release -p rankagg-core pairs::ids::timing -- --ignored --nocapture`:
     /// the counting pass on 10M rows of 100 int64 ids (float outcomes), and of 100 names,
-    /// one thread and the pool; rows per second per core.
+    /// then both with string label outcomes, one thread and the pool; rows per second per
+    /// core.
     #[test]
     #[ignore]
     fn rows_per_second() {
