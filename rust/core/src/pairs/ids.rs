@@ -344,11 +344,11 @@ pub fn reduce_ids<T: Id, K: Kinds + ?Sized>(a: &[T], b: &[T], outcomes: &K) -> R
                 )?
             } else {
                 // Labels: a piece's lanes first, then counted ([`Kinds::lanes`]).
-                let state = || Ok((try_zeroed::<u32>(cells)?, boxed::<u8, DECLINE_ROWS>(0)?));
+                let state = || Ok((try_zeroed::<u32>(cells)?, boxed::<u8, PIECE_ROWS>(0)?));
                 let blocks = in_blocks(m, stop, state, |(sq, lanes), r| {
                     let (mut ids, mut kinds) = (0, 0);
-                    for s in r.clone().step_by(DECLINE_ROWS) {
-                        let e = (s + DECLINE_ROWS).min(r.end);
+                    for s in r.clone().step_by(PIECE_ROWS) {
+                        let e = (s + PIECE_ROWS).min(r.end);
                         let lanes = &mut lanes[..e - s];
                         kinds |= outcomes.lanes(s..e, lanes).unwrap_or(OTHER);
                         let (i, k) = count_rows(sq, id_rows(&a[s..e], &b[s..e], lanes.iter().map(|&l| l as u64), lo), width as u64);
@@ -406,8 +406,10 @@ fn in_blocks<S: Send>(
     Ok((!gave_up.load(Ordering::Relaxed)).then_some(states))
 }
 
-/// Rows of [`reduce_names`] between two tests of a declined name.
-const DECLINE_ROWS: usize = 4096;
+/// Rows of a piece (decision 48): the names' codes and the labels' lanes are written a piece
+/// at a time (in L1), the views' differences from their slots tested once a piece, and
+/// [`reduce_names`] tests for a declined name between two pieces.
+const PIECE_ROWS: usize = 4096;
 
 /// The counting kernel (decision 43): per row, its ids (already less the square's least id:
 /// [`id_rows`]) and kind, the cell `x·width + y` and one increment of
@@ -756,9 +758,9 @@ pub fn reduce_names<K: Kinds + ?Sized>(a: &[u128], b: &[u128], outcomes: &K) -> 
         /// counted view by view.
         careful: bool,
         /// A piece's pairs of codes (`code(a)·256 + code(b)` a row).
-        pairs: Box<[u16; DECLINE_ROWS]>,
+        pairs: Box<[u16; PIECE_ROWS]>,
         /// A piece's outcome lanes ([`Kinds::lanes`]).
-        lanes: Box<[u8; DECLINE_ROWS]>,
+        lanes: Box<[u8; PIECE_ROWS]>,
     }
     crate::interrupt::watched(|stop| {
         let start = || -> Result<Block> {
@@ -771,8 +773,8 @@ pub fn reduce_names<K: Kinds + ?Sized>(a: &[u128], b: &[u128], outcomes: &K) -> 
             // more than 256 names decline in their first rows; a whole chunk per block counted
             // before the test cost ~18 ms CPU at 1M rows (benches/bt.py, n = 1,000).
             let mut kinds = 0;
-            for s in r.clone().step_by(DECLINE_ROWS) {
-                let e = (s + DECLINE_ROWS).min(r.end);
+            for s in r.clone().step_by(PIECE_ROWS) {
+                let e = (s + PIECE_ROWS).min(r.end);
                 let pairs = &mut blk.pairs[..e - s];
                 if blk.careful || !names.pairs_of(&a[s..e], &b[s..e], pairs) {
                     let known = names.directory.names.len();
