@@ -272,16 +272,15 @@ impl Kinds for Labels<'_> {
     #[inline]
     fn lanes(&self, rows: Range<usize>, lanes: &mut [u8]) -> Option<u64> {
         let (slots, mul) = (&*self.front.slots, self.front.mul);
-        let (mut all, mut diff) = (0u64, 0u64);
-        for (lane, &v) in lanes.iter_mut().zip(&self.views[rows.clone()]) {
-            let slot = &slots[NameFront::slot(mul, v)];
-            let d = slot.key ^ v;
-            diff |= d as u64 | (d >> 64) as u64;
+        let (mut all, mut diff) = (0u64, Differences::NONE);
+        for (lane, v) in lanes.iter_mut().zip(&self.views[rows.clone()]) {
+            let slot = &slots[NameFront::slot(mul, *v)];
+            diff = diff.with(v, &slot.key);
             let k = self.front_kinds[slot.code as usize];
             all |= k as u64;
             *lane = k & 3;
         }
-        if diff == 0 {
+        if diff.is_none() {
             return Some(all);
         }
         let mut all = 0;
@@ -607,11 +606,12 @@ struct NameFront {
 struct Slot {
     key: u128,
     code: u8,
+    high: u16,
 }
 
 impl NameFront {
     fn new() -> Result<NameFront> {
-        let mut front = NameFront { slots: boxed(Slot { key: 0, code: 0 })?, mul: 0, declined: false, directory: NameCodes::new() };
+        let mut front = NameFront { slots: boxed(Slot { key: 0, code: 0, high: 0 })?, mul: 0, declined: false, directory: NameCodes::new() };
         front.place(Self::multiplier(0));
         Ok(front)
     }
@@ -677,7 +677,7 @@ impl NameFront {
                     self.place(mul);
                 }
             } else {
-                self.slots[at] = Slot { key, code };
+                self.slots[at] = Slot { key, code, high: (code as u16) << 8 };
             }
         }
         code
@@ -691,14 +691,13 @@ impl NameFront {
     #[inline]
     fn pairs_of(&self, a: &[u128], b: &[u128], pairs: &mut [u16]) -> bool {
         let (slots, mul) = (&*self.slots, self.mul);
-        let mut diff = 0u64;
-        for ((&x, &y), p) in a.iter().zip(b).zip(pairs) {
-            let (i, j) = (&slots[Self::slot(mul, x)], &slots[Self::slot(mul, y)]);
-            let d = (i.key ^ x) | (j.key ^ y);
-            diff |= d as u64 | (d >> 64) as u64;
-            *p = (i.code as u16) << 8 | j.code as u16;
+        let mut diff = Differences::NONE;
+        for ((x, y), p) in a.iter().zip(b).zip(pairs) {
+            let (i, j) = (&slots[Self::slot(mul, *x)], &slots[Self::slot(mul, *y)]);
+            diff = diff.with(x, &i.key).with(y, &j.key);
+            *p = i.high | j.code as u16;
         }
-        diff == 0
+        diff.is_none()
     }
 
     /// Whether `mul` puts every name in a slot of its own.
@@ -725,9 +724,53 @@ impl NameFront {
             let key = self.directory.names[c];
             let at = Self::slot(mul, key);
             if !self.taken(at) {
-                self.slots[at] = Slot { key, code: c as u8 };
+                self.slots[at] = Slot { key, code: c as u8, high: (c as u16) << 8 };
             }
         }
+    }
+}
+
+/// Views' differences from their slots' keys, or-ed ([`NameFront::pairs_of`], [`Labels`]'
+/// lanes; decision 49): on x86-64 in an SSE2 register, where a view and its key cost one
+/// load, one xor (reading the key) and one or; elsewhere in a `u128`.
+#[derive(Clone, Copy)]
+struct Differences(#[cfg(target_arch = "x86_64")] std::arch::x86_64::__m128i, #[cfg(not(target_arch = "x86_64"))] u128);
+
+#[cfg(target_arch = "x86_64")]
+impl Differences {
+    // SAFETY (of the blocks below): SSE2 is part of x86-64, and `_mm_load_si128` reads 16
+    // bytes aligned to 16 — a `u128`'s size and alignment (tested at compile time).
+    const NONE: Differences = Differences(unsafe { std::mem::transmute::<u128, std::arch::x86_64::__m128i>(0) });
+
+    /// `self` with `view ^ key` or-ed in.
+    #[inline(always)]
+    fn with(self, view: &u128, key: &u128) -> Differences {
+        use std::arch::x86_64::{__m128i, _mm_load_si128, _mm_or_si128, _mm_xor_si128};
+        const _: () = assert!(std::mem::align_of::<u128>() == 16 && std::mem::size_of::<u128>() == 16);
+        let load = |r: &u128| unsafe { _mm_load_si128(r as *const u128 as *const __m128i) };
+        Differences(unsafe { _mm_or_si128(self.0, _mm_xor_si128(load(view), load(key))) })
+    }
+
+    /// Whether every view was its key.
+    #[inline(always)]
+    fn is_none(self) -> bool {
+        use std::arch::x86_64::{_mm_cmpeq_epi8, _mm_movemask_epi8, _mm_setzero_si128};
+        unsafe { _mm_movemask_epi8(_mm_cmpeq_epi8(self.0, _mm_setzero_si128())) == 0xffff }
+    }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+impl Differences {
+    const NONE: Differences = Differences(0);
+
+    #[inline(always)]
+    fn with(self, view: &u128, key: &u128) -> Differences {
+        Differences(self.0 | (view ^ key))
+    }
+
+    #[inline(always)]
+    fn is_none(self) -> bool {
+        self.0 == 0
     }
 }
 
