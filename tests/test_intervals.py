@@ -214,6 +214,37 @@ def test_progress_bar_chunks_give_the_same_replicates(method, capsys):
     assert "120/120 rounds" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("threads", [1, 2, 3, None])
+def test_bootstrap_chunks_keep_every_thread_busy(threads, monkeypatch):
+    # The rounds run one per thread: a chunk is a multiple of the pool's threads (the first
+    # at least 4 rounds), however short the target, and the last holds what is left. Chunks
+    # of one round on two threads made a bootstrap up to 1.9x slower (the time per round of a
+    # chunk that leaves a thread idle doubles, and sized the next chunk down again).
+    import rankagg.intervals
+    from rankagg import _core
+
+    if threads is None:
+        threads = rankagg.intervals.pool_threads()
+        assert threads == _core.threads() >= 1
+    else:
+        monkeypatch.setattr(rankagg.intervals, "pool_threads", lambda: threads)
+    monkeypatch.setattr(rankagg.intervals, "CHUNK_SECONDS", 1e-9)
+    sizes: list[int] = []
+    real = _core.bradley_terry
+
+    def counted(*args, **kw):
+        sizes.append(kw["rounds"])
+        return real(*args, **kw)
+
+    monkeypatch.setattr(_core, "bradley_terry", counted)
+    data = synthetic(6, 500, seed=1)
+    r = ra.bradley_terry(data, ci=ra.Bootstrap(rounds=14, seed=2))
+    first = min(14, -(-4 // threads) * threads)
+    rest = [threads] * ((14 - first) // threads) + ([(14 - first) % threads] if (14 - first) % threads else [])
+    assert sizes == [first, *rest]
+    assert r.replicates["round"].n_unique() == 14
+
+
 @pytest.mark.parametrize(
     "kwargs", [{}, {"ties": "davidson"}, {"regularization": 0.5}], ids=["half", "davidson", "regularized"]
 )
@@ -230,6 +261,7 @@ def test_bootstrap_chunks_reuse_the_point_fit_without_changing_a_round(kwargs, m
         r = ra.bradley_terry(data, ci=ra.Bootstrap(rounds=rounds, seed=3), **kwargs)
         return r.replicates.sort("round", "item")["score"].to_numpy().reshape(rounds, -1)
 
+    monkeypatch.setattr(rankagg.intervals, "pool_threads", lambda: 1)
     tiny = replicates(12, 1e-9)  # 4 rounds, then one round per chunk
     two = replicates(12, 1e9)  # 4, then 8
     assert np.array_equal(tiny, two)

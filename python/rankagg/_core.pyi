@@ -47,6 +47,7 @@ __all__ = [
     "bradley_terry_mixture",
     "crowd_bradley_terry",
     "_debug_panic",
+    "threads",
     "__version__",
 ]
 
@@ -501,3 +502,4 @@ def crowd_bradley_terry(
     tol: float = 1e-9,
     max_iter: int = 1000,
 ) -> CrowdFit: ...
+def threads() -> int: ...

@@ -21,6 +21,7 @@ from typing import Any, TypeVar, cast
 
 import numpy as np
 
+from rankagg import _core
 from rankagg.budget import check_dense
 from rankagg.display import progress_delay
 from rankagg.errors import RankaggError
@@ -55,7 +56,8 @@ class Bootstrap:
         progress: a progress bar on standard error: ``None`` (default) shows it once the
             rounds have run 2 s, in a terminal or a notebook (``RANKAGG_PROGRESS=0`` turns it
             off, ``=1`` on); ``True`` always, ``False`` never. (Rounds run in chunks of about
-            0.1 s, with the same result as one run, so Ctrl-C is answered within a chunk.)
+            0.1 s, a round per thread at least, with the same result as one run, so Ctrl-C is
+            answered within a chunk.)
     """
 
     rounds: int = 1000
@@ -106,11 +108,16 @@ def run_rounds(ci: Interval | None, call: Callable[[int, int], _Fit], what: str)
     ``CHUNK_SECONDS`` each, so that Ctrl-C is answered between chunks and a progress bar (with
     ``ci.progress``) can move; merges the chunks (replicates concatenated, counters added).
     Every round's random stream depends on its number only, so chunking does not change the
-    result. Without a bootstrap, calls ``call(0, 0)`` once."""
+    result. Without a bootstrap, calls ``call(0, 0)`` once.
+
+    A chunk is a multiple of the pool's threads (:func:`pool_threads`), the first at least 4
+    rounds: the rounds run one per thread, so a smaller chunk leaves threads idle, and its
+    time per round (the wall time over its rounds) would then shrink the next chunk again."""
     if not isinstance(ci, Bootstrap):
         return call(0, 0)
     parts: list[_Fit] = []
-    done, size = 0, min(ci.rounds, 4)
+    threads = pool_threads()
+    done, size = 0, min(ci.rounds, -(-4 // threads) * threads)
     after = progress_delay(ci.progress)
     start, shown = time.perf_counter(), False
     try:
@@ -122,7 +129,7 @@ def run_rounds(ci: Interval | None, call: Callable[[int, int], _Fit], what: str)
                 _check_replicates(parts[0], k, ci.rounds)
             per_round = max((time.perf_counter() - started) / k, 1e-9)
             done += k
-            size = max(1, int(CHUNK_SECONDS / per_round))
+            size = max(1, int(CHUNK_SECONDS / per_round) // threads) * threads
             if after is not None and time.perf_counter() - start >= after:
                 filled = int(30 * done / ci.rounds)
                 sys.stderr.write(f"\r{what}: [{'#' * filled}{'.' * (30 - filled)}] {done}/{ci.rounds} rounds")
@@ -144,6 +151,16 @@ def run_rounds(ci: Interval | None, call: Callable[[int, int], _Fit], what: str)
 CHUNK_SECONDS = 0.1
 """Target duration of one chunk of bootstrap rounds (the progress bar's step; Ctrl-C is also
 answered inside a chunk, by the Rust rounds)."""
+
+
+def pool_threads() -> int:
+    """The threads a bootstrap's rounds run on, one round per thread at a time (Rayon's pool:
+    ``RAYON_NUM_THREADS``, else the CPUs available to the process).
+
+    >>> pool_threads() >= 1
+    True
+    """
+    return max(1, _core.threads())
 
 
 def _check_replicates(first: Mapping[str, Any], rounds_done: int, rounds: int) -> None:

@@ -172,6 +172,12 @@ fn build_alias(probs: &[f64]) -> Vec<AliasEntry> {
         .collect()
 }
 
+/// The threads the rounds run on (rayon's global pool: `RAYON_NUM_THREADS`, else the CPUs
+/// available), one round per thread at a time: a chunk of fewer rounds leaves threads idle.
+pub fn threads() -> usize {
+    rayon::current_num_threads()
+}
+
 /// Runs `f(round, rng)` for every round of `rounds` (a range of round numbers, so a long
 /// bootstrap can run in chunks with the same result) in parallel; a round whose attempt returns
 /// `Ok(None)` is redrawn with the next attempt (up to `max_attempts`), and the number of

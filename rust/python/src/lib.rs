@@ -34,6 +34,13 @@ fn interrupted() -> bool {
     Python::attach(|py| py.check_signals().is_err())
 }
 
+/// The threads a bootstrap's rounds run on, one round per thread at a time
+/// (`rankagg_core::resample::threads`).
+#[pyfunction]
+fn threads() -> usize {
+    rankagg_core::resample::threads()
+}
+
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     // Long fits (Bradley–Terry, Plackett–Luce) poll this between iterations.
@@ -49,6 +56,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     aggregate::register(m)?;
     crowd::register(m)?;
     errors::register(m)?;
+    m.add_function(wrap_pyfunction!(threads, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }
