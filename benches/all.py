@@ -16,7 +16,8 @@ no checkout's ``python/`` folder shadows the installed package; ``PYTHONPATH`` i
 stdout and stderr go to ``DIR/NAME.BUILD.log``; a run that fails or passes its time limit is
 reported and the next one goes on. Entries that compare builds themselves (``boundary.py``,
 ``hardening_overhead.py``) and those that need call forms of the newest build
-(``sparse_reduce.py``, ``interrupt_latency.py``) run once, on the last interpreter.
+(``sparse_reduce.py``, ``interrupt_latency.py``, ``bootstrap_chunks.py``) run once, on the last
+interpreter.
 
 The figures: each run gets ``RANKAGG_BENCH_RECORD`` set to a file of its own, where the scripts
 append one JSON line per measured rankagg figure (``_common.record``); at the end a Markdown
@@ -128,6 +129,7 @@ ENTRIES = [
     ),
     Entry("sparse_reduce", "sparse_reduce.py", ["--repeat", "3"], mode="last"),
     Entry("interrupt_latency", "interrupt_latency.py", ["--repeat", "1"], mode="last"),
+    Entry("bootstrap_chunks", "bootstrap_chunks.py", ["--repeat", "3"], mode="last"),
 ]
 
 NOT_RUN = {
