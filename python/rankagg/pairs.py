@@ -27,7 +27,7 @@ shape: (3, 5)
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -547,7 +547,7 @@ def _id_table(
     if kwargs is None:
         return None
     if dtype.is_integer():
-        found = _counted(_core.reduce_ids, sa.to_numpy(), sb.to_numpy(), kwargs)
+        found = _core.reduce_ids(sa.to_numpy(), sb.to_numpy(), **kwargs)
         if found is None:
             return None
         keys, i, j, wins_i, wins_j, ties = found
@@ -555,13 +555,13 @@ def _id_table(
         values = (keys ^ np.uint64(1 << 63)).view(np.int64) if dtype.is_signed_integer() else keys
         return PairTable(pl.Series("item", values).cast(dtype), i, j, wins_i, wins_j, ties, frame.height)
     if dtype == pl.String:
-        named = _counted(_core.reduce_names, sa, sb, kwargs)
+        named = _core.reduce_names(sa, sb, **kwargs)
         if named is not None:
             texts, i, j, wins_i, wins_j, ties = named  # the names come sorted
             return PairTable(pl.Series("item", texts, dtype=pl.String), i, j, wins_i, wins_j, ties, frame.height)
         # Long names or many: factorized once, then counted by code (or reduced in general).
         (ca, cb), labels = factorize([sa, sb])
-        found = _counted(_core.reduce_ids, ca, cb, kwargs)
+        found = _core.reduce_ids(ca, cb, **kwargs)
         if found is None:
             general = {} if len(names) == 2 else _outcome_arrays(frame.get_column(names[2]), outcomes, offset)
             read = (names[0], names[1], names[2] if len(names) == 3 else None, None)
@@ -571,7 +571,7 @@ def _id_table(
         # (the keys are the codes 0 … n−1: every factorized name appears in a row)
     elif (dtype == pl.Categorical or isinstance(dtype, pl.Enum)) and intake.SHARED_CATEGORIES:
         physical = [sa.to_physical(), sb.to_physical()]
-        found = _counted(_core.reduce_ids, physical[0].to_numpy(), physical[1].to_numpy(), kwargs)
+        found = _core.reduce_ids(physical[0].to_numpy(), physical[1].to_numpy(), **kwargs)
         if found is None:
             return None
         labels = pl.Series("item", found[0]).cast(physical[0].dtype).cat.to(dtype).cast(pl.String)
@@ -616,7 +616,8 @@ def _outcome_kwargs(s: pl.Series, outcomes: Mapping[Any, float] | None) -> dict[
     a hash (decision 39): numbers in their own dtype (read in place), booleans as bits (one
     chunk) or bytes, labels as codes into the values of ``outcomes`` (LMArena's by default):
     String labels compared with the few known ones (in the counting pass when the column is
-    one chunk, see :func:`_counted`; else coded first by ``_core.label_codes``), Categorical
+    one chunk, long labels such as ``"tie (bothbad)"`` through their bytes; else coded first
+    by ``_core.label_codes``), Categorical
     and Enum labels through their physical codes. None when the general path must read the
     column: another dtype, a mapping for numbers, a label or a value the mapping does not
     give (the general path words the error).
@@ -644,7 +645,7 @@ def _outcome_kwargs(s: pl.Series, outcomes: Mapping[Any, float] | None) -> dict[
         return None
     if dtype == pl.String:
         values = np.array([float(mapping[k]) for k in labels])
-        if s.n_chunks() == 1:  # matched in the pass itself (see _counted)
+        if s.n_chunks() == 1:  # matched in the pass itself
             return {"outcome_labels": (s, labels), "outcome_values": values}
         return _label_codes(s, labels, values)
     if isinstance(dtype, pl.Enum):
@@ -669,22 +670,6 @@ def _label_codes(s: pl.Series, labels: list[str], values: np.ndarray) -> dict[st
     ``reduce_ids`` reads them; None when a row holds another label."""
     codes = _core.label_codes(s, labels)
     return None if codes is None else {"outcome_codes": codes, "outcome_values": values}
-
-
-def _counted(reduce: Callable[..., Any], a: Any, b: Any, kwargs: dict[str, Any]) -> Any:
-    """``reduce(a, b, **kwargs)`` (``_core.reduce_ids`` or ``reduce_names``); when String
-    outcome labels matched in the pass made it decline and some label is past 12 bytes (such
-    as LMArena's ``"tie (bothbad)"``, which the pass does not read), once more with the labels
-    coded first (:func:`_label_codes`), which reads long labels too."""
-    found = reduce(a, b, **kwargs)
-    if found is None and "outcome_labels" in kwargs:
-        column, labels = kwargs["outcome_labels"]
-        if all(len(label.encode()) <= 12 for label in labels):
-            return None  # every label was matched in the pass: the rows decline either way
-        coded = _label_codes(column, labels, kwargs["outcome_values"])
-        if coded is not None:
-            found = reduce(a, b, **coded)
-    return found
 
 
 def _check_finite_sums(counts: Sequence[np.ndarray], what: str) -> None:

@@ -130,6 +130,18 @@ impl StrChunk {
         // layout), alive as long as `_owner`, which `self` holds; aligned (tested above).
         Some(unsafe { std::slice::from_raw_parts(start, self.len) })
     }
+
+    /// The bytes of a view of this chunk's past 12 bytes (of a view column; as [`Column::key`]
+    /// reads them; empty for a buffer the chunk does not have).
+    pub fn long_bytes(&self, view: u128) -> &[u8] {
+        let (len, buf, off) = ((view as u32) as usize, ((view >> 64) as u32) as usize, ((view >> 96) as u32) as usize);
+        match self.data.get(buf) {
+            // SAFETY: a view of the chunk names `len` bytes at `off` in its data buffer `buf`
+            // (Arrow's layout), alive as long as `_owner`, which `self` holds.
+            Some(&data) if self.layout == Layout::View && len > 12 => unsafe { std::slice::from_raw_parts(data.add(off), len) },
+            _ => &[],
+        }
+    }
 }
 
 // The buffers are immutable for the lifetime of the chunk (Arrow's contract) and are only read.

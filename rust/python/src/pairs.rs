@@ -345,7 +345,8 @@ macro_rules! with_kinds {
             }
             OutcomeArg::Labels(column, names, values) => {
                 let bytes: Vec<&[u8]> = names.iter().map(|n| n.as_bytes()).collect();
-                let $k = &Labels::new(column.views().unwrap_or(&[]), &bytes, values).map_err(|e| crate::errors::to_pyerr($py, e))?;
+                let long = |view: u128| column.long_bytes(view);
+                let $k = &Labels::new(column.views().unwrap_or(&[]), &bytes, values).map_err(|e| crate::errors::to_pyerr($py, e))?.reading_long(&long);
                 $body
             }
             OutcomeArg::AllWins => {
@@ -374,8 +375,8 @@ fn ids_with<'py, K: Kinds + ?Sized>(py: Python<'py>, a: &Bound<'py, PyAny>, b: &
 /// (`rankagg_core::pairs::reduce_ids`): `a`, `b` numpy arrays of one integer dtype; the
 /// outcomes in their own dtype (`outcome`: a numeric or boolean array, or a boolean column of
 /// one chunk as an Arrow stream), or as `outcome_codes` (uint8/16/32) or `outcome_labels`
-/// (a string column of one chunk of views and its labels: matched in the pass, short labels
-/// only, another label declines) with `outcome_values`, or neither (every row a win of `a`). Returns (keys of the items in value order, i, j,
+/// (a string column of one chunk of views and its labels: matched in the pass, labels past 12
+/// bytes through the column's data buffers, another label declines) with `outcome_values`, or neither (every row a win of `a`). Returns (keys of the items in value order, i, j,
 /// wins_i, wins_j, ties), or None when the rows need the general path (factorize +
 /// `reduce_pairs`).
 #[pyfunction]

@@ -222,26 +222,34 @@ impl Kinds for Bits<'_> {
     }
 }
 
-/// Outcome labels read as Arrow string views, matched in the counting pass itself against the
-/// labels of at most 12 bytes: a view as read is found through a front table of the labels
+/// Outcome labels read as Arrow string views, matched in the counting pass itself: a view as
+/// read is found through a front table of the labels of at most 12 bytes
 /// (`NameFront::find`, decision 43: one hash, one compare), else (padding not zero, say)
-/// its packed key is compared with every label (no branch on the row's label); a row whose
-/// label is longer or unknown is [`OTHER`] (the caller then codes the labels by
-/// [`crate::factorize::match_labels`] or takes the general path).
+/// its packed key is compared with every short label (no branch on the row's label); a view
+/// of a longer text is compared with the longer labels through its bytes when the column's
+/// buffers are given ([`Labels::reading_long`]: LMArena's `"tie (bothbad)"`, decision 50). A
+/// row whose label is unknown (or long, without the buffers) is [`OTHER`] (the caller then
+/// takes the general path, which names the label).
 pub struct Labels<'a> {
     views: &'a [u128],
     /// (packed label, its kind) per short label.
     keys: Vec<(u128, u8)>,
+    /// (label, its kind) per label past 12 bytes.
+    long_keys: Vec<(Vec<u8>, u8)>,
+    /// The bytes of a view past 12 bytes (from the column's data buffers).
+    long: Option<&'a LongBytes<'a>>,
     front: NameFront,
     /// The kind of each code of `front`.
     front_kinds: [u8; MAX_WIDTH],
 }
 
 impl<'a> Labels<'a> {
-    /// `labels[k]` (bytes) has the value `values[k]`; labels past 12 bytes are left out.
-    /// (Past 256 short labels, the others are found by [`Labels::compared`].)
+    /// `labels[k]` (bytes) has the value `values[k]`; labels past 12 bytes are matched only
+    /// with [`Labels::reading_long`]. (Past 256 short labels, the others are found by
+    /// [`Labels::compared`].)
     pub fn new(views: &'a [u128], labels: &[&[u8]], values: &[f64]) -> Result<Labels<'a>> {
         let keys: Vec<(u128, u8)> = labels.iter().zip(values).filter_map(|(l, &v)| StrKey::new(l).packed().map(|p| (p, lane_or_other(v.kind())))).collect();
+        let long_keys = labels.iter().zip(values).filter(|(l, _)| l.len() > 12).map(|(l, &v)| (l.to_vec(), lane_or_other(v.kind()))).collect();
         let (mut front, mut front_kinds) = (NameFront::new()?, [OTHER as u8; MAX_WIDTH]);
         for &(key, kind) in &keys {
             let code = front.code(key);
@@ -249,19 +257,32 @@ impl<'a> Labels<'a> {
                 front_kinds[code as usize] = kind;
             }
         }
-        Ok(Labels { views, keys, front, front_kinds })
+        Ok(Labels { views, keys, long_keys, long: None, front, front_kinds })
+    }
+
+    /// The labels past 12 bytes matched too, `long(view)` giving the bytes of a view past 12
+    /// bytes (the caller's reading of the column's data buffers).
+    pub fn reading_long(self, long: &'a LongBytes<'a>) -> Labels<'a> {
+        Labels { long: Some(long), ..self }
     }
 
     /// The kind of a view the front table did not find.
     #[cold]
     #[inline(never)]
     fn compared(&self, view: u128) -> u64 {
-        match StrKey::short_view(view) {
-            Some(key) => self.keys.iter().fold(OTHER, |kind, &(l, k)| if l == key { k as u64 } else { kind }),
-            None => OTHER,
+        match (StrKey::short_view(view), self.long) {
+            (Some(key), _) => self.keys.iter().fold(OTHER, |kind, &(l, k)| if l == key { k as u64 } else { kind }),
+            (None, Some(long)) => {
+                let bytes = long(view);
+                self.long_keys.iter().find(|(l, _)| l[..] == *bytes).map_or(OTHER, |&(_, k)| k as u64)
+            }
+            (None, None) => OTHER,
         }
     }
 }
+
+/// The bytes of a string view past 12 bytes ([`Labels::reading_long`]).
+pub type LongBytes<'a> = dyn Fn(u128) -> &'a [u8] + Sync + 'a;
 
 impl Kinds for Labels<'_> {
     fn rows(&self) -> Option<usize> {
@@ -1059,6 +1080,27 @@ mod tests {
         other[5] = lv[5];
         other[699_999] = StrKey::new(b"model_c").packed().unwrap();
         assert_eq!(reduce_ids(&a, &b, &Labels::new(&other, &texts, &[0.0, 0.5, 1.0, 0.5]).unwrap()).unwrap(), None);
+        // Labels past 12 bytes (every other tie a "tie (bothbad)" view into a data buffer)
+        // matched through the buffer's bytes: the same tables; without the buffer they
+        // decline, and so does a long label of the same length and first bytes.
+        let data = b"tie (bothbad)tie (bothbaX)".to_vec();
+        let long_view = |off: usize| -> u128 {
+            let prefix = u32::from_le_bytes(data[off..off + 4].try_into().unwrap());
+            13 | (prefix as u128) << 32 | (off as u128) << 96
+        };
+        let bytes = |v: u128| -> &[u8] { &data[(v >> 96) as usize..(v >> 96) as usize + (v as u32) as usize] };
+        let mixed: Vec<u128> = lv.iter().zip(&o).enumerate().map(|(r, (&v, &x))| if x == 0.5 && r % 2 == 0 { long_view(0) } else { v }).collect();
+        assert!(mixed.iter().filter(|&&v| v == long_view(0)).count() > 100_000);
+        fn read<'a>(views: &'a [u128], texts: &[&[u8]]) -> Labels<'a> {
+            Labels::new(views, texts, &[0.0, 0.5, 1.0, 0.5]).unwrap()
+        }
+        assert_eq!(reduce_names(&va, &vb, &read(&mixed, &texts).reading_long(&bytes)).unwrap().unwrap().table, want);
+        assert_eq!(reduce_ids(&a, &b, &read(&mixed, &texts).reading_long(&bytes)).unwrap().unwrap().table, want_ids);
+        assert_eq!(reduce_names(&va, &vb, &read(&mixed, &texts)).unwrap(), None);
+        let mut unknown = mixed.clone();
+        unknown[400_000] = long_view(13);
+        assert_eq!(reduce_names(&va, &vb, &read(&unknown, &texts).reading_long(&bytes)).unwrap(), None);
+        assert_eq!(reduce_ids(&a, &b, &read(&unknown, &texts).reading_long(&bytes)).unwrap(), None);
     }
 
     /// The kinds of decision 43 (floats by a table of sign and exponent, the mantissa or-ed
