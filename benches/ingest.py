@@ -6,7 +6,9 @@
 
 Dense part: per item dtype (Int8 … Int64, UInt8 … UInt64, String, Categorical, Enum; float
 outcomes) and per outcome dtype (float, int, bool, string labels; Int64 items; and String items
-with string labels, Categorical items with bool outcomes), one frame of
+with string labels, with LMArena's labels where every other tie is ``"tie (bothbad)"`` (13
+bytes: read from the data buffer, not the view), Categorical items with bool outcomes), one
+frame of
 ``--rows`` rows over ``--items`` items is built, then ``ra.bradley_terry(frame)`` and
 ``PairTable.from_comparisons(frame)`` are timed (median of ``--repeat`` calls) next to the
 numpy baseline of the issue (ids already 0 … n−1: ``np.bincount`` of a·n + b with and without
@@ -94,7 +96,10 @@ def outcome_column(o: np.ndarray, kind: str) -> pl.Series:
         return pl.Series(decisive)
     if kind == "bool":
         return pl.Series(decisive.astype(bool))
-    return pl.Series(np.array(["model_b", "tie", "model_a"])[(2 * o).astype(np.int64)])
+    labels = np.array(["model_b", "tie", "model_a"], dtype="<U13")[(2 * o).astype(np.int64)]
+    if kind == "lmarena":  # every other tie LMArena's "tie (bothbad)": 13 bytes, not inline
+        labels[(o == 0.5) & (np.arange(len(o)) % 2 == 0)] = "tie (bothbad)"
+    return pl.Series(labels)
 
 
 def reduce_rates(a: np.ndarray, b: np.ndarray, o: np.ndarray, n: int, repeat: int) -> None:
@@ -140,7 +145,7 @@ def ab_dense(a: np.ndarray, b: np.ndarray, o: np.ndarray, n: int, rep: int, befo
     """``bradley_terry(frame)`` of the String and label cases with this build's ingest and
     reduce, then ``before``'s (``rankagg.pairs._core`` swapped; the fit stays this build's),
     alternating twice, in this process."""
-    cases = [("String", "float"), ("String", "string"), ("Int64", "string")]
+    cases = [("String", "float"), ("String", "string"), ("String", "lmarena"), ("Int64", "string")]
     frames = {
         f"{dt} items, {kind} outcome": pl.DataFrame(
             {"a": item_column(a, dt, n), "b": item_column(b, dt, n), "outcome": outcome_column(o, kind)}
@@ -198,7 +203,7 @@ def main() -> None:
         cases = [(dt, "float") for dt in ("Int8", "Int16", "Int32", "Int64", "UInt8", "UInt16", "UInt32", "UInt64")]
         cases += [(dt, "float") for dt in ("String", "Categorical", "Enum")]
         cases += [("Int64", kind) for kind in ("int", "bool", "string")]
-        cases += [("String", "string"), ("Categorical", "bool")]
+        cases += [("String", "string"), ("String", "lmarena"), ("Categorical", "bool")]
         fastest = float("inf")
         walls = {}
         for dtype, kind in cases:
