@@ -15,7 +15,6 @@ __all__ = [
     "reduce_pairs",
     "reduce_ids",
     "reduce_names",
-    "label_codes",
     "bradley_terry",
     "elo",
     "pair_scores",
@@ -241,7 +240,6 @@ def reduce_names(
     ]
     | None
 ): ...
-def label_codes(column: Any, labels: list[str]) -> npt.NDArray[np.uint8] | None: ...
 def bradley_terry(
     n: int,
     table: _Table,

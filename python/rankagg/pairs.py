@@ -555,6 +555,8 @@ def _id_table(
         values = (keys ^ np.uint64(1 << 63)).view(np.int64) if dtype.is_signed_integer() else keys
         return PairTable(pl.Series("item", values).cast(dtype), i, j, wins_i, wins_j, ties, frame.height)
     if dtype == pl.String:
+        # (a column read from Parquet or CSV comes in chunks, a row group or a batch each: the
+        # pass reads each chunk's views in place)
         named = _core.reduce_names(sa, sb, **kwargs)
         if named is not None:
             texts, i, j, wins_i, wins_j, ties = named  # the names come sorted
@@ -615,9 +617,8 @@ def _outcome_kwargs(s: pl.Series, outcomes: Mapping[Any, float] | None) -> dict[
     """The outcome column as ``_core.reduce_ids`` / ``reduce_names`` read it, without a cast or
     a hash (decision 39): numbers in their own dtype (read in place), booleans as bits (one
     chunk) or bytes, labels as codes into the values of ``outcomes`` (LMArena's by default):
-    String labels compared with the few known ones (in the counting pass when the column is
-    one chunk, long labels such as ``"tie (bothbad)"`` through their bytes; else coded first
-    by ``_core.label_codes``), Categorical
+    String labels compared with the few known ones in the counting pass (each chunk's views
+    in place; long labels such as ``"tie (bothbad)"`` through their bytes), Categorical
     and Enum labels through their physical codes. None when the general path must read the
     column: another dtype, a mapping for numbers, a label or a value the mapping does not
     give (the general path words the error).
@@ -645,9 +646,7 @@ def _outcome_kwargs(s: pl.Series, outcomes: Mapping[Any, float] | None) -> dict[
         return None
     if dtype == pl.String:
         values = np.array([float(mapping[k]) for k in labels])
-        if s.n_chunks() == 1:  # matched in the pass itself
-            return {"outcome_labels": (s, labels), "outcome_values": values}
-        return _label_codes(s, labels, values)
+        return {"outcome_labels": (s, labels), "outcome_values": values}
     if isinstance(dtype, pl.Enum):
         categories = dtype.categories.to_list()
     elif intake.SHARED_CATEGORIES:
@@ -663,13 +662,6 @@ def _outcome_kwargs(s: pl.Series, outcomes: Mapping[Any, float] | None) -> dict[
         return None
     values = np.array([float(mapping.get(c, np.nan)) for c in categories])
     return {"outcome_codes": s.to_physical().to_numpy(), "outcome_values": values}
-
-
-def _label_codes(s: pl.Series, labels: list[str], values: np.ndarray) -> dict[str, Any] | None:
-    """String outcome labels coded by comparison with ``labels`` (``_core.label_codes``) as
-    ``reduce_ids`` reads them; None when a row holds another label."""
-    codes = _core.label_codes(s, labels)
-    return None if codes is None else {"outcome_codes": codes, "outcome_values": values}
 
 
 def _check_finite_sums(counts: Sequence[np.ndarray], what: str) -> None:

@@ -349,54 +349,6 @@ fn factorize_watched<'c, C: Column + ?Sized>(pieces: &[&'c C], outs: &mut [&mut 
     Ok(uniques)
 }
 
-/// Per row of string `pieces` (rows in order), the index of its name among `labels` (at most
-/// 255, e.g. outcome labels), written to `out`: `Ok(false)` when some row's name is not among them
-/// (`out` then partly written). Names are compared, never hashed (a few labels: a compare or
-/// two a row); in parallel over blocks of rows, the stop flag read per block.
-pub fn match_labels<'c, C: Column<Key<'c> = StrKey<'c>> + ?Sized>(pieces: &[&'c C], labels: &[StrKey<'c>], out: &mut [u8]) -> Result<bool> {
-    let rows: usize = pieces.iter().map(|p| p.len()).sum();
-    if rows != out.len() || labels.len() > 255 {
-        return Err(Error::InvalidArgument("match_labels: output length differs from input, or more than 255 labels".into()));
-    }
-    crate::interrupt::watched(|stop| {
-        let mut tasks: Vec<(&C, usize, &mut [u8])> = Vec::new();
-        let mut rest = out;
-        for piece in pieces {
-            let (mine, tail) = rest.split_at_mut(piece.len());
-            rest = tail;
-            for (k, chunk) in mine.chunks_mut(POLL_ROWS).enumerate() {
-                tasks.push((*piece, k * POLL_ROWS, chunk));
-            }
-        }
-        let unknown = std::sync::atomic::AtomicBool::new(false);
-        // (`None` for a label of more than 12 bytes: no packed row equals it)
-        let packed: Vec<Option<u128>> = labels.iter().map(StrKey::packed).collect();
-        tasks.into_par_iter().for_each(|(piece, start, chunk)| {
-            if stop.stopped() || unknown.load(std::sync::atomic::Ordering::Relaxed) {
-                return;
-            }
-            for (r, slot) in chunk.iter_mut().enumerate() {
-                // Packed rows (short names) against the packed labels: integer compares.
-                // (every label compared, no early exit: a branch on which label a row holds
-                // would be mispredicted about every other row)
-                let found = match piece.packed(start + r) {
-                    Some(p) => packed.iter().enumerate().fold(None, |found, (k, &l)| if l == Some(p) { Some(k) } else { found }),
-                    None => {
-                        let key = piece.key(start + r);
-                        labels.iter().position(|l| *l == key)
-                    }
-                };
-                match found {
-                    Some(k) => *slot = k as u8,
-                    None => return unknown.store(true, std::sync::atomic::Ordering::Relaxed),
-                }
-            }
-        });
-        stopped(stop)?;
-        Ok(!unknown.into_inner())
-    })?
-}
-
 /// The widest range (max − min) of `rows` integers that is coded through a direct table over
 /// the range instead of hashing: twice the rows plus 2^16, at most 2^30 (the table costs about
 /// what the rows do). One threshold for [`factorize_ints`] and `aggregate::dense_int_map`.
@@ -685,24 +637,6 @@ mod tests {
                 }
             }
         }
-    }
-
-    /// Rows get the index of their label (short and long names); a row with another name
-    /// gives `false`; a raised stop flag `Interrupted`.
-    #[test]
-    fn labels_are_matched_by_comparison() {
-        let labels = ["tie", "model_a", "model_b", "tie (bothbad)"];
-        let rows: Vec<String> = (0..200_000).map(|r| labels[(r * 7) % 4].to_string()).collect();
-        let (p1, p2) = (Strs(rows[..70_000].to_vec()), Strs(rows[70_000..].to_vec()));
-        let keys: Vec<StrKey> = labels.iter().map(|l| StrKey::new(l.as_bytes())).collect();
-        let mut out = vec![9u8; rows.len()];
-        assert!(match_labels(&[&p1, &p2], &keys, &mut out).unwrap());
-        assert!(out.iter().enumerate().all(|(r, &c)| c as usize == (r * 7) % 4));
-        let stop = crate::interrupt::Stop::raised();
-        assert!(matches!(stop.run(|| match_labels(&[&p1, &p2], &keys, &mut out)), Err(Error::Interrupted)));
-        let p3 = Strs(vec!["model_a".into(), "tie (both bad)".into()]);
-        assert!(!match_labels(&[&p3], &keys, &mut out[..2]).unwrap());
-        assert!(match_labels(&[&p3], &keys, &mut out[..3]).is_err());
     }
 
     #[test]

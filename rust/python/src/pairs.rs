@@ -7,9 +7,9 @@ use numpy::{PyArray1, PyReadonlyArray1};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString};
-use rankagg_core::factorize::{factorize_into, match_labels, StrKey};
-use rankagg_core::memory::{zeroed_huge, zeroed_large};
-use rankagg_core::pairs::{self, AllWins, Coded, IdTable, Kinds, Labels, NameTable, Outcomes};
+use rankagg_core::factorize::{factorize_into, StrKey};
+use rankagg_core::memory::zeroed_huge;
+use rankagg_core::pairs::{self, AllWins, Coded, IdTable, Kinds, Labels, NameTable, Outcomes, Parts};
 use rankagg_core::rate::elo::Rows;
 
 use crate::arrow;
@@ -215,9 +215,13 @@ enum OutcomeArg<'py> {
     Coded8(PyReadonlyArray1<'py, u8>, Vec<f64>),
     Coded16(PyReadonlyArray1<'py, u16>, Vec<f64>),
     Coded32(PyReadonlyArray1<'py, u32>, Vec<f64>),
-    /// A string column of one chunk of views, its labels and their values.
-    Labels(arrow::StrChunk, Vec<String>, Vec<f64>),
+    /// A string column of views (its chunks: `rankagg_core::pairs::Parts`), its labels and
+    /// their values.
+    Labels(Vec<arrow::StrChunk>, Vec<String>, Vec<f64>),
     AllWins,
+    /// Labels the pass cannot read in place (views not aligned for `u128`): the call
+    /// declines, and the general path reads them.
+    Declined,
 }
 
 impl<'py> OutcomeArg<'py> {
@@ -231,16 +235,16 @@ impl<'py> OutcomeArg<'py> {
         let wrong = || {
             PyTypeError::new_err(
                 "give outcome (a numeric or boolean array, or a one-chunk boolean column), or outcome_codes (uint8/16/32) or outcome_labels \
-                 (a one-chunk string column, its labels) with outcome_values, or neither",
+                 (a string column, its labels) with outcome_values, or neither",
             )
         };
         if let Some((column, names)) = labels {
             let (Some(values), None, None) = (values, &outcome, &codes) else { return Err(wrong()) };
-            let mut chunks = string_chunks(py, 2, &column)?;
-            if chunks.len() != 1 || chunks[0].views().is_none() {
-                return Err(wrong());
+            let chunks = string_chunks(py, 2, &column)?;
+            if chunks.iter().any(|c| c.views().is_none()) {
+                return Ok(OutcomeArg::Declined);
             }
-            return Ok(OutcomeArg::Labels(chunks.remove(0), names, slice(&values, "outcome_values")?.to_vec()));
+            return Ok(OutcomeArg::Labels(chunks, names, slice(&values, "outcome_values")?.to_vec()));
         }
         Ok(match (outcome, codes, values) {
             (None, None, None) => OutcomeArg::AllWins,
@@ -343,12 +347,14 @@ macro_rules! with_kinds {
                 let $k = &Coded::new(slice(x, "outcome_codes")?, v);
                 $body
             }
-            OutcomeArg::Labels(column, names, values) => {
+            OutcomeArg::Labels(chunks, names, values) => {
                 let bytes: Vec<&[u8]> = names.iter().map(|n| n.as_bytes()).collect();
-                let long = |view: u128| column.long_bytes(view);
-                let $k = &Labels::new(column.views().unwrap_or(&[]), &bytes, values).map_err(|e| crate::errors::to_pyerr($py, e))?.reading_long(&long);
+                let long = |part: usize, view: u128| chunks.get(part).map_or(&[][..], |c| c.long_bytes(view));
+                let views = Parts::new(chunks.iter().map(|c| c.views().unwrap_or(&[])).collect());
+                let $k = &Labels::new(views, &bytes, values).map_err(|e| crate::errors::to_pyerr($py, e))?.reading_long(&long);
                 $body
             }
+            OutcomeArg::Declined => return Ok(None),
             OutcomeArg::AllWins => {
                 let $k = &AllWins;
                 $body
@@ -375,7 +381,7 @@ fn ids_with<'py, K: Kinds + ?Sized>(py: Python<'py>, a: &Bound<'py, PyAny>, b: &
 /// (`rankagg_core::pairs::reduce_ids`): `a`, `b` numpy arrays of one integer dtype; the
 /// outcomes in their own dtype (`outcome`: a numeric or boolean array, or a boolean column of
 /// one chunk as an Arrow stream), or as `outcome_codes` (uint8/16/32) or `outcome_labels`
-/// (a string column of one chunk of views and its labels: matched in the pass, labels past 12
+/// (a string column of views, in chunks or not, and its labels: matched in the pass, labels past 12
 /// bytes through the column's data buffers, another label declines) with `outcome_values`, or neither (every row a win of `a`). Returns (keys of the items in value order, i, j,
 /// wins_i, wins_j, ties), or None when the rows need the general path (factorize +
 /// `reduce_pairs`).
@@ -407,12 +413,19 @@ fn reduce_ids<'py>(
     }))
 }
 
+/// A string column's chunks as the parts of its views (`None`: some chunk is not a view
+/// column aligned for `u128`).
+fn view_parts(chunks: &[arrow::StrChunk]) -> Option<Parts<'_>> {
+    chunks.iter().map(|c| c.views()).collect::<Option<Vec<&[u128]>>>().map(Parts::new)
+}
+
 type NameArrays<'py> =
     (Bound<'py, PyList>, Bound<'py, PyArray1<u32>>, Bound<'py, PyArray1<u32>>, Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>);
 
 /// [`reduce_ids`] for string item columns (objects with `__arrow_c_stream__`, e.g. Polars
-/// String Series) of short names (`rankagg_core::pairs::reduce_names`): each column one chunk
-/// of string views, names of at most 12 bytes, at most 256 of them. Returns (the names in
+/// String Series) of short names (`rankagg_core::pairs::reduce_names`): each column string
+/// views in one chunk or more (read in place, chunks ending anywhere), names of at most 12
+/// bytes, at most 256 of them. Returns (the names in
 /// sorted order, i, j, wins_i, wins_j, ties), or None when the columns or rows need the
 /// general path (factorize_strings, then reduce_ids or reduce_pairs).
 #[pyfunction]
@@ -428,14 +441,8 @@ fn reduce_names<'py>(
 ) -> PyResult<Option<NameArrays<'py>>> {
     let arg = OutcomeArg::from_args(py, outcome, outcome_codes, outcome_labels, outcome_values)?;
     let (ca, cb) = (string_chunks(py, 0, &a)?, string_chunks(py, 1, &b)?);
-    let (va, vb) = match (&ca[..], &cb[..]) {
-        ([x], [y]) => match (x.views(), y.views()) {
-            (Some(va), Some(vb)) => (va, vb),
-            _ => return Ok(None),
-        },
-        _ => return Ok(None),
-    };
-    let found = with_kinds!(py, &arg, |k| run_detached(py, || pairs::reduce_names(va, vb, k))?);
+    let (Some(va), Some(vb)) = (view_parts(&ca), view_parts(&cb)) else { return Ok(None) };
+    let found = with_kinds!(py, &arg, |k| run_detached(py, || pairs::reduce_names(&va, &vb, k))?);
     let Some(NameTable { names, table: t }) = found else { return Ok(None) };
     let list = PyList::empty(py);
     for name in names {
@@ -450,22 +457,6 @@ fn reduce_names<'py>(
         PyArray1::from_vec(py, t.wins_j),
         PyArray1::from_vec(py, t.ties),
     )))
-}
-
-/// Per row of a string column (an object with `__arrow_c_stream__`), the index of its text
-/// among `labels` (at most 255; e.g. outcome labels), compared, not hashed: a uint8 array, or
-/// None when some row holds another text.
-#[pyfunction]
-fn label_codes<'py>(py: Python<'py>, column: Bound<'py, PyAny>, labels: Vec<String>) -> PyResult<Option<Bound<'py, PyArray1<u8>>>> {
-    let chunks = string_chunks(py, 0, &column)?;
-    let pieces: Vec<&arrow::StrChunk> = chunks.iter().collect();
-    let keys: Vec<StrKey<'_>> = labels.iter().map(|l| StrKey::new(l.as_bytes())).collect();
-    let rows = chunks.iter().map(|c| c.len).sum();
-    let out = run_detached(py, || {
-        let mut out = zeroed_large::<u8>(rows)?;
-        Ok(match_labels(&pieces, &keys, &mut out)?.then_some(out))
-    })?;
-    Ok(out.map(|o| PyArray1::from_vec(py, o)))
 }
 
 /// Per item of a pair table (`table`: see [`TableArrays`]): (wins, losses, ties), weighted.
@@ -487,7 +478,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(reduce_pairs, m)?)?;
     m.add_function(wrap_pyfunction!(reduce_ids, m)?)?;
     m.add_function(wrap_pyfunction!(reduce_names, m)?)?;
-    m.add_function(wrap_pyfunction!(label_codes, m)?)?;
     m.add_function(wrap_pyfunction!(item_totals, m)?)?;
     Ok(())
 }

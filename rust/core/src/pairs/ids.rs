@@ -148,6 +148,11 @@ pub trait Kinds: Sync {
     fn lanes(&self, _rows: Range<usize>, _lanes: &mut [u8]) -> Option<u64> {
         None
     }
+    /// The rows where the column's parts start, past the first ([`Parts`]): the passes ask
+    /// `kinds` and `lanes` for rows within one part. None for one part (the default).
+    fn starts(&self) -> &[usize] {
+        &[]
+    }
 }
 
 /// A number per row, in the column's own type (no cast).
@@ -222,6 +227,62 @@ impl Kinds for Bits<'_> {
     }
 }
 
+/// A column of string views in parts (an Arrow column's chunks: a Parquet file's row groups,
+/// a CSV reader's batches), read in place: the passes' pieces never cross a part's end
+/// ([`Kinds::starts`], decision 50).
+pub struct Parts<'a> {
+    parts: Vec<&'a [u128]>,
+    /// The first row of each part, then the number of rows.
+    starts: Vec<usize>,
+}
+
+impl<'a> Parts<'a> {
+    /// The parts in row order.
+    pub fn new(parts: Vec<&'a [u128]>) -> Parts<'a> {
+        let mut starts = Vec::with_capacity(parts.len() + 1);
+        starts.push(0);
+        for p in &parts {
+            starts.push(starts[starts.len() - 1] + p.len());
+        }
+        Parts { parts, starts }
+    }
+
+    /// One part.
+    pub fn one(views: &'a [u128]) -> Parts<'a> {
+        Parts::new(vec![views])
+    }
+
+    /// The number of rows.
+    pub fn len(&self) -> usize {
+        self.starts[self.starts.len() - 1]
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The part holding row `row` (the last part for the row count).
+    fn part_of(&self, row: usize) -> usize {
+        self.starts[1..].partition_point(|&s| s <= row).min(self.parts.len().saturating_sub(1))
+    }
+
+    /// The views of `rows`, which lie in one part, and that part's index.
+    fn rows(&self, rows: Range<usize>) -> (&'a [u128], usize) {
+        if self.parts.is_empty() {
+            return (&[], 0);
+        }
+        let k = self.part_of(rows.start);
+        let at = self.starts[k];
+        (&self.parts[k][rows.start - at..rows.end - at], k)
+    }
+
+    /// The first row of each part but the first.
+    fn inner_starts(&self) -> &[usize] {
+        &self.starts[1..self.starts.len() - 1]
+    }
+}
+
 /// Outcome labels read as Arrow string views, matched in the counting pass itself: a view as
 /// read is found through a front table of the labels of at most 12 bytes
 /// (`NameFront::find`, decision 43: one hash, one compare), else (padding not zero, say)
@@ -231,7 +292,7 @@ impl Kinds for Bits<'_> {
 /// row whose label is unknown (or long, without the buffers) is [`OTHER`] (the caller then
 /// takes the general path, which names the label).
 pub struct Labels<'a> {
-    views: &'a [u128],
+    views: Parts<'a>,
     /// (packed label, its kind) per short label.
     keys: Vec<(u128, u8)>,
     /// (label, its kind, its view's first 8 bytes: the length and the first 4 bytes) per
@@ -248,7 +309,7 @@ impl<'a> Labels<'a> {
     /// `labels[k]` (bytes) has the value `values[k]`; labels past 12 bytes are matched only
     /// with [`Labels::reading_long`]. (Past 256 short labels, the others are found by
     /// [`Labels::compared`].)
-    pub fn new(views: &'a [u128], labels: &[&[u8]], values: &[f64]) -> Result<Labels<'a>> {
+    pub fn new(views: Parts<'a>, labels: &[&[u8]], values: &[f64]) -> Result<Labels<'a>> {
         let keys: Vec<(u128, u8)> = labels.iter().zip(values).filter_map(|(l, &v)| StrKey::new(l).packed().map(|p| (p, lane_or_other(v.kind())))).collect();
         let long_keys = labels
             .iter()
@@ -266,8 +327,8 @@ impl<'a> Labels<'a> {
         Ok(Labels { views, keys, long_keys, long: None, front, front_kinds })
     }
 
-    /// The labels past 12 bytes matched too, `long(view)` giving the bytes of a view past 12
-    /// bytes (the caller's reading of the column's data buffers).
+    /// The labels past 12 bytes matched too, `long(part, view)` giving the bytes of a view
+    /// past 12 bytes of part `part` (the caller's reading of the column's data buffers).
     pub fn reading_long(self, long: &'a LongBytes<'a>) -> Labels<'a> {
         Labels { long: Some(long), ..self }
     }
@@ -275,12 +336,12 @@ impl<'a> Labels<'a> {
     /// The kind of a view the front table did not find.
     #[cold]
     #[inline(never)]
-    fn compared(&self, view: u128) -> u64 {
+    fn compared(&self, view: u128, part: usize) -> u64 {
         match (StrKey::short_view(view), self.long) {
             (Some(key), _) => self.keys.iter().fold(OTHER, |kind, &(l, k)| if l == key { k as u64 } else { kind }),
             (None, Some(long)) => {
                 let head = view as u64;
-                self.long_keys.iter().find(|(l, _, h)| *h == head && same_bytes(long(view), l)).map_or(OTHER, |&(_, k, _)| k as u64)
+                self.long_keys.iter().find(|(l, _, h)| *h == head && same_bytes(long(part, view), l)).map_or(OTHER, |&(_, k, _)| k as u64)
             }
             (None, None) => OTHER,
         }
@@ -301,11 +362,14 @@ fn same_bytes(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// The bytes of a string view past 12 bytes ([`Labels::reading_long`]).
-pub type LongBytes<'a> = dyn Fn(u128) -> &'a [u8] + Sync + 'a;
+pub type LongBytes<'a> = dyn Fn(usize, u128) -> &'a [u8] + Sync + 'a;
 
 impl Kinds for Labels<'_> {
     fn rows(&self) -> Option<usize> {
         Some(self.views.len())
+    }
+    fn starts(&self) -> &[usize] {
+        self.views.inner_starts()
     }
     /// Through the front's slots without a test per view (as [`NameFront::pairs_of`]); a
     /// piece with a view that was not its slot's key (LMArena's `"tie (bothbad)"`, read
@@ -315,7 +379,7 @@ impl Kinds for Labels<'_> {
     fn lanes(&self, rows: Range<usize>, lanes: &mut [u8]) -> Option<u64> {
         let (slots, mul) = (&*self.front.slots, self.front.mul);
         let (mut all, mut diff) = (0u64, Differences::NONE);
-        for (lane, v) in lanes.iter_mut().zip(&self.views[rows.clone()]) {
+        for (lane, v) in lanes.iter_mut().zip(self.views.rows(rows.clone()).0) {
             let slot = &slots[NameFront::slot(mul, *v)];
             diff = diff.with(v, &slot.key);
             let k = self.front_kinds[slot.code as usize];
@@ -334,9 +398,10 @@ impl Kinds for Labels<'_> {
     }
     #[inline]
     fn kinds(&self, rows: Range<usize>) -> impl Iterator<Item = u64> + '_ {
-        self.views[rows].iter().map(|&v| match self.front.find(v) {
+        let (views, part) = self.views.rows(rows);
+        views.iter().map(move |&v| match self.front.find(v) {
             Some(code) => self.front_kinds[code as usize] as u64,
-            None => self.compared(v),
+            None => self.compared(v, part),
         })
     }
 }
@@ -376,6 +441,7 @@ pub fn reduce_ids<T: Id, K: Kinds + ?Sized>(a: &[T], b: &[T], outcomes: &K) -> R
             let counted = if outcomes.lanes(0..0, &mut []).is_none() {
                 in_blocks(
                     m,
+                    outcomes.starts(),
                     stop,
                     || try_zeroed::<u32>(cells),
                     |sq, r| {
@@ -386,7 +452,7 @@ pub fn reduce_ids<T: Id, K: Kinds + ?Sized>(a: &[T], b: &[T], outcomes: &K) -> R
             } else {
                 // Labels: a piece's lanes first, then counted ([`Kinds::lanes`]).
                 let state = || Ok((try_zeroed::<u32>(cells)?, boxed::<u8, PIECE_ROWS>(0)?));
-                let blocks = in_blocks(m, stop, state, |(sq, lanes), r| {
+                let blocks = in_blocks(m, outcomes.starts(), stop, state, |(sq, lanes), r| {
                     let (mut ids, mut kinds) = (0, 0);
                     for s in r.clone().step_by(PIECE_ROWS) {
                         let e = (s + PIECE_ROWS).min(r.end);
@@ -411,11 +477,13 @@ pub fn reduce_ids<T: Id, K: Kinds + ?Sized>(a: &[T], b: &[T], outcomes: &K) -> R
 }
 
 /// Per block of rows (split by size, never by thread count; in parallel), a state from
-/// `start`, handed with each chunk of at most [`POLL_ROWS`] rows of the block to `chunk`, which
+/// `start`, handed with each chunk of at most [`POLL_ROWS`] rows of the block, none across
+/// one of the sorted row `bounds` (where the columns' parts start, [`Parts`]), to `chunk`, which
 /// says whether to go on: the states in block order, or `None` when a chunk said no (every
 /// block then ends at its next chunk). The stop flag is read between chunks.
 fn in_blocks<S: Send>(
     m: usize,
+    bounds: &[usize],
     stop: &Stop,
     start: impl Fn() -> Result<S> + Sync,
     chunk: impl Fn(&mut S, Range<usize>) -> bool + Sync,
@@ -432,7 +500,9 @@ fn in_blocks<S: Send>(
             let mut state = start()?;
             let (mut r, end) = ((blk * per).min(m), ((blk + 1) * per).min(m));
             while r < end && !stop.stopped() && !gave_up.load(Ordering::Relaxed) {
-                let e = (r + POLL_ROWS).min(end);
+                // (never past a part's end: the next bound after r)
+                let next = bounds.get(bounds.partition_point(|&b| b <= r)).copied().unwrap_or(m);
+                let e = (r + POLL_ROWS).min(end).min(next);
                 if !chunk(&mut state, r..e) {
                     gave_up.store(true, Ordering::Relaxed);
                 }
@@ -826,12 +896,15 @@ fn name_bytes(key: u128) -> ([u8; 16], usize) {
 /// 256 names (no general hashing) and the rows counted as `u8` codes; the blocks' names are
 /// then sorted (bytes) and their squares added in that numbering. `Ok(None)` for a name
 /// longer than 12 bytes, more than 256 names, or rows [`reduce_ids`] declines (the caller
-/// takes the general path).
-pub fn reduce_names<K: Kinds + ?Sized>(a: &[u128], b: &[u128], outcomes: &K) -> Result<Option<NameTable>> {
+/// takes the general path). The columns may come in parts ([`Parts`]), ending anywhere.
+pub fn reduce_names<K: Kinds + ?Sized>(a: &Parts<'_>, b: &Parts<'_>, outcomes: &K) -> Result<Option<NameTable>> {
     let m = a.len();
     if b.len() != m || outcomes.rows().is_some_and(|l| l != m) {
         return Err(Error::InvalidArgument("column lengths differ".into()));
     }
+    let mut bounds: Vec<usize> = a.inner_starts().iter().chain(b.inner_starts()).chain(outcomes.starts()).copied().collect();
+    bounds.sort_unstable();
+    bounds.dedup();
     if m == 0 {
         return Ok(None);
     }
@@ -852,7 +925,7 @@ pub fn reduce_names<K: Kinds + ?Sized>(a: &[u128], b: &[u128], outcomes: &K) -> 
             let square = try_zeroed(NAME_CELLS)?.into_boxed_slice().try_into().map_err(|_| Error::InvalidArgument("reduce_names: square".into()))?;
             Ok(Block { names: NameFront::new()?, square, careful: false, pairs: boxed(0)?, lanes: boxed(0)? })
         };
-        let counted = in_blocks(m, stop, start, |blk, r| {
+        let counted = in_blocks(m, &bounds, stop, start, |blk, r| {
             let (names, square) = (&mut blk.names, &mut *blk.square);
             // In pieces: a declined name (a 257th, a long one) ends the chunk early. Frames of
             // more than 256 names decline in their first rows; a whole chunk per block counted
@@ -861,9 +934,10 @@ pub fn reduce_names<K: Kinds + ?Sized>(a: &[u128], b: &[u128], outcomes: &K) -> 
             for s in r.clone().step_by(PIECE_ROWS) {
                 let e = (s + PIECE_ROWS).min(r.end);
                 let pairs = &mut blk.pairs[..e - s];
-                if blk.careful || !names.pairs_of(&a[s..e], &b[s..e], pairs) {
+                let (va, vb) = (a.rows(s..e).0, b.rows(s..e).0);
+                if blk.careful || !names.pairs_of(va, vb, pairs) {
                     let known = names.directory.names.len();
-                    for ((&x, &y), p) in a[s..e].iter().zip(&b[s..e]).zip(pairs.iter_mut()) {
+                    for ((&x, &y), p) in va.iter().zip(vb).zip(pairs.iter_mut()) {
                         *p = (names.code(x) as u16) << 8 | names.code(y) as u16;
                     }
                     if names.declined {
@@ -1015,7 +1089,7 @@ mod tests {
         let r = stop.run(|| reduce_ids(&a, &b, &o[..]));
         assert!(matches!(r, Err(Error::Interrupted)), "{r:?}");
         let views: Vec<u128> = a.iter().map(|&x| StrKey::new(format!("m{x}").as_bytes()).packed().unwrap()).collect();
-        let r = stop.run(|| reduce_names(&views, &views, &o[..]));
+        let r = stop.run(|| reduce_names(&Parts::one(&views), &Parts::one(&views), &o[..]));
         assert!(matches!(r, Err(Error::Interrupted)), "{r:?}");
     }
 
@@ -1049,7 +1123,7 @@ mod tests {
         let va: Vec<u128> = a.iter().enumerate().map(|(r, &k)| view(k, r)).collect();
         let vb: Vec<u128> = b.iter().enumerate().map(|(r, &k)| view(k, r)).collect();
         let want = reduce(n, &a, &b, Outcomes::Values(&o), None).unwrap().relabel(&rank).unwrap();
-        let got = reduce_names(&va, &vb, &o[..]).unwrap().unwrap();
+        let got = reduce_names(&Parts::one(&va), &Parts::one(&vb), &o[..]).unwrap().unwrap();
         assert_eq!(got.table, want);
         // Clean views (the pieces counted without a test per view), the last name first met
         // at row 640,000 (a piece that misses, then finds it), and garbage from row 650,000
@@ -1062,45 +1136,48 @@ mod tests {
         let want2 = reduce(n, &a2, &b2, Outcomes::Values(&o), None).unwrap().relabel(&rank).unwrap();
         let view2 = |(r, &k): (usize, &u32)| if r < 650_000 { view(k, 0) } else { view(k, r) };
         let (va2, vb2): (Vec<u128>, Vec<u128>) = (a2.iter().enumerate().map(view2).collect(), b2.iter().enumerate().map(view2).collect());
-        assert_eq!(reduce_names(&va2, &vb2, &o[..]).unwrap().unwrap().table, want2);
+        assert_eq!(reduce_names(&Parts::one(&va2), &Parts::one(&vb2), &o[..]).unwrap().unwrap().table, want2);
         let got_names: Vec<Vec<u8>> = got.names.iter().map(|&k| StrKey::Short(k).to_bytes()).collect();
         assert_eq!(got_names, sorted.into_iter().cloned().collect::<Vec<_>>());
         // Declined: a long name, a 257th name, a self-comparison, a tie as an integer outcome.
         let mut long = va.clone();
         long[600_000] = 13 | (7 << 64);
-        assert_eq!(reduce_names(&long, &vb, &o[..]).unwrap(), None);
+        assert_eq!(reduce_names(&Parts::one(&long), &Parts::one(&vb), &o[..]).unwrap(), None);
         let many: Vec<u128> = (0..va.len()).map(|r| StrKey::new(format!("n{}", r % 300).as_bytes()).packed().unwrap()).collect();
         let others: Vec<u128> = (0..va.len()).map(|r| StrKey::new(format!("o{}", r % 7).as_bytes()).packed().unwrap()).collect();
-        assert_eq!(reduce_names(&many, &others, &AllWins).unwrap(), None);
+        assert_eq!(reduce_names(&Parts::one(&many), &Parts::one(&others), &AllWins).unwrap(), None);
         let mut same = vb.clone();
         same[3] = va[3];
-        assert_eq!(reduce_names(&va, &same, &o[..]).unwrap(), None);
+        assert_eq!(reduce_names(&Parts::one(&va), &Parts::one(&same), &o[..]).unwrap(), None);
         let ints: Vec<u8> = o.iter().map(|&v| (v * 2.0) as u8).collect();
-        assert_eq!(reduce_names(&va, &vb, &ints[..]).unwrap(), None);
-        assert!(reduce_names(&va, &vb[1..], &AllWins).is_err());
+        assert_eq!(reduce_names(&Parts::one(&va), &Parts::one(&vb), &ints[..]).unwrap(), None);
+        assert!(reduce_names(&Parts::one(&va), &Parts::one(&vb[1..]), &AllWins).is_err());
         // Outcome labels read as views in the pass: the same table; a long or unknown label
         // declines.
         let texts: [&[u8]; 4] = [b"model_b", b"tie", b"model_a", b"tie (bothbad)"];
         let lv: Vec<u128> = o.iter().map(|&x| StrKey::new(texts[(2.0 * x) as usize]).packed().unwrap()).collect();
-        let labels = Labels::new(&lv, &texts, &[0.0, 0.5, 1.0, 0.5]).unwrap();
-        assert_eq!(reduce_names(&va, &vb, &labels).unwrap().unwrap().table, want);
+        let labels = Labels::new(Parts::one(&lv), &texts, &[0.0, 0.5, 1.0, 0.5]).unwrap();
+        assert_eq!(reduce_names(&Parts::one(&va), &Parts::one(&vb), &labels).unwrap().unwrap().table, want);
         // Labels with garbage in their padding: not in the front table, compared instead.
         let dirty: Vec<u128> = lv.iter().enumerate().map(|(r, &v)| if r % 3 == 0 { v | (0x5a << 120) } else { v }).collect();
-        assert_eq!(reduce_names(&va, &vb, &Labels::new(&dirty, &texts, &[0.0, 0.5, 1.0, 0.5]).unwrap()).unwrap().unwrap().table, want);
+        assert_eq!(
+            reduce_names(&Parts::one(&va), &Parts::one(&vb), &Labels::new(Parts::one(&dirty), &texts, &[0.0, 0.5, 1.0, 0.5]).unwrap()).unwrap().unwrap().table,
+            want
+        );
         let mut other = lv.clone();
         other[5] = StrKey::new(b"model_c").packed().unwrap();
-        assert_eq!(reduce_names(&va, &vb, &Labels::new(&other, &texts, &[0.0, 0.5, 1.0, 0.5]).unwrap()).unwrap(), None);
+        assert_eq!(reduce_names(&Parts::one(&va), &Parts::one(&vb), &Labels::new(Parts::one(&other), &texts, &[0.0, 0.5, 1.0, 0.5]).unwrap()).unwrap(), None);
         other[5] = 13 | (7 << 64);
-        assert_eq!(reduce_names(&va, &vb, &Labels::new(&other, &texts, &[0.0, 0.5, 1.0, 0.5]).unwrap()).unwrap(), None);
+        assert_eq!(reduce_names(&Parts::one(&va), &Parts::one(&vb), &Labels::new(Parts::one(&other), &texts, &[0.0, 0.5, 1.0, 0.5]).unwrap()).unwrap(), None);
         // The same labels beside integer ids (whose pass reads a piece's lanes first).
         let want_ids = reduce(n, &a, &b, Outcomes::Values(&o), None).unwrap();
         for views in [&lv, &dirty] {
-            assert_eq!(reduce_ids(&a, &b, &Labels::new(views, &texts, &[0.0, 0.5, 1.0, 0.5]).unwrap()).unwrap().unwrap().table, want_ids);
+            assert_eq!(reduce_ids(&a, &b, &Labels::new(Parts::one(views), &texts, &[0.0, 0.5, 1.0, 0.5]).unwrap()).unwrap().unwrap().table, want_ids);
         }
-        assert_eq!(reduce_ids(&a, &b, &Labels::new(&other, &texts, &[0.0, 0.5, 1.0, 0.5]).unwrap()).unwrap(), None);
+        assert_eq!(reduce_ids(&a, &b, &Labels::new(Parts::one(&other), &texts, &[0.0, 0.5, 1.0, 0.5]).unwrap()).unwrap(), None);
         other[5] = lv[5];
         other[699_999] = StrKey::new(b"model_c").packed().unwrap();
-        assert_eq!(reduce_ids(&a, &b, &Labels::new(&other, &texts, &[0.0, 0.5, 1.0, 0.5]).unwrap()).unwrap(), None);
+        assert_eq!(reduce_ids(&a, &b, &Labels::new(Parts::one(&other), &texts, &[0.0, 0.5, 1.0, 0.5]).unwrap()).unwrap(), None);
         // Labels past 12 bytes (every other tie a "tie (bothbad)" view into a data buffer)
         // matched through the buffer's bytes: the same tables; without the buffer they
         // decline, and so does a long label of the same length and first bytes.
@@ -1109,19 +1186,48 @@ mod tests {
             let prefix = u32::from_le_bytes(data[off..off + 4].try_into().unwrap());
             13 | (prefix as u128) << 32 | (off as u128) << 96
         };
-        let bytes = |v: u128| -> &[u8] { &data[(v >> 96) as usize..(v >> 96) as usize + (v as u32) as usize] };
+        let bytes = |_: usize, v: u128| -> &[u8] { &data[(v >> 96) as usize..(v >> 96) as usize + (v as u32) as usize] };
         let mixed: Vec<u128> = lv.iter().zip(&o).enumerate().map(|(r, (&v, &x))| if x == 0.5 && r % 2 == 0 { long_view(0) } else { v }).collect();
         assert!(mixed.iter().filter(|&&v| v == long_view(0)).count() > 100_000);
         fn read<'a>(views: &'a [u128], texts: &[&[u8]]) -> Labels<'a> {
-            Labels::new(views, texts, &[0.0, 0.5, 1.0, 0.5]).unwrap()
+            Labels::new(Parts::one(views), texts, &[0.0, 0.5, 1.0, 0.5]).unwrap()
         }
-        assert_eq!(reduce_names(&va, &vb, &read(&mixed, &texts).reading_long(&bytes)).unwrap().unwrap().table, want);
+        assert_eq!(reduce_names(&Parts::one(&va), &Parts::one(&vb), &read(&mixed, &texts).reading_long(&bytes)).unwrap().unwrap().table, want);
         assert_eq!(reduce_ids(&a, &b, &read(&mixed, &texts).reading_long(&bytes)).unwrap().unwrap().table, want_ids);
-        assert_eq!(reduce_names(&va, &vb, &read(&mixed, &texts)).unwrap(), None);
+        assert_eq!(reduce_names(&Parts::one(&va), &Parts::one(&vb), &read(&mixed, &texts)).unwrap(), None);
         let mut unknown = mixed.clone();
         unknown[400_000] = long_view(13);
-        assert_eq!(reduce_names(&va, &vb, &read(&unknown, &texts).reading_long(&bytes)).unwrap(), None);
+        assert_eq!(reduce_names(&Parts::one(&va), &Parts::one(&vb), &read(&unknown, &texts).reading_long(&bytes)).unwrap(), None);
         assert_eq!(reduce_ids(&a, &b, &read(&unknown, &texts).reading_long(&bytes)).unwrap(), None);
+        // Columns in parts (chunks) that end anywhere, each column's elsewhere; the labels'
+        // long views name bytes in their own part's buffer (at 2·part): the same tables.
+        let split = |v: &'_ [u128], at: &[usize]| -> Vec<Vec<u128>> {
+            let mut cuts = vec![0];
+            cuts.extend_from_slice(at);
+            cuts.push(v.len());
+            cuts.windows(2).map(|w| v[w[0]..w[1]].to_vec()).collect()
+        };
+        let (pa, pb) = (split(&va, &[1, 4097, 65_537, 300_000]), split(&vb, &[70_000, 196_613]));
+        let cuts = [123_457, 600_001];
+        let bufs: Vec<Vec<u8>> = (0..3).map(|k| [&b"??????"[..2 * k], &data[..13]].concat()).collect();
+        let parted: Vec<Vec<u128>> = split(&mixed, &cuts)
+            .into_iter()
+            .enumerate()
+            .map(|(k, part)| part.into_iter().map(|v| if v == long_view(0) { v | ((2 * k) as u128) << 96 } else { v }).collect())
+            .collect();
+        let part_bytes = |k: usize, v: u128| -> &[u8] { &bufs[k][(v >> 96) as usize..(v >> 96) as usize + 13] };
+        fn parts(p: &[Vec<u128>]) -> Parts<'_> {
+            Parts::new(p.iter().map(|x| &x[..]).collect())
+        }
+        let labels = Labels::new(parts(&parted), &texts, &[0.0, 0.5, 1.0, 0.5]).unwrap().reading_long(&part_bytes);
+        assert_eq!(labels.starts(), &cuts);
+        assert_eq!(reduce_names(&parts(&pa), &parts(&pb), &labels).unwrap().unwrap().table, want);
+        assert_eq!(reduce_names(&parts(&pa), &parts(&pb), &o[..]).unwrap().unwrap().table, want);
+        assert_eq!(reduce_ids(&a, &b, &labels).unwrap().unwrap().table, want_ids);
+        // (a long view read in another part's buffer is not the label: declined)
+        let wrong = |k: usize, v: u128| part_bytes((k + 1) % 3, v);
+        let misread = Labels::new(parts(&parted), &texts, &[0.0, 0.5, 1.0, 0.5]).unwrap().reading_long(&wrong);
+        assert_eq!(reduce_names(&parts(&pa), &parts(&pb), &misread).unwrap(), None);
     }
 
     /// `same_bytes` (two words for 8–16 bytes) is `==` on byte strings: every length to 20,
@@ -1216,7 +1322,7 @@ mod tests {
         let rank: Vec<u32> = names.iter().map(|x| sorted.iter().position(|y| y == x).unwrap() as u32).collect();
         let view = |k: &u32| StrKey::new(&names[*k as usize]).packed().unwrap();
         let (va, vb): (Vec<u128>, Vec<u128>) = (a.iter().map(view).collect(), b.iter().map(view).collect());
-        let got = reduce_names(&va, &vb, &o[..]).unwrap().unwrap();
+        let got = reduce_names(&Parts::one(&va), &Parts::one(&vb), &o[..]).unwrap().unwrap();
         assert_eq!(got.table, want.relabel(&rank).unwrap());
         assert_eq!(got.names.iter().map(|&k| StrKey::Short(k).to_bytes()).collect::<Vec<_>>(), sorted);
         // The front table: every name found again, whatever the multiplier — here names
@@ -1271,19 +1377,19 @@ mod timing {
                 times[3]
             };
             let ids = median(&|| drop(reduce_ids(&a64, &b64, &o[..]).unwrap().unwrap()));
-            let names = median(&|| drop(reduce_names(&va, &vb, &o[..]).unwrap().unwrap()));
+            let names = median(&|| drop(reduce_names(&Parts::one(&va), &Parts::one(&vb), &o[..]).unwrap().unwrap()));
             let texts: [&[u8]; 3] = [b"model_b", b"tie", b"model_a"];
             let lv: Vec<u128> = o.iter().map(|&x| StrKey::new(texts[(2.0 * x) as usize]).packed().unwrap()).collect();
-            let labels = Labels::new(&lv, &texts, &[0.0, 0.5, 1.0]).unwrap();
+            let labels = Labels::new(Parts::one(&lv), &texts, &[0.0, 0.5, 1.0]).unwrap();
             let with_labels = median(&|| drop(reduce_ids(&a64, &b64, &labels).unwrap().unwrap()));
-            let names_labels = median(&|| drop(reduce_names(&va, &vb, &labels).unwrap().unwrap()));
+            let names_labels = median(&|| drop(reduce_names(&Parts::one(&va), &Parts::one(&vb), &labels).unwrap().unwrap()));
             // LMArena's labels: every other tie "tie (bothbad)", a view into a data buffer.
             let data = b"tie (bothbad)";
             let long_view = 13 | (u32::from_le_bytes(*b"tie ") as u128) << 32;
             let mixed: Vec<u128> = lv.iter().zip(&o).enumerate().map(|(r, (&v, &x))| if x == 0.5 && r % 2 == 0 { long_view } else { v }).collect();
-            let bytes = |v: u128| -> &[u8] { &data[..(v as u32) as usize] };
-            let lmarena = Labels::new(&mixed, &[b"model_b", b"tie", b"model_a", data], &[0.0, 0.5, 1.0, 0.5]).unwrap().reading_long(&bytes);
-            let names_lmarena = median(&|| drop(reduce_names(&va, &vb, &lmarena).unwrap().unwrap()));
+            let bytes = |_: usize, v: u128| -> &[u8] { &data[..(v as u32) as usize] };
+            let lmarena = Labels::new(Parts::one(&mixed), &[b"model_b", b"tie", b"model_a", data], &[0.0, 0.5, 1.0, 0.5]).unwrap().reading_long(&bytes);
+            let names_lmarena = median(&|| drop(reduce_names(&Parts::one(&va), &Parts::one(&vb), &lmarena).unwrap().unwrap()));
             println!(
                 "{threads} thread(s): int64 ids {:.1} ms, {:.0}M rows/s ({:.0}M per thread); names {:.1} ms, {:.0}M rows/s; with label outcomes: int64 ids {:.1} ms, names {:.1} ms; names with LMArena's labels (1/6 long) {:.1} ms",
                 ids * 1e3,
