@@ -31,7 +31,9 @@ PATH`` (another build's ``rankagg/_core*.so``, e.g. main's), the fit from the ta
 whole call are timed again in the same process with that extension doing the fit (ingest and
 reduce stay this build's), alternating with this build twice; and after the dense part, the
 String and label cases' ``bradley_terry(frame)`` with that extension doing the ingest and the
-reduce (the fit stays this build's), alternating with this build twice.
+reduce (the fit stays this build's), alternating with this build twice. After the dense
+table: String items with LMArena's labels as built, and read back from Parquet and CSV
+(columns in chunks).
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ import argparse
 import gc
 import os
 import sys
+import tempfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -141,6 +144,30 @@ def read_rates(columns: list[np.ndarray], what: str, repeat: int) -> None:
         )
 
 
+def read_back(a: np.ndarray, b: np.ndarray, o: np.ndarray, n: int, rep: int) -> None:
+    """``bradley_terry(frame)`` of String items with LMArena's labels as built (one chunk a
+    column) and as read back from Parquet (a chunk per row group of 1M rows) and from CSV (a
+    chunk per batch of the reader): columns in chunks are read in place (decision 50)."""
+    frame = pl.DataFrame(
+        {"a": item_column(a, "String", n), "b": item_column(b, "String", n), "outcome": outcome_column(o, "lmarena")}
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        frame.write_parquet(f"{tmp}/rows.parquet", row_group_size=1_000_000)
+        frame.write_csv(f"{tmp}/rows.csv")
+        frames = {
+            "one chunk": frame,
+            "Parquet": pl.read_parquet(f"{tmp}/rows.parquet"),
+            "CSV": pl.read_csv(f"{tmp}/rows.csv"),
+        }
+    one = None
+    for name, f in frames.items():
+        wall, cpu = timed(lambda f=f: ra.bradley_terry(f), rep, f"String items, lmarena outcome, {name}: bradley_terry")
+        one = one or wall
+        print(
+            f"String items, lmarena outcome, {name} ({f['a'].n_chunks()} chunks): bradley_terry(frame) {wall:.3f} s (cpu {cpu:.3f}), {wall / one:.2f}x one chunk"
+        )
+
+
 def ab_dense(a: np.ndarray, b: np.ndarray, o: np.ndarray, n: int, rep: int, before: Any) -> None:
     """``bradley_terry(frame)`` of the String and label cases with this build's ingest and
     reduce, then ``before``'s (``rankagg.pairs._core`` swapped; the fit stays this build's),
@@ -234,6 +261,7 @@ def main() -> None:
             gc.collect()
         after = timed(lambda: bradley_terry_ids(a, b, o, n), rep)
         print(f"numpy baseline again: {after[0]:.3f} s; slowest case / fastest: {max(walls.values()) / fastest:.2f}")
+        read_back(a, b, o, n, rep)
         reduce_rates(a, b, o, n, rep)
         if args.before:
             ab_dense(a, b, o, n, rep, load_core(args.before))
