@@ -1207,7 +1207,8 @@ mod tests {
             cuts.push(v.len());
             cuts.windows(2).map(|w| v[w[0]..w[1]].to_vec()).collect()
         };
-        let (pa, pb) = (split(&va, &[1, 4097, 65_537, 300_000]), split(&vb, &[70_000, 196_613]));
+        // (empty parts too: a first one, and one in the middle)
+        let (pa, pb) = (split(&va, &[0, 1, 4097, 4097, 65_537, 300_000]), split(&vb, &[70_000, 196_613]));
         let cuts = [123_457, 600_001];
         let bufs: Vec<Vec<u8>> = (0..3).map(|k| [&b"??????"[..2 * k], &data[..13]].concat()).collect();
         let parted: Vec<Vec<u128>> = split(&mixed, &cuts)
