@@ -300,6 +300,9 @@ pub struct Labels<'a> {
     long_keys: Vec<(Vec<u8>, u8, u64)>,
     /// The bytes of a view past 12 bytes (from the column's data buffers).
     long: Option<&'a LongBytes<'a>>,
+    /// Set once a piece held a long label: later pieces go straight to the loop that
+    /// lists them ([`Kinds::lanes`]).
+    long_met: AtomicBool,
     front: NameFront,
     /// The kind of each code of `front`.
     front_kinds: [u8; MAX_WIDTH],
@@ -324,7 +327,7 @@ impl<'a> Labels<'a> {
                 front_kinds[code as usize] = kind;
             }
         }
-        Ok(Labels { views, keys, long_keys, long: None, front, front_kinds })
+        Ok(Labels { views, keys, long_keys, long: None, long_met: AtomicBool::new(false), front, front_kinds })
     }
 
     /// The labels past 12 bytes matched too, `long(part, view)` giving the bytes of a view
@@ -371,23 +374,57 @@ impl Kinds for Labels<'_> {
     fn starts(&self) -> &[usize] {
         self.views.inner_starts()
     }
-    /// Through the front's slots without a test per view (as [`NameFront::pairs_of`]); a
-    /// piece with a view that was not its slot's key (LMArena's `"tie (bothbad)"`, read
-    /// through its bytes; an unknown label; garbage in a padding) is read again by
-    /// [`Kinds::kinds`].
+    /// Through the front's slots without a test per view (as [`NameFront::pairs_of`]). A
+    /// piece with a view that was not its slot's key is read again: with the views past 12
+    /// bytes (LMArena's `"tie (bothbad)"`) left out of the test and listed, then read through
+    /// their bytes (decision 50); if a short view missed too (an unknown label, garbage in a
+    /// padding), view by view ([`Kinds::kinds`]).
     #[inline]
     fn lanes(&self, rows: Range<usize>, lanes: &mut [u8]) -> Option<u64> {
         let (slots, mul) = (&*self.front.slots, self.front.mul);
-        let (mut all, mut diff) = (0u64, Differences::NONE);
-        for (lane, v) in lanes.iter_mut().zip(self.views.rows(rows.clone()).0) {
-            let slot = &slots[NameFront::slot(mul, *v)];
-            diff = diff.with(v, &slot.key);
-            let k = self.front_kinds[slot.code as usize];
-            all |= k as u64;
-            *lane = k & 3;
+        if !self.long_met.load(Ordering::Relaxed) {
+            let (mut all, mut diff) = (0u64, Differences::NONE);
+            for (lane, v) in lanes.iter_mut().zip(self.views.rows(rows.clone()).0) {
+                let slot = &slots[NameFront::slot(mul, *v)];
+                diff = diff.with(v, &slot.key);
+                let k = self.front_kinds[slot.code as usize];
+                all |= k as u64;
+                *lane = k & 3;
+            }
+            if diff.is_none() {
+                return Some(all);
+            }
         }
-        if diff.is_none() {
-            return Some(all);
+        if let (Some(long), true) = (self.long, lanes.len() <= PIECE_ROWS && !self.long_keys.is_empty()) {
+            // Long labels (decision 50): a view past 12 bytes is left out of the test and
+            // listed (no branch), then read through its bytes; the loop above is skipped
+            // from now on once a piece held one.
+            let (views, part) = self.views.rows(rows.clone());
+            let (mut all, mut diff, mut listed, mut count) = (0u64, 0u64, [0u16; PIECE_ROWS], 0usize);
+            for (r, (lane, v)) in lanes.iter_mut().zip(views).enumerate() {
+                let is_long = (*v as u32) > 12;
+                let slot = &slots[NameFront::slot(mul, *v)];
+                let d = slot.key ^ *v;
+                diff |= if is_long { 0 } else { d as u64 | (d >> 64) as u64 };
+                let k = self.front_kinds[slot.code as usize];
+                all |= if is_long { 0 } else { k as u64 };
+                *lane = k & 3;
+                listed[count % PIECE_ROWS] = r as u16;
+                count += usize::from(is_long);
+            }
+            if count > 0 {
+                self.long_met.store(true, Ordering::Relaxed);
+            }
+            if diff == 0 {
+                for &r in &listed[..count] {
+                    let v = views[r as usize];
+                    let head = v as u64;
+                    let k = self.long_keys.iter().find(|(l, _, h)| *h == head && same_bytes(long(part, v), l)).map_or(OTHER, |&(_, k, _)| k as u64);
+                    all |= k;
+                    lanes[r as usize] = (k & 3) as u8;
+                }
+                return Some(all);
+            }
         }
         let mut all = 0;
         for (lane, k) in lanes.iter_mut().zip(self.kinds(rows)) {
@@ -1195,6 +1232,9 @@ mod tests {
         assert_eq!(reduce_names(&Parts::one(&va), &Parts::one(&vb), &read(&mixed, &texts).reading_long(&bytes)).unwrap().unwrap().table, want);
         assert_eq!(reduce_ids(&a, &b, &read(&mixed, &texts).reading_long(&bytes)).unwrap().unwrap().table, want_ids);
         assert_eq!(reduce_names(&Parts::one(&va), &Parts::one(&vb), &read(&mixed, &texts)).unwrap(), None);
+        // … and beside short labels with garbage in their padding (read view by view)
+        let dirty_mixed: Vec<u128> = mixed.iter().zip(&dirty).map(|(&m, &d)| if m == long_view(0) { m } else { d }).collect();
+        assert_eq!(reduce_names(&Parts::one(&va), &Parts::one(&vb), &read(&dirty_mixed, &texts).reading_long(&bytes)).unwrap().unwrap().table, want);
         let mut unknown = mixed.clone();
         unknown[400_000] = long_view(13);
         assert_eq!(reduce_names(&Parts::one(&va), &Parts::one(&vb), &read(&unknown, &texts).reading_long(&bytes)).unwrap(), None);
