@@ -115,6 +115,9 @@ pub struct StrChunk {
     main: *const u8,
     /// data buffers (View: the variadic buffers; offsets layouts: one buffer)
     data: Vec<*const u8>,
+    /// View: the size of each data buffer (the stream's last buffer), for
+    /// [`StrChunk::long_bytes`]'s bounds
+    sizes: Vec<usize>,
     _owner: ArrowArray,
 }
 
@@ -122,8 +125,15 @@ impl StrChunk {
     /// The chunk's string views (16 bytes a row), when it is a view column whose views are
     /// aligned for `u128`.
     pub fn views(&self) -> Option<&[u128]> {
+        if self.layout != Layout::View {
+            return None;
+        }
+        if self.len == 0 {
+            return Some(&[]); // (an empty chunk's buffer may be null)
+        }
+        // SAFETY: within the views buffer (it holds `offset + len` views).
         let start = unsafe { (self.main as *const u128).add(self.offset) };
-        if self.layout != Layout::View || (start as usize) % std::mem::align_of::<u128>() != 0 {
+        if (start as usize) % std::mem::align_of::<u128>() != 0 {
             return None;
         }
         // SAFETY: a view column holds `offset + len` views of 16 bytes at `main` (Arrow's
@@ -132,13 +142,16 @@ impl StrChunk {
     }
 
     /// The bytes of a view of this chunk's past 12 bytes (of a view column; as [`Column::key`]
-    /// reads them; empty for a buffer the chunk does not have).
+    /// reads them; empty for a view that names a buffer the chunk does not have, or bytes past
+    /// that buffer's end).
     pub fn long_bytes(&self, view: u128) -> &[u8] {
         let (len, buf, off) = ((view as u32) as usize, ((view >> 64) as u32) as usize, ((view >> 96) as u32) as usize);
-        match self.data.get(buf) {
-            // SAFETY: a view of the chunk names `len` bytes at `off` in its data buffer `buf`
-            // (Arrow's layout), alive as long as `_owner`, which `self` holds.
-            Some(&data) if self.layout == Layout::View && len > 12 => unsafe { std::slice::from_raw_parts(data.add(off), len) },
+        match (self.data.get(buf), self.sizes.get(buf)) {
+            // SAFETY: `len` bytes at `off` in data buffer `buf`, within its size (tested), alive
+            // as long as `_owner`, which `self` holds.
+            (Some(&data), Some(&size)) if self.layout == Layout::View && len > 12 && off + len <= size => unsafe {
+                std::slice::from_raw_parts(data.add(off), len)
+            },
             _ => &[],
         }
     }
@@ -249,15 +262,20 @@ pub unsafe fn read_string_stream(raw: *mut ArrowArrayStream) -> Result<Vec<StrCh
     for arr in arrays {
         let nb = arr.n_buffers as usize;
         let bufs = std::slice::from_raw_parts(arr.buffers, nb);
-        let (main, data) = match layout {
+        let (main, data, sizes) = match layout {
             Layout::View => {
-                // validity, views, variadic data buffers…, variadic sizes
+                // validity, views, variadic data buffers…, variadic sizes (int64, one a buffer)
                 let data: Vec<*const u8> = if nb >= 3 { bufs[2..nb - 1].iter().map(|p| *p as *const u8).collect() } else { Vec::new() };
-                (bufs[1] as *const u8, data)
+                let sizes: Vec<usize> = if nb >= 3 && !bufs[nb - 1].is_null() {
+                    std::slice::from_raw_parts(bufs[nb - 1] as *const i64, nb - 3).iter().map(|&s| s.max(0) as usize).collect()
+                } else {
+                    Vec::new()
+                };
+                (bufs[1] as *const u8, data, sizes)
             }
-            _ => (bufs[1] as *const u8, vec![bufs[2] as *const u8]),
+            _ => (bufs[1] as *const u8, vec![bufs[2] as *const u8], Vec::new()),
         };
-        chunks.push(StrChunk { layout, len: arr.length as usize, offset: arr.offset as usize, main, data, _owner: arr });
+        chunks.push(StrChunk { layout, len: arr.length as usize, offset: arr.offset as usize, main, data, sizes, _owner: arr });
     }
     Ok(chunks)
 }

@@ -219,8 +219,8 @@ enum OutcomeArg<'py> {
     /// their values.
     Labels(Vec<arrow::StrChunk>, Vec<String>, Vec<f64>),
     AllWins,
-    /// Labels the pass cannot read in place (views not aligned for `u128`): the call
-    /// declines, and the general path reads them.
+    /// Labels the pass cannot read in place (not string views, or views not aligned for
+    /// `u128`): the call declines, and the general path reads them.
     Declined,
 }
 

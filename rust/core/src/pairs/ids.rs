@@ -25,8 +25,10 @@
 //! the masked 16-byte view, in L1) instead of hashing them in general, and the blocks' names
 //! are sorted and their squares added in that order. Per piece of 4,096 rows, the two codes
 //! of a row are first written as one `u16` without testing each view (decision 48: the views'
-//! differences from their slots' keys are or-ed into one word, tested once per piece; a piece
-//! that fails is coded again view by view), then counted.
+//! differences from their slots' keys are or-ed together, in an SSE2 register on x86-64
+//! (decision 49), tested once per piece; a piece that fails is coded again view by view),
+//! then counted. The columns may come in parts (an Arrow column's chunks: [`Parts`]); no
+//! piece crosses a part's start (decision 50).
 //!
 //! Anything else — a self-comparison, an outcome other than 0, ½, 1, a range too wide for the
 //! square — returns `None`, and the caller takes the general path, which reports the rows.
@@ -279,7 +281,7 @@ impl<'a> Parts<'a> {
 
     /// The first row of each part but the first.
     fn inner_starts(&self) -> &[usize] {
-        &self.starts[1..self.starts.len() - 1]
+        self.starts.get(1..self.starts.len() - 1).unwrap_or(&[])
     }
 }
 
@@ -412,7 +414,7 @@ impl Kinds for Labels<'_> {
                 listed[count % PIECE_ROWS] = r as u16;
                 count += usize::from(is_long);
             }
-            if count > 0 {
+            if count > 0 && !self.long_met.load(Ordering::Relaxed) {
                 self.long_met.store(true, Ordering::Relaxed);
             }
             if diff == 0 {
@@ -715,7 +717,7 @@ impl NameCodes {
     }
 }
 
-/// Slots of a block's front table of names: 8,192 (a view and a `u8` code each, 136 KiB, of
+/// Slots of a block's front table of names: 8,192 (a view and a `u8` code each, 256 KiB, of
 /// which the names' slots are touched: ~100 cache lines for 100 names), so that a multiplier
 /// placing 100 names without a collision is found in about two tries (256 names: ~50).
 const FRONT_BITS: u32 = 13;
@@ -748,8 +750,9 @@ struct NameFront {
 }
 
 /// A slot of the front: the view found there (a name's, or a key that does not hash to the
-/// slot) and its name's code, in one cache line with the next slot (32 bytes: one base
-/// address for the key and the code, the slot's offset one shift of the hash).
+/// slot) and its name's code, also shifted by 8 (`high`: a pair's first code, decision 49),
+/// in one cache line with the next slot (32 bytes: one base address for the key and the
+/// code, the slot's offset one shift of the hash).
 #[derive(Clone, Copy)]
 #[repr(C, align(32))]
 struct Slot {
@@ -1256,7 +1259,7 @@ mod tests {
             .enumerate()
             .map(|(k, part)| part.into_iter().map(|v| if v == long_view(0) { v | ((2 * k) as u128) << 96 } else { v }).collect())
             .collect();
-        let part_bytes = |k: usize, v: u128| -> &[u8] { &bufs[k][(v >> 96) as usize..(v >> 96) as usize + 13] };
+        let part_bytes = |k: usize, v: u128| -> &[u8] { bufs[k].get((v >> 96) as usize..(v >> 96) as usize + 13).unwrap_or(&[]) };
         fn parts(p: &[Vec<u128>]) -> Parts<'_> {
             Parts::new(p.iter().map(|x| &x[..]).collect())
         }
