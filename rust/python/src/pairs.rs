@@ -241,7 +241,7 @@ impl<'py> OutcomeArg<'py> {
         if let Some((column, names)) = labels {
             let (Some(values), None, None) = (values, &outcome, &codes) else { return Err(wrong()) };
             let chunks = string_chunks(py, 2, &column)?;
-            if chunks.iter().any(|c| c.views().is_none()) {
+            if view_parts(&chunks).is_none() {
                 return Ok(OutcomeArg::Declined);
             }
             return Ok(OutcomeArg::Labels(chunks, names, slice(&values, "outcome_values")?.to_vec()));
@@ -350,7 +350,8 @@ macro_rules! with_kinds {
             OutcomeArg::Labels(chunks, names, values) => {
                 let bytes: Vec<&[u8]> = names.iter().map(|n| n.as_bytes()).collect();
                 let long = |part: usize, view: u128| chunks.get(part).map_or(&[][..], |c| c.long_bytes(view));
-                let views = Parts::new(chunks.iter().map(|c| c.views().unwrap_or(&[])).collect());
+                // (every chunk a view column: from_args declines others)
+                let views = view_parts(chunks).unwrap_or_else(|| Parts::new(Vec::new()));
                 let $k = &Labels::new(views, &bytes, values).map_err(|e| crate::errors::to_pyerr($py, e))?.reading_long(&long);
                 $body
             }

@@ -338,16 +338,21 @@ impl<'a> Labels<'a> {
         Labels { long: Some(long), ..self }
     }
 
+    /// The kind of a view past 12 bytes of part `part`: its first 8 bytes (length, first four
+    /// bytes) against each long label's, then its bytes ([`OTHER`] for none).
+    #[inline]
+    fn long_kind(&self, long: &LongBytes<'_>, view: u128, part: usize) -> u64 {
+        let head = view as u64;
+        self.long_keys.iter().find(|(l, _, h)| *h == head && same_bytes(long(part, view), l)).map_or(OTHER, |&(_, k, _)| k as u64)
+    }
+
     /// The kind of a view the front table did not find.
     #[cold]
     #[inline(never)]
     fn compared(&self, view: u128, part: usize) -> u64 {
         match (StrKey::short_view(view), self.long) {
             (Some(key), _) => self.keys.iter().fold(OTHER, |kind, &(l, k)| if l == key { k as u64 } else { kind }),
-            (None, Some(long)) => {
-                let head = view as u64;
-                self.long_keys.iter().find(|(l, _, h)| *h == head && same_bytes(long(part, view), l)).map_or(OTHER, |&(_, k, _)| k as u64)
-            }
+            (None, Some(long)) => self.long_kind(long, view, part),
             (None, None) => OTHER,
         }
     }
@@ -419,9 +424,7 @@ impl Kinds for Labels<'_> {
             }
             if diff == 0 {
                 for &r in &listed[..count] {
-                    let v = views[r as usize];
-                    let head = v as u64;
-                    let k = self.long_keys.iter().find(|(l, _, h)| *h == head && same_bytes(long(part, v), l)).map_or(OTHER, |&(_, k, _)| k as u64);
+                    let k = self.long_kind(long, views[r as usize], part);
                     all |= k;
                     lanes[r as usize] = (k & 3) as u8;
                 }
