@@ -116,7 +116,7 @@ pub struct StrChunk {
     /// data buffers (View: the variadic buffers; offsets layouts: one buffer)
     data: Vec<*const u8>,
     /// View: the size of each data buffer (the stream's last buffer), for
-    /// [`StrChunk::long_bytes`]'s bounds
+    /// [`StrChunk::data_buffers`]
     sizes: Vec<usize>,
     _owner: ArrowArray,
 }
@@ -141,19 +141,25 @@ impl StrChunk {
         Some(unsafe { std::slice::from_raw_parts(start, self.len) })
     }
 
-    /// The bytes of a view of this chunk's past 12 bytes (of a view column; as [`Column::key`]
-    /// reads them; empty for a view that names a buffer the chunk does not have, or bytes past
-    /// that buffer's end).
-    pub fn long_bytes(&self, view: u128) -> &[u8] {
-        let (len, buf, off) = ((view as u32) as usize, ((view >> 64) as u32) as usize, ((view >> 96) as u32) as usize);
-        match (self.data.get(buf), self.sizes.get(buf)) {
-            // SAFETY: `len` bytes at `off` in data buffer `buf`, within its size (tested), alive
-            // as long as `_owner`, which `self` holds.
-            (Some(&data), Some(&size)) if self.layout == Layout::View && len > 12 && off + len <= size => unsafe {
-                std::slice::from_raw_parts(data.add(off), len)
-            },
-            _ => &[],
+    /// The data buffers of a view column (Arrow's variadic buffers, each its size long), where
+    /// its views past 12 bytes point (`rankagg_core::pairs::view_bytes`); none for the other
+    /// layouts, or when the sizes are not given.
+    pub fn data_buffers(&self) -> Vec<&[u8]> {
+        if self.layout != Layout::View {
+            return Vec::new();
         }
+        self.data
+            .iter()
+            .zip(&self.sizes)
+            .map(|(&data, &size)| {
+                if data.is_null() {
+                    return &[][..];
+                }
+                // SAFETY: a data buffer of `size` bytes (the stream's variadic sizes), alive
+                // as long as `_owner`, which `self` holds, and only read.
+                unsafe { std::slice::from_raw_parts(data, size) }
+            })
+            .collect()
     }
 }
 

@@ -349,10 +349,10 @@ macro_rules! with_kinds {
             }
             OutcomeArg::Labels(chunks, names, values) => {
                 let bytes: Vec<&[u8]> = names.iter().map(|n| n.as_bytes()).collect();
-                let long = |part: usize, view: u128| chunks.get(part).map_or(&[][..], |c| c.long_bytes(view));
                 // (every chunk a view column: from_args declines others)
                 let views = view_parts(chunks).unwrap_or_else(|| Parts::new(Vec::new()));
-                let $k = &Labels::new(views, &bytes, values).map_err(|e| crate::errors::to_pyerr($py, e))?.reading_long(&long);
+                let buffers = chunks.iter().map(|c| c.data_buffers()).collect();
+                let $k = &Labels::new(views, &bytes, values).map_err(|e| crate::errors::to_pyerr($py, e))?.reading_long(buffers);
                 $body
             }
             OutcomeArg::Declined => return Ok(None),

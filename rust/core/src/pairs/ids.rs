@@ -300,8 +300,8 @@ pub struct Labels<'a> {
     /// (label, its kind, its view's first 8 bytes: the length and the first 4 bytes) per
     /// label past 12 bytes.
     long_keys: Vec<(Vec<u8>, u8, u64)>,
-    /// The bytes of a view past 12 bytes (from the column's data buffers).
-    long: Option<&'a LongBytes<'a>>,
+    /// Per part, the data buffers its views past 12 bytes lie in ([`view_bytes`]).
+    long: Option<Vec<Vec<&'a [u8]>>>,
     /// Set once a piece held a long label: later pieces go straight to the loop that
     /// lists them ([`Kinds::lanes`]).
     long_met: AtomicBool,
@@ -332,28 +332,32 @@ impl<'a> Labels<'a> {
         Ok(Labels { views, keys, long_keys, long: None, long_met: AtomicBool::new(false), front, front_kinds })
     }
 
-    /// The labels past 12 bytes matched too, `long(part, view)` giving the bytes of a view
-    /// past 12 bytes of part `part` (the caller's reading of the column's data buffers).
-    pub fn reading_long(self, long: &'a LongBytes<'a>) -> Labels<'a> {
-        Labels { long: Some(long), ..self }
+    /// The labels past 12 bytes matched too: `buffers[part]` are the data buffers (Arrow's
+    /// variadic buffers) of part `part`, where its views past 12 bytes point ([`view_bytes`]).
+    pub fn reading_long(self, buffers: Vec<Vec<&'a [u8]>>) -> Labels<'a> {
+        Labels { long: Some(buffers), ..self }
     }
 
-    /// The kind of a view past 12 bytes of part `part`: its first 8 bytes (length, first four
-    /// bytes) against each long label's, then its bytes ([`OTHER`] for none).
+    /// The kind of a view past 12 bytes in data buffers `buffers`: its first 8 bytes (length,
+    /// first four bytes) against each long label's, then its bytes ([`OTHER`] for none).
     #[inline]
-    fn long_kind(&self, long: &LongBytes<'_>, view: u128, part: usize) -> u64 {
+    fn long_kind(&self, buffers: &[&[u8]], view: u128) -> u64 {
         let head = view as u64;
-        self.long_keys.iter().find(|(l, _, h)| *h == head && same_bytes(long(part, view), l)).map_or(OTHER, |&(_, k, _)| k as u64)
+        self.long_keys.iter().find(|(l, _, h)| *h == head && same_bytes(view_bytes(buffers, view), l)).map_or(OTHER, |&(_, k, _)| k as u64)
+    }
+
+    /// The data buffers of part `part` (none when long views are not read).
+    fn buffers(&self, part: usize) -> &[&'a [u8]] {
+        self.long.as_ref().and_then(|b| b.get(part)).map_or(&[], |b| &b[..])
     }
 
     /// The kind of a view the front table did not find.
     #[cold]
     #[inline(never)]
     fn compared(&self, view: u128, part: usize) -> u64 {
-        match (StrKey::short_view(view), self.long) {
-            (Some(key), _) => self.keys.iter().fold(OTHER, |kind, &(l, k)| if l == key { k as u64 } else { kind }),
-            (None, Some(long)) => self.long_kind(long, view, part),
-            (None, None) => OTHER,
+        match StrKey::short_view(view) {
+            Some(key) => self.keys.iter().fold(OTHER, |kind, &(l, k)| if l == key { k as u64 } else { kind }),
+            None => self.long_kind(self.buffers(part), view),
         }
     }
 }
@@ -371,8 +375,17 @@ fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     }
 }
 
-/// The bytes of a string view past 12 bytes ([`Labels::reading_long`]).
-pub type LongBytes<'a> = dyn Fn(usize, u128) -> &'a [u8] + Sync + 'a;
+/// The bytes of an Arrow string view past 12 bytes (its length, first four bytes, buffer
+/// index and offset) in its column's data buffers ([`Labels::reading_long`]); empty for a
+/// short view, a buffer not given, or bytes past the buffer's end.
+#[inline]
+pub fn view_bytes<'a>(buffers: &[&'a [u8]], view: u128) -> &'a [u8] {
+    let (len, buf, off) = ((view as u32) as usize, ((view >> 64) as u32) as usize, ((view >> 96) as u32) as usize);
+    match buffers.get(buf) {
+        Some(b) if len > 12 => b.get(off..off + len).unwrap_or(&[]),
+        _ => &[],
+    }
+}
 
 impl Kinds for Labels<'_> {
     fn rows(&self) -> Option<usize> {
@@ -402,19 +415,18 @@ impl Kinds for Labels<'_> {
                 return Some(all);
             }
         }
-        if let (Some(long), true) = (self.long, lanes.len() <= PIECE_ROWS && !self.long_keys.is_empty()) {
+        if self.long.is_some() && lanes.len() <= PIECE_ROWS && !self.long_keys.is_empty() {
             // Long labels (decision 50): a view past 12 bytes is left out of the test and
             // listed (no branch), then read through its bytes; the loop above is skipped
             // from now on once a piece held one.
             let (views, part) = self.views.rows(rows.clone());
-            let (mut all, mut diff, mut listed, mut count) = (0u64, 0u64, [0u16; PIECE_ROWS], 0usize);
+            let (mut all, mut diff, mut listed, mut count) = (0u64, Differences::NONE, [0u16; PIECE_ROWS], 0usize);
             for (r, (lane, v)) in lanes.iter_mut().zip(views).enumerate() {
                 let is_long = (*v as u32) > 12;
                 let slot = &slots[NameFront::slot(mul, *v)];
-                let d = slot.key ^ *v;
-                diff |= if is_long { 0 } else { d as u64 | (d >> 64) as u64 };
+                diff = diff.with_short(v, &slot.key);
                 let k = self.front_kinds[slot.code as usize];
-                all |= if is_long { 0 } else { k as u64 };
+                all |= k as u64 & u64::from(is_long).wrapping_sub(1);
                 *lane = k & 3;
                 listed[count % PIECE_ROWS] = r as u16;
                 count += usize::from(is_long);
@@ -422,9 +434,10 @@ impl Kinds for Labels<'_> {
             if count > 0 && !self.long_met.load(Ordering::Relaxed) {
                 self.long_met.store(true, Ordering::Relaxed);
             }
-            if diff == 0 {
+            if diff.is_none() {
+                let buffers = self.buffers(part);
                 for &r in &listed[..count] {
-                    let k = self.long_kind(long, views[r as usize], part);
+                    let k = self.long_kind(buffers, views[r as usize]);
                     all |= k;
                     lanes[r as usize] = (k & 3) as u8;
                 }
@@ -605,6 +618,23 @@ fn count_names(sq: &mut [u32; NAME_CELLS], rows: impl Iterator<Item = (u16, u64)
     all
 }
 
+/// A square of names' pairs counted in rows of `1 << from` pairs, moved to rows of `1 << to`
+/// (decision 52): each cell moves up, so the cells are moved from the last.
+fn widen(sq: &mut [u32; NAME_CELLS], from: u32, to: u32) {
+    if from == to {
+        return;
+    }
+    for x in (0..1usize << from).rev() {
+        for y in (0..1usize << from).rev() {
+            let (old, new) = ((x << from | y) * 4, (x << to | y) * 4);
+            if old != new {
+                sq.copy_within(old..old + 4, new);
+                sq[old..old + 4].fill(0);
+            }
+        }
+    }
+}
+
 /// The rows of id columns for [`count_rows`]: each id less `lo` (its key's), computed from
 /// the raw bits less `lo ^ FLIP` (one subtraction, [`Id::FLIP`]).
 #[inline]
@@ -746,6 +776,10 @@ fn boxed<T: Clone, const N: usize>(value: T) -> Result<Box<[T; N]>> {
 struct NameFront {
     slots: Box<[Slot; FRONT_SLOTS]>,
     mul: u64,
+    /// The block's square has rows of `1 << shift` pairs (decision 52): the least power of
+    /// two, from 16, that holds every code so far (at most 256). 100 names: 2 KiB rows, 50
+    /// pages of 4 KiB touched, not 100.
+    shift: u32,
     /// Set when a view was declined (a name longer than 12 bytes, a 257th name): the codes
     /// given since are 0, and the caller discards its counts.
     declined: bool,
@@ -753,7 +787,8 @@ struct NameFront {
 }
 
 /// A slot of the front: the view found there (a name's, or a key that does not hash to the
-/// slot) and its name's code, also shifted by 8 (`high`: a pair's first code, decision 49),
+/// slot) and its name's code, also shifted by the front's `shift` (`high`: a pair's first
+/// code, decisions 49, 52),
 /// in one cache line with the next slot (32 bytes: one base address for the key and the
 /// code, the slot's offset one shift of the hash).
 #[derive(Clone, Copy)]
@@ -766,7 +801,7 @@ struct Slot {
 
 impl NameFront {
     fn new() -> Result<NameFront> {
-        let mut front = NameFront { slots: boxed(Slot { key: 0, code: 0, high: 0 })?, mul: 0, declined: false, directory: NameCodes::new() };
+        let mut front = NameFront { slots: boxed(Slot { key: 0, code: 0, high: 0 })?, mul: 0, shift: 4, declined: false, directory: NameCodes::new() };
         front.place(Self::multiplier(0));
         Ok(front)
     }
@@ -824,6 +859,12 @@ impl NameFront {
             return 0;
         };
         if self.directory.names.len() > known {
+            if self.directory.names.len() > 1 << self.shift {
+                self.shift += 1;
+                for slot in self.slots.iter_mut() {
+                    slot.high = (slot.code as u16) << self.shift;
+                }
+            }
             let key = self.directory.names[code as usize];
             let at = Self::slot(self.mul, key);
             if self.taken(at) {
@@ -832,13 +873,13 @@ impl NameFront {
                     self.place(mul);
                 }
             } else {
-                self.slots[at] = Slot { key, code, high: (code as u16) << 8 };
+                self.slots[at] = Slot { key, code, high: (code as u16) << self.shift };
             }
         }
         code
     }
 
-    /// The pairs of codes of two columns' views (`code(a)·256 + code(b)` a row into `pairs`,
+    /// The pairs of codes of two columns' views (`code(a) << shift | code(b)` a row into `pairs`,
     /// as long as `a` and `b`) through the front as it stands, the views not tested one by
     /// one: each is xor-ed with its slot's key into one word, tested once at the end (decision
     /// 48). `false` when a view was not its slot's key: some pairs are then wrong, and the
@@ -879,7 +920,7 @@ impl NameFront {
             let key = self.directory.names[c];
             let at = Self::slot(mul, key);
             if !self.taken(at) {
-                self.slots[at] = Slot { key, code: c as u8, high: (c as u16) << 8 };
+                self.slots[at] = Slot { key, code: c as u8, high: (c as u16) << self.shift };
             }
         }
     }
@@ -906,6 +947,17 @@ impl Differences {
         Differences(unsafe { _mm_or_si128(self.0, _mm_xor_si128(load(view), load(key))) })
     }
 
+    /// `self` with `view ^ key` or-ed in when the view is of at most 12 bytes (its length, the
+    /// first 4 bytes, as an `i32` below 13: a length past `i32::MAX` is or-ed in too).
+    #[inline(always)]
+    fn with_short(self, view: &u128, key: &u128) -> Differences {
+        use std::arch::x86_64::{__m128i, _mm_and_si128, _mm_cmplt_epi32, _mm_load_si128, _mm_or_si128, _mm_set1_epi32, _mm_shuffle_epi32, _mm_xor_si128};
+        let load = |r: &u128| unsafe { _mm_load_si128(r as *const u128 as *const __m128i) };
+        let v = load(view);
+        let short = unsafe { _mm_cmplt_epi32(_mm_shuffle_epi32::<0>(v), _mm_set1_epi32(13)) };
+        Differences(unsafe { _mm_or_si128(self.0, _mm_and_si128(short, _mm_xor_si128(v, load(key)))) })
+    }
+
     /// Whether every view was its key.
     #[inline(always)]
     fn is_none(self) -> bool {
@@ -921,6 +973,11 @@ impl Differences {
     #[inline(always)]
     fn with(self, view: &u128, key: &u128) -> Differences {
         Differences(self.0 | (view ^ key))
+    }
+
+    #[inline(always)]
+    fn with_short(self, view: &u128, key: &u128) -> Differences {
+        Differences(self.0 | if (*view as u32 as i32) < 13 { view ^ key } else { 0 })
     }
 
     #[inline(always)]
@@ -958,7 +1015,7 @@ pub fn reduce_names<K: Kinds + ?Sized>(a: &Parts<'_>, b: &Parts<'_>, outcomes: &
         /// in a padding, names the front leaves to the directory): its pieces are then
         /// counted view by view.
         careful: bool,
-        /// A piece's pairs of codes (`code(a)·256 + code(b)` a row).
+        /// A piece's pairs of codes (`code(a) << shift | code(b)` a row, the front's shift).
         pairs: Box<[u16; PIECE_ROWS]>,
         /// A piece's outcome lanes ([`Kinds::lanes`]).
         lanes: Box<[u8; PIECE_ROWS]>,
@@ -979,13 +1036,16 @@ pub fn reduce_names<K: Kinds + ?Sized>(a: &Parts<'_>, b: &Parts<'_>, outcomes: &
                 let pairs = &mut blk.pairs[..e - s];
                 let (va, vb) = (a.rows(s..e).0, b.rows(s..e).0);
                 if blk.careful || !names.pairs_of(va, vb, pairs) {
-                    let known = names.directory.names.len();
+                    let (known, shift) = (names.directory.names.len(), names.shift);
                     for ((&x, &y), p) in va.iter().zip(vb).zip(pairs.iter_mut()) {
                         *p = (names.code(x) as u16) << 8 | names.code(y) as u16;
                     }
                     if names.declined {
                         return false;
                     }
+                    // (new names may have widened the square's rows)
+                    widen(square, shift, names.shift);
+                    pairs.iter_mut().for_each(|p| *p = (*p >> 8) << names.shift | (*p & 0xff));
                     blk.careful |= names.directory.names.len() == known;
                 }
                 let lanes = &mut blk.lanes[..e - s];
@@ -1012,7 +1072,7 @@ pub fn reduce_names<K: Kinds + ?Sized>(a: &Parts<'_>, b: &Parts<'_>, outcomes: &
             let global: Vec<usize> = blk.names.directory.names.iter().map(|k| names.iter().position(|x| x == k).unwrap_or(0)).collect();
             for (x, &gx) in global.iter().enumerate() {
                 for (y, &gy) in global.iter().enumerate() {
-                    let from = (x * MAX_WIDTH + y) * 4;
+                    let from = (x << blk.names.shift | y) * 4;
                     let to = (gx * n + gy) * 4;
                     total[to..to + 4].iter_mut().zip(&blk.square[from..from + 4]).for_each(|(t, &c)| *t += c as u64);
                 }
@@ -1229,22 +1289,22 @@ mod tests {
             let prefix = u32::from_le_bytes(data[off..off + 4].try_into().unwrap());
             13 | (prefix as u128) << 32 | (off as u128) << 96
         };
-        let bytes = |_: usize, v: u128| -> &[u8] { &data[(v >> 96) as usize..(v >> 96) as usize + (v as u32) as usize] };
+        let bytes = || vec![vec![&data[..]]];
         let mixed: Vec<u128> = lv.iter().zip(&o).enumerate().map(|(r, (&v, &x))| if x == 0.5 && r % 2 == 0 { long_view(0) } else { v }).collect();
         assert!(mixed.iter().filter(|&&v| v == long_view(0)).count() > 100_000);
         fn read<'a>(views: &'a [u128], texts: &[&[u8]]) -> Labels<'a> {
             Labels::new(Parts::one(views), texts, &[0.0, 0.5, 1.0, 0.5]).unwrap()
         }
-        assert_eq!(reduce_names(&Parts::one(&va), &Parts::one(&vb), &read(&mixed, &texts).reading_long(&bytes)).unwrap().unwrap().table, want);
-        assert_eq!(reduce_ids(&a, &b, &read(&mixed, &texts).reading_long(&bytes)).unwrap().unwrap().table, want_ids);
+        assert_eq!(reduce_names(&Parts::one(&va), &Parts::one(&vb), &read(&mixed, &texts).reading_long(bytes())).unwrap().unwrap().table, want);
+        assert_eq!(reduce_ids(&a, &b, &read(&mixed, &texts).reading_long(bytes())).unwrap().unwrap().table, want_ids);
         assert_eq!(reduce_names(&Parts::one(&va), &Parts::one(&vb), &read(&mixed, &texts)).unwrap(), None);
         // … and beside short labels with garbage in their padding (read view by view)
         let dirty_mixed: Vec<u128> = mixed.iter().zip(&dirty).map(|(&m, &d)| if m == long_view(0) { m } else { d }).collect();
-        assert_eq!(reduce_names(&Parts::one(&va), &Parts::one(&vb), &read(&dirty_mixed, &texts).reading_long(&bytes)).unwrap().unwrap().table, want);
+        assert_eq!(reduce_names(&Parts::one(&va), &Parts::one(&vb), &read(&dirty_mixed, &texts).reading_long(bytes())).unwrap().unwrap().table, want);
         let mut unknown = mixed.clone();
         unknown[400_000] = long_view(13);
-        assert_eq!(reduce_names(&Parts::one(&va), &Parts::one(&vb), &read(&unknown, &texts).reading_long(&bytes)).unwrap(), None);
-        assert_eq!(reduce_ids(&a, &b, &read(&unknown, &texts).reading_long(&bytes)).unwrap(), None);
+        assert_eq!(reduce_names(&Parts::one(&va), &Parts::one(&vb), &read(&unknown, &texts).reading_long(bytes())).unwrap(), None);
+        assert_eq!(reduce_ids(&a, &b, &read(&unknown, &texts).reading_long(bytes())).unwrap(), None);
         // Columns in parts (chunks) that end anywhere, each column's elsewhere; the labels'
         // long views name bytes in their own part's buffer (at 2·part): the same tables.
         let split = |v: &'_ [u128], at: &[usize]| -> Vec<Vec<u128>> {
@@ -1262,19 +1322,33 @@ mod tests {
             .enumerate()
             .map(|(k, part)| part.into_iter().map(|v| if v == long_view(0) { v | ((2 * k) as u128) << 96 } else { v }).collect())
             .collect();
-        let part_bytes = |k: usize, v: u128| -> &[u8] { bufs[k].get((v >> 96) as usize..(v >> 96) as usize + 13).unwrap_or(&[]) };
+        let part_bytes = |turn: usize| -> Vec<Vec<&[u8]>> { (0..3).map(|k| vec![&bufs[(k + turn) % 3][..]]).collect() };
         fn parts(p: &[Vec<u128>]) -> Parts<'_> {
             Parts::new(p.iter().map(|x| &x[..]).collect())
         }
-        let labels = Labels::new(parts(&parted), &texts, &[0.0, 0.5, 1.0, 0.5]).unwrap().reading_long(&part_bytes);
+        let labels = Labels::new(parts(&parted), &texts, &[0.0, 0.5, 1.0, 0.5]).unwrap().reading_long(part_bytes(0));
         assert_eq!(labels.starts(), &cuts);
         assert_eq!(reduce_names(&parts(&pa), &parts(&pb), &labels).unwrap().unwrap().table, want);
         assert_eq!(reduce_names(&parts(&pa), &parts(&pb), &o[..]).unwrap().unwrap().table, want);
         assert_eq!(reduce_ids(&a, &b, &labels).unwrap().unwrap().table, want_ids);
         // (a long view read in another part's buffer is not the label: declined)
-        let wrong = |k: usize, v: u128| part_bytes((k + 1) % 3, v);
-        let misread = Labels::new(parts(&parted), &texts, &[0.0, 0.5, 1.0, 0.5]).unwrap().reading_long(&wrong);
+        let misread = Labels::new(parts(&parted), &texts, &[0.0, 0.5, 1.0, 0.5]).unwrap().reading_long(part_bytes(1));
         assert_eq!(reduce_names(&parts(&pa), &parts(&pb), &misread).unwrap(), None);
+    }
+
+    /// `view_bytes` reads a long view's bytes in the buffer it names, and nothing for a short
+    /// view, a buffer not given, or bytes past the buffer's end.
+    #[test]
+    fn view_bytes_within_the_buffers() {
+        let bufs: [&[u8]; 2] = [b"..tie (bothbad)", b"model_a_and_more"];
+        let view = |len: u32, buf: u32, off: u32| len as u128 | (buf as u128) << 64 | (off as u128) << 96;
+        assert_eq!(view_bytes(&bufs, view(13, 0, 2)), b"tie (bothbad)");
+        assert_eq!(view_bytes(&bufs, view(16, 1, 0)), b"model_a_and_more");
+        assert_eq!(view_bytes(&bufs, view(13, 1, 3)), b"el_a_and_more");
+        for v in [view(14, 1, 3), view(13, 2, 0), view(12, 0, 2), view(13, 0, u32::MAX), view(u32::MAX, 0, 0)] {
+            assert_eq!(view_bytes(&bufs, v), b"");
+        }
+        assert_eq!(view_bytes(&[], view(13, 0, 2)), b"");
     }
 
     /// `same_bytes` (two words for 8–16 bytes) is `==` on byte strings: every length to 20,
@@ -1372,6 +1446,19 @@ mod tests {
         let got = reduce_names(&Parts::one(&va), &Parts::one(&vb), &o[..]).unwrap().unwrap();
         assert_eq!(got.table, want.relabel(&rank).unwrap());
         assert_eq!(got.names.iter().map(|&k| StrKey::Short(k).to_bytes()).collect::<Vec<_>>(), sorted);
+        // Names met late, after rows were counted: the square's rows widened from 16 pairs to
+        // 32 in the first piece, then to 256 in one piece after 200,000 rows; or from 16 to
+        // 256 after 150,000 rows.
+        for (few, at) in [(20u32, 200_000), (3, 150_000)] {
+            let (mut a2, mut b2) = (a.clone(), b.clone());
+            for r in 0..at {
+                (a2[r], b2[r]) = (a[r] % few, (a[r] % few + 1 + b[r] % (few - 1)) % few);
+            }
+            let want = reduce(256, &a2, &b2, Outcomes::Values(&o), None).unwrap();
+            let (va, vb): (Vec<u128>, Vec<u128>) = (a2.iter().map(view).collect(), b2.iter().map(view).collect());
+            let got = reduce_names(&Parts::one(&va), &Parts::one(&vb), &o[..]).unwrap().unwrap();
+            assert_eq!(got.table, want.relabel(&rank).unwrap(), "{few} names in the first {at} rows");
+        }
         // The front table: every name found again, whatever the multiplier — here names
         // chosen so that the last one takes the slot of an earlier one under the first
         // multiplier (so that the front must move to another).
@@ -1384,10 +1471,11 @@ mod tests {
         let mut front = NameFront::new().unwrap();
         let codes: Vec<u8> = vs.iter().map(|&v| front.code(v)).collect();
         assert!(front.mul != first, "a collision made the front choose another multiplier");
+        assert_eq!(front.shift, 6, "52 names: rows of 64 pairs");
         let mut pairs = vec![0u16; vs.len()];
         assert!(front.pairs_of(&vs, &vs, &mut pairs), "every name in the front");
         for ((&v, &c), &p) in vs.iter().zip(&codes).zip(&pairs) {
-            assert_eq!((front.code(v), p), (c, (c as u16) << 8 | c as u16));
+            assert_eq!((front.code(v), p), (c, (c as u16) << front.shift | c as u16));
             assert_eq!(front.directory.names[c as usize], v);
         }
         assert!(!front.pairs_of(&[key(last + 51)], &vs[..1], &mut pairs[..1]), "a new name is not in the front");
@@ -1434,8 +1522,8 @@ mod timing {
             let data = b"tie (bothbad)";
             let long_view = 13 | (u32::from_le_bytes(*b"tie ") as u128) << 32;
             let mixed: Vec<u128> = lv.iter().zip(&o).enumerate().map(|(r, (&v, &x))| if x == 0.5 && r % 2 == 0 { long_view } else { v }).collect();
-            let bytes = |_: usize, v: u128| -> &[u8] { &data[..(v as u32) as usize] };
-            let lmarena = Labels::new(Parts::one(&mixed), &[b"model_b", b"tie", b"model_a", data], &[0.0, 0.5, 1.0, 0.5]).unwrap().reading_long(&bytes);
+            let lmarena =
+                Labels::new(Parts::one(&mixed), &[b"model_b", b"tie", b"model_a", data], &[0.0, 0.5, 1.0, 0.5]).unwrap().reading_long(vec![vec![&data[..]]]);
             let names_lmarena = median(&|| drop(reduce_names(&Parts::one(&va), &Parts::one(&vb), &lmarena).unwrap().unwrap()));
             println!(
                 "{threads} thread(s): int64 ids {:.1} ms, {:.0}M rows/s ({:.0}M per thread); names {:.1} ms, {:.0}M rows/s; with label outcomes: int64 ids {:.1} ms, names {:.1} ms; names with LMArena's labels (1/6 long) {:.1} ms",
