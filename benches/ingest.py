@@ -7,8 +7,9 @@
 Dense part: per item dtype (Int8 … Int64, UInt8 … UInt64, String, Categorical, Enum; float
 outcomes) and per outcome dtype (float, int, bool, string labels; Int64 items; and String items
 with string labels, with LMArena's labels where every other tie is ``"tie (bothbad)"`` (13
-bytes: read from the data buffer, not the view), Categorical items with bool outcomes), one
-frame of
+bytes: read from the data buffer, not the view), the same with "Long String" items (names of
+23 bytes, ``model-042-instruct-v0.1``, as real model names often are), Categorical items with
+bool outcomes), one frame of
 ``--rows`` rows over ``--items`` items is built, then ``ra.bradley_terry(frame)`` and
 ``PairTable.from_comparisons(frame)`` are timed (median of ``--repeat`` calls) next to the
 numpy baseline of the issue (ids already 0 … n−1: ``np.bincount`` of a·n + b with and without
@@ -81,7 +82,9 @@ def reduce_codes(n: int, ca: np.ndarray, cb: np.ndarray, o: np.ndarray, rank: np
 
 def item_column(codes: np.ndarray, dtype: str, n: int) -> pl.Series:
     names = [f"model-{k:03d}" for k in range(n)]
-    if dtype in ("String", "Categorical", "Enum"):
+    if dtype == "Long String":  # names of 23 bytes, as real model names often are: not inline
+        names = [f"model-{k:03d}-instruct-v0.1" for k in range(n)]
+    if dtype in ("String", "Long String", "Categorical", "Enum"):
         s = pl.Series(codes).replace_strict(list(range(n)), names, return_dtype=pl.String)
         if dtype == "Categorical":
             return s.cast(pl.Categorical)
@@ -172,7 +175,13 @@ def ab_dense(a: np.ndarray, b: np.ndarray, o: np.ndarray, n: int, rep: int, befo
     """``bradley_terry(frame)`` of the String and label cases with this build's ingest and
     reduce, then ``before``'s (``rankagg.pairs._core`` swapped; the fit stays this build's),
     alternating twice, in this process."""
-    cases = [("String", "float"), ("String", "string"), ("String", "lmarena"), ("Int64", "string")]
+    cases = [
+        ("String", "float"),
+        ("String", "string"),
+        ("String", "lmarena"),
+        ("Long String", "lmarena"),
+        ("Int64", "string"),
+    ]
     frames = {
         f"{dt} items, {kind} outcome": pl.DataFrame(
             {"a": item_column(a, dt, n), "b": item_column(b, dt, n), "outcome": outcome_column(o, kind)}
@@ -230,7 +239,7 @@ def main() -> None:
         cases = [(dt, "float") for dt in ("Int8", "Int16", "Int32", "Int64", "UInt8", "UInt16", "UInt32", "UInt64")]
         cases += [(dt, "float") for dt in ("String", "Categorical", "Enum")]
         cases += [("Int64", kind) for kind in ("int", "bool", "string")]
-        cases += [("String", "string"), ("String", "lmarena"), ("Categorical", "bool")]
+        cases += [("String", "string"), ("String", "lmarena"), ("Long String", "lmarena"), ("Categorical", "bool")]
         fastest = float("inf")
         walls = {}
         for dtype, kind in cases:

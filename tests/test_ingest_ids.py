@@ -352,19 +352,19 @@ def test_outcomes_the_pass_declines_get_the_general_errors(outcome_kind: str) ->
             Comparisons.from_frame(frame, outcome="o").pair_table()
 
 
-def test_string_items_outside_the_view_pass(took_the_fast_path: list[bool]) -> None:
-    # A name past 12 bytes: factorized, then counted by code (same table); a column in two
-    # chunks (whatever Polars exports for it) gives the same table too.
+def test_long_string_items_are_read_in_the_view_pass(took_the_fast_path: list[bool]) -> None:
+    # Names past 12 bytes are read from their bytes in the pass (decision 53): the general
+    # path's table; a column in two chunks (each with its own data buffers) too.
     rng = np.random.default_rng(8)
     a = rng.integers(0, 30, 4000)
     b = (a + rng.integers(1, 30, 4000)) % 30
     o = rng.integers(0, 3, 4000) / 2.0
-    names = np.array([f"item {k}" if k else "a longer item name" for k in range(30)])
+    names = np.array([f"item {k}" if k % 4 else f"a longer item name {k}" for k in range(30)])
     chunked = pl.concat([pl.Series("a", names[a[:1000]]), pl.Series("a", names[a[1000:]])], rechunk=False)
     frame = pl.DataFrame({"a": chunked, "b": names[b], "outcome": o})
     assert frame["a"].n_chunks() == 2
     same_table(ra.PairTable.from_comparisons(frame), Comparisons.from_frame(frame).pair_table())
-    assert took_the_fast_path == [False, True]  # reduce_names declines, reduce_ids counts
+    assert took_the_fast_path == [True]
 
 
 @pytest.mark.parametrize("source", ["chunks", "parquet", "csv"])
@@ -380,7 +380,8 @@ def test_string_columns_in_chunks_take_the_view_pass(
     a = rng.integers(0, 50, m)
     b = (a + rng.integers(1, 50, m)) % 50
     o = rng.integers(0, 3, m) / 2.0
-    names = np.array([f"model {k}" for k in range(50)])
+    # (a third of the names past 12 bytes: read in each chunk's own data buffers)
+    names = np.array([f"model {k}" if k % 3 else f"a longer model name, {k}" for k in range(50)])
     labels = np.array(["model_b", "tie (bothbad)", "model_a"])[(2 * o).astype(np.int64)]
     whole = pl.DataFrame({"a": names[a], "b": names[b], "winner": labels})
     if source == "chunks":
@@ -427,7 +428,8 @@ def test_the_counting_kernels_edge_cases_give_the_general_table(took_the_fast_pa
     # Decision 43: float outcomes are classified by their bits (−0.0 is a 0; the floats next
     # to 0, ½ and 1 are not them), a cell may hold far more than 65,535 rows of a block, and
     # names are found through a perfect-hash front table: 12 bytes is still a short name, 13
-    # is not; 256 names are counted in the pass, a 257th is not (nor its codes).
+    # is not (read from its bytes, decision 53), neither is 40; 256 names are counted in the
+    # pass, a 257th is not (nor its codes), short or long.
     rng = np.random.default_rng(43)
     m = 200_000
     a = rng.integers(0, 30, m)
@@ -448,14 +450,15 @@ def test_the_counting_kernels_edge_cases_give_the_general_table(took_the_fast_pa
         nudged = o.copy()
         nudged[77_777] = near
         check(pl.DataFrame({"a": a, "b": b, "outcome": nudged}), [False])
-    for width, fast in ((12, [True]), (13, [False, True])):
+    for width in (12, 13, 40):
         names = np.array([f"{k:0{width}d}" for k in range(30)])
-        check(pl.DataFrame({"a": names[a], "b": names[b], "outcome": o}), fast)
+        check(pl.DataFrame({"a": names[a], "b": names[b], "outcome": o}), [True])
     for n, fast in ((256, [True]), (257, [False, False])):  # (257 codes: past the square too)
         wide_a = rng.integers(0, n, m)
         wide_b = (wide_a + rng.integers(1, n, m)) % n
-        names = np.array([f"n{k * 7919 % 1009}" for k in range(n)])
-        check(pl.DataFrame({"a": names[wide_a], "b": names[wide_b], "outcome": o}), fast)
+        for long in ("", "-a-long-model-name"):
+            names = np.array([f"n{k * 7919 % 1009}{long * (k % 2)}" for k in range(n)])
+            check(pl.DataFrame({"a": names[wide_a], "b": names[wide_b], "outcome": o}), fast)
 
 
 def test_names_the_front_table_holds_or_cannot_place(took_the_fast_path: list[bool]) -> None:

@@ -525,8 +525,9 @@ def _id_table(
 ) -> PairTable | Comparisons | None:
     """The pair table of unweighted rows in one pass over the id columns (``_core.reduce_ids``,
     decisions 34 and 39): integer item columns of any width (read in place), Categorical and
-    Enum columns (their physical codes), String columns of short names (``_core.reduce_names``:
-    the string views read in place) or else factorized first; outcomes of 0, ½ and 1 read in
+    Enum columns (their physical codes), String columns of at most 256 names
+    (``_core.reduce_names``: the string views read in place, long names in their data buffers)
+    or else factorized first; outcomes of 0, ½ and 1 read in
     their own dtype (:func:`_outcome_kwargs`). None when the rows need the general path:
     nulls, other dtypes, ids spanning more than 256 values, self-comparisons or other outcomes
     (the general path then reports them); for String columns that had to be factorized, their
@@ -561,7 +562,8 @@ def _id_table(
         if named is not None:
             texts, i, j, wins_i, wins_j, ties = named  # the names come sorted
             return PairTable(pl.Series("item", texts, dtype=pl.String), i, j, wins_i, wins_j, ties, frame.height)
-        # Long names or many: factorized once, then counted by code (or reduced in general).
+        # More than 256 names (or views not read in place): factorized once, then counted by
+        # code (or reduced in general).
         (ca, cb), labels = factorize([sa, sb])
         found = _core.reduce_ids(ca, cb, **kwargs)
         if found is None:

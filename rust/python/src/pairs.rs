@@ -7,7 +7,7 @@ use numpy::{PyArray1, PyReadonlyArray1};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString};
-use rankagg_core::factorize::{factorize_into, StrKey};
+use rankagg_core::factorize::factorize_into;
 use rankagg_core::memory::zeroed_huge;
 use rankagg_core::pairs::{self, AllWins, Coded, IdTable, Kinds, Labels, NameTable, Outcomes, Parts};
 use rankagg_core::rate::elo::Rows;
@@ -351,8 +351,7 @@ macro_rules! with_kinds {
                 let bytes: Vec<&[u8]> = names.iter().map(|n| n.as_bytes()).collect();
                 // (every chunk a view column: from_args declines others)
                 let views = view_parts(chunks).unwrap_or_else(|| Parts::new(Vec::new()));
-                let buffers = chunks.iter().map(|c| c.data_buffers()).collect();
-                let $k = &Labels::new(views, &bytes, values).map_err(|e| crate::errors::to_pyerr($py, e))?.reading_long(buffers);
+                let $k = &Labels::new(views, &bytes, values).map_err(|e| crate::errors::to_pyerr($py, e))?;
                 $body
             }
             OutcomeArg::Declined => return Ok(None),
@@ -417,16 +416,17 @@ fn reduce_ids<'py>(
 /// A string column's chunks as the parts of its views (`None`: some chunk is not a view
 /// column aligned for `u128`).
 fn view_parts(chunks: &[arrow::StrChunk]) -> Option<Parts<'_>> {
-    chunks.iter().map(|c| c.views()).collect::<Option<Vec<&[u128]>>>().map(Parts::new)
+    let views = chunks.iter().map(|c| c.views()).collect::<Option<Vec<&[u128]>>>()?;
+    Some(Parts::new(views).with_buffers(chunks.iter().map(|c| c.data_buffers()).collect()))
 }
 
 type NameArrays<'py> =
     (Bound<'py, PyList>, Bound<'py, PyArray1<u32>>, Bound<'py, PyArray1<u32>>, Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>);
 
 /// [`reduce_ids`] for string item columns (objects with `__arrow_c_stream__`, e.g. Polars
-/// String Series) of short names (`rankagg_core::pairs::reduce_names`): each column string
-/// views in one chunk or more (read in place, chunks ending anywhere), names of at most 12
-/// bytes, at most 256 of them. Returns (the names in
+/// String Series; `rankagg_core::pairs::reduce_names`): each column string views in one
+/// chunk or more (read in place, chunks ending anywhere, names past 12 bytes read in their
+/// chunk's data buffers), at most 256 names. Returns (the names in
 /// sorted order, i, j, wins_i, wins_j, ties), or None when the columns or rows need the
 /// general path (factorize_strings, then reduce_ids or reduce_pairs).
 #[pyfunction]
@@ -447,7 +447,7 @@ fn reduce_names<'py>(
     let Some(NameTable { names, table: t }) = found else { return Ok(None) };
     let list = PyList::empty(py);
     for name in names {
-        let s = StrKey::Short(name).with_bytes(|bytes| std::str::from_utf8(bytes).map(|s| PyString::new(py, s)));
+        let s = std::str::from_utf8(&name).map(|s| PyString::new(py, s));
         list.append(s.map_err(|_| PyValueError::new_err("item names are not valid UTF-8"))?)?;
     }
     Ok(Some((

@@ -234,6 +234,9 @@ impl Kinds for Bits<'_> {
 /// ([`Kinds::starts`], decision 50).
 pub struct Parts<'a> {
     parts: Vec<&'a [u128]>,
+    /// Per part, the data buffers (Arrow's variadic buffers) its views past 12 bytes point
+    /// into ([`view_bytes`]); without them such views are not read (decisions 50, 53).
+    buffers: Vec<Vec<&'a [u8]>>,
     /// The first row of each part, then the number of rows.
     starts: Vec<usize>,
 }
@@ -246,7 +249,17 @@ impl<'a> Parts<'a> {
         for p in &parts {
             starts.push(starts[starts.len() - 1] + p.len());
         }
-        Parts { parts, starts }
+        Parts { parts, buffers: Vec::new(), starts }
+    }
+
+    /// The same parts, `buffers[k]` the data buffers of part `k`.
+    pub fn with_buffers(self, buffers: Vec<Vec<&'a [u8]>>) -> Parts<'a> {
+        Parts { buffers, ..self }
+    }
+
+    /// The data buffers of part `part` (none when not given).
+    fn buffers(&self, part: usize) -> &[&'a [u8]] {
+        self.buffers.get(part).map_or(&[], |b| &b[..])
     }
 
     /// One part.
@@ -290,7 +303,7 @@ impl<'a> Parts<'a> {
 /// (`NameFront::find`, decision 43: one hash, one compare), else (padding not zero, say)
 /// its packed key is compared with every short label (no branch on the row's label); a view
 /// of a longer text is compared with the longer labels through its bytes when the column's
-/// buffers are given ([`Labels::reading_long`]: LMArena's `"tie (bothbad)"`, decision 50). A
+/// buffers are given ([`Parts::with_buffers`]: LMArena's `"tie (bothbad)"`, decision 50). A
 /// row whose label is unknown (or long, without the buffers) is [`OTHER`] (the caller then
 /// takes the general path, which names the label).
 pub struct Labels<'a> {
@@ -300,8 +313,6 @@ pub struct Labels<'a> {
     /// (label, its kind, its view's first 8 bytes: the length and the first 4 bytes) per
     /// label past 12 bytes.
     long_keys: Vec<(Vec<u8>, u8, u64)>,
-    /// Per part, the data buffers its views past 12 bytes lie in ([`view_bytes`]).
-    long: Option<Vec<Vec<&'a [u8]>>>,
     /// Set once a piece held a long label: later pieces go straight to the loop that
     /// lists them ([`Kinds::lanes`]).
     long_met: AtomicBool,
@@ -312,7 +323,8 @@ pub struct Labels<'a> {
 
 impl<'a> Labels<'a> {
     /// `labels[k]` (bytes) has the value `values[k]`; labels past 12 bytes are matched only
-    /// with [`Labels::reading_long`]. (Past 256 short labels, the others are found by
+    /// when `views` come with their data buffers ([`Parts::with_buffers`]). (Past 256 short
+    /// labels, the others are found by
     /// [`Labels::compared`].)
     pub fn new(views: Parts<'a>, labels: &[&[u8]], values: &[f64]) -> Result<Labels<'a>> {
         let keys: Vec<(u128, u8)> = labels.iter().zip(values).filter_map(|(l, &v)| StrKey::new(l).packed().map(|p| (p, lane_or_other(v.kind())))).collect();
@@ -324,18 +336,12 @@ impl<'a> Labels<'a> {
             .collect();
         let (mut front, mut front_kinds) = (NameFront::new()?, [OTHER as u8; MAX_WIDTH]);
         for &(key, kind) in &keys {
-            let code = front.code(key);
+            let code = front.code(key, &[]);
             if !front.declined {
                 front_kinds[code as usize] = kind;
             }
         }
-        Ok(Labels { views, keys, long_keys, long: None, long_met: AtomicBool::new(false), front, front_kinds })
-    }
-
-    /// The labels past 12 bytes matched too: `buffers[part]` are the data buffers (Arrow's
-    /// variadic buffers) of part `part`, where its views past 12 bytes point ([`view_bytes`]).
-    pub fn reading_long(self, buffers: Vec<Vec<&'a [u8]>>) -> Labels<'a> {
-        Labels { long: Some(buffers), ..self }
+        Ok(Labels { views, keys, long_keys, long_met: AtomicBool::new(false), front, front_kinds })
     }
 
     /// The kind of a view past 12 bytes in data buffers `buffers`: its first 8 bytes (length,
@@ -346,18 +352,13 @@ impl<'a> Labels<'a> {
         self.long_keys.iter().find(|(l, _, h)| *h == head && same_bytes(view_bytes(buffers, view), l)).map_or(OTHER, |&(_, k, _)| k as u64)
     }
 
-    /// The data buffers of part `part` (none when long views are not read).
-    fn buffers(&self, part: usize) -> &[&'a [u8]] {
-        self.long.as_ref().and_then(|b| b.get(part)).map_or(&[], |b| &b[..])
-    }
-
     /// The kind of a view the front table did not find.
     #[cold]
     #[inline(never)]
     fn compared(&self, view: u128, part: usize) -> u64 {
         match StrKey::short_view(view) {
             Some(key) => self.keys.iter().fold(OTHER, |kind, &(l, k)| if l == key { k as u64 } else { kind }),
-            None => self.long_kind(self.buffers(part), view),
+            None => self.long_kind(self.views.buffers(part), view),
         }
     }
 }
@@ -376,7 +377,7 @@ fn same_bytes(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// The bytes of an Arrow string view past 12 bytes (its length, first four bytes, buffer
-/// index and offset) in its column's data buffers ([`Labels::reading_long`]); empty for a
+/// index and offset) in its column's data buffers ([`Parts::with_buffers`]); empty for a
 /// short view, a buffer not given, or bytes past the buffer's end.
 #[inline]
 pub fn view_bytes<'a>(buffers: &[&'a [u8]], view: u128) -> &'a [u8] {
@@ -415,7 +416,7 @@ impl Kinds for Labels<'_> {
                 return Some(all);
             }
         }
-        if self.long.is_some() && lanes.len() <= PIECE_ROWS && !self.long_keys.is_empty() {
+        if !self.views.buffers.is_empty() && lanes.len() <= PIECE_ROWS && !self.long_keys.is_empty() {
             // Long labels (decision 50): a view past 12 bytes is left out of the test and
             // listed (no branch), then read through its bytes; the loop above is skipped
             // from now on once a piece held one.
@@ -435,7 +436,7 @@ impl Kinds for Labels<'_> {
                 self.long_met.store(true, Ordering::Relaxed);
             }
             if diff.is_none() {
-                let buffers = self.buffers(part);
+                let buffers = self.views.buffers(part);
                 for &r in &listed[..count] {
                     let k = self.long_kind(buffers, views[r as usize]);
                     all |= k;
@@ -684,11 +685,10 @@ fn square_table(cells: &[u64], lo: u64, width: usize) -> Result<Option<IdTable>>
     Ok(Some(IdTable { keys, table }))
 }
 
-/// The table of [`reduce_names`]: `names[k]` is item `k`'s name (a string of at most 12
-/// bytes, packed as [`StrKey::short_view`]), in byte order.
+/// The table of [`reduce_names`]: `names[k]` is item `k`'s name (its bytes), in byte order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NameTable {
-    pub names: Vec<u128>,
+    pub names: Vec<Vec<u8>>,
     pub table: PairTable,
 }
 
@@ -696,18 +696,109 @@ pub struct NameTable {
 const NAME_SLOTS: usize = 2 * MAX_WIDTH;
 /// The key of an empty slot: no short name packs to it (its length would be 2^32 − 1).
 const NO_NAME: u128 = u128::MAX;
+/// [`NameCodes::names`]' entry for a name past 12 bytes (its bytes are in `long`).
+const LONG_NAME: u128 = NO_NAME;
 
 /// A block's names → codes in order of first appearance: open addressing over the packed
 /// names (16 bytes each; 8.5 KiB in all, a core's L1).
 struct NameCodes {
     keys: Box<[u128; NAME_SLOTS]>,
     codes: Box<[u8; NAME_SLOTS]>,
+    /// Per code, the packed name, or [`LONG_NAME`].
     names: Vec<u128>,
+    /// The names past 12 bytes and their codes (decision 53), found through `long_slots`
+    /// (open addressing on [`NameCodes::long_hash`]; an index into `long` plus one, 0 empty);
+    /// `long_keys` their words ([`NameCodes::long_words`]) and lengths.
+    long: Vec<(Vec<u8>, u8)>,
+    long_keys: Vec<LongKey>,
+    long_slots: Box<[u16; NAME_SLOTS]>,
+}
+
+/// A long name's words ([`NameCodes::long_words`]), length and code, in one cache line.
+#[derive(Clone, Copy)]
+#[repr(C, align(64))]
+struct LongKey {
+    words: [u64; 4],
+    len: usize,
+    code: u8,
 }
 
 impl NameCodes {
     fn new() -> NameCodes {
-        NameCodes { keys: Box::new([NO_NAME; NAME_SLOTS]), codes: Box::new([0; NAME_SLOTS]), names: Vec::new() }
+        NameCodes {
+            keys: Box::new([NO_NAME; NAME_SLOTS]),
+            codes: Box::new([0; NAME_SLOTS]),
+            names: Vec::new(),
+            long: Vec::new(),
+            long_keys: Vec::new(),
+            long_slots: Box::new([0; NAME_SLOTS]),
+        }
+    }
+
+    /// A long name's words, read without a call: the 8 bytes at 0, 8, 16 and 24, each at
+    /// most at the last 8 (`bytes` past 12). Past 32 bytes they are not the whole name.
+    #[inline(always)]
+    fn long_words(bytes: &[u8]) -> [u64; 4] {
+        let last = bytes.len().saturating_sub(8);
+        let word = |at: usize| bytes.get(at..at + 8).and_then(|w| w.try_into().ok()).map_or(0, u64::from_le_bytes);
+        [word(0), word(8.min(last)), word(16.min(last)), word(24.min(last))]
+    }
+
+    /// A slot of `long_slots` for a long name's words and length.
+    #[inline(always)]
+    fn long_hash(w: &[u64; 4], len: usize) -> usize {
+        let h = (w[0] ^ w[2]).wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ (w[1] ^ w[3] ^ len as u64).wrapping_mul(0xa409_3822_299f_31d1);
+        (h >> (64 - NAME_SLOTS.trailing_zeros())) as usize
+    }
+
+    /// The code of a long name seen before (`None` for one not seen, or bytes of at most 12):
+    /// its words against each name's in its slot's chain, its bytes too past 32.
+    #[inline]
+    fn long_found(&self, bytes: &[u8]) -> Option<u8> {
+        let w = Self::long_words(bytes);
+        let mut i = Self::long_hash(&w, bytes.len());
+        loop {
+            let at = (self.long_slots[i] as usize).checked_sub(1)?;
+            let key = self.long_keys.get(at)?;
+            let differ = (key.words[0] ^ w[0]) | (key.words[1] ^ w[1]) | (key.words[2] ^ w[2]) | (key.words[3] ^ w[3]) | (key.len ^ bytes.len()) as u64;
+            if differ == 0 && (bytes.len() <= 32 || self.long.get(at).is_some_and(|(name, _)| name.as_slice() == bytes)) {
+                return Some(key.code);
+            }
+            i = (i + 1) % NAME_SLOTS;
+        }
+    }
+
+    /// The code of a name past 12 bytes, a new one given the next code: `None` for bytes of
+    /// at most 12 (a view whose buffer was not there) or a 257th name.
+    fn long_code(&mut self, bytes: &[u8]) -> Option<u8> {
+        if bytes.len() <= 12 {
+            return None;
+        }
+        if let Some(code) = self.long_found(bytes) {
+            return Some(code);
+        }
+        if self.names.len() == MAX_WIDTH {
+            return None;
+        }
+        let mut i = Self::long_hash(&Self::long_words(bytes), bytes.len());
+        while self.long_slots[i] != 0 {
+            i = (i + 1) % NAME_SLOTS;
+        }
+        let code = self.names.len() as u8;
+        try_push(&mut self.long_keys, LongKey { words: Self::long_words(bytes), len: bytes.len(), code }).ok()?;
+        try_push(&mut self.long, (bytes.to_vec(), code)).ok()?;
+        try_push(&mut self.names, LONG_NAME).ok()?;
+        self.long_slots[i] = self.long.len() as u16;
+        Some(code)
+    }
+
+    /// The bytes of code `code`'s name.
+    fn name_bytes(&self, code: usize) -> Vec<u8> {
+        match self.names.get(code) {
+            Some(&LONG_NAME) => self.long.iter().find(|(_, c)| *c as usize == code).map_or(Vec::new(), |(b, _)| b.clone()),
+            Some(&key) => StrKey::Short(key).to_bytes(),
+            None => Vec::new(),
+        }
     }
 
     /// Two multiplications: the low half mixed into the high one, and the top bits of their
@@ -838,13 +929,13 @@ impl NameFront {
         Self::slot(self.mul, self.slots[at].key) == at
     }
 
-    /// The view's code; 0 with [`NameFront::declined`] set for a name longer than 12 bytes or
-    /// a 257th name.
+    /// The view's code, a view past 12 bytes read in `buffers` (its part's); 0 with
+    /// [`NameFront::declined`] set for a 257th name or a long view not in `buffers`.
     #[inline]
-    fn code(&mut self, view: u128) -> u8 {
+    fn code(&mut self, view: u128, buffers: &[&[u8]]) -> u8 {
         match self.find(view) {
             Some(c) => c,
-            None => self.miss(view),
+            None => self.miss(view, buffers),
         }
     }
 
@@ -852,9 +943,13 @@ impl NameFront {
     /// front (a new multiplier when its slot is taken).
     #[cold]
     #[inline(never)]
-    fn miss(&mut self, view: u128) -> u8 {
+    fn miss(&mut self, view: u128, buffers: &[&[u8]]) -> u8 {
         let known = self.directory.names.len();
-        let Some(code) = self.directory.code(view) else {
+        let found = match (view as u32) > 12 {
+            true => self.directory.long_code(view_bytes(buffers, view)),
+            false => self.directory.code(view),
+        };
+        let Some(code) = found else {
             self.declined = true;
             return 0;
         };
@@ -866,6 +961,9 @@ impl NameFront {
                 }
             }
             let key = self.directory.names[code as usize];
+            if key == LONG_NAME {
+                return code; // (found through the directory's bytes, never the front)
+            }
             let at = Self::slot(self.mul, key);
             if self.taken(at) {
                 // (none of the tries: the colliding names are left to the directory)
@@ -896,10 +994,46 @@ impl NameFront {
         diff.is_none()
     }
 
+    /// [`NameFront::pairs_of`] for columns with views past 12 bytes (decision 53): those are
+    /// left out of the test and listed without a branch (`listed`: a column's rows, then the
+    /// other's), then coded through their bytes (`buffers`: each column's part's) among the
+    /// long names met. `false` when a short view was not its slot's key or a long name was
+    /// not met before (the caller then reads the piece view by view).
+    #[inline]
+    fn pairs_listing(&self, a: &[u128], b: &[u128], buffers: (&[&[u8]], &[&[u8]]), pairs: &mut [u16], listed: &mut [u16; 2 * PIECE_ROWS]) -> bool {
+        if pairs.len() > PIECE_ROWS {
+            return false;
+        }
+        let (slots, mul) = (&*self.slots, self.mul);
+        let (mut diff, mut na, mut nb) = (Differences::NONE, 0usize, PIECE_ROWS);
+        for (r, ((x, y), p)) in a.iter().zip(b).zip(pairs.iter_mut()).enumerate() {
+            let (i, j) = (&slots[Self::slot(mul, *x)], &slots[Self::slot(mul, *y)]);
+            diff = diff.with_short(x, &i.key).with_short(y, &j.key);
+            *p = i.high | j.code as u16;
+            listed[na % (2 * PIECE_ROWS)] = r as u16;
+            na += usize::from((*x as u32) > 12);
+            listed[nb % (2 * PIECE_ROWS)] = r as u16;
+            nb += usize::from((*y as u32) > 12);
+        }
+        if !diff.is_none() {
+            return false;
+        }
+        // (a listed row's pair has its other code right: the codes are below 1 << shift)
+        let low = (1u16 << self.shift) - 1;
+        for (side, list, views, buffers) in [(0, &listed[..na], a, buffers.0), (1, &listed[PIECE_ROWS..nb], b, buffers.1)] {
+            for &r in list {
+                let (Some(p), Some(&v)) = (pairs.get_mut(r as usize), views.get(r as usize)) else { return false };
+                let Some(code) = self.directory.long_found(view_bytes(buffers, v)) else { return false };
+                *p = if side == 0 { (code as u16) << self.shift | (*p & low) } else { (*p & !low) | code as u16 };
+            }
+        }
+        true
+    }
+
     /// Whether `mul` puts every name in a slot of its own.
     fn places_all(&self, mul: u64) -> bool {
         let mut taken = [0u64; FRONT_SLOTS / 64];
-        self.directory.names.iter().all(|&k| {
+        self.directory.names.iter().filter(|&&k| k != LONG_NAME).all(|&k| {
             let at = Self::slot(mul, k);
             let fresh = taken[at / 64] & (1 << (at % 64)) == 0;
             taken[at / 64] |= 1 << (at % 64);
@@ -919,7 +1053,7 @@ impl NameFront {
         for c in 0..self.directory.names.len() {
             let key = self.directory.names[c];
             let at = Self::slot(mul, key);
-            if !self.taken(at) {
+            if key != LONG_NAME && !self.taken(at) {
                 self.slots[at] = Slot { key, code: c as u8, high: (c as u16) << self.shift };
             }
         }
@@ -986,11 +1120,6 @@ impl Differences {
     }
 }
 
-/// The bytes of a packed short name.
-fn name_bytes(key: u128) -> ([u8; 16], usize) {
-    (key.to_le_bytes(), (key as u32) as usize)
-}
-
 /// [`reduce_ids`] for names given as Arrow string views (16 bytes a row: the length, then a
 /// name of at most 12 bytes inline): per block, each name is coded through a table of at most
 /// 256 names (no general hashing) and the rows counted as `u8` codes; the blocks' names are
@@ -1019,26 +1148,35 @@ pub fn reduce_names<K: Kinds + ?Sized>(a: &Parts<'_>, b: &Parts<'_>, outcomes: &
         pairs: Box<[u16; PIECE_ROWS]>,
         /// A piece's outcome lanes ([`Kinds::lanes`]).
         lanes: Box<[u8; PIECE_ROWS]>,
+        /// Set once a name past 12 bytes was met: pieces are then read by
+        /// [`NameFront::pairs_listing`], which lists the long views in `listed`.
+        long: bool,
+        listed: Box<[u16; 2 * PIECE_ROWS]>,
     }
     crate::interrupt::watched(|stop| {
         let start = || -> Result<Block> {
             let square = try_zeroed(NAME_CELLS)?.into_boxed_slice().try_into().map_err(|_| Error::InvalidArgument("reduce_names: square".into()))?;
-            Ok(Block { names: NameFront::new()?, square, careful: false, pairs: boxed(0)?, lanes: boxed(0)? })
+            Ok(Block { names: NameFront::new()?, square, careful: false, pairs: boxed(0)?, lanes: boxed(0)?, long: false, listed: boxed(0)? })
         };
         let counted = in_blocks(m, &bounds, stop, start, |blk, r| {
             let (names, square) = (&mut blk.names, &mut *blk.square);
-            // In pieces: a declined name (a 257th, a long one) ends the chunk early. Frames of
+            // In pieces: a declined name (a 257th, a long view not in its buffers) ends the chunk early. Frames of
             // more than 256 names decline in their first rows; a whole chunk per block counted
             // before the test cost ~18 ms CPU at 1M rows (benches/bt.py, n = 1,000).
             let mut kinds = 0;
             for s in r.clone().step_by(PIECE_ROWS) {
                 let e = (s + PIECE_ROWS).min(r.end);
                 let pairs = &mut blk.pairs[..e - s];
-                let (va, vb) = (a.rows(s..e).0, b.rows(s..e).0);
-                if blk.careful || !names.pairs_of(va, vb, pairs) {
+                let ((va, pa), (vb, pb)) = (a.rows(s..e), b.rows(s..e));
+                let buffers = (a.buffers(pa), b.buffers(pb));
+                let read = |names: &NameFront, pairs: &mut [u16], listed: &mut [u16; 2 * PIECE_ROWS]| match blk.long {
+                    true => names.pairs_listing(va, vb, buffers, pairs, listed),
+                    false => names.pairs_of(va, vb, pairs),
+                };
+                if blk.careful || !read(names, pairs, &mut blk.listed) {
                     let (known, shift) = (names.directory.names.len(), names.shift);
                     for ((&x, &y), p) in va.iter().zip(vb).zip(pairs.iter_mut()) {
-                        *p = (names.code(x) as u16) << 8 | names.code(y) as u16;
+                        *p = (names.code(x, buffers.0) as u16) << 8 | names.code(y, buffers.1) as u16;
                     }
                     if names.declined {
                         return false;
@@ -1047,6 +1185,7 @@ pub fn reduce_names<K: Kinds + ?Sized>(a: &Parts<'_>, b: &Parts<'_>, outcomes: &
                     widen(square, shift, names.shift);
                     pairs.iter_mut().for_each(|p| *p = (*p >> 8) << names.shift | (*p & 0xff));
                     blk.careful |= names.directory.names.len() == known;
+                    blk.long = !names.directory.long.is_empty();
                 }
                 let lanes = &mut blk.lanes[..e - s];
                 kinds |= match outcomes.lanes(s..e, lanes) {
@@ -1057,19 +1196,18 @@ pub fn reduce_names<K: Kinds + ?Sized>(a: &Parts<'_>, b: &Parts<'_>, outcomes: &
             kinds & !3 == 0
         })?;
         let Some(blocks) = counted else { return Ok(None) };
-        let mut names: Vec<u128> = blocks.iter().flat_map(|blk| blk.names.directory.names.iter().copied()).collect();
-        names.sort_unstable_by(|&x, &y| {
-            let ((bx, lx), (by, ly)) = (name_bytes(x), name_bytes(y));
-            bx[4..4 + lx].cmp(&by[4..4 + ly])
-        });
+        let block_names: Vec<Vec<Vec<u8>>> =
+            blocks.iter().map(|blk| (0..blk.names.directory.names.len()).map(|c| blk.names.directory.name_bytes(c)).collect()).collect();
+        let mut names: Vec<Vec<u8>> = block_names.iter().flatten().cloned().collect();
+        names.sort_unstable();
         names.dedup();
         let n = names.len();
         if n > MAX_WIDTH {
             return Ok(None);
         }
         let mut total = try_zeroed::<u64>(n * n * 4)?;
-        for blk in &blocks {
-            let global: Vec<usize> = blk.names.directory.names.iter().map(|k| names.iter().position(|x| x == k).unwrap_or(0)).collect();
+        for (blk, own) in blocks.iter().zip(&block_names) {
+            let global: Vec<usize> = own.iter().map(|k| names.binary_search(k).unwrap_or(0)).collect();
             for (x, &gx) in global.iter().enumerate() {
                 for (y, &gy) in global.iter().enumerate() {
                     let from = (x << blk.names.shift | y) * 4;
@@ -1240,7 +1378,7 @@ mod tests {
         let view2 = |(r, &k): (usize, &u32)| if r < 650_000 { view(k, 0) } else { view(k, r) };
         let (va2, vb2): (Vec<u128>, Vec<u128>) = (a2.iter().enumerate().map(view2).collect(), b2.iter().enumerate().map(view2).collect());
         assert_eq!(reduce_names(&Parts::one(&va2), &Parts::one(&vb2), &o[..]).unwrap().unwrap().table, want2);
-        let got_names: Vec<Vec<u8>> = got.names.iter().map(|&k| StrKey::Short(k).to_bytes()).collect();
+        let got_names: Vec<Vec<u8>> = got.names.clone();
         assert_eq!(got_names, sorted.into_iter().cloned().collect::<Vec<_>>());
         // Declined: a long name, a 257th name, a self-comparison, a tie as an integer outcome.
         let mut long = va.clone();
@@ -1295,16 +1433,19 @@ mod tests {
         fn read<'a>(views: &'a [u128], texts: &[&[u8]]) -> Labels<'a> {
             Labels::new(Parts::one(views), texts, &[0.0, 0.5, 1.0, 0.5]).unwrap()
         }
-        assert_eq!(reduce_names(&Parts::one(&va), &Parts::one(&vb), &read(&mixed, &texts).reading_long(bytes())).unwrap().unwrap().table, want);
-        assert_eq!(reduce_ids(&a, &b, &read(&mixed, &texts).reading_long(bytes())).unwrap().unwrap().table, want_ids);
+        fn reading<'a>(views: &'a [u128], texts: &[&[u8]], buffers: Vec<Vec<&'a [u8]>>) -> Labels<'a> {
+            Labels::new(Parts::one(views).with_buffers(buffers), texts, &[0.0, 0.5, 1.0, 0.5]).unwrap()
+        }
+        assert_eq!(reduce_names(&Parts::one(&va), &Parts::one(&vb), &reading(&mixed, &texts, bytes())).unwrap().unwrap().table, want);
+        assert_eq!(reduce_ids(&a, &b, &reading(&mixed, &texts, bytes())).unwrap().unwrap().table, want_ids);
         assert_eq!(reduce_names(&Parts::one(&va), &Parts::one(&vb), &read(&mixed, &texts)).unwrap(), None);
         // … and beside short labels with garbage in their padding (read view by view)
         let dirty_mixed: Vec<u128> = mixed.iter().zip(&dirty).map(|(&m, &d)| if m == long_view(0) { m } else { d }).collect();
-        assert_eq!(reduce_names(&Parts::one(&va), &Parts::one(&vb), &read(&dirty_mixed, &texts).reading_long(bytes())).unwrap().unwrap().table, want);
+        assert_eq!(reduce_names(&Parts::one(&va), &Parts::one(&vb), &reading(&dirty_mixed, &texts, bytes())).unwrap().unwrap().table, want);
         let mut unknown = mixed.clone();
         unknown[400_000] = long_view(13);
-        assert_eq!(reduce_names(&Parts::one(&va), &Parts::one(&vb), &read(&unknown, &texts).reading_long(bytes())).unwrap(), None);
-        assert_eq!(reduce_ids(&a, &b, &read(&unknown, &texts).reading_long(bytes())).unwrap(), None);
+        assert_eq!(reduce_names(&Parts::one(&va), &Parts::one(&vb), &reading(&unknown, &texts, bytes())).unwrap(), None);
+        assert_eq!(reduce_ids(&a, &b, &reading(&unknown, &texts, bytes())).unwrap(), None);
         // Columns in parts (chunks) that end anywhere, each column's elsewhere; the labels'
         // long views name bytes in their own part's buffer (at 2·part): the same tables.
         let split = |v: &'_ [u128], at: &[usize]| -> Vec<Vec<u128>> {
@@ -1326,14 +1467,106 @@ mod tests {
         fn parts(p: &[Vec<u128>]) -> Parts<'_> {
             Parts::new(p.iter().map(|x| &x[..]).collect())
         }
-        let labels = Labels::new(parts(&parted), &texts, &[0.0, 0.5, 1.0, 0.5]).unwrap().reading_long(part_bytes(0));
+        let labels = Labels::new(parts(&parted).with_buffers(part_bytes(0)), &texts, &[0.0, 0.5, 1.0, 0.5]).unwrap();
         assert_eq!(labels.starts(), &cuts);
         assert_eq!(reduce_names(&parts(&pa), &parts(&pb), &labels).unwrap().unwrap().table, want);
         assert_eq!(reduce_names(&parts(&pa), &parts(&pb), &o[..]).unwrap().unwrap().table, want);
         assert_eq!(reduce_ids(&a, &b, &labels).unwrap().unwrap().table, want_ids);
         // (a long view read in another part's buffer is not the label: declined)
-        let misread = Labels::new(parts(&parted), &texts, &[0.0, 0.5, 1.0, 0.5]).unwrap().reading_long(part_bytes(1));
+        let misread = Labels::new(parts(&parted).with_buffers(part_bytes(1)), &texts, &[0.0, 0.5, 1.0, 0.5]).unwrap();
         assert_eq!(reduce_names(&parts(&pa), &parts(&pb), &misread).unwrap(), None);
+    }
+
+    /// Arrow string views of `texts` (a short one inline; a long one's bytes appended to
+    /// the part's data buffers, a new buffer every `per` long texts) in parts cut at `cuts`.
+    fn arrow_parts(texts: &[&[u8]], cuts: &[usize], per: usize) -> (Vec<Vec<u128>>, Vec<Vec<Vec<u8>>>) {
+        let (mut parts, mut buffers) = (Vec::new(), Vec::new());
+        let mut bounds = vec![0];
+        bounds.extend_from_slice(cuts);
+        bounds.push(texts.len());
+        for w in bounds.windows(2) {
+            let (mut views, mut bufs, mut long) = (Vec::new(), vec![Vec::new()], 0);
+            for t in &texts[w[0]..w[1]] {
+                views.push(match StrKey::new(t).packed() {
+                    Some(v) => v,
+                    None => {
+                        if long > 0 && long % per == 0 {
+                            bufs.push(Vec::new());
+                        }
+                        long += 1;
+                        let (k, buf) = (bufs.len() - 1, bufs.last_mut().unwrap());
+                        let prefix = u32::from_le_bytes(t[..4].try_into().unwrap());
+                        let view = t.len() as u128 | (prefix as u128) << 32 | (k as u128) << 64 | (buf.len() as u128) << 96;
+                        buf.extend_from_slice(t);
+                        view
+                    }
+                });
+            }
+            parts.push(views);
+            buffers.push(bufs);
+        }
+        (parts, buffers)
+    }
+
+    /// Names past 12 bytes (decision 53), beside short ones, in parts with their own data
+    /// buffers: the general path's table, whoever meets them first and however the columns
+    /// are cut; a long view outside its buffers, or a 257th name, declines.
+    #[test]
+    fn long_names_match_the_general_reduce() {
+        let n = 90;
+        let (a, b, o) = random_rows(n, 500_000, 31);
+        // 13 to 40 bytes, some alike but for one byte in the middle, or the last; and short.
+        let names: Vec<Vec<u8>> = (0..n)
+            .map(|k| match k % 3 {
+                0 => format!("model-{k:03}-instruct-v0.1").into_bytes(),
+                1 => format!("{}{k:02}", "x".repeat(11 + k % 29)).into_bytes(),
+                _ => format!("m{k}").into_bytes(),
+            })
+            .collect();
+        let mut sorted = names.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted.len(), n, "distinct names");
+        let rank: Vec<u32> = names.iter().map(|x| sorted.binary_search(x).unwrap() as u32).collect();
+        let want = reduce(n, &a, &b, Outcomes::Values(&o), None).unwrap().relabel(&rank).unwrap();
+        let texts = |ids: &[u32]| -> Vec<&[u8]> { ids.iter().map(|&k| &names[k as usize][..]).collect() };
+        let (ta, tb) = (texts(&a), texts(&b));
+        fn with(p: &(Vec<Vec<u128>>, Vec<Vec<Vec<u8>>>)) -> Parts<'_> {
+            Parts::new(p.0.iter().map(|v| &v[..]).collect()).with_buffers(p.1.iter().map(|bs| bs.iter().map(|b| &b[..]).collect()).collect())
+        }
+        for (cuts_a, cuts_b, per) in [(vec![], vec![], usize::MAX), (vec![1, 4097, 100_000], vec![250_001], 1000)] {
+            let (pa, pb) = (arrow_parts(&ta, &cuts_a, per), arrow_parts(&tb, &cuts_b, per));
+            let got = reduce_names(&with(&pa), &with(&pb), &o[..]).unwrap().unwrap();
+            assert_eq!(got.names, sorted);
+            assert_eq!(got.table, want, "cuts {cuts_a:?} {cuts_b:?}");
+            // (the same with string labels)
+            let texts3: [&[u8]; 3] = [b"model_b", b"tie", b"model_a"];
+            let lv: Vec<u128> = o.iter().map(|&x| StrKey::new(texts3[(2.0 * x) as usize]).packed().unwrap()).collect();
+            let labels = Labels::new(Parts::one(&lv), &texts3, &[0.0, 0.5, 1.0]).unwrap();
+            assert_eq!(reduce_names(&with(&pa), &with(&pb), &labels).unwrap().unwrap().table, want);
+            // Without the buffers, or a view past its buffer's end: declined.
+            assert_eq!(reduce_names(&Parts::new(pa.0.iter().map(|v| &v[..]).collect()), &with(&pb), &o[..]).unwrap(), None);
+            let mut bad = pa.clone();
+            let last = bad.0.len() - 1;
+            let r = bad.0[last].iter().rposition(|&v| (v as u32) > 12).unwrap();
+            bad.0[last][r] += 1 << 96;
+            assert_eq!(reduce_names(&with(&bad), &with(&pb), &o[..]).unwrap(), None);
+        }
+        // Long names met late (the first 300,000 rows among 10 short names): the same table.
+        let (mut a2, mut b2) = (a.clone(), b.clone());
+        for r in 0..300_000 {
+            (a2[r], b2[r]) = (3 * (a[r] % 10) + 2, 3 * ((a[r] % 10 + 1 + b[r] % 9) % 10) + 2);
+        }
+        let want2 = reduce(n, &a2, &b2, Outcomes::Values(&o), None).unwrap().relabel(&rank).unwrap();
+        let (pa, pb) = (arrow_parts(&texts(&a2), &[], 7), arrow_parts(&texts(&b2), &[], 7));
+        assert_eq!(reduce_names(&with(&pa), &with(&pb), &o[..]).unwrap().unwrap().table, want2);
+        // 257 names, the last ones long: declined.
+        let many: Vec<Vec<u8>> = (0..257).map(|k| format!("a-long-name-number-{k}").into_bytes()).collect();
+        let ids = |shift: usize, k: usize| -> Vec<&[u8]> { (0..20_000).map(|r| &many[(r + shift) % k][..]).collect() };
+        let (pa, pb) = (arrow_parts(&ids(0, 257), &[], usize::MAX), arrow_parts(&ids(1, 257), &[], usize::MAX));
+        assert_eq!(reduce_names(&with(&pa), &with(&pb), &AllWins).unwrap(), None);
+        let (pa, pb) = (arrow_parts(&ids(0, 256), &[], usize::MAX), arrow_parts(&ids(1, 256), &[], usize::MAX));
+        assert_eq!(reduce_names(&with(&pa), &with(&pb), &AllWins).unwrap().unwrap().names.len(), 256, "(256 names: read)");
     }
 
     /// `view_bytes` reads a long view's bytes in the buffer it names, and nothing for a short
@@ -1445,7 +1678,7 @@ mod tests {
         let (va, vb): (Vec<u128>, Vec<u128>) = (a.iter().map(view).collect(), b.iter().map(view).collect());
         let got = reduce_names(&Parts::one(&va), &Parts::one(&vb), &o[..]).unwrap().unwrap();
         assert_eq!(got.table, want.relabel(&rank).unwrap());
-        assert_eq!(got.names.iter().map(|&k| StrKey::Short(k).to_bytes()).collect::<Vec<_>>(), sorted);
+        assert_eq!(got.names, sorted);
         // Names met late, after rows were counted: the square's rows widened from 16 pairs to
         // 32 in the first piece, then to 256 in one piece after 200,000 rows; or from 16 to
         // 256 after 150,000 rows.
@@ -1469,13 +1702,13 @@ mod tests {
         // (the colliding pair first, then 50 more names)
         let vs: Vec<u128> = [early, last].into_iter().chain(last + 1..last + 51).map(key).collect();
         let mut front = NameFront::new().unwrap();
-        let codes: Vec<u8> = vs.iter().map(|&v| front.code(v)).collect();
+        let codes: Vec<u8> = vs.iter().map(|&v| front.code(v, &[])).collect();
         assert!(front.mul != first, "a collision made the front choose another multiplier");
         assert_eq!(front.shift, 6, "52 names: rows of 64 pairs");
         let mut pairs = vec![0u16; vs.len()];
         assert!(front.pairs_of(&vs, &vs, &mut pairs), "every name in the front");
         for ((&v, &c), &p) in vs.iter().zip(&codes).zip(&pairs) {
-            assert_eq!((front.code(v), p), (c, (c as u16) << front.shift | c as u16));
+            assert_eq!((front.code(v, &[]), p), (c, (c as u16) << front.shift | c as u16));
             assert_eq!(front.directory.names[c as usize], v);
         }
         assert!(!front.pairs_of(&[key(last + 51)], &vs[..1], &mut pairs[..1]), "a new name is not in the front");
@@ -1523,7 +1756,7 @@ mod timing {
             let long_view = 13 | (u32::from_le_bytes(*b"tie ") as u128) << 32;
             let mixed: Vec<u128> = lv.iter().zip(&o).enumerate().map(|(r, (&v, &x))| if x == 0.5 && r % 2 == 0 { long_view } else { v }).collect();
             let lmarena =
-                Labels::new(Parts::one(&mixed), &[b"model_b", b"tie", b"model_a", data], &[0.0, 0.5, 1.0, 0.5]).unwrap().reading_long(vec![vec![&data[..]]]);
+                Labels::new(Parts::one(&mixed).with_buffers(vec![vec![&data[..]]]), &[b"model_b", b"tie", b"model_a", data], &[0.0, 0.5, 1.0, 0.5]).unwrap();
             let names_lmarena = median(&|| drop(reduce_names(&Parts::one(&va), &Parts::one(&vb), &lmarena).unwrap().unwrap()));
             println!(
                 "{threads} thread(s): int64 ids {:.1} ms, {:.0}M rows/s ({:.0}M per thread); names {:.1} ms, {:.0}M rows/s; with label outcomes: int64 ids {:.1} ms, names {:.1} ms; names with LMArena's labels (1/6 long) {:.1} ms",
