@@ -1,5 +1,5 @@
 //! The fused reduce of item ids (issue 20, decisions 34, 39 and 43): integer item names of a
-//! small range (or factorized codes, or short names read as Arrow string views) and
+//! small range (or factorized codes, or names read as Arrow string views) and
 //! unit-weight outcomes of 0, ½ or 1, counted straight from the caller's columns into a
 //! square of cells indexed by the ids themselves, in one pass.
 //!
@@ -19,7 +19,8 @@
 //! count) and the blocks added in order: the table is the one the general path gives, bit
 //! for bit.
 //!
-//! [`reduce_names`] does the same for names of at most 12 bytes given as string views: each
+//! [`reduce_names`] does the same for names given as string views (names past 12 bytes
+//! through their bytes, decision 53): each
 //! block finds its names through a perfect-hash front table ([`NameFront`]: the view as read,
 //! one multiplication, one compare) backed by a table of at most 256 (open addressing on
 //! the masked 16-byte view, in L1) instead of hashing them in general, and the blocks' names
@@ -382,8 +383,8 @@ fn same_bytes(a: &[u8], b: &[u8]) -> bool {
 #[inline]
 pub fn view_bytes<'a>(buffers: &[&'a [u8]], view: u128) -> &'a [u8] {
     let (len, buf, off) = ((view as u32) as usize, ((view >> 64) as u32) as usize, ((view >> 96) as u32) as usize);
-    match buffers.get(buf) {
-        Some(b) if len > 12 => b.get(off..off + len).unwrap_or(&[]),
+    match (buffers.get(buf), off.checked_add(len)) {
+        (Some(b), Some(end)) if len > 12 => b.get(off..end).unwrap_or(&[]),
         _ => &[],
     }
 }
@@ -606,7 +607,7 @@ fn count_rows(sq: &mut [u32], rows: impl Iterator<Item = (u64, u64, u64)>, width
 const NAME_CELLS: usize = MAX_WIDTH * MAX_WIDTH * 4;
 
 /// [`count_rows`] for names' codes ([`NameFront::code`]), given per row as the pair
-/// `x·256 + y` of the two `u8` codes and the outcome's kind: the cell `pair·4 + lane` is
+/// `x << shift | y` of the two `u8` codes ([`NameFront::shift`]) and the outcome's kind: the cell `pair·4 + lane` is
 /// within the square's fixed size (no bounds test, no or of the ids: a declined name is
 /// flagged by the front). Returns the kinds or-ed.
 #[inline]
@@ -700,7 +701,7 @@ const NO_NAME: u128 = u128::MAX;
 const LONG_NAME: u128 = NO_NAME;
 
 /// A block's names → codes in order of first appearance: open addressing over the packed
-/// names (16 bytes each; 8.5 KiB in all, a core's L1).
+/// short names (16 bytes each; 8.5 KiB in all, a core's L1), and the long ones apart.
 struct NameCodes {
     keys: Box<[u128; NAME_SLOTS]>,
     codes: Box<[u8; NAME_SLOTS]>,
@@ -735,13 +736,14 @@ impl NameCodes {
         }
     }
 
-    /// A long name's words, read without a call: the 8 bytes at 0, 8, 16 and 24, each at
-    /// most at the last 8 (`bytes` past 12). Past 32 bytes they are not the whole name.
+    /// A long name's words, read without a call: the 8 bytes at 0, 8 and 16, each at most at
+    /// the last 8, and the last 8 (`bytes` past 12). Past 32 bytes they are not the whole
+    /// name (its end is in: where versions differ, `…-20240620` and `…-20241022`).
     #[inline(always)]
     fn long_words(bytes: &[u8]) -> [u64; 4] {
         let last = bytes.len().saturating_sub(8);
         let word = |at: usize| bytes.get(at..at + 8).and_then(|w| w.try_into().ok()).map_or(0, u64::from_le_bytes);
-        [word(0), word(8.min(last)), word(16.min(last)), word(24.min(last))]
+        [word(0), word(8.min(last)), word(16.min(last)), word(last)]
     }
 
     /// A slot of `long_slots` for a long name's words and length.
@@ -785,9 +787,19 @@ impl NameCodes {
             i = (i + 1) % NAME_SLOTS;
         }
         let code = self.names.len() as u8;
-        try_push(&mut self.long_keys, LongKey { words: Self::long_words(bytes), len: bytes.len(), code }).ok()?;
-        try_push(&mut self.long, (bytes.to_vec(), code)).ok()?;
-        try_push(&mut self.names, LONG_NAME).ok()?;
+        // (room for all three first: they stay in step if an allocation fails)
+        let mut name = Vec::new();
+        if name.try_reserve_exact(bytes.len()).is_err()
+            || self.long_keys.try_reserve(1).is_err()
+            || self.long.try_reserve(1).is_err()
+            || self.names.try_reserve(1).is_err()
+        {
+            return None;
+        }
+        name.extend_from_slice(bytes);
+        self.long_keys.push(LongKey { words: Self::long_words(bytes), len: bytes.len(), code });
+        self.long.push((name, code));
+        self.names.push(LONG_NAME);
         self.long_slots[i] = self.long.len() as u16;
         Some(code)
     }
@@ -871,7 +883,7 @@ struct NameFront {
     /// two, from 16, that holds every code so far (at most 256). 100 names: 2 KiB rows, 50
     /// pages of 4 KiB touched, not 100.
     shift: u32,
-    /// Set when a view was declined (a name longer than 12 bytes, a 257th name): the codes
+    /// Set when a view was declined (a 257th name, a long view not in its buffers): the codes
     /// given since are 0, and the caller discards its counts.
     declined: bool,
     directory: NameCodes,
@@ -1121,11 +1133,13 @@ impl Differences {
 }
 
 /// [`reduce_ids`] for names given as Arrow string views (16 bytes a row: the length, then a
-/// name of at most 12 bytes inline): per block, each name is coded through a table of at most
-/// 256 names (no general hashing) and the rows counted as `u8` codes; the blocks' names are
-/// then sorted (bytes) and their squares added in that numbering. `Ok(None)` for a name
-/// longer than 12 bytes, more than 256 names, or rows [`reduce_ids`] declines (the caller
-/// takes the general path). The columns may come in parts ([`Parts`]), ending anywhere.
+/// name of at most 12 bytes inline, or its first 4 bytes and where the others are in the
+/// part's data buffers, [`Parts::with_buffers`]): per block, each name is coded through a
+/// table of at most 256 names (no general hashing) and the rows counted as `u8` codes; the
+/// blocks' names are then sorted (bytes) and their squares added in that numbering.
+/// `Ok(None)` for more than 256 names, a long view outside its buffers (or without them), or
+/// rows [`reduce_ids`] declines (the caller takes the general path). The columns may come in
+/// parts ([`Parts`]), ending anywhere.
 pub fn reduce_names<K: Kinds + ?Sized>(a: &Parts<'_>, b: &Parts<'_>, outcomes: &K) -> Result<Option<NameTable>> {
     let m = a.len();
     if b.len() != m || outcomes.rows().is_some_and(|l| l != m) {
@@ -1560,7 +1574,7 @@ mod tests {
         let want2 = reduce(n, &a2, &b2, Outcomes::Values(&o), None).unwrap().relabel(&rank).unwrap();
         let (pa, pb) = (arrow_parts(&texts(&a2), &[], 7), arrow_parts(&texts(&b2), &[], 7));
         assert_eq!(reduce_names(&with(&pa), &with(&pb), &o[..]).unwrap().unwrap().table, want2);
-        // 257 names, the last ones long: declined.
+        // 257 long names: declined (256: read).
         let many: Vec<Vec<u8>> = (0..257).map(|k| format!("a-long-name-number-{k}").into_bytes()).collect();
         let ids = |shift: usize, k: usize| -> Vec<&[u8]> { (0..20_000).map(|r| &many[(r + shift) % k][..]).collect() };
         let (pa, pb) = (arrow_parts(&ids(0, 257), &[], usize::MAX), arrow_parts(&ids(1, 257), &[], usize::MAX));
