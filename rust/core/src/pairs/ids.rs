@@ -707,10 +707,10 @@ struct NameCodes {
     codes: Box<[u8; NAME_SLOTS]>,
     /// Per code, the packed name, or [`LONG_NAME`].
     names: Vec<u128>,
-    /// The names past 12 bytes and their codes (decision 53), found through `long_slots`
-    /// (open addressing on [`NameCodes::long_hash`]; an index into `long` plus one, 0 empty);
-    /// `long_keys` their words ([`NameCodes::long_words`]) and lengths.
-    long: Vec<(Vec<u8>, u8)>,
+    /// The names past 12 bytes (decision 53), found through `long_slots` (open addressing on
+    /// [`NameCodes::long_hash`]; an index into `long` plus one, 0 empty); `long_keys` their
+    /// words ([`NameCodes::long_words`]), lengths and codes, in the same order.
+    long: Vec<Vec<u8>>,
     long_keys: Vec<LongKey>,
     long_slots: Box<[u16; NAME_SLOTS]>,
 }
@@ -763,7 +763,7 @@ impl NameCodes {
             let at = (self.long_slots[i] as usize).checked_sub(1)?;
             let key = self.long_keys.get(at)?;
             let differ = (key.words[0] ^ w[0]) | (key.words[1] ^ w[1]) | (key.words[2] ^ w[2]) | (key.words[3] ^ w[3]) | (key.len ^ bytes.len()) as u64;
-            if differ == 0 && (bytes.len() <= 32 || self.long.get(at).is_some_and(|(name, _)| name.as_slice() == bytes)) {
+            if differ == 0 && (bytes.len() <= 32 || self.long.get(at).is_some_and(|name| name.as_slice() == bytes)) {
                 return Some(key.code);
             }
             i = (i + 1) % NAME_SLOTS;
@@ -782,7 +782,8 @@ impl NameCodes {
         if self.names.len() == MAX_WIDTH {
             return None;
         }
-        let mut i = Self::long_hash(&Self::long_words(bytes), bytes.len());
+        let words = Self::long_words(bytes);
+        let mut i = Self::long_hash(&words, bytes.len());
         while self.long_slots[i] != 0 {
             i = (i + 1) % NAME_SLOTS;
         }
@@ -797,8 +798,8 @@ impl NameCodes {
             return None;
         }
         name.extend_from_slice(bytes);
-        self.long_keys.push(LongKey { words: Self::long_words(bytes), len: bytes.len(), code });
-        self.long.push((name, code));
+        self.long_keys.push(LongKey { words, len: bytes.len(), code });
+        self.long.push(name);
         self.names.push(LONG_NAME);
         self.long_slots[i] = self.long.len() as u16;
         Some(code)
@@ -807,7 +808,7 @@ impl NameCodes {
     /// The bytes of code `code`'s name.
     fn name_bytes(&self, code: usize) -> Vec<u8> {
         match self.names.get(code) {
-            Some(&LONG_NAME) => self.long.iter().find(|(_, c)| *c as usize == code).map_or(Vec::new(), |(b, _)| b.clone()),
+            Some(&LONG_NAME) => self.long_keys.iter().position(|k| k.code as usize == code).and_then(|at| self.long.get(at)).map_or(Vec::new(), |b| b.clone()),
             Some(&key) => StrKey::Short(key).to_bytes(),
             None => Vec::new(),
         }
