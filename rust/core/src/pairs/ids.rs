@@ -888,6 +888,8 @@ struct NameFront {
     /// given since are 0, and the caller discards its counts.
     declined: bool,
     directory: NameCodes,
+    /// The long names' front (decision 54).
+    long: LongFront,
 }
 
 /// A slot of the front: the view found there (a name's, or a key that does not hash to the
@@ -903,9 +905,120 @@ struct Slot {
     high: u16,
 }
 
+/// Slots of a block's front of long names: 8,192 `u16`s (16 KiB, of which the names' slots
+/// are touched), so that a multiplier placing 100 names apart is found in about two tries
+/// (256 names: ~50), as for [`NameFront`].
+const LONG_FRONT_BITS: u32 = 13;
+const LONG_FRONT_SLOTS: usize = 1 << LONG_FRONT_BITS;
+/// The longest name in a [`LongFront`]: up to 32 bytes, a name's four words
+/// ([`NameCodes::long_words`]) are the whole name.
+const LONG_FRONT_MAX: usize = 32;
+
+/// The front of a block's names of 13 to 32 bytes (decision 54): a long view's words
+/// ([`NameCodes::long_words`], read in its buffer) and length hashed by one multiplication to
+/// a slot, which holds the index of a name's key ([`LongKey`]); the key's words and length are
+/// xor-ed with the view's and or-ed into one word, tested once a piece ([`NameFront::pairs_listing`]):
+/// no probing, no branch a view. The multiplier is chosen so that the long names seen so far
+/// take distinct slots; an empty slot holds the index of the key of no name (its length is
+/// `usize::MAX`). Not `ready` once a name is past 32 bytes or no multiplier tried places the
+/// names apart: the block's long views are then found through the directory ([`NameCodes::long_found`]).
+struct LongFront {
+    slots: Box<[u16; LONG_FRONT_SLOTS]>,
+    /// The long names' keys in the order met, then the key of no name (at `MAX_WIDTH`).
+    keys: Box<[LongKey; MAX_WIDTH + 1]>,
+    count: usize,
+    mul: u64,
+    ready: bool,
+}
+
+impl LongFront {
+    fn new() -> Result<LongFront> {
+        let none = LongKey { words: [0; 4], len: usize::MAX, code: 0 };
+        Ok(LongFront { slots: boxed(MAX_WIDTH as u16)?, keys: boxed(none)?, count: 0, mul: NameFront::multiplier(0), ready: true })
+    }
+
+    /// Two multiplications: the four words (the third and fourth turned, so that equal words
+    /// do not cancel) folded in two, the first times a constant, the second and the length
+    /// xor-ed in, times the multiplier, the top bits.
+    #[inline(always)]
+    fn slot(mul: u64, w: &[u64; 4], len: usize) -> usize {
+        let x = w[0] ^ w[1].rotate_left(17) ^ w[2].rotate_left(34) ^ w[3].rotate_left(51) ^ len as u64;
+        (x.wrapping_mul(mul) >> (64 - LONG_FRONT_BITS)) as usize
+    }
+
+    /// A view's words ([`NameCodes::long_words`]) read in its buffer, and its length: 0 (no
+    /// key's) for a view not of 13 to 32 bytes within its buffer.
+    #[inline(always)]
+    fn words(buffers: &[&[u8]], view: u128) -> ([u64; 4], usize) {
+        let (len, buf, off) = ((view as u32) as usize, ((view >> 64) as u32) as usize, ((view >> 96) as u32) as usize);
+        let Some(bytes) = buffers.get(buf).and_then(|b| b.get(off..off + len)).filter(|_| (13..=LONG_FRONT_MAX).contains(&len)) else {
+            return ([0; 4], 0);
+        };
+        let last = len - 8;
+        // SAFETY: `bytes` holds `len` (13 to 32) bytes, and each word is read at most at `len - 8`.
+        let word = |at: usize| unsafe { u64::from_le(std::ptr::read_unaligned(bytes.as_ptr().add(at) as *const u64)) };
+        ([word(0), word(8.min(last)), word(16.min(last)), word(last)], len)
+    }
+
+    /// The key in the slot of a view's words and length (the key of no name when empty).
+    #[inline(always)]
+    fn key(&self, w: &[u64; 4], len: usize) -> &LongKey {
+        &self.keys[(self.slots[Self::slot(self.mul, w, len)] as usize).min(MAX_WIDTH)]
+    }
+
+    /// A new long name's key: placed in its slot, or under the first multiplier tried that
+    /// places every name apart; past 32 bytes, or without such a multiplier, not `ready`.
+    fn add(&mut self, key: LongKey) {
+        if key.len > LONG_FRONT_MAX || self.count >= MAX_WIDTH {
+            self.ready = false;
+        }
+        if !self.ready {
+            return;
+        }
+        self.keys[self.count] = key;
+        self.count += 1;
+        let at = Self::slot(self.mul, &key.words, key.len);
+        if self.slots[at] as usize == MAX_WIDTH {
+            self.slots[at] = (self.count - 1) as u16;
+            return;
+        }
+        match (1..=FRONT_TRIES).map(NameFront::multiplier).find(|&m| self.places_all(m)) {
+            Some(mul) => self.place(mul),
+            None => self.ready = false,
+        }
+    }
+
+    /// Whether `mul` puts every long name in a slot of its own.
+    fn places_all(&self, mul: u64) -> bool {
+        let mut taken = [0u64; LONG_FRONT_SLOTS / 64];
+        self.keys[..self.count].iter().all(|k| {
+            let at = Self::slot(mul, &k.words, k.len);
+            let fresh = taken[at / 64] & (1 << (at % 64)) == 0;
+            taken[at / 64] |= 1 << (at % 64);
+            fresh
+        })
+    }
+
+    /// The slots under `mul` (every name apart: [`LongFront::places_all`]).
+    fn place(&mut self, mul: u64) {
+        self.mul = mul;
+        self.slots.fill(MAX_WIDTH as u16);
+        for (i, k) in self.keys[..self.count].iter().enumerate() {
+            self.slots[Self::slot(mul, &k.words, k.len)] = i as u16;
+        }
+    }
+}
+
 impl NameFront {
     fn new() -> Result<NameFront> {
-        let mut front = NameFront { slots: boxed(Slot { key: 0, code: 0, high: 0 })?, mul: 0, shift: 4, declined: false, directory: NameCodes::new() };
+        let mut front = NameFront {
+            slots: boxed(Slot { key: 0, code: 0, high: 0 })?,
+            mul: 0,
+            shift: 4,
+            declined: false,
+            directory: NameCodes::new(),
+            long: LongFront::new()?,
+        };
         front.place(Self::multiplier(0));
         Ok(front)
     }
@@ -975,7 +1088,11 @@ impl NameFront {
             }
             let key = self.directory.names[code as usize];
             if key == LONG_NAME {
-                return code; // (found through the directory's bytes, never the front)
+                // (found through the long front, or the directory's bytes; never the front)
+                if let Some(&new) = self.directory.long_keys.last() {
+                    self.long.add(new);
+                }
+                return code;
             }
             let at = Self::slot(self.mul, key);
             if self.taken(at) {
@@ -1036,6 +1153,20 @@ impl NameFront {
         // (a listed row's pair has its other code right: the codes are below 1 << shift)
         let low = (1u16 << self.shift) - 1;
         for (side, list, views, buffers) in [(0, &listed[..na], a, buffers.0), (1, &listed[PIECE_ROWS..nb], b, buffers.1)] {
+            if self.long.ready {
+                let (mut differ, shift) = (0u64, self.shift);
+                for &r in list {
+                    let (Some(p), Some(&v)) = (pairs.get_mut(r as usize), views.get(r as usize)) else { return false };
+                    let (w, len) = LongFront::words(buffers, v);
+                    let key = self.long.key(&w, len);
+                    differ |= (key.words[0] ^ w[0]) | (key.words[1] ^ w[1]) | (key.words[2] ^ w[2]) | (key.words[3] ^ w[3]) | (key.len ^ len) as u64;
+                    *p = if side == 0 { (key.code as u16) << shift | (*p & low) } else { (*p & !low) | key.code as u16 };
+                }
+                if differ != 0 {
+                    return false;
+                }
+                continue;
+            }
             for &r in list {
                 let (Some(p), Some(&v)) = (pairs.get_mut(r as usize), views.get(r as usize)) else { return false };
                 let Some(code) = self.directory.long_found(view_bytes(buffers, v)) else { return false };
@@ -1530,16 +1661,24 @@ mod tests {
     /// are cut; a long view outside its buffers, or a 257th name, declines.
     #[test]
     fn long_names_match_the_general_reduce() {
+        // 13 to 41 bytes (past 32: found through the directory), or 13 to 32 (through the long
+        // front, decision 54), some alike but for one byte in the middle, or the last; and short.
+        for longest in [41, 32] {
+            long_names_at_most(longest);
+        }
+    }
+
+    fn long_names_at_most(longest: usize) {
         let n = 90;
         let (a, b, o) = random_rows(n, 500_000, 31);
-        // 13 to 40 bytes, some alike but for one byte in the middle, or the last; and short.
         let names: Vec<Vec<u8>> = (0..n)
             .map(|k| match k % 3 {
                 0 => format!("model-{k:03}-instruct-v0.1").into_bytes(),
-                1 => format!("{}{k:02}", "x".repeat(11 + k % 29)).into_bytes(),
+                1 => format!("{}{k:02}", "x".repeat(11 + k % (longest - 12))).into_bytes(),
                 _ => format!("m{k}").into_bytes(),
             })
             .collect();
+        assert_eq!(names.iter().map(|x| x.len()).max(), Some(longest));
         let mut sorted = names.clone();
         sorted.sort();
         sorted.dedup();
@@ -1584,6 +1723,67 @@ mod tests {
         assert_eq!(reduce_names(&with(&pa), &with(&pb), &AllWins).unwrap(), None);
         let (pa, pb) = (arrow_parts(&ids(0, 256), &[], usize::MAX), arrow_parts(&ids(1, 256), &[], usize::MAX));
         assert_eq!(reduce_names(&with(&pa), &with(&pb), &AllWins).unwrap().unwrap().names.len(), 256, "(256 names: read)");
+    }
+
+    /// The long names' front (decision 54): a name whose slot is taken moves the front to
+    /// another multiplier; every name is then found by [`NameFront::pairs_listing`]'s loop
+    /// without the directory; a new name, a view outside its buffer or of another length is
+    /// not; a name past 32 bytes leaves the long views to the directory, still found.
+    #[test]
+    fn long_front_finds_its_names() {
+        let text = |k: usize| format!("model-{k:04}-instruct").into_bytes();
+        let words = |t: &[u8]| (NameCodes::long_words(t), t.len());
+        let first = NameFront::multiplier(0);
+        let mut seen = std::collections::HashMap::new();
+        let (early, last) = (0..)
+            .find_map(|k| {
+                let (w, len) = words(&text(k));
+                seen.insert(LongFront::slot(first, &w, len), k).map(|j| (j, k))
+            })
+            .unwrap();
+        let ks: Vec<usize> = [early, last].into_iter().chain(last + 1..last + 41).collect();
+        let texts: Vec<Vec<u8>> = ks.iter().map(|&k| text(k)).collect();
+        let data: Vec<u8> = texts.concat();
+        let view = |t: &[u8], at: usize| t.len() as u128 | (u32::from_le_bytes(t[..4].try_into().unwrap()) as u128) << 32 | (at as u128) << 96;
+        let mut at = 0;
+        let views: Vec<u128> = texts
+            .iter()
+            .map(|t| {
+                at += t.len();
+                view(t, at - t.len())
+            })
+            .collect();
+        let buffers: [&[u8]; 1] = [&data];
+        let mut front = NameFront::new().unwrap();
+        let codes: Vec<u8> = views.iter().map(|&v| front.code(v, &buffers)).collect();
+        assert!(!front.declined && front.long.ready && front.long.count == views.len());
+        assert!(front.long.mul != first, "a collision made the long front choose another multiplier");
+        let short = StrKey::new(b"m1").packed().unwrap();
+        let short_code = front.code(short, &buffers);
+        let (mut pairs, mut listed) = (vec![0u16; views.len()], Box::new([0u16; 2 * PIECE_ROWS]));
+        let shorts = vec![short; views.len()];
+        for (x, y) in [(&views, &shorts), (&shorts, &views), (&views, &views)] {
+            assert!(front.pairs_listing(x, y, (&buffers, &buffers), &mut pairs, &mut listed));
+            for (r, &p) in pairs.iter().enumerate() {
+                let code = |v: &Vec<u128>| if v[0] == short { short_code } else { codes[r] } as u16;
+                assert_eq!(p, code(x) << front.shift | code(y));
+            }
+        }
+        // A new name, a view past its buffer, a view of another length: not found.
+        let new = text(last + 100);
+        let more: Vec<u8> = [&data[..], &new[..]].concat();
+        let more_buffers: [&[u8]; 1] = [&more];
+        for (v, bufs) in [(view(&new, data.len()), &more_buffers), (views[0] + (1 << 96), &buffers), (views[0] + 1, &more_buffers)] {
+            assert!(!front.pairs_listing(&[v], &[short], (bufs, bufs), &mut pairs[..1], &mut listed), "{v:x}");
+        }
+        // A name of 33 bytes: the long views are found through the directory.
+        let long33 = vec![b'z'; 33];
+        let all: Vec<u8> = [&data[..], &long33[..]].concat();
+        let all_buffers: [&[u8]; 1] = [&all];
+        front.code(view(&long33, data.len()), &all_buffers);
+        assert!(!front.long.ready && !front.declined);
+        assert!(front.pairs_listing(&views, &shorts, (&all_buffers, &all_buffers), &mut pairs, &mut listed));
+        assert!(pairs.iter().zip(&codes).all(|(&p, &c)| p == (c as u16) << front.shift | short_code as u16));
     }
 
     /// `view_bytes` reads a long view's bytes in the buffer it names, and nothing for a short
@@ -1748,6 +1948,30 @@ mod timing {
         let (a64, b64): (Vec<i64>, Vec<i64>) = (a.iter().map(|&x| x as i64).collect(), b.iter().map(|&x| x as i64).collect());
         let view = |k: u32| StrKey::new(format!("model-{k:03}").as_bytes()).packed().unwrap();
         let (va, vb): (Vec<u128>, Vec<u128>) = (a.iter().map(|&k| view(k)).collect(), b.iter().map(|&k| view(k)).collect());
+        // Names of 23 bytes (`model-042-instruct-v0.1`), each row's bytes in the data buffer.
+        let long_column = |ids: &[u32]| -> (Vec<u128>, Vec<u8>) {
+            let mut data = Vec::with_capacity(23 * ids.len());
+            let views = ids
+                .iter()
+                .map(|&k| {
+                    let text = format!("model-{k:03}-instruct-v0.1");
+                    let view = 23 | (u32::from_le_bytes(*b"mode") as u128) << 32 | (data.len() as u128) << 96;
+                    data.extend_from_slice(text.as_bytes());
+                    view
+                })
+                .collect();
+            (views, data)
+        };
+        let (la, lb) = (long_column(&a), long_column(&b));
+        // The same names, each row's view pointing at its name's bytes (as a gather or a Parquet read).
+        let shared = |ids: &[u32]| -> (Vec<u128>, Vec<u8>) {
+            let (views, data) = long_column(&(0..100).collect::<Vec<u32>>());
+            (ids.iter().map(|&k| views[k as usize]).collect(), data)
+        };
+        let (sa, sb) = (shared(&a), shared(&b));
+        fn long((views, data): &(Vec<u128>, Vec<u8>)) -> Parts<'_> {
+            Parts::one(&views[..]).with_buffers(vec![vec![&data[..]]])
+        }
         for threads in [1, 2] {
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
             let median = |f: &(dyn Fn() + Sync)| {
@@ -1775,6 +1999,13 @@ mod timing {
             let lmarena =
                 Labels::new(Parts::one(&mixed).with_buffers(vec![vec![&data[..]]]), &[b"model_b", b"tie", b"model_a", data], &[0.0, 0.5, 1.0, 0.5]).unwrap();
             let names_lmarena = median(&|| drop(reduce_names(&Parts::one(&va), &Parts::one(&vb), &lmarena).unwrap().unwrap()));
+            let long_names = median(&|| drop(reduce_names(&long(&la), &long(&lb), &o[..]).unwrap().unwrap()));
+            let shared_names = median(&|| drop(reduce_names(&long(&sa), &long(&sb), &o[..]).unwrap().unwrap()));
+            println!(
+                "{threads} thread(s): names of 23 bytes, float outcomes: each row its own bytes (as a CSV read) {:.1} ms, a name's rows its bytes (as a gather) {:.1} ms",
+                long_names * 1e3,
+                shared_names * 1e3
+            );
             println!(
                 "{threads} thread(s): int64 ids {:.1} ms, {:.0}M rows/s ({:.0}M per thread); names {:.1} ms, {:.0}M rows/s; with label outcomes: int64 ids {:.1} ms, names {:.1} ms; names with LMArena's labels (1/6 long) {:.1} ms",
                 ids * 1e3,
