@@ -8,8 +8,10 @@ Dense part: per item dtype (Int8 … Int64, UInt8 … UInt64, String, Categorica
 outcomes) and per outcome dtype (float, int, bool, string labels; Int64 items; and String items
 with string labels, with LMArena's labels where every other tie is ``"tie (bothbad)"`` (13
 bytes: read from the data buffer, not the view), the same with "Long String" items (names of
-23 bytes, ``model-042-instruct-v0.1``, as real model names often are), Categorical items with
-bool outcomes), one frame of
+23 bytes, ``model-042-instruct-v0.1``, as real model names often are; each name's rows point
+at one copy of its bytes, as after a gather or a Parquet read) and "Long String (own bytes)"
+items (each row its own copy, as a CSV read or a column built from a list), Categorical items
+with bool outcomes), one frame of
 ``--rows`` rows over ``--items`` items is built, then ``ra.bradley_terry(frame)`` and
 ``PairTable.from_comparisons(frame)`` are timed (median of ``--repeat`` calls) next to the
 numpy baseline of the issue (ids already 0 … n−1: ``np.bincount`` of a·n + b with and without
@@ -82,9 +84,11 @@ def reduce_codes(n: int, ca: np.ndarray, cb: np.ndarray, o: np.ndarray, rank: np
 
 def item_column(codes: np.ndarray, dtype: str, n: int) -> pl.Series:
     names = [f"model-{k:03d}" for k in range(n)]
-    if dtype == "Long String":  # names of 23 bytes, as real model names often are: not inline
+    if dtype.startswith("Long String"):  # names of 23 bytes, as real model names often are: not inline
         names = [f"model-{k:03d}-instruct-v0.1" for k in range(n)]
-    if dtype in ("String", "Long String", "Categorical", "Enum"):
+    if dtype == "Long String (own bytes)":  # each row its own copy of the bytes (a CSV read, a list)
+        return pl.Series(np.array(names)[codes])
+    if dtype in ("String", "Long String", "Categorical", "Enum"):  # (a name's rows point at one copy)
         s = pl.Series(codes).replace_strict(list(range(n)), names, return_dtype=pl.String)
         if dtype == "Categorical":
             return s.cast(pl.Categorical)
@@ -180,6 +184,7 @@ def ab_dense(a: np.ndarray, b: np.ndarray, o: np.ndarray, n: int, rep: int, befo
         ("String", "string"),
         ("String", "lmarena"),
         ("Long String", "lmarena"),
+        ("Long String (own bytes)", "lmarena"),
         ("Int64", "string"),
     ]
     frames = {
@@ -234,12 +239,13 @@ def main() -> None:
     if not args.skip_dense:
         base = timed(lambda: bradley_terry_ids(a, b, o, n), rep)
         print(f"numpy baseline (ids 0..n-1, bincount + MM): {base[0]:.3f} s (cpu {base[1]:.3f} s)")
-        fmt = "{:<32} {:>7} {:>6} {:>8} {:>8} {:>7} {:>9} {:>8}"
+        fmt = "{:<48} {:>7} {:>6} {:>8} {:>8} {:>7} {:>9} {:>8}"
         print(fmt.format("case", "bt s", "bt/np", "bt cpu s", "table s", "tbl/np", "general s", "gen/np"))
         cases = [(dt, "float") for dt in ("Int8", "Int16", "Int32", "Int64", "UInt8", "UInt16", "UInt32", "UInt64")]
         cases += [(dt, "float") for dt in ("String", "Categorical", "Enum")]
         cases += [("Int64", kind) for kind in ("int", "bool", "string")]
-        cases += [("String", "string"), ("String", "lmarena"), ("Long String", "lmarena"), ("Categorical", "bool")]
+        cases += [("String", "string"), ("String", "lmarena"), ("Long String", "lmarena")]
+        cases += [("Long String (own bytes)", "lmarena"), ("Categorical", "bool")]
         fastest = float("inf")
         walls = {}
         for dtype, kind in cases:

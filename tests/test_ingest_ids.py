@@ -367,6 +367,38 @@ def test_long_string_items_are_read_in_the_view_pass(took_the_fast_path: list[bo
     assert took_the_fast_path == [True]
 
 
+@pytest.mark.parametrize("source", ["gather", "parquet", "csv", "list"])
+def test_long_names_whose_views_repeat(source: str, took_the_fast_path: list[bool], tmp_path: Any) -> None:
+    # Long names only: a gathered column, and a Parquet read (each row group's dictionary
+    # lists the names in its own order), point each name's rows at one copy of its bytes: the
+    # same view is another name in another chunk or column. Those views are found through the
+    # cache of views, per chunk (decision 55); CSV reads and lists (each row its own bytes)
+    # through their bytes (decision 54). Always the general path's table.
+    rng = np.random.default_rng(21)
+    m = 40_000
+    a = rng.integers(0, 60, m)
+    b = (a + rng.integers(1, 60, m)) % 60
+    o = rng.integers(0, 3, m) / 2.0
+    names = [f"model-{k:03d}-instruct-v0.{k % 7}" for k in range(60)]
+    whole = pl.DataFrame({"a": np.array(names)[a], "b": np.array(names)[b], "o": o})
+    if source == "gather":
+        frame = pl.DataFrame({"a": pl.Series(names).gather(a), "b": pl.Series(names[::-1]).gather(59 - b), "o": o})
+    elif source == "parquet":
+        # (a chunk per row group, its dictionary in the order its rows name them)
+        whole.write_parquet(tmp_path / "rows.parquet", row_group_size=5000)
+        frame = pl.read_parquet(tmp_path / "rows.parquet")
+    elif source == "csv":
+        whole.write_csv(tmp_path / "rows.csv")
+        frame = pl.read_csv(tmp_path / "rows.csv", schema_overrides={"a": pl.String, "b": pl.String})
+    else:
+        frame = pl.DataFrame({"a": [names[k] for k in a], "b": [names[k] for k in b], "o": o})
+    took_the_fast_path.clear()
+    same_table(
+        ra.PairTable.from_comparisons(frame, outcome="o"), Comparisons.from_frame(whole, outcome="o").pair_table()
+    )
+    assert took_the_fast_path == [True]
+
+
 @pytest.mark.parametrize("source", ["chunks", "parquet", "csv"])
 def test_string_columns_in_chunks_take_the_view_pass(
     source: str, took_the_fast_path: list[bool], tmp_path: Any

@@ -888,8 +888,9 @@ struct NameFront {
     /// given since are 0, and the caller discards its counts.
     declined: bool,
     directory: NameCodes,
-    /// The long names' front (decision 54).
+    /// The long names' front (decision 54) and the cache of long views (decision 55).
     long: LongFront,
+    cache: ViewCache,
 }
 
 /// A slot of the front: the view found there (a name's, or a key that does not hash to the
@@ -1009,6 +1010,77 @@ impl LongFront {
     }
 }
 
+/// Slots of a block's cache of long views: 4,096 of 32 bytes (128 KiB, of which the views
+/// met are touched).
+const VIEW_CACHE_BITS: u32 = 12;
+const VIEW_CACHE_SLOTS: usize = 1 << VIEW_CACHE_BITS;
+/// The most pieces a column's long views skip the cache after pieces where it was of little use.
+const VIEW_CACHE_BACKOFF: u32 = 64;
+
+/// A block's cache of long views as read — length, first four bytes, buffer and offset, the
+/// same bytes for every view alike within a part — with their names' codes (decision 55). A
+/// gathered column, and a Parquet read, points each name's rows at one copy of its bytes:
+/// such a view is then found by one hash, one load and one compare (as a short name in the
+/// front), its bytes not read. Direct-mapped, a view found through its bytes replacing the
+/// slot's; tagged with its part (its index and column: the same view in another part may
+/// name other bytes). A column whose views do not repeat (a CSV read, a column built from a
+/// list: each row its own bytes) skips the cache after a piece where fewer than a quarter
+/// of its long views were found in it, for 1, 2, 4 … up to 64 pieces.
+struct ViewCache {
+    slots: Box<[CachedView; VIEW_CACHE_SLOTS]>,
+    /// Per column: the pieces left to skip, and the skip after the next piece of little use.
+    skip: [u32; 2],
+    backoff: [u32; 2],
+}
+
+/// A view of a part (tagged, 0 for none) and its name's code.
+#[derive(Clone, Copy)]
+#[repr(C, align(32))]
+struct CachedView {
+    view: u128,
+    tag: u32,
+    code: u8,
+}
+
+impl ViewCache {
+    fn new() -> Result<ViewCache> {
+        Ok(ViewCache { slots: boxed(CachedView { view: 0, tag: 0, code: 0 })?, skip: [0; 2], backoff: [1; 2] })
+    }
+
+    /// The halves of the view and the tag folded (a gathered column's views are the same in
+    /// both columns, their tags not), times a constant, the top bits.
+    #[inline(always)]
+    fn slot(view: u128, tag: u32) -> usize {
+        (((view as u64) ^ (view >> 64) as u64 ^ tag as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - VIEW_CACHE_BITS)) as usize
+    }
+
+    /// Keeps a view found through its bytes.
+    #[inline(always)]
+    fn insert(&mut self, view: u128, tag: u32, code: u8) {
+        self.slots[Self::slot(view, tag)] = CachedView { view, tag, code };
+    }
+
+    /// Whether column `side`'s next piece looks in the cache.
+    #[inline]
+    fn begin(&mut self, side: usize) -> bool {
+        let skip = &mut self.skip[side & 1];
+        *skip = skip.saturating_sub(1);
+        *skip == 0
+    }
+
+    /// After a piece that looked in the cache: `hits` of its `long` views found there.
+    #[inline]
+    fn end(&mut self, side: usize, hits: usize, long: usize) {
+        let (skip, backoff) = (&mut self.skip[side & 1], &mut self.backoff[side & 1]);
+        if hits * 4 < long {
+            *skip = *backoff + 1;
+            *backoff = (*backoff * 2).min(VIEW_CACHE_BACKOFF);
+        } else {
+            *backoff = 1;
+        }
+    }
+}
+
 impl NameFront {
     fn new() -> Result<NameFront> {
         let mut front = NameFront {
@@ -1018,6 +1090,7 @@ impl NameFront {
             declined: false,
             directory: NameCodes::new(),
             long: LongFront::new()?,
+            cache: ViewCache::new()?,
         };
         front.place(Self::multiplier(0));
         Ok(front)
@@ -1126,11 +1199,14 @@ impl NameFront {
 
     /// [`NameFront::pairs_of`] for columns with views past 12 bytes (decision 53): those are
     /// left out of the test and listed without a branch (`listed`: a column's rows, then the
-    /// other's), then coded through their bytes (`buffers`: each column's part's) among the
-    /// long names met. `false` when a short view was not its slot's key or a long name was
-    /// not met before (the caller then reads the piece view by view).
+    /// other's), then coded among the long names met: through the cache of views as read
+    /// when its part's views repeat ([`ViewCache`], decision 55), else through their bytes
+    /// (`parts`: each column's part's data buffers and the part's tag) in the long front
+    /// ([`LongFront`], decision 54), or the directory. `false` when a short view was not its
+    /// slot's key or a long name was not met before (the caller then reads the piece view
+    /// by view).
     #[inline]
-    fn pairs_listing(&self, a: &[u128], b: &[u128], buffers: (&[&[u8]], &[&[u8]]), pairs: &mut [u16], listed: &mut [u16; 2 * PIECE_ROWS]) -> bool {
+    fn pairs_listing(&mut self, a: &[u128], b: &[u128], parts: [(&[&[u8]], u32); 2], pairs: &mut [u16], listed: &mut [u16; 2 * PIECE_ROWS]) -> bool {
         if pairs.len() > PIECE_ROWS {
             return false;
         }
@@ -1150,27 +1226,95 @@ impl NameFront {
         if !diff.is_none() {
             return false;
         }
-        // (a listed row's pair has its other code right: the codes are below 1 << shift)
-        let low = (1u16 << self.shift) - 1;
-        for (side, list, views, buffers) in [(0, &listed[..na], a, buffers.0), (1, &listed[PIECE_ROWS..nb], b, buffers.1)] {
-            if self.long.ready {
-                let (mut differ, shift) = (0u64, self.shift);
-                for &r in list {
-                    let (Some(p), Some(&v)) = (pairs.get_mut(r as usize), views.get(r as usize)) else { return false };
-                    let (w, len) = LongFront::words(buffers, v);
-                    let key = self.long.key(&w, len);
-                    differ |= (key.words[0] ^ w[0]) | (key.words[1] ^ w[1]) | (key.words[2] ^ w[2]) | (key.words[3] ^ w[3]) | (key.len ^ len) as u64;
-                    *p = if side == 0 { (key.code as u16) << shift | (*p & low) } else { (*p & !low) | key.code as u16 };
-                }
-                if differ != 0 {
-                    return false;
-                }
-                continue;
+        let (first, second) = listed.split_at_mut(PIECE_ROWS);
+        self.long_codes(0, &mut first[..na], a, parts[0], pairs) && self.long_codes(1, &mut second[..nb - PIECE_ROWS], b, parts[1], pairs)
+    }
+
+    /// [`NameFront::pairs_listing`] for a block whose names are all long (decision 55): every
+    /// view is coded as long (a short view is not found), the pairs first through the cache
+    /// of views, for both columns in one loop without a branch (listing the views not found
+    /// there), then through their bytes.
+    #[inline]
+    fn pairs_long(&mut self, a: &[u128], b: &[u128], parts: [(&[&[u8]], u32); 2], pairs: &mut [u16], listed: &mut [u16; 2 * PIECE_ROWS]) -> bool {
+        if pairs.len() > PIECE_ROWS {
+            return false;
+        }
+        let (first, second) = listed.split_at_mut(PIECE_ROWS);
+        let (first, second) = (&mut first[..pairs.len()], &mut second[..pairs.len()]);
+        let cached = self.cache.begin(0);
+        let (mut ma, mut mb) = (pairs.len(), pairs.len());
+        if cached {
+            let (slots, shift, (ta, tb)) = (&*self.cache.slots, self.shift, (parts[0].1, parts[1].1));
+            (ma, mb) = (0, 0);
+            for (r, ((x, y), p)) in a.iter().zip(b).zip(pairs.iter_mut()).enumerate() {
+                let (i, j) = (&slots[ViewCache::slot(*x, ta)], &slots[ViewCache::slot(*y, tb)]);
+                *p = (i.code as u16) << shift | j.code as u16;
+                first[ma % PIECE_ROWS] = r as u16;
+                ma += usize::from((i.view != *x) | (i.tag != ta));
+                second[mb % PIECE_ROWS] = r as u16;
+                mb += usize::from((j.view != *y) | (j.tag != tb));
             }
+            self.cache.end(0, 2 * pairs.len() - ma - mb, 2 * pairs.len());
+        } else {
+            for (r, (x, y)) in first.iter_mut().zip(second.iter_mut()).enumerate() {
+                (*x, *y) = (r as u16, r as u16);
+            }
+        }
+        self.byte_codes(0, &first[..ma], a, parts[0], pairs, cached) && self.byte_codes(1, &second[..mb], b, parts[1], pairs, cached)
+    }
+
+    /// The codes of the long views of one column (`side`: 0 for the pairs' first codes) at
+    /// rows `list` into `pairs` (the other code kept: the codes are below `1 << shift`): the
+    /// cache of views first, without a branch, listing again (in place) the views not found
+    /// there, then those through their bytes. `false` when a view is not a long name met
+    /// before.
+    #[inline(always)]
+    fn long_codes(&mut self, side: usize, list: &mut [u16], views: &[u128], (buffers, tag): (&[&[u8]], u32), pairs: &mut [u16]) -> bool {
+        let (low, shift) = ((1u16 << self.shift) - 1, self.shift);
+        let cached = self.cache.begin(side);
+        let mut missed = list.len();
+        if cached {
+            missed = 0;
+            for at in 0..list.len() {
+                let r = list[at];
+                let (Some(p), Some(&v)) = (pairs.get_mut(r as usize), views.get(r as usize)) else { return false };
+                let slot = &self.cache.slots[ViewCache::slot(v, tag)];
+                *p = if side == 0 { (slot.code as u16) << shift | (*p & low) } else { (*p & !low) | slot.code as u16 };
+                list[missed] = r;
+                missed += usize::from((slot.view != v) | (slot.tag != tag));
+            }
+            self.cache.end(side, list.len() - missed, list.len());
+        }
+        self.byte_codes(side, &list[..missed], views, (buffers, tag), pairs, cached)
+    }
+
+    /// The codes of one column's long views at rows `list` through their bytes: in the long
+    /// front ([`LongFront`]) or the directory; each kept in the cache of views when `keep`.
+    #[inline(always)]
+    fn byte_codes(&mut self, side: usize, list: &[u16], views: &[u128], (buffers, tag): (&[&[u8]], u32), pairs: &mut [u16], keep: bool) -> bool {
+        let (low, shift) = ((1u16 << self.shift) - 1, self.shift);
+        let code_in = |p: &mut u16, code: u8| *p = if side == 0 { (code as u16) << shift | (*p & low) } else { (*p & !low) | code as u16 };
+        if self.long.ready {
+            let mut differ = 0u64;
             for &r in list {
                 let (Some(p), Some(&v)) = (pairs.get_mut(r as usize), views.get(r as usize)) else { return false };
-                let Some(code) = self.directory.long_found(view_bytes(buffers, v)) else { return false };
-                *p = if side == 0 { (code as u16) << self.shift | (*p & low) } else { (*p & !low) | code as u16 };
+                let (w, len) = LongFront::words(buffers, v);
+                let key = self.long.key(&w, len);
+                let d = (key.words[0] ^ w[0]) | (key.words[1] ^ w[1]) | (key.words[2] ^ w[2]) | (key.words[3] ^ w[3]) | (key.len ^ len) as u64;
+                differ |= d;
+                code_in(p, key.code);
+                if keep && d == 0 {
+                    self.cache.insert(v, tag, key.code);
+                }
+            }
+            return differ == 0;
+        }
+        for &r in list {
+            let (Some(p), Some(&v)) = (pairs.get_mut(r as usize), views.get(r as usize)) else { return false };
+            let Some(code) = self.directory.long_found(view_bytes(buffers, v)) else { return false };
+            code_in(p, code);
+            if keep {
+                self.cache.insert(v, tag, code);
             }
         }
         true
@@ -1297,7 +1441,8 @@ pub fn reduce_names<K: Kinds + ?Sized>(a: &Parts<'_>, b: &Parts<'_>, outcomes: &
         /// A piece's outcome lanes ([`Kinds::lanes`]).
         lanes: Box<[u8; PIECE_ROWS]>,
         /// Set once a name past 12 bytes was met: pieces are then read by
-        /// [`NameFront::pairs_listing`], which lists the long views in `listed`.
+        /// [`NameFront::pairs_listing`], which lists the long views in `listed` (or, while
+        /// every name met is long, by [`NameFront::pairs_long`]).
         long: bool,
         listed: Box<[u16; 2 * PIECE_ROWS]>,
     }
@@ -1317,8 +1462,11 @@ pub fn reduce_names<K: Kinds + ?Sized>(a: &Parts<'_>, b: &Parts<'_>, outcomes: &
                 let pairs = &mut blk.pairs[..e - s];
                 let ((va, pa), (vb, pb)) = (a.rows(s..e), b.rows(s..e));
                 let buffers = (a.buffers(pa), b.buffers(pb));
-                let read = |names: &NameFront, pairs: &mut [u16], listed: &mut [u16; 2 * PIECE_ROWS]| match blk.long {
-                    true => names.pairs_listing(va, vb, buffers, pairs, listed),
+                // (a part's tag for the cache of long views: its index, its column, plus one)
+                let parts = [(buffers.0, ((pa as u32) << 1) + 1), (buffers.1, ((pb as u32) << 1 | 1) + 1)];
+                let read = |names: &mut NameFront, pairs: &mut [u16], listed: &mut [u16; 2 * PIECE_ROWS]| match blk.long {
+                    true if names.directory.long.len() == names.directory.names.len() => names.pairs_long(va, vb, parts, pairs, listed),
+                    true => names.pairs_listing(va, vb, parts, pairs, listed),
                     false => names.pairs_of(va, vb, pairs),
                 };
                 if blk.careful || !read(names, pairs, &mut blk.listed) {
@@ -1763,7 +1911,7 @@ mod tests {
         let (mut pairs, mut listed) = (vec![0u16; views.len()], Box::new([0u16; 2 * PIECE_ROWS]));
         let shorts = vec![short; views.len()];
         for (x, y) in [(&views, &shorts), (&shorts, &views), (&views, &views)] {
-            assert!(front.pairs_listing(x, y, (&buffers, &buffers), &mut pairs, &mut listed));
+            assert!(front.pairs_listing(x, y, [(&buffers, 1), (&buffers, 2)], &mut pairs, &mut listed));
             for (r, &p) in pairs.iter().enumerate() {
                 let code = |v: &Vec<u128>| if v[0] == short { short_code } else { codes[r] } as u16;
                 assert_eq!(p, code(x) << front.shift | code(y));
@@ -1774,7 +1922,7 @@ mod tests {
         let more: Vec<u8> = [&data[..], &new[..]].concat();
         let more_buffers: [&[u8]; 1] = [&more];
         for (v, bufs) in [(view(&new, data.len()), &more_buffers), (views[0] + (1 << 96), &buffers), (views[0] + 1, &more_buffers)] {
-            assert!(!front.pairs_listing(&[v], &[short], (bufs, bufs), &mut pairs[..1], &mut listed), "{v:x}");
+            assert!(!front.pairs_listing(&[v], &[short], [(bufs, 1), (bufs, 2)], &mut pairs[..1], &mut listed), "{v:x}");
         }
         // A name of 33 bytes: the long views are found through the directory.
         let long33 = vec![b'z'; 33];
@@ -1782,8 +1930,74 @@ mod tests {
         let all_buffers: [&[u8]; 1] = [&all];
         front.code(view(&long33, data.len()), &all_buffers);
         assert!(!front.long.ready && !front.declined);
-        assert!(front.pairs_listing(&views, &shorts, (&all_buffers, &all_buffers), &mut pairs, &mut listed));
+        assert!(front.pairs_listing(&views, &shorts, [(&all_buffers, 3), (&all_buffers, 4)], &mut pairs, &mut listed));
         assert!(pairs.iter().zip(&codes).all(|(&p, &c)| p == (c as u16) << front.shift | short_code as u16));
+    }
+
+    /// Views that repeat (a gathered column, a Parquet read: each name's rows point at one
+    /// copy of its bytes) are found through the cache of views (decision 55), per part: here
+    /// each part's buffer holds the names in another order, so that the same view is another
+    /// name in each part and in each column. Long names only (`pairs_long`) and long beside
+    /// short ones and one past 32 bytes (`pairs_listing`, the directory); parts whose views
+    /// repeat beside parts whose rows have their own bytes.
+    #[test]
+    fn repeated_views_are_cached_per_part() {
+        let n = 60;
+        let (a, b, o) = random_rows(n, 200_000, 41);
+        for with_short in [false, true] {
+            let names: Vec<Vec<u8>> = (0..n)
+                .map(|k| match k {
+                    _ if with_short && k % 4 == 0 => format!("m{k}").into_bytes(),
+                    // (a name past 32 bytes: the long views then found through the directory)
+                    1 if with_short => format!("model-{k:03}-instruct-v0.1-and-a-longer-tail").into_bytes(),
+                    _ => format!("model-{k:03}-instruct-v0.1").into_bytes(),
+                })
+                .collect();
+            let mut sorted = names.clone();
+            sorted.sort();
+            let rank: Vec<u32> = names.iter().map(|x| sorted.binary_search(x).unwrap() as u32).collect();
+            let want = reduce(n, &a, &b, Outcomes::Values(&o), None).unwrap().relabel(&rank).unwrap();
+            // Part k of a column: its buffer holds the long names rotated by `turn`; each row's
+            // view points at its name there (or, for `own`, at its own copy after them).
+            let column = |ids: &[u32], cuts: &[usize], turn: usize, own: usize| -> (Vec<Vec<u128>>, Vec<Vec<Vec<u8>>>) {
+                let bounds: Vec<usize> = [0].iter().chain(cuts).chain([ids.len()].iter()).copied().collect();
+                let (mut parts, mut buffers) = (Vec::new(), Vec::new());
+                for (k, w) in bounds.windows(2).enumerate() {
+                    let (mut data, mut at) = (Vec::new(), vec![0usize; n]);
+                    for j in 0..n {
+                        let name = (j + turn * (k + 1)) % n;
+                        at[name] = data.len();
+                        data.extend_from_slice(&names[name]);
+                    }
+                    let views = ids[w[0]..w[1]]
+                        .iter()
+                        .map(|&id| {
+                            let t = &names[id as usize];
+                            StrKey::new(t).packed().unwrap_or_else(|| {
+                                let off = if k % 2 == own {
+                                    data.extend_from_slice(t);
+                                    data.len() - t.len()
+                                } else {
+                                    at[id as usize]
+                                };
+                                t.len() as u128 | (u32::from_le_bytes(t[..4].try_into().unwrap()) as u128) << 32 | (off as u128) << 96
+                            })
+                        })
+                        .collect();
+                    parts.push(views);
+                    buffers.push(vec![data]);
+                }
+                (parts, buffers)
+            };
+            fn with(p: &(Vec<Vec<u128>>, Vec<Vec<Vec<u8>>>)) -> Parts<'_> {
+                Parts::new(p.0.iter().map(|v| &v[..]).collect()).with_buffers(p.1.iter().map(|bs| bs.iter().map(|b| &b[..]).collect()).collect())
+            }
+            for own in [2, 0] {
+                let (pa, pb) = (column(&a, &[70_000, 140_000], 7, own), column(&b, &[100_000], 11, own));
+                let got = reduce_names(&with(&pa), &with(&pb), &o[..]).unwrap().unwrap();
+                assert_eq!((&got.names, &got.table), (&sorted, &want), "short names too: {with_short}, parts of own bytes: {own}");
+            }
+        }
     }
 
     /// `view_bytes` reads a long view's bytes in the buffer it names, and nothing for a short
