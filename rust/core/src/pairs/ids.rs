@@ -918,7 +918,7 @@ const LONG_FRONT_MAX: usize = 32;
 /// The front of a block's names of 13 to 32 bytes (decision 54): a long view's words
 /// ([`NameCodes::long_words`], read in its buffer) and length hashed by one multiplication to
 /// a slot, which holds the index of a name's key ([`LongKey`]); the key's words and length are
-/// xor-ed with the view's and or-ed into one word, tested once a piece ([`NameFront::pairs_listing`]):
+/// xor-ed with the view's and or-ed into one word, tested once a piece ([`NameFront::byte_codes`]):
 /// no probing, no branch a view. The multiplier is chosen so that the long names seen so far
 /// take distinct slots; an empty slot holds the index of the key of no name (its length is
 /// `usize::MAX`). Not `ready` once a name is past 32 bytes or no multiplier tried places the
@@ -938,9 +938,9 @@ impl LongFront {
         Ok(LongFront { slots: boxed(MAX_WIDTH as u16)?, keys: boxed(none)?, count: 0, mul: NameFront::multiplier(0), ready: true })
     }
 
-    /// Two multiplications: the four words (the third and fourth turned, so that equal words
-    /// do not cancel) folded in two, the first times a constant, the second and the length
-    /// xor-ed in, times the multiplier, the top bits.
+    /// One multiplication: the four words (the second, third and fourth rotated, so that
+    /// equal words do not cancel: up to 24 bytes the third and fourth are the same) and the
+    /// length xor-ed, times the multiplier, the top bits.
     #[inline(always)]
     fn slot(mul: u64, w: &[u64; 4], len: usize) -> usize {
         let x = w[0] ^ w[1].rotate_left(17) ^ w[2].rotate_left(34) ^ w[3].rotate_left(51) ^ len as u64;
@@ -952,7 +952,8 @@ impl LongFront {
     #[inline(always)]
     fn words(buffers: &[&[u8]], view: u128) -> ([u64; 4], usize) {
         let (len, buf, off) = ((view as u32) as usize, ((view >> 64) as u32) as usize, ((view >> 96) as u32) as usize);
-        let Some(bytes) = buffers.get(buf).and_then(|b| b.get(off..off + len)).filter(|_| (13..=LONG_FRONT_MAX).contains(&len)) else {
+        let end = off.checked_add(len).filter(|_| (13..=LONG_FRONT_MAX).contains(&len));
+        let Some(bytes) = end.and_then(|end| buffers.get(buf)?.get(off..end)) else {
             return ([0; 4], 0);
         };
         let last = len - 8;
@@ -1023,9 +1024,11 @@ const VIEW_CACHE_BACKOFF: u32 = 64;
 /// such a view is then found by one hash, one load and one compare (as a short name in the
 /// front), its bytes not read. Direct-mapped, a view found through its bytes replacing the
 /// slot's; tagged with its part (its index and column: the same view in another part may
-/// name other bytes). A column whose views do not repeat (a CSV read, a column built from a
-/// list: each row its own bytes) skips the cache after a piece where fewer than a quarter
-/// of its long views were found in it, for 1, 2, 4 … up to 64 pieces.
+/// name other bytes; a tag is `2 · part + column + 1`, so parts are fewer than 2³¹). A column
+/// whose views do not repeat (a CSV read, a column built from a list: each row its own
+/// bytes) skips the cache after a piece where fewer than a quarter of its long views were
+/// found in it, for 1, 2, 4 … up to 64 pieces (in a block of long names only, the two columns
+/// are judged together).
 struct ViewCache {
     slots: Box<[CachedView; VIEW_CACHE_SLOTS]>,
     /// Per column: the pieces left to skip, and the skip after the next piece of little use.
@@ -1060,7 +1063,8 @@ impl ViewCache {
         self.slots[Self::slot(view, tag)] = CachedView { view, tag, code };
     }
 
-    /// Whether column `side`'s next piece looks in the cache.
+    /// Whether the next piece of column `side` (in a block of long names only, 0 for both
+    /// columns) with long views looks in the cache.
     #[inline]
     fn begin(&mut self, side: usize) -> bool {
         let skip = &mut self.skip[side & 1];
@@ -1270,6 +1274,9 @@ impl NameFront {
     /// before.
     #[inline(always)]
     fn long_codes(&mut self, side: usize, list: &mut [u16], views: &[u128], (buffers, tag): (&[&[u8]], u32), pairs: &mut [u16]) -> bool {
+        if list.is_empty() {
+            return true;
+        }
         let (low, shift) = ((1u16 << self.shift) - 1, self.shift);
         let cached = self.cache.begin(side);
         let mut missed = list.len();
@@ -1463,7 +1470,7 @@ pub fn reduce_names<K: Kinds + ?Sized>(a: &Parts<'_>, b: &Parts<'_>, outcomes: &
                 let ((va, pa), (vb, pb)) = (a.rows(s..e), b.rows(s..e));
                 let buffers = (a.buffers(pa), b.buffers(pb));
                 // (a part's tag for the cache of long views: its index, its column, plus one)
-                let parts = [(buffers.0, ((pa as u32) << 1) + 1), (buffers.1, ((pb as u32) << 1 | 1) + 1)];
+                let parts = [(buffers.0, (pa as u32).wrapping_mul(2).wrapping_add(1)), (buffers.1, (pb as u32).wrapping_mul(2).wrapping_add(2))];
                 let read = |names: &mut NameFront, pairs: &mut [u16], listed: &mut [u16; 2 * PIECE_ROWS]| match blk.long {
                     true if names.directory.long.len() == names.directory.names.len() => names.pairs_long(va, vb, parts, pairs, listed),
                     true => names.pairs_listing(va, vb, parts, pairs, listed),
@@ -1917,11 +1924,13 @@ mod tests {
                 assert_eq!(p, code(x) << front.shift | code(y));
             }
         }
-        // A new name, a view past its buffer, a view of another length: not found.
+        // A new name, a view past its buffer's end, in a buffer not there, of another length:
+        // not found.
         let new = text(last + 100);
         let more: Vec<u8> = [&data[..], &new[..]].concat();
         let more_buffers: [&[u8]; 1] = [&more];
-        for (v, bufs) in [(view(&new, data.len()), &more_buffers), (views[0] + (1 << 96), &buffers), (views[0] + 1, &more_buffers)] {
+        let past = view(&texts[0], data.len() - 5);
+        for (v, bufs) in [(view(&new, data.len()), &more_buffers), (past, &buffers), (views[0] + (1 << 64), &buffers), (views[0] + 1, &more_buffers)] {
             assert!(!front.pairs_listing(&[v], &[short], [(bufs, 1), (bufs, 2)], &mut pairs[..1], &mut listed), "{v:x}");
         }
         // A name of 33 bytes: the long views are found through the directory.
