@@ -524,24 +524,3 @@ def test_names_the_front_table_holds_or_cannot_place(took_the_fast_path: list[bo
     t = ra.PairTable.from_comparisons(frame, outcomes=odd)
     assert took_the_fast_path == [True]
     assert as_dict(t) == brute_force(sa, sb, [odd[x] for x in texts])
-
-
-@pytest.mark.parametrize("fault", ["buffer not there", "past the buffer's end", "offsets going back"])
-def test_an_invalid_arrow_string_array_names_its_row(fault: str) -> None:
-    # The general path reads each string in place: a producer's array whose row points
-    # outside its buffers is a ValueError naming the column and the row (it was a panic, or a
-    # read out of bounds), before any name is read. Polars' own arrays never are.
-    pa = pytest.importorskip("pyarrow")
-    text = b"a-long-model-name-x"  # 19 bytes: not inline in its view
-    prefix = int.from_bytes(text[:4], "little")
-    good = [len(text), prefix, 0, 0]
-    if fault == "offsets going back":
-        offsets = np.array([0, 19, 38, 30], dtype=np.int32)
-        bad = pa.Array.from_buffers(pa.string(), 3, [None, pa.py_buffer(offsets.tobytes()), pa.py_buffer(text * 2)])
-    else:
-        wrong = [len(text), prefix, 3, 0] if fault == "buffer not there" else [len(text), prefix, 0, 10]
-        views = np.array([good, good, wrong], dtype=np.int32)
-        bad = pa.Array.from_buffers(pa.string_view(), 3, [None, pa.py_buffer(views.tobytes()), pa.py_buffer(text)])
-    fine = pa.array(["x", "y"], type=bad.type)
-    with pytest.raises(ValueError, match="column 1: row 4: its string is not within"):
-        _core.factorize_strings([pa.chunked_array([fine]), pa.chunked_array([fine, bad])])

@@ -163,36 +163,6 @@ impl StrChunk {
     }
 }
 
-impl StrChunk {
-    /// The first row whose string is not within the chunk's buffers, if any: a view past 12
-    /// bytes whose data buffer is not there (or whose size is not given) or that ends past
-    /// it; offsets that go back or below 0. [`Column::key`] reads the bytes in place
-    /// unchecked: the general path tests each chunk first (a producer's invalid array is
-    /// then an error naming the row, not a read out of bounds).
-    pub fn first_bad_row(&self) -> Option<usize> {
-        match self.layout {
-            Layout::View => {
-                let buffers = if self.sizes.len() == self.data.len() { self.data_buffers() } else { Vec::new() };
-                (0..self.len).find(|&r| {
-                    // SAFETY: a view column holds `offset + len` views of 16 bytes at `main`.
-                    let view = unsafe { ptr::read_unaligned((self.main as *const u128).add(self.offset + r)) };
-                    (view as u32) > 12 && rankagg_core::pairs::view_bytes(&buffers, view).is_empty()
-                })
-            }
-            Layout::Offsets32 => {
-                // SAFETY: an offsets column holds `offset + len + 1` offsets at `main`.
-                let o = unsafe { std::slice::from_raw_parts((self.main as *const i32).add(self.offset), self.len + 1) };
-                o.windows(2).position(|w| w[0] < 0 || w[1] < w[0])
-            }
-            Layout::Offsets64 => {
-                // SAFETY: as above, 64-bit offsets.
-                let o = unsafe { std::slice::from_raw_parts((self.main as *const i64).add(self.offset), self.len + 1) };
-                o.windows(2).position(|w| w[0] < 0 || w[1] < w[0])
-            }
-        }
-    }
-}
-
 // The buffers are immutable for the lifetime of the chunk (Arrow's contract) and are only read.
 unsafe impl Send for StrChunk {}
 unsafe impl Sync for StrChunk {}

@@ -122,17 +122,6 @@ fn string_chunks(py: Python<'_>, k: usize, col: &Bound<'_, PyAny>) -> PyResult<V
 fn factorize_strings<'py>(py: Python<'py>, columns: Vec<Bound<'py, PyAny>>) -> PyResult<(Vec<Bound<'py, PyArray1<u32>>>, Bound<'py, PyList>)> {
     let per_column: Vec<Vec<arrow::StrChunk>> = columns.iter().enumerate().map(|(k, col)| string_chunks(py, k, col)).collect::<PyResult<_>>()?;
     let lens: Vec<usize> = per_column.iter().map(|c| c.iter().map(|x| x.len).sum()).collect();
-    // (the keys are read in place unchecked: an invalid array is an error here, not a read
-    // out of its buffers)
-    let bad = run_detached(py, || {
-        Ok(per_column.iter().enumerate().find_map(|(k, col)| {
-            let starts = col.iter().scan(0, |start, chunk| Some(std::mem::replace(start, *start + chunk.len)));
-            col.iter().zip(starts).find_map(|(chunk, start)| chunk.first_bad_row().map(|r| (k, start + r)))
-        }))
-    })?;
-    if let Some((k, row)) = bad {
-        return Err(PyValueError::new_err(format!("column {k}: row {row}: its string is not within the column's buffers (an invalid Arrow array)")));
-    }
     let (codes, keys) = run_detached(py, || {
         // Zero pages faulted in by the factorizer's passes, not zeroed on this thread first.
         let mut codes: Vec<Vec<u32>> = lens.iter().map(|&l| zeroed_huge(l)).collect::<Result<_, _>>()?;
