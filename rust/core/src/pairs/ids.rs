@@ -403,11 +403,11 @@ impl Kinds for Labels<'_> {
     /// padding), view by view ([`Kinds::kinds`]).
     #[inline]
     fn lanes(&self, rows: Range<usize>, lanes: &mut [u8]) -> Option<u64> {
-        let (slots, mul) = (&*self.front.slots, self.front.mul);
+        let (slots, mul) = (&*self.front.table.slots, self.front.table.mul);
         if !self.long_met.load(Ordering::Relaxed) {
             let (mut all, mut diff) = (0u64, Differences::NONE);
             for (lane, v) in lanes.iter_mut().zip(self.views.rows(rows.clone()).0) {
-                let slot = &slots[NameFront::slot(mul, *v)];
+                let slot = &slots[Front::slot(mul, *v)];
                 diff = diff.with(v, &slot.key);
                 let k = self.front_kinds[slot.code as usize];
                 all |= k as u64;
@@ -425,7 +425,7 @@ impl Kinds for Labels<'_> {
             let (mut all, mut diff, mut listed, mut count) = (0u64, Differences::NONE, [0u16; PIECE_ROWS], 0usize);
             for (r, (lane, v)) in lanes.iter_mut().zip(views).enumerate() {
                 let is_long = (*v as u32) > 12;
-                let slot = &slots[NameFront::slot(mul, *v)];
+                let slot = &slots[Front::slot(mul, *v)];
                 diff = diff.with_short(v, &slot.key);
                 let k = self.front_kinds[slot.code as usize];
                 all |= k as u64 & u64::from(is_long).wrapping_sub(1);
@@ -908,8 +908,7 @@ fn boxed<T: Clone, const N: usize>(value: T) -> Result<Box<[T; N]>> {
 /// match (a new name, a name whose slot is taken, garbage in a short view's padding, a long
 /// name) goes to the directory ([`NameCodes`]).
 struct NameFront {
-    slots: Box<[Slot; FRONT_SLOTS]>,
-    mul: u64,
+    table: Front,
     /// The block's square has rows of `1 << shift` pairs (decision 52): the least power of
     /// two, from 16, that holds every code so far (at most 256). 100 names: 2 KiB rows, 50
     /// pages of 4 KiB touched, not 100.
@@ -918,9 +917,10 @@ struct NameFront {
     /// given since are 0, and the caller discards its counts.
     declined: bool,
     directory: NameCodes,
-    /// The long names' front (decision 54) and the cache of long views (decision 55).
+    /// The long names' front (decision 54), and each column's front of views (decision 56),
+    /// made when a long name is met.
     long: LongFront,
-    cache: ViewCache,
+    views: Option<Box<[ViewFront; 2]>>,
 }
 
 /// A slot of the front: the view found there (a name's, or a key that does not hash to the
@@ -934,6 +934,11 @@ struct Slot {
     key: u128,
     code: u8,
     high: u16,
+}
+
+impl Slot {
+    /// An empty slot (but the one key 0 hashes to: [`Front::place`]).
+    const EMPTY: Slot = Slot { key: 0, code: 0, high: 0 };
 }
 
 /// Slots of a block's front of long names: 8,192 `u16`s (16 KiB, of which the names' slots
@@ -1037,93 +1042,217 @@ impl LongFront {
     }
 }
 
-/// Slots of a block's cache of long views: 4,096 of 32 bytes (128 KiB, of which the views
-/// met are touched).
-const VIEW_CACHE_BITS: u32 = 12;
-const VIEW_CACHE_SLOTS: usize = 1 << VIEW_CACHE_BITS;
-/// The most pieces a column's long views skip the cache after pieces where it was of little use.
-const VIEW_CACHE_BACKOFF: u32 = 64;
+/// The most views a column's [`ViewFront`] holds in a part: past it (views that do not
+/// repeat) the front is `crowded`.
+const VIEW_MAX: usize = MAX_WIDTH;
+/// The most pieces a column's long views skip its front of views after pieces where it was
+/// of little use.
+const VIEW_BACKOFF: u32 = 64;
 
-/// A block's cache of long views as read — length, first four bytes, buffer and offset, the
-/// same bytes for every view alike within a part — with their names' codes (decision 55). A
-/// gathered column, and a Parquet read, points each name's rows at one copy of its bytes:
-/// such a view is then found by one hash, one load and one compare (as a short name in the
-/// front), its bytes not read. Direct-mapped, a view found through its bytes replacing the
-/// slot's; tagged with its part (its index and column: the same view in another part may
-/// name other bytes; a tag is `2 · part + column + 1`, so parts are fewer than 2³¹). A column
-/// whose views do not repeat (a CSV read, a column built from a list: each row its own
-/// bytes) skips the cache after a piece where fewer than a quarter of its long views were
-/// found in it, for 1, 2, 4 … up to 64 pieces (in a block of long names only, the two columns
-/// are judged together).
-struct ViewCache {
-    slots: Box<[CachedView; VIEW_CACHE_SLOTS]>,
-    /// Per column: the pieces left to skip, and the skip after the next piece of little use.
-    skip: [u32; 2],
-    backoff: [u32; 2],
+/// A table of views and their codes without probing (decisions 43, 46, 56): a view, as read
+/// (padding and all), hashed by one multiplication to a slot, and the slot's key compared
+/// with it — one load, one compare, no probing; the slot also holds the code. The multiplier
+/// is chosen so that the keys held take distinct slots (a perfect hash, chosen again when a
+/// new key collides); an empty slot holds a key that does not hash to it, so that no view
+/// matches it (a slot holds a key exactly when its key hashes to it).
+struct Front {
+    slots: Box<[Slot; FRONT_SLOTS]>,
+    mul: u64,
 }
 
-/// A view of a part (tagged, 0 for none) and its name's code.
-#[derive(Clone, Copy)]
-#[repr(C, align(32))]
-struct CachedView {
-    view: u128,
+impl Front {
+    fn new() -> Result<Front> {
+        let mut front = Front { slots: boxed(Slot::EMPTY)?, mul: 0 };
+        front.place(std::iter::empty(), NameFront::multiplier(0), std::iter::empty(), 0);
+        Ok(front)
+    }
+
+    /// One multiplication: the halves folded (the length meets bytes 4–7 of the name, its
+    /// first four bytes the last four), times the multiplier, the top bits.
+    /// Keys whose folds are equal share a slot under every multiplier: one of them is then
+    /// not held (in the names' front, found by the directory: slower, the same code).
+    #[inline(always)]
+    fn slot(mul: u64, view: u128) -> usize {
+        let (lo, hi) = (view as u64, (view >> 64) as u64);
+        ((lo ^ hi).wrapping_mul(mul) >> (64 - FRONT_BITS)) as usize
+    }
+
+    /// The code of a view held (exactly as read: a view with garbage in its padding is not
+    /// found here).
+    #[inline]
+    fn find(&self, view: u128) -> Option<u8> {
+        let slot = &self.slots[Self::slot(self.mul, view)];
+        (slot.key == view).then_some(slot.code)
+    }
+
+    /// Whether slot `at` holds a key (its key hashes to it).
+    fn taken(&self, at: usize) -> bool {
+        Self::slot(self.mul, self.slots[at].key) == at
+    }
+
+    /// Puts `key` with its code in its slot (the square's rows `1 << shift` pairs):
+    /// `false` when another key holds the slot.
+    fn put(&mut self, key: u128, code: u8, shift: u32) -> bool {
+        let at = Self::slot(self.mul, key);
+        if self.taken(at) {
+            return self.slots[at].key == key;
+        }
+        self.slots[at] = Slot { key, code, high: (code as u16) << shift };
+        true
+    }
+
+    /// Whether `mul` puts each of `keys` in a slot of its own.
+    fn places_all(mul: u64, keys: impl Iterator<Item = u128>) -> bool {
+        apart::<{ FRONT_SLOTS / 64 }>(keys.map(|k| Self::slot(mul, k)))
+    }
+
+    /// The slots of `held` (every key put under the present multiplier) emptied, then
+    /// `entries` put under `mul` (of entries sharing a slot, the first); the slot key 0
+    /// hashes to holds a key that does not (only the slots touched are written).
+    fn place(&mut self, held: impl Iterator<Item = u128>, mul: u64, entries: impl Iterator<Item = (u128, u8)>, shift: u32) {
+        for key in held {
+            let at = Self::slot(self.mul, key);
+            if self.slots[at].key == key {
+                self.slots[at] = Slot::EMPTY;
+            }
+        }
+        self.slots[Self::slot(self.mul, 0)] = Slot::EMPTY;
+        self.mul = mul;
+        let zero = Self::slot(mul, 0);
+        self.slots[zero].key = (1..128).map(|b| 1u128 << b).find(|&k| Self::slot(mul, k) != zero).unwrap_or(u128::MAX);
+        for (key, code) in entries {
+            self.put(key, code, shift);
+        }
+    }
+
+    /// Every slot's `high` for a square's rows of `1 << shift` pairs.
+    fn shift_to(&mut self, shift: u32) {
+        for slot in self.slots.iter_mut() {
+            slot.high = (slot.code as u16) << shift;
+        }
+    }
+}
+
+/// The pairs of codes of two columns' views (`code(a) << shift | code(b)` a row into `pairs`,
+/// as long as `a` and `b`) through fronts `fa` and `fb` as they stand (the names' front for
+/// both columns, or each column's front of views), the views not tested one by one: each is
+/// xor-ed with its slot's key into one word, tested once at the end (decision 48). `false`
+/// when a view was not its slot's key: some pairs are then wrong, and the caller reads the
+/// piece another way.
+#[inline]
+fn pairs_through(fa: &Front, fb: &Front, a: &[u128], b: &[u128], pairs: &mut [u16]) -> bool {
+    let (sa, ma, sb, mb) = (&*fa.slots, fa.mul, &*fb.slots, fb.mul);
+    let mut diff = Differences::NONE;
+    for ((x, y), p) in a.iter().zip(b).zip(pairs) {
+        let (i, j) = (&sa[Front::slot(ma, *x)], &sb[Front::slot(mb, *y)]);
+        diff = diff.with(x, &i.key).with(y, &j.key);
+        *p = i.high | j.code as u16;
+    }
+    diff.is_none()
+}
+
+/// The views of one column met in one part (an Arrow chunk), with their names' codes, in a
+/// [`Front`] of their own (decision 56; a cache of long views before, decision 55). A
+/// gathered column, a join, a Parquet read (a dictionary per row group) point each name's
+/// rows at one copy of its bytes: its long views are then the same bits (length, first four
+/// bytes, buffer, offset — in another part the same bits may name other bytes: the front is
+/// emptied when the part changes) and are found as a short name is, by one hash, one load
+/// and one compare, their bytes not read. Once both columns' fronts hold views, a piece is
+/// first read through them as short names are ([`pairs_through`]: no branch, no listing);
+/// a piece that fails is read by the listing loops (where a long view is looked up here
+/// before its bytes are read), then its views not held are put here ([`ViewFront::learn`]).
+/// A column whose views do not repeat (a CSV read, a column built from a list: each row its
+/// own bytes) fills the front to [`VIEW_MAX`] (`crowded`: neither read through nor learned
+/// again in the part), and its long views skip the lookups after a piece where fewer than a
+/// quarter of them were found, for 1, 2, 4 … up to 64 pieces (nor are they learned then).
+struct ViewFront {
+    front: Front,
+    /// The views held and their codes (at most [`VIEW_MAX`]).
+    held: Vec<(u128, u8)>,
+    /// The part whose views are held (a tag of [`reduce_names`]: 2 · part + column + 1).
     tag: u32,
-    code: u8,
+    /// Set when a view of the part could not be held.
+    crowded: bool,
+    /// Pieces left to skip, the skip after the next piece of little use, and whether the
+    /// piece read looks here (its views are then learned).
+    skip: u32,
+    backoff: u32,
+    looks: bool,
 }
 
-impl ViewCache {
-    fn new() -> Result<ViewCache> {
-        Ok(ViewCache { slots: boxed(CachedView { view: 0, tag: 0, code: 0 })?, skip: [0; 2], backoff: [1; 2] })
+impl ViewFront {
+    fn new() -> Result<ViewFront> {
+        let held = crate::memory::try_with_capacity(VIEW_MAX)?;
+        Ok(ViewFront { front: Front::new()?, held, tag: 0, crowded: false, skip: 0, backoff: 1, looks: false })
     }
 
-    /// The halves of the view and the tag folded (a gathered column's views are the same in
-    /// both columns, their tags not), times a constant, the top bits.
-    #[inline(always)]
-    fn slot(view: u128, tag: u32) -> usize {
-        (((view as u64) ^ (view >> 64) as u64 ^ tag as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - VIEW_CACHE_BITS)) as usize
+    /// Starts a piece of part `tag` (the square's rows `1 << shift` pairs): the front is
+    /// emptied when the part changed.
+    fn enter(&mut self, tag: u32, shift: u32) {
+        if tag != self.tag {
+            let mul = self.front.mul;
+            self.front.place(self.held.iter().map(|&(k, _)| k), mul, std::iter::empty(), shift);
+            self.held.clear();
+            (self.tag, self.crowded) = (tag, false);
+        }
+        self.looks = self.skip <= 1;
     }
 
-    /// Keeps a view found through its bytes.
-    #[inline(always)]
-    fn insert(&mut self, view: u128, tag: u32, code: u8) {
-        self.slots[Self::slot(view, tag)] = CachedView { view, tag, code };
-    }
-
-    /// Whether the next piece of column `side` (in a block of long names only, 0 for both
-    /// columns) with long views looks in the cache.
+    /// Whether the piece's long views look in the front (the skip counted down).
     #[inline]
-    fn begin(&mut self, side: usize) -> bool {
-        let skip = &mut self.skip[side & 1];
-        *skip = skip.saturating_sub(1);
-        *skip == 0
+    fn begin(&mut self) -> bool {
+        self.skip = self.skip.saturating_sub(1);
+        self.skip == 0
     }
 
-    /// After a piece that looked in the cache: `hits` of its `long` views found there.
+    /// After a piece that looked: `hits` of its `long` views found.
     #[inline]
-    fn end(&mut self, side: usize, hits: usize, long: usize) {
-        let (skip, backoff) = (&mut self.skip[side & 1], &mut self.backoff[side & 1]);
+    fn end(&mut self, hits: usize, long: usize) {
         if hits * 4 < long {
-            *skip = *backoff + 1;
-            *backoff = (*backoff * 2).min(VIEW_CACHE_BACKOFF);
+            self.skip = self.backoff + 1;
+            self.backoff = (self.backoff * 2).min(VIEW_BACKOFF);
         } else {
-            *backoff = 1;
+            self.backoff = 1;
+        }
+    }
+
+    /// Puts the views of a piece not held yet, with their codes (column `side` of `pairs`,
+    /// rows of `1 << shift` pairs), when the piece looked here; under another multiplier when
+    /// one collides. `crowded` past [`VIEW_MAX`] views, more than 16 collisions in a piece,
+    /// or no multiplier tried placing them apart.
+    fn learn(&mut self, views: &[u128], pairs: &[u16], side: usize, shift: u32) {
+        if self.crowded || !self.looks {
+            return;
+        }
+        let (mut clashed, mut n) = ([0u128; 16], 0);
+        for (&v, &p) in views.iter().zip(pairs) {
+            if self.front.find(v).is_some() || clashed[..n].contains(&v) {
+                continue;
+            }
+            if self.held.len() == VIEW_MAX || n == clashed.len() {
+                self.crowded = true;
+                return;
+            }
+            let code = if side == 0 { p >> shift } else { p & ((1 << shift) - 1) } as u8;
+            self.held.push((v, code));
+            if !self.front.put(v, code, shift) {
+                clashed[n] = v;
+                n += 1;
+            }
+        }
+        if n > 0 {
+            let keys = || self.held.iter().map(|&(k, _)| k);
+            match (1..=FRONT_TRIES).map(NameFront::multiplier).find(|&m| Front::places_all(m, keys())) {
+                Some(mul) => self.front.place(keys(), mul, self.held.iter().copied(), shift),
+                None => self.crowded = true,
+            }
         }
     }
 }
 
 impl NameFront {
     fn new() -> Result<NameFront> {
-        let mut front = NameFront {
-            slots: boxed(Slot { key: 0, code: 0, high: 0 })?,
-            mul: 0,
-            shift: 4,
-            declined: false,
-            directory: NameCodes::new(),
-            long: LongFront::new()?,
-            cache: ViewCache::new()?,
-        };
-        front.place(Self::multiplier(0));
-        Ok(front)
+        Ok(NameFront { table: Front::new()?, shift: 4, declined: false, directory: NameCodes::new(), long: LongFront::new()?, views: None })
     }
 
     /// The `t`-th multiplier tried (odd; a fixed sequence, so that a block's table depends on
@@ -1134,28 +1263,10 @@ impl NameFront {
         (z ^ (z >> 31)) | 1
     }
 
-    /// One multiplication: the halves folded (the length meets bytes 4–7 of the name, its
-    /// first four bytes the last four), times the multiplier, the top bits.
-    /// Names whose folds are equal share a slot under every multiplier: one of them is then
-    /// found by the directory (slower, the same code).
-    #[inline]
-    fn slot(mul: u64, view: u128) -> usize {
-        let (lo, hi) = (view as u64, (view >> 64) as u64);
-        ((lo ^ hi).wrapping_mul(mul) >> (64 - FRONT_BITS)) as usize
-    }
-
-    /// The code of a view placed in the front table (exactly as read: a view with garbage in
-    /// its padding is not found here).
+    /// The code of a view placed in the front table (exactly as read).
     #[inline]
     fn find(&self, view: u128) -> Option<u8> {
-        let at = Self::slot(self.mul, view);
-        let slot = &self.slots[at];
-        (slot.key == view).then_some(slot.code)
-    }
-
-    /// Whether slot `at` holds a name (its key hashes to it).
-    fn taken(&self, at: usize) -> bool {
-        Self::slot(self.mul, self.slots[at].key) == at
+        self.table.find(view)
     }
 
     /// The view's code, a view past 12 bytes read in `buffers` (its part's); 0 with
@@ -1185,8 +1296,9 @@ impl NameFront {
         if self.directory.names.len() > known {
             if self.directory.names.len() > 1 << self.shift {
                 self.shift += 1;
-                for slot in self.slots.iter_mut() {
-                    slot.high = (slot.code as u16) << self.shift;
+                self.table.shift_to(self.shift);
+                for views in self.views.iter_mut().flat_map(|v| v.iter_mut()) {
+                    views.front.shift_to(self.shift);
                 }
             }
             let key = self.directory.names[code as usize];
@@ -1197,55 +1309,72 @@ impl NameFront {
                 }
                 return code;
             }
-            let at = Self::slot(self.mul, key);
-            if self.taken(at) {
+            if !self.table.put(key, code, self.shift) {
                 // (none of the tries: the colliding names are left to the directory)
-                if let Some(mul) = (1..=FRONT_TRIES).map(Self::multiplier).find(|&m| self.places_all(m)) {
+                if let Some(mul) = (1..=FRONT_TRIES).map(Self::multiplier).find(|&m| Front::places_all(m, self.short_names())) {
                     self.place(mul);
                 }
-            } else {
-                self.slots[at] = Slot { key, code, high: (code as u16) << self.shift };
             }
         }
         code
     }
 
-    /// The pairs of codes of two columns' views (`code(a) << shift | code(b)` a row into `pairs`,
-    /// as long as `a` and `b`) through the front as it stands, the views not tested one by
-    /// one: each is xor-ed with its slot's key into one word, tested once at the end (decision
-    /// 48). `false` when a view was not its slot's key: some pairs are then wrong, and the
-    /// caller finds them view by view ([`NameFront::code`]).
+    /// The pairs of codes of two columns' views through the front as it stands
+    /// ([`pairs_through`]); `false` when a view was not its slot's key (the caller then finds
+    /// the piece's views one by one, [`NameFront::code`]).
     #[inline]
     fn pairs_of(&self, a: &[u128], b: &[u128], pairs: &mut [u16]) -> bool {
-        let (slots, mul) = (&*self.slots, self.mul);
-        let mut diff = Differences::NONE;
-        for ((x, y), p) in a.iter().zip(b).zip(pairs) {
-            let (i, j) = (&slots[Self::slot(mul, *x)], &slots[Self::slot(mul, *y)]);
-            diff = diff.with(x, &i.key).with(y, &j.key);
-            *p = i.high | j.code as u16;
+        pairs_through(&self.table, &self.table, a, b, pairs)
+    }
+
+    /// The pairs of a piece of a block where a long name was met: through each column's
+    /// front of views once both hold views ([`ViewFront`], decision 56), else (or when a view
+    /// was not there) by [`NameFront::pairs_long`] while every name met is long, else
+    /// [`NameFront::pairs_listing`], the piece's views then learned. `parts`: each column's
+    /// part's data buffers and its tag. `false` as those.
+    #[inline]
+    fn pairs_viewing(&mut self, a: &[u128], b: &[u128], parts: [(&[&[u8]], u32); 2], pairs: &mut [u16], listed: &mut [u16; 2 * PIECE_ROWS]) -> bool {
+        if self.views.is_none() {
+            // (without room for them, long views are read through their bytes)
+            self.views = ViewFront::new().and_then(|first| Ok(Box::new([first, ViewFront::new()?]))).ok();
         }
-        diff.is_none()
+        let shift = self.shift;
+        if let Some(views) = self.views.as_deref_mut() {
+            views[0].enter(parts[0].1, shift);
+            views[1].enter(parts[1].1, shift);
+            let ready = views.iter().all(|v| !v.crowded && !v.held.is_empty());
+            if ready && pairs_through(&views[0].front, &views[1].front, a, b, pairs) {
+                views.iter_mut().for_each(|v| (v.skip, v.backoff) = (0, 1));
+                return true;
+            }
+        }
+        let read = match self.directory.long.len() == self.directory.names.len() {
+            true => self.pairs_long(a, b, parts, pairs, listed),
+            false => self.pairs_listing(a, b, parts, pairs, listed),
+        };
+        if let Some(views) = self.views.as_deref_mut().filter(|v| read && v.iter().all(|v| !v.crowded)) {
+            views[0].learn(a, pairs, 0, shift);
+            views[1].learn(b, pairs, 1, shift);
+        }
+        read
     }
 
     /// [`NameFront::pairs_of`] for columns with views past 12 bytes (decision 53): those are
     /// left out of the test and listed without a branch (`listed`: a column's rows, then the
-    /// other's), then coded among the long names met: through the cache of views as read
-    /// when its part's views repeat ([`ViewCache`], decision 55), else through their bytes
-    /// (`parts`: each column's part's data buffers and the part's tag) in the long front
-    /// ([`LongFront`], decision 54), or the directory. `false` when a short view was not its
-    /// slot's key or a long name was not met before (the caller then reads the piece view
-    /// by view).
+    /// other's), then coded among the long names met ([`NameFront::long_codes`]). `false`
+    /// when a short view was not its slot's key or a long name was not met before (the
+    /// caller then reads the piece view by view).
     #[inline]
     fn pairs_listing(&mut self, a: &[u128], b: &[u128], parts: [(&[&[u8]], u32); 2], pairs: &mut [u16], listed: &mut [u16; 2 * PIECE_ROWS]) -> bool {
         if pairs.len() > PIECE_ROWS {
             return false;
         }
-        let (slots, mul) = (&*self.slots, self.mul);
+        let (slots, mul) = (&*self.table.slots, self.table.mul);
         let (mut diff, mut na, mut nb) = (Differences::NONE, 0usize, PIECE_ROWS);
         for (r, ((x, y), p)) in a.iter().zip(b).zip(pairs.iter_mut()).enumerate() {
             // (a long view's slot is 0's, in cache: its key is masked out of the test anyway)
             let short = |v: &u128| usize::from((*v as u32) <= 12).wrapping_neg();
-            let (i, j) = (&slots[Self::slot(mul, *x) & short(x)], &slots[Self::slot(mul, *y) & short(y)]);
+            let (i, j) = (&slots[Front::slot(mul, *x) & short(x)], &slots[Front::slot(mul, *y) & short(y)]);
             diff = diff.with_short(x, &i.key).with_short(y, &j.key);
             *p = i.high | j.code as u16;
             listed[na % (2 * PIECE_ROWS)] = r as u16;
@@ -1257,13 +1386,13 @@ impl NameFront {
             return false;
         }
         let (first, second) = listed.split_at_mut(PIECE_ROWS);
-        self.long_codes(0, &mut first[..na], a, parts[0], pairs) && self.long_codes(1, &mut second[..nb - PIECE_ROWS], b, parts[1], pairs)
+        self.long_codes(0, &mut first[..na], a, parts[0].0, pairs) && self.long_codes(1, &mut second[..nb - PIECE_ROWS], b, parts[1].0, pairs)
     }
 
     /// [`NameFront::pairs_listing`] for a block whose names are all long (decision 55): every
-    /// view is coded as long (a short view is not found), the pairs first through the cache
-    /// of views, for both columns in one loop without a branch (listing the views not found
-    /// there), then through their bytes.
+    /// view is coded as long (a short view is not found), the pairs first through the
+    /// columns' fronts of views, both columns in one loop without a branch (listing the views
+    /// not found there), then through their bytes.
     #[inline]
     fn pairs_long(&mut self, a: &[u128], b: &[u128], parts: [(&[&[u8]], u32); 2], pairs: &mut [u16], listed: &mut [u16; 2 * PIECE_ROWS]) -> bool {
         if pairs.len() > PIECE_ROWS {
@@ -1271,60 +1400,62 @@ impl NameFront {
         }
         let (first, second) = listed.split_at_mut(PIECE_ROWS);
         let (first, second) = (&mut first[..pairs.len()], &mut second[..pairs.len()]);
-        let cached = self.cache.begin(0);
-        let (mut ma, mut mb) = (pairs.len(), pairs.len());
-        if cached {
-            let (slots, shift, (ta, tb)) = (&*self.cache.slots, self.shift, (parts[0].1, parts[1].1));
-            (ma, mb) = (0, 0);
-            for (r, ((x, y), p)) in a.iter().zip(b).zip(pairs.iter_mut()).enumerate() {
-                let (i, j) = (&slots[ViewCache::slot(*x, ta)], &slots[ViewCache::slot(*y, tb)]);
-                *p = (i.code as u16) << shift | j.code as u16;
-                first[ma % PIECE_ROWS] = r as u16;
-                ma += usize::from((i.view != *x) | (i.tag != ta));
-                second[mb % PIECE_ROWS] = r as u16;
-                mb += usize::from((j.view != *y) | (j.tag != tb));
+        let (mut na, mut nb) = (pairs.len(), pairs.len());
+        match self.views.as_deref_mut().and_then(|v| (v[0].begin() & v[1].begin()).then_some(v)) {
+            Some(views) => {
+                let (sa, ma, sb, mb) = (&*views[0].front.slots, views[0].front.mul, &*views[1].front.slots, views[1].front.mul);
+                (na, nb) = (0, 0);
+                for (r, ((x, y), p)) in a.iter().zip(b).zip(pairs.iter_mut()).enumerate() {
+                    let (i, j) = (&sa[Front::slot(ma, *x)], &sb[Front::slot(mb, *y)]);
+                    *p = i.high | j.code as u16;
+                    first[na % PIECE_ROWS] = r as u16;
+                    na += usize::from(i.key != *x);
+                    second[nb % PIECE_ROWS] = r as u16;
+                    nb += usize::from(j.key != *y);
+                }
+                let (hits, long) = (2 * pairs.len() - na - nb, 2 * pairs.len());
+                views.iter_mut().for_each(|v| v.end(hits, long));
             }
-            self.cache.end(0, 2 * pairs.len() - ma - mb, 2 * pairs.len());
-        } else {
-            for (r, (x, y)) in first.iter_mut().zip(second.iter_mut()).enumerate() {
-                (*x, *y) = (r as u16, r as u16);
+            None => {
+                for (r, (x, y)) in first.iter_mut().zip(second.iter_mut()).enumerate() {
+                    (*x, *y) = (r as u16, r as u16);
+                }
             }
         }
-        self.byte_codes(0, &first[..ma], a, parts[0], pairs, cached) && self.byte_codes(1, &second[..mb], b, parts[1], pairs, cached)
+        self.byte_codes(0, &first[..na], a, parts[0].0, pairs) && self.byte_codes(1, &second[..nb], b, parts[1].0, pairs)
     }
 
     /// The codes of the long views of one column (`side`: 0 for the pairs' first codes) at
     /// rows `list` into `pairs` (the other code kept: the codes are below `1 << shift`): the
-    /// cache of views first, without a branch, listing again (in place) the views not found
-    /// there, then those through their bytes. `false` when a view is not a long name met
-    /// before.
+    /// column's front of views first, without a branch, listing again (in place) the views
+    /// not found there, then those through their bytes (`buffers`: the part's). `false` when
+    /// a view is not a long name met before.
     #[inline(always)]
-    fn long_codes(&mut self, side: usize, list: &mut [u16], views: &[u128], (buffers, tag): (&[&[u8]], u32), pairs: &mut [u16]) -> bool {
+    fn long_codes(&mut self, side: usize, list: &mut [u16], views: &[u128], buffers: &[&[u8]], pairs: &mut [u16]) -> bool {
         if list.is_empty() {
             return true;
         }
         let shift = self.shift;
-        let cached = self.cache.begin(side);
         let mut missed = list.len();
-        if cached {
+        if let Some(front) = self.views.as_deref_mut().map(|v| &mut v[side & 1]).and_then(|v| v.begin().then_some(v)) {
             missed = 0;
             for at in 0..list.len() {
                 let r = list[at];
                 let (Some(p), Some(&v)) = (pairs.get_mut(r as usize), views.get(r as usize)) else { return false };
-                let slot = &self.cache.slots[ViewCache::slot(v, tag)];
+                let slot = &front.front.slots[Front::slot(front.front.mul, v)];
                 *p = with_code(*p, side, slot.code, shift);
                 list[missed] = r;
-                missed += usize::from((slot.view != v) | (slot.tag != tag));
+                missed += usize::from(slot.key != v);
             }
-            self.cache.end(side, list.len() - missed, list.len());
+            front.end(list.len() - missed, list.len());
         }
-        self.byte_codes(side, &list[..missed], views, (buffers, tag), pairs, cached)
+        self.byte_codes(side, &list[..missed], views, buffers, pairs)
     }
 
-    /// The codes of one column's long views at rows `list` through their bytes: in the long
-    /// front ([`LongFront`]) or the directory; each kept in the cache of views when `keep`.
+    /// The codes of one column's long views at rows `list` through their bytes (`buffers`:
+    /// the part's): in the long front ([`LongFront`]) or the directory.
     #[inline(always)]
-    fn byte_codes(&mut self, side: usize, list: &[u16], views: &[u128], (buffers, tag): (&[&[u8]], u32), pairs: &mut [u16], keep: bool) -> bool {
+    fn byte_codes(&mut self, side: usize, list: &[u16], views: &[u128], buffers: &[&[u8]], pairs: &mut [u16]) -> bool {
         let shift = self.shift;
         if self.long.ready {
             let mut differ = 0u64;
@@ -1332,12 +1463,8 @@ impl NameFront {
                 let (Some(p), Some(&v)) = (pairs.get_mut(r as usize), views.get(r as usize)) else { return false };
                 let (w, len) = LongFront::words(buffers, v);
                 let key = self.long.key(&w, len);
-                let d = key.differs(&w, len);
-                differ |= d;
+                differ |= key.differs(&w, len);
                 *p = with_code(*p, side, key.code, shift);
-                if keep && d == 0 {
-                    self.cache.insert(v, tag, key.code);
-                }
             }
             return differ == 0;
         }
@@ -1345,34 +1472,19 @@ impl NameFront {
             let (Some(p), Some(&v)) = (pairs.get_mut(r as usize), views.get(r as usize)) else { return false };
             let Some(code) = self.directory.long_found(view_bytes(buffers, v)) else { return false };
             *p = with_code(*p, side, code, shift);
-            if keep {
-                self.cache.insert(v, tag, code);
-            }
         }
         true
     }
 
-    /// Whether `mul` puts every name in a slot of its own.
-    fn places_all(&self, mul: u64) -> bool {
-        apart::<{ FRONT_SLOTS / 64 }>(self.directory.names.iter().filter(|&&k| k != LONG_NAME).map(|&k| Self::slot(mul, k)))
+    /// The short names met, in code order (the long ones are not in the front).
+    fn short_names(&self) -> impl Iterator<Item = u128> + '_ {
+        self.directory.names.iter().copied().filter(|&k| k != LONG_NAME)
     }
 
-    /// The slots under `mul`: each name at its own (of names sharing a slot, the first); an
-    /// empty slot holds the key 0 unless 0 hashes there, then a key that does not.
+    /// The names placed under `mul` (each at its own slot; of names sharing a slot, the first).
     fn place(&mut self, mul: u64) {
-        self.mul = mul;
-        let zero = Self::slot(mul, 0);
-        let other = (1..128).map(|b| 1u128 << b).find(|&k| Self::slot(mul, k) != zero).unwrap_or(u128::MAX);
-        for (at, slot) in self.slots.iter_mut().enumerate() {
-            slot.key = if at == zero { other } else { 0 };
-        }
-        for c in 0..self.directory.names.len() {
-            let key = self.directory.names[c];
-            let at = Self::slot(mul, key);
-            if key != LONG_NAME && !self.taken(at) {
-                self.slots[at] = Slot { key, code: c as u8, high: (c as u16) << self.shift };
-            }
-        }
+        let entries = self.directory.names.iter().zip(0..=u8::MAX).filter(|(&k, _)| k != LONG_NAME).map(|(&k, c)| (k, c));
+        self.table.place(self.directory.names.iter().copied().filter(|&k| k != LONG_NAME), mul, entries, self.shift);
     }
 }
 
@@ -1467,8 +1579,7 @@ pub fn reduce_names<K: Kinds + ?Sized>(a: &Parts<'_>, b: &Parts<'_>, outcomes: &
         /// A piece's outcome lanes ([`Kinds::lanes`]).
         lanes: Box<[u8; PIECE_ROWS]>,
         /// Set once a name past 12 bytes was met: pieces are then read by
-        /// [`NameFront::pairs_listing`], which lists the long views in `listed` (or, while
-        /// every name met is long, by [`NameFront::pairs_long`]).
+        /// [`NameFront::pairs_viewing`] (the loops listing the long views use `listed`).
         long: bool,
         listed: Box<[u16; 2 * PIECE_ROWS]>,
     }
@@ -1488,11 +1599,10 @@ pub fn reduce_names<K: Kinds + ?Sized>(a: &Parts<'_>, b: &Parts<'_>, outcomes: &
                 let pairs = &mut blk.pairs[..e - s];
                 let ((va, pa), (vb, pb)) = (a.rows(s..e), b.rows(s..e));
                 let buffers = (a.buffers(pa), b.buffers(pb));
-                // (a part's tag for the cache of long views: its index, its column, plus one)
+                // (a part's tag for the fronts of views: its index, its column, plus one)
                 let parts = [(buffers.0, (pa as u32).wrapping_mul(2).wrapping_add(1)), (buffers.1, (pb as u32).wrapping_mul(2).wrapping_add(2))];
                 let read = |names: &mut NameFront, pairs: &mut [u16], listed: &mut [u16; 2 * PIECE_ROWS]| match blk.long {
-                    true if names.directory.long.len() == names.directory.names.len() => names.pairs_long(va, vb, parts, pairs, listed),
-                    true => names.pairs_listing(va, vb, parts, pairs, listed),
+                    true => names.pairs_viewing(va, vb, parts, pairs, listed),
                     false => names.pairs_of(va, vb, pairs),
                 };
                 if blk.careful || !read(names, pairs, &mut blk.listed) {
@@ -2028,6 +2138,136 @@ mod tests {
         }
     }
 
+    /// Each column's front of views (decision 56): the views learned are found with their
+    /// codes under any multiplier (a collision moves it), in their part only (the front is
+    /// emptied when the part changes, the empty string's view too); a piece that did not
+    /// look is not learned; past [`VIEW_MAX`] views the front is crowded.
+    #[test]
+    fn view_fronts_hold_a_parts_views() {
+        let mut front = ViewFront::new().unwrap();
+        let shift = 6;
+        // Long views of 100 names (buffer 0, offsets 23 apart) and the empty string's (0).
+        let view = |k: u128| 23 | (u32::from_le_bytes(*b"mode") as u128) << 32 | (23 * k) << 96;
+        let mut views: Vec<u128> = (0..100).map(view).collect();
+        views.push(0);
+        // Two views sharing a slot under the first multiplier: learned one piece apart.
+        let first = front.front.mul;
+        let mut seen = std::collections::HashMap::new();
+        let (early, late) = (100..).find_map(|k| seen.insert(Front::slot(first, view(k)), k).map(|j| (j, k))).unwrap();
+        views.push(view(early));
+        let code = |r: usize| (r % 50) as u16;
+        let pairs: Vec<u16> = (0..views.len()).map(|r| code(r) << shift | 7).collect();
+        front.enter(1, shift);
+        front.learn(&views, &pairs, 0, shift);
+        assert_eq!(front.front.mul, first, "no collision yet");
+        front.enter(1, shift);
+        front.learn(&[view(late)], &[3], 1, shift);
+        assert!(front.front.mul != first && !front.crowded, "a collision made the front choose another multiplier");
+        for (r, &v) in views.iter().enumerate() {
+            assert_eq!(front.front.find(v), Some(code(r) as u8), "view {r}");
+        }
+        assert_eq!((front.front.find(view(late)), front.held.len()), (Some(3), views.len() + 1));
+        let mut out = vec![0u16; views.len()];
+        assert!(pairs_through(&front.front, &front.front, &views, &views, &mut out));
+        assert_eq!(out, (0..views.len()).map(|r| code(r) << shift | code(r)).collect::<Vec<_>>());
+        // Another part: nothing found, the empty string's view not either.
+        front.enter(3, shift);
+        assert!(front.held.is_empty() && views.iter().all(|&v| front.front.find(v).is_none()));
+        assert!(!pairs_through(&front.front, &front.front, &views[100..101], &views[100..101], &mut out[..1]));
+        // A piece that did not look learns nothing; more than VIEW_MAX views crowd the front.
+        (front.skip, front.backoff) = (3, 4);
+        front.enter(3, shift);
+        front.learn(&views, &pairs, 0, shift);
+        assert!(front.held.is_empty());
+        front.skip = 0;
+        front.enter(3, shift);
+        let many: Vec<u128> = (0..VIEW_MAX as u128 + 1).map(view).collect();
+        front.learn(&many, &vec![0; many.len()], 0, shift);
+        assert!(front.crowded && front.held.len() == VIEW_MAX);
+        front.enter(5, shift);
+        assert!(!front.crowded && front.held.is_empty(), "a new part starts afresh");
+    }
+
+    /// Names whose rows share their bytes within each part (a gather, a Parquet read), read
+    /// through the columns' fronts of views (decision 56): 250 names, short, long and past 32
+    /// bytes, met late, the same view bits naming other names in another part or column, a
+    /// few rows with their own bytes among them: the general path's table.
+    #[test]
+    fn shared_views_match_the_general_reduce() {
+        let n = 250;
+        let (mut a, mut b, o) = random_rows(n, 400_000, 43);
+        for r in 0..150_000 {
+            (a[r], b[r]) = (a[r] % 40, (a[r] % 40 + 1 + b[r] % 39) % 40);
+        }
+        let names: Vec<Vec<u8>> = (0..n)
+            .map(|k| match k % 5 {
+                0 => format!("m{k}").into_bytes(),
+                1 if k % 7 == 1 => format!("model-{k:03}-instruct-v0.1-and-a-longer-tail").into_bytes(),
+                1 | 2 => format!("model-{k:03}-{}", "x".repeat(k % 18)).into_bytes(),
+                _ => format!("model-{k:03}-instruct-v0.1").into_bytes(),
+            })
+            .collect();
+        let mut sorted = names.clone();
+        sorted.sort();
+        let rank: Vec<u32> = names.iter().map(|x| sorted.binary_search(x).unwrap() as u32).collect();
+        let want = reduce(n, &a, &b, Outcomes::Values(&o), None).unwrap().relabel(&rank).unwrap();
+        // Part k's buffer holds the names rotated by `turn · (k + 1)`, 48 bytes apart (so that
+        // most long views of a part are those of other names in another); each row's view
+        // points there, but every `own`-th row's at its own copy.
+        type Column = (Vec<Vec<u128>>, Vec<Vec<Vec<u8>>>);
+        let column = |names: &[Vec<u8>], ids: &[u32], cuts: &[usize], turn: usize, own: usize| -> Column {
+            let (n, bounds): (usize, Vec<usize>) = (names.len(), [0].iter().chain(cuts).chain([ids.len()].iter()).copied().collect());
+            let (mut parts, mut buffers) = (Vec::new(), Vec::new());
+            for (k, w) in bounds.windows(2).enumerate() {
+                let (mut data, mut at) = (Vec::new(), vec![0usize; n]);
+                for j in 0..n {
+                    let name = (j + turn * (k + 1)) % n;
+                    at[name] = data.len();
+                    data.extend_from_slice(&names[name]);
+                    data.resize(48 * (j + 1), 0);
+                }
+                let views = (w[0]..w[1])
+                    .map(|r| {
+                        let t = &names[ids[r] as usize];
+                        StrKey::new(t).packed().unwrap_or_else(|| {
+                            let off = if r % own == 0 {
+                                data.extend_from_slice(t);
+                                data.len() - t.len()
+                            } else {
+                                at[ids[r] as usize]
+                            };
+                            t.len() as u128 | (u32::from_le_bytes(t[..4].try_into().unwrap()) as u128) << 32 | (off as u128) << 96
+                        })
+                    })
+                    .collect();
+                parts.push(views);
+                buffers.push(vec![data]);
+            }
+            (parts, buffers)
+        };
+        fn with(p: &(Vec<Vec<u128>>, Vec<Vec<Vec<u8>>>)) -> Parts<'_> {
+            Parts::new(p.0.iter().map(|v| &v[..]).collect()).with_buffers(p.1.iter().map(|bs| bs.iter().map(|b| &b[..]).collect()).collect())
+        }
+        let texts3: [&[u8]; 3] = [b"model_b", b"tie", b"model_a"];
+        let lv: Vec<u128> = o.iter().map(|&x| StrKey::new(texts3[(2.0 * x) as usize]).packed().unwrap()).collect();
+        for own in [usize::MAX, 5_003] {
+            let (pa, pb) = (column(&names, &a, &[90_000, 250_000], 7, own), column(&names, &b, &[200_000], 11, own));
+            let got = reduce_names(&with(&pa), &with(&pb), &o[..]).unwrap().unwrap();
+            assert_eq!((&got.names, &got.table), (&sorted, &want), "own bytes every {own} rows");
+            let labels = Labels::new(Parts::one(&lv), &texts3, &[0.0, 0.5, 1.0]).unwrap();
+            assert_eq!(reduce_names(&with(&pa), &with(&pb), &labels).unwrap().unwrap().table, want);
+        }
+        // Long names only, their rows sharing their bytes: the same.
+        let mut long: Vec<Vec<u8>> = names.iter().filter(|x| x.len() > 12).cloned().collect();
+        long.sort();
+        let k = long.len() as u32;
+        let (la, lb): (Vec<u32>, Vec<u32>) = a.iter().zip(&b).map(|(&x, &y)| (x % k, (x % k + 1 + y % (k - 1)) % k)).unzip();
+        let want = reduce(long.len(), &la, &lb, Outcomes::Values(&o), None).unwrap();
+        let (pa, pb) = (column(&long, &la, &[100_000], 3, usize::MAX), column(&long, &lb, &[], 5, usize::MAX));
+        let got = reduce_names(&with(&pa), &with(&pb), &o[..]).unwrap().unwrap();
+        assert_eq!((&got.names, &got.table), (&long, &want), "long names only");
+    }
+
     /// `view_bytes` reads a long view's bytes in the buffer it names, and nothing for a short
     /// view, a buffer not given, or bytes past the buffer's end.
     #[test]
@@ -2157,12 +2397,12 @@ mod tests {
         let first = NameFront::multiplier(0);
         let key = |k: usize| StrKey::new(format!("m{}", k * 2_654_435_761 % 1_000_003).as_bytes()).packed().unwrap();
         let mut seen = std::collections::HashMap::new();
-        let (early, last) = (0..).find_map(|k| seen.insert(NameFront::slot(first, key(k)), k).map(|j| (j, k))).unwrap();
+        let (early, last) = (0..).find_map(|k| seen.insert(Front::slot(first, key(k)), k).map(|j| (j, k))).unwrap();
         // (the colliding pair first, then 50 more names)
         let vs: Vec<u128> = [early, last].into_iter().chain(last + 1..last + 51).map(key).collect();
         let mut front = NameFront::new().unwrap();
         let codes: Vec<u8> = vs.iter().map(|&v| front.code(v, &[])).collect();
-        assert!(front.mul != first, "a collision made the front choose another multiplier");
+        assert!(front.table.mul != first, "a collision made the front choose another multiplier");
         assert_eq!(front.shift, 6, "52 names: rows of 64 pairs");
         let mut pairs = vec![0u16; vs.len()];
         assert!(front.pairs_of(&vs, &vs, &mut pairs), "every name in the front");
@@ -2211,6 +2451,22 @@ mod timing {
             (ids.iter().map(|&k| views[k as usize]).collect(), data)
         };
         let (sa, sb) = (shared(&a), shared(&b));
+        // Names of 10 to 27 bytes (`model-042-xxxx`: a third of them inline), a name's rows its
+        // bytes (real model names differ in length).
+        let mixed_column = |ids: &[u32]| -> (Vec<u128>, Vec<u8>) {
+            let mut data = Vec::new();
+            let views: Vec<u128> = (0..100u32)
+                .map(|k| {
+                    let text = format!("model-{k:03}-{}", "x".repeat(k as usize % 18));
+                    StrKey::new(text.as_bytes()).packed().unwrap_or_else(|| {
+                        data.extend_from_slice(text.as_bytes());
+                        text.len() as u128 | (u32::from_le_bytes(*b"mode") as u128) << 32 | ((data.len() - text.len()) as u128) << 96
+                    })
+                })
+                .collect();
+            (ids.iter().map(|&k| views[k as usize]).collect(), data)
+        };
+        let (xa, xb) = (mixed_column(&a), mixed_column(&b));
         fn long((views, data): &(Vec<u128>, Vec<u8>)) -> Parts<'_> {
             Parts::one(&views[..]).with_buffers(vec![vec![&data[..]]])
         }
@@ -2243,10 +2499,12 @@ mod timing {
             let names_lmarena = median(&|| drop(reduce_names(&Parts::one(&va), &Parts::one(&vb), &lmarena).unwrap().unwrap()));
             let long_names = median(&|| drop(reduce_names(&long(&la), &long(&lb), &o[..]).unwrap().unwrap()));
             let shared_names = median(&|| drop(reduce_names(&long(&sa), &long(&sb), &o[..]).unwrap().unwrap()));
+            let mixed_names = median(&|| drop(reduce_names(&long(&xa), &long(&xb), &o[..]).unwrap().unwrap()));
             println!(
-                "{threads} thread(s): names of 23 bytes, float outcomes: each row its own bytes (as a CSV read) {:.1} ms, a name's rows its bytes (as a gather) {:.1} ms",
+                "{threads} thread(s): names of 23 bytes, float outcomes: each row its own bytes (as a CSV read) {:.1} ms, a name's rows its bytes (as a gather) {:.1} ms; names of 10 to 27 bytes, a name's rows its bytes {:.1} ms",
                 long_names * 1e3,
-                shared_names * 1e3
+                shared_names * 1e3,
+                mixed_names * 1e3
             );
             println!(
                 "{threads} thread(s): int64 ids {:.1} ms, {:.0}M rows/s ({:.0}M per thread); names {:.1} ms, {:.0}M rows/s; with label outcomes: int64 ids {:.1} ms, names {:.1} ms; names with LMArena's labels (1/6 long) {:.1} ms",
