@@ -10,8 +10,10 @@ with string labels, with LMArena's labels where every other tie is ``"tie (bothb
 bytes: read from the data buffer, not the view), the same with "Long String" items (names of
 23 bytes, ``model-042-instruct-v0.1``, as real model names often are; each name's rows point
 at one copy of its bytes, as after a gather or a Parquet read) and "Long String (own bytes)"
-items (each row its own copy, as a CSV read or a column built from a list), Categorical items
-with bool outcomes), one frame of
+items (each row its own copy, as a CSV read or a column built from a list), "Mixed String"
+items (names of 10 to 27 bytes, ``model-042-xxxxxx``, a third of them inline, as real model
+names differ in length; a name's rows share its bytes), Categorical items with bool
+outcomes), one frame of
 ``--rows`` rows over ``--items`` items is built, then ``ra.bradley_terry(frame)`` and
 ``PairTable.from_comparisons(frame)`` are timed (median of ``--repeat`` calls) next to the
 numpy baseline of the issue (ids already 0 … n−1: ``np.bincount`` of a·n + b with and without
@@ -86,9 +88,11 @@ def item_column(codes: np.ndarray, dtype: str, n: int) -> pl.Series:
     names = [f"model-{k:03d}" for k in range(n)]
     if dtype.startswith("Long String"):  # names of 23 bytes, as real model names often are: not inline
         names = [f"model-{k:03d}-instruct-v0.1" for k in range(n)]
+    if dtype == "Mixed String":  # names of 10 to 27 bytes: some inline, most not
+        names = [f"model-{k:03d}-{'x' * (k % 18)}" for k in range(n)]
     if dtype == "Long String (own bytes)":  # each row its own copy of the bytes (a CSV read, a list)
         return pl.Series(np.array(names)[codes])
-    if dtype in ("String", "Long String", "Categorical", "Enum"):  # (a name's rows point at one copy)
+    if dtype in ("String", "Long String", "Mixed String", "Categorical", "Enum"):  # (a name's rows point at one copy)
         s = pl.Series(codes).replace_strict(list(range(n)), names, return_dtype=pl.String)
         if dtype == "Categorical":
             return s.cast(pl.Categorical)
@@ -185,6 +189,7 @@ def ab_dense(a: np.ndarray, b: np.ndarray, o: np.ndarray, n: int, rep: int, befo
         ("String", "lmarena"),
         ("Long String", "lmarena"),
         ("Long String (own bytes)", "lmarena"),
+        ("Mixed String", "lmarena"),
         ("Int64", "string"),
     ]
     frames = {
@@ -245,7 +250,7 @@ def main() -> None:
         cases += [(dt, "float") for dt in ("String", "Categorical", "Enum")]
         cases += [("Int64", kind) for kind in ("int", "bool", "string")]
         cases += [("String", "string"), ("String", "lmarena"), ("Long String", "lmarena")]
-        cases += [("Long String (own bytes)", "lmarena"), ("Categorical", "bool")]
+        cases += [("Long String (own bytes)", "lmarena"), ("Mixed String", "lmarena"), ("Categorical", "bool")]
         fastest = float("inf")
         walls = {}
         for dtype, kind in cases:
