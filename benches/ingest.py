@@ -7,7 +7,8 @@
 Dense part: per item dtype (Int8 … Int64, UInt8 … UInt64, String, Categorical, Enum; float
 outcomes) and per outcome dtype (float, int, bool, string labels; Int64 items; and String items
 with string labels, with LMArena's labels where every other tie is ``"tie (bothbad)"`` (13
-bytes: read from the data buffer, not the view), the same with "Long String" items (names of
+bytes: read from the data buffer, not the view; each row its own copy, or "lmarena (shared)":
+a label's rows pointing at one copy, as a Parquet read gives), the same with "Long String" items (names of
 23 bytes, ``model-042-instruct-v0.1``, as real model names often are; each name's rows point
 at one copy of its bytes, as after a gather or a Parquet read) and "Long String (own bytes)"
 items (each row its own copy, as a CSV read or a column built from a list), "Mixed String"
@@ -111,8 +112,12 @@ def outcome_column(o: np.ndarray, kind: str) -> pl.Series:
     if kind == "bool":
         return pl.Series(decisive.astype(bool))
     labels = np.array(["model_b", "tie", "model_a"], dtype="<U13")[(2 * o).astype(np.int64)]
-    if kind == "lmarena":  # every other tie LMArena's "tie (bothbad)": 13 bytes, not inline
+    if kind.startswith("lmarena"):  # every other tie LMArena's "tie (bothbad)": 13 bytes, not inline
         labels[(o == 0.5) & (np.arange(len(o)) % 2 == 0)] = "tie (bothbad)"
+    if kind == "lmarena (shared)":  # a label's rows point at one copy of its bytes (a Parquet read)
+        texts = ["model_b", "tie", "model_a", "tie (bothbad)"]
+        codes = pl.Series(labels).replace_strict(texts, list(range(4)), return_dtype=pl.Int8)
+        return codes.replace_strict(list(range(4)), texts, return_dtype=pl.String)
     return pl.Series(labels)
 
 
@@ -187,6 +192,7 @@ def ab_dense(a: np.ndarray, b: np.ndarray, o: np.ndarray, n: int, rep: int, befo
         ("String", "float"),
         ("String", "string"),
         ("String", "lmarena"),
+        ("String", "lmarena (shared)"),
         ("Long String", "lmarena"),
         ("Long String (own bytes)", "lmarena"),
         ("Mixed String", "lmarena"),
@@ -249,7 +255,12 @@ def main() -> None:
         cases = [(dt, "float") for dt in ("Int8", "Int16", "Int32", "Int64", "UInt8", "UInt16", "UInt32", "UInt64")]
         cases += [(dt, "float") for dt in ("String", "Categorical", "Enum")]
         cases += [("Int64", kind) for kind in ("int", "bool", "string")]
-        cases += [("String", "string"), ("String", "lmarena"), ("Long String", "lmarena")]
+        cases += [
+            ("String", "string"),
+            ("String", "lmarena"),
+            ("String", "lmarena (shared)"),
+            ("Long String", "lmarena"),
+        ]
         cases += [("Long String (own bytes)", "lmarena"), ("Mixed String", "lmarena"), ("Categorical", "bool")]
         fastest = float("inf")
         walls = {}

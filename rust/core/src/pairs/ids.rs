@@ -146,15 +146,39 @@ pub trait Kinds: Sync {
     /// whose kinds cost a lookup (labels: a loop of their own holds fewer values in registers
     /// than the counting loop with the lookup in it); `None` (the default): the counting
     /// reads [`Kinds::kinds`] itself (the passes ask once, with no rows, and keep their
-    /// counting loop of before for such columns).
+    /// counting loop of before for such columns). `state`: the block's, kept between its
+    /// pieces ([`LaneState`]).
     #[inline]
-    fn lanes(&self, _rows: Range<usize>, _lanes: &mut [u8]) -> Option<u64> {
+    fn lanes(&self, _rows: Range<usize>, _lanes: &mut [u8], _state: &mut LaneState) -> Option<u64> {
         None
     }
     /// The rows where the column's parts start, past the first ([`Parts`]): the passes ask
     /// `kinds` and `lanes` for rows within one part. None for one part (the default).
     fn starts(&self) -> &[usize] {
         &[]
+    }
+}
+
+/// What a block of the counting passes keeps between the pieces it asks [`Kinds::lanes`] for:
+/// for labels, a front of the part's label views (decision 57).
+#[derive(Default)]
+pub struct LaneState {
+    views: Option<Box<ViewFront>>,
+}
+
+/// A block's piece of lanes and its [`LaneState`], in one box (one pointer live beside the
+/// counting loop's: a second one cost integer ids with labels 8%, a register spilled).
+struct LanePiece {
+    lanes: [u8; PIECE_ROWS],
+    state: LaneState,
+}
+
+impl LanePiece {
+    /// One, in a box of one (fallible, as [`boxed`]).
+    fn new() -> Result<Box<[LanePiece; 1]>> {
+        let mut one = crate::memory::try_with_capacity(1)?;
+        one.push(LanePiece { lanes: [0; PIECE_ROWS], state: LaneState::default() });
+        one.into_boxed_slice().try_into().map_err(|_| Error::InvalidArgument("LanePiece: length".into()))
     }
 }
 
@@ -400,9 +424,53 @@ impl Kinds for Labels<'_> {
     /// piece with a view that was not its slot's key is read again: with the views past 12
     /// bytes (LMArena's `"tie (bothbad)"`) left out of the test and listed, then read through
     /// their bytes (decision 50); if a short view missed too (an unknown label, garbage in a
-    /// padding), view by view ([`Kinds::kinds`]).
+    /// padding), view by view ([`Kinds::kinds`]). Once a piece held a long label, the block
+    /// keeps the part's label views with their kinds in a front of their own ([`LaneState`],
+    /// decision 57: a Parquet read's, a gather's views of a label are the same bits within a
+    /// part), and a piece is read through it first, as short labels are.
     #[inline]
-    fn lanes(&self, rows: Range<usize>, lanes: &mut [u8]) -> Option<u64> {
+    fn lanes(&self, rows: Range<usize>, lanes: &mut [u8], state: &mut LaneState) -> Option<u64> {
+        if !self.long_met.load(Ordering::Relaxed) {
+            // (short labels so far: their loop alone, as before decision 57)
+            return Some(self.read_lanes(rows, lanes));
+        }
+        let (views, part) = self.views.rows(rows.clone());
+        let tag = (part as u32).wrapping_add(1);
+        if let Some(front) = state.views.as_deref_mut() {
+            front.enter(tag, 0);
+            if !front.crowded && !front.held.is_empty() && lanes_through(&front.front, views, lanes) {
+                return Some(0);
+            }
+        }
+        let all = self.read_lanes(rows, lanes);
+        if all & !3 == 0 && lanes.len() <= PIECE_ROWS {
+            if state.views.is_none() {
+                // (without room for it, pieces are read as before)
+                state.views = ViewFront::new().ok().map(Box::new);
+                state.views.iter_mut().for_each(|f| f.enter(tag, 0));
+            }
+            if let Some(front) = state.views.as_deref_mut() {
+                // (every kind 0, 1 or 2: the lanes are the kinds)
+                front.learn(views.iter().copied().zip(lanes.iter().copied()), 0);
+            }
+        }
+        Some(all)
+    }
+    #[inline]
+    fn kinds(&self, rows: Range<usize>) -> impl Iterator<Item = u64> + '_ {
+        let (views, part) = self.views.rows(rows);
+        views.iter().map(move |&v| match self.front.find(v) {
+            Some(code) => self.front_kinds[code as usize] as u64,
+            None => self.compared(v, part),
+        })
+    }
+}
+
+impl Labels<'_> {
+    /// The lanes of `rows` through the labels' front and bytes ([`Kinds::lanes`]); their
+    /// kinds or-ed.
+    #[inline(always)]
+    fn read_lanes(&self, rows: Range<usize>, lanes: &mut [u8]) -> u64 {
         let (slots, mul) = (&*self.front.table.slots, self.front.table.mul);
         if !self.long_met.load(Ordering::Relaxed) {
             let (mut all, mut diff) = (0u64, Differences::NONE);
@@ -414,7 +482,7 @@ impl Kinds for Labels<'_> {
                 *lane = k & 3;
             }
             if diff.is_none() {
-                return Some(all);
+                return all;
             }
         }
         if !self.views.buffers.is_empty() && lanes.len() <= PIECE_ROWS && !self.long_keys.is_empty() {
@@ -443,7 +511,7 @@ impl Kinds for Labels<'_> {
                     all |= k;
                     lanes[r as usize] = (k & 3) as u8;
                 }
-                return Some(all);
+                return all;
             }
         }
         let mut all = 0;
@@ -451,15 +519,7 @@ impl Kinds for Labels<'_> {
             all |= k;
             *lane = (k & 3) as u8;
         }
-        Some(all)
-    }
-    #[inline]
-    fn kinds(&self, rows: Range<usize>) -> impl Iterator<Item = u64> + '_ {
-        let (views, part) = self.views.rows(rows);
-        views.iter().map(move |&v| match self.front.find(v) {
-            Some(code) => self.front_kinds[code as usize] as u64,
-            None => self.compared(v, part),
-        })
+        all
     }
 }
 
@@ -495,7 +555,7 @@ pub fn reduce_ids<T: Id, K: Kinds + ?Sized>(a: &[T], b: &[T], outcomes: &K) -> R
                 !outside && kinds & !3 == 0
             };
             let cells = width * width * 4;
-            let counted = if outcomes.lanes(0..0, &mut []).is_none() {
+            let counted = if outcomes.lanes(0..0, &mut [], &mut LaneState::default()).is_none() {
                 in_blocks(
                     m,
                     outcomes.starts(),
@@ -508,13 +568,14 @@ pub fn reduce_ids<T: Id, K: Kinds + ?Sized>(a: &[T], b: &[T], outcomes: &K) -> R
                 )?
             } else {
                 // Labels: a piece's lanes first, then counted ([`Kinds::lanes`]).
-                let state = || Ok((try_zeroed::<u32>(cells)?, boxed::<u8, PIECE_ROWS>(0)?));
-                let blocks = in_blocks(m, outcomes.starts(), stop, state, |(sq, lanes), r| {
+                let state = || Ok((try_zeroed::<u32>(cells)?, LanePiece::new()?));
+                let blocks = in_blocks(m, outcomes.starts(), stop, state, |(sq, piece), r| {
                     let (mut ids, mut kinds) = (0, 0);
                     for s in r.clone().step_by(PIECE_ROWS) {
                         let e = (s + PIECE_ROWS).min(r.end);
+                        let [LanePiece { lanes, state }] = &mut **piece;
                         let lanes = &mut lanes[..e - s];
-                        kinds |= outcomes.lanes(s..e, lanes).unwrap_or(OTHER);
+                        kinds |= outcomes.lanes(s..e, lanes, state).unwrap_or(OTHER);
                         let (i, k) = count_rows(sq, id_rows(&a[s..e], &b[s..e], lanes.iter().map(|&l| l as u64), lo), width as u64);
                         (ids, kinds) = (ids | i, kinds | k);
                     }
@@ -1139,7 +1200,7 @@ impl Front {
 /// xor-ed with its slot's key into one word, tested once at the end (decision 48). `false`
 /// when a view was not its slot's key: some pairs are then wrong, and the caller reads the
 /// piece another way.
-#[inline]
+#[inline(always)]
 fn pairs_through(fa: &Front, fb: &Front, a: &[u128], b: &[u128], pairs: &mut [u16]) -> bool {
     let (sa, ma, sb, mb) = (&*fa.slots, fa.mul, &*fb.slots, fb.mul);
     let mut diff = Differences::NONE;
@@ -1147,6 +1208,20 @@ fn pairs_through(fa: &Front, fb: &Front, a: &[u128], b: &[u128], pairs: &mut [u1
         let (i, j) = (&sa[Front::slot(ma, *x)], &sb[Front::slot(mb, *y)]);
         diff = diff.with(x, &i.key).with(y, &j.key);
         *p = i.high | j.code as u16;
+    }
+    diff.is_none()
+}
+
+/// [`pairs_through`] for a column of labels ([`Labels`]): each view's code in `front` (its
+/// kind) into `lanes` (as long as `views`); `false` when a view was not its slot's key.
+#[inline]
+fn lanes_through(front: &Front, views: &[u128], lanes: &mut [u8]) -> bool {
+    let (slots, mul) = (&*front.slots, front.mul);
+    let mut diff = Differences::NONE;
+    for (v, lane) in views.iter().zip(lanes) {
+        let slot = &slots[Front::slot(mul, *v)];
+        diff = diff.with(v, &slot.key);
+        *lane = slot.code;
     }
     diff.is_none()
 }
@@ -1216,16 +1291,16 @@ impl ViewFront {
         }
     }
 
-    /// Puts the views of a piece not held yet, with their codes (column `side` of `pairs`,
-    /// rows of `1 << shift` pairs), when the piece looked here; under another multiplier when
-    /// one collides. `crowded` past [`VIEW_MAX`] views, more than 16 collisions in a piece,
-    /// or no multiplier tried placing them apart.
-    fn learn(&mut self, views: &[u128], pairs: &[u16], side: usize, shift: u32) {
+    /// Puts the views of a piece not held yet with their codes (a square's rows `1 << shift`
+    /// pairs), when the piece looked here; under another multiplier when one collides.
+    /// `crowded` past [`VIEW_MAX`] views, more than 16 collisions in a piece, or no
+    /// multiplier tried placing them apart.
+    fn learn(&mut self, views: impl Iterator<Item = (u128, u8)>, shift: u32) {
         if self.crowded || !self.looks {
             return;
         }
         let (mut clashed, mut n) = ([0u128; 16], 0);
-        for (&v, &p) in views.iter().zip(pairs) {
+        for (v, code) in views {
             if self.front.find(v).is_some() || clashed[..n].contains(&v) {
                 continue;
             }
@@ -1233,7 +1308,6 @@ impl ViewFront {
                 self.crowded = true;
                 return;
             }
-            let code = if side == 0 { p >> shift } else { p & ((1 << shift) - 1) } as u8;
             self.held.push((v, code));
             if !self.front.put(v, code, shift) {
                 clashed[n] = v;
@@ -1353,8 +1427,9 @@ impl NameFront {
             false => self.pairs_listing(a, b, parts, pairs, listed),
         };
         if let Some(views) = self.views.as_deref_mut().filter(|v| read && v.iter().all(|v| !v.crowded)) {
-            views[0].learn(a, pairs, 0, shift);
-            views[1].learn(b, pairs, 1, shift);
+            let low = (1 << shift) - 1;
+            views[0].learn(a.iter().copied().zip(pairs.iter().map(|&p| (p >> shift) as u8)), shift);
+            views[1].learn(b.iter().copied().zip(pairs.iter().map(|&p| (p & low) as u8)), shift);
         }
         read
     }
@@ -1576,8 +1651,8 @@ pub fn reduce_names<K: Kinds + ?Sized>(a: &Parts<'_>, b: &Parts<'_>, outcomes: &
         careful: bool,
         /// A piece's pairs of codes (`code(a) << shift | code(b)` a row, the front's shift).
         pairs: Box<[u16; PIECE_ROWS]>,
-        /// A piece's outcome lanes ([`Kinds::lanes`]).
-        lanes: Box<[u8; PIECE_ROWS]>,
+        /// A piece's outcome lanes and their state ([`Kinds::lanes`]).
+        piece: Box<[LanePiece; 1]>,
         /// Set once a name past 12 bytes was met: pieces are then read by
         /// [`NameFront::pairs_viewing`] (the loops listing the long views use `listed`).
         long: bool,
@@ -1586,7 +1661,7 @@ pub fn reduce_names<K: Kinds + ?Sized>(a: &Parts<'_>, b: &Parts<'_>, outcomes: &
     crate::interrupt::watched(|stop| {
         let start = || -> Result<Block> {
             let square = try_zeroed(NAME_CELLS)?.into_boxed_slice().try_into().map_err(|_| Error::InvalidArgument("reduce_names: square".into()))?;
-            Ok(Block { names: NameFront::new()?, square, careful: false, pairs: boxed(0)?, lanes: boxed(0)?, long: false, listed: boxed(0)? })
+            Ok(Block { names: NameFront::new()?, square, careful: false, pairs: boxed(0)?, piece: LanePiece::new()?, long: false, listed: boxed(0)? })
         };
         let counted = in_blocks(m, &bounds, stop, start, |blk, r| {
             let (names, square) = (&mut blk.names, &mut *blk.square);
@@ -1619,8 +1694,9 @@ pub fn reduce_names<K: Kinds + ?Sized>(a: &Parts<'_>, b: &Parts<'_>, outcomes: &
                     blk.careful |= names.directory.names.len() == known;
                     blk.long = !names.directory.long.is_empty();
                 }
-                let lanes = &mut blk.lanes[..e - s];
-                kinds |= match outcomes.lanes(s..e, lanes) {
+                let [LanePiece { lanes, state }] = &mut *blk.piece;
+                let lanes = &mut lanes[..e - s];
+                kinds |= match outcomes.lanes(s..e, lanes, state) {
                     Some(all) => all | count_names(square, pairs.iter().zip(lanes.iter()).map(|(&p, &l)| (p, l as u64))),
                     None => count_names(square, pairs.iter().zip(outcomes.kinds(s..e)).map(|(&p, k)| (p, k))),
                 };
@@ -2158,10 +2234,10 @@ mod tests {
         let code = |r: usize| (r % 50) as u16;
         let pairs: Vec<u16> = (0..views.len()).map(|r| code(r) << shift | 7).collect();
         front.enter(1, shift);
-        front.learn(&views, &pairs, 0, shift);
+        front.learn(views.iter().copied().zip(pairs.iter().map(|&p| (p >> shift) as u8)), shift);
         assert_eq!(front.front.mul, first, "no collision yet");
         front.enter(1, shift);
-        front.learn(&[view(late)], &[3], 1, shift);
+        front.learn([(view(late), 3)].into_iter(), shift);
         assert!(front.front.mul != first && !front.crowded, "a collision made the front choose another multiplier");
         for (r, &v) in views.iter().enumerate() {
             assert_eq!(front.front.find(v), Some(code(r) as u8), "view {r}");
@@ -2177,12 +2253,12 @@ mod tests {
         // A piece that did not look learns nothing; more than VIEW_MAX views crowd the front.
         (front.skip, front.backoff) = (3, 4);
         front.enter(3, shift);
-        front.learn(&views, &pairs, 0, shift);
+        front.learn(views.iter().map(|&v| (v, 1)), shift);
         assert!(front.held.is_empty());
         front.skip = 0;
         front.enter(3, shift);
         let many: Vec<u128> = (0..VIEW_MAX as u128 + 1).map(view).collect();
-        front.learn(&many, &vec![0; many.len()], 0, shift);
+        front.learn(many.iter().map(|&v| (v, 0)), shift);
         assert!(front.crowded && front.held.len() == VIEW_MAX);
         front.enter(5, shift);
         assert!(!front.crowded && front.held.is_empty(), "a new part starts afresh");
@@ -2266,6 +2342,73 @@ mod tests {
         let (pa, pb) = (column(&long, &la, &[100_000], 3, usize::MAX), column(&long, &lb, &[], 5, usize::MAX));
         let got = reduce_names(&with(&pa), &with(&pb), &o[..]).unwrap().unwrap();
         assert_eq!((&got.names, &got.table), (&long, &want), "long names only");
+    }
+
+    /// Long labels whose rows share their bytes within a part (a Parquet read), read through
+    /// the block's front of label views (decision 57): the same view bits name another label
+    /// in another part (the front is emptied when the part changes), some rows have their
+    /// own bytes; an unknown label with the bits of a known one in another part declines.
+    #[test]
+    fn label_views_that_repeat_per_part() {
+        let n = 20;
+        let (a, b, o) = random_rows(n, 300_000, 47);
+        let (a64, b64): (Vec<i64>, Vec<i64>) = (a.iter().map(|&x| x as i64).collect(), b.iter().map(|&x| x as i64).collect());
+        let want = reduce(n, &a, &b, Outcomes::Values(&o), None).unwrap();
+        let (win_a, win_b, unknown): (&[u8], &[u8], &[u8]) = (b"win_a_longlabel", b"win_b_longlabel", b"win_c_longlabel");
+        let texts: [&[u8]; 5] = [b"model_b", b"tie", b"model_a", win_a, win_b];
+        let values = [0.0, 0.5, 1.0, 1.0, 0.0];
+        // Part k's buffer: its two long labels at offsets 0 and 15 (`firsts[k]` first); a
+        // row's label view points there, but every `own`-th row's at its own copy.
+        let column = |firsts: &[&[u8]], own: usize| -> (Vec<Vec<u128>>, Vec<Vec<Vec<u8>>>) {
+            let bounds = [0, 70_000, 200_000, o.len()];
+            let (mut parts, mut buffers) = (Vec::new(), Vec::new());
+            for (k, w) in bounds.windows(2).enumerate() {
+                let second = if firsts[k] == win_b { win_a } else { win_b };
+                let mut data = [firsts[k], second].concat();
+                let views = (w[0]..w[1])
+                    .map(|r| {
+                        let text: &[u8] = match (o[r], r % 2) {
+                            (x, 0) if x != 0.5 => texts[(2.0 * x) as usize],
+                            (0.5, _) => b"tie",
+                            (x, _) => [win_b, win_a][x as usize],
+                        };
+                        StrKey::new(text).packed().unwrap_or_else(|| {
+                            let off = match (r % own == 0, text == firsts[k]) {
+                                (true, _) => {
+                                    data.extend_from_slice(text);
+                                    data.len() - 15
+                                }
+                                (false, true) => 0,
+                                (false, false) => 15,
+                            };
+                            15 | (u32::from_le_bytes(*b"win_") as u128) << 32 | (off as u128) << 96
+                        })
+                    })
+                    .collect();
+                parts.push(views);
+                buffers.push(vec![data]);
+            }
+            (parts, buffers)
+        };
+        fn with(p: &(Vec<Vec<u128>>, Vec<Vec<Vec<u8>>>)) -> Parts<'_> {
+            Parts::new(p.0.iter().map(|v| &v[..]).collect()).with_buffers(p.1.iter().map(|bs| bs.iter().map(|b| &b[..]).collect()).collect())
+        }
+        let view = |k: u32| StrKey::new(format!("model-{k:03}").as_bytes()).packed().unwrap();
+        let (va, vb): (Vec<u128>, Vec<u128>) = (a.iter().map(|&k| view(k)).collect(), b.iter().map(|&k| view(k)).collect());
+        let names: Vec<Vec<u8>> = (0..n as u32).map(|k| format!("model-{k:03}").into_bytes()).collect();
+        for own in [usize::MAX, 997] {
+            let col = column(&[win_a, win_b, win_a], own);
+            let labels = Labels::new(with(&col), &texts, &values).unwrap();
+            assert_eq!(reduce_ids(&a64, &b64, &labels).unwrap().unwrap().table, want.clone(), "own bytes every {own} rows");
+            let got = reduce_names(&Parts::one(&va), &Parts::one(&vb), &labels).unwrap().unwrap();
+            assert_eq!((&got.names, &got.table), (&names, &want), "own bytes every {own} rows");
+        }
+        // Part 2 holds an unknown label where part 0 holds `win_a`: its rows decline.
+        let mut col = column(&[win_a, win_b, win_a], usize::MAX);
+        col.1[2][0][..15].copy_from_slice(unknown);
+        let labels = Labels::new(with(&col), &texts, &values).unwrap();
+        assert_eq!(reduce_ids(&a64, &b64, &labels).unwrap(), None);
+        assert_eq!(reduce_names(&Parts::one(&va), &Parts::one(&vb), &labels).unwrap(), None);
     }
 
     /// `view_bytes` reads a long view's bytes in the buffer it names, and nothing for a short
