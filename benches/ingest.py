@@ -161,27 +161,38 @@ def read_rates(columns: list[np.ndarray], what: str, repeat: int) -> None:
 
 
 def read_back(a: np.ndarray, b: np.ndarray, o: np.ndarray, n: int, rep: int) -> None:
-    """``bradley_terry(frame)`` of String items with LMArena's labels as built (one chunk a
-    column) and as read back from Parquet (a chunk per row group of 1M rows) and from CSV (a
-    chunk per batch of the reader): columns in chunks are read in place (decision 50)."""
-    frame = pl.DataFrame(
-        {"a": item_column(a, "String", n), "b": item_column(b, "String", n), "outcome": outcome_column(o, "lmarena")}
-    )
+    """``bradley_terry(frame)`` of String, Long String and Mixed String items with LMArena's
+    labels as built (one chunk a column) and as read back from Parquet (a chunk per row group
+    of 1M rows: a row group's dictionary decoded once, so a name's or a label's rows share its
+    bytes) and from CSV (a chunk per batch of the reader, each row its own bytes): columns in
+    chunks are read in place (decision 50), views that repeat through fronts of views
+    (decisions 56, 57)."""
+    for dtype in ("String", "Long String", "Mixed String"):
+        frames = parquet_and_csv(
+            pl.DataFrame(
+                {"a": item_column(a, dtype, n), "b": item_column(b, dtype, n), "outcome": outcome_column(o, "lmarena")}
+            )
+        )
+        one = None
+        for name, f in frames.items():
+            case = f"{dtype} items, lmarena outcome, {name}"
+            wall, cpu = timed(lambda f=f: ra.bradley_terry(f), rep, f"{case}: bradley_terry")
+            one = one or wall
+            print(
+                f"{case} ({f['a'].n_chunks()} chunks): bradley_terry(frame) {wall:.3f} s (cpu {cpu:.3f}), {wall / one:.2f}x one chunk"
+            )
+
+
+def parquet_and_csv(frame: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """``frame`` as built, and read back from Parquet (row groups of 1M rows) and from CSV."""
     with tempfile.TemporaryDirectory() as tmp:
         frame.write_parquet(f"{tmp}/rows.parquet", row_group_size=1_000_000)
         frame.write_csv(f"{tmp}/rows.csv")
-        frames = {
+        return {
             "one chunk": frame,
             "Parquet": pl.read_parquet(f"{tmp}/rows.parquet"),
             "CSV": pl.read_csv(f"{tmp}/rows.csv"),
         }
-    one = None
-    for name, f in frames.items():
-        wall, cpu = timed(lambda f=f: ra.bradley_terry(f), rep, f"String items, lmarena outcome, {name}: bradley_terry")
-        one = one or wall
-        print(
-            f"String items, lmarena outcome, {name} ({f['a'].n_chunks()} chunks): bradley_terry(frame) {wall:.3f} s (cpu {cpu:.3f}), {wall / one:.2f}x one chunk"
-        )
 
 
 def ab_dense(a: np.ndarray, b: np.ndarray, o: np.ndarray, n: int, rep: int, before: Any) -> None:
@@ -204,6 +215,11 @@ def ab_dense(a: np.ndarray, b: np.ndarray, o: np.ndarray, n: int, rep: int, befo
         )
         for dt, kind in cases
     }
+    for dt in ("String", "Long String", "Mixed String"):  # (names and labels sharing their bytes per row group)
+        frame = pl.DataFrame(
+            {"a": item_column(a, dt, n), "b": item_column(b, dt, n), "outcome": outcome_column(o, "lmarena")}
+        )
+        frames[f"{dt} items, lmarena outcome, read from Parquet"] = parquet_and_csv(frame)["Parquet"]
     builds = {"this build": _core, "before": before}
     for turn in (1, 2):
         for name, core in builds.items():
