@@ -372,7 +372,7 @@ def test_long_names_whose_views_repeat(source: str, took_the_fast_path: list[boo
     # Long names only: a gathered column, and a Parquet read (each row group's dictionary
     # lists the names in its own order), point each name's rows at one copy of its bytes: the
     # same view is another name in another chunk or column. Those views are found through the
-    # cache of views, per chunk (decision 55); CSV reads and lists (each row its own bytes)
+    # columns' fronts of views, per chunk (decisions 55, 56); CSV reads and lists (each row its own bytes)
     # through their bytes (decision 54). Always the general path's table.
     rng = np.random.default_rng(21)
     m = 40_000

@@ -164,6 +164,8 @@ pub trait Kinds: Sync {
 #[derive(Default)]
 pub struct LaneState {
     views: Option<Box<ViewFront>>,
+    /// Set once `views` was made (or could not be: it is not tried again).
+    made: bool,
 }
 
 /// A block's piece of lanes and its [`LaneState`], in one box (one pointer live beside the
@@ -430,7 +432,7 @@ impl Kinds for Labels<'_> {
     /// part), and a piece is read through it first, as short labels are.
     #[inline]
     fn lanes(&self, rows: Range<usize>, lanes: &mut [u8], state: &mut LaneState) -> Option<u64> {
-        if !self.long_met.load(Ordering::Relaxed) {
+        if !self.long_met.load(Ordering::Relaxed) || rows.is_empty() {
             // (short labels so far: their loop alone, as before decision 57)
             return Some(self.read_lanes(rows, lanes));
         }
@@ -444,8 +446,9 @@ impl Kinds for Labels<'_> {
         }
         let all = self.read_lanes(rows, lanes);
         if all & !3 == 0 && lanes.len() <= PIECE_ROWS {
-            if state.views.is_none() {
+            if !state.made {
                 // (without room for it, pieces are read as before)
+                state.made = true;
                 state.views = ViewFront::new().ok().map(Box::new);
                 state.views.iter_mut().for_each(|f| f.enter(tag, 0));
             }
@@ -979,9 +982,10 @@ struct NameFront {
     declined: bool,
     directory: NameCodes,
     /// The long names' front (decision 54), and each column's front of views (decision 56),
-    /// made when a long name is met.
+    /// made when a long name is met (`views_made`: once, even when there was no room).
     long: LongFront,
     views: Option<Box<[ViewFront; 2]>>,
+    views_made: bool,
 }
 
 /// A slot of the front: the view found there (a name's, or a key that does not hash to the
@@ -1244,7 +1248,8 @@ struct ViewFront {
     front: Front,
     /// The views held and their codes (at most [`VIEW_MAX`]).
     held: Vec<(u128, u8)>,
-    /// The part whose views are held (a tag of [`reduce_names`]: 2 · part + column + 1).
+    /// The part whose views are held ([`reduce_names`]' tag, 2 · part + column + 1; for a
+    /// column of labels, part + 1).
     tag: u32,
     /// Set when a view of the part could not be held.
     crowded: bool,
@@ -1293,8 +1298,8 @@ impl ViewFront {
 
     /// Puts the views of a piece not held yet with their codes (a square's rows `1 << shift`
     /// pairs), when the piece looked here; under another multiplier when one collides.
-    /// `crowded` past [`VIEW_MAX`] views, more than 16 collisions in a piece, or no
-    /// multiplier tried placing them apart.
+    /// `crowded` at a new view past [`VIEW_MAX`] views or past 16 views of the piece that
+    /// collided, or when no multiplier tried places them apart.
     fn learn(&mut self, views: impl Iterator<Item = (u128, u8)>, shift: u32) {
         if self.crowded || !self.looks {
             return;
@@ -1326,7 +1331,7 @@ impl ViewFront {
 
 impl NameFront {
     fn new() -> Result<NameFront> {
-        Ok(NameFront { table: Front::new()?, shift: 4, declined: false, directory: NameCodes::new(), long: LongFront::new()?, views: None })
+        Ok(NameFront { table: Front::new()?, shift: 4, declined: false, directory: NameCodes::new(), long: LongFront::new()?, views: None, views_made: false })
     }
 
     /// The `t`-th multiplier tried (odd; a fixed sequence, so that a block's table depends on
@@ -1408,8 +1413,9 @@ impl NameFront {
     /// part's data buffers and its tag. `false` as those.
     #[inline]
     fn pairs_viewing(&mut self, a: &[u128], b: &[u128], parts: [(&[&[u8]], u32); 2], pairs: &mut [u16], listed: &mut [u16; 2 * PIECE_ROWS]) -> bool {
-        if self.views.is_none() {
-            // (without room for them, long views are read through their bytes)
+        if !self.views_made {
+            // (without room for them, long views are read through their bytes; not tried again)
+            self.views_made = true;
             self.views = ViewFront::new().and_then(|first| Ok(Box::new([first, ViewFront::new()?]))).ok();
         }
         let shift = self.shift;
@@ -2149,13 +2155,13 @@ mod tests {
     }
 
     /// Views that repeat (a gathered column, a Parquet read: each name's rows point at one
-    /// copy of its bytes) are found through the cache of views (decision 55), per part: here
+    /// copy of its bytes) are found through the columns' fronts of views (decisions 55, 56), per part: here
     /// each part's buffer holds the names in another order, so that the same view is another
     /// name in each part and in each column. Long names only (`pairs_long`) and long beside
     /// short ones and one past 32 bytes (`pairs_listing`, the directory); parts whose views
     /// repeat beside parts whose rows have their own bytes.
     #[test]
-    fn repeated_views_are_cached_per_part() {
+    fn repeated_views_are_found_per_part() {
         let n = 60;
         let (a, b, o) = random_rows(n, 200_000, 41);
         for with_short in [false, true] {
@@ -2262,6 +2268,21 @@ mod tests {
         assert!(front.crowded && front.held.len() == VIEW_MAX);
         front.enter(5, shift);
         assert!(!front.crowded && front.held.is_empty(), "a new part starts afresh");
+        // A block's piece read the listing way is learned, and then read through the fronts.
+        let data: Vec<u8> = (0..100).flat_map(|k| format!("model-{k:03}-instruct-v0.1").into_bytes()).collect();
+        let buffers: Vec<&[u8]> = vec![&data[..]];
+        let (a, b): (Vec<u128>, Vec<u128>) = ((0..100).map(view).collect(), (0..100).map(|k| view((k + 1) % 100)).collect());
+        let mut names = NameFront::new().unwrap();
+        let codes: Vec<u8> = a.iter().map(|&v| names.code(v, &buffers)).collect();
+        assert_eq!(codes, (0..100).collect::<Vec<u8>>());
+        let (mut pairs, mut listed) = (vec![0u16; 100], boxed::<u16, { 2 * PIECE_ROWS }>(0).unwrap());
+        assert!(names.pairs_viewing(&a, &b, [(&buffers, 1), (&buffers, 2)], &mut pairs, &mut listed));
+        assert_eq!(pairs, (0..100).map(|k| (k as u16) << names.shift | ((k + 1) % 100) as u16).collect::<Vec<_>>());
+        let views = names.views.as_deref().unwrap();
+        assert!(views.iter().all(|v| v.held.len() == 100 && !v.crowded));
+        let mut again = vec![0u16; 100];
+        assert!(pairs_through(&views[0].front, &views[1].front, &a, &b, &mut again), "the next piece through the fronts");
+        assert_eq!(again, pairs);
     }
 
     /// Names whose rows share their bytes within each part (a gather, a Parquet read), read
@@ -2396,6 +2417,20 @@ mod tests {
         let view = |k: u32| StrKey::new(format!("model-{k:03}").as_bytes()).packed().unwrap();
         let (va, vb): (Vec<u128>, Vec<u128>) = (a.iter().map(|&k| view(k)).collect(), b.iter().map(|&k| view(k)).collect());
         let names: Vec<Vec<u8>> = (0..n as u32).map(|k| format!("model-{k:03}").into_bytes()).collect();
+        // (a piece's label views learned by the block's front, the next piece read through it)
+        let col = column(&[win_a, win_b, win_a], usize::MAX);
+        let labels = Labels::new(with(&col), &texts, &values).unwrap();
+        let (mut state, mut lanes) = (LaneState::default(), vec![0u8; PIECE_ROWS]);
+        for _ in 0..2 {
+            // (the first piece meets the long labels; the second is learned: kinds 0, 1, 2 or-ed)
+            assert_eq!(labels.lanes(0..PIECE_ROWS, &mut lanes, &mut state), Some(3));
+        }
+        // (read through the front: no kinds or-ed)
+        assert_eq!(labels.lanes(0..PIECE_ROWS, &mut lanes, &mut state), Some(0));
+        assert!(lanes.iter().zip(&o).all(|(&l, &x)| l as u64 == x.kind()));
+        let front = state.views.as_deref().expect("a long label met: the block keeps a front");
+        assert!(front.held.len() == 5 && lanes_through(&front.front, &col.0[0][..PIECE_ROWS], &mut lanes));
+        assert!(lanes.iter().zip(&o).all(|(&l, &x)| l as u64 == x.kind()));
         for own in [usize::MAX, 997] {
             let col = column(&[win_a, win_b, win_a], own);
             let labels = Labels::new(with(&col), &texts, &values).unwrap();
@@ -2403,7 +2438,9 @@ mod tests {
             let got = reduce_names(&Parts::one(&va), &Parts::one(&vb), &labels).unwrap().unwrap();
             assert_eq!((&got.names, &got.table), (&names, &want), "own bytes every {own} rows");
         }
-        // Part 2 holds an unknown label where part 0 holds `win_a`: its rows decline.
+        // Part 2 holds an unknown label where parts 0 and 1 hold `win_a` and `win_b` (its views
+        // the bits of theirs, held by the block's front in part 1 unless it is emptied): its
+        // rows decline.
         let mut col = column(&[win_a, win_b, win_a], usize::MAX);
         col.1[2][0][..15].copy_from_slice(unknown);
         let labels = Labels::new(with(&col), &texts, &values).unwrap();
