@@ -2022,6 +2022,58 @@ mod tests {
         (parts, buffers)
     }
 
+    /// The names sorted, and the general reduce's table of rows `a`, `b` (ids into `names`)
+    /// with outcomes `o`, its items numbered in that order.
+    fn sorted_and_table(names: &[Vec<u8>], a: &[u32], b: &[u32], o: &[f64]) -> (Vec<Vec<u8>>, PairTable) {
+        let mut sorted = names.to_vec();
+        sorted.sort();
+        let rank: Vec<u32> = names.iter().map(|x| sorted.binary_search(x).unwrap() as u32).collect();
+        (sorted, reduce(names.len(), a, b, Outcomes::Values(o), None).unwrap().relabel(&rank).unwrap())
+    }
+
+    /// A column's parts (views) and each part's data buffers.
+    type Column = (Vec<Vec<u128>>, Vec<Vec<Vec<u8>>>);
+
+    /// A [`Column`] as the pass reads it.
+    fn with_buffers(p: &Column) -> Parts<'_> {
+        Parts::new(p.0.iter().map(|v| &v[..]).collect()).with_buffers(p.1.iter().map(|bs| bs.iter().map(|b| &b[..]).collect()).collect())
+    }
+
+    /// A column of `ids` into `names` whose rows share their names' bytes within a part (as a
+    /// gather, a Parquet read): part k (the parts cut at `cuts`) has one buffer holding the
+    /// names rotated by `turn · (k + 1)`, each `stride` bytes apart (0: end to end); a row's
+    /// long view points at its name there, or at its own copy appended when `own(k, row)`.
+    fn shared_column(names: &[Vec<u8>], ids: &[u32], cuts: &[usize], turn: usize, stride: usize, own: impl Fn(usize, usize) -> bool) -> Column {
+        let (n, bounds): (usize, Vec<usize>) = (names.len(), [0].iter().chain(cuts).chain([ids.len()].iter()).copied().collect());
+        let (mut parts, mut buffers) = (Vec::new(), Vec::new());
+        for (k, w) in bounds.windows(2).enumerate() {
+            let (mut data, mut at) = (Vec::new(), vec![0usize; n]);
+            for j in 0..n {
+                let name = (j + turn * (k + 1)) % n;
+                at[name] = data.len();
+                data.extend_from_slice(&names[name]);
+                data.resize(data.len().max(stride * (j + 1)), 0);
+            }
+            let views = (w[0]..w[1])
+                .map(|r| {
+                    let t = &names[ids[r] as usize];
+                    StrKey::new(t).packed().unwrap_or_else(|| {
+                        let off = if own(k, r) {
+                            data.extend_from_slice(t);
+                            data.len() - t.len()
+                        } else {
+                            at[ids[r] as usize]
+                        };
+                        t.len() as u128 | (u32::from_le_bytes(t[..4].try_into().unwrap()) as u128) << 32 | (off as u128) << 96
+                    })
+                })
+                .collect();
+            parts.push(views);
+            buffers.push(vec![data]);
+        }
+        (parts, buffers)
+    }
+
     /// Names past 12 bytes (decision 53), beside short ones, in parts with their own data
     /// buffers: the general path's table, whoever meets them first and however the columns
     /// are cut; a long view outside its buffers, or a 257th name, declines.
@@ -2053,26 +2105,23 @@ mod tests {
         let want = reduce(n, &a, &b, Outcomes::Values(&o), None).unwrap().relabel(&rank).unwrap();
         let texts = |ids: &[u32]| -> Vec<&[u8]> { ids.iter().map(|&k| &names[k as usize][..]).collect() };
         let (ta, tb) = (texts(&a), texts(&b));
-        fn with(p: &(Vec<Vec<u128>>, Vec<Vec<Vec<u8>>>)) -> Parts<'_> {
-            Parts::new(p.0.iter().map(|v| &v[..]).collect()).with_buffers(p.1.iter().map(|bs| bs.iter().map(|b| &b[..]).collect()).collect())
-        }
         for (cuts_a, cuts_b, per) in [(vec![], vec![], usize::MAX), (vec![1, 4097, 100_000], vec![250_001], 1000)] {
             let (pa, pb) = (arrow_parts(&ta, &cuts_a, per), arrow_parts(&tb, &cuts_b, per));
-            let got = reduce_names(&with(&pa), &with(&pb), &o[..]).unwrap().unwrap();
+            let got = reduce_names(&with_buffers(&pa), &with_buffers(&pb), &o[..]).unwrap().unwrap();
             assert_eq!(got.names, sorted);
             assert_eq!(got.table, want, "cuts {cuts_a:?} {cuts_b:?}");
             // (the same with string labels)
             let texts3: [&[u8]; 3] = [b"model_b", b"tie", b"model_a"];
             let lv: Vec<u128> = o.iter().map(|&x| StrKey::new(texts3[(2.0 * x) as usize]).packed().unwrap()).collect();
             let labels = Labels::new(Parts::one(&lv), &texts3, &[0.0, 0.5, 1.0]).unwrap();
-            assert_eq!(reduce_names(&with(&pa), &with(&pb), &labels).unwrap().unwrap().table, want);
+            assert_eq!(reduce_names(&with_buffers(&pa), &with_buffers(&pb), &labels).unwrap().unwrap().table, want);
             // Without the buffers, or a view past its buffer's end: declined.
-            assert_eq!(reduce_names(&Parts::new(pa.0.iter().map(|v| &v[..]).collect()), &with(&pb), &o[..]).unwrap(), None);
+            assert_eq!(reduce_names(&Parts::new(pa.0.iter().map(|v| &v[..]).collect()), &with_buffers(&pb), &o[..]).unwrap(), None);
             let mut bad = pa.clone();
             let last = bad.0.len() - 1;
             let r = bad.0[last].iter().rposition(|&v| (v as u32) > 12).unwrap();
             bad.0[last][r] += 1 << 96;
-            assert_eq!(reduce_names(&with(&bad), &with(&pb), &o[..]).unwrap(), None);
+            assert_eq!(reduce_names(&with_buffers(&bad), &with_buffers(&pb), &o[..]).unwrap(), None);
         }
         // Long names met late (the first 300,000 rows among 10 short names): the same table.
         let (mut a2, mut b2) = (a.clone(), b.clone());
@@ -2081,14 +2130,14 @@ mod tests {
         }
         let want2 = reduce(n, &a2, &b2, Outcomes::Values(&o), None).unwrap().relabel(&rank).unwrap();
         let (pa, pb) = (arrow_parts(&texts(&a2), &[], 7), arrow_parts(&texts(&b2), &[], 7));
-        assert_eq!(reduce_names(&with(&pa), &with(&pb), &o[..]).unwrap().unwrap().table, want2);
+        assert_eq!(reduce_names(&with_buffers(&pa), &with_buffers(&pb), &o[..]).unwrap().unwrap().table, want2);
         // 257 long names: declined (256: read).
         let many: Vec<Vec<u8>> = (0..257).map(|k| format!("a-long-name-number-{k}").into_bytes()).collect();
         let ids = |shift: usize, k: usize| -> Vec<&[u8]> { (0..20_000).map(|r| &many[(r + shift) % k][..]).collect() };
         let (pa, pb) = (arrow_parts(&ids(0, 257), &[], usize::MAX), arrow_parts(&ids(1, 257), &[], usize::MAX));
-        assert_eq!(reduce_names(&with(&pa), &with(&pb), &AllWins).unwrap(), None);
+        assert_eq!(reduce_names(&with_buffers(&pa), &with_buffers(&pb), &AllWins).unwrap(), None);
         let (pa, pb) = (arrow_parts(&ids(0, 256), &[], usize::MAX), arrow_parts(&ids(1, 256), &[], usize::MAX));
-        assert_eq!(reduce_names(&with(&pa), &with(&pb), &AllWins).unwrap().unwrap().names.len(), 256, "(256 names: read)");
+        assert_eq!(reduce_names(&with_buffers(&pa), &with_buffers(&pb), &AllWins).unwrap().unwrap().names.len(), 256, "(256 names: read)");
     }
 
     /// The long names' front (decision 54): a name whose slot is taken moves the front to
@@ -2173,48 +2222,12 @@ mod tests {
                     _ => format!("model-{k:03}-instruct-v0.1").into_bytes(),
                 })
                 .collect();
-            let mut sorted = names.clone();
-            sorted.sort();
-            let rank: Vec<u32> = names.iter().map(|x| sorted.binary_search(x).unwrap() as u32).collect();
-            let want = reduce(n, &a, &b, Outcomes::Values(&o), None).unwrap().relabel(&rank).unwrap();
-            // Part k of a column: its buffer holds the long names rotated by `turn`; each row's
-            // view points at its name there (or, for `own`, at its own copy after them).
-            let column = |ids: &[u32], cuts: &[usize], turn: usize, own: usize| -> (Vec<Vec<u128>>, Vec<Vec<Vec<u8>>>) {
-                let bounds: Vec<usize> = [0].iter().chain(cuts).chain([ids.len()].iter()).copied().collect();
-                let (mut parts, mut buffers) = (Vec::new(), Vec::new());
-                for (k, w) in bounds.windows(2).enumerate() {
-                    let (mut data, mut at) = (Vec::new(), vec![0usize; n]);
-                    for j in 0..n {
-                        let name = (j + turn * (k + 1)) % n;
-                        at[name] = data.len();
-                        data.extend_from_slice(&names[name]);
-                    }
-                    let views = ids[w[0]..w[1]]
-                        .iter()
-                        .map(|&id| {
-                            let t = &names[id as usize];
-                            StrKey::new(t).packed().unwrap_or_else(|| {
-                                let off = if k % 2 == own {
-                                    data.extend_from_slice(t);
-                                    data.len() - t.len()
-                                } else {
-                                    at[id as usize]
-                                };
-                                t.len() as u128 | (u32::from_le_bytes(t[..4].try_into().unwrap()) as u128) << 32 | (off as u128) << 96
-                            })
-                        })
-                        .collect();
-                    parts.push(views);
-                    buffers.push(vec![data]);
-                }
-                (parts, buffers)
-            };
-            fn with(p: &(Vec<Vec<u128>>, Vec<Vec<Vec<u8>>>)) -> Parts<'_> {
-                Parts::new(p.0.iter().map(|v| &v[..]).collect()).with_buffers(p.1.iter().map(|bs| bs.iter().map(|b| &b[..]).collect()).collect())
-            }
+            let (sorted, want) = sorted_and_table(&names, &a, &b, &o);
             for own in [2, 0] {
-                let (pa, pb) = (column(&a, &[70_000, 140_000], 7, own), column(&b, &[100_000], 11, own));
-                let got = reduce_names(&with(&pa), &with(&pb), &o[..]).unwrap().unwrap();
+                // (parts of own bytes: every other part from part `own`)
+                let own_part = |k: usize, _: usize| k % 2 == own;
+                let (pa, pb) = (shared_column(&names, &a, &[70_000, 140_000], 7, 0, own_part), shared_column(&names, &b, &[100_000], 11, 0, own_part));
+                let got = reduce_names(&with_buffers(&pa), &with_buffers(&pb), &o[..]).unwrap().unwrap();
                 assert_eq!((&got.names, &got.table), (&sorted, &want), "short names too: {with_short}, parts of own bytes: {own}");
             }
         }
@@ -2304,55 +2317,18 @@ mod tests {
                 _ => format!("model-{k:03}-instruct-v0.1").into_bytes(),
             })
             .collect();
-        let mut sorted = names.clone();
-        sorted.sort();
-        let rank: Vec<u32> = names.iter().map(|x| sorted.binary_search(x).unwrap() as u32).collect();
-        let want = reduce(n, &a, &b, Outcomes::Values(&o), None).unwrap().relabel(&rank).unwrap();
-        // Part k's buffer holds the names rotated by `turn · (k + 1)`, 48 bytes apart (so that
-        // most long views of a part are those of other names in another); each row's view
-        // points there, but every `own`-th row's at its own copy.
-        type Column = (Vec<Vec<u128>>, Vec<Vec<Vec<u8>>>);
-        let column = |names: &[Vec<u8>], ids: &[u32], cuts: &[usize], turn: usize, own: usize| -> Column {
-            let (n, bounds): (usize, Vec<usize>) = (names.len(), [0].iter().chain(cuts).chain([ids.len()].iter()).copied().collect());
-            let (mut parts, mut buffers) = (Vec::new(), Vec::new());
-            for (k, w) in bounds.windows(2).enumerate() {
-                let (mut data, mut at) = (Vec::new(), vec![0usize; n]);
-                for j in 0..n {
-                    let name = (j + turn * (k + 1)) % n;
-                    at[name] = data.len();
-                    data.extend_from_slice(&names[name]);
-                    data.resize(48 * (j + 1), 0);
-                }
-                let views = (w[0]..w[1])
-                    .map(|r| {
-                        let t = &names[ids[r] as usize];
-                        StrKey::new(t).packed().unwrap_or_else(|| {
-                            let off = if r % own == 0 {
-                                data.extend_from_slice(t);
-                                data.len() - t.len()
-                            } else {
-                                at[ids[r] as usize]
-                            };
-                            t.len() as u128 | (u32::from_le_bytes(t[..4].try_into().unwrap()) as u128) << 32 | (off as u128) << 96
-                        })
-                    })
-                    .collect();
-                parts.push(views);
-                buffers.push(vec![data]);
-            }
-            (parts, buffers)
-        };
-        fn with(p: &(Vec<Vec<u128>>, Vec<Vec<Vec<u8>>>)) -> Parts<'_> {
-            Parts::new(p.0.iter().map(|v| &v[..]).collect()).with_buffers(p.1.iter().map(|bs| bs.iter().map(|b| &b[..]).collect()).collect())
-        }
+        let (sorted, want) = sorted_and_table(&names, &a, &b, &o);
+        // Each part's buffer holds the names 48 bytes apart (so that most long views of a part
+        // are those of other names in another); every `own`-th row has its own bytes.
+        let column = |names: &[Vec<u8>], ids: &[u32], cuts: &[usize], turn: usize, own: usize| shared_column(names, ids, cuts, turn, 48, |_, r| r % own == 0);
         let texts3: [&[u8]; 3] = [b"model_b", b"tie", b"model_a"];
         let lv: Vec<u128> = o.iter().map(|&x| StrKey::new(texts3[(2.0 * x) as usize]).packed().unwrap()).collect();
         for own in [usize::MAX, 5_003] {
             let (pa, pb) = (column(&names, &a, &[90_000, 250_000], 7, own), column(&names, &b, &[200_000], 11, own));
-            let got = reduce_names(&with(&pa), &with(&pb), &o[..]).unwrap().unwrap();
+            let got = reduce_names(&with_buffers(&pa), &with_buffers(&pb), &o[..]).unwrap().unwrap();
             assert_eq!((&got.names, &got.table), (&sorted, &want), "own bytes every {own} rows");
             let labels = Labels::new(Parts::one(&lv), &texts3, &[0.0, 0.5, 1.0]).unwrap();
-            assert_eq!(reduce_names(&with(&pa), &with(&pb), &labels).unwrap().unwrap().table, want);
+            assert_eq!(reduce_names(&with_buffers(&pa), &with_buffers(&pb), &labels).unwrap().unwrap().table, want);
         }
         // Long names only, their rows sharing their bytes: the same.
         let mut long: Vec<Vec<u8>> = names.iter().filter(|x| x.len() > 12).cloned().collect();
@@ -2361,7 +2337,7 @@ mod tests {
         let (la, lb): (Vec<u32>, Vec<u32>) = a.iter().zip(&b).map(|(&x, &y)| (x % k, (x % k + 1 + y % (k - 1)) % k)).unzip();
         let want = reduce(long.len(), &la, &lb, Outcomes::Values(&o), None).unwrap();
         let (pa, pb) = (column(&long, &la, &[100_000], 3, usize::MAX), column(&long, &lb, &[], 5, usize::MAX));
-        let got = reduce_names(&with(&pa), &with(&pb), &o[..]).unwrap().unwrap();
+        let got = reduce_names(&with_buffers(&pa), &with_buffers(&pb), &o[..]).unwrap().unwrap();
         assert_eq!((&got.names, &got.table), (&long, &want), "long names only");
     }
 
@@ -2411,15 +2387,12 @@ mod tests {
             }
             (parts, buffers)
         };
-        fn with(p: &(Vec<Vec<u128>>, Vec<Vec<Vec<u8>>>)) -> Parts<'_> {
-            Parts::new(p.0.iter().map(|v| &v[..]).collect()).with_buffers(p.1.iter().map(|bs| bs.iter().map(|b| &b[..]).collect()).collect())
-        }
         let view = |k: u32| StrKey::new(format!("model-{k:03}").as_bytes()).packed().unwrap();
         let (va, vb): (Vec<u128>, Vec<u128>) = (a.iter().map(|&k| view(k)).collect(), b.iter().map(|&k| view(k)).collect());
         let names: Vec<Vec<u8>> = (0..n as u32).map(|k| format!("model-{k:03}").into_bytes()).collect();
         // (a piece's label views learned by the block's front, the next piece read through it)
         let col = column(&[win_a, win_b, win_a], usize::MAX);
-        let labels = Labels::new(with(&col), &texts, &values).unwrap();
+        let labels = Labels::new(with_buffers(&col), &texts, &values).unwrap();
         let (mut state, mut lanes) = (LaneState::default(), vec![0u8; PIECE_ROWS]);
         for _ in 0..2 {
             // (the first piece meets the long labels; the second is learned: kinds 0, 1, 2 or-ed)
@@ -2433,7 +2406,7 @@ mod tests {
         assert!(lanes.iter().zip(&o).all(|(&l, &x)| l as u64 == x.kind()));
         for own in [usize::MAX, 997] {
             let col = column(&[win_a, win_b, win_a], own);
-            let labels = Labels::new(with(&col), &texts, &values).unwrap();
+            let labels = Labels::new(with_buffers(&col), &texts, &values).unwrap();
             assert_eq!(reduce_ids(&a64, &b64, &labels).unwrap().unwrap().table, want.clone(), "own bytes every {own} rows");
             let got = reduce_names(&Parts::one(&va), &Parts::one(&vb), &labels).unwrap().unwrap();
             assert_eq!((&got.names, &got.table), (&names, &want), "own bytes every {own} rows");
@@ -2443,7 +2416,7 @@ mod tests {
         // rows decline.
         let mut col = column(&[win_a, win_b, win_a], usize::MAX);
         col.1[2][0][..15].copy_from_slice(unknown);
-        let labels = Labels::new(with(&col), &texts, &values).unwrap();
+        let labels = Labels::new(with_buffers(&col), &texts, &values).unwrap();
         assert_eq!(reduce_ids(&a64, &b64, &labels).unwrap(), None);
         assert_eq!(reduce_names(&Parts::one(&va), &Parts::one(&vb), &labels).unwrap(), None);
     }
