@@ -1390,7 +1390,9 @@ impl NameFront {
             }
             if !self.table.put(key, code, self.shift) {
                 // (none of the tries: the colliding names are left to the directory)
-                if let Some(mul) = (1..=FRONT_TRIES).map(Self::multiplier).find(|&m| Front::places_all(m, self.short_names())) {
+                if let Some(mul) =
+                    (1..=FRONT_TRIES).map(Self::multiplier).find(|&m| Front::places_all(m, Self::short_names(&self.directory.names).map(|(k, _)| k)))
+                {
                     self.place(mul);
                 }
             }
@@ -1557,15 +1559,16 @@ impl NameFront {
         true
     }
 
-    /// The short names met, in code order (the long ones are not in the front).
-    fn short_names(&self) -> impl Iterator<Item = u128> + '_ {
-        self.directory.names.iter().copied().filter(|&k| k != LONG_NAME)
+    /// The short names of `names` (a directory's, per code) with their codes (the long ones are
+    /// not in the front).
+    fn short_names(names: &[u128]) -> impl Iterator<Item = (u128, u8)> + '_ {
+        names.iter().zip(0..=u8::MAX).filter(|(&k, _)| k != LONG_NAME).map(|(&k, c)| (k, c))
     }
 
     /// The names placed under `mul` (each at its own slot; of names sharing a slot, the first).
     fn place(&mut self, mul: u64) {
-        let entries = self.directory.names.iter().zip(0..=u8::MAX).filter(|(&k, _)| k != LONG_NAME).map(|(&k, c)| (k, c));
-        self.table.place(self.directory.names.iter().copied().filter(|&k| k != LONG_NAME), mul, entries, self.shift);
+        let names = &self.directory.names;
+        self.table.place(Self::short_names(names).map(|(k, _)| k), mul, Self::short_names(names), self.shift);
     }
 }
 
