@@ -166,6 +166,10 @@ pub struct LaneState {
     views: Option<Box<ViewFront>>,
     /// Set once `views` was made (or could not be: it is not tried again).
     made: bool,
+    /// Pieces left before the next try of [`Labels::lanes_in_order`], and the skip after the
+    /// next try that fails (1, 2, 4 … up to [`VIEW_BACKOFF`]).
+    order_skip: u32,
+    order_backoff: u32,
 }
 
 /// A block's piece of lanes and its [`LaneState`], in one box (one pointer live beside the
@@ -343,9 +347,13 @@ pub struct Labels<'a> {
     /// Set once a piece held a long label: later pieces go straight to the loop that
     /// lists them ([`Kinds::lanes`]).
     long_met: AtomicBool,
-    front: NameFront,
-    /// The kind of each code of `front`.
-    front_kinds: [u8; MAX_WIDTH],
+    /// The short labels' packed keys with their kinds as codes (at most [`MAX_WIDTH`]; a
+    /// view's kind is one load, no table of kinds behind the codes).
+    front: Front,
+    /// Per kind (0, 1, 2, [`OTHER`]), an empty slot of `front` whose code is the kind: a long
+    /// row's slot in [`Labels::lanes_in_order`] (an empty slot's key hashes elsewhere, so no
+    /// view is found there, whatever its code).
+    long_slots: [usize; OTHER as usize + 1],
 }
 
 impl<'a> Labels<'a> {
@@ -361,14 +369,28 @@ impl<'a> Labels<'a> {
             .filter(|(l, _)| l.len() > 12)
             .map(|(l, &v)| (l.to_vec(), lane_or_other(v.kind()), l.len() as u64 | (u32::from_le_bytes([l[0], l[1], l[2], l[3]]) as u64) << 32))
             .collect();
-        let (mut front, mut front_kinds) = (NameFront::new()?, [OTHER as u8; MAX_WIDTH]);
+        // (a label given twice: its last kind, as `compared` finds it)
+        let mut entries: Vec<(u128, u8)> = Vec::new();
         for &(key, kind) in &keys {
-            let code = front.code(key, &[]);
-            if !front.declined {
-                front_kinds[code as usize] = kind;
+            if let Some(entry) = entries.iter_mut().find(|e| e.0 == key) {
+                entry.1 = kind;
+            } else if entries.len() < MAX_WIDTH {
+                entries.push((key, kind));
             }
         }
-        Ok(Labels { views, keys, long_keys, long_met: AtomicBool::new(false), front, front_kinds })
+        let mut front = Front::new()?;
+        let mul = (1..=FRONT_TRIES).map(NameFront::multiplier).find(|&m| Front::places_all(m, entries.iter().map(|e| e.0))).unwrap_or(front.mul);
+        // (keys that share a slot under every multiplier tried: the first held, the others
+        // found by `compared`)
+        front.place(std::iter::empty(), mul, entries.into_iter(), 0);
+        let mut long_slots = [0; OTHER as usize + 1];
+        let empty: Vec<usize> = (0..FRONT_SLOTS).filter(|&at| !front.taken(at)).take(long_slots.len()).collect();
+        for (kind, (at, &slot)) in long_slots.iter_mut().zip(&empty).enumerate() {
+            // (at most 256 of the 8,192 slots are taken: there are five)
+            *at = slot;
+            front.slots[slot].code = kind as u8;
+        }
+        Ok(Labels { views, keys, long_keys, long_met: AtomicBool::new(false), front, long_slots })
     }
 
     /// The kind of a view past 12 bytes in data buffers `buffers`: its first 8 bytes (length,
@@ -444,6 +466,16 @@ impl Kinds for Labels<'_> {
                 return Some(0);
             }
         }
+        if state.order_skip == 0 {
+            if let Some(all) = self.lanes_in_order(views, part, lanes) {
+                state.order_backoff = 0;
+                return Some(all);
+            }
+            state.order_backoff = (state.order_backoff * 2).clamp(1, VIEW_BACKOFF);
+            state.order_skip = state.order_backoff;
+        } else {
+            state.order_skip -= 1;
+        }
         let all = self.read_lanes(rows, lanes);
         if all & !3 == 0 && lanes.len() <= PIECE_ROWS {
             if !state.made {
@@ -463,24 +495,69 @@ impl Kinds for Labels<'_> {
     fn kinds(&self, rows: Range<usize>) -> impl Iterator<Item = u64> + '_ {
         let (views, part) = self.views.rows(rows);
         views.iter().map(move |&v| match self.front.find(v) {
-            Some(code) => self.front_kinds[code as usize] as u64,
+            Some(kind) => kind as u64,
             None => self.compared(v, part),
         })
     }
 }
 
 impl Labels<'_> {
+    /// The lanes of a piece whose long views are all one long label's, its copies laid one
+    /// after another in a data buffer in row order (a CSV read, a column built from a list:
+    /// each row its own copy of `"tie (bothbad)"`), their kinds or-ed: the short views through
+    /// the front as in [`Labels::read_lanes`], each long view compared with the one expected
+    /// (the piece's first long view, its offset moved on by the label's length at each long
+    /// row: no listing, no branch), then the bytes they cover compared with the label's, in
+    /// one sweep. `None` when the piece is not such a piece (its lanes then partly written).
+    fn lanes_in_order(&self, views: &[u128], part: usize, lanes: &mut [u8]) -> Option<u64> {
+        let (slots, mul) = (&*self.front.slots, self.front.mul);
+        let first = views.iter().find(|v| (**v as u32) > 12).copied();
+        let (expected, step, long_slot, label): (u128, u128, usize, &[u8]) = match first {
+            Some(v) => {
+                let (label, kind, _) = self.long_keys.iter().find(|(_, _, head)| *head == v as u64)?;
+                (v, (label.len() as u128) << 96, self.long_slots[(*kind as usize).min(OTHER as usize)], label)
+            }
+            None => (0, 0, 0, &[]),
+        };
+        let (mut all, mut diff, mut count) = (0u64, Differences::NONE, 0usize);
+        let (mut next, step) = (Differences::of(expected), Differences::of(step));
+        for (lane, v) in lanes.iter_mut().zip(views) {
+            // (a long view's slot is the empty one whose code is the label's kind, its key not
+            // compared: the view is compared with the next one expected)
+            let long = usize::from((*v as u32) > 12).wrapping_neg();
+            let slot = &slots[(Front::slot(mul, *v) & !long) | (long_slot & long)];
+            diff = diff.with_short_or_next(v, &slot.key, &mut next, step);
+            let k = slot.code;
+            all |= k as u64;
+            *lane = k & 3;
+            count += long & 1;
+        }
+        if !diff.is_none() {
+            return None;
+        }
+        if let Some(v) = first {
+            // (the offsets were checked modulo 2^32: the sweep's end is checked in full)
+            let (buf, off) = (((v >> 64) as u32) as usize, ((v >> 96) as u32) as usize);
+            let end = off.checked_add(count.checked_mul(label.len())?)?;
+            let bytes = self.views.buffers(part).get(buf)?.get(off..end)?;
+            if !bytes.chunks_exact(label.len()).all(|copy| same_bytes(copy, label)) {
+                return None;
+            }
+        }
+        Some(all)
+    }
+
     /// The lanes of `rows` through the labels' front and bytes ([`Kinds::lanes`]); their
     /// kinds or-ed.
     #[inline(always)]
     fn read_lanes(&self, rows: Range<usize>, lanes: &mut [u8]) -> u64 {
-        let (slots, mul) = (&*self.front.table.slots, self.front.table.mul);
+        let (slots, mul) = (&*self.front.slots, self.front.mul);
         if !self.long_met.load(Ordering::Relaxed) {
             let (mut all, mut diff) = (0u64, Differences::NONE);
             for (lane, v) in lanes.iter_mut().zip(self.views.rows(rows.clone()).0) {
                 let slot = &slots[Front::slot(mul, *v)];
                 diff = diff.with(v, &slot.key);
-                let k = self.front_kinds[slot.code as usize];
+                let k = slot.code;
                 all |= k as u64;
                 *lane = k & 3;
             }
@@ -496,9 +573,11 @@ impl Labels<'_> {
             let (mut all, mut diff, mut listed, mut count) = (0u64, Differences::NONE, [0u16; PIECE_ROWS], 0usize);
             for (r, (lane, v)) in lanes.iter_mut().zip(views).enumerate() {
                 let is_long = (*v as u32) > 12;
-                let slot = &slots[Front::slot(mul, *v)];
+                // (a long view's slot is slot 0: own copies' views would each be a random
+                // slot of the 256 KiB table, a cache miss a row)
+                let slot = &slots[Front::slot(mul, *v) & (usize::from(is_long)).wrapping_sub(1)];
                 diff = diff.with_short(v, &slot.key);
-                let k = self.front_kinds[slot.code as usize];
+                let k = slot.code;
                 all |= k as u64 & u64::from(is_long).wrapping_sub(1);
                 *lane = k & 3;
                 listed[count % PIECE_ROWS] = r as u16;
@@ -1604,6 +1683,28 @@ impl Differences {
         Differences(unsafe { _mm_or_si128(self.0, _mm_and_si128(short, _mm_xor_si128(v, load(key)))) })
     }
 
+    /// [`Differences::with_short`], and a longer view's difference from `next` or-ed in, then
+    /// `next` moved on by `step` (added to each 64-bit half; [`Labels::lanes_in_order`]: the
+    /// view each long row should be).
+    #[inline(always)]
+    fn with_short_or_next(self, view: &u128, key: &u128, next: &mut Differences, step: Differences) -> Differences {
+        use std::arch::x86_64::{
+            __m128i, _mm_add_epi64, _mm_and_si128, _mm_andnot_si128, _mm_cmplt_epi32, _mm_load_si128, _mm_or_si128, _mm_set1_epi32, _mm_shuffle_epi32,
+            _mm_xor_si128,
+        };
+        let load = |r: &u128| unsafe { _mm_load_si128(r as *const u128 as *const __m128i) };
+        let v = load(view);
+        let short = unsafe { _mm_cmplt_epi32(_mm_shuffle_epi32::<0>(v), _mm_set1_epi32(13)) };
+        let want = unsafe { _mm_or_si128(_mm_and_si128(short, load(key)), _mm_andnot_si128(short, next.0)) };
+        next.0 = unsafe { _mm_add_epi64(next.0, _mm_andnot_si128(short, step.0)) };
+        Differences(unsafe { _mm_or_si128(self.0, _mm_xor_si128(v, want)) })
+    }
+
+    /// A view as a [`Differences`] (the `next` of [`Differences::with_short_or_next`]).
+    fn of(view: u128) -> Differences {
+        Differences(unsafe { std::mem::transmute::<u128, std::arch::x86_64::__m128i>(view) })
+    }
+
     /// Whether every view was its key.
     #[inline(always)]
     fn is_none(self) -> bool {
@@ -1624,6 +1725,16 @@ impl Differences {
     #[inline(always)]
     fn with_short(self, view: &u128, key: &u128) -> Differences {
         Differences(self.0 | if (*view as u32 as i32) < 13 { view ^ key } else { 0 })
+    }
+
+    #[inline(always)]
+    fn with_short_or_next(self, view: &u128, key: &u128, next: &mut Differences, step: Differences) -> Differences {
+        let want = if (*view as u32 as i32) < 13 { *key } else { std::mem::replace(&mut next.0, next.0.wrapping_add(step.0)) };
+        Differences(self.0 | (view ^ want))
+    }
+
+    fn of(view: u128) -> Differences {
+        Differences(view)
     }
 
     #[inline(always)]
@@ -2424,6 +2535,121 @@ mod tests {
         assert_eq!(reduce_names(&Parts::one(&va), &Parts::one(&vb), &labels).unwrap(), None);
     }
 
+    /// Long labels each row its own copy, laid in row order (a CSV read, a list): a piece is
+    /// read by [`Labels::lanes_in_order`] — the kinds right, copies across a part's second
+    /// buffer, a buffer whose copies start past its first byte —, and it declines a piece where
+    /// a copy's bytes differ, where a view skips to a later copy (the bytes it covers all the
+    /// label's), where the copies run past the buffer's end, or where two long labels meet; the
+    /// listing loops then read those pieces, and the reduces agree with the general one.
+    #[test]
+    fn label_copies_in_row_order() {
+        let n = 20;
+        let (a, b, o) = random_rows(n, 300_000, 53);
+        let (a64, b64): (Vec<i64>, Vec<i64>) = (a.iter().map(|&x| x as i64).collect(), b.iter().map(|&x| x as i64).collect());
+        let want = reduce(n, &a, &b, Outcomes::Values(&o), None).unwrap();
+        let (bad, other): (&[u8], &[u8]) = (b"tie (bothbad)", b"model_a (wins)");
+        let texts: [&[u8]; 5] = [b"model_b", b"tie", b"model_a", bad, other];
+        let values = [0.0, 0.5, 1.0, 0.5, 1.0];
+        // Every other tie `bad`, every third win of a `other` when `both`; each its own copy,
+        // appended to the part's current buffer (a new one from row `switch` of part 1), the
+        // first buffer of each part starting with `skip` bytes of something else.
+        let column = |both: bool, skip: usize, switch: usize| -> Column {
+            let bounds = [0, 90_000, 210_000, o.len()];
+            let (mut parts, mut buffers) = (Vec::new(), Vec::new());
+            for (k, w) in bounds.windows(2).enumerate() {
+                let mut bufs: Vec<Vec<u8>> = vec![vec![b'.'; skip]];
+                let views = (w[0]..w[1])
+                    .map(|r| {
+                        let text: &[u8] = match o[r] {
+                            0.5 if r % 2 == 0 => bad,
+                            1.0 if both && r % 3 == 0 => other,
+                            x => texts[(2.0 * x) as usize],
+                        };
+                        if k == 1 && r - w[0] == switch {
+                            bufs.push(Vec::new());
+                        }
+                        StrKey::new(text).packed().unwrap_or_else(|| {
+                            let buf = bufs.len() - 1;
+                            let data = &mut bufs[buf];
+                            data.extend_from_slice(text);
+                            let head = text.len() as u128 | (u32::from_le_bytes(text[..4].try_into().unwrap()) as u128) << 32;
+                            head | (buf as u128) << 64 | ((data.len() - text.len()) as u128) << 96
+                        })
+                    })
+                    .collect();
+                parts.push(views);
+                buffers.push(bufs);
+            }
+            (parts, buffers)
+        };
+        let view = |k: u32| StrKey::new(format!("model-{k:03}").as_bytes()).packed().unwrap();
+        let (va, vb): (Vec<u128>, Vec<u128>) = (a.iter().map(|&k| view(k)).collect(), b.iter().map(|&k| view(k)).collect());
+        let names: Vec<Vec<u8>> = (0..n as u32).map(|k| format!("model-{k:03}").into_bytes()).collect();
+        let agrees = |col: &Column, what: &str| {
+            let labels = Labels::new(with_buffers(col), &texts, &values).unwrap();
+            assert_eq!(reduce_ids(&a64, &b64, &labels).unwrap().unwrap().table, want.clone(), "{what}");
+            let got = reduce_names(&Parts::one(&va), &Parts::one(&vb), &labels).unwrap().unwrap();
+            assert_eq!((&got.names, &got.table), (&names, &want), "{what}");
+        };
+        let in_order = |col: &Column, part: usize, rows: Range<usize>| {
+            let labels = Labels::new(with_buffers(col), &texts, &values).unwrap();
+            let mut lanes = vec![9u8; rows.len()];
+            let all = labels.lanes_in_order(&col.0[part][rows.clone()], part, &mut lanes);
+            let start = [0, 90_000, 210_000][part];
+            let kinds = o[start + rows.start..start + rows.end].iter().map(|x| x.kind());
+            (all, lanes.iter().zip(kinds).all(|(&l, k)| l as u64 == k))
+        };
+        for (skip, switch) in [(0, usize::MAX), (5, 1_000), (1, 0)] {
+            let col = column(false, skip, switch);
+            for (part, rows) in [(0, 0..PIECE_ROWS), (1, 0..PIECE_ROWS), (1, 800..800 + PIECE_ROWS), (2, 3..3 + PIECE_ROWS)] {
+                let crosses = switch > rows.start && switch < rows.end && part == 1;
+                let (all, right) = in_order(&col, part, rows.clone());
+                assert_eq!(all.is_some(), !crosses, "skip {skip}, switch {switch}, part {part}, rows {rows:?}");
+                assert!(all.is_none() || (all == Some(3) && right), "skip {skip}, part {part}, rows {rows:?}");
+            }
+            agrees(&col, &format!("skip {skip}, switch {switch}"));
+        }
+        // Through `lanes`: the first piece meets the long label (the listing loops), the
+        // others are read in order (no front of views made).
+        let col = column(false, 0, usize::MAX);
+        let labels = Labels::new(with_buffers(&col), &texts, &values).unwrap();
+        let (mut state, mut lanes) = (LaneState::default(), vec![0u8; PIECE_ROWS]);
+        for rows in [0..PIECE_ROWS, PIECE_ROWS..2 * PIECE_ROWS, 2 * PIECE_ROWS..3 * PIECE_ROWS] {
+            assert_eq!(labels.lanes(rows.clone(), &mut lanes, &mut state), Some(3));
+            assert!(lanes.iter().zip(&o[rows]).all(|(&l, x)| l as u64 == x.kind()));
+        }
+        assert!(state.views.is_none() && !state.made);
+        // (a long row's copy's offset)
+        let third = (0..PIECE_ROWS).filter(|&r| col.0[0][r] as u32 > 12).nth(2).unwrap();
+        let off = |col: &Column, r: usize| (col.0[0][r] >> 96) as usize;
+        // A copy's bytes differ: declined, and the rows are then another label's.
+        let mut changed = col.clone();
+        let at = off(&changed, third) + 12;
+        changed.1[0][0][at] = b'X';
+        assert_eq!(in_order(&changed, 0, 0..PIECE_ROWS).0, None);
+        let labels = Labels::new(with_buffers(&changed), &texts, &values).unwrap();
+        assert_eq!(reduce_ids(&a64, &b64, &labels).unwrap(), None);
+        // The piece's last long view skips to the next copy, whose bytes differ: the copies
+        // the piece's long rows cover are all the label's, yet that view names other bytes.
+        let mut skipped = col.clone();
+        let last = (0..PIECE_ROWS).rev().find(|&r| col.0[0][r] as u32 > 12).unwrap();
+        let next = off(&col, last) + 13;
+        skipped.0[0][last] = (col.0[0][last] & (u128::MAX >> 32)) | (next as u128) << 96;
+        skipped.1[0][0][next + 12] = b'X';
+        assert_eq!(in_order(&skipped, 0, 0..PIECE_ROWS).0, None);
+        // Copies that run past the buffer's end (the last view's bytes cut short).
+        let mut cut = col.clone();
+        cut.1[0][0].truncate(off(&col, last) + 12);
+        cut.0[0].truncate(PIECE_ROWS);
+        let mut lanes = vec![0u8; PIECE_ROWS];
+        let labels = Labels::new(with_buffers(&cut), &texts, &values).unwrap();
+        assert_eq!(labels.lanes_in_order(&cut.0[0], 0, &mut lanes), None);
+        // Two long labels in a piece: declined, read by the listing loops.
+        let both = column(true, 0, usize::MAX);
+        assert_eq!(in_order(&both, 0, 0..PIECE_ROWS).0, None);
+        agrees(&both, "two long labels");
+    }
+
     /// `view_bytes` reads a long view's bytes in the buffer it names, and nothing for a short
     /// view, a buffer not given, or bytes past the buffer's end.
     #[test]
@@ -2653,6 +2879,21 @@ mod timing {
             let lmarena =
                 Labels::new(Parts::one(&mixed).with_buffers(vec![vec![&data[..]]]), &[b"model_b", b"tie", b"model_a", data], &[0.0, 0.5, 1.0, 0.5]).unwrap();
             let names_lmarena = median(&|| drop(reduce_names(&Parts::one(&va), &Parts::one(&vb), &lmarena).unwrap().unwrap()));
+            // The same labels, each "tie (bothbad)" its own copy (as a CSV read or a list).
+            let mut own_data = Vec::new();
+            let own: Vec<u128> = mixed
+                .iter()
+                .map(|&v| {
+                    if v != long_view {
+                        return v;
+                    }
+                    own_data.extend_from_slice(data);
+                    long_view | ((own_data.len() - data.len()) as u128) << 96
+                })
+                .collect();
+            let own_labels =
+                Labels::new(Parts::one(&own).with_buffers(vec![vec![&own_data[..]]]), &[b"model_b", b"tie", b"model_a", data], &[0.0, 0.5, 1.0, 0.5]).unwrap();
+            let names_own = median(&|| drop(reduce_names(&Parts::one(&va), &Parts::one(&vb), &own_labels).unwrap().unwrap()));
             let long_names = median(&|| drop(reduce_names(&long(&la), &long(&lb), &o[..]).unwrap().unwrap()));
             let shared_names = median(&|| drop(reduce_names(&long(&sa), &long(&sb), &o[..]).unwrap().unwrap()));
             let mixed_names = median(&|| drop(reduce_names(&long(&xa), &long(&xb), &o[..]).unwrap().unwrap()));
@@ -2663,7 +2904,7 @@ mod timing {
                 mixed_names * 1e3
             );
             println!(
-                "{threads} thread(s): int64 ids {:.1} ms, {:.0}M rows/s ({:.0}M per thread); names {:.1} ms, {:.0}M rows/s; with label outcomes: int64 ids {:.1} ms, names {:.1} ms; names with LMArena's labels (1/6 long) {:.1} ms",
+                "{threads} thread(s): int64 ids {:.1} ms, {:.0}M rows/s ({:.0}M per thread); names {:.1} ms, {:.0}M rows/s; with label outcomes: int64 ids {:.1} ms, names {:.1} ms; names with LMArena's labels (1/6 long) {:.1} ms (each long label its own bytes {:.1} ms)",
                 ids * 1e3,
                 10.0 / ids,
                 10.0 / ids / threads as f64,
@@ -2671,7 +2912,8 @@ mod timing {
                 10.0 / names,
                 with_labels * 1e3,
                 names_labels * 1e3,
-                names_lmarena * 1e3
+                names_lmarena * 1e3,
+                names_own * 1e3
             );
         }
     }
