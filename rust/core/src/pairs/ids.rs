@@ -1578,6 +1578,7 @@ impl NameFront {
                 let (hits, long) = (2 * pairs.len() - na - nb, 2 * pairs.len());
                 views.iter_mut().for_each(|v| v.end(hits, long));
             }
+            None if self.long.ready => return self.byte_pairs(a, b, [parts[0].0, parts[1].0], pairs),
             None => {
                 for (r, (x, y)) in first.iter_mut().zip(second.iter_mut()).enumerate() {
                     (*x, *y) = (r as u16, r as u16);
@@ -1612,6 +1613,20 @@ impl NameFront {
             front.end(list.len() - missed, list.len());
         }
         self.byte_codes(side, &list[..missed], views, buffers, pairs)
+    }
+
+    /// The pairs of a piece whose views are all long, through their bytes in the long front
+    /// (it must be `ready`), both columns in one loop.
+    #[inline(always)]
+    fn byte_pairs(&self, a: &[u128], b: &[u128], buffers: [&[&[u8]]; 2], pairs: &mut [u16]) -> bool {
+        let (shift, mut differ) = (self.shift, 0u64);
+        for ((x, y), p) in a.iter().zip(b).zip(pairs.iter_mut()) {
+            let ((wa, la), (wb, lb)) = (LongFront::words(buffers[0], *x), LongFront::words(buffers[1], *y));
+            let (ka, kb) = (self.long.key(&wa, la), self.long.key(&wb, lb));
+            differ |= ka.differs(&wa, la) | kb.differs(&wb, lb);
+            *p = (ka.code as u16) << shift | kb.code as u16;
+        }
+        differ == 0
     }
 
     /// The codes of one column's long views at rows `list` through their bytes (`buffers`:
@@ -2648,6 +2663,26 @@ mod tests {
         let both = column(true, 0, usize::MAX);
         assert_eq!(in_order(&both, 0, 0..PIECE_ROWS).0, None);
         agrees(&both, "two long labels");
+    }
+
+    /// Long names each row its own copy (a CSV read): past the first pieces, both columns are
+    /// read through their bytes in one loop ([`NameFront::byte_pairs`]); a name met first
+    /// late in the block, in one column only (either), sends the piece back to be read view
+    /// by view, and the table agrees with the general reduce.
+    #[test]
+    fn own_copies_with_a_name_met_late() {
+        let (a, b, o) = random_rows(20, 200_000, 59);
+        let names: Vec<Vec<u8>> = (0..21u32).map(|k| format!("model-{k:03}-instruct-v0.{k}").into_bytes()).collect();
+        for side in 0..2 {
+            let (mut a, mut b) = (a.clone(), b.clone());
+            // (the block's last piece: its fronts of views long crowded, its pieces read
+            // through their bytes)
+            [&mut a, &mut b][side][199_900] = 20;
+            let (sorted, want) = sorted_and_table(&names, &a, &b, &o);
+            let (ca, cb) = (shared_column(&names, &a, &[], 0, 0, |_, _| true), shared_column(&names, &b, &[], 0, 0, |_, _| true));
+            let got = reduce_names(&with_buffers(&ca), &with_buffers(&cb), &o[..]).unwrap().unwrap();
+            assert_eq!((&got.names, &got.table), (&sorted, &want), "the late name in column {side}");
+        }
     }
 
     /// `view_bytes` reads a long view's bytes in the buffer it names, and nothing for a short
