@@ -511,7 +511,10 @@ impl Labels<'_> {
     /// one sweep. `None` when the piece is not such a piece (its lanes then partly written).
     fn lanes_in_order(&self, views: &[u128], part: usize, lanes: &mut [u8]) -> Option<u64> {
         let (slots, mul) = (&*self.front.slots, self.front.mul);
-        let first = views.iter().find(|v| (**v as u32) > 12).copied();
+        // (long as `with_short_or_next` takes it: a length past `i32::MAX` is short there, and
+        // so here, compared with its slot's key)
+        let is_long = |v: &u128| (*v as u32 as i32) > 12;
+        let first = views.iter().copied().find(is_long);
         let (expected, step, long_slot, label): (u128, u128, usize, &[u8]) = match first {
             Some(v) => {
                 let (label, kind, _) = self.long_keys.iter().find(|(_, _, head)| *head == v as u64)?;
@@ -524,7 +527,7 @@ impl Labels<'_> {
         for (lane, v) in lanes.iter_mut().zip(views) {
             // (a long view's slot is the empty one whose code is the label's kind, its key not
             // compared: the view is compared with the next one expected)
-            let long = usize::from((*v as u32) > 12).wrapping_neg();
+            let long = usize::from(is_long(v)).wrapping_neg();
             let slot = &slots[(Front::slot(mul, *v) & !long) | (long_slot & long)];
             diff = diff.with_short_or_next(v, &slot.key, &mut next, step);
             let k = slot.code;
@@ -2160,6 +2163,15 @@ mod tests {
         (sorted, reduce(names.len(), a, b, Outcomes::Values(o), None).unwrap().relabel(&rank).unwrap())
     }
 
+    /// Random rows of `n` items ([`random_rows`]), their ids as `i64`, and their table.
+    fn rows_and_table(n: usize, m: usize, seed: u64) -> (Vec<u32>, Vec<u32>, Vec<f64>, [Vec<i64>; 2], PairTable) {
+        let (a, b, o) = random_rows(n, m, seed);
+        let wide = |ids: &[u32]| -> Vec<i64> { ids.iter().map(|&x| x as i64).collect() };
+        let (wa, wb) = (wide(&a), wide(&b));
+        let want = reduce(n, &a, &b, Outcomes::Values(&o), None).unwrap();
+        (a, b, o, [wa, wb], want)
+    }
+
     /// A column's parts (views) and each part's data buffers.
     type Column = (Vec<Vec<u128>>, Vec<Vec<Vec<u8>>>);
 
@@ -2477,9 +2489,7 @@ mod tests {
     #[test]
     fn label_views_that_repeat_per_part() {
         let n = 20;
-        let (a, b, o) = random_rows(n, 300_000, 47);
-        let (a64, b64): (Vec<i64>, Vec<i64>) = (a.iter().map(|&x| x as i64).collect(), b.iter().map(|&x| x as i64).collect());
-        let want = reduce(n, &a, &b, Outcomes::Values(&o), None).unwrap();
+        let (a, b, o, [a64, b64], want) = rows_and_table(n, 300_000, 47);
         let (win_a, win_b, unknown): (&[u8], &[u8], &[u8]) = (b"win_a_longlabel", b"win_b_longlabel", b"win_c_longlabel");
         let texts: [&[u8]; 5] = [b"model_b", b"tie", b"model_a", win_a, win_b];
         let values = [0.0, 0.5, 1.0, 1.0, 0.0];
@@ -2559,9 +2569,7 @@ mod tests {
     #[test]
     fn label_copies_in_row_order() {
         let n = 20;
-        let (a, b, o) = random_rows(n, 300_000, 53);
-        let (a64, b64): (Vec<i64>, Vec<i64>) = (a.iter().map(|&x| x as i64).collect(), b.iter().map(|&x| x as i64).collect());
-        let want = reduce(n, &a, &b, Outcomes::Values(&o), None).unwrap();
+        let (a, b, o, [a64, b64], want) = rows_and_table(n, 300_000, 53);
         let (bad, other): (&[u8], &[u8]) = (b"tie (bothbad)", b"model_a (wins)");
         let texts: [&[u8]; 5] = [b"model_b", b"tie", b"model_a", bad, other];
         let values = [0.0, 0.5, 1.0, 0.5, 1.0];
