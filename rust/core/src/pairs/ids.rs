@@ -539,9 +539,13 @@ impl Labels<'_> {
             return None;
         }
         if let Some(v) = first {
-            // (the offsets were checked modulo 2^32: the sweep's end is checked in full)
+            // (the offsets were checked modulo 2^32: copies that would run past 2^32 bytes are
+            // declined, and the sweep's end is checked in full)
             let (buf, off) = (((v >> 64) as u32) as usize, ((v >> 96) as u32) as usize);
             let end = off.checked_add(count.checked_mul(label.len())?)?;
+            if end as u64 > 1 << 32 {
+                return None;
+            }
             let bytes = self.views.buffers(part).get(buf)?.get(off..end)?;
             if !bytes.chunks_exact(label.len()).all(|copy| same_bytes(copy, label)) {
                 return None;
@@ -1747,7 +1751,13 @@ impl Differences {
 
     #[inline(always)]
     fn with_short_or_next(self, view: &u128, key: &u128, next: &mut Differences, step: Differences) -> Differences {
-        let want = if (*view as u32 as i32) < 13 { *key } else { std::mem::replace(&mut next.0, next.0.wrapping_add(step.0)) };
+        let want = if (*view as u32 as i32) < 13 {
+            *key
+        } else {
+            let now = next.0;
+            next.0 = now.wrapping_add(step.0);
+            now
+        };
         Differences(self.0 | (view ^ want))
     }
 
@@ -2671,6 +2681,17 @@ mod tests {
         let both = column(true, 0, usize::MAX);
         assert_eq!(in_order(&both, 0, 0..PIECE_ROWS).0, None);
         agrees(&both, "two long labels");
+        // The long rows' kind is the label's value's, whatever it is: 0, 1, or none of 0, ½
+        // and 1 (`OTHER`: or-ed into the piece's kinds, so that the reduce declines).
+        for value in [0.0, 1.0, 0.3] {
+            let kind = lane_or_other(value.kind()) as u64;
+            let labels = Labels::new(with_buffers(&col), &texts, &[0.0, 0.5, 1.0, value, 1.0]).unwrap();
+            let mut lanes = vec![9u8; PIECE_ROWS];
+            let all = labels.lanes_in_order(&col.0[0][..PIECE_ROWS], 0, &mut lanes).expect("copies in order");
+            let long = |r: usize| col.0[0][r] as u32 > 12;
+            assert!((0..PIECE_ROWS).all(|r| lanes[r] as u64 == if long(r) { kind & 3 } else { o[r].kind() }), "value {value}");
+            assert_eq!(all & OTHER != 0, kind == OTHER, "value {value}");
+        }
     }
 
     /// Long names each row its own copy (a CSV read): past the first pieces, both columns are
