@@ -330,11 +330,12 @@ impl<'a> Parts<'a> {
 }
 
 /// Outcome labels read as Arrow string views, matched in the counting pass itself: a view as
-/// read is found through a front table of the labels of at most 12 bytes
-/// (`NameFront::find`, decision 43: one hash, one compare), else (padding not zero, say)
-/// its packed key is compared with every short label (no branch on the row's label); a view
-/// of a longer text is compared with the longer labels through its bytes when the column's
-/// buffers are given ([`Parts::with_buffers`]: LMArena's `"tie (bothbad)"`, decision 50). A
+/// read is found through a front table of the labels of at most 12 bytes, their kinds as
+/// its codes (a [`Front`], decisions 43 and 58: one hash, one compare), else (padding not
+/// zero, say) its packed key is compared with every short label (no branch on the row's
+/// label); a view of a longer text is compared with the longer labels through its bytes when
+/// the column's buffers are given ([`Parts::with_buffers`]: LMArena's `"tie (bothbad)"`,
+/// decision 50; copies in row order in one sweep, decision 58). A
 /// row whose label is unknown (or long, without the buffers) is [`OTHER`] (the caller then
 /// takes the general path, which names the label).
 pub struct Labels<'a> {
