@@ -1073,7 +1073,21 @@ struct NameFront {
     long: LongFront,
     views: Option<Box<[ViewFront; 2]>>,
     views_made: bool,
+    /// Set when the last piece listed had long views in at least [`BYTES_FIRST`] of its
+    /// rows (decision 60): pieces are then read through their bytes in one loop, short views
+    /// too ([`NameFront::pairs_long`]), and every [`RECOUNT`]th is listed again (`recount`:
+    /// pieces left before it).
+    bytes_first: bool,
+    recount: u32,
 }
+
+/// The share of long views (of both columns' rows) from which a piece is read through its
+/// bytes whole rather than listed ([`NameFront::bytes_first`]), in 64ths: 10M rows of 23-byte
+/// names mixed with names of 5 took 170 ms through the bytes whatever the share, listed 206
+/// ms with 90% long, 195 with 80%, 175 with 70%, 145 with 50% (one thread).
+const BYTES_FIRST: usize = 44;
+/// Pieces read through their bytes before one is listed again, to count its long views.
+const RECOUNT: u32 = 64;
 
 /// A slot of the front: the view found there (a name's, or a key that does not hash to the
 /// slot) and its name's code, also shifted by the front's `shift` (`high`: a pair's first
@@ -1134,21 +1148,50 @@ impl LongFront {
         (x.wrapping_mul(mul) >> (64 - LONG_FRONT_BITS)) as usize
     }
 
-    /// A view's words ([`NameCodes::long_words`]) read in its buffer, and its length: 0 (no
-    /// key's) for a view not of 13 to 32 bytes within its buffer. (The checks of
-    /// [`view_bytes`], in one test with the length's: through `view_bytes`, 10M rows of
-    /// 23-byte names took 209 ms on one thread against 194.)
+    /// A view's words and its length: a view of 13 to 32 bytes within its buffer, its bytes'
+    /// words there ([`NameCodes::long_words`]); with `SHORT`, a short view (at most 12 bytes,
+    /// decision 60) too, the view's own 16 bytes read as a name of 16 (its words the view's
+    /// two halves, the second thrice), so that one loop reads names of both kinds; `None` for
+    /// any other view (outside its buffers, past 32 bytes). `buffers` not empty
+    /// ([`LongFront::buffers`]). With `SHORT` the view's kind is not a branch (where names of
+    /// both kinds are mixed in a column, it would be mispredicted), and the test of a long
+    /// view's bounds one never taken (so that the words' reads need not wait for it); without
+    /// it, every view is read as long (the kind's select cost 15% where all views are long).
+    /// (Through [`view_bytes`], 10M rows of 23-byte names took 209 ms on one thread against 194.)
     #[inline(always)]
-    fn words(buffers: &[&[u8]], view: u128) -> ([u64; 4], usize) {
-        let (len, buf, off) = ((view as u32) as usize, ((view >> 64) as u32) as usize, ((view >> 96) as u32) as usize);
-        let end = off.checked_add(len).filter(|_| (13..=LONG_FRONT_MAX).contains(&len));
-        let Some(bytes) = end.and_then(|end| buffers.get(buf)?.get(off..end)) else {
-            return ([0; 4], 0);
+    fn words<const SHORT: bool>(buffers: &[&[u8]], view: &u128) -> Option<([u64; 4], usize)> {
+        let v = *view;
+        let (len, buf, off) = ((v as u32) as usize, ((v >> 64) as u32) as usize, ((v >> 96) as u32) as usize);
+        let (at, last) = match SHORT {
+            true => {
+                // (a short view's `buf` is name bytes: the buffer read is then the last, not used)
+                let bytes = *buffers.get(buf.min(buffers.len().wrapping_sub(1)))?;
+                let short = len <= 12;
+                if !short & !((len <= LONG_FRONT_MAX) & (buf < buffers.len()) & (len <= bytes.len()) & (off <= bytes.len().wrapping_sub(len))) {
+                    return None;
+                }
+                match short {
+                    true => ((view as *const u128).cast::<u8>(), 8),
+                    false => (bytes.as_ptr().wrapping_add(off), len.wrapping_sub(8)),
+                }
+            }
+            false => {
+                let end = off.checked_add(len).filter(|_| (13..=LONG_FRONT_MAX).contains(&len))?;
+                (buffers.get(buf)?.get(off..end)?.as_ptr(), len - 8)
+            }
         };
-        let last = len - 8;
-        // SAFETY: `bytes` holds `len` (13 to 32) bytes, and each word is read at most at `len - 8`.
-        let word = |at: usize| unsafe { u64::from_le(std::ptr::read_unaligned(bytes.as_ptr().add(at) as *const u64)) };
-        ([word(0), word(8.min(last)), word(16.min(last)), word(last)], len)
+        // SAFETY: `at` holds `last + 8` bytes: a long view's `len` (13 to 32) within its
+        // buffer, else the view's 16; each word is read at most at `last`.
+        let word = |to: usize| unsafe { u64::from_le(std::ptr::read_unaligned(at.add(to) as *const u64)) };
+        Some(([word(0), word(8.min(last)), word(16.min(last)), word(last)], len))
+    }
+
+    /// `buffers`, or one empty buffer when there are none (for [`LongFront::words`]).
+    fn buffers<'a>(buffers: &'a [&'a [u8]]) -> &'a [&'a [u8]] {
+        match buffers.is_empty() {
+            true => &[&[]],
+            false => buffers,
+        }
     }
 
     /// The key in the slot of a view's words and length (the key of no name when empty).
@@ -1418,7 +1461,17 @@ impl ViewFront {
 
 impl NameFront {
     fn new() -> Result<NameFront> {
-        Ok(NameFront { table: Front::new()?, shift: 4, declined: false, directory: NameCodes::new(), long: LongFront::new()?, views: None, views_made: false })
+        Ok(NameFront {
+            table: Front::new()?,
+            shift: 4,
+            declined: false,
+            directory: NameCodes::new(),
+            long: LongFront::new()?,
+            views: None,
+            views_made: false,
+            bytes_first: false,
+            recount: 0,
+        })
     }
 
     /// The `t`-th multiplier tried (odd; a fixed sequence, so that a block's table depends on
@@ -1475,6 +1528,10 @@ impl NameFront {
                 }
                 return code;
             }
+            // (a short name's key in the long front too: its view's words, decision 60)
+            if let Some((words, len)) = LongFront::words::<true>(&[&[]], &key) {
+                self.long.add(LongKey { words, len, code });
+            }
             if !self.table.put(key, code, self.shift) {
                 // (none of the tries: the colliding names are left to the directory)
                 if let Some(mul) =
@@ -1517,7 +1574,9 @@ impl NameFront {
                 return true;
             }
         }
-        let read = match self.directory.long.len() == self.directory.names.len() {
+        self.recount = self.recount.saturating_sub(1);
+        let bytes = self.long.ready && self.bytes_first && self.recount > 0;
+        let read = match bytes || self.directory.long.len() == self.directory.names.len() {
             true => self.pairs_long(a, b, parts, pairs, listed),
             false => self.pairs_listing(a, b, parts, pairs, listed),
         };
@@ -1555,6 +1614,7 @@ impl NameFront {
         if !diff.is_none() {
             return false;
         }
+        (self.bytes_first, self.recount) = ((na + nb - PIECE_ROWS) * 64 >= BYTES_FIRST * 2 * pairs.len(), RECOUNT);
         let (first, second) = listed.split_at_mut(PIECE_ROWS);
         self.long_codes(0, &mut first[..na], a, parts[0].0, pairs) && self.long_codes(1, &mut second[..nb - PIECE_ROWS], b, parts[1].0, pairs)
     }
@@ -1571,7 +1631,12 @@ impl NameFront {
         let (first, second) = listed.split_at_mut(PIECE_ROWS);
         let (first, second) = (&mut first[..pairs.len()], &mut second[..pairs.len()]);
         let (mut na, mut nb) = (pairs.len(), pairs.len());
-        match self.views.as_deref_mut().and_then(|v| (v[0].begin() & v[1].begin()).then_some(v)) {
+        // (short names met too: read from their views, decision 60)
+        let mixed = self.directory.long.len() < self.directory.names.len();
+        // (where short names are met, their views would be found in the fronts of views: read
+        // through the bytes, the pieces are not listed)
+        let views = self.views.as_deref_mut().filter(|_| !(mixed && self.long.ready));
+        match views.and_then(|v| (v[0].begin() & v[1].begin()).then_some(v)) {
             Some(views) => {
                 let (sa, ma, sb, mb) = (&*views[0].front.slots, views[0].front.mul, &*views[1].front.slots, views[1].front.mul);
                 (na, nb) = (0, 0);
@@ -1586,14 +1651,22 @@ impl NameFront {
                 let (hits, long) = (2 * pairs.len() - na - nb, 2 * pairs.len());
                 views.iter_mut().for_each(|v| v.end(hits, long));
             }
-            None if self.long.ready => return self.byte_pairs(a, b, [parts[0].0, parts[1].0], pairs),
+            None if self.long.ready => {
+                return match mixed {
+                    true => self.byte_pairs::<true>(a, b, [parts[0].0, parts[1].0], pairs),
+                    false => self.byte_pairs::<false>(a, b, [parts[0].0, parts[1].0], pairs),
+                }
+            }
             None => {
                 for (r, (x, y)) in first.iter_mut().zip(second.iter_mut()).enumerate() {
                     (*x, *y) = (r as u16, r as u16);
                 }
             }
         }
-        self.byte_codes(0, &first[..na], a, parts[0].0, pairs) && self.byte_codes(1, &second[..nb], b, parts[1].0, pairs)
+        match mixed {
+            true => self.byte_codes::<true>(0, &first[..na], a, parts[0].0, pairs) && self.byte_codes::<true>(1, &second[..nb], b, parts[1].0, pairs),
+            false => self.byte_codes::<false>(0, &first[..na], a, parts[0].0, pairs) && self.byte_codes::<false>(1, &second[..nb], b, parts[1].0, pairs),
+        }
     }
 
     /// The codes of the long views of one column (`side`: 0 for the pairs' first codes) at
@@ -1620,16 +1693,17 @@ impl NameFront {
             }
             front.end(list.len() - missed, list.len());
         }
-        self.byte_codes(side, &list[..missed], views, buffers, pairs)
+        self.byte_codes::<false>(side, &list[..missed], views, buffers, pairs)
     }
 
-    /// The pairs of a piece whose views are all long, through their bytes in the long front
-    /// (it must be `ready`), both columns in one loop.
+    /// The pairs of a piece through its views' bytes in the long front (it must be `ready`),
+    /// both columns in one loop; with `SHORT`, short views too ([`LongFront::words`]).
     #[inline(always)]
-    fn byte_pairs(&self, a: &[u128], b: &[u128], buffers: [&[&[u8]]; 2], pairs: &mut [u16]) -> bool {
+    fn byte_pairs<const SHORT: bool>(&self, a: &[u128], b: &[u128], buffers: [&[&[u8]]; 2], pairs: &mut [u16]) -> bool {
         let (shift, mut differ) = (self.shift, 0u64);
+        let (ba, bb) = (LongFront::buffers(buffers[0]), LongFront::buffers(buffers[1]));
         for ((x, y), p) in a.iter().zip(b).zip(pairs.iter_mut()) {
-            let ((wa, la), (wb, lb)) = (LongFront::words(buffers[0], *x), LongFront::words(buffers[1], *y));
+            let (Some((wa, la)), Some((wb, lb))) = (LongFront::words::<SHORT>(ba, x), LongFront::words::<SHORT>(bb, y)) else { return false };
             let (ka, kb) = (self.long.key(&wa, la), self.long.key(&wb, lb));
             differ |= ka.differs(&wa, la) | kb.differs(&wb, lb);
             *p = (ka.code as u16) << shift | kb.code as u16;
@@ -1638,15 +1712,16 @@ impl NameFront {
     }
 
     /// The codes of one column's long views at rows `list` through their bytes (`buffers`:
-    /// the part's): in the long front ([`LongFront`]) or the directory.
+    /// the part's): in the long front ([`LongFront`]; with `SHORT`, short views too) or the
+    /// directory.
     #[inline(always)]
-    fn byte_codes(&mut self, side: usize, list: &[u16], views: &[u128], buffers: &[&[u8]], pairs: &mut [u16]) -> bool {
+    fn byte_codes<const SHORT: bool>(&mut self, side: usize, list: &[u16], views: &[u128], buffers: &[&[u8]], pairs: &mut [u16]) -> bool {
         let shift = self.shift;
         if self.long.ready {
-            let mut differ = 0u64;
+            let (mut differ, buffers) = (0u64, LongFront::buffers(buffers));
             for &r in list {
-                let (Some(p), Some(&v)) = (pairs.get_mut(r as usize), views.get(r as usize)) else { return false };
-                let (w, len) = LongFront::words(buffers, v);
+                let (Some(p), Some(v)) = (pairs.get_mut(r as usize), views.get(r as usize)) else { return false };
+                let Some((w, len)) = LongFront::words::<SHORT>(buffers, v) else { return false };
                 let key = self.long.key(&w, len);
                 differ |= key.differs(&w, len);
                 *p = with_code(*p, side, key.code, shift);
@@ -2292,6 +2367,68 @@ mod tests {
         assert_eq!(reduce_names(&with_buffers(&pa), &with_buffers(&pb), &AllWins).unwrap().unwrap().names.len(), 256, "(256 names: read)");
     }
 
+    /// Short names among long ones, each row its own bytes (decision 60): once a piece is
+    /// mostly long views ([`BYTES_FIRST`]), pieces are read through their bytes whole, the
+    /// short views from their own 16 bytes (the empty name among them) — the general path's
+    /// table, in parts and buffers cut anywhere; a short view with garbage in its padding is
+    /// still its name (the piece read view by view); a long view outside its buffers
+    /// declines; a name past 32 bytes leaves the pieces listed.
+    #[test]
+    fn short_names_among_own_long_copies() {
+        let n = 60;
+        let (a, b, o) = random_rows(n, 300_000, 61);
+        for longest in [32, 33] {
+            // (every sixth name short, the empty one first: 5/6 of the views long)
+            let names: Vec<Vec<u8>> = (0..n)
+                .map(|k| match k % 6 {
+                    0 => b"abcdefghijkl"[..k / 6].to_vec(),
+                    1 if k == 1 => vec![b'y'; longest],
+                    _ => format!("model-{k:03}-{}", "x".repeat(k % 17)).into_bytes(),
+                })
+                .collect();
+            let (sorted, want) = sorted_and_table(&names, &a, &b, &o);
+            let texts = |ids: &[u32]| -> Vec<&[u8]> { ids.iter().map(|&k| &names[k as usize][..]).collect() };
+            for (cuts_a, cuts_b, per) in [(vec![], vec![], usize::MAX), (vec![3, 4099, 150_001], vec![200_000], 777)] {
+                let (pa, pb) = (arrow_parts(&texts(&a), &cuts_a, per), arrow_parts(&texts(&b), &cuts_b, per));
+                let got = reduce_names(&with_buffers(&pa), &with_buffers(&pb), &o[..]).unwrap().unwrap();
+                assert_eq!((&got.names, &got.table), (&sorted, &want), "longest {longest}, cuts {cuts_a:?} {cuts_b:?}");
+                // Garbage in a short view's padding late in the column: the same name.
+                let mut odd = pa.clone();
+                let last = odd.0.len() - 1;
+                let r = odd.0[last].iter().rposition(|&v| (v as u32) == 2).unwrap();
+                odd.0[last][r] |= 0xab << 120;
+                assert_eq!(reduce_names(&with_buffers(&odd), &with_buffers(&pb), &o[..]).unwrap().unwrap().table, want);
+                // A long view past its buffer's end, late: declined.
+                let mut bad = pb.clone();
+                let last = bad.0.len() - 1;
+                let r = bad.0[last].iter().rposition(|&v| (v as u32) > 12).unwrap();
+                bad.0[last][r] += 1 << 96;
+                assert_eq!(reduce_names(&with_buffers(&pa), &with_buffers(&bad), &o[..]).unwrap(), None);
+            }
+        }
+        // The front itself: the first piece listed, the next read through the bytes (the
+        // same pairs); a short view with garbage in its padding is not read there.
+        let names: Vec<Vec<u8>> =
+            (0..n).map(|k| if k % 6 == 0 { format!("m{k}").into_bytes() } else { format!("model-{k:03}-instruct").into_bytes() }).collect();
+        let piece = |ids: &[u32]| -> Vec<&[u8]> { ids[..PIECE_ROWS].iter().map(|&k| &names[k as usize][..]).collect() };
+        let (pa, pb) = (arrow_parts(&piece(&a), &[], usize::MAX), arrow_parts(&piece(&b), &[], usize::MAX));
+        let (ba, bb): (Vec<&[u8]>, Vec<&[u8]>) = (pa.1[0].iter().map(|x| &x[..]).collect(), pb.1[0].iter().map(|x| &x[..]).collect());
+        let mut front = NameFront::new().unwrap();
+        let want: Vec<u16> = pa.0[0].iter().zip(&pb.0[0]).map(|(&x, &y)| (front.code(x, &ba) as u16) << 8 | front.code(y, &bb) as u16).collect();
+        let want: Vec<u16> = want.iter().map(|&p| (p >> 8) << front.shift | (p & 0xff)).collect();
+        let (mut pairs, mut listed) = (vec![0u16; PIECE_ROWS], Box::new([0u16; 2 * PIECE_ROWS]));
+        for turn in 0..2 {
+            assert!(front.pairs_viewing(&pa.0[0], &pb.0[0], [(&ba, 1), (&bb, 2)], &mut pairs, &mut listed));
+            assert_eq!(pairs, want, "turn {turn}");
+            assert!(front.bytes_first && front.long.ready);
+        }
+        let mut odd = pa.0[0].clone();
+        let r = odd.iter().position(|&v| (v as u32) <= 12).unwrap();
+        odd[r] |= 1 << 127;
+        assert!(!front.byte_pairs::<true>(&odd, &pb.0[0], [&ba, &bb], &mut pairs));
+        assert!(front.byte_pairs::<true>(&pa.0[0], &pb.0[0], [&ba, &bb], &mut pairs) && pairs == want);
+    }
+
     /// The long names' front (decision 54): a name whose slot is taken moves the front to
     /// another multiplier; every name is then found by [`NameFront::pairs_listing`]'s loop
     /// without the directory; a new name, a view outside its buffer or of another length is
@@ -2898,7 +3035,7 @@ mod timing {
             (ids.iter().map(|&k| views[k as usize]).collect(), data)
         };
         let (sa, sb) = (shared(&a), shared(&b));
-        // Names of 10 to 27 bytes (`model-042-xxxx`: a third of them inline), a name's rows its
+        // Names of 10 to 27 bytes (`model-042-xxxx`: a sixth of them inline), a name's rows its
         // bytes (real model names differ in length).
         let mixed_column = |ids: &[u32]| -> (Vec<u128>, Vec<u8>) {
             let mut data = Vec::new();
@@ -2914,6 +3051,22 @@ mod timing {
             (ids.iter().map(|&k| views[k as usize]).collect(), data)
         };
         let (xa, xb) = (mixed_column(&a), mixed_column(&b));
+        // The same names, each row its own copy of a long name's bytes (a CSV read of real names).
+        let mixed_own = |ids: &[u32]| -> (Vec<u128>, Vec<u8>) {
+            let mut data = Vec::new();
+            let views = ids
+                .iter()
+                .map(|&k| {
+                    let text = format!("model-{k:03}-{}", "x".repeat(k as usize % 18));
+                    StrKey::new(text.as_bytes()).packed().unwrap_or_else(|| {
+                        data.extend_from_slice(text.as_bytes());
+                        text.len() as u128 | (u32::from_le_bytes(*b"mode") as u128) << 32 | ((data.len() - text.len()) as u128) << 96
+                    })
+                })
+                .collect();
+            (views, data)
+        };
+        let (ya, yb) = (mixed_own(&a), mixed_own(&b));
         fn long((views, data): &(Vec<u128>, Vec<u8>)) -> Parts<'_> {
             Parts::one(&views[..]).with_buffers(vec![vec![&data[..]]])
         }
@@ -2962,11 +3115,13 @@ mod timing {
             let long_names = median(&|| drop(reduce_names(&long(&la), &long(&lb), &o[..]).unwrap().unwrap()));
             let shared_names = median(&|| drop(reduce_names(&long(&sa), &long(&sb), &o[..]).unwrap().unwrap()));
             let mixed_names = median(&|| drop(reduce_names(&long(&xa), &long(&xb), &o[..]).unwrap().unwrap()));
+            let mixed_own_names = median(&|| drop(reduce_names(&long(&ya), &long(&yb), &o[..]).unwrap().unwrap()));
             println!(
-                "{threads} thread(s): names of 23 bytes, float outcomes: each row its own bytes (as a CSV read) {:.1} ms, a name's rows its bytes (as a gather) {:.1} ms; names of 10 to 27 bytes, a name's rows its bytes {:.1} ms",
+                "{threads} thread(s): names of 23 bytes, float outcomes: each row its own bytes (as a CSV read) {:.1} ms, a name's rows its bytes (as a gather) {:.1} ms; names of 10 to 27 bytes, a name's rows its bytes {:.1} ms, each row its own bytes {:.1} ms",
                 long_names * 1e3,
                 shared_names * 1e3,
-                mixed_names * 1e3
+                mixed_names * 1e3,
+                mixed_own_names * 1e3
             );
             println!(
                 "{threads} thread(s): int64 ids {:.1} ms, {:.0}M rows/s ({:.0}M per thread); names {:.1} ms, {:.0}M rows/s; with label outcomes: int64 ids {:.1} ms, names {:.1} ms; names with LMArena's labels (1/6 long) {:.1} ms (each long label its own bytes {:.1} ms)",
