@@ -1115,6 +1115,9 @@ const LONG_FRONT_SLOTS: usize = 1 << LONG_FRONT_BITS;
 /// The longest name in a [`LongFront`]: up to 32 bytes, a name's four words
 /// ([`NameCodes::long_words`]) are the whole name.
 const LONG_FRONT_MAX: usize = 32;
+/// The length [`LongFront::words`] gives a view it cannot read as long: no key's (the key of
+/// no name is `usize::MAX` long).
+const NO_LENGTH: usize = usize::MAX - 1;
 
 /// The front of a block's names of 13 to 32 bytes (decision 54): a long view's words
 /// ([`NameCodes::long_words`], read in its buffer) and length hashed by one multiplication to
@@ -1151,12 +1154,13 @@ impl LongFront {
     /// A view's words and its length: a view of 13 to 32 bytes within its buffer, its bytes'
     /// words there ([`NameCodes::long_words`]); with `SHORT`, a short view (at most 12 bytes,
     /// decision 60) too, the view's own 16 bytes read as a name of 16 (its words the view's
-    /// two halves, the second thrice), so that one loop reads names of both kinds; `None` for
-    /// any other view (outside its buffers, past 32 bytes). `buffers` not empty
-    /// ([`LongFront::buffers`]). With `SHORT` the view's kind is not a branch (where names of
-    /// both kinds are mixed in a column, it would be mispredicted), and the test of a long
-    /// view's bounds one never taken (so that the words' reads need not wait for it); without
-    /// it, every view is read as long (the kind's select cost 15% where all views are long).
+    /// two halves, the second thrice), so that one loop reads names of both kinds, and `None`
+    /// for any other view (outside its buffers, past 32 bytes); without `SHORT`, any other
+    /// view is [`NO_LENGTH`] long. `buffers` not empty ([`LongFront::buffers`]). With `SHORT`
+    /// the view's kind is not a branch (where names of both kinds are mixed in a column, it
+    /// would be mispredicted), and the test of a long view's bounds one never taken (so that
+    /// the words' reads need not wait for it); without it, every view is read as long, as
+    /// before decision 60 (the kind's select cost 8–15% where all views are long).
     /// (Through [`view_bytes`], 10M rows of 23-byte names took 209 ms on one thread against 194.)
     #[inline(always)]
     fn words<const SHORT: bool>(buffers: &[&[u8]], view: &u128) -> Option<([u64; 4], usize)> {
@@ -1176,8 +1180,11 @@ impl LongFront {
                 }
             }
             false => {
-                let end = off.checked_add(len).filter(|_| (13..=LONG_FRONT_MAX).contains(&len))?;
-                (buffers.get(buf)?.get(off..end)?.as_ptr(), len - 8)
+                let end = off.checked_add(len).filter(|_| (13..=LONG_FRONT_MAX).contains(&len));
+                let Some(bytes) = end.and_then(|end| buffers.get(buf)?.get(off..end)) else {
+                    return Some(([0; 4], NO_LENGTH));
+                };
+                (bytes.as_ptr(), len - 8)
             }
         };
         // SAFETY: `at` holds `last + 8` bytes: a long view's `len` (13 to 32) within its
