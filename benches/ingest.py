@@ -282,7 +282,11 @@ def main() -> None:
             ("String", "lmarena (shared)"),
             ("Long String", "lmarena"),
         ]
-        cases += [("Long String (own bytes)", "lmarena"), ("Mixed String", "lmarena"), ("Mixed String (own bytes)", "lmarena")]
+        cases += [
+            ("Long String (own bytes)", "lmarena"),
+            ("Mixed String", "lmarena"),
+            ("Mixed String (own bytes)", "lmarena"),
+        ]
         cases += [("Categorical", "bool")]
         fastest = float("inf")
         walls = {}
