@@ -481,6 +481,54 @@ def test_columns_whose_chunks_do_not_line_up_reach_the_pass_in_place(monkeypatch
         assert seen == [chunks[:2] + ([1] if outcome.dtype == pl.String else [])]
 
 
+@pytest.mark.parametrize("outcome", ["float", "bool", "labels", "none"])
+@pytest.mark.parametrize("items", ["Int64", "UInt16", "Categorical"])
+def test_id_columns_in_chunks_that_line_up_are_reduced_chunk_by_chunk(
+    items: str, outcome: str, took_the_fast_path: list[bool]
+) -> None:
+    # Columns whose chunks end at the same rows (a Parquet read: a row group each): each
+    # chunk reduced where it lies (no copy of the column into one array), the counts summed —
+    # the general path's table, even where the chunks' ids together span more than 256 values
+    # (each chunk's fewer); a chunk that compares an item with itself leaves the frame to the
+    # general path, which names the row.
+    rng = np.random.default_rng(15)
+    m, cut = 3 * 70_000, [0, 70_000, 140_000, 210_000]
+    a = rng.integers(0, 40, m)
+    a[cut[1] : cut[2]] += 200  # (the second chunk's ids apart: 80 ids in all, spanning 240)
+    a[cut[2] :] += 400
+    b = a + rng.integers(1, 40, m)
+    o = rng.integers(0, 3, m) / 2.0
+    cast: Any = {"Int64": pl.Int64, "UInt16": pl.UInt16, "Categorical": pl.Categorical}[items]
+    decisive = (o >= 0.5).astype(float)
+    columns: dict[str, Any] = {
+        "a": a if items != "Categorical" else a.astype(str),
+        "b": b if items != "Categorical" else b.astype(str),
+        "outcome": {
+            "float": o,
+            "bool": decisive.astype(bool),
+            "labels": np.array(["model_b", "tie", "model_a"])[(2 * o).astype(int)],
+            "none": o,
+        }[outcome],
+    }
+    whole = pl.DataFrame(columns).with_columns(pl.col("a", "b").cast(cast))
+    if outcome == "none":
+        whole = whole.drop("outcome")
+
+    def chunked(frame: pl.DataFrame) -> pl.DataFrame:
+        return pl.concat([frame[cut[k] : cut[k + 1]] for k in range(3)], rechunk=False)
+
+    frame = chunked(whole)
+    assert {frame[c].n_chunks() for c in frame.columns} == {3}
+    kwargs: dict[str, Any] = {"winner": "a", "loser": "b"} if outcome == "none" else {}
+    took_the_fast_path.clear()
+    same_table(ra.PairTable.from_comparisons(frame, **kwargs), Comparisons.from_frame(whole, **kwargs).pair_table())
+    assert took_the_fast_path == [True] * 3
+    # (a self-comparison in the last chunk: the general path's error, naming its row)
+    bad = whole.with_columns(pl.when(pl.int_range(m) == m - 5).then(pl.col("a")).otherwise(pl.col("b")).alias("b"))
+    with pytest.raises(ra.SelfComparisonError, match=f"rows \\[{m - 5}\\]"):
+        ra.PairTable.from_comparisons(chunked(bad), **kwargs)
+
+
 def test_sliced_boolean_outcomes_are_read_from_their_bits(took_the_fast_path: list[bool]) -> None:
     # A one-chunk Boolean column whose first row is not the first bit of its buffer.
     rng = np.random.default_rng(9)
