@@ -529,6 +529,39 @@ def test_id_columns_in_chunks_that_line_up_are_reduced_chunk_by_chunk(
         ra.PairTable.from_comparisons(chunked(bad), **kwargs)
 
 
+@pytest.mark.parametrize("items", ["String", "Int64"])
+@pytest.mark.parametrize("dtype", [pl.Float64, pl.Int64])
+def test_outcome_columns_in_chunks_are_read_where_they_lie(
+    items: str, dtype: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A float or int64 outcome column in chunks (a Parquet file's row groups) beside item
+    # columns in one chunk: the pass reads the chunks where they lie (a list of arrays, none
+    # copied), and the table is the general path's.
+    rng = np.random.default_rng(16)
+    m = 4 * 70_000
+    a = rng.integers(0, 30, m)
+    b = (a + rng.integers(1, 30, m)) % 30
+    o = rng.integers(0, 3, m) / 2.0 if dtype == pl.Float64 else rng.integers(0, 2, m)
+    s = pl.Series("outcome", o).cast(dtype)
+    outcome = pl.concat([s[:70_000], s[70_000:150_001], s[150_001:]], rechunk=False)
+    names = np.array([f"item {k}" for k in range(30)])
+    frame = pl.DataFrame({"a": names[a] if items == "String" else a, "b": names[b] if items == "String" else b})
+    frame = frame.with_columns(outcome)
+    assert frame["outcome"].n_chunks() == 3
+    seen: list[Any] = []
+    for name in ("reduce_ids", "reduce_names"):
+        real = getattr(_core, name)
+
+        def spy(*args: Any, real: Any = real, **kwargs: Any) -> Any:
+            seen.append(kwargs.get("outcome"))
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(_core, name, spy)
+    same_table(ra.PairTable.from_comparisons(frame), Comparisons.from_frame(frame).pair_table())
+    assert len(seen) == 1 and isinstance(seen[0], list) and [len(x) for x in seen[0]] == [70_000, 80_001, m - 150_001]
+    assert not any(x.flags.owndata for x in seen[0])
+
+
 def test_sliced_boolean_outcomes_are_read_from_their_bits(took_the_fast_path: list[bool]) -> None:
     # A one-chunk Boolean column whose first row is not the first bit of its buffer.
     rng = np.random.default_rng(9)

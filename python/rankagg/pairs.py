@@ -682,6 +682,10 @@ def _outcome_kwargs(s: pl.Series, outcomes: Mapping[Any, float] | None) -> dict[
     if outcomes is None and not is_text(dtype):
         if dtype == pl.Boolean:
             return {"outcome": s if s.n_chunks() == 1 else s.to_numpy()}
+        if dtype in (pl.Int64, pl.Float64) and s.n_chunks() > 1 and len(s) >= MIN_CHUNK_ROWS * s.n_chunks():
+            # (a column in chunks, a Parquet file's row groups: read where they lie, not
+            # copied into one array)
+            return {"outcome": [c.to_numpy() for c in s.get_chunks()]}
         if dtype.is_integer() or dtype in (pl.Float32, pl.Float64):
             return {"outcome": s.to_numpy()}
         return None

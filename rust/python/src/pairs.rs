@@ -9,7 +9,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString};
 use rankagg_core::factorize::factorize_into;
 use rankagg_core::memory::zeroed_huge;
-use rankagg_core::pairs::{self, AllWins, Coded, IdTable, Kinds, Labels, NameTable, Outcomes, Parts};
+use rankagg_core::pairs::{self, AllWins, Chunked, Coded, IdTable, Kinds, Labels, NameTable, Outcomes, Parts};
 use rankagg_core::rate::elo::Rows;
 
 use crate::arrow;
@@ -210,6 +210,10 @@ enum OutcomeArg<'py> {
     U32(PyReadonlyArray1<'py, u32>),
     U64(PyReadonlyArray1<'py, u64>),
     Bool(PyReadonlyArray1<'py, bool>),
+    /// A float or integer column's chunks (a list of arrays, read in place: the passes'
+    /// pieces never cross a chunk's end).
+    F64Parts(Vec<PyReadonlyArray1<'py, f64>>),
+    I64Parts(Vec<PyReadonlyArray1<'py, i64>>),
     /// A boolean column of one chunk, read through the Arrow C stream (bits in place).
     Bits(arrow::BoolChunk),
     Coded8(PyReadonlyArray1<'py, u8>, Vec<f64>),
@@ -234,7 +238,7 @@ impl<'py> OutcomeArg<'py> {
     ) -> PyResult<Self> {
         let wrong = || {
             PyTypeError::new_err(
-                "give outcome (a numeric or boolean array, or a one-chunk boolean column), or outcome_codes (uint8/16/32) or outcome_labels \
+                "give outcome (a numeric or boolean array, a list of float64 or int64 arrays, or a one-chunk boolean column), or outcome_codes (uint8/16/32) or outcome_labels \
                  (a string column, its labels) with outcome_values, or neither",
             )
         };
@@ -248,6 +252,15 @@ impl<'py> OutcomeArg<'py> {
         }
         Ok(match (outcome, codes, values) {
             (None, None, None) => OutcomeArg::AllWins,
+            (Some(o), None, None) if o.is_instance_of::<PyList>() => {
+                if let Ok(x) = o.extract::<Vec<PyReadonlyArray1<'py, f64>>>() {
+                    OutcomeArg::F64Parts(x)
+                } else if let Ok(x) = o.extract::<Vec<PyReadonlyArray1<'py, i64>>>() {
+                    OutcomeArg::I64Parts(x)
+                } else {
+                    return Err(wrong());
+                }
+            }
             (Some(o), None, None) => {
                 macro_rules! typed {
                     ($($v:ident: $t:ty),*) => {$(
@@ -333,6 +346,14 @@ macro_rules! with_kinds {
             }
             OutcomeArg::Bits(x) => {
                 let $k = &x.bits();
+                $body
+            }
+            OutcomeArg::F64Parts(xs) => {
+                let $k = &Chunked::new(xs.iter().map(|x| slice(x, "outcome")).collect::<PyResult<Vec<_>>>()?);
+                $body
+            }
+            OutcomeArg::I64Parts(xs) => {
+                let $k = &Chunked::new(xs.iter().map(|x| slice(x, "outcome")).collect::<PyResult<Vec<_>>>()?);
                 $body
             }
             OutcomeArg::Coded8(x, v) => {

@@ -199,6 +199,46 @@ impl<O: Outcome> Kinds for [O] {
     }
 }
 
+/// Numbers in parts (an Arrow column's chunks: a Parquet file's row groups), each in its own
+/// type and read in place: the passes ask for rows within one part ([`Kinds::starts`]).
+pub struct Chunked<'a, O> {
+    parts: Vec<&'a [O]>,
+    /// Where each part starts (the first at 0), and the rows in all.
+    firsts: Vec<usize>,
+    rows: usize,
+}
+
+impl<'a, O: Outcome> Chunked<'a, O> {
+    pub fn new(parts: Vec<&'a [O]>) -> Chunked<'a, O> {
+        let mut firsts = Vec::with_capacity(parts.len());
+        let mut rows = 0;
+        for p in &parts {
+            firsts.push(rows);
+            rows += p.len();
+        }
+        Chunked { parts, firsts, rows }
+    }
+}
+
+impl<O: Outcome> Kinds for Chunked<'_, O> {
+    fn rows(&self) -> Option<usize> {
+        Some(self.rows)
+    }
+    /// (rows across a part's end, which the passes never ask for, are [`OTHER`]: the rows
+    /// then decline)
+    #[inline]
+    fn kinds(&self, rows: Range<usize>) -> impl Iterator<Item = u64> + '_ {
+        let at = self.firsts.partition_point(|&f| f <= rows.start).saturating_sub(1);
+        let first = self.firsts.get(at).copied().unwrap_or(0);
+        let part = self.parts.get(at).and_then(|p| p.get(rows.start - first..rows.end - first));
+        let other = std::iter::repeat_n(OTHER, if part.is_some() { 0 } else { rows.len() });
+        part.unwrap_or(&[]).iter().map(|&o| o.kind()).chain(other)
+    }
+    fn starts(&self) -> &[usize] {
+        self.firsts.get(1..).unwrap_or(&[])
+    }
+}
+
 /// Every row is a win of `a` (winner / loser columns).
 pub struct AllWins;
 
@@ -2372,6 +2412,26 @@ mod tests {
         assert_eq!(reduce_names(&with_buffers(&pa), &with_buffers(&pb), &AllWins).unwrap(), None);
         let (pa, pb) = (arrow_parts(&ids(0, 256), &[], usize::MAX), arrow_parts(&ids(1, 256), &[], usize::MAX));
         assert_eq!(reduce_names(&with_buffers(&pa), &with_buffers(&pb), &AllWins).unwrap().unwrap().names.len(), 256, "(256 names: read)");
+    }
+
+    /// Numbers in parts ([`Chunked`]): the same table as in one slice, through both passes,
+    /// the parts ending anywhere (an empty one too); rows asked across a part's end are
+    /// `OTHER`.
+    #[test]
+    fn chunked_outcomes_match_one_slice() {
+        let (a, b, o) = random_rows(30, 200_000, 17);
+        let (a64, b64): (Vec<i64>, Vec<i64>) = (a.iter().map(|&x| x as i64).collect(), b.iter().map(|&x| x as i64).collect());
+        let parts: Vec<&[f64]> = vec![&o[..0], &o[..4097], &o[4097..70_001], &o[70_001..]];
+        let chunked = Chunked::new(parts);
+        assert_eq!((chunked.rows(), chunked.starts()), (Some(o.len()), &[0, 4097, 70_001][..]));
+        let want = reduce_ids(&a64, &b64, &o[..]).unwrap().unwrap();
+        assert_eq!(reduce_ids(&a64, &b64, &chunked).unwrap().unwrap(), want);
+        let names: Vec<u128> = a.iter().map(|&k| StrKey::new(format!("n{k}").as_bytes()).packed().unwrap()).collect();
+        let others: Vec<u128> = b.iter().map(|&k| StrKey::new(format!("n{k}").as_bytes()).packed().unwrap()).collect();
+        let want = reduce_names(&Parts::one(&names), &Parts::one(&others), &o[..]).unwrap().unwrap();
+        assert_eq!(reduce_names(&Parts::one(&names), &Parts::one(&others), &chunked).unwrap().unwrap(), want);
+        assert!(chunked.kinds(4000..4200).all(|k| k == OTHER));
+        assert!(chunked.kinds(4100..4200).eq(o[4100..4200].iter().map(|&x| x.kind())));
     }
 
     /// Short names among long ones, each row its own bytes (decision 60): once a piece is
