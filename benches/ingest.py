@@ -25,6 +25,10 @@ same process before and after the cases, and the general path (factorize, then
 ``from_comparisons`` did before decision 34) beside them. Ratios are to the baseline's median. CPU seconds
 (process time, all threads) are printed beside the wall times.
 
+``--read-back`` times only the frames read back from Parquet and CSV (String, Long and Mixed
+items with LMArena's labels; integer, Categorical and String items with float outcomes from
+Parquet; String items from CSV beside outcomes built in memory) beside the baseline.
+
 ``--rate`` times only the dense reduce (``_core.reduce_ids`` on int64 ids with float outcomes,
 ``_core.reduce_names`` on 9-byte names), wall and CPU, as rows per second and rows per second
 per core by CPU time, beside reading the same bytes with numpy (a sum over each column, on one
@@ -182,6 +186,22 @@ def read_back(a: np.ndarray, b: np.ndarray, o: np.ndarray, n: int, rep: int) -> 
             print(
                 f"{case} ({f['a'].n_chunks()} chunks): bradley_terry(frame) {wall:.3f} s (cpu {cpu:.3f}), {wall / one:.2f}x one chunk"
             )
+    # Columns in chunks reach the pass where they lie (decision 61): integer, Categorical and
+    # String items with float outcomes read back from Parquet (10 row groups a column), and
+    # String items read from CSV beside float outcomes built in memory (chunks not lined up).
+    for dtype in ("Int64", "UInt32", "Categorical", "String"):
+        frame = pl.DataFrame({"a": item_column(a, dtype, n), "b": item_column(b, dtype, n), "outcome": o})
+        f = parquet_and_csv(frame)["Parquet"]
+        wall, cpu = timed(lambda f=f: ra.bradley_terry(f), rep, f"{dtype} from Parquet: bradley_terry")
+        print(
+            f"{dtype} items, float outcome, from Parquet ({f['a'].n_chunks()} chunks): bradley_terry(frame) {wall:.4f} s (cpu {cpu:.3f})"
+        )
+    csv = parquet_and_csv(pl.DataFrame({"a": item_column(a, "String", n), "b": item_column(b, "String", n)}))["CSV"]
+    f = csv.with_columns(pl.Series("outcome", o))
+    wall, cpu = timed(lambda: ra.bradley_terry(f), rep, "String from CSV, outcomes from memory: bradley_terry")
+    print(
+        f"String items from CSV ({f['a'].n_chunks()} chunks), float outcome built in memory (1): bradley_terry(frame) {wall:.4f} s (cpu {cpu:.3f})"
+    )
 
 
 def parquet_and_csv(frame: pl.DataFrame) -> dict[str, pl.DataFrame]:
@@ -249,6 +269,7 @@ def main() -> None:
         "--before", help="another build's _core extension: the sparse fit and the dense String cases timed with it too"
     )
     ap.add_argument("--rate", action="store_true", help="only the dense reduce's rows/s (and numpy's read)")
+    ap.add_argument("--read-back", action="store_true", help="only the frames read back from Parquet and CSV")
     args = ap.parse_args()
     m, n, rep = args.rows, args.items, args.repeat
     rng = np.random.default_rng(0)
@@ -266,6 +287,14 @@ def main() -> None:
         read_rates([a, b, o], "int64 ids, float outcomes: 24 B a row", rep)
         read_rates(views, "two view columns, float outcomes: 40 B a row", rep)
         print(f"load average {os.getloadavg()[0]:.2f}")
+        return
+
+    if args.read_back:
+        base = timed(lambda: bradley_terry_ids(a, b, o, n), rep)
+        print(f"numpy baseline: {base[0]:.4f} s")
+        read_back(a, b, o, n, rep)
+        after = timed(lambda: bradley_terry_ids(a, b, o, n), rep)
+        print(f"numpy baseline again: {after[0]:.4f} s")
         return
 
     if not args.skip_dense:

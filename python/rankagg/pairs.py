@@ -621,6 +621,8 @@ def _reduce_ids(
         return None if kwargs is None else _core.reduce_ids(sa.to_numpy(), sb.to_numpy(), **kwargs)
     found = []
     for start, length in zip(np.cumsum([0, *lengths[:-1]]).tolist(), lengths, strict=True):
+        if length == 0:
+            continue  # (an empty chunk, which Polars may keep)
         part = [s.slice(start, length) for s in columns]
         kwargs = {} if so is None else _outcome_kwargs(part[2], outcomes)
         one = None if kwargs is None else _core.reduce_ids(part[0].to_numpy(), part[1].to_numpy(), **kwargs)
@@ -664,7 +666,8 @@ values per code); past it the outcome column takes the general path."""
 
 def _outcome_kwargs(s: pl.Series, outcomes: Mapping[Any, float] | None) -> dict[str, Any] | None:
     """The outcome column as ``_core.reduce_ids`` / ``reduce_names`` read it, without a cast or
-    a hash (decision 39): numbers in their own dtype (read in place), booleans as bits (one
+    a hash (decision 39): numbers in their own dtype (read in place; a float64 or int64
+    column in chunks as a list of its chunks' arrays, decision 61), booleans as bits (one
     chunk) or bytes, labels as codes into the values of ``outcomes`` (LMArena's by default):
     String labels compared with the few known ones in the counting pass (each chunk's views
     in place; long labels such as ``"tie (bothbad)"`` through their bytes), Categorical

@@ -400,8 +400,9 @@ fn ids_with<'py, K: Kinds + ?Sized>(py: Python<'py>, a: &Bound<'py, PyAny>, b: &
 
 /// The fused reduce of integer ids of a small range with unit-weight outcomes 0, ½, 1
 /// (`rankagg_core::pairs::reduce_ids`): `a`, `b` numpy arrays of one integer dtype; the
-/// outcomes in their own dtype (`outcome`: a numeric or boolean array, or a boolean column of
-/// one chunk as an Arrow stream), or as `outcome_codes` (uint8/16/32) or `outcome_labels`
+/// outcomes in their own dtype (`outcome`: a numeric or boolean array, a list of float64 or
+/// int64 arrays — a column's chunks, read where they lie — or a boolean column of one chunk as
+/// an Arrow stream), or as `outcome_codes` (uint8/16/32) or `outcome_labels`
 /// (a string column of views, in chunks or not, and its labels: matched in the pass, labels past 12
 /// bytes through the column's data buffers, another label declines) with `outcome_values`, or neither (every row a win of `a`). Returns (keys of the items in value order, i, j,
 /// wins_i, wins_j, ties), or None when the rows need the general path (factorize +

@@ -1108,8 +1108,9 @@ struct NameFront {
     /// given since are 0, and the caller discards its counts.
     declined: bool,
     directory: NameCodes,
-    /// The long names' front (decision 54), and each column's front of views (decision 56),
-    /// made when a long name is met (`views_made`: once, even when there was no room).
+    /// The long names' front (decision 54; the short names' keys too, decision 60), and each
+    /// column's front of views (decision 56), made when a long name is met (`views_made`:
+    /// once, even when there was no room).
     long: LongFront,
     views: Option<Box<[ViewFront; 2]>>,
     views_made: bool,
@@ -1167,9 +1168,12 @@ const NO_LENGTH: usize = usize::MAX - 1;
 /// take distinct slots; an empty slot holds the index of the key of no name (its length is
 /// `usize::MAX`). Not `ready` once a name is past 32 bytes or no multiplier tried places the
 /// names apart: the block's long views are then found through the directory ([`NameCodes::long_found`]).
+/// It also holds the short names' keys (decision 60: a short view's own 16 bytes read as a
+/// name of 16, its length at most 12, [`LongFront::words`]), so that a piece mixing both
+/// kinds is read in one loop ([`NameFront::byte_pairs`]).
 struct LongFront {
     slots: Box<[u16; LONG_FRONT_SLOTS]>,
-    /// The long names' keys in the order met, then the key of no name (at `MAX_WIDTH`).
+    /// The names' keys (long and short) in the order met, then the key of no name (at `MAX_WIDTH`).
     keys: Box<[LongKey; MAX_WIDTH + 1]>,
     count: usize,
     mul: u64,
@@ -1601,9 +1605,10 @@ impl NameFront {
 
     /// The pairs of a piece of a block where a long name was met: through each column's
     /// front of views once both hold views ([`ViewFront`], decision 56), else (or when a view
-    /// was not there) by [`NameFront::pairs_long`] while every name met is long, else
-    /// [`NameFront::pairs_listing`], the piece's views then learned. `parts`: each column's
-    /// part's data buffers and its tag. `false` as those.
+    /// was not there) by [`NameFront::pairs_long`] while every name met is long or, where
+    /// short names were met too, while the last piece listed was mostly long views
+    /// ([`BYTES_FIRST`], decision 60), else [`NameFront::pairs_listing`], the piece's views
+    /// then learned. `parts`: each column's part's data buffers and its tag. `false` as those.
     #[inline]
     fn pairs_viewing(&mut self, a: &[u128], b: &[u128], parts: [(&[&[u8]], u32); 2], pairs: &mut [u16], listed: &mut [u16; 2 * PIECE_ROWS]) -> bool {
         if !self.views_made {
@@ -1669,7 +1674,9 @@ impl NameFront {
     /// [`NameFront::pairs_listing`] for a block whose names are all long (decision 55): every
     /// view is coded as long (a short view is not found), the pairs first through the
     /// columns' fronts of views, both columns in one loop without a branch (listing the views
-    /// not found there), then through their bytes.
+    /// not found there), then through their bytes. Where short names were met too (decision
+    /// 60; the long front `ready`), every view is read through its bytes or its own 16 bytes
+    /// ([`NameFront::byte_pairs`]), the fronts of views not looked in.
     #[inline]
     fn pairs_long(&mut self, a: &[u128], b: &[u128], parts: [(&[&[u8]], u32); 2], pairs: &mut [u16], listed: &mut [u16; 2 * PIECE_ROWS]) -> bool {
         if pairs.len() > PIECE_ROWS {
@@ -1710,10 +1717,8 @@ impl NameFront {
                 }
             }
         }
-        match mixed {
-            true => self.byte_codes::<true>(0, &first[..na], a, parts[0].0, pairs) && self.byte_codes::<true>(1, &second[..nb], b, parts[1].0, pairs),
-            false => self.byte_codes::<false>(0, &first[..na], a, parts[0].0, pairs) && self.byte_codes::<false>(1, &second[..nb], b, parts[1].0, pairs),
-        }
+        // (here every name met is long: a mixed block with the long front ready was read above)
+        self.byte_codes(0, &first[..na], a, parts[0].0, pairs) && self.byte_codes(1, &second[..nb], b, parts[1].0, pairs)
     }
 
     /// The codes of the long views of one column (`side`: 0 for the pairs' first codes) at
@@ -1740,7 +1745,7 @@ impl NameFront {
             }
             front.end(list.len() - missed, list.len());
         }
-        self.byte_codes::<false>(side, &list[..missed], views, buffers, pairs)
+        self.byte_codes(side, &list[..missed], views, buffers, pairs)
     }
 
     /// The pairs of a piece through its views' bytes in the long front (it must be `ready`),
@@ -1759,16 +1764,15 @@ impl NameFront {
     }
 
     /// The codes of one column's long views at rows `list` through their bytes (`buffers`:
-    /// the part's): in the long front ([`LongFront`]; with `SHORT`, short views too) or the
-    /// directory.
+    /// the part's): in the long front ([`LongFront`]) or the directory.
     #[inline(always)]
-    fn byte_codes<const SHORT: bool>(&mut self, side: usize, list: &[u16], views: &[u128], buffers: &[&[u8]], pairs: &mut [u16]) -> bool {
+    fn byte_codes(&mut self, side: usize, list: &[u16], views: &[u128], buffers: &[&[u8]], pairs: &mut [u16]) -> bool {
         let shift = self.shift;
         if self.long.ready {
             let (mut differ, buffers) = (0u64, LongFront::buffers(buffers));
             for &r in list {
                 let (Some(p), Some(v)) = (pairs.get_mut(r as usize), views.get(r as usize)) else { return false };
-                let Some((w, len)) = LongFront::words::<SHORT>(buffers, v) else { return false };
+                let Some((w, len)) = LongFront::words::<false>(buffers, v) else { return false };
                 let key = self.long.key(&w, len);
                 differ |= key.differs(&w, len);
                 *p = with_code(*p, side, key.code, shift);
@@ -2445,14 +2449,16 @@ mod tests {
         let n = 60;
         let (a, b, o) = random_rows(n, 300_000, 61);
         for longest in [32, 33] {
-            // (every sixth name short, the empty one first: 5/6 of the views long)
+            // (every sixth name short, the empty one first, the others 13 to 29 bytes: 5/6 of
+            // the views long, well past `BYTES_FIRST`)
             let names: Vec<Vec<u8>> = (0..n)
                 .map(|k| match k % 6 {
                     0 => b"abcdefghijkl"[..k / 6].to_vec(),
                     1 if k == 1 => vec![b'y'; longest],
-                    _ => format!("model-{k:03}-{}", "x".repeat(k % 17)).into_bytes(),
+                    _ => format!("model-{k:03}-{}", "x".repeat(3 + k % 17)).into_bytes(),
                 })
                 .collect();
+            assert_eq!(names.iter().filter(|t| t.len() <= 12).count(), n / 6);
             let (sorted, want) = sorted_and_table(&names, &a, &b, &o);
             let texts = |ids: &[u32]| -> Vec<&[u8]> { ids.iter().map(|&k| &names[k as usize][..]).collect() };
             for (cuts_a, cuts_b, per) in [(vec![], vec![], usize::MAX), (vec![3, 4099, 150_001], vec![200_000], 777)] {
