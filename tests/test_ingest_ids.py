@@ -24,6 +24,14 @@ INT_DTYPES = [pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UIn
 OFFSETS = {pl.Int8: -128, pl.Int16: 32_000, pl.Int32: -(2**31), pl.Int64: 2**63 - 200, pl.UInt64: 2**64 - 200}
 
 
+def random_rows(seed: int, n: int, m: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``m`` random rows of ``n`` items: ids ``a`` and ``b`` (never the same) and outcomes 0,
+    ½ or 1."""
+    rng = np.random.default_rng(seed)
+    a = rng.integers(0, n, m)
+    return a, (a + rng.integers(1, n, m)) % n, rng.integers(0, 3, m) / 2.0
+
+
 def brute_force(a: list[Any], b: list[Any], o: list[float]) -> dict[tuple[Any, Any], tuple[float, float, float]]:
     """Per unordered pair (in sorted label order): wins of the lower label, of the higher, ties."""
     counts: Counter[tuple[Any, Any, str]] = Counter()
@@ -408,11 +416,7 @@ def test_string_columns_in_chunks_take_the_view_pass(
     # come in chunks: each chunk's views are read in place in the pass (the general path took
     # 3.5x as long at 10M rows); the frame keeps its chunks. The chunks of the item and
     # outcome columns need not line up.
-    rng = np.random.default_rng(12)
-    m = 30_000
-    a = rng.integers(0, 50, m)
-    b = (a + rng.integers(1, 50, m)) % 50
-    o = rng.integers(0, 3, m) / 2.0
+    a, b, o = random_rows(12, 50, 30_000)
     # (a third of the names past 12 bytes: read in each chunk's own data buffers)
     names = np.array([f"model {k}" if k % 3 else f"a longer model name, {k}" for k in range(50)])
     labels = np.array(["model_b", "tie (bothbad)", "model_a"])[(2 * o).astype(np.int64)]
@@ -449,11 +453,7 @@ def test_columns_whose_chunks_do_not_line_up_reach_the_pass_in_place(monkeypatch
     # chunk): the columns reach the pass as they are, not rechunked on the way (a select of
     # such a frame rechunked every column: 37 ms and a copy at 10M rows), and the table is
     # the general path's.
-    rng = np.random.default_rng(14)
-    m = 20_000
-    a = rng.integers(0, 40, m)
-    b = (a + rng.integers(1, 40, m)) % 40
-    o = rng.integers(0, 3, m) / 2.0
+    a, b, o = random_rows(14, 40, 20_000)
     names = np.array([f"model {k}" if k % 2 else f"a longer model name, {k}" for k in range(40)])
     items = pl.DataFrame(
         {
