@@ -590,8 +590,15 @@ def _id_table(
 
 
 MIN_CHUNK_ROWS = 1 << 16
-"""Least mean length of the chunks of integer id columns that :func:`_reduce_ids` reduces
-one by one (shorter ones: copied into one array first)."""
+"""Least mean length of the chunks of a column that is read chunk by chunk (integer id
+columns by :func:`_reduce_ids`, numeric outcomes by :func:`_outcome_kwargs`); shorter ones
+are copied into one array first."""
+
+
+def _in_chunks(s: pl.Series) -> bool:
+    """Whether ``s`` is read chunk by chunk: more than one, of :data:`MIN_CHUNK_ROWS` rows or
+    more on average."""
+    return s.n_chunks() > 1 and len(s) >= MIN_CHUNK_ROWS * s.n_chunks()
 
 
 def _reduce_ids(
@@ -612,11 +619,7 @@ def _reduce_ids(
     """
     columns = [sa, sb] if so is None else [sa, sb, so]
     lengths = sa.chunk_lengths()
-    if (
-        len(lengths) == 1
-        or len(sa) < MIN_CHUNK_ROWS * len(lengths)
-        or any(s.chunk_lengths() != lengths for s in columns)
-    ):
+    if not _in_chunks(sa) or any(s.chunk_lengths() != lengths for s in columns):
         kwargs = {} if so is None else _outcome_kwargs(so, outcomes)
         return None if kwargs is None else _core.reduce_ids(sa.to_numpy(), sb.to_numpy(), **kwargs)
     found = []
@@ -685,7 +688,7 @@ def _outcome_kwargs(s: pl.Series, outcomes: Mapping[Any, float] | None) -> dict[
     if outcomes is None and not is_text(dtype):
         if dtype == pl.Boolean:
             return {"outcome": s if s.n_chunks() == 1 else s.to_numpy()}
-        if dtype in (pl.Int64, pl.Float64) and s.n_chunks() > 1 and len(s) >= MIN_CHUNK_ROWS * s.n_chunks():
+        if dtype in (pl.Int64, pl.Float64) and _in_chunks(s):
             # (a column in chunks, a Parquet file's row groups: read where they lie, not
             # copied into one array)
             return {"outcome": [c.to_numpy() for c in s.get_chunks()]}

@@ -201,41 +201,28 @@ impl<O: Outcome> Kinds for [O] {
 
 /// Numbers in parts (an Arrow column's chunks: a Parquet file's row groups), each in its own
 /// type and read in place: the passes ask for rows within one part ([`Kinds::starts`]).
-pub struct Chunked<'a, O> {
-    parts: Vec<&'a [O]>,
-    /// Where each part starts (the first at 0), and the rows in all.
-    firsts: Vec<usize>,
-    rows: usize,
-}
+pub struct Chunked<'a, O>(Parts<'a, O>);
 
 impl<'a, O: Outcome> Chunked<'a, O> {
     pub fn new(parts: Vec<&'a [O]>) -> Chunked<'a, O> {
-        let mut firsts = Vec::with_capacity(parts.len());
-        let mut rows = 0;
-        for p in &parts {
-            firsts.push(rows);
-            rows += p.len();
-        }
-        Chunked { parts, firsts, rows }
+        Chunked(Parts::new(parts))
     }
 }
 
 impl<O: Outcome> Kinds for Chunked<'_, O> {
     fn rows(&self) -> Option<usize> {
-        Some(self.rows)
+        Some(self.0.len())
     }
     /// (rows across a part's end, which the passes never ask for, are [`OTHER`]: the rows
     /// then decline)
     #[inline]
     fn kinds(&self, rows: Range<usize>) -> impl Iterator<Item = u64> + '_ {
-        let at = self.firsts.partition_point(|&f| f <= rows.start).saturating_sub(1);
-        let first = self.firsts.get(at).copied().unwrap_or(0);
-        let part = self.parts.get(at).and_then(|p| p.get(rows.start - first..rows.end - first));
+        let part = self.0.get(rows.clone());
         let other = std::iter::repeat_n(OTHER, if part.is_some() { 0 } else { rows.len() });
         part.unwrap_or(&[]).iter().map(|&o| o.kind()).chain(other)
     }
     fn starts(&self) -> &[usize] {
-        self.firsts.get(1..).unwrap_or(&[])
+        self.0.inner_starts()
     }
 }
 
@@ -302,9 +289,9 @@ impl Kinds for Bits<'_> {
 
 /// A column of string views in parts (an Arrow column's chunks: a Parquet file's row groups,
 /// a CSV reader's batches), read in place: the passes' pieces never cross a part's end
-/// ([`Kinds::starts`], decision 50).
-pub struct Parts<'a> {
-    parts: Vec<&'a [u128]>,
+/// ([`Kinds::starts`], decision 50). (Of numbers too, for [`Chunked`]: `T`.)
+pub struct Parts<'a, T = u128> {
+    parts: Vec<&'a [T]>,
     /// Per part, the data buffers (Arrow's variadic buffers) its views past 12 bytes point
     /// into ([`view_bytes`]); without them such views are not read (decisions 50, 53).
     buffers: Vec<Vec<&'a [u8]>>,
@@ -312,9 +299,9 @@ pub struct Parts<'a> {
     starts: Vec<usize>,
 }
 
-impl<'a> Parts<'a> {
+impl<'a, T> Parts<'a, T> {
     /// The parts in row order.
-    pub fn new(parts: Vec<&'a [u128]>) -> Parts<'a> {
+    pub fn new(parts: Vec<&'a [T]>) -> Parts<'a, T> {
         let mut starts = Vec::with_capacity(parts.len() + 1);
         starts.push(0);
         for p in &parts {
@@ -324,7 +311,7 @@ impl<'a> Parts<'a> {
     }
 
     /// The same parts, `buffers[k]` the data buffers of part `k`.
-    pub fn with_buffers(self, buffers: Vec<Vec<&'a [u8]>>) -> Parts<'a> {
+    pub fn with_buffers(self, buffers: Vec<Vec<&'a [u8]>>) -> Parts<'a, T> {
         Parts { buffers, ..self }
     }
 
@@ -334,7 +321,7 @@ impl<'a> Parts<'a> {
     }
 
     /// One part.
-    pub fn one(views: &'a [u128]) -> Parts<'a> {
+    pub fn one(views: &'a [T]) -> Parts<'a, T> {
         Parts::new(vec![views])
     }
 
@@ -354,13 +341,20 @@ impl<'a> Parts<'a> {
     }
 
     /// The views of `rows`, which lie in one part, and that part's index.
-    fn rows(&self, rows: Range<usize>) -> (&'a [u128], usize) {
+    fn rows(&self, rows: Range<usize>) -> (&'a [T], usize) {
         if self.parts.is_empty() {
             return (&[], 0);
         }
         let k = self.part_of(rows.start);
         let at = self.starts[k];
         (&self.parts[k][rows.start - at..rows.end - at], k)
+    }
+
+    /// The values of `rows`, `None` unless they lie in one part.
+    fn get(&self, rows: Range<usize>) -> Option<&'a [T]> {
+        let k = self.part_of(rows.start);
+        let at = *self.starts.get(k)?;
+        self.parts.get(k)?.get(rows.start.checked_sub(at)?..rows.end.checked_sub(at)?)
     }
 
     /// The first row of each part but the first.
@@ -1769,7 +1763,7 @@ impl NameFront {
     fn byte_codes(&mut self, side: usize, list: &[u16], views: &[u128], buffers: &[&[u8]], pairs: &mut [u16]) -> bool {
         let shift = self.shift;
         if self.long.ready {
-            let (mut differ, buffers) = (0u64, LongFront::buffers(buffers));
+            let mut differ = 0u64;
             for &r in list {
                 let (Some(p), Some(v)) = (pairs.get_mut(r as usize), views.get(r as usize)) else { return false };
                 let Some((w, len)) = LongFront::words::<false>(buffers, v) else { return false };
