@@ -9,6 +9,7 @@ import contextlib
 import io
 import time
 
+import numpy as np
 import polars as pl
 import pytest
 
@@ -211,3 +212,72 @@ def test_a_100_kb_name_does_not_slow_the_report(tmp_path):
     shown = display_name("L" * 100_000)
     assert f'title="{"L" * 100_000}">{shown}<' in page  # the full name in the tooltip
     assert 'title="evil\\u202elave">evil\\u202elave<' in page
+
+
+# Malformed Arrow arrays: pyarrow's `Array.from_buffers` does not validate, and Polars takes
+# such an array as it is. A string view past its data buffers must be refused, never read.
+def view_array(names: list[str], corrupt: dict[int, tuple[int, int, int]] | None = None):
+    """A string-view array of `names`, each long name its own bytes in one data buffer; rows
+    in `corrupt` get (length, buffer index, offset) instead of theirs."""
+    import struct
+
+    import pyarrow as pa
+
+    data, views = b"", []
+    for row, name in enumerate(names):
+        raw = name.encode()
+        if len(raw) <= 12:
+            views.append(struct.pack("<i12s", len(raw), raw))
+            continue
+        length, buf, offset = (corrupt or {}).get(row, (len(raw), 0, len(data)))
+        views.append(struct.pack("<i4sii", length, raw[:4], buf, offset))
+        data += raw
+    return pa.Array.from_buffers(
+        pa.string_view(), len(names), [None, pa.py_buffer(b"".join(views)), pa.py_buffer(data)]
+    )
+
+
+ARENA = ["claude-3-5-sonnet-20240620", "gpt-4o-2024-05-13", "gemini-1.5-pro-001", "llama-3-70b"]
+
+
+@pytest.mark.parametrize(
+    "corrupt", [(26, 7, 0), (26, 0, 1 << 30), (4000, 0, 0), (-1, 0, 0)], ids=["buffer", "offset", "length", "negative"]
+)
+@pytest.mark.parametrize("as_polars", [False, True])
+def test_a_string_view_past_its_buffers_is_refused_naming_its_row(corrupt, as_polars):
+    import pyarrow as pa
+
+    rng = np.random.default_rng(3)
+    a = [ARENA[i] for i in rng.integers(0, 4, 40)]
+    b = [ARENA[(ARENA.index(x) + 1 + k) % 4] for x, k in zip(a, rng.integers(0, 3, 40))]
+    outcome = pa.array(rng.integers(0, 2, 40).astype(float))
+    row = next(r for r in range(5, 40) if len(b[r]) > 12)
+    good = pa.table({"a": view_array(a), "b": view_array(b), "outcome": outcome})
+    good.validate(full=True)
+    expected = ra.bradley_terry(pl.DataFrame({"a": a, "b": b, "outcome": outcome.to_numpy()}))
+    bad = pa.table({"a": view_array(a), "b": view_array(b, {row: corrupt}), "outcome": outcome})
+    with pytest.raises(pa.ArrowInvalid):
+        bad.validate(full=True)
+    data = pl.from_arrow(bad) if as_polars else bad
+    with pytest.raises(ra.RankaggError, match=rf"column 1: row {row}: .*malformed"):
+        ra.bradley_terry(data)
+    # The same rows, well formed, read as from a list.
+    got = ra.bradley_terry(pl.from_arrow(good) if as_polars else good)
+    assert got.scores == pytest.approx(expected.scores)
+
+
+@pytest.mark.parametrize("offsets", [[0, 3, 2, 9], [0, 3, 6, 1]], ids=["backwards", "last"])
+def test_string_offsets_out_of_order_are_refused_naming_their_row(offsets):
+    import pyarrow as pa
+
+    from rankagg import _core
+
+    data = pa.py_buffer(b"abcdefghijklmnopqrstuvwxyz")
+    for kind, dtype in [("i4", pa.string()), ("i8", pa.large_string())]:
+        bad = pa.Array.from_buffers(dtype, 3, [None, pa.py_buffer(np.array(offsets, kind).tobytes()), data])
+        good = pa.Array.from_buffers(dtype, 3, [None, pa.py_buffer(np.array([0, 3, 6, 9], kind).tobytes()), data])
+        row = next(r for r in range(3) if offsets[r + 1] < offsets[r])
+        with pytest.raises(ra.RankaggError, match=rf"column 1: row {row}: .*malformed"):
+            _core.factorize_strings([pa.chunked_array([good]), pa.chunked_array([bad])])
+        codes, names = _core.factorize_strings([pa.chunked_array([good]), pa.chunked_array([good.take([2, 0, 1])])])
+        assert names == ["abc", "def", "ghi"] and codes[1].tolist() == [2, 0, 1]

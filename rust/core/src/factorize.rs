@@ -225,6 +225,27 @@ const SHORT_MASKS: [u128; 13] = {
     masks
 };
 
+/// Whether an Arrow string view's bytes lie within its data buffers (`sizes`: each buffer's
+/// length in bytes). A view of at most 12 bytes holds them itself; a longer one names a buffer
+/// and an offset there (Arrow's layout), which a malformed array — built from raw buffers
+/// without validation, as `pyarrow.Array.from_buffers` does — may point anywhere.
+#[inline]
+pub fn view_within(view: u128, sizes: &[usize]) -> bool {
+    let (len, buf, off) = ((view as u32) as usize, ((view >> 64) as u32) as usize, ((view >> 96) as u32) as usize);
+    len <= 12 || sizes.get(buf).is_some_and(|&size| off.checked_add(len).is_some_and(|end| end <= size))
+}
+
+/// The first row of a string array whose offsets (Arrow's: one more than the rows, each row's
+/// bytes from its offset to the next) are out of order — a negative offset, or an end before
+/// its start (a malformed array); `None` when they are in order, each row's bytes then within
+/// the data buffer (at least the last offset long, Arrow's layout).
+pub fn offsets_out_of_order<T: Copy + Into<i64>>(offsets: &[T]) -> Option<usize> {
+    if offsets.first().is_some_and(|&o| o.into() < 0) {
+        return Some(0);
+    }
+    offsets.windows(2).position(|w| w[1].into() < w[0].into())
+}
+
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub enum StrKey<'a> {
     Short(u128),
@@ -502,6 +523,29 @@ fn factorize_range(pieces: &[&[i64]], outs: &mut [&mut [u32]], lo: i64, width: u
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn malformed_views_and_offsets_are_found() {
+        let view = |len: u32, prefix: &[u8; 4], buf: u32, off: u32| {
+            u128::from(len) | u128::from(u32::from_le_bytes(*prefix)) << 32 | u128::from(buf) << 64 | u128::from(off) << 96
+        };
+        let sizes = [40, 0, 100];
+        assert!(view_within(view(20, b"abcd", 0, 20), &sizes), "a name ending at its buffer's end");
+        assert!(!view_within(view(21, b"abcd", 0, 20), &sizes), "one byte past it");
+        assert!(view_within(view(13, b"abcd", 2, 87), &sizes));
+        assert!(!view_within(view(13, b"abcd", 1, 0), &sizes), "an empty buffer");
+        assert!(!view_within(view(13, b"abcd", 3, 0), &sizes), "a buffer that is not there");
+        assert!(!view_within(view(20, b"abcd", 0, u32::MAX), &sizes), "an offset far past the end");
+        assert!(!view_within(view(u32::MAX, b"abcd", 2, 0), &sizes), "a negative length");
+        // A short view holds its bytes: whatever its other fields hold, nothing is read elsewhere.
+        assert!(view_within(view(12, b"abcd", 9, u32::MAX), &sizes));
+        assert!(view_within(view(0, b"\0\0\0\0", 0, 0), &[]));
+        assert_eq!(offsets_out_of_order::<i32>(&[0, 3, 3, 9]), None);
+        assert_eq!(offsets_out_of_order::<i32>(&[]), None);
+        assert_eq!(offsets_out_of_order::<i64>(&[0, 3, 2, 9]), Some(1));
+        assert_eq!(offsets_out_of_order::<i64>(&[-1, 3]), Some(0));
+        assert_eq!(offsets_out_of_order::<i32>(&[5, 6, 7, 1]), Some(2));
+    }
 
     struct Strs(Vec<String>);
     impl Column for Strs {

@@ -9,7 +9,9 @@
 use std::ffi::{c_char, c_int, c_void, CStr};
 use std::ptr;
 
-use rankagg_core::factorize::{Column, StrKey};
+use rayon::prelude::*;
+
+use rankagg_core::factorize::{offsets_out_of_order, view_within, Column, StrKey};
 use rankagg_core::pairs::Bits;
 
 #[repr(C)]
@@ -163,6 +165,62 @@ impl StrChunk {
     }
 }
 
+impl StrChunk {
+    /// The first row whose bytes do not lie within the chunk's buffers (a view past its data
+    /// buffers, offsets out of order), or 0 when a buffer the rows need is missing: a
+    /// malformed array, which the general path's keys ([`Column::key`], read without a test
+    /// a row) must not read. `None` for a well-formed chunk (Polars' arrays always are). One
+    /// pass over the views or offsets, in pieces on the pool.
+    pub fn first_malformed(&self) -> Option<usize> {
+        const PIECE: usize = 1 << 16;
+        if self.len == 0 {
+            return None;
+        }
+        if self.main.is_null() {
+            return Some(0);
+        }
+        let first = |test: &(dyn Fn(usize) -> Option<usize> + Sync)| (0..self.len.div_ceil(PIECE)).into_par_iter().find_map_first(test);
+        match self.layout {
+            Layout::View => {
+                // (a null data buffer holds nothing, whatever its size says)
+                let sizes: Vec<usize> =
+                    self.data.iter().zip(self.sizes.iter().chain(std::iter::repeat(&0))).map(|(d, &s)| if d.is_null() { 0 } else { s }).collect();
+                first(&|p| {
+                    let rows = p * PIECE..((p + 1) * PIECE).min(self.len);
+                    // SAFETY: a view column holds `offset + len` views at `main` (Arrow's layout),
+                    // alive as long as `_owner`; read unaligned.
+                    rows.into_iter().find(|&r| !view_within(unsafe { ptr::read_unaligned((self.main as *const u128).add(self.offset + r)) }, &sizes))
+                })
+            }
+            Layout::Offsets32 | Layout::Offsets64 => {
+                let no_data = self.data.first().is_none_or(|d| d.is_null());
+                first(&|p| {
+                    let rows = p * PIECE..((p + 1) * PIECE).min(self.len);
+                    let (at, n) = (self.offset + rows.start, rows.len() + 1);
+                    // SAFETY: an offsets column holds `offset + len + 1` offsets at `main`
+                    // (Arrow's layout), alive as long as `_owner`.
+                    let found = unsafe {
+                        match self.layout {
+                            Layout::Offsets32 => offsets_malformed(std::slice::from_raw_parts((self.main as *const i32).add(at), n), no_data),
+                            _ => offsets_malformed(std::slice::from_raw_parts((self.main as *const i64).add(at), n), no_data),
+                        }
+                    };
+                    found.map(|r| rows.start + r)
+                })
+            }
+        }
+    }
+}
+
+/// The first row of `offsets` (a piece's, one more than its rows) out of order, or, without a
+/// data buffer (`no_data`), the first that is not empty.
+fn offsets_malformed<T: Copy + Into<i64>>(offsets: &[T], no_data: bool) -> Option<usize> {
+    offsets_out_of_order(offsets).or_else(|| match no_data {
+        true => offsets.windows(2).position(|w| w[1].into() != w[0].into()),
+        false => None,
+    })
+}
+
 // The buffers are immutable for the lifetime of the chunk (Arrow's contract) and are only read.
 unsafe impl Send for StrChunk {}
 unsafe impl Sync for StrChunk {}
@@ -267,6 +325,10 @@ pub unsafe fn read_string_stream(raw: *mut ArrowArrayStream) -> Result<Vec<StrCh
     let mut chunks = Vec::new();
     for arr in arrays {
         let nb = arr.n_buffers as usize;
+        let least = if layout == Layout::View { 2 } else { 3 };
+        if nb < least || arr.buffers.is_null() || arr.length < 0 || arr.offset < 0 {
+            return Err(StreamError::Producer(format!("a string array of {nb} buffers, length {}, offset {} (malformed)", arr.length, arr.offset)));
+        }
         let bufs = std::slice::from_raw_parts(arr.buffers, nb);
         let (main, data, sizes) = match layout {
             Layout::View => {

@@ -11,6 +11,7 @@ use rankagg_core::factorize::factorize_into;
 use rankagg_core::memory::zeroed_huge;
 use rankagg_core::pairs::{self, AllWins, Chunked, Coded, IdTable, Kinds, Labels, NameTable, Outcomes, Parts};
 use rankagg_core::rate::elo::Rows;
+use rankagg_core::Error;
 
 use crate::arrow;
 use crate::errors::run_detached;
@@ -123,6 +124,16 @@ fn factorize_strings<'py>(py: Python<'py>, columns: Vec<Bound<'py, PyAny>>) -> P
     let per_column: Vec<Vec<arrow::StrChunk>> = columns.iter().enumerate().map(|(k, col)| string_chunks(py, k, col)).collect::<PyResult<_>>()?;
     let lens: Vec<usize> = per_column.iter().map(|c| c.iter().map(|x| x.len).sum()).collect();
     let (codes, keys) = run_detached(py, || {
+        // The general path's keys read a long name's bytes without a test a row: a malformed
+        // array (a view past its buffers) is refused first.
+        for (k, col) in per_column.iter().enumerate() {
+            let starts = col.iter().scan(0, |at, c| Some(std::mem::replace(at, *at + c.len)));
+            if let Some(row) = col.iter().zip(starts).find_map(|(c, start)| Some(start + c.first_malformed()?)) {
+                return Err(Error::InvalidArgument(format!(
+                    "column {k}: row {row}: its string lies outside the column's Arrow buffers (a malformed array; pyarrow's `Array.validate(full=True)` tells more)"
+                )));
+            }
+        }
         // Zero pages faulted in by the factorizer's passes, not zeroed on this thread first.
         let mut codes: Vec<Vec<u32>> = lens.iter().map(|&l| zeroed_huge(l)).collect::<Result<_, _>>()?;
         let pieces: Vec<&arrow::StrChunk> = per_column.iter().flatten().collect();

@@ -1182,10 +1182,12 @@ impl LongFront {
 
     /// One multiplication: the four words (the second, third and fourth rotated, so that
     /// equal words do not cancel: up to 24 bytes the third and fourth are the same) and the
-    /// length xor-ed, times the multiplier, the top bits.
+    /// length xor-ed (shifted past a short key's length, which its first word holds: xor-ed
+    /// there it would cancel, and names differing only by trailing NUL bytes share a slot
+    /// under every multiplier), times the multiplier, the top bits.
     #[inline(always)]
     fn slot(mul: u64, w: &[u64; 4], len: usize) -> usize {
-        let x = w[0] ^ w[1].rotate_left(17) ^ w[2].rotate_left(34) ^ w[3].rotate_left(51) ^ len as u64;
+        let x = w[0] ^ w[1].rotate_left(17) ^ w[2].rotate_left(34) ^ w[3].rotate_left(51) ^ (len as u64) << 40;
         (x.wrapping_mul(mul) >> (64 - LONG_FRONT_BITS)) as usize
     }
 
@@ -2494,6 +2496,24 @@ mod tests {
         odd[r] |= 1 << 127;
         assert!(!front.byte_pairs::<true>(&odd, &pb.0[0], [&ba, &bb], &mut pairs));
         assert!(front.byte_pairs::<true>(&pa.0[0], &pb.0[0], [&ba, &bb], &mut pairs) && pairs == want);
+    }
+
+    /// Short names differing only by trailing NUL bytes (their views equal but for the
+    /// length) take slots of their own in the long front: it stays ready, each found there.
+    #[test]
+    fn short_names_differing_by_trailing_nuls_keep_the_long_front() {
+        let names: [&[u8]; 7] = [b"ab", b"ab\0", b"ab\0\0", b"model-0001-instruct", b"", b"\0", b"\0\0\0\0\0\0\0\0\0\0\0\0"];
+        let parts = arrow_parts(&names, &[], usize::MAX);
+        let buffers: Vec<&[u8]> = parts.1[0].iter().map(|x| &x[..]).collect();
+        let mut front = NameFront::new().unwrap();
+        let codes: Vec<u8> = parts.0[0].iter().map(|&v| front.code(v, &buffers)).collect();
+        assert_eq!(codes, (0..7).collect::<Vec<u8>>());
+        assert!(front.long.ready);
+        for (v, &code) in parts.0[0].iter().zip(&codes) {
+            let (w, len) = LongFront::words::<true>(&buffers, v).unwrap();
+            let key = front.long.key(&w, len);
+            assert_eq!((key.differs(&w, len), key.code), (0, code), "{:?}", names[code as usize]);
+        }
     }
 
     /// The long names' front (decision 54): a name whose slot is taken moves the front to
