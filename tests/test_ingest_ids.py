@@ -481,21 +481,23 @@ def test_columns_whose_chunks_do_not_line_up_reach_the_pass_in_place(monkeypatch
         assert seen == [chunks[:2] + ([1] if outcome.dtype == pl.String else [])]
 
 
+@pytest.mark.parametrize("spread", [60, 200])
 @pytest.mark.parametrize("outcome", ["float", "bool", "labels", "none"])
 @pytest.mark.parametrize("items", ["Int64", "UInt16", "Categorical"])
-def test_id_columns_in_chunks_that_line_up_are_reduced_chunk_by_chunk(
-    items: str, outcome: str, took_the_fast_path: list[bool]
+def test_id_columns_in_chunks_that_line_up_are_read_where_they_lie(
+    items: str, outcome: str, spread: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Columns whose chunks end at the same rows (a Parquet read: a row group each): each
-    # chunk reduced where it lies (no copy of the column into one array), the counts summed —
-    # the general path's table, even where the chunks' ids together span more than 256 values
-    # (each chunk's fewer); a chunk that compares an item with itself leaves the frame to the
-    # general path, which names the row.
+    # Columns whose chunks end at the same rows (a Parquet read: a row group each): one pass
+    # reads each chunk where it lies (a list of the chunks' arrays, no copy of the column into
+    # one array), and the table is the general path's; ids that span more than 256 values in
+    # all (each chunk's fewer, `spread` 200) decline to the general path, the same table. A
+    # chunk that compares an item with itself leaves the frame to the general path, which
+    # names the row.
     rng = np.random.default_rng(15)
     m, cut = 3 * 70_000, [0, 70_000, 140_000, 210_000]
     a = rng.integers(0, 40, m)
-    a[cut[1] : cut[2]] += 200  # (the second chunk's ids apart: 80 ids in all, spanning 240)
-    a[cut[2] :] += 400
+    a[cut[1] : cut[2]] += spread  # (the chunks' ids apart: 80 ids in all)
+    a[cut[2] :] += 2 * spread
     b = a + rng.integers(1, 40, m)
     o = rng.integers(0, 3, m) / 2.0
     cast: Any = {"Int64": pl.Int64, "UInt16": pl.UInt16, "Categorical": pl.Categorical}[items]
@@ -520,13 +522,31 @@ def test_id_columns_in_chunks_that_line_up_are_reduced_chunk_by_chunk(
     frame = chunked(whole)
     assert {frame[c].n_chunks() for c in frame.columns} == {3}
     kwargs: dict[str, Any] = {"winner": "a", "loser": "b"} if outcome == "none" else {}
-    took_the_fast_path.clear()
+    calls: list[tuple[Any, bool]] = []
+    real = _core.reduce_ids
+
+    def spy(a: Any, b: Any, **rest: Any) -> Any:
+        found = real(a, b, **rest)
+        calls.append((a, found is not None))
+        return found
+
+    monkeypatch.setattr(_core, "reduce_ids", spy)
     same_table(ra.PairTable.from_comparisons(frame, **kwargs), Comparisons.from_frame(whole, **kwargs).pair_table())
-    assert took_the_fast_path == [True] * 3
+    (ids, found), *later = calls
+    assert isinstance(ids, list) and [len(x) for x in ids] == [70_000] * 3
+    # (a Categorical's codes are its 200 or so names in order met, whatever the spread)
+    assert found == (items == "Categorical" or spread * 2 + 80 <= 256) and later == []
     # (a self-comparison in the last chunk: the general path's error, naming its row)
     bad = whole.with_columns(pl.when(pl.int_range(m) == m - 5).then(pl.col("a")).otherwise(pl.col("b")).alias("b"))
     with pytest.raises(ra.SelfComparisonError, match=f"rows \\[{m - 5}\\]"):
         ra.PairTable.from_comparisons(chunked(bad), **kwargs)
+    # Chunks that do not line up: each column as one array.
+    want = ra.PairTable.from_comparisons(whole, **kwargs)
+    calls.clear()
+    apart = frame.with_columns(pl.concat([whole["b"][:5], whole["b"][5:]], rechunk=False))
+    assert (apart["a"].n_chunks(), apart["b"].n_chunks()) == (3, 2)
+    same_table(ra.PairTable.from_comparisons(apart, **kwargs), want)
+    assert [isinstance(ids, np.ndarray) for ids, _ in calls] == [True]
 
 
 @pytest.mark.parametrize("items", ["String", "Int64"])

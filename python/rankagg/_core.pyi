@@ -205,8 +205,8 @@ def reduce_pairs(
     npt.NDArray[np.float64],
 ]: ...
 def reduce_ids(
-    a: npt.NDArray[np.integer[Any]],
-    b: npt.NDArray[np.integer[Any]],
+    a: npt.NDArray[np.integer[Any]] | list[npt.NDArray[np.integer[Any]]],
+    b: npt.NDArray[np.integer[Any]] | list[npt.NDArray[np.integer[Any]]],
     outcome: npt.NDArray[np.number[Any] | np.bool_] | Any | None = None,
     outcome_codes: npt.NDArray[np.unsignedinteger[Any]] | None = None,
     outcome_labels: tuple[Any, list[str]] | None = None,

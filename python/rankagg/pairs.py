@@ -605,11 +605,12 @@ def _reduce_ids(
     sa: pl.Series, sb: pl.Series, so: pl.Series | None, outcomes: Mapping[Any, float] | None
 ) -> tuple[np.ndarray, ...] | None:
     """``_core.reduce_ids`` of integer id columns ``sa``, ``sb`` with outcome column ``so``
-    (None: every row a win of ``a``; read as :func:`_outcome_kwargs` says). Where the columns
-    come in chunks that end at the same rows (a Parquet read: a row group each), each chunk
-    is reduced where it lies and their counts summed: a column in chunks is copied into one
-    array by ``to_numpy`` (27 ms for three columns in 10 row groups at 10M rows, more than the
-    pass). None as ``reduce_ids``, or for an outcome column it cannot read.
+    (None: every row a win of ``a``; read as :func:`_outcome_kwargs` says). Where the id
+    columns come in chunks that end at the same rows (a Parquet read: a row group each), the
+    pass reads each chunk where it lies (a list of the chunks' arrays, decision 62): a column
+    in chunks is copied into one array by ``to_numpy`` (27 ms for three columns in 10 row
+    groups at 10M rows, more than the pass). None as ``reduce_ids``, or for an outcome column
+    it cannot read.
 
     >>> a = pl.concat([pl.Series([1, 2] * 40_000), pl.Series([2, 3] * 40_000)], rechunk=False).cast(pl.UInt8)
     >>> b = pl.concat([pl.Series([2, 1] * 40_000), pl.Series([3, 2] * 40_000)], rechunk=False).cast(pl.UInt8)
@@ -617,27 +618,14 @@ def _reduce_ids(
     >>> keys.tolist(), i.tolist(), j.tolist(), wins_i.tolist(), wins_j.tolist()
     ([1, 2, 3], [0, 1], [1, 2], [40000.0, 40000.0], [40000.0, 40000.0])
     """
-    columns = [sa, sb] if so is None else [sa, sb, so]
-    lengths = sa.chunk_lengths()
-    if not _in_chunks(sa) or any(s.chunk_lengths() != lengths for s in columns):
-        kwargs = {} if so is None else _outcome_kwargs(so, outcomes)
-        return None if kwargs is None else _core.reduce_ids(sa.to_numpy(), sb.to_numpy(), **kwargs)
-    found = []
-    for start, length in zip(np.cumsum([0, *lengths[:-1]]).tolist(), lengths, strict=True):
-        if length == 0:
-            continue  # (an empty chunk, which Polars may keep)
-        part = [s.slice(start, length) for s in columns]
-        kwargs = {} if so is None else _outcome_kwargs(part[2], outcomes)
-        one = None if kwargs is None else _core.reduce_ids(part[0].to_numpy(), part[1].to_numpy(), **kwargs)
-        if one is None:
-            return None
-        found.append(one)
-    # (the chunks' keys, each in value order, into their union's codes; the counts summed)
-    keys = np.unique(np.concatenate([f[0] for f in found]))
-    codes = [np.searchsorted(keys, f[0]).astype(np.uint32) for f in found]
-    i, j = (np.concatenate([c[f[at]] for c, f in zip(codes, found, strict=True)]) for at in (1, 2))
-    wins_i, wins_j, ties = (np.concatenate([f[at] for f in found]) for at in (3, 4, 5))
-    return (keys, *_counts_table(i, j, wins_i, wins_j, ties, np.arange(len(keys), dtype=np.uint32)))
+    kwargs = {} if so is None else _outcome_kwargs(so, outcomes)
+    if kwargs is None:
+        return None
+    if _in_chunks(sa) and sb.chunk_lengths() == sa.chunk_lengths():
+        return _core.reduce_ids(
+            [c.to_numpy() for c in sa.get_chunks()], [c.to_numpy() for c in sb.get_chunks()], **kwargs
+        )
+    return _core.reduce_ids(sa.to_numpy(), sb.to_numpy(), **kwargs)
 
 
 def _counts_table(

@@ -395,13 +395,21 @@ macro_rules! with_kinds {
     };
 }
 
-/// `reduce_ids` over the first integer type both id arrays have (`None`: not such arrays).
+/// `reduce_ids` over the first integer type both id arrays have, or `reduce_id_parts` over
+/// two lists of such arrays (a column's chunks, decision 62) (`None`: neither).
 fn ids_with<'py, K: Kinds + ?Sized>(py: Python<'py>, a: &Bound<'py, PyAny>, b: &Bound<'py, PyAny>, kinds: &K) -> PyResult<Option<Option<IdTable>>> {
+    let lists = a.is_instance_of::<PyList>() && b.is_instance_of::<PyList>();
     macro_rules! try_types {
         ($($t:ty),*) => {$(
-            if let (Ok(a), Ok(b)) = (a.extract::<PyReadonlyArray1<'py, $t>>(), b.extract::<PyReadonlyArray1<'py, $t>>()) {
-                let (a, b) = (slice(&a, "a")?, slice(&b, "b")?);
-                return Ok(Some(run_detached(py, || pairs::reduce_ids(a, b, kinds))?));
+            if !lists {
+                if let (Ok(a), Ok(b)) = (a.extract::<PyReadonlyArray1<'py, $t>>(), b.extract::<PyReadonlyArray1<'py, $t>>()) {
+                    let (a, b) = (slice(&a, "a")?, slice(&b, "b")?);
+                    return Ok(Some(run_detached(py, || pairs::reduce_ids(a, b, kinds))?));
+                }
+            } else if let (Ok(a), Ok(b)) = (a.extract::<Vec<PyReadonlyArray1<'py, $t>>>(), b.extract::<Vec<PyReadonlyArray1<'py, $t>>>()) {
+                let a = Parts::new(a.iter().map(|x| slice(x, "a")).collect::<PyResult<Vec<_>>>()?);
+                let b = Parts::new(b.iter().map(|x| slice(x, "b")).collect::<PyResult<Vec<_>>>()?);
+                return Ok(Some(run_detached(py, || pairs::reduce_id_parts(&a, &b, kinds))?));
             }
         )*};
     }
@@ -410,7 +418,8 @@ fn ids_with<'py, K: Kinds + ?Sized>(py: Python<'py>, a: &Bound<'py, PyAny>, b: &
 }
 
 /// The fused reduce of integer ids of a small range with unit-weight outcomes 0, ½, 1
-/// (`rankagg_core::pairs::reduce_ids`): `a`, `b` numpy arrays of one integer dtype; the
+/// (`rankagg_core::pairs::reduce_ids`): `a`, `b` numpy arrays of one integer dtype, or lists
+/// of such arrays (the columns' chunks, ending at the same rows: read where they lie); the
 /// outcomes in their own dtype (`outcome`: a numeric or boolean array, a list of float64 or
 /// int64 arrays — a column's chunks, read where they lie — or a boolean column of one chunk as
 /// an Arrow stream), or as `outcome_codes` (uint8/16/32) or `outcome_labels`
