@@ -196,6 +196,20 @@ def read_back(a: np.ndarray, b: np.ndarray, o: np.ndarray, n: int, rep: int) -> 
         print(
             f"{dtype} items, float outcome, from Parquet ({f['a'].n_chunks()} chunks): bradley_terry(frame) {wall:.4f} s (cpu {cpu:.3f})"
         )
+    # Other outcomes beside ids from Parquet (decision 62: integer ids in row groups read in
+    # one pass, boolean outcomes' chunks as bits where they lie).
+    for dtype in ("Int64", "String"):
+        for kind in ("bool", "int", "string"):
+            frame = pl.DataFrame(
+                {"a": item_column(a, dtype, n), "b": item_column(b, dtype, n), "outcome": outcome_column(o, kind)}
+            )
+            f = parquet_and_csv(frame)["Parquet"]
+            wall, cpu = timed(
+                lambda f=f: ra.bradley_terry(f), rep, f"{dtype}, {kind} outcome, from Parquet: bradley_terry"
+            )
+            print(
+                f"{dtype} items, {kind} outcome, from Parquet ({f['a'].n_chunks()} chunks): bradley_terry(frame) {wall:.4f} s (cpu {cpu:.3f})"
+            )
     csv = parquet_and_csv(pl.DataFrame({"a": item_column(a, "String", n), "b": item_column(b, "String", n)}))["CSV"]
     f = csv.with_columns(pl.Series("outcome", o))
     wall, cpu = timed(lambda: ra.bradley_terry(f), rep, "String from CSV, outcomes from memory: bradley_terry")

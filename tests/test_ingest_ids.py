@@ -550,13 +550,15 @@ def test_id_columns_in_chunks_that_line_up_are_read_where_they_lie(
 
 
 @pytest.mark.parametrize("items", ["String", "Int64"])
-@pytest.mark.parametrize("dtype", [pl.Float64, pl.Int64])
+@pytest.mark.parametrize("dtype", [pl.Float64, pl.Int64, pl.Boolean])
 def test_outcome_columns_in_chunks_are_read_where_they_lie(
     items: str, dtype: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # A float or int64 outcome column in chunks (a Parquet file's row groups) beside item
-    # columns in one chunk: the pass reads the chunks where they lie (a list of arrays, none
-    # copied), and the table is the general path's.
+    # A float, int64 or boolean outcome column in chunks (a Parquet file's row groups) beside
+    # item columns in one chunk: the pass reads the chunks where they lie (a list of arrays,
+    # none copied; the boolean column's chunks through the Arrow C stream, their bits, the
+    # chunks after the first starting past their bytes' first bit), and the table is the
+    # general path's.
     rng = np.random.default_rng(16)
     m = 4 * 70_000
     a = rng.integers(0, 30, m)
@@ -578,6 +580,10 @@ def test_outcome_columns_in_chunks_are_read_where_they_lie(
 
         monkeypatch.setattr(_core, name, spy)
     same_table(ra.PairTable.from_comparisons(frame), Comparisons.from_frame(frame).pair_table())
+    if dtype == pl.Boolean:
+        assert len(seen) == 1 and isinstance(seen[0], pl.Series) and seen[0].n_chunks() == 3
+        assert seen[0].equals(frame["outcome"])
+        return
     assert len(seen) == 1 and isinstance(seen[0], list) and [len(x) for x in seen[0]] == [70_000, 80_001, m - 150_001]
     assert not any(x.flags.owndata for x in seen[0])
 

@@ -659,7 +659,7 @@ def _outcome_kwargs(s: pl.Series, outcomes: Mapping[Any, float] | None) -> dict[
     """The outcome column as ``_core.reduce_ids`` / ``reduce_names`` read it, without a cast or
     a hash (decision 39): numbers in their own dtype (read in place; a float64 or int64
     column in chunks as a list of its chunks' arrays, decision 61), booleans as bits (one
-    chunk) or bytes, labels as codes into the values of ``outcomes`` (LMArena's by default):
+    chunk or chunks of :data:`MIN_CHUNK_ROWS` or more, decision 62) or bytes, labels as codes into the values of ``outcomes`` (LMArena's by default):
     String labels compared with the few known ones in the counting pass (each chunk's views
     in place; long labels such as ``"tie (bothbad)"`` through their bytes), Categorical
     and Enum labels through their physical codes. None when the general path must read the
@@ -675,7 +675,8 @@ def _outcome_kwargs(s: pl.Series, outcomes: Mapping[Any, float] | None) -> dict[
     dtype = s.dtype
     if outcomes is None and not is_text(dtype):
         if dtype == pl.Boolean:
-            return {"outcome": s if s.n_chunks() == 1 else s.to_numpy()}
+            # (its bits where they lie, through the Arrow C stream: one chunk or large ones)
+            return {"outcome": s if s.n_chunks() == 1 or _in_chunks(s) else s.to_numpy()}
         if dtype in (pl.Int64, pl.Float64) and _in_chunks(s):
             # (a column in chunks, a Parquet file's row groups: read where they lie, not
             # copied into one array)

@@ -364,6 +364,10 @@ unsafe impl Sync for BoolChunk {}
 impl BoolChunk {
     /// The chunk's values as the counting pass reads them.
     pub fn bits(&self) -> Bits<'_> {
+        if self.values.is_null() {
+            // (an empty chunk's buffer may be null)
+            return Bits { bytes: &[], offset: 0, len: 0 };
+        }
         // SAFETY: a boolean array's values buffer holds `offset + len` bits, alive as long as
         // `_owner`, which `self` holds.
         let bytes = unsafe { std::slice::from_raw_parts(self.values, (self.offset + self.len).div_ceil(8)) };

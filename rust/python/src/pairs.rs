@@ -9,7 +9,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString};
 use rankagg_core::factorize::factorize_into;
 use rankagg_core::memory::zeroed_huge;
-use rankagg_core::pairs::{self, AllWins, Chunked, Coded, IdTable, Kinds, Labels, NameTable, Outcomes, Parts};
+use rankagg_core::pairs::{self, AllWins, BitParts, Chunked, Coded, IdTable, Kinds, Labels, NameTable, Outcomes, Parts};
 use rankagg_core::rate::elo::Rows;
 use rankagg_core::Error;
 
@@ -227,6 +227,8 @@ enum OutcomeArg<'py> {
     I64Parts(Vec<PyReadonlyArray1<'py, i64>>),
     /// A boolean column of one chunk, read through the Arrow C stream (bits in place).
     Bits(arrow::BoolChunk),
+    /// A boolean column's chunks, read the same way (each where it lies).
+    BitParts(Vec<arrow::BoolChunk>),
     Coded8(PyReadonlyArray1<'py, u8>, Vec<f64>),
     Coded16(PyReadonlyArray1<'py, u16>, Vec<f64>),
     Coded32(PyReadonlyArray1<'py, u32>, Vec<f64>),
@@ -249,7 +251,7 @@ impl<'py> OutcomeArg<'py> {
     ) -> PyResult<Self> {
         let wrong = || {
             PyTypeError::new_err(
-                "give outcome (a numeric or boolean array, a list of float64 or int64 arrays, or a one-chunk boolean column), or outcome_codes (uint8/16/32) or outcome_labels \
+                "give outcome (a numeric or boolean array, a list of float64 or int64 arrays, or a boolean column), or outcome_codes (uint8/16/32) or outcome_labels \
                  (a string column, its labels) with outcome_values, or neither",
             )
         };
@@ -283,9 +285,10 @@ impl<'py> OutcomeArg<'py> {
                 typed!(F64: f64, F32: f32, I64: i64, I32: i32, I16: i16, I8: i8, U64: u64, U32: u32, U16: u16, U8: u8, Bool: bool);
                 if o.hasattr("__arrow_c_stream__")? {
                     let mut chunks = read_arrow(py, &o, |raw| unsafe { arrow::read_bool_stream(raw) })?.map_err(|e| stream_error(2, e))?;
-                    if chunks.len() == 1 {
-                        return Ok(OutcomeArg::Bits(chunks.remove(0)));
-                    }
+                    return Ok(match chunks.len() {
+                        1 => OutcomeArg::Bits(chunks.remove(0)),
+                        _ => OutcomeArg::BitParts(chunks),
+                    });
                 }
                 return Err(wrong());
             }
@@ -359,6 +362,10 @@ macro_rules! with_kinds {
                 let $k = &x.bits();
                 $body
             }
+            OutcomeArg::BitParts(xs) => {
+                let $k = &BitParts::new(xs.iter().map(|x| x.bits()).collect());
+                $body
+            }
             OutcomeArg::F64Parts(xs) => {
                 let $k = &Chunked::new(xs.iter().map(|x| slice(x, "outcome")).collect::<PyResult<Vec<_>>>()?);
                 $body
@@ -421,7 +428,7 @@ fn ids_with<'py, K: Kinds + ?Sized>(py: Python<'py>, a: &Bound<'py, PyAny>, b: &
 /// (`rankagg_core::pairs::reduce_ids`): `a`, `b` numpy arrays of one integer dtype, or lists
 /// of such arrays (the columns' chunks, ending at the same rows: read where they lie); the
 /// outcomes in their own dtype (`outcome`: a numeric or boolean array, a list of float64 or
-/// int64 arrays — a column's chunks, read where they lie — or a boolean column of one chunk as
+/// int64 arrays — a column's chunks, read where they lie — or a boolean column (its chunks) as
 /// an Arrow stream), or as `outcome_codes` (uint8/16/32) or `outcome_labels`
 /// (a string column of views, in chunks or not, and its labels: matched in the pass, labels past 12
 /// bytes through the column's data buffers, another label declines) with `outcome_values`, or neither (every row a win of `a`). Returns (keys of the items in value order, i, j,

@@ -296,6 +296,49 @@ impl Kinds for Bits<'_> {
     }
 }
 
+/// Booleans in parts (an Arrow boolean column's chunks: a Parquet file's row groups), each
+/// read in place as [`Bits`]: the passes ask for rows within one part ([`Kinds::starts`]).
+pub struct BitParts<'a> {
+    parts: Vec<Bits<'a>>,
+    /// The first row of each part, then the number of rows.
+    starts: Vec<usize>,
+}
+
+impl<'a> BitParts<'a> {
+    /// The parts in row order.
+    pub fn new(parts: Vec<Bits<'a>>) -> BitParts<'a> {
+        let starts = std::iter::once(0).chain(parts.iter().scan(0, |at, p| Some(std::mem::replace(at, *at + p.len) + p.len))).collect();
+        BitParts { parts, starts }
+    }
+
+    /// The part holding `rows` and the rows within it (`None` across a part's end).
+    fn part(&self, rows: &Range<usize>) -> Option<(&Bits<'a>, Range<usize>)> {
+        let k = self.starts[1..].partition_point(|&s| s <= rows.start);
+        let (at, end) = (*self.starts.get(k)?, *self.starts.get(k + 1)?);
+        (rows.end <= end).then(|| (&self.parts[k], rows.start - at..rows.end - at))
+    }
+}
+
+impl Kinds for BitParts<'_> {
+    fn rows(&self) -> Option<usize> {
+        self.starts.last().copied()
+    }
+    /// (rows across a part's end, which the passes never ask for, none: [`Kinds::within`])
+    #[inline]
+    fn kinds(&self, rows: Range<usize>) -> impl Iterator<Item = u64> + '_ {
+        const NONE: Bits<'static> = Bits { bytes: &[], offset: 0, len: 0 };
+        let (bits, rows) = self.part(&rows).unwrap_or((&NONE, 0..0));
+        bits.kinds(rows)
+    }
+    fn starts(&self) -> &[usize] {
+        self.starts.get(1..self.starts.len() - 1).unwrap_or(&[])
+    }
+    #[inline]
+    fn within(&self, rows: &Range<usize>) -> bool {
+        self.part(rows).is_some()
+    }
+}
+
 /// A column of string views in parts (an Arrow column's chunks: a Parquet file's row groups,
 /// a CSV reader's batches), read in place: the passes' pieces never cross a part's end
 /// ([`Kinds::starts`], decision 50). (Of numbers too, for [`Chunked`]: `T`.)
@@ -2495,6 +2538,22 @@ mod tests {
         let want = reduce_names(&Parts::one(&names), &Parts::one(&others), &o[..]).unwrap().unwrap();
         assert_eq!(reduce_names(&Parts::one(&names), &Parts::one(&others), &chunked).unwrap().unwrap(), want);
         assert!(!chunked.within(&(4000..4200)) && chunked.within(&(4100..4200)) && chunked.within(&(0..4097)));
+        // Booleans in parts (bits at an offset in their bytes, as a sliced Arrow array's).
+        let won: Vec<bool> = o.iter().map(|&x| x >= 0.5).collect();
+        let packed: Vec<u8> = std::iter::repeat_n(false, 3)
+            .chain(won.iter().copied())
+            .collect::<Vec<bool>>()
+            .chunks(8)
+            .map(|c| c.iter().rev().fold(0, |b, &x| b << 1 | x as u8))
+            .collect();
+        let cuts = [0, 0, 4_097, 70_001, 200_000];
+        let bits = BitParts::new(cuts.windows(2).map(|w| Bits { bytes: &packed, offset: 3 + w[0], len: w[1] - w[0] }).collect());
+        assert_eq!((bits.rows(), bits.starts()), (Some(o.len()), &[0, 4097, 70_001][..]));
+        assert!(!bits.within(&(4000..4200)) && bits.within(&(4100..4200)) && bits.kinds(4100..4200).eq(won[4100..4200].iter().map(|&x| x.kind())));
+        let want = reduce_ids(&a64, &b64, &won[..]).unwrap().unwrap();
+        assert_eq!(reduce_ids(&a64, &b64, &bits).unwrap().unwrap(), want);
+        let want = reduce_names(&Parts::one(&names), &Parts::one(&others), &won[..]).unwrap().unwrap();
+        assert_eq!(reduce_names(&Parts::one(&names), &Parts::one(&others), &bits).unwrap().unwrap(), want);
         assert!(chunked.kinds(4100..4200).eq(o[4100..4200].iter().map(|&x| x.kind())));
     }
 

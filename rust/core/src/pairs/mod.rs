@@ -30,7 +30,8 @@ use partitioned::reduce_partitioned;
 use sparse::reduce_sparse;
 
 pub use ids::{
-    reduce_id_parts, reduce_ids, reduce_names, signed_value, AllWins, Bits, Chunked, Coded, Id, IdTable, Kinds, Labels, NameTable, Outcome, Parts, OTHER,
+    reduce_id_parts, reduce_ids, reduce_names, signed_value, AllWins, BitParts, Bits, Chunked, Coded, Id, IdTable, Kinds, Labels, NameTable, Outcome, Parts,
+    OTHER,
 };
 pub(crate) use validate::row_cells;
 pub use validate::{check_shape, validate_rows};
