@@ -235,17 +235,6 @@ pub fn view_within(view: u128, sizes: &[usize]) -> bool {
     len <= 12 || sizes.get(buf).is_some_and(|&size| off.checked_add(len).is_some_and(|end| end <= size))
 }
 
-/// The first row of a string array whose offsets (Arrow's: one more than the rows, each row's
-/// bytes from its offset to the next) are out of order — a negative offset, or an end before
-/// its start (a malformed array); `None` when they are in order, each row's bytes then within
-/// the data buffer (at least the last offset long, Arrow's layout).
-pub fn offsets_out_of_order<T: Copy + Into<i64>>(offsets: &[T]) -> Option<usize> {
-    if offsets.first().is_some_and(|&o| o.into() < 0) {
-        return Some(0);
-    }
-    offsets.windows(2).position(|w| w[1].into() < w[0].into())
-}
-
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub enum StrKey<'a> {
     Short(u128),
@@ -525,7 +514,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn malformed_views_and_offsets_are_found() {
+    fn malformed_views_are_found() {
         let view = |len: u32, prefix: &[u8; 4], buf: u32, off: u32| {
             u128::from(len) | u128::from(u32::from_le_bytes(*prefix)) << 32 | u128::from(buf) << 64 | u128::from(off) << 96
         };
@@ -540,11 +529,6 @@ mod tests {
         // A short view holds its bytes: whatever its other fields hold, nothing is read elsewhere.
         assert!(view_within(view(12, b"abcd", 9, u32::MAX), &sizes));
         assert!(view_within(view(0, b"\0\0\0\0", 0, 0), &[]));
-        assert_eq!(offsets_out_of_order::<i32>(&[0, 3, 3, 9]), None);
-        assert_eq!(offsets_out_of_order::<i32>(&[]), None);
-        assert_eq!(offsets_out_of_order::<i64>(&[0, 3, 2, 9]), Some(1));
-        assert_eq!(offsets_out_of_order::<i64>(&[-1, 3]), Some(0));
-        assert_eq!(offsets_out_of_order::<i32>(&[5, 6, 7, 1]), Some(2));
     }
 
     struct Strs(Vec<String>);

@@ -8,10 +8,9 @@
 
 use std::ffi::{c_char, c_int, c_void, CStr};
 use std::ptr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
-use rayon::prelude::*;
-
-use rankagg_core::factorize::{offsets_out_of_order, view_within, Column, StrKey};
+use rankagg_core::factorize::{view_within, Column, StrKey};
 use rankagg_core::pairs::Bits;
 
 #[repr(C)]
@@ -120,6 +119,14 @@ pub struct StrChunk {
     /// View: the size of each data buffer (the stream's last buffer), for
     /// [`StrChunk::data_buffers`]
     sizes: Vec<usize>,
+    /// The bytes a row's string may end at: View, per data buffer, its size (0 where the
+    /// buffer is null or its size not given); offsets layouts, the last offset (0 without a
+    /// data buffer). [`Column::key`] tests each long string against it.
+    extents: Vec<usize>,
+    /// The first row (of this chunk) whose string lay outside [`StrChunk::extents`] (a
+    /// malformed array), `usize::MAX` while none: [`Column::key`] reads such a row as the
+    /// empty name and notes it here, and the caller refuses the chunk afterwards.
+    malformed: AtomicUsize,
     _owner: ArrowArray,
 }
 
@@ -166,59 +173,21 @@ impl StrChunk {
 }
 
 impl StrChunk {
-    /// The first row whose bytes do not lie within the chunk's buffers (a view past its data
-    /// buffers, offsets out of order), or 0 when a buffer the rows need is missing: a
-    /// malformed array, which the general path's keys ([`Column::key`], read without a test
-    /// a row) must not read. `None` for a well-formed chunk (Polars' arrays always are). One
-    /// pass over the views or offsets, in pieces on the pool.
+    /// The first row whose string lay outside the chunk's buffers (a view past its data
+    /// buffers, offsets out of order: a malformed array, as `pyarrow.Array.from_buffers`
+    /// builds without a check and Polars takes as it is), among the rows whose keys were read
+    /// ([`Column::key`]; every row once factorized). `None` for a well-formed chunk.
     pub fn first_malformed(&self) -> Option<usize> {
-        const PIECE: usize = 1 << 16;
-        if self.len == 0 {
-            return None;
-        }
-        if self.main.is_null() {
-            return Some(0);
-        }
-        let first = |test: &(dyn Fn(usize) -> Option<usize> + Sync)| (0..self.len.div_ceil(PIECE)).into_par_iter().find_map_first(test);
-        match self.layout {
-            Layout::View => {
-                // (a null data buffer holds nothing, whatever its size says)
-                let sizes: Vec<usize> =
-                    self.data.iter().zip(self.sizes.iter().chain(std::iter::repeat(&0))).map(|(d, &s)| if d.is_null() { 0 } else { s }).collect();
-                first(&|p| {
-                    let rows = p * PIECE..((p + 1) * PIECE).min(self.len);
-                    // SAFETY: a view column holds `offset + len` views at `main` (Arrow's layout),
-                    // alive as long as `_owner`; read unaligned.
-                    rows.into_iter().find(|&r| !view_within(unsafe { ptr::read_unaligned((self.main as *const u128).add(self.offset + r)) }, &sizes))
-                })
-            }
-            Layout::Offsets32 | Layout::Offsets64 => {
-                let no_data = self.data.first().is_none_or(|d| d.is_null());
-                first(&|p| {
-                    let rows = p * PIECE..((p + 1) * PIECE).min(self.len);
-                    let (at, n) = (self.offset + rows.start, rows.len() + 1);
-                    // SAFETY: an offsets column holds `offset + len + 1` offsets at `main`
-                    // (Arrow's layout), alive as long as `_owner`.
-                    let found = unsafe {
-                        match self.layout {
-                            Layout::Offsets32 => offsets_malformed(std::slice::from_raw_parts((self.main as *const i32).add(at), n), no_data),
-                            _ => offsets_malformed(std::slice::from_raw_parts((self.main as *const i64).add(at), n), no_data),
-                        }
-                    };
-                    found.map(|r| rows.start + r)
-                })
-            }
-        }
+        let row = self.malformed.load(Ordering::Relaxed);
+        (row != usize::MAX).then_some(row)
     }
-}
 
-/// The first row of `offsets` (a piece's, one more than its rows) out of order, or, without a
-/// data buffer (`no_data`), the first that is not empty.
-fn offsets_malformed<T: Copy + Into<i64>>(offsets: &[T], no_data: bool) -> Option<usize> {
-    offsets_out_of_order(offsets).or_else(|| match no_data {
-        true => offsets.windows(2).position(|w| w[1].into() != w[0].into()),
-        false => None,
-    })
+    /// Notes row `row` as malformed; its key is the empty name's (never read further).
+    #[cold]
+    fn refuse(&self, row: usize) -> StrKey<'_> {
+        self.malformed.fetch_min(row, Ordering::Relaxed);
+        StrKey::Long(&[])
+    }
 }
 
 // The buffers are immutable for the lifetime of the chunk (Arrow's contract) and are only read.
@@ -230,31 +199,45 @@ impl Column for StrChunk {
     fn len(&self) -> usize {
         self.len
     }
+    /// A long string's bytes are read only within the chunk's buffers ([`view_within`], the
+    /// offsets in order and within the last one): another row is noted as malformed
+    /// ([`StrChunk::first_malformed`]) and read as the empty name.
     #[inline]
     fn key(&self, row: usize) -> StrKey<'_> {
         let r = self.offset + row;
+        // SAFETY: `main` holds `offset + len` views, or `offset + len + 1` offsets (Arrow's
+        // layout; not null for a chunk of rows: `read_string_stream`), alive as long as
+        // `_owner`; a string's bytes are read only where `extents` says its buffer holds them.
         unsafe {
-            match self.layout {
+            let (s, e) = match self.layout {
                 Layout::View => {
                     let view = ptr::read_unaligned((self.main as *const u128).add(r));
-                    StrKey::from_view(view, |v| {
-                        let len = (v as u32) as usize;
-                        let buf = ((v >> 64) as u32) as usize;
-                        let off = ((v >> 96) as u32) as usize;
-                        std::slice::from_raw_parts(self.data[buf].add(off), len)
-                    })
+                    if let Some(short) = StrKey::short_view(view) {
+                        return StrKey::Short(short);
+                    }
+                    if !view_within(view, &self.extents) {
+                        return self.refuse(row);
+                    }
+                    let (len, buf, off) = ((view as u32) as usize, ((view >> 64) as u32) as usize, ((view >> 96) as u32) as usize);
+                    return StrKey::Long(std::slice::from_raw_parts(self.data[buf].add(off), len));
                 }
                 Layout::Offsets32 => {
                     let o = self.main as *const i32;
-                    let (s, e) = (*o.add(r) as usize, *o.add(r + 1) as usize);
-                    StrKey::new(std::slice::from_raw_parts(self.data[0].add(s), e - s))
+                    (*o.add(r) as i64, *o.add(r + 1) as i64)
                 }
                 Layout::Offsets64 => {
                     let o = self.main as *const i64;
-                    let (s, e) = (*o.add(r) as usize, *o.add(r + 1) as usize);
-                    StrKey::new(std::slice::from_raw_parts(self.data[0].add(s), e - s))
+                    (*o.add(r), *o.add(r + 1))
                 }
+            };
+            let end = self.extents.first().copied().unwrap_or(0);
+            if s < 0 || e < s || e as usize > end {
+                return self.refuse(row);
             }
+            if e == s {
+                return StrKey::new(&[]); // (no byte read: the data buffer may be null)
+            }
+            StrKey::new(std::slice::from_raw_parts(self.data[0].add(s as usize), (e - s) as usize))
         }
     }
     #[inline(always)]
@@ -330,6 +313,9 @@ pub unsafe fn read_string_stream(raw: *mut ArrowArrayStream) -> Result<Vec<StrCh
             return Err(StreamError::Producer(format!("a string array of {nb} buffers, length {}, offset {} (malformed)", arr.length, arr.offset)));
         }
         let bufs = std::slice::from_raw_parts(arr.buffers, nb);
+        if bufs[1].is_null() && arr.length > 0 {
+            return Err(StreamError::Producer("a string array of rows without its views or offsets (malformed)".into()));
+        }
         let (main, data, sizes) = match layout {
             Layout::View => {
                 // validity, views, variadic data buffers…, variadic sizes (int64, one a buffer)
@@ -343,7 +329,16 @@ pub unsafe fn read_string_stream(raw: *mut ArrowArrayStream) -> Result<Vec<StrCh
             }
             _ => (bufs[1] as *const u8, vec![bufs[2] as *const u8], Vec::new()),
         };
-        chunks.push(StrChunk { layout, len: arr.length as usize, offset: arr.offset as usize, main, data, sizes, _owner: arr });
+        let (len, offset) = (arr.length as usize, arr.offset as usize);
+        let extents = match layout {
+            Layout::View => data.iter().zip(sizes.iter().chain(std::iter::repeat(&0))).map(|(d, &s)| if d.is_null() { 0 } else { s }).collect(),
+            // (the last offset: a data buffer holds at least that many bytes, Arrow's layout)
+            _ if data[0].is_null() || len == 0 => vec![0],
+            Layout::Offsets32 => vec![usize::try_from(*(main as *const i32).add(offset + len)).unwrap_or(0)],
+            Layout::Offsets64 => vec![usize::try_from(*(main as *const i64).add(offset + len)).unwrap_or(0)],
+        };
+        let malformed = AtomicUsize::new(usize::MAX);
+        chunks.push(StrChunk { layout, len, offset, main, data, sizes, extents, malformed, _owner: arr });
     }
     Ok(chunks)
 }

@@ -124,16 +124,6 @@ fn factorize_strings<'py>(py: Python<'py>, columns: Vec<Bound<'py, PyAny>>) -> P
     let per_column: Vec<Vec<arrow::StrChunk>> = columns.iter().enumerate().map(|(k, col)| string_chunks(py, k, col)).collect::<PyResult<_>>()?;
     let lens: Vec<usize> = per_column.iter().map(|c| c.iter().map(|x| x.len).sum()).collect();
     let (codes, keys) = run_detached(py, || {
-        // The general path's keys read a long name's bytes without a test a row: a malformed
-        // array (a view past its buffers) is refused first.
-        for (k, col) in per_column.iter().enumerate() {
-            let starts = col.iter().scan(0, |at, c| Some(std::mem::replace(at, *at + c.len)));
-            if let Some(row) = col.iter().zip(starts).find_map(|(c, start)| Some(start + c.first_malformed()?)) {
-                return Err(Error::InvalidArgument(format!(
-                    "column {k}: row {row}: its string lies outside the column's Arrow buffers (a malformed array; pyarrow's `Array.validate(full=True)` tells more)"
-                )));
-            }
-        }
         // Zero pages faulted in by the factorizer's passes, not zeroed on this thread first.
         let mut codes: Vec<Vec<u32>> = lens.iter().map(|&l| zeroed_huge(l)).collect::<Result<_, _>>()?;
         let pieces: Vec<&arrow::StrChunk> = per_column.iter().flatten().collect();
@@ -148,6 +138,16 @@ fn factorize_strings<'py>(py: Python<'py>, columns: Vec<Bound<'py, PyAny>>) -> P
         }
         let keys = factorize_into(&pieces, &mut outs)?;
         drop(outs);
+        // A malformed array (a string outside its buffers) was read as the empty name, each
+        // such row noted by its chunk ([`arrow::StrChunk::first_malformed`]): refused.
+        for (k, col) in per_column.iter().enumerate() {
+            let starts = col.iter().scan(0, |at, c| Some(std::mem::replace(at, *at + c.len)));
+            if let Some(row) = col.iter().zip(starts).find_map(|(c, start)| Some(start + c.first_malformed()?)) {
+                return Err(Error::InvalidArgument(format!(
+                    "column {k}: row {row}: its string lies outside the column's Arrow buffers (a malformed array; pyarrow's `Array.validate(full=True)` tells more)"
+                )));
+            }
+        }
         Ok((codes, keys))
     })?;
     // The distinct names become Python strings straight from the columns' buffers (the keys
