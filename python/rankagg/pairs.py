@@ -591,7 +591,7 @@ def _id_table(
 
 MIN_CHUNK_ROWS = 1 << 16
 """Least mean length of the chunks of a column that is read chunk by chunk (integer id
-columns by :func:`_reduce_ids`, numeric outcomes by :func:`_outcome_kwargs`); shorter ones
+columns by :func:`_reduce_ids`, numeric and boolean outcomes by :func:`_outcome_kwargs`); shorter ones
 are copied into one array first."""
 
 
@@ -659,7 +659,7 @@ def _outcome_kwargs(s: pl.Series, outcomes: Mapping[Any, float] | None) -> dict[
     """The outcome column as ``_core.reduce_ids`` / ``reduce_names`` read it, without a cast or
     a hash (decision 39): numbers in their own dtype (read in place; a float64 or int64
     column in chunks as a list of its chunks' arrays, decision 61), booleans as bits (one
-    chunk or chunks of :data:`MIN_CHUNK_ROWS` or more, decision 62) or bytes, labels as codes into the values of ``outcomes`` (LMArena's by default):
+    chunk or chunks averaging :data:`MIN_CHUNK_ROWS` or more, decision 62) or bytes, labels as codes into the values of ``outcomes`` (LMArena's by default):
     String labels compared with the few known ones in the counting pass (each chunk's views
     in place; long labels such as ``"tie (bothbad)"`` through their bytes), Categorical
     and Enum labels through their physical codes. None when the general path must read the

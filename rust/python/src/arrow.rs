@@ -288,6 +288,12 @@ unsafe fn read_stream(raw: *mut ArrowArrayStream) -> Result<(String, Vec<ArrowAr
         if arr.null_count != 0 {
             return Err(StreamError::HasNulls);
         }
+        // (the shape every reader below relies on: a buffer list of at least two, the rows'
+        // buffer there when there are rows, no negative count)
+        let rows_buffer = |a: &ArrowArray| !a.buffers.is_null() && a.n_buffers >= 2 && (a.length == 0 || !(*a.buffers.add(1)).is_null());
+        if arr.length < 0 || arr.offset < 0 || !rows_buffer(&arr) {
+            return Err(StreamError::Producer(format!("an array of {} buffers, length {}, offset {} (malformed)", arr.n_buffers, arr.length, arr.offset)));
+        }
         arrays.push(arr);
     }
     Ok((format, arrays))
@@ -308,14 +314,11 @@ pub unsafe fn read_string_stream(raw: *mut ArrowArrayStream) -> Result<Vec<StrCh
     let mut chunks = Vec::new();
     for arr in arrays {
         let nb = arr.n_buffers as usize;
-        let least = if layout == Layout::View { 2 } else { 3 };
-        if nb < least || arr.buffers.is_null() || arr.length < 0 || arr.offset < 0 {
-            return Err(StreamError::Producer(format!("a string array of {nb} buffers, length {}, offset {} (malformed)", arr.length, arr.offset)));
+        // (read_stream checked the array's shape: at least two buffers, the second there)
+        if layout != Layout::View && nb < 3 {
+            return Err(StreamError::Producer(format!("a string array of {nb} buffers (malformed)")));
         }
         let bufs = std::slice::from_raw_parts(arr.buffers, nb);
-        if bufs[1].is_null() && arr.length > 0 {
-            return Err(StreamError::Producer("a string array of rows without its views or offsets (malformed)".into()));
-        }
         let (main, data, sizes) = match layout {
             Layout::View => {
                 // validity, views, variadic data buffers…, variadic sizes (int64, one a buffer)

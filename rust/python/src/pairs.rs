@@ -448,7 +448,7 @@ fn reduce_ids<'py>(
     let arg = OutcomeArg::from_args(py, outcome, outcome_codes, outcome_labels, outcome_values)?;
     let found = with_kinds!(py, &arg, |k| ids_with(py, &a, &b, k)?);
     let Some(result) = found else {
-        return Err(PyTypeError::new_err("reduce_ids: a and b must be contiguous integer arrays of one dtype"));
+        return Err(PyTypeError::new_err("reduce_ids: a and b must be contiguous integer arrays of one dtype, or two lists of such arrays"));
     };
     Ok(result.map(|IdTable { keys, table: t }| {
         (
