@@ -304,15 +304,16 @@ pub struct BitParts<'a> {
 impl<'a> BitParts<'a> {
     /// The parts in row order.
     pub fn new(parts: Vec<Bits<'a>>) -> BitParts<'a> {
-        let starts = std::iter::once(0).chain(parts.iter().scan(0, |at, p| Some(std::mem::replace(at, *at + p.len) + p.len))).collect();
+        let starts = part_starts(parts.iter().map(|p| p.len));
         BitParts { parts, starts }
     }
 
     /// The part holding `rows` and the rows within it (`None` across a part's end).
     fn part(&self, rows: &Range<usize>) -> Option<(&Bits<'a>, Range<usize>)> {
-        let k = self.starts[1..].partition_point(|&s| s <= rows.start);
-        let (at, end) = (*self.starts.get(k)?, *self.starts.get(k + 1)?);
-        (rows.end <= end).then(|| (&self.parts[k], rows.start - at..rows.end - at))
+        let k = part_holding(&self.starts, rows.start);
+        let (at, bits) = (*self.starts.get(k)?, self.parts.get(k)?);
+        let local = rows.start.checked_sub(at)?..rows.end.checked_sub(at)?;
+        (local.end <= bits.len).then_some((bits, local))
     }
 }
 
@@ -328,8 +329,28 @@ impl Kinds for BitParts<'_> {
         bits.kinds(rows)
     }
     fn starts(&self) -> &[usize] {
-        self.starts.get(1..self.starts.len() - 1).unwrap_or(&[])
+        inner_starts(&self.starts)
     }
+}
+
+/// The first row of each part, then the number of rows, of parts of `lens` rows.
+fn part_starts(lens: impl Iterator<Item = usize>) -> Vec<usize> {
+    let mut starts = vec![0];
+    for len in lens {
+        starts.push(starts[starts.len() - 1] + len);
+    }
+    starts
+}
+
+/// The part holding row `row` (the last part for the row count), of parts starting at
+/// `starts` ([`part_starts`]).
+fn part_holding(starts: &[usize], row: usize) -> usize {
+    starts.get(1..).unwrap_or(&[]).partition_point(|&s| s <= row).min(starts.len().saturating_sub(2))
+}
+
+/// The first row of each part but the first ([`Kinds::starts`]), of `starts` ([`part_starts`]).
+fn inner_starts(starts: &[usize]) -> &[usize] {
+    starts.get(1..starts.len().saturating_sub(1)).unwrap_or(&[])
 }
 
 /// A column of string views in parts (an Arrow column's chunks: a Parquet file's row groups,
@@ -347,11 +368,7 @@ pub struct Parts<'a, T = u128> {
 impl<'a, T> Parts<'a, T> {
     /// The parts in row order.
     pub fn new(parts: Vec<&'a [T]>) -> Parts<'a, T> {
-        let mut starts = Vec::with_capacity(parts.len() + 1);
-        starts.push(0);
-        for p in &parts {
-            starts.push(starts[starts.len() - 1] + p.len());
-        }
+        let starts = part_starts(parts.iter().map(|p| p.len()));
         Parts { parts, buffers: Vec::new(), starts }
     }
 
@@ -382,7 +399,7 @@ impl<'a, T> Parts<'a, T> {
 
     /// The part holding row `row` (the last part for the row count).
     fn part_of(&self, row: usize) -> usize {
-        self.starts[1..].partition_point(|&s| s <= row).min(self.parts.len().saturating_sub(1))
+        part_holding(&self.starts, row)
     }
 
     /// The views of `rows`, which lie in one part, and that part's index.
@@ -404,7 +421,7 @@ impl<'a, T> Parts<'a, T> {
 
     /// The first row of each part but the first.
     fn inner_starts(&self) -> &[usize] {
-        self.starts.get(1..self.starts.len() - 1).unwrap_or(&[])
+        inner_starts(&self.starts)
     }
 }
 
