@@ -235,6 +235,8 @@ def ab_dense(a: np.ndarray, b: np.ndarray, o: np.ndarray, n: int, rep: int, befo
     reduce, then ``before``'s (``rankagg.pairs._core`` swapped; the fit stays this build's),
     alternating twice, in this process."""
     cases = [
+        ("Int8", "float"),
+        ("Int64", "float"),
         ("String", "float"),
         ("String", "string"),
         ("String", "lmarena"),

@@ -36,6 +36,7 @@
 
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 
@@ -820,11 +821,17 @@ fn reduce_rows<'a, T: Id, K: Kinds + ?Sized, const APART: bool>(
     })?
 }
 
-/// Per block of rows (split by size, never by thread count; in parallel), a state from
-/// `start`, handed with each chunk of at most [`POLL_ROWS`] rows of the block, none across
-/// one of the sorted row `bounds` (where the columns' parts start, [`Parts`]), to `chunk`, which
-/// says whether to go on: the states in block order, or `None` when a chunk said no (every
-/// block then ends at its next chunk). The stop flag is read between chunks.
+/// Blocks of rows (split by size, never by thread count; in parallel) handed chunk by chunk
+/// — at most [`POLL_ROWS`] rows, none across one of the sorted row `bounds` (where the
+/// columns' parts start, [`Parts`]) — to `chunk` with a state from `start`, which says
+/// whether to go on: the states, or `None` when a chunk said no (every block then ends at its
+/// next chunk). The stop flag is read between chunks. A state is made once per thread that
+/// takes a block, not once per block, and handed to each block that thread takes: its square
+/// is zeroed and its front built once (a state per block cost ~8% of the pass's CPU on 10M
+/// rows, eight blocks on two threads). Its `u32` counts then hold the rows of several blocks:
+/// below `u32::MAX` while `m` is, else a state per block. The states' number and order vary
+/// from run to run; what the passes make of them (integer counts added, names sorted) does
+/// not.
 fn in_blocks<S: Send>(
     m: usize,
     bounds: &[usize],
@@ -838,27 +845,36 @@ fn in_blocks<S: Send>(
         return Ok(None); // block counts would not fit u32: the general path
     }
     let gave_up = AtomicBool::new(false);
-    let states: Vec<S> = (0..blocks)
-        .into_par_iter()
-        .map(|blk| -> Result<S> {
-            let mut state = start()?;
-            let (mut r, end) = ((blk * per).min(m), ((blk + 1) * per).min(m));
-            while r < end && !stop.stopped() && !gave_up.load(Ordering::Relaxed) {
-                // (never past a part's end: the next bound after r)
-                let next = bounds.get(bounds.partition_point(|&b| b <= r)).copied().unwrap_or(m);
-                let e = (r + POLL_ROWS).min(end).min(next);
-                if !chunk(&mut state, r..e) {
-                    gave_up.store(true, Ordering::Relaxed);
-                }
-                r = e;
+    // A state a thread (by its index in the pool), or a state a block when counts of several
+    // blocks could pass u32::MAX.
+    let per_block = m >= u32::MAX as usize;
+    let slots: Vec<Mutex<Option<S>>> = (0..if per_block { blocks } else { rayon::current_num_threads().min(blocks) }).map(|_| Mutex::new(None)).collect();
+    (0..blocks).into_par_iter().try_for_each(|blk| -> Result<()> {
+        let slot = if per_block { blk } else { rayon::current_thread_index().unwrap_or(0) % slots.len() };
+        // (a thread runs one block at a time: its slot is never contended by itself; two
+        // threads share a slot only when the pool has more threads than it had slots)
+        let mut held = slots[slot].lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let state = match &mut *held {
+            Some(state) => state,
+            empty => empty.insert(start()?),
+        };
+        let (mut r, end) = ((blk * per).min(m), ((blk + 1) * per).min(m));
+        while r < end && !stop.stopped() && !gave_up.load(Ordering::Relaxed) {
+            // (never past a part's end: the next bound after r)
+            let next = bounds.get(bounds.partition_point(|&b| b <= r)).copied().unwrap_or(m);
+            let e = (r + POLL_ROWS).min(end).min(next);
+            if !chunk(state, r..e) {
+                gave_up.store(true, Ordering::Relaxed);
             }
-            Ok(state)
-        })
-        .collect::<Result<_>>()?;
+            r = e;
+        }
+        Ok(())
+    })?;
     if stop.stopped() {
         return Err(Error::Interrupted);
     }
-    Ok((!gave_up.load(Ordering::Relaxed)).then_some(states))
+    let states = slots.into_iter().filter_map(|slot| slot.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner()));
+    Ok((!gave_up.load(Ordering::Relaxed)).then(|| states.collect()))
 }
 
 /// Rows of a piece (decision 48): the names' codes and the labels' lanes are written a piece
@@ -2226,6 +2242,40 @@ mod tests {
         assert!(matches!(r, Err(Error::Interrupted)), "{r:?}");
     }
 
+    /// A pass's states are made per thread, each counting the blocks its thread takes
+    /// ([`in_blocks`]): in pools of 1 to 16 threads (more threads than blocks share a state's
+    /// slot), ids and names give the general path's table, with names first met in the last
+    /// block, and a 257th name met only in the last row still declines.
+    #[test]
+    fn states_per_thread_give_the_tables_of_any_pool() {
+        let (n, m) = (MAX_WIDTH, 8 * MIN_BLOCK_ROWS + 12_345);
+        let (mut a, mut b, o) = random_rows(n, m, 63);
+        // (names 246 … 255 only in the last block's rows)
+        let last = m.div_ceil(MAX_BLOCKS) * (MAX_BLOCKS - 1);
+        for (x, y) in a.iter_mut().zip(b.iter_mut()).take(last) {
+            (*x, *y) = (*x % 246, *y % 246);
+            if x == y {
+                *x = (*x + 1) % 246;
+            }
+        }
+        assert!(a[last..].iter().chain(&b[last..]).any(|&k| k >= 246) && a[..last].iter().chain(&b[..last]).all(|&k| k < 246));
+        let name = |k: u32| StrKey::new(format!("n{k:03}").as_bytes()).packed().unwrap();
+        let (va, vb): (Vec<u128>, Vec<u128>) = (a.iter().map(|&k| name(k)).collect(), b.iter().map(|&k| name(k)).collect());
+        let want = reduce(n, &a, &b, Outcomes::Values(&o), None).unwrap();
+        let (a64, b64): (Vec<i64>, Vec<i64>) = (a.iter().map(|&k| k as i64 - 50).collect(), b.iter().map(|&k| k as i64 - 50).collect());
+        // (a 257th name, in the last row only)
+        let mut other = vb.clone();
+        other[m - 1] = name(999);
+        for threads in [1, 2, 3, 5, 8, 16] {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            let ids = pool.install(|| reduce_ids(&a64, &b64, &o[..])).unwrap().unwrap();
+            assert_eq!((ids.table, ids.keys.len()), (want.clone(), n), "{threads} threads: ids");
+            let names = pool.install(|| reduce_names(&Parts::one(&va), &Parts::one(&vb), &o[..])).unwrap().unwrap();
+            assert_eq!(names.table, want, "{threads} threads: names");
+            assert_eq!(pool.install(|| reduce_names(&Parts::one(&va), &Parts::one(&other), &o[..])).unwrap(), None, "{threads} threads: a 257th name");
+        }
+    }
+
     /// Names of up to 12 bytes (with garbage in the views' padding) give the general path's
     /// table over the names' ranks in byte order; a longer name, a 257th name, a
     /// self-comparison or another outcome decline.
@@ -3254,7 +3304,8 @@ mod timing {
     /// `cargo test --release -p rankagg-core pairs::ids::timing -- --ignored --nocapture`:
     /// the counting pass on 10M rows of 100 int64 ids (float outcomes), and of 100 names,
     /// then both with string label outcomes, one thread and the pool; rows per second per
-    /// core.
+    /// core; and the read floor of five of those inputs (their bytes read once, nothing
+    /// counted), with each pass's time over it.
     #[test]
     #[ignore]
     fn rows_per_second() {
@@ -3383,6 +3434,42 @@ mod timing {
                 names_lmarena * 1e3,
                 names_own * 1e3
             );
+            // The read floor (issue 20's "memory floor"): each input's bytes read once, every
+            // column in parallel blocks of 1 MiB and its words summed (nothing counted).
+            let floor = |columns: &[&[u8]]| {
+                median(&|| {
+                    std::hint::black_box(read_once(columns));
+                })
+            };
+            let bytes = |x: &[u128]| -> Vec<u8> { x.iter().flat_map(|v| v.to_le_bytes()).collect() };
+            let (ob, ib): (Vec<u8>, [Vec<u8>; 2]) =
+                (o.iter().flat_map(|x| x.to_le_bytes()).collect(), [&a64, &b64].map(|c| c.iter().flat_map(|x| x.to_le_bytes()).collect()));
+            let (nb, lb8) = ([&va, &vb].map(|c| bytes(c)), bytes(&lv));
+            let (ownb, ownd) = ([&la.0, &lb.0].map(|c| bytes(c)), [&la.1, &lb.1]);
+            let (mixb, mixd) = ([&ya.0, &yb.0].map(|c| bytes(c)), [&ya.1, &yb.1]);
+            let floors = [
+                ("int64 ids, float outcomes", floor(&[&ib[0], &ib[1], &ob]), ids),
+                ("names, float outcomes", floor(&[&nb[0], &nb[1], &ob]), names),
+                ("int64 ids, string labels", floor(&[&ib[0], &ib[1], &lb8]), with_labels),
+                ("names, string labels", floor(&[&nb[0], &nb[1], &lb8]), names_labels),
+                ("23-byte names, each row its own bytes", floor(&[&ownb[0], &ownb[1], ownd[0], ownd[1], &ob]), long_names),
+                ("names of 10 to 27 bytes, each row its own bytes", floor(&[&mixb[0], &mixb[1], mixd[0], mixd[1], &ob]), mixed_own_names),
+            ];
+            for (what, floor, pass) in floors {
+                println!("{threads} thread(s): read floor of {what} {:.1} ms, the pass {:.2}× it", floor * 1e3, pass / floor);
+            }
         }
+    }
+
+    /// Every byte of `columns` read once (their 8-byte words summed), in parallel blocks.
+    fn read_once(columns: &[&[u8]]) -> u64 {
+        columns
+            .iter()
+            .map(|c| {
+                c.par_chunks(1 << 20)
+                    .map(|block| block.chunks_exact(8).fold(0u64, |s, w| s.wrapping_add(u64::from_le_bytes(w.try_into().unwrap()))))
+                    .sum::<u64>()
+            })
+            .fold(0, u64::wrapping_add)
     }
 }
