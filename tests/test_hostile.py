@@ -266,6 +266,110 @@ def test_a_string_view_past_its_buffers_is_refused_naming_its_row(corrupt, as_po
     assert got.scores == pytest.approx(expected.scores)
 
 
+class HandBuiltStream:
+    """An object whose ``__arrow_c_stream__`` hands one array built by hand, as no producer
+    that checks its arrays would (pyarrow's ``from_buffers`` refuses a missing values buffer):
+    Arrow format ``fmt``, ``length``, ``offset`` and ``buffers`` (addresses, 0 for none)."""
+
+    def __init__(self, fmt: bytes, length: int, offset: int, buffers: list[int], keep: object = None) -> None:
+        import ctypes as c
+
+        class Schema(c.Structure):
+            pass
+
+        class Array(c.Structure):
+            pass
+
+        class Stream(c.Structure):
+            pass
+
+        schema_release, array_release = c.CFUNCTYPE(None, c.POINTER(Schema)), c.CFUNCTYPE(None, c.POINTER(Array))
+        texts = [("format", c.c_char_p), ("name", c.c_char_p), ("metadata", c.c_char_p)]
+        Schema._fields_ = (
+            texts
+            + [("flags", c.c_int64), ("n_children", c.c_int64), ("children", c.c_void_p)]
+            + [
+                ("dictionary", c.c_void_p),
+                ("release", schema_release),
+                ("private_data", c.c_void_p),
+            ]
+        )
+        counts = [(f, c.c_int64) for f in ("length", "null_count", "offset", "n_buffers", "n_children")]
+        Array._fields_ = (
+            counts
+            + [("buffers", c.POINTER(c.c_void_p)), ("children", c.c_void_p)]
+            + [
+                ("dictionary", c.c_void_p),
+                ("release", array_release),
+                ("private_data", c.c_void_p),
+            ]
+        )
+        get_schema = c.CFUNCTYPE(c.c_int, c.POINTER(Stream), c.POINTER(Schema))
+        get_next = c.CFUNCTYPE(c.c_int, c.POINTER(Stream), c.POINTER(Array))
+        last_error = c.CFUNCTYPE(c.c_char_p, c.POINTER(Stream))
+        calls = [("get_schema", get_schema), ("get_next", get_next), ("get_last_error", last_error)]
+        Stream._fields_ = calls + [("release", c.CFUNCTYPE(None, c.POINTER(Stream))), ("private_data", c.c_void_p)]
+        self.sent = False
+        self.fmt, self.keep = fmt, keep
+        self.buffers = (c.c_void_p * len(buffers))(*[x or None for x in buffers])
+
+        def schema(_stream, out):
+            out.contents.format, out.contents.release = self.fmt, self.release_schema
+            return 0
+
+        def array(_stream, out):
+            if self.sent:
+                out.contents.release = array_release()  # (no release: the end of the stream)
+                return 0
+            self.sent = True
+            for field, value in [("length", length), ("offset", offset), ("n_buffers", len(buffers))]:
+                setattr(out.contents, field, value)
+            out.contents.buffers = c.cast(self.buffers, c.POINTER(c.c_void_p))
+            out.contents.release = self.release_array
+            return 0
+
+        def released(p):
+            p.contents.release = type(p.contents.release)()
+
+        self.release_schema, self.release_array = schema_release(released), array_release(released)
+        self.callbacks = [get_schema(schema), get_next(array), last_error(lambda _s: None)]
+        self.stream = Stream(*self.callbacks, c.CFUNCTYPE(None, c.POINTER(Stream))(released))
+        new_capsule = c.pythonapi.PyCapsule_New
+        new_capsule.restype, new_capsule.argtypes = c.py_object, [c.c_void_p, c.c_char_p, c.c_void_p]
+        self.capsule = new_capsule(c.addressof(self.stream), STREAM_CAPSULE, None)
+
+    def __arrow_c_stream__(self, requested_schema: object = None) -> object:
+        return self.capsule
+
+
+STREAM_CAPSULE = b"arrow_array_stream"
+
+
+def test_arrow_arrays_of_a_malformed_shape_are_refused_naming_their_column():
+    from rankagg import _core
+
+    a, b = np.array([0, 1, 2, 0, 1, 2, 0, 1]), np.array([1, 2, 0, 2, 0, 1, 1, 2])
+    wins = np.array([1, 0, 1, 1, 0, 0, 1, 1], dtype=bool)
+    bits = np.packbits(wins, bitorder="little")
+    # The hand-built stream is read: well formed, its bits give the numpy column's table.
+    good = HandBuiltStream(b"b", 8, 0, [0, bits.ctypes.data], keep=bits)
+    got, want = _core.reduce_ids(a, b, outcome=good), _core.reduce_ids(a, b, outcome=wins)
+    assert got is not None and all(np.array_equal(x, y) for x, y in zip(got, want))
+    # A boolean array without its values, of a negative length or offset; a string-view array
+    # without its views.
+    for stream, shape in [
+        (HandBuiltStream(b"b", 8, 0, [0, 0]), "2 buffers, length 8, offset 0"),
+        (HandBuiltStream(b"b", -3, 0, [0, bits.ctypes.data], keep=bits), "length -3"),
+        (HandBuiltStream(b"b", 8, -1, [0, bits.ctypes.data], keep=bits), "offset -1"),
+    ]:
+        with pytest.raises(ra.RankaggError, match=rf"column 2: chunk 0: an array of .*{shape}.* \(malformed\)"):
+            _core.reduce_ids(a, b, outcome=stream)
+    names = pl.Series(["x", "y", "z"] * 3)
+    views = HandBuiltStream(b"vu", 9, 0, [0, 0, 0])
+    with pytest.raises(ra.RankaggError, match=r"column 0: chunk 0: an array of 3 buffers, length 9.* \(malformed\)"):
+        _core.reduce_names(views, names)
+
+
 @pytest.mark.parametrize("offsets", [[0, 3, 2, 9], [0, 3, 6, 1]], ids=["backwards", "last"])
 def test_string_offsets_out_of_order_are_refused_naming_their_row(offsets):
     import pyarrow as pa

@@ -259,6 +259,9 @@ pub enum StreamError {
     WrongType(String),
     HasNulls,
     Producer(String),
+    /// An array whose shape no reader below may rely on (a negative length, offset or buffer
+    /// count, a buffer missing): named as such.
+    Malformed(String),
 }
 
 /// Consumes an `ArrowArrayStream` (moved out of its capsule): its format and its arrays
@@ -292,7 +295,13 @@ unsafe fn read_stream(raw: *mut ArrowArrayStream) -> Result<(String, Vec<ArrowAr
         // buffer there when there are rows, no negative count)
         let rows_buffer = |a: &ArrowArray| !a.buffers.is_null() && a.n_buffers >= 2 && (a.length == 0 || !(*a.buffers.add(1)).is_null());
         if arr.length < 0 || arr.offset < 0 || !rows_buffer(&arr) {
-            return Err(StreamError::Producer(format!("an array of {} buffers, length {}, offset {} (malformed)", arr.n_buffers, arr.length, arr.offset)));
+            return Err(StreamError::Malformed(format!(
+                "chunk {}: an array of {} buffers, length {}, offset {}",
+                arrays.len(),
+                arr.n_buffers,
+                arr.length,
+                arr.offset
+            )));
         }
         arrays.push(arr);
     }
@@ -316,7 +325,7 @@ pub unsafe fn read_string_stream(raw: *mut ArrowArrayStream) -> Result<Vec<StrCh
         let nb = arr.n_buffers as usize;
         // (read_stream checked the array's shape: at least two buffers, the second there)
         if layout != Layout::View && nb < 3 {
-            return Err(StreamError::Producer(format!("a string array of {nb} buffers (malformed)")));
+            return Err(StreamError::Malformed(format!("chunk {}: a string array of {nb} buffers", chunks.len())));
         }
         let bufs = std::slice::from_raw_parts(arr.buffers, nb);
         let (main, data, sizes) = match layout {

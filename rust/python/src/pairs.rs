@@ -14,7 +14,7 @@ use rankagg_core::rate::elo::Rows;
 use rankagg_core::Error;
 
 use crate::arrow;
-use crate::errors::run_detached;
+use crate::errors::{run_detached, RankaggError};
 use crate::{opt_slice, slice};
 
 /// A pair table as the table-level calls take it (bradley_terry, pair_scores, item_totals):
@@ -103,12 +103,14 @@ fn read_arrow<T>(py: Python<'_>, col: &Bound<'_, PyAny>, read: impl FnOnce(*mut 
     Ok(out)
 }
 
-/// Column `k`'s stream error as a Python one.
+/// Column `k`'s stream error as a Python one: `TypeError` for a type this call does not
+/// read, else `RankaggError` (as a malformed string is refused, [`factorize_strings`]).
 fn stream_error(k: usize, e: arrow::StreamError) -> PyErr {
     match e {
         arrow::StreamError::WrongType(f) => PyTypeError::new_err(format!("column {k}: Arrow format {f:?} is not a type this call reads")),
-        arrow::StreamError::HasNulls => PyValueError::new_err(format!("column {k}: contains nulls")),
-        arrow::StreamError::Producer(m) => PyValueError::new_err(format!("column {k}: Arrow stream error: {m}")),
+        arrow::StreamError::HasNulls => RankaggError::new_err(format!("column {k}: contains nulls")),
+        arrow::StreamError::Producer(m) => RankaggError::new_err(format!("column {k}: Arrow stream error: {m}")),
+        arrow::StreamError::Malformed(m) => RankaggError::new_err(format!("column {k}: {m} (malformed)")),
     }
 }
 
