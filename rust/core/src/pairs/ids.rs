@@ -15,9 +15,9 @@
 //! out-of-range id ends the pass at the chunk's end; the range is then measured and the pass
 //! rerun), so an id column is read once. The ordered cells are folded into the table (i < j)
 //! afterwards, and items that appear are numbered in key order, which is the order of the
-//! values. Counts are integers, summed per block of rows (split by size, never by thread
-//! count) and the blocks added in order: the table is the one the general path gives, bit
-//! for bit.
+//! values. Counts are integers, summed per thread over the blocks of rows it takes (split by
+//! size, never by thread count; decision 63) and the threads' squares added: integer sums, the
+//! same in any order, so the table is the one the general path gives, bit for bit.
 //!
 //! [`reduce_names`] does the same for names given as string views (names past 12 bytes
 //! through their bytes, decision 53): each
@@ -956,7 +956,7 @@ fn id_rows<'a, T: Id>(a: &'a [T], b: &'a [T], kinds: impl Iterator<Item = u64> +
     a.iter().zip(b).zip(kinds).map(move |((&x, &y), k)| (x.raw().wrapping_sub(lo), y.raw().wrapping_sub(lo), k))
 }
 
-/// The blocks' squares added (in block order) into `u64` counts.
+/// The states' squares added into `u64` counts (integers: the same sums in any order).
 fn sum_squares(squares: &[Vec<u32>], cells: usize) -> Result<Vec<u64>> {
     let mut total = try_zeroed::<u64>(cells)?;
     for sq in squares {
