@@ -231,7 +231,7 @@ def parquet_and_csv(frame: pl.DataFrame) -> dict[str, pl.DataFrame]:
 
 
 def ab_dense(a: np.ndarray, b: np.ndarray, o: np.ndarray, n: int, rep: int, before: Any) -> None:
-    """``bradley_terry(frame)`` of the String and label cases with this build's ingest and
+    """``bradley_terry(frame)`` of Int8 and Int64 items and the String and label cases with this build's ingest and
     reduce, then ``before``'s (``rankagg.pairs._core`` swapped; the fit stays this build's),
     alternating twice, in this process."""
     cases = [
@@ -282,7 +282,8 @@ def main() -> None:
     ap.add_argument("--skip-dense", action="store_true")
     ap.add_argument("--skip-sparse", action="store_true")
     ap.add_argument(
-        "--before", help="another build's _core extension: the sparse fit and the dense String cases timed with it too"
+        "--before",
+        help="another build's _core extension: the sparse fit and the dense Int8, Int64 and String cases timed with it too",
     )
     ap.add_argument("--rate", action="store_true", help="only the dense reduce's rows/s (and numpy's read)")
     ap.add_argument("--read-back", action="store_true", help="only the frames read back from Parquet and CSV")

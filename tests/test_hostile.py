@@ -269,7 +269,8 @@ def test_a_string_view_past_its_buffers_is_refused_naming_its_row(corrupt, as_po
 class HandBuiltStream:
     """An object whose ``__arrow_c_stream__`` hands one array built by hand, as no producer
     that checks its arrays would (pyarrow's ``from_buffers`` refuses a missing values buffer):
-    Arrow format ``fmt``, ``length``, ``offset`` and ``buffers`` (addresses, 0 for none)."""
+    Arrow format ``fmt``, ``length``, ``offset`` and ``buffers`` (addresses, 0 for none). A
+    stream is read once."""
 
     def __init__(self, fmt: bytes, length: int, offset: int, buffers: list[int], keep: object = None) -> None:
         import ctypes as c
@@ -334,8 +335,8 @@ class HandBuiltStream:
         self.release_schema, self.release_array = schema_release(released), array_release(released)
         self.callbacks = [get_schema(schema), get_next(array), last_error(lambda _s: None)]
         self.stream = Stream(*self.callbacks, c.CFUNCTYPE(None, c.POINTER(Stream))(released))
-        new_capsule = c.pythonapi.PyCapsule_New
-        new_capsule.restype, new_capsule.argtypes = c.py_object, [c.c_void_p, c.c_char_p, c.c_void_p]
+        # (a prototype of its own: the process-wide `pythonapi.PyCapsule_New` keeps its types)
+        new_capsule = c.PYFUNCTYPE(c.py_object, c.c_void_p, c.c_char_p, c.c_void_p)(("PyCapsule_New", c.pythonapi))
         self.capsule = new_capsule(c.addressof(self.stream), STREAM_CAPSULE, None)
 
     def __arrow_c_stream__(self, requested_schema: object = None) -> object:

@@ -24,7 +24,9 @@
 //! block finds its names through a perfect-hash front table ([`NameFront`]: the view as read,
 //! one multiplication, one compare) backed by a table of at most 256 (open addressing on
 //! the masked 16-byte view, in L1) instead of hashing them in general, and the blocks' names
-//! are sorted and their squares added in that order. Per piece of 4,096 rows, the two codes
+//! are sorted and their squares added in that order. (Here and below, a block's square,
+//! front, table or state is its thread's: a thread keeps one state over the blocks of rows
+//! it takes, decision 63, [`in_blocks`].) Per piece of 4,096 rows, the two codes
 //! of a row are first written as one `u16` without testing each view (decision 48: the views'
 //! differences from their slots' keys are or-ed together, in an SSE2 register on x86-64
 //! (decision 49), tested once per piece; a piece that fails is coded again view by view),
@@ -826,12 +828,14 @@ fn reduce_rows<'a, T: Id, K: Kinds + ?Sized, const APART: bool>(
 /// columns' parts start, [`Parts`]) — to `chunk` with a state from `start`, which says
 /// whether to go on: the states, or `None` when a chunk said no (every block then ends at its
 /// next chunk). The stop flag is read between chunks. A state is made once per thread that
-/// takes a block, not once per block, and handed to each block that thread takes: its square
-/// is zeroed and its front built once (a state per block cost ~8% of the pass's CPU on 10M
-/// rows, eight blocks on two threads). Its `u32` counts then hold the rows of several blocks:
-/// below `u32::MAX` while `m` is, else a state per block. The states' number and order vary
-/// from run to run; what the passes make of them (integer counts added, names sorted) does
-/// not.
+/// takes a block, not once per block, and handed to each block that thread takes (decision
+/// 63): its square is zeroed and its front built once (a state per block cost names' passes
+/// ~10% of their CPU on 10M rows, eight blocks on two threads). Its `u32` counts then hold
+/// the rows of several blocks: below `u32::MAX` while `m` is, else a state per block. The
+/// states' number and order vary from run to run; what the passes make of them (integer
+/// counts added, names sorted) does not. A thread's slot is never waited for: should it be
+/// held (a `start` or `chunk` that entered rayon and was handed another block), the block
+/// gets a state of its own.
 fn in_blocks<S: Send>(
     m: usize,
     bounds: &[usize],
@@ -845,19 +849,7 @@ fn in_blocks<S: Send>(
         return Ok(None); // block counts would not fit u32: the general path
     }
     let gave_up = AtomicBool::new(false);
-    // A state a thread (by its index in the pool), or a state a block when counts of several
-    // blocks could pass u32::MAX.
-    let per_block = m >= u32::MAX as usize;
-    let slots: Vec<Mutex<Option<S>>> = (0..if per_block { blocks } else { rayon::current_num_threads().min(blocks) }).map(|_| Mutex::new(None)).collect();
-    (0..blocks).into_par_iter().try_for_each(|blk| -> Result<()> {
-        let slot = if per_block { blk } else { rayon::current_thread_index().unwrap_or(0) % slots.len() };
-        // (a thread runs one block at a time: its slot is never contended by itself; two
-        // threads share a slot only when the pool has more threads than it had slots)
-        let mut held = slots[slot].lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let state = match &mut *held {
-            Some(state) => state,
-            empty => empty.insert(start()?),
-        };
+    let count = |state: &mut S, blk: usize| {
         let (mut r, end) = ((blk * per).min(m), ((blk + 1) * per).min(m));
         while r < end && !stop.stopped() && !gave_up.load(Ordering::Relaxed) {
             // (never past a part's end: the next bound after r)
@@ -868,13 +860,36 @@ fn in_blocks<S: Send>(
             }
             r = e;
         }
+    };
+    // A slot a thread of the pool running the blocks (by its index), or a slot a block when
+    // the counts of several blocks could pass u32::MAX; states made where no slot was free.
+    let per_block = m >= u32::MAX as usize;
+    let slots: Vec<Mutex<Option<S>>> = (0..if per_block { blocks } else { rayon::current_num_threads().max(1) }).map(|_| Mutex::new(None)).collect();
+    let apart: Mutex<Vec<S>> = Mutex::new(Vec::new());
+    (0..blocks).into_par_iter().try_for_each(|blk| -> Result<()> {
+        let slot = if per_block { blk } else { rayon::current_thread_index().unwrap_or(0) % slots.len() };
+        match slots[slot].try_lock() {
+            Ok(mut held) => count(
+                match &mut *held {
+                    Some(state) => state,
+                    empty => empty.insert(start()?),
+                },
+                blk,
+            ),
+            Err(_) => {
+                let mut state = start()?;
+                count(&mut state, blk);
+                apart.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(state);
+            }
+        }
         Ok(())
     })?;
     if stop.stopped() {
         return Err(Error::Interrupted);
     }
-    let states = slots.into_iter().filter_map(|slot| slot.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner()));
-    Ok((!gave_up.load(Ordering::Relaxed)).then(|| states.collect()))
+    let inner = |slot: Mutex<Option<S>>| slot.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let apart = apart.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
+    Ok((!gave_up.load(Ordering::Relaxed)).then(|| slots.into_iter().filter_map(inner).chain(apart).collect()))
 }
 
 /// Rows of a piece (decision 48): the names' codes and the labels' lanes are written a piece
@@ -2022,9 +2037,10 @@ impl Differences {
 
 /// [`reduce_ids`] for names given as Arrow string views (16 bytes a row: the length, then a
 /// name of at most 12 bytes inline, or its first 4 bytes and where the others are in the
-/// part's data buffers, [`Parts::with_buffers`]): per block, each name is coded through a
-/// table of at most 256 names (no general hashing) and the rows counted as `u8` codes; the
-/// blocks' names are then sorted (bytes) and their squares added in that numbering.
+/// part's data buffers, [`Parts::with_buffers`]): per state (a thread's blocks of rows,
+/// [`in_blocks`]), each name is coded through a table of at most 256 names (no general
+/// hashing) and the rows counted as `u8` codes; the states' names are then sorted (bytes) and
+/// their squares added in that numbering.
 /// `Ok(None)` for more than 256 names, a long view outside its buffers (or without them), or
 /// rows [`reduce_ids`] declines (the caller takes the general path). The columns may come in
 /// parts ([`Parts`]), ending anywhere.
@@ -2039,7 +2055,7 @@ pub fn reduce_names<K: Kinds + ?Sized>(a: &Parts<'_>, b: &Parts<'_>, outcomes: &
     if m == 0 {
         return Ok(None);
     }
-    struct Block {
+    struct State {
         names: NameFront,
         square: Box<[u32; NAME_CELLS]>,
         /// Set when a piece's views missed the front although no new name was met (garbage
@@ -2056,31 +2072,31 @@ pub fn reduce_names<K: Kinds + ?Sized>(a: &Parts<'_>, b: &Parts<'_>, outcomes: &
         listed: Box<[u16; 2 * PIECE_ROWS]>,
     }
     crate::interrupt::watched(|stop| {
-        let start = || -> Result<Block> {
+        let start = || -> Result<State> {
             let square = try_zeroed(NAME_CELLS)?.into_boxed_slice().try_into().map_err(|_| Error::InvalidArgument("reduce_names: square".into()))?;
-            Ok(Block { names: NameFront::new()?, square, careful: false, pairs: boxed(0)?, piece: LanePiece::new()?, long: false, listed: boxed(0)? })
+            Ok(State { names: NameFront::new()?, square, careful: false, pairs: boxed(0)?, piece: LanePiece::new()?, long: false, listed: boxed(0)? })
         };
-        let counted = in_blocks(m, &bounds, stop, start, |blk, r| {
+        let counted = in_blocks(m, &bounds, stop, start, |st, r| {
             if !outcomes.within(&r) {
                 return false;
             }
-            let (names, square) = (&mut blk.names, &mut *blk.square);
+            let (names, square) = (&mut st.names, &mut *st.square);
             // In pieces: a declined name (a 257th, a long view not in its buffers) ends the chunk early. Frames of
             // more than 256 names decline in their first rows; a whole chunk per block counted
             // before the test cost ~18 ms CPU at 1M rows (benches/bt.py, n = 1,000).
             let mut kinds = 0;
             for s in r.clone().step_by(PIECE_ROWS) {
                 let e = (s + PIECE_ROWS).min(r.end);
-                let pairs = &mut blk.pairs[..e - s];
+                let pairs = &mut st.pairs[..e - s];
                 let ((va, pa), (vb, pb)) = (a.rows(s..e), b.rows(s..e));
                 let buffers = (a.buffers(pa), b.buffers(pb));
                 // (a part's tag for the fronts of views: its index, its column, plus one)
                 let parts = [(buffers.0, (pa as u32).wrapping_mul(2).wrapping_add(1)), (buffers.1, (pb as u32).wrapping_mul(2).wrapping_add(2))];
-                let read = |names: &mut NameFront, pairs: &mut [u16], listed: &mut [u16; 2 * PIECE_ROWS]| match blk.long {
+                let read = |names: &mut NameFront, pairs: &mut [u16], listed: &mut [u16; 2 * PIECE_ROWS]| match st.long {
                     true => names.pairs_viewing(va, vb, parts, pairs, listed),
                     false => names.pairs_of(va, vb, pairs),
                 };
-                if blk.careful || !read(names, pairs, &mut blk.listed) {
+                if st.careful || !read(names, pairs, &mut st.listed) {
                     let (known, shift) = (names.directory.names.len(), names.shift);
                     for ((&x, &y), p) in va.iter().zip(vb).zip(pairs.iter_mut()) {
                         *p = (names.code(x, buffers.0) as u16) << 8 | names.code(y, buffers.1) as u16;
@@ -2091,10 +2107,10 @@ pub fn reduce_names<K: Kinds + ?Sized>(a: &Parts<'_>, b: &Parts<'_>, outcomes: &
                     // (new names may have widened the square's rows)
                     widen(square, shift, names.shift);
                     pairs.iter_mut().for_each(|p| *p = (*p >> 8) << names.shift | (*p & 0xff));
-                    blk.careful |= names.directory.names.len() == known;
-                    blk.long = !names.directory.long.is_empty();
+                    st.careful |= names.directory.names.len() == known;
+                    st.long = !names.directory.long.is_empty();
                 }
-                let [LanePiece { lanes, state }] = &mut *blk.piece;
+                let [LanePiece { lanes, state }] = &mut *st.piece;
                 let lanes = &mut lanes[..e - s];
                 kinds |= match outcomes.lanes(s..e, lanes, state) {
                     Some(all) => all | count_names(square, pairs.iter().zip(lanes.iter()).map(|(&p, &l)| (p, l as u64))),
@@ -2103,10 +2119,10 @@ pub fn reduce_names<K: Kinds + ?Sized>(a: &Parts<'_>, b: &Parts<'_>, outcomes: &
             }
             kinds & !3 == 0
         })?;
-        let Some(blocks) = counted else { return Ok(None) };
-        let block_names: Vec<Vec<Vec<u8>>> =
-            blocks.iter().map(|blk| (0..blk.names.directory.names.len()).map(|c| blk.names.directory.name_bytes(c)).collect()).collect();
-        let mut names: Vec<Vec<u8>> = block_names.iter().flatten().cloned().collect();
+        let Some(states) = counted else { return Ok(None) };
+        let state_names: Vec<Vec<Vec<u8>>> =
+            states.iter().map(|st| (0..st.names.directory.names.len()).map(|c| st.names.directory.name_bytes(c)).collect()).collect();
+        let mut names: Vec<Vec<u8>> = state_names.iter().flatten().cloned().collect();
         names.sort_unstable();
         names.dedup();
         let n = names.len();
@@ -2114,13 +2130,13 @@ pub fn reduce_names<K: Kinds + ?Sized>(a: &Parts<'_>, b: &Parts<'_>, outcomes: &
             return Ok(None);
         }
         let mut total = try_zeroed::<u64>(n * n * 4)?;
-        for (blk, own) in blocks.iter().zip(&block_names) {
+        for (st, own) in states.iter().zip(&state_names) {
             let global: Vec<usize> = own.iter().map(|k| names.binary_search(k).unwrap_or(0)).collect();
             for (x, &gx) in global.iter().enumerate() {
                 for (y, &gy) in global.iter().enumerate() {
-                    let from = (x << blk.names.shift | y) * 4;
+                    let from = (x << st.names.shift | y) * 4;
                     let to = (gx * n + gy) * 4;
-                    total[to..to + 4].iter_mut().zip(&blk.square[from..from + 4]).for_each(|(t, &c)| *t += c as u64);
+                    total[to..to + 4].iter_mut().zip(&st.square[from..from + 4]).for_each(|(t, &c)| *t += c as u64);
                 }
             }
         }
@@ -2266,6 +2282,18 @@ mod tests {
         // (a 257th name, in the last row only)
         let mut other = vb.clone();
         other[m - 1] = name(999);
+        // Label outcomes (every other tie the long "tie (bothbad)", its bytes in a buffer: the
+        // labels' fronts of views kept over a thread's blocks), id columns in parts.
+        let texts: [&[u8]; 4] = [b"model_b", b"tie", b"model_a", b"tie (bothbad)"];
+        let long_tie = 13 | (u32::from_le_bytes(*b"tie ") as u128) << 32;
+        let label = |(r, &x): (usize, &f64)| if x == 0.5 && r % 2 == 0 { long_tie } else { StrKey::new(texts[(2.0 * x) as usize]).packed().unwrap() };
+        let lv: Vec<u128> = o.iter().enumerate().map(label).collect();
+        let labels = Labels::new(Parts::one(&lv).with_buffers(vec![vec![texts[3]]]), &texts, &[0.0, 0.5, 1.0, 0.5]).unwrap();
+        let cuts = [0, 1_000, MIN_BLOCK_ROWS + 7, 5 * MIN_BLOCK_ROWS, m];
+        fn parts<'a>(x: &'a [i64], cuts: &[usize]) -> Parts<'a, i64> {
+            Parts::new(cuts.windows(2).map(|w| &x[w[0]..w[1]]).collect())
+        }
+        let (pa, pb) = (parts(&a64, &cuts), parts(&b64, &cuts));
         for threads in [1, 2, 3, 5, 8, 16] {
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
             let ids = pool.install(|| reduce_ids(&a64, &b64, &o[..])).unwrap().unwrap();
@@ -2273,6 +2301,45 @@ mod tests {
             let names = pool.install(|| reduce_names(&Parts::one(&va), &Parts::one(&vb), &o[..])).unwrap().unwrap();
             assert_eq!(names.table, want, "{threads} threads: names");
             assert_eq!(pool.install(|| reduce_names(&Parts::one(&va), &Parts::one(&other), &o[..])).unwrap(), None, "{threads} threads: a 257th name");
+            assert_eq!(pool.install(|| reduce_ids(&a64, &b64, &labels)).unwrap().unwrap().table, want, "{threads} threads: ids, labels");
+            assert_eq!(
+                pool.install(|| reduce_names(&Parts::one(&va), &Parts::one(&vb), &labels)).unwrap().unwrap().table,
+                want,
+                "{threads} threads: names, labels"
+            );
+            assert_eq!(pool.install(|| reduce_id_parts(&pa, &pb, &labels)).unwrap().unwrap().table, want, "{threads} threads: ids in parts");
+        }
+    }
+
+    /// [`in_blocks`] makes a state per thread that takes a block, not one per block: one in a
+    /// pool of one thread, at most one a thread for eight blocks; every row is handed once
+    /// whatever the pool.
+    #[test]
+    fn in_blocks_makes_a_state_a_thread() {
+        let m = 8 * MIN_BLOCK_ROWS + 5;
+        for threads in [1, 2, 3, 16] {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            let made = std::sync::atomic::AtomicUsize::new(0);
+            let states = pool
+                .install(|| {
+                    crate::interrupt::watched(|stop| {
+                        let start = || {
+                            made.fetch_add(1, Ordering::Relaxed);
+                            Ok(0usize)
+                        };
+                        in_blocks(m, &[3 * MIN_BLOCK_ROWS + 1], stop, start, |rows: &mut usize, r| {
+                            *rows += r.len();
+                            true
+                        })
+                    })
+                })
+                .unwrap()
+                .unwrap()
+                .unwrap();
+            let made = made.load(Ordering::Relaxed);
+            assert_eq!(states.len(), made, "{threads} threads");
+            assert!(made >= 1 && made <= threads.min(MAX_BLOCKS), "{threads} threads: {made} states");
+            assert_eq!(states.iter().sum::<usize>(), m, "{threads} threads: rows");
         }
     }
 
@@ -3304,7 +3371,7 @@ mod timing {
     /// `cargo test --release -p rankagg-core pairs::ids::timing -- --ignored --nocapture`:
     /// the counting pass on 10M rows of 100 int64 ids (float outcomes), and of 100 names,
     /// then both with string label outcomes, one thread and the pool; rows per second per
-    /// core; and the read floor of five of those inputs (their bytes read once, nothing
+    /// core; and the read floor of six of those inputs (their bytes read once, nothing
     /// counted), with each pass's time over it.
     #[test]
     #[ignore]
